@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# make check: every suite, in order of cost, then one line "N passed, N failed, N skipped".
+#   unit     pure code under ASan+UBSan
+#   sandbox  the host kernel: as root, then as an unprivileged uid (what a user gets)
+#   escape   bypass attempts, each with its unconfined control; root and unprivileged
+#   fuzz     every parser of untrusted bytes, for a bounded time
+#   vm       BPF LSM and per-kernel behaviour in QEMU-booted kernels (tests/vm/run.sh)
+# SBX_SUITES limits the run (e.g. SBX_SUITES="unit sandbox").
+set -u
+O=${1:?usage: check.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+SBX_SRC=$(cd "$here/.." && pwd)
+export SBX_SRC SBX_BUILD="$O" SBX_BIN="$O/sbx"
+export SBX_COUNTS="$O/tests/counts"
+suites=${SBX_SUITES:-unit sandbox escape fuzz vm}
+mkdir -p "$O/tests"
+: >"$SBX_COUNTS"
+
+progs() { # the built programs of one suite, in name order
+	for p in "$O/tests/$1"/*; do [ -f "$p" ] && [ -x "$p" ] && echo "$p"; done
+}
+
+unprivileged_uid=65534
+run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home of its own
+	suite=$1
+	if [ "$(id -u)" != 0 ]; then
+		return # already unprivileged: the first run was the user's run
+	fi
+	if ! command -v setpriv >/dev/null; then
+		echo "# SKIP $suite as uid $unprivileged_uid: setpriv not found"
+		echo "0 0 1" >>"$SBX_COUNTS"
+		return
+	fi
+	home=$(mktemp -d /tmp/sbx-user.XXXXXX)
+	chown "$unprivileged_uid:$unprivileged_uid" "$home"
+	chmod 0711 "$home"
+	env -i PATH="$PATH" HOME="$home" TMPDIR="$home" XDG_DATA_HOME="$home/.local/share" \
+		SBX_SRC="$SBX_SRC" SBX_BUILD="$O" SBX_BIN="$SBX_BIN" SBX_COUNTS="$home/counts" \
+		setpriv --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
+		--inh-caps=-all --bounding-set=-all \
+		"$here/ktap_run.sh" "$suite-as-user" $(progs "$suite")
+	cat "$home/counts" >>"$SBX_COUNTS" 2>/dev/null
+	rm -rf "$home"
+}
+
+for suite in $suites; do
+	case $suite in
+	unit)
+		"$here/ktap_run.sh" unit $(progs unit)
+		;;
+	sandbox | escape)
+		"$here/ktap_run.sh" "$suite" $(progs "$suite")
+		run_unprivileged "$suite"
+		;;
+	fuzz)
+		"$here/fuzz/run.sh" "$O"
+		;;
+	vm)
+		"$here/vm/run.sh" "$O"
+		;;
+	*)
+		echo "check.sh: unknown suite $suite" >&2
+		echo "0 1 0" >>"$SBX_COUNTS"
+		;;
+	esac
+done
+
+awk '{ p += $1; f += $2; s += $3 } END {
+	printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }' "$SBX_COUNTS"

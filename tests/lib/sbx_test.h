@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers shared by sbx's suites: run a command and capture what it printed, find the
+ * sbx binary and source tree, make a private temporary directory. Header-only, so every
+ * suite (unit, sandbox, escape, vm) gets them with the harness alone.
+ */
+#ifndef SBX_TEST_H
+#define SBX_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct sbx_cmd_result {
+	int status; /* exit status, or 128 + signal */
+	char out[65536]; /* stdout, NUL-terminated, truncated if longer */
+	char err[16384]; /* stderr */
+};
+
+/* Read both pipes to EOF without deadlocking on either. */
+static inline void __sbx_drain(int ofd, int efd, struct sbx_cmd_result *r)
+{
+	size_t olen = 0, elen = 0;
+	struct pollfd p[2] = { { .fd = ofd, .events = POLLIN }, { .fd = efd, .events = POLLIN } };
+	int open_fds = 2;
+
+	while (open_fds > 0) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			char tmp[4096];
+			ssize_t n;
+
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(p[i].fd, tmp, sizeof(tmp));
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			char *buf = i == 0 ? r->out : r->err;
+			size_t cap = i == 0 ? sizeof(r->out) - 1 : sizeof(r->err) - 1;
+			size_t *len = i == 0 ? &olen : &elen;
+			size_t take = (size_t)n < cap - *len ? (size_t)n : cap - *len;
+
+			memcpy(buf + *len, tmp, take);
+			*len += take;
+			buf[*len] = '\0';
+		}
+	}
+}
+
+/*
+ * Run argv (argv[0] looked up in PATH) with stdin from /dev/null and envp (NULL: inherit),
+ * capturing stdout and stderr. Returns 0, or -errno if it could not be started.
+ */
+static inline int sbx_run_capture_env(char *const argv[], char *const envp[],
+				      struct sbx_cmd_result *r)
+{
+	int o[2], e[2], status;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(o, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(e, O_CLOEXEC) < 0) {
+		close(o[0]);
+		close(o[1]);
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		if (envp)
+			execvpe(argv[0], argv, envp);
+		else
+			execvp(argv[0], argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	__sbx_drain(o[0], e[0], r);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}
+
+static inline int sbx_run_capture(char *const argv[], struct sbx_cmd_result *r)
+{
+	return sbx_run_capture_env(argv, NULL, r);
+}
+
+/* The sbx binary under test: $SBX_BIN, else build/sbx relative to the source tree. */
+static inline const char *sbx_bin(void)
+{
+	const char *b = getenv("SBX_BIN");
+
+	return b && *b ? b : "build/sbx";
+}
+
+/* The source tree (fixtures, profiles): $SBX_SRC, else the current directory. */
+static inline const char *sbx_src(void)
+{
+	const char *s = getenv("SBX_SRC");
+
+	return s && *s ? s : ".";
+}
+
+/* A fresh private directory under $TMPDIR (or /tmp), written into buf. */
+static inline char *sbx_mkdtemp(char *buf, size_t len)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, len, "%s/sbx-test.XXXXXX", t && *t ? t : "/tmp");
+	return mkdtemp(buf);
+}
+
+/* rm -rf for a test's own temporary tree. */
+static inline void sbx_rmtree(const char *path)
+{
+	char *argv[] = { "rm", "-rf", "--", (char *)path, NULL };
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	if (r) {
+		sbx_run_capture(argv, r);
+		free(r);
+	}
+}
+
+#endif /* SBX_TEST_H */

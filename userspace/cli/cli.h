@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sbx command line: one file per command, each an int cmd_NAME(argc, argv) that
+ * returns the process exit status. Only the CLI turns library errors into sentences.
+ */
+#ifndef SBX_CLI_H
+#define SBX_CLI_H
+
+#include "diag.h"
+
+/* Exit statuses shared by every command (documented in README.md). */
+enum {
+	SBX_EXIT_OK = 0,
+	SBX_EXIT_FAIL = 1, /* the command's question was answered "no" (verify, lint --strict) */
+	SBX_EXIT_USAGE = 2, /* bad command line or bad input file */
+	SBX_EXIT_RUN_FAILED = 125, /* sbx run: sbx itself failed, the program never ran */
+	SBX_EXIT_CANNOT_EXEC = 126, /* sbx run: the program cannot be executed */
+	SBX_EXIT_NOT_FOUND = 127, /* sbx run: the program was not found */
+};
+
+/* "sbx CMD: message" on stderr, one line. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "sbx CMD: file:line:col: message" from a library diagnostic. */
+void cli_error_diag(const char *cmd, const struct sbx_diag *d);
+
+/* Commands. Those not built yet are weak and absent from `sbx help`. */
+int cmd_status(int argc, char **argv);
+int cmd_profile(int argc, char **argv) __attribute__((weak));
+int cmd_run(int argc, char **argv) __attribute__((weak));
+int cmd_sign(int argc, char **argv) __attribute__((weak));
+int cmd_verify(int argc, char **argv) __attribute__((weak));
+int cmd_display(int argc, char **argv) __attribute__((weak));
+int cmd_trust(int argc, char **argv) __attribute__((weak));
+
+#endif /* SBX_CLI_H */

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* sbx status: what the running kernel can enforce, and which sbx tiers work here. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "json.h"
+#include "probe/features.h"
+
+static const char *yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void status_text(const struct sbx_features *f)
+{
+	printf("kernel:        %s\n", f->kernel_release);
+	if (f->landlock_abi)
+		printf("landlock:      ABI %d\n", f->landlock_abi);
+	else
+		printf("landlock:      unavailable: %s\n", f->landlock_why);
+	printf("seccomp:       filters %s, user notification %s\n", yes(f->seccomp_filter),
+	       yes(f->seccomp_user_notif));
+	printf("mdwe:          %s\n", f->mdwe ? "yes (PR_SET_MDWE)" : "no (kernel older than 6.3)");
+	printf("btf:           %s\n", yes(f->btf));
+	printf("bpf lsm:       %s: %s\n", sbx_bpf_lsm_state_name(f->bpf_lsm), f->bpf_lsm_why);
+	if (f->fanotify_perm)
+		printf("fanotify:      permission events yes (FAN_OPEN_EXEC_PERM)\n");
+	else
+		printf("fanotify:      permission events no: %s\n", f->fanotify_why);
+	printf("active lsms:   %s\n", f->lsm_list_known ? f->lsm_list : "(unreadable)");
+	printf("tiers:         U %s, F %s, K %s\n", yes(sbx_tier_u(f)), yes(sbx_tier_f(f)),
+	       yes(sbx_tier_k(f)));
+}
+
+static void status_json(const struct sbx_features *f)
+{
+	struct sbx_json j;
+
+	sbx_json_init(&j, stdout, true);
+	sbx_json_object_begin(&j, NULL);
+	sbx_json_string(&j, "kernel", f->kernel_release);
+	sbx_json_object_begin(&j, "landlock");
+	sbx_json_int(&j, "abi", f->landlock_abi);
+	sbx_json_int(&j, "errata", f->landlock_errata);
+	sbx_json_string(&j, "reason", f->landlock_abi ? NULL : f->landlock_why);
+	sbx_json_object_end(&j);
+	sbx_json_object_begin(&j, "seccomp");
+	sbx_json_bool(&j, "filter", f->seccomp_filter);
+	sbx_json_bool(&j, "user_notification", f->seccomp_user_notif);
+	sbx_json_object_end(&j);
+	sbx_json_bool(&j, "mdwe", f->mdwe);
+	sbx_json_bool(&j, "btf", f->btf);
+	sbx_json_object_begin(&j, "bpf_lsm");
+	sbx_json_string(&j, "state", sbx_bpf_lsm_state_name(f->bpf_lsm));
+	sbx_json_string(&j, "reason", f->bpf_lsm_why);
+	sbx_json_object_end(&j);
+	sbx_json_object_begin(&j, "fanotify");
+	sbx_json_bool(&j, "permission_events", f->fanotify_perm);
+	sbx_json_string(&j, "reason", f->fanotify_perm ? NULL : f->fanotify_why);
+	sbx_json_object_end(&j);
+	if (f->lsm_list_known)
+		sbx_json_string(&j, "lsm", f->lsm_list);
+	else
+		sbx_json_null(&j, "lsm");
+	sbx_json_bool(&j, "privileged", f->privileged);
+	sbx_json_object_begin(&j, "tiers");
+	sbx_json_bool(&j, "U", sbx_tier_u(f));
+	sbx_json_bool(&j, "F", sbx_tier_f(f));
+	sbx_json_bool(&j, "K", sbx_tier_k(f));
+	sbx_json_object_end(&j);
+	sbx_json_object_end(&j);
+	sbx_json_finish(&j);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct sbx_features f;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			printf("usage: sbx status [--json]\n"
+			       "Probes the running kernel: Landlock, seccomp, BPF LSM (as root, by\n"
+			       "attaching a probe and watching it run), BTF, fanotify, and the sbx\n"
+			       "tiers they make available.\n");
+			return SBX_EXIT_OK;
+		default:
+			return SBX_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		cli_error("status", "unexpected argument '%s'", argv[optind]);
+		return SBX_EXIT_USAGE;
+	}
+	sbx_features_probe(&f, true);
+	if (json)
+		status_json(&f);
+	else
+		status_text(&f);
+	return SBX_EXIT_OK;
+}

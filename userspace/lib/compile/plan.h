@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The plan: what a compiled profile asks of the kernel. sbx_compile() produces it from a
+ * profile and host facts (a pure function); the launcher, `sbx profile explain` and the
+ * signer read it; nothing that touches the kernel reads a profile.
+ *
+ * The plan states what the profile *wants*, each rule with the lowest Landlock ABI that
+ * can express it. Fitting it to the running kernel (dropping what the kernel lacks, and
+ * reporting each drop) is the launcher's job, so the same profile always compiles to the
+ * same plan whatever kernel `explain` runs on.
+ */
+#ifndef SBX_COMPILE_PLAN_H
+#define SBX_COMPILE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sbx_abi.h"
+#include "diag.h"
+#include "probe/features.h"
+
+/* ---- Landlock ---- */
+
+struct sbx_fs_rule {
+	char *path; /* absolute; opened O_PATH by the launcher */
+	uint64_t access; /* LANDLOCK_ACCESS_FS_* granted beneath path */
+	unsigned int min_abi; /* lowest ABI with every right in access */
+	bool if_exists; /* a system path that may be absent on this host: skipped if so */
+	const char *entitlement; /* key that produced the rule, e.g. "app-sandbox" (static) */
+};
+
+struct sbx_net_rule {
+	uint16_t port;
+	uint64_t access; /* LANDLOCK_ACCESS_NET_* */
+	unsigned int min_abi;
+	const char *entitlement;
+};
+
+struct sbx_landlock_plan {
+	bool enabled; /* app-sandbox: default-deny file system */
+	uint64_t handled_fs; /* rights denied unless a rule grants them */
+	uint64_t handled_net;
+	uint64_t scoped; /* LANDLOCK_SCOPE_* */
+	struct sbx_fs_rule *fs;
+	size_t n_fs;
+	struct sbx_net_rule *net;
+	size_t n_net;
+};
+
+/* ---- seccomp ---- */
+
+enum sbx_seccomp_op {
+	SBX_CMP_EQ,
+	SBX_CMP_NE,
+	SBX_CMP_MASKED_EQ, /* (arg & mask) == value */
+};
+
+struct sbx_seccomp_cond {
+	unsigned int arg; /* 0..5 */
+	enum sbx_seccomp_op op;
+	uint64_t mask; /* SBX_CMP_MASKED_EQ only */
+	uint64_t value;
+};
+
+#define SBX_SECCOMP_MAX_COND 3
+
+struct sbx_seccomp_rule {
+	const char *syscall; /* name, resolved by libseccomp for the native arch */
+	int errno_value; /* returned instead of running the call; 0 = kill the process */
+	unsigned int n_cond; /* all conditions must hold (AND); 0 = every call */
+	struct sbx_seccomp_cond cond[SBX_SECCOMP_MAX_COND];
+	const char *entitlement; /* the key that would lift this rule, NULL if none can */
+	const char *why; /* one phrase, e.g. "IPv4 sockets (no network entitlement)" */
+};
+
+struct sbx_seccomp_plan {
+	bool enabled;
+	bool deny_foreign_arches; /* x32 and i386 entry points refused */
+	struct sbx_seccomp_rule *rules; /* static strings inside; the array is owned */
+	size_t n_rules;
+};
+
+/* ---- process attributes ---- */
+
+struct sbx_rlimit_rule {
+	int resource; /* RLIMIT_* */
+	uint64_t cur, max;
+	const char *entitlement;
+};
+
+struct sbx_process_plan {
+	bool no_new_privs;
+	bool drop_capabilities; /* all sets, ambient and inheritable included */
+	bool dumpable; /* get-task-allow */
+	unsigned long mdwe; /* PR_SET_MDWE flags; 0 = leave off */
+	char **env_remove; /* exact names, e.g. "LD_PRELOAD" */
+	size_t n_env_remove;
+	struct sbx_rlimit_rule *rlimits;
+	size_t n_rlimits;
+	char *container_dir; /* $XDG_DATA_HOME/sbx/containers/<identifier>, created at run */
+	char *tmp_dir; /* private tmp inside the container; TMPDIR points here */
+};
+
+struct sbx_plan {
+	char *identifier;
+	char *program; /* absolute path of the program, when known */
+	struct sbx_landlock_plan landlock;
+	struct sbx_seccomp_plan seccomp;
+	struct sbx_process_plan process;
+	struct sbx_policy_record policy; /* for the BPF side */
+};
+
+/* A path the user granted on the command line (files.user-selected.*). */
+struct sbx_grant {
+	const char *path; /* absolute */
+	bool write;
+	bool execute;
+};
+
+/* Everything compile needs to know about the host; compile reads nothing else. */
+struct sbx_host_facts {
+	const char *home; /* $HOME */
+	const char *xdg_data_home; /* $XDG_DATA_HOME or $HOME/.local/share */
+	const char *xdg_download_dir, *xdg_pictures_dir, *xdg_music_dir, *xdg_videos_dir;
+	const char *program; /* absolute path of the program to run, or NULL */
+	const struct sbx_grant *grants;
+	size_t n_grants;
+	const struct sbx_features *features; /* may be NULL: compile for the newest ABI */
+};
+
+#endif /* SBX_COMPILE_PLAN_H */

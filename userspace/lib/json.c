@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "json.h"
+
+void sbx_json_init(struct sbx_json *j, FILE *out, bool pretty)
+{
+	*j = (struct sbx_json){ .out = out, .pretty = pretty };
+}
+
+void sbx_json_write_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+/* Separator, indentation and key before a new member. */
+static void json_member(struct sbx_json *j, const char *key)
+{
+	if (j->depth > 0) {
+		if (j->has_items[j->depth])
+			fputc(',', j->out);
+		j->has_items[j->depth] = true;
+		if (j->pretty) {
+			fputc('\n', j->out);
+			for (int i = 0; i < j->depth; i++)
+				fputs("  ", j->out);
+		}
+	}
+	if (key) {
+		sbx_json_write_string(j->out, key);
+		fputs(j->pretty ? ": " : ":", j->out);
+	}
+}
+
+static void json_open(struct sbx_json *j, const char *key, char c)
+{
+	json_member(j, key);
+	fputc(c, j->out);
+	if (j->depth + 1 < SBX_JSON_MAX_DEPTH)
+		j->depth++;
+	j->has_items[j->depth] = false;
+}
+
+static void json_close(struct sbx_json *j, char c)
+{
+	bool had = j->has_items[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (j->pretty && had) {
+		fputc('\n', j->out);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->out);
+	}
+	fputc(c, j->out);
+}
+
+void sbx_json_object_begin(struct sbx_json *j, const char *key)
+{
+	json_open(j, key, '{');
+}
+
+void sbx_json_object_end(struct sbx_json *j)
+{
+	json_close(j, '}');
+}
+
+void sbx_json_array_begin(struct sbx_json *j, const char *key)
+{
+	json_open(j, key, '[');
+}
+
+void sbx_json_array_end(struct sbx_json *j)
+{
+	json_close(j, ']');
+}
+
+void sbx_json_string(struct sbx_json *j, const char *key, const char *value)
+{
+	json_member(j, key);
+	if (value)
+		sbx_json_write_string(j->out, value);
+	else
+		fputs("null", j->out);
+}
+
+void sbx_json_bool(struct sbx_json *j, const char *key, bool value)
+{
+	json_member(j, key);
+	fputs(value ? "true" : "false", j->out);
+}
+
+void sbx_json_int(struct sbx_json *j, const char *key, long long value)
+{
+	json_member(j, key);
+	fprintf(j->out, "%lld", value);
+}
+
+void sbx_json_uint(struct sbx_json *j, const char *key, unsigned long long value)
+{
+	json_member(j, key);
+	fprintf(j->out, "%llu", value);
+}
+
+void sbx_json_null(struct sbx_json *j, const char *key)
+{
+	json_member(j, key);
+	fputs("null", j->out);
+}
+
+void sbx_json_finish(struct sbx_json *j)
+{
+	fputc('\n', j->out);
+}
