@@ -27,8 +27,10 @@ run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home o
 	if [ "$(id -u)" != 0 ]; then
 		return # already unprivileged: the first run was the user's run
 	fi
-	if ! command -v setpriv >/dev/null; then
-		echo "# SKIP $suite as uid $unprivileged_uid: setpriv not found"
+	# util-linux's setpriv: busybox has an applet of that name without --reuid.
+	setpriv=/usr/bin/setpriv
+	if ! [ -x "$setpriv" ] || ! "$setpriv" --help 2>&1 | grep -q -- --reuid; then
+		echo "# SKIP $suite as uid $unprivileged_uid: util-linux setpriv not found"
 		echo "0 0 1" >>"$SBX_COUNTS"
 		return
 	fi
@@ -37,7 +39,7 @@ run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home o
 	chmod 0711 "$home"
 	env -i PATH="$PATH" HOME="$home" TMPDIR="$home" XDG_DATA_HOME="$home/.local/share" \
 		SBX_SRC="$SBX_SRC" SBX_BUILD="$O" SBX_BIN="$SBX_BIN" SBX_COUNTS="$home/counts" \
-		setpriv --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
+		"$setpriv" --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
 		--inh-caps=-all --bounding-set=-all \
 		"$here/ktap_run.sh" "$suite-as-user" $(progs "$suite")
 	cat "$home/counts" >>"$SBX_COUNTS" 2>/dev/null
@@ -48,6 +50,9 @@ for suite in $suites; do
 	case $suite in
 	unit)
 		"$here/ktap_run.sh" unit $(progs unit)
+		;;
+	vmguest) # inside a VM kernel (tests/vm/init): the BPF LSM suite, as root
+		"$here/ktap_run.sh" vm $(progs vm)
 		;;
 	sandbox | escape)
 		"$here/ktap_run.sh" "$suite" $(progs "$suite")

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The VM kernel matrix: Debian cloud kernels, fetched with `apt-get download` through a
+# private apt configuration (apt-private.sh) and cached outside the repository in
+# $SBX_KERNEL_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/sbx/kernels/<suite>/).
+#   kernels.sh list             the suites of the matrix
+#   kernels.sh fetch [SUITE…]   resolve, download and unpack; prints "SUITE PATH-TO-vmlinuz"
+# A suite that cannot be fetched prints "SUITE -" and the reason on stderr; the caller turns
+# that into a loud SKIP. To add a kernel, add its suite to SUITES below (README.md).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+SUITES=${SBX_VM_SUITES:-"bookworm trixie sid"}
+cache=${SBX_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sbx/kernels}
+apt="$here/apt-private.sh"
+
+# The package holding vmlinuz: the meta package's image dependency, or, where that image
+# package is itself only a shell (sid), its linux-binary-* dependency. Never hard-coded.
+resolve_package() {
+	suite=$1
+	image=$("$apt" "$suite" cache depends linux-image-cloud-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+	[ -n "$image" ] || return 1
+	binary=$("$apt" "$suite" cache depends "$image" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-binary-[0-9][^ ]*\)$/\1/p' | head -n 1)
+	echo "${binary:-$image}"
+}
+
+fetch_one() {
+	suite=$1
+	dir="$cache/$suite"
+	mkdir -p "$dir"
+	if ! "$apt" "$suite" update 2>"$dir/update.log"; then
+		echo "kernels.sh: $suite: apt update failed: $(tail -n 1 "$dir/update.log")" >&2
+		return 1
+	fi
+	pkg=$(resolve_package "$suite") || {
+		echo "kernels.sh: $suite: cannot resolve linux-image-cloud-amd64's kernel package" >&2
+		return 1
+	}
+	if [ -f "$dir/package" ] && [ "$(cat "$dir/package")" = "$pkg" ] && [ -f "$dir/vmlinuz" ]; then
+		return 0 # cached
+	fi
+	work=$(mktemp -d)
+	if ! (cd "$work" && "$apt" "$suite" get -qq download "$pkg" >"$dir/download.log" 2>&1); then
+		echo "kernels.sh: $suite: apt-get download $pkg failed: $(tail -n 1 "$dir/download.log")" >&2
+		rm -rf "$work"
+		return 1
+	fi
+	dpkg-deb -x "$work"/*.deb "$work/x"
+	vmlinuz=$(find "$work/x/boot" "$work/x/usr/lib/modules" -name 'vmlinuz*' -type f 2>/dev/null |
+		head -n 1)
+	if [ -z "$vmlinuz" ]; then
+		echo "kernels.sh: $suite: no vmlinuz in $pkg" >&2
+		rm -rf "$work"
+		return 1
+	fi
+	cp "$vmlinuz" "$dir/vmlinuz"
+	echo "$pkg" >"$dir/package"
+	rm -rf "$work"
+}
+
+case "${1:-}" in
+list)
+	echo "$SUITES"
+	;;
+fetch)
+	shift
+	[ $# -gt 0 ] || set -- $SUITES
+	for s in "$@"; do
+		if fetch_one "$s"; then
+			echo "$s $cache/$s/vmlinuz"
+		else
+			echo "$s -"
+		fi
+	done
+	;;
+*)
+	echo "usage: kernels.sh list | fetch [SUITE...]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build the test initramfs: busybox-static, util-linux setpriv, sbx and the guest suites
+# (vm, escape) with their helpers, the data they read, and every shared library they need.
+#   mkinitramfs.sh BUILD_DIR OUTPUT.cpio
+set -eu
+O=$1
+out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+chmod 0755 "$root" # it becomes /: every uid must traverse it
+
+mkdir -p "$root/bin" "$root/usr/bin" "$root/etc" "$root/proc" "$root/sys" "$root/dev" \
+	"$root/tmp" "$root/run" "$root/root" "$root/sbx/build/tests" "$root/sbx/src/tests"
+cp /bin/busybox "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$here/init" "$root/init"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+	>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+# Executables: sbx, the guest suites and their helpers, util-linux setpriv.
+elfs=""
+add() { # SRC DEST
+	mkdir -p "$(dirname "$root/$2")"
+	cp -a "$1" "$root/$2"
+	elfs="$elfs $root/$2"
+}
+add "$O/sbx" sbx/build/sbx
+for suite in vm escape; do
+	[ -d "$O/tests/$suite" ] || continue
+	for f in $(cd "$O/tests" && find "$suite" -type f -perm -u+x); do
+		add "$O/tests/$f" "sbx/build/tests/$f"
+	done
+done
+add "$(command -v setpriv)" usr/bin/setpriv
+[ -x /bin/true ] && add /bin/true usr/bin/true
+
+# Data read at run time: the runner scripts, shipped profiles, suite data.
+cp "$src/tests/check.sh" "$src/tests/ktap_run.sh" "$src/tests/settings" "$root/sbx/src/tests/"
+cp -r "$src/profiles" "$root/sbx/src/profiles"
+for suite in vm escape; do
+	[ -d "$src/tests/$suite/data" ] || continue
+	mkdir -p "$root/sbx/src/tests/$suite"
+	cp -r "$src/tests/$suite/data" "$root/sbx/src/tests/$suite/data"
+done
+
+# Shared libraries, at the paths the dynamic loader looks for them.
+for f in $elfs; do
+	ldd "$f" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'
+done | sort -u | while read -r lib; do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+# usr-merged hosts resolve /lib64 through /usr; keep both spellings working.
+[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
+[ -e "$root/lib64" ] || ln -s usr/lib64 "$root/lib64"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"

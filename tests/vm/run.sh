@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The vm suite: boot each kernel of the matrix (kernels.sh) under QEMU TCG with the test
+# initramfs, and turn each guest's console into KTAP. The guest's per-case counts are added
+# to $SBX_COUNTS. A kernel that cannot be fetched, or a host without root or qemu, is a
+# loud SKIP with the reason; a guest without the sentinel (hang, panic, crash) is a failure
+# with the last lines of its console.
+#   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 900)
+set -u
+O=$1
+here=$(cd "$(dirname "$0")" && pwd)
+counts=${SBX_COUNTS:-/dev/null}
+limit=${SBX_VM_TIMEOUT:-900}
+logs="$O/tests/vm-logs"
+mkdir -p "$logs"
+
+skip_all() {
+	echo "TAP version 13"
+	echo "1..1"
+	echo "ok 1 vm # SKIP $1"
+	echo "0 0 1" >>"$counts"
+	exit 0
+}
+[ "$(id -u)" = 0 ] || skip_all "not root: the VM suite needs root to fetch kernels and boot them"
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed (make deps)"
+command -v busybox >/dev/null || skip_all "busybox-static not installed (make deps)"
+
+initrd="$O/tests/initramfs.cpio"
+if ! "$here/mkinitramfs.sh" "$O" "$initrd"; then
+	echo "TAP version 13"
+	echo "1..1"
+	echo "not ok 1 vm: building the initramfs failed"
+	echo "0 1 0" >>"$counts"
+	exit 0
+fi
+
+kernels=$("$here/kernels.sh" fetch 2>"$logs/fetch.log")
+set -- $kernels
+echo "TAP version 13"
+echo "1..$(($# / 2))"
+n=0
+while [ $# -ge 2 ]; do
+	suite=$1 vmlinuz=$2
+	shift 2
+	n=$((n + 1))
+	if [ "$vmlinuz" = - ]; then
+		why=$(grep "kernels.sh: $suite:" "$logs/fetch.log" | tail -n 1)
+		echo "ok $n vm: $suite # SKIP kernel not fetched: ${why:-unknown reason}"
+		echo "0 0 1" >>"$counts"
+		continue
+	fi
+	log="$logs/$suite.log"
+	echo "# vm: booting $suite ($(cat "$(dirname "$vmlinuz")/package")), limit ${limit}s"
+	timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 1 \
+		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=4 edd=off rdinit=/init" \
+		</dev/null 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' >"$log"
+	# The guest's own KTAP and its header lines (uname -r, LSM list), nested.
+	sed -n '/^# uname -r:/,$p' "$log" | sed 's/^/# /'
+	sentinel=$(sed -n 's/^sbx-vm-sentinel: exit=\([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	guest=$(sed -n 's/^sbx-vm-counts: //p' "$log" | tail -n 1)
+	if [ -z "$sentinel" ]; then
+		echo "# vm: $suite: no sentinel (guest hung, panicked or timed out); last console lines:"
+		tail -n 25 "$log" | sed 's/^/#   /'
+		[ -n "$guest" ] && echo "$guest" >>"$counts"
+		echo "0 1 0" >>"$counts"
+		echo "not ok $n vm: $suite # no sentinel"
+		continue
+	fi
+	echo "${guest:-0 1 0}" >>"$counts"
+	if [ "$sentinel" = 0 ]; then
+		echo "ok $n vm: $suite"
+	else
+		echo "not ok $n vm: $suite # guest suites exit=$sentinel"
+	fi
+done
