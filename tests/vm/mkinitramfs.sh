@@ -42,7 +42,7 @@ add "$(command -v setpriv)" usr/bin/setpriv
 
 # Data read at run time: the runner scripts, shipped profiles, suite data.
 cp "$src/tests/check.sh" "$src/tests/ktap_run.sh" "$src/tests/settings" "$root/sbx/src/tests/"
-cp -r "$src/profiles" "$root/sbx/src/profiles"
+[ -d "$src/profiles" ] && cp -r "$src/profiles" "$root/sbx/src/profiles"
 for suite in vm escape; do
 	[ -d "$src/tests/$suite/data" ] || continue
 	mkdir -p "$root/sbx/src/tests/$suite"
