@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make check: every suite, in order of cost, then one line "N passed, N failed, N skipped".
 #   unit     pure code under ASan+UBSan
+#   compat   every suite compiles against the kernel's own kselftest_harness.h
 #   sandbox  the host kernel: as root, then as an unprivileged uid (what a user gets)
 #   escape   bypass attempts, each with its unconfined control; root and unprivileged
 #   fuzz     every parser of untrusted bytes, for a bounded time
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 SBX_SRC=$(cd "$here/.." && pwd)
 export SBX_SRC SBX_BUILD="$O" SBX_BIN="$O/sbx"
 export SBX_COUNTS="$O/tests/counts"
-suites=${SBX_SUITES:-unit sandbox escape fuzz vm}
+suites=${SBX_SUITES:-unit compat sandbox escape fuzz vm}
 mkdir -p "$O/tests"
 : >"$SBX_COUNTS"
 
@@ -50,6 +51,9 @@ for suite in $suites; do
 	case $suite in
 	unit)
 		"$here/ktap_run.sh" unit $(progs unit)
+		;;
+	compat)
+		"$here/harness_compat.sh" "$O"
 		;;
 	vmguest) # inside a VM kernel (tests/vm/init): the BPF LSM suite, as root
 		"$here/ktap_run.sh" vm $(progs vm)

@@ -284,22 +284,28 @@ static inline bool __bail(bool for_realz, struct __test_metadata *t)
 	static void fixture_name##_##test_name(struct __test_metadata *_metadata,                 \
 					       FIXTURE_DATA(fixture_name) * self,                  \
 					       const FIXTURE_VARIANT(fixture_name) * variant);     \
+	/* volatile: these are read again after the longjmp of a failed ASSERT. */             \
+	static void _run_##fixture_name##_##test_name(                                             \
+		struct __test_metadata *volatile m, FIXTURE_DATA(fixture_name) *volatile s,        \
+		const FIXTURE_VARIANT(fixture_name) *volatile var)                                 \
+	{                                                                                          \
+		if (setjmp(m->env) == 0) {                                                         \
+			fixture_name##_setup(m, s, var);                                           \
+			/* A SKIP or failure in the setup ends the test before its body. */       \
+			if (m->exit_code != KSFT_PASS)                                             \
+				__harness_abort_test(m);                                           \
+			m->setup_completed = true;                                                 \
+			fixture_name##_##test_name(m, s, var);                                     \
+		}                                                                                  \
+		if (m->setup_completed)                                                            \
+			fixture_name##_teardown(m, s, var);                                        \
+	}                                                                                          \
 	static void _wrapper_##fixture_name##_##test_name(struct __test_metadata *_metadata,      \
 							  struct __fixture_variant_metadata *v)   \
 	{                                                                                          \
 		FIXTURE_DATA(fixture_name) self;                                                   \
-		const FIXTURE_VARIANT(fixture_name) *variant = v ? v->data : NULL;                 \
 		memset(&self, 0, sizeof(self));                                                    \
-		if (setjmp(_metadata->env) == 0) {                                                 \
-			fixture_name##_setup(_metadata, &self, variant);                           \
-			/* A SKIP or failure in the setup ends the test before its body. */       \
-			if (_metadata->exit_code != KSFT_PASS)                                     \
-				__harness_abort_test(_metadata);                                   \
-			_metadata->setup_completed = true;                                         \
-			fixture_name##_##test_name(_metadata, &self, variant);                     \
-		}                                                                                  \
-		if (_metadata->setup_completed)                                                    \
-			fixture_name##_teardown(_metadata, &self, variant);                        \
+		_run_##fixture_name##_##test_name(_metadata, &self, v ? v->data : NULL);           \
 	}                                                                                          \
 	static struct __test_metadata _##fixture_name##_##test_name##_object = {                   \
 		.name = #test_name,                                                                \
