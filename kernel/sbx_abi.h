@@ -25,7 +25,8 @@ enum sbx_policy_flags {
 	SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM = 1u << 3, /* cs.allow-unsigned-executable-memory */
 	SBX_POLICY_ALLOW_DYLD_ENV = 1u << 4, /* cs.allow-dyld-environment-variables */
 	SBX_POLICY_DISABLE_LIBRARY_VALIDATION = 1u << 5, /* cs.disable-library-validation */
-	SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION = 1u << 6, /* cs.disable-executable-page-protection */
+	SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION = 1u
+						  << 6, /* cs.disable-executable-page-protection */
 	SBX_POLICY_DEBUGGER = 1u << 7, /* cs.debugger */
 	SBX_POLICY_GET_TASK_ALLOW = 1u << 8, /* get-task-allow */
 	SBX_POLICY_NETWORK_CLIENT = 1u << 9,

@@ -35,20 +35,20 @@
 #define LANDLOCK_ACCESS_FS_RESOLVE_UNIX (1ULL << 16) /* ABI 9 */
 #endif
 #ifndef LANDLOCK_ACCESS_NET_BIND_TCP
-#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0) /* ABI 4 */
+#define LANDLOCK_ACCESS_NET_BIND_TCP	(1ULL << 0) /* ABI 4 */
 #define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
 #endif
 #ifndef LANDLOCK_ACCESS_NET_BIND_UDP
-#define LANDLOCK_ACCESS_NET_BIND_UDP (1ULL << 2) /* ABI 10 */
+#define LANDLOCK_ACCESS_NET_BIND_UDP	     (1ULL << 2) /* ABI 10 */
 #define LANDLOCK_ACCESS_NET_CONNECT_SEND_UDP (1ULL << 3) /* ABI 10 */
 #endif
 #ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
 #define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
-#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1) /* ABI 6 */
+#define LANDLOCK_SCOPE_SIGNAL		    (1ULL << 1) /* ABI 6 */
 #endif
 #ifndef LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF
-#define LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF (1U << 0) /* ABI 7 */
-#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1) /* ABI 7 */
+#define LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF  (1U << 0) /* ABI 7 */
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON	  (1U << 1) /* ABI 7 */
 #define LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF (1U << 2) /* ABI 7 */
 #endif
 #ifndef LANDLOCK_RESTRICT_SELF_TSYNC
@@ -59,7 +59,7 @@
 #endif
 /* enum landlock_rule_type: 6.1 headers lack the network rule. */
 #define SBX_LANDLOCK_RULE_PATH_BENEATH 1
-#define SBX_LANDLOCK_RULE_NET_PORT 2
+#define SBX_LANDLOCK_RULE_NET_PORT     2
 
 /* struct landlock_ruleset_attr as of ABI 10; a kernel reads only the prefix it knows. */
 struct sbx_landlock_ruleset_attr {
@@ -83,8 +83,8 @@ struct sbx_landlock_net_port_attr {
 
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
-#define __NR_landlock_add_rule 445
-#define __NR_landlock_restrict_self 446
+#define __NR_landlock_add_rule	     445
+#define __NR_landlock_restrict_self  446
 #endif
 
 /* ---- LSM syscalls (6.8): the active LSM list without securityfs ---- */

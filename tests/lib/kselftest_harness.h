@@ -34,11 +34,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KSFT_PASS 0
-#define KSFT_FAIL 1
+#define KSFT_PASS  0
+#define KSFT_FAIL  1
 #define KSFT_XFAIL 2
 #define KSFT_XPASS 3
-#define KSFT_SKIP 4
+#define KSFT_SKIP  4
 
 #ifndef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 30
@@ -89,18 +89,18 @@ static struct __fixture_metadata *__fixture_list = &_fixture_global;
 static bool __constructor_order_set;
 
 /* Append keeping declaration order: the list head's prev points at the tail. */
-#define __LIST_APPEND(head, item)                                                                  \
-	do {                                                                                       \
-		if (!(head)) {                                                                     \
-			(head) = (item);                                                           \
-			(item)->next = NULL;                                                       \
-			(item)->prev = (item);                                                     \
-		} else {                                                                           \
-			(item)->next = NULL;                                                       \
-			(item)->prev = (head)->prev;                                               \
-			(item)->prev->next = (item);                                               \
-			(head)->prev = (item);                                                     \
-		}                                                                                  \
+#define __LIST_APPEND(head, item)                    \
+	do {                                         \
+		if (!(head)) {                       \
+			(head) = (item);             \
+			(item)->next = NULL;         \
+			(item)->prev = (item);       \
+		} else {                             \
+			(item)->next = NULL;         \
+			(item)->prev = (head)->prev; \
+			(item)->prev->next = (item); \
+			(head)->prev = (item);       \
+		}                                    \
 	} while (0)
 
 static inline void __register_fixture(struct __fixture_metadata *f)
@@ -134,193 +134,193 @@ static inline bool __bail(bool for_realz, struct __test_metadata *t)
 	return false;
 }
 
-#define __OPTIONAL_HANDLER(_assert)                                                                \
+#define __OPTIONAL_HANDLER(_assert) \
 	for (; _metadata->trigger; _metadata->trigger = __bail(_assert, _metadata))
 
-#define TH_LOG(fmt, ...)                                                                           \
+#define TH_LOG(fmt, ...) \
 	fprintf(stderr, "# %s:%d:%s:" fmt "\n", __FILE__, __LINE__, _metadata->name, ##__VA_ARGS__)
 
-#define SKIP(statement, fmt, ...)                                                                  \
-	do {                                                                                       \
-		snprintf(_metadata->skip_reason, sizeof(_metadata->skip_reason), fmt,              \
-			 ##__VA_ARGS__);                                                           \
-		_metadata->exit_code = KSFT_SKIP;                                                  \
-		_metadata->trigger = false;                                                        \
-		statement;                                                                         \
+#define SKIP(statement, fmt, ...)                                                     \
+	do {                                                                          \
+		snprintf(_metadata->skip_reason, sizeof(_metadata->skip_reason), fmt, \
+			 ##__VA_ARGS__);                                              \
+		_metadata->exit_code = KSFT_SKIP;                                     \
+		_metadata->trigger = false;                                           \
+		statement;                                                            \
 	} while (0)
 
 /* Integer comparison, printing both values; the expected value is written first. */
-#define __EXPECT(_expected, _expected_str, _seen, _seen_str, _op, _assert)                         \
-	do {                                                                                       \
-		__typeof__(_expected) __exp = (_expected);                                         \
-		__typeof__(_seen) __seen = (_seen);                                                \
-		_metadata->trigger = false;                                                        \
-		if (!(__exp _op __seen)) {                                                         \
-			fprintf(stderr, "# %s:%d:%s:Expected %s (%lld) %s %s (%lld)\n", __FILE__,  \
-				__LINE__, _metadata->name, _expected_str, (long long)__exp, #_op,  \
-				_seen_str, (long long)__seen);                                     \
-			_metadata->exit_code = KSFT_FAIL;                                          \
-			_metadata->trigger = true;                                                 \
-		}                                                                                  \
-	} while (0);                                                                               \
+#define __EXPECT(_expected, _expected_str, _seen, _seen_str, _op, _assert)                        \
+	do {                                                                                      \
+		__typeof__(_expected) __exp = (_expected);                                        \
+		__typeof__(_seen) __seen = (_seen);                                               \
+		_metadata->trigger = false;                                                       \
+		if (!(__exp _op __seen)) {                                                        \
+			fprintf(stderr, "# %s:%d:%s:Expected %s (%lld) %s %s (%lld)\n", __FILE__, \
+				__LINE__, _metadata->name, _expected_str, (long long)__exp, #_op, \
+				_seen_str, (long long)__seen);                                    \
+			_metadata->exit_code = KSFT_FAIL;                                         \
+			_metadata->trigger = true;                                                \
+		}                                                                                 \
+	} while (0);                                                                              \
 	__OPTIONAL_HANDLER(_assert)
 
-#define __EXPECT_STR(_expected, _seen, _op, _assert)                                               \
-	do {                                                                                       \
-		const char *__exp = (_expected);                                                   \
-		const char *__seen = (_seen);                                                      \
-		_metadata->trigger = false;                                                        \
-		if (!__exp || !__seen || !(strcmp(__exp, __seen) _op 0)) {                         \
-			fprintf(stderr, "# %s:%d:%s:Expected '%s' %s '%s'\n", __FILE__, __LINE__,  \
-				_metadata->name, __exp ? __exp : "(null)", #_op,                   \
-				__seen ? __seen : "(null)");                                       \
-			_metadata->exit_code = KSFT_FAIL;                                          \
-			_metadata->trigger = true;                                                 \
-		}                                                                                  \
-	} while (0);                                                                               \
+#define __EXPECT_STR(_expected, _seen, _op, _assert)                                              \
+	do {                                                                                      \
+		const char *__exp = (_expected);                                                  \
+		const char *__seen = (_seen);                                                     \
+		_metadata->trigger = false;                                                       \
+		if (!__exp || !__seen || !(strcmp(__exp, __seen) _op 0)) {                        \
+			fprintf(stderr, "# %s:%d:%s:Expected '%s' %s '%s'\n", __FILE__, __LINE__, \
+				_metadata->name, __exp ? __exp : "(null)", #_op,                  \
+				__seen ? __seen : "(null)");                                      \
+			_metadata->exit_code = KSFT_FAIL;                                         \
+			_metadata->trigger = true;                                                \
+		}                                                                                 \
+	} while (0);                                                                              \
 	__OPTIONAL_HANDLER(_assert)
 
-#define ASSERT_EQ(expected, seen) __EXPECT(expected, #expected, seen, #seen, ==, 1)
-#define ASSERT_NE(expected, seen) __EXPECT(expected, #expected, seen, #seen, !=, 1)
-#define ASSERT_LT(expected, seen) __EXPECT(expected, #expected, seen, #seen, <, 1)
-#define ASSERT_LE(expected, seen) __EXPECT(expected, #expected, seen, #seen, <=, 1)
-#define ASSERT_GT(expected, seen) __EXPECT(expected, #expected, seen, #seen, >, 1)
-#define ASSERT_GE(expected, seen) __EXPECT(expected, #expected, seen, #seen, >=, 1)
-#define ASSERT_NULL(seen) __EXPECT(NULL, "NULL", seen, #seen, ==, 1)
-#define ASSERT_TRUE(seen) __EXPECT(0, "0", seen, #seen, !=, 1)
-#define ASSERT_FALSE(seen) __EXPECT(0, "0", seen, #seen, ==, 1)
+#define ASSERT_EQ(expected, seen)    __EXPECT(expected, #expected, seen, #seen, ==, 1)
+#define ASSERT_NE(expected, seen)    __EXPECT(expected, #expected, seen, #seen, !=, 1)
+#define ASSERT_LT(expected, seen)    __EXPECT(expected, #expected, seen, #seen, <, 1)
+#define ASSERT_LE(expected, seen)    __EXPECT(expected, #expected, seen, #seen, <=, 1)
+#define ASSERT_GT(expected, seen)    __EXPECT(expected, #expected, seen, #seen, >, 1)
+#define ASSERT_GE(expected, seen)    __EXPECT(expected, #expected, seen, #seen, >=, 1)
+#define ASSERT_NULL(seen)	     __EXPECT(NULL, "NULL", seen, #seen, ==, 1)
+#define ASSERT_TRUE(seen)	     __EXPECT(0, "0", seen, #seen, !=, 1)
+#define ASSERT_FALSE(seen)	     __EXPECT(0, "0", seen, #seen, ==, 1)
 #define ASSERT_STREQ(expected, seen) __EXPECT_STR(expected, seen, ==, 1)
 #define ASSERT_STRNE(expected, seen) __EXPECT_STR(expected, seen, !=, 1)
 
-#define EXPECT_EQ(expected, seen) __EXPECT(expected, #expected, seen, #seen, ==, 0)
-#define EXPECT_NE(expected, seen) __EXPECT(expected, #expected, seen, #seen, !=, 0)
-#define EXPECT_LT(expected, seen) __EXPECT(expected, #expected, seen, #seen, <, 0)
-#define EXPECT_LE(expected, seen) __EXPECT(expected, #expected, seen, #seen, <=, 0)
-#define EXPECT_GT(expected, seen) __EXPECT(expected, #expected, seen, #seen, >, 0)
-#define EXPECT_GE(expected, seen) __EXPECT(expected, #expected, seen, #seen, >=, 0)
-#define EXPECT_NULL(seen) __EXPECT(NULL, "NULL", seen, #seen, ==, 0)
-#define EXPECT_TRUE(seen) __EXPECT(0, "0", seen, #seen, !=, 0)
-#define EXPECT_FALSE(seen) __EXPECT(0, "0", seen, #seen, ==, 0)
+#define EXPECT_EQ(expected, seen)    __EXPECT(expected, #expected, seen, #seen, ==, 0)
+#define EXPECT_NE(expected, seen)    __EXPECT(expected, #expected, seen, #seen, !=, 0)
+#define EXPECT_LT(expected, seen)    __EXPECT(expected, #expected, seen, #seen, <, 0)
+#define EXPECT_LE(expected, seen)    __EXPECT(expected, #expected, seen, #seen, <=, 0)
+#define EXPECT_GT(expected, seen)    __EXPECT(expected, #expected, seen, #seen, >, 0)
+#define EXPECT_GE(expected, seen)    __EXPECT(expected, #expected, seen, #seen, >=, 0)
+#define EXPECT_NULL(seen)	     __EXPECT(NULL, "NULL", seen, #seen, ==, 0)
+#define EXPECT_TRUE(seen)	     __EXPECT(0, "0", seen, #seen, !=, 0)
+#define EXPECT_FALSE(seen)	     __EXPECT(0, "0", seen, #seen, ==, 0)
 #define EXPECT_STREQ(expected, seen) __EXPECT_STR(expected, seen, ==, 0)
 #define EXPECT_STRNE(expected, seen) __EXPECT_STR(expected, seen, !=, 0)
 
 /* ---- plain tests ---- */
 
-#define TEST(test_name) __TEST_IMPL(test_name, -1, TEST_TIMEOUT_DEFAULT)
+#define TEST(test_name)		       __TEST_IMPL(test_name, -1, TEST_TIMEOUT_DEFAULT)
 #define TEST_SIGNAL(test_name, signal) __TEST_IMPL(test_name, signal, TEST_TIMEOUT_DEFAULT)
 
-#define __TEST_IMPL(test_name, _signal, _timeout)                                                 \
-	static void test_name(struct __test_metadata *_metadata);                                 \
-	static void _wrapper_##test_name(struct __test_metadata *_metadata,                       \
-					 struct __fixture_variant_metadata __attribute__((unused)) \
-						 *variant)                                         \
-	{                                                                                          \
-		_metadata->setup_completed = true;                                                 \
-		if (setjmp(_metadata->env) == 0)                                                   \
-			test_name(_metadata);                                                      \
-	}                                                                                          \
-	static struct __test_metadata _##test_name##_object = {                                    \
-		.name = #test_name,                                                                \
-		.fn = &_wrapper_##test_name,                                                       \
-		.fixture = &_fixture_global,                                                       \
-		.termsig = _signal,                                                                \
-		.timeout = _timeout,                                                               \
-	};                                                                                         \
-	static void __attribute__((constructor)) _register_##test_name(void)                      \
-	{                                                                                          \
-		__register_test(&_##test_name##_object);                                           \
-	}                                                                                          \
+#define __TEST_IMPL(test_name, _signal, _timeout)                                    \
+	static void test_name(struct __test_metadata *_metadata);                    \
+	static void _wrapper_##test_name(                                            \
+		struct __test_metadata *_metadata,                                   \
+		struct __fixture_variant_metadata __attribute__((unused)) * variant) \
+	{                                                                            \
+		_metadata->setup_completed = true;                                   \
+		if (setjmp(_metadata->env) == 0)                                     \
+			test_name(_metadata);                                        \
+	}                                                                            \
+	static struct __test_metadata _##test_name##_object = {                      \
+		.name = #test_name,                                                  \
+		.fn = &_wrapper_##test_name,                                         \
+		.fixture = &_fixture_global,                                         \
+		.termsig = _signal,                                                  \
+		.timeout = _timeout,                                                 \
+	};                                                                           \
+	static void __attribute__((constructor)) _register_##test_name(void)         \
+	{                                                                            \
+		__register_test(&_##test_name##_object);                             \
+	}                                                                            \
 	static void test_name(struct __test_metadata __attribute__((unused)) * _metadata)
 
 /* ---- fixtures and their variants ---- */
 
-#define FIXTURE_DATA(datatype_name) struct _test_data_##datatype_name
+#define FIXTURE_DATA(datatype_name)   struct _test_data_##datatype_name
 #define FIXTURE_VARIANT(fixture_name) struct _fixture_variant_##fixture_name
 
-#define FIXTURE(fixture_name)                                                                      \
-	FIXTURE_VARIANT(fixture_name);                                                             \
-	static struct __fixture_metadata _##fixture_name##_fixture_object = {                      \
-		.name = #fixture_name,                                                             \
-	};                                                                                         \
-	static void __attribute__((constructor)) _register_##fixture_name##_data(void)            \
-	{                                                                                          \
-		__register_fixture(&_##fixture_name##_fixture_object);                             \
-	}                                                                                          \
+#define FIXTURE(fixture_name)                                                          \
+	FIXTURE_VARIANT(fixture_name);                                                 \
+	static struct __fixture_metadata _##fixture_name##_fixture_object = {          \
+		.name = #fixture_name,                                                 \
+	};                                                                             \
+	static void __attribute__((constructor)) _register_##fixture_name##_data(void) \
+	{                                                                              \
+		__register_fixture(&_##fixture_name##_fixture_object);                 \
+	}                                                                              \
 	FIXTURE_DATA(fixture_name)
 
-#define FIXTURE_SETUP(fixture_name)                                                                \
-	void fixture_name##_setup(struct __test_metadata __attribute__((unused)) * _metadata,      \
-				  FIXTURE_DATA(fixture_name) __attribute__((unused)) * self,       \
-				  const FIXTURE_VARIANT(fixture_name)                              \
-					  __attribute__((unused)) * variant)
+#define FIXTURE_SETUP(fixture_name)                                                             \
+	void fixture_name##_setup(struct __test_metadata __attribute__((unused)) * _metadata,   \
+				  FIXTURE_DATA(fixture_name) __attribute__((unused)) * self,    \
+				  const FIXTURE_VARIANT(fixture_name) __attribute__((unused)) * \
+					  variant)
 
 #define FIXTURE_TEARDOWN(fixture_name)                                                             \
 	void fixture_name##_teardown(struct __test_metadata __attribute__((unused)) * _metadata,   \
 				     FIXTURE_DATA(fixture_name) __attribute__((unused)) * self,    \
-				     const FIXTURE_VARIANT(fixture_name)                           \
-					     __attribute__((unused)) * variant)
+				     const FIXTURE_VARIANT(fixture_name) __attribute__((unused)) * \
+					     variant)
 
-#define FIXTURE_VARIANT_ADD(fixture_name, variant_name)                                            \
-	extern const FIXTURE_VARIANT(fixture_name)                                                 \
-		_##fixture_name##_##variant_name##_variant;                                        \
-	static struct __fixture_variant_metadata _##fixture_name##_##variant_name##_object = {     \
-		.name = #variant_name,                                                             \
-		.data = &_##fixture_name##_##variant_name##_variant,                               \
-	};                                                                                         \
-	static void __attribute__((constructor)) _register_##fixture_name##_##variant_name(void)  \
-	{                                                                                          \
-		__register_fixture_variant(&_##fixture_name##_fixture_object,                      \
-					   &_##fixture_name##_##variant_name##_object);            \
-	}                                                                                          \
+#define FIXTURE_VARIANT_ADD(fixture_name, variant_name)                                          \
+	extern const FIXTURE_VARIANT(fixture_name) _##fixture_name##_##variant_name##_variant;   \
+	static struct __fixture_variant_metadata _##fixture_name##_##variant_name##_object = {   \
+		.name = #variant_name,                                                           \
+		.data = &_##fixture_name##_##variant_name##_variant,                             \
+	};                                                                                       \
+	static void __attribute__((constructor)) _register_##fixture_name##_##variant_name(void) \
+	{                                                                                        \
+		__register_fixture_variant(&_##fixture_name##_fixture_object,                    \
+					   &_##fixture_name##_##variant_name##_object);          \
+	}                                                                                        \
 	const FIXTURE_VARIANT(fixture_name) _##fixture_name##_##variant_name##_variant =
 
-#define TEST_F(fixture_name, test_name) __TEST_F_IMPL(fixture_name, test_name, -1, TEST_TIMEOUT_DEFAULT)
-#define TEST_F_SIGNAL(fixture_name, test_name, signal)                                             \
+#define TEST_F(fixture_name, test_name) \
+	__TEST_F_IMPL(fixture_name, test_name, -1, TEST_TIMEOUT_DEFAULT)
+#define TEST_F_SIGNAL(fixture_name, test_name, signal) \
 	__TEST_F_IMPL(fixture_name, test_name, signal, TEST_TIMEOUT_DEFAULT)
-#define TEST_F_TIMEOUT(fixture_name, test_name, timeout)                                           \
+#define TEST_F_TIMEOUT(fixture_name, test_name, timeout) \
 	__TEST_F_IMPL(fixture_name, test_name, -1, timeout)
 
-#define __TEST_F_IMPL(fixture_name, test_name, _signal, _timeout)                                 \
-	static void fixture_name##_##test_name(struct __test_metadata *_metadata,                 \
-					       FIXTURE_DATA(fixture_name) * self,                  \
-					       const FIXTURE_VARIANT(fixture_name) * variant);     \
-	/* volatile: these are read again after the longjmp of a failed ASSERT. */             \
-	static void _run_##fixture_name##_##test_name(                                             \
-		struct __test_metadata *volatile m, FIXTURE_DATA(fixture_name) *volatile s,        \
-		const FIXTURE_VARIANT(fixture_name) *volatile var)                                 \
-	{                                                                                          \
-		if (setjmp(m->env) == 0) {                                                         \
-			fixture_name##_setup(m, s, var);                                           \
-			/* A SKIP or failure in the setup ends the test before its body. */       \
-			if (m->exit_code != KSFT_PASS)                                             \
-				__harness_abort_test(m);                                           \
-			m->setup_completed = true;                                                 \
-			fixture_name##_##test_name(m, s, var);                                     \
-		}                                                                                  \
-		if (m->setup_completed)                                                            \
-			fixture_name##_teardown(m, s, var);                                        \
-	}                                                                                          \
-	static void _wrapper_##fixture_name##_##test_name(struct __test_metadata *_metadata,      \
-							  struct __fixture_variant_metadata *v)   \
-	{                                                                                          \
-		FIXTURE_DATA(fixture_name) self;                                                   \
-		memset(&self, 0, sizeof(self));                                                    \
-		_run_##fixture_name##_##test_name(_metadata, &self, v ? v->data : NULL);           \
-	}                                                                                          \
-	static struct __test_metadata _##fixture_name##_##test_name##_object = {                   \
-		.name = #test_name,                                                                \
-		.fn = &_wrapper_##fixture_name##_##test_name,                                      \
-		.fixture = &_##fixture_name##_fixture_object,                                      \
-		.termsig = _signal,                                                                \
-		.timeout = _timeout,                                                               \
-	};                                                                                         \
-	static void __attribute__((constructor)) _register_##fixture_name##_##test_name(void)     \
-	{                                                                                          \
-		__register_test(&_##fixture_name##_##test_name##_object);                          \
-	}                                                                                          \
-	static void fixture_name##_##test_name(                                                    \
-		struct __test_metadata __attribute__((unused)) * _metadata,                        \
-		FIXTURE_DATA(fixture_name) __attribute__((unused)) * self,                         \
+#define __TEST_F_IMPL(fixture_name, test_name, _signal, _timeout)                               \
+	static void fixture_name##_##test_name(struct __test_metadata *_metadata,               \
+					       FIXTURE_DATA(fixture_name) * self,               \
+					       const FIXTURE_VARIANT(fixture_name) * variant);  \
+	/* volatile: these are read again after the longjmp of a failed ASSERT. */              \
+	static void _run_##fixture_name##_##test_name(                                          \
+		struct __test_metadata *volatile m, FIXTURE_DATA(fixture_name) *volatile s,     \
+		const FIXTURE_VARIANT(fixture_name) *volatile var)                              \
+	{                                                                                       \
+		if (setjmp(m->env) == 0) {                                                      \
+			fixture_name##_setup(m, s, var);                                        \
+			/* A SKIP or failure in the setup ends the test before its body. */     \
+			if (m->exit_code != KSFT_PASS)                                          \
+				__harness_abort_test(m);                                        \
+			m->setup_completed = true;                                              \
+			fixture_name##_##test_name(m, s, var);                                  \
+		}                                                                               \
+		if (m->setup_completed)                                                         \
+			fixture_name##_teardown(m, s, var);                                     \
+	}                                                                                       \
+	static void _wrapper_##fixture_name##_##test_name(struct __test_metadata *_metadata,    \
+							  struct __fixture_variant_metadata *v) \
+	{                                                                                       \
+		FIXTURE_DATA(fixture_name) self;                                                \
+		memset(&self, 0, sizeof(self));                                                 \
+		_run_##fixture_name##_##test_name(_metadata, &self, v ? v->data : NULL);        \
+	}                                                                                       \
+	static struct __test_metadata _##fixture_name##_##test_name##_object = {                \
+		.name = #test_name,                                                             \
+		.fn = &_wrapper_##fixture_name##_##test_name,                                   \
+		.fixture = &_##fixture_name##_fixture_object,                                   \
+		.termsig = _signal,                                                             \
+		.timeout = _timeout,                                                            \
+	};                                                                                      \
+	static void __attribute__((constructor)) _register_##fixture_name##_##test_name(void)   \
+	{                                                                                       \
+		__register_test(&_##fixture_name##_##test_name##_object);                       \
+	}                                                                                       \
+	static void fixture_name##_##test_name(                                                 \
+		struct __test_metadata __attribute__((unused)) * _metadata,                     \
+		FIXTURE_DATA(fixture_name) __attribute__((unused)) * self,                      \
 		const FIXTURE_VARIANT(fixture_name) __attribute__((unused)) * variant)
 
 /* ---- the runner ---- */
@@ -345,8 +345,8 @@ static inline void __harness_alarm(int sig)
 }
 
 /* Runs one test in a child; returns its KSFT_* result. */
-static inline int __run_test(struct __fixture_variant_metadata *v,
-			     struct __test_metadata *t, const char *full)
+static inline int __run_test(struct __fixture_variant_metadata *v, struct __test_metadata *t,
+			     const char *full)
 {
 	struct sigaction sa = { .sa_handler = __harness_alarm }, old;
 	int status = 0, result;
@@ -466,7 +466,8 @@ static inline int test_harness_run(int argc, char **argv)
 			list = true;
 		else if (opt == 'h' || opt == '?') {
 			fprintf(stderr,
-				"usage: %s [-l] [-f FIXTURE] [-v VARIANT] [-t TEST] [-r FIXTURE.VARIANT.TEST]\n",
+				"usage: %s [-l] [-f FIXTURE] [-v VARIANT] [-t TEST] [-r "
+				"FIXTURE.VARIANT.TEST]\n",
 				argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
@@ -513,8 +514,8 @@ static inline int test_harness_run(int argc, char **argv)
 						break;
 					default:
 						fail++;
-						printf("#     FAIL       %s\nnot ok %u %s\n", full, n,
-						       full);
+						printf("#     FAIL       %s\nnot ok %u %s\n", full,
+						       n, full);
 						break;
 					}
 				}
@@ -532,10 +533,10 @@ static inline int test_harness_run(int argc, char **argv)
 	return fail ? KSFT_FAIL : KSFT_PASS;
 }
 
-#define TEST_HARNESS_MAIN                                                                          \
-	int main(int argc, char **argv)                                                            \
-	{                                                                                          \
-		return test_harness_run(argc, argv);                                               \
+#define TEST_HARNESS_MAIN                            \
+	int main(int argc, char **argv)              \
+	{                                            \
+		return test_harness_run(argc, argv); \
 	}
 
 #endif /* SBX_KSELFTEST_HARNESS_H */

@@ -37,7 +37,8 @@ TEST(landlock_abi_matches_kernel)
 		snprintf(want, sizeof(want), "landlock:      ABI %ld\n", abi);
 	else
 		snprintf(want, sizeof(want), "landlock:      unavailable");
-	ASSERT_NE(NULL, strstr(r.out, want)) {
+	ASSERT_NE(NULL, strstr(r.out, want))
+	{
 		TH_LOG("want '%s' in:\n%s", want, r.out);
 	}
 }

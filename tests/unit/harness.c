@@ -59,7 +59,8 @@ TEST_F(sample, results)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
-		EXPECT_NE(NULL, strstr(r.out, want[i])) {
+		EXPECT_NE(NULL, strstr(r.out, want[i]))
+		{
 			TH_LOG("missing: %s", want[i]);
 		}
 	}

@@ -30,13 +30,15 @@ TEST(bpf_lsm_is_active)
 	if (geteuid() != 0)
 		SKIP(return, "the BPF LSM probe needs root");
 	ASSERT_EQ(0, read_lsm_list(lsm, sizeof(lsm)));
-	ASSERT_NE(NULL, strstr(lsm, "bpf")) {
+	ASSERT_NE(NULL, strstr(lsm, "bpf"))
+	{
 		TH_LOG("this kernel's LSM list lacks bpf: %s", lsm);
 	}
 	ASSERT_EQ(0, sbx_run_capture(argv, &r));
 	ASSERT_EQ(0, r.status);
 	ASSERT_NE(NULL, strstr(r.out, "bpf lsm:       active: a probe on bprm_check_security "
-				      "attached and ran")) {
+				      "attached and ran"))
+	{
 		TH_LOG("sbx status said:\n%s", r.out);
 	}
 	ASSERT_NE(NULL, strstr(r.out, "K yes"));
@@ -59,13 +61,19 @@ TEST(json_reports_tier_k)
 TEST(unprivileged_status_claims_nothing_it_cannot_prove)
 {
 	static struct sbx_cmd_result r;
-	char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-			 (char *)sbx_bin(), "status", NULL };
+	char *argv[] = { "setpriv",
+			 "--reuid=65534",
+			 "--regid=65534",
+			 "--clear-groups",
+			 (char *)sbx_bin(),
+			 "status",
+			 NULL };
 
 	if (geteuid() != 0)
 		SKIP(return, "needs root to drop to uid 65534");
 	ASSERT_EQ(0, sbx_run_capture(argv, &r));
-	ASSERT_EQ(0, r.status) {
+	ASSERT_EQ(0, r.status)
+	{
 		TH_LOG("stderr: %s", r.err);
 	}
 	ASSERT_NE(NULL, strstr(r.out, "bpf lsm:       unproven: "));

@@ -91,8 +91,10 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: sbx status [--json]\n"
-			       "Probes the running kernel: Landlock, seccomp, BPF LSM (as root, by\n"
-			       "attaching a probe and watching it run), BTF, fanotify, and the sbx\n"
+			       "Probes the running kernel: Landlock, seccomp, BPF LSM (as root, "
+			       "by\n"
+			       "attaching a probe and watching it run), BTF, fanotify, and the "
+			       "sbx\n"
 			       "tiers they make available.\n");
 			return SBX_EXIT_OK;
 		default:

@@ -10,7 +10,8 @@ TEST(passes)
 
 TEST(assert_stops_the_test)
 {
-	ASSERT_EQ(1, 2) {
+	ASSERT_EQ(1, 2)
+	{
 		TH_LOG("handler ran");
 	}
 	TH_LOG("after a failed assert: must not print");
@@ -48,13 +49,11 @@ FIXTURE_VARIANT(fx)
 	int want;
 };
 
-FIXTURE_VARIANT_ADD(fx, one)
-{
+FIXTURE_VARIANT_ADD(fx, one){
 	.want = 1,
 };
 
-FIXTURE_VARIANT_ADD(fx, two)
-{
+FIXTURE_VARIANT_ADD(fx, two){
 	.want = 2,
 };
 

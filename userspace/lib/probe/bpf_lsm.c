@@ -89,8 +89,9 @@ static void run_probe(struct sbx_features *f)
 	err = lsm_probe__load(skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
-			why(f, "the kernel refused to load a BPF LSM program (%s): BPF trampolines "
-			       "are unavailable here (kernel lockdown or locked function tracing)",
+			why(f,
+			    "the kernel refused to load a BPF LSM program (%s): BPF trampolines "
+			    "are unavailable here (kernel lockdown or locked function tracing)",
 			    strerror(-err));
 		else
 			why(f, "loading the probe program failed: %s", strerror(-err));
@@ -143,16 +144,17 @@ void sbx_probe_bpf_lsm(struct sbx_features *f, bool load)
 	}
 	if (f->lsm_list_known && !sbx_lsm_list_has(f, "bpf")) {
 		f->bpf_lsm = SBX_BPF_LSM_INACTIVE;
-		why(f, "CONFIG_BPF_LSM is built but bpf is not in the active LSM list; boot with "
-		       "lsm=%.160s,bpf",
+		why(f,
+		    "CONFIG_BPF_LSM is built but bpf is not in the active LSM list; boot with "
+		    "lsm=%.160s,bpf",
 		    f->lsm_list);
 		return;
 	}
 	if (!load || !f->privileged) {
 		f->bpf_lsm = SBX_BPF_LSM_UNPROVEN;
 		why(f, "%s, but proving the hook runs needs root (CAP_BPF and CAP_SYS_ADMIN)",
-		    f->lsm_list_known ? "bpf is in the active LSM list" :
-					"the active LSM list is unreadable");
+		    f->lsm_list_known ? "bpf is in the active LSM list"
+				      : "the active LSM list is unreadable");
 		return;
 	}
 	run_probe(f);

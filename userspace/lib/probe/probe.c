@@ -59,12 +59,11 @@ static void probe_seccomp(struct sbx_features *f)
 	struct seccomp_notif_sizes sizes;
 
 	/* PR_GET_SECCOMP answers 0 (not in seccomp mode) when CONFIG_SECCOMP is built. */
-	f->seccomp_filter = prctl(PR_GET_SECCOMP) >= 0 &&
-			    syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
-				    &(__u32){ SECCOMP_RET_ERRNO }) == 0;
-	f->seccomp_user_notif =
-		syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
-		syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+	f->seccomp_filter =
+		prctl(PR_GET_SECCOMP) >= 0 && syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
+						      &(__u32){ SECCOMP_RET_ERRNO }) == 0;
+	f->seccomp_user_notif = syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
+				syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 	f->seccomp_tsync = f->seccomp_filter;
 }
 
@@ -91,8 +90,8 @@ static const struct {
 	__u64 id;
 	const char *name;
 } lsm_ids[] = {
-	{ 100, "capability" }, { 101, "selinux" }, { 102, "smack" },   { 103, "tomoyo" },
-	{ 104, "apparmor" },   { 105, "yama" },	   { 106, "loadpin" }, { 107, "safesetid" },
+	{ 100, "capability" }, { 101, "selinux" }, { 102, "smack" },	{ 103, "tomoyo" },
+	{ 104, "apparmor" },   { 105, "yama" },	   { 106, "loadpin" },	{ 107, "safesetid" },
 	{ 108, "lockdown" },   { 109, "bpf" },	   { 110, "landlock" }, { 111, "ima" },
 	{ 112, "evm" },	       { 113, "ipe" },
 };
@@ -165,9 +164,10 @@ static void probe_fanotify(struct sbx_features *f)
 	fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY | O_CLOEXEC);
 	if (fan < 0) {
 		snprintf(f->fanotify_why, sizeof(f->fanotify_why), "%s",
-			 errno == EPERM ? "needs CAP_SYS_ADMIN (run as root)" :
-			 errno == EINVAL ? "kernel built without CONFIG_FANOTIFY_ACCESS_PERMISSIONS" :
-					   strerror(errno));
+			 errno == EPERM ? "needs CAP_SYS_ADMIN (run as root)"
+			 : errno == EINVAL
+				 ? "kernel built without CONFIG_FANOTIFY_ACCESS_PERMISSIONS"
+				 : strerror(errno));
 		return;
 	}
 	fd = mkstemp(path);
@@ -179,8 +179,8 @@ static void probe_fanotify(struct sbx_features *f)
 	if (fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_EXEC_PERM, AT_FDCWD, path) == 0)
 		f->fanotify_perm = true;
 	else
-		snprintf(f->fanotify_why, sizeof(f->fanotify_why),
-			 "FAN_OPEN_EXEC_PERM refused: %s", strerror(errno));
+		snprintf(f->fanotify_why, sizeof(f->fanotify_why), "FAN_OPEN_EXEC_PERM refused: %s",
+			 strerror(errno));
 	close(fan);
 	close(fd);
 	unlink(path);
