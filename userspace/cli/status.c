@@ -12,6 +12,34 @@ static const char *yes(bool b)
 	return b ? "yes" : "no";
 }
 
+/* Why a tier is missing, in a few words: the details are on the lines above. */
+static const char *tier_u_why(const struct sbx_features *f)
+{
+	return f->landlock_abi < 1 ? "no Landlock" : "no seccomp filters";
+}
+
+static const char *tier_f_why(const struct sbx_features *f)
+{
+	return !f->privileged ? "needs root" : "no fanotify permission events";
+}
+
+static const char *tier_k_why(const struct sbx_features *f)
+{
+	if (!f->privileged)
+		return "needs root";
+	if (!f->btf)
+		return "no BTF";
+	return f->bpf_lsm == SBX_BPF_LSM_INACTIVE ? "BPF LSM inactive" : "BPF LSM unavailable";
+}
+
+static void print_tier(const char *name, bool ok, const char *why, const char *sep)
+{
+	if (ok)
+		printf("%s yes%s", name, sep);
+	else
+		printf("%s no (%s)%s", name, why, sep);
+}
+
 static void status_text(const struct sbx_features *f)
 {
 	printf("kernel:        %s\n", f->kernel_release);
@@ -29,8 +57,10 @@ static void status_text(const struct sbx_features *f)
 	else
 		printf("fanotify:      permission events no: %s\n", f->fanotify_why);
 	printf("active lsms:   %s\n", f->lsm_list_known ? f->lsm_list : "(unreadable)");
-	printf("tiers:         U %s, F %s, K %s\n", yes(sbx_tier_u(f)), yes(sbx_tier_f(f)),
-	       yes(sbx_tier_k(f)));
+	printf("tiers:         ");
+	print_tier("U", sbx_tier_u(f), tier_u_why(f), ", ");
+	print_tier("F", sbx_tier_f(f), tier_f_why(f), ", ");
+	print_tier("K", sbx_tier_k(f), tier_k_why(f), "\n");
 }
 
 static void status_json(const struct sbx_features *f)
