@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The seccomp filter built from a plan, loaded on the running kernel: each rule refuses
+ * its call with the plan's errno while a neighbouring call (the control) still works, a
+ * kill rule kills, foreign entry points (x32, i386) kill, and a rule an entitlement could
+ * lift is answered by the user-notification supervisor, which names that entitlement.
+ */
+#include <sys/personality.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <termios.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+#include "launch/fdpass.h"
+#include "seccomp/seccomp.h"
+
+#define WX (PROT_WRITE | PROT_EXEC)
+
+static struct sbx_seccomp_rule test_rules[] = {
+	{ "socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, AF_INET } }, "network.client", "IPv4" },
+	{ "socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, AF_INET6 } }, "network.client", "IPv6" },
+	{ "clone3", ENOSYS, 0, { { 0 } }, NULL, "clone3 (libc falls back to clone)" },
+	{ "mmap", EACCES, 1, { { 2, SBX_CMP_MASKED_EQ, WX, WX } }, "cs.allow-jit", "W+X memory" },
+	{ "ioctl", EPERM, 1, { { 1, SBX_CMP_EQ, 0, TIOCSTI } }, NULL, "TIOCSTI" },
+	{ "personality",
+	  EPERM,
+	  1,
+	  { { 0, SBX_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC } },
+	  NULL,
+	  "READ_IMPLIES_EXEC" },
+	{ "getppid", 0, 0, { { 0 } }, NULL, "a kill rule (test only)" },
+};
+
+static struct sbx_seccomp_plan test_plan = {
+	.enabled = true,
+	.deny_foreign_arches = true,
+	.rules = test_rules,
+	.n_rules = sizeof(test_rules) / sizeof(test_rules[0]),
+};
+
+/*
+ * Run act in a child confined by the filter (or unconfined when confine is false).
+ * Returns the child's exit code, or 1000 + signal if it was killed.
+ */
+static int in_filter(bool confine, int (*act)(void))
+{
+	struct sbx_seccomp_filter *f = NULL;
+	struct sbx_diag d = { 0 };
+	int ws;
+	pid_t pid;
+
+	if (confine && seccomp_filter_build(&test_plan, false, &f, &d))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(200);
+		if (f && seccomp_filter_load(f, &d) != -1)
+			_exit(201);
+		_exit(act());
+	}
+	seccomp_filter_free(f);
+	if (pid < 0 || waitpid(pid, &ws, 0) != pid)
+		return -1;
+	return WIFSIGNALED(ws) ? 1000 + WTERMSIG(ws) : WEXITSTATUS(ws);
+}
+
+static int act_socket_inet(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	return fd < 0 ? errno : 0;
+}
+
+static int act_socket_inet6(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	return fd < 0 ? errno : 0;
+}
+
+static int act_socket_unix(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	return fd < 0 ? errno : 0;
+}
+
+static int act_clone3(void)
+{
+	return syscall(SYS_clone3, NULL, 0) < 0 ? errno : 0;
+}
+
+static int act_mmap_wx(void)
+{
+	return mmap(NULL, 4096, PROT_READ | WX, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED
+		       ? errno
+		       : 0;
+}
+
+static int act_mmap_rw(void)
+{
+	return mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+			       MAP_FAILED
+		       ? errno
+		       : 0;
+}
+
+static int act_tiocsti(void)
+{
+	char c = 'x';
+	int fd = open("/dev/null", O_RDONLY);
+
+	return ioctl(fd, TIOCSTI, &c) ? errno : 0;
+}
+
+static int act_fionread(void)
+{
+	int n, p[2];
+
+	if (pipe(p))
+		return 99;
+	return ioctl(p[0], FIONREAD, &n) ? errno : 0;
+}
+
+static int act_personality_rie(void)
+{
+	return personality(READ_IMPLIES_EXEC) < 0 ? errno : 0;
+}
+
+static int act_personality_linux(void)
+{
+	return personality(PER_LINUX) < 0 ? errno : 0;
+}
+
+static int act_getppid(void)
+{
+	return getppid() > 0 ? 0 : 1;
+}
+
+static int act_x32_getpid(void)
+{
+	syscall(0x40000000 | SYS_getpid);
+	return 0;
+}
+
+static int act_i386_getpid(void)
+{
+	long ret = 20; /* __NR_getpid in the i386 table */
+
+	__asm__ volatile("int $0x80" : "+a"(ret) : : "memory");
+	return 0;
+}
+
+TEST(inet_socket_refused_unix_allowed)
+{
+	ASSERT_EQ(0, in_filter(false, act_socket_inet));
+	ASSERT_EQ(EACCES, in_filter(true, act_socket_inet));
+	ASSERT_EQ(EACCES, in_filter(true, act_socket_inet6));
+	ASSERT_EQ(0, in_filter(true, act_socket_unix));
+}
+
+TEST(clone3_answers_enosys)
+{
+	/* The control: clone3 with a NULL argument is EFAULT/EINVAL, never ENOSYS. */
+	ASSERT_NE(ENOSYS, in_filter(false, act_clone3));
+	ASSERT_EQ(ENOSYS, in_filter(true, act_clone3));
+}
+
+TEST(wx_mmap_refused_rw_allowed)
+{
+	ASSERT_EQ(0, in_filter(false, act_mmap_wx));
+	ASSERT_EQ(EACCES, in_filter(true, act_mmap_wx));
+	ASSERT_EQ(0, in_filter(true, act_mmap_rw));
+}
+
+TEST(tiocsti_refused_other_ioctls_allowed)
+{
+	ASSERT_EQ(ENOTTY, in_filter(false, act_tiocsti)); /* reaches the driver */
+	ASSERT_EQ(EPERM, in_filter(true, act_tiocsti));
+	ASSERT_EQ(0, in_filter(true, act_fionread));
+}
+
+TEST(read_implies_exec_refused_plain_linux_allowed)
+{
+	ASSERT_EQ(0, in_filter(false, act_personality_rie));
+	ASSERT_EQ(EPERM, in_filter(true, act_personality_rie));
+	ASSERT_EQ(0, in_filter(true, act_personality_linux));
+}
+
+TEST(kill_rule_kills)
+{
+	ASSERT_EQ(0, in_filter(false, act_getppid));
+	ASSERT_EQ(1000 + SIGSYS, in_filter(true, act_getppid));
+}
+
+TEST(x32_entry_point_kills)
+{
+	ASSERT_EQ(0, in_filter(false, act_x32_getpid)); /* survives (ENOSYS or a pid) */
+	ASSERT_EQ(1000 + SIGSYS, in_filter(true, act_x32_getpid));
+}
+
+TEST(i386_entry_point_kills)
+{
+	ASSERT_EQ(0, in_filter(false, act_i386_getpid));
+	ASSERT_EQ(1000 + SIGSYS, in_filter(true, act_i386_getpid));
+}
+
+TEST(unknown_syscall_name_is_an_error)
+{
+	struct sbx_seccomp_rule bad = { "no_such_call", EPERM, 0, { { 0 } }, NULL, "test" };
+	struct sbx_seccomp_plan p = { .enabled = true, .rules = &bad, .n_rules = 1 };
+	struct sbx_seccomp_filter *f = NULL;
+	struct sbx_diag d = { 0 };
+
+	ASSERT_EQ(-EINVAL, seccomp_filter_build(&p, false, &f, &d));
+	ASSERT_EQ(NULL, f);
+	ASSERT_STREQ("seccomp: unknown system call 'no_such_call'", d.msg);
+}
+
+TEST(rule_match_is_pure_and_exact)
+{
+	uint64_t inet[6] = { AF_INET, SOCK_STREAM }, unix_[6] = { AF_UNIX }, wx[6] = { 0, 4096, 7 };
+	const struct sbx_seccomp_rule *r;
+
+	r = seccomp_rule_match(&test_plan, SYS_socket, inet);
+	ASSERT_NE(NULL, r);
+	ASSERT_STREQ("network.client", r->entitlement);
+	ASSERT_EQ(NULL, seccomp_rule_match(&test_plan, SYS_socket, unix_));
+	r = seccomp_rule_match(&test_plan, SYS_mmap, wx);
+	ASSERT_NE(NULL, r);
+	ASSERT_STREQ("cs.allow-jit", r->entitlement);
+}
+
+TEST(notified_denial_names_the_entitlement)
+{
+	struct sbx_seccomp_filter *f = NULL;
+	struct sbx_seccomp_denial den;
+	struct sbx_diag d = { 0 };
+	int sv[2], nfd, ws;
+	pid_t pid;
+
+	ASSERT_EQ(0, seccomp_filter_build(&test_plan, true, &f, &d));
+	ASSERT_TRUE(seccomp_filter_notifies(f));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd;
+
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		prctl(PR_SET_NAME, "sbx-notified", 0, 0, 0);
+		fd = seccomp_filter_load(f, &d);
+		if (fd < 0)
+			_exit(201);
+		if (sbx_fd_send(sv[1], fd))
+			_exit(202);
+		close(fd);
+		/* Kept in the kernel, never notified: no entitlement can lift it. */
+		if (act_clone3() != ENOSYS)
+			_exit(203);
+		_exit(act_socket_inet());
+	}
+	seccomp_filter_free(f);
+	nfd = sbx_fd_recv(sv[0]);
+	ASSERT_LE(0, nfd);
+	ASSERT_EQ(0, seccomp_supervise_one(nfd, &test_plan, &den));
+	ASSERT_EQ(pid, den.pid);
+	ASSERT_STREQ("sbx-notified", den.comm);
+	ASSERT_STREQ("socket(AF_INET)", den.call);
+	ASSERT_NE(NULL, den.rule);
+	ASSERT_STREQ("network.client", den.rule->entitlement);
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	ASSERT_TRUE(WIFEXITED(ws));
+	ASSERT_EQ(EACCES, WEXITSTATUS(ws)); /* the supervisor's answer is the rule's errno */
+	close(nfd);
+}
+
+TEST_HARNESS_MAIN

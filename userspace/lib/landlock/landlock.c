@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "landlock/landlock.h"
+#include "uapi_compat.h"
+
+#define FS_ABI1                                                           \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |     \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |     \
+	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |     \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |     \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |   \
+	 LANDLOCK_ACCESS_FS_MAKE_SYM)
+#define FS_ABI2	  (FS_ABI1 | LANDLOCK_ACCESS_FS_REFER)
+#define FS_ABI3	  (FS_ABI2 | LANDLOCK_ACCESS_FS_TRUNCATE)
+#define FS_ABI5	  (FS_ABI3 | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+#define FS_ABI9	  (FS_ABI5 | LANDLOCK_ACCESS_FS_RESOLVE_UNIX)
+#define NET_TCP	  (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP)
+#define NET_UDP	  (LANDLOCK_ACCESS_NET_BIND_UDP | LANDLOCK_ACCESS_NET_CONNECT_SEND_UDP)
+#define SCOPES	  (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL)
+#define LOG_FLAGS LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+
+/* Rights that mean something on a non-directory; the others make add_rule fail EINVAL. */
+#define FS_FILE_RIGHTS                                                \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | \
+	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+/* What each ABI can express, indexed by ABI: one table instead of scattered ifs. */
+static const struct {
+	uint64_t fs, net, scope;
+	uint32_t restrict_flags;
+	size_t attr_size;
+} abi_masks[SBX_LANDLOCK_ABI_MAX + 1] = {
+	[0] = { 0, 0, 0, 0, 0 },
+	[1] = { FS_ABI1, 0, 0, 0, 8 },
+	[2] = { FS_ABI2, 0, 0, 0, 8 },
+	[3] = { FS_ABI3, 0, 0, 0, 8 },
+	[4] = { FS_ABI3, NET_TCP, 0, 0, 16 },
+	[5] = { FS_ABI5, NET_TCP, 0, 0, 16 },
+	[6] = { FS_ABI5, NET_TCP, SCOPES, 0, 24 },
+	[7] = { FS_ABI5, NET_TCP, SCOPES, LOG_FLAGS, 24 },
+	[8] = { FS_ABI5, NET_TCP, SCOPES, LOG_FLAGS, 24 },
+	[9] = { FS_ABI9, NET_TCP, SCOPES, LOG_FLAGS, 24 },
+	[10] = { FS_ABI9, NET_TCP | NET_UDP, SCOPES, LOG_FLAGS,
+		 sizeof(struct sbx_landlock_ruleset_attr) },
+};
+
+static int clamp_abi(int abi)
+{
+	if (abi < 0)
+		return 0;
+	return abi > SBX_LANDLOCK_ABI_MAX ? SBX_LANDLOCK_ABI_MAX : abi;
+}
+
+uint64_t landlock_fs_mask(int abi)
+{
+	return abi_masks[clamp_abi(abi)].fs;
+}
+
+uint64_t landlock_net_mask(int abi)
+{
+	return abi_masks[clamp_abi(abi)].net;
+}
+
+uint64_t landlock_scope_mask(int abi)
+{
+	return abi_masks[clamp_abi(abi)].scope;
+}
+
+uint32_t landlock_restrict_flags(int abi)
+{
+	return abi_masks[clamp_abi(abi)].restrict_flags;
+}
+
+size_t landlock_ruleset_attr_size(int abi)
+{
+	return abi_masks[clamp_abi(abi)].attr_size;
+}
+
+int landlock_abi_version(void)
+{
+	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+
+	return abi > 0 ? (int)abi : 0;
+}
+
+/* One feature: wanted when the plan uses any of bits, enforced from ABI min_abi. */
+static void fit_one(struct sbx_enforcement *e, int abi, const char *feature, const char *what,
+		    bool wanted, int min_abi, bool security)
+{
+	bool enforced = wanted && abi >= min_abi;
+	struct sbx_feature_state *s =
+		sbx_enforcement_add(e, feature, what, wanted, enforced, security);
+
+	if (wanted && !enforced) {
+		if (abi == 0)
+			snprintf(s->why, sizeof(s->why), "Landlock is unavailable on this kernel");
+		else
+			snprintf(s->why, sizeof(s->why), "needs Landlock ABI %d, kernel has %d",
+				 min_abi, abi);
+	}
+}
+
+void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_enforcement *e)
+{
+	bool on = p->enabled;
+	struct sbx_feature_state *s;
+
+	fit_one(e, abi, "landlock", "file system default-deny (Landlock)", on, 1, true);
+	/*
+	 * Without REFER (ABI 1) Landlock refuses every rename or link across directories: a
+	 * drop that costs function, not confinement.
+	 */
+	fit_one(e, abi, "landlock.refer", "rename and link between granted directories",
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_REFER), 2, false);
+	fit_one(e, abi, "landlock.truncate", "truncate only where writing is granted",
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_TRUNCATE), 3, true);
+	fit_one(e, abi, "landlock.net.tcp", "TCP bind and connect only to granted ports",
+		on && (p->handled_net & NET_TCP), 4, true);
+	fit_one(e, abi, "landlock.ioctl-dev", "device ioctls only where granted",
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_IOCTL_DEV), 5, true);
+	fit_one(e, abi, "landlock.scope",
+		"no signals or abstract unix sockets to processes outside the sandbox",
+		on && (p->scoped & SCOPES), 6, true);
+	fit_one(e, abi, "landlock.resolve-unix",
+		"connect to pathname unix sockets only where granted",
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_RESOLVE_UNIX), 9, true);
+	fit_one(e, abi, "landlock.net.udp", "UDP bind and send only to granted ports",
+		on && (p->handled_net & NET_UDP), 10, true);
+	/* Not asked for by the plan: whether denials reach the audit log (root reads them). */
+	s = sbx_enforcement_add(e, "landlock.log", "denials of the program logged to audit", false,
+				on && abi >= 7, false);
+	if (on && abi < 7)
+		snprintf(s->why, sizeof(s->why), "needs Landlock ABI 7, kernel has %d", abi);
+	if (on && abi > SBX_LANDLOCK_ABI_MAX)
+		sbx_enforcement_note(
+			e, "kernel Landlock ABI %d is newer than sbx knows (%d): used as %d", abi,
+			SBX_LANDLOCK_ABI_MAX, SBX_LANDLOCK_ABI_MAX);
+}
+
+static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handled,
+		       struct sbx_diag *d)
+{
+	struct sbx_landlock_path_beneath_attr pb = { 0 };
+	struct stat st;
+	int err = 0;
+
+	pb.parent_fd = open(r->path, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0) {
+		if (r->if_exists && (errno == ENOENT || errno == ENOTDIR))
+			return 0;
+		err = -errno;
+		return sbx_diag_set(d, err, "landlock: cannot open %s (rule from %s): %s", r->path,
+				    r->entitlement ? r->entitlement : "the plan", strerror(-err));
+	}
+	pb.allowed_access = r->access & handled;
+	if (fstat(pb.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		pb.allowed_access &= FS_FILE_RIGHTS;
+	if (pb.allowed_access &&
+	    syscall(__NR_landlock_add_rule, ruleset, SBX_LANDLOCK_RULE_PATH_BENEATH, &pb, 0)) {
+		err = -errno;
+		sbx_diag_set(d, err, "landlock: cannot add the rule for %s (from %s): %s", r->path,
+			     r->entitlement ? r->entitlement : "the plan", strerror(-err));
+	}
+	close(pb.parent_fd);
+	return err;
+}
+
+int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sbx_diag *d)
+{
+	struct sbx_landlock_ruleset_attr attr = { 0 };
+	int fd, err;
+
+	if (!p->enabled || abi <= 0)
+		return -ENOENT;
+	attr.handled_access_fs = p->handled_fs & landlock_fs_mask(abi);
+	attr.handled_access_net = p->handled_net & landlock_net_mask(abi);
+	attr.scoped = p->scoped & landlock_scope_mask(abi);
+	fd = syscall(__NR_landlock_create_ruleset, &attr, landlock_ruleset_attr_size(abi), 0);
+	if (fd < 0) {
+		err = -errno;
+		return sbx_diag_set(d, err, "landlock: cannot create the ruleset (ABI %d): %s", abi,
+				    strerror(-err));
+	}
+	for (size_t i = 0; i < p->n_fs; i++) {
+		err = add_fs_rule(fd, &p->fs[i], attr.handled_access_fs, d);
+		if (err)
+			goto err_close;
+	}
+	for (size_t i = 0; i < p->n_net; i++) {
+		const struct sbx_net_rule *r = &p->net[i];
+		struct sbx_landlock_net_port_attr np = {
+			.allowed_access = r->access & attr.handled_access_net,
+			.port = r->port,
+		};
+
+		if (!np.allowed_access)
+			continue;
+		if (syscall(__NR_landlock_add_rule, fd, SBX_LANDLOCK_RULE_NET_PORT, &np, 0)) {
+			err = sbx_diag_set(
+				d, -errno,
+				"landlock: cannot add the rule for port %u (from %s): %s", r->port,
+				r->entitlement ? r->entitlement : "the plan", strerror(errno));
+			goto err_close;
+		}
+	}
+	return fd;
+
+err_close:
+	close(fd);
+	return err;
+}
+
+int landlock_enforce_ruleset(int ruleset_fd, int abi, struct sbx_diag *d)
+{
+	if (syscall(__NR_landlock_restrict_self, ruleset_fd, landlock_restrict_flags(abi))) {
+		int err = -errno;
+
+		return sbx_diag_set(d, err, "landlock: cannot enforce the ruleset: %s",
+				    strerror(-err));
+	}
+	return 0;
+}
+
+int landlock_apply_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_enforcement *e,
+			struct sbx_diag *d)
+{
+	int fd, err;
+
+	if (e)
+		landlock_fit_plan(p, abi, e);
+	fd = landlock_build_ruleset(p, abi, d);
+	if (fd == -ENOENT && (!p->enabled || abi <= 0))
+		return 0;
+	if (fd < 0)
+		return fd;
+	err = landlock_enforce_ruleset(fd, abi, d);
+	close(fd);
+	return err;
+}

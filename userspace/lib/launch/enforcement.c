@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "launch/enforcement.h"
+
+const char *const sbx_feature_names[] = {
+	"landlock",
+	"landlock.refer",
+	"landlock.truncate",
+	"landlock.net.tcp",
+	"landlock.ioctl-dev",
+	"landlock.scope",
+	"landlock.resolve-unix",
+	"landlock.net.udp",
+	"landlock.log",
+	"seccomp",
+	"seccomp.notify",
+	"mdwe",
+	"no-new-privs",
+	"capabilities",
+	NULL,
+};
+
+bool sbx_feature_name_known(const char *name)
+{
+	for (size_t i = 0; sbx_feature_names[i]; i++)
+		if (!strcmp(sbx_feature_names[i], name))
+			return true;
+	return false;
+}
+
+struct sbx_feature_state *sbx_enforcement_add(struct sbx_enforcement *e, const char *feature,
+					      const char *what, bool wanted, bool enforced,
+					      bool security)
+{
+	struct sbx_feature_state *s;
+
+	if (e->n < SBX_ENFORCEMENT_MAX)
+		e->n++;
+	s = &e->items[e->n - 1];
+	memset(s, 0, sizeof(*s));
+	s->feature = feature;
+	s->what = what;
+	s->wanted = wanted;
+	s->enforced = enforced;
+	s->security = security;
+	return s;
+}
+
+void sbx_enforcement_note(struct sbx_enforcement *e, const char *fmt, ...)
+{
+	va_list ap;
+	size_t max = sizeof(e->notes) / sizeof(e->notes[0]);
+
+	if (e->n_notes >= max)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->notes[e->n_notes++], sizeof(e->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+const struct sbx_feature_state *sbx_enforcement_find(const struct sbx_enforcement *e,
+						     const char *feature)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (!strcmp(e->items[i].feature, feature))
+			return &e->items[i];
+	return NULL;
+}
+
+bool sbx_enforcement_has_drop(const struct sbx_enforcement *e, bool security_only)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const struct sbx_feature_state *s = &e->items[i];
+
+		if (s->wanted && !s->enforced && (!security_only || s->security))
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What a plan wanted against what this kernel enforced. The appliers (landlock/, seccomp/,
+ * launch/) fill one entry per feature the plan touches; `sbx run --report` prints them,
+ * a security-relevant drop is always printed, and --require refuses on a drop.
+ */
+#ifndef SBX_LAUNCH_ENFORCEMENT_H
+#define SBX_LAUNCH_ENFORCEMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sbx_feature_state {
+	const char *feature; /* stable name for --require, e.g. "landlock.scope" */
+	const char *what; /* one phrase for people */
+	bool wanted; /* the plan asked for it */
+	bool enforced; /* this kernel does it for this run */
+	bool security; /* not enforcing it leaves the program more than the profile grants */
+	char why[128]; /* for a drop: the reason, e.g. "needs Landlock ABI 6, kernel has 2" */
+};
+
+#define SBX_ENFORCEMENT_MAX 32
+
+struct sbx_enforcement {
+	struct sbx_feature_state items[SBX_ENFORCEMENT_MAX];
+	size_t n;
+	char notes[4][160]; /* limits that are not drops (e.g. audit records unreadable) */
+	size_t n_notes;
+};
+
+/* Record one feature; returns the entry so the caller may fill why. Never fails: past the
+ * table's size the last entry is reused (the table is sized for every feature sbx knows). */
+struct sbx_feature_state *sbx_enforcement_add(struct sbx_enforcement *e, const char *feature,
+					      const char *what, bool wanted, bool enforced,
+					      bool security);
+void sbx_enforcement_note(struct sbx_enforcement *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const struct sbx_feature_state *sbx_enforcement_find(const struct sbx_enforcement *e,
+						     const char *feature);
+/* True if the plan wanted something this kernel did not enforce (security ones only when
+ * security_only). */
+bool sbx_enforcement_has_drop(const struct sbx_enforcement *e, bool security_only);
+/* Every feature name sbx can report, NULL-terminated: what --require accepts. */
+extern const char *const sbx_feature_names[];
+bool sbx_feature_name_known(const char *name);
+
+#endif /* SBX_LAUNCH_ENFORCEMENT_H */

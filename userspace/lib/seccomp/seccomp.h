@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * seccomp from a plan, through libseccomp. Every call is allowed except the plan's rules.
+ * A denied rule that an entitlement could lift answers through a user-notification
+ * supervisor (so sbx can say which entitlement would allow it); every other denied rule,
+ * and every allowed call, stays in the kernel: the allowed path costs nothing extra, and
+ * number-only rules keep the kernel's constant-action cache.
+ */
+#ifndef SBX_SECCOMP_H
+#define SBX_SECCOMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "compile/plan.h"
+#include "diag.h"
+
+struct sbx_seccomp_filter;
+
+/*
+ * Build the filter for the native architecture (x32 and i386 entry points killed when the
+ * plan denies foreign architectures). With notify, rules an entitlement could lift use
+ * SCMP_ACT_NOTIFY; without it (or a kernel without user notification) they return their
+ * errno directly. Nothing is loaded. Returns 0 or -errno with d naming the rule.
+ */
+int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
+			 struct sbx_seccomp_filter **out, struct sbx_diag *d);
+/* Load into the calling thread. Returns the notification fd (>= 0) when the filter has
+ * notifying rules, -1 when it has none, or -errno. */
+int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d);
+bool seccomp_filter_notifies(const struct sbx_seccomp_filter *f);
+void seccomp_filter_free(struct sbx_seccomp_filter *f);
+
+/* Pure: the first rule of p whose syscall and conditions match this call, or NULL. */
+const struct sbx_seccomp_rule *seccomp_rule_match(const struct sbx_seccomp_plan *p, int nr,
+						  const uint64_t args[6]);
+
+/* One denied call, as the supervisor saw it. */
+struct sbx_seccomp_denial {
+	pid_t pid;
+	char comm[17]; /* the process name (/proc/PID/comm), "?" if gone */
+	char call[96]; /* e.g. "socket(AF_INET)" */
+	const struct sbx_seccomp_rule *rule; /* NULL: no rule matched (answered ENOSYS) */
+};
+
+/*
+ * Receive one notification on fd, answer it with the matching rule's errno (never running
+ * the call), and describe it in out. Returns 0, or -errno (-ENOENT when the process went
+ * away before the answer: nothing to report).
+ */
+int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_seccomp_denial *out);
+
+/* "socket(AF_INET)": the call and its decisive argument, for people. */
+void seccomp_describe_call(int nr, const uint64_t args[6], char *buf, size_t len);
+
+#endif /* SBX_SECCOMP_H */
