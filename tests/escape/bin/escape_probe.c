@@ -1,0 +1,1195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * escape_probe TECHNIQUE [ARGS...]: make one real attempt to get out of a sandbox and say
+ * whether it worked. The escape suite (tests/escape/escape.c) runs every technique twice:
+ * unconfined, where it must work (the control that proves the probe is sound), and under
+ * `sbx run`, where it must not.
+ *
+ * Exit status, and one line on stdout "escape-probe: VERDICT: TECHNIQUE: detail":
+ *   0   escaped      the attempt worked
+ *   10  refused      the kernel said no (the errno is printed)
+ *   11  unsupported  the kernel lacks the mechanism (ENOSYS, no such op, no i386 entry):
+ *                    unconfined this is a reason to skip, confined it counts as refused
+ *   12  setup        the probe could not make the attempt (bad arguments, no terminal)
+ * A seccomp kill shows as death by SIGSYS. An argument "@TMPDIR" stands for $TMPDIR: the
+ * directory the program may write (the container's private tmp under `sbx run`).
+ *
+ * Only libc and the kernel: the suite also runs in busybox initramfs images. Syscalls that
+ * libc does not wrap are made raw.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <linux/if_ether.h>
+#include <linux/io_uring.h>
+#include <linux/netlink.h>
+#include <linux/perf_event.h>
+#include <linux/rtnetlink.h>
+#include <linux/sched.h>
+#include <linux/userfaultfd.h>
+#include <netinet/in.h>
+
+enum {
+	PROBE_ESCAPED = 0,
+	PROBE_REFUSED = 10,
+	PROBE_UNSUPPORTED = 11,
+	PROBE_SETUP = 12,
+};
+
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef KEYCTL_INVALIDATE
+#define KEYCTL_INVALIDATE 21
+#endif
+#define KEY_SPEC_USER_KEYRING_ID (-4)
+#define X32_SYSCALL_BIT		 0x40000000
+#define I386_NR_SOCKET		 359
+
+static const char *technique = "?";
+
+/* Print the verdict line for code and return code, the probe's exit status. */
+static int __attribute__((format(printf, 2, 3))) report(int code, const char *fmt, ...)
+{
+	static const char *const words[] = {
+		[PROBE_ESCAPED] = "escaped",
+		[PROBE_REFUSED] = "refused",
+		[PROBE_UNSUPPORTED] = "unsupported",
+		[PROBE_SETUP] = "setup",
+	};
+	va_list ap;
+
+	printf("escape-probe: %s: %s: ", words[code], technique);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	return code;
+}
+
+#define escaped(...)	  report(PROBE_ESCAPED, __VA_ARGS__)
+#define unsupported(...)  report(PROBE_UNSUPPORTED, __VA_ARGS__)
+#define setup_failed(...) report(PROBE_SETUP, __VA_ARGS__)
+
+/* The attempt's call failed with err: ENOSYS means the kernel has no such call at all. */
+static int refused(const char *call, int err)
+{
+	return report(err == ENOSYS ? PROBE_UNSUPPORTED : PROBE_REFUSED, "%s: %s (%s)", call,
+		      strerror(err), strerrorname_np(err) ?: "?");
+}
+
+/* ---- file system ---- */
+
+static int read_path(const char *path)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return refused("open", errno);
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0) {
+		int err = errno;
+
+		close(fd);
+		return refused("read", err);
+	}
+	close(fd);
+	return escaped("read %zd bytes of %s", n, path);
+}
+
+static int t_read_file(char **argv)
+{
+	return read_path(argv[0]);
+}
+
+static int t_write_create(char **argv)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/sbx-escape-created", argv[0]);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return refused("open(O_CREAT)", errno);
+	if (write(fd, "x", 1) != 1) {
+		close(fd);
+		unlink(path);
+		return setup_failed("write to new file %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	unlink(path);
+	return escaped("created and wrote %s", path);
+}
+
+/* Rewrite the first byte of an existing file with itself: write access, no damage. */
+static int t_write_existing(char **argv)
+{
+	char c;
+	int fd = open(argv[0], O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return refused("open(O_RDWR)", errno);
+	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1) {
+		int err = errno;
+
+		close(fd);
+		return refused("pwrite", err);
+	}
+	close(fd);
+	return escaped("rewrote the first byte of %s", argv[0]);
+}
+
+/* truncate(2) to the current size: Landlock's TRUNCATE right (ABI 3) decides, not open. */
+static int t_truncate(char **argv)
+{
+	struct stat st;
+
+	if (stat(argv[0], &st) < 0)
+		return setup_failed("stat %s: %s", argv[0], strerror(errno));
+	if (truncate(argv[0], st.st_size) < 0)
+		return refused("truncate", errno);
+	return escaped("truncated %s (to its own size)", argv[0]);
+}
+
+/* Hard-link a file from outside into a directory the sandbox may write (REFER). */
+static int t_refer_link(char **argv)
+{
+	char dst[PATH_MAX];
+
+	snprintf(dst, sizeof(dst), "%s/sbx-escape-linked", argv[1]);
+	if (link(argv[0], dst) < 0)
+		return refused("link", errno);
+	unlink(dst);
+	return escaped("linked %s to %s", argv[0], dst);
+}
+
+/* Move a file from outside into a writable directory, then put it back. */
+static int t_refer_rename_in(char **argv)
+{
+	char dst[PATH_MAX];
+
+	snprintf(dst, sizeof(dst), "%s/sbx-escape-moved", argv[1]);
+	if (rename(argv[0], dst) < 0)
+		return refused("rename", errno);
+	if (rename(dst, argv[0]) < 0)
+		return setup_failed("moved %s to %s and could not move it back: %s", argv[0], dst,
+				    strerror(errno));
+	return escaped("renamed %s to %s (and back)", argv[0], dst);
+}
+
+/* Create a file where the sandbox may write, then rename it out to a directory outside. */
+static int t_refer_rename_out(char **argv)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+	int fd;
+
+	snprintf(src, sizeof(src), "%s/sbx-escape-out", argv[0]);
+	snprintf(dst, sizeof(dst), "%s/sbx-escape-out", argv[1]);
+	fd = open(src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return setup_failed("create %s: %s", src, strerror(errno));
+	close(fd);
+	if (rename(src, dst) < 0) {
+		int err = errno;
+
+		unlink(src);
+		return refused("rename", err);
+	}
+	unlink(dst);
+	return escaped("renamed %s out to %s", src, dst);
+}
+
+/* A symlink in a writable directory pointing at a file outside, then opened. */
+static int t_symlink_follow(char **argv)
+{
+	char link_path[PATH_MAX];
+	int r;
+
+	snprintf(link_path, sizeof(link_path), "%s/sbx-escape-symlink", argv[1]);
+	unlink(link_path);
+	if (symlink(argv[0], link_path) < 0)
+		return refused("symlink", errno);
+	r = read_path(link_path);
+	unlink(link_path);
+	return r;
+}
+
+/* DIR/../../..(to the root)/FILE: a path that starts inside and walks out. */
+static int t_dotdot(char **argv)
+{
+	char path[PATH_MAX];
+	size_t len;
+	const char *p;
+
+	len = (size_t)snprintf(path, sizeof(path), "%s", argv[1]);
+	for (p = argv[1]; *p; p++)
+		if (*p == '/' && len + 4 < sizeof(path))
+			len += (size_t)snprintf(path + len, sizeof(path) - len, "/..");
+	snprintf(path + len, sizeof(path) - len, "%s", argv[0]);
+	return read_path(path);
+}
+
+static int t_proc_self_root(char **argv)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/proc/self/root%s", argv[0]);
+	return read_path(path);
+}
+
+/* The parent's working directory, through /proc: ARG is relative to it. */
+static int t_proc_parent_cwd(char **argv)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/proc/%d/cwd/%s", (int)getppid(), argv[0]);
+	return read_path(path);
+}
+
+/*
+ * open_by_handle_at with a handle computed outside ("TYPE:HEX"). The mount fd is any
+ * directory the program may open on the same file system (its writable directory).
+ */
+static int t_open_by_handle(char **argv)
+{
+	unsigned char raw[MAX_HANDLE_SZ];
+	struct file_handle *fh;
+	char *hex;
+	int type, mount_fd, fd, r;
+	size_t n = 0;
+
+	type = (int)strtol(argv[0], &hex, 10);
+	if (*hex != ':')
+		return setup_failed("bad handle '%s'", argv[0]);
+	for (hex++; hex[0] && hex[1] && n < sizeof(raw); hex += 2)
+		sscanf(hex, "%2hhx", &raw[n++]);
+	fh = malloc(sizeof(*fh) + n);
+	if (!fh)
+		return setup_failed("out of memory");
+	fh->handle_bytes = (unsigned int)n;
+	fh->handle_type = type;
+	memcpy(fh->f_handle, raw, n);
+	mount_fd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0) {
+		free(fh);
+		return setup_failed("open %s for the mount fd: %s", argv[1], strerror(errno));
+	}
+	fd = open_by_handle_at(mount_fd, fh, O_RDONLY | O_CLOEXEC);
+	free(fh);
+	close(mount_fd);
+	if (fd < 0)
+		return refused("open_by_handle_at", errno);
+	{
+		char buf[64];
+		ssize_t got = read(fd, buf, sizeof(buf));
+
+		r = got < 0 ? refused("read", errno)
+			    : escaped("opened by handle and read %zd bytes", got);
+	}
+	close(fd);
+	return r;
+}
+
+/* ---- terminal ---- */
+
+static int t_tiocsti(char **argv)
+{
+	char c = '\n';
+
+	(void)argv;
+	if (!isatty(0))
+		return setup_failed("stdin is not a terminal");
+	if (ioctl(0, TIOCSTI, &c) < 0)
+		return refused("ioctl(TIOCSTI)", errno);
+	return escaped("pushed a byte into the terminal's input queue");
+}
+
+/* ---- other processes ---- */
+
+static pid_t target_pid(const char *arg)
+{
+	return strcmp(arg, "parent") ? (pid_t)atoi(arg) : getppid();
+}
+
+static int t_ptrace(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+
+	/* SEIZE does not stop the tracee; our exit detaches. */
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0)
+		return refused("ptrace(PTRACE_SEIZE)", errno);
+	return escaped("seized pid %d", (int)pid);
+}
+
+static int t_process_vm_readv(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+	unsigned long addr = strtoul(argv[1], NULL, 0);
+	char buf[8];
+	struct iovec local = { buf, sizeof(buf) }, remote = { (void *)addr, sizeof(buf) };
+
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) < 0)
+		return refused("process_vm_readv", errno);
+	return escaped("read %zu bytes of pid %d's memory", sizeof(buf), (int)pid);
+}
+
+static int t_signal(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+
+	/* SIGURG: delivered like any signal, ignored by default. */
+	if (kill(pid, SIGURG) < 0)
+		return refused("kill", errno);
+	return escaped("sent SIGURG to pid %d", (int)pid);
+}
+
+/* ---- sockets ---- */
+
+static int t_abstract_connect(char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = strlen(argv[0]);
+	int fd;
+
+	if (len + 1 > sizeof(sun.sun_path))
+		return setup_failed("name too long");
+	memcpy(sun.sun_path + 1, argv[0], len);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return setup_failed("socket(AF_UNIX): %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) < 0) {
+		int err = errno;
+
+		close(fd);
+		return refused("connect(abstract)", err);
+	}
+	close(fd);
+	return escaped("connected to abstract socket @%s", argv[0]);
+}
+
+static int inet_attempt(int family, int type, const char *port)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd;
+
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)atoi(port));
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)atoi(port));
+		in6->sin6_addr = in6addr_loopback;
+		len = sizeof(*in6);
+	}
+	fd = socket(family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return refused("socket", errno);
+	if (type == SOCK_STREAM) {
+		if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+			int err = errno;
+
+			close(fd);
+			return refused("connect", err);
+		}
+		close(fd);
+		return escaped("TCP connection to loopback port %s", port);
+	}
+	if (sendto(fd, "sbx-escape", 10, 0, (struct sockaddr *)&ss, len) != 10) {
+		int err = errno;
+
+		close(fd);
+		return refused("sendto", err);
+	}
+	close(fd);
+	return escaped("UDP datagram sent to loopback port %s", port);
+}
+
+static int t_tcp_connect(char **argv)
+{
+	return inet_attempt(AF_INET, SOCK_STREAM, argv[0]);
+}
+
+static int t_tcp6_connect(char **argv)
+{
+	return inet_attempt(AF_INET6, SOCK_STREAM, argv[0]);
+}
+
+static int t_udp_send(char **argv)
+{
+	return inet_attempt(AF_INET, SOCK_DGRAM, argv[0]);
+}
+
+static int socket_attempt(int family, int type, int protocol, const char *what)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+
+	if (fd < 0)
+		return refused("socket", errno);
+	close(fd);
+	return escaped("opened a %s socket", what);
+}
+
+static int t_raw_socket(char **argv)
+{
+	(void)argv;
+	return socket_attempt(AF_INET, SOCK_RAW, IPPROTO_ICMP, "raw IPv4");
+}
+
+static int t_packet_socket(char **argv)
+{
+	(void)argv;
+	return socket_attempt(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL), "AF_PACKET");
+}
+
+/* Dump the host's network interfaces over rtnetlink. */
+static int t_netlink_route(char **argv)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req),
+			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC },
+	};
+	char buf[8192];
+	ssize_t n;
+	int fd;
+
+	(void)argv;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return refused("socket(AF_NETLINK)", errno);
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		int err = errno;
+
+		close(fd);
+		return refused("send", err);
+	}
+	n = recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n <= 0)
+		return refused("recv", n < 0 ? errno : EIO);
+	return escaped("rtnetlink answered a link dump (%zd bytes)", n);
+}
+
+/* ---- io_uring, raw: one submission, one completion ---- */
+
+struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static int ring_setup(struct ring *r)
+{
+	struct io_uring_params p = { 0 };
+	void *sq, *cq;
+	size_t sq_len, cq_len;
+
+	r->fd = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (r->fd < 0)
+		return -errno;
+	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		  IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		  IORING_OFF_CQ_RING);
+	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED)
+		return -errno;
+	r->sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)((char *)sq + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)((char *)sq + p.sq_off.array);
+	r->cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
+	r->cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)((char *)cq + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
+	return 0;
+}
+
+/* Submit sqe, wait for its completion: returns the cqe's res, or -errno of the syscalls. */
+static int ring_run(struct ring *r, const struct io_uring_sqe *sqe)
+{
+	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask, head;
+	int res;
+
+	r->sqes[idx] = *sqe;
+	r->sq_array[idx] = idx;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -errno;
+	head = *r->cq_head;
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	res = r->cqes[head & *r->cq_mask].res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+static int uring_attempt(const struct io_uring_sqe *sqe, const char *what)
+{
+	struct ring r = { 0 };
+	int res = ring_setup(&r);
+
+	if (res < 0)
+		return refused("io_uring_setup", -res);
+	res = ring_run(&r, sqe);
+	close(r.fd);
+	/* An opcode this kernel does not know completes with -EINVAL. */
+	if (res == -EINVAL)
+		return unsupported("%s: the kernel answered EINVAL (opcode unknown?)", what);
+	if (res < 0)
+		return refused(what, -res);
+	close(res);
+	return escaped("%s through io_uring gave fd %d", what, res);
+}
+
+static int t_io_uring_openat(char **argv)
+{
+	struct io_uring_sqe sqe = {
+		.opcode = IORING_OP_OPENAT,
+		.fd = AT_FDCWD,
+		.addr = (uintptr_t)argv[0],
+		.open_flags = O_RDONLY | O_CLOEXEC,
+	};
+
+	return uring_attempt(&sqe, "IORING_OP_OPENAT");
+}
+
+static int t_io_uring_socket(char **argv)
+{
+	struct io_uring_sqe sqe = {
+		.opcode = IORING_OP_SOCKET,
+		.fd = AF_INET,
+		.off = SOCK_STREAM,
+	};
+
+	(void)argv;
+	return uring_attempt(&sqe, "IORING_OP_SOCKET");
+}
+
+/* ---- other syscall entry points ---- */
+
+/*
+ * Run fn in a child so that a signal (a seccomp kill, or SIGSEGV from an int $0x80 the
+ * kernel does not emulate) is reported instead of ending the probe.
+ */
+static int in_child(int (*fn)(void), const char *what)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return setup_failed("fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(fn());
+	if (waitpid(pid, &status, 0) < 0)
+		return setup_failed("waitpid: %s", strerror(errno));
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WTERMSIG(status) == SIGSYS) {
+		return report(PROBE_REFUSED, "%s: killed by SIGSYS (seccomp)", what);
+	}
+	return unsupported("%s: killed by signal %d (%s)", what, WTERMSIG(status),
+			   strsignal(WTERMSIG(status)));
+}
+
+static int x32_socket(void)
+{
+	long fd = syscall(X32_SYSCALL_BIT | __NR_socket, AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return refused("x32 socket(AF_INET)", errno);
+	return escaped("x32 socket(AF_INET) gave fd %ld", fd);
+}
+
+static int t_x32_socket(char **argv)
+{
+	(void)argv;
+	return in_child(x32_socket, "x32 socket(AF_INET)");
+}
+
+static int i386_socket(void)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(I386_NR_SOCKET), "b"(AF_INET), "c"(SOCK_STREAM), "d"(0)
+			 : "memory", "r8", "r9", "r10", "r11");
+	if (ret < 0)
+		return refused("int $0x80 socket(AF_INET)", (int)-ret);
+	return escaped("i386 socket(AF_INET) through int $0x80 gave fd %ld", ret);
+}
+
+static int t_i386_socket(char **argv)
+{
+	(void)argv;
+	return in_child(i386_socket, "int $0x80 socket(AF_INET)");
+}
+
+/* ---- memory ---- */
+
+typedef int (*code_fn)(void);
+/* mov $42, %eax; ret */
+static const unsigned char code_42[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+
+static int t_wx_mmap(char **argv)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	(void)argv;
+	if (p == MAP_FAILED)
+		return refused("mmap(PROT_WRITE|PROT_EXEC)", errno);
+	memcpy(p, code_42, sizeof(code_42));
+	return escaped("wrote and ran code in a W+X mapping: it returned %d", ((code_fn)p)());
+}
+
+static int t_mprotect_wx(char **argv)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)argv;
+	if (p == MAP_FAILED)
+		return setup_failed("mmap(PROT_READ|PROT_WRITE): %s", strerror(errno));
+	memcpy(p, code_42, sizeof(code_42));
+	if (mprotect(p, 4096, PROT_READ | PROT_EXEC) < 0)
+		return refused("mprotect(PROT_EXEC) of written memory", errno);
+	return escaped("made written memory executable and ran it: it returned %d", ((code_fn)p)());
+}
+
+static int __attribute__((noinline)) code_marker(void)
+{
+	return 7;
+}
+
+/* Write our own (read-only, executable) code through /proc/self/mem: FOLL_FORCE. */
+static int t_proc_self_mem(char **argv)
+{
+	unsigned char c;
+	off_t addr = (off_t)(uintptr_t)&code_marker;
+	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+
+	(void)argv;
+	if (fd < 0)
+		return refused("open(/proc/self/mem, O_RDWR)", errno);
+	if (pread(fd, &c, 1, addr) != 1) {
+		int err = errno;
+
+		close(fd);
+		return refused("pread", err);
+	}
+	if (pwrite(fd, &c, 1, addr) != 1) {
+		int err = errno;
+
+		close(fd);
+		return refused("pwrite into our own code", err);
+	}
+	close(fd);
+	return escaped("wrote into our own read-only code at %p (same byte), marker still %d",
+		       (void *)&code_marker, code_marker());
+}
+
+/* ---- exec ---- */
+
+/* The new image gets an empty environment: only reaching main() matters. */
+static char *probe_envp_dummy[] = { NULL };
+
+/* Copy this program (/proc/self/exe) to fd. */
+static int copy_self(int fd)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	if (in < 0)
+		return -errno;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n) {
+			close(in);
+			return -EIO;
+		}
+	close(in);
+	return n < 0 ? -errno : 0;
+}
+
+static int copy_self_to(const char *path, mode_t mode)
+{
+	int r, fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return -errno;
+	r = copy_self(fd);
+	close(fd);
+	return r;
+}
+
+/* A memfd holding a copy of this program; -1 with *verdict set if that failed. */
+static int memfd_with_self(unsigned int flags, int *verdict)
+{
+	int r, fd = (int)syscall(__NR_memfd_create, "sbx-escape", flags);
+
+	if (fd < 0) {
+		*verdict = refused("memfd_create", errno);
+		return -1;
+	}
+	r = copy_self(fd);
+	if (r < 0) {
+		*verdict = setup_failed("copy /proc/self/exe into the memfd: %s", strerror(-r));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int t_memfd_execveat(char **argv)
+{
+	char *args[] = { "escape_probe", "exec_ok", NULL };
+	int verdict, fd = memfd_with_self(MFD_CLOEXEC, &verdict);
+
+	(void)argv;
+	if (fd < 0)
+		return verdict;
+	syscall(__NR_execveat, fd, "", args, probe_envp_dummy, AT_EMPTY_PATH);
+	return refused("execveat(memfd, AT_EMPTY_PATH)", errno);
+}
+
+static int memfd_proc_exec(unsigned int flags)
+{
+	char path[64], *args[] = { "escape_probe", "exec_ok", NULL };
+	int verdict, fd = memfd_with_self(flags, &verdict);
+
+	if (fd < 0)
+		return verdict;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	execve(path, args, probe_envp_dummy);
+	return refused("execve(/proc/self/fd/N of a memfd)", errno);
+}
+
+static int t_memfd_proc_exec(char **argv)
+{
+	(void)argv;
+	return memfd_proc_exec(0);
+}
+
+static int t_memfd_mfd_exec(char **argv)
+{
+	(void)argv;
+	return memfd_proc_exec(MFD_EXEC);
+}
+
+/* Write a copy of this program where the sandbox may write, and run it. */
+static int t_exec_written(char **argv)
+{
+	char path[PATH_MAX], *args[] = { path, "exec_ok", NULL };
+	int r;
+
+	snprintf(path, sizeof(path), "%s/sbx-escape-written-exe", argv[0]);
+	r = copy_self_to(path, 0755);
+	if (r < 0)
+		return setup_failed("copy self to %s: %s", path, strerror(-r));
+	execve(path, args, probe_envp_dummy);
+	r = errno;
+	unlink(path);
+	return refused("execve of a file written in a writable directory", r);
+}
+
+/* This program's ELF interpreter (PT_INTERP), found without reading any file. */
+static const char *own_interp(void)
+{
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+	unsigned long n = getauxval(AT_PHNUM);
+	uintptr_t base = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			base = (uintptr_t)ph - ph[i].p_vaddr;
+	for (unsigned long i = 0; i < n; i++)
+		if (ph[i].p_type == PT_INTERP)
+			return (const char *)(base + ph[i].p_vaddr);
+	return NULL;
+}
+
+/* Run a non-executable copy (mode 0644) through the dynamic loader: ld.so FILE. */
+static int t_ldso_exec(char **argv)
+{
+	char path[PATH_MAX];
+	const char *interp = own_interp();
+	char *args[] = { (char *)interp, path, "exec_ok", NULL };
+	int r;
+
+	if (!interp)
+		return setup_failed("this probe has no PT_INTERP (static build?)");
+	snprintf(path, sizeof(path), "%s/sbx-escape-ldso-target", argv[0]);
+	r = copy_self_to(path, 0644);
+	if (r < 0)
+		return setup_failed("copy self to %s: %s", path, strerror(-r));
+	execve(interp, args, probe_envp_dummy);
+	r = errno;
+	unlink(path);
+	return refused("execve of the dynamic loader", r);
+}
+
+/* The far side of the exec techniques: reaching main() in exec_ok mode is the escape. */
+static int t_exec_ok(char **argv)
+{
+	(void)argv;
+	return escaped("a new program image is running (%s)", program_invocation_name);
+}
+
+static int find_loaded(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	return info->dlpi_name && strstr(info->dlpi_name, (const char *)data) != NULL;
+}
+
+/* Is the library named by ARG mapped? The test sets LD_PRELOAD=ARG around sbx run. */
+static int t_ld_preload(char **argv)
+{
+	const char *env = getenv("LD_PRELOAD");
+
+	if (dl_iterate_phdr(find_loaded, argv[0]))
+		return escaped("%s was preloaded (LD_PRELOAD=%s)", argv[0], env ? env : "(gone)");
+	return report(PROBE_REFUSED, "%s is not loaded; LD_PRELOAD %s", argv[0],
+		      env ? "still set" : "removed");
+}
+
+static int t_setuid(char **argv)
+{
+	(void)argv;
+	if (geteuid() != getuid())
+		return escaped("setuid took effect: ruid %d euid %d", (int)getuid(),
+			       (int)geteuid());
+	return report(PROBE_REFUSED, "setuid bit ignored (ruid = euid = %d)", (int)geteuid());
+}
+
+/* ---- privilege and kernel interfaces ---- */
+
+static bool have_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(__NR_capget, &h, d) < 0)
+		return false;
+	return d[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32));
+}
+
+static int t_unshare_userns(char **argv)
+{
+	(void)argv;
+	if (unshare(CLONE_NEWUSER) < 0)
+		return refused("unshare(CLONE_NEWUSER)", errno);
+	return escaped("new user namespace, CAP_SYS_ADMIN %s in it",
+		       have_cap_sys_admin() ? "held" : "not held");
+}
+
+static int t_clone_newuser(char **argv)
+{
+	int status;
+	long pid = syscall(__NR_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+
+	(void)argv;
+	if (pid < 0)
+		return refused("clone(CLONE_NEWUSER)", errno);
+	if (pid == 0)
+		_exit(have_cap_sys_admin() ? 0 : 1);
+	waitpid((pid_t)pid, &status, 0);
+	return escaped("child in a new user namespace, CAP_SYS_ADMIN %s there",
+		       WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "held" : "not held");
+}
+
+static int t_clone3_newuser(char **argv)
+{
+	struct clone_args args = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
+	int status;
+	long pid = syscall(__NR_clone3, &args, sizeof(args));
+
+	(void)argv;
+	if (pid < 0)
+		return refused("clone3(CLONE_NEWUSER)", errno);
+	if (pid == 0)
+		_exit(0);
+	waitpid((pid_t)pid, &status, 0);
+	return escaped("clone3 made a child in a new user namespace");
+}
+
+static int t_mount(char **argv)
+{
+	if (mount("sbx-escape", argv[0], "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") < 0)
+		return refused("mount(tmpfs)", errno);
+	umount2(argv[0], MNT_DETACH);
+	return escaped("mounted a tmpfs on %s (and unmounted it)", argv[0]);
+}
+
+/* What an ordinary user can do unconfined: a user and mount namespace, then mount. */
+static int t_mount_userns(char **argv)
+{
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return refused("unshare(CLONE_NEWUSER|CLONE_NEWNS)", errno);
+	if (mount("sbx-escape", argv[0], "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") < 0)
+		return refused("mount(tmpfs) in the new namespaces", errno);
+	return escaped("mounted a tmpfs on %s in a new mount namespace", argv[0]);
+}
+
+static int t_fsopen(char **argv)
+{
+	long fd = syscall(__NR_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
+
+	(void)argv;
+	if (fd < 0)
+		return refused("fsopen(tmpfs)", errno);
+	close((int)fd);
+	return escaped("fsopen gave a tmpfs context");
+}
+
+static int t_bpf(char **argv)
+{
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_ARRAY,
+		.key_size = 4,
+		.value_size = 4,
+		.max_entries = 1,
+	};
+	long fd = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+
+	(void)argv;
+	if (fd < 0)
+		return refused("bpf(BPF_MAP_CREATE)", errno);
+	close((int)fd);
+	return escaped("created a BPF map");
+}
+
+static int t_perf_event_open(char **argv)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_TASK_CLOCK,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+	long fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
+
+	(void)argv;
+	if (fd < 0)
+		return refused("perf_event_open", errno);
+	close((int)fd);
+	return escaped("opened a perf event on ourselves");
+}
+
+static int t_userfaultfd(char **argv)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	long fd = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+
+	(void)argv;
+	/* Kernels before 5.11 know no UFFD_USER_MODE_ONLY. */
+	if (fd < 0 && errno == EINVAL)
+		fd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (fd < 0)
+		return refused("userfaultfd", errno);
+	if (ioctl((int)fd, UFFDIO_API, &api) < 0) {
+		int err = errno;
+
+		close((int)fd);
+		return refused("ioctl(UFFDIO_API)", err);
+	}
+	close((int)fd);
+	return escaped("userfaultfd ready (features %#llx)", (unsigned long long)api.features);
+}
+
+/* A key in the user keyring, which every process of this uid shares. */
+static int t_keyctl(char **argv)
+{
+	long id =
+		syscall(__NR_add_key, "user", "sbx-escape-probe", "x", 1, KEY_SPEC_USER_KEYRING_ID);
+
+	(void)argv;
+	if (id < 0)
+		return refused("add_key(user keyring)", errno);
+	syscall(__NR_keyctl, KEYCTL_INVALIDATE, id);
+	return escaped("added key %ld to the user keyring (and invalidated it)", id);
+}
+
+static int t_personality(char **argv)
+{
+	int cur = personality(0xffffffff);
+
+	(void)argv;
+	if (cur < 0)
+		return refused("personality(query)", errno);
+	if (personality((unsigned long)cur | READ_IMPLIES_EXEC) < 0)
+		return refused("personality(READ_IMPLIES_EXEC)", errno);
+	cur = personality(0xffffffff);
+	if (cur < 0 || !(cur & READ_IMPLIES_EXEC))
+		return refused("personality(READ_IMPLIES_EXEC) did not stick", EPERM);
+	return escaped("READ_IMPLIES_EXEC set: readable mappings are now executable");
+}
+
+/* Write back what a /proc file already holds: write access, no change. */
+static int rewrite_proc_file(const char *path)
+{
+	char buf[512];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return refused("open for reading", errno);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 && errno == EINVAL)
+		return unsupported("read %s: EINVAL (no LSM serves this file here)", path);
+	if (n < 0)
+		return refused("read", errno);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return refused("open(O_WRONLY)", errno);
+	if (write(fd, buf, (size_t)n) < 0) {
+		int err = errno;
+
+		close(fd);
+		if (err == EINVAL)
+			return unsupported("write %s: EINVAL (no LSM takes this value here)", path);
+		return refused("write", err);
+	}
+	close(fd);
+	return escaped("wrote %s", path);
+}
+
+static int t_proc_write(char **argv)
+{
+	return rewrite_proc_file(argv[0]);
+}
+
+struct technique {
+	const char *name;
+	int nargs;
+	int (*fn)(char **argv);
+	const char *usage;
+};
+
+static const struct technique techniques[] = {
+	{ "read_file", 1, t_read_file, "FILE" },
+	{ "write_create", 1, t_write_create, "DIR" },
+	{ "write_existing", 1, t_write_existing, "FILE" },
+	{ "truncate", 1, t_truncate, "FILE" },
+	{ "refer_link", 2, t_refer_link, "OUTSIDE_FILE WRITABLE_DIR" },
+	{ "refer_rename_in", 2, t_refer_rename_in, "OUTSIDE_FILE WRITABLE_DIR" },
+	{ "refer_rename_out", 2, t_refer_rename_out, "WRITABLE_DIR OUTSIDE_DIR" },
+	{ "symlink_follow", 2, t_symlink_follow, "OUTSIDE_FILE WRITABLE_DIR" },
+	{ "dotdot", 2, t_dotdot, "OUTSIDE_FILE INSIDE_DIR" },
+	{ "proc_self_root", 1, t_proc_self_root, "OUTSIDE_FILE" },
+	{ "proc_parent_cwd", 1, t_proc_parent_cwd, "PATH_RELATIVE_TO_PARENT_CWD" },
+	{ "open_by_handle", 2, t_open_by_handle, "TYPE:HEX DIR_ON_SAME_FS" },
+	{ "tiocsti", 0, t_tiocsti, "" },
+	{ "ptrace", 1, t_ptrace, "PID|parent" },
+	{ "process_vm_readv", 2, t_process_vm_readv, "PID|parent ADDRESS" },
+	{ "signal", 1, t_signal, "PID|parent" },
+	{ "abstract_connect", 1, t_abstract_connect, "NAME" },
+	{ "tcp_connect", 1, t_tcp_connect, "PORT" },
+	{ "tcp6_connect", 1, t_tcp6_connect, "PORT" },
+	{ "udp_send", 1, t_udp_send, "PORT" },
+	{ "raw_socket", 0, t_raw_socket, "" },
+	{ "packet_socket", 0, t_packet_socket, "" },
+	{ "netlink_route", 0, t_netlink_route, "" },
+	{ "io_uring_openat", 1, t_io_uring_openat, "FILE" },
+	{ "io_uring_socket", 0, t_io_uring_socket, "" },
+	{ "x32_socket", 0, t_x32_socket, "" },
+	{ "i386_socket", 0, t_i386_socket, "" },
+	{ "wx_mmap", 0, t_wx_mmap, "" },
+	{ "mprotect_wx", 0, t_mprotect_wx, "" },
+	{ "proc_self_mem", 0, t_proc_self_mem, "" },
+	{ "memfd_execveat", 0, t_memfd_execveat, "" },
+	{ "memfd_proc_exec", 0, t_memfd_proc_exec, "" },
+	{ "memfd_mfd_exec", 0, t_memfd_mfd_exec, "" },
+	{ "exec_written", 1, t_exec_written, "WRITABLE_DIR" },
+	{ "ldso_exec", 1, t_ldso_exec, "WRITABLE_DIR" },
+	{ "exec_ok", 0, t_exec_ok, "" },
+	{ "ld_preload", 1, t_ld_preload, "LIBRARY_NAME" },
+	{ "setuid", 0, t_setuid, "" },
+	{ "unshare_userns", 0, t_unshare_userns, "" },
+	{ "clone_newuser", 0, t_clone_newuser, "" },
+	{ "clone3_newuser", 0, t_clone3_newuser, "" },
+	{ "mount", 1, t_mount, "DIR" },
+	{ "mount_userns", 1, t_mount_userns, "DIR" },
+	{ "fsopen", 0, t_fsopen, "" },
+	{ "bpf", 0, t_bpf, "" },
+	{ "perf_event_open", 0, t_perf_event_open, "" },
+	{ "userfaultfd", 0, t_userfaultfd, "" },
+	{ "keyctl", 0, t_keyctl, "" },
+	{ "personality", 0, t_personality, "" },
+	{ "proc_write", 1, t_proc_write, "PROC_FILE" },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2)
+		for (size_t i = 0; i < sizeof(techniques) / sizeof(techniques[0]); i++)
+			if (!strcmp(argv[1], techniques[i].name)) {
+				technique = techniques[i].name;
+				if (argc - 2 != techniques[i].nargs)
+					return setup_failed("usage: escape_probe %s %s", technique,
+							    techniques[i].usage);
+				for (int a = 2; a < argc; a++)
+					if (!strcmp(argv[a], "@TMPDIR")) {
+						argv[a] = getenv("TMPDIR");
+						if (!argv[a])
+							return setup_failed("TMPDIR is not set");
+					}
+				return techniques[i].fn(argv + 2);
+			}
+	fprintf(stderr, "usage: escape_probe TECHNIQUE [ARGS...]; techniques:");
+	for (size_t i = 0; i < sizeof(techniques) / sizeof(techniques[0]); i++)
+		fprintf(stderr, " %s", techniques[i].name);
+	fputc('\n', stderr);
+	return PROBE_SETUP;
+}
