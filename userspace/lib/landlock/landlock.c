@@ -92,27 +92,23 @@ int landlock_abi_version(void)
 	return abi > 0 ? (int)abi : 0;
 }
 
-/* One feature: wanted when the plan uses any of bits, enforced from ABI min_abi. */
+/* One feature: wanted when the plan uses it, available from ABI min_abi. */
 static void fit_one(struct sbx_enforcement *e, int abi, const char *feature, const char *what,
 		    bool wanted, int min_abi, bool security)
 {
-	bool enforced = wanted && abi >= min_abi;
 	struct sbx_feature_state *s =
-		sbx_enforcement_add(e, feature, what, wanted, enforced, security);
+		sbx_enforcement_add(e, feature, what, wanted, abi >= min_abi, security);
 
-	if (wanted && !enforced) {
-		if (abi == 0)
-			snprintf(s->why, sizeof(s->why), "Landlock is unavailable on this kernel");
-		else
-			snprintf(s->why, sizeof(s->why), "needs Landlock ABI %d, kernel has %d",
-				 min_abi, abi);
-	}
+	if (abi == 0)
+		snprintf(s->why, sizeof(s->why), "Landlock is unavailable on this kernel");
+	else if (abi < min_abi)
+		snprintf(s->why, sizeof(s->why), "needs Landlock ABI %d, kernel has %d", min_abi,
+			 abi);
 }
 
 void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_enforcement *e)
 {
 	bool on = p->enabled;
-	struct sbx_feature_state *s;
 
 	fit_one(e, abi, "landlock", "file system default-deny (Landlock)", on, 1, true);
 	/*
@@ -135,11 +131,8 @@ void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_en
 		on && (p->handled_fs & LANDLOCK_ACCESS_FS_RESOLVE_UNIX), 9, true);
 	fit_one(e, abi, "landlock.net.udp", "UDP bind and send only to granted ports",
 		on && (p->handled_net & NET_UDP), 10, true);
-	/* Not asked for by the plan: whether denials reach the audit log (root reads them). */
-	s = sbx_enforcement_add(e, "landlock.log", "denials of the program logged to audit", false,
-				on && abi >= 7, false);
-	if (on && abi < 7)
-		snprintf(s->why, sizeof(s->why), "needs Landlock ABI 7, kernel has %d", abi);
+	/* Whether the program's denials reach the audit log (only root can read it). */
+	fit_one(e, abi, "landlock.log", "denials of the program logged to audit", on, 7, false);
 	if (on && abi > SBX_LANDLOCK_ABI_MAX)
 		sbx_enforcement_note(
 			e, "kernel Landlock ABI %d is newer than sbx knows (%d): used as %d", abi,

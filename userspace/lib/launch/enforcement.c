@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +33,7 @@ bool sbx_feature_name_known(const char *name)
 }
 
 struct sbx_feature_state *sbx_enforcement_add(struct sbx_enforcement *e, const char *feature,
-					      const char *what, bool wanted, bool enforced,
+					      const char *what, bool wanted, bool available,
 					      bool security)
 {
 	struct sbx_feature_state *s;
@@ -44,7 +45,8 @@ struct sbx_feature_state *sbx_enforcement_add(struct sbx_enforcement *e, const c
 	s->feature = feature;
 	s->what = what;
 	s->wanted = wanted;
-	s->enforced = enforced;
+	s->available = available;
+	s->enforced = wanted && available;
 	s->security = security;
 	return s;
 }
@@ -79,4 +81,29 @@ bool sbx_enforcement_has_drop(const struct sbx_enforcement *e, bool security_onl
 			return true;
 	}
 	return false;
+}
+
+int sbx_enforcement_require(const struct sbx_enforcement *e, const char *const *names, bool all,
+			    struct sbx_diag *d)
+{
+	for (size_t i = 0; names && names[i]; i++) {
+		const struct sbx_feature_state *s = sbx_enforcement_find(e, names[i]);
+
+		if (!s)
+			return sbx_diag_set(d, -EINVAL, "unknown feature '%s'", names[i]);
+		if (!s->available || (s->wanted && !s->enforced))
+			return sbx_diag_set(d, -EOPNOTSUPP,
+					    "required %s (%s) is not enforced on this kernel%s%s",
+					    s->feature, s->what, s->why[0] ? ": " : "", s->why);
+	}
+	for (size_t i = 0; all && i < e->n; i++) {
+		const struct sbx_feature_state *s = &e->items[i];
+
+		if (s->wanted && !s->enforced)
+			return sbx_diag_set(
+				d, -EOPNOTSUPP,
+				"--require-all: %s (%s) is not enforced on this kernel%s%s",
+				s->feature, s->what, s->why[0] ? ": " : "", s->why);
+	}
+	return 0;
 }

@@ -10,11 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
+
 struct sbx_feature_state {
 	const char *feature; /* stable name for --require, e.g. "landlock.scope" */
 	const char *what; /* one phrase for people */
 	bool wanted; /* the plan asked for it */
 	bool enforced; /* this kernel does it for this run */
+	bool available; /* this kernel has it, whether or not the plan asked */
 	bool security; /* not enforcing it leaves the program more than the profile grants */
 	char why[128]; /* for a drop: the reason, e.g. "needs Landlock ABI 6, kernel has 2" */
 };
@@ -28,10 +31,11 @@ struct sbx_enforcement {
 	size_t n_notes;
 };
 
-/* Record one feature; returns the entry so the caller may fill why. Never fails: past the
+/* Record one feature, enforced when wanted and available; returns the entry so the caller
+ * may fill why. Never fails: past the
  * table's size the last entry is reused (the table is sized for every feature sbx knows). */
 struct sbx_feature_state *sbx_enforcement_add(struct sbx_enforcement *e, const char *feature,
-					      const char *what, bool wanted, bool enforced,
+					      const char *what, bool wanted, bool available,
 					      bool security);
 void sbx_enforcement_note(struct sbx_enforcement *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -40,6 +44,13 @@ const struct sbx_feature_state *sbx_enforcement_find(const struct sbx_enforcemen
 /* True if the plan wanted something this kernel did not enforce (security ones only when
  * security_only). */
 bool sbx_enforcement_has_drop(const struct sbx_enforcement *e, bool security_only);
+/*
+ * --require: 0 if every feature in names (NULL-terminated, may be NULL) is available and,
+ * when the plan wants it, enforced, and with all, nothing the plan wants was dropped.
+ * Else -EOPNOTSUPP with the first refusal in d.
+ */
+int sbx_enforcement_require(const struct sbx_enforcement *e, const char *const *names, bool all,
+			    struct sbx_diag *d);
 /* Every feature name sbx can report, NULL-terminated: what --require accepts. */
 extern const char *const sbx_feature_names[];
 bool sbx_feature_name_known(const char *name);

@@ -139,34 +139,67 @@ static int build_env(struct sbx_launch *l, struct sbx_diag *d)
 	return 0;
 }
 
+/* True if the plan's seccomp rules refuse every IPv4 and IPv6 socket. */
+static bool seccomp_closes_inet(const struct sbx_seccomp_plan *sp)
+{
+	static const int families[] = { 2 /* AF_INET */, 10 /* AF_INET6 */ };
+	static const int types[] = { 1 /* SOCK_STREAM */, 2 /* SOCK_DGRAM */, 3 /* SOCK_RAW */ };
+
+	if (!sp->enabled)
+		return false;
+	for (size_t i = 0; i < 2; i++)
+		for (size_t t = 0; t < 3; t++) {
+			uint64_t args[6] = { families[i], types[t] };
+
+			if (!seccomp_rule_match(sp, SYS_socket, args))
+				return false;
+		}
+	return true;
+}
+
+/* A Landlock network drop costs nothing when seccomp already refuses the sockets. */
+static void network_drop_covered(struct sbx_enforcement *e, const char *feature)
+{
+	struct sbx_feature_state *s = (struct sbx_feature_state *)sbx_enforcement_find(e, feature);
+
+	if (s && s->wanted && !s->enforced) {
+		s->security = false;
+		snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why), "%s",
+			 "; covered: seccomp refuses IPv4/IPv6 sockets");
+	}
+}
+
 static void fit_process(struct sbx_launch *l)
 {
 	const struct sbx_plan *p = l->o.plan;
 	const struct sbx_features *f = l->o.features;
 	struct sbx_enforcement *e = &l->enforced;
 	struct sbx_feature_state *s;
-	bool notify_possible = f && f->seccomp_user_notif;
+	bool have_seccomp = !f || f->seccomp_filter;
 
 	landlock_fit_plan(&p->landlock, l->landlock_abi, e);
+	if (have_seccomp && seccomp_closes_inet(&p->seccomp)) {
+		network_drop_covered(e, "landlock.net.tcp");
+		network_drop_covered(e, "landlock.net.udp");
+	}
 	s = sbx_enforcement_add(e, "seccomp", "system call filter", p->seccomp.enabled,
-				p->seccomp.enabled && (!f || f->seccomp_filter), true);
-	if (s->wanted && !s->enforced)
+				have_seccomp, true);
+	if (!s->available)
 		snprintf(s->why, sizeof(s->why), "seccomp filters are unavailable on this kernel");
-	s = sbx_enforcement_add(e, "seccomp.notify",
-				"denied calls explained (seccomp user notification)",
-				p->seccomp.enabled, p->seccomp.enabled && notify_possible, false);
-	if (s->wanted && !s->enforced)
-		snprintf(s->why, sizeof(s->why),
-			 "no seccomp user notification: denials are refused unexplained");
+	s = sbx_enforcement_add(
+		e, "seccomp.notify", "denied calls explained (seccomp user notification)",
+		p->seccomp.enabled, have_seccomp && f && f->seccomp_user_notif, false);
+	if (!s->available)
+		snprintf(s->why, sizeof(s->why), "no seccomp user notification on this kernel");
 	s = sbx_enforcement_add(e, "mdwe", "no writable+executable memory (PR_SET_MDWE)",
-				p->process.mdwe != 0, p->process.mdwe && (!f || f->mdwe), true);
-	if (s->wanted && !s->enforced)
+				p->process.mdwe != 0, !f || f->mdwe, true);
+	if (!s->available)
 		snprintf(s->why, sizeof(s->why), "PR_SET_MDWE needs Linux 6.3");
 	sbx_enforcement_add(e, "no-new-privs",
 			    "no privilege gain through execve (setuid, file caps)",
-			    p->process.no_new_privs, p->process.no_new_privs, true);
+			    p->process.no_new_privs, true, true);
 	sbx_enforcement_add(e, "capabilities", "every capability dropped, ambient and inheritable",
-			    p->process.drop_capabilities, p->process.drop_capabilities, true);
+			    p->process.drop_capabilities, true, true);
 	if (!p->process.dumpable)
 		sbx_enforcement_note(e, "not-dumpable holds only until execve (the kernel resets "
 					"it there); ptrace from inside is refused by seccomp");
@@ -190,6 +223,21 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	l->pid = -1;
 	l->landlock_abi = o->features ? o->features->landlock_abi : landlock_abi_version();
 	fit_process(l);
+	err = sbx_enforcement_require(&l->enforced, o->require, o->require_all, d);
+	if (err) {
+		l->failed_step = "require";
+		return err;
+	}
+	/* First: the plan grants the container, so it must exist when the rules open it. */
+	if (p->process.container_dir) {
+		err = make_dirs(p->process.container_dir, 0700, d);
+		if (!err && p->process.tmp_dir)
+			err = make_dirs(p->process.tmp_dir, 0700, d);
+		if (err) {
+			l->failed_step = "container";
+			return err;
+		}
+	}
 	if (p->landlock.enabled && l->landlock_abi > 0) {
 		l->ruleset_fd = landlock_build_ruleset(&p->landlock, l->landlock_abi, d);
 		if (l->ruleset_fd < 0) {
@@ -202,15 +250,6 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 		err = seccomp_filter_build(&p->seccomp, notify, &l->filter, d);
 		if (err) {
 			l->failed_step = "seccomp";
-			return err;
-		}
-	}
-	if (p->process.container_dir) {
-		err = make_dirs(p->process.container_dir, 0700, d);
-		if (!err && p->process.tmp_dir)
-			err = make_dirs(p->process.tmp_dir, 0700, d);
-		if (err) {
-			l->failed_step = "container";
 			return err;
 		}
 	}

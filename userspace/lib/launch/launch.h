@@ -28,6 +28,8 @@ struct sbx_launch_opts {
 	char *const *argv; /* the program's argv, argv[0] as the user typed it */
 	char *const *envp; /* environment to scrub; NULL: environ */
 	const struct sbx_features *features; /* as probed */
+	const char *const *require; /* --require: features that must be enforced (NULL-ended) */
+	bool require_all; /* --require-all: nothing the plan wants may be dropped */
 	/* Called in the parent for each explained denial (seccomp user notification). */
 	void (*on_denial)(const struct sbx_seccomp_denial *denial, void *arg);
 	void *arg;
@@ -53,8 +55,9 @@ struct sbx_launch {
 int sbx_launch_resolve_program(const char *name, const char *path_env, char *out, size_t len,
 			       struct sbx_diag *d);
 
-/* Fit, build, create the container; nothing runs yet. On error, nothing is left to undo
- * but sbx_launch_cleanup(). */
+/* Fit (refusing with -EOPNOTSUPP, failed_step "require", before anything else when a
+ * required feature is missing), build, create the container; nothing runs yet. On error,
+ * nothing is left to undo but sbx_launch_cleanup(). */
 int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, struct sbx_diag *d);
 
 /*
