@@ -20,11 +20,16 @@
 #include "sbx_abi.h"
 #include "diag.h"
 #include "probe/features.h"
+#include "profile/profile.h"
 
 /* ---- Landlock ---- */
 
 struct sbx_fs_rule {
-	char *path; /* absolute; opened O_PATH by the launcher */
+	/*
+	 * Absolute; opened O_PATH by the launcher. Compile cannot know whether a path is a
+	 * directory, so the launcher keeps only file rights when it is not one.
+	 */
+	char *path;
 	uint64_t access; /* LANDLOCK_ACCESS_FS_* granted beneath path */
 	unsigned int min_abi; /* lowest ABI with every right in access */
 	bool if_exists; /* a system path that may be absent on this host: skipped if so */
@@ -101,6 +106,13 @@ struct sbx_process_plan {
 	size_t n_rlimits;
 	char *container_dir; /* $XDG_DATA_HOME/sbx/containers/<identifier>, created at run */
 	char *tmp_dir; /* private tmp inside the container; TMPDIR points here */
+	/*
+	 * inherit: the program runs only inside its sandboxed parent's sandbox, as macOS's
+	 * com.apple.security.inherit. The plan then builds no Landlock domain of its own
+	 * (landlock.enabled is false: a fresh default one would take away the parent's
+	 * grants) and the launcher must refuse to start unless it already runs confined.
+	 */
+	bool require_inherited_sandbox;
 };
 
 struct sbx_plan {
@@ -110,6 +122,8 @@ struct sbx_plan {
 	struct sbx_seccomp_plan seccomp;
 	struct sbx_process_plan process;
 	struct sbx_policy_record policy; /* for the BPF side */
+	/* Launch constraints from the profile, as data for the verifier (NULL: none). */
+	struct sbx_lc_node *launch_constraints[SBX_LC_NSLOTS];
 };
 
 /* A path the user granted on the command line (files.user-selected.*). */
@@ -128,6 +142,7 @@ struct sbx_host_facts {
 	const struct sbx_grant *grants;
 	size_t n_grants;
 	const struct sbx_features *features; /* may be NULL: compile for the newest ABI */
+	const char *xdg_runtime_dir; /* $XDG_RUNTIME_DIR (audio sockets), or NULL */
 };
 
 #endif /* SBX_COMPILE_PLAN_H */

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sbx profile: the entitlement profile author's commands.
+ *   lint FILE...                 errors, warnings and an exposure score
+ *   explain FILE [--program P] [--json]   the compiled plan, exactly as the kernel gets it
+ *   new [--template NAME] ID     a commented starting profile
+ *   import APP.entitlements      an Apple plist as a YAML profile
+ *   canonical FILE               the canonical bytes the signer embeds
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "compile/compile.h"
+#include "profile/exposure.h"
+#include "profile/profile.h"
+
+static int usage(FILE *out, int status)
+{
+	fprintf(out, "usage: sbx profile lint [--strict] FILE...\n"
+		     "       sbx profile explain FILE [--program PATH] [--json]\n"
+		     "       sbx profile new [--template cli-tool|network-client|gui-app|service] "
+		     "IDENTIFIER\n"
+		     "       sbx profile import [--identifier ID] APP.entitlements\n"
+		     "       sbx profile canonical FILE\n"
+		     "\nProfiles and every key: profiles/README.md.\n");
+	return status;
+}
+
+static void print_warnings(FILE *out, const struct sbx_profile *p)
+{
+	for (size_t i = 0; i < p->n_warnings; i++) {
+		const struct sbx_profile_warning *w = &p->warnings[i];
+
+		if (w->line)
+			fprintf(out, "%s:%u:%u: warning: %s\n", w->file, w->line, w->col, w->msg);
+		else
+			fprintf(out, "%s: warning: %s\n", w->file, w->msg);
+	}
+}
+
+/* ---- lint ---- */
+
+static void where(FILE *out, const struct sbx_profile *p, const char *key)
+{
+	const struct sbx_entitlement *e = sbx_profile_get(p, key);
+
+	if (e && e->line)
+		fprintf(out, "%s:%u:%u: ", e->file, e->line, e->col);
+	else
+		fprintf(out, "%s: ", e ? e->file : p->source);
+}
+
+/* Lint-only checks that look at this host: listed absolute paths that do not exist. */
+static size_t lint_host_paths(FILE *out, const struct sbx_profile *p)
+{
+	static const char *const keys[] = { "temporary-exception.files.absolute-path.read-only",
+					    "temporary-exception.files.absolute-path.read-write" };
+	size_t warnings = 0;
+	struct stat st;
+
+	for (size_t k = 0; k < 2; k++) {
+		const struct sbx_entitlement *e = sbx_profile_get(p, keys[k]);
+
+		for (size_t i = 0; e && i < e->n_list; i++) {
+			if (stat(e->list[i], &st) == 0)
+				continue;
+			where(out, p, keys[k]);
+			fprintf(out, "warning: '%s' does not exist on this host\n", e->list[i]);
+			warnings++;
+		}
+	}
+	return warnings;
+}
+
+static int cmd_lint(int argc, char **argv)
+{
+	static const struct option opts[] = { { "strict", no_argument, NULL, 's' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	bool strict = false, errors = false, warned = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+		if (c == 's')
+			strict = true;
+		else
+			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+	}
+	if (optind >= argc)
+		return usage(stderr, SBX_EXIT_USAGE);
+	for (int i = optind; i < argc; i++) {
+		struct sbx_diag d = { 0 };
+		struct sbx_profile *p;
+		struct sbx_exposure x;
+		size_t nwarn;
+
+		if (sbx_profile_load_file(argv[i], &p, &d)) {
+			cli_error_diag("profile", &d);
+			errors = true;
+			continue;
+		}
+		print_warnings(stdout, p);
+		nwarn = p->n_warnings + lint_host_paths(stdout, p);
+		sbx_profile_exposure(p, &x);
+		for (size_t k = 0; k < x.n; k++) {
+			if (!x.items[k].warn)
+				continue;
+			where(stdout, p, x.items[k].key);
+			printf("warning: %s: %s\n", x.items[k].key, x.items[k].detail);
+			nwarn++;
+		}
+		printf("%s: %s, exposure %.1f/10 %s%s", argv[i], p->identifier, x.score,
+		       sbx_exposure_rating(x.score), x.n ? ":" : "");
+		for (size_t k = 0; k < x.n && k < 5; k++)
+			printf("%s %s (%s)", k ? ";" : "", x.items[k].key, x.items[k].detail);
+		printf("\n");
+		if (nwarn)
+			warned = true;
+		sbx_profile_free(p);
+	}
+	if (errors)
+		return SBX_EXIT_USAGE;
+	return strict && warned ? SBX_EXIT_FAIL : SBX_EXIT_OK;
+}
+
+/* ---- explain ---- */
+
+static int cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = { { "program", required_argument, NULL, 'p' },
+					      { "json", no_argument, NULL, 'j' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	struct sbx_host_facts facts = { 0 };
+	char storage[PATH_MAX * 8];
+	char *program = NULL;
+	struct sbx_diag d = { 0 };
+	struct sbx_profile *p = NULL;
+	struct sbx_plan *plan = NULL;
+	bool json = false;
+	int c, err, status = SBX_EXIT_USAGE;
+
+	while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
+		if (c == 'p') {
+			free(program);
+			program = realpath(optarg, NULL);
+			if (!program) {
+				cli_error("profile", "--program %s: %s", optarg, strerror(errno));
+				return SBX_EXIT_USAGE;
+			}
+		} else if (c == 'j') {
+			json = true;
+		} else {
+			free(program);
+			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+		}
+	}
+	if (optind + 1 != argc) {
+		free(program);
+		return usage(stderr, SBX_EXIT_USAGE);
+	}
+	err = sbx_host_facts_from_environment(&facts, storage, sizeof(storage));
+	if (err) {
+		cli_error("profile", "cannot read the host facts: %s", strerror(-err));
+		goto out;
+	}
+	facts.program = program;
+	if (sbx_profile_load_file(argv[optind], &p, &d) || sbx_compile(p, &facts, &plan, &d)) {
+		cli_error_diag("profile", &d);
+		goto out;
+	}
+	if (json)
+		sbx_plan_write_json(plan, stdout);
+	else
+		sbx_plan_write_text(plan, stdout);
+	status = SBX_EXIT_OK;
+out:
+	sbx_plan_free(plan);
+	sbx_profile_free(p);
+	free(program);
+	return status;
+}
+
+/* ---- new ---- */
+
+static const struct {
+	const char *name, *summary, *body;
+} templates[] = {
+	{ "cli-tool", "a command-line tool that reads and writes the files it is given",
+	  "  # Default-deny file system: the program, its libraries, /etc and a private\n"
+	  "  # container ($XDG_DATA_HOME/sbx/containers/<identifier>, with TMPDIR inside).\n"
+	  "  app-sandbox: true\n"
+	  "  # Files named on the command line: sbx run --grant PATH[:rw] -- PROGRAM ...\n"
+	  "  files.user-selected.read-write: true\n"
+	  "  # No network: without network.client/server, IPv4/IPv6 sockets are refused.\n" },
+	{ "network-client", "a program that connects to servers (curl, an API client)",
+	  "  app-sandbox: true\n"
+	  "  # Outgoing TCP connections and UDP (DNS) to any port; binding stays denied.\n"
+	  "  network.client: true\n"
+	  "  # Read the files the user names: sbx run --grant PATH -- PROGRAM ...\n"
+	  "  files.user-selected.read-only: true\n"
+	  "  # Save downloads into the XDG download directory.\n"
+	  "  files.downloads.read-write: true\n" },
+	{ "gui-app", "a desktop application",
+	  "  app-sandbox: true\n"
+	  "  network.client: true\n"
+	  "  files.user-selected.read-write: true\n"
+	  "  files.downloads.read-write: true\n"
+	  "  files.pictures.read-only: true\n"
+	  "  # Display sockets live under $XDG_RUNTIME_DIR; list what the toolkit needs:\n"
+	  "  # temporary-exception.files.absolute-path.read-only: [/usr/share/fonts]\n"
+	  "  # A JavaScript engine or other JIT needs writable+executable memory:\n"
+	  "  # cs.allow-jit: true\n"
+	  "  print: true\n" },
+	{ "service", "a server that listens on a port",
+	  "  app-sandbox: true\n"
+	  "  # Bind and listen on any port; outgoing connections stay denied unless\n"
+	  "  # network.client is added too.\n"
+	  "  network.server: true\n"
+	  "  # Its data lives in its container; add paths it must serve, read-only:\n"
+	  "  # temporary-exception.files.absolute-path.read-only: [/srv/www]\n" },
+};
+
+static int cmd_new(int argc, char **argv)
+{
+	static const struct option opts[] = { { "template", required_argument, NULL, 't' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	const char *name = "cli-tool";
+	size_t t, n = sizeof(templates) / sizeof(templates[0]);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct sbx_diag d = { 0 };
+	struct sbx_profile *p;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
+		if (c == 't')
+			name = optarg;
+		else
+			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+	}
+	if (optind + 1 != argc)
+		return usage(stderr, SBX_EXIT_USAGE);
+	for (t = 0; t < n && strcmp(templates[t].name, name); t++)
+		;
+	if (t == n) {
+		cli_error("profile",
+			  "unknown template '%s' (cli-tool, network-client, gui-app, "
+			  "service)",
+			  name);
+		return SBX_EXIT_USAGE;
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		return SBX_EXIT_USAGE;
+	fprintf(f,
+		"# sbx entitlement profile: %s.\n"
+		"# Keys are Apple's (com.apple.security. prefix optional); profiles/README.md\n"
+		"# says what each grants on Linux. Check it with `sbx profile lint FILE` and see\n"
+		"# the kernel rules with `sbx profile explain FILE`.\n"
+		"identifier: \"%s\"\n"
+		"entitlements:\n%s"
+		"  # Hardened Runtime is on by default: no writable+executable memory, no\n"
+		"  # LD_PRELOAD, not debuggable. cs.* keys lift those one by one.\n"
+		"# launch-constraints:\n"
+		"#   parent:\n"
+		"#     team-identifier: ABCDE12345\n",
+		templates[t].summary, argv[optind], templates[t].body);
+	fclose(f);
+	/* What `new` prints must load: it checks the identifier and the template at once. */
+	if (sbx_profile_load_buffer("<new profile>", text, len, &p, &d)) {
+		cli_error_diag("profile", &d);
+		free(text);
+		return SBX_EXIT_USAGE;
+	}
+	sbx_profile_free(p);
+	fputs(text, stdout);
+	free(text);
+	return SBX_EXIT_OK;
+}
+
+/* ---- import / canonical ---- */
+
+static int cmd_import(int argc, char **argv, bool import)
+{
+	static const struct option opts[] = { { "identifier", required_argument, NULL, 'i' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	const char *identifier = NULL;
+	struct sbx_diag d = { 0 };
+	struct sbx_profile *p;
+	char *buf;
+	size_t len;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+		if (c == 'i' && import)
+			identifier = optarg;
+		else
+			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+	}
+	if (optind + 1 != argc)
+		return usage(stderr, SBX_EXIT_USAGE);
+	if (sbx_profile_load_file(argv[optind], &p, &d)) {
+		cli_error_diag("profile", &d);
+		return SBX_EXIT_USAGE;
+	}
+	if (identifier) {
+		char *copy = strdup(identifier);
+
+		free(p->identifier);
+		p->identifier = copy;
+	}
+	if (!p->identifier || sbx_profile_canonical(p, &buf, &len)) {
+		cli_error("profile", "out of memory");
+		sbx_profile_free(p);
+		return SBX_EXIT_USAGE;
+	}
+	if (import) {
+		print_warnings(stderr, p);
+		printf("# Imported by `sbx profile import` from %s.\n", argv[optind]);
+		for (size_t i = 0; i < p->n_warnings; i++)
+			printf("# warning: %s\n", p->warnings[i].msg);
+	}
+	fwrite(buf, 1, len, stdout);
+	free(buf);
+	sbx_profile_free(p);
+	if (identifier) {
+		/* Re-check: the identifier given on the command line must be reverse-DNS. */
+		char text[600];
+		struct sbx_profile *q;
+		int n = snprintf(text, sizeof(text), "identifier: \"%s\"\n", identifier);
+
+		if (n < 0 || (size_t)n >= sizeof(text) ||
+		    sbx_profile_load_buffer("--identifier", text, (size_t)n, &q, &d)) {
+			cli_error_diag("profile", &d);
+			return SBX_EXIT_USAGE;
+		}
+		sbx_profile_free(q);
+	}
+	return SBX_EXIT_OK;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr, SBX_EXIT_USAGE);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return usage(stdout, SBX_EXIT_OK);
+	if (!strcmp(argv[1], "lint"))
+		return cmd_lint(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "explain"))
+		return cmd_explain(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "new"))
+		return cmd_new(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "canonical"))
+		return cmd_import(argc - 1, argv + 1, false);
+	cli_error("profile", "unknown subcommand '%s' (lint, explain, new, import, canonical)",
+		  argv[1]);
+	return SBX_EXIT_USAGE;
+}

@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * sbx_compile(): what each entitlement means in kernel rules. Pure: it reads the profile
+ * and the host facts and nothing else, so `explain` on any machine shows the same plan.
+ *
+ * Conventions the rules below keep:
+ * - A seccomp argument the kernel reads as a 32-bit int is compared through the mask
+ *   0xffffffff, never with EQ: the upper half of the register is ignored by the kernel, so
+ *   socket(0x100000002, ...) is AF_INET and must not slip past an EQ 2 test.
+ * - libseccomp takes one comparison per argument in a rule, so "bit set and not the query
+ *   value" (personality) becomes one rule per other bit.
+ * - Each rule names the entitlement that would lift it, so a denial can say what to ask.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "compile/compile.h"
+#include "uapi_compat.h"
+
+#define FS_RX \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_RO	   (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_FILE_RX (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE)
+#define FS_DEV_RW  (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
+#define FS_RW                                                                                     \
+	(FS_RO | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                  \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |                           \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SYM |                              \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_REFER | \
+	 LANDLOCK_ACCESS_FS_TRUNCATE)
+#define NET_TCP_BIND LANDLOCK_ACCESS_NET_BIND_TCP
+#define NET_BIND     (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_BIND_UDP)
+#define NET_CONNECT  (LANDLOCK_ACCESS_NET_CONNECT_TCP | LANDLOCK_ACCESS_NET_CONNECT_SEND_UDP)
+
+#define ARG32 0xffffffffULL
+
+/* seccomp values (stable kernel ABI; spelled out so compile needs no socket headers). */
+#define SBX_AF_INET	      2
+#define SBX_AF_INET6	      10
+#define SBX_AF_NETLINK	      16
+#define SBX_AF_PACKET	      17
+#define SBX_AF_BLUETOOTH      31
+#define SBX_SOCK_RAW	      3
+#define SBX_NETLINK_ROUTE     0
+#define SBX_TIOCSTI	      0x5412
+#define SBX_TIOCLINUX	      0x541c
+#define SBX_READ_IMPLIES_EXEC 0x0400000ULL
+#define SBX_PROT_WRITE	      0x2
+#define SBX_PROT_EXEC	      0x4
+#define SBX_AT_EMPTY_PATH     0x1000
+
+struct builder {
+	struct sbx_plan *plan;
+	const struct sbx_profile *profile;
+	const struct sbx_host_facts *facts;
+	struct sbx_diag *diag;
+	int err;
+};
+
+unsigned int sbx_landlock_fs_min_abi(uint64_t access)
+{
+	if (access & LANDLOCK_ACCESS_FS_RESOLVE_UNIX)
+		return 9;
+	if (access & LANDLOCK_ACCESS_FS_IOCTL_DEV)
+		return 5;
+	if (access & LANDLOCK_ACCESS_FS_TRUNCATE)
+		return 3;
+	if (access & LANDLOCK_ACCESS_FS_REFER)
+		return 2;
+	return 1;
+}
+
+unsigned int sbx_landlock_net_min_abi(uint64_t access)
+{
+	if (access & (LANDLOCK_ACCESS_NET_BIND_UDP | LANDLOCK_ACCESS_NET_CONNECT_SEND_UDP))
+		return 10;
+	return 4;
+}
+
+static bool entitled(struct builder *b, const char *key)
+{
+	return sbx_profile_entitled(b->profile, key);
+}
+
+static void nomem(struct builder *b)
+{
+	if (!b->err)
+		b->err = sbx_diag_set(b->diag, -ENOMEM, "out of memory");
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	char *s;
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	if (b[0] == '/')
+		b++;
+	s = malloc(la + strlen(b) + 2);
+	if (!s)
+		return NULL;
+	memcpy(s, a, la);
+	s[la] = '\0';
+	if (*b) {
+		if (la != 1 || a[0] != '/')
+			strcat(s, "/");
+		strcat(s, b);
+	}
+	return s;
+}
+
+/* Takes path (malloc'd). */
+static void fs_rule_take(struct builder *b, char *path, uint64_t access, bool if_exists,
+			 const char *entitlement)
+{
+	struct sbx_landlock_plan *l = &b->plan->landlock;
+	struct sbx_fs_rule *r;
+
+	if (b->err || !path) {
+		free(path);
+		if (!path)
+			nomem(b);
+		return;
+	}
+	r = realloc(l->fs, (l->n_fs + 1) * sizeof(*r));
+	if (!r) {
+		free(path);
+		nomem(b);
+		return;
+	}
+	l->fs = r;
+	r[l->n_fs++] = (struct sbx_fs_rule){ .path = path,
+					     .access = access,
+					     .min_abi = sbx_landlock_fs_min_abi(access),
+					     .if_exists = if_exists,
+					     .entitlement = entitlement };
+}
+
+static void fs_rule(struct builder *b, const char *path, uint64_t access, bool if_exists,
+		    const char *entitlement)
+{
+	fs_rule_take(b, strdup(path), access, if_exists, entitlement);
+}
+
+struct cond3 {
+	unsigned int n;
+	struct sbx_seccomp_cond c[SBX_SECCOMP_MAX_COND];
+};
+
+#define NOCOND		 ((struct cond3){ 0 })
+#define COND1(a)	 ((struct cond3){ 1, { a } })
+#define COND2(a, b)	 ((struct cond3){ 2, { a, b } })
+#define EQ32(argn, v)	 ((struct sbx_seccomp_cond){ (argn), SBX_CMP_MASKED_EQ, ARG32, (v) })
+#define BITS(argn, m, v) ((struct sbx_seccomp_cond){ (argn), SBX_CMP_MASKED_EQ, (m), (v) })
+#define NE(argn, v)	 ((struct sbx_seccomp_cond){ (argn), SBX_CMP_NE, 0, (v) })
+
+static void sc_rule(struct builder *b, const char *syscall, int errno_value, struct cond3 cond,
+		    const char *entitlement, const char *why)
+{
+	struct sbx_seccomp_plan *s = &b->plan->seccomp;
+	struct sbx_seccomp_rule *r;
+
+	if (b->err)
+		return;
+	r = realloc(s->rules, (s->n_rules + 1) * sizeof(*r));
+	if (!r) {
+		nomem(b);
+		return;
+	}
+	s->rules = r;
+	r = &r[s->n_rules++];
+	*r = (struct sbx_seccomp_rule){ .syscall = syscall,
+					.errno_value = errno_value,
+					.n_cond = cond.n,
+					.entitlement = entitlement,
+					.why = why };
+	memcpy(r->cond, cond.c, sizeof(r->cond));
+}
+
+/* ---- Landlock ---- */
+
+static const char *const system_rx[] = { "/usr",   "/bin",   "/sbin",  "/lib",
+					 "/lib64", "/lib32", "/libx32" };
+
+static bool beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+static void compile_system_fs(struct builder *b)
+{
+	static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+					       "/dev/urandom" };
+	const char *program = b->facts->program;
+	bool program_covered = !program;
+
+	for (size_t i = 0; i < sizeof(system_rx) / sizeof(system_rx[0]); i++) {
+		fs_rule(b, system_rx[i], FS_RX, i > 0, "app-sandbox");
+		if (program && beneath(program, system_rx[i]))
+			program_covered = true;
+	}
+	if (!program_covered)
+		fs_rule(b, program, FS_FILE_RX, false, "app-sandbox");
+	/* /proc: Landlock's ptrace scoping keeps other processes' entries closed. */
+	fs_rule(b, "/etc", FS_RO, false, "app-sandbox");
+	fs_rule(b, "/proc", FS_RO, false, "app-sandbox");
+	fs_rule(b, "/sys/devices/system/cpu", FS_RO, true, "app-sandbox");
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		fs_rule(b, devices[i], FS_DEV_RW, false, "app-sandbox");
+	fs_rule(b, "/dev/tty", FS_DEV_RW | LANDLOCK_ACCESS_FS_IOCTL_DEV, true, "app-sandbox");
+}
+
+static void compile_container(struct builder *b)
+{
+	const struct sbx_host_facts *f = b->facts;
+	struct sbx_process_plan *pp = &b->plan->process;
+	char *data_home, *rel;
+
+	if (b->err)
+		return;
+	data_home = f->xdg_data_home ? strdup(f->xdg_data_home) : join(f->home, ".local/share");
+	rel = malloc(strlen("sbx/containers/") + strlen(b->profile->identifier) + 1);
+	if (!data_home || !rel) {
+		free(data_home);
+		free(rel);
+		nomem(b);
+		return;
+	}
+	strcpy(rel, "sbx/containers/");
+	strcat(rel, b->profile->identifier);
+	pp->container_dir = join(data_home, rel);
+	pp->tmp_dir = pp->container_dir ? join(pp->container_dir, "tmp") : NULL;
+	free(data_home);
+	free(rel);
+	if (!pp->container_dir || !pp->tmp_dir) {
+		nomem(b);
+		return;
+	}
+	fs_rule(b, pp->container_dir, FS_RW | LANDLOCK_ACCESS_FS_RESOLVE_UNIX, false,
+		"app-sandbox");
+}
+
+static void user_dir(struct builder *b, const char *dir, const char *fallback, const char *ro_key,
+		     const char *rw_key)
+{
+	if (entitled(b, rw_key))
+		fs_rule_take(b, dir ? strdup(dir) : join(b->facts->home, fallback), FS_RW, true,
+			     rw_key);
+	else if (entitled(b, ro_key))
+		fs_rule_take(b, dir ? strdup(dir) : join(b->facts->home, fallback), FS_RO, true,
+			     ro_key);
+}
+
+static void exception_list(struct builder *b, const char *key, uint64_t access, bool home)
+{
+	const struct sbx_entitlement *e = sbx_profile_get(b->profile, key);
+
+	for (size_t i = 0; e && i < e->n_list; i++) {
+		if (home)
+			fs_rule_take(b, join(b->facts->home, e->list[i]), access, false, e->key);
+		else
+			fs_rule(b, e->list[i], access, false, e->key);
+	}
+}
+
+static void compile_grants(struct builder *b)
+{
+	const struct sbx_host_facts *f = b->facts;
+	bool ro = entitled(b, "files.user-selected.read-only");
+	bool rw = entitled(b, "files.user-selected.read-write");
+	bool ex = entitled(b, "files.user-selected.executable");
+
+	for (size_t i = 0; !b->err && i < f->n_grants; i++) {
+		const struct sbx_grant *g = &f->grants[i];
+		const char *key;
+		uint64_t access = FS_RO;
+
+		if (!g->path || g->path[0] != '/') {
+			b->err = sbx_diag_set(b->diag, -EINVAL,
+					      "--grant %s: the path must be absolute",
+					      g->path ? g->path : "(null)");
+			return;
+		}
+		if (!ro && !rw && !ex) {
+			b->err = sbx_diag_set(b->diag, -EPERM,
+					      "--grant %s: the profile has no files.user-selected "
+					      "entitlement",
+					      g->path);
+			return;
+		}
+		if (g->write && !rw) {
+			b->err = sbx_diag_set(b->diag, -EPERM,
+					      "--grant %s:rw needs files.user-selected.read-write",
+					      g->path);
+			return;
+		}
+		if (g->execute && !ex) {
+			b->err = sbx_diag_set(b->diag, -EPERM,
+					      "--grant %s:x needs files.user-selected.executable",
+					      g->path);
+			return;
+		}
+		if (!g->write && !g->execute && !ro && !rw) {
+			b->err = sbx_diag_set(b->diag, -EPERM,
+					      "--grant %s needs files.user-selected.read-only or "
+					      "read-write",
+					      g->path);
+			return;
+		}
+		key = g->write	   ? "files.user-selected.read-write"
+		      : g->execute ? "files.user-selected.executable"
+		      : ro	   ? "files.user-selected.read-only"
+				   : "files.user-selected.read-write";
+		if (g->write)
+			access = FS_RW;
+		if (g->execute)
+			access |= LANDLOCK_ACCESS_FS_EXECUTE;
+		fs_rule(b, g->path, access, false, key);
+	}
+}
+
+static void compile_devices(struct builder *b)
+{
+	static const char *const camera[] = { "/dev/video0", "/dev/video1", "/dev/video2",
+					      "/dev/video3", "/dev/video4", "/dev/video5",
+					      "/dev/video6", "/dev/video7", "/dev/media0",
+					      "/dev/media1", "/dev/media2", "/dev/media3" };
+	static const char *const serial[] = { "/dev/ttyS0",   "/dev/ttyS1",   "/dev/ttyS2",
+					      "/dev/ttyS3",   "/dev/ttyUSB0", "/dev/ttyUSB1",
+					      "/dev/ttyUSB2", "/dev/ttyUSB3", "/dev/ttyACM0",
+					      "/dev/ttyACM1", "/dev/ttyACM2", "/dev/ttyACM3" };
+	static const char *const rfcomm[] = { "/dev/rfcomm0", "/dev/rfcomm1", "/dev/rfcomm2",
+					      "/dev/rfcomm3" };
+	const uint64_t dev = FS_DEV_RW | LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	const char *audio = entitled(b, "device.audio-input")  ? "device.audio-input"
+			    : entitled(b, "device.microphone") ? "device.microphone"
+							       : NULL;
+
+	if (entitled(b, "device.camera")) {
+		for (size_t i = 0; i < sizeof(camera) / sizeof(camera[0]); i++)
+			fs_rule(b, camera[i], dev, true, "device.camera");
+		fs_rule(b, "/sys/class/video4linux", FS_RO, true, "device.camera");
+	}
+	if (audio) {
+		fs_rule(b, "/dev/snd", FS_RO | dev, true, audio);
+		if (b->facts->xdg_runtime_dir) {
+			fs_rule_take(b, join(b->facts->xdg_runtime_dir, "pulse/native"),
+				     LANDLOCK_ACCESS_FS_RESOLVE_UNIX, true, audio);
+			fs_rule_take(b, join(b->facts->xdg_runtime_dir, "pipewire-0"),
+				     LANDLOCK_ACCESS_FS_RESOLVE_UNIX, true, audio);
+		}
+	}
+	if (entitled(b, "device.usb")) {
+		fs_rule(b, "/dev/bus/usb", FS_RO | dev, true, "device.usb");
+		fs_rule(b, "/sys/bus/usb", FS_RO, true, "device.usb");
+		fs_rule(b, "/sys/devices", FS_RO, true, "device.usb");
+	}
+	if (entitled(b, "device.serial"))
+		for (size_t i = 0; i < sizeof(serial) / sizeof(serial[0]); i++)
+			fs_rule(b, serial[i], dev, true, "device.serial");
+	if (entitled(b, "device.bluetooth"))
+		for (size_t i = 0; i < sizeof(rfcomm) / sizeof(rfcomm[0]); i++)
+			fs_rule(b, rfcomm[i], dev, true, "device.bluetooth");
+	if (entitled(b, "print"))
+		fs_rule(b, "/run/cups/cups.sock", LANDLOCK_ACCESS_FS_RESOLVE_UNIX, true, "print");
+}
+
+static void compile_landlock(struct builder *b)
+{
+	struct sbx_landlock_plan *l = &b->plan->landlock;
+	bool client = entitled(b, "network.client"), server = entitled(b, "network.server");
+
+	l->enabled = true;
+	l->handled_fs = SBX_LANDLOCK_FS_ALL;
+	l->scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL;
+	l->handled_net = (client ? 0 : NET_CONNECT) | (server ? 0 : NET_BIND);
+	compile_system_fs(b);
+	compile_container(b);
+	/* resolv.conf is often a symlink into /run, and Landlock checks the resolved path. */
+	if (client) {
+		fs_rule(b, "/run/systemd/resolve", FS_RO, true, "network.client");
+		fs_rule(b, "/run/resolvconf", FS_RO, true, "network.client");
+	}
+	compile_grants(b);
+	user_dir(b, b->facts->xdg_download_dir, "Downloads", "files.downloads.read-only",
+		 "files.downloads.read-write");
+	user_dir(b, b->facts->xdg_pictures_dir, "Pictures", "files.pictures.read-only",
+		 "files.pictures.read-write");
+	user_dir(b, b->facts->xdg_music_dir, "Music", "files.music.read-only",
+		 "files.music.read-write");
+	user_dir(b, b->facts->xdg_videos_dir, "Videos", "files.movies.read-only",
+		 "files.movies.read-write");
+	exception_list(b, "temporary-exception.files.absolute-path.read-only", FS_RO, false);
+	exception_list(b, "temporary-exception.files.absolute-path.read-write", FS_RW, false);
+	exception_list(b, "temporary-exception.files.home-relative-path.read-only", FS_RO, true);
+	exception_list(b, "temporary-exception.files.home-relative-path.read-write", FS_RW, true);
+	compile_devices(b);
+}
+
+/* ---- seccomp ---- */
+
+static void compile_network_seccomp(struct builder *b, bool sandboxed)
+{
+	bool network = !sandboxed || entitled(b, "network.client") || entitled(b, "network.server");
+
+	if (!network) {
+		sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_INET)), "network.client",
+			"IPv4 sockets (no network entitlement)");
+		sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_INET6)), "network.client",
+			"IPv6 sockets (no network entitlement)");
+		sc_rule(b, "socket", EACCES,
+			COND2(EQ32(0, SBX_AF_NETLINK), EQ32(2, SBX_NETLINK_ROUTE)),
+			"network.client", "routing netlink sockets (no network entitlement)");
+	}
+	sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_PACKET)), NULL,
+		"packet sockets (raw link-layer access)");
+	/* Netlink sockets are SOCK_RAW by nature; they have their own rule below. */
+	sc_rule(b, "socket", EACCES, COND2(NE(0, SBX_AF_NETLINK), BITS(1, 0xf, SBX_SOCK_RAW)), NULL,
+		"raw sockets");
+	sc_rule(b, "socket", EACCES, COND2(EQ32(0, SBX_AF_NETLINK), NE(2, SBX_NETLINK_ROUTE)), NULL,
+		"netlink sockets other than NETLINK_ROUTE (kernel interfaces)");
+	if (sandboxed && !entitled(b, "device.bluetooth"))
+		sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_BLUETOOTH)), "device.bluetooth",
+			"Bluetooth sockets");
+}
+
+static void compile_kernel_surface(struct builder *b)
+{
+	static const char *const denied[] = {
+		"bpf",
+		"perf_event_open",
+		"kexec_load",
+		"kexec_file_load",
+		"init_module",
+		"finit_module",
+		"delete_module",
+		"mount",
+		"umount2",
+		"pivot_root",
+		"move_mount",
+		"open_tree",
+		"fsopen",
+		"fsconfig",
+		"fsmount",
+		"fspick",
+		"mount_setattr",
+		"unshare",
+		"setns",
+		"keyctl",
+		"add_key",
+		"request_key",
+		"userfaultfd",
+		"open_by_handle_at",
+		"name_to_handle_at",
+		"acct",
+		"swapon",
+		"swapoff",
+		"reboot",
+		"syslog",
+		"iopl",
+		"ioperm",
+		"chroot",
+	};
+	static const struct {
+		uint64_t flag;
+		const char *why;
+	} clone_flags[] = {
+		{ 0x00020000, "clone(CLONE_NEWNS): new mount namespace" },
+		{ 0x02000000, "clone(CLONE_NEWCGROUP): new cgroup namespace" },
+		{ 0x04000000, "clone(CLONE_NEWUTS): new UTS namespace" },
+		{ 0x08000000, "clone(CLONE_NEWIPC): new IPC namespace" },
+		{ 0x10000000, "clone(CLONE_NEWUSER): new user namespace" },
+		{ 0x20000000, "clone(CLONE_NEWPID): new PID namespace" },
+		{ 0x40000000, "clone(CLONE_NEWNET): new network namespace" },
+	};
+
+	if (!entitled(b, "sbx.io-uring")) {
+		sc_rule(b, "io_uring_setup", EPERM, NOCOND, "sbx.io-uring",
+			"io_uring (its operations bypass seccomp)");
+		sc_rule(b, "io_uring_enter", EPERM, NOCOND, "sbx.io-uring",
+			"io_uring (its operations bypass seccomp)");
+		sc_rule(b, "io_uring_register", EPERM, NOCOND, "sbx.io-uring",
+			"io_uring (its operations bypass seccomp)");
+	}
+	if (!entitled(b, "cs.debugger")) {
+		sc_rule(b, "ptrace", EPERM, NOCOND, "cs.debugger", "debugging other processes");
+		sc_rule(b, "process_vm_readv", EPERM, NOCOND, "cs.debugger",
+			"reading other processes' memory");
+		sc_rule(b, "process_vm_writev", EPERM, NOCOND, "cs.debugger",
+			"writing other processes' memory");
+	}
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+		sc_rule(b, denied[i], EPERM, NOCOND, NULL, "kernel attack surface");
+	for (size_t i = 0; i < sizeof(clone_flags) / sizeof(clone_flags[0]); i++)
+		sc_rule(b, "clone", EPERM, COND1(BITS(0, clone_flags[i].flag, clone_flags[i].flag)),
+			NULL, clone_flags[i].why);
+	/* clone3 passes its flags in memory seccomp cannot read: libc falls back to clone. */
+	sc_rule(b, "clone3", ENOSYS, NOCOND, NULL, "clone3 (flags unreadable by seccomp)");
+	/*
+	 * personality(READ_IMPLIES_EXEC) makes every readable mapping executable. The query
+	 * personality(0xffffffff) has that bit too and must keep working: deny the bit
+	 * together with any other bit clear, one rule per bit (one comparison per argument).
+	 */
+	for (unsigned int bit = 0; bit < 32; bit++)
+		if ((1ULL << bit) != SBX_READ_IMPLIES_EXEC)
+			sc_rule(b, "personality", EPERM,
+				COND1(BITS(0, SBX_READ_IMPLIES_EXEC | (1ULL << bit),
+					   SBX_READ_IMPLIES_EXEC)),
+				NULL, "personality(READ_IMPLIES_EXEC)");
+	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_TIOCSTI)), NULL,
+		"TIOCSTI (typing into the terminal)");
+	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_TIOCLINUX)), NULL,
+		"TIOCLINUX (console selection and input)");
+}
+
+/* Hardened Runtime: W^X, lifted along Apple's cascade. */
+static void compile_memory(struct builder *b)
+{
+	bool dep = entitled(b, "cs.disable-executable-page-protection");
+	bool unsigned_mem = dep || entitled(b, "cs.allow-unsigned-executable-memory");
+	bool jit = unsigned_mem || entitled(b, "cs.allow-jit");
+	const uint64_t wx = SBX_PROT_WRITE | SBX_PROT_EXEC;
+
+	if (!jit)
+		sc_rule(b, "mmap", EACCES, COND1(BITS(2, wx, wx)), "cs.allow-jit",
+			"writable and executable memory");
+	if (!unsigned_mem) {
+		sc_rule(b, "mprotect", EACCES, COND1(BITS(2, wx, wx)),
+			"cs.allow-unsigned-executable-memory", "writable and executable memory");
+		sc_rule(b, "pkey_mprotect", EACCES, COND1(BITS(2, wx, wx)),
+			"cs.allow-unsigned-executable-memory", "writable and executable memory");
+		sc_rule(b, "mprotect", EACCES, COND1(BITS(2, SBX_PROT_EXEC, SBX_PROT_EXEC)),
+			"cs.allow-unsigned-executable-memory", "making memory executable");
+		sc_rule(b, "pkey_mprotect", EACCES, COND1(BITS(2, SBX_PROT_EXEC, SBX_PROT_EXEC)),
+			"cs.allow-unsigned-executable-memory", "making memory executable");
+	}
+	/* Code that never came from a file: refused whatever the profile says. */
+	sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_EXEC, MFD_EXEC)), NULL,
+		"executable memfd (MFD_EXEC)");
+	sc_rule(b, "execveat", EACCES, COND1(BITS(4, SBX_AT_EMPTY_PATH, SBX_AT_EMPTY_PATH)), NULL,
+		"executing a file descriptor (AT_EMPTY_PATH)");
+	/*
+	 * MDWE refuses W+X mmap as well as W->X mprotect, so any memory entitlement turns it
+	 * off; the seccomp rules above keep what that entitlement does not lift.
+	 */
+	b->plan->process.mdwe = jit ? 0 : PR_MDWE_REFUSE_EXEC_GAIN;
+}
+
+/* ---- process attributes ---- */
+
+static const char *const unsecure_env[] = {
+	/* glibc's UNSECURE_ENVVARS (sysdeps/generic/unsecvars.h), what AT_SECURE drops. */
+	"GCONV_PATH",	    "GETCONF_DIR",     "GLIBC_TUNABLES",   "HOSTALIASES",
+	"LD_AUDIT",	    "LD_DEBUG",	       "LD_DEBUG_OUTPUT",  "LD_DYNAMIC_WEAK",
+	"LD_HWCAP_MASK",    "LD_LIBRARY_PATH", "LD_ORIGIN_PATH",   "LD_PRELOAD",
+	"LD_PROFILE",	    "LD_SHOW_AUXV",    "LD_USE_LOAD_BIAS", "LOCALDOMAIN",
+	"LOCPATH",	    "MALLOC_TRACE",    "NIS_PATH",	   "NLSPATH",
+	"RESOLV_HOST_CONF", "RES_OPTIONS",     "TMPDIR",	   "TZDIR",
+};
+
+static void compile_process(struct builder *b)
+{
+	struct sbx_process_plan *pp = &b->plan->process;
+	bool debuggable = entitled(b, "get-task-allow");
+
+	pp->no_new_privs = true;
+	pp->drop_capabilities = true;
+	pp->dumpable = debuggable;
+	if (!debuggable) {
+		pp->rlimits = calloc(1, sizeof(*pp->rlimits));
+		if (!pp->rlimits)
+			return nomem(b);
+		pp->rlimits[0] = (struct sbx_rlimit_rule){ .resource = RLIMIT_CORE,
+							   .entitlement = "get-task-allow" };
+		pp->n_rlimits = 1;
+	}
+	if (entitled(b, "cs.allow-dyld-environment-variables"))
+		return;
+	pp->env_remove = calloc(sizeof(unsecure_env) / sizeof(unsecure_env[0]), sizeof(char *));
+	if (!pp->env_remove)
+		return nomem(b);
+	for (size_t i = 0; i < sizeof(unsecure_env) / sizeof(unsecure_env[0]); i++) {
+		pp->env_remove[i] = strdup(unsecure_env[i]);
+		if (!pp->env_remove[i])
+			return nomem(b);
+		pp->n_env_remove++;
+	}
+}
+
+static void compile_policy(struct builder *b, bool sandboxed)
+{
+	static const struct {
+		const char *key;
+		uint32_t flag;
+	} bits[] = {
+		{ "cs.allow-jit", SBX_POLICY_ALLOW_JIT },
+		{ "cs.allow-unsigned-executable-memory", SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM },
+		{ "cs.allow-dyld-environment-variables", SBX_POLICY_ALLOW_DYLD_ENV },
+		{ "cs.disable-library-validation", SBX_POLICY_DISABLE_LIBRARY_VALIDATION },
+		{ "cs.disable-executable-page-protection",
+		  SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION },
+		{ "cs.debugger", SBX_POLICY_DEBUGGER },
+		{ "get-task-allow", SBX_POLICY_GET_TASK_ALLOW },
+		{ "network.client", SBX_POLICY_NETWORK_CLIENT },
+		{ "network.server", SBX_POLICY_NETWORK_SERVER },
+	};
+	struct sbx_policy_record *r = &b->plan->policy;
+
+	r->abi_version = SBX_ABI_VERSION;
+	r->flags = SBX_POLICY_HARDENED_RUNTIME | (sandboxed ? SBX_POLICY_APP_SANDBOX : 0);
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (entitled(b, bits[i].key))
+			r->flags |= bits[i].flag;
+	/* The cascade: each key carries what the ones below it allow. */
+	if (r->flags & SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION)
+		r->flags |= SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM;
+	if (r->flags & SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM)
+		r->flags |= SBX_POLICY_ALLOW_JIT;
+}
+
+void sbx_plan_free(struct sbx_plan *plan)
+{
+	if (!plan)
+		return;
+	free(plan->identifier);
+	free(plan->program);
+	for (size_t i = 0; i < plan->landlock.n_fs; i++)
+		free(plan->landlock.fs[i].path);
+	free(plan->landlock.fs);
+	free(plan->landlock.net);
+	free(plan->seccomp.rules);
+	for (size_t i = 0; i < plan->process.n_env_remove; i++)
+		free(plan->process.env_remove[i]);
+	free(plan->process.env_remove);
+	free(plan->process.rlimits);
+	free(plan->process.container_dir);
+	free(plan->process.tmp_dir);
+	for (int s = 0; s < SBX_LC_NSLOTS; s++)
+		sbx_lc_free(plan->launch_constraints[s]);
+	free(plan);
+}
+
+int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
+		struct sbx_plan **out, struct sbx_diag *diag)
+{
+	struct builder b = { .profile = p, .facts = facts, .diag = diag };
+	bool sandboxed = sbx_profile_entitled(p, "app-sandbox");
+	bool inherit = sandboxed && sbx_profile_entitled(p, "inherit");
+
+	if (!p->identifier)
+		return sbx_diag_set(diag, -EINVAL, "the profile has no identifier");
+	if (facts->program && facts->program[0] != '/')
+		return sbx_diag_set(diag, -EINVAL, "program path '%s' is not absolute",
+				    facts->program);
+	if (sandboxed && !inherit && !facts->home)
+		return sbx_diag_set(diag, -ENOENT,
+				    "no home directory: cannot place the app container");
+	b.plan = calloc(1, sizeof(*b.plan));
+	if (!b.plan)
+		return sbx_diag_set(diag, -ENOMEM, "out of memory");
+	b.plan->identifier = strdup(p->identifier);
+	b.plan->program = facts->program ? strdup(facts->program) : NULL;
+	if (!b.plan->identifier || (facts->program && !b.plan->program))
+		nomem(&b);
+	if (!inherit && sandboxed)
+		compile_landlock(&b);
+	else if (facts->n_grants && !b.err)
+		b.err = sbx_diag_set(diag, -EPERM,
+				     "--grant %s: the profile has no files.user-selected "
+				     "entitlement",
+				     facts->grants[0].path);
+	b.plan->process.require_inherited_sandbox = inherit;
+	b.plan->seccomp.enabled = true;
+	b.plan->seccomp.deny_foreign_arches = true;
+	compile_network_seccomp(&b, sandboxed && !inherit);
+	compile_kernel_surface(&b);
+	compile_memory(&b);
+	compile_process(&b);
+	compile_policy(&b, sandboxed);
+	for (int s = 0; !b.err && s < SBX_LC_NSLOTS; s++)
+		if (sbx_lc_copy(p->launch[s], &b.plan->launch_constraints[s]))
+			nomem(&b);
+	if (b.err) {
+		sbx_plan_free(b.plan);
+		return b.err;
+	}
+	*out = b.plan;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The profile compiler: profile + host facts → plan (plan.h). sbx_compile() is pure: no
+ * file system, no syscalls, no globals, so the same inputs always give the same plan and
+ * `sbx profile explain` shows exactly what the launcher will apply. The one impure helper,
+ * sbx_host_facts_from_environment(), lives apart in facts.c.
+ */
+#ifndef SBX_COMPILE_H
+#define SBX_COMPILE_H
+
+#include <stdio.h>
+
+#include "compile/plan.h"
+#include "profile/profile.h"
+
+/* Landlock rights sbx asks for: everything through ABI 9 (the launcher drops the rest). */
+#define SBX_LANDLOCK_FS_ALL ((1ULL << 17) - 1)
+
+int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
+		struct sbx_plan **out, struct sbx_diag *diag);
+void sbx_plan_free(struct sbx_plan *plan);
+
+/* `explain --json`: deterministic, so snapshots compare byte for byte. */
+void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out);
+/* `explain`: the same plan in words, each rule with the entitlement behind it. */
+void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out);
+
+/* The lowest Landlock ABI that knows every right in a file-system access mask. */
+unsigned int sbx_landlock_fs_min_abi(uint64_t access);
+unsigned int sbx_landlock_net_min_abi(uint64_t access);
+
+/*
+ * Fill facts from the environment: $HOME, $XDG_DATA_HOME, $XDG_RUNTIME_DIR and the user
+ * directories of ~/.config/user-dirs.dirs (XDG defaults when absent). Strings are copied
+ * into storage (PATH_MAX * 8 is plenty); program, grants and features are left as they
+ * were. Returns 0, or -ENOENT without a home directory, -ENOSPC if storage is too small.
+ */
+int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
+				    size_t storage_len);
+
+#endif /* SBX_COMPILE_H */

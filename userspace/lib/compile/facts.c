@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Host facts from the environment: the one impure part of compiling, kept apart so that
+ * sbx_compile() stays a function of its inputs. User directories follow the XDG
+ * user-dirs spec: ~/.config/user-dirs.dirs lines such as XDG_DOWNLOAD_DIR="$HOME/Dl".
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile/compile.h"
+
+struct arena {
+	char *p;
+	size_t left;
+};
+
+static const char *arena_put(struct arena *a, const char *s1, const char *s2)
+{
+	size_t n1 = strlen(s1), n2 = s2 ? strlen(s2) : 0;
+	char *out = a->p;
+
+	if (n1 + n2 + 1 > a->left)
+		return NULL;
+	memcpy(out, s1, n1);
+	if (s2)
+		memcpy(out + n1, s2, n2);
+	out[n1 + n2] = '\0';
+	a->p += n1 + n2 + 1;
+	a->left -= n1 + n2 + 1;
+	return out;
+}
+
+static const char *absolute_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] == '/' ? v : NULL;
+}
+
+/* One value from user-dirs.dirs: "$HOME/x" or "/abs", quoted; NULL if absent or bad. */
+static const char *user_dir(struct arena *a, FILE *f, const char *key, const char *home)
+{
+	char line[1024];
+	size_t klen = strlen(key);
+
+	if (!f)
+		return NULL;
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *v, *end;
+
+		if (strncmp(line, key, klen) || line[klen] != '=' || line[klen + 1] != '"')
+			continue;
+		v = line + klen + 2;
+		end = strchr(v, '"');
+		if (!end)
+			continue;
+		*end = '\0';
+		if (!strncmp(v, "$HOME/", 6))
+			return arena_put(a, home, v + 5);
+		if (!strcmp(v, "$HOME"))
+			return NULL; /* "disabled" in the spec's words: no such directory */
+		if (v[0] == '/' && !strstr(v, "/../"))
+			return arena_put(a, v, NULL);
+	}
+	return NULL;
+}
+
+int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage, size_t storage_len)
+{
+	struct arena a = { storage, storage_len };
+	const char *home = absolute_env("HOME");
+	const char *config = absolute_env("XDG_CONFIG_HOME");
+	const char *dirs_file;
+	FILE *f;
+
+	if (!home) {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+	}
+	if (!home)
+		return -ENOENT;
+	facts->home = arena_put(&a, home, NULL);
+	facts->xdg_data_home = absolute_env("XDG_DATA_HOME")
+				       ? arena_put(&a, getenv("XDG_DATA_HOME"), NULL)
+				       : arena_put(&a, home, "/.local/share");
+	facts->xdg_runtime_dir = absolute_env("XDG_RUNTIME_DIR")
+					 ? arena_put(&a, getenv("XDG_RUNTIME_DIR"), NULL)
+					 : NULL;
+	dirs_file = config ? arena_put(&a, config, "/user-dirs.dirs")
+			   : arena_put(&a, home, "/.config/user-dirs.dirs");
+	if (!facts->home || !facts->xdg_data_home || !dirs_file)
+		return -ENOSPC;
+	f = fopen(dirs_file, "re");
+	facts->xdg_download_dir = user_dir(&a, f, "XDG_DOWNLOAD_DIR", home);
+	facts->xdg_pictures_dir = user_dir(&a, f, "XDG_PICTURES_DIR", home);
+	facts->xdg_music_dir = user_dir(&a, f, "XDG_MUSIC_DIR", home);
+	facts->xdg_videos_dir = user_dir(&a, f, "XDG_VIDEOS_DIR", home);
+	if (f)
+		fclose(f);
+	if (!facts->xdg_download_dir)
+		facts->xdg_download_dir = arena_put(&a, home, "/Downloads");
+	if (!facts->xdg_pictures_dir)
+		facts->xdg_pictures_dir = arena_put(&a, home, "/Pictures");
+	if (!facts->xdg_music_dir)
+		facts->xdg_music_dir = arena_put(&a, home, "/Music");
+	if (!facts->xdg_videos_dir)
+		facts->xdg_videos_dir = arena_put(&a, home, "/Videos");
+	if (!facts->xdg_download_dir || !facts->xdg_pictures_dir || !facts->xdg_music_dir ||
+	    !facts->xdg_videos_dir)
+		return -ENOSPC;
+	return 0;
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The plist reader: an Apple .entitlements file (XML or binary, through libplist) into the
+ * document tree. A plist carries no line numbers, so its diagnostics name the key instead.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <plist/plist.h>
+
+#include "profile/profile_internal.h"
+
+#define PLIST_MAX_ENTRIES 4096
+
+bool profile_is_plist(const char *buf, size_t len)
+{
+	static const char *const xml_starts[] = { "<?xml", "<!DOCTYPE plist", "<plist" };
+	size_t i = 0;
+
+	if (len >= 8 && !memcmp(buf, "bplist00", 8))
+		return true;
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+		i++;
+	for (size_t k = 0; k < sizeof(xml_starts) / sizeof(xml_starts[0]); k++) {
+		size_t n = strlen(xml_starts[k]);
+
+		if (len - i >= n && !memcmp(buf + i, xml_starts[k], n))
+			return true;
+	}
+	return false;
+}
+
+static const char *plist_type_name(plist_type t)
+{
+	switch (t) {
+	case PLIST_UINT:
+		return "an integer";
+	case PLIST_REAL:
+		return "a real number";
+	case PLIST_DATE:
+		return "a date";
+	case PLIST_DATA:
+		return "binary data";
+	case PLIST_UID:
+		return "a uid";
+	default:
+		return "an unknown plist value";
+	}
+}
+
+static int plist_to_tree(const char *name, plist_t node, int depth, struct pnode **out,
+			 struct sbx_diag *diag)
+{
+	plist_type t = plist_get_node_type(node);
+	struct pnode *n;
+	int err = 0;
+
+	if (depth >= SBX_PROFILE_MAX_DEPTH)
+		return sbx_diag_set_at(diag, -EINVAL, name, 0, 0, "nesting deeper than %d levels",
+				       SBX_PROFILE_MAX_DEPTH);
+	switch (t) {
+	case PLIST_BOOLEAN: {
+		uint8_t b = 0;
+
+		n = pnode_new(PNODE_BOOL, 0, 0);
+		if (!n)
+			goto err_nomem;
+		plist_get_bool_val(node, &b);
+		n->boolean = b;
+		break;
+	}
+	case PLIST_STRING: {
+		uint64_t len = 0;
+		const char *s = plist_get_string_ptr(node, &len);
+
+		if (!s || strlen(s) != len)
+			return sbx_diag_set_at(diag, -EINVAL, name, 0, 0,
+					       "string contains a NUL character");
+		n = pnode_new(PNODE_STRING, 0, 0);
+		if (!n || !(n->str = strdup(s)))
+			goto err_nomem_n;
+		break;
+	}
+	case PLIST_ARRAY: {
+		uint32_t size = plist_array_get_size(node);
+
+		if (size > PLIST_MAX_ENTRIES)
+			return sbx_diag_set_at(diag, -EINVAL, name, 0, 0,
+					       "more than 4096 entries in one collection");
+		n = pnode_new(PNODE_SEQ, 0, 0);
+		if (!n)
+			goto err_nomem;
+		for (uint32_t i = 0; i < size; i++) {
+			struct pnode *child;
+
+			err = plist_to_tree(name, plist_array_get_item(node, i), depth + 1, &child,
+					    diag);
+			if (err)
+				goto err_free;
+			err = pnode_seq_add(n, child);
+			if (err)
+				goto err_nomem_n;
+		}
+		break;
+	}
+	case PLIST_DICT: {
+		plist_dict_iter it = NULL;
+
+		if (plist_dict_get_size(node) > PLIST_MAX_ENTRIES)
+			return sbx_diag_set_at(diag, -EINVAL, name, 0, 0,
+					       "more than 4096 entries in one collection");
+		n = pnode_new(PNODE_MAP, 0, 0);
+		if (!n)
+			goto err_nomem;
+		plist_dict_new_iter(node, &it);
+		if (!it)
+			goto err_nomem_n;
+		for (;;) {
+			char *key = NULL;
+			plist_t val = NULL;
+			struct pnode *child;
+
+			plist_dict_next_item(node, it, &key, &val);
+			if (!key || !val) {
+				free(key);
+				break;
+			}
+			err = plist_to_tree(name, val, depth + 1, &child, diag);
+			if (err) {
+				free(key);
+				free(it);
+				goto err_free;
+			}
+			err = pnode_map_add(n, key, 0, 0, child);
+			if (err) {
+				free(it);
+				goto err_nomem_n;
+			}
+		}
+		free(it);
+		break;
+	}
+	default:
+		n = pnode_new(PNODE_OTHER, 0, 0);
+		if (!n)
+			goto err_nomem;
+		n->other = plist_type_name(t);
+		break;
+	}
+	*out = n;
+	return 0;
+err_nomem_n:
+	pnode_free(n);
+err_nomem:
+	return sbx_diag_set(diag, -ENOMEM, "out of memory reading %s", name);
+err_free:
+	pnode_free(n);
+	return err;
+}
+
+int profile_parse_plist(const char *name, const char *buf, size_t len, struct pnode **out,
+			struct sbx_diag *diag)
+{
+	plist_t root = NULL;
+	int err;
+
+	if (len >= 8 && !memcmp(buf, "bplist00", 8))
+		plist_from_bin(buf, (uint32_t)len, &root);
+	else
+		plist_from_xml(buf, (uint32_t)len, &root);
+	if (!root)
+		return sbx_diag_set_at(diag, -EINVAL, name, 0, 0,
+				       "not a well-formed property list");
+	err = plist_to_tree(name, root, 0, out, diag);
+	plist_free(root);
+	return err;
+}
