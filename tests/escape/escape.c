@@ -79,8 +79,9 @@ FIXTURE(escape)
 	char preload_name[64];
 	char victim_pid[16], victim_addr[32];
 	char tcp_port[8], tcp6_port[8], udp_port[8], abstract_name[64];
+	char agent_sock[PATH_MAX]; /* a pathname unix socket listening in $HOME */
 	pid_t victim;
-	int tcp_fd, tcp6_fd, udp_fd, unix_fd;
+	int tcp_fd, tcp6_fd, udp_fd, abstract_fd, agent_fd;
 };
 
 FIXTURE_VARIANT(escape)
@@ -228,19 +229,23 @@ static int listen_inet(int family, int type, char *port, size_t port_len)
 	return fd;
 }
 
-static int listen_abstract(char *name, size_t name_len)
+/* A listening unix socket at addr: a path, or "@NAME" for the abstract NAME. */
+static int listen_unix(const char *addr)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	size_t len;
+	size_t len = strlen(addr);
+	int fd;
 
+	if (len >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, addr, len);
+	if (addr[0] == '@')
+		sun.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	snprintf(name, name_len, "sbx-escape-%d-%ld", (int)getpid(), (long)time(NULL));
-	len = strlen(name);
-	memcpy(sun.sun_path + 1, name, len);
 	if (bind(fd, (struct sockaddr *)&sun,
-		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) < 0 ||
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0 ||
 	    listen(fd, 16) < 0) {
 		close(fd);
 		return -1;
@@ -278,7 +283,7 @@ FIXTURE_SETUP(escape)
 	char path[PATH_MAX];
 
 	self->victim = -1;
-	self->tcp_fd = self->tcp6_fd = self->udp_fd = self->unix_fd = -1;
+	self->tcp_fd = self->tcp6_fd = self->udp_fd = self->abstract_fd = self->agent_fd = -1;
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
 	/* The sandboxed side walks in from sbx's container: let it reach this far. */
 	chmod(self->dir, 0711);
@@ -323,8 +328,17 @@ FIXTURE_SETUP(escape)
 	ASSERT_LE(0, self->udp_fd);
 	self->tcp6_fd =
 		listen_inet(AF_INET6, SOCK_STREAM, self->tcp6_port, sizeof(self->tcp6_port));
-	self->unix_fd = listen_abstract(self->abstract_name, sizeof(self->abstract_name));
-	ASSERT_LE(0, self->unix_fd);
+	snprintf(self->abstract_name, sizeof(self->abstract_name), "@sbx-escape-%d-%ld",
+		 (int)getpid(), (long)time(NULL));
+	self->abstract_fd = listen_unix(self->abstract_name);
+	ASSERT_LE(0, self->abstract_fd);
+	/* An agent socket in $HOME, like ssh-agent's or a container runtime's. */
+	join(self->agent_sock, sizeof(self->agent_sock), self->home, "/agent.sock");
+	self->agent_fd = listen_unix(self->agent_sock);
+	ASSERT_LE(0, self->agent_fd)
+	{
+		TH_LOG("listen on %s: %s", self->agent_sock, strerror(errno));
+	}
 
 	/* As root: a copy of the probe, setuid to another uid, to see if sbx run honours it. */
 	if (variant->setuid_copy && getuid() == 0) {
@@ -352,8 +366,10 @@ FIXTURE_TEARDOWN(escape)
 		close(self->tcp6_fd);
 	if (self->udp_fd >= 0)
 		close(self->udp_fd);
-	if (self->unix_fd >= 0)
-		close(self->unix_fd);
+	if (self->abstract_fd >= 0)
+		close(self->abstract_fd);
+	if (self->agent_fd >= 0)
+		close(self->agent_fd);
 	if (chdir("/") == 0 && self->dir[0])
 		sbx_rmtree(self->dir);
 }
@@ -366,12 +382,19 @@ static const char *expand(FIXTURE_DATA(escape) * self, const char *arg)
 		size_t offset;
 	} tokens[] = {
 #define TOKEN(name, field) { name, offsetof(FIXTURE_DATA(escape), field) }
-		TOKEN("@secret", secret),     TOKEN("@rc", rcfile),
-		TOKEN("@home", home),	      TOKEN("@mnt", mnt),
-		TOKEN("@victim", victim_pid), TOKEN("@victim_addr", victim_addr),
-		TOKEN("@tcp", tcp_port),      TOKEN("@tcp6", tcp6_port),
-		TOKEN("@udp", udp_port),      TOKEN("@abstract", abstract_name),
-		TOKEN("@handle", handle),     TOKEN("@preload", preload_name),
+		TOKEN("@secret", secret),
+		TOKEN("@rc", rcfile),
+		TOKEN("@home", home),
+		TOKEN("@mnt", mnt),
+		TOKEN("@victim", victim_pid),
+		TOKEN("@victim_addr", victim_addr),
+		TOKEN("@tcp", tcp_port),
+		TOKEN("@tcp6", tcp6_port),
+		TOKEN("@udp", udp_port),
+		TOKEN("@abstract", abstract_name),
+		TOKEN("@agent", agent_sock),
+		TOKEN("@handle", handle),
+		TOKEN("@preload", preload_name),
 #undef TOKEN
 	};
 
@@ -793,11 +816,19 @@ FIXTURE_VARIANT_ADD(escape, signal_outside){
 	.stopper = "Landlock LANDLOCK_SCOPE_SIGNAL (ABI 6)",
 };
 FIXTURE_VARIANT_ADD(escape, abstract_unix_connect){
-	.technique = "abstract_connect",
+	.technique = "unix_connect",
 	.args = { "@abstract" },
 	.confine_need = STOP_LANDLOCK_ABI,
 	.min_abi = 6,
 	.stopper = "Landlock LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6)",
+};
+
+FIXTURE_VARIANT_ADD(escape, unix_socket_in_home_connect){
+	.technique = "unix_connect",
+	.args = { "@agent" },
+	.confine_need = STOP_LANDLOCK_ABI,
+	.min_abi = 9,
+	.stopper = "Landlock LANDLOCK_ACCESS_FS_RESOLVE_UNIX (ABI 9)",
 };
 
 /* Network, without any network entitlement. */
@@ -892,6 +923,12 @@ FIXTURE_VARIANT_ADD(escape, memfd_mfd_exec){
 	.control_need = NEED_MEMFD_EXEC,
 	.confine_need = STOP_NOEXEC_SEAL,
 	.stopper = "seccomp: memfd_create(MFD_EXEC) refused",
+};
+FIXTURE_VARIANT_ADD(escape, memfd_map_exec){
+	.technique = "memfd_map_exec",
+	.confine_need = STOP_TIER_K,
+	.stopper = "MDWE covers anonymous memory only and MFD_NOEXEC_SEAL does not stop a "
+		   "PROT_EXEC mapping; a BPF LSM mmap_file hook (tier K) could refuse it",
 };
 FIXTURE_VARIANT_ADD(escape, exec_written_file){
 	.technique = "exec_written",

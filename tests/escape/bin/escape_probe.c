@@ -66,6 +66,9 @@ enum {
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
 #endif
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -378,27 +381,30 @@ static int t_signal(char **argv)
 
 /* ---- sockets ---- */
 
-static int t_abstract_connect(char **argv)
+/* Connect to a unix socket: a path, or "@NAME" for the abstract NAME. */
+static int t_unix_connect(char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t len = strlen(argv[0]);
 	int fd;
 
-	if (len + 1 > sizeof(sun.sun_path))
-		return setup_failed("name too long");
-	memcpy(sun.sun_path + 1, argv[0], len);
+	if (len >= sizeof(sun.sun_path))
+		return setup_failed("address too long");
+	memcpy(sun.sun_path, argv[0], len);
+	if (argv[0][0] == '@')
+		sun.sun_path[0] = '\0';
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return setup_failed("socket(AF_UNIX): %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) < 0) {
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
 		int err = errno;
 
 		close(fd);
-		return refused("connect(abstract)", err);
+		return refused("connect", err);
 	}
 	close(fd);
-	return escaped("connected to abstract socket @%s", argv[0]);
+	return escaped("connected to unix socket %s", argv[0]);
 }
 
 static int inet_attempt(int family, int type, const char *port)
@@ -826,6 +832,33 @@ static int t_memfd_mfd_exec(char **argv)
 	return memfd_proc_exec(MFD_EXEC);
 }
 
+/*
+ * New code without exec or anonymous W+X: write it into a memfd and map that executable.
+ * MFD_NOEXEC_SEAL is used where the kernel has it, to show the seal does not stop a map.
+ */
+static int t_memfd_map_exec(char **argv)
+{
+	int fd = (int)syscall(__NR_memfd_create, "sbx-escape", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	void *p;
+
+	(void)argv;
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(__NR_memfd_create, "sbx-escape", MFD_CLOEXEC);
+	if (fd < 0)
+		return refused("memfd_create", errno);
+	if (pwrite(fd, code_42, sizeof(code_42), 0) != (ssize_t)sizeof(code_42) ||
+	    ftruncate(fd, 4096) < 0) {
+		close(fd);
+		return setup_failed("write code into the memfd: %s", strerror(errno));
+	}
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return refused("mmap(PROT_EXEC) of a written memfd", errno);
+	return escaped("mapped code written into a memfd and ran it: it returned %d",
+		       ((code_fn)p)());
+}
+
 /* Write a copy of this program where the sandbox may write, and run it. */
 static int t_exec_written(char **argv)
 {
@@ -1134,7 +1167,7 @@ static const struct technique techniques[] = {
 	{ "ptrace", 1, t_ptrace, "PID|parent" },
 	{ "process_vm_readv", 2, t_process_vm_readv, "PID|parent ADDRESS" },
 	{ "signal", 1, t_signal, "PID|parent" },
-	{ "abstract_connect", 1, t_abstract_connect, "NAME" },
+	{ "unix_connect", 1, t_unix_connect, "PATH|@ABSTRACT_NAME" },
 	{ "tcp_connect", 1, t_tcp_connect, "PORT" },
 	{ "tcp6_connect", 1, t_tcp6_connect, "PORT" },
 	{ "udp_send", 1, t_udp_send, "PORT" },
@@ -1151,6 +1184,7 @@ static const struct technique techniques[] = {
 	{ "memfd_execveat", 0, t_memfd_execveat, "" },
 	{ "memfd_proc_exec", 0, t_memfd_proc_exec, "" },
 	{ "memfd_mfd_exec", 0, t_memfd_mfd_exec, "" },
+	{ "memfd_map_exec", 0, t_memfd_map_exec, "" },
 	{ "exec_written", 1, t_exec_written, "WRITABLE_DIR" },
 	{ "ldso_exec", 1, t_ldso_exec, "WRITABLE_DIR" },
 	{ "exec_ok", 0, t_exec_ok, "" },
