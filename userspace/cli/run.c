@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sbx run: confine a program to its entitlement profile and run it, as any user.
+ *
+ *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE[,...]]...
+ *           [--require-all] [--report] [--log-json FD] -- PROGRAM [ARGS...]
+ *
+ * Without --profile the shipped profile "default" applies (app-sandbox with the
+ * user-selected files read-write: what the program is given on the command line with
+ * --grant, its container and a private tmp, nothing else). A program's own signed
+ * entitlements (sbx sign) will take its place when signatures are checked here.
+ *
+ * A NAME is looked up as NAME.yaml in $SBX_PROFILE_PATH (a colon list), then in the source
+ * tree's profiles/ beside the build directory holding this binary, then in
+ * $(PREFIX)/share/sbx/profiles.
+ *
+ * Exit status: the program's (128 + N when killed by signal N); like env(1), 125 when sbx
+ * itself failed and the program never ran, 126 when it could not be executed, 127 when it
+ * was not found.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compile/compile.h"
+#include "json.h"
+#include "landlock/landlock.h"
+#include "launch/launch.h"
+#include "profile/profile.h"
+
+#ifndef SBX_PREFIX
+#define SBX_PREFIX "/usr/local"
+#endif
+
+#define DEFAULT_PROFILE "default"
+#define MAX_GRANTS	64
+#define MAX_REQUIRE	32
+
+static const char usage_text[] =
+	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE]...\n"
+	"               [--require-all] [--report] [--log-json FD] -- PROGRAM [ARGS...]\n"
+	"\n"
+	"Run PROGRAM confined to an entitlement profile (default: the shipped profile\n"
+	"'default'). --grant gives the program a path (read-only unless :rw); the profile must\n"
+	"have files.user-selected.read-only or .read-write. --report lists what this kernel\n"
+	"enforced and dropped; --require refuses to run if FEATURE is not enforced,\n"
+	"--require-all if anything the profile asks for is not. --log-json FD writes the\n"
+	"enforcement report and each explained denial as JSON lines to FD.\n"
+	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
+
+struct run_args {
+	const char *profile;
+	struct sbx_grant grants[MAX_GRANTS];
+	char *grant_paths[MAX_GRANTS];
+	size_t n_grants;
+	const char *require[MAX_REQUIRE + 1];
+	size_t n_require;
+	bool require_all;
+	bool report;
+	int log_fd;
+	char **argv; /* the program and its arguments */
+};
+
+struct denial_sink {
+	FILE *log; /* --log-json, or NULL */
+};
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_error("run", "%s", msg);
+	return SBX_EXIT_RUN_FAILED;
+}
+
+static int add_require(struct run_args *a, char *list)
+{
+	for (char *save = NULL, *name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		if (!sbx_feature_name_known(name)) {
+			char known[512] = "";
+
+			for (size_t i = 0; sbx_feature_names[i]; i++) {
+				strncat(known, i ? ", " : "", sizeof(known) - strlen(known) - 1);
+				strncat(known, sbx_feature_names[i],
+					sizeof(known) - strlen(known) - 1);
+			}
+			return fail("--require: unknown feature '%s' (known: %s)", name, known);
+		}
+		if (a->n_require == MAX_REQUIRE)
+			return fail("--require: more than %d features", MAX_REQUIRE);
+		a->require[a->n_require++] = name;
+	}
+	return 0;
+}
+
+/* PATH, PATH:ro or PATH:rw; the path must exist now. */
+static int add_grant(struct run_args *a, char *spec)
+{
+	char *colon = strrchr(spec, ':');
+	bool write = false;
+
+	if (colon && (!strcmp(colon, ":rw") || !strcmp(colon, ":ro"))) {
+		write = !strcmp(colon, ":rw");
+		*colon = '\0';
+	}
+	if (a->n_grants == MAX_GRANTS)
+		return fail("--grant: more than %d paths", MAX_GRANTS);
+	if (!*spec)
+		return fail("--grant: empty path");
+	char *abs = realpath(spec, NULL);
+
+	if (!abs)
+		return fail("--grant %s: %s", spec, strerror(errno));
+	a->grant_paths[a->n_grants] = abs;
+	a->grants[a->n_grants] = (struct sbx_grant){ .path = abs, .write = write };
+	a->n_grants++;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "grant", required_argument, NULL, 'g' },
+		{ "require", required_argument, NULL, 'r' },
+		{ "require-all", no_argument, NULL, 'A' },
+		{ "report", no_argument, NULL, 'R' },
+		{ "log-json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, err;
+
+	a->log_fd = -1;
+	optind = 1;
+	opterr = 0;
+	/* '+': stop at the program's name, so its options stay its own. */
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'p':
+			a->profile = optarg;
+			break;
+		case 'g':
+			err = add_grant(a, optarg);
+			if (err)
+				return err;
+			break;
+		case 'r':
+			err = add_require(a, optarg);
+			if (err)
+				return err;
+			break;
+		case 'A':
+			a->require_all = true;
+			break;
+		case 'R':
+			a->report = true;
+			break;
+		case 'j':
+			errno = 0;
+			a->log_fd = (int)strtol(optarg, &end, 10);
+			if (errno || *end || a->log_fd < 0 || fcntl(a->log_fd, F_GETFD) < 0)
+				return fail("--log-json %s: not an open file descriptor", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		default:
+			fputs(usage_text, stderr);
+			return fail("unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return fail("no program given");
+	}
+	a->argv = argv + optind;
+	return 0;
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* NAME → a shipped profile's path, in the documented order. */
+static int find_profile(const char *name, char *out, size_t len)
+{
+	char exe[PATH_MAX];
+	const char *env = getenv("SBX_PROFILE_PATH");
+	ssize_t n;
+
+	if (strchr(name, '/') || is_file(name)) {
+		snprintf(out, len, "%s", name);
+		return is_file(name) ? 0 : -ENOENT;
+	}
+	for (const char *p = env; p && *p;) {
+		const char *colon = strchr(p, ':');
+		int dlen = colon ? (int)(colon - p) : (int)strlen(p);
+
+		if (snprintf(out, len, "%.*s/%s.yaml", dlen, p, name) < (int)len && dlen &&
+		    is_file(out))
+			return 0;
+		p = colon ? colon + 1 : NULL;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		if (snprintf(out, len, "%s/../profiles/%s.yaml", exe, name) < (int)len &&
+		    is_file(out))
+			return 0;
+	}
+	snprintf(out, len, "%s/share/sbx/profiles/%s.yaml", SBX_PREFIX, name);
+	return is_file(out) ? 0 : -ENOENT;
+}
+
+static int check_grants(const struct run_args *a, const struct sbx_profile *p, const char *file)
+{
+	bool ro = sbx_profile_entitled(p, "files.user-selected.read-only");
+	bool rw = sbx_profile_entitled(p, "files.user-selected.read-write");
+
+	for (size_t i = 0; i < a->n_grants; i++) {
+		if (a->grants[i].write && !rw)
+			return fail("--grant %s:rw needs the entitlement "
+				    "files.user-selected.read-write, which %s does not have",
+				    a->grants[i].path, file);
+		if (!ro && !rw)
+			return fail(
+				"--grant %s needs the entitlement files.user-selected.read-only "
+				"or .read-write, which %s does not have",
+				a->grants[i].path, file);
+	}
+	return 0;
+}
+
+static void print_feature_json(struct sbx_json *j, const struct sbx_feature_state *s)
+{
+	sbx_json_object_begin(j, NULL);
+	sbx_json_string(j, "feature", s->feature);
+	sbx_json_bool(j, "wanted", s->wanted);
+	sbx_json_bool(j, "enforced", s->enforced);
+	sbx_json_bool(j, "available", s->available);
+	sbx_json_bool(j, "security", s->security);
+	if (s->why[0])
+		sbx_json_string(j, "why", s->why);
+	sbx_json_object_end(j);
+}
+
+static void log_enforcement(FILE *log, const struct sbx_launch *l, const struct sbx_plan *plan,
+			    const struct sbx_features *f)
+{
+	struct sbx_json j;
+
+	sbx_json_init(&j, log, false);
+	sbx_json_object_begin(&j, NULL);
+	sbx_json_string(&j, "type", "enforcement");
+	sbx_json_string(&j, "identifier", plan->identifier);
+	sbx_json_string(&j, "program", l->o.program);
+	sbx_json_string(&j, "kernel", f->kernel_release);
+	sbx_json_int(&j, "landlock_abi", f->landlock_abi);
+	sbx_json_array_begin(&j, "features");
+	for (size_t i = 0; i < l->enforced.n; i++)
+		print_feature_json(&j, &l->enforced.items[i]);
+	sbx_json_array_end(&j);
+	sbx_json_array_begin(&j, "notes");
+	for (size_t i = 0; i < l->enforced.n_notes; i++)
+		sbx_json_string(&j, NULL, l->enforced.notes[i]);
+	sbx_json_array_end(&j);
+	sbx_json_object_end(&j);
+	sbx_json_finish(&j);
+	fflush(log);
+}
+
+/* The human report on stderr: everything with --report, else only security drops. */
+static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan *plan,
+			      const struct sbx_features *f, bool full)
+{
+	const struct sbx_enforcement *e = &l->enforced;
+
+	if (full)
+		fprintf(stderr, "sbx: %s under %s; kernel %s, Landlock ABI %d\n", l->o.program,
+			plan->identifier ? plan->identifier : "?", f->kernel_release,
+			f->landlock_abi);
+	for (size_t i = 0; i < e->n; i++) {
+		const struct sbx_feature_state *s = &e->items[i];
+		const char *state = s->enforced	   ? "enforced"
+				    : s->wanted	   ? "DROPPED"
+				    : s->available ? "available"
+						   : "unavailable";
+
+		if (full)
+			fprintf(stderr, "sbx:   %-11s %-21s %s%s%s%s\n", state, s->feature, s->what,
+				s->why[0] && !s->enforced ? " (" : "", s->enforced ? "" : s->why,
+				s->why[0] && !s->enforced ? ")" : "");
+		else if (s->wanted && !s->enforced && s->security)
+			fprintf(stderr, "sbx: warning: not enforced on this kernel: %s (%s)%s%s\n",
+				s->feature, s->what, s->why[0] ? ": " : "", s->why);
+	}
+	for (size_t i = 0; full && i < e->n_notes; i++)
+		fprintf(stderr, "sbx:   note: %s\n", e->notes[i]);
+}
+
+static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
+{
+	struct denial_sink *sink = arg;
+	const struct sbx_seccomp_rule *r = d->rule;
+	char syscall_name[64];
+
+	fprintf(stderr, "sbx: %s[%d] denied %s: needs %s\n", d->comm, (int)d->pid, d->call,
+		r && r->entitlement ? r->entitlement : "an entitlement no profile grants");
+	if (!sink->log)
+		return;
+	snprintf(syscall_name, sizeof(syscall_name), "%.*s", (int)strcspn(d->call, "("), d->call);
+	struct sbx_json j;
+
+	sbx_json_init(&j, sink->log, false);
+	sbx_json_object_begin(&j, NULL);
+	sbx_json_string(&j, "type", "denial");
+	sbx_json_int(&j, "pid", d->pid);
+	sbx_json_string(&j, "process", d->comm);
+	sbx_json_string(&j, "syscall", syscall_name);
+	sbx_json_string(&j, "call", d->call);
+	sbx_json_int(&j, "errno", r ? r->errno_value : ENOSYS);
+	sbx_json_string(&j, "reason", r ? r->why : NULL);
+	sbx_json_string(&j, "entitlement", r ? r->entitlement : NULL);
+	sbx_json_object_end(&j);
+	sbx_json_finish(&j);
+	fflush(sink->log);
+}
+
+static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag *d)
+{
+	if (!l->failed_step || strcmp(l->failed_step, "execve")) {
+		cli_error_diag("run", d);
+		return SBX_EXIT_RUN_FAILED;
+	}
+	if (l->failed_errno == EACCES && l->o.plan->landlock.enabled)
+		cli_error("run", "cannot execute %s: %s (does the profile grant executing it?)",
+			  l->o.program, strerror(l->failed_errno));
+	else
+		cli_error("run", "cannot execute %s: %s", l->o.program, strerror(l->failed_errno));
+	return l->failed_errno == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
+}
+
+static int run_confined(struct run_args *a, const char *program, struct sbx_plan *plan,
+			const struct sbx_features *f)
+{
+	struct denial_sink sink = { NULL };
+	struct sbx_launch_opts o = {
+		.plan = plan,
+		.program = program,
+		.argv = a->argv,
+		.features = f,
+		.require = a->require,
+		.require_all = a->require_all,
+		.on_denial = report_denial,
+		.arg = &sink,
+	};
+	struct sbx_launch l;
+	struct sbx_diag d = { 0 };
+	int status = SBX_EXIT_RUN_FAILED, err;
+
+	if (a->log_fd >= 0) {
+		int fd = fcntl(a->log_fd, F_DUPFD_CLOEXEC, 3);
+
+		sink.log = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!sink.log)
+			return fail("--log-json %d: %s", a->log_fd, strerror(errno));
+		/* The program does not inherit sbx's log. */
+		fcntl(a->log_fd, F_SETFD, FD_CLOEXEC);
+	}
+	err = sbx_launch_prepare(&l, &o, &d);
+	if (err && l.failed_step && !strcmp(l.failed_step, "require")) {
+		status = fail("refused: %s", d.msg);
+		goto out;
+	}
+	if (err) {
+		status = fail("%s", d.msg);
+		goto out;
+	}
+	print_enforcement(&l, plan, f, a->report);
+	if (sink.log)
+		log_enforcement(sink.log, &l, plan, f);
+	err = sbx_launch_exec(&l, &status, &d);
+	if (err)
+		status = exec_failure_status(&l, &d);
+out:
+	sbx_launch_cleanup(&l);
+	if (sink.log)
+		fclose(sink.log);
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static struct run_args a;
+	struct sbx_host_facts facts = { 0 };
+	struct sbx_features features;
+	struct sbx_profile *profile = NULL;
+	struct sbx_plan *plan = NULL;
+	struct sbx_diag d = { 0 };
+	char program[PATH_MAX], profile_path[PATH_MAX], *storage = NULL;
+	const size_t storage_len = PATH_MAX * 8;
+	int status, err;
+
+	memset(&a, 0, sizeof(a));
+	err = parse_args(argc, argv, &a);
+	if (err)
+		return err < 0 ? SBX_EXIT_OK : err;
+	err = sbx_launch_resolve_program(a.argv[0], getenv("PATH"), program, sizeof(program), &d);
+	if (err) {
+		cli_error_diag("run", &d);
+		return err == -ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
+	}
+	if (find_profile(a.profile ? a.profile : DEFAULT_PROFILE, profile_path,
+			 sizeof(profile_path))) {
+		status = fail(
+			"unknown profile '%s' (not a file, nor NAME.yaml in $SBX_PROFILE_PATH, "
+			"the source tree's profiles/ or %s/share/sbx/profiles)",
+			a.profile ? a.profile : DEFAULT_PROFILE, SBX_PREFIX);
+		goto out;
+	}
+	err = sbx_profile_load_file(profile_path, &profile, &d);
+	if (err) {
+		cli_error_diag("run", &d);
+		status = SBX_EXIT_RUN_FAILED;
+		goto out;
+	}
+	status = check_grants(&a, profile, profile_path);
+	if (status)
+		goto out;
+	sbx_features_probe(&features, false);
+	storage = malloc(storage_len);
+	if (!storage) {
+		status = fail("out of memory");
+		goto out;
+	}
+	err = sbx_host_facts_from_environment(&facts, storage, storage_len);
+	if (err) {
+		status = fail("cannot read the host facts ($HOME, XDG directories): %s",
+			      strerror(-err));
+		goto out;
+	}
+	facts.program = program;
+	facts.grants = a.grants;
+	facts.n_grants = a.n_grants;
+	facts.features = &features;
+	err = sbx_compile(profile, &facts, &plan, &d);
+	if (err) {
+		cli_error_diag("run", &d);
+		status = SBX_EXIT_RUN_FAILED;
+		goto out;
+	}
+	status = run_confined(&a, program, plan, &features);
+out:
+	sbx_plan_free(plan);
+	sbx_profile_free(profile);
+	free(storage);
+	for (size_t i = 0; i < a.n_grants; i++)
+		free(a.grant_paths[i]);
+	return status;
+}
