@@ -95,6 +95,7 @@ FIXTURE_VARIANT(escape)
 	const char *stopper; /* what must stop it under sbx run, for the messages */
 	bool on_tty; /* stdin is a terminal the test owns */
 	bool preload; /* LD_PRELOAD=the fixture's library for both runs */
+	const char *env; /* "NAME=VALUE" for both runs */
 	bool setuid_copy; /* run the setuid copy of the probe instead */
 };
 
@@ -451,7 +452,7 @@ static int run_probe(FIXTURE_DATA(escape) * self, const FIXTURE_VARIANT(escape) 
 {
 	char profile[PATH_MAX], env_home[PATH_MAX + 8], env_tmp[PATH_MAX + 8],
 		env_xdg[PATH_MAX + 16], env_preload[PATH_MAX + 16], env_path[4096];
-	char *argv[16], *envp[8];
+	char *argv[16], *envp[10];
 	const char *path = getenv("PATH");
 	int a = 0, e = 0;
 
@@ -469,6 +470,8 @@ static int run_probe(FIXTURE_DATA(escape) * self, const FIXTURE_VARIANT(escape) 
 		envp[e++] = env_tmp;
 	if (preload)
 		envp[e++] = env_preload;
+	if (variant->env)
+		envp[e++] = (char *)variant->env;
 	envp[e] = NULL;
 
 	if (confined) {
@@ -947,6 +950,18 @@ FIXTURE_VARIANT_ADD(escape, ld_preload_passed){
 	.technique = "ld_preload",
 	.args = { "@preload" },
 	.preload = true,
+	.stopper = "environment scrub of the loader's variables",
+};
+FIXTURE_VARIANT_ADD(escape, ld_library_path_passed){
+	.technique = "env_reaches",
+	.args = { "LD_LIBRARY_PATH" },
+	.env = "LD_LIBRARY_PATH=/nonexistent/sbx-escape",
+	.stopper = "environment scrub of the loader's variables",
+};
+FIXTURE_VARIANT_ADD(escape, ld_audit_passed){
+	.technique = "env_reaches",
+	.args = { "LD_AUDIT" },
+	.env = "LD_AUDIT=/nonexistent/sbx-escape-audit.so",
 	.stopper = "environment scrub of the loader's variables",
 };
 FIXTURE_VARIANT_ADD(escape, setuid_binary){

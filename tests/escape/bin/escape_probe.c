@@ -935,6 +935,16 @@ static int t_ld_preload(char **argv)
 		      env ? "still set" : "removed");
 }
 
+/* A loader variable that reaches the program was read by ld.so before main(). */
+static int t_env_reaches(char **argv)
+{
+	const char *value = getenv(argv[0]);
+
+	if (value)
+		return escaped("%s=%s reached the program (and its loader)", argv[0], value);
+	return report(PROBE_REFUSED, "%s was removed from the environment", argv[0]);
+}
+
 static int t_setuid(char **argv)
 {
 	(void)argv;
@@ -1189,6 +1199,7 @@ static const struct technique techniques[] = {
 	{ "ldso_exec", 1, t_ldso_exec, "WRITABLE_DIR" },
 	{ "exec_ok", 0, t_exec_ok, "" },
 	{ "ld_preload", 1, t_ld_preload, "LIBRARY_NAME" },
+	{ "env_reaches", 1, t_env_reaches, "NAME" },
 	{ "setuid", 0, t_setuid, "" },
 	{ "unshare_userns", 0, t_unshare_userns, "" },
 	{ "clone_newuser", 0, t_clone_newuser, "" },
