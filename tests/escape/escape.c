@@ -58,7 +58,6 @@ enum control_need {
 enum confine_need {
 	STOP_ALWAYS, /* Landlock ABI 1 and seccomp suffice: a confined success is a hole */
 	STOP_LANDLOCK_ABI, /* variant->min_abi */
-	STOP_MDWE, /* PR_SET_MDWE (6.3) */
 	STOP_NOEXEC_SEAL, /* MFD_NOEXEC_SEAL (6.3): memfd exec can be refused */
 	STOP_TIER_K, /* only a BPF LSM hook can; `sbx run` (tier U) cannot */
 };
@@ -135,11 +134,6 @@ static int landlock_abi(void)
 	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 
 	return abi < 0 ? 0 : (int)abi;
-}
-
-static bool kernel_has_mdwe(void)
-{
-	return prctl(PR_GET_MDWE, 0, 0, 0, 0) >= 0;
 }
 
 static bool kernel_has_noexec_seal(void)
@@ -607,15 +601,12 @@ static const char *kernel_cannot_stop(const FIXTURE_VARIANT(escape) * variant, c
 		snprintf(buf, len, "Landlock ABI %d < %d: %s", abi, variant->min_abi,
 			 variant->stopper);
 		return buf;
-	case STOP_MDWE:
-		if (kernel_has_mdwe())
-			return NULL;
-		snprintf(buf, len, "no PR_SET_MDWE (6.3+) on this kernel: %s", variant->stopper);
-		return buf;
 	case STOP_NOEXEC_SEAL:
 		if (kernel_has_noexec_seal())
 			return NULL;
-		snprintf(buf, len, "no MFD_NOEXEC_SEAL (6.3+): %s", variant->stopper);
+		snprintf(buf, len,
+			 "no MFD_NOEXEC_SEAL (6.3+): a memfd is executable unless memfd_create "
+			 "is refused outright");
 		return buf;
 	case STOP_TIER_K:
 		snprintf(buf, len, "tier U cannot stop this: %s", variant->stopper);
@@ -897,10 +888,10 @@ FIXTURE_VARIANT_ADD(escape, wx_mmap){
 	.technique = "wx_mmap",
 	.stopper = "MDWE or seccomp mmap(PROT_WRITE|PROT_EXEC) rule",
 };
+/* Without MDWE (before 6.3) seccomp still refuses every mprotect that adds PROT_EXEC. */
 FIXTURE_VARIANT_ADD(escape, mprotect_w_to_x){
 	.technique = "mprotect_wx",
-	.confine_need = STOP_MDWE,
-	.stopper = "PR_SET_MDWE REFUSE_EXEC_GAIN",
+	.stopper = "seccomp mprotect(PROT_EXEC) rule, PR_SET_MDWE REFUSE_EXEC_GAIN",
 };
 FIXTURE_VARIANT_ADD(escape, proc_self_mem_write_code){
 	.technique = "proc_self_mem",
