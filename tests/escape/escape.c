@@ -10,12 +10,15 @@
  *             naming that reason, never a pass.
  *   confined  under `sbx run --profile tests/escape/data/app-sandbox.yaml`: the attempt
  *             must fail. A confined success is a hole and the case fails, unless this
- *             kernel lacks the mechanism that would stop it (Landlock ABI, MDWE, ...),
+ *             kernel lacks the mechanism that would stop it (Landlock ABI, MFD_NOEXEC_SEAL),
  *             which is a SKIP that says so.
  *
  * The targets live in a private tree: a fake home with ~/.ssh/id_rsa, a victim process
- * outside the sandbox, TCP/UDP/abstract-unix listeners on loopback. The suite runs as
- * root (root inside the sandbox must be confined too) and as an ordinary uid.
+ * outside the sandbox, TCP/UDP listeners on loopback, unix sockets (abstract, and one in
+ * $HOME). Some techniques no tier-U mechanism can stop (executable mappings of a file the
+ * program wrote); they SKIP with that reason when they succeed confined, so the result
+ * line names the limit instead of hiding it. The suite runs as root (root inside the
+ * sandbox must be confined too) and as an ordinary uid.
  */
 #include <linux/landlock.h>
 #include <netinet/in.h>
