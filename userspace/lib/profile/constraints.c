@@ -249,7 +249,10 @@ int profile_parse_constraint(const char *file, const struct pnode *n, int depth,
 {
 	int err = 0;
 
-	if (n->kind != PNODE_MAP || !n->n)
+	if (n->kind == PNODE_MAP && !n->n)
+		return fail(d, file, n->line, n->col, "a launch constraint must not be empty%s%s",
+			    "", "");
+	if (n->kind != PNODE_MAP)
 		return fail(d, file, n->line, n->col,
 			    "a launch constraint is a non-empty dictionary of facts, not %s%s",
 			    pnode_kind_name(n), "");

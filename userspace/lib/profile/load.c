@@ -385,11 +385,14 @@ static int load_include(struct load_ctx *c, const char *file, const struct pnode
 	if (item->str[0] == '/') {
 		path = strdup(item->str);
 	} else {
+		const char *dir;
+
 		dir_copy = strdup(file);
-		if (dir_copy && !strcmp(dirname(dir_copy), "."))
+		dir = dir_copy ? dirname(dir_copy) : NULL;
+		if (dir && !strcmp(dir, "."))
 			path = strdup(item->str);
 		else
-			path = dir_copy ? xasprintf("%s/%s", dirname(dir_copy), item->str) : NULL;
+			path = dir ? xasprintf("%s/%s", dir, item->str) : NULL;
 		free(dir_copy);
 	}
 	if (!path)
