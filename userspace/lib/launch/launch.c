@@ -24,12 +24,29 @@
 
 extern char **environ;
 
+/* cand as an absolute path, without resolving symlinks: the kernel names the process
+ * after the file exec'd (comm), and multi-call programs look at the name they were given. */
+static int absolute_path(const char *cand, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (cand[0] == '/')
+		n = snprintf(out, len, "%s", cand);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(out, len, "%s/%s", cwd, cand);
+	else
+		return -errno;
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 int sbx_launch_resolve_program(const char *name, const char *path_env, char *out, size_t len,
 			       struct sbx_diag *d)
 {
 	char cand[PATH_MAX];
 	const char *p;
 	bool seen_noexec = false;
+	int err;
 
 	if (!name || !*name)
 		return sbx_diag_set(d, -ENOENT, "no program given");
@@ -38,9 +55,8 @@ int sbx_launch_resolve_program(const char *name, const char *path_env, char *out
 			return sbx_diag_set(d, -ENOENT, "%s: %s", name, strerror(errno));
 		if (access(name, X_OK))
 			return sbx_diag_set(d, -EACCES, "%s: %s", name, strerror(errno));
-		if (!realpath(name, cand))
-			return sbx_diag_set(d, -errno, "%s: %s", name, strerror(errno));
-		goto found;
+		err = absolute_path(name, out, len);
+		return err ? sbx_diag_set(d, err, "%s: %s", name, strerror(-err)) : 0;
 	}
 	p = path_env && *path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
 	while (p) {
@@ -59,22 +75,12 @@ int sbx_launch_resolve_program(const char *name, const char *path_env, char *out
 			seen_noexec = true;
 			continue;
 		}
-		char *abs = realpath(cand, NULL);
-
-		if (!abs)
-			continue;
-		snprintf(cand, sizeof(cand), "%s", abs);
-		free(abs);
-		goto found;
+		err = absolute_path(cand, out, len);
+		return err ? sbx_diag_set(d, err, "%s: %s", name, strerror(-err)) : 0;
 	}
 	if (seen_noexec)
 		return sbx_diag_set(d, -EACCES, "%s: found in PATH but not executable", name);
 	return sbx_diag_set(d, -ENOENT, "%s: not found in PATH", name);
-found:
-	if (strlen(cand) >= len)
-		return sbx_diag_set(d, -ENAMETOOLONG, "%s: path too long", name);
-	strcpy(out, cand);
-	return 0;
 }
 
 /* mkdir -p with mode for every directory it creates; an existing one is left as it is. */

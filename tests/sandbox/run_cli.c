@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `sbx run` end to end: bad input (one line, the documented exit status, nothing run),
+ * exit statuses, the report, --require, denial explanations (text and JSON), and the
+ * Hardened Runtime rules with and without the cs.* entitlements that lift them. The
+ * program is the run_probe helper, or a system tool, confined by profiles from profiles/
+ * and tests/sandbox/data/run/.
+ */
+#include <libgen.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+#include "landlock/landlock.h"
+
+static char *probe(void)
+{
+	static char path[PATH_MAX + 32];
+	const char *b = getenv("SBX_BUILD");
+	char bin[PATH_MAX];
+
+	if (b && *b) {
+		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", b);
+	} else {
+		snprintf(bin, sizeof(bin), "%s", sbx_bin());
+		*(strrchr(bin, '/') ? strrchr(bin, '/') : bin) = '\0';
+		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", *bin ? bin : ".");
+	}
+	return path;
+}
+
+static char *data_profile(const char *name)
+{
+	static char path[4][PATH_MAX];
+	static int slot;
+	char *p = path[slot++ % 4];
+
+	snprintf(p, PATH_MAX, "%s/tests/sandbox/data/run/%s.yaml", sbx_src(), name);
+	return p;
+}
+
+static char *shipped_profile(const char *name)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/profiles/%s.yaml", sbx_src(), name);
+	return path;
+}
+
+/* Lines in s (a NUL-terminated buffer): how many, not counting a final empty one. */
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* stderr without sbx's kernel warnings (they depend on the kernel, not on the test). */
+static const char *first_error_line(const char *err)
+{
+	while (err && !strncmp(err, "sbx: warning:", 13))
+		err = strchr(err, '\n') ? strchr(err, '\n') + 1 : NULL;
+	return err ? err : "";
+}
+
+FIXTURE(run)
+{
+	char dir[PATH_MAX], marker[PATH_MAX + 16], secret[PATH_MAX + 16];
+	struct sbx_cmd_result *r;
+};
+
+FIXTURE_SETUP(run)
+{
+	int fd;
+
+	self->r = malloc(sizeof(*self->r));
+	ASSERT_NE(NULL, self->r);
+	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
+	snprintf(self->marker, sizeof(self->marker), "%s/marker", self->dir);
+	snprintf(self->secret, sizeof(self->secret), "%s/id_rsa", self->dir);
+	fd = open(self->secret, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(7, write(fd, "SECRET\n", 7));
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(run)
+{
+	sbx_rmtree(self->dir);
+	free(self->r);
+}
+
+#define SBX(...)                                                                  \
+	({                                                                        \
+		char *__argv[] = { (char *)sbx_bin(), "run", __VA_ARGS__, NULL }; \
+		sbx_run_capture(__argv, self->r);                                 \
+	})
+
+/* ---- bad input: one line, the right status, nothing run ---- */
+
+TEST_F(run, unknown_profile)
+{
+	ASSERT_EQ(0, SBX("--profile", "no-such-profile", "--", "/usr/bin/touch", self->marker));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, strncmp(self->r->err, "sbx run: unknown profile 'no-such-profile'", 42));
+	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
+TEST_F(run, missing_program)
+{
+	ASSERT_EQ(0, SBX("--", "sbx-no-such-program"));
+	EXPECT_EQ(127, self->r->status);
+	EXPECT_STREQ("sbx run: sbx-no-such-program: not found in PATH\n", self->r->err);
+	ASSERT_EQ(0, SBX("--", "/nonexistent/program"));
+	EXPECT_EQ(127, self->r->status);
+	EXPECT_EQ(1, count_lines(self->r->err));
+}
+
+TEST_F(run, program_not_executable)
+{
+	ASSERT_EQ(0, SBX("--", self->secret)); /* mode 0600 */
+	EXPECT_EQ(126, self->r->status);
+	EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s", self->r->err);
+}
+
+TEST_F(run, grant_without_user_selected_entitlement)
+{
+	ASSERT_EQ(0, SBX("--profile", data_profile("no-grants"), "--grant", self->dir, "--",
+			 "/usr/bin/touch", self->marker));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "needs the entitlement files.user-selected"));
+	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
+TEST_F(run, read_write_grant_with_read_only_entitlement)
+{
+	ASSERT_EQ(0, SBX("--profile", shipped_profile("jq"), "--grant", "/tmp:rw", "--",
+			 "/usr/bin/touch", self->marker));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "files.user-selected.read-write"));
+	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
+TEST_F(run, grant_of_nonexistent_path)
+{
+	ASSERT_EQ(0, SBX("--grant", "/nonexistent/sbx-grant:rw", "--", "/usr/bin/touch",
+			 self->marker));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_STREQ("sbx run: --grant /nonexistent/sbx-grant: No such file or directory\n",
+		     self->r->err);
+	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
+TEST_F(run, require_of_unknown_feature)
+{
+	ASSERT_EQ(0, SBX("--require", "landlock.teleport", "--", "/usr/bin/touch", self->marker));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_EQ(1, count_lines(self->r->err));
+	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
+TEST_F(run, require_of_feature_kernel_lacks)
+{
+	int abi = landlock_abi_version();
+	const char *missing = abi < 1	 ? "landlock"
+			      : abi < 6	 ? "landlock.scope"
+			      : abi < 9	 ? "landlock.resolve-unix"
+			      : abi < 10 ? "landlock.net.udp"
+					 : NULL;
+	char grant[PATH_MAX + 8];
+
+	if (!missing)
+		SKIP(return, "this kernel (Landlock ABI %d) has every feature sbx knows", abi);
+	snprintf(grant, sizeof(grant), "%s:rw", self->dir);
+	/* The control: the same run without --require does its job. */
+	ASSERT_EQ(0, SBX("--grant", grant, "--", "/usr/bin/touch", self->marker));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, unlink(self->marker));
+	ASSERT_EQ(0, SBX("--require", (char *)missing, "--grant", grant, "--", "/usr/bin/touch",
+			 self->marker));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_EQ(0, strncmp(self->r->err, "sbx run: refused: required ", 27))
+	TH_LOG("%s", self->r->err);
+	EXPECT_EQ(1, count_lines(self->r->err));
+	EXPECT_NE(0, access(self->marker, F_OK));
+	ASSERT_EQ(0, SBX("--require-all", "--grant", grant, "--", "/usr/bin/touch", self->marker));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
+TEST_F(run, no_program)
+{
+	ASSERT_EQ(0, SBX("--report"));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "sbx run: no program given\n"));
+}
+
+/* ---- what runs ---- */
+
+TEST_F(run, options_after_dashdash_belong_to_the_program)
+{
+	ASSERT_EQ(0, SBX("--", "/bin/echo", "--report", "--profile", "x"));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_STREQ("--report --profile x\n", self->r->out);
+	EXPECT_EQ(NULL, strstr(self->r->err, "sbx:   enforced"));
+}
+
+TEST_F(run, profile_found_by_name)
+{
+	ASSERT_EQ(0, SBX("--profile", "jq", "--", "jq", "-n", "1+1"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("2\n", self->r->out);
+}
+
+TEST_F(run, exit_status_passes_through)
+{
+	ASSERT_EQ(0, SBX("--", "/bin/sh", "-c", "exit 7"));
+	EXPECT_EQ(7, self->r->status);
+	ASSERT_EQ(0, SBX("--", "/bin/sh", "-c", "kill -TERM $$"));
+	EXPECT_EQ(128 + 15, self->r->status);
+}
+
+TEST_F(run, file_outside_grants_refused_granted_readable)
+{
+	ASSERT_EQ(0, SBX("--", "/bin/cat", self->secret));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
+	EXPECT_STREQ("", self->r->out);
+	ASSERT_EQ(0, SBX("--grant", self->secret, "--", "/bin/cat", self->secret));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_STREQ("SECRET\n", self->r->out);
+}
+
+TEST_F(run, process_attributes_in_the_program)
+{
+	ASSERT_EQ(0, SBX("--", probe(), "status"));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "CapEff:\t0000000000000000"));
+	EXPECT_NE(NULL, strstr(self->r->out, "CapPrm:\t0000000000000000"));
+	EXPECT_NE(NULL, strstr(self->r->out, "CapInh:\t0000000000000000"));
+	EXPECT_NE(NULL, strstr(self->r->out, "CapAmb:\t0000000000000000"));
+	EXPECT_NE(NULL, strstr(self->r->out, "NoNewPrivs:\t1"));
+	EXPECT_NE(NULL, strstr(self->r->out, "Seccomp:\t2"));
+	if (geteuid() == 0)
+		EXPECT_NE(NULL, strstr(self->r->out, "CapBnd:\t0000000000000000"));
+}
+
+TEST_F(run, private_tmpdir_in_container)
+{
+	struct stat st;
+	char *tmp;
+
+	ASSERT_EQ(0, SBX("--", probe(), "env", "TMPDIR"));
+	ASSERT_EQ(0, self->r->status);
+	tmp = strstr(self->r->out, "TMPDIR=");
+	ASSERT_NE(NULL, tmp);
+	tmp += 7;
+	tmp[strcspn(tmp, "\n")] = '\0';
+	EXPECT_NE(NULL, strstr(tmp, "/sbx/containers/org.sbx.default/tmp"));
+	ASSERT_EQ(0, stat(tmp, &st));
+	EXPECT_EQ(0700U, st.st_mode & 07777);
+	ASSERT_EQ(0, stat(dirname(tmp), &st));
+	EXPECT_EQ(0700U, st.st_mode & 07777);
+}
+
+static int run_env(struct sbx_cmd_result *r, const char *profile, const char *var)
+{
+	char *argv[] = {
+		(char *)sbx_bin(), "run", "--profile", (char *)profile, "--", probe(), "env",
+		(char *)var,	   NULL
+	};
+	char *envp[] = {
+		"LD_DYNAMIC_WEAK=1", "LD_PRELOAD=", "PATH=/usr/bin:/bin", NULL, NULL, NULL
+	};
+	char home[PATH_MAX + 8], xdg[PATH_MAX + 16];
+
+	snprintf(home, sizeof(home), "HOME=%s", getenv("HOME") ? getenv("HOME") : "/");
+	envp[3] = home;
+	if (getenv("XDG_DATA_HOME")) {
+		snprintf(xdg, sizeof(xdg), "XDG_DATA_HOME=%s", getenv("XDG_DATA_HOME"));
+		envp[4] = xdg;
+	}
+	return sbx_run_capture_env(argv, envp, r);
+}
+
+TEST_F(run, loader_environment_scrubbed_unless_entitled)
+{
+	ASSERT_EQ(0, run_env(self->r, shipped_profile("default"), "LD_DYNAMIC_WEAK"));
+	EXPECT_STREQ("LD_DYNAMIC_WEAK=(unset)\n", self->r->out) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, run_env(self->r, shipped_profile("default"), "LD_PRELOAD"));
+	EXPECT_STREQ("LD_PRELOAD=(unset)\n", self->r->out);
+	ASSERT_EQ(0, run_env(self->r, data_profile("allow-dyld"), "LD_DYNAMIC_WEAK"));
+	EXPECT_STREQ("LD_DYNAMIC_WEAK=1\n", self->r->out) TH_LOG("%s", self->r->err);
+}
+
+/* ---- denials explained ---- */
+
+TEST_F(run, network_denial_explained_on_stderr)
+{
+	ASSERT_EQ(0, SBX("--", probe(), "socket-inet"));
+	EXPECT_EQ(3, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->out, "refused: EACCES"));
+	EXPECT_NE(NULL, strstr(self->r->err, "sbx: run_probe["));
+	EXPECT_NE(NULL, strstr(self->r->err, "] denied socket(AF_INET): needs network.client\n"))
+	TH_LOG("%s", self->r->err);
+	/* The control: with network.client the socket opens and nothing is reported. */
+	ASSERT_EQ(0,
+		  SBX("--profile", data_profile("network-client"), "--", probe(), "socket-inet"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(NULL, strstr(self->r->err, "denied"));
+}
+
+TEST_F(run, denial_as_json_line)
+{
+	char cmd[PATH_MAX * 2];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	char *line;
+
+	/* The log on fd 3, sent to stdout; the probe's own stdout goes to /dev/null. */
+	snprintf(cmd, sizeof(cmd), "'%s' run --log-json 3 -- '%s' socket-inet 3>&1 >/dev/null",
+		 sbx_bin(), probe());
+	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
+	EXPECT_EQ(3, self->r->status);
+	EXPECT_EQ(0, strncmp(self->r->out, "{\"type\":\"enforcement\",", 22))
+	TH_LOG("%s", self->r->out);
+	line = strstr(self->r->out, "\n{\"type\":\"denial\",\"pid\":");
+	ASSERT_NE(NULL, line) TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(line, "\"process\":\"run_probe\",\"syscall\":\"socket\","
+				     "\"call\":\"socket(AF_INET)\",\"errno\":13,"));
+	EXPECT_NE(NULL, strstr(line, "\"entitlement\":\"network.client\"}\n"));
+}
+
+TEST_F(run, ptrace_refused_unless_debugger)
+{
+	ASSERT_EQ(0, SBX("--", probe(), "ptrace-parent"));
+	EXPECT_EQ(3, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "denied ptrace(): needs cs.debugger"));
+	/*
+	 * With cs.debugger seccomp lets the call through, and Landlock still refuses a
+	 * tracee outside the sandbox (EPERM): the report is what changes.
+	 */
+	ASSERT_EQ(0, SBX("--profile", data_profile("debugger"), "--", probe(), "ptrace-parent"));
+	EXPECT_EQ(NULL, strstr(self->r->err, "denied ptrace()"));
+}
+
+/* ---- Hardened Runtime: W^X and its entitlements ---- */
+
+TEST_F(run, wx_memory_refused_by_default)
+{
+	ASSERT_EQ(0, SBX("--", probe(), "mmap-wx"));
+	EXPECT_EQ(3, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->out, "refused: EACCES"));
+	EXPECT_NE(NULL, strstr(self->r->err,
+			       "denied mmap(PROT_READ|PROT_WRITE|PROT_EXEC): needs cs.allow-jit"));
+	ASSERT_EQ(0, SBX("--", probe(), "mprotect-x"));
+	EXPECT_EQ(3, self->r->status);
+}
+
+TEST_F(run, allow_jit_lifts_wx_mmap_only)
+{
+	ASSERT_EQ(0, SBX("--profile", data_profile("allow-jit"), "--", probe(), "mmap-wx"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	ASSERT_EQ(0, SBX("--profile", data_profile("allow-jit"), "--", probe(), "mprotect-x"));
+	EXPECT_EQ(3, self->r->status);
+}
+
+TEST_F(run, allow_unsigned_memory_lifts_wx_flips)
+{
+	ASSERT_EQ(0, SBX("--profile", data_profile("allow-unsigned-memory"), "--", probe(),
+			 "mprotect-x"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	ASSERT_EQ(0, SBX("--profile", data_profile("allow-unsigned-memory"), "--", probe(),
+			 "mmap-wx"));
+	EXPECT_EQ(0, self->r->status);
+}
+
+/* ---- the report ---- */
+
+TEST_F(run, report_lists_what_this_kernel_enforced)
+{
+	ASSERT_EQ(0, SBX("--report", "--", "/bin/true"));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "under org.sbx.default; kernel "));
+	EXPECT_NE(NULL, strstr(self->r->err, "seccomp "));
+	EXPECT_NE(NULL, strstr(self->r->err, "no-new-privs"));
+	if (landlock_abi_version() >= 1)
+		EXPECT_NE(NULL, strstr(self->r->err, "sbx:   enforced    landlock "));
+	if (landlock_abi_version() >= 7)
+		EXPECT_NE(NULL, strstr(self->r->err, "audit log, which only root can read"));
+	if (landlock_abi_version() < 9)
+		EXPECT_NE(NULL, strstr(self->r->err, "DROPPED     landlock.resolve-unix"));
+	/* Without --report only security-relevant drops are printed, each as a warning. */
+	ASSERT_EQ(0, SBX("--", "/bin/true"));
+	EXPECT_STREQ("", first_error_line(self->r->err));
+}
+
+TEST_HARNESS_MAIN
