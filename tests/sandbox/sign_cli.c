@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sbx sign / verify / display / trust on real files: copies of /bin/true, python3,
+ * libc.so.6 and a shell script, signed with a PKI made per run by the openssl command
+ * line (tests/unit/data/sign/mkca.sh). Every bad input has a test asserting its exact
+ * one-line message, and every failure asserts exit status 1 and no "valid" on stdout.
+ */
+#include <stdarg.h>
+#include <sys/xattr.h>
+
+/*
+ * The harness's TEST_F wrapper calls setjmp with `v` live; gcc -O2 -Wextra flags it
+ * (-Wclobbered) though `v` is never modified after setjmp.
+ */
+#pragma GCC diagnostic ignored "-Wclobbered"
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#define TRAILER_LEN 49
+#define MAGIC_LEN   25
+#define SIGN_PATH   512
+
+static char ca[SIGN_PATH]; /* one PKI per run, made before the tests fork */
+static bool ca_ok;
+
+static void __attribute__((constructor)) make_ca(void)
+{
+	char script[SIGN_PATH];
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	char *argv[] = { "sh", script, ca, NULL };
+
+	if (!r || !sbx_mkdtemp(ca, sizeof(ca)))
+		goto out;
+	snprintf(script, sizeof(script), "%s/tests/unit/data/sign/mkca.sh", sbx_src());
+	ca_ok = !sbx_run_capture(argv, r) && r->status == 0;
+	if (!ca_ok)
+		fprintf(stderr, "# mkca.sh failed: %s\n", r->err);
+out:
+	free(r);
+}
+
+static void __attribute__((destructor)) remove_ca(void)
+{
+	if (ca[0])
+		sbx_rmtree(ca);
+}
+
+/* Run sbx with the arguments given (NULL-terminated). */
+static int sbx(struct sbx_cmd_result *r, ...)
+{
+	char *argv[32];
+	int n = 0;
+	va_list ap;
+
+	argv[n++] = (char *)sbx_bin();
+	va_start(ap, r);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return sbx_run_capture(argv, r);
+}
+
+static int sh(struct sbx_cmd_result *r, const char *fmt, ...)
+{
+	char cmd[4096];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return sbx_run_capture(argv, r);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	static struct sbx_cmd_result r;
+
+	if (sh(&r, "cp -- '%s' '%s'", from, to) || r.status)
+		return -1;
+	return 0;
+}
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, (int)len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+static int read_at(const char *path, off_t off, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, len, off);
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static int write_at(const char *path, off_t off, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n = fd < 0 ? -1 : pwrite(fd, buf, len, off);
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static int flip_byte(const char *path, off_t off)
+{
+	uint8_t b;
+
+	if (read_at(path, off, &b, 1))
+		return -1;
+	b ^= 0x5a;
+	return write_at(path, off, &b, 1);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The parts of an appended signature, read back from the trailer. */
+struct parts {
+	off_t size, content_len, cd_off, cms_off;
+	uint32_t cd_len, cms_len;
+};
+
+static int trailer_of(const char *path, struct parts *p)
+{
+	uint8_t t[TRAILER_LEN];
+
+	p->size = file_size(path);
+	if (p->size < TRAILER_LEN || read_at(path, p->size - TRAILER_LEN, t, sizeof(t)))
+		return -1;
+	p->cd_len = be32(t + 4);
+	p->cms_len = be32(t + 8);
+	p->content_len = (off_t)((uint64_t)be32(t + 16) << 32 | be32(t + 20));
+	p->cd_off = p->content_len;
+	p->cms_off = p->cd_off + p->cd_len;
+	return p->cms_off + p->cms_len + TRAILER_LEN == p->size ? 0 : -1;
+}
+
+FIXTURE(sign)
+{
+	char dir[SIGN_PATH];
+	char trust[SIGN_PATH + 16];
+	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16], chain[SIGN_PATH + 16];
+	char subject[128], team[16];
+	char file[SIGN_PATH + 16]; /* a signed copy of /bin/true */
+	struct sbx_cmd_result *r;
+};
+
+FIXTURE_VARIANT(sign)
+{
+	const char *leaf;
+	const char *subject;
+	const char *team;
+};
+
+FIXTURE_VARIANT_ADD(sign, ecdsa_p256){
+	.leaf = "leaf",
+	.subject = "CN=sbx test leaf,OU=TEAM42,O=sbx tests",
+	.team = "TEAM42",
+};
+
+FIXTURE_VARIANT_ADD(sign, rsa_2048){
+	.leaf = "rsa",
+	.subject = "CN=sbx test rsa leaf,OU=TEAMRSA,O=sbx tests",
+	.team = "TEAMRSA",
+};
+
+FIXTURE_SETUP(sign)
+{
+	static struct sbx_cmd_result r;
+
+	ASSERT_TRUE(ca_ok);
+	self->r = &r;
+	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
+	snprintf(self->trust, sizeof(self->trust), "%s/trust", self->dir);
+	ASSERT_EQ(0, mkdir(self->trust, 0755));
+	ASSERT_EQ(0, sh(&r, "cp '%s/root.pem' '%s/'", ca, self->trust));
+	snprintf(self->key, sizeof(self->key), "%s/%s.key", ca, variant->leaf);
+	snprintf(self->cert, sizeof(self->cert), "%s/%s.pem", ca, variant->leaf);
+	snprintf(self->chain, sizeof(self->chain), "%s/chain.pem", ca);
+	snprintf(self->subject, sizeof(self->subject), "%s", variant->subject);
+	snprintf(self->team, sizeof(self->team), "%s", variant->team);
+	snprintf(self->file, sizeof(self->file), "%s/true", self->dir);
+	ASSERT_EQ(0, copy_file("/bin/true", self->file));
+}
+
+FIXTURE_TEARDOWN(sign)
+{
+	sbx_rmtree(self->dir);
+}
+
+static int sign_file(FIXTURE_DATA(sign) * self, const char *path, const char *extra)
+{
+	if (extra)
+		return sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--chain",
+			   self->chain, extra, path, NULL);
+	return sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--chain",
+		   self->chain, path, NULL);
+}
+
+/* sbx verify must say exactly want on stderr, exit 1, and print nothing valid. */
+#define ASSERT_VERIFY_FAILS(self, path, want)                                                 \
+	do {                                                                                  \
+		char __want[4096];                                                            \
+		ASSERT_EQ(0, sbx((self)->r, "verify", "--trust", (self)->trust, path, NULL)); \
+		snprintf(__want, sizeof(__want), "sbx verify: %s: %s\n", path, want);         \
+		EXPECT_STREQ(__want, (self)->r->err);                                         \
+		EXPECT_EQ(1, (self)->r->status);                                              \
+		EXPECT_EQ(NULL, strstr((self)->r->out, "valid"));                             \
+	} while (0)
+
+#define ASSERT_VERIFY_OK(self, path, id)                                                           \
+	do {                                                                                       \
+		char __want[4096];                                                                 \
+		ASSERT_EQ(0, sbx((self)->r, "verify", "--trust", (self)->trust, path, NULL));      \
+		snprintf(__want, sizeof(__want), "%s: valid (identifier %s, team %s)\n", path, id, \
+			 (self)->team);                                                            \
+		EXPECT_STREQ(__want, (self)->r->out);                                              \
+		EXPECT_STREQ("", (self)->r->err);                                                  \
+		EXPECT_EQ(0, (self)->r->status);                                                   \
+	} while (0)
+
+TEST_F(sign, elf_signed_verifies_and_still_runs)
+{
+	char want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	snprintf(want, sizeof(want), "%s: signed embedded (identifier true, team %s, cdhash ",
+		 self->file, self->team);
+	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
+	EXPECT_GT(file_size(self->file), file_size("/bin/true"));
+	ASSERT_VERIFY_OK(self, self->file, "true");
+	ASSERT_EQ(0, sh(self->r, "'%s'", self->file));
+	EXPECT_EQ(0, self->r->status);
+}
+
+TEST_F(sign, resign_replaces_the_signature)
+{
+	struct parts first, second;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &first));
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--chain",
+			 self->chain, "--identifier", "com.example.true", self->file, NULL));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_EQ(0, trailer_of(self->file, &second));
+	EXPECT_EQ(first.content_len, second.content_len);
+	EXPECT_EQ(file_size("/bin/true"), second.content_len);
+	ASSERT_VERIFY_OK(self, self->file, "com.example.true");
+}
+
+TEST_F(sign, cp_and_tar_round_trip)
+{
+	char copy[SIGN_PATH + 32], untar[SIGN_PATH + 32], extracted[SIGN_PATH + 64];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(copy, sizeof(copy), "%s/copy-of-true", self->dir);
+	ASSERT_EQ(0, copy_file(self->file, copy));
+	ASSERT_VERIFY_OK(self, copy, "true");
+	snprintf(untar, sizeof(untar), "%s/untar", self->dir);
+	ASSERT_EQ(0, mkdir(untar, 0755));
+	ASSERT_EQ(0, sh(self->r, "cd '%s' && tar cf t.tar true && tar xf t.tar -C '%s'", self->dir,
+			untar));
+	ASSERT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	snprintf(extracted, sizeof(extracted), "%s/true", untar);
+	ASSERT_VERIFY_OK(self, extracted, "true");
+	ASSERT_EQ(0, sh(self->r, "'%s'", extracted));
+	EXPECT_EQ(0, self->r->status);
+}
+
+TEST_F(sign, large_python_copy)
+{
+	char py[SIGN_PATH + 16];
+
+	snprintf(py, sizeof(py), "%s/python3", self->dir);
+	ASSERT_EQ(0, copy_file("/usr/bin/python3", py));
+	ASSERT_EQ(0, sign_file(self, py, NULL));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_VERIFY_OK(self, py, "python3");
+	ASSERT_EQ(0, sh(self->r, "'%s' -c 'print(6*7)'", py));
+	EXPECT_STREQ("42\n", self->r->out);
+}
+
+TEST_F(sign, shared_library_copy)
+{
+	char lib[SIGN_PATH + 16];
+
+	if (access("/lib/x86_64-linux-gnu/libc.so.6", R_OK))
+		SKIP(return, "no /lib/x86_64-linux-gnu/libc.so.6 on this host");
+	snprintf(lib, sizeof(lib), "%s/libc.so.6", self->dir);
+	ASSERT_EQ(0, copy_file("/lib/x86_64-linux-gnu/libc.so.6", lib));
+	ASSERT_EQ(0, sign_file(self, lib, "--identifier=org.gnu.libc"));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_VERIFY_OK(self, lib, "org.gnu.libc");
+	/* The signed library still loads: the dynamic loader ignores the trailer. */
+	ASSERT_EQ(0, sh(self->r, "LD_LIBRARY_PATH='%s' /bin/true", self->dir));
+	EXPECT_EQ(0, self->r->status);
+}
+
+/* Scripts get FILE.sbxsig and the user.sbx.sig xattr. */
+TEST_F(sign, script_detached_and_xattr)
+{
+	char script[SIGN_PATH + 16], other[SIGN_PATH + 16], dest[SIGN_PATH + 32];
+	char sig[SIGN_PATH + 32];
+
+	snprintf(script, sizeof(script), "%s/hello.sh", self->dir);
+	ASSERT_EQ(0, sh(self->r, "printf '#!/bin/sh\\necho hello\\n' > '%s' && chmod +x '%s'",
+			script, script));
+	if (setxattr(script, "user.sbx.probe", "1", 1, 0))
+		SKIP(return, "%.200s does not take user xattrs (%s)", self->dir, strerror(errno));
+	removexattr(script, "user.sbx.probe");
+	ASSERT_EQ(0, sign_file(self, script, NULL));
+	ASSERT_EQ(0, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->out, "signed detached + xattr (identifier hello.sh"));
+	EXPECT_GT(getxattr(script, "user.sbx.sig", NULL, 0), 0);
+	snprintf(sig, sizeof(sig), "%s.sbxsig", script);
+	EXPECT_EQ(0, access(sig, R_OK));
+	ASSERT_VERIFY_OK(self, script, "hello.sh");
+	ASSERT_EQ(0, sh(self->r, "'%s'", script));
+	EXPECT_STREQ("hello\n", self->r->out);
+
+	snprintf(other, sizeof(other), "%s/other", self->dir);
+	ASSERT_EQ(0, mkdir(other, 0755));
+	snprintf(dest, sizeof(dest), "%s/hello.sh", other);
+	/* cp --preserve=xattr carries the xattr: valid without the .sbxsig. */
+	ASSERT_EQ(0, sh(self->r, "cp --preserve=xattr '%s' '%s'", script, dest));
+	ASSERT_VERIFY_OK(self, dest, "hello.sh");
+	/* Plain cp drops it: unsigned, until the .sbxsig comes along. */
+	unlink(dest);
+	ASSERT_EQ(0, copy_file(script, dest));
+	ASSERT_VERIFY_FAILS(
+		self, dest,
+		"not signed: no appended signature, user.sbx.sig xattr or .sbxsig file");
+	ASSERT_EQ(0, sh(self->r, "cp '%s' '%s.sbxsig'", sig, dest));
+	ASSERT_VERIFY_OK(self, dest, "hello.sh");
+	/* A modified script fails whichever signature is found. */
+	ASSERT_EQ(0, sh(self->r, "echo 'echo extra' >> '%s'", dest));
+	ASSERT_VERIFY_FAILS(self, dest,
+			    "content digest mismatch: the file was modified after signing (21 "
+			    "bytes signed, 32 now)");
+}
+
+TEST_F(sign, script_detached_only)
+{
+	char script[SIGN_PATH + 16], sig[SIGN_PATH + 32];
+
+	snprintf(script, sizeof(script), "%s/run.sh", self->dir);
+	ASSERT_EQ(0, sh(self->r, "printf '#!/bin/sh\\nexit 0\\n' > '%s'", script));
+	ASSERT_EQ(0, sign_file(self, script, "--detached"));
+	ASSERT_EQ(0, self->r->status);
+	EXPECT_GT(0, getxattr(script, "user.sbx.sig", NULL, 0));
+	ASSERT_VERIFY_OK(self, script, "run.sh");
+	/* Cut the detached signature short. */
+	snprintf(sig, sizeof(sig), "%s.sbxsig", script);
+	ASSERT_EQ(0, truncate(sig, file_size(sig) - 10));
+	ASSERT_VERIFY_FAILS(
+		self, script,
+		"truncated or corrupt signature: it does not end with the sbx signature magic");
+}
+
+TEST_F(sign, tamper_content_start_middle_end)
+{
+	struct parts p;
+	off_t offsets[3];
+	char copy[SIGN_PATH + 16];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &p));
+	offsets[0] = 0;
+	offsets[1] = p.content_len / 2;
+	offsets[2] = p.content_len - 1;
+	snprintf(copy, sizeof(copy), "%s/tampered", self->dir);
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(0, copy_file(self->file, copy));
+		ASSERT_EQ(0, flip_byte(copy, offsets[i]));
+		ASSERT_VERIFY_FAILS(self, copy,
+				    "content digest mismatch: the file was modified after signing");
+	}
+}
+
+TEST_F(sign, tamper_code_directory)
+{
+	struct parts p;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &p));
+	/* A byte of the content digest inside the code directory. */
+	ASSERT_EQ(0, flip_byte(self->file, p.cd_off + 30));
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "the CMS signature does not match the code directory (the signature or "
+			    "code directory was altered)");
+}
+
+TEST_F(sign, tamper_cms_signature_value)
+{
+	struct parts p;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &p));
+	/* The signature value is the last field of the SignerInfo, at the end of the CMS. */
+	ASSERT_EQ(0, flip_byte(self->file, p.cms_off + p.cms_len - 2));
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "the CMS signature does not match the code directory (the signature or "
+			    "code directory was altered)");
+}
+
+TEST_F(sign, tamper_cms_structure)
+{
+	struct parts p;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &p));
+	ASSERT_EQ(0, flip_byte(self->file, p.cms_off));
+	ASSERT_VERIFY_FAILS(self, self->file, "malformed CMS signature: not DER ContentInfo");
+}
+
+TEST_F(sign, tamper_trailer_magic)
+{
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, flip_byte(self->file, file_size(self->file) - 2));
+	/* With its magic gone the signature cannot be found: unsigned, never valid. */
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "not signed: no sbx signature (strip and objcopy drop an appended "
+			    "signature: sign after strip)");
+}
+
+TEST_F(sign, truncated_trailer)
+{
+	char f[SIGN_PATH + 16];
+
+	snprintf(f, sizeof(f), "%s/stub", self->dir);
+	ASSERT_EQ(0, sh(self->r, "printf 'x~sbx signature appended~\\n' > '%s'", f));
+	ASSERT_VERIFY_FAILS(self, f, "truncated signature trailer: 26 bytes, a trailer needs 49");
+}
+
+TEST_F(sign, trailer_length_past_end)
+{
+	struct parts p;
+	uint8_t big[4] = { 0, 3, 0xf0, 0 }; /* 258048: in range, but past the start */
+	char want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &p));
+	ASSERT_EQ(0, write_at(self->file, p.size - TRAILER_LEN + 8, big, 4));
+	snprintf(want, sizeof(want),
+		 "signature trailer length %llu runs past the start of the file (%lld bytes)",
+		 (unsigned long long)(p.cd_len + 258048ull + TRAILER_LEN), (long long)p.size);
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+}
+
+TEST_F(sign, two_trailers)
+{
+	struct parts p;
+	size_t sig_len;
+	uint8_t *sig;
+	int fd;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &p));
+	/* Append a copy of the signature whose trailer covers the whole signed file. */
+	sig_len = (size_t)(p.size - p.cd_off);
+	sig = malloc(sig_len);
+	ASSERT_NE(NULL, sig);
+	ASSERT_EQ(0, read_at(self->file, p.cd_off, sig, sig_len));
+	for (int i = 0; i < 8; i++)
+		sig[sig_len - TRAILER_LEN + 16 + i] = (uint8_t)((uint64_t)p.size >> (56 - 8 * i));
+	fd = open(self->file, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sig_len, write(fd, sig, sig_len));
+	close(fd);
+	free(sig);
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "two signature trailers: a second signature was appended to a signed "
+			    "file (sbx sign replaces a signature; re-sign the original)");
+}
+
+TEST_F(sign, code_directory_version_unknown)
+{
+	struct parts p;
+	uint8_t v2[2] = { 0, 2 };
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, trailer_of(self->file, &p));
+	ASSERT_EQ(0, write_at(self->file, p.cd_off + 4, v2, 2));
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "code directory version 2 is not supported (this sbx reads version 1)");
+}
+
+TEST_F(sign, untrusted_anchor)
+{
+	char want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, sh(self->r, "rm '%s/root.pem' && cp '%s/other-root.pem' '%s/'", self->trust,
+			ca, self->trust));
+	snprintf(want, sizeof(want),
+		 "untrusted signer: '%s' does not chain to a trust anchor in %s", self->subject,
+		 self->trust);
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+}
+
+TEST_F(sign, untrusted_signer)
+{
+	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16], want[2048];
+
+	snprintf(key, sizeof(key), "%s/stranger.key", ca);
+	snprintf(cert, sizeof(cert), "%s/stranger.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
+	ASSERT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want),
+		 "untrusted signer: 'CN=stranger,OU=TEAMX,O=elsewhere' does not chain to a trust "
+		 "anchor in %s",
+		 self->trust);
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+}
+
+TEST_F(sign, chain_missing_intermediate)
+{
+	char want[2048];
+
+	ASSERT_EQ(0,
+		  sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, self->file, NULL));
+	ASSERT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want),
+		 "untrusted signer: '%s' does not chain to a trust anchor in %s", self->subject,
+		 self->trust);
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+}
+
+TEST_F(sign, intermediate_as_anchor)
+{
+	/* A trust anchor need not be a root: trusting the intermediate is enough. */
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, sh(self->r, "rm '%s/root.pem' && cp '%s/int.pem' '%s/'", self->trust, ca,
+			self->trust));
+	ASSERT_VERIFY_OK(self, self->file, "true");
+}
+
+static void iso_date(const char *cert, const char *which, char *out, size_t len)
+{
+	static struct sbx_cmd_result r;
+	char *p;
+
+	out[0] = '\0';
+	if (sh(&r, "openssl x509 -in '%s' -noout -%s -dateopt iso_8601", cert, which) || r.status)
+		return;
+	p = strchr(r.out, '=');
+	if (!p)
+		return;
+	/* "2026-12-28 00:28:41Z" -> "2026-12-28 00:28:41 UTC" */
+	p[strcspn(p, "Z\n")] = '\0';
+	snprintf(out, len, "%s UTC", p + 1);
+}
+
+TEST_F(sign, expired_certificate)
+{
+	char when[64], want[2048], at[32];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	iso_date(self->cert, "enddate", when, sizeof(when));
+	ASSERT_STRNE("", when);
+	snprintf(want, sizeof(want), "sbx verify: %s: certificate '%s' expired on %s\n", self->file,
+		 self->subject, when);
+	/* The leaf is valid 30 days; 60 days on it has expired. */
+	snprintf(at, sizeof(at), "@%lld", (long long)time(NULL) + 60 * 86400);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--at", at, self->file, NULL));
+	EXPECT_STREQ(want, self->r->err);
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+}
+
+TEST_F(sign, not_yet_valid_certificate)
+{
+	char root[SIGN_PATH + 16], when[64], want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(root, sizeof(root), "%s/root.pem", ca);
+	iso_date(root, "startdate", when, sizeof(when));
+	ASSERT_STRNE("", when);
+	/* The chain is checked from the anchor down: the root is the first not yet valid. */
+	snprintf(want, sizeof(want),
+		 "sbx verify: %s: certificate 'CN=sbx test root,O=sbx tests' is not valid before "
+		 "%s\n",
+		 self->file, when);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--at", "2020-01-01",
+			 self->file, NULL));
+	EXPECT_STREQ(want, self->r->err);
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+}
+
+TEST_F(sign, certificate_without_code_signing_eku)
+{
+	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
+
+	snprintf(key, sizeof(key), "%s/noeku.key", ca);
+	snprintf(cert, sizeof(cert), "%s/noeku.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, "--chain", self->chain,
+			 self->file, NULL));
+	/* sign warns (verify will refuse) but signs. */
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_STREQ(
+		"sbx sign: warning: certificate 'CN=sbx test tls leaf,OU=TEAM42,O=sbx tests' lacks "
+		"the code-signing extended key usage: sbx verify will reject these signatures\n",
+		self->r->err);
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "certificate 'CN=sbx test tls leaf,OU=TEAM42,O=sbx tests' lacks the "
+			    "code-signing extended key usage");
+}
+
+TEST_F(sign, revoked_leaf_serial)
+{
+	char serial[64], want[2048];
+	char path[SIGN_PATH + 32];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(path, sizeof(path), "%s/%s.serial", ca, strstr(self->key, "rsa") ? "rsa" : "leaf");
+	read_line(path, serial, sizeof(serial));
+	ASSERT_STRNE("", serial);
+	ASSERT_EQ(0,
+		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", serial, NULL));
+	ASSERT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	snprintf(want, sizeof(want), "certificate '%s' (serial %s) is revoked", self->subject,
+		 serial + strspn(serial, "0"));
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "unrevoke", "serial", serial,
+			 NULL));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_VERIFY_OK(self, self->file, "true");
+}
+
+TEST_F(sign, revoked_intermediate_serial)
+{
+	char serial[64], path[SIGN_PATH + 32], want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(path, sizeof(path), "%s/int.serial", ca);
+	read_line(path, serial, sizeof(serial));
+	ASSERT_EQ(0,
+		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", serial, NULL));
+	ASSERT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want),
+		 "certificate 'CN=sbx test intermediate,O=sbx tests' (serial %s) is revoked",
+		 serial + strspn(serial, "0"));
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+}
+
+TEST_F(sign, revoked_cdhash)
+{
+	char cdhash[65], want[2048];
+	const char *p;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	p = strstr(self->r->out, "cdhash ");
+	ASSERT_NE(NULL, p);
+	snprintf(cdhash, sizeof(cdhash), "%s", p + 7);
+	ASSERT_EQ(0,
+		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "cdhash", cdhash, NULL));
+	ASSERT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want), "cdhash %s is revoked", cdhash);
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+}
+
+TEST_F(sign, identifier_mismatch)
+{
+	ASSERT_EQ(0, sign_file(self, self->file, "--identifier=com.example.true"));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--identifier",
+			 "com.example.other", self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_EQ(NULL, strstr(self->r->out, "valid"));
+	EXPECT_NE(NULL, strstr(self->r->err, ": identifier mismatch: signed as 'com.example.true', "
+					     "expected 'com.example.other'\n"));
+}
+
+TEST_F(sign, oversized_entitlements)
+{
+	char big[SIGN_PATH + 16];
+
+	snprintf(big, sizeof(big), "%s/big.yaml", self->dir);
+	ASSERT_EQ(0, sh(self->r, "head -c 262145 /dev/zero | tr '\\0' x > '%s'", big));
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--profile",
+			 big, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("sbx sign: entitlements of 262145 bytes exceed the 262144-byte limit\n",
+		     self->r->err);
+	/* Nothing half-applied: the file is untouched and unsigned. */
+	EXPECT_EQ(file_size("/bin/true"), file_size(self->file));
+}
+
+TEST_F(sign, strip_after_embedded_sign)
+{
+	if (access("/usr/bin/strip", X_OK))
+		SKIP(return, "strip (binutils) is not installed");
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, sh(self->r, "strip '%s'", self->file));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "not signed: no sbx signature (strip and objcopy drop an appended "
+			    "signature: sign after strip)");
+}
+
+static int elf_layout(const char *path, unsigned long long *shoff, unsigned int *shnum)
+{
+	uint8_t h[64];
+
+	if (read_at(path, 0, h, sizeof(h)) || memcmp(h, "\177ELF", 4) || h[4] != 2 || h[5] != 1)
+		return -1;
+	*shoff = 0;
+	for (int i = 7; i >= 0; i--)
+		*shoff = *shoff << 8 | h[0x28 + i];
+	*shnum = (unsigned int)(h[0x3c] | h[0x3d] << 8);
+	return 0;
+}
+
+TEST_F(sign, strip_after_detached_sign)
+{
+	unsigned long long off0, off1;
+	unsigned int n0, n1;
+	char want[2048];
+
+	if (access("/usr/bin/objcopy", X_OK))
+		SKIP(return, "objcopy (binutils) is not installed");
+	ASSERT_EQ(0, sign_file(self, self->file, "--detached"));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_EQ(0, elf_layout(self->file, &off0, &n0));
+	ASSERT_EQ(0, sh(self->r,
+			"echo note > '%s/note' && objcopy --add-section .sbxtest='%s/note' '%s'",
+			self->dir, self->dir, self->file));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_EQ(0, elf_layout(self->file, &off1, &n1));
+	snprintf(want, sizeof(want),
+		 "the file was modified after signing: its ELF section headers changed (%u "
+		 "sections at offset %llu when signed, %u at %llu now), as strip or objcopy do: "
+		 "sign after strip",
+		 n0, off0, n1, off1);
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+}
+
+TEST_F(sign, unusable_keys)
+{
+	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
+
+	snprintf(key, sizeof(key), "%s/rsa1024.key", ca);
+	snprintf(cert, sizeof(cert), "%s/rsa1024.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ(
+		"sbx sign: RSA key of 1024 bits is too small: use RSA >= 2048 or ECDSA P-256\n",
+		self->r->err);
+	snprintf(key, sizeof(key), "%s/p384.key", ca);
+	snprintf(cert, sizeof(cert), "%s/p384.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("sbx sign: EC key on curve secp384r1 is not supported: use ECDSA P-256 or RSA "
+		     ">= 2048\n",
+		     self->r->err);
+	/* A key that is not the certificate's. */
+	snprintf(cert, sizeof(cert), "%s/leaf.pem", ca);
+	snprintf(key, sizeof(key), "%s/noeku.key", ca);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "does not match the certificate"));
+	EXPECT_EQ(file_size("/bin/true"), file_size(self->file));
+}
+
+TEST_F(sign, verify_exit_codes)
+{
+	char missing[SIGN_PATH + 16];
+
+	ASSERT_EQ(0, sbx(self->r, "verify", "--bogus", self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("sbx verify: unknown option '--bogus' (see sbx verify --help)\n",
+		     self->r->err);
+	ASSERT_EQ(0, sbx(self->r, "verify", NULL));
+	EXPECT_EQ(2, self->r->status);
+	snprintf(missing, sizeof(missing), "%s/missing", self->dir);
+	ASSERT_EQ(0, sbx(self->r, "verify", missing, NULL));
+	EXPECT_EQ(2, self->r->status);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--at", "yesterday", self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	/* Unsigned: a "no", exit 1. */
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--help", NULL));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->out, "Exit status: 0"));
+}
+
+TEST_F(sign, trust_dir_from_environment)
+{
+	char env_trust[SIGN_PATH + 32], env_path[64];
+	char *envp[] = { env_trust, env_path, NULL };
+	char *argv[] = { (char *)sbx_bin(), "verify", self->file, NULL };
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(env_trust, sizeof(env_trust), "SBX_TRUST_DIR=%s", self->trust);
+	snprintf(env_path, sizeof(env_path), "PATH=/usr/bin:/bin");
+	ASSERT_EQ(0, sbx_run_capture_env(argv, envp, self->r));
+	EXPECT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+}
+
+TEST_HARNESS_MAIN

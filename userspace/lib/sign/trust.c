@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "sign/cms.h"
+#include "sign/hash.h"
+#include "sign/trust.h"
+
+static bool anchor_file_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 &&
+	       (!strcmp(name + n - 4, ".pem") || !strcmp(name + n - 4, ".crt"));
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The anchor file names of dir, sorted; bounded by SBX_TRUST_MAX_ANCHORS. */
+static int anchor_files(const char *dir, char ***out, size_t *n, struct sbx_diag *diag)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t count = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return sbx_diag_set(diag, -errno, "cannot open trust directory %s: %m", dir);
+	while ((e = readdir(d))) {
+		char **grown;
+
+		if (!anchor_file_name(e->d_name))
+			continue;
+		if (count == SBX_TRUST_MAX_ANCHORS) {
+			closedir(d);
+			for (size_t i = 0; i < count; i++)
+				free(names[i]);
+			free(names);
+			return sbx_diag_set(diag, -E2BIG,
+					    "trust directory %s holds more than %d anchors", dir,
+					    SBX_TRUST_MAX_ANCHORS);
+		}
+		grown = realloc(names, (count + 1) * sizeof(*names));
+		if (!grown || !(grown[count] = strdup(e->d_name))) {
+			closedir(d);
+			names = grown ? grown : names;
+			for (size_t i = 0; i < count; i++)
+				free(names[i]);
+			free(names);
+			return sbx_diag_set(diag, -ENOMEM, "out of memory");
+		}
+		names = grown;
+		count++;
+	}
+	closedir(d);
+	qsort(names, count, sizeof(*names), name_cmp);
+	*out = names;
+	*n = count;
+	return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Every certificate of one PEM file, bounded in size. */
+static STACK_OF(X509) * read_pem_certs(const char *path, struct sbx_diag *diag)
+{
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	struct stat st;
+	FILE *f;
+	X509 *x;
+
+	if (!certs) {
+		sbx_diag_set(diag, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	f = fopen(path, "re");
+	if (!f || fstat(fileno(f), &st) < 0) {
+		sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > SBX_TRUST_MAX_FILE) {
+		sbx_diag_set(diag, -EINVAL, "%s is not a regular file of at most %u bytes", path,
+			     SBX_TRUST_MAX_FILE);
+		goto fail;
+	}
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL)))
+		if (!sk_X509_push(certs, x)) {
+			X509_free(x);
+			break;
+		}
+	ERR_clear_error();
+	fclose(f);
+	if (!sk_X509_num(certs)) {
+		sbx_diag_set(diag, -EINVAL, "%s: no PEM certificate in it", path);
+		sk_X509_free(certs);
+		return NULL;
+	}
+	return certs;
+fail:
+	if (f)
+		fclose(f);
+	sk_X509_free(certs);
+	return NULL;
+}
+
+/* Call fn for every certificate of every anchor file of dir, in file name order. */
+static int for_each_anchor(const char *dir, void (*fn)(const char *file, X509 *x, void *ctx),
+			   void *ctx, struct sbx_diag *diag)
+{
+	char **names, path[4096];
+	size_t n;
+	int err;
+
+	err = anchor_files(dir, &names, &n, diag);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		STACK_OF(X509) * certs;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		/* An unreadable file adds no trust; it does not stop the others. */
+		certs = read_pem_certs(path, NULL);
+		for (int j = 0; certs && j < sk_X509_num(certs) && j < SBX_CMS_MAX_CERTS; j++)
+			fn(names[i], sk_X509_value(certs, j), ctx);
+		ERR_clear_error();
+		sk_X509_pop_free(certs, X509_free);
+	}
+	free_names(names, n);
+	return 0;
+}
+
+struct store_ctx {
+	X509_STORE *store;
+	unsigned int n;
+};
+
+static void add_to_store(const char *file, X509 *x, void *ctx)
+{
+	struct store_ctx *c = ctx;
+
+	(void)file;
+	if (c->n < SBX_TRUST_MAX_ANCHORS && X509_STORE_add_cert(c->store, x))
+		c->n++;
+}
+
+int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
+		   struct sbx_diag *diag)
+{
+	struct store_ctx c = { .store = X509_STORE_new() };
+	int err;
+
+	*store = NULL;
+	*n_anchors = 0;
+	if (!c.store)
+		return sbx_diag_set(diag, -ENOMEM, "out of memory");
+	err = for_each_anchor(dir, add_to_store, &c, diag);
+	if (err) {
+		X509_STORE_free(c.store);
+		return err;
+	}
+	*store = c.store;
+	*n_anchors = c.n;
+	return 0;
+}
+
+static void fingerprint(X509 *x, char *hex)
+{
+	uint8_t md[SBX_DIGEST_LEN];
+	unsigned int n = sizeof(md);
+
+	X509_digest(x, EVP_sha256(), md, &n);
+	sbx_hex(md, sizeof(md), hex);
+}
+
+int sbx_trust_add(const char *dir, const char *cert_path, char *name, size_t name_len,
+		  struct sbx_diag *diag)
+{
+	STACK_OF(X509) *certs = read_pem_certs(cert_path, diag);
+	char fp[2 * SBX_DIGEST_LEN + 1], path[4096], tmp[4096];
+	FILE *f;
+	int fd, err = 0;
+
+	if (!certs)
+		return diag->err;
+	if (sk_X509_num(certs) != 1) {
+		err = sbx_diag_set(diag, -EINVAL,
+				   "%s holds %d certificates: add one anchor at a time", cert_path,
+				   sk_X509_num(certs));
+		goto out;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		err = sbx_diag_set(diag, -errno, "cannot create trust directory %s: %m", dir);
+		goto out;
+	}
+	fingerprint(sk_X509_value(certs, 0), fp);
+	snprintf(name, name_len, "%.16s.pem", fp);
+	snprintf(path, sizeof(path), "%s/%.16s.pem", dir, fp);
+	snprintf(tmp, sizeof(tmp), "%s/.%.16s.pem.XXXXXX", dir, fp);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err = sbx_diag_set(diag, -errno, "cannot write to trust directory %s: %m", dir);
+		goto out;
+	}
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f || !PEM_write_X509(f, sk_X509_value(certs, 0)) || fflush(f) || fsync(fd)) {
+		err = sbx_diag_set(diag, -EIO, "cannot write %s: %m", tmp);
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	fclose(f);
+	if (rename(tmp, path) < 0) {
+		err = sbx_diag_set(diag, -errno, "cannot install %s: %m", path);
+		unlink(tmp);
+	}
+out:
+	sk_X509_pop_free(certs, X509_free);
+	return err;
+}
+
+int sbx_trust_remove(const char *dir, const char *what, char *name, size_t name_len,
+		     struct sbx_diag *diag)
+{
+	size_t n, matches = 0, wlen = strlen(what), hit = 0;
+	char **names, path[4096];
+	int err;
+
+	if (!wlen || strchr(what, '/'))
+		return sbx_diag_set(diag, -EINVAL,
+				    "'%s' is not an anchor file name or fingerprint prefix", what);
+	err = anchor_files(dir, &names, &n, diag);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		if (!strncasecmp(names[i], what, wlen)) {
+			matches++;
+			hit = i;
+		}
+	if (matches != 1) {
+		if (matches)
+			err = sbx_diag_set(
+				diag, -EINVAL,
+				"'%s' matches %zu anchors in %s: give more of the fingerprint",
+				what, matches, dir);
+		else
+			err = sbx_diag_set(diag, -ENOENT, "no anchor '%s' in %s", what, dir);
+		free_names(names, n);
+		return err;
+	}
+	snprintf(name, name_len, "%s", names[hit]);
+	snprintf(path, sizeof(path), "%s/%s", dir, names[hit]);
+	free_names(names, n);
+	if (unlink(path) < 0)
+		return sbx_diag_set(diag, -errno, "cannot remove %s: %m", path);
+	return 0;
+}
+
+struct list_ctx {
+	struct sbx_anchor_info *info;
+	size_t n, cap;
+	bool oom;
+};
+
+static void add_to_list(const char *file, X509 *x, void *ctx)
+{
+	struct list_ctx *c = ctx;
+	struct sbx_anchor_info *a;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 8;
+		struct sbx_anchor_info *grown = realloc(c->info, cap * sizeof(*grown));
+
+		if (!grown) {
+			c->oom = true;
+			return;
+		}
+		c->info = grown;
+		c->cap = cap;
+	}
+	a = &c->info[c->n++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->file, sizeof(a->file), "%s", file);
+	fingerprint(x, a->fingerprint);
+	sbx_x509_subject(x, a->subject, sizeof(a->subject));
+	sbx_asn1_time_str(X509_get0_notAfter(x), a->not_after, sizeof(a->not_after));
+	sbx_x509_serial_hex(x, a->serial, sizeof(a->serial));
+}
+
+int sbx_trust_list(const char *dir, struct sbx_anchor_info **out, size_t *count,
+		   struct sbx_diag *diag)
+{
+	struct list_ctx c = { 0 };
+	int err;
+
+	*out = NULL;
+	*count = 0;
+	err = for_each_anchor(dir, add_to_list, &c, diag);
+	if (!err && c.oom)
+		err = sbx_diag_set(diag, -ENOMEM, "out of memory");
+	if (err) {
+		free(c.info);
+		return err;
+	}
+	*out = c.info;
+	*count = c.n;
+	return 0;
+}
+
+/* ---- revocations ---- */
+
+int sbx_serial_normalize(const char *in, char *out, size_t len)
+{
+	size_t k = 0;
+
+	if (!strncasecmp(in, "0x", 2))
+		in += 2;
+	for (; *in; in++) {
+		if (*in == ':')
+			continue;
+		if (!isxdigit((unsigned char)*in))
+			return -EINVAL;
+		if (!k && *in == '0')
+			continue;
+		if (k + 1 >= len)
+			return -EINVAL;
+		out[k++] = (char)toupper((unsigned char)*in);
+	}
+	if (!k) {
+		if (len < 2)
+			return -EINVAL;
+		out[k++] = '0';
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+static int parse_cdhash(const char *hex, uint8_t out[SBX_DIGEST_LEN])
+{
+	if (strlen(hex) != 2 * SBX_DIGEST_LEN)
+		return -EINVAL;
+	for (int i = 0; i < SBX_DIGEST_LEN; i++) {
+		char byte[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+		if (!isxdigit((unsigned char)byte[0]) || !isxdigit((unsigned char)byte[1]))
+			return -EINVAL;
+		out[i] = (uint8_t)strtoul(byte, NULL, 16);
+	}
+	return 0;
+}
+
+void sbx_revocations_free(struct sbx_revocations *r)
+{
+	for (size_t i = 0; i < r->n_serials; i++)
+		free(r->serials[i]);
+	free(r->serials);
+	free(r->cdhashes);
+	memset(r, 0, sizeof(*r));
+}
+
+int sbx_revocations_parse(const char *name, const char *text, size_t len, struct sbx_revocations *r,
+			  struct sbx_diag *diag)
+{
+	unsigned int lineno = 0;
+	size_t off = 0;
+
+	memset(r, 0, sizeof(*r));
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t llen = nl ? (size_t)(nl - (text + off)) : len - off;
+		char line[256], kind[16], value[200], extra[2];
+		int fields;
+
+		lineno++;
+		if (llen >= sizeof(line)) {
+			sbx_revocations_free(r);
+			return sbx_diag_set_at(diag, -EINVAL, name, lineno, 1, "line too long");
+		}
+		memcpy(line, text + off, llen);
+		line[llen] = '\0';
+		off += llen + 1;
+		if (strchr(line, '#'))
+			*strchr(line, '#') = '\0';
+		fields = sscanf(line, "%15s %199s %1s", kind, value, extra);
+		if (fields <= 0)
+			continue;
+		if (fields != 2)
+			goto bad;
+		if (r->n_serials + r->n_cdhashes >= SBX_REVOCATIONS_MAX) {
+			sbx_revocations_free(r);
+			return sbx_diag_set_at(diag, -E2BIG, name, lineno, 1,
+					       "more than %d revocations", SBX_REVOCATIONS_MAX);
+		}
+		if (!strcmp(kind, "serial")) {
+			char norm[200], **grown;
+
+			if (sbx_serial_normalize(value, norm, sizeof(norm)))
+				goto bad;
+			grown = realloc(r->serials, (r->n_serials + 1) * sizeof(*grown));
+			if (!grown)
+				goto oom;
+			r->serials = grown;
+			if (!(r->serials[r->n_serials] = strdup(norm)))
+				goto oom;
+			r->n_serials++;
+		} else if (!strcmp(kind, "cdhash")) {
+			uint8_t(*grown)[SBX_DIGEST_LEN];
+
+			grown = realloc(r->cdhashes, (r->n_cdhashes + 1) * sizeof(*grown));
+			if (!grown)
+				goto oom;
+			r->cdhashes = grown;
+			if (parse_cdhash(value, r->cdhashes[r->n_cdhashes]))
+				goto bad;
+			r->n_cdhashes++;
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	sbx_revocations_free(r);
+	return sbx_diag_set_at(diag, -EINVAL, name, lineno, 1,
+			       "expected 'serial HEX' or 'cdhash <64 hex digits>'");
+oom:
+	sbx_revocations_free(r);
+	return sbx_diag_set(diag, -ENOMEM, "out of memory");
+}
+
+static int read_small_file(const char *path, char **buf, size_t *len, struct sbx_diag *diag)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT
+				       : sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 16 * SBX_TRUST_MAX_FILE) {
+		close(fd);
+		return sbx_diag_set(diag, -EINVAL, "%s is not a regular file of at most %u bytes",
+				    path, 16 * SBX_TRUST_MAX_FILE);
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
+		close(fd);
+		return sbx_diag_set(diag, -ENOMEM, "out of memory");
+	}
+	n = read(fd, *buf, (size_t)st.st_size);
+	close(fd);
+	if (n < 0) {
+		free(*buf);
+		*buf = NULL;
+		return sbx_diag_set(diag, -errno, "cannot read %s: %m", path);
+	}
+	(*buf)[n] = '\0';
+	*len = (size_t)n;
+	return 0;
+}
+
+int sbx_revocations_load(const char *path, struct sbx_revocations *r, struct sbx_diag *diag)
+{
+	char *text;
+	size_t len;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = read_small_file(path, &text, &len, diag);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	err = sbx_revocations_parse(path, text, len, r, diag);
+	free(text);
+	return err;
+}
+
+bool sbx_revoked_serial(const struct sbx_revocations *r, const char *serial_hex)
+{
+	for (size_t i = 0; i < r->n_serials; i++)
+		if (!strcmp(r->serials[i], serial_hex))
+			return true;
+	return false;
+}
+
+bool sbx_revoked_cdhash(const struct sbx_revocations *r, const uint8_t cdhash[SBX_DIGEST_LEN])
+{
+	for (size_t i = 0; i < r->n_cdhashes; i++)
+		if (!memcmp(r->cdhashes[i], cdhash, SBX_DIGEST_LEN))
+			return true;
+	return false;
+}
+
+int sbx_revocation_edit(const char *path, const char *kind, const char *value, bool add,
+			struct sbx_diag *diag)
+{
+	char norm[200], tmp[4096];
+	struct sbx_revocations r;
+	uint8_t hash[SBX_DIGEST_LEN];
+	bool present;
+	FILE *f;
+	int err, fd;
+
+	if (!strcmp(kind, "serial")) {
+		if (sbx_serial_normalize(value, norm, sizeof(norm)))
+			return sbx_diag_set(diag, -EINVAL, "'%s' is not a hexadecimal serial",
+					    value);
+	} else if (!strcmp(kind, "cdhash")) {
+		if (parse_cdhash(value, hash))
+			return sbx_diag_set(diag, -EINVAL, "'%s' is not a cdhash (64 hex digits)",
+					    value);
+		sbx_hex(hash, sizeof(hash), norm);
+	} else {
+		return sbx_diag_set(diag, -EINVAL,
+				    "unknown revocation kind '%s' (serial or cdhash)", kind);
+	}
+	err = sbx_revocations_load(path, &r, diag);
+	if (err)
+		return err;
+	present = !strcmp(kind, "serial") ? sbx_revoked_serial(&r, norm)
+					  : sbx_revoked_cdhash(&r, hash);
+	if (present == add) {
+		sbx_revocations_free(&r);
+		return add ? 0
+			   : sbx_diag_set(diag, -ENOENT, "%s %s is not in %s", kind, norm, path);
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		sbx_revocations_free(&r);
+		return sbx_diag_set(diag, -errno, "cannot write next to %s: %m", path);
+	}
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		sbx_revocations_free(&r);
+		return sbx_diag_set(diag, -errno, "cannot write %s: %m", tmp);
+	}
+	fprintf(f, "# sbx revocation list: 'serial HEX' (certificate) or 'cdhash HEX' lines\n");
+	for (size_t i = 0; i < r.n_serials; i++)
+		if (add || strcmp(kind, "serial") || strcmp(r.serials[i], norm))
+			fprintf(f, "serial %s\n", r.serials[i]);
+	for (size_t i = 0; i < r.n_cdhashes; i++) {
+		char hex[2 * SBX_DIGEST_LEN + 1];
+
+		sbx_hex(r.cdhashes[i], SBX_DIGEST_LEN, hex);
+		if (add || strcmp(kind, "cdhash") || strcmp(hex, norm))
+			fprintf(f, "cdhash %s\n", hex);
+	}
+	if (add)
+		fprintf(f, "%s %s\n", kind, norm);
+	sbx_revocations_free(&r);
+	if (fflush(f) || fsync(fd)) {
+		fclose(f);
+		unlink(tmp);
+		return sbx_diag_set(diag, -EIO, "cannot write %s: %m", tmp);
+	}
+	fclose(f);
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return sbx_diag_set(diag, -errno, "cannot install %s: %m", path);
+	}
+	return 0;
+}

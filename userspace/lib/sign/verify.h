@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Verifying code: the API the launcher (sbx run) and the enforcement daemon use.
+ *
+ *	struct sbx_verify_options o = { 0 };	// defaults: $SBX_TRUST_DIR or /etc/sbx/trust.d
+ *	struct sbx_code_identity id;
+ *	struct sbx_diag diag = { 0 };
+ *	int v = sbx_verify_fd(fd, &o, &id, &diag);
+ *	if (v == SBX_VERDICT_VALID || v == SBX_VERDICT_PLATFORM) ... allow, use id ...
+ *	else ... deny; diag.msg says why (v < 0: could not read the file at all) ...
+ *	sbx_code_identity_free(&id);
+ *
+ * The file is hashed through fd (pread, never re-opened by path). No verdict value is 0,
+ * so a zeroed identity is never valid.
+ */
+#ifndef SBX_SIGN_VERIFY_H
+#define SBX_SIGN_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "diag.h"
+#include "sign/format.h"
+
+#define SBX_TRUST_DIR_DEFAULT "/etc/sbx/trust.d"
+#define SBX_TRUST_DIR_ENV     "SBX_TRUST_DIR"
+
+enum sbx_verdict {
+	SBX_VERDICT_INVALID = 1, /* a signature is present and must not be trusted */
+	SBX_VERDICT_VALID = 2, /* signed, unmodified, chains to an anchor, not revoked */
+	SBX_VERDICT_UNSIGNED = 3, /* no signature and not in a trust cache */
+	SBX_VERDICT_PLATFORM = 4, /* no signature, but its digest is in a trusted trust cache */
+};
+
+enum sbx_verify_reason {
+	SBX_REASON_NONE = 0,
+	SBX_REASON_MALFORMED, /* trailer, code directory or CMS could not be parsed */
+	SBX_REASON_DIGEST_MISMATCH, /* content modified after signing */
+	SBX_REASON_STRIPPED, /* content modified: ELF section headers moved (strip/objcopy) */
+	SBX_REASON_BAD_SIGNATURE, /* the CMS signature does not match the code directory */
+	SBX_REASON_UNTRUSTED, /* does not chain to a trust anchor */
+	SBX_REASON_EXPIRED,
+	SBX_REASON_NOT_YET_VALID,
+	SBX_REASON_NO_CODE_SIGNING_EKU,
+	SBX_REASON_REVOKED, /* by certificate serial or by cdhash */
+	SBX_REASON_TEAM_MISMATCH, /* code directory team id is not the certificate's OU */
+	SBX_REASON_IDENTIFIER_MISMATCH, /* not the identifier the caller required */
+	SBX_REASON_CERT_INVALID, /* any other certificate chain error */
+	SBX_REASON_IO, /* the file or the trust store could not be read */
+};
+
+/* Skip the trust cache lookup for unsigned files. */
+#define SBX_VERIFY_NO_TRUST_CACHE (1u << 0)
+
+struct sbx_verify_options {
+	const char *trust_dir; /* NULL: $SBX_TRUST_DIR, else /etc/sbx/trust.d */
+	const char *revocation_list; /* NULL: <trust_dir>/revoked.list (missing = none) */
+	const char *const *trust_caches; /* NULL-terminated; NULL: <trust_dir>/ *.sbxtc */
+	time_t at; /* verify "as of" this time; 0: now */
+	const char *path; /* the file's path, only to find PATH.sbxsig; NULL: none */
+	const char *identifier; /* require this signing identifier; NULL: any */
+	unsigned int flags; /* SBX_VERIFY_* */
+};
+
+struct sbx_code_identity {
+	enum sbx_verdict verdict;
+	enum sbx_verify_reason reason; /* for SBX_VERDICT_INVALID */
+	enum sbx_sig_location location;
+	char identifier[SBX_IDENTIFIER_MAX + 1];
+	char team_id[SBX_TEAM_ID_MAX + 1];
+	uint8_t cdhash[SBX_DIGEST_LEN]; /* SHA-256 of the code directory */
+	char cdhash_hex[2 * SBX_DIGEST_LEN + 1];
+	uint8_t content_digest[SBX_DIGEST_LEN]; /* signed: SHA-256 of the signed content */
+	uint8_t file_digest[SBX_DIGEST_LEN]; /* PLATFORM: SHA-256 of the whole file */
+	uint32_t flags; /* SBX_CD_FLAG_* */
+	bool hardened_runtime;
+	bool library_validation;
+	bool platform;
+	uint8_t *entitlements; /* caller-owned copy (NUL-terminated), NULL when none */
+	size_t entitlements_len;
+	uint8_t *launch_constraints; /* caller-owned copy, NULL when none */
+	size_t launch_constraints_len;
+	uint64_t content_size;
+	char signer[256]; /* leaf certificate subject, RFC 2253 */
+	char signer_serial[96]; /* uppercase hex */
+	time_t signing_time; /* from the CMS signed attributes; 0 when absent */
+};
+
+/*
+ * Verify the open regular file fd. Returns the verdict (also in id->verdict), or a
+ * negative errno when the file could not be examined at all (then id->verdict is
+ * SBX_VERDICT_INVALID too). diag holds one sentence for anything but VALID/PLATFORM.
+ * id is always initialised; release it with sbx_code_identity_free().
+ */
+int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code_identity *id,
+		  struct sbx_diag *diag);
+void sbx_code_identity_free(struct sbx_code_identity *id);
+
+const char *sbx_verdict_name(enum sbx_verdict v);
+/* The trust directory opts would use. */
+const char *sbx_trust_dir(const struct sbx_verify_options *opts);
+
+#endif /* SBX_SIGN_VERIFY_H */
