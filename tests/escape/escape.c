@@ -179,7 +179,8 @@ static int find_libc_dir(struct dl_phdr_info *info, size_t size, void *data)
 /* A glibc library every system has and the probe never loads on its own. */
 static void pick_preload(FIXTURE_DATA(escape) * self)
 {
-	static const char *const names[] = { "libanl.so.1", "libutil.so.1", "libresolv.so.2" };
+	static const char *const names[] = { "libanl.so.1", "libutil.so.1", "libresolv.so.2",
+					     "libz.so.1", "libcap.so.2" };
 	char dir[PATH_MAX] = "";
 
 	dl_iterate_phdr(find_libc_dir, dir);

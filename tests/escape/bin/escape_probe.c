@@ -717,6 +717,8 @@ static int __attribute__((noinline)) code_marker(void)
 	return 7;
 }
 
+static char proc_mem_data = 1;
+
 /* Write our own (read-only, executable) code through /proc/self/mem: FOLL_FORCE. */
 static int t_proc_self_mem(char **argv)
 {
@@ -735,7 +737,17 @@ static int t_proc_self_mem(char **argv)
 	}
 	if (pwrite(fd, &c, 1, addr) != 1) {
 		int err = errno;
+		off_t data = (off_t)(uintptr_t)&proc_mem_data;
 
+		/*
+		 * EIO for code while writable data goes through: the kernel itself refuses
+		 * FOLL_FORCE (proc_mem.force_override=never or ptrace, CONFIG_PROC_MEM_*).
+		 */
+		if (err == EIO && pwrite(fd, &proc_mem_data, 1, data) == 1) {
+			close(fd);
+			return unsupported("the kernel refuses forced writes to read-only memory "
+					   "through /proc/self/mem (proc_mem.force_override)");
+		}
 		close(fd);
 		return refused("pwrite into our own code", err);
 	}
