@@ -257,15 +257,16 @@ static void user_dir(struct builder *b, const char *dir, const char *fallback, c
 			     ro_key);
 }
 
+/* key is a string literal: a plan's entitlement names outlive the profile. */
 static void exception_list(struct builder *b, const char *key, uint64_t access, bool home)
 {
 	const struct sbx_entitlement *e = sbx_profile_get(b->profile, key);
 
 	for (size_t i = 0; e && i < e->n_list; i++) {
 		if (home)
-			fs_rule_take(b, join(b->facts->home, e->list[i]), access, false, e->key);
+			fs_rule_take(b, join(b->facts->home, e->list[i]), access, false, key);
 		else
-			fs_rule(b, e->list[i], access, false, e->key);
+			fs_rule(b, e->list[i], access, false, key);
 	}
 }
 

@@ -334,7 +334,18 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 		s->deny_foreign_arches ? "; x32 and i386 entry points kill the process" : "");
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &s->rules[i];
+		size_t same = 1;
 
+		/* A run of rules that differ only in their bit masks reads as one line. */
+		while (i + same < s->n_rules && !strcmp(s->rules[i + same].syscall, r->syscall) &&
+		       s->rules[i + same].why && r->why && !strcmp(s->rules[i + same].why, r->why))
+			same++;
+		if (same > 2) {
+			fprintf(out, "  %s(%u rules, one per bit: see --json) -> %s: %s\n",
+				r->syscall, (unsigned int)same, errno_name(r->errno_value), r->why);
+			i += same - 1;
+			continue;
+		}
 		fprintf(out, "  %s(", r->syscall);
 		for (unsigned int c = 0; c < r->n_cond && c < SBX_SECCOMP_MAX_COND; c++) {
 			const struct sbx_seccomp_cond *k = &r->cond[c];
