@@ -9,11 +9,12 @@
 struct fd_message {
 	char byte;
 	struct iovec iov;
+	struct msghdr msg;
+	/* Last: clang sees CMSG_SPACE() as a variable size. */
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg;
 };
 
 static void fd_message_init(struct fd_message *m)
