@@ -705,17 +705,279 @@ TEST_F(sign, identifier_mismatch)
 
 TEST_F(sign, oversized_entitlements)
 {
-	char big[SIGN_PATH + 16];
+	char big[SIGN_PATH + 16], want[256];
+	long canonical;
 
+	/* A valid profile whose canonical form is over 256 KiB: 3000 long paths. */
 	snprintf(big, sizeof(big), "%s/big.yaml", self->dir);
-	ASSERT_EQ(0, sh(self->r, "head -c 262145 /dev/zero | tr '\\0' x > '%s'", big));
+	ASSERT_EQ(0,
+		  sh(self->r,
+		     "awk 'BEGIN { print \"identifier: com.example.big\"; print \"entitlements:\";"
+		     " print \"  app-sandbox: true\";"
+		     " print \"  temporary-exception.files.absolute-path.read-only:\";"
+		     " for (i = 0; i < 3000; i++) printf \"    - /opt/%%090d/%%05d\\n\", 0, i }' > "
+		     "'%s'",
+		     big));
+	ASSERT_EQ(0, sh(self->r, "'%s' profile canonical '%s' | wc -c", sbx_bin(), big));
+	canonical = strtol(self->r->out, NULL, 10);
+	ASSERT_GT(canonical, 262144);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--profile",
 			 big, self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
-	EXPECT_STREQ("sbx sign: entitlements of 262145 bytes exceed the 262144-byte limit\n",
-		     self->r->err);
+	snprintf(want, sizeof(want),
+		 "sbx sign: entitlements of %ld bytes exceed the 262144-byte limit\n", canonical);
+	EXPECT_STREQ(want, self->r->err);
 	/* Nothing half-applied: the file is untouched and unsigned. */
 	EXPECT_EQ(file_size("/bin/true"), file_size(self->file));
+}
+
+TEST_F(sign, profile_identifier_mismatch)
+{
+	char profile[SIGN_PATH + 32];
+
+	snprintf(profile, sizeof(profile), "%s/profiles/curl.yaml", sbx_src());
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--profile",
+			 profile, "--identifier", "com.example.other", self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("sbx sign: identifier mismatch: --identifier 'com.example.other' but the "
+		     "profile's identifier is 'se.haxx.curl'\n",
+		     self->r->err);
+	EXPECT_EQ(file_size("/bin/true"), file_size(self->file));
+}
+
+TEST_F(sign, invalid_profile_refused)
+{
+	char profile[SIGN_PATH + 32];
+
+	snprintf(profile, sizeof(profile), "%s/bad.yaml", self->dir);
+	ASSERT_EQ(0, sh(self->r,
+			"printf 'identifier: com.example.bad\\nentitlements:\\n  no-such-key: "
+			"true\\n' > '%s'",
+			profile));
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--profile",
+			 profile, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_EQ(0, strncmp("sbx sign: ", self->r->err, 10));
+	EXPECT_NE(NULL, strstr(self->r->err, "bad.yaml:3:"));
+	EXPECT_EQ(file_size("/bin/true"), file_size(self->file));
+}
+
+/* sbx display shows exactly what was signed. */
+TEST_F(sign, display_matches_what_was_signed)
+{
+	char profile[SIGN_PATH + 32], cdhash[65], line[512];
+	const char *p;
+
+	snprintf(profile, sizeof(profile), "%s/profiles/curl.yaml", sbx_src());
+	ASSERT_EQ(0,
+		  sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--chain",
+		      self->chain, "--profile", profile, "--hardened-runtime", self->file, NULL));
+	ASSERT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	p = strstr(self->r->out, "cdhash ");
+	ASSERT_NE(NULL, p);
+	snprintf(cdhash, sizeof(cdhash), "%s", p + 7);
+
+	ASSERT_EQ(0, sbx(self->r, "display", self->file, NULL));
+	ASSERT_EQ(0, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->out, "Identifier=se.haxx.curl\n"));
+	EXPECT_NE(NULL, strstr(self->r->out, "Format=sbx signature v1, embedded\n"));
+	EXPECT_NE(NULL, strstr(self->r->out, "flags=0x3(hardened-runtime,library-validation)"));
+	snprintf(line, sizeof(line), "CDHash=%s\n", cdhash);
+	EXPECT_NE(NULL, strstr(self->r->out, line));
+	snprintf(line, sizeof(line), "TeamIdentifier=%s\n", self->team);
+	EXPECT_NE(NULL, strstr(self->r->out, line));
+	snprintf(line, sizeof(line),
+		 "Authority=%s\nAuthority=CN=sbx test intermediate,O=sbx tests\n", self->subject);
+	EXPECT_NE(NULL, strstr(self->r->out, line));
+	snprintf(line, sizeof(line), "ContentSize=%lld\n", (long long)file_size("/bin/true"));
+	EXPECT_NE(NULL, strstr(self->r->out, line));
+
+	/* The entitlements, byte for byte, are the profile's canonical form. */
+	ASSERT_EQ(0, sh(self->r,
+			"'%s' display --entitlements '%s' > '%s/ent' && "
+			"'%s' profile canonical '%s' > '%s/canon' && cmp '%s/ent' '%s/canon'",
+			sbx_bin(), self->file, self->dir, sbx_bin(), profile, self->dir, self->dir,
+			self->dir));
+	EXPECT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s%s", self->r->out, self->r->err);
+	}
+	ASSERT_EQ(0, sbx(self->r, "display", "--json", self->file, NULL));
+	EXPECT_NE(NULL, strstr(self->r->out, "\"identifier\": \"se.haxx.curl\""));
+	EXPECT_NE(NULL, strstr(self->r->out, "\"hardened_runtime\": true"));
+	EXPECT_NE(NULL,
+		  strstr(self->r->out, "\"entitlements\": \"identifier: \\\"se.haxx.curl\\\""));
+	/* verify agrees on the identity. */
+	ASSERT_EQ(0, sbx(self->r, "verify", "-v", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(0, self->r->status);
+	snprintf(line, sizeof(line), "  cdhash:       %s\n", cdhash);
+	EXPECT_NE(NULL, strstr(self->r->out, line));
+	EXPECT_NE(NULL, strstr(self->r->out, "hardened-runtime library-validation"));
+}
+
+TEST_F(sign, display_unsigned_and_usage)
+{
+	char want[SIGN_PATH + 64];
+
+	ASSERT_EQ(0, sbx(self->r, "display", self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	snprintf(want, sizeof(want), "sbx display: %s: not signed\n", self->file);
+	EXPECT_STREQ(want, self->r->err);
+	EXPECT_STREQ("", self->r->out);
+	ASSERT_EQ(0, sbx(self->r, "display", NULL));
+	EXPECT_EQ(2, self->r->status);
+	ASSERT_EQ(0, sbx(self->r, "display", "--help", NULL));
+	EXPECT_EQ(0, self->r->status);
+}
+
+TEST_F(sign, trust_add_list_remove)
+{
+	char dir[SIGN_PATH + 16], root[SIGN_PATH + 16], want[2048], fp[17];
+	const char *p;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(dir, sizeof(dir), "%s/anchors", self->dir);
+	snprintf(root, sizeof(root), "%s/root.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", dir, "add", root, NULL));
+	ASSERT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	p = strrchr(self->r->out, '/');
+	ASSERT_NE(NULL, p);
+	snprintf(fp, sizeof(fp), "%s", p + 1);
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", dir, "list", NULL));
+	EXPECT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want),
+		 "trust directory %s: 1 anchor\nanchor %s.pem  %s  CN=sbx test root,O=sbx tests",
+		 dir, fp, fp);
+	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)))
+	{
+		TH_LOG("%s", self->r->out);
+	}
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", dir, "list", "--json", NULL));
+	EXPECT_NE(NULL, strstr(self->r->out, "\"subject\": \"CN=sbx test root,O=sbx tests\""));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", dir, self->file, NULL));
+	EXPECT_EQ(0, self->r->status);
+
+	fp[8] = '\0';
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", dir, "remove", fp, NULL));
+	EXPECT_EQ(0, self->r->status);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", dir, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "untrusted signer"));
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", dir, "remove", fp, NULL));
+	EXPECT_EQ(2, self->r->status);
+	snprintf(want, sizeof(want), "sbx trust: no anchor '%s' in %s\n", fp, dir);
+	EXPECT_STREQ(want, self->r->err);
+	/* Not a certificate. */
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", dir, "add", self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	snprintf(want, sizeof(want), "sbx trust: %s: no PEM certificate in it\n", self->file);
+	EXPECT_STREQ(want, self->r->err);
+}
+
+TEST_F(sign, malformed_revocation_list)
+{
+	char list[SIGN_PATH + 32], want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
+	ASSERT_EQ(0, sh(self->r, "printf '# ok\\nserial 01\\nfingerprint 1234\\n' > '%s'", list));
+	snprintf(want, sizeof(want), "%s:3:1: expected 'serial HEX' or 'cdhash <64 hex digits>'",
+		 list);
+	ASSERT_VERIFY_FAILS(self, self->file, want);
+	ASSERT_EQ(0,
+		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", "xyz", NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("sbx trust: 'xyz' is not a hexadecimal serial\n", self->r->err);
+}
+
+/* A signed platform trust cache makes unsigned files verify as "platform". */
+TEST_F(sign, trust_cache_platform)
+{
+	char bin[SIGN_PATH + 16], cache[SIGN_PATH + 32], t[SIGN_PATH + 32], other[SIGN_PATH + 32];
+	char want[2048];
+	struct parts p;
+
+	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
+	ASSERT_EQ(0, mkdir(bin, 0755));
+	ASSERT_EQ(0, sh(self->r, "cp /bin/true /bin/ls '%s/' && echo data > '%s/readme.txt'", bin,
+			bin));
+	snprintf(cache, sizeof(cache), "%s/platform.sbxtc", self->trust);
+	ASSERT_EQ(0, sbx(self->r, "trust", "cache", "build", "--key", self->key, "--cert",
+			 self->cert, "--chain", self->chain, "-o", cache, bin, NULL));
+	ASSERT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	snprintf(want, sizeof(want), "%s: trust cache of 2 digests (2 files hashed), cdhash ",
+		 cache);
+	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
+	EXPECT_STREQ("", self->r->err); /* no progress bar: stderr is not a terminal */
+
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
+	EXPECT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want), "%s: valid trust cache: 2 digests, built ", cache);
+	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
+
+	/* An unsigned copy of /bin/true is a platform binary now; an unknown file is not. */
+	snprintf(t, sizeof(t), "%s/true", bin);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, t, NULL));
+	EXPECT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want), "%s: platform (sha256 ", t);
+	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
+	snprintf(other, sizeof(other), "%s/readme.txt", bin);
+	ASSERT_VERIFY_FAILS(
+		self, other,
+		"not signed: no appended signature, user.sbx.sig xattr or .sbxsig file");
+	/* A modified platform binary is no longer one. */
+	ASSERT_EQ(0, flip_byte(t, 100));
+	ASSERT_VERIFY_FAILS(self, t,
+			    "not signed: no sbx signature (strip and objcopy drop an appended "
+			    "signature: sign after strip)");
+
+	/* A tampered cache is refused, and grants nothing. */
+	ASSERT_EQ(0, flip_byte(t, 100));
+	ASSERT_EQ(0, trailer_of(cache, &p));
+	ASSERT_EQ(0, flip_byte(cache, 24 + 5));
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
+	EXPECT_EQ(1, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx trust: %s: content digest mismatch: the file was modified after signing\n",
+		 cache);
+	EXPECT_STREQ(want, self->r->err);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, t, NULL));
+	EXPECT_EQ(1, self->r->status);
+}
+
+TEST_F(sign, trust_cache_untrusted_signer)
+{
+	char bin[SIGN_PATH + 16], cache[SIGN_PATH + 32], t[SIGN_PATH + 32], key[SIGN_PATH + 16];
+	char cert[SIGN_PATH + 16], want[2048];
+
+	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
+	ASSERT_EQ(0, mkdir(bin, 0755));
+	ASSERT_EQ(0, sh(self->r, "cp /bin/true '%s/'", bin));
+	snprintf(cache, sizeof(cache), "%s/stranger.sbxtc", self->trust);
+	snprintf(key, sizeof(key), "%s/stranger.key", ca);
+	snprintf(cert, sizeof(cert), "%s/stranger.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "trust", "cache", "build", "--key", key, "--cert", cert, "-o",
+			 cache, bin, NULL));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
+	EXPECT_EQ(1, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx trust: %s: untrusted signer: 'CN=stranger,OU=TEAMX,O=elsewhere' does not "
+		 "chain to a trust anchor in %s\n",
+		 cache, self->trust);
+	EXPECT_STREQ(want, self->r->err);
+	snprintf(t, sizeof(t), "%s/true", bin);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, t, NULL));
+	EXPECT_EQ(1, self->r->status);
 }
 
 TEST_F(sign, strip_after_embedded_sign)

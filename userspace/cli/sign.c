@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* sbx sign: code directory + CMS signature, appended to ELF files or beside scripts. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "profile/profile.h"
 #include "sign/sign.h"
 
 static const char sign_help[] =
@@ -31,44 +29,60 @@ static const char sign_help[] =
 	"signature and change the content: sign after strip.\n"
 	"\n"
 	"  --identifier ID       signing identifier (default: the profile's, else the file name)\n"
-	"  --profile PROFILE     embed PROFILE as the entitlements (at most 256 KiB)\n"
+	"  --profile PROFILE     embed PROFILE's entitlements: its canonical form (see\n"
+	"                        sbx profile canonical), at most 256 KiB\n"
 	"  --hardened-runtime    set the hardened-runtime flag (implies library validation)\n"
 	"  --library-validation  set the library-validation flag\n"
 	"\n"
 	"Exit status: 0 every file signed; 1 a file could not be signed; 2 usage error or an\n"
 	"unusable key, certificate, chain or profile.\n";
 
-/* The entitlements: the profile's bytes, bounded (the profile parser is issue 3's). */
-static int load_profile_bytes(const char *path, uint8_t **buf, size_t *len)
+/*
+ * The entitlements: the canonical bytes of the profile (includes merged, keys sorted), so
+ * what is signed is what `sbx profile canonical` prints and what `sbx run` will parse.
+ * The signing identifier defaults to the profile's and must agree with --identifier.
+ */
+static int load_entitlements(const char *path, const char **identifier, char **id_copy, char **buf,
+			     size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	ssize_t n;
+	struct sbx_profile *p = NULL;
+	struct sbx_diag diag = { 0 };
+	const char *pid;
+	int err;
 
-	if (fd < 0) {
-		cli_error("sign", "cannot open profile %s: %m", path);
-		return -1;
+	err = sbx_profile_load_file(path, &p, &diag);
+	if (err) {
+		cli_error_diag("sign", &diag);
+		return err;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cli_error("sign", "profile %s is not a regular file", path);
-		close(fd);
-		return -1;
+	err = sbx_profile_canonical(p, buf, len);
+	if (err) {
+		cli_error("sign", "%s: cannot make the canonical profile: %s", path,
+			  strerror(-err));
+		goto out;
 	}
-	if ((uint64_t)st.st_size > SBX_ENTITLEMENTS_MAX) {
-		cli_error("sign", "entitlements of %lld bytes exceed the %u-byte limit",
-			  (long long)st.st_size, SBX_ENTITLEMENTS_MAX);
-		close(fd);
-		return -1;
+	if (*len > SBX_ENTITLEMENTS_MAX) {
+		cli_error("sign", "entitlements of %zu bytes exceed the %u-byte limit", *len,
+			  SBX_ENTITLEMENTS_MAX);
+		err = -E2BIG;
+		goto out;
 	}
-	*buf = malloc((size_t)st.st_size + 1);
-	n = *buf ? read(fd, *buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (n != st.st_size) {
-		cli_error("sign", "cannot read profile %s", path);
-		return -1;
+	pid = sbx_profile_identifier(p);
+	if (pid && *pid && *identifier && strcmp(pid, *identifier)) {
+		cli_error("sign",
+			  "identifier mismatch: --identifier '%s' but the profile's identifier is "
+			  "'%s'",
+			  *identifier, pid);
+		err = -EINVAL;
+		goto out;
 	}
-	*len = (size_t)n;
-	return 0;
+	if (pid && *pid && !*identifier) {
+		*id_copy = strdup(pid);
+		*identifier = *id_copy;
+	}
+out:
+	sbx_profile_free(p);
+	return err;
 }
 
 int cmd_sign(int argc, char **argv)
@@ -92,7 +106,7 @@ int cmd_sign(int argc, char **argv)
 	struct sbx_sign_options o = { 0 };
 	struct sbx_signer signer;
 	struct sbx_diag diag = { 0 };
-	uint8_t *ent = NULL;
+	char *ent = NULL, *id_copy = NULL;
 	int c, status = SBX_EXIT_OK, places = 0;
 
 	opterr = 0;
@@ -153,13 +167,18 @@ int cmd_sign(int argc, char **argv)
 		cli_error("sign", "no file to sign (see sbx sign --help)");
 		return SBX_EXIT_USAGE;
 	}
-	if (profile && load_profile_bytes(profile, &ent, &o.entitlements_len))
+	if (profile &&
+	    load_entitlements(profile, &o.identifier, &id_copy, &ent, &o.entitlements_len)) {
+		free(ent);
+		free(id_copy);
 		return SBX_EXIT_USAGE;
-	o.entitlements = ent;
+	}
+	o.entitlements = (const uint8_t *)ent;
 	if (sbx_signer_load(&signer, key, cert, chain, &diag)) {
 		cli_error_diag("sign", &diag);
 		sbx_signer_free(&signer);
 		free(ent);
+		free(id_copy);
 		return SBX_EXIT_USAGE;
 	}
 	if (signer.lacks_code_signing_eku)
@@ -193,5 +212,6 @@ int cmd_sign(int argc, char **argv)
 	}
 	sbx_signer_free(&signer);
 	free(ent);
+	free(id_copy);
 	return status;
 }

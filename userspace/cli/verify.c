@@ -171,7 +171,11 @@ int cmd_verify(int argc, char **argv)
 		if (v == SBX_VERDICT_VALID || v == SBX_VERDICT_PLATFORM) {
 			print_identity(argv[i], &id, verbose);
 		} else {
-			cli_error("verify", "%s: %s", argv[i], diag.msg[0] ? diag.msg : "invalid");
+			char msg[1024];
+
+			cli_error("verify", "%s: %s", argv[i],
+				  diag.msg[0] ? sbx_diag_format(&diag, msg, sizeof(msg))
+					      : "invalid");
 			if (status == SBX_EXIT_OK)
 				status = SBX_EXIT_FAIL;
 		}
