@@ -80,6 +80,8 @@ FIXTURE(escape)
 	char preload[PATH_MAX]; /* a library the probe does not load by itself */
 	char preload_name[64];
 	char victim_pid[16], victim_addr[32];
+	char victim_fd[16]; /* the victim holds the secret open on this fd */
+	char victim_fd_path[64], victim_environ[64]; /* /proc/VICTIM/fd/N, /proc/VICTIM/environ */
 	char tcp_port[8], tcp6_port[8], udp_port[8], abstract_name[64];
 	char agent_sock[PATH_MAX]; /* a pathname unix socket listening in $HOME */
 	pid_t victim;
@@ -280,6 +282,7 @@ static void join(char *buf, size_t len, const char *a, const char *b)
 FIXTURE_SETUP(escape)
 {
 	char path[PATH_MAX];
+	int secret_fd;
 
 	self->victim = -1;
 	self->tcp_fd = self->tcp6_fd = self->udp_fd = self->abstract_fd = self->agent_fd = -1;
@@ -310,6 +313,9 @@ FIXTURE_SETUP(escape)
 	pick_preload(self);
 
 	/* A process outside any sandbox that lets anyone trace it (Yama ptrace_scope 1). */
+	/* It holds the secret open: a descriptor to steal. O_CLOEXEC keeps it out of the probes. */
+	secret_fd = open(self->secret, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, secret_fd);
 	self->victim = fork();
 	ASSERT_LE(0, self->victim);
 	if (self->victim == 0) {
@@ -318,7 +324,13 @@ FIXTURE_SETUP(escape)
 		for (;;)
 			pause();
 	}
+	close(secret_fd);
 	snprintf(self->victim_pid, sizeof(self->victim_pid), "%d", (int)self->victim);
+	snprintf(self->victim_fd, sizeof(self->victim_fd), "%d", secret_fd);
+	snprintf(self->victim_fd_path, sizeof(self->victim_fd_path), "/proc/%d/fd/%d",
+		 (int)self->victim, secret_fd);
+	snprintf(self->victim_environ, sizeof(self->victim_environ), "/proc/%d/environ",
+		 (int)self->victim);
 	snprintf(self->victim_addr, sizeof(self->victim_addr), "%p", (void *)&victim_marker);
 
 	self->tcp_fd = listen_inet(AF_INET, SOCK_STREAM, self->tcp_port, sizeof(self->tcp_port));
@@ -387,6 +399,9 @@ static const char *expand(FIXTURE_DATA(escape) * self, const char *arg)
 		TOKEN("@mnt", mnt),
 		TOKEN("@victim", victim_pid),
 		TOKEN("@victim_addr", victim_addr),
+		TOKEN("@victim_fd", victim_fd),
+		TOKEN("@victim_fd_path", victim_fd_path),
+		TOKEN("@victim_environ", victim_environ),
 		TOKEN("@tcp", tcp_port),
 		TOKEN("@tcp6", tcp6_port),
 		TOKEN("@udp", udp_port),
@@ -727,6 +742,23 @@ FIXTURE_VARIANT_ADD(escape, write_outside_container){
 	.args = { "@home" },
 	.stopper = LANDLOCK_FS,
 };
+FIXTURE_VARIANT_ADD(escape, write_host_tmp){
+	.technique = "write_create",
+	.args = { "/tmp" },
+	.stopper = "Landlock: the program's tmp is the container's, not the host's /tmp",
+};
+FIXTURE_VARIANT_ADD(escape, write_dev_shm){
+	.technique = "write_create",
+	.args = { "/dev/shm" },
+	.stopper = "Landlock: /dev/shm is shared with every process outside",
+};
+FIXTURE_VARIANT_ADD(escape, mknod_device){
+	.technique = "mknod",
+	.args = { "@TMPDIR" },
+	.control_need = NEED_PRIVILEGE,
+	.privilege = "CAP_MKNOD",
+	.stopper = "capabilities dropped, Landlock MAKE_CHAR",
+};
 FIXTURE_VARIANT_ADD(escape, write_existing_outside){
 	.technique = "write_existing",
 	.args = { "@rc" },
@@ -805,6 +837,21 @@ FIXTURE_VARIANT_ADD(escape, process_vm_readv_outside){
 	.technique = "process_vm_readv",
 	.args = { "@victim", "@victim_addr" },
 	.stopper = "seccomp process_vm_* rule, Landlock",
+};
+FIXTURE_VARIANT_ADD(escape, pidfd_getfd_outside){
+	.technique = "pidfd_getfd",
+	.args = { "@victim", "@victim_fd" },
+	.stopper = "Landlock: no ptrace access to processes outside the domain",
+};
+FIXTURE_VARIANT_ADD(escape, proc_pid_fd_outside){
+	.technique = "read_file",
+	.args = { "@victim_fd_path" },
+	.stopper = "Landlock: no ptrace access to processes outside the domain",
+};
+FIXTURE_VARIANT_ADD(escape, proc_pid_environ_outside){
+	.technique = "read_file",
+	.args = { "@victim_environ" },
+	.stopper = "Landlock: no ptrace access to processes outside the domain",
 };
 FIXTURE_VARIANT_ADD(escape, signal_outside){
 	.technique = "signal",

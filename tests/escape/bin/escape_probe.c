@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -143,7 +144,7 @@ static int t_write_create(char **argv)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/sbx-escape-created", argv[0]);
+	snprintf(path, sizeof(path), "%s/sbx-escape-created-%d", argv[0], (int)getpid());
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return refused("open(O_CREAT)", errno);
@@ -155,6 +156,23 @@ static int t_write_create(char **argv)
 	close(fd);
 	unlink(path);
 	return escaped("created and wrote %s", path);
+}
+
+/* A device node where the program may write: /dev/null's numbers, opened for writing. */
+static int t_mknod(char **argv)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/sbx-escape-node-%d", argv[0], (int)getpid());
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 3)) < 0)
+		return refused("mknod(S_IFCHR)", errno);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	unlink(path);
+	if (fd < 0)
+		return refused("open of the new device node", errno);
+	close(fd);
+	return escaped("made and opened a character device node in %s", argv[0]);
 }
 
 /* Rewrite the first byte of an existing file with itself: write access, no damage. */
@@ -367,6 +385,27 @@ static int t_process_vm_readv(char **argv)
 	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) < 0)
 		return refused("process_vm_readv", errno);
 	return escaped("read %zu bytes of pid %d's memory", sizeof(buf), (int)pid);
+}
+
+/* Take a copy of another process's open file descriptor (5.6+). */
+static int t_pidfd_getfd(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+	int pidfd = (int)syscall(__NR_pidfd_open, pid, 0), fd, r;
+	char buf[64];
+	ssize_t n;
+
+	if (pidfd < 0)
+		return refused("pidfd_open", errno);
+	fd = (int)syscall(__NR_pidfd_getfd, pidfd, atoi(argv[1]), 0);
+	close(pidfd);
+	if (fd < 0)
+		return refused("pidfd_getfd", errno);
+	n = pread(fd, buf, sizeof(buf), 0);
+	r = n < 0 ? refused("read", errno)
+		  : escaped("took fd %s of pid %d and read %zd bytes", argv[1], (int)pid, n);
+	close(fd);
+	return r;
 }
 
 static int t_signal(char **argv)
@@ -1175,6 +1214,7 @@ struct technique {
 static const struct technique techniques[] = {
 	{ "read_file", 1, t_read_file, "FILE" },
 	{ "write_create", 1, t_write_create, "DIR" },
+	{ "mknod", 1, t_mknod, "DIR" },
 	{ "write_existing", 1, t_write_existing, "FILE" },
 	{ "truncate", 1, t_truncate, "FILE" },
 	{ "refer_link", 2, t_refer_link, "OUTSIDE_FILE WRITABLE_DIR" },
@@ -1188,6 +1228,7 @@ static const struct technique techniques[] = {
 	{ "tiocsti", 0, t_tiocsti, "" },
 	{ "ptrace", 1, t_ptrace, "PID|parent" },
 	{ "process_vm_readv", 2, t_process_vm_readv, "PID|parent ADDRESS" },
+	{ "pidfd_getfd", 2, t_pidfd_getfd, "PID|parent FD" },
 	{ "signal", 1, t_signal, "PID|parent" },
 	{ "unix_connect", 1, t_unix_connect, "PATH|@ABSTRACT_NAME" },
 	{ "tcp_connect", 1, t_tcp_connect, "PORT" },
