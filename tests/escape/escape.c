@@ -20,16 +20,30 @@
  * line names the limit instead of hiding it. The suite runs as root (root inside the
  * sandbox must be confined too) and as an ordinary uid.
  */
-#include <linux/landlock.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <link.h>
-#include <stddef.h>
+#include <netinet/in.h>
 #include <pty.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/landlock.h>
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
@@ -187,7 +201,9 @@ static void pick_preload(FIXTURE_DATA(escape) * self)
 
 	dl_iterate_phdr(find_libc_dir, dir);
 	for (size_t i = 0; dir[0] && i < ARRAY_SIZE(names); i++) {
-		snprintf(self->preload, sizeof(self->preload), "%s/%s", dir, names[i]);
+		if (snprintf(self->preload, sizeof(self->preload), "%s/%s", dir, names[i]) >=
+		    (int)sizeof(self->preload))
+			break;
 		if (access(self->preload, R_OK) == 0) {
 			snprintf(self->preload_name, sizeof(self->preload_name), "%.*s",
 				 (int)(strstr(names[i], ".so") - names[i] + 3), names[i]);
