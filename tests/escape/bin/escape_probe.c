@@ -57,6 +57,9 @@
 #include <linux/userfaultfd.h>
 #include <netinet/in.h>
 
+/* Constants newer than the build host's headers (MFD_EXEC, MFD_NOEXEC_SEAL): no code. */
+#include "uapi_compat.h"
+
 enum {
 	PROBE_ESCAPED = 0,
 	PROBE_REFUSED = 10,
@@ -66,12 +69,6 @@ enum {
 
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
-#endif
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
 #endif
 #ifndef KEYCTL_INVALIDATE
 #define KEYCTL_INVALIDATE 21
