@@ -56,7 +56,7 @@ out=$(mktemp -d)
 for t in "$@"; do
 	n=$((n + 1))
 	# The kernel harness's own headers are found first; tests/lib still serves sbx_test.h.
-	if (cd "$src" && gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$inc" -Itests/lib \
+	if (cd "$src" && gcc -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$inc" -Itests/lib \
 		-Ikernel -Iuserspace/lib -I"$O/bpf" $(pkg-config --cflags libbpf 2>/dev/null) \
 		-c "$t" -o "$out/t.o") >"$out/log" 2>&1; then
 		echo "ok $n harness-compat: $t"
