@@ -60,7 +60,7 @@ static int launch(const struct sbx_plan *plan, char *const envp[], const char *a
 	int fd = mkstemp(tmpl), saved = dup(1), err;
 	ssize_t n;
 
-	sbx_features_probe(&f, false);
+	sbx_launch_probe(&f);
 	unlink(tmpl);
 	err = sbx_launch_prepare(l, &o, d);
 	if (!err) {
@@ -283,6 +283,19 @@ TEST_F(launch, not_dumpable_limit_is_reported)
 	EXPECT_NE(NULL, strstr(self->l.enforced.notes[0], "not-dumpable holds only until execve"));
 	/* What the program sees: the kernel made it dumpable again at execve. */
 	TH_LOG("program's view: %s", strstr(self->out, "Dumpable:"));
+}
+
+TEST(launch_probe_agrees_with_full_probe)
+{
+	struct sbx_features quick, full;
+
+	sbx_launch_probe(&quick);
+	sbx_features_probe(&full, false);
+	EXPECT_STREQ(full.kernel_release, quick.kernel_release);
+	EXPECT_EQ(full.landlock_abi, quick.landlock_abi);
+	EXPECT_EQ(full.seccomp_filter, quick.seccomp_filter);
+	EXPECT_EQ(full.seccomp_user_notif, quick.seccomp_user_notif);
+	EXPECT_EQ(full.mdwe, quick.mdwe);
 }
 
 TEST(resolve_program_like_execvp)

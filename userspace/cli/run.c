@@ -448,7 +448,7 @@ int cmd_run(int argc, char **argv)
 	status = check_grants(&a, profile, profile_path);
 	if (status)
 		goto out;
-	sbx_features_probe(&features, false);
+	sbx_launch_probe(&features);
 	storage = malloc(storage_len);
 	if (!storage) {
 		status = fail("out of memory");

@@ -48,6 +48,13 @@ struct sbx_launch {
 };
 
 /*
+ * The features the launcher needs, and nothing else (kernel release, Landlock ABI,
+ * seccomp filters and user notification, MDWE): cheap, where sbx_features_probe() also
+ * parses the kernel's BTF and probes fanotify and BPF (tens of milliseconds).
+ */
+void sbx_launch_probe(struct sbx_features *f);
+
+/*
  * Find name like execvp does (a name with a slash is taken as a path; else each $PATH
  * entry), write the absolute path to out. Returns 0, -ENOENT (not found), -EACCES (found
  * but not executable), or another -errno; d says which.
