@@ -1166,21 +1166,31 @@ static int t_personality(char **argv)
 	return escaped("READ_IMPLIES_EXEC set: readable mappings are now executable");
 }
 
-/* Write back what a /proc file already holds: write access, no change. */
-static int rewrite_proc_file(const char *path)
+/*
+ * Write VALUE to a /proc file, or with "-" write back what it already holds (write access,
+ * no change). EINVAL means no kernel part behind the file takes the value (no LSM with a
+ * /proc/self/attr interface): unsupported, not refused.
+ */
+static int t_proc_write(char **argv)
 {
+	const char *path = argv[0];
 	char buf[512];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
-		return refused("open for reading", errno);
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0 && errno == EINVAL)
-		return unsupported("read %s: EINVAL (no LSM serves this file here)", path);
-	if (n < 0)
-		return refused("read", errno);
+	if (strcmp(argv[1], "-")) {
+		n = (ssize_t)snprintf(buf, sizeof(buf), "%s", argv[1]);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return refused("open for reading", errno);
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		if (n < 0 && errno == EINVAL)
+			return unsupported("read %s: EINVAL (no LSM serves this file here)", path);
+		if (n < 0)
+			return refused("read", errno);
+	}
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return refused("open(O_WRONLY)", errno);
@@ -1193,12 +1203,7 @@ static int rewrite_proc_file(const char *path)
 		return refused("write", err);
 	}
 	close(fd);
-	return escaped("wrote %s", path);
-}
-
-static int t_proc_write(char **argv)
-{
-	return rewrite_proc_file(argv[0]);
+	return escaped("wrote '%.*s' to %s", (int)strcspn(buf, "\n"), buf, path);
 }
 
 struct technique {
@@ -1262,7 +1267,7 @@ static const struct technique techniques[] = {
 	{ "userfaultfd", 0, t_userfaultfd, "" },
 	{ "keyctl", 0, t_keyctl, "" },
 	{ "personality", 0, t_personality, "" },
-	{ "proc_write", 1, t_proc_write, "PROC_FILE" },
+	{ "proc_write", 2, t_proc_write, "PROC_FILE VALUE|-" },
 };
 
 int main(int argc, char **argv)
