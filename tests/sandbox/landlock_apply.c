@@ -404,4 +404,101 @@ TEST(scope_abstract_unix_outside_denied)
 	close(fd);
 }
 
+/*
+ * The ladder on the real kernel: a plan fitted to an older ABI than the kernel's gets
+ * exactly what that ABI can express. Each variant builds the same plan for one ABI and
+ * checks one right that ABI handles (denied) and one it cannot (still allowed), which is
+ * what a kernel of that ABI would give.
+ */
+FIXTURE(ladder)
+{
+	char root[PATH_MAX], in[PATH_MAX + 8], file[PATH_MAX + 16], outside[PATH_MAX + 16];
+	struct sbx_fs_rule rule;
+	struct sbx_landlock_plan plan;
+};
+
+FIXTURE_VARIANT(ladder)
+{
+	int abi;
+};
+
+FIXTURE_VARIANT_ADD(ladder, abi1){ .abi = 1 };
+FIXTURE_VARIANT_ADD(ladder, abi2){ .abi = 2 };
+FIXTURE_VARIANT_ADD(ladder, abi3){ .abi = 3 };
+FIXTURE_VARIANT_ADD(ladder, abi5){ .abi = 5 };
+FIXTURE_VARIANT_ADD(ladder, abi6){ .abi = 6 };
+
+FIXTURE_SETUP(ladder)
+{
+	int fd;
+
+	if (landlock_abi_version() < variant->abi)
+		SKIP(return, "kernel Landlock ABI %d < %d", landlock_abi_version(), variant->abi);
+	ASSERT_NE(NULL, sbx_mkdtemp(self->root, sizeof(self->root)));
+	snprintf(self->in, sizeof(self->in), "%s/in", self->root);
+	snprintf(self->file, sizeof(self->file), "%s/f", self->in);
+	snprintf(self->outside, sizeof(self->outside), "%s/outside", self->root);
+	ASSERT_EQ(0, mkdir(self->in, 0700));
+	fd = open(self->file, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4, write(fd, "data", 4));
+	close(fd);
+	fd = open(self->outside, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	/* Everything the newest ABI has, write granted but not truncate. */
+	self->rule = (struct sbx_fs_rule){ .path = self->in,
+					   .access = RO | LANDLOCK_ACCESS_FS_WRITE_FILE };
+	self->plan = (struct sbx_landlock_plan){
+		.enabled = true,
+		.handled_fs = landlock_fs_mask(SBX_LANDLOCK_ABI_MAX),
+		.scoped = landlock_scope_mask(SBX_LANDLOCK_ABI_MAX),
+		.fs = &self->rule,
+		.n_fs = 1,
+	};
+}
+
+FIXTURE_TEARDOWN(ladder)
+{
+	if (self->root[0])
+		sbx_rmtree(self->root);
+}
+
+/* Like in_sandbox(), with the plan fitted to a given ABI instead of the kernel's. */
+static int in_sandbox_at(const struct sbx_landlock_plan *plan, int abi, int (*act)(void *),
+			 void *arg)
+{
+	int ws;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sbx_diag d = { 0 };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(200);
+		if (landlock_apply_plan(plan, abi, NULL, &d)) {
+			fprintf(stderr, "apply at ABI %d: %s\n", abi, d.msg);
+			_exit(201);
+		}
+		_exit(act(arg));
+	}
+	if (pid < 0 || waitpid(pid, &ws, 0) != pid || !WIFEXITED(ws))
+		return -1;
+	return WEXITSTATUS(ws);
+}
+
+TEST_F(ladder, enforces_what_the_abi_knows)
+{
+	/* ABI 1 and up: reading outside the rule is denied (the control: unconfined). */
+	ASSERT_EQ(0, in_sandbox(NULL, act_read, self->outside));
+	EXPECT_EQ(EACCES, in_sandbox_at(&self->plan, variant->abi, act_read, self->outside));
+	EXPECT_EQ(0, in_sandbox_at(&self->plan, variant->abi, act_read, self->file));
+	/* TRUNCATE is handled from ABI 3: before, write access implies truncate. */
+	EXPECT_EQ(variant->abi >= 3 ? EACCES : 0,
+		  in_sandbox_at(&self->plan, variant->abi, act_truncate, self->file));
+	/* Signal scoping from ABI 6. */
+	EXPECT_EQ(variant->abi >= 6 ? EPERM : 0,
+		  in_sandbox_at(&self->plan, variant->abi, act_signal_parent, NULL));
+}
+
 TEST_HARNESS_MAIN
