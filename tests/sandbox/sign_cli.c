@@ -15,6 +15,8 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "sbx_test.h"
+#include "sign/sign.h"
+#include "sign/verify.h"
 
 #define TRAILER_LEN 49
 #define MAGIC_LEN   25
@@ -1093,6 +1095,177 @@ TEST_F(sign, trust_dir_from_environment)
 	{
 		TH_LOG("%s", self->r->err);
 	}
+}
+
+/* ---- the library API the launcher and the daemon call ---- */
+
+static int open_ro(const char *path)
+{
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+TEST_F(sign, api_verify_fd_identity)
+{
+	char profile[SIGN_PATH + 32], canon[SIGN_PATH + 16], cdhash[65];
+	struct sbx_verify_options o = { .trust_dir = self->trust };
+	struct sbx_code_identity id;
+	struct sbx_diag diag = { 0 };
+	const char *p;
+	char *want_ent;
+	long want_len;
+	FILE *f;
+	int fd;
+
+	snprintf(profile, sizeof(profile), "%s/profiles/curl.yaml", sbx_src());
+	ASSERT_EQ(0,
+		  sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--chain",
+		      self->chain, "--profile", profile, "--hardened-runtime", self->file, NULL));
+	ASSERT_EQ(0, self->r->status);
+	p = strstr(self->r->out, "cdhash ");
+	ASSERT_NE(NULL, p);
+	snprintf(cdhash, sizeof(cdhash), "%s", p + 7);
+	snprintf(canon, sizeof(canon), "%s/canon", self->dir);
+	ASSERT_EQ(0, sh(self->r, "'%s' profile canonical '%s' > '%s'", sbx_bin(), profile, canon));
+	f = fopen(canon, "r");
+	ASSERT_NE(NULL, f);
+	want_ent = calloc(1, 65536);
+	want_len = (long)fread(want_ent, 1, 65535, f);
+	fclose(f);
+
+	fd = open_ro(self->file);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SBX_VERDICT_VALID, sbx_verify_fd(fd, &o, &id, &diag))
+	{
+		TH_LOG("%s", diag.msg);
+	}
+	close(fd);
+	EXPECT_EQ(SBX_VERDICT_VALID, (int)id.verdict);
+	EXPECT_EQ(SBX_REASON_NONE, (int)id.reason);
+	EXPECT_EQ(SBX_SIG_EMBEDDED, (int)id.location);
+	EXPECT_STREQ("se.haxx.curl", id.identifier);
+	EXPECT_STREQ(self->team, id.team_id);
+	EXPECT_STREQ(cdhash, id.cdhash_hex);
+	EXPECT_TRUE(id.hardened_runtime);
+	EXPECT_TRUE(id.library_validation);
+	EXPECT_FALSE(id.platform);
+	EXPECT_STREQ(self->subject, id.signer);
+	EXPECT_NE(0, id.signing_time);
+	ASSERT_EQ((size_t)want_len, id.entitlements_len);
+	EXPECT_EQ(0, memcmp(want_ent, id.entitlements, id.entitlements_len));
+	EXPECT_EQ(0, id.entitlements[id.entitlements_len]); /* NUL-terminated copy */
+	sbx_code_identity_free(&id);
+	EXPECT_EQ(NULL, id.entitlements);
+	free(want_ent);
+}
+
+/* The verdict is about the file behind the descriptor, whatever the path names now. */
+TEST_F(sign, api_verify_fd_hashes_through_the_descriptor)
+{
+	struct sbx_verify_options o = { .trust_dir = self->trust };
+	char unsigned_copy[SIGN_PATH + 16];
+	struct sbx_code_identity id;
+	struct sbx_diag diag = { 0 };
+	int fd;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(unsigned_copy, sizeof(unsigned_copy), "%s/plain", self->dir);
+	ASSERT_EQ(0, copy_file("/bin/true", unsigned_copy));
+
+	fd = open_ro(self->file);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, rename(unsigned_copy, self->file)); /* the path now names an unsigned file */
+	EXPECT_EQ(SBX_VERDICT_VALID, sbx_verify_fd(fd, &o, &id, &diag))
+	{
+		TH_LOG("%s", diag.msg);
+	}
+	sbx_code_identity_free(&id);
+	close(fd);
+
+	fd = open_ro(self->file);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SBX_VERDICT_UNSIGNED, sbx_verify_fd(fd, &o, &id, &diag));
+	EXPECT_EQ(SBX_VERDICT_UNSIGNED, (int)id.verdict);
+	sbx_code_identity_free(&id);
+	close(fd);
+}
+
+TEST_F(sign, api_invalid_clears_the_identity)
+{
+	struct sbx_verify_options o = { .trust_dir = self->trust };
+	struct sbx_code_identity id;
+	struct sbx_diag diag = { 0 };
+	char profile[SIGN_PATH + 32];
+	int fd;
+
+	/* No verdict is 0: a zeroed identity is never valid. */
+	EXPECT_NE(0, SBX_VERDICT_VALID);
+	EXPECT_NE(0, SBX_VERDICT_PLATFORM);
+	snprintf(profile, sizeof(profile), "%s/profiles/curl.yaml", sbx_src());
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--chain",
+			 self->chain, "--profile", profile, self->file, NULL));
+	ASSERT_EQ(0, flip_byte(self->file, 1000));
+	fd = open_ro(self->file);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SBX_VERDICT_INVALID, sbx_verify_fd(fd, &o, &id, &diag));
+	EXPECT_EQ(SBX_REASON_DIGEST_MISMATCH, (int)id.reason);
+	EXPECT_EQ(NULL, id.entitlements); /* nothing from an invalid signature is usable */
+	EXPECT_STREQ("content digest mismatch: the file was modified after signing", diag.msg);
+	sbx_code_identity_free(&id);
+	close(fd);
+
+	/* As of 60 days on, the same file (restored) fails on time, with its reason. */
+	ASSERT_EQ(0, flip_byte(self->file, 1000));
+	o.at = time(NULL) + 60 * 86400;
+	fd = open_ro(self->file);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SBX_VERDICT_INVALID, sbx_verify_fd(fd, &o, &id, &diag));
+	EXPECT_EQ(SBX_REASON_EXPIRED, (int)id.reason);
+	sbx_code_identity_free(&id);
+	close(fd);
+
+	/* A descriptor that is not a regular file: an error, and still not valid. */
+	fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	EXPECT_GT(0, sbx_verify_fd(fd, &o, &id, &diag));
+	EXPECT_EQ(SBX_VERDICT_INVALID, (int)id.verdict);
+	sbx_code_identity_free(&id);
+	close(fd);
+}
+
+TEST_F(sign, api_team_identifier_mismatch)
+{
+	struct sbx_verify_options vo = { .trust_dir = self->trust };
+	struct sbx_sign_options so = { 0 };
+	struct sbx_sign_result res;
+	struct sbx_code_identity id;
+	struct sbx_signer signer;
+	struct sbx_diag diag = { 0 };
+	char want[256];
+	int fd;
+
+	ASSERT_EQ(0, sbx_signer_load(&signer, self->key, self->cert, self->chain, &diag))
+	{
+		TH_LOG("%s", diag.msg);
+	}
+	/* A code directory claiming a team the certificate does not name. */
+	snprintf(signer.team_id, sizeof(signer.team_id), "EVIL");
+	so.signer = &signer;
+	ASSERT_EQ(0, sbx_sign_path(self->file, &so, &res, &diag))
+	{
+		TH_LOG("%s", diag.msg);
+	}
+	sbx_signer_free(&signer);
+	fd = open_ro(self->file);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SBX_VERDICT_INVALID, sbx_verify_fd(fd, &vo, &id, &diag));
+	EXPECT_EQ(SBX_REASON_TEAM_MISMATCH, (int)id.reason);
+	snprintf(want, sizeof(want),
+		 "team identifier mismatch: the code directory says 'EVIL' but the signing "
+		 "certificate's OU is '%s'",
+		 self->team);
+	EXPECT_STREQ(want, diag.msg);
+	sbx_code_identity_free(&id);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

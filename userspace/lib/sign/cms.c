@@ -300,14 +300,22 @@ int sbx_cms_parse(const uint8_t *der, size_t len, struct sbx_cms *c, struct sbx_
 int sbx_cms_check_signature(struct sbx_cms *c, const uint8_t *cd, size_t cd_len,
 			    struct sbx_diag *diag)
 {
-	BIO *in = BIO_new_mem_buf(cd, (int)cd_len);
+	/*
+	 * OpenSSL 3.0's CMS_verify copies a memory BIO and leaks the copy when the SignerInfo
+	 * is unusable; behind a buffering filter the content is used, and freed, as given.
+	 */
+	BIO *mem = BIO_new_mem_buf(cd, (int)cd_len), *buffer = BIO_new(BIO_f_buffer());
+	BIO *in = mem && buffer ? BIO_push(buffer, mem) : NULL;
 	STACK_OF(X509) * signers;
 	int ok;
 
-	if (!in)
+	if (!in) {
+		BIO_free(mem);
+		BIO_free(buffer);
 		return sbx_diag_set(diag, -ENOMEM, "out of memory");
+	}
 	ok = CMS_verify(c->ci, NULL, NULL, in, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
-	BIO_free(in);
+	BIO_free_all(in);
 	if (!ok) {
 		unsigned long e = ERR_peek_last_error();
 
