@@ -169,6 +169,7 @@ int sbx_profile_canonical(const struct sbx_profile *p, char **buf, size_t *len)
 	struct out_buf b = { 0 };
 	yaml_emitter_t em;
 	bool ok;
+	int err;
 
 	if (!yaml_emitter_initialize(&em))
 		return -ENOMEM;
@@ -177,10 +178,12 @@ int sbx_profile_canonical(const struct sbx_profile *p, char **buf, size_t *len)
 	yaml_emitter_set_width(&em, -1);
 	yaml_emitter_set_indent(&em, 2);
 	ok = emit_profile(&em, p) && yaml_emitter_flush(&em);
+	/* The loader admits only UTF-8, so the emitter fails for want of memory alone. */
+	err = em.error == YAML_MEMORY_ERROR || !b.data ? -ENOMEM : -EINVAL;
 	yaml_emitter_delete(&em);
 	if (!ok || !b.data) {
 		free(b.data);
-		return -ENOMEM;
+		return err;
 	}
 	*buf = b.data;
 	*len = b.len;

@@ -43,6 +43,8 @@ int pnode_map_add(struct pnode *map, char *key, unsigned int line, unsigned int 
 		  struct pnode *value);
 int pnode_seq_add(struct pnode *seq, struct pnode *item);
 const char *pnode_kind_name(const struct pnode *n);
+/* The first byte that is not well-formed UTF-8 (no overlongs, surrogates or NUL), or len. */
+size_t profile_utf8_invalid_at(const unsigned char *s, size_t len);
 
 /* Readers: the whole buffer into a tree, or -errno with diag set (file = name). */
 int profile_parse_yaml(const char *name, const char *buf, size_t len, struct pnode **out,

@@ -220,50 +220,11 @@ static int parse_node(struct yaml_reader *r, yaml_event_t *ev, int depth, struct
 	}
 }
 
-/* The first byte that is not well-formed UTF-8 (no overlongs, surrogates or NUL), or len. */
-static size_t utf8_invalid_at(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t need;
-		unsigned int cp;
-
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, cp = c & 0x07;
-		else
-			return i;
-		if (len - i <= need)
-			return i;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return i;
-		i += need + 1;
-	}
-	return len;
-}
-
 int profile_parse_yaml(const char *name, const char *buf, size_t len, struct pnode **out,
 		       struct sbx_diag *diag)
 {
 	struct yaml_reader r = { .name = name, .diag = diag };
-	size_t bad = utf8_invalid_at((const unsigned char *)buf, len);
+	size_t bad = profile_utf8_invalid_at((const unsigned char *)buf, len);
 	struct pnode *root = NULL;
 	yaml_event_t ev;
 	int err;
