@@ -7,6 +7,7 @@
  * and tests/sandbox/data/run/.
  */
 #include <libgen.h>
+#include <sys/resource.h>
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
@@ -294,6 +295,29 @@ TEST_F(run, loader_environment_scrubbed_unless_entitled)
 	EXPECT_STREQ("LD_PRELOAD=(unset)\n", self->r->out);
 	ASSERT_EQ(0, run_env(self->r, data_profile("allow-dyld"), "LD_DYNAMIC_WEAK"));
 	EXPECT_STREQ("LD_DYNAMIC_WEAK=1\n", self->r->out) TH_LOG("%s", self->r->err);
+}
+
+TEST_F(run, core_dumps_off_unless_get_task_allow)
+{
+	struct rlimit own;
+	char want[64];
+
+	/* The control first: entitled, the program keeps the limit sbx was given. */
+	ASSERT_EQ(0, getrlimit(RLIMIT_CORE, &own));
+	snprintf(want, sizeof(want), "%s", own.rlim_max == RLIM_INFINITY ? "unlimited\n" : "");
+	ASSERT_EQ(0, SBX("--profile", data_profile("get-task-allow"), "--", "/bin/sh", "-c",
+			 "ulimit -H -c"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	if (own.rlim_max == RLIM_INFINITY)
+		EXPECT_STREQ(want, self->r->out);
+	else if (own.rlim_max > 0) /* shells count in blocks of different sizes */
+		EXPECT_STRNE("0\n", self->r->out);
+	ASSERT_EQ(0, SBX("--", "/bin/sh", "-c", "ulimit -H -c; ulimit -S -c"));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_STREQ("0\n0\n", self->r->out);
+	/* What is not enforced is said: the kernel makes the program dumpable at execve. */
+	ASSERT_EQ(0, SBX("--report", "--", "/bin/true"));
+	EXPECT_NE(NULL, strstr(self->r->err, "not-dumpable holds only until execve"));
 }
 
 /* ---- denials explained ---- */
