@@ -308,10 +308,11 @@ TEST_F(run, core_dumps_off_unless_get_task_allow)
 	ASSERT_EQ(0, SBX("--profile", data_profile("get-task-allow"), "--", "/bin/sh", "-c",
 			 "ulimit -H -c"));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
-	if (own.rlim_max == RLIM_INFINITY)
+	if (own.rlim_max == RLIM_INFINITY) {
 		EXPECT_STREQ(want, self->r->out);
-	else if (own.rlim_max > 0) /* shells count in blocks of different sizes */
+	} else if (own.rlim_max > 0) { /* shells count in blocks of different sizes */
 		EXPECT_STRNE("0\n", self->r->out);
+	}
 	ASSERT_EQ(0, SBX("--", "/bin/sh", "-c", "ulimit -H -c; ulimit -S -c"));
 	EXPECT_EQ(0, self->r->status);
 	EXPECT_STREQ("0\n0\n", self->r->out);
