@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `sbx profile` as an author uses it: lint's exit statuses (0 clean, 1 warnings with
+ * --strict, 2 errors), every `new` template loading and linting clean, explain in words
+ * and JSON, import, and the shipped profiles linting clean.
+ */
+#include <glob.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#include "profile/profile.h"
+
+static struct sbx_cmd_result r;
+
+static int sbx(char *a1, char *a2, char *a3, char *a4, char *a5)
+{
+	char *argv[] = { (char *)sbx_bin(), "profile", a1, a2, a3, a4, a5, NULL };
+
+	if (sbx_run_capture(argv, &r))
+		return -1;
+	return r.status;
+}
+
+static void data(char *out, size_t len, const char *rel)
+{
+	snprintf(out, len, "%s/tests/unit/data/profile/%s", sbx_src(), rel);
+}
+
+TEST(lint_exit_statuses)
+{
+	char clean[PATH_MAX], warn[PATH_MAX], bad[PATH_MAX];
+
+	data(clean, sizeof(clean), "valid/cli_tool.yaml");
+	data(warn, sizeof(warn), "valid/apple_only.yaml");
+	data(bad, sizeof(bad), "invalid/unknown_key.yaml");
+	EXPECT_EQ(0, sbx("lint", clean, NULL, NULL, NULL)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "org.example.cli-tool, exposure 0.3/10 OK"));
+	EXPECT_EQ(0, sbx("lint", "--strict", clean, NULL, NULL));
+	EXPECT_EQ(0, sbx("lint", warn, NULL, NULL, NULL)) TH_LOG("warnings alone pass");
+	EXPECT_NE(NULL, strstr(r.out, "apple_only.yaml:5:3: warning: "
+				      "'personal-information.location' has no Linux meaning"));
+	EXPECT_EQ(1, sbx("lint", "--strict", warn, NULL, NULL));
+	EXPECT_EQ(2, sbx("lint", "--strict", clean, bad, warn));
+	EXPECT_NE(NULL, strstr(r.err, "unknown_key.yaml:4:3: unknown entitlement"));
+	/* The good files are still reported when one is bad. */
+	EXPECT_NE(NULL, strstr(r.out, "org.example.cli-tool"));
+	EXPECT_EQ(2, sbx("lint", NULL, NULL, NULL, NULL));
+	EXPECT_EQ(2, sbx("frobnicate", NULL, NULL, NULL, NULL));
+	EXPECT_STREQ("sbx profile: unknown subcommand 'frobnicate' (lint, explain, new, import, "
+		     "canonical)\n",
+		     r.err);
+}
+
+TEST(lint_warns_about_broad_grants)
+{
+	char dir[] = "/tmp/sbx-lint.XXXXXX", path[64];
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/broad.yaml", dir);
+	f = fopen(path, "we");
+	ASSERT_NE(NULL, f);
+	fputs("identifier: org.example.broad\nentitlements:\n  app-sandbox: true\n"
+	      "  temporary-exception.files.home-relative-path.read-write: [/]\n"
+	      "  cs.disable-executable-page-protection: true\n",
+	      f);
+	fclose(f);
+	EXPECT_EQ(1, sbx("lint", "--strict", path, NULL, NULL));
+	EXPECT_NE(NULL, strstr(r.out, "broad.yaml:4:3: warning: "
+				      "temporary-exception.files.home-relative-path.read-write: "
+				      "writes $HOME/"));
+	EXPECT_NE(NULL, strstr(r.out, "broad.yaml:5:3: warning: "
+				      "cs.disable-executable-page-protection"));
+	EXPECT_NE(NULL, strstr(r.out, "exposure 4.5/10 MEDIUM"));
+	unlink(path);
+	rmdir(dir);
+}
+
+TEST(new_templates_load_and_lint_clean)
+{
+	static const char *const names[] = { "cli-tool", "network-client", "gui-app", "service" };
+	char dir[] = "/tmp/sbx-new.XXXXXX", path[64];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct sbx_diag d = { 0 };
+		struct sbx_profile *p = NULL;
+		FILE *f;
+
+		ASSERT_EQ(0, sbx("new", "--template", (char *)names[i], "org.example.app", NULL))
+		TH_LOG("%s: %s", names[i], r.err);
+		EXPECT_EQ(0, strncmp(r.out, "# sbx entitlement profile", 25));
+		ASSERT_EQ(0, sbx_profile_load_buffer(names[i], r.out, strlen(r.out), &p, &d))
+		TH_LOG("%s: %s", names[i], d.msg);
+		EXPECT_STREQ("org.example.app", sbx_profile_identifier(p));
+		EXPECT_TRUE(sbx_profile_entitled(p, "app-sandbox"));
+		sbx_profile_free(p);
+		snprintf(path, sizeof(path), "%s/new.yaml", dir);
+		f = fopen(path, "we");
+		ASSERT_NE(NULL, f);
+		fputs(r.out, f);
+		fclose(f);
+		EXPECT_EQ(0, sbx("lint", "--strict", path, NULL, NULL)) TH_LOG("%s", r.out);
+		unlink(path);
+	}
+	rmdir(dir);
+	EXPECT_EQ(0, sbx("new", "org.example.default", NULL, NULL, NULL));
+	EXPECT_EQ(2, sbx("new", "--template", "daemon", "org.example.x", NULL));
+	EXPECT_STREQ("sbx profile: unknown template 'daemon' (cli-tool, network-client, gui-app, "
+		     "service)\n",
+		     r.err);
+	EXPECT_EQ(2, sbx("new", "not an identifier", NULL, NULL, NULL));
+	EXPECT_NE(NULL, strstr(r.err, "is not reverse-DNS"));
+	EXPECT_STREQ("", r.out) TH_LOG("nothing printed for a bad identifier");
+}
+
+TEST(explain_text_and_json)
+{
+	char path[PATH_MAX];
+
+	data(path, sizeof(path), "valid/network_client.yaml");
+	ASSERT_EQ(0, sbx("explain", path, "--program", "/bin/sh", NULL)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "profile org.example.fetch for /"));
+	EXPECT_NE(NULL, strstr(r.out, "ptrace() -> EPERM: debugging other processes "
+				      "[lifted by cs.debugger]"));
+	EXPECT_NE(NULL, strstr(r.out, "denied: bind_tcp, bind_udp"));
+	ASSERT_EQ(0, sbx("explain", "--json", path, NULL, NULL));
+	EXPECT_EQ('{', r.out[0]);
+	EXPECT_NE(NULL, strstr(r.out, "\"identifier\": \"org.example.fetch\""));
+	EXPECT_NE(NULL, strstr(r.out, "\"program\": null"));
+	EXPECT_NE(NULL, strstr(r.out, "\"entitlement\": \"network.client\""));
+	EXPECT_EQ(2, sbx("explain", path, "--program", "/nonexistent/prog", NULL));
+	EXPECT_STREQ("sbx profile: --program /nonexistent/prog: No such file or directory\n",
+		     r.err);
+	EXPECT_EQ(2, sbx("explain", NULL, NULL, NULL, NULL));
+}
+
+TEST(import_prints_a_profile_that_loads)
+{
+	char path[PATH_MAX];
+	struct sbx_diag d = { 0 };
+	struct sbx_profile *a = NULL, *b = NULL;
+
+	data(path, sizeof(path), "valid/app.entitlements");
+	ASSERT_EQ(0, sbx("import", path, NULL, NULL, NULL)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "'com.apple.security.files.bookmarks.app-scope' has no "
+				      "Linux meaning"));
+	EXPECT_NE(NULL, strstr(r.out, "# warning: 'com.apple.security.files.bookmarks."));
+	ASSERT_EQ(0, sbx_profile_load_buffer("import", r.out, strlen(r.out), &a, &d));
+	ASSERT_EQ(0, sbx_profile_load_file(path, &b, &d));
+	EXPECT_TRUE(sbx_profile_equal(a, b));
+	sbx_profile_free(a);
+	sbx_profile_free(b);
+	ASSERT_EQ(0, sbx("import", "--identifier", "org.example.renamed", path, NULL));
+	EXPECT_NE(NULL, strstr(r.out, "identifier: \"org.example.renamed\""));
+	EXPECT_EQ(2, sbx("import", "--identifier", "bad id", path, NULL));
+}
+
+TEST(shipped_profiles_lint_clean)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/profiles/*.yaml", sbx_src());
+	ASSERT_EQ(0, glob(pattern, 0, NULL, &g)) TH_LOG("no shipped profiles: %s", pattern);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		EXPECT_EQ(0, sbx("lint", "--strict", g.gl_pathv[i], NULL, NULL))
+		TH_LOG("%s: %s%s", g.gl_pathv[i], r.out, r.err);
+		EXPECT_EQ(0, sbx("explain", "--json", g.gl_pathv[i], NULL, NULL))
+		TH_LOG("%s: %s", g.gl_pathv[i], r.err);
+	}
+	globfree(&g);
+}
+
+TEST_HARNESS_MAIN
