@@ -7,6 +7,7 @@
  * and tests/sandbox/data/run/.
  */
 #include <libgen.h>
+#include <signal.h>
 #include <sys/resource.h>
 
 #include "kselftest_harness.h"
@@ -222,6 +223,40 @@ TEST_F(run, exit_status_passes_through)
 	EXPECT_EQ(7, self->r->status);
 	ASSERT_EQ(0, SBX("--", "/bin/sh", "-c", "kill -TERM $$"));
 	EXPECT_EQ(128 + 15, self->r->status);
+}
+
+TEST_F(run, termination_signal_forwarded_to_program)
+{
+	char *argv[] = { (char *)sbx_bin(),
+			 "run",
+			 "--",
+			 "/bin/sh",
+			 "-c",
+			 "trap 'exit 42' TERM; echo ready; sleep 1000 & wait",
+			 NULL };
+	char buf[16] = "";
+	int p[2], ws;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		setpgid(0, 0); /* a group of its own, so the test can clean up the sleep */
+		dup2(p[1], 1);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	ASSERT_EQ(6, read(p[0], buf, 6)); /* the program is running, its trap set */
+	ASSERT_STREQ("ready\n", buf);
+	ASSERT_EQ(0, kill(pid, SIGTERM)); /* to sbx only: it must pass it on */
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	kill(-pid, SIGKILL);
+	close(p[0]);
+	ASSERT_TRUE(WIFEXITED(ws));
+	EXPECT_EQ(42, WEXITSTATUS(ws));
 }
 
 TEST_F(run, file_outside_grants_refused_granted_readable)
