@@ -10,7 +10,7 @@
 
 /*
  * Hash len bytes of fd starting at off (pread: the file offset is left alone) with
- * OpenSSL's EVP SHA-256 in 1 MiB reads. -EIO (with diag) if the file is shorter.
+ * OpenSSL's EVP SHA-256 in 256 KiB reads. -EIO (with diag) if the file is shorter.
  */
 int sbx_sha256_fd(int fd, uint64_t off, uint64_t len, uint8_t out[SBX_DIGEST_LEN],
 		  struct sbx_diag *diag);
