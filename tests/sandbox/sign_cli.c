@@ -956,6 +956,56 @@ TEST_F(sign, trust_cache_platform)
 	EXPECT_EQ(1, self->r->status);
 }
 
+/* On a terminal, cache build draws a progress bar on stderr. */
+TEST_F(sign, trust_cache_progress_on_a_terminal)
+{
+	char bin[SIGN_PATH + 16], cache[SIGN_PATH + 32], out[4096];
+	size_t len = 0;
+	int master, status;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
+	ASSERT_EQ(0, mkdir(bin, 0755));
+	ASSERT_EQ(0, sh(self->r, "cp /bin/true /bin/ls '%s/'", bin));
+	snprintf(cache, sizeof(cache), "%s/tty.sbxtc", self->dir);
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0)
+		SKIP(return, "no pseudo-terminal: %s", strerror(errno));
+	ASSERT_EQ(0, grantpt(master));
+	ASSERT_EQ(0, unlockpt(master));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+		int null = open("/dev/null", O_RDWR);
+
+		if (slave < 0 || null < 0)
+			_exit(99);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(slave, 2);
+		close(master);
+		execl(sbx_bin(), sbx_bin(), "trust", "cache", "build", "--key", self->key, "--cert",
+		      self->cert, "-o", cache, bin, (char *)NULL);
+		_exit(98);
+	}
+	for (;;) {
+		ssize_t n = read(master, out + len, sizeof(out) - 1 - len);
+
+		if (n <= 0)
+			break; /* EIO once the child's side is closed */
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	close(master);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_NE(NULL, strstr(out, "\r[########################################] 2/2 files"))
+	{
+		TH_LOG("stderr on the terminal: '%s'", out);
+	}
+}
+
 TEST_F(sign, trust_cache_untrusted_signer)
 {
 	char bin[SIGN_PATH + 16], cache[SIGN_PATH + 32], t[SIGN_PATH + 32], key[SIGN_PATH + 16];
