@@ -5,10 +5,13 @@
  *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE[,...]]...
  *           [--require-all] [--report] [--log-json FD] -- PROGRAM [ARGS...]
  *
- * Without --profile the shipped profile "default" applies (app-sandbox with the
- * user-selected files read-write: what the program is given on the command line with
- * --grant, its container and a private tmp, nothing else). A program's own signed
- * entitlements (sbx sign) will take its place when signatures are checked here.
+ * Without --profile the program's own entitlements apply when it carries a valid signature
+ * with them (sbx sign --profile; verified against $SBX_TRUST_DIR or /etc/sbx/trust.d).
+ * Otherwise the shipped profile "default" applies (app-sandbox with the user-selected
+ * files read-write: what the program is given on the command line with --grant, its
+ * container and a private tmp, nothing else). A signature that shows the program was
+ * modified (or is revoked) stops the run (126); one that is merely not trusted here is
+ * reported and its entitlements are ignored.
  *
  * A NAME is looked up as NAME.yaml in $SBX_PROFILE_PATH (a colon list), then in the source
  * tree's profiles/ beside the build directory holding this binary, then in
@@ -35,6 +38,7 @@
 #include "landlock/landlock.h"
 #include "launch/launch.h"
 #include "profile/profile.h"
+#include "sign/verify.h"
 
 #ifndef SBX_PREFIX
 #define SBX_PREFIX "/usr/local"
@@ -231,6 +235,63 @@ static int find_profile(const char *name, char *out, size_t len)
 	}
 	snprintf(out, len, "%s/share/sbx/profiles/%s.yaml", SBX_PREFIX, name);
 	return is_file(out) ? 0 : -ENOENT;
+}
+
+/* The signature says the file is not what was signed: never run it. */
+static bool signature_broken(enum sbx_verify_reason r)
+{
+	return r == SBX_REASON_MALFORMED || r == SBX_REASON_DIGEST_MISMATCH ||
+	       r == SBX_REASON_STRIPPED || r == SBX_REASON_BAD_SIGNATURE ||
+	       r == SBX_REASON_REVOKED || r == SBX_REASON_TEAM_MISMATCH;
+}
+
+/*
+ * The program's signed entitlements, when it has a valid signature carrying them. Returns
+ * 1 with *out set, 0 when the default profile applies, or an exit status (126) when the
+ * program must not run.
+ */
+static int profile_from_signature(const char *program, struct sbx_profile **out, char *label,
+				  size_t len)
+{
+	struct sbx_verify_options opts = { .path = program };
+	struct sbx_code_identity id;
+	struct sbx_diag d = { 0 };
+	int fd = open(program, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return 0; /* execve will say why */
+	sbx_verify_fd(fd, &opts, &id, &d);
+	close(fd);
+	switch (id.verdict) {
+	case SBX_VERDICT_VALID:
+		if (!id.entitlements)
+			break;
+		if (snprintf(label, len, "%s (signed entitlements)", program) >= (int)len)
+			snprintf(label, len, "%s", "the signed entitlements");
+		if (sbx_profile_load_buffer(label, id.entitlements, id.entitlements_len, out, &d)) {
+			cli_error_diag("run", &d);
+			ret = SBX_EXIT_CANNOT_EXEC;
+			break;
+		}
+		ret = 1;
+		break;
+	case SBX_VERDICT_INVALID:
+		if (signature_broken(id.reason)) {
+			cli_error("run", "%s: invalid signature, not running it: %s", program,
+				  d.msg);
+			ret = SBX_EXIT_CANNOT_EXEC;
+		} else {
+			fprintf(stderr,
+				"sbx: warning: %s: signature not trusted here (%s): its "
+				"entitlements are ignored, the default profile applies\n",
+				program, d.msg);
+		}
+		break;
+	default: /* unsigned, or a platform binary: the default profile */
+		break;
+	}
+	sbx_code_identity_free(&id);
+	return ret;
 }
 
 static int check_grants(const struct run_args *a, const struct sbx_profile *p, const char *file)
@@ -431,19 +492,28 @@ int cmd_run(int argc, char **argv)
 		cli_error_diag("run", &d);
 		return err == -ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
 	}
-	if (find_profile(a.profile ? a.profile : DEFAULT_PROFILE, profile_path,
-			 sizeof(profile_path))) {
-		status = fail(
-			"unknown profile '%s' (not a file, nor NAME.yaml in $SBX_PROFILE_PATH, "
-			"the source tree's profiles/ or %s/share/sbx/profiles)",
-			a.profile ? a.profile : DEFAULT_PROFILE, SBX_PREFIX);
-		goto out;
+	if (!a.profile) {
+		status = profile_from_signature(program, &profile, profile_path,
+						sizeof(profile_path));
+		if (status > 1)
+			goto out;
 	}
-	err = sbx_profile_load_file(profile_path, &profile, &d);
-	if (err) {
-		cli_error_diag("run", &d);
-		status = SBX_EXIT_RUN_FAILED;
-		goto out;
+	if (!profile) {
+		const char *name = a.profile ? a.profile : DEFAULT_PROFILE;
+
+		if (find_profile(name, profile_path, sizeof(profile_path))) {
+			status = fail("unknown profile '%s' (not a file, nor NAME.yaml in "
+				      "$SBX_PROFILE_PATH, the source tree's profiles/ or "
+				      "%s/share/sbx/profiles)",
+				      name, SBX_PREFIX);
+			goto out;
+		}
+		err = sbx_profile_load_file(profile_path, &profile, &d);
+		if (err) {
+			cli_error_diag("run", &d);
+			status = SBX_EXIT_RUN_FAILED;
+			goto out;
+		}
 	}
 	status = check_grants(&a, profile, profile_path);
 	if (status)
