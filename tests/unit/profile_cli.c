@@ -136,6 +136,23 @@ TEST(explain_text_and_json)
 	EXPECT_EQ(2, sbx("explain", NULL, NULL, NULL, NULL));
 }
 
+TEST(explain_with_grants)
+{
+	char path[PATH_MAX], jq[PATH_MAX], grant[PATH_MAX + 4];
+
+	data(path, sizeof(path), "valid/cli_tool.yaml");
+	data(jq, sizeof(jq), "valid/network_client.yaml");
+	snprintf(grant, sizeof(grant), "%s:rw", sbx_src());
+	ASSERT_EQ(0, sbx("explain", path, "--grant", grant, NULL)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "read, write, create, delete, rename  "
+				      "[files.user-selected.read-write, ABI 3]"));
+	/* network_client.yaml has files.user-selected.read-only only. */
+	EXPECT_EQ(2, sbx("explain", jq, "--grant", grant, NULL));
+	EXPECT_NE(NULL, strstr(r.err, ":rw needs files.user-selected.read-write\n"));
+	EXPECT_EQ(2, sbx("explain", path, "--grant", "/nonexistent/x:rw", NULL));
+	EXPECT_STREQ("sbx profile: --grant /nonexistent/x: No such file or directory\n", r.err);
+}
+
 TEST(import_prints_a_profile_that_loads)
 {
 	char path[PATH_MAX];

@@ -2,7 +2,7 @@
 /*
  * sbx profile: the entitlement profile author's commands.
  *   lint FILE...                 errors, warnings and an exposure score
- *   explain FILE [--program P] [--json]   the compiled plan, exactly as the kernel gets it
+ *   explain FILE [--program P] [--grant G]... [--json]   the plan the kernel gets
  *   new [--template NAME] ID     a commented starting profile
  *   import APP.entitlements      an Apple plist as a YAML profile
  *   canonical FILE               the canonical bytes the signer embeds
@@ -22,13 +22,15 @@
 
 static int usage(FILE *out, int status)
 {
-	fprintf(out, "usage: sbx profile lint [--strict] FILE...\n"
-		     "       sbx profile explain FILE [--program PATH] [--json]\n"
-		     "       sbx profile new [--template cli-tool|network-client|gui-app|service] "
-		     "IDENTIFIER\n"
-		     "       sbx profile import [--identifier ID] APP.entitlements\n"
-		     "       sbx profile canonical FILE\n"
-		     "\nProfiles and every key: profiles/README.md.\n");
+	fprintf(out,
+		"usage: sbx profile lint [--strict] FILE...\n"
+		"       sbx profile explain FILE [--program PATH] [--grant PATH[:ro|:rw|:x]]... "
+		"[--json]\n"
+		"       sbx profile new [--template cli-tool|network-client|gui-app|service] "
+		"IDENTIFIER\n"
+		"       sbx profile import [--identifier ID] APP.entitlements\n"
+		"       sbx profile canonical FILE\n"
+		"\nProfiles and every key: profiles/README.md.\n");
 	return status;
 }
 
@@ -131,9 +133,37 @@ static int cmd_lint(int argc, char **argv)
 
 /* ---- explain ---- */
 
+#define EXPLAIN_MAX_GRANTS 64
+
+/* --grant PATH[:ro|:rw|:x], as `sbx run` takes it: the path must exist. */
+static int parse_grant(const char *arg, struct sbx_grant *g, char **storage)
+{
+	const char *colon = strrchr(arg, ':');
+	char *path;
+
+	*g = (struct sbx_grant){ 0 };
+	if (colon && (!strcmp(colon, ":ro") || !strcmp(colon, ":rw") || !strcmp(colon, ":x"))) {
+		g->write = !strcmp(colon, ":rw");
+		g->execute = !strcmp(colon, ":x");
+		path = strndup(arg, (size_t)(colon - arg));
+	} else {
+		path = strdup(arg);
+	}
+	*storage = path ? realpath(path, NULL) : NULL;
+	if (!*storage) {
+		cli_error("profile", "--grant %s: %s", path ? path : arg, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	g->path = *storage;
+	return 0;
+}
+
 static int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = { { "program", required_argument, NULL, 'p' },
+					      { "grant", required_argument, NULL, 'g' },
 					      { "json", no_argument, NULL, 'j' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
@@ -143,11 +173,23 @@ static int cmd_explain(int argc, char **argv)
 	struct sbx_diag d = { 0 };
 	struct sbx_profile *p = NULL;
 	struct sbx_plan *plan = NULL;
+	struct sbx_grant grants[EXPLAIN_MAX_GRANTS];
+	char *grant_paths[EXPLAIN_MAX_GRANTS];
+	size_t n_grants = 0;
 	bool json = false;
 	int c, err, status = SBX_EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
-		if (c == 'p') {
+	while ((c = getopt_long(argc, argv, "p:g:jh", opts, NULL)) != -1) {
+		if (c == 'g') {
+			if (n_grants == EXPLAIN_MAX_GRANTS) {
+				cli_error("profile", "more than %d --grant options",
+					  EXPLAIN_MAX_GRANTS);
+				goto out;
+			}
+			if (parse_grant(optarg, &grants[n_grants], &grant_paths[n_grants]))
+				goto out;
+			n_grants++;
+		} else if (c == 'p') {
 			free(program);
 			program = realpath(optarg, NULL);
 			if (!program) {
@@ -157,13 +199,13 @@ static int cmd_explain(int argc, char **argv)
 		} else if (c == 'j') {
 			json = true;
 		} else {
-			free(program);
-			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+			status = usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+			goto out;
 		}
 	}
 	if (optind + 1 != argc) {
-		free(program);
-		return usage(stderr, SBX_EXIT_USAGE);
+		status = usage(stderr, SBX_EXIT_USAGE);
+		goto out;
 	}
 	err = sbx_host_facts_from_environment(&facts, storage, sizeof(storage));
 	if (err) {
@@ -171,6 +213,8 @@ static int cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	facts.program = program;
+	facts.grants = grants;
+	facts.n_grants = n_grants;
 	if (sbx_profile_load_file(argv[optind], &p, &d) || sbx_compile(p, &facts, &plan, &d)) {
 		cli_error_diag("profile", &d);
 		goto out;
@@ -184,6 +228,8 @@ out:
 	sbx_plan_free(plan);
 	sbx_profile_free(p);
 	free(program);
+	for (size_t i = 0; i < n_grants; i++)
+		free(grant_paths[i]);
 	return status;
 }
 

@@ -12,9 +12,19 @@
 
 #include "compile/plan.h"
 #include "profile/profile.h"
+#include "uapi_compat.h"
 
 /* Landlock rights sbx asks for: everything through ABI 9 (the launcher drops the rest). */
 #define SBX_LANDLOCK_FS_ALL ((1ULL << 17) - 1)
+/* The sets rules are made of (explain names each as a whole). */
+#define SBX_FS_READ	 (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define SBX_FS_READ_EXEC (SBX_FS_READ | LANDLOCK_ACCESS_FS_EXECUTE)
+#define SBX_FS_READ_WRITE                                                                         \
+	(SBX_FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |            \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |                           \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SYM |                              \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_REFER | \
+	 LANDLOCK_ACCESS_FS_TRUNCATE)
 
 int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		struct sbx_plan **out, struct sbx_diag *diag);

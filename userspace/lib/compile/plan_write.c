@@ -229,16 +229,17 @@ static const char *fs_access_words(uint64_t a, char *buf, size_t len)
 		uint64_t mask;
 		const char *words;
 	} common[] = {
-		{ LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
-			  LANDLOCK_ACCESS_FS_READ_DIR,
-		  "read, execute" },
-		{ LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR, "read" },
+		{ SBX_FS_READ_EXEC, "read, execute" },
+		{ SBX_FS_READ, "read" },
 		{ LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE, "read, execute" },
 		{ LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE, "read, write" },
 		{ LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 			  LANDLOCK_ACCESS_FS_IOCTL_DEV,
 		  "read, write, device ioctls" },
 		{ LANDLOCK_ACCESS_FS_RESOLVE_UNIX, "connect (unix socket)" },
+		{ SBX_FS_READ_WRITE, "read, write, create, delete, rename" },
+		{ SBX_FS_READ_WRITE | LANDLOCK_ACCESS_FS_RESOLVE_UNIX,
+		  "read, write, create, delete, rename, connect unix sockets" },
 	};
 	size_t n = 0;
 
