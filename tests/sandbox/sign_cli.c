@@ -638,6 +638,20 @@ TEST_F(sign, certificate_without_code_signing_eku)
 			    "code-signing extended key usage");
 }
 
+TEST_F(sign, certificate_with_wrong_key_usage)
+{
+	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
+
+	snprintf(key, sizeof(key), "%s/badku.key", ca);
+	snprintf(cert, sizeof(cert), "%s/badku.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, "--chain", self->chain,
+			 self->file, NULL));
+	ASSERT_EQ(0, self->r->status);
+	ASSERT_VERIFY_FAILS(self, self->file,
+			    "certificate 'CN=sbx test bad key usage,OU=TEAM42,O=sbx tests' has a "
+			    "key usage without digitalSignature");
+}
+
 TEST_F(sign, revoked_leaf_serial)
 {
 	char serial[64], want[2048];

@@ -406,6 +406,14 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 			goto out;
 		}
 	}
+	if ((X509_get_extension_flags(c->signer) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(c->signer) & KU_DIGITAL_SIGNATURE)) {
+		*reason = SBX_REASON_WRONG_KEY_USAGE;
+		err = sbx_diag_set(diag, -EKEYREJECTED,
+				   "certificate '%s' has a key usage without digitalSignature",
+				   sbx_x509_subject(c->signer, subject, sizeof(subject)));
+		goto out;
+	}
 	if (!has_code_signing_eku(c->signer)) {
 		*reason = SBX_REASON_NO_CODE_SIGNING_EKU;
 		err = sbx_diag_set(diag, -EKEYREJECTED,

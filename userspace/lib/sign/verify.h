@@ -44,6 +44,7 @@ enum sbx_verify_reason {
 	SBX_REASON_EXPIRED,
 	SBX_REASON_NOT_YET_VALID,
 	SBX_REASON_NO_CODE_SIGNING_EKU,
+	SBX_REASON_WRONG_KEY_USAGE, /* key usage present without digitalSignature */
 	SBX_REASON_REVOKED, /* by certificate serial or by cdhash */
 	SBX_REASON_TEAM_MISMATCH, /* code directory team id is not the certificate's OU */
 	SBX_REASON_IDENTIFIER_MISMATCH, /* not the identifier the caller required */

@@ -9,6 +9,7 @@
 #   noeku.{key,pem}          leaf whose EKU is serverAuth only
 #   other-root.pem, stranger.{key,pem}   a second, untrusted PKI and its leaf
 #   noteam.{key,pem}         code-signing leaf without an OU
+#   badku.{key,pem}          code-signing EKU, but key usage keyEncipherment only
 #   p384.{key,pem}           ECDSA P-384 leaf (unsupported curve)
 #   *.serial                 each leaf's serial in hex
 #   mkca.sh DIR
@@ -30,6 +31,9 @@ keyUsage=critical,digitalSignature
 extendedKeyUsage=codeSigning
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid'
+badku_ext='basicConstraints=critical,CA:FALSE
+keyUsage=critical,keyEncipherment
+extendedKeyUsage=codeSigning'
 tls_ext='basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth'
@@ -67,6 +71,8 @@ ec noeku prime256v1
 issue noeku "/O=sbx tests/OU=TEAM42/CN=sbx test tls leaf" int "$tls_ext" 30
 ec noteam prime256v1
 issue noteam "/O=sbx tests/CN=sbx test no team" int "$cs_ext" 30
+ec badku prime256v1
+issue badku "/O=sbx tests/OU=TEAM42/CN=sbx test bad key usage" int "$badku_ext" 30
 ec p384 secp384r1
 issue p384 "/O=sbx tests/OU=TEAM42/CN=sbx test p384" int "$cs_ext" 30
 
