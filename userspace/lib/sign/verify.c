@@ -35,6 +35,29 @@ const char *sbx_verdict_name(enum sbx_verdict v)
 	}
 }
 
+const char *sbx_verify_reason_name(enum sbx_verify_reason r)
+{
+	static const char *const names[] = {
+		[SBX_REASON_NONE] = "none",
+		[SBX_REASON_MALFORMED] = "malformed",
+		[SBX_REASON_DIGEST_MISMATCH] = "digest-mismatch",
+		[SBX_REASON_STRIPPED] = "stripped",
+		[SBX_REASON_BAD_SIGNATURE] = "bad-signature",
+		[SBX_REASON_UNTRUSTED] = "untrusted",
+		[SBX_REASON_EXPIRED] = "expired",
+		[SBX_REASON_NOT_YET_VALID] = "not-yet-valid",
+		[SBX_REASON_NO_CODE_SIGNING_EKU] = "no-code-signing-eku",
+		[SBX_REASON_WRONG_KEY_USAGE] = "wrong-key-usage",
+		[SBX_REASON_REVOKED] = "revoked",
+		[SBX_REASON_TEAM_MISMATCH] = "team-mismatch",
+		[SBX_REASON_IDENTIFIER_MISMATCH] = "identifier-mismatch",
+		[SBX_REASON_CERT_INVALID] = "certificate-invalid",
+		[SBX_REASON_IO] = "io",
+	};
+
+	return (unsigned int)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "unknown";
+}
+
 const char *sbx_trust_dir(const struct sbx_verify_options *opts)
 {
 	const char *env = getenv(SBX_TRUST_DIR_ENV);

@@ -100,6 +100,8 @@ int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code
 void sbx_code_identity_free(struct sbx_code_identity *id);
 
 const char *sbx_verdict_name(enum sbx_verdict v);
+/* A short stable name for logs and JSON: "digest-mismatch", "untrusted", ... */
+const char *sbx_verify_reason_name(enum sbx_verify_reason r);
 /* The trust directory opts would use. */
 const char *sbx_trust_dir(const struct sbx_verify_options *opts);
 
