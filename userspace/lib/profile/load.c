@@ -468,74 +468,81 @@ out:
 	return err;
 }
 
+static int load_entitlement(struct load_ctx *c, const char *file, const struct pnode *map, size_t i,
+			    const char **names);
+
 static int load_entitlements(struct load_ctx *c, const char *file, const struct pnode *map)
 {
+	const char **names;
+	int err = 0;
+
 	if (map->kind != PNODE_MAP)
 		return sbx_diag_set_at(c->diag, -EINVAL, file, map->line, map->col,
 				       "entitlements must be a mapping of keys to values, not %s",
 				       pnode_kind_name(map));
-	for (size_t i = 0; i < map->n; i++) {
-		const struct pnode_pair *pair = &map->pairs[i];
-		const struct sbx_key_info *info;
-		const char *name = canonical_name(pair->key, &info);
-		struct sbx_entitlement e = { 0 };
-		bool skip;
-		int err;
+	/* Each key's stored name, looked up once: the duplicate check compares them all. */
+	names = calloc(map->n + 1, sizeof(*names));
+	if (!names)
+		return nomem(c->diag);
+	for (size_t i = 0; !err && i < map->n; i++)
+		err = load_entitlement(c, file, map, i, names);
+	free(names);
+	return err;
+}
 
-		if (!name) {
-			const char *s = sbx_key_suggest(pair->key);
-			bool prefixed = !strncmp(pair->key, SBX_APPLE_SECURITY_PREFIX,
-						 strlen(SBX_APPLE_SECURITY_PREFIX));
+/* Entry i of the entitlements mapping; names[0..i-1] hold the earlier entries' names. */
+static int load_entitlement(struct load_ctx *c, const char *file, const struct pnode *map, size_t i,
+			    const char **names)
+{
+	const struct pnode_pair *pair = &map->pairs[i];
+	const struct sbx_key_info *info;
+	const char *name = canonical_name(pair->key, &info);
+	struct sbx_entitlement e = { 0 };
+	bool skip;
+	int err;
 
-			if (s)
-				return sbx_diag_set_at(
-					c->diag, -EINVAL, file, pair->line, pair->col,
-					"unknown entitlement '%s' (did you mean '%s%s'?)",
-					pair->key,
-					prefixed && strncmp(s, "sbx.", 4)
-						? SBX_APPLE_SECURITY_PREFIX
-						: "",
-					s);
-			return sbx_diag_set_at(c->diag, -EINVAL, file, pair->line, pair->col,
-					       "unknown entitlement '%s'", pair->key);
-		}
-		/* The same key twice in one layer under two spellings. */
-		for (size_t k = 0; k < i; k++) {
-			const struct sbx_key_info *other;
-			const char *oname = canonical_name(map->pairs[k].key, &other);
+	if (!name) {
+		const char *s = sbx_key_suggest(pair->key);
+		bool prefixed = !strncmp(pair->key, SBX_APPLE_SECURITY_PREFIX,
+					 strlen(SBX_APPLE_SECURITY_PREFIX));
 
-			if (oname && !strcmp(oname, name))
-				return sbx_diag_set_at(
-					c->diag, -EINVAL, file, pair->line, pair->col,
-					"duplicate entitlement '%s' (also set as '%s')", pair->key,
-					map->pairs[k].key);
-		}
-		e.key = strdup(name);
-		e.file = strdup(file);
-		e.line = pair->line;
-		e.col = pair->col;
-		e.linux_meaning = info && info->class != SBX_KEY_APPLE_ONLY;
-		if (!e.key || !e.file) {
-			entitlement_clear(&e);
-			return nomem(c->diag);
-		}
-		err = read_value(c, file, info, pair->key, pair->value, &e, &skip);
-		if (!err && !e.linux_meaning)
-			err = add_warning(c, file, pair->line, pair->col,
-					  xasprintf("'%s' has no Linux meaning (%s); %s", pair->key,
-						    info ? info->summary : "Apple-specific",
-						    skip ? "ignored" : "kept, without effect"));
-		if (err || skip) {
-			entitlement_clear(&e);
-			if (err)
-				return err;
-			continue;
-		}
-		err = merge_entitlement(c, &e);
-		if (err)
-			return err;
+		if (s)
+			return sbx_diag_set_at(
+				c->diag, -EINVAL, file, pair->line, pair->col,
+				"unknown entitlement '%s' (did you mean '%s%s'?)", pair->key,
+				prefixed && strncmp(s, "sbx.", 4) ? SBX_APPLE_SECURITY_PREFIX : "",
+				s);
+		return sbx_diag_set_at(c->diag, -EINVAL, file, pair->line, pair->col,
+				       "unknown entitlement '%s'", pair->key);
 	}
-	return 0;
+	names[i] = name;
+	/* The same key twice in one layer under two spellings. */
+	for (size_t k = 0; k < i; k++) {
+		if (names[k] && !strcmp(names[k], name))
+			return sbx_diag_set_at(c->diag, -EINVAL, file, pair->line, pair->col,
+					       "duplicate entitlement '%s' (also set as '%s')",
+					       pair->key, map->pairs[k].key);
+	}
+	e.key = strdup(name);
+	e.file = strdup(file);
+	e.line = pair->line;
+	e.col = pair->col;
+	e.linux_meaning = info && info->class != SBX_KEY_APPLE_ONLY;
+	if (!e.key || !e.file) {
+		entitlement_clear(&e);
+		return nomem(c->diag);
+	}
+	err = read_value(c, file, info, pair->key, pair->value, &e, &skip);
+	if (!err && !e.linux_meaning)
+		err = add_warning(c, file, pair->line, pair->col,
+				  xasprintf("'%s' has no Linux meaning (%s); %s", pair->key,
+					    info ? info->summary : "Apple-specific",
+					    skip ? "ignored" : "kept, without effect"));
+	if (err || skip) {
+		entitlement_clear(&e);
+		return err;
+	}
+	return merge_entitlement(c, &e);
 }
 
 static int load_constraints(struct load_ctx *c, const char *file, const struct pnode *map)
