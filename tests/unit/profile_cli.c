@@ -77,6 +77,28 @@ TEST(lint_warns_about_broad_grants)
 	rmdir(dir);
 }
 
+TEST(lint_warns_about_redundant_keys)
+{
+	char dir[] = "/tmp/sbx-lint.XXXXXX", path[64];
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/twice.yaml", dir);
+	f = fopen(path, "we");
+	ASSERT_NE(NULL, f);
+	fputs("identifier: org.example.twice\nentitlements:\n  app-sandbox: true\n"
+	      "  files.downloads.read-write: true\n  files.downloads.read-only: true\n",
+	      f);
+	fclose(f);
+	EXPECT_EQ(0, sbx("lint", path, NULL, NULL, NULL));
+	EXPECT_EQ(1, sbx("lint", "--strict", path, NULL, NULL));
+	EXPECT_NE(NULL,
+		  strstr(r.out, "twice.yaml:5:3: warning: files.downloads.read-only is "
+				"redundant: files.downloads.read-write grants reading too\n"));
+	unlink(path);
+	rmdir(dir);
+}
+
 TEST(new_templates_load_and_lint_clean)
 {
 	static const char *const names[] = { "cli-tool", "network-client", "gui-app", "service" };

@@ -80,6 +80,26 @@ static size_t lint_host_paths(FILE *out, const struct sbx_profile *p)
 	return warnings;
 }
 
+/* A read-only key next to its read-write twin says nothing more: likely a slip. */
+static size_t lint_redundant(FILE *out, const struct sbx_profile *p)
+{
+	static const char *const dirs[] = { "files.user-selected", "files.downloads",
+					    "files.pictures", "files.music", "files.movies" };
+	char ro[64], rw[64];
+	size_t warnings = 0;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(ro, sizeof(ro), "%s.read-only", dirs[i]);
+		snprintf(rw, sizeof(rw), "%s.read-write", dirs[i]);
+		if (!sbx_profile_entitled(p, ro) || !sbx_profile_entitled(p, rw))
+			continue;
+		where(out, p, ro);
+		fprintf(out, "warning: %s is redundant: %s grants reading too\n", ro, rw);
+		warnings++;
+	}
+	return warnings;
+}
+
 static int cmd_lint(int argc, char **argv)
 {
 	static const struct option opts[] = { { "strict", no_argument, NULL, 's' },
@@ -108,7 +128,7 @@ static int cmd_lint(int argc, char **argv)
 			continue;
 		}
 		print_warnings(stdout, p);
-		nwarn = p->n_warnings + lint_host_paths(stdout, p);
+		nwarn = p->n_warnings + lint_host_paths(stdout, p) + lint_redundant(stdout, p);
 		sbx_profile_exposure(p, &x);
 		for (size_t k = 0; k < x.n; k++) {
 			if (!x.items[k].warn)
