@@ -260,6 +260,29 @@ TEST_F(run, termination_signal_forwarded_to_program)
 	EXPECT_EQ(42, WEXITSTATUS(ws));
 }
 
+TEST_F(run, inherited_descriptors_closed_unless_kept)
+{
+	char cmd[3 * PATH_MAX];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	/* fd 3 is open on a file the profile does not grant: the program must not get it. */
+	snprintf(cmd, sizeof(cmd), "'%s' run -- /bin/sh -c 'cat <&3' 3<'%s'", sbx_bin(),
+		 self->secret);
+	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
+	EXPECT_NE(0, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+	/* The control: handed over on purpose, it is the program's. */
+	snprintf(cmd, sizeof(cmd), "'%s' run --keep-fd 3 -- /bin/sh -c 'cat <&3' 3<'%s'", sbx_bin(),
+		 self->secret);
+	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("SECRET\n", self->r->out);
+	/* A descriptor that is not open is bad input. */
+	ASSERT_EQ(0, SBX("--keep-fd", "77", "--", "/bin/true"));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_STREQ("sbx run: --keep-fd 77: not an open file descriptor above 2\n", self->r->err);
+}
+
 TEST_F(run, file_outside_grants_refused_granted_readable)
 {
 	ASSERT_EQ(0, SBX("--", "/bin/cat", self->secret));

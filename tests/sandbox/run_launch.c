@@ -14,15 +14,20 @@
 #include "launch/launch.h"
 #include "uapi_compat.h"
 
+/* The helper beside the tests: $SBX_BUILD, else the directory holding the sbx binary. */
 static const char *probe_path(void)
 {
-	static char path[PATH_MAX];
+	static char path[PATH_MAX + 32];
 	const char *b = getenv("SBX_BUILD");
+	char bin[PATH_MAX];
 
-	if (b && *b)
+	if (b && *b) {
 		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", b);
-	else
-		snprintf(path, sizeof(path), "%s/../tests/sandbox/bin/run_probe", sbx_bin());
+	} else {
+		snprintf(bin, sizeof(bin), "%s", sbx_bin());
+		*(strrchr(bin, '/') ? strrchr(bin, '/') : bin) = '\0';
+		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", *bin ? bin : ".");
+	}
 	return path;
 }
 

@@ -3,7 +3,7 @@
  * sbx run: confine a program to its entitlement profile and run it, as any user.
  *
  *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE[,...]]...
- *           [--require-all] [--report] [--log-json FD] -- PROGRAM [ARGS...]
+ *           [--require-all] [--report] [--log-json FD] [--keep-fd FD]... -- PROGRAM [ARGS...]
  *
  * Without --profile the program's own entitlements apply when it carries a valid signature
  * with them (sbx sign --profile; verified against $SBX_TRUST_DIR or /etc/sbx/trust.d).
@@ -47,17 +47,20 @@
 #define DEFAULT_PROFILE "default"
 #define MAX_GRANTS	64
 #define MAX_REQUIRE	32
+#define MAX_KEEP_FDS	32
 
 static const char usage_text[] =
 	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE]...\n"
-	"               [--require-all] [--report] [--log-json FD] -- PROGRAM [ARGS...]\n"
+	"               [--require-all] [--report] [--log-json FD] [--keep-fd FD]...\n"
+	"               -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Run PROGRAM confined to an entitlement profile (default: the shipped profile\n"
 	"'default'). --grant gives the program a path (read-only unless :rw); the profile must\n"
 	"have files.user-selected.read-only or .read-write. --report lists what this kernel\n"
 	"enforced and dropped; --require refuses to run if FEATURE is not enforced,\n"
 	"--require-all if anything the profile asks for is not. --log-json FD writes the\n"
-	"enforcement report and each explained denial as JSON lines to FD.\n"
+	"enforcement report and each explained denial as JSON lines to FD. The program gets\n"
+	"stdin, stdout and stderr; other open descriptors only with --keep-fd.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
 struct run_args {
@@ -70,6 +73,8 @@ struct run_args {
 	bool require_all;
 	bool report;
 	int log_fd;
+	int keep_fds[MAX_KEEP_FDS];
+	size_t n_keep_fds;
 	char **argv; /* the program and its arguments */
 };
 
@@ -144,10 +149,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "require-all", no_argument, NULL, 'A' },
 		{ "report", no_argument, NULL, 'R' },
 		{ "log-json", required_argument, NULL, 'j' },
+		{ "keep-fd", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c, err;
+	int c, err, fd;
 
 	a->log_fd = -1;
 	optind = 1;
@@ -181,6 +187,16 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->log_fd = (int)strtol(optarg, &end, 10);
 			if (errno || *end || a->log_fd < 0 || fcntl(a->log_fd, F_GETFD) < 0)
 				return fail("--log-json %s: not an open file descriptor", optarg);
+			break;
+		case 'k':
+			errno = 0;
+			fd = (int)strtol(optarg, &end, 10);
+			if (errno || *end || fd < 3 || fcntl(fd, F_GETFD) < 0)
+				return fail("--keep-fd %s: not an open file descriptor above 2",
+					    optarg);
+			if (a->n_keep_fds == MAX_KEEP_FDS)
+				return fail("--keep-fd: more than %d descriptors", MAX_KEEP_FDS);
+			a->keep_fds[a->n_keep_fds++] = fd;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -433,6 +449,8 @@ static int run_confined(struct run_args *a, const char *program, struct sbx_plan
 		.features = f,
 		.require = a->require,
 		.require_all = a->require_all,
+		.keep_fds = a->keep_fds,
+		.n_keep_fds = a->n_keep_fds,
 		.on_denial = report_denial,
 		.arg = &sink,
 	};

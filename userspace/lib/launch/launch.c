@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 #include <linux/securebits.h>
 
 #include "landlock/landlock.h"
@@ -362,6 +363,30 @@ static int set_rlimits(const struct sbx_process_plan *pp, struct sbx_diag *d)
 	return 0;
 }
 
+/*
+ * Mark every descriptor above 2 close-on-exec, then clear the flag on the kept ones (the
+ * error pipe stays close-on-exec: execve closes it, which tells the parent it worked).
+ */
+static int close_inherited_fds(const struct sbx_launch_opts *o, struct sbx_diag *d)
+{
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC)) {
+		/* Before Linux 5.11: one descriptor at a time, up to the limit. */
+		long max = sysconf(_SC_OPEN_MAX);
+
+		for (int fd = 3; fd < (max > 0 ? max : 65536); fd++) {
+			int flags = fcntl(fd, F_GETFD);
+
+			if (flags >= 0 && !(flags & FD_CLOEXEC))
+				fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+		}
+	}
+	for (size_t i = 0; i < o->n_keep_fds; i++)
+		if (fcntl(o->keep_fds[i], F_SETFD, 0))
+			return sbx_diag_set(d, -errno, "cannot keep descriptor %d: %s",
+					    o->keep_fds[i], strerror(errno));
+	return 0;
+}
+
 static void child_fail(int pipe_fd, const char *step, const struct sbx_diag *d)
 {
 	struct child_failure f = { 0 };
@@ -418,6 +443,8 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 			close(nfd);
 		}
 	}
+	if (close_inherited_fds(&l->o, &d))
+		child_fail(err_fd, "descriptors", &d);
 	execve(l->o.program, l->o.argv, l->envp);
 	sbx_diag_set(&d, -errno, "cannot execute %s: %s", l->o.program, strerror(errno));
 	child_fail(err_fd, "execve", &d);

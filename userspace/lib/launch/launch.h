@@ -7,8 +7,9 @@
  * the seccomp filter, creates the container directory and its private tmp, and builds the
  * scrubbed environment. sbx_launch_exec() forks; the child takes, in order: no_new_privs,
  * capabilities (every set, ambient and inheritable included), rlimits, dumpable, MDWE,
- * Landlock, seccomp, execve. A step that fails stops the child before execve and the
- * parent returns which step and why: the program never runs half-confined.
+ * Landlock, seccomp, execve (with only stdin, stdout, stderr and the kept descriptors). A step that
+ * fails stops the child before execve and the parent returns which step and why: the program never
+ * runs half-confined.
  */
 #ifndef SBX_LAUNCH_H
 #define SBX_LAUNCH_H
@@ -30,6 +31,10 @@ struct sbx_launch_opts {
 	const struct sbx_features *features; /* as probed */
 	const char *const *require; /* --require: features that must be enforced (NULL-ended) */
 	bool require_all; /* --require-all: nothing the plan wants may be dropped */
+	/* Descriptors above 2 the program inherits (--keep-fd); every other one is closed at
+	 * execve: an open descriptor is access Landlock never checks. */
+	const int *keep_fds;
+	size_t n_keep_fds;
 	/* Called in the parent for each explained denial (seccomp user notification). */
 	void (*on_denial)(const struct sbx_seccomp_denial *denial, void *arg);
 	void *arg;
