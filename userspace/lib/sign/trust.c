@@ -68,7 +68,8 @@ static int anchor_files(const char *dir, char ***out, size_t *n, struct sbx_diag
 		count++;
 	}
 	closedir(d);
-	qsort(names, count, sizeof(*names), name_cmp);
+	if (count)
+		qsort(names, count, sizeof(*names), name_cmp);
 	*out = names;
 	*n = count;
 	return 0;
