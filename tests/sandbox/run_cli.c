@@ -467,7 +467,8 @@ TEST_F(run, report_lists_what_this_kernel_enforced)
 {
 	ASSERT_EQ(0, SBX("--report", "--", "/bin/true"));
 	EXPECT_EQ(0, self->r->status);
-	EXPECT_NE(NULL, strstr(self->r->err, "under org.sbx.default; kernel "));
+	EXPECT_NE(NULL, strstr(self->r->err, "under org.sbx.default ("));
+	EXPECT_NE(NULL, strstr(self->r->err, "/profiles/default.yaml); kernel "));
 	EXPECT_NE(NULL, strstr(self->r->err, "seccomp "));
 	EXPECT_NE(NULL, strstr(self->r->err, "no-new-privs"));
 	if (landlock_abi_version() >= 1)
@@ -560,6 +561,10 @@ TEST_F(signed_run, signed_entitlements_apply)
 {
 	EXPECT_EQ(0, run_socket(self, self->trust, self->prog, NULL)) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("socket: ok\n", self->r->out);
+	ASSERT_EQ(0, shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --report -- '%s' exit 0",
+			   self->trust, sbx_bin(), self->prog));
+	EXPECT_NE(NULL, strstr(self->r->err, "under org.sbx.test.network-client ("));
+	EXPECT_NE(NULL, strstr(self->r->err, "/probe (signed entitlements)); kernel"));
 	/* The control: the unsigned original runs under the default profile, no network. */
 	EXPECT_EQ(3, run_socket(self, self->trust, probe(), NULL));
 	EXPECT_NE(NULL, strstr(self->r->err, "denied socket(AF_INET): needs network.client"));

@@ -369,13 +369,13 @@ static void log_enforcement(FILE *log, const struct sbx_launch *l, const struct 
 
 /* The human report on stderr: everything with --report, else only security drops. */
 static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan *plan,
-			      const struct sbx_features *f, bool full)
+			      const char *source, const struct sbx_features *f, bool full)
 {
 	const struct sbx_enforcement *e = &l->enforced;
 
 	if (full)
-		fprintf(stderr, "sbx: %s under %s; kernel %s, Landlock ABI %d\n", l->o.program,
-			plan->identifier ? plan->identifier : "?", f->kernel_release,
+		fprintf(stderr, "sbx: %s under %s (%s); kernel %s, Landlock ABI %d\n", l->o.program,
+			plan->identifier ? plan->identifier : "?", source, f->kernel_release,
 			f->landlock_abi);
 	for (size_t i = 0; i < e->n; i++) {
 		const struct sbx_feature_state *s = &e->items[i];
@@ -438,8 +438,8 @@ static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag
 	return l->failed_errno == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
 }
 
-static int run_confined(struct run_args *a, const char *program, struct sbx_plan *plan,
-			const struct sbx_features *f)
+static int run_confined(struct run_args *a, const char *program, const char *source,
+			struct sbx_plan *plan, const struct sbx_features *f)
 {
 	struct denial_sink sink = { NULL };
 	struct sbx_launch_opts o = {
@@ -476,7 +476,7 @@ static int run_confined(struct run_args *a, const char *program, struct sbx_plan
 		status = fail("%s", d.msg);
 		goto out;
 	}
-	print_enforcement(&l, plan, f, a->report);
+	print_enforcement(&l, plan, source, f, a->report);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
 	err = sbx_launch_exec(&l, &status, &d);
@@ -558,7 +558,7 @@ int cmd_run(int argc, char **argv)
 		status = SBX_EXIT_RUN_FAILED;
 		goto out;
 	}
-	status = run_confined(&a, program, plan, &features);
+	status = run_confined(&a, program, profile_path, plan, &features);
 out:
 	sbx_plan_free(plan);
 	sbx_profile_free(profile);
