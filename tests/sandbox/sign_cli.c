@@ -276,6 +276,49 @@ TEST_F(sign, resign_replaces_the_signature)
 	ASSERT_VERIFY_OK(self, self->file, "com.example.true");
 }
 
+/* A running program cannot be written: sign replaces it, the process keeps the old one. */
+TEST_F(sign, sign_a_running_program)
+{
+	char sleeper[SIGN_PATH + 16], exe[64], link[SIGN_PATH + 16];
+	struct stat before, after;
+	int status;
+	pid_t pid;
+
+	snprintf(sleeper, sizeof(sleeper), "%s/sleep", self->dir);
+	ASSERT_EQ(0, copy_file("/bin/sleep", sleeper));
+	ASSERT_EQ(0, stat(sleeper, &before));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		execl(sleeper, sleeper, "30", (char *)NULL);
+		_exit(127);
+	}
+	/* Wait until the child runs the copy (its exe link names it). */
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	for (int i = 0; i < 500; i++) {
+		ssize_t n = readlink(exe, link, sizeof(link) - 1);
+
+		if (n > 0) {
+			link[n] = '\0';
+			if (!strcmp(link, sleeper))
+				break;
+		}
+		usleep(10000);
+	}
+	ASSERT_STREQ(sleeper, link);
+	EXPECT_EQ(0, sign_file(self, sleeper, NULL));
+	EXPECT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(0, stat(sleeper, &after));
+	EXPECT_NE(before.st_ino, after.st_ino); /* replaced, not written in place */
+	EXPECT_EQ(before.st_mode, after.st_mode);
+	ASSERT_VERIFY_OK(self, sleeper, "sleep");
+}
+
 TEST_F(sign, cp_and_tar_round_trip)
 {
 	char copy[SIGN_PATH + 32], untar[SIGN_PATH + 32], extracted[SIGN_PATH + 64];

@@ -80,12 +80,75 @@ static int write_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int write_embedded(const char *path, uint64_t content_len, const uint8_t *blob, size_t len,
-			  struct sbx_diag *diag)
+/* Copy len bytes of in (from offset 0) to out. */
+static int copy_range(int in, int out, uint64_t len)
+{
+	uint8_t buf[65536];
+	uint64_t off = 0;
+
+	while (off < len) {
+		size_t want = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+		ssize_t n = pread(in, buf, want, (off_t)off);
+		int err;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		err = write_all(out, buf, (size_t)n, off);
+		if (err)
+			return err;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A running program cannot be written (ETXTBSY): build the signed file beside it and
+ * rename it into place, keeping mode and (where permitted) owner. The running process
+ * keeps the old inode.
+ */
+static int replace_embedded(const char *path, int in, uint64_t content_len, const uint8_t *blob,
+			    size_t len, struct sbx_diag *diag)
+{
+	char tmp[4200];
+	struct stat st;
+	int fd, err;
+
+	if (fstat(in, &st) < 0)
+		return sbx_diag_set(diag, -errno, "cannot stat %s: %m", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.sbxsign.XXXXXX", path) >= (int)sizeof(tmp))
+		return sbx_diag_set(diag, -ENAMETOOLONG, "path too long: %s", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return sbx_diag_set(diag, -errno, "%s is running and %s cannot be created: %m",
+				    path, tmp);
+	err = copy_range(in, fd, content_len);
+	if (!err)
+		err = write_all(fd, blob, len, content_len);
+	if (!err && (fchmod(fd, st.st_mode & 07777) < 0 || fsync(fd) < 0))
+		err = -errno;
+	if (!err && fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+		err = -errno;
+	close(fd);
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return sbx_diag_set(diag, err, "cannot replace the running %s: %s", path,
+				    strerror(-err));
+	}
+	return 0;
+}
+
+static int write_embedded(const char *path, int in, uint64_t content_len, const uint8_t *blob,
+			  size_t len, struct sbx_diag *diag)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	int err;
 
+	if (fd < 0 && errno == ETXTBSY)
+		return replace_embedded(path, in, content_len, blob, len, diag);
 	if (fd < 0)
 		return sbx_diag_set(diag, -errno, "cannot open %s for writing: %m", path);
 	if (ftruncate(fd, (off_t)content_len) < 0) {
@@ -198,7 +261,7 @@ int sbx_sign_path(const char *path, const struct sbx_sign_options *o, struct sbx
 
 	switch (place) {
 	case SBX_PLACE_EMBEDDED:
-		err = write_embedded(path, content_len, blob, blob_len, diag);
+		err = write_embedded(path, fd, content_len, blob, blob_len, diag);
 		if (err)
 			goto out;
 		res->embedded = true;
