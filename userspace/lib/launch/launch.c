@@ -455,9 +455,14 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 
 static volatile pid_t forward_to = -1;
 
-static void forward_signal(int sig)
+/*
+ * Pass a termination signal on to the program, unless the terminal sent it: the program is
+ * in sbx's process group and got that one itself (a second ^C would be one too many).
+ */
+static void forward_signal(int sig, siginfo_t *info, void *ctx)
 {
-	if (forward_to > 0)
+	(void)ctx;
+	if (forward_to > 0 && (!info || info->si_code != SI_KERNEL))
 		kill(forward_to, sig);
 }
 
@@ -465,7 +470,7 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static void forward_signals(pid_t pid, struct sigaction *old)
 {
-	struct sigaction sa = { .sa_handler = forward_signal };
+	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO };
 
 	forward_to = pid;
 	sigemptyset(&sa.sa_mask);
