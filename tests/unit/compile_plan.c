@@ -455,8 +455,25 @@ TEST(user_selected_grants)
 
 TEST(inherit_builds_no_domain_of_its_own)
 {
-	struct sbx_plan *plan = COMPILE("  app-sandbox: true\n  inherit: true\n");
+	struct sbx_host_facts inside = base_facts;
+	struct sbx_plan *plan;
 	uint64_t inet[6] = { 2, 1, 0 };
+	static const char text[] = "identifier: a.b\nentitlements:\n  app-sandbox: true\n"
+				   "  inherit: true\n";
+	struct sbx_diag d = { 0 };
+	struct sbx_profile *p;
+
+	/* Fail closed: outside a sandbox there is no parent's sandbox to inherit. */
+	ASSERT_EQ(0, sbx_profile_load_buffer("i", text, strlen(text), &p, &d));
+	plan = NULL;
+	EXPECT_EQ(-EPERM, sbx_compile(p, &base_facts, &plan, &d));
+	EXPECT_STREQ("inherit: true: this program runs only inside a sandboxed parent, and this "
+		     "process is not sandboxed",
+		     d.msg);
+	EXPECT_EQ(NULL, plan);
+	sbx_profile_free(p);
+	inside.in_sandbox = true;
+	plan = compile_with(_metadata, "  app-sandbox: true\n  inherit: true\n", &inside);
 
 	EXPECT_FALSE(plan->landlock.enabled);
 	EXPECT_EQ(0, plan->landlock.n_fs);
@@ -567,6 +584,7 @@ TEST(facts_from_environment)
 	EXPECT_STREQ("/home/x/Pictures", f.xdg_pictures_dir);
 	EXPECT_STREQ("/home/x/Videos", f.xdg_videos_dir) TH_LOG("$HOME alone means disabled");
 	EXPECT_STREQ("/run/user/7", f.xdg_runtime_dir);
+	EXPECT_FALSE(f.in_sandbox) TH_LOG("the unit suite runs without a seccomp filter");
 	EXPECT_EQ(-ENOSPC, sbx_host_facts_from_environment(&f, storage, 16));
 	unlink(cfg);
 	rmdir(dir);

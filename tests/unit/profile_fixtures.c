@@ -86,6 +86,7 @@ static struct sbx_host_facts fixed_facts(const struct sbx_profile *p)
 		.xdg_videos_dir = "/home/user/Videos",
 		.xdg_runtime_dir = "/run/user/1000",
 		.program = "/opt/example/bin/tool",
+		.in_sandbox = true, /* inherit.yaml compiles only inside a sandbox */
 	};
 
 	if (sbx_profile_entitled(p, "files.user-selected.read-write")) {

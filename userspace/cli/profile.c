@@ -233,6 +233,8 @@ static int cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	facts.program = program;
+	/* An inherit profile's plan is the same inside its parent: show it, do not refuse. */
+	facts.in_sandbox = true;
 	facts.grants = grants;
 	facts.n_grants = n_grants;
 	if (sbx_profile_load_file(argv[optind], &p, &d) || sbx_compile(p, &facts, &plan, &d)) {

@@ -652,6 +652,11 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 	if (facts->program && facts->program[0] != '/')
 		return sbx_diag_set(diag, -EINVAL, "program path '%s' is not absolute",
 				    facts->program);
+	if (inherit && !facts->in_sandbox)
+		return sbx_diag_set(
+			diag, -EPERM,
+			"inherit: true: this program runs only inside a sandboxed parent, "
+			"and this process is not sandboxed");
 	if (sandboxed && !inherit && !facts->home)
 		return sbx_diag_set(diag, -ENOENT,
 				    "no home directory: cannot place the app container");

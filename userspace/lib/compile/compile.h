@@ -41,7 +41,8 @@ unsigned int sbx_landlock_net_min_abi(uint64_t access);
 
 /*
  * Fill facts from the environment: $HOME, $XDG_DATA_HOME, $XDG_RUNTIME_DIR and the user
- * directories of ~/.config/user-dirs.dirs (XDG defaults when absent). Strings are copied
+ * directories of ~/.config/user-dirs.dirs (XDG defaults when absent), and whether this
+ * process already runs confined (/proc/self/status). Strings are copied
  * into storage (PATH_MAX * 8 is plenty); program, grants and features are left as they
  * were. Returns 0, or -ENOENT without a home directory, -ENOSPC if storage is too small.
  */

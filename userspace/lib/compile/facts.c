@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,25 @@ static const char *user_dir(struct arena *a, FILE *f, const char *key, const cha
 	return NULL;
 }
 
+/* no_new_privs and a seccomp filter: what every program sbx runs has. */
+static bool running_confined(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	bool nnp = false, filter = false;
+	char line[256];
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, "NoNewPrivs:\t1\n"))
+			nnp = true;
+		if (!strcmp(line, "Seccomp:\t2\n"))
+			filter = true;
+	}
+	fclose(f);
+	return nnp && filter;
+}
+
 int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage, size_t storage_len)
 {
 	struct arena a = { storage, storage_len };
@@ -85,6 +105,7 @@ int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
 	}
 	if (!home)
 		return -ENOENT;
+	facts->in_sandbox = running_confined();
 	facts->home = arena_put(&a, home, NULL);
 	facts->xdg_data_home = absolute_env("XDG_DATA_HOME")
 				       ? arena_put(&a, getenv("XDG_DATA_HOME"), NULL)

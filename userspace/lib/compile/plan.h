@@ -143,6 +143,11 @@ struct sbx_host_facts {
 	size_t n_grants;
 	const struct sbx_features *features; /* may be NULL: compile for the newest ABI */
 	const char *xdg_runtime_dir; /* $XDG_RUNTIME_DIR (audio sockets), or NULL */
+	/*
+	 * The caller already runs confined: no_new_privs and a seccomp filter, as every
+	 * program sbx runs does. An inherit profile compiles only then (fail closed).
+	 */
+	bool in_sandbox;
 };
 
 #endif /* SBX_COMPILE_PLAN_H */
