@@ -218,6 +218,25 @@ TEST_F(run, profile_found_by_name)
 	EXPECT_STREQ("2\n", self->r->out);
 }
 
+TEST_F(run, profile_name_never_read_from_current_directory)
+{
+	char cmd[2 * PATH_MAX];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	/* A file called "jq" beside the user is not the jq profile; "./jq" would be. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && echo 'not: [a profile' >jq && '%s' run --profile jq -- jq -n 1",
+		 self->dir, sbx_bin());
+	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("1\n", self->r->out);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' run --profile ./jq -- jq -n 1", self->dir,
+		 sbx_bin());
+	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_EQ(0, strncmp(self->r->err, "sbx run: ./jq:", 14)) TH_LOG("%s", self->r->err);
+}
+
 TEST_F(run, exit_status_passes_through)
 {
 	ASSERT_EQ(0, SBX("--", "/bin/sh", "-c", "exit 7"));

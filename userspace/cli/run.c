@@ -13,7 +13,8 @@
  * modified (or is revoked) stops the run (126); one that is merely not trusted here is
  * reported and its entitlements are ignored.
  *
- * A NAME is looked up as NAME.yaml in $SBX_PROFILE_PATH (a colon list), then in the source
+ * A FILE has a slash or ends in .yaml, .yml, .plist or .entitlements; anything else is a
+ * NAME, looked up as NAME.yaml in $SBX_PROFILE_PATH (a colon list), then in the source
  * tree's profiles/ beside the build directory holding this binary, then in
  * $(PREFIX)/share/sbx/profiles.
  *
@@ -221,6 +222,23 @@ static bool is_file(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
+/*
+ * A FILE has a slash or a profile's extension; anything else is a NAME, so a stray file
+ * called "curl" in the current directory is never taken for the curl profile.
+ */
+static bool names_a_file(const char *name)
+{
+	static const char *const ext[] = { ".yaml", ".yml", ".plist", ".entitlements" };
+	size_t n = strlen(name);
+
+	if (strchr(name, '/'))
+		return true;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (n > strlen(ext[i]) && !strcmp(name + n - strlen(ext[i]), ext[i]))
+			return true;
+	return false;
+}
+
 /* NAME → a shipped profile's path, in the documented order. */
 static int find_profile(const char *name, char *out, size_t len)
 {
@@ -228,7 +246,7 @@ static int find_profile(const char *name, char *out, size_t len)
 	const char *env = getenv("SBX_PROFILE_PATH");
 	ssize_t n;
 
-	if (strchr(name, '/') || is_file(name)) {
+	if (names_a_file(name)) {
 		snprintf(out, len, "%s", name);
 		return is_file(name) ? 0 : -ENOENT;
 	}
