@@ -56,12 +56,12 @@ static const char usage_text[] =
 	"\n"
 	"Run PROGRAM confined to an entitlement profile (default: the entitlements it is\n"
 	"validly signed with, else the shipped profile 'default'). --grant gives the program\n"
-	"a path (read-only unless :rw); the profile must\n"
-	"have files.user-selected.read-only or .read-write. --report lists what this kernel\n"
-	"enforced and dropped; --require refuses to run if FEATURE is not enforced,\n"
-	"--require-all if anything the profile asks for is not. --log-json FD writes the\n"
-	"enforcement report and each explained denial as JSON lines to FD. The program gets\n"
-	"stdin, stdout and stderr; other open descriptors only with --keep-fd.\n"
+	"a path (read-only unless :rw); the profile must have files.user-selected.read-only\n"
+	"or .read-write. --report lists what this kernel enforced and dropped; --require\n"
+	"refuses to run if FEATURE is not enforced, --require-all if anything the profile\n"
+	"asks for is not. --log-json FD writes the enforcement report and each explained\n"
+	"denial as JSON lines to FD. The program gets stdin, stdout and stderr; other open\n"
+	"descriptors only with --keep-fd.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
 struct run_args {
