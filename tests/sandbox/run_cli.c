@@ -194,6 +194,17 @@ TEST_F(run, require_of_feature_kernel_lacks)
 	EXPECT_NE(0, access(self->marker, F_OK));
 }
 
+TEST_F(run, require_of_features_kernel_has_runs)
+{
+	if (landlock_abi_version() < 1)
+		SKIP(return, "Landlock is unavailable on this kernel");
+	ASSERT_EQ(0, SBX("--require", "landlock,seccomp", "--require", "no-new-privs", "--",
+			 "/usr/bin/touch", self->marker));
+	EXPECT_EQ(1, self->r->status); /* ran, and Landlock refused the ungranted write */
+	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
 TEST_F(run, no_program)
 {
 	ASSERT_EQ(0, SBX("--report"));
