@@ -52,51 +52,62 @@ TEST(lint_exit_statuses)
 		     r.err);
 }
 
-TEST(lint_warns_about_broad_grants)
+/* A profile written to a private directory, as an author's file would be. */
+FIXTURE(authored)
 {
-	char dir[] = "/tmp/sbx-lint.XXXXXX", path[64];
+	char dir[32];
+	char path[64];
+};
+
+FIXTURE_SETUP(authored)
+{
+	strcpy(self->dir, "/tmp/sbx-lint.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+}
+
+FIXTURE_TEARDOWN(authored)
+{
+	unlink(self->path);
+	rmdir(self->dir);
+}
+
+static void author(struct __test_metadata *_metadata, FIXTURE_DATA(authored) * self,
+		   const char *name, const char *text)
+{
 	FILE *f;
 
-	ASSERT_NE(NULL, mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/broad.yaml", dir);
-	f = fopen(path, "we");
+	snprintf(self->path, sizeof(self->path), "%s/%s", self->dir, name);
+	f = fopen(self->path, "we");
 	ASSERT_NE(NULL, f);
-	fputs("identifier: org.example.broad\nentitlements:\n  app-sandbox: true\n"
-	      "  temporary-exception.files.home-relative-path.read-write: [/]\n"
-	      "  cs.disable-executable-page-protection: true\n",
-	      f);
+	fputs(text, f);
 	fclose(f);
-	EXPECT_EQ(1, sbx("lint", "--strict", path, NULL, NULL));
+}
+
+TEST_F(authored, lint_warns_about_broad_grants)
+{
+	author(_metadata, self, "broad.yaml",
+	       "identifier: org.example.broad\nentitlements:\n  app-sandbox: true\n"
+	       "  temporary-exception.files.home-relative-path.read-write: [/]\n"
+	       "  cs.disable-executable-page-protection: true\n");
+	EXPECT_EQ(1, sbx("lint", "--strict", self->path, NULL, NULL));
 	EXPECT_NE(NULL, strstr(r.out, "broad.yaml:4:3: warning: "
 				      "temporary-exception.files.home-relative-path.read-write: "
 				      "writes $HOME/"));
 	EXPECT_NE(NULL, strstr(r.out, "broad.yaml:5:3: warning: "
 				      "cs.disable-executable-page-protection"));
 	EXPECT_NE(NULL, strstr(r.out, "exposure 4.5/10 MEDIUM"));
-	unlink(path);
-	rmdir(dir);
 }
 
-TEST(lint_warns_about_redundant_keys)
+TEST_F(authored, lint_warns_about_redundant_keys)
 {
-	char dir[] = "/tmp/sbx-lint.XXXXXX", path[64];
-	FILE *f;
-
-	ASSERT_NE(NULL, mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/twice.yaml", dir);
-	f = fopen(path, "we");
-	ASSERT_NE(NULL, f);
-	fputs("identifier: org.example.twice\nentitlements:\n  app-sandbox: true\n"
-	      "  files.downloads.read-write: true\n  files.downloads.read-only: true\n",
-	      f);
-	fclose(f);
-	EXPECT_EQ(0, sbx("lint", path, NULL, NULL, NULL));
-	EXPECT_EQ(1, sbx("lint", "--strict", path, NULL, NULL));
+	author(_metadata, self, "twice.yaml",
+	       "identifier: org.example.twice\nentitlements:\n  app-sandbox: true\n"
+	       "  files.downloads.read-write: true\n  files.downloads.read-only: true\n");
+	EXPECT_EQ(0, sbx("lint", self->path, NULL, NULL, NULL));
+	EXPECT_EQ(1, sbx("lint", "--strict", self->path, NULL, NULL));
 	EXPECT_NE(NULL,
 		  strstr(r.out, "twice.yaml:5:3: warning: files.downloads.read-only is "
 				"redundant: files.downloads.read-write grants reading too\n"));
-	unlink(path);
-	rmdir(dir);
 }
 
 TEST(new_templates_load_and_lint_clean)
