@@ -960,6 +960,8 @@ TEST_F(sign, trust_cache_platform)
 {
 	char bin[SIGN_PATH + 16], cache[SIGN_PATH + 32], t[SIGN_PATH + 32], other[SIGN_PATH + 32];
 	char want[2048];
+	char digest[65], revoked[2048];
+	const char *h;
 	struct parts p;
 
 	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
@@ -989,6 +991,22 @@ TEST_F(sign, trust_cache_platform)
 	EXPECT_EQ(0, self->r->status);
 	snprintf(want, sizeof(want), "%s: platform (sha256 ", t);
 	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
+	h = strstr(self->r->out, "(sha256 ");
+	ASSERT_NE(NULL, h);
+	snprintf(digest, sizeof(digest), "%s", h + 8);
+	/* A required identifier cannot be met by a platform binary. */
+	ASSERT_EQ(0,
+		  sbx(self->r, "verify", "--trust", self->trust, "--identifier", "true", t, NULL));
+	EXPECT_EQ(1, self->r->status);
+	/* Its digest can be revoked like a cdhash. */
+	ASSERT_EQ(0,
+		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "cdhash", digest, NULL));
+	ASSERT_EQ(0, self->r->status);
+	snprintf(revoked, sizeof(revoked), "platform binary sha256 %s is revoked", digest);
+	ASSERT_VERIFY_FAILS(self, t, revoked);
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "unrevoke", "cdhash", digest,
+			 NULL));
+	ASSERT_EQ(0, self->r->status);
 	snprintf(other, sizeof(other), "%s/readme.txt", bin);
 	ASSERT_VERIFY_FAILS(
 		self, other,

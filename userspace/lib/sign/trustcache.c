@@ -117,6 +117,7 @@ int sbx_trust_cache_load_fd(int fd, const struct sbx_verify_options *opts,
 	memset(tc, 0, sizeof(*tc));
 	o.flags |= SBX_VERIFY_NO_TRUST_CACHE;
 	o.identifier = SBX_TC_IDENTIFIER;
+	o.path = NULL; /* a cache carries its own appended signature, never a detached one */
 	o.trust_caches = NULL;
 	v = sbx_verify_fd(fd, &o, &own, diag);
 	if (v != SBX_VERDICT_VALID) {

@@ -55,7 +55,8 @@ const char *sbx_verify_reason_name(enum sbx_verify_reason r)
 		[SBX_REASON_IO] = "io",
 	};
 
-	return (unsigned int)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "unknown";
+	return (unsigned int)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r]
+									      : "unknown";
 }
 
 const char *sbx_trust_dir(const struct sbx_verify_options *opts)
@@ -156,6 +157,34 @@ out:
 	return found;
 }
 
+/* In a trusted cache: platform, unless its digest is revoked like a cdhash. */
+static int platform_verdict(const struct sbx_verify_options *o, const char *dir,
+			    struct sbx_code_identity *id, struct sbx_diag *diag)
+{
+	struct sbx_revocations rev;
+	char path[4096], hex[2 * SBX_DIGEST_LEN + 1];
+	bool revoked;
+	int err;
+
+	if (o->revocation_list)
+		snprintf(path, sizeof(path), "%s", o->revocation_list);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir, SBX_REVOCATION_FILE);
+	err = sbx_revocations_load(path, &rev, diag);
+	if (err)
+		return invalid(id, SBX_REASON_IO, err);
+	revoked = sbx_revoked_cdhash(&rev, id->file_digest);
+	sbx_revocations_free(&rev);
+	if (revoked) {
+		sbx_hex(id->file_digest, SBX_DIGEST_LEN, hex);
+		sbx_diag_set(diag, -EKEYREVOKED, "platform binary sha256 %s is revoked", hex);
+		return invalid(id, SBX_REASON_REVOKED, 0);
+	}
+	id->verdict = SBX_VERDICT_PLATFORM;
+	id->platform = true;
+	return SBX_VERDICT_PLATFORM;
+}
+
 static int explain_mismatch(int fd, const struct sbx_code_directory *cd, uint64_t now_size,
 			    struct sbx_code_identity *id, struct sbx_diag *diag)
 {
@@ -204,13 +233,11 @@ int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code
 	err = sbx_sig_load_fd(fd, o->path, &blob, diag);
 	id->location = blob.location;
 	if (err == -ENODATA) {
-		if (!(o->flags & SBX_VERIFY_NO_TRUST_CACHE) &&
-		    in_trust_cache(fd, blob.file_size, o, id)) {
-			id->verdict = SBX_VERDICT_PLATFORM;
-			id->platform = true;
-			id->content_size = blob.file_size;
-			return SBX_VERDICT_PLATFORM;
-		}
+		id->content_size = blob.file_size;
+		/* A platform binary has no identifier, so it cannot meet a required one. */
+		if (!(o->flags & SBX_VERIFY_NO_TRUST_CACHE) && !o->identifier &&
+		    in_trust_cache(fd, blob.file_size, o, id))
+			return platform_verdict(o, dir, id, diag);
 		if (sbx_fd_is_elf(fd))
 			sbx_diag_set(diag, -ENODATA,
 				     "not signed: no sbx signature (strip and objcopy drop an "
