@@ -557,6 +557,26 @@ TEST_F(sign, two_trailers)
 			    "file (sbx sign replaces a signature; re-sign the original)");
 }
 
+/* sign does not pile a signature on a damaged one: verify would never reach it. */
+TEST_F(sign, sign_refuses_a_damaged_trailer)
+{
+	uint8_t v = 9;
+	char want[2048];
+	off_t size;
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	size = file_size(self->file);
+	ASSERT_EQ(0, write_at(self->file, size - TRAILER_LEN, &v, 1));
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx sign: %s has a damaged appended signature (signature trailer version 9 is "
+		 "not supported (this sbx reads version 1)): restore the unsigned file first\n",
+		 self->file);
+	EXPECT_STREQ(want, self->r->err);
+	EXPECT_EQ(size, file_size(self->file));
+}
+
 TEST_F(sign, code_directory_version_unknown)
 {
 	struct parts p;

@@ -121,10 +121,12 @@ static int load_embedded(int fd, uint64_t size, struct sbx_sig_blob *blob, struc
 	err = pread_all(fd, tail, tail_len, size - tail_len, diag);
 	if (err)
 		return err;
+	/* With the magic there, the file claims an appended signature, even a damaged one. */
+	if (sbx_sig_has_magic(tail, tail_len))
+		blob->location = SBX_SIG_EMBEDDED;
 	err = sbx_sig_trailer_parse(tail, tail_len, size, true, &parts, diag);
 	if (err)
 		return err;
-	blob->location = SBX_SIG_EMBEDDED;
 	blob->content_len = parts.content_len;
 	blob->cd_len = parts.cd_len;
 	blob->cms_len = parts.cms_len;
