@@ -542,6 +542,7 @@ static int supervise(struct sbx_launch *l, int nfd, int *status)
 int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 {
 	struct sigaction old[sizeof(forwarded) / sizeof(forwarded[0])];
+	sigset_t block, old_mask;
 	struct child_failure f;
 	int errp[2], sv[2] = { -1, -1 }, nfd = -1, err;
 	ssize_t n;
@@ -554,12 +555,22 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		goto err_pipe;
 	}
 	fflush(NULL);
+	/*
+	 * Held until the handlers know the child: a signal sent to sbx the moment after fork
+	 * must reach the program too.
+	 */
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&block, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
 	l->pid = fork();
 	if (l->pid < 0) {
 		err = sbx_diag_set(d, -errno, "fork: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		goto err_sock;
 	}
 	if (l->pid == 0) {
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		close(errp[0]);
 		if (sv[0] >= 0)
 			close(sv[0]);
@@ -571,6 +582,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		sv[1] = -1;
 	}
 	forward_signals(l->pid, old);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (sv[0] >= 0)
 		nfd = sbx_fd_recv(sv[0]); /* fails (EOF) if the child stopped before seccomp */
 	do
