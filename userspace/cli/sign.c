@@ -107,7 +107,8 @@ int cmd_sign(int argc, char **argv)
 	struct sbx_sign_options o = { 0 };
 	struct sbx_signer signer;
 	struct sbx_diag diag = { 0 };
-	char *ent = NULL, *id_copy = NULL;
+	char *ent = NULL, *id_copy = NULL, warn[2][512];
+	size_t n_warn;
 	int c, status = SBX_EXIT_OK, places = 0;
 
 	opterr = 0;
@@ -182,13 +183,9 @@ int cmd_sign(int argc, char **argv)
 		free(id_copy);
 		return SBX_EXIT_USAGE;
 	}
-	if (signer.lacks_code_signing_eku)
-		cli_error("sign",
-			  "warning: certificate '%s' lacks the code-signing extended key usage: "
-			  "sbx verify will reject these signatures",
-			  signer.subject);
-	if (signer.outside_validity)
-		cli_error("sign", "warning: certificate '%s' is not valid now", signer.subject);
+	n_warn = sbx_signer_warnings(&signer, warn, 2);
+	for (size_t i = 0; i < n_warn; i++)
+		cli_error("sign", "warning: %s", warn[i]);
 	o.signer = &signer;
 
 	for (int i = optind; i < argc; i++) {

@@ -209,7 +209,8 @@ static int cache_build(int argc, char **argv)
 	uint8_t(*digests)[SBX_DIGEST_LEN] = NULL, *body = NULL;
 	size_t n_digests = 0, body_len, unreadable = 0;
 	bool tty = isatty(STDERR_FILENO);
-	char tmp[4096];
+	char tmp[4096], warn[2][512];
+	size_t n_warn;
 	int c, status = SBX_EXIT_USAGE, fd;
 
 	optind = 1;
@@ -249,6 +250,9 @@ static int cache_build(int argc, char **argv)
 		sbx_signer_free(&signer);
 		return SBX_EXIT_USAGE;
 	}
+	n_warn = sbx_signer_warnings(&signer, warn, 2);
+	for (size_t i = 0; i < n_warn; i++)
+		cli_error("trust", "warning: %s", warn[i]);
 	walk_state = &b;
 	for (int i = optind; i < argc; i++) {
 		struct stat st;

@@ -187,6 +187,20 @@ int sbx_signer_load(struct sbx_signer *s, const char *key_path, const char *cert
 	return 0;
 }
 
+size_t sbx_signer_warnings(const struct sbx_signer *s, char out[][512], size_t max)
+{
+	size_t n = 0;
+
+	if (s->lacks_code_signing_eku && n < max)
+		snprintf(out[n++], 512,
+			 "certificate '%s' lacks the code-signing extended key usage: sbx verify "
+			 "will reject these signatures",
+			 s->subject);
+	if (s->outside_validity && n < max)
+		snprintf(out[n++], 512, "certificate '%s' is not valid now", s->subject);
+	return n;
+}
+
 void sbx_signer_free(struct sbx_signer *s)
 {
 	EVP_PKEY_free(s->key);

@@ -33,6 +33,8 @@ struct sbx_signer {
 int sbx_signer_load(struct sbx_signer *s, const char *key_path, const char *cert_path,
 		    const char *chain_path, struct sbx_diag *diag);
 void sbx_signer_free(struct sbx_signer *s);
+/* Sentences on what sbx verify will reject about this signer (at most 2), for warnings. */
+size_t sbx_signer_warnings(const struct sbx_signer *s, char out[][512], size_t max);
 /* DER CMS SignedData over cd, detached, signer chain included. *der is malloc'd. */
 int sbx_cms_sign(const struct sbx_signer *s, const uint8_t *cd, size_t cd_len, uint8_t **der,
 		 size_t *der_len, struct sbx_diag *diag);
