@@ -1236,6 +1236,40 @@ TEST_F(sign, verify_exit_codes)
 	EXPECT_NE(NULL, strstr(self->r->out, "Exit status: 0"));
 }
 
+TEST_F(sign, verify_json)
+{
+	char tampered[SIGN_PATH + 16], want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, "--hardened-runtime"));
+	snprintf(tampered, sizeof(tampered), "%s/tampered", self->dir);
+	ASSERT_EQ(0, copy_file(self->file, tampered));
+	ASSERT_EQ(0, flip_byte(tampered, 100));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--json", "--trust", self->trust, self->file, tampered,
+			 NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_STREQ("", self->r->err);
+	snprintf(want, sizeof(want),
+		 "    \"file\": \"%s\",\n    \"verdict\": \"valid\",\n    \"reason\": null,\n",
+		 self->file);
+	EXPECT_NE(NULL, strstr(self->r->out, want))
+	{
+		TH_LOG("%s", self->r->out);
+	}
+	snprintf(want, sizeof(want), "    \"team_id\": \"%s\",\n", self->team);
+	EXPECT_NE(NULL, strstr(self->r->out, want));
+	EXPECT_NE(NULL, strstr(self->r->out, "    \"hardened_runtime\": true,\n"));
+	snprintf(want, sizeof(want),
+		 "    \"file\": \"%s\",\n    \"verdict\": \"invalid\",\n"
+		 "    \"reason\": \"digest-mismatch\",\n"
+		 "    \"message\": \"content digest mismatch: the file was modified after "
+		 "signing\"\n",
+		 tampered);
+	EXPECT_NE(NULL, strstr(self->r->out, want))
+	{
+		TH_LOG("%s", self->r->out);
+	}
+}
+
 TEST_F(sign, trust_dir_from_environment)
 {
 	char env_trust[SIGN_PATH + 32], env_path[64];

@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "sign/verify.h"
 
 static const char verify_help[] =
 	"usage: sbx verify [--trust DIR] [--revocations FILE] [--trust-cache FILE]...\n"
-	"                  [--identifier ID] [--at TIME] [-v] FILE...\n"
+	"                  [--identifier ID] [--at TIME] [-v | --json] FILE...\n"
 	"\n"
 	"Checks each FILE's signature (appended, the user.sbx.sig xattr, or FILE.sbxsig):\n"
 	"well formed, made over this exact content, by a certificate with the code-signing\n"
@@ -27,6 +28,7 @@ static const char verify_help[] =
 	"  --identifier ID      also require this signing identifier\n"
 	"  --at TIME            verify as of TIME: @EPOCH, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ\n"
 	"  -v, --verbose        print the identity of valid files\n"
+	"  --json               one JSON document: per FILE its verdict, reason and identity\n"
 	"\n"
 	"Exit status: 0 every FILE is valid (or platform); 1 some FILE is not (unsigned,\n"
 	"modified, untrusted, expired, revoked, malformed: the reason is printed);\n"
@@ -78,9 +80,44 @@ static void print_identity(const char *file, const struct sbx_code_identity *id,
 	printf("  entitlements: %zu bytes\n", id->entitlements_len);
 }
 
+static void json_result(struct sbx_json *j, const char *file, int v,
+			const struct sbx_code_identity *id, const char *msg)
+{
+	bool ok = v == SBX_VERDICT_VALID || v == SBX_VERDICT_PLATFORM;
+	char hex[2 * SBX_DIGEST_LEN + 1];
+
+	sbx_json_object_begin(j, NULL);
+	sbx_json_string(j, "file", file);
+	sbx_json_string(j, "verdict", v < 0 && !id ? "error" : sbx_verdict_name(id->verdict));
+	sbx_json_string(j, "reason",
+			id && id->verdict == SBX_VERDICT_INVALID
+				? sbx_verify_reason_name(id->reason)
+				: NULL);
+	sbx_json_string(j, "message", ok ? NULL : msg);
+	if (id && ok) {
+		sbx_json_string(j, "location", sbx_sig_location_name(id->location));
+		sbx_json_bool(j, "platform", id->platform);
+		if (id->platform) {
+			sbx_hex(id->file_digest, SBX_DIGEST_LEN, hex);
+			sbx_json_string(j, "sha256", hex);
+		} else {
+			sbx_json_string(j, "identifier", id->identifier);
+			sbx_json_string(j, "team_id", id->team_id[0] ? id->team_id : NULL);
+			sbx_json_string(j, "cdhash", id->cdhash_hex);
+			sbx_json_uint(j, "flags", id->flags);
+			sbx_json_bool(j, "hardened_runtime", id->hardened_runtime);
+			sbx_json_bool(j, "library_validation", id->library_validation);
+			sbx_json_string(j, "signer", id->signer);
+			sbx_json_string(j, "signer_serial", id->signer_serial);
+			sbx_json_uint(j, "entitlements_size", id->entitlements_len);
+		}
+	}
+	sbx_json_object_end(j);
+}
+
 int cmd_verify(int argc, char **argv)
 {
-	enum { OPT_REV = 256, OPT_TC, OPT_AT };
+	enum { OPT_REV = 256, OPT_TC, OPT_AT, OPT_JSON };
 	static const struct option opts[] = {
 		{ "trust", required_argument, NULL, 't' },
 		{ "revocations", required_argument, NULL, OPT_REV },
@@ -88,13 +125,15 @@ int cmd_verify(int argc, char **argv)
 		{ "identifier", required_argument, NULL, 'i' },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct sbx_verify_options o = { 0 };
 	const char **caches = NULL;
 	size_t n_caches = 0;
-	bool verbose = false;
+	bool verbose = false, json = false;
+	struct sbx_json j;
 	int c, status = SBX_EXIT_OK;
 
 	opterr = 0;
@@ -136,6 +175,9 @@ int cmd_verify(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case OPT_JSON:
+			json = true;
+			break;
 		case 'h':
 			fputs(verify_help, stdout);
 			free(caches);
@@ -153,6 +195,10 @@ int cmd_verify(int argc, char **argv)
 		return SBX_EXIT_USAGE;
 	}
 	o.trust_caches = caches;
+	if (json) {
+		sbx_json_init(&j, stdout, true);
+		sbx_json_array_begin(&j, NULL);
+	}
 
 	for (int i = optind; i < argc; i++) {
 		struct sbx_code_identity id;
@@ -160,26 +206,36 @@ int cmd_verify(int argc, char **argv)
 		int fd = open(argv[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		int v;
 
+		char msg[1024];
+
 		if (fd < 0) {
-			cli_error("verify", "%s: cannot open: %m", argv[i]);
+			snprintf(msg, sizeof(msg), "cannot open: %m");
+			if (json)
+				json_result(&j, argv[i], -errno, NULL, msg);
+			else
+				cli_error("verify", "%s: %s", argv[i], msg);
 			status = SBX_EXIT_USAGE;
 			continue;
 		}
 		o.path = argv[i];
 		v = sbx_verify_fd(fd, &o, &id, &diag);
 		close(fd);
-		if (v == SBX_VERDICT_VALID || v == SBX_VERDICT_PLATFORM) {
+		snprintf(msg, sizeof(msg), "%s", "invalid");
+		if (diag.msg[0])
+			sbx_diag_format(&diag, msg, sizeof(msg));
+		if (json)
+			json_result(&j, argv[i], v, &id, msg);
+		else if (v == SBX_VERDICT_VALID || v == SBX_VERDICT_PLATFORM)
 			print_identity(argv[i], &id, verbose);
-		} else {
-			char msg[1024];
-
-			cli_error("verify", "%s: %s", argv[i],
-				  diag.msg[0] ? sbx_diag_format(&diag, msg, sizeof(msg))
-					      : "invalid");
-			if (status == SBX_EXIT_OK)
-				status = SBX_EXIT_FAIL;
-		}
+		else
+			cli_error("verify", "%s: %s", argv[i], msg);
+		if (v != SBX_VERDICT_VALID && v != SBX_VERDICT_PLATFORM && status == SBX_EXIT_OK)
+			status = SBX_EXIT_FAIL;
 		sbx_code_identity_free(&id);
+	}
+	if (json) {
+		sbx_json_array_end(&j);
+		sbx_json_finish(&j);
 	}
 	free(caches);
 	return status;
