@@ -210,6 +210,31 @@ TEST(i386_entry_point_kills)
 	ASSERT_EQ(1000 + SIGSYS, in_filter(true, act_i386_getpid));
 }
 
+TEST(foreign_arches_allowed_get_the_rules_too)
+{
+	struct sbx_seccomp_plan p = test_plan;
+	struct sbx_seccomp_filter *f = NULL;
+	struct sbx_diag d = { 0 };
+	int ws;
+	pid_t pid;
+
+	p.deny_foreign_arches = false;
+	ASSERT_EQ(0, seccomp_filter_build(&p, false, &f, &d)) TH_LOG("%s", d.msg);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		if (seccomp_filter_load(f, &d) != -1)
+			_exit(201);
+		act_i386_getpid(); /* allowed now: the process lives on */
+		_exit(act_socket_inet()); /* and the native rules still hold */
+	}
+	seccomp_filter_free(f);
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	ASSERT_TRUE(WIFEXITED(ws));
+	EXPECT_EQ(EACCES, WEXITSTATUS(ws));
+}
+
 TEST(unknown_syscall_name_is_an_error)
 {
 	struct sbx_seccomp_rule bad = { "no_such_call", EPERM, 0, { { 0 } }, NULL, "test" };

@@ -57,13 +57,24 @@ int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
 		return sbx_diag_set(d, -ENOMEM, "seccomp: cannot create a filter");
 	}
 	/*
-	 * The native filter only: an x32 (syscall number with bit 30) or i386 (int 0x80) entry
-	 * point is a different table where none of these rules would hold.
+	 * An x32 (syscall number with bit 30) or i386 (int 0x80) entry point is a different
+	 * table where none of the native rules hold: it kills, unless the plan lets them run,
+	 * and then the rules are repeated for them, by name, as far as those tables have the
+	 * same calls (i386 reaches some through socketcall and mmap2: best effort).
 	 */
-	err = seccomp_attr_set(f->ctx, SCMP_FLTATR_ACT_BADARCH,
-			       p->deny_foreign_arches ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ALLOW);
+	err = seccomp_attr_set(f->ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (err)
 		goto err_attr;
+	if (!p->deny_foreign_arches && seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		err = seccomp_arch_add(f->ctx, SCMP_ARCH_X86);
+		if (!err)
+			err = seccomp_arch_add(f->ctx, SCMP_ARCH_X32);
+		if (err) {
+			sbx_diag_set(d, err, "seccomp: cannot add the x86 and x32 tables: %s",
+				     strerror(-err));
+			goto err_free;
+		}
+	}
 	/* sbx sets no_new_privs itself, as its own step, when the plan asks for it. */
 	err = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (err)
