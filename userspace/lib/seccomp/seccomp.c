@@ -257,12 +257,26 @@ static void read_comm(pid_t pid, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* The native number of a call made through another table (x32, i386), by its name. */
+static int native_nr(uint32_t audit_arch, int nr)
+{
+	char *name;
+	int native;
+
+	if (audit_arch == seccomp_arch_native())
+		return nr;
+	name = seccomp_syscall_resolve_num_arch(audit_arch, nr);
+	native = name ? seccomp_syscall_resolve_name(name) : nr;
+	free(name);
+	return native;
+}
+
 int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_seccomp_denial *out)
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
 	uint64_t args[6];
-	int err;
+	int err, nr;
 
 	memset(out, 0, sizeof(*out));
 	err = seccomp_notify_alloc(&req, &resp);
@@ -274,8 +288,9 @@ int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_s
 	for (int i = 0; i < 6; i++)
 		args[i] = req->data.args[i];
 	out->pid = (pid_t)req->pid;
-	out->rule = seccomp_rule_match(p, req->data.nr, args);
-	seccomp_describe_call(req->data.nr, args, out->call, sizeof(out->call));
+	nr = native_nr(req->data.arch, req->data.nr);
+	out->rule = seccomp_rule_match(p, nr, args);
+	seccomp_describe_call(nr, args, out->call, sizeof(out->call));
 	/* Read the name before answering: once answered, the process may exit. */
 	read_comm(out->pid, out->comm, sizeof(out->comm));
 	resp->id = req->id;
