@@ -50,7 +50,7 @@ for what, act in (("read home/.ssh/id_rsa (a key beside it)", lambda: open("home
         print("job:", what, "->", e.strerror)
 PY
 status=0
-show sbx run --profile python3 --grant job.py -- python3 job.py 2>&1 |
+show sbx run --profile python3 --grant job.py -- python3 -u job.py 2>&1 |
 	grep -v '^sbx: warning:' || status=$?
 
 say "What this kernel enforced for such a run (sbx run --report)"
