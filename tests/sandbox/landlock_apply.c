@@ -19,8 +19,23 @@
 #define RO (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 #define RX (RO | LANDLOCK_ACCESS_FS_EXECUTE)
 
-/* Confine a child with plan, run act in it, return the act's result (0 or errno). */
-static int in_sandbox(const struct sbx_landlock_plan *plan, int (*act)(void *), void *arg)
+/* A file with text in it (empty when text is ""): 0, or -1. */
+static int make_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * Confine a child with plan fitted to Landlock ABI abi (which may be older than the
+ * kernel's), run act in it, return the act's result (0 or errno). plan NULL: unconfined.
+ */
+static int in_sandbox_at(const struct sbx_landlock_plan *plan, int abi, int (*act)(void *),
+			 void *arg)
 {
 	int ws;
 	pid_t pid = fork();
@@ -31,8 +46,8 @@ static int in_sandbox(const struct sbx_landlock_plan *plan, int (*act)(void *), 
 
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(200);
-		if (plan && landlock_apply_plan(plan, landlock_abi_version(), &e, &d)) {
-			fprintf(stderr, "apply: %s\n", d.msg);
+		if (plan && landlock_apply_plan(plan, abi, &e, &d)) {
+			fprintf(stderr, "apply at ABI %d: %s\n", abi, d.msg);
 			_exit(201);
 		}
 		_exit(act(arg));
@@ -40,6 +55,12 @@ static int in_sandbox(const struct sbx_landlock_plan *plan, int (*act)(void *), 
 	if (pid < 0 || waitpid(pid, &ws, 0) != pid || !WIFEXITED(ws))
 		return -1;
 	return WEXITSTATUS(ws);
+}
+
+/* The same, fitted to the running kernel. */
+static int in_sandbox(const struct sbx_landlock_plan *plan, int (*act)(void *), void *arg)
+{
+	return in_sandbox_at(plan, landlock_abi_version(), act, arg);
 }
 
 static int act_read(void *path)
@@ -103,8 +124,6 @@ FIXTURE(landlock_fs)
 
 FIXTURE_SETUP(landlock_fs)
 {
-	int fd;
-
 	self->abi = landlock_abi_version();
 	if (self->abi < 1)
 		SKIP(return, "Landlock is unavailable on this kernel");
@@ -116,13 +135,8 @@ FIXTURE_SETUP(landlock_fs)
 	snprintf(self->rw_file, sizeof(self->rw_file), "%s/out", self->rw);
 	ASSERT_EQ(0, mkdir(self->ro, 0700));
 	ASSERT_EQ(0, mkdir(self->rw, 0700));
-	fd = open(self->ro_file, O_WRONLY | O_CREAT, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(5, write(fd, "data\n", 5));
-	close(fd);
-	fd = open(self->secret, O_WRONLY | O_CREAT, 0600);
-	ASSERT_LE(0, fd);
-	close(fd);
+	ASSERT_EQ(0, make_file(self->ro_file, "data\n"));
+	ASSERT_EQ(0, make_file(self->secret, ""));
 	self->rules[0] = (struct sbx_fs_rule){ .path = "/usr", .access = RX, .min_abi = 1 };
 	self->rules[1] = (struct sbx_fs_rule){ .path = "/lib", .access = RX, .if_exists = true };
 	self->rules[2] = (struct sbx_fs_rule){ .path = "/lib64", .access = RX, .if_exists = true };
@@ -430,8 +444,6 @@ FIXTURE_VARIANT_ADD(ladder, abi6){ .abi = 6 };
 
 FIXTURE_SETUP(ladder)
 {
-	int fd;
-
 	if (landlock_abi_version() < variant->abi)
 		SKIP(return, "kernel Landlock ABI %d < %d", landlock_abi_version(), variant->abi);
 	ASSERT_NE(NULL, sbx_mkdtemp(self->root, sizeof(self->root)));
@@ -439,13 +451,8 @@ FIXTURE_SETUP(ladder)
 	snprintf(self->file, sizeof(self->file), "%s/f", self->in);
 	snprintf(self->outside, sizeof(self->outside), "%s/outside", self->root);
 	ASSERT_EQ(0, mkdir(self->in, 0700));
-	fd = open(self->file, O_WRONLY | O_CREAT, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(4, write(fd, "data", 4));
-	close(fd);
-	fd = open(self->outside, O_WRONLY | O_CREAT, 0600);
-	ASSERT_LE(0, fd);
-	close(fd);
+	ASSERT_EQ(0, make_file(self->file, "data"));
+	ASSERT_EQ(0, make_file(self->outside, ""));
 	/* Everything the newest ABI has, write granted but not truncate. */
 	self->rule = (struct sbx_fs_rule){ .path = self->in,
 					   .access = RO | LANDLOCK_ACCESS_FS_WRITE_FILE };
@@ -462,29 +469,6 @@ FIXTURE_TEARDOWN(ladder)
 {
 	if (self->root[0])
 		sbx_rmtree(self->root);
-}
-
-/* Like in_sandbox(), with the plan fitted to a given ABI instead of the kernel's. */
-static int in_sandbox_at(const struct sbx_landlock_plan *plan, int abi, int (*act)(void *),
-			 void *arg)
-{
-	int ws;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		struct sbx_diag d = { 0 };
-
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(200);
-		if (landlock_apply_plan(plan, abi, NULL, &d)) {
-			fprintf(stderr, "apply at ABI %d: %s\n", abi, d.msg);
-			_exit(201);
-		}
-		_exit(act(arg));
-	}
-	if (pid < 0 || waitpid(pid, &ws, 0) != pid || !WIFEXITED(ws))
-		return -1;
-	return WEXITSTATUS(ws);
 }
 
 TEST_F(ladder, enforces_what_the_abi_knows)
