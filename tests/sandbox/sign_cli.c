@@ -1421,6 +1421,44 @@ TEST_F(sign, api_invalid_clears_the_identity)
 	close(fd);
 }
 
+/* A verifier loads the trust store once and reuses it for every file. */
+TEST_F(sign, api_verifier_reuses_the_trust_store)
+{
+	struct sbx_verify_options o = { .trust_dir = self->trust };
+	struct sbx_verifier *v;
+	struct sbx_code_identity id;
+	struct sbx_diag diag = { 0 };
+	char other[SIGN_PATH + 16], root[SIGN_PATH + 32];
+	int fd;
+
+	snprintf(other, sizeof(other), "%s/other", self->dir);
+	ASSERT_EQ(0, copy_file("/bin/true", other));
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_EQ(0, sign_file(self, other, "--identifier=com.example.other"));
+	ASSERT_EQ(0, sbx_verifier_new(&o, &v));
+
+	fd = open_ro(self->file);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SBX_VERDICT_VALID, sbx_verifier_verify_fd(v, fd, self->file, &id, &diag));
+	EXPECT_STREQ("true", id.identifier);
+	sbx_code_identity_free(&id);
+	close(fd);
+
+	/* The anchor goes; the verifier still holds it, a new one does not. */
+	snprintf(root, sizeof(root), "%s/root.pem", self->trust);
+	ASSERT_EQ(0, unlink(root));
+	fd = open_ro(other);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SBX_VERDICT_VALID, sbx_verifier_verify_fd(v, fd, other, &id, &diag));
+	EXPECT_STREQ("com.example.other", id.identifier);
+	sbx_code_identity_free(&id);
+	sbx_verifier_free(v);
+	EXPECT_EQ(SBX_VERDICT_INVALID, sbx_verify_fd(fd, &o, &id, &diag));
+	EXPECT_EQ(SBX_REASON_UNTRUSTED, (int)id.reason);
+	sbx_code_identity_free(&id);
+	close(fd);
+}
+
 TEST_F(sign, api_team_identifier_mismatch)
 {
 	struct sbx_verify_options vo = { .trust_dir = self->trust };

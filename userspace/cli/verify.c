@@ -132,6 +132,7 @@ int cmd_verify(int argc, char **argv)
 	struct sbx_verify_options o = { 0 };
 	const char **caches = NULL;
 	size_t n_caches = 0;
+	struct sbx_verifier *verifier;
 	bool verbose = false, json = false;
 	struct sbx_json j;
 	int c, status = SBX_EXIT_OK;
@@ -195,6 +196,11 @@ int cmd_verify(int argc, char **argv)
 		return SBX_EXIT_USAGE;
 	}
 	o.trust_caches = caches;
+	if (sbx_verifier_new(&o, &verifier)) {
+		cli_error("verify", "out of memory");
+		free(caches);
+		return SBX_EXIT_USAGE;
+	}
 	if (json) {
 		sbx_json_init(&j, stdout, true);
 		sbx_json_array_begin(&j, NULL);
@@ -217,8 +223,7 @@ int cmd_verify(int argc, char **argv)
 			status = SBX_EXIT_USAGE;
 			continue;
 		}
-		o.path = argv[i];
-		v = sbx_verify_fd(fd, &o, &id, &diag);
+		v = sbx_verifier_verify_fd(verifier, fd, argv[i], &id, &diag);
 		close(fd);
 		snprintf(msg, sizeof(msg), "%s", "invalid");
 		if (diag.msg[0])
@@ -237,6 +242,7 @@ int cmd_verify(int argc, char **argv)
 		sbx_json_array_end(&j);
 		sbx_json_finish(&j);
 	}
+	sbx_verifier_free(verifier);
 	free(caches);
 	return status;
 }

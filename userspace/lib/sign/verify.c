@@ -97,85 +97,147 @@ static int invalid(struct sbx_code_identity *id, enum sbx_verify_reason reason, 
 	return err < 0 && reason == SBX_REASON_IO ? err : SBX_VERDICT_INVALID;
 }
 
-/* Is this unsigned file's whole-file digest in one of the trusted caches? */
-static bool in_trust_cache(int fd, uint64_t size, const struct sbx_verify_options *opts,
-			   struct sbx_code_identity *id)
+/*
+ * What a verifier loads once and reuses: anchors, revocations and trust caches, each on
+ * first need (an unsigned file never reads the anchors), a failed load retried next time.
+ */
+struct sbx_verifier {
+	struct sbx_verify_options o; /* strings borrowed from the caller */
+	char dir[4096];
+	char rev_path[4200];
+	X509_STORE *anchors;
+	struct sbx_revocations rev;
+	bool rev_loaded;
+	struct sbx_trust_cache *caches;
+	size_t n_caches;
+	bool caches_loaded;
+};
+
+static void verifier_init(struct sbx_verifier *v, const struct sbx_verify_options *opts)
 {
-	const char *dir = sbx_trust_dir(opts);
-	char **paths = NULL;
-	size_t n = 0;
-	bool found = false;
+	static const struct sbx_verify_options defaults;
 
-	if (opts->trust_caches) {
-		for (const char *const *p = opts->trust_caches; *p; p++)
-			n++;
-	} else {
-		DIR *d = opendir(dir);
-		struct dirent *e;
+	memset(v, 0, sizeof(*v));
+	v->o = opts ? *opts : defaults;
+	snprintf(v->dir, sizeof(v->dir), "%s", sbx_trust_dir(&v->o));
+	if (v->o.revocation_list)
+		snprintf(v->rev_path, sizeof(v->rev_path), "%s", v->o.revocation_list);
+	else
+		snprintf(v->rev_path, sizeof(v->rev_path), "%s/%s", v->dir, SBX_REVOCATION_FILE);
+	v->o.trust_dir = v->dir;
+	v->o.path = NULL;
+}
 
-		while (d && (e = readdir(d)) && n < 64) {
-			size_t l = strlen(e->d_name), sl = strlen(SBX_TRUST_CACHE_SUFFIX);
-			char **grown;
+static void verifier_release(struct sbx_verifier *v)
+{
+	X509_STORE_free(v->anchors);
+	sbx_revocations_free(&v->rev);
+	for (size_t i = 0; i < v->n_caches; i++)
+		sbx_trust_cache_free(&v->caches[i]);
+	free(v->caches);
+	memset(v, 0, sizeof(*v));
+}
 
-			if (e->d_name[0] == '.' || l <= sl ||
-			    strcmp(e->d_name + l - sl, SBX_TRUST_CACHE_SUFFIX))
-				continue;
-			grown = realloc(paths, (n + 1) * sizeof(*paths));
-			if (!grown)
-				break;
-			paths = grown;
-			if (asprintf(&paths[n], "%s/%s", dir, e->d_name) < 0)
-				break;
-			n++;
-		}
-		if (d)
-			closedir(d);
-		if (!n)
-			return false;
-	}
-	if (sbx_sha256_fd(fd, 0, size, id->file_digest, NULL))
-		goto out;
-	for (size_t i = 0; i < n && !found; i++) {
-		const char *path = opts->trust_caches ? opts->trust_caches[i] : paths[i];
-		int cfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		struct sbx_trust_cache tc;
-		struct sbx_diag ignored = { 0 };
+static int verifier_revocations(struct sbx_verifier *v, struct sbx_diag *diag)
+{
+	int err;
 
-		if (cfd < 0)
-			continue;
-		/* An untrusted or damaged cache is skipped: it can only ever add trust. */
-		if (!sbx_trust_cache_load_fd(cfd, opts, &tc, NULL, &ignored)) {
-			found = sbx_trust_cache_contains(&tc, id->file_digest);
+	if (v->rev_loaded)
+		return 0;
+	err = sbx_revocations_load(v->rev_path, &v->rev, diag);
+	v->rev_loaded = !err;
+	return err;
+}
+
+static int verifier_anchors(struct sbx_verifier *v, struct sbx_diag *diag)
+{
+	unsigned int n;
+	int err;
+
+	if (v->anchors)
+		return 0;
+	err = sbx_trust_load(v->dir, &v->anchors, &n, diag);
+	if (err == -ENOENT) /* no trust directory: nothing is trusted */
+		v->anchors = X509_STORE_new();
+	else if (err)
+		return err;
+	return v->anchors ? 0 : sbx_diag_set(diag, -ENOMEM, "out of memory");
+}
+
+static void verifier_add_cache(struct sbx_verifier *v, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct sbx_diag ignored = { 0 };
+	struct sbx_trust_cache tc, *grown;
+
+	if (fd < 0)
+		return;
+	/* An untrusted or damaged cache is skipped: it can only ever add trust. */
+	if (!sbx_trust_cache_load_fd(fd, &v->o, &tc, NULL, &ignored)) {
+		grown = realloc(v->caches, (v->n_caches + 1) * sizeof(*grown));
+		if (grown) {
+			v->caches = grown;
+			v->caches[v->n_caches++] = tc;
+		} else {
 			sbx_trust_cache_free(&tc);
 		}
-		close(cfd);
 	}
-out:
-	for (size_t i = 0; paths && i < n; i++)
-		free(paths[i]);
-	free(paths);
-	return found;
+	close(fd);
+}
+
+static void verifier_caches(struct sbx_verifier *v)
+{
+	size_t sl = strlen(SBX_TRUST_CACHE_SUFFIX), seen = 0;
+	struct dirent *e;
+	char path[4400];
+	DIR *d;
+
+	if (v->caches_loaded)
+		return;
+	v->caches_loaded = true;
+	if (v->o.trust_caches) {
+		for (const char *const *p = v->o.trust_caches; *p; p++)
+			verifier_add_cache(v, *p);
+		return;
+	}
+	d = opendir(v->dir);
+	while (d && (e = readdir(d)) && seen < 64) {
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || l <= sl ||
+		    strcmp(e->d_name + l - sl, SBX_TRUST_CACHE_SUFFIX))
+			continue;
+		seen++;
+		snprintf(path, sizeof(path), "%s/%s", v->dir, e->d_name);
+		verifier_add_cache(v, path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Is this unsigned file's whole-file digest in one of the trusted caches? */
+static bool in_trust_cache(struct sbx_verifier *v, int fd, uint64_t size,
+			   struct sbx_code_identity *id)
+{
+	verifier_caches(v);
+	if (!v->n_caches || sbx_sha256_fd(fd, 0, size, id->file_digest, NULL))
+		return false;
+	for (size_t i = 0; i < v->n_caches; i++)
+		if (sbx_trust_cache_contains(&v->caches[i], id->file_digest))
+			return true;
+	return false;
 }
 
 /* In a trusted cache: platform, unless its digest is revoked like a cdhash. */
-static int platform_verdict(const struct sbx_verify_options *o, const char *dir,
-			    struct sbx_code_identity *id, struct sbx_diag *diag)
+static int platform_verdict(struct sbx_verifier *v, struct sbx_code_identity *id,
+			    struct sbx_diag *diag)
 {
-	struct sbx_revocations rev;
-	char path[4096], hex[2 * SBX_DIGEST_LEN + 1];
-	bool revoked;
-	int err;
+	char hex[2 * SBX_DIGEST_LEN + 1];
+	int err = verifier_revocations(v, diag);
 
-	if (o->revocation_list)
-		snprintf(path, sizeof(path), "%s", o->revocation_list);
-	else
-		snprintf(path, sizeof(path), "%s/%s", dir, SBX_REVOCATION_FILE);
-	err = sbx_revocations_load(path, &rev, diag);
 	if (err)
 		return invalid(id, SBX_REASON_IO, err);
-	revoked = sbx_revoked_cdhash(&rev, id->file_digest);
-	sbx_revocations_free(&rev);
-	if (revoked) {
+	if (sbx_revoked_cdhash(&v->rev, id->file_digest)) {
 		sbx_hex(id->file_digest, SBX_DIGEST_LEN, hex);
 		sbx_diag_set(diag, -EKEYREVOKED, "platform binary sha256 %s is revoked", hex);
 		return invalid(id, SBX_REASON_REVOKED, 0);
@@ -212,32 +274,27 @@ static int explain_mismatch(int fd, const struct sbx_code_directory *cd, uint64_
 	return invalid(id, SBX_REASON_DIGEST_MISMATCH, 0);
 }
 
-int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code_identity *id,
-		  struct sbx_diag *diag)
+int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
+			   struct sbx_code_identity *id, struct sbx_diag *diag)
 {
-	static const struct sbx_verify_options defaults;
-	const struct sbx_verify_options *o = opts ? opts : &defaults;
-	const char *dir = sbx_trust_dir(o);
-	struct sbx_revocations rev = { 0 };
+	const struct sbx_verify_options *o = &v->o;
 	struct sbx_sig_blob blob;
 	struct sbx_cms cms = { 0 };
-	X509_STORE *anchors = NULL;
-	unsigned int n_anchors;
-	char rev_path[4096], ou[SBX_TEAM_ID_MAX + 1];
+	char ou[SBX_TEAM_ID_MAX + 1];
 	uint8_t digest[SBX_DIGEST_LEN];
 	uint64_t signed_len;
 	int err, ret;
 
 	memset(id, 0, sizeof(*id));
 	id->verdict = SBX_VERDICT_INVALID;
-	err = sbx_sig_load_fd(fd, o->path, &blob, diag);
+	err = sbx_sig_load_fd(fd, path, &blob, diag);
 	id->location = blob.location;
 	if (err == -ENODATA) {
 		id->content_size = blob.file_size;
 		/* A platform binary has no identifier, so it cannot meet a required one. */
 		if (!(o->flags & SBX_VERIFY_NO_TRUST_CACHE) && !o->identifier &&
-		    in_trust_cache(fd, blob.file_size, o, id))
-			return platform_verdict(o, dir, id, diag);
+		    in_trust_cache(v, fd, blob.file_size, id))
+			return platform_verdict(v, id, diag);
 		if (sbx_fd_is_elf(fd))
 			sbx_diag_set(diag, -ENODATA,
 				     "not signed: no sbx signature (strip and objcopy drop an "
@@ -278,16 +335,12 @@ int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code
 		goto out;
 	}
 
-	if (o->revocation_list)
-		snprintf(rev_path, sizeof(rev_path), "%s", o->revocation_list);
-	else
-		snprintf(rev_path, sizeof(rev_path), "%s/%s", dir, SBX_REVOCATION_FILE);
-	err = sbx_revocations_load(rev_path, &rev, diag);
+	err = verifier_revocations(v, diag);
 	if (err) {
 		ret = invalid(id, SBX_REASON_IO, err);
 		goto out;
 	}
-	if (sbx_revoked_cdhash(&rev, id->cdhash)) {
+	if (sbx_revoked_cdhash(&v->rev, id->cdhash)) {
 		sbx_diag_set(diag, -EKEYREVOKED, "cdhash %s is revoked", id->cdhash_hex);
 		ret = invalid(id, SBX_REASON_REVOKED, 0);
 		goto out;
@@ -322,16 +375,12 @@ int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code
 		goto out;
 	}
 
-	err = sbx_trust_load(dir, &anchors, &n_anchors, diag);
-	if (err && err != -ENOENT) {
+	err = verifier_anchors(v, diag);
+	if (err) {
 		ret = invalid(id, SBX_REASON_IO, err);
 		goto out;
 	}
-	if (!anchors && !(anchors = X509_STORE_new())) {
-		ret = invalid(id, SBX_REASON_IO, sbx_diag_set(diag, -ENOMEM, "out of memory"));
-		goto out;
-	}
-	err = sbx_cms_verify_chain(&cms, anchors, dir, o->at ? o->at : time(NULL), &rev,
+	err = sbx_cms_verify_chain(&cms, v->anchors, v->dir, o->at ? o->at : time(NULL), &v->rev,
 				   &id->reason, diag);
 	if (err) {
 		ret = invalid(id, id->reason, 0);
@@ -359,9 +408,36 @@ int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code
 	id->verdict = SBX_VERDICT_VALID;
 	ret = SBX_VERDICT_VALID;
 out:
-	X509_STORE_free(anchors);
 	sbx_cms_free(&cms);
-	sbx_revocations_free(&rev);
 	sbx_sig_blob_free(&blob);
 	return ret;
+}
+
+int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code_identity *id,
+		  struct sbx_diag *diag)
+{
+	struct sbx_verifier v;
+	int ret;
+
+	verifier_init(&v, opts);
+	ret = sbx_verifier_verify_fd(&v, fd, opts ? opts->path : NULL, id, diag);
+	verifier_release(&v);
+	return ret;
+}
+
+int sbx_verifier_new(const struct sbx_verify_options *opts, struct sbx_verifier **out)
+{
+	*out = malloc(sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	verifier_init(*out, opts);
+	return 0;
+}
+
+void sbx_verifier_free(struct sbx_verifier *v)
+{
+	if (v) {
+		verifier_release(v);
+		free(v);
+	}
 }

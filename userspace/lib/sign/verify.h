@@ -99,6 +99,18 @@ int sbx_verify_fd(int fd, const struct sbx_verify_options *opts, struct sbx_code
 		  struct sbx_diag *diag);
 void sbx_code_identity_free(struct sbx_code_identity *id);
 
+/*
+ * For many verifications (the enforcement daemon): a verifier keeps the trust anchors,
+ * revocations and trust caches of opts once loaded (each on first need). Recreate it
+ * when the trust directory changes. opts' strings must outlive it; opts->path is unused:
+ * each call names its file's path (NULL: no FILE.sbxsig lookup).
+ */
+struct sbx_verifier;
+int sbx_verifier_new(const struct sbx_verify_options *opts, struct sbx_verifier **out);
+int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
+			   struct sbx_code_identity *id, struct sbx_diag *diag);
+void sbx_verifier_free(struct sbx_verifier *v);
+
 const char *sbx_verdict_name(enum sbx_verdict v);
 /* A short stable name for logs and JSON: "digest-mismatch", "untrusted", ... */
 const char *sbx_verify_reason_name(enum sbx_verify_reason r);
