@@ -14,6 +14,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "sign/format.h"
+#include "sign/sigblob.h"
 
 static void be32(uint8_t *p, uint32_t v)
 {
@@ -340,6 +341,93 @@ TEST_F(trailer, detached_with_extra_bytes)
 		  sbx_sig_trailer_parse(sig, sig_len, sig_len, false, &self->parts, &self->diag));
 	EXPECT_STREQ("malformed signature: 10 bytes before its trailer that no length accounts for",
 		     self->diag.msg);
+}
+
+/* Whole signatures in memory: content, code directory, (opaque) CMS, trailer. */
+static size_t build_embedded(uint8_t *out, const uint8_t *content, size_t content_len,
+			     uint64_t cd_content_size)
+{
+	struct sbx_code_directory cd = { 0 };
+	struct sbx_diag diag = { 0 };
+	uint8_t *cdbuf;
+	size_t cd_len;
+
+	strcpy(cd.identifier, "com.example.blob");
+	cd.content_size = cd_content_size;
+	if (sbx_cd_serialize(&cd, &cdbuf, &cd_len, &diag))
+		return 0;
+	memcpy(out, content, content_len);
+	memcpy(out + content_len, cdbuf, cd_len);
+	memset(out + content_len + cd_len, 'm', 20);
+	sbx_sig_trailer_write(out + content_len + cd_len + 20, content_len, (uint32_t)cd_len, 20);
+	free(cdbuf);
+	return content_len + cd_len + 20 + SBX_SIG_TRAILER_LEN;
+}
+
+TEST(blob_embedded_parses)
+{
+	uint8_t buf[1024];
+	struct sbx_sig_blob blob;
+	struct sbx_diag diag = { 0 };
+	size_t len = build_embedded(buf, (const uint8_t *)"0123456789", 10, 10);
+
+	ASSERT_NE(0u, len);
+	ASSERT_EQ(0, sbx_sig_parse_buffer(buf, len, true, &blob, &diag))
+	{
+		TH_LOG("%s", diag.msg);
+	}
+	EXPECT_EQ(SBX_SIG_EMBEDDED, (int)blob.location);
+	EXPECT_EQ(10u, blob.content_len);
+	EXPECT_EQ(20u, blob.cms_len);
+	EXPECT_STREQ("com.example.blob", blob.code_dir.identifier);
+	sbx_sig_blob_free(&blob);
+	/* The same signature alone is a detached one. */
+	ASSERT_EQ(0, sbx_sig_parse_buffer(buf + 10, len - 10, false, &blob, &diag));
+	EXPECT_EQ(SBX_SIG_DETACHED, (int)blob.location);
+	sbx_sig_blob_free(&blob);
+}
+
+TEST(blob_two_trailers)
+{
+	uint8_t content[40], buf[1024];
+	struct sbx_sig_blob blob;
+	struct sbx_diag diag = { 0 };
+	size_t len;
+
+	memset(content, 'c', sizeof(content));
+	memcpy(content + sizeof(content) - SBX_SIG_MAGIC_LEN, SBX_SIG_MAGIC, SBX_SIG_MAGIC_LEN);
+	len = build_embedded(buf, content, sizeof(content), sizeof(content));
+	ASSERT_EQ(-EBADMSG, sbx_sig_parse_buffer(buf, len, true, &blob, &diag));
+	EXPECT_STREQ("two signature trailers: a second signature was appended to a signed file "
+		     "(sbx sign replaces a signature; re-sign the original)",
+		     diag.msg);
+	sbx_sig_blob_free(&blob);
+}
+
+TEST(blob_sizes_disagree)
+{
+	uint8_t buf[1024];
+	struct sbx_sig_blob blob;
+	struct sbx_diag diag = { 0 };
+	size_t len = build_embedded(buf, (const uint8_t *)"0123456789", 10, 11);
+
+	ASSERT_EQ(-EBADMSG, sbx_sig_parse_buffer(buf, len, true, &blob, &diag));
+	EXPECT_STREQ("malformed signature: the code directory covers 11 bytes but the trailer 10",
+		     diag.msg);
+	sbx_sig_blob_free(&blob);
+}
+
+TEST(blob_detached_without_magic)
+{
+	uint8_t buf[1024];
+	struct sbx_sig_blob blob;
+	struct sbx_diag diag = { 0 };
+	size_t len = build_embedded(buf, (const uint8_t *)"0123456789", 10, 10);
+
+	ASSERT_EQ(-EBADMSG, sbx_sig_parse_buffer(buf + 10, len - 11, false, &blob, &diag));
+	EXPECT_STREQ("truncated or corrupt signature: it does not end with the sbx signature magic",
+		     diag.msg);
+	sbx_sig_blob_free(&blob);
 }
 
 TEST_HARNESS_MAIN
