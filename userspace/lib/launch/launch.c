@@ -496,11 +496,23 @@ static int wait_status(pid_t pid, int *status)
 	return 0;
 }
 
-/* Answer notifications until the child exits. */
+static void child_exited(int sig)
+{
+	(void)sig; /* only to interrupt a blocking receive, see supervise() */
+}
+
+/*
+ * Answer notifications until the child exits. A notification can be withdrawn between
+ * poll and receive (its process killed), and the receive then blocks: SIGCHLD, caught
+ * without SA_RESTART, interrupts it when the child exits.
+ */
 static int supervise(struct sbx_launch *l, int nfd, int *status)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, l->pid, 0);
+	struct sigaction sa = { .sa_handler = child_exited }, old_chld;
+	int pidfd = (int)syscall(SYS_pidfd_open, l->pid, 0), err;
 
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, &old_chld);
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = nfd, .events = POLLIN },
 					 { .fd = pidfd, .events = POLLIN } };
@@ -528,6 +540,7 @@ static int supervise(struct sbx_launch *l, int nfd, int *status)
 
 			if (r == l->pid) {
 				*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+				sigaction(SIGCHLD, &old_chld, NULL);
 				return 0;
 			}
 			continue;
@@ -536,7 +549,9 @@ static int supervise(struct sbx_launch *l, int nfd, int *status)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	return wait_status(l->pid, status);
+	err = wait_status(l->pid, status);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	return err;
 }
 
 int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
