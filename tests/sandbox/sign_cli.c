@@ -834,7 +834,8 @@ TEST_F(sign, profile_identifier_mismatch)
 			 profile, "--identifier", "com.example.other", self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
 	EXPECT_STREQ("sbx sign: identifier mismatch: --identifier 'com.example.other' but the "
-		     "profile's identifier is 'se.haxx.curl'\n",
+		     "profile's identifier is 'se.haxx.curl' (drop --identifier, or set the "
+		     "profile's: sbx profile import --identifier for plists)\n",
 		     self->r->err);
 	EXPECT_EQ(file_size("/bin/true"), file_size(self->file));
 }

@@ -72,7 +72,8 @@ static int load_entitlements(const char *path, const char **identifier, char **i
 	if (pid && *pid && *identifier && strcmp(pid, *identifier)) {
 		cli_error("sign",
 			  "identifier mismatch: --identifier '%s' but the profile's identifier is "
-			  "'%s'",
+			  "'%s' (drop --identifier, or set the profile's: sbx profile import "
+			  "--identifier for plists)",
 			  *identifier, pid);
 		err = -EINVAL;
 		goto out;
