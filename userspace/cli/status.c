@@ -50,6 +50,8 @@ static void status_text(const struct sbx_features *f)
 	printf("seccomp:       filters %s, user notification %s\n", yes(f->seccomp_filter),
 	       yes(f->seccomp_user_notif));
 	printf("mdwe:          %s\n", f->mdwe ? "yes (PR_SET_MDWE)" : "no (kernel older than 6.3)");
+	printf("memfd noexec:  %s\n",
+	       f->memfd_noexec_seal ? "yes (MFD_NOEXEC_SEAL)" : "no (kernel older than 6.3)");
 	printf("btf:           %s\n", yes(f->btf));
 	printf("bpf lsm:       %s: %s\n", sbx_bpf_lsm_state_name(f->bpf_lsm), f->bpf_lsm_why);
 	if (f->fanotify_perm)
@@ -80,6 +82,7 @@ static void status_json(const struct sbx_features *f)
 	sbx_json_bool(&j, "user_notification", f->seccomp_user_notif);
 	sbx_json_object_end(&j);
 	sbx_json_bool(&j, "mdwe", f->mdwe);
+	sbx_json_bool(&j, "memfd_noexec_seal", f->memfd_noexec_seal);
 	sbx_json_bool(&j, "btf", f->btf);
 	sbx_json_object_begin(&j, "bpf_lsm");
 	sbx_json_string(&j, "state", sbx_bpf_lsm_state_name(f->bpf_lsm));

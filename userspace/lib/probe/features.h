@@ -25,6 +25,8 @@ struct sbx_features {
 	bool seccomp_user_notif;
 	bool seccomp_tsync;
 	bool mdwe; /* prctl(PR_SET_MDWE): no write+exec memory, kernel-enforced (6.3) */
+	bool memfd_noexec_seal; /* memfd_create(MFD_NOEXEC_SEAL): a memfd that can never run (6.3)
+				 */
 	bool btf; /* /sys/kernel/btf/vmlinux present and parseable */
 	enum sbx_bpf_lsm_state bpf_lsm;
 	char bpf_lsm_why[256];

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/fanotify.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -71,6 +72,16 @@ static void probe_seccomp(struct sbx_features *f)
 static void probe_mdwe(struct sbx_features *f)
 {
 	f->mdwe = prctl(PR_GET_MDWE, 0L, 0L, 0L, 0L) >= 0;
+}
+
+/* Older kernels refuse the unknown flag with EINVAL. */
+static void probe_memfd_noexec_seal(struct sbx_features *f)
+{
+	int fd = memfd_create("sbx-probe", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+
+	f->memfd_noexec_seal = fd >= 0;
+	if (fd >= 0)
+		close(fd);
 }
 
 static void probe_btf(struct sbx_features *f)
@@ -241,6 +252,7 @@ void sbx_features_probe(struct sbx_features *f, bool with_bpf_lsm_probe)
 	probe_landlock(f);
 	probe_seccomp(f);
 	probe_mdwe(f);
+	probe_memfd_noexec_seal(f);
 	probe_btf(f);
 	probe_lsm_list(f);
 	probe_privilege(f);
