@@ -331,6 +331,7 @@ static void check_memory(struct __test_metadata *_metadata, const struct memory_
 	struct sbx_plan *plan = compile_with(_metadata, c->ents, NULL);
 	uint64_t wx[6] = { 0, 4096, 7 }, rx[6] = { 0, 4096, 5 }, rw[6] = { 0, 4096, 3 };
 	uint64_t memfd_exec[6] = { 0, MFD_EXEC }, memfd[6] = { 0, MFD_NOEXEC_SEAL };
+	uint64_t memfd_plain[6] = { 0, 1 /* MFD_CLOEXEC */ };
 	uint64_t empty_path[6] = { 3, 0, 0, 0, 0x1000 }, at_fd[6] = { 3, 0, 0, 0, 0 };
 
 	EXPECT_EQ(c->mmap_wx, matches(plan, "mmap", wx) != NULL) TH_LOG("%s", c->ents);
@@ -344,6 +345,8 @@ static void check_memory(struct __test_metadata *_metadata, const struct memory_
 	/* Always, whatever the profile. */
 	EXPECT_NE(NULL, matches(plan, "memfd_create", memfd_exec));
 	EXPECT_EQ(NULL, matches(plan, "memfd_create", memfd));
+	/* Without the seal a memfd can be executed: refused with the mprotect rules. */
+	EXPECT_EQ(c->mprotect_x, matches(plan, "memfd_create", memfd_plain) != NULL);
 	EXPECT_NE(NULL, matches(plan, "execveat", empty_path));
 	EXPECT_EQ(NULL, matches(plan, "execveat", at_fd));
 	if (c->mmap_wx)

@@ -32,6 +32,8 @@ enum probe {
 	MMAP_WX,
 	MPROTECT_X,
 	MEMFD_EXEC,
+	MEMFD_UNSEALED,
+	MEMFD_NOEXEC_SEAL,
 };
 
 static long probe_call(enum probe what)
@@ -89,6 +91,12 @@ static long probe_call(enum probe what)
 	}
 	case MEMFD_EXEC:
 		r = syscall(SYS_memfd_create, "x", 0x10U /* MFD_EXEC */);
+		break;
+	case MEMFD_UNSEALED:
+		r = syscall(SYS_memfd_create, "x", 0x1U /* MFD_CLOEXEC */);
+		break;
+	case MEMFD_NOEXEC_SEAL:
+		r = syscall(SYS_memfd_create, "x", 0x9U /* MFD_CLOEXEC | MFD_NOEXEC_SEAL */);
 		break;
 	}
 	return r < 0 ? -errno : 0;
@@ -244,6 +252,22 @@ FIXTURE_VARIANT_ADD(seccomp_plan, memfd_exec_even_with_page_protection_off){
 	.confined = -EACCES,
 };
 
+FIXTURE_VARIANT_ADD(seccomp_plan, memfd_without_noexec_seal){
+	.entitlements = SANDBOX,
+	.probe = MEMFD_UNSEALED,
+	.confined = -EACCES,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, memfd_with_noexec_seal){
+	.entitlements = SANDBOX,
+	.probe = MEMFD_NOEXEC_SEAL,
+	.confined = 0,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, memfd_without_seal_with_unsigned_memory){
+	.entitlements = "  cs.allow-unsigned-executable-memory: true\n",
+	.probe = MEMFD_UNSEALED,
+	.confined = 0,
+};
+
 TEST_F(seccomp_plan, call)
 {
 	long control = run_probe(NULL, variant->probe);
@@ -256,6 +280,8 @@ TEST_F(seccomp_plan, call)
 		}
 		ASSERT_NE(variant->confined, control) TH_LOG("control gave the same answer");
 	} else {
+		if (control == -EINVAL && variant->probe == MEMFD_NOEXEC_SEAL)
+			SKIP(return, "kernel before 6.3: no MFD_NOEXEC_SEAL");
 		ASSERT_EQ(0, control);
 	}
 	EXPECT_EQ(variant->confined, run_probe(self->plan, variant->probe));

@@ -533,6 +533,14 @@ static void compile_memory(struct builder *b)
 			"cs.allow-unsigned-executable-memory", "making memory executable");
 		sc_rule(b, "pkey_mprotect", EACCES, COND1(BITS(2, SBX_PROT_EXEC, SBX_PROT_EXEC)),
 			"cs.allow-unsigned-executable-memory", "making memory executable");
+		/*
+		 * A memfd is executable unless sealed so (6.3), and Landlock does not govern
+		 * exec of one through /proc/self/fd: new code must ask for MFD_NOEXEC_SEAL.
+		 * Before 6.3 the kernel rejects the flag, so memfds are unavailable there.
+		 */
+		sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_NOEXEC_SEAL, 0)),
+			"cs.allow-unsigned-executable-memory",
+			"memfd without MFD_NOEXEC_SEAL (executable by default)");
 	}
 	/* Code that never came from a file: refused whatever the profile says. */
 	sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_EXEC, MFD_EXEC)), NULL,
