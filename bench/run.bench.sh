@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # sbx run's cost at start-up: `sbx run -- /bin/true` against a bare exec of /bin/true (and
 # bwrap / firejail when installed), as ratios measured in this one run. Each is the median
-# of the per-round means of N runs, so one slow round does not decide it.
+# of the per-round means of N runs, so one slow round does not decide it. Then the cost of
+# an allowed system call inside the sandbox against outside it: the filter's rules are
+# number-only where they can be, so the kernel's constant-action cache answers getppid.
 #   bench/run.bench.sh BUILD_DIR [N]
 set -eu
 O=$(cd "${1:?usage: run.bench.sh BUILD_DIR [N]}" && pwd)
@@ -48,6 +50,19 @@ if command -v bwrap >/dev/null 2>&1; then
 			"sbx run is $(ratio "$sbx_default" "$bw")x bwrap"
 else
 	echo "bwrap: not installed, not compared"
+fi
+probe="$O/tests/sandbox/bin/run_probe"
+if [ -x "$probe" ]; then
+	calls=2000000
+	per_call() { "$@" syscalls $calls 2>/dev/null | sed -n 's/ ns per getppid$//p'; }
+	# The median of ROUNDS measurements of each.
+	med() { sort -n | sed -n "$(((ROUNDS + 1) / 2))p"; }
+	bare_call=$(for r in $(seq $ROUNDS); do per_call "$probe"; done | med)
+	sbx_call=$(for r in $(seq $ROUNDS); do per_call "$O/sbx" run -- "$probe"; done | med)
+	echo "an allowed system call (getppid) under sbx run: $(ratio "$sbx_call" "$bare_call")x" \
+		"outside (${sbx_call} ns vs ${bare_call} ns, median of $ROUNDS runs of $calls)"
+else
+	echo "allowed-call cost: $probe not built (make tests), not measured"
 fi
 if command -v firejail >/dev/null 2>&1; then
 	fj=$(mean_us firejail --quiet --noprofile /bin/true) &&

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int refused(const char *what)
@@ -112,6 +113,18 @@ int main(int argc, char **argv)
 		printf("mprotect-x: ok\n");
 		return 0;
 	}
+	if (!strcmp(act, "syscalls") && arg) { /* N allowed calls; their mean cost, for bench/ */
+		long n = atol(arg);
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("%.1f ns per getppid\n",
+		       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / (n ? n : 1));
+		return 0;
+	}
 	if (!strcmp(act, "ptrace-parent")) {
 		if (syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, getppid(), 0, 0))
 			return refused("ptrace");
@@ -119,6 +132,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: run_probe status|env NAME|exit N|signal N|read F|write F|"
-			"socket-inet|mmap-wx|mprotect-x|ptrace-parent\n");
+			"socket-inet|mmap-wx|mprotect-x|ptrace-parent|syscalls N\n");
 	return 2;
 }
