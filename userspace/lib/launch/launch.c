@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -363,6 +364,15 @@ static int set_rlimits(const struct sbx_process_plan *pp, struct sbx_diag *d)
 	return 0;
 }
 
+/* FD_CLOEXEC on fd, when it is open. */
+static void set_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags >= 0 && !(flags & FD_CLOEXEC))
+		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
 /*
  * Mark every descriptor above 2 close-on-exec, then clear the flag on the kept ones (the
  * error pipe stays close-on-exec: execve closes it, which tells the parent it worked).
@@ -370,14 +380,18 @@ static int set_rlimits(const struct sbx_process_plan *pp, struct sbx_diag *d)
 static int close_inherited_fds(const struct sbx_launch_opts *o, struct sbx_diag *d)
 {
 	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC)) {
-		/* Before Linux 5.11: one descriptor at a time, up to the limit. */
-		long max = sysconf(_SC_OPEN_MAX);
+		/* Before Linux 5.11: the open ones, as /proc lists them (else the first 64 Ki). */
+		DIR *dir = opendir("/proc/self/fd");
+		struct dirent *de;
 
-		for (int fd = 3; fd < (max > 0 ? max : 65536); fd++) {
-			int flags = fcntl(fd, F_GETFD);
-
-			if (flags >= 0 && !(flags & FD_CLOEXEC))
-				fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+		if (dir) {
+			while ((de = readdir(dir)))
+				if (atoi(de->d_name) > 2 && atoi(de->d_name) != dirfd(dir))
+					set_cloexec(atoi(de->d_name));
+			closedir(dir);
+		} else {
+			for (int fd = 3; fd < 65536; fd++)
+				set_cloexec(fd);
 		}
 	}
 	for (size_t i = 0; i < o->n_keep_fds; i++)
@@ -406,6 +420,9 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 	struct sbx_diag d = { 0 };
 	int nfd;
 
+	/* First, while /proc is still readable: what the program inherits besides 0-2. */
+	if (close_inherited_fds(&l->o, &d))
+		child_fail(err_fd, "descriptors", &d);
 	if (p->process.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		sbx_diag_set(&d, -errno, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 		child_fail(err_fd, "no_new_privs", &d);
@@ -443,8 +460,6 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 			close(nfd);
 		}
 	}
-	if (close_inherited_fds(&l->o, &d))
-		child_fail(err_fd, "descriptors", &d);
 	execve(l->o.program, l->o.argv, l->envp);
 	sbx_diag_set(&d, -errno, "cannot execute %s: %s", l->o.program, strerror(errno));
 	child_fail(err_fd, "execve", &d);
