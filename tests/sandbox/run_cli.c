@@ -290,6 +290,80 @@ TEST_F(run, termination_signal_forwarded_to_program)
 	EXPECT_EQ(42, WEXITSTATUS(ws));
 }
 
+/* Read the pty master into buf (appending) until want appears or the slave closes. */
+static bool read_until(int master, char *buf, size_t len, const char *want)
+{
+	size_t have = strlen(buf);
+
+	while (!strstr(buf, want) && have < len - 1) {
+		ssize_t n = read(master, buf + have, len - 1 - have);
+
+		if (n <= 0)
+			return false;
+		have += n;
+		buf[have] = '\0';
+	}
+	return strstr(buf, want) != NULL;
+}
+
+TEST_F(run, terminal_interrupt_reaches_program_once)
+{
+	/*
+	 * The shell counts SIGINTs; SIGTERM (passed on by sbx) makes it print the count. A ^C
+	 * must reach the program (from the terminal) and not a second time from sbx. The
+	 * kernel merges a second SIGINT still pending with the first, so a sbx that passed
+	 * the terminal's on is caught only when the shell handled the first in between (about
+	 * one run in three here): this test is the regression guard, not the proof.
+	 */
+	char *argv[] = {
+		(char *)sbx_bin(),
+		"run",
+		"--",
+		"/bin/sh",
+		"-c",
+		"n=0; trap 'n=$((n+1)); echo int$n' INT; trap 'echo total$n; exit 0' TERM; "
+		"echo ready; while :; do sleep 1000 & wait; done",
+		NULL
+	};
+	static char buf[8192];
+	int master = posix_openpt(O_RDWR | O_NOCTTY), ws;
+	pid_t pid;
+
+	ASSERT_LE(0, master);
+	ASSERT_EQ(0, grantpt(master));
+	ASSERT_EQ(0, unlockpt(master));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int slave;
+
+		setsid(); /* a session of its own: the pty becomes its terminal */
+		slave = open(ptsname(master), O_RDWR);
+		if (slave < 0)
+			_exit(120);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		close(master);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	buf[0] = '\0';
+	ASSERT_TRUE(read_until(master, buf, sizeof(buf), "ready")) TH_LOG("%s", buf);
+	ASSERT_EQ(1, write(master, "\003", 1)); /* ^C: the terminal signals sbx and program */
+	ASSERT_TRUE(read_until(master, buf, sizeof(buf), "int1")) TH_LOG("%s", buf);
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	ASSERT_TRUE(read_until(master, buf, sizeof(buf), "total")) TH_LOG("%s", buf);
+	read_until(master, buf, sizeof(buf), "\n\n"); /* the rest, until the slave closes */
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	kill(-pid, SIGKILL); /* the background sleep */
+	close(master);
+	EXPECT_NE(NULL, strstr(buf, "total1")) TH_LOG("%s", buf);
+	EXPECT_EQ(NULL, strstr(buf, "int2")) TH_LOG("%s", buf);
+	ASSERT_TRUE(WIFEXITED(ws));
+	EXPECT_EQ(0, WEXITSTATUS(ws));
+}
+
 TEST_F(run, inherited_descriptors_closed_unless_kept)
 {
 	char cmd[3 * PATH_MAX];
