@@ -365,6 +365,59 @@ TEST(tcp_bind_denied_without_rule)
 	ASSERT_EQ(EACCES, in_sandbox(&p, act_bind, &zero));
 }
 
+/* ---- pathname unix sockets (ABI 9) ---- */
+
+static int act_unix_connect(void *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", (char *)path);
+	if (fd < 0)
+		return errno;
+	return connect(fd, (struct sockaddr *)&a, sizeof(a)) ? errno : 0;
+}
+
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8))
+		return -1;
+	return fd;
+}
+
+TEST(unix_socket_connect_only_where_granted)
+{
+	char dir[PATH_MAX], granted[PATH_MAX + 8], other[PATH_MAX + 8];
+	struct sbx_fs_rule rule = { .path = granted, .access = LANDLOCK_ACCESS_FS_RESOLVE_UNIX };
+	struct sbx_landlock_plan p = { .enabled = true,
+				       .handled_fs = LANDLOCK_ACCESS_FS_RESOLVE_UNIX,
+				       .fs = &rule,
+				       .n_fs = 1 };
+	int a, b;
+
+	if (landlock_abi_version() < 9)
+		SKIP(return, "RESOLVE_UNIX needs Landlock ABI 9, kernel has %d",
+			   landlock_abi_version());
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	snprintf(granted, sizeof(granted), "%s/g.sock", dir);
+	snprintf(other, sizeof(other), "%s/o.sock", dir);
+	a = unix_listen(granted);
+	b = unix_listen(other);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, in_sandbox(NULL, act_unix_connect, other)); /* control */
+	/* The rule is on the socket file itself: a file right, kept by the applier. */
+	EXPECT_EQ(0, in_sandbox(&p, act_unix_connect, granted));
+	EXPECT_EQ(EACCES, in_sandbox(&p, act_unix_connect, other));
+	close(a);
+	close(b);
+	sbx_rmtree(dir);
+}
+
 /* ---- scopes (ABI 6) ---- */
 
 static int act_signal_parent(void *unused)
