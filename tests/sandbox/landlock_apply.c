@@ -117,7 +117,7 @@ FIXTURE(landlock_fs)
 {
 	char root[PATH_MAX], ro[PATH_MAX + 8], rw[PATH_MAX + 8], secret[PATH_MAX + 16];
 	char ro_file[PATH_MAX + 16], rw_file[PATH_MAX + 16];
-	struct sbx_fs_rule rules[5];
+	struct sbx_fs_rule rules[6];
 	struct sbx_landlock_plan plan;
 	int abi;
 };
@@ -139,6 +139,8 @@ FIXTURE_SETUP(landlock_fs)
 	ASSERT_EQ(0, make_file(self->secret, ""));
 	self->rules[0] = (struct sbx_fs_rule){ .path = "/usr", .access = RX, .min_abi = 1 };
 	self->rules[1] = (struct sbx_fs_rule){ .path = "/lib", .access = RX, .if_exists = true };
+	/* /bin is /usr/bin on merged-/usr hosts, a directory of its own elsewhere (busybox). */
+	self->rules[5] = (struct sbx_fs_rule){ .path = "/bin", .access = RX, .if_exists = true };
 	self->rules[2] = (struct sbx_fs_rule){ .path = "/lib64", .access = RX, .if_exists = true };
 	self->rules[3] = (struct sbx_fs_rule){ .path = self->ro, .access = RO };
 	self->rules[4] = (struct sbx_fs_rule){ .path = self->rw,
@@ -148,7 +150,7 @@ FIXTURE_SETUP(landlock_fs)
 		.enabled = true,
 		.handled_fs = landlock_fs_mask(SBX_LANDLOCK_ABI_MAX),
 		.fs = self->rules,
-		.n_fs = 5,
+		.n_fs = 6,
 	};
 }
 
@@ -192,7 +194,8 @@ TEST_F(landlock_fs, exec_granted_allowed)
 
 TEST_F(landlock_fs, exec_without_execute_right_denied)
 {
-	self->rules[0].access = RO; /* /usr readable, not executable */
+	self->rules[0].access = RO; /* /usr and /bin readable, not executable */
+	self->rules[5].access = RO;
 	ASSERT_EQ(0, in_sandbox(NULL, act_exec, "/bin/true")); /* control */
 	ASSERT_EQ(EACCES, in_sandbox(&self->plan, act_exec, "/bin/true"));
 }
