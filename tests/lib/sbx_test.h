@@ -127,6 +127,24 @@ static inline const char *sbx_src(void)
 	return s && *s ? s : ".";
 }
 
+/*
+ * A helper program the suites build from tests/SUITE/bin/NAME.c: it sits in bin/ next to
+ * the running test program (build/tests/SUITE/). Returns a static buffer.
+ */
+static inline const char *sbx_test_helper(const char *name)
+{
+	static char path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", path, PATH_MAX);
+	char *slash;
+
+	if (n <= 0)
+		return name;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	snprintf(slash ? slash + 1 : path, 64, "bin/%s", name);
+	return path;
+}
+
 /* A fresh private directory under $TMPDIR (or /tmp), written into buf. */
 static inline char *sbx_mkdtemp(char *buf, size_t len)
 {

@@ -259,7 +259,7 @@ TEST_F(launch, mdwe_refuses_wx_memory)
 TEST_F(launch, denied_call_reported_with_entitlement)
 {
 	struct sbx_seccomp_rule rule = {
-		"socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, 2 } }, "network.client", "IPv4 sockets"
+		"socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, 2 } }, "network.client", "IPv4 sockets", false
 	};
 
 	self->plan.seccomp = (struct sbx_seccomp_plan){

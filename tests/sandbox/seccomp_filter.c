@@ -21,18 +21,19 @@
 #define WX (PROT_WRITE | PROT_EXEC)
 
 static struct sbx_seccomp_rule test_rules[] = {
-	{ "socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, AF_INET } }, "network.client", "IPv4" },
-	{ "socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, AF_INET6 } }, "network.client", "IPv6" },
-	{ "clone3", ENOSYS, 0, { { 0 } }, NULL, "clone3 (libc falls back to clone)" },
-	{ "mmap", EACCES, 1, { { 2, SBX_CMP_MASKED_EQ, WX, WX } }, "cs.allow-jit", "W+X memory" },
-	{ "ioctl", EPERM, 1, { { 1, SBX_CMP_EQ, 0, TIOCSTI } }, NULL, "TIOCSTI" },
+	{ "socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, AF_INET } }, "network.client", "IPv4", false },
+	{ "socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, AF_INET6 } }, "network.client", "IPv6", false },
+	{ "clone3", ENOSYS, 0, { { 0 } }, NULL, "clone3 (libc falls back to clone)", false },
+	{ "mmap", EACCES, 1, { { 2, SBX_CMP_MASKED_EQ, WX, WX } }, "cs.allow-jit", "W+X memory", false },
+	{ "ioctl", EPERM, 1, { { 1, SBX_CMP_EQ, 0, TIOCSTI } }, NULL, "TIOCSTI", false },
 	{ "personality",
 	  EPERM,
 	  1,
 	  { { 0, SBX_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC } },
 	  NULL,
-	  "READ_IMPLIES_EXEC" },
-	{ "getppid", 0, 0, { { 0 } }, NULL, "a kill rule (test only)" },
+	  "READ_IMPLIES_EXEC",
+	  false },
+	{ "getppid", 0, 0, { { 0 } }, NULL, "a kill rule (test only)", false },
 };
 
 static struct sbx_seccomp_plan test_plan = {
@@ -237,7 +238,7 @@ TEST(foreign_arches_allowed_get_the_rules_too)
 
 TEST(unknown_syscall_name_is_an_error)
 {
-	struct sbx_seccomp_rule bad = { "no_such_call", EPERM, 0, { { 0 } }, NULL, "test" };
+	struct sbx_seccomp_rule bad = { "no_such_call", EPERM, 0, { { 0 } }, NULL, "test", false };
 	struct sbx_seccomp_plan p = { .enabled = true, .rules = &bad, .n_rules = 1 };
 	struct sbx_seccomp_filter *f = NULL;
 	struct sbx_diag d = { 0 };

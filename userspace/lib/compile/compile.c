@@ -535,12 +535,17 @@ static void compile_memory(struct builder *b)
 			"cs.allow-unsigned-executable-memory", "making memory executable");
 		/*
 		 * A memfd is executable unless sealed so (6.3), and Landlock does not govern
-		 * exec of one through /proc/self/fd: new code must ask for MFD_NOEXEC_SEAL.
-		 * Before 6.3 the kernel rejects the flag, so memfds are unavailable there.
+		 * exec of one through /proc/self/fd. The launcher's supervisor answers these
+		 * calls with a memfd it created with MFD_NOEXEC_SEAL added; where it cannot
+		 * (before 6.3, or no user notification) the call is refused. Disjoint from
+		 * the MFD_EXEC rule below, which always refuses.
 		 */
-		sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_NOEXEC_SEAL, 0)),
+		sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_NOEXEC_SEAL | MFD_EXEC, 0)),
 			"cs.allow-unsigned-executable-memory",
 			"memfd without MFD_NOEXEC_SEAL (executable by default)");
+		if (!b->err)
+			b->plan->seccomp.rules[b->plan->seccomp.n_rules - 1].answer_sealed_memfd =
+				true;
 	}
 	/* Code that never came from a file: refused whatever the profile says. */
 	sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_EXEC, MFD_EXEC)), NULL,

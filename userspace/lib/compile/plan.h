@@ -78,6 +78,12 @@ struct sbx_seccomp_rule {
 	struct sbx_seccomp_cond cond[SBX_SECCOMP_MAX_COND];
 	const char *entitlement; /* the key that would lift this rule, NULL if none can */
 	const char *why; /* one phrase, e.g. "IPv4 sockets (no network entitlement)" */
+	/*
+	 * memfd_create only: where the kernel has MFD_NOEXEC_SEAL (6.3) and a supervisor
+	 * answers, the call is carried out with that seal added instead of refused, so
+	 * honest memfd users keep working and no memfd can ever be executed.
+	 */
+	bool answer_sealed_memfd;
 };
 
 struct sbx_seccomp_plan {

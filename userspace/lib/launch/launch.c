@@ -543,7 +543,7 @@ static int supervise(struct sbx_launch *l, int nfd, int *status)
 			struct sbx_seccomp_denial den;
 
 			if (!seccomp_supervise_one(nfd, &l->o.plan->seccomp, &den) &&
-			    l->o.on_denial)
+			    !den.carried_out && l->o.on_denial)
 				l->o.on_denial(&den, l->o.arg);
 		}
 		if (pfd[0].revents & (POLLHUP | POLLERR))

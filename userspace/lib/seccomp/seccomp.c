@@ -290,6 +290,14 @@ int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_s
 	out->pid = (pid_t)req->pid;
 	nr = native_nr(req->data.arch, req->data.nr);
 	out->rule = seccomp_rule_match(p, nr, args);
+	if (out->rule && out->rule->answer_sealed_memfd) {
+		err = seccomp_answer_memfd_create(fd, req->id, args);
+		if (err != -EOPNOTSUPP) {
+			out->carried_out = !err;
+			goto out;
+		}
+		/* No MFD_NOEXEC_SEAL on this kernel: refuse, and say so, as for any rule. */
+	}
 	seccomp_describe_call(nr, args, out->call, sizeof(out->call));
 	/* Read the name before answering: once answered, the process may exit. */
 	read_comm(out->pid, out->comm, sizeof(out->comm));

@@ -42,6 +42,7 @@ struct sbx_seccomp_denial {
 	char comm[17]; /* the process name (/proc/PID/comm), "?" if gone */
 	char call[96]; /* e.g. "socket(AF_INET)" */
 	const struct sbx_seccomp_rule *rule; /* NULL: no rule matched (answered ENOSYS) */
+	bool carried_out; /* not a denial: answered with a sealed memfd (no report) */
 };
 
 /*
@@ -50,6 +51,13 @@ struct sbx_seccomp_denial {
  * away before the answer: nothing to report).
  */
 int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_seccomp_denial *out);
+
+/*
+ * Carry out the notified memfd_create(args) for the program with MFD_NOEXEC_SEAL added,
+ * and install the result in it (memfd_seal.c). Returns 0 when answered, -EOPNOTSUPP
+ * (nothing answered) when this kernel has no MFD_NOEXEC_SEAL, or another -errno.
+ */
+int seccomp_answer_memfd_create(int notify_fd, uint64_t id, const uint64_t args[6]);
 
 /* "socket(AF_INET)": the call and its decisive argument, for people. */
 void seccomp_describe_call(int nr, const uint64_t args[6], char *buf, size_t len);
