@@ -40,6 +40,7 @@ run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home o
 	chmod 0711 "$home"
 	env -i PATH="$PATH" HOME="$home" TMPDIR="$home" XDG_DATA_HOME="$home/.local/share" \
 		SBX_SRC="$SBX_SRC" SBX_BUILD="$O" SBX_BIN="$SBX_BIN" SBX_COUNTS="$home/counts" \
+		${SBX_PROFILE_PATH:+SBX_PROFILE_PATH="$SBX_PROFILE_PATH"} \
 		"$setpriv" --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
 		--inh-caps=-all --bounding-set=-all \
 		"$here/ktap_run.sh" "$suite-as-user" $(progs "$suite")

@@ -4,6 +4,7 @@
 # (vm, escape) with their helpers, the data they read, and every shared library they need.
 #   mkinitramfs.sh BUILD_DIR OUTPUT.cpio
 set -eu
+GUEST_SANDBOX="landlock_apply seccomp_filter run_launch memfd_seal"
 O=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,13 +38,22 @@ for suite in vm escape; do
 		add "$O/tests/$f" "sbx/build/tests/$f"
 	done
 done
+# The sandbox suites that prove per-kernel behaviour (the Landlock ABI ladder, seccomp,
+# the launcher, memfd sealing) and need nothing but busybox; the rest need real programs
+# (curl, ffmpeg, openssl...) that only the host has.
+for t in $GUEST_SANDBOX; do
+	[ -x "$O/tests/sandbox/$t" ] && add "$O/tests/sandbox/$t" "sbx/build/tests/sandbox/$t"
+done
+for f in "$O"/tests/sandbox/bin/*; do
+	[ -x "$f" ] && add "$f" "sbx/build/tests/sandbox/bin/$(basename "$f")"
+done
 add "$(command -v setpriv)" usr/bin/setpriv
 [ -x /bin/true ] && add /bin/true usr/bin/true
 
 # Data read at run time: the runner scripts, shipped profiles, suite data.
 cp "$src/tests/check.sh" "$src/tests/ktap_run.sh" "$src/tests/settings" "$root/sbx/src/tests/"
 [ -d "$src/profiles" ] && cp -r "$src/profiles" "$root/sbx/src/profiles"
-for suite in vm escape; do
+for suite in vm escape sandbox; do
 	[ -d "$src/tests/$suite/data" ] || continue
 	mkdir -p "$root/sbx/src/tests/$suite"
 	cp -r "$src/tests/$suite/data" "$root/sbx/src/tests/$suite/data"
