@@ -24,8 +24,9 @@ static bool kernel_has_noexec_seal(void)
 static int run_confined(const char *mode, struct sbx_cmd_result *r)
 {
 	char profile[PATH_MAX];
-	char *argv[] = { (char *)sbx_bin(), "run", "--profile", profile, "--",
-			 (char *)sbx_test_helper("memfd_user"), (char *)mode, NULL };
+	char *argv[] = { (char *)sbx_bin(), "run", "--profile",
+			 profile,	    "--",  (char *)sbx_test_helper("memfd_user"),
+			 (char *)mode,	    NULL };
 
 	snprintf(profile, sizeof(profile), "%s/tests/escape/data/app-sandbox.yaml", sbx_src());
 	return sbx_run_capture(argv, r);
@@ -38,7 +39,8 @@ TEST(unconfined_memfd_runs)
 	char *argv[] = { (char *)sbx_test_helper("memfd_user"), "cloexec", NULL };
 
 	ASSERT_EQ(0, sbx_run_capture(argv, &r));
-	ASSERT_EQ(0, r.status) {
+	ASSERT_EQ(0, r.status)
+	{
 		TH_LOG("%s%s", r.out, r.err);
 	}
 	ASSERT_STREQ("memfd=ok sealed=no cloexec=yes chmod=allowed exec=ran\n", r.out);
@@ -56,7 +58,8 @@ TEST(confined_memfd_works_and_never_runs)
 		ASSERT_NE(NULL, strstr(r.err, "needs cs.allow-unsigned-executable-memory"));
 		return;
 	}
-	ASSERT_EQ(0, r.status) {
+	ASSERT_EQ(0, r.status)
+	{
 		TH_LOG("%s%s", r.out, r.err);
 	}
 	ASSERT_STREQ("memfd=ok sealed=yes cloexec=yes chmod=refused exec=refused\n", r.out);
@@ -71,7 +74,8 @@ TEST(confined_memfd_keeps_the_callers_flags)
 	if (!kernel_has_noexec_seal())
 		SKIP(return, "kernel before 6.3: no MFD_NOEXEC_SEAL, memfds are refused");
 	ASSERT_EQ(0, run_confined("plain", &r));
-	ASSERT_EQ(0, r.status) {
+	ASSERT_EQ(0, r.status)
+	{
 		TH_LOG("%s%s", r.out, r.err);
 	}
 	ASSERT_STREQ("memfd=ok sealed=yes cloexec=no chmod=refused exec=refused\n", r.out);

@@ -17,18 +17,7 @@
 
 static char *probe(void)
 {
-	static char path[PATH_MAX + 32];
-	const char *b = getenv("SBX_BUILD");
-	char bin[PATH_MAX];
-
-	if (b && *b) {
-		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", b);
-	} else {
-		snprintf(bin, sizeof(bin), "%s", sbx_bin());
-		*(strrchr(bin, '/') ? strrchr(bin, '/') : bin) = '\0';
-		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", *bin ? bin : ".");
-	}
-	return path;
+	return (char *)sbx_test_helper("run_probe");
 }
 
 static char *data_profile(const char *name)

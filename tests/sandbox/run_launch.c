@@ -17,18 +17,7 @@
 /* The helper beside the tests: $SBX_BUILD, else the directory holding the sbx binary. */
 static const char *probe_path(void)
 {
-	static char path[PATH_MAX + 32];
-	const char *b = getenv("SBX_BUILD");
-	char bin[PATH_MAX];
-
-	if (b && *b) {
-		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", b);
-	} else {
-		snprintf(bin, sizeof(bin), "%s", sbx_bin());
-		*(strrchr(bin, '/') ? strrchr(bin, '/') : bin) = '\0';
-		snprintf(path, sizeof(path), "%s/tests/sandbox/bin/run_probe", *bin ? bin : ".");
-	}
-	return path;
+	return sbx_test_helper("run_probe");
 }
 
 struct seen {
@@ -259,7 +248,8 @@ TEST_F(launch, mdwe_refuses_wx_memory)
 TEST_F(launch, denied_call_reported_with_entitlement)
 {
 	struct sbx_seccomp_rule rule = {
-		"socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, 2 } }, "network.client", "IPv4 sockets", false
+		"socket",	  EACCES,	  1,	{ { 0, SBX_CMP_EQ, 0, 2 } },
+		"network.client", "IPv4 sockets", false
 	};
 
 	self->plan.seccomp = (struct sbx_seccomp_plan){

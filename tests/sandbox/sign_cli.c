@@ -8,11 +8,6 @@
 #include <stdarg.h>
 #include <sys/xattr.h>
 
-/*
- * The harness's TEST_F wrapper calls setjmp with `v` live; gcc -O2 -Wextra flags it
- * (-Wclobbered) though `v` is never modified after setjmp.
- */
-#pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "sbx_test.h"
 #include "sign/sign.h"

@@ -7,11 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The harness's TEST_F wrapper calls setjmp with `v` live; gcc -O2 -Wextra flags it
- * (-Wclobbered) though `v` is never modified after setjmp.
- */
-#pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "sign/format.h"
 #include "sign/sigblob.h"
