@@ -324,7 +324,9 @@ TEST_F(programs, git_inspects_then_cannot_commit)
 	char *setup = "git init -q repo && cd repo && echo one > f && git add f && "
 		      "git commit -qm 'first commit' && echo two >> f";
 	char *sh[] = { "/bin/sh", "-c", setup, NULL };
+	static const char gitconfig[] = "[alias]\n\tsubjects = log --format=%s\n";
 	char cwd[PATH_MAX];
+	int fd;
 
 	if (!have("/usr/bin/git"))
 		SKIP(return, "git is not installed");
@@ -336,6 +338,20 @@ TEST_F(programs, git_inspects_then_cannot_commit)
 	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "-C", repo, "log", "--format=%s"));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("first commit\n", self->r->out);
+	/* The user's ~/.gitconfig is read (an alias from it works), never written. */
+	fd = open(path_in(self->home, ".gitconfig"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(gitconfig), write(fd, gitconfig, strlen(gitconfig)));
+	close(fd);
+	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "-C", repo, "subjects"));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("first commit\n", self->r->out);
+	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "config", "--global", "user.name",
+			 "mallory"));
+	EXPECT_NE(0, self->r->status);
+	ASSERT_EQ(0, RUN("git", "--", "git", "config", "--global", "alias.subjects"));
+	EXPECT_STREQ("log --format=%s\n", self->r->out);
+	EXPECT_EQ(NULL, strstr(self->r->out, "mallory"));
 	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "-C", repo, "status", "--short"));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ(" M f\n", self->r->out);

@@ -256,8 +256,10 @@ static void exception_list(struct builder *b, const char *key, uint64_t access, 
 	const struct sbx_entitlement *e = sbx_profile_get(b->profile, key);
 
 	for (size_t i = 0; e && i < e->n_list; i++) {
+		/* A home-relative exception names per-user files (dotfiles) that a given
+		 * user may not have: skipped when absent. Absolute ones must exist. */
 		if (home)
-			fs_rule_take(b, join(b->facts->home, e->list[i]), access, false, key);
+			fs_rule_take(b, join(b->facts->home, e->list[i]), access, true, key);
 		else
 			fs_rule(b, e->list[i], access, false, key);
 	}
