@@ -4,7 +4,12 @@
 # (vm, escape) with their helpers, the data they read, and every shared library they need.
 #   mkinitramfs.sh BUILD_DIR OUTPUT.cpio
 set -eu
-GUEST_SANDBOX="landlock_apply seccomp_filter run_launch memfd_seal"
+GUEST_SANDBOX="landlock_apply seccomp_filter run_launch memfd_seal programs_real"
+# Real programs the shipped profiles are proved with on every kernel (programs_real).
+# ffmpeg and ImageMagick stay on the host: their libraries would triple the image; their
+# tests SKIP in the guest, naming the missing program.
+GUEST_PROGRAMS="/usr/bin/jq /usr/bin/gzip /usr/bin/xz /usr/bin/git /usr/bin/ssh
+/usr/bin/ssh-keygen /usr/bin/pdftoppm /usr/bin/curl /usr/bin/wget /usr/bin/python3"
 O=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,6 +53,18 @@ for f in "$O"/tests/sandbox/bin/*; do
 	[ -x "$f" ] && add "$f" "sbx/build/tests/sandbox/bin/$(basename "$f")"
 done
 add "$(command -v setpriv)" usr/bin/setpriv
+for p in $GUEST_PROGRAMS; do
+	[ -x "$p" ] && add "$(readlink -f "$p")" "${p#/}"
+done
+# python3's standard library (without its own tests), for the python3 profile and the
+# http.server that curl and wget fetch from.
+if [ -x /usr/bin/python3 ]; then
+	stdlib=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+	mkdir -p "$root$stdlib"
+	(cd "$stdlib" && find . -path ./test -prune -o -name __pycache__ -prune -o -print |
+		cpio -pdm --quiet "$root$stdlib")
+	for so in "$root$stdlib"/lib-dynload/*.so; do elfs="$elfs $so"; done
+fi
 [ -x /bin/true ] && add /bin/true usr/bin/true
 
 # Data read at run time: the runner scripts, shipped profiles, suite data.
