@@ -18,8 +18,8 @@ suites=${SBX_SUITES:-unit compat sandbox escape fuzz vm}
 mkdir -p "$O/tests"
 : >"$SBX_COUNTS"
 
-progs() { # the built programs of one suite, in name order
-	for p in "$O/tests/$1"/*; do [ -f "$p" ] && [ -x "$p" ] && echo "$p"; done
+progs() { # SUITE [BUILD]: the built programs of one suite, in name order
+	for p in "${2:-$O}/tests/$1"/*; do [ -f "$p" ] && [ -x "$p" ] && echo "$p"; done
 }
 
 unprivileged_uid=65534
@@ -38,12 +38,26 @@ run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home o
 	home=$(mktemp -d /tmp/sbx-user.XXXXXX)
 	chown "$unprivileged_uid:$unprivileged_uid" "$home"
 	chmod 0711 "$home"
-	env -i PATH="$PATH" HOME="$home" TMPDIR="$home" XDG_DATA_HOME="$home/.local/share" \
-		SBX_SRC="$SBX_SRC" SBX_BUILD="$O" SBX_BIN="$SBX_BIN" SBX_COUNTS="$home/counts" \
+	src=$SBX_SRC build=$O
+	# A checkout under a private directory (/root, say) is out of the user's reach: run a
+	# copy of what the suite reads (sbx, the suite's programs, profiles, test sources and
+	# data) from a directory the user can traverse, laid out like the tree.
+	if ! "$setpriv" --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
+		test -x "$O/sbx" -a -r "$SBX_SRC/tests/settings" 2>/dev/null; then
+		src="$home/tree" build="$home/tree/build"
+		mkdir -p "$build/tests"
+		cp -a "$SBX_SRC/profiles" "$SBX_SRC/tests" "$src/"
+		cp -a "$O/sbx" "$build/"
+		cp -a "$O/tests/$suite" "$build/tests/"
+		echo "# $suite as uid $unprivileged_uid: running a copy in $src (the tree is not reachable)"
+	fi
+	# From the user's home: the caller's working directory may be out of reach too.
+	(cd "$home" && env -i PATH="$PATH" HOME="$home" TMPDIR="$home" XDG_DATA_HOME="$home/.local/share" \
+		SBX_SRC="$src" SBX_BUILD="$build" SBX_BIN="$build/sbx" SBX_COUNTS="$home/counts" \
 		${SBX_PROFILE_PATH:+SBX_PROFILE_PATH="$SBX_PROFILE_PATH"} \
 		"$setpriv" --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
 		--inh-caps=-all --bounding-set=-all \
-		"$here/ktap_run.sh" "$suite-as-user" $(progs "$suite")
+		"$src/tests/ktap_run.sh" "$suite-as-user" $(progs "$suite" "$build"))
 	cat "$home/counts" >>"$SBX_COUNTS" 2>/dev/null
 	rm -rf "$home"
 }
