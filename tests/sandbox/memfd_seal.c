@@ -81,4 +81,22 @@ TEST(confined_memfd_keeps_the_callers_flags)
 	ASSERT_STREQ("memfd=ok sealed=yes cloexec=no chmod=refused exec=refused\n", r.out);
 }
 
+/* A memfd the supervisor cannot install (no free descriptor) is answered, not left hanging. */
+TEST(confined_memfd_without_a_free_descriptor_fails_with_emfile)
+{
+	static struct sbx_cmd_result r;
+	char *argv[] = { (char *)sbx_test_helper("memfd_user"), "nofds", NULL };
+
+	ASSERT_EQ(0, sbx_run_capture(argv, &r));
+	ASSERT_STREQ("memfd=EMFILE\n", r.out); /* the control */
+	if (!kernel_has_noexec_seal())
+		SKIP(return, "kernel before 6.3: no MFD_NOEXEC_SEAL, memfds are refused");
+	ASSERT_EQ(0, run_confined("nofds", &r));
+	ASSERT_EQ(0, r.status)
+	{
+		TH_LOG("%s%s", r.out, r.err);
+	}
+	ASSERT_STREQ("memfd=EMFILE\n", r.out);
+}
+
 TEST_HARNESS_MAIN

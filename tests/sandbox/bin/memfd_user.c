@@ -5,12 +5,15 @@
  *   memfd=ok|refused(ERRNO) sealed=yes|no cloexec=yes|no chmod=refused|allowed
  *   exec=refused|ran
  * Exits 0 when the memfd worked, 1 when memfd_create was refused.
+ * With argv[1] "nofds", first leaves no descriptor free (RLIMIT_NOFILE) and prints only
+ * memfd=ok|ERRNO: the call must come back with EMFILE, never hang.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +21,20 @@
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC 0x0020
 #endif
+
+static int no_free_descriptor(void)
+{
+	int lowest = dup(0), fd;
+
+	if (lowest < 0)
+		return 2;
+	close(lowest);
+	if (setrlimit(RLIMIT_NOFILE, &(struct rlimit){ lowest, lowest }))
+		return 2;
+	fd = memfd_create("honest", MFD_CLOEXEC);
+	printf("memfd=%s\n", fd >= 0 ? "ok" : strerrorname_np(errno));
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -27,6 +44,11 @@ int main(int argc, char **argv)
 	int fd = memfd_create("honest", flags), seals, fdflags, status;
 	pid_t pid;
 
+	if (argc > 1 && !strcmp(argv[1], "nofds")) {
+		if (fd >= 0)
+			close(fd);
+		return no_free_descriptor();
+	}
 	if (fd < 0) {
 		printf("memfd=refused(%s)\n", strerrorname_np(errno));
 		return 1;

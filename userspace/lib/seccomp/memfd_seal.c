@@ -58,5 +58,8 @@ int seccomp_answer_memfd_create(int notify_fd, uint64_t id, const uint64_t args[
 	/* With SEND the new descriptor number is the call's return value: no separate answer. */
 	ret = ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 ? -errno : 0;
 	close(fd);
+	/* Not installed (EMFILE, say) while the caller still waits: it must get an answer. */
+	if (ret && ret != -ENOENT)
+		notif_respond_error(notify_fd, id, -ret);
 	return ret;
 }
