@@ -490,6 +490,10 @@ static void compile_kernel_surface(struct builder *b)
 			"reading other processes' memory");
 		sc_rule(b, "process_vm_writev", EPERM, NOCOND, "cs.debugger",
 			"writing other processes' memory");
+		sc_rule(b, "pidfd_getfd", EPERM, NOCOND, "cs.debugger",
+			"taking other processes' file descriptors");
+		sc_rule(b, "kcmp", EPERM, NOCOND, "cs.debugger",
+			"comparing other processes' kernel objects");
 	}
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
 		sc_rule(b, denied[i], EPERM, NOCOND, NULL, "kernel attack surface");

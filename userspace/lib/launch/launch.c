@@ -231,6 +231,11 @@ static void fit_process(struct sbx_launch *l)
 	if (!p->process.dumpable)
 		sbx_enforcement_note(e, "not-dumpable holds only until execve (the kernel resets "
 					"it there); ptrace from inside is refused by seccomp");
+	if (p->seccomp.enabled)
+		sbx_enforcement_note(e,
+				     "W^X covers anonymous memory and exec: a file or memfd the "
+				     "program wrote can still be mapped executable (ld.so FILE); "
+				     "refusing that needs tier K");
 	if (p->landlock.enabled && l->landlock_abi >= 7)
 		sbx_enforcement_note(e, "Landlock denials go to the audit log, which only root can "
 					"read; sbx does not report them");
@@ -583,6 +588,16 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		err = sbx_diag_set(d, -errno, "socketpair: %s", strerror(errno));
 		goto err_pipe;
+	}
+	/*
+	 * sbx holds the seccomp listener for as long as the program runs: a program of the
+	 * same uid could take it with pidfd_getfd(2) and answer its own notifications with
+	 * "continue". Not dumpable, sbx is out of its reach (ptrace access checks); the child
+	 * sets its own flag from the plan.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		err = sbx_diag_set(d, -errno, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+		goto err_sock;
 	}
 	fflush(NULL);
 	/*
