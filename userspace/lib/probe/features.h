@@ -43,6 +43,8 @@ bool sbx_tier_u(const struct sbx_features *f);
 bool sbx_tier_f(const struct sbx_features *f);
 bool sbx_tier_k(const struct sbx_features *f);
 const char *sbx_bpf_lsm_state_name(enum sbx_bpf_lsm_state s);
+/* memfd_create(MFD_NOEXEC_SEAL) works here (6.3); probed once, then remembered. */
+bool sbx_memfd_noexec_seal_supported(void);
 
 /*
  * Probe the running kernel. With with_bpf_lsm_probe, a root caller loads, attaches and

@@ -74,14 +74,19 @@ static void probe_mdwe(struct sbx_features *f)
 	f->mdwe = prctl(PR_GET_MDWE, 0L, 0L, 0L, 0L) >= 0;
 }
 
-/* Older kernels refuse the unknown flag with EINVAL. */
-static void probe_memfd_noexec_seal(struct sbx_features *f)
+/* Older kernels refuse the unknown flag with EINVAL. Asked once per process. */
+bool sbx_memfd_noexec_seal_supported(void)
 {
-	int fd = memfd_create("sbx-probe", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	static int supported = -1;
 
-	f->memfd_noexec_seal = fd >= 0;
-	if (fd >= 0)
-		close(fd);
+	if (supported < 0) {
+		int fd = memfd_create("sbx-probe", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+
+		supported = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return supported;
 }
 
 static void probe_btf(struct sbx_features *f)
@@ -252,7 +257,7 @@ void sbx_features_probe(struct sbx_features *f, bool with_bpf_lsm_probe)
 	probe_landlock(f);
 	probe_seccomp(f);
 	probe_mdwe(f);
-	probe_memfd_noexec_seal(f);
+	f->memfd_noexec_seal = sbx_memfd_noexec_seal_supported();
 	probe_btf(f);
 	probe_lsm_list(f);
 	probe_privilege(f);

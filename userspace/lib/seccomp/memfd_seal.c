@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "uapi_compat.h"
+#include "probe/features.h"
 #include "seccomp/seccomp.h"
 
 /* The flags a sealed copy keeps; MFD_EXEC has its own refusing rule. */
@@ -38,19 +39,11 @@ int seccomp_answer_memfd_create(int notify_fd, uint64_t id, const uint64_t args[
 	uint64_t flags = args[1];
 	int fd, ret;
 
+	if (!sbx_memfd_noexec_seal_supported())
+		return -EOPNOTSUPP;
 	if (flags & ~(uint64_t)MEMFD_KEPT_FLAGS)
 		return notif_respond_error(notify_fd, id, EINVAL);
 	fd = memfd_create("sbx-noexec", (unsigned int)flags | MFD_CLOEXEC | MFD_NOEXEC_SEAL);
-	if (fd < 0 && errno == EINVAL) {
-		/* The caller's flags are valid: only the seal can be unknown (before 6.3). */
-		int plain = memfd_create("sbx-probe", MFD_CLOEXEC);
-
-		if (plain >= 0) {
-			close(plain);
-			return -EOPNOTSUPP;
-		}
-		errno = EINVAL;
-	}
 	if (fd < 0)
 		return notif_respond_error(notify_fd, id, errno);
 	addfd.srcfd = (uint32_t)fd;
