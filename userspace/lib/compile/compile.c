@@ -476,25 +476,24 @@ static void compile_kernel_surface(struct builder *b)
 		{ 0x40000000, "clone(CLONE_NEWNET): new network namespace" },
 	};
 
-	if (!entitled(b, "sbx.io-uring")) {
-		sc_rule(b, "io_uring_setup", EPERM, NOCOND, "sbx.io-uring",
-			"io_uring (its operations bypass seccomp)");
-		sc_rule(b, "io_uring_enter", EPERM, NOCOND, "sbx.io-uring",
-			"io_uring (its operations bypass seccomp)");
-		sc_rule(b, "io_uring_register", EPERM, NOCOND, "sbx.io-uring",
-			"io_uring (its operations bypass seccomp)");
-	}
-	if (!entitled(b, "cs.debugger")) {
-		sc_rule(b, "ptrace", EPERM, NOCOND, "cs.debugger", "debugging other processes");
-		sc_rule(b, "process_vm_readv", EPERM, NOCOND, "cs.debugger",
-			"reading other processes' memory");
-		sc_rule(b, "process_vm_writev", EPERM, NOCOND, "cs.debugger",
-			"writing other processes' memory");
-		sc_rule(b, "pidfd_getfd", EPERM, NOCOND, "cs.debugger",
-			"taking other processes' file descriptors");
-		sc_rule(b, "kcmp", EPERM, NOCOND, "cs.debugger",
-			"comparing other processes' kernel objects");
-	}
+	/* Whole calls an entitlement lifts. */
+	static const struct {
+		const char *syscall, *entitlement, *why;
+	} liftable[] = {
+		{ "io_uring_setup", "sbx.io-uring", "io_uring (its operations bypass seccomp)" },
+		{ "io_uring_enter", "sbx.io-uring", "io_uring (its operations bypass seccomp)" },
+		{ "io_uring_register", "sbx.io-uring", "io_uring (its operations bypass seccomp)" },
+		{ "ptrace", "cs.debugger", "debugging other processes" },
+		{ "process_vm_readv", "cs.debugger", "reading other processes' memory" },
+		{ "process_vm_writev", "cs.debugger", "writing other processes' memory" },
+		{ "pidfd_getfd", "cs.debugger", "taking other processes' file descriptors" },
+		{ "kcmp", "cs.debugger", "comparing other processes' kernel objects" },
+	};
+
+	for (size_t i = 0; i < sizeof(liftable) / sizeof(liftable[0]); i++)
+		if (!entitled(b, liftable[i].entitlement))
+			sc_rule(b, liftable[i].syscall, EPERM, NOCOND, liftable[i].entitlement,
+				liftable[i].why);
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
 		sc_rule(b, denied[i], EPERM, NOCOND, NULL, "kernel attack surface");
 	for (size_t i = 0; i < sizeof(clone_flags) / sizeof(clone_flags[0]); i++)
