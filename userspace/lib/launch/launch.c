@@ -406,7 +406,8 @@ static int close_inherited_fds(const struct sbx_launch_opts *o, struct sbx_diag 
 	return 0;
 }
 
-static void child_fail(int pipe_fd, const char *step, const struct sbx_diag *d)
+static void __attribute__((noreturn))
+child_fail(int pipe_fd, const char *step, const struct sbx_diag *d)
 {
 	struct child_failure f = { 0 };
 
@@ -468,7 +469,6 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 	execve(l->o.program, l->o.argv, l->envp);
 	sbx_diag_set(&d, -errno, "cannot execute %s: %s", l->o.program, strerror(errno));
 	child_fail(err_fd, "execve", &d);
-	_exit(125);
 }
 
 /* ---- the parent ---- */

@@ -23,7 +23,6 @@ struct sbx_features {
 	char landlock_why[128];
 	bool seccomp_filter;
 	bool seccomp_user_notif;
-	bool seccomp_tsync;
 	bool mdwe; /* prctl(PR_SET_MDWE): no write+exec memory, kernel-enforced (6.3) */
 	bool memfd_noexec_seal; /* memfd_create(MFD_NOEXEC_SEAL): a memfd that can never run (6.3)
 				 */

@@ -63,9 +63,10 @@ static void probe_seccomp(struct sbx_features *f)
 	f->seccomp_filter =
 		prctl(PR_GET_SECCOMP) >= 0 && syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
 						      &(__u32){ SECCOMP_RET_ERRNO }) == 0;
-	f->seccomp_user_notif = syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
+	/* As the launcher asks it: notification is of no use without filters. */
+	f->seccomp_user_notif = f->seccomp_filter &&
+				syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
 				syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
-	f->seccomp_tsync = f->seccomp_filter;
 }
 
 /* PR_GET_MDWE exists exactly when PR_SET_MDWE does (6.3). */

@@ -26,7 +26,6 @@ static int cond_to_scmp(const struct sbx_seccomp_cond *c, struct scmp_arg_cmp *o
 {
 	if (c->arg > 5)
 		return -EINVAL;
-	out->arg = c->arg;
 	switch (c->op) {
 	case SBX_CMP_EQ:
 		*out = (struct scmp_arg_cmp){ c->arg, SCMP_CMP_EQ, c->value, 0 };
