@@ -549,8 +549,8 @@ static void compile_memory(struct builder *b)
 			"cs.allow-unsigned-executable-memory",
 			"memfd without MFD_NOEXEC_SEAL (executable by default)");
 		if (!b->err)
-			b->plan->seccomp.rules[b->plan->seccomp.n_rules - 1].answer_sealed_memfd =
-				true;
+			b->plan->seccomp.rules[b->plan->seccomp.n_rules - 1].answer =
+				SBX_ANSWER_SEALED_MEMFD;
 	}
 	/* Code that never came from a file: refused whatever the profile says. */
 	sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_EXEC, MFD_EXEC)), NULL,

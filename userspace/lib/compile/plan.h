@@ -71,6 +71,27 @@ struct sbx_seccomp_cond {
 
 #define SBX_SECCOMP_MAX_COND 3
 
+/*
+ * What happens to a call a rule matches. Invariant 2 of the design: the supervisor never
+ * answers CONTINUE after reading the program's memory; it refuses, or carries the call out
+ * itself on its own copy of the arguments and on objects it resolved itself.
+ */
+enum sbx_seccomp_answer {
+	SBX_ANSWER_ERRNO =
+		0, /* refused with errno_value (explained when an entitlement lifts it) */
+	/*
+	 * memfd_create only: where the kernel has MFD_NOEXEC_SEAL (6.3) and a supervisor
+	 * answers, the call is carried out with that seal added instead of refused, so
+	 * honest memfd users keep working and no memfd can ever be executed.
+	 */
+	SBX_ANSWER_SEALED_MEMFD,
+	/*
+	 * The supervisor carries the call out itself after checking it against the plan
+	 * (userspace/lib/supervise/); a call it has no handler for is refused with errno_value.
+	 */
+	SBX_ANSWER_SUPERVISOR,
+};
+
 struct sbx_seccomp_rule {
 	const char *syscall; /* name, resolved by libseccomp for the native arch */
 	int errno_value; /* returned instead of running the call; 0 = kill the process */
@@ -78,12 +99,13 @@ struct sbx_seccomp_rule {
 	struct sbx_seccomp_cond cond[SBX_SECCOMP_MAX_COND];
 	const char *entitlement; /* the key that would lift this rule, NULL if none can */
 	const char *why; /* one phrase, e.g. "IPv4 sockets (no network entitlement)" */
+	enum sbx_seccomp_answer answer; /* how the supervisor answers a matching call */
 	/*
-	 * memfd_create only: where the kernel has MFD_NOEXEC_SEAL (6.3) and a supervisor
-	 * answers, the call is carried out with that seal added instead of refused, so
-	 * honest memfd users keep working and no memfd can ever be executed.
+	 * The rule stands in for a Landlock right this kernel lacks: it applies only when the
+	 * running kernel's Landlock ABI is below this (0: on every kernel). The plan keeps it
+	 * either way; fitting the plan to the kernel drops it where Landlock does the job.
 	 */
-	bool answer_sealed_memfd;
+	unsigned int below_abi;
 };
 
 struct sbx_seccomp_plan {

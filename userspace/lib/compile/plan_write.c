@@ -170,7 +170,7 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 		sbx_json_array_end(&j);
 		sbx_json_string(&j, "entitlement", r->entitlement);
 		sbx_json_string(&j, "why", r->why);
-		if (r->answer_sealed_memfd)
+		if (r->answer == SBX_ANSWER_SEALED_MEMFD)
 			sbx_json_string(&j, "answer", "sealed-memfd");
 		sbx_json_object_end(&j);
 	}
@@ -365,7 +365,7 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 		fprintf(out, ") -> %s: %s", errno_name(r->errno_value), r->why ? r->why : "");
 		if (r->entitlement)
 			fprintf(out, " [lifted by %s]", r->entitlement);
-		if (r->answer_sealed_memfd)
+		if (r->answer == SBX_ANSWER_SEALED_MEMFD)
 			fprintf(out, "; where the kernel has MFD_NOEXEC_SEAL, answered with a "
 				     "memfd sealed non-executable instead");
 		fprintf(out, "\n");

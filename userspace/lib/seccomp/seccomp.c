@@ -289,7 +289,7 @@ int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_s
 	out->pid = (pid_t)req->pid;
 	nr = native_nr(req->data.arch, req->data.nr);
 	out->rule = seccomp_rule_match(p, nr, args);
-	if (out->rule && out->rule->answer_sealed_memfd) {
+	if (out->rule && out->rule->answer == SBX_ANSWER_SEALED_MEMFD) {
 		err = seccomp_answer_memfd_create(fd, req->id, args);
 		if (err != -EOPNOTSUPP) {
 			out->carried_out = !err;
