@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The tier K enforcer: sbx's BPF LSM programs and their maps, as one handle. sbxd is its
+ * only user; the rest of sbx never touches BPF objects directly. Programs, links and maps
+ * are pinned under pin_dir so enforcement outlives the daemon (fail closed); opening again
+ * adopts what is pinned instead of loading twice.
+ *
+ * Miss path (DESIGN.md, verdict cache): on a fanotify exec-permission event the daemon
+ *   sbx_enforcer_verdict_begin(e, fd, &gen)   read the file's write generation
+ *   ... verify through fd with the library verifier ...
+ *   sbx_enforcer_verdict_store(e, fd, &v)     v.write_gen = gen
+ * and only then answers the event. A write between begin and the exec moves the
+ * generation, so the stored verdict is never used for the new content.
+ *
+ * Every function returns 0 or a negative errno with a message in d; built without BPF
+ * support each returns -EOPNOTSUPP.
+ */
+#ifndef SBX_BPF_ENFORCER_H
+#define SBX_BPF_ENFORCER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sbx_abi.h"
+#include "diag.h"
+
+#define SBX_ENFORCER_PIN_DIR "/sys/fs/bpf/sbx"
+
+enum sbx_enforce_mode {
+	SBX_ENFORCE_COMPLAIN = 0, /* log what would be refused, allow it */
+	SBX_ENFORCE_ENFORCE = 1,
+};
+
+enum sbx_enforce_scope {
+	SBX_SCOPE_SANDBOXED = 0, /* processes `sbx run` started, and their descendants */
+	SBX_SCOPE_ALL = 1, /* every exec on the machine */
+};
+
+struct sbx_enforcer_opts {
+	size_t sz; /* sizeof(struct sbx_enforcer_opts): newer fields are read only if set */
+	enum sbx_enforce_mode mode;
+	enum sbx_enforce_scope scope;
+	const char *pin_dir; /* NULL: SBX_ENFORCER_PIN_DIR */
+	uint32_t cache_entries; /* 0: the default size */
+};
+
+struct sbx_enforcer_stats {
+	enum sbx_enforce_mode mode;
+	enum sbx_enforce_scope scope;
+	bool adopted; /* found pinned, not loaded by this process */
+	uint32_t cache_entries, cache_max;
+	uint32_t entry_bytes; /* kernel memory per cached verdict (key + value + overhead) */
+};
+
+struct sbx_enforcer;
+
+/* BPF LSM is active and an attached sbx hook runs here (the probe of `sbx status`). */
+bool sbx_enforcer_supported(struct sbx_diag *d);
+/* Adopt the pinned enforcer, or load, attach and pin a new one. */
+int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **out,
+		      struct sbx_diag *d);
+int sbx_enforcer_set_mode(struct sbx_enforcer *e, enum sbx_enforce_mode mode,
+			  enum sbx_enforce_scope scope, struct sbx_diag *d);
+int sbx_enforcer_verdict_begin(struct sbx_enforcer *e, int fd, uint64_t *write_gen,
+			       struct sbx_diag *d);
+int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_verdict *v,
+			       struct sbx_diag *d);
+/* The ring buffer of struct sbx_event: an fd to poll, and a drain calling cb per record. */
+int sbx_enforcer_event_fd(struct sbx_enforcer *e);
+int sbx_enforcer_events_drain(struct sbx_enforcer *e,
+			      int (*cb)(const struct sbx_event *ev, void *arg), void *arg);
+int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, struct sbx_diag *d);
+/* Leaves the pins: enforcement goes on without the daemon. */
+void sbx_enforcer_close(struct sbx_enforcer *e);
+/* Detach and unpin everything under pin_dir (NULL: the default): enforcement ends. */
+int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d);
+
+#endif /* SBX_BPF_ENFORCER_H */
