@@ -58,21 +58,21 @@ _Static_assert(sizeof(struct sbx_lsm_probe_result) == 8, "sbx_lsm_probe_result i
  * open for write, write, truncate, setattr, rename-over and shared writable mapping) as
  * read before the verifier hashed the file, and is ignored when the generation moved since.
  */
-enum sbx_verdict_kind {
-	SBX_VERDICT_NONE = 0, /* no verdict: a miss (never an allow) */
-	SBX_VERDICT_VALID = 1, /* signed by a trusted team, unmodified, not revoked */
-	SBX_VERDICT_PLATFORM = 2, /* listed in a signed platform trust cache */
-	SBX_VERDICT_INVALID = 3, /* verified and refused: unsigned, modified, revoked, untrusted */
+enum sbx_cached_kind {
+	SBX_CACHED_NONE = 0, /* no verdict: a miss (never an allow) */
+	SBX_CACHED_VALID = 1, /* signed by a trusted team, unmodified, not revoked */
+	SBX_CACHED_PLATFORM = 2, /* listed in a signed platform trust cache */
+	SBX_CACHED_INVALID = 3, /* verified and refused: unsigned, modified, revoked, untrusted */
 };
 
-struct sbx_verdict {
+struct sbx_cached_verdict {
 	__u64 write_gen; /* the file's write generation when the verifier began */
-	__u32 kind; /* enum sbx_verdict_kind */
+	__u32 kind; /* enum sbx_cached_kind */
 	__u32 policy; /* enum sbx_policy_flags the signature's entitlements carry */
 	__u32 identity; /* index of (team id, identifier, cdhash) in the daemon's table; 0 none */
 	__u32 team_hash; /* FNV-1a of the team id (library validation compares teams); 0 none */
 };
-_Static_assert(sizeof(struct sbx_verdict) == 24, "sbx_verdict is 24 bytes");
+_Static_assert(sizeof(struct sbx_cached_verdict) == 24, "sbx_cached_verdict is 24 bytes");
 
 enum sbx_event_hook {
 	SBX_HOOK_EXEC = 1, /* bprm_check_security */
@@ -81,14 +81,14 @@ enum sbx_event_hook {
 	SBX_HOOK_FANOTIFY = 4, /* tier F: the fanotify exec-permission gate */
 };
 
-enum sbx_event_reason {
-	SBX_REASON_NO_VERDICT = 1, /* miss: nothing verified this content */
-	SBX_REASON_INVALID = 2, /* verified and refused */
-	SBX_REASON_STALE = 3, /* verified, then written: generation moved */
-	SBX_REASON_TEAM_MISMATCH = 4, /* library validation */
-	SBX_REASON_WX = 5, /* hardened runtime: writable and executable memory */
-	SBX_REASON_NOT_DEBUGGABLE = 6,
-	SBX_REASON_TIMEOUT = 7, /* the verifier did not answer in time */
+enum sbx_deny_reason {
+	SBX_DENY_NO_VERDICT = 1, /* miss: nothing verified this content */
+	SBX_DENY_INVALID = 2, /* verified and refused */
+	SBX_DENY_STALE = 3, /* verified, then written: generation moved */
+	SBX_DENY_TEAM_MISMATCH = 4, /* library validation */
+	SBX_DENY_WX = 5, /* hardened runtime: writable and executable memory */
+	SBX_DENY_NOT_DEBUGGABLE = 6,
+	SBX_DENY_TIMEOUT = 7, /* the verifier did not answer in time */
 };
 
 #define SBX_EVENT_PATH_MAX 256
@@ -99,7 +99,7 @@ struct sbx_event {
 	__u64 ino;
 	__u32 pid; /* tgid of the acting process */
 	__u32 hook; /* enum sbx_event_hook */
-	__u32 reason; /* enum sbx_event_reason */
+	__u32 reason; /* enum sbx_deny_reason */
 	__u32 denied; /* 1 refused; 0 allowed and logged (complain mode) */
 	char comm[16];
 	char path[SBX_EVENT_PATH_MAX]; /* the file, as far as the hook can name it */

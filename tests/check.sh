@@ -90,5 +90,7 @@ for suite in $suites; do
 	esac
 done
 
-awk '{ p += $1; f += $2; s += $3 } END {
-	printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }' "$SBX_COUNTS"
+# Known gaps (XFAIL) are what this tier cannot stop yet, each named with the tier that
+# closes it; they are counted apart, never as passes.
+awk '{ p += $1; f += $2; s += $3; x += $4 } END {
+	printf "%d passed, %d failed, %d skipped, %d known gaps\n", p, f, s, x; exit f > 0 }' "$SBX_COUNTS"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run one suite's test programs, kselftest-runner style: each program's KTAP output is
 # nested under "# ", followed by "ok N selftests: SUITE: PROG". The per-case results
-# (pass fail skip) are appended to $SBX_COUNTS for the final summary line. POSIX sh and
+# (pass fail skip xfail) are appended to $SBX_COUNTS for the final summary line. POSIX sh and
 # busybox: the same script runs on the host and inside the VM kernels.
 #   ktap_run.sh SUITE PROG...
 suite=$1
@@ -28,18 +28,20 @@ for prog in "$@"; do
 	fi
 	sed 's/^/# /' "$out"
 	res=$(awk '/^(not )?ok [0-9]+ / {
-			if ($1 == "not") f++; else if ($0 ~ /# SKIP/) s++; else p++
-		} END { print p + 0, f + 0, s + 0 }' "$out")
-	pass=${res%% *} rest=${res#* } fail=${rest%% *} skip=${rest#* }
+			if ($1 == "not") f++; else if ($0 ~ /# SKIP/) s++; else if ($0 ~ /# XFAIL/) x++; else p++
+		} END { print p + 0, f + 0, s + 0, x + 0 }' "$out")
+	read -r pass fail skip xfail <<EOF
+$res
+EOF
 	# A program that died, timed out or exited non-zero without a failing case is itself
 	# a failure: a crash must never read as a pass.
-	if [ "$rc" = 4 ] && [ $((pass + fail + skip)) = 0 ]; then
+	if [ "$rc" = 4 ] && [ $((pass + fail + skip + xfail)) = 0 ]; then
 		skip=1
 	elif [ "$rc" != 0 ] && [ "$fail" = 0 ]; then
 		fail=1
 		[ "$rc" = 124 ] && echo "# $name: timed out after ${timeout_s}s"
 	fi
-	echo "$pass $fail $skip" >>"$counts"
+	echo "$pass $fail $skip $xfail" >>"$counts"
 	if [ "$fail" = 0 ]; then
 		echo "ok $n selftests: $suite: $name"
 	else

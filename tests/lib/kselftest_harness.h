@@ -11,8 +11,10 @@
  *    leaves the test body and still runs the teardown; a failed EXPECT_* goes on;
  *  - ASSERT_EQ(expected, seen) { TH_LOG("..."); } runs the block only on failure;
  *  - SKIP(statement, fmt, ...) marks the test skipped and then runs the statement;
+ *  - XFAIL(statement, fmt, ...) marks an expected failure (a known gap, named with what
+ *    closes it) and then runs the statement; it is counted apart from passes and skips;
  *  - output is KTAP: "TAP version 13", the plan, "ok N name", "not ok N name",
- *    "ok N name # SKIP reason", and a "# Totals:" line.
+ *    "ok N name # SKIP reason", "ok N name # XFAIL reason", and a "# Totals:" line.
  */
 #ifndef SBX_KSELFTEST_HARNESS_H
 #define SBX_KSELFTEST_HARNESS_H
@@ -145,6 +147,15 @@ static inline bool __bail(bool for_realz, struct __test_metadata *t)
 		snprintf(_metadata->skip_reason, sizeof(_metadata->skip_reason), fmt, \
 			 ##__VA_ARGS__);                                              \
 		_metadata->exit_code = KSFT_SKIP;                                     \
+		_metadata->trigger = false;                                           \
+		statement;                                                            \
+	} while (0)
+
+#define XFAIL(statement, fmt, ...)                                                    \
+	do {                                                                          \
+		snprintf(_metadata->skip_reason, sizeof(_metadata->skip_reason), fmt, \
+			 ##__VA_ARGS__);                                              \
+		_metadata->exit_code = KSFT_XFAIL;                                    \
 		_metadata->trigger = false;                                           \
 		statement;                                                            \
 	} while (0)
@@ -335,7 +346,7 @@ static inline void __full_name(char *buf, size_t len, const struct __fixture_met
 }
 
 static volatile sig_atomic_t __harness_timed_out;
-/* Shared with the test's child so a SKIP reason reaches the result line. */
+/* Shared with the test's child so a SKIP or XFAIL reason reaches the result line. */
 static char *__harness_reason;
 
 static inline void __harness_alarm(int sig)
@@ -367,7 +378,7 @@ static inline int __run_test(struct __fixture_variant_metadata *v, struct __test
 		/* A test leads its own process group so a timeout kills its helpers too. */
 		setpgid(0, 0);
 		t->fn(t, v == &__no_variant ? NULL : v);
-		if (t->exit_code == KSFT_SKIP && __harness_reason)
+		if ((t->exit_code == KSFT_SKIP || t->exit_code == KSFT_XFAIL) && __harness_reason)
 			memcpy(__harness_reason, t->skip_reason, sizeof(t->skip_reason));
 		fflush(stdout);
 		fflush(stderr);
@@ -409,6 +420,7 @@ static inline int __run_test(struct __fixture_variant_metadata *v, struct __test
 	switch (result) {
 	case KSFT_PASS:
 	case KSFT_SKIP:
+	case KSFT_XFAIL:
 	case KSFT_FAIL:
 		return result;
 	default:
@@ -456,7 +468,7 @@ static inline int test_harness_run(int argc, char **argv)
 	struct __fixture_metadata *f;
 	struct __fixture_variant_metadata *v;
 	struct __test_metadata *t;
-	unsigned int count = 0, n = 0, pass = 0, fail = 0, skip = 0;
+	unsigned int count = 0, n = 0, pass = 0, fail = 0, skip = 0, xfail = 0;
 	char full[512];
 	bool list = false;
 	int opt;
@@ -512,6 +524,14 @@ static inline int test_harness_run(int argc, char **argv)
 							       ? __harness_reason
 							       : "(no reason given)");
 						break;
+					case KSFT_XFAIL:
+						xfail++;
+						printf("#      XFAIL     %s\nok %u %s # XFAIL %s\n",
+						       full, n, full,
+						       __harness_reason && __harness_reason[0]
+							       ? __harness_reason
+							       : "(no reason given)");
+						break;
 					default:
 						fail++;
 						printf("#     FAIL       %s\nnot ok %u %s\n", full,
@@ -529,7 +549,8 @@ static inline int test_harness_run(int argc, char **argv)
 	if (list)
 		return 0;
 	printf("# %s: %u / %u tests passed.\n", fail ? "FAILED" : "PASSED", pass, n);
-	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n", pass, fail, skip);
+	printf("# Totals: pass:%u fail:%u xfail:%u xpass:0 skip:%u error:0\n", pass, fail, xfail,
+	       skip);
 	return fail ? KSFT_FAIL : KSFT_PASS;
 }
 

@@ -248,8 +248,12 @@ TEST_F(launch, mdwe_refuses_wx_memory)
 TEST_F(launch, denied_call_reported_with_entitlement)
 {
 	struct sbx_seccomp_rule rule = {
-		"socket",	  EACCES,	  1,	{ { 0, SBX_CMP_EQ, 0, 2 } },
-		"network.client", "IPv4 sockets", false
+		.syscall = "socket",
+		.errno_value = EACCES,
+		.n_cond = 1,
+		.cond = { { 0, SBX_CMP_EQ, 0, 2 } },
+		.entitlement = "network.client",
+		.why = "IPv4 sockets",
 	};
 
 	self->plan.seccomp = (struct sbx_seccomp_plan){

@@ -21,31 +21,55 @@
 #define WX (PROT_WRITE | PROT_EXEC)
 
 static struct sbx_seccomp_rule test_rules[] = {
-	{ "socket", EACCES, 1, { { 0, SBX_CMP_EQ, 0, AF_INET } }, "network.client", "IPv4", false },
+	{ "socket",
+	  EACCES,
+	  1,
+	  { { 0, SBX_CMP_EQ, 0, AF_INET } },
+	  "network.client",
+	  "IPv4",
+	  SBX_ANSWER_ERRNO,
+	  0 },
 	{ "socket",
 	  EACCES,
 	  1,
 	  { { 0, SBX_CMP_EQ, 0, AF_INET6 } },
 	  "network.client",
 	  "IPv6",
-	  false },
-	{ "clone3", ENOSYS, 0, { { 0 } }, NULL, "clone3 (libc falls back to clone)", false },
+	  SBX_ANSWER_ERRNO,
+	  0 },
+	{ "clone3",
+	  ENOSYS,
+	  0,
+	  { { 0 } },
+	  NULL,
+	  "clone3 (libc falls back to clone)",
+	  SBX_ANSWER_ERRNO,
+	  0 },
 	{ "mmap",
 	  EACCES,
 	  1,
 	  { { 2, SBX_CMP_MASKED_EQ, WX, WX } },
 	  "cs.allow-jit",
 	  "W+X memory",
-	  false },
-	{ "ioctl", EPERM, 1, { { 1, SBX_CMP_EQ, 0, TIOCSTI } }, NULL, "TIOCSTI", false },
+	  SBX_ANSWER_ERRNO,
+	  0 },
+	{ "ioctl",
+	  EPERM,
+	  1,
+	  { { 1, SBX_CMP_EQ, 0, TIOCSTI } },
+	  NULL,
+	  "TIOCSTI",
+	  SBX_ANSWER_ERRNO,
+	  0 },
 	{ "personality",
 	  EPERM,
 	  1,
 	  { { 0, SBX_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC } },
 	  NULL,
 	  "READ_IMPLIES_EXEC",
-	  false },
-	{ "getppid", 0, 0, { { 0 } }, NULL, "a kill rule (test only)", false },
+	  SBX_ANSWER_ERRNO,
+	  0 },
+	{ "getppid", 0, 0, { { 0 } }, NULL, "a kill rule (test only)", SBX_ANSWER_ERRNO, 0 },
 };
 
 static struct sbx_seccomp_plan test_plan = {
@@ -250,7 +274,8 @@ TEST(foreign_arches_allowed_get_the_rules_too)
 
 TEST(unknown_syscall_name_is_an_error)
 {
-	struct sbx_seccomp_rule bad = { "no_such_call", EPERM, 0, { { 0 } }, NULL, "test", false };
+	struct sbx_seccomp_rule bad = { "no_such_call",	  EPERM, 0, { { 0 } }, NULL, "test",
+					SBX_ANSWER_ERRNO, 0 };
 	struct sbx_seccomp_plan p = { .enabled = true, .rules = &bad, .n_rules = 1 };
 	struct sbx_seccomp_filter *f = NULL;
 	struct sbx_diag d = { 0 };

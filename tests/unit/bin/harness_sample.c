@@ -29,6 +29,12 @@ TEST(skips)
 	TH_LOG("after skip: must not print");
 }
 
+TEST(known_gap)
+{
+	XFAIL(return, "tier %c closes it", 'K');
+	TH_LOG("after xfail: must not print");
+}
+
 TEST_SIGNAL(dies_by_signal, SIGABRT)
 {
 	abort();

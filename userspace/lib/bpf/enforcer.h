@@ -64,7 +64,7 @@ int sbx_enforcer_set_mode(struct sbx_enforcer *e, enum sbx_enforce_mode mode,
 			  enum sbx_enforce_scope scope, struct sbx_diag *d);
 int sbx_enforcer_verdict_begin(struct sbx_enforcer *e, int fd, uint64_t *write_gen,
 			       struct sbx_diag *d);
-int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_verdict *v,
+int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
 			       struct sbx_diag *d);
 /* The ring buffer of struct sbx_event: an fd to poll, and a drain calling cb per record. */
 int sbx_enforcer_event_fd(struct sbx_enforcer *e);
