@@ -25,17 +25,29 @@ resolve_package() {
 	echo "${binary:-$image}"
 }
 
+# The archive cannot be reached or no longer has the package: a kernel fetched before
+# still proves what it proved, so the cached one boots (and says which it is).
+use_cache() {
+	if [ -f "$cache/$1/vmlinuz" ] && [ -f "$cache/$1/package" ]; then
+		echo "kernels.sh: $1: using the cached $(cat "$cache/$1/package")" >&2
+		return 0
+	fi
+	return 1
+}
+
 fetch_one() {
 	suite=$1
 	dir="$cache/$suite"
 	mkdir -p "$dir"
 	if ! "$apt" "$suite" update 2>"$dir/update.log"; then
 		echo "kernels.sh: $suite: apt update failed: $(tail -n 1 "$dir/update.log")" >&2
-		return 1
+		use_cache "$suite"
+		return
 	fi
 	pkg=$(resolve_package "$suite") || {
 		echo "kernels.sh: $suite: cannot resolve linux-image-cloud-amd64's kernel package" >&2
-		return 1
+		use_cache "$suite"
+		return
 	}
 	if [ -f "$dir/package" ] && [ "$(cat "$dir/package")" = "$pkg" ] && [ -f "$dir/vmlinuz" ]; then
 		return 0 # cached
@@ -44,7 +56,8 @@ fetch_one() {
 	if ! (cd "$work" && "$apt" "$suite" get -qq download "$pkg" >"$dir/download.log" 2>&1); then
 		echo "kernels.sh: $suite: apt-get download $pkg failed: $(tail -n 1 "$dir/download.log")" >&2
 		rm -rf "$work"
-		return 1
+		use_cache "$suite"
+		return
 	fi
 	dpkg-deb -x "$work"/*.deb "$work/x"
 	vmlinuz=$(find "$work/x/boot" "$work/x/usr/lib/modules" -name 'vmlinuz*' -type f 2>/dev/null |
