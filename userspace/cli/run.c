@@ -39,6 +39,7 @@
 #include "launch/launch.h"
 #include "profile/profile.h"
 #include "sign/verify.h"
+#include "timing.h"
 
 #ifndef SBX_PREFIX
 #define SBX_PREFIX "/usr/local"
@@ -62,6 +63,7 @@ static const char usage_text[] =
 	"asks for is not. --log-json FD writes the enforcement report and each explained\n"
 	"denial as JSON lines to FD. The program gets stdin, stdout and stderr; other open\n"
 	"descriptors only with --keep-fd.\n"
+	"--timings prints the time of each launch phase on stderr.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
 struct run_args {
@@ -151,6 +153,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "report", no_argument, NULL, 'R' },
 		{ "log-json", required_argument, NULL, 'j' },
 		{ "keep-fd", required_argument, NULL, 'k' },
+		{ "timings", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -198,6 +201,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			if (a->n_keep_fds == MAX_KEEP_FDS)
 				return fail("--keep-fd: more than %d descriptors", MAX_KEEP_FDS);
 			a->keep_fds[a->n_keep_fds++] = fd;
+			break;
+		case 'T':
+			sbx_timing_start();
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -534,6 +540,7 @@ int cmd_run(int argc, char **argv)
 		if (status > 1)
 			goto out;
 	}
+	sbx_timing_mark("signature check");
 	if (!profile) {
 		const char *name = a.profile ? a.profile : DEFAULT_PROFILE;
 
@@ -551,10 +558,12 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	sbx_timing_mark("profile load");
 	status = check_grants(&a, profile, profile_path);
 	if (status)
 		goto out;
 	sbx_launch_probe(&features);
+	sbx_timing_mark("kernel probe");
 	storage = malloc(storage_len);
 	if (!storage) {
 		status = fail("out of memory");
@@ -576,7 +585,9 @@ int cmd_run(int argc, char **argv)
 		status = SBX_EXIT_RUN_FAILED;
 		goto out;
 	}
+	sbx_timing_mark("compile");
 	status = run_confined(&a, program, profile_path, plan, &features);
+	sbx_timing_print(stderr);
 out:
 	sbx_plan_free(plan);
 	sbx_profile_free(profile);

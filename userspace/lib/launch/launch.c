@@ -21,6 +21,7 @@
 #include <linux/securebits.h>
 
 #include "landlock/landlock.h"
+#include "timing.h"
 #include "launch/fdpass.h"
 #include "launch/launch.h"
 #include "uapi_compat.h"
@@ -256,6 +257,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	l->pid = -1;
 	l->landlock_abi = o->features ? o->features->landlock_abi : landlock_abi_version();
 	fit_process(l);
+	sbx_timing_mark("fit to kernel");
 	err = sbx_enforcement_require(&l->enforced, o->require, o->require_all, d);
 	if (err) {
 		l->failed_step = "require";
@@ -271,6 +273,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 			return err;
 		}
 	}
+	sbx_timing_mark("container");
 	if (p->landlock.enabled && l->landlock_abi > 0) {
 		l->ruleset_fd = landlock_build_ruleset(&p->landlock, l->landlock_abi, d);
 		if (l->ruleset_fd < 0) {
@@ -278,6 +281,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 			return l->ruleset_fd;
 		}
 	}
+	sbx_timing_mark("landlock ruleset");
 	if (p->seccomp.enabled && sbx_enforcement_find(&l->enforced, "seccomp")->enforced) {
 		notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
 		err = seccomp_filter_build(&p->seccomp, notify, &l->filter, d);
@@ -286,6 +290,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 			return err;
 		}
 	}
+	sbx_timing_mark("seccomp filter");
 	err = build_env(l, d);
 	if (err)
 		l->failed_step = "environment";
@@ -426,6 +431,7 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 	struct sbx_diag d = { 0 };
 	int nfd;
 
+	sbx_timing_mark("spawn");
 	/* First, while /proc is still readable: what the program inherits besides 0-2. */
 	if (close_inherited_fds(&l->o, &d))
 		child_fail(err_fd, "descriptors", &d);
@@ -446,10 +452,12 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 		sbx_diag_set(&d, -errno, "prctl(PR_SET_MDWE): %s", strerror(errno));
 		child_fail(err_fd, "mdwe", &d);
 	}
+	sbx_timing_mark("process attributes");
 	if (l->ruleset_fd >= 0 && landlock_enforce_ruleset(l->ruleset_fd, l->landlock_abi, &d))
 		child_fail(err_fd, "landlock", &d);
 	if (l->ruleset_fd >= 0)
 		close(l->ruleset_fd);
+	sbx_timing_mark("landlock");
 	if (l->filter) {
 		/* Last: from here on every call this code makes is filtered too. */
 		nfd = seccomp_filter_load(l->filter, &d);
@@ -466,6 +474,7 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_f
 			close(nfd);
 		}
 	}
+	sbx_timing_mark("seccomp");
 	execve(l->o.program, l->o.argv, l->envp);
 	sbx_diag_set(&d, -errno, "cannot execute %s: %s", l->o.program, strerror(errno));
 	child_fail(err_fd, "execve", &d);
@@ -634,6 +643,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		n = read(errp[0], &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
 	close(errp[0]);
+	sbx_timing_mark("exec");
 	if (n > 0) {
 		int ignored;
 
