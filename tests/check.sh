@@ -48,6 +48,7 @@ run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home o
 		mkdir -p "$build/tests"
 		cp -a "$SBX_SRC/profiles" "$SBX_SRC/tests" "$src/"
 		cp -a "$O/sbx" "$build/"
+		[ -x "$O/sbxd" ] && cp -a "$O/sbxd" "$build/"
 		cp -a "$O/tests/$suite" "$build/tests/"
 		echo "# $suite as uid $unprivileged_uid: running a copy in $src (the tree is not reachable)"
 	fi

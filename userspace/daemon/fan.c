@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The miss path: a fanotify FAN_OPEN_EXEC_PERM listener. The kernel holds each exec until
+ * sbxd answers; sbxd verifies through the event's own descriptor (the very open file the
+ * exec will read), stores the verdict (tier F: fcache.c; tier K: the BPF map, begin →
+ * verify → store), and only then answers ALLOW or DENY.
+ *
+ * Threads: this file's main loop reads events, answers cache hits and write events at
+ * once, and hands misses to one worker thread (the verifier is single-threaded). It never
+ * waits for the worker: a miss that is not decided within timeout_ms, or that finds
+ * the queue of queue_max misses full, is answered by the mode (DENY in enforce, ALLOW and
+ * log in complain) so that a slow or stuck verification never hangs the machine.
+ *
+ * Writes: FAN_MODIFY and FAN_CLOSE_WRITE on the same group come in queue order with the
+ * exec events, so a write is seen before any later exec of the file. It drops the cached
+ * verdict and marks a verification in flight for the inode dirty: that one is verified
+ * again (three times at most, then refused). A file that someone has open for writing,
+ * or that changed identity while being hashed, is answered but never cached.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbxd.h"
+
+#define MAX_RETRIES 3
+
+struct item {
+	int fd; /* the event's descriptor: answered and closed by the main loop */
+	int wfd; /* the worker's duplicate, closed by the worker */
+	pid_t pid;
+	bool used, answered, dirty, in_worker;
+	int retries;
+	uint64_t deadline_ms;
+	struct sbxd_file_id id; /* as the worker saw it after hashing */
+	bool id_ok, no_cache;
+	struct sbxd_check chk;
+	char path[512], exe[256];
+	struct item *next; /* worker queue */
+};
+
+struct sbxd_fan {
+	const struct sbxd_config *cfg;
+	char tier;
+	const char *cannot;
+	struct sbxd_gate *gate;
+	struct sbxd_fcache *fcache;
+	struct sbxd_tierk *tierk;
+	int fan;
+	int done[2]; /* worker → main: finished item pointers */
+	pthread_t worker;
+	bool worker_started, worker_stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct item *head, *tail; /* worker queue, under lock */
+	struct item *items; /* cfg->queue_max slots */
+	struct sbxd_state st;
+	bool state_dirty;
+	uint64_t state_written_ms;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void fd_path(int fd, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void pid_exe(pid_t pid, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/*
+ * Tier F knows no task identity, so "sandboxed" is what every process `sbx run` starts
+ * has and cannot shed: no_new_privs and a seccomp filter, both inherited and
+ * irreversible. That also takes in other such processes (systemd services with
+ * NoNewPrivileges= and SystemCallFilter=): more is enforced, never less.
+ */
+static bool pid_sandboxed(pid_t pid)
+{
+	char path[64], line[256];
+	bool nnp = false, filter = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true; /* unknown: enforce */
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "NoNewPrivs:", 11))
+			nnp = atoi(line + 11) == 1;
+		else if (!strncmp(line, "Seccomp:", 8))
+			filter = atoi(line + 8) == 2;
+	}
+	fclose(f);
+	return nnp && filter;
+}
+
+static void state_update(struct sbxd_fan *f)
+{
+	if (f->fcache) {
+		f->st.cache_fill = sbxd_fcache_fill(f->fcache);
+		f->st.cache_max = sbxd_fcache_size(f->fcache);
+		f->st.entry_bytes = sizeof(struct sbxd_file_id) + sizeof(int) * 2;
+	}
+	if (f->tierk)
+		sbxd_tierk_fill(f->tierk, &f->st.cache_fill, &f->st.cache_max, &f->st.entry_bytes);
+	sbxd_state_write(f->cfg, &f->st);
+	f->state_dirty = false;
+	f->state_written_ms = now_ms();
+}
+
+static void respond(struct sbxd_fan *f, int fd, bool allow)
+{
+	struct fanotify_response r = { .fd = fd, .response = allow ? FAN_ALLOW : FAN_DENY };
+
+	if (write(f->fan, &r, sizeof(r)) != sizeof(r))
+		sbxd_log(3, "cannot answer a fanotify event: %s", strerror(errno));
+}
+
+/* Answer by the check (or by the mode alone when reason is given), and log a refusal. */
+static void decide(struct sbxd_fan *f, struct item *it, const char *reason, const char *fact)
+{
+	bool ok = !reason && sbxd_kind_allows(it->chk.kind);
+	bool enforce = f->cfg->mode == SBXD_ENFORCE;
+	struct sbxd_event e = {
+		.pid = it->pid,
+		.hook = "exec",
+		.tier = f->tier,
+		.reason = reason ? reason : it->chk.reason,
+		.fact = fact ? fact : it->chk.fact,
+		.identifier = it->chk.identifier,
+		.team_id = it->chk.team_id,
+	};
+
+	it->answered = true;
+	f->state_dirty = true;
+	if (ok) {
+		respond(f, it->fd, true);
+		f->st.allowed++;
+		return;
+	}
+	e.decision = enforce ? SBXD_DENY : SBXD_WOULD_DENY;
+	if (enforce)
+		f->st.denied++;
+	else
+		f->st.would_deny++;
+	if (reason)
+		f->st.timeouts++;
+	snprintf(e.exe, sizeof(e.exe), "%s", it->exe);
+	snprintf(e.file, sizeof(e.file), "%s", it->path);
+	/* Logged before the answer: when the exec returns, its event is already written. */
+	sbxd_journal_event(&e);
+	respond(f, it->fd, !enforce);
+}
+
+static void item_release(struct item *it)
+{
+	if (it->fd >= 0)
+		close(it->fd);
+	it->fd = -1;
+	it->used = false;
+}
+
+static void worker_push(struct sbxd_fan *f, struct item *it)
+{
+	pthread_mutex_lock(&f->lock);
+	it->next = NULL;
+	it->in_worker = true;
+	if (f->tail)
+		f->tail->next = it;
+	else
+		f->head = it;
+	f->tail = it;
+	pthread_cond_signal(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* Verify one file through fd and store the verdict; what main needs is left in it. */
+static void verify_one(struct sbxd_fan *f, struct item *it, int fd)
+{
+	struct sbxd_file_id before;
+	struct sbx_diag d = { 0 };
+	uint64_t gen = 0;
+	bool writer, kbegun = false;
+
+	if (f->tierk)
+		kbegun = sbxd_tierk_begin(f->tierk, fd, &gen, &d) == 0;
+	writer = sbxd_file_open_for_write(fd);
+	it->id_ok = sbxd_file_id(fd, &before) == 0;
+	sbxd_gate_check(f->gate, fd, it->path, &it->chk);
+	if (it->id_ok)
+		it->id_ok =
+			sbxd_file_id(fd, &it->id) == 0 && !memcmp(&before, &it->id, sizeof(before));
+	writer = writer || sbxd_file_open_for_write(fd);
+	it->no_cache = writer || !it->id_ok;
+	if (!it->id_ok && sbxd_kind_allows(it->chk.kind)) {
+		/* Changed while hashed: what was hashed may not be what runs. */
+		it->chk.kind = SBXD_KIND_REFUSED;
+		it->chk.reason = "modified";
+		snprintf(it->chk.fact, sizeof(it->chk.fact),
+			 "the file changed while it was being verified");
+	}
+	if (kbegun && sbxd_tierk_store(f->tierk, fd, gen, &it->chk, &d))
+		sbxd_log(4, "tier K: cannot store the verdict for %s: %s", it->path, d.msg);
+}
+
+static void *worker_main(void *arg)
+{
+	struct sbxd_fan *f = arg;
+
+	for (;;) {
+		struct item *it;
+
+		pthread_mutex_lock(&f->lock);
+		while (!f->head && !f->worker_stop)
+			pthread_cond_wait(&f->cond, &f->lock);
+		if (f->worker_stop) {
+			pthread_mutex_unlock(&f->lock);
+			return NULL;
+		}
+		it = f->head;
+		f->head = it->next;
+		if (!f->head)
+			f->tail = NULL;
+		pthread_mutex_unlock(&f->lock);
+
+		verify_one(f, it, it->wfd);
+		close(it->wfd);
+		it->wfd = -1;
+		if (write(f->done[1], &it, sizeof(it)) != sizeof(it))
+			abort(); /* a pipe of pointers cannot fill: main reads it at once */
+	}
+}
+
+/* The worker finished it: store, answer if not answered yet, release. */
+static void finish(struct sbxd_fan *f, struct item *it)
+{
+	it->in_worker = false;
+	if (it->dirty && !it->answered && it->retries < MAX_RETRIES) {
+		it->retries++;
+		it->dirty = false;
+		it->wfd = fcntl(it->fd, F_DUPFD_CLOEXEC, 3);
+		if (it->wfd >= 0) {
+			worker_push(f, it);
+			return;
+		}
+	}
+	if (it->dirty) {
+		it->no_cache = true;
+		it->chk.kind = SBXD_KIND_REFUSED;
+		it->chk.reason = "modified";
+		snprintf(it->chk.fact, sizeof(it->chk.fact),
+			 "the file was written to while it was being verified");
+	}
+	if (f->fcache && !it->no_cache && sbxd_kind_allows(it->chk.kind)) {
+		sbxd_fcache_store(f->fcache, &it->id, it->chk.kind);
+		f->state_dirty = true;
+	}
+	if (!it->answered)
+		decide(f, it, NULL, NULL);
+	item_release(it);
+}
+
+static struct item *item_get(struct sbxd_fan *f)
+{
+	for (unsigned int i = 0; i < f->cfg->queue_max; i++)
+		if (!f->items[i].used) {
+			memset(&f->items[i], 0, sizeof(f->items[i]));
+			f->items[i].used = true;
+			f->items[i].fd = f->items[i].wfd = -1;
+			return &f->items[i];
+		}
+	return NULL;
+}
+
+static void on_exec(struct sbxd_fan *f, int fd, pid_t pid)
+{
+	struct item tmp = { .fd = fd, .pid = pid }, *it;
+	struct sbxd_file_id id;
+
+	if (f->cfg->scope == SBXD_SCOPE_SANDBOXED && !pid_sandboxed(pid)) {
+		respond(f, fd, true);
+		close(fd);
+		return;
+	}
+	if (f->fcache && sbxd_file_id(fd, &id) == 0 &&
+	    sbxd_kind_allows(sbxd_fcache_lookup(f->fcache, &id)) && !sbxd_file_open_for_write(fd)) {
+		respond(f, fd, true);
+		close(fd);
+		f->st.allowed++;
+		f->state_dirty = true;
+		return;
+	}
+	it = item_get(f);
+	if (!it) {
+		/* Queue full: the mode decides now rather than making the exec wait. */
+		fd_path(fd, tmp.path, sizeof(tmp.path));
+		pid_exe(pid, tmp.exe, sizeof(tmp.exe));
+		decide(f, &tmp, "queue-full",
+		       "not verified: the verifier's queue was full (sbxd queue=)");
+		close(fd);
+		return;
+	}
+	it->fd = fd;
+	it->pid = pid;
+	fd_path(fd, it->path, sizeof(it->path));
+	pid_exe(pid, it->exe, sizeof(it->exe));
+	it->deadline_ms = now_ms() + f->cfg->timeout_ms;
+	it->wfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (it->wfd < 0) {
+		decide(f, it, "io", "not verified: sbxd is out of file descriptors");
+		item_release(it);
+		return;
+	}
+	worker_push(f, it);
+}
+
+static void on_write(struct sbxd_fan *f, int fd)
+{
+	struct sbxd_file_id id;
+
+	if (sbxd_file_id(fd, &id) == 0) {
+		if (f->fcache)
+			sbxd_fcache_invalidate(f->fcache, id.dev, id.ino);
+		for (unsigned int i = 0; i < f->cfg->queue_max; i++) {
+			struct item *it = &f->items[i];
+			struct sbxd_file_id cur;
+
+			/* it->id is the worker's: compare through the main loop's own fd. */
+			if (it->used && it->in_worker && sbxd_file_id(it->fd, &cur) == 0 &&
+			    cur.dev == id.dev && cur.ino == id.ino)
+				it->dirty = true;
+		}
+		f->state_dirty = true;
+	}
+	close(fd);
+}
+
+static int read_events(struct sbxd_fan *f)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	ssize_t n = read(f->fan, buf, sizeof(buf));
+	struct fanotify_event_metadata *m = (void *)buf;
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+		if (m->vers != FANOTIFY_METADATA_VERSION)
+			return -EPROTO;
+		if (m->fd < 0)
+			continue; /* FAN_Q_OVERFLOW cannot happen: FAN_UNLIMITED_QUEUE */
+		if (m->mask & FAN_OPEN_EXEC_PERM)
+			on_exec(f, m->fd, m->pid);
+		else if (m->mask & (FAN_MODIFY | FAN_CLOSE_WRITE))
+			on_write(f, m->fd);
+		else
+			close(m->fd);
+	}
+	return 0;
+}
+
+static void expire(struct sbxd_fan *f, uint64_t now)
+{
+	for (unsigned int i = 0; i < f->cfg->queue_max; i++) {
+		struct item *it = &f->items[i];
+
+		if (it->used && !it->answered && now >= it->deadline_ms)
+			decide(f, it, "timeout",
+			       "not verified in time: the verifier did not answer within "
+			       "timeout_ms");
+	}
+}
+
+/* The file systems of path, or every mounted one, get the marks. */
+static int mark_path(struct sbxd_fan *f, const char *path, bool quiet, struct sbx_diag *d)
+{
+	uint64_t mask = FAN_OPEN_EXEC_PERM | FAN_MODIFY | FAN_CLOSE_WRITE;
+
+	if (fanotify_mark(f->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, path)) {
+		if (quiet)
+			return 0;
+		return sbx_diag_set(d, -errno, "cannot mark the file system of %s: %s", path,
+				    strerror(errno));
+	}
+	sbxd_log(6, "watching the file system of %s", path);
+	return 0;
+}
+
+static bool pseudo_fs(const char *type)
+{
+	static const char *const pseudo[] = { "proc",	  "sysfs",	 "cgroup",  "cgroup2",
+					      "bpf",	  "securityfs",	 "debugfs", "tracefs",
+					      "configfs", "devpts",	 "mqueue",  "pstore",
+					      "fusectl",  "binfmt_misc", "autofs",  "efivarfs",
+					      "nsfs",	  "selinuxfs" };
+
+	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if (!strcmp(type, pseudo[i]))
+			return true;
+	return false;
+}
+
+static int mark_all(struct sbxd_fan *f, struct sbx_diag *d)
+{
+	FILE *m = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+
+	if (!m)
+		return sbx_diag_set(d, -errno, "cannot read /proc/self/mountinfo: %s",
+				    strerror(errno));
+	while (fgets(line, sizeof(line), m)) {
+		char mnt[1024], type[64];
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s", type) != 1 || pseudo_fs(type))
+			continue;
+		mark_path(f, mnt, true, d);
+	}
+	fclose(m);
+	return 0;
+}
+
+/*
+ * sbxd's own executable and libraries, verified before the listener starts: a verdict
+ * for each is cached, and a file of its own that would be refused is said at start-up,
+ * not discovered by a restart that cannot exec.
+ */
+static void preverify_self(struct sbxd_fan *f)
+{
+	FILE *maps = fopen("/proc/self/maps", "re");
+	char line[4096], last[1024] = "", refused[1024] = "";
+	unsigned int nrefused = 0;
+
+	if (!maps)
+		return;
+	while (fgets(line, sizeof(line), maps)) {
+		char perms[8], file[1024];
+		struct item it = { 0 };
+		int fd;
+
+		if (sscanf(line, "%*s %7s %*s %*s %*s %1023s", perms, file) != 2 ||
+		    perms[2] != 'x' || file[0] != '/' || !strcmp(file, last))
+			continue;
+		snprintf(last, sizeof(last), "%s", file);
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		snprintf(it.path, sizeof(it.path), "%.511s", file);
+		verify_one(f, &it, fd);
+		if (f->fcache && !it.no_cache && sbxd_kind_allows(it.chk.kind))
+			sbxd_fcache_store(f->fcache, &it.id, it.chk.kind);
+		if (!sbxd_kind_allows(it.chk.kind) && nrefused++ < 4) {
+			const char *base = strrchr(file, '/');
+			size_t len = strlen(refused);
+
+			snprintf(refused + len, sizeof(refused) - len, "%s%s (%s)", len ? ", " : "",
+				 base + 1, it.chk.reason);
+		}
+		close(fd);
+	}
+	fclose(maps);
+	if (nrefused)
+		sbxd_log(4,
+			 "%u of sbxd's own files are not verified: %s%s; sbxd could not be "
+			 "started again where it enforces its own file system",
+			 nrefused, refused, nrefused > 4 ? ", ..." : "");
+}
+
+int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d)
+{
+	struct sbxd_fan *f = calloc(1, sizeof(*f));
+	int err;
+
+	if (!f)
+		return sbx_diag_set(d, -ENOMEM, "out of memory");
+	f->cfg = o->cfg;
+	f->tier = o->tier;
+	f->cannot = o->cannot;
+	f->gate = o->gate;
+	f->fcache = o->fcache;
+	f->tierk = o->tierk;
+	f->done[0] = f->done[1] = -1;
+	f->st.tier = o->tier;
+	f->st.mode = o->cfg->mode;
+	f->st.scope = o->cfg->scope;
+	f->st.cannot = o->cannot;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->cond, NULL);
+	f->items = calloc(o->cfg->queue_max, sizeof(*f->items));
+	if (!f->items) {
+		err = sbx_diag_set(d, -ENOMEM, "out of memory");
+		goto err_free;
+	}
+	/* Unlimited queue: a full kernel queue would drop permission events, i.e. allow. */
+	f->fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
+			       O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NONBLOCK);
+	if (f->fan < 0) {
+		err = sbx_diag_set(d, -errno, "fanotify_init: %s", strerror(errno));
+		goto err_free;
+	}
+	if (pipe2(f->done, O_CLOEXEC)) {
+		err = sbx_diag_set(d, -errno, "pipe: %s", strerror(errno));
+		goto err_close;
+	}
+	preverify_self(f);
+	if (pthread_create(&f->worker, NULL, worker_main, f)) {
+		err = sbx_diag_set(d, -EAGAIN, "cannot start the verifier thread");
+		goto err_close;
+	}
+	f->worker_started = true;
+	if (f->cfg->npaths) {
+		for (int i = 0; i < f->cfg->npaths; i++)
+			if ((err = mark_path(f, f->cfg->paths[i], false, d)))
+				goto err_close;
+	} else if ((err = mark_all(f, d))) {
+		goto err_close;
+	}
+	state_update(f);
+	*out = f;
+	return 0;
+
+err_close:
+	sbxd_fan_close(f);
+	return err;
+err_free:
+	free(f->items);
+	free(f);
+	return err;
+}
+
+int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
+{
+	int kfd = f->tierk ? sbxd_tierk_event_fd(f->tierk) : -1;
+
+	while (!*stop) {
+		struct pollfd p[3] = {
+			{ .fd = f->fan, .events = POLLIN },
+			{ .fd = f->done[0], .events = POLLIN },
+			{ .fd = kfd, .events = POLLIN },
+		};
+		uint64_t now = now_ms(), next = now + 1000;
+		int err;
+
+		for (unsigned int i = 0; i < f->cfg->queue_max; i++)
+			if (f->items[i].used && !f->items[i].answered &&
+			    f->items[i].deadline_ms < next)
+				next = f->items[i].deadline_ms;
+		if (poll(p, kfd >= 0 ? 3 : 2, next > now ? (int)(next - now) : 0) < 0 &&
+		    errno != EINTR)
+			return sbx_diag_set(d, -errno, "poll: %s", strerror(errno));
+		if (p[0].revents & POLLIN) {
+			err = read_events(f);
+			if (err)
+				return sbx_diag_set(d, err, "reading fanotify events: %s",
+						    strerror(-err));
+		}
+		if (p[1].revents & POLLIN) {
+			struct item *done[64];
+			ssize_t n = read(f->done[0], done, sizeof(done));
+
+			for (ssize_t i = 0; i < n / (ssize_t)sizeof(done[0]); i++)
+				finish(f, done[i]);
+		}
+		if (kfd >= 0 && (p[2].revents & POLLIN))
+			sbxd_tierk_drain(f->tierk);
+		now = now_ms();
+		expire(f, now);
+		if (f->state_dirty && now - f->state_written_ms >= 1000)
+			state_update(f);
+	}
+	return 0;
+}
+
+void sbxd_fan_close(struct sbxd_fan *f)
+{
+	if (!f)
+		return;
+	if (f->worker_started) {
+		pthread_mutex_lock(&f->lock);
+		f->worker_stop = true;
+		pthread_cond_signal(&f->cond);
+		pthread_mutex_unlock(&f->lock);
+		pthread_join(f->worker, NULL);
+	}
+	/* Pending execs are answered by the mode; closing the group would allow them. */
+	for (unsigned int i = 0; f->items && i < f->cfg->queue_max; i++) {
+		struct item *it = &f->items[i];
+
+		if (!it->used)
+			continue;
+		if (!it->answered)
+			decide(f, it, "shutdown", "not verified: sbxd was stopping");
+		if (it->wfd >= 0)
+			close(it->wfd);
+		item_release(it);
+	}
+	if (f->fan >= 0)
+		close(f->fan);
+	if (f->done[0] >= 0) {
+		close(f->done[0]);
+		close(f->done[1]);
+	}
+	free(f->items);
+	free(f);
+}

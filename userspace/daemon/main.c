@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sbxd: only verified code executes. Probes the tier (K: BPF LSM enforcer; F: fanotify
+ * exec-permission events alone; else refuses with the reason), loads the configuration
+ * (/etc/sbx/sbxd.conf, flags override), and serves the miss path until SIGTERM.
+ * `sbxd --status` and `sbxd --unload` are the administrator's two other verbs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe/features.h"
+#include "sbxd.h"
+
+#define EXIT_USAGE	 2
+#define EXIT_NOT_RUNNING 3 /* --status: the LSB "program is not running" */
+
+static const char tier_f_cannot[] =
+	"executable mappings (ld.so ./prog, LD_PRELOAD, dlopen of unsigned libraries), "
+	"task identity (launch constraints; scope sandboxed is approximated by no_new_privs "
+	"+ seccomp), hardened runtime; and it fails open: if sbxd dies the mark goes with it";
+
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int usage(FILE *out, int status)
+{
+	fprintf(out,
+		"usage: sbxd [--config FILE] [--mode enforce|complain] [--scope all|sandboxed]\n"
+		"            [--tier auto|F|K] [--path DIR]... [--trust-dir DIR] [--run-dir DIR]\n"
+		"            [--cache-entries N] [--queue N] [--timeout-ms N] "
+		"[--events-max-bytes N]\n"
+		"       sbxd --status [--run-dir DIR]\n"
+		"       sbxd --unload [--run-dir DIR]\n"
+		"       sbxd --check-config [--config FILE]\n"
+		"Only verified code executes: every exec on the watched file systems is verified\n"
+		"(the trust store of `sbx verify`) and refused unless validly signed by a trusted\n"
+		"team or listed in a platform trust cache. Without --path, every mounted file\n"
+		"system is watched. Flags override %s.\n",
+		SBXD_CONF_DEFAULT);
+	return status;
+}
+
+/* systemd's readiness protocol, without libsystemd: one datagram to $NOTIFY_SOCKET. */
+static void notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) < 0)
+		sbxd_log(4, "cannot notify systemd: %s", strerror(errno));
+	close(fd);
+}
+
+/* The state file's pid, if that process is alive; 0 otherwise. */
+static pid_t running_pid(const struct sbxd_config *c, char *state, size_t len)
+{
+	char path[300];
+	FILE *f;
+	size_t n;
+	const char *p;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/sbxd.state", c->run_dir);
+	f = fopen(path, "re");
+	state[0] = '\0';
+	if (!f)
+		return 0;
+	n = fread(state, 1, len - 1, f);
+	state[n] = '\0';
+	fclose(f);
+	p = strstr(state, "pid=");
+	pid = p ? (pid_t)atoi(p + 4) : 0;
+	if (pid <= 0 || (kill(pid, 0) && errno != EPERM))
+		return 0;
+	return pid;
+}
+
+static int do_status(const struct sbxd_config *c)
+{
+	char state[2048];
+	pid_t pid = running_pid(c, state, sizeof(state));
+	bool pins = access("/sys/fs/bpf/sbx", F_OK) == 0;
+
+	if (!pid) {
+		printf("sbxd: not running%s\n",
+		       pins	  ? "; tier K pins in /sys/fs/bpf/sbx still enforce (fail closed)"
+		       : state[0] ? " (stale state file: the daemon died; tier F failed open)"
+				  : "");
+		return EXIT_NOT_RUNNING;
+	}
+	printf("sbxd: running\n%s", state);
+	if (pins)
+		printf("pins=/sys/fs/bpf/sbx\n");
+	return 0;
+}
+
+static int do_unload(const struct sbxd_config *c)
+{
+	char state[2048];
+	pid_t pid = running_pid(c, state, sizeof(state));
+	struct sbx_diag d = { 0 };
+	int err;
+
+	if (pid) {
+		kill(pid, SIGTERM);
+		for (int i = 0; i < 100 && running_pid(c, state, sizeof(state)) == pid; i++)
+			nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000 }, NULL);
+		if (running_pid(c, state, sizeof(state)) == pid) {
+			fprintf(stderr, "sbxd: pid %d did not stop on SIGTERM\n", (int)pid);
+			return 1;
+		}
+		printf("sbxd: stopped pid %d\n", (int)pid);
+	}
+	err = sbxd_tierk_unload(&d);
+	if (err && err != -EOPNOTSUPP && err != -ENOENT) {
+		fprintf(stderr, "sbxd: cannot unload the tier K enforcer: %s\n", d.msg);
+		return 1;
+	}
+	printf("sbxd: %s\n", err ? "no tier K enforcer pinned; nothing enforces now"
+				 : "tier K enforcer detached and unpinned; nothing enforces now");
+	return 0;
+}
+
+static char probe_tier(const struct sbxd_config *c, struct sbx_diag *d)
+{
+	struct sbx_diag kd = { 0 };
+	struct sbx_features f;
+
+	if (c->tier_req != 'F') {
+		if (sbxd_tierk_supported(&kd))
+			return SBXD_TIER_K;
+		if (c->tier_req == 'K') {
+			sbx_diag_set(d, -EOPNOTSUPP, "tier K unavailable: %s", kd.msg);
+			return SBXD_TIER_NONE;
+		}
+	}
+	sbx_features_probe(&f, false);
+	if (f.fanotify_perm)
+		return SBXD_TIER_F;
+	sbx_diag_set(d, -EOPNOTSUPP, "neither tier K (%s) nor tier F (fanotify: %s) works here",
+		     kd.msg[0] ? kd.msg : "not asked", f.fanotify_why);
+	return SBXD_TIER_NONE;
+}
+
+static int serve(struct sbxd_config *c)
+{
+	struct sbx_diag d = { 0 };
+	struct sbxd_fan_opts o = { .cfg = c };
+	struct sbxd_fan *fan = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char buf[1024];
+	int err;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "sbxd: must run as root (fanotify permission events, BPF)\n");
+		return 1;
+	}
+	o.tier = probe_tier(c, &d);
+	if (o.tier == SBXD_TIER_NONE) {
+		fprintf(stderr, "sbxd: refusing to start: %s\n", d.msg);
+		return 1;
+	}
+	o.cannot = o.tier == SBXD_TIER_F ? tier_f_cannot : "";
+	if ((err = sbxd_journal_open(c, &d)) || (err = sbxd_gate_new(c->trust_dir, &o.gate, &d)))
+		goto out;
+	if ((err = sbxd_fcache_new(c->cache_entries, &o.fcache))) {
+		sbx_diag_set(&d, err, "out of memory");
+		goto out;
+	}
+	if (o.tier == SBXD_TIER_K && (err = sbxd_tierk_open(c, &o.tierk, &d)))
+		goto out;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((err = sbxd_fan_open(&o, &fan, &d)))
+		goto out;
+	sbxd_log(5, "started: tier %c, mode %s, scope %s, timeout %u ms, queue %u", o.tier,
+		 sbxd_mode_name(c->mode), sbxd_scope_name(c->scope), c->timeout_ms, c->queue_max);
+	if (o.tier == SBXD_TIER_F)
+		sbxd_log(4,
+			 "tier F (fanotify) enforces exec of verified code only; it cannot "
+			 "enforce %s",
+			 tier_f_cannot);
+	snprintf(buf, sizeof(buf), "READY=1\nSTATUS=tier %c, %s, scope %s", o.tier,
+		 sbxd_mode_name(c->mode), sbxd_scope_name(c->scope));
+	notify(buf);
+	err = sbxd_fan_run(fan, &stop, &d);
+	notify("STOPPING=1");
+	sbxd_log(5, "stopping%s", o.tier == SBXD_TIER_K ? ": the tier K pins keep enforcing" : "");
+out:
+	sbxd_fan_close(fan);
+	sbxd_tierk_close(o.tierk);
+	sbxd_fcache_free(o.fcache);
+	sbxd_gate_free(o.gate);
+	if (fan)
+		sbxd_state_remove(c);
+	if (err) {
+		fprintf(stderr, "sbxd: %s\n", sbx_diag_format(&d, buf, sizeof(buf)));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "unload", no_argument, NULL, 'U' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "mode", required_argument, NULL, 's' },
+		{ "scope", required_argument, NULL, 's' },
+		{ "tier", required_argument, NULL, 's' },
+		{ "path", required_argument, NULL, 's' },
+		{ "trust-dir", required_argument, NULL, 's' },
+		{ "run-dir", required_argument, NULL, 's' },
+		{ "cache-entries", required_argument, NULL, 's' },
+		{ "queue", required_argument, NULL, 's' },
+		{ "timeout-ms", required_argument, NULL, 's' },
+		{ "events-max-bytes", required_argument, NULL, 's' },
+		{ 0 },
+	};
+	const char *conf = SBXD_CONF_DEFAULT, *flags[64][2];
+	struct sbxd_config c;
+	struct sbx_diag d = { 0 };
+	char buf[1024];
+	int nflags = 0, verb = 0, ch, idx;
+	bool conf_given = false, path_flag = false;
+
+	while ((ch = getopt_long(argc, argv, "c:h", opts, &idx)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			conf_given = true;
+			break;
+		case 'S':
+		case 'U':
+		case 'C':
+			verb = ch;
+			break;
+		case 'h':
+			return usage(stdout, 0);
+		case 's':
+			if (nflags == 64)
+				return usage(stderr, EXIT_USAGE);
+			flags[nflags][0] = opts[idx].name;
+			flags[nflags++][1] = optarg;
+			break;
+		default:
+			return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "sbxd: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	sbxd_config_defaults(&c);
+	if (sbxd_config_load(&c, conf, conf_given, &d)) {
+		fprintf(stderr, "sbxd: %s\n", sbx_diag_format(&d, buf, sizeof(buf)));
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < nflags; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%s", flags[i][0]);
+		for (char *p = key; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		/* --path flags replace the file's paths rather than add to them. */
+		if (!strcmp(key, "path") && !path_flag) {
+			c.npaths = 0;
+			path_flag = true;
+		}
+		if (sbxd_config_set(&c, key, flags[i][1], &d)) {
+			fprintf(stderr, "sbxd: --%s: %s\n", flags[i][0], d.msg);
+			return EXIT_USAGE;
+		}
+	}
+	switch (verb) {
+	case 'S':
+		return do_status(&c);
+	case 'U':
+		return do_unload(&c);
+	case 'C':
+		printf("sbxd: configuration is valid: mode %s, scope %s\n", sbxd_mode_name(c.mode),
+		       sbxd_scope_name(c.scope));
+		return 0;
+	}
+	return serve(&c);
+}

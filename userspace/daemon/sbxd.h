@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sbxd, the enforcement daemon: only verified code executes (README.md in this folder).
+ * One file per concern: main.c (command line, tier, lifecycle), config.c (sbxd.conf),
+ * gate.c (the library verifier), fan.c (the fanotify miss path, its queue and timeout),
+ * fcache.c (tier F's userspace verdict cache), tierk.c (tier K: the BPF enforcer),
+ * journal.c (events to stdout/journal and the events file, and the state file).
+ * gate.c alone includes sign/verify.h and tierk.c alone includes bpf/enforcer.h, so the
+ * rest of sbxd depends on neither the verifier's nor the BPF side's types.
+ */
+#ifndef SBXD_H
+#define SBXD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "diag.h"
+
+#define SBXD_CONF_DEFAULT    "/etc/sbx/sbxd.conf"
+#define SBXD_RUN_DIR_DEFAULT "/run/sbx"
+#define SBXD_MAX_PATHS	     16
+
+enum sbxd_tier { SBXD_TIER_NONE = 0, SBXD_TIER_F = 'F', SBXD_TIER_K = 'K' };
+enum sbxd_mode { SBXD_COMPLAIN = 0, SBXD_ENFORCE = 1 };
+enum sbxd_scope { SBXD_SCOPE_SANDBOXED = 0, SBXD_SCOPE_ALL = 1 };
+
+struct sbxd_config {
+	enum sbxd_mode mode;
+	enum sbxd_scope scope;
+	char tier_req; /* 0 probe; 'F' or 'K' demanded */
+	char trust_dir[256]; /* empty: the library's default */
+	char run_dir[256]; /* events.jsonl, sbxd.state */
+	char paths[SBXD_MAX_PATHS][256]; /* what the fanotify mark covers */
+	int npaths;
+	unsigned int cache_entries; /* tier F cache slots; tier K map size hint */
+	unsigned int queue_max; /* misses waiting for the verifier */
+	unsigned int timeout_ms; /* a verification older than this is decided by the mode */
+	unsigned long events_max_bytes; /* events.jsonl is rotated past this size */
+	bool foreground_notify; /* tell systemd READY=1 (NOTIFY_SOCKET) */
+};
+
+void sbxd_config_defaults(struct sbxd_config *c);
+/* Parse FILE into c. A missing file is not an error when !must_exist. */
+int sbxd_config_load(struct sbxd_config *c, const char *file, bool must_exist, struct sbx_diag *d);
+/* Apply one "key = value" setting (from the file or a --key=value flag). */
+int sbxd_config_set(struct sbxd_config *c, const char *key, const char *value, struct sbx_diag *d);
+
+const char *sbxd_mode_name(enum sbxd_mode m);
+const char *sbxd_scope_name(enum sbxd_scope s);
+
+/* ---- gate.c: one code path with `sbx verify` ---- */
+enum sbxd_kind {
+	SBXD_KIND_NONE = 0, /* not verified */
+	SBXD_KIND_VALID, /* signed by a trusted team, unmodified, not revoked */
+	SBXD_KIND_PLATFORM, /* listed in a signed platform trust cache */
+	SBXD_KIND_REFUSED, /* unsigned, modified, revoked, untrusted or unreadable */
+};
+
+struct sbxd_check {
+	enum sbxd_kind kind;
+	const char *verdict; /* "valid", "platform", "unsigned", "invalid", "error" */
+	const char *reason; /* the verifier's reason name: "digest-mismatch", "revoked", ... */
+	char fact[320]; /* the missing signature fact, one sentence (empty when allowed) */
+	char identifier[256];
+	char team_id[72];
+	char cdhash[65];
+	bool hardened_runtime; /* the signature asks for the hardened runtime */
+};
+
+struct sbxd_gate;
+int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag *d);
+/* Verify the open file fd (path only names FILE.sbxsig). Never fails: an unreadable file
+ * is SBXD_KIND_REFUSED with its reason. Single-threaded: one caller at a time. */
+void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_check *out);
+void sbxd_gate_free(struct sbxd_gate *g);
+
+static inline bool sbxd_kind_allows(enum sbxd_kind k)
+{
+	return k == SBXD_KIND_VALID || k == SBXD_KIND_PLATFORM;
+}
+
+/* ---- fcache.c: tier F verdict cache ---- */
+struct sbxd_file_id {
+	uint64_t dev, ino;
+	int64_t ctime_sec, btime_sec;
+	uint32_t ctime_nsec, btime_nsec;
+	uint64_t size;
+};
+
+struct sbxd_fcache;
+int sbxd_fcache_new(unsigned int entries, struct sbxd_fcache **out);
+void sbxd_fcache_free(struct sbxd_fcache *c);
+/* The identity of fd's file; -errno. */
+int sbxd_file_id(int fd, struct sbxd_file_id *id);
+/* SBXD_KIND_NONE on a miss: the entry is absent, evicted or for other content. */
+enum sbxd_kind sbxd_fcache_lookup(struct sbxd_fcache *c, const struct sbxd_file_id *id);
+void sbxd_fcache_store(struct sbxd_fcache *c, const struct sbxd_file_id *id, enum sbxd_kind k);
+/* A write to (dev, ino): drop its entry. */
+void sbxd_fcache_invalidate(struct sbxd_fcache *c, uint64_t dev, uint64_t ino);
+unsigned int sbxd_fcache_fill(const struct sbxd_fcache *c);
+unsigned int sbxd_fcache_size(const struct sbxd_fcache *c);
+/* Someone has the file open for writing (or maps it shared writable): never cache it. */
+bool sbxd_file_open_for_write(int fd);
+
+/* ---- tierk.c: the BPF enforcer (tier K) ---- */
+struct sbxd_tierk;
+bool sbxd_tierk_supported(struct sbx_diag *d);
+int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct sbx_diag *d);
+int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_diag *d);
+int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
+		     struct sbx_diag *d);
+int sbxd_tierk_event_fd(struct sbxd_tierk *k);
+void sbxd_tierk_drain(struct sbxd_tierk *k);
+int sbxd_tierk_fill(struct sbxd_tierk *k, unsigned int *fill, unsigned int *max,
+		    unsigned int *entry_bytes);
+void sbxd_tierk_close(struct sbxd_tierk *k);
+int sbxd_tierk_unload(struct sbx_diag *d);
+
+/* ---- journal.c: events and state ---- */
+enum sbxd_decision { SBXD_DENY, SBXD_ALLOW, SBXD_WOULD_DENY };
+
+struct sbxd_event {
+	pid_t pid;
+	char exe[256]; /* the acting process's executable (before the exec) */
+	char file[512]; /* the file being executed */
+	const char *hook; /* "exec" (tier F: fanotify exec permission), "mmap-exec", ... */
+	char tier;
+	enum sbxd_decision decision;
+	const char *reason; /* "unsigned", "revoked", "timeout", "queue-full", ... */
+	const char *fact; /* the missing signature fact */
+	const char *identifier, *team_id;
+};
+
+int sbxd_journal_open(const struct sbxd_config *c, struct sbx_diag *d);
+void sbxd_journal_event(const struct sbxd_event *e);
+/* "sbxd: ..." on stdout with a syslog priority prefix journald understands. */
+void sbxd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct sbxd_state {
+	char tier;
+	enum sbxd_mode mode;
+	enum sbxd_scope scope;
+	unsigned int cache_fill, cache_max, entry_bytes;
+	unsigned long long allowed, denied, would_deny, timeouts;
+	const char *cannot; /* protections this tier cannot give */
+};
+void sbxd_state_write(const struct sbxd_config *c, const struct sbxd_state *s);
+void sbxd_state_remove(const struct sbxd_config *c);
+
+/* ---- fan.c: the miss path ---- */
+struct sbxd_fan;
+struct sbxd_fan_opts {
+	const struct sbxd_config *cfg;
+	char tier;
+	struct sbxd_gate *gate;
+	struct sbxd_fcache *fcache; /* tier F */
+	struct sbxd_tierk *tierk; /* tier K */
+	const char *cannot;
+};
+int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d);
+/* Serve events until *stop becomes true. */
+int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d);
+void sbxd_fan_close(struct sbxd_fan *f);
+
+#endif /* SBXD_H */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tier K: sbx's BPF LSM enforcer (userspace/lib/bpf/enforcer.h) behind sbxd's own types.
+ * The enforcer pins its programs, links and maps, so enforcement outlives sbxd (fail
+ * closed) and a restarted sbxd adopts them. The fanotify miss path (fan.c) stores each
+ * verdict with begin → verify → store; the BPF hooks check the map at every exec and
+ * executable mapping, and their denial events come back here to go into the same log.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/enforcer.h"
+#include "sbxd.h"
+
+struct sbxd_tierk {
+	struct sbx_enforcer *e;
+};
+
+bool sbxd_tierk_supported(struct sbx_diag *d)
+{
+	return sbx_enforcer_supported(d);
+}
+
+int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct sbx_diag *d)
+{
+	struct sbx_enforcer_opts o = {
+		.sz = sizeof(o),
+		.mode = c->mode == SBXD_ENFORCE ? SBX_ENFORCE_ENFORCE : SBX_ENFORCE_COMPLAIN,
+		.scope = c->scope == SBXD_SCOPE_ALL ? SBX_SCOPE_ALL : SBX_SCOPE_SANDBOXED,
+		.cache_entries = c->cache_entries,
+	};
+	struct sbxd_tierk *k = calloc(1, sizeof(*k));
+	struct sbx_enforcer_stats s;
+	int err;
+
+	if (!k)
+		return sbx_diag_set(d, -ENOMEM, "out of memory");
+	err = sbx_enforcer_open(&o, &k->e, d);
+	if (err) {
+		free(k);
+		return err;
+	}
+	/* An adopted enforcer keeps its old mode until told the configured one. */
+	if (sbx_enforcer_stats(k->e, &s, d) == 0 && s.adopted) {
+		sbxd_log(6, "tier K: adopted the pinned enforcer in %s", SBX_ENFORCER_PIN_DIR);
+		err = sbx_enforcer_set_mode(k->e, o.mode, o.scope, d);
+		if (err) {
+			sbx_enforcer_close(k->e);
+			free(k);
+			return err;
+		}
+	}
+	*out = k;
+	return 0;
+}
+
+int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_diag *d)
+{
+	return sbx_enforcer_verdict_begin(k->e, fd, gen, d);
+}
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h ? h : 1;
+}
+
+int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
+		     struct sbx_diag *d)
+{
+	struct sbx_cached_verdict v = {
+		.write_gen = gen,
+		.kind = chk->kind == SBXD_KIND_VALID	  ? SBX_CACHED_VALID
+			: chk->kind == SBXD_KIND_PLATFORM ? SBX_CACHED_PLATFORM
+							  : SBX_CACHED_INVALID,
+		.policy = chk->hardened_runtime ? SBX_POLICY_HARDENED_RUNTIME : 0,
+		.team_hash = fnv1a(chk->team_id),
+	};
+
+	return sbx_enforcer_verdict_store(k->e, fd, &v, d);
+}
+
+int sbxd_tierk_event_fd(struct sbxd_tierk *k)
+{
+	return sbx_enforcer_event_fd(k->e);
+}
+
+static const char *hook_name(uint32_t h)
+{
+	switch (h) {
+	case SBX_HOOK_EXEC:
+		return "exec";
+	case SBX_HOOK_MMAP_EXEC:
+		return "mmap-exec";
+	case SBX_HOOK_PTRACE:
+		return "ptrace";
+	default:
+		return "fanotify";
+	}
+}
+
+/* enum sbx_deny_reason: a short name for logs, and the fact that was missing. */
+static const struct {
+	const char *name, *fact;
+} reasons[] = {
+	[SBX_DENY_NO_VERDICT] = { "no-verdict", "no verified signature for this content" },
+	[SBX_DENY_INVALID] = { "invalid", "the signature was verified and refused (sbx verify "
+					  "says why)" },
+	[SBX_DENY_STALE] = { "stale", "written to after it was verified" },
+	[SBX_DENY_TEAM_MISMATCH] = { "team-mismatch",
+				     "library signed by another team (library validation)" },
+	[SBX_DENY_WX] = { "write-and-execute",
+			  "writable and executable memory (hardened runtime)" },
+	[SBX_DENY_NOT_DEBUGGABLE] = { "not-debuggable",
+				      "the target runs with the hardened runtime" },
+	[SBX_DENY_TIMEOUT] = { "timeout", "the verifier did not answer in time" },
+};
+
+static int on_event(const struct sbx_event *ev, void *arg)
+{
+	struct sbxd_event e = {
+		.pid = (pid_t)ev->pid,
+		.hook = hook_name(ev->hook),
+		.tier = 'K',
+		.decision = ev->denied ? SBXD_DENY : SBXD_WOULD_DENY,
+		.reason = "unknown",
+		.fact = "",
+	};
+
+	(void)arg;
+	if (ev->reason < sizeof(reasons) / sizeof(reasons[0]) && reasons[ev->reason].name) {
+		e.reason = reasons[ev->reason].name;
+		e.fact = reasons[ev->reason].fact;
+	}
+	snprintf(e.exe, sizeof(e.exe), "%.*s", (int)sizeof(ev->comm), ev->comm);
+	snprintf(e.file, sizeof(e.file), "%.*s", (int)sizeof(ev->path), ev->path);
+	sbxd_journal_event(&e);
+	return 0;
+}
+
+void sbxd_tierk_drain(struct sbxd_tierk *k)
+{
+	sbx_enforcer_events_drain(k->e, on_event, NULL);
+}
+
+int sbxd_tierk_fill(struct sbxd_tierk *k, unsigned int *fill, unsigned int *max,
+		    unsigned int *entry_bytes)
+{
+	struct sbx_enforcer_stats s;
+	struct sbx_diag d = { 0 };
+	int err = sbx_enforcer_stats(k->e, &s, &d);
+
+	if (err)
+		return err;
+	*fill = s.cache_entries;
+	*max = s.cache_max;
+	*entry_bytes = s.entry_bytes;
+	return 0;
+}
+
+void sbxd_tierk_close(struct sbxd_tierk *k)
+{
+	if (!k)
+		return;
+	sbx_enforcer_close(k->e);
+	free(k);
+}
+
+int sbxd_tierk_unload(struct sbx_diag *d)
+{
+	return sbx_enforcer_unload(NULL, d);
+}
