@@ -41,20 +41,34 @@ const char *sbx_x509_serial_hex(X509 *x, char *buf, size_t len)
 	return buf;
 }
 
-void sbx_x509_team_id(X509 *x, char *buf, size_t len)
+int sbx_x509_team_id(X509 *x, char *buf, size_t len, struct sbx_diag *diag)
 {
 	X509_NAME *name = X509_get_subject_name(x);
 	int i = X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, -1);
 	unsigned char *utf8 = NULL;
-	int n;
+	char subject[256];
+	int n, err = 0;
 
 	buf[0] = '\0';
 	if (i < 0)
-		return;
+		return 0;
+	if (X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, i) >= 0)
+		return sbx_diag_set(diag, -EINVAL,
+				    "certificate '%s' has several OUs: the team identifier must be "
+				    "its one OU",
+				    sbx_x509_subject(x, subject, sizeof(subject)));
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
-	if (n > 0)
+	/* The whole OU or nothing: never cut at a NUL or at the field's size. */
+	if (n <= 0 || n > SBX_TEAM_ID_MAX || (size_t)n >= len ||
+	    !sbx_printable_token(utf8, (size_t)n))
+		err = sbx_diag_set(diag, -EINVAL,
+				   "certificate '%s': its OU is not a team identifier (1 to %d "
+				   "printable ASCII characters, no spaces, no NUL)",
+				   sbx_x509_subject(x, subject, sizeof(subject)), SBX_TEAM_ID_MAX);
+	else
 		snprintf(buf, len, "%.*s", n, utf8);
 	OPENSSL_free(utf8);
+	return err;
 }
 
 const char *sbx_asn1_time_str(const ASN1_TIME *t, char *buf, size_t len)
@@ -86,7 +100,7 @@ static bool has_code_signing_eku(X509 *x)
 	       (X509_get_extended_key_usage(x) & XKU_CODE_SIGN);
 }
 
-static int key_supported(EVP_PKEY *key, struct sbx_diag *diag)
+int sbx_key_supported(EVP_PKEY *key, struct sbx_diag *diag)
 {
 	char group[64] = "";
 	size_t glen = 0;
@@ -124,6 +138,42 @@ static FILE *open_pem(const char *path, const char *what, struct sbx_diag *diag)
 	return f;
 }
 
+/*
+ * Verify accepts only the signer and its issuers in the certificate bag: each --chain
+ * certificate must issue the leaf or another one of them, with keys verify accepts.
+ */
+static int chain_is_path(struct sbx_signer *s, const char *chain_path, struct sbx_diag *diag)
+{
+	char subject[256];
+	X509 *cur = s->cert;
+	int n = sk_X509_num(s->chain), used = 0;
+
+	while (used < n) {
+		X509 *next = NULL;
+
+		for (int i = 0; i < n && !next; i++)
+			if (X509_check_issued(sk_X509_value(s->chain, i), cur) == X509_V_OK &&
+			    X509_cmp(sk_X509_value(s->chain, i), cur))
+				next = sk_X509_value(s->chain, i);
+		if (!next)
+			break;
+		if (sbx_key_supported(X509_get0_pubkey(next), diag))
+			return sbx_diag_set(diag, -EINVAL, "%s: certificate '%s': %s", chain_path,
+					    sbx_x509_subject(next, subject, sizeof(subject)),
+					    diag->msg);
+		used++;
+		cur = next;
+	}
+	ERR_clear_error();
+	if (used != n)
+		return sbx_diag_set(diag, -EINVAL,
+				    "%s holds certificates that are not the issuers of '%s': pass "
+				    "only its chain (sbx verify refuses any other certificate)",
+				    chain_path,
+				    sbx_x509_subject(s->cert, subject, sizeof(subject)));
+	return 0;
+}
+
 int sbx_signer_load(struct sbx_signer *s, const char *key_path, const char *cert_path,
 		    const char *chain_path, struct sbx_diag *diag)
 {
@@ -142,7 +192,7 @@ int sbx_signer_load(struct sbx_signer *s, const char *key_path, const char *cert
 	if (!s->key)
 		return sbx_diag_set(diag, -EINVAL, "%s: not a PEM private key (%s)", key_path,
 				    ossl_err());
-	err = key_supported(s->key, diag);
+	err = sbx_key_supported(s->key, diag);
 	if (err)
 		return err;
 	f = open_pem(cert_path, "certificate", diag);
@@ -178,8 +228,17 @@ int sbx_signer_load(struct sbx_signer *s, const char *key_path, const char *cert
 		if (!sk_X509_num(s->chain))
 			return sbx_diag_set(diag, -EINVAL, "%s: no PEM certificate in it",
 					    chain_path);
+		/* A self-signed root is the verifier's anchor, never carried (FORMAT.md 4). */
+		for (int i = sk_X509_num(s->chain) - 1; i >= 0; i--)
+			if (X509_get_extension_flags(sk_X509_value(s->chain, i)) & EXFLAG_SS)
+				X509_free(sk_X509_delete(s->chain, i));
 	}
-	sbx_x509_team_id(s->cert, s->team_id, sizeof(s->team_id));
+	err = sbx_x509_team_id(s->cert, s->team_id, sizeof(s->team_id), diag);
+	if (err)
+		return err;
+	err = chain_is_path(s, chain_path, diag);
+	if (err)
+		return err;
 	sbx_x509_subject(s->cert, s->subject, sizeof(s->subject));
 	s->lacks_code_signing_eku = !has_code_signing_eku(s->cert);
 	s->outside_validity = X509_cmp_current_time(X509_get0_notBefore(s->cert)) >= 0 ||
@@ -209,8 +268,8 @@ void sbx_signer_free(struct sbx_signer *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int sbx_cms_sign(const struct sbx_signer *s, const uint8_t *cd, size_t cd_len, uint8_t **der,
-		 size_t *der_len, struct sbx_diag *diag)
+static int cms_sign_once(const struct sbx_signer *s, const uint8_t *cd, size_t cd_len,
+			 uint8_t **der, size_t *der_len, struct sbx_diag *diag)
 {
 	const unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
 	BIO *in = BIO_new_mem_buf(cd, (int)cd_len);
@@ -234,6 +293,16 @@ int sbx_cms_sign(const struct sbx_signer *s, const uint8_t *cd, size_t cd_len, u
 		err = sbx_diag_set(diag, -EINVAL, "CMS signing failed: %s", ossl_err());
 		goto out;
 	}
+	if (EVP_PKEY_get_base_id(s->key) == EVP_PKEY_EC) {
+		CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(ci), 0);
+		ASN1_OCTET_STRING *sig = si ? CMS_SignerInfo_get0_signature(si) : NULL;
+
+		if (!sig || !sbx_ecdsa_sig_low_s(s->key, ASN1_STRING_get0_data(sig),
+						 (size_t)ASN1_STRING_length(sig))) {
+			err = -EAGAIN;
+			goto out;
+		}
+	}
 	n = i2d_CMS_ContentInfo(ci, &out);
 	if (n <= 0 || (unsigned int)n > SBX_CMS_MAX_LEN) {
 		err = sbx_diag_set(diag, -E2BIG,
@@ -252,6 +321,19 @@ out:
 	OPENSSL_free(out);
 	CMS_ContentInfo_free(ci);
 	BIO_free(in);
+	return err;
+}
+
+int sbx_cms_sign(const struct sbx_signer *s, const uint8_t *cd, size_t cd_len, uint8_t **der,
+		 size_t *der_len, struct sbx_diag *diag)
+{
+	int err = -EAGAIN;
+
+	/* Half of all ECDSA signatures have a high s: sign again (FORMAT.md, section 4). */
+	for (int i = 0; i < 64 && err == -EAGAIN; i++)
+		err = cms_sign_once(s, cd, cd_len, der, der_len, diag);
+	if (err == -EAGAIN)
+		err = sbx_diag_set(diag, -EIO, "CMS signing failed: no low-s ECDSA signature");
 	return err;
 }
 
@@ -308,7 +390,7 @@ int sbx_cms_parse(const uint8_t *der, size_t len, struct sbx_cms *c, struct sbx_
 	if (sk_X509_num(c->certs) > SBX_CMS_MAX_CERTS)
 		return cms_bad(diag, "more than 16 certificates");
 	c->signing_time = signing_time_of(sk_CMS_SignerInfo_value(sis, 0));
-	return 0;
+	return sbx_cms_check_canonical(der, len, c, diag);
 }
 
 int sbx_cms_check_signature(struct sbx_cms *c, const uint8_t *cd, size_t cd_len,
@@ -350,6 +432,91 @@ int sbx_cms_check_signature(struct sbx_cms *c, const uint8_t *cd, size_t cd_len,
 	return 0;
 }
 
+static bool sha2_signed(X509 *x)
+{
+	int md = NID_undef, pk = NID_undef;
+
+	if (!X509_get_signature_info(x, &md, &pk, NULL, NULL))
+		return false;
+	return (md == NID_sha256 || md == NID_sha384 || md == NID_sha512) &&
+	       (pk == NID_X9_62_id_ecPublicKey || pk == NID_rsaEncryption);
+}
+
+/*
+ * What OpenSSL's chain building does not check: every certificate of the chain, anchor
+ * included, has a key sbx allows; every signature below the anchor uses SHA-2; a CA
+ * with an extended key usage allows code signing; the bag holds only the chain.
+ */
+static int chain_policy(struct sbx_cms *c, STACK_OF(X509) * chain, enum sbx_verify_reason *reason,
+			struct sbx_diag *diag)
+{
+	int n = sk_X509_num(chain);
+	char subject[256];
+
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(chain, i);
+		bool top = i == n - 1;
+
+		sbx_x509_subject(x, subject, sizeof(subject));
+		if (sbx_key_supported(X509_get0_pubkey(x), diag)) {
+			*reason = SBX_REASON_CERT_INVALID;
+			return sbx_diag_set(diag, -EKEYREJECTED, "certificate '%s': %s", subject,
+					    diag->msg);
+		}
+		/* The anchor is trusted for its key; its own signature vouches for nothing. */
+		if (!top && !sha2_signed(x)) {
+			*reason = SBX_REASON_CERT_INVALID;
+			return sbx_diag_set(diag, -EKEYREJECTED,
+					    "certificate '%s' is not signed with ECDSA or RSA over "
+					    "SHA-256, SHA-384 or SHA-512",
+					    subject);
+		}
+		if (i > 0 && (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) &&
+		    !(X509_get_extended_key_usage(x) & (XKU_CODE_SIGN | XKU_ANYEKU))) {
+			*reason = SBX_REASON_NO_CODE_SIGNING_EKU;
+			return sbx_diag_set(
+				diag, -EKEYREJECTED,
+				"CA certificate '%s' has an extended key usage without "
+				"code signing: it cannot issue code-signing certificates",
+				subject);
+		}
+	}
+	/* The bag is exactly the chain below its self-signed root: nothing to add or drop. */
+	for (int i = 0; i < sk_X509_num(c->certs); i++) {
+		X509 *x = sk_X509_value(c->certs, i);
+		bool on_path = false;
+
+		for (int j = 0; j < n && !on_path; j++)
+			on_path = !X509_cmp(x, sk_X509_value(chain, j));
+		if (!on_path || (X509_get_extension_flags(x) & EXFLAG_SS)) {
+			*reason = SBX_REASON_MALFORMED;
+			return sbx_diag_set(diag, -EBADMSG,
+					    "malformed CMS signature: it carries certificate '%s', "
+					    "which is %s",
+					    sbx_x509_subject(x, subject, sizeof(subject)),
+					    on_path ? "a self-signed root"
+						    : "not on the signer's chain");
+		}
+	}
+	for (int j = 0; j < n; j++) {
+		X509 *x = sk_X509_value(chain, j);
+		bool carried = false;
+
+		for (int i = 0; i < sk_X509_num(c->certs) && !carried; i++)
+			carried = !X509_cmp(x, sk_X509_value(c->certs, i));
+		if (!carried && !(X509_get_extension_flags(x) & EXFLAG_SS)) {
+			*reason = SBX_REASON_MALFORMED;
+			return sbx_diag_set(
+				diag, -EBADMSG,
+				"malformed CMS signature: it does not carry certificate "
+				"'%s' of the signer's chain",
+				sbx_x509_subject(x, subject, sizeof(subject)));
+		}
+	}
+	ERR_clear_error();
+	return 0;
+}
+
 int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anchors_dir, time_t at,
 			 const struct sbx_revocations *rev, enum sbx_verify_reason *reason,
 			 struct sbx_diag *diag)
@@ -368,6 +535,8 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN);
 	X509_STORE_CTX_set_time(ctx, 0, at);
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY);
+	/* Security level 2: no RSA/DSA/DH under 2048 bits, no MD5 or SHA-1 signatures. */
+	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), 2);
 	if (X509_verify_cert(ctx) != 1) {
 		code = X509_STORE_CTX_get_error(ctx);
 		bad = X509_STORE_CTX_get_current_cert(ctx);
@@ -409,6 +578,9 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 		goto out;
 	}
 	chain = X509_STORE_CTX_get0_chain(ctx);
+	err = chain_policy(c, chain, reason, diag);
+	if (err)
+		goto out;
 	for (int i = 0; rev && i < sk_X509_num(chain); i++) {
 		X509 *x = sk_X509_value(chain, i);
 

@@ -48,6 +48,16 @@ struct sbx_cms {
 
 /* Parse DER; -EBADMSG with a sentence on anything outside the profile above. */
 int sbx_cms_parse(const uint8_t *der, size_t len, struct sbx_cms *c, struct sbx_diag *diag);
+/*
+ * The canonical rule: der must be exactly the DER sbx sign writes for the parsed signer,
+ * certificates, signed attributes and signature (called by sbx_cms_parse).
+ */
+int sbx_cms_check_canonical(const uint8_t *der, size_t len, struct sbx_cms *c,
+			    struct sbx_diag *diag);
+/* Is this DER ECDSA signature, made with key's curve, in its low-s form? */
+bool sbx_ecdsa_sig_low_s(EVP_PKEY *key, const uint8_t *sig, size_t len);
+/* ECDSA P-256 or RSA >= 2048: the keys allowed anywhere in a chain. */
+int sbx_key_supported(EVP_PKEY *key, struct sbx_diag *diag);
 /* Check the signature over cd and find the signer certificate. */
 int sbx_cms_check_signature(struct sbx_cms *c, const uint8_t *cd, size_t cd_len,
 			    struct sbx_diag *diag);
@@ -60,10 +70,13 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 			 struct sbx_diag *diag);
 void sbx_cms_free(struct sbx_cms *c);
 
-/* One-line RFC 2253 subject; serial as uppercase hex; team id = first OU ("" if none). */
+/*
+ * One-line RFC 2253 subject; serial as uppercase hex; team id = the subject's one OU
+ * ("" if none; -EINVAL with diag for several OUs or one that is not a team identifier).
+ */
 const char *sbx_x509_subject(X509 *x, char *buf, size_t len);
 const char *sbx_x509_serial_hex(X509 *x, char *buf, size_t len);
-void sbx_x509_team_id(X509 *x, char *buf, size_t len);
+int sbx_x509_team_id(X509 *x, char *buf, size_t len, struct sbx_diag *diag);
 /* "YYYY-MM-DD HH:MM:SS UTC" */
 const char *sbx_asn1_time_str(const ASN1_TIME *t, char *buf, size_t len);
 

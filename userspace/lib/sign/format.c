@@ -67,7 +67,7 @@ const char *sbx_sig_location_name(enum sbx_sig_location loc)
 }
 
 /* Identifiers and team ids: printable ASCII without spaces, so they print on one line. */
-static bool printable_token(const uint8_t *s, size_t len)
+bool sbx_printable_token(const uint8_t *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (s[i] <= 0x20 || s[i] >= 0x7f)
@@ -92,12 +92,13 @@ int sbx_cd_serialize(const struct sbx_code_directory *cd, uint8_t **buf, size_t 
 	uint8_t *p;
 
 	if (!id_len || id_len > SBX_IDENTIFIER_MAX ||
-	    !printable_token((const uint8_t *)cd->identifier, id_len))
+	    !sbx_printable_token((const uint8_t *)cd->identifier, id_len))
 		return sbx_diag_set(
 			diag, -EINVAL,
 			"identifier '%s' is invalid: 1 to %d printable characters, no spaces",
 			cd->identifier, SBX_IDENTIFIER_MAX);
-	if (team_len > SBX_TEAM_ID_MAX || !printable_token((const uint8_t *)cd->team_id, team_len))
+	if (team_len > SBX_TEAM_ID_MAX ||
+	    !sbx_printable_token((const uint8_t *)cd->team_id, team_len))
 		return sbx_diag_set(
 			diag, -EINVAL,
 			"team identifier '%s' is invalid: up to %d printable characters, no spaces",
@@ -179,7 +180,7 @@ static int cd_parse_field(struct sbx_code_directory *cd, uint16_t tag, const uin
 {
 	switch (tag) {
 	case SBX_CD_TAG_IDENTIFIER:
-		if (!len || len > SBX_IDENTIFIER_MAX || !printable_token(v, len))
+		if (!len || len > SBX_IDENTIFIER_MAX || !sbx_printable_token(v, len))
 			return cd_bad(diag,
 				      "identifier is empty, longer than %d bytes or not printable",
 				      SBX_IDENTIFIER_MAX);
@@ -187,7 +188,7 @@ static int cd_parse_field(struct sbx_code_directory *cd, uint16_t tag, const uin
 		cd->identifier[len] = '\0';
 		return 0;
 	case SBX_CD_TAG_TEAM_ID:
-		if (len > SBX_TEAM_ID_MAX || !printable_token(v, len))
+		if (len > SBX_TEAM_ID_MAX || !sbx_printable_token(v, len))
 			return cd_bad(diag,
 				      "team identifier is longer than %d bytes or not printable",
 				      SBX_TEAM_ID_MAX);

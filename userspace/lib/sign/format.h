@@ -127,6 +127,9 @@ bool sbx_sig_has_magic(const uint8_t *tail, size_t len);
 int sbx_sig_trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t blob_len, bool embedded,
 			  struct sbx_sig_parts *parts, struct sbx_diag *diag);
 
+/* Identifiers and team ids: printable ASCII, no spaces (so they print on one line). */
+bool sbx_printable_token(const uint8_t *s, size_t len);
+
 /* Lowercase hex of n bytes into out (2n+1). */
 void sbx_hex(const uint8_t *b, size_t n, char *out);
 

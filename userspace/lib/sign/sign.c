@@ -253,6 +253,16 @@ int sbx_sign_path(const char *path, const struct sbx_sign_options *o, struct sbx
 				   path);
 		goto out;
 	}
+	if (place == SBX_PLACE_EMBEDDED) {
+		err = sbx_embed_check_fd(fd, content_len, diag);
+		if (err) {
+			char why[sizeof(diag->msg)];
+
+			snprintf(why, sizeof(why), "%s", diag->msg);
+			err = sbx_diag_set(diag, err, "%s: no appended signature: %s", path, why);
+			goto out;
+		}
+	}
 	err = sbx_sign_blob_fd(fd, content_len, o, base, &blob, &blob_len, cdhash, res->identifier,
 			       diag);
 	if (err)

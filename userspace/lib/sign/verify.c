@@ -53,6 +53,7 @@ const char *sbx_verify_reason_name(enum sbx_verify_reason r)
 		[SBX_REASON_IDENTIFIER_MISMATCH] = "identifier-mismatch",
 		[SBX_REASON_CERT_INVALID] = "certificate-invalid",
 		[SBX_REASON_IO] = "io",
+		[SBX_REASON_UNSAFE_LAYOUT] = "unsafe-layout",
 	};
 
 	return (unsigned int)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r]
@@ -374,6 +375,16 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 		ret = explain_mismatch(fd, &blob.code_dir, signed_len, id, diag);
 		goto out;
 	}
+	/* Signed as it is, but a loader would read past the signed bytes. */
+	if (blob.location == SBX_SIG_EMBEDDED) {
+		err = sbx_embed_check_fd(fd, signed_len, diag);
+		if (err) {
+			ret = invalid(
+				id, err == -EMEDIUMTYPE ? SBX_REASON_UNSAFE_LAYOUT : SBX_REASON_IO,
+				err);
+			goto out;
+		}
+	}
 
 	err = verifier_anchors(v, diag);
 	if (err) {
@@ -388,7 +399,10 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 	}
 	sbx_x509_subject(cms.signer, id->signer, sizeof(id->signer));
 	sbx_x509_serial_hex(cms.signer, id->signer_serial, sizeof(id->signer_serial));
-	sbx_x509_team_id(cms.signer, ou, sizeof(ou));
+	if (sbx_x509_team_id(cms.signer, ou, sizeof(ou), diag)) {
+		ret = invalid(id, SBX_REASON_TEAM_MISMATCH, 0);
+		goto out;
+	}
 	if (strcmp(ou, id->team_id)) {
 		sbx_diag_set(diag, -EKEYREJECTED,
 			     "team identifier mismatch: the code directory says '%s' but the "

@@ -50,6 +50,8 @@ enum sbx_verify_reason {
 	SBX_REASON_IDENTIFIER_MISMATCH, /* not the identifier the caller required */
 	SBX_REASON_CERT_INVALID, /* any other certificate chain error */
 	SBX_REASON_IO, /* the file or the trust store could not be read */
+	SBX_REASON_UNSAFE_LAYOUT, /* appended to a file a loader reads past its content (zip, ELF)
+				   */
 };
 
 /* Skip the trust cache lookup for unsigned files. */
