@@ -5,7 +5,16 @@
  * kernel. Every case runs twice, unconfined first (the control: the call does something
  * else there) and then under the compiled filter.
  */
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/xattr.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -14,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
+#include "compile_test.h"
 
 #include "compile/compile.h"
 #include "profile/profile.h"
@@ -34,6 +44,22 @@ enum probe {
 	MEMFD_EXEC,
 	MEMFD_UNSEALED,
 	MEMFD_NOEXEC_SEAL,
+	/* issue 8: the allow-list and the classes it closes */
+	SYSV_SHMGET,
+	SYSV_MSGGET,
+	PRLIMIT_PARENT,
+	SETPRIORITY_PARENT,
+	SCHED_SETAFFINITY_PARENT,
+	IOPRIO_SET_PARENT,
+	KILL_PARENT,
+	SOCKET_MPTCP,
+	SOCKET_VSOCK,
+	SOCKET_INET_STREAM,
+	SOCKET_UNIX_DGRAM,
+	FCNTL_SETLEASE,
+	GETXATTR,
+	LSM_LIST_MODULES,
+	PTRACE_SELF,
 };
 
 static long probe_call(enum probe what)
@@ -98,12 +124,93 @@ static long probe_call(enum probe what)
 	case MEMFD_NOEXEC_SEAL:
 		r = syscall(SYS_memfd_create, "x", 0x9U /* MFD_CLOEXEC | MFD_NOEXEC_SEAL */);
 		break;
+	case SYSV_SHMGET:
+		r = shmget(IPC_PRIVATE, 4096, 0600);
+		if (r >= 0)
+			shmctl((int)r, IPC_RMID, NULL);
+		break;
+	case SYSV_MSGGET:
+		r = msgget(IPC_PRIVATE, 0600);
+		if (r >= 0)
+			msgctl((int)r, IPC_RMID, NULL);
+		break;
+	case PRLIMIT_PARENT: {
+		struct rlimit old;
+
+		r = syscall(SYS_prlimit64, getppid(), RLIMIT_CORE, NULL, &old);
+		break;
+	}
+	case SETPRIORITY_PARENT:
+		/* The parent's own value again: allowed to any process of the same user. */
+		errno = 0;
+		r = getpriority(PRIO_PROCESS, (id_t)getppid());
+		r = errno ? -1 : setpriority(PRIO_PROCESS, (id_t)getppid(), (int)r);
+		break;
+	case SCHED_SETAFFINITY_PARENT: {
+		cpu_set_t set;
+
+		r = sched_getaffinity(getppid(), sizeof(set), &set);
+		if (!r)
+			r = sched_setaffinity(getppid(), sizeof(set), &set);
+		break;
+	}
+	case IOPRIO_SET_PARENT:
+		/* IOPRIO_WHO_PROCESS, best effort class, level 4: what a process has anyway. */
+		r = syscall(SYS_ioprio_set, 1, getppid(), (2 << 13) | 4);
+		break;
+	case KILL_PARENT:
+		r = kill(getppid(), 0);
+		break;
+	case SOCKET_MPTCP:
+		r = socket(AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */);
+		break;
+	case SOCKET_VSOCK:
+		r = socket(40 /* AF_VSOCK */, SOCK_STREAM, 0);
+		break;
+	case SOCKET_INET_STREAM:
+		r = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+		break;
+	case SOCKET_UNIX_DGRAM:
+		r = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		break;
+	case FCNTL_SETLEASE: {
+		char path[] = "/tmp/sbx-lease-XXXXXX";
+		int fd = mkstemp(path);
+
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		fd = open(path, O_RDONLY);
+		unlink(path);
+		r = fd < 0 ? -1 : fcntl(fd, F_SETLEASE, F_RDLCK);
+		break;
+	}
+	case GETXATTR:
+		r = getxattr("/proc/self/exe", "user.sbx-test", NULL, 0);
+		if (r < 0 && errno == ENODATA)
+			r = 0; /* it ran and found none */
+		break;
+	case LSM_LIST_MODULES: {
+		uint32_t size = 0;
+
+		/* A call newer than the table: E2BIG (size too small) where the kernel has it. */
+		r = syscall(461, NULL, &size, 0);
+		if (r < 0 && errno == E2BIG)
+			r = 0;
+		break;
+	}
+	case PTRACE_SELF:
+		r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		break;
 	}
 	return r < 0 ? -errno : 0;
 }
 
-/* Run one probe in a child, under plan's seccomp rules when plan is given: 0 or -errno. */
-static long run_probe(const struct sbx_plan *plan, enum probe what)
+/*
+ * Run one probe in a child, under plan's seccomp rules fitted to Landlock ABI abi when plan
+ * is given (0 keeps every rule): 0 or -errno.
+ */
+static long run_probe(const struct sbx_plan *plan, enum probe what, unsigned int abi)
 {
 	int fds[2];
 	long result = -EIO;
@@ -119,7 +226,7 @@ static long run_probe(const struct sbx_plan *plan, enum probe what)
 		close(fds[0]);
 		if (plan) {
 			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-			    seccomp_filter_build(&plan->seccomp, false, &f, &d) ||
+			    seccomp_filter_build_abi(&plan->seccomp, false, abi, &f, &d) ||
 			    seccomp_filter_load(f, &d) < -1)
 				_exit(3);
 		}
@@ -136,21 +243,6 @@ static long run_probe(const struct sbx_plan *plan, enum probe what)
 	return result;
 }
 
-static struct sbx_plan *compile_text(struct __test_metadata *_metadata, const char *ents)
-{
-	static const struct sbx_host_facts facts = { .home = "/home/u", .program = "/bin/true" };
-	struct sbx_diag d = { 0 };
-	struct sbx_profile *p = NULL;
-	struct sbx_plan *plan = NULL;
-	char text[512];
-	int n = snprintf(text, sizeof(text), "identifier: org.example.t\nentitlements:\n%s", ents);
-
-	ASSERT_EQ(0, sbx_profile_load_buffer("t", text, (size_t)n, &p, &d)) TH_LOG("%s", d.msg);
-	ASSERT_EQ(0, sbx_compile(p, &facts, &plan, &d)) TH_LOG("%s", d.msg);
-	sbx_profile_free(p);
-	return plan;
-}
-
 FIXTURE(seccomp_plan)
 {
 	struct sbx_plan *plan;
@@ -161,6 +253,8 @@ FIXTURE_VARIANT(seccomp_plan)
 	const char *entitlements;
 	enum probe probe;
 	long confined; /* what the call returns under the filter */
+	unsigned int abi; /* Landlock ABI the filter is fitted to (0: every rule) */
+	bool needs_kernel_feature; /* an unconfined failure means this kernel lacks it: SKIP */
 };
 
 FIXTURE_SETUP(seccomp_plan)
@@ -268,10 +362,118 @@ FIXTURE_VARIANT_ADD(seccomp_plan, memfd_without_seal_with_unsigned_memory){
 	.confined = 0,
 };
 
+FIXTURE_VARIANT_ADD(seccomp_plan, sysv_shared_memory){
+	.entitlements = SANDBOX,
+	.probe = SYSV_SHMGET,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, sysv_shared_memory_without_sandbox){
+	.entitlements = "  cs.allow-jit: true\n",
+	.probe = SYSV_SHMGET,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, sysv_message_queue){
+	.entitlements = SANDBOX,
+	.probe = SYSV_MSGGET,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, prlimit_of_another_process){
+	.entitlements = SANDBOX,
+	.probe = PRLIMIT_PARENT,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, setpriority_of_another_process){
+	.entitlements = SANDBOX,
+	.probe = SETPRIORITY_PARENT,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, sched_setaffinity_of_another_process){
+	.entitlements = SANDBOX,
+	.probe = SCHED_SETAFFINITY_PARENT,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, ioprio_set_of_another_process){
+	.entitlements = SANDBOX,
+	.probe = IOPRIO_SET_PARENT,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, signal_outside_below_abi_6){
+	.entitlements = SANDBOX,
+	.probe = KILL_PARENT,
+	.confined = -EPERM,
+	.abi = 5,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, signal_left_to_landlock_from_abi_6){
+	.entitlements = SANDBOX,
+	.probe = KILL_PARENT,
+	.confined = 0,
+	.abi = 6,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, mptcp_with_network_client){
+	.entitlements = CLIENT,
+	.probe = SOCKET_MPTCP,
+	.confined = -EPROTONOSUPPORT,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, vsock_without_network){
+	.entitlements = SANDBOX,
+	.probe = SOCKET_VSOCK,
+	.confined = -EAFNOSUPPORT,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, tcp_with_type_flags_and_network_client){
+	.entitlements = CLIENT,
+	.probe = SOCKET_INET_STREAM,
+	.confined = 0,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, unix_datagram_below_abi_9){
+	.entitlements = SANDBOX,
+	.probe = SOCKET_UNIX_DGRAM,
+	.confined = -EACCES,
+	.abi = 8,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, unix_datagram_from_abi_9){
+	.entitlements = SANDBOX,
+	.probe = SOCKET_UNIX_DGRAM,
+	.confined = 0,
+	.abi = 9,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, file_lease){
+	.entitlements = SANDBOX,
+	.probe = FCNTL_SETLEASE,
+	.confined = -EPERM,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, xattr_read_without_supervisor){
+	.entitlements = SANDBOX,
+	.probe = GETXATTR,
+	.confined = -ENOTSUP,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, call_newer_than_the_table){
+	.entitlements = SANDBOX,
+	.probe = LSM_LIST_MODULES,
+	.confined = -ENOSYS,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, ptrace_group_refused){
+	.entitlements = SANDBOX,
+	.probe = PTRACE_SELF,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, ptrace_group_lifted_by_debugger){
+	.entitlements = "  app-sandbox: true\n  cs.debugger: true\n",
+	.probe = PTRACE_SELF,
+	.confined = 0,
+};
+
 TEST_F(seccomp_plan, call)
 {
-	long control = run_probe(NULL, variant->probe);
+	long control = run_probe(NULL, variant->probe, 0);
 
+	if (control < 0 && variant->needs_kernel_feature)
+		SKIP(return, "unconfined control fails (%ld): the kernel lacks the feature",
+			   control);
 	/* The control must differ from the confined answer, or the probe proves nothing. */
 	if (variant->confined != 0) {
 		if (control == -EPERM || control == -EINVAL || control == -EACCES) {
@@ -284,7 +486,41 @@ TEST_F(seccomp_plan, call)
 			SKIP(return, "kernel before 6.3: no MFD_NOEXEC_SEAL");
 		ASSERT_EQ(0, control);
 	}
-	EXPECT_EQ(variant->confined, run_probe(self->plan, variant->probe));
+	EXPECT_EQ(variant->confined, run_probe(self->plan, variant->probe, variant->abi));
+}
+
+/* A number no kernel has yet, the gate's default: ENOSYS, not EPERM. */
+TEST(unknown_call_number_answers_enosys)
+{
+	struct sbx_plan *plan = compile_text(_metadata, SANDBOX);
+	int fds[2];
+	long result = -EIO;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	if (pid == 0) {
+		struct sbx_seccomp_filter *f = NULL;
+		struct sbx_diag d = { 0 };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    seccomp_filter_build(&plan->seccomp, false, &f, &d) ||
+		    seccomp_filter_load(f, &d) < -1)
+			_exit(3);
+		for (long nr = 1000; nr < 1024; nr++)
+			if (syscall(nr) != -1 || errno != ENOSYS)
+				result = nr;
+		result = result == -EIO ? -ENOSYS : result;
+		if (write(fds[1], &result, sizeof(result)) != sizeof(result))
+			_exit(4);
+		_exit(0);
+	}
+	close(fds[1]);
+	ASSERT_EQ((ssize_t)sizeof(result), read(fds[0], &result, sizeof(result)));
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(-ENOSYS, result);
+	sbx_plan_free(plan);
 }
 
 TEST_HARNESS_MAIN

@@ -155,8 +155,9 @@ TEST(explain_text_and_json)
 	data(path, sizeof(path), "valid/network_client.yaml");
 	ASSERT_EQ(0, sbx("explain", path, "--program", "/bin/sh", NULL)) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, "profile org.example.fetch for /"));
-	EXPECT_NE(NULL, strstr(r.out, "ptrace() -> EPERM: debugging other processes "
-				      "[lifted by cs.debugger]"));
+	EXPECT_NE(NULL,
+		  strstr(r.out, "  @debug (5 calls): refused (EPERM), cs.debugger lifts it: "
+				"debug other processes: ptrace, their memory and descriptors\n"));
 	EXPECT_NE(NULL, strstr(r.out, "denied: bind_tcp, bind_udp"));
 	ASSERT_EQ(0, sbx("explain", "--json", path, NULL, NULL));
 	EXPECT_EQ('{', r.out[0]);

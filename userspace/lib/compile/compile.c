@@ -28,15 +28,22 @@
 #define NET_BIND    (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_BIND_UDP)
 #define NET_CONNECT (LANDLOCK_ACCESS_NET_CONNECT_TCP | LANDLOCK_ACCESS_NET_CONNECT_SEND_UDP)
 
-#define ARG32 0xffffffffULL
+#define ARG32	      0xffffffffULL
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* seccomp values (stable kernel ABI; spelled out so compile needs no socket headers). */
+#define SBX_AF_UNIX	      1
 #define SBX_AF_INET	      2
 #define SBX_AF_INET6	      10
 #define SBX_AF_NETLINK	      16
 #define SBX_AF_PACKET	      17
 #define SBX_AF_BLUETOOTH      31
-#define SBX_SOCK_RAW	      3
+#define SBX_SOCK_STREAM	      1
+#define SBX_SOCK_DGRAM	      2
+#define SBX_IPPROTO_TCP	      6
+#define SBX_IPPROTO_UDP	      17
+#define SBX_F_SETLEASE	      1024
+#define SBX_F_NOTIFY	      1026
 #define SBX_NETLINK_ROUTE     0
 #define SBX_TIOCSTI	      0x5412
 #define SBX_TIOCLINUX	      0x541c
@@ -76,6 +83,26 @@ unsigned int sbx_landlock_net_min_abi(uint64_t access)
 static bool entitled(struct builder *b, const char *key)
 {
 	return sbx_profile_entitled(b->profile, key);
+}
+
+/*
+ * An entitlement with Apple's memory cascade applied: each key carries what the ones below
+ * it allow (disable-executable-page-protection > allow-unsigned-executable-memory >
+ * allow-jit).
+ */
+static bool lifted(struct builder *b, const char *key)
+{
+	static const char *const cascade[] = { "cs.disable-executable-page-protection",
+					       "cs.allow-unsigned-executable-memory",
+					       "cs.allow-jit" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(cascade); i++) {
+		if (entitled(b, cascade[i]))
+			for (size_t k = i; k < ARRAY_SIZE(cascade); k++)
+				if (!strcmp(key, cascade[k]))
+					return true;
+	}
+	return entitled(b, key);
 }
 
 static void nomem(struct builder *b)
@@ -151,18 +178,19 @@ struct cond3 {
 #define BITS(argn, m, v) ((struct sbx_seccomp_cond){ (argn), SBX_CMP_MASKED_EQ, (m), (v) })
 #define NE(argn, v)	 ((struct sbx_seccomp_cond){ (argn), SBX_CMP_NE, 0, (v) })
 
-static void sc_rule(struct builder *b, const char *syscall, int errno_value, struct cond3 cond,
-		    const char *entitlement, const char *why)
+/* Appends a rule; returns it (valid until the next rule) to set answer, below_abi, group. */
+static struct sbx_seccomp_rule *sc_rule(struct builder *b, const char *syscall, int errno_value,
+					struct cond3 cond, const char *entitlement, const char *why)
 {
 	struct sbx_seccomp_plan *s = &b->plan->seccomp;
 	struct sbx_seccomp_rule *r;
 
 	if (b->err)
-		return;
+		return NULL;
 	r = realloc(s->rules, (s->n_rules + 1) * sizeof(*r));
 	if (!r) {
 		nomem(b);
-		return;
+		return NULL;
 	}
 	s->rules = r;
 	r = &r[s->n_rules++];
@@ -172,6 +200,7 @@ static void sc_rule(struct builder *b, const char *syscall, int errno_value, str
 					.entitlement = entitlement,
 					.why = why };
 	memcpy(r->cond, cond.c, sizeof(r->cond));
+	return r;
 }
 
 /* ---- Landlock ---- */
@@ -401,68 +430,229 @@ static void compile_landlock(struct builder *b)
 
 /* ---- seccomp ---- */
 
-static void compile_network_seccomp(struct builder *b, bool sandboxed)
+/*
+ * Refuse every value of one argument outside allowed (ascending), given the conditions in
+ * prefix: one rule per aligned block of the gaps (a masked comparison each), and for a
+ * whole 64-bit argument one "greater than the largest" rule. libseccomp takes one
+ * comparison per argument in a rule, so "not 0 and not 6" cannot be one rule. Comparing all
+ * 64 bits refuses values whose upper half the kernel would ignore: safe, never evadable.
+ */
+static void deny_outside(struct builder *b, const char *call, struct cond3 prefix, unsigned int arg,
+			 uint64_t field, const uint64_t *allowed, size_t n, int errno_value,
+			 const char *why, unsigned int below_abi)
 {
-	bool network = !sandboxed || entitled(b, "network.client") || entitled(b, "network.server");
+	uint64_t lo = 0;
+	struct sbx_seccomp_rule *r;
 
-	if (!network) {
-		sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_INET)), "network.client",
-			"IPv4 sockets (no network entitlement)");
-		sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_INET6)), "network.client",
-			"IPv6 sockets (no network entitlement)");
+	for (size_t i = 0; i <= n; i++) {
+		uint64_t hi = i < n ? allowed[i] : field == ~0ULL ? allowed[n - 1] : field + 1;
+
+		while (lo < hi) {
+			uint64_t size = lo ? lo & -lo : 1ULL << 62;
+			struct cond3 c = prefix;
+
+			while (size > hi - lo)
+				size >>= 1;
+			c.c[c.n++] = BITS(arg, field & ~(size - 1), lo);
+			r = sc_rule(b, call, errno_value, c, NULL, why);
+			if (r)
+				r->below_abi = below_abi;
+			lo += size;
+		}
+		lo = i < n ? allowed[i] + 1 : lo;
+	}
+	if (field == ~0ULL) {
+		struct cond3 c = prefix;
+
+		c.c[c.n++] = (struct sbx_seccomp_cond){ arg, SBX_CMP_GT, 0, allowed[n - 1] };
+		r = sc_rule(b, call, errno_value, c, NULL, why);
+		if (r)
+			r->below_abi = below_abi;
+	}
+}
+
+/*
+ * Sockets by allow-list of (family, type, protocol). Landlock's TCP rules do not see MPTCP,
+ * and nothing in Landlock sees SCTP, raw, packet or vsock sockets: those families and
+ * protocols exist only where a rule here lets them. ICMP "ping" datagram sockets are not
+ * allowed: no shipped program needs them and they reach hosts Landlock's port rules never
+ * see.
+ */
+static void compile_network_seccomp(struct builder *b, bool confined)
+{
+	static const uint64_t families[] = { SBX_AF_UNIX, SBX_AF_INET, SBX_AF_INET6, SBX_AF_NETLINK,
+					     SBX_AF_BLUETOOTH };
+	static const uint64_t ip_types[] = { SBX_SOCK_STREAM, SBX_SOCK_DGRAM };
+	static const uint64_t tcp[] = { 0, SBX_IPPROTO_TCP }, udp[] = { 0, SBX_IPPROTO_UDP };
+	static const uint64_t unix_only[] = { SBX_AF_UNIX };
+	bool network = !confined || entitled(b, "network.client") || entitled(b, "network.server");
+	struct sbx_seccomp_rule *r;
+
+	deny_outside(b, "socket", NOCOND, 0, ~0ULL, families, ARRAY_SIZE(families), EAFNOSUPPORT,
+		     "socket families other than unix, IPv4, IPv6, netlink and Bluetooth", 0);
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t af = i ? SBX_AF_INET6 : SBX_AF_INET;
+
+		if (!network) {
+			sc_rule(b, "socket", EACCES, COND1(EQ32(0, af)), "network.client",
+				i ? "IPv6 sockets (no network entitlement)"
+				  : "IPv4 sockets (no network entitlement)");
+			continue;
+		}
+		deny_outside(b, "socket", COND1(EQ32(0, af)), 1, 0xf, ip_types,
+			     ARRAY_SIZE(ip_types), EACCES,
+			     "IP sockets other than stream and datagram (raw, SCTP)", 0);
+		deny_outside(b, "socket", COND2(EQ32(0, af), BITS(1, 0xf, SBX_SOCK_STREAM)), 2,
+			     ~0ULL, tcp, ARRAY_SIZE(tcp), EPROTONOSUPPORT,
+			     "IP stream sockets other than TCP (MPTCP, SCTP)", 0);
+		deny_outside(b, "socket", COND2(EQ32(0, af), BITS(1, 0xf, SBX_SOCK_DGRAM)), 2,
+			     ~0ULL, udp, ARRAY_SIZE(udp), EPROTONOSUPPORT,
+			     "IP datagram sockets other than UDP (ICMP, UDP-Lite)", 0);
+	}
+	/* getifaddrs() and if_nametoindex() (getaddrinfo's AI_ADDRCONFIG) read routes. */
+	if (!network)
 		sc_rule(b, "socket", EACCES,
 			COND2(EQ32(0, SBX_AF_NETLINK), EQ32(2, SBX_NETLINK_ROUTE)),
 			"network.client", "routing netlink sockets (no network entitlement)");
-	}
-	sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_PACKET)), NULL,
-		"packet sockets (raw link-layer access)");
-	/* Netlink sockets are SOCK_RAW by nature; they have their own rule below. */
-	sc_rule(b, "socket", EACCES, COND2(NE(0, SBX_AF_NETLINK), BITS(1, 0xf, SBX_SOCK_RAW)), NULL,
-		"raw sockets");
 	sc_rule(b, "socket", EACCES, COND2(EQ32(0, SBX_AF_NETLINK), NE(2, SBX_NETLINK_ROUTE)), NULL,
 		"netlink sockets other than NETLINK_ROUTE (kernel interfaces)");
-	if (sandboxed && !entitled(b, "device.bluetooth"))
+	if (confined && !entitled(b, "device.bluetooth"))
 		sc_rule(b, "socket", EACCES, COND1(EQ32(0, SBX_AF_BLUETOOTH)), "device.bluetooth",
 			"Bluetooth sockets");
+	deny_outside(b, "socketpair", NOCOND, 0, ~0ULL, unix_only, 1, EAFNOSUPPORT,
+		     "socket pairs other than unix", 0);
+	if (!confined)
+		return;
+	/*
+	 * Pathname unix sockets before Landlock ABI 9 (LANDLOCK_ACCESS_FS_RESOLVE_UNIX): the
+	 * supervisor carries out connect() after resolving the address itself, and datagram
+	 * sockets, which can send to any path with sendto()/sendmsg() even when connected
+	 * (unix_dgram_sendmsg looks an explicit address up), cannot be made at all. Abstract
+	 * sockets before ABI 6 go through the same connect().
+	 */
+	r = sc_rule(b, "socket", EACCES, COND2(EQ32(0, SBX_AF_UNIX), BITS(1, 0xf, SBX_SOCK_DGRAM)),
+		    NULL,
+		    "unix datagram sockets (send to any pathname socket before Landlock ABI 9)");
+	if (r)
+		r->below_abi = 9;
+	r = sc_rule(
+		b, "socketpair", EACCES, COND2(EQ32(0, SBX_AF_UNIX), BITS(1, 0xf, SBX_SOCK_DGRAM)),
+		NULL,
+		"unix datagram socket pairs (send to any pathname socket before Landlock ABI 9)");
+	if (r)
+		r->below_abi = 9;
+}
+
+/*
+ * Groups of syscall_groups.h: each is allowed, or every call of it gets a rule (refused,
+ * or carried out by the supervisor). A call in no group is refused by the filter itself.
+ */
+static void compile_groups(struct builder *b, bool confined)
+{
+	struct sbx_seccomp_plan *s = &b->plan->seccomp;
+
+	s->unknown_errno = ENOSYS;
+	s->groups = calloc(sbx_n_syscall_groups, sizeof(*s->groups));
+	if (!s->groups)
+		return nomem(b);
+	s->n_groups = sbx_n_syscall_groups;
+	for (size_t i = 0; i < sbx_n_syscall_groups; i++) {
+		const struct sbx_syscall_group *g = &sbx_syscall_groups[i];
+		struct sbx_seccomp_group_verdict *v = &s->groups[i];
+
+		v->group = g;
+		v->lifted_by = g->lifted_by;
+		v->allowed = g->action == SBX_GROUP_ALLOW ||
+			     (g->action == SBX_GROUP_REFUSE && g->lifted_by &&
+			      lifted(b, g->lifted_by)) ||
+			     (g->action == SBX_GROUP_SUPERVISE && !confined);
+		for (const char *const *c = g->calls; !v->allowed && *c; c++) {
+			struct sbx_seccomp_rule *r =
+				sc_rule(b, *c, g->errno_value, NOCOND, g->lifted_by, g->help);
+
+			if (!r)
+				return;
+			if (g->action == SBX_GROUP_SUPERVISE)
+				r->answer = SBX_ANSWER_SUPERVISOR;
+		}
+	}
+}
+
+/*
+ * Other processes' limits, priorities and placement: the kernel lets a program change them
+ * for any process of its user. In the kernel only the caller itself (target 0) passes; any
+ * other target goes to the supervisor, which may carry it out for the program's own
+ * processes. setpriority and ioprio_set also take a "which": a process group or a whole
+ * user is never the caller alone.
+ */
+static void compile_process_resources(struct builder *b)
+{
+	static const struct {
+		const char *call;
+		unsigned int arg;
+		uint64_t self;
+		const char *why;
+	} self_only[] = {
+		{ "prlimit64", 0, 0, "another process's resource limits" },
+		{ "setpriority", 0, 0 /* PRIO_PROCESS */,
+		  "the priority of a process group or user" },
+		{ "setpriority", 1, 0, "another process's priority" },
+		{ "sched_setaffinity", 0, 0, "another process's CPU affinity" },
+		{ "sched_setscheduler", 0, 0, "another process's scheduling policy" },
+		{ "sched_setparam", 0, 0, "another process's scheduling priority" },
+		{ "sched_setattr", 0, 0, "another process's scheduling attributes" },
+		{ "ioprio_set", 0, 1 /* IOPRIO_WHO_PROCESS */,
+		  "the I/O priority of a process group or user" },
+		{ "ioprio_set", 1, 0, "another process's I/O priority" },
+		{ "migrate_pages", 0, 0, "another process's memory placement" },
+		{ "move_pages", 0, 0, "another process's memory placement" },
+	};
+	/* Their target is a pidfd: never the caller as seccomp sees it. */
+	static const char *const by_pidfd[] = { "process_madvise", "process_mrelease" };
+	struct sbx_seccomp_rule *r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(self_only); i++) {
+		r = sc_rule(b, self_only[i].call, EPERM,
+			    COND1(NE(self_only[i].arg, self_only[i].self)), NULL, self_only[i].why);
+		if (r)
+			r->answer = SBX_ANSWER_SUPERVISOR;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(by_pidfd); i++) {
+		r = sc_rule(b, by_pidfd[i], EPERM, NOCOND, NULL, "another process's memory");
+		if (r)
+			r->answer = SBX_ANSWER_SUPERVISOR;
+	}
+}
+
+/*
+ * Signals before Landlock ABI 6 (LANDLOCK_SCOPE_SIGNAL): a signal to the caller's own
+ * process group (0) stays in the kernel; any other target goes to the supervisor, which
+ * delivers it only inside the sandbox.
+ */
+static void compile_signals(struct builder *b)
+{
+	static const char *const by_pid[] = { "kill", "tkill", "tgkill", "rt_sigqueueinfo",
+					      "rt_tgsigqueueinfo" };
+	struct sbx_seccomp_rule *r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(by_pid); i++) {
+		r = sc_rule(b, by_pid[i], EPERM, COND1(NE(0, 0)), NULL,
+			    "signals outside the sandbox (Landlock ABI 6 scopes them)");
+		if (r) {
+			r->answer = SBX_ANSWER_SUPERVISOR;
+			r->below_abi = 6;
+		}
+	}
+	r = sc_rule(b, "pidfd_send_signal", EPERM, NOCOND, NULL,
+		    "signals outside the sandbox (Landlock ABI 6 scopes them)");
+	if (r) {
+		r->answer = SBX_ANSWER_SUPERVISOR;
+		r->below_abi = 6;
+	}
 }
 
 static void compile_kernel_surface(struct builder *b)
 {
-	static const char *const denied[] = {
-		"bpf",
-		"perf_event_open",
-		"kexec_load",
-		"kexec_file_load",
-		"init_module",
-		"finit_module",
-		"delete_module",
-		"mount",
-		"umount2",
-		"pivot_root",
-		"move_mount",
-		"open_tree",
-		"fsopen",
-		"fsconfig",
-		"fsmount",
-		"fspick",
-		"mount_setattr",
-		"unshare",
-		"setns",
-		"keyctl",
-		"add_key",
-		"request_key",
-		"userfaultfd",
-		"open_by_handle_at",
-		"name_to_handle_at",
-		"acct",
-		"swapon",
-		"swapoff",
-		"reboot",
-		"syslog",
-		"iopl",
-		"ioperm",
-		"chroot",
-	};
 	static const struct {
 		uint64_t flag;
 		const char *why;
@@ -476,27 +666,7 @@ static void compile_kernel_surface(struct builder *b)
 		{ 0x40000000, "clone(CLONE_NEWNET): new network namespace" },
 	};
 
-	/* Whole calls an entitlement lifts. */
-	static const struct {
-		const char *syscall, *entitlement, *why;
-	} liftable[] = {
-		{ "io_uring_setup", "sbx.io-uring", "io_uring (its operations bypass seccomp)" },
-		{ "io_uring_enter", "sbx.io-uring", "io_uring (its operations bypass seccomp)" },
-		{ "io_uring_register", "sbx.io-uring", "io_uring (its operations bypass seccomp)" },
-		{ "ptrace", "cs.debugger", "debugging other processes" },
-		{ "process_vm_readv", "cs.debugger", "reading other processes' memory" },
-		{ "process_vm_writev", "cs.debugger", "writing other processes' memory" },
-		{ "pidfd_getfd", "cs.debugger", "taking other processes' file descriptors" },
-		{ "kcmp", "cs.debugger", "comparing other processes' kernel objects" },
-	};
-
-	for (size_t i = 0; i < sizeof(liftable) / sizeof(liftable[0]); i++)
-		if (!entitled(b, liftable[i].entitlement))
-			sc_rule(b, liftable[i].syscall, EPERM, NOCOND, liftable[i].entitlement,
-				liftable[i].why);
-	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
-		sc_rule(b, denied[i], EPERM, NOCOND, NULL, "kernel attack surface");
-	for (size_t i = 0; i < sizeof(clone_flags) / sizeof(clone_flags[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(clone_flags); i++)
 		sc_rule(b, "clone", EPERM, COND1(BITS(0, clone_flags[i].flag, clone_flags[i].flag)),
 			NULL, clone_flags[i].why);
 	/* clone3 passes its flags in memory seccomp cannot read: libc falls back to clone. */
@@ -516,14 +686,22 @@ static void compile_kernel_surface(struct builder *b)
 		"TIOCSTI (typing into the terminal)");
 	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_TIOCLINUX)), NULL,
 		"TIOCLINUX (console selection and input)");
+	/*
+	 * A lease on a file stalls every other opener until the holder lets go (a sandboxed
+	 * root held /etc files for 7 s); a dnotify watch (F_NOTIFY) reports changes in a
+	 * directory, the same leak as an inotify watch.
+	 */
+	sc_rule(b, "fcntl", EPERM, COND1(EQ32(1, SBX_F_SETLEASE)), NULL,
+		"fcntl(F_SETLEASE): file leases stall other programs");
+	sc_rule(b, "fcntl", EPERM, COND1(EQ32(1, SBX_F_NOTIFY)), NULL,
+		"fcntl(F_NOTIFY): directory change notification");
 }
 
 /* Hardened Runtime: W^X, lifted along Apple's cascade. */
 static void compile_memory(struct builder *b)
 {
-	bool dep = entitled(b, "cs.disable-executable-page-protection");
-	bool unsigned_mem = dep || entitled(b, "cs.allow-unsigned-executable-memory");
-	bool jit = unsigned_mem || entitled(b, "cs.allow-jit");
+	bool unsigned_mem = lifted(b, "cs.allow-unsigned-executable-memory");
+	bool jit = lifted(b, "cs.allow-jit");
 	const uint64_t wx = SBX_PROT_WRITE | SBX_PROT_EXEC;
 
 	if (!jit)
@@ -566,15 +744,96 @@ static void compile_memory(struct builder *b)
 
 /* ---- process attributes ---- */
 
+/*
+ * Variables that make a program load code (or configuration that loads code) from a path
+ * its invoker chose, removed unless cs.allow-dyld-environment-variables (Apple's
+ * DYLD_INSERT_LIBRARIES rule). A name ending in '*' is a prefix: every LD_ variable is the
+ * dynamic loader's, every MALLOC_ one glibc's allocator's (MALLOC_TRACE writes a file),
+ * every OPENSSL_ one libcrypto's (OPENSSL_CONF, _MODULES and _ENGINES load providers and
+ * engines), every BASH_FUNC_ one an exported shell function (code run by name).
+ * Data-only paths (TZ, SSL_CERT_FILE, XDG_*) stay: they load no code.
+ */
 static const char *const unsecure_env[] = {
 	/* glibc's UNSECURE_ENVVARS (sysdeps/generic/unsecvars.h), what AT_SECURE drops. */
-	"GCONV_PATH",	    "GETCONF_DIR",     "GLIBC_TUNABLES",   "HOSTALIASES",
-	"LD_AUDIT",	    "LD_DEBUG",	       "LD_DEBUG_OUTPUT",  "LD_DYNAMIC_WEAK",
-	"LD_HWCAP_MASK",    "LD_LIBRARY_PATH", "LD_ORIGIN_PATH",   "LD_PRELOAD",
-	"LD_PROFILE",	    "LD_SHOW_AUXV",    "LD_USE_LOAD_BIAS", "LOCALDOMAIN",
-	"LOCPATH",	    "MALLOC_TRACE",    "NIS_PATH",	   "NLSPATH",
-	"RESOLV_HOST_CONF", "RES_OPTIONS",     "TMPDIR",	   "TZDIR",
+	"LD_*",
+	"MALLOC_*",
+	"GCONV_PATH",
+	"GETCONF_DIR",
+	"GLIBC_TUNABLES",
+	"HOSTALIASES",
+	"LOCALDOMAIN",
+	"LOCPATH",
+	"NIS_PATH",
+	"NLSPATH",
+	"RESOLV_HOST_CONF",
+	"RES_OPTIONS",
+	"TMPDIR",
+	"TZDIR",
+	/* Libraries that load modules from a path. */
+	"OPENSSL_*",
+	"GIO_EXTRA_MODULES",
+	"GST_PLUGIN_PATH",
+	"GST_PLUGIN_SYSTEM_PATH",
+	"GTK_PATH",
+	"GTK_MODULES",
+	"QT_PLUGIN_PATH",
+	"QT_QPA_PLATFORM_PLUGIN_PATH",
+	"LIBGL_DRIVERS_PATH",
+	"LIBVA_DRIVERS_PATH",
+	"VDPAU_DRIVER_PATH",
+	"VK_ICD_FILENAMES",
+	"VK_DRIVER_FILES",
+	"VK_LAYER_PATH",
+	"VK_ADD_LAYER_PATH",
+	"__EGL_VENDOR_LIBRARY_DIRS",
+	"__EGL_VENDOR_LIBRARY_FILENAMES",
+	"SASL_PATH",
+	"KRB5_CONFIG",
+	"FREI0R_PATH",
+	"LADSPA_PATH",
+	"MAGICK_CODER_MODULE_PATH",
+	"MAGICK_CODER_FILTER_PATH",
+	"MAGICK_CONFIGURE_PATH",
+	"MAGICK_HOME",
+	/* Interpreters and shells: modules, start-up files and options that load code. */
+	"PYTHONPATH",
+	"PYTHONHOME",
+	"PYTHONSTARTUP",
+	"PYTHONUSERBASE",
+	"PYTHONPLATLIBDIR",
+	"PYTHONPYCACHEPREFIX",
+	"PYTHONBREAKPOINT",
+	"PYTHONWARNINGS",
+	"PERL5LIB",
+	"PERLLIB",
+	"PERL5OPT",
+	"PERL5DB",
+	"RUBYLIB",
+	"RUBYOPT",
+	"NODE_OPTIONS",
+	"NODE_PATH",
+	"BASH_ENV",
+	"ENV",
+	"BASH_FUNC_*",
+	"SHELLOPTS",
+	"BASHOPTS",
+	"PS4",
 };
+
+bool sbx_env_removed(const struct sbx_process_plan *pp, const char *entry)
+{
+	size_t len = strcspn(entry, "=");
+
+	for (size_t i = 0; i < pp->n_env_remove; i++) {
+		const char *name = pp->env_remove[i];
+		size_t n = strlen(name);
+
+		if (n && name[n - 1] == '*' ? len >= n - 1 && !strncmp(name, entry, n - 1)
+					    : n == len && !strncmp(name, entry, len))
+			return true;
+	}
+	return false;
+}
 
 static void compile_process(struct builder *b)
 {
@@ -647,6 +906,7 @@ void sbx_plan_free(struct sbx_plan *plan)
 	free(plan->landlock.fs);
 	free(plan->landlock.net);
 	free(plan->seccomp.rules);
+	free(plan->seccomp.groups);
 	for (size_t i = 0; i < plan->process.n_env_remove; i++)
 		free(plan->process.env_remove[i]);
 	free(plan->process.env_remove);
@@ -695,8 +955,13 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 	b.plan->process.require_inherited_sandbox = inherit;
 	b.plan->seccomp.enabled = true;
 	b.plan->seccomp.deny_foreign_arches = true;
+	compile_groups(&b, sandboxed && !inherit);
 	compile_network_seccomp(&b, sandboxed && !inherit);
 	compile_kernel_surface(&b);
+	if (sandboxed && !inherit) {
+		compile_process_resources(&b);
+		compile_signals(&b);
+	}
 	compile_memory(&b);
 	compile_process(&b);
 	compile_policy(&b, sandboxed);

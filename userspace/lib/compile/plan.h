@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "probe/features.h"
 #include "profile/profile.h"
+#include "compile/syscall_groups.h"
 
 /* ---- Landlock ---- */
 
@@ -60,6 +61,7 @@ enum sbx_seccomp_op {
 	SBX_CMP_EQ,
 	SBX_CMP_NE,
 	SBX_CMP_MASKED_EQ, /* (arg & mask) == value */
+	SBX_CMP_GT, /* arg > value, all 64 bits (refuses a high half the kernel would ignore) */
 };
 
 struct sbx_seccomp_cond {
@@ -108,11 +110,31 @@ struct sbx_seccomp_rule {
 	unsigned int below_abi;
 };
 
+/* How the profile treats one group of syscall_groups.h. */
+struct sbx_seccomp_group_verdict {
+	const struct sbx_syscall_group *group;
+	/*
+	 * true: the calls run (subject to the argument rules); false: every call of the group
+	 * has a rule without conditions (refused, or carried out by the supervisor) whose why
+	 * is the group's help (sbx_seccomp_rule_group()).
+	 */
+	bool allowed;
+	const char *lifted_by; /* the entitlement that allowed it, or that would */
+};
+
+/*
+ * The filter is an allow-list: a call runs only if its group is allowed and no rule
+ * matches it. The rules are checked first, in order (the first match answers); a call no
+ * group names gets unknown_errno (ENOSYS).
+ */
 struct sbx_seccomp_plan {
 	bool enabled;
 	bool deny_foreign_arches; /* x32 and i386 entry points refused */
 	struct sbx_seccomp_rule *rules; /* static strings inside; the array is owned */
 	size_t n_rules;
+	struct sbx_seccomp_group_verdict *groups; /* one per group of the table, in its order */
+	size_t n_groups;
+	int unknown_errno;
 };
 
 /* ---- process attributes ---- */
@@ -128,7 +150,8 @@ struct sbx_process_plan {
 	bool drop_capabilities; /* all sets, ambient and inheritable included */
 	bool dumpable; /* get-task-allow */
 	unsigned long mdwe; /* PR_SET_MDWE flags; 0 = leave off */
-	char **env_remove; /* exact names, e.g. "LD_PRELOAD" */
+	/* names, e.g. "LD_PRELOAD"; one ending in '*' is a prefix ("LD_*"): sbx_env_removed() */
+	char **env_remove;
 	size_t n_env_remove;
 	struct sbx_rlimit_rule *rlimits;
 	size_t n_rlimits;
@@ -142,6 +165,15 @@ struct sbx_process_plan {
 	 */
 	bool require_inherited_sandbox;
 };
+
+/*
+ * Whether the plan removes the environment entry "NAME=value" (or "NAME"): exact names and
+ * prefixes ("LD_*") of process.env_remove.
+ */
+bool sbx_env_removed(const struct sbx_process_plan *pp, const char *entry);
+
+/* The refused group a rule stands for (explain prints the group, not each call), or NULL. */
+const struct sbx_syscall_group *sbx_seccomp_rule_group(const struct sbx_seccomp_rule *r);
 
 struct sbx_plan {
 	char *identifier;

@@ -57,6 +57,8 @@ static const char *op_name(enum sbx_seccomp_op op)
 		return "ne";
 	case SBX_CMP_MASKED_EQ:
 		return "masked_eq";
+	case SBX_CMP_GT:
+		return "gt";
 	}
 	return "?";
 }
@@ -66,6 +68,13 @@ static const char *errno_name(int e)
 	const char *n = e ? strerrorname_np(e) : NULL;
 
 	return n ? n : e ? "E?" : "kill";
+}
+
+static const char *group_verdict(const struct sbx_seccomp_group_verdict *v)
+{
+	if (v->allowed)
+		return v->group->action == SBX_GROUP_ALLOW ? "allowed" : "lifted";
+	return v->group->action == SBX_GROUP_SUPERVISE ? "supervisor" : "refused";
 }
 
 static const char *rlimit_name(int r)
@@ -150,14 +159,38 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 	sbx_json_object_begin(&j, "seccomp");
 	sbx_json_bool(&j, "enabled", s->enabled);
 	sbx_json_bool(&j, "deny_foreign_arches", s->deny_foreign_arches);
+	sbx_json_string(&j, "unknown_calls", errno_name(s->unknown_errno));
+	sbx_json_array_begin(&j, "groups");
+	for (size_t i = 0; i < s->n_groups; i++) {
+		const struct sbx_seccomp_group_verdict *v = &s->groups[i];
+
+		sbx_json_object_begin(&j, NULL);
+		sbx_json_string(&j, "name", v->group->name);
+		sbx_json_string(&j, "help", v->group->help);
+		sbx_json_string(&j, "verdict", group_verdict(v));
+		if (!v->allowed)
+			sbx_json_string(&j, "errno", errno_name(v->group->errno_value));
+		sbx_json_string(&j, "entitlement", v->lifted_by);
+		sbx_json_array_begin(&j, "calls");
+		j.pretty = false; /* one line: the calls are a list, not a tree */
+		for (const char *const *c = v->group->calls; *c; c++)
+			sbx_json_string(&j, NULL, *c);
+		sbx_json_array_end(&j);
+		j.pretty = true;
+		sbx_json_object_end(&j);
+	}
+	sbx_json_array_end(&j);
 	sbx_json_array_begin(&j, "rules");
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &s->rules[i];
 
+		if (sbx_seccomp_rule_group(r))
+			continue; /* in its group above */
 		sbx_json_object_begin(&j, NULL);
 		sbx_json_string(&j, "syscall", r->syscall);
 		sbx_json_string(&j, "errno", errno_name(r->errno_value));
 		sbx_json_array_begin(&j, "conditions");
+		j.pretty = false; /* one line per rule */
 		for (unsigned int c = 0; c < r->n_cond && c < SBX_SECCOMP_MAX_COND; c++) {
 			sbx_json_object_begin(&j, NULL);
 			sbx_json_uint(&j, "arg", r->cond[c].arg);
@@ -168,10 +201,15 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 			sbx_json_object_end(&j);
 		}
 		sbx_json_array_end(&j);
+		j.pretty = true;
 		sbx_json_string(&j, "entitlement", r->entitlement);
 		sbx_json_string(&j, "why", r->why);
 		if (r->answer == SBX_ANSWER_SEALED_MEMFD)
 			sbx_json_string(&j, "answer", "sealed-memfd");
+		if (r->answer == SBX_ANSWER_SUPERVISOR)
+			sbx_json_string(&j, "answer", "supervisor");
+		if (r->below_abi)
+			sbx_json_uint(&j, "below_abi", r->below_abi);
 		sbx_json_object_end(&j);
 	}
 	sbx_json_array_end(&j);
@@ -296,6 +334,35 @@ static void text_constraint(FILE *out, const struct sbx_lc_node *n)
 	fprintf(out, ")");
 }
 
+/* "@debug (5 calls): refused (EPERM), cs.debugger lifts it: debug other processes ..." */
+static void text_groups(FILE *out, const struct sbx_seccomp_plan *s)
+{
+	fprintf(out, "  calls no group names (newer than this table): %s\n",
+		errno_name(s->unknown_errno));
+	for (size_t i = 0; i < s->n_groups; i++) {
+		const struct sbx_seccomp_group_verdict *v = &s->groups[i];
+		const struct sbx_syscall_group *g = v->group;
+
+		fprintf(out, "  %s (%zu call%s): ", g->name, sbx_syscall_group_size(g),
+			sbx_syscall_group_size(g) == 1 ? "" : "s");
+		if (v->allowed && g->action == SBX_GROUP_REFUSE)
+			fprintf(out, "allowed by %s", v->lifted_by);
+		else if (v->allowed)
+			fprintf(out, "allowed");
+		else if (g->action == SBX_GROUP_SUPERVISE)
+			fprintf(out,
+				"carried out by the supervisor after checking the grants (%s "
+				"where none answers)",
+				errno_name(g->errno_value));
+		else if (v->lifted_by)
+			fprintf(out, "refused (%s), %s lifts it", errno_name(g->errno_value),
+				v->lifted_by);
+		else
+			fprintf(out, "refused (%s)", errno_name(g->errno_value));
+		fprintf(out, ": %s\n", g->help);
+	}
+}
+
 void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 {
 	const struct sbx_landlock_plan *l = &plan->landlock;
@@ -333,19 +400,23 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 		text_bits(out, l->scoped, scope_names, ARRAY_SIZE(scope_names));
 		fprintf(out, " confined to the sandbox\n");
 	}
-	fprintf(out, "\nsystem calls (seccomp%s):\n",
+	fprintf(out, "\nsystem calls (seccomp allow-list%s):\n",
 		s->deny_foreign_arches ? "; x32 and i386 entry points kill the process" : "");
+	text_groups(out, s);
+	fprintf(out, "  rules, checked first (the first that matches answers):\n");
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &s->rules[i];
 		size_t same = 1;
 
+		if (sbx_seccomp_rule_group(r))
+			continue;
 		/* A run of rules that differ only in their bit masks reads as one line. */
 		while (i + same < s->n_rules && !strcmp(s->rules[i + same].syscall, r->syscall) &&
 		       s->rules[i + same].why && r->why && !strcmp(s->rules[i + same].why, r->why))
 			same++;
 		if (same > 2) {
-			fprintf(out, "  %s(%u rules, one per bit: see --json) -> %s: %s\n",
-				r->syscall, (unsigned int)same, errno_name(r->errno_value), r->why);
+			fprintf(out, "  %s(%u rules: see --json) -> %s: %s\n", r->syscall,
+				(unsigned int)same, errno_name(r->errno_value), r->why);
 			i += same - 1;
 			continue;
 		}
@@ -359,7 +430,9 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 					(unsigned long long)k->mask, (unsigned long long)k->value);
 			else
 				fprintf(out, "arg%u %s %#llx", k->arg,
-					k->op == SBX_CMP_EQ ? "==" : "!=",
+					k->op == SBX_CMP_EQ   ? "=="
+					: k->op == SBX_CMP_GT ? ">"
+							      : "!=",
 					(unsigned long long)k->value);
 		}
 		fprintf(out, ") -> %s: %s", errno_name(r->errno_value), r->why ? r->why : "");
@@ -368,6 +441,10 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 		if (r->answer == SBX_ANSWER_SEALED_MEMFD)
 			fprintf(out, "; where the kernel has MFD_NOEXEC_SEAL, answered with a "
 				     "memfd sealed non-executable instead");
+		if (r->answer == SBX_ANSWER_SUPERVISOR)
+			fprintf(out, "; carried out by the supervisor after checking the plan");
+		if (r->below_abi)
+			fprintf(out, " (below Landlock ABI %u)", r->below_abi);
 		fprintf(out, "\n");
 	}
 	fprintf(out, "\nprocess:\n");

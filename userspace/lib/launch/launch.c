@@ -137,10 +137,7 @@ static bool env_removed(const struct sbx_process_plan *pp, const char *entry)
 
 	if (pp->tmp_dir && len == 6 && !strncmp(entry, "TMPDIR", 6))
 		return true;
-	for (size_t i = 0; i < pp->n_env_remove; i++)
-		if (strlen(pp->env_remove[i]) == len && !strncmp(pp->env_remove[i], entry, len))
-			return true;
-	return false;
+	return sbx_env_removed(pp, entry);
 }
 
 static int build_env(struct sbx_launch *l, struct sbx_diag *d)
@@ -284,7 +281,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	sbx_timing_mark("landlock ruleset");
 	if (p->seccomp.enabled && sbx_enforcement_find(&l->enforced, "seccomp")->enforced) {
 		notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
-		err = seccomp_filter_build(&p->seccomp, notify, &l->filter, d);
+		err = seccomp_filter_build_abi(&p->seccomp, notify, l->landlock_abi, &l->filter, d);
 		if (err) {
 			l->failed_step = "seccomp";
 			return err;

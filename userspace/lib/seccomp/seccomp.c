@@ -11,15 +11,72 @@
 
 #include "seccomp/seccomp.h"
 
+/*
+ * Two filters, because libseccomp cannot say "refuse these arguments, allow the rest" on one
+ * call of a default-refuse filter: on libseccomp 2.5 a rule without conditions on a call
+ * replaces every conditional rule of that call, whatever their order (seccomp_rule_add
+ * returns -EEXIST for the conditional one, or drops it silently when it came first), and
+ * overlapping conditional rules of different actions are checked in an order of its
+ * choosing. So:
+ *
+ * - rules (installed first, default ALLOW) holds the plan's rules: refusals and
+ *   notifications, with or without conditions, never ALLOW; a call either has one rule
+ *   without conditions or only conditional ones (checked below), so any match refuses.
+ * - gate (installed last, default ERRNO(ENOSYS)) allows every call a group names.
+ *
+ * The kernel runs both and takes the most restrictive action; at equal action the newest
+ * filter's errno (seccomp_filter.rst, "precedence"). A call no group names gets the gate's
+ * ENOSYS (the rules filter allows it); a known call gets what the rules filter says. ENOSYS
+ * for calls this table does not know (a kernel newer than it) is what libc and language
+ * runtimes expect of a missing call and fall back from; EPERM for refused known calls says
+ * "you may not", which programs report instead of silently taking another path.
+ */
 struct sbx_seccomp_filter {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx rules;
+	scmp_filter_ctx gate; /* NULL for a plan without groups (built by hand in tests) */
 	bool notifies;
 };
 
-/* Rules a user can lift with an entitlement are explained; the rest stay in the kernel. */
+/* Calls newer than libseccomp 2.5: their number on x86_64 (the shared table from 424 on). */
+static const struct {
+	const char *name;
+	int nr;
+} newer_calls[] = {
+	{ "setxattrat", 463 },
+	{ "getxattrat", 464 },
+	{ "listxattrat", 465 },
+	{ "removexattrat", 466 },
+};
+
+int seccomp_syscall_nr(const char *name)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	if (nr != __NR_SCMP_ERROR || seccomp_arch_native() != SCMP_ARCH_X86_64)
+		return nr;
+	for (size_t i = 0; i < sizeof(newer_calls) / sizeof(newer_calls[0]); i++)
+		if (!strcmp(newer_calls[i].name, name))
+			return newer_calls[i].nr;
+	return __NR_SCMP_ERROR;
+}
+
+static const char *newer_call_name(int nr)
+{
+	for (size_t i = 0; i < sizeof(newer_calls) / sizeof(newer_calls[0]); i++)
+		if (newer_calls[i].nr == nr && seccomp_arch_native() == SCMP_ARCH_X86_64)
+			return newer_calls[i].name;
+	return NULL;
+}
+
+bool seccomp_rule_applies(const struct sbx_seccomp_rule *r, unsigned int landlock_abi)
+{
+	return !r->below_abi || landlock_abi < r->below_abi;
+}
+
+/* Rules a user can lift, and calls the supervisor answers, notify; the rest stay in the kernel. */
 static bool rule_notifies(const struct sbx_seccomp_rule *r)
 {
-	return r->entitlement && r->errno_value > 0;
+	return r->errno_value > 0 && (r->entitlement || r->answer != SBX_ANSWER_ERRNO);
 }
 
 static int cond_to_scmp(const struct sbx_seccomp_cond *c, struct scmp_arg_cmp *out)
@@ -36,70 +93,99 @@ static int cond_to_scmp(const struct sbx_seccomp_cond *c, struct scmp_arg_cmp *o
 	case SBX_CMP_MASKED_EQ:
 		*out = (struct scmp_arg_cmp){ c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->value };
 		return 0;
+	case SBX_CMP_GT:
+		*out = (struct scmp_arg_cmp){ c->arg, SCMP_CMP_GT, c->value, 0 };
+		return 0;
 	}
 	return -EINVAL;
 }
 
-int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
-			 struct sbx_seccomp_filter **out, struct sbx_diag *d)
+static int ctx_new(const struct sbx_seccomp_plan *p, uint32_t def, scmp_filter_ctx *out,
+		   struct sbx_diag *d)
 {
-	struct sbx_seccomp_filter *f;
+	scmp_filter_ctx ctx = seccomp_init(def);
 	int err;
 
 	*out = NULL;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
-	f->ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (!f->ctx) {
-		free(f);
+	if (!ctx)
 		return sbx_diag_set(d, -ENOMEM, "seccomp: cannot create a filter");
-	}
 	/*
 	 * An x32 (syscall number with bit 30) or i386 (int 0x80) entry point is a different
 	 * table where none of the native rules hold: it kills, unless the plan lets them run,
 	 * and then the rules are repeated for them, by name, as far as those tables have the
 	 * same calls (i386 reaches some through socketcall and mmap2: best effort).
 	 */
-	err = seccomp_attr_set(f->ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	if (err)
-		goto err_attr;
+	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	/* sbx sets no_new_privs itself, as its own step, when the plan asks for it. */
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (err) {
+		seccomp_release(ctx);
+		return sbx_diag_set(d, err, "seccomp: cannot set a filter attribute: %s",
+				    strerror(-err));
+	}
 	if (!p->deny_foreign_arches && seccomp_arch_native() == SCMP_ARCH_X86_64) {
-		err = seccomp_arch_add(f->ctx, SCMP_ARCH_X86);
+		err = seccomp_arch_add(ctx, SCMP_ARCH_X86);
 		if (!err)
-			err = seccomp_arch_add(f->ctx, SCMP_ARCH_X32);
+			err = seccomp_arch_add(ctx, SCMP_ARCH_X32);
 		if (err) {
-			sbx_diag_set(d, err, "seccomp: cannot add the x86 and x32 tables: %s",
-				     strerror(-err));
-			goto err_free;
+			seccomp_release(ctx);
+			return sbx_diag_set(d, err,
+					    "seccomp: cannot add the x86 and x32 tables: %s",
+					    strerror(-err));
 		}
 	}
-	/* sbx sets no_new_privs itself, as its own step, when the plan asks for it. */
-	err = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (err)
-		goto err_attr;
+	*out = ctx;
+	return 0;
+}
+
+/* A call with a rule for every call and other rules besides would lose the latter. */
+static int check_mixed(const struct sbx_seccomp_plan *p, unsigned int abi, size_t i, int nr,
+		       struct sbx_diag *d)
+{
+	const struct sbx_seccomp_rule *r = &p->rules[i];
+
+	for (size_t k = 0; k < p->n_rules; k++) {
+		const struct sbx_seccomp_rule *o = &p->rules[k];
+
+		if (k == i || !seccomp_rule_applies(o, abi) || seccomp_syscall_nr(o->syscall) != nr)
+			continue;
+		if (!r->n_cond)
+			return sbx_diag_set(
+				d, -EINVAL,
+				"seccomp: %s has a rule for every call (%s) and another "
+				"rule (%s): libseccomp would keep only one",
+				r->syscall, r->why ? r->why : "-", o->why ? o->why : "-");
+	}
+	return 0;
+}
+
+static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p, bool notify,
+		     unsigned int abi, struct sbx_diag *d)
+{
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &p->rules[i];
 		struct scmp_arg_cmp cmp[SBX_SECCOMP_MAX_COND];
 		uint32_t action;
-		int nr = seccomp_syscall_resolve_name(r->syscall);
+		int err, nr = seccomp_syscall_nr(r->syscall);
 
-		if (nr == __NR_SCMP_ERROR) {
-			err = sbx_diag_set(d, -EINVAL, "seccomp: unknown system call '%s'",
-					   r->syscall);
-			goto err_free;
-		}
-		if (r->n_cond > SBX_SECCOMP_MAX_COND) {
-			err = sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
-					   r->syscall);
-			goto err_free;
-		}
+		if (!seccomp_rule_applies(r, abi))
+			continue;
+		if (nr == __NR_SCMP_ERROR && sbx_syscall_group_of(r->syscall))
+			continue; /* a call of the table this arch lacks: the gate refuses it */
+		if (nr == __NR_SCMP_ERROR)
+			return sbx_diag_set(d, -EINVAL, "seccomp: unknown system call '%s'",
+					    r->syscall);
+		if (r->n_cond > SBX_SECCOMP_MAX_COND)
+			return sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
+					    r->syscall);
 		for (unsigned int c = 0; c < r->n_cond; c++)
-			if (cond_to_scmp(&r->cond[c], &cmp[c])) {
-				err = sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
-						   r->syscall, c);
-				goto err_free;
-			}
+			if (cond_to_scmp(&r->cond[c], &cmp[c]))
+				return sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
+						    r->syscall, c);
+		err = check_mixed(p, abi, i, nr, d);
+		if (err)
+			return err;
 		if (r->errno_value <= 0)
 			action = SCMP_ACT_KILL_PROCESS;
 		else if (notify && rule_notifies(r))
@@ -108,37 +194,94 @@ int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
 			action = SCMP_ACT_ERRNO((uint32_t)r->errno_value);
 		if (action == SCMP_ACT_NOTIFY)
 			f->notifies = true;
-		err = seccomp_rule_add_array(f->ctx, action, nr, r->n_cond, cmp);
-		if (err) {
-			sbx_diag_set(d, err, "seccomp: cannot add the rule for %s (%s): %s",
-				     r->syscall, r->why ? r->why : "no reason given",
-				     strerror(-err));
-			goto err_free;
-		}
+		err = seccomp_rule_add_array(f->rules, action, nr, r->n_cond, cmp);
+		if (err)
+			return sbx_diag_set(d, err, "seccomp: cannot add the rule for %s (%s): %s",
+					    r->syscall, r->why ? r->why : "no reason given",
+					    strerror(-err));
+	}
+	return 0;
+}
+
+static int gate_allow(scmp_filter_ctx gate, const char *call, struct sbx_diag *d)
+{
+	int nr = seccomp_syscall_nr(call), err;
+
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* neither this libseccomp nor sbx knows its number: stays refused */
+	err = seccomp_rule_add(gate, SCMP_ACT_ALLOW, nr, 0);
+	if (err && err != -EEXIST)
+		return sbx_diag_set(d, err, "seccomp: cannot allow %s: %s", call, strerror(-err));
+	return 0;
+}
+
+static int add_gate(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p,
+		    struct sbx_diag *d)
+{
+	int err = ctx_new(
+		p, SCMP_ACT_ERRNO((uint32_t)(p->unknown_errno > 0 ? p->unknown_errno : ENOSYS)),
+		&f->gate, d);
+
+	for (size_t g = 0; !err && g < p->n_groups; g++)
+		for (const char *const *c = p->groups[g].group->calls; !err && *c; c++)
+			err = gate_allow(f->gate, *c, d);
+	/* A rule's call is known by definition, even one a hand-made plan adds. */
+	for (size_t i = 0; !err && i < p->n_rules; i++)
+		err = gate_allow(f->gate, p->rules[i].syscall, d);
+	return err;
+}
+
+int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
+			     unsigned int landlock_abi, struct sbx_seccomp_filter **out,
+			     struct sbx_diag *d)
+{
+	struct sbx_seccomp_filter *f;
+	int err;
+
+	*out = NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+	err = ctx_new(p, SCMP_ACT_ALLOW, &f->rules, d);
+	if (!err)
+		err = add_rules(f, p, notify, landlock_abi, d);
+	if (!err && p->n_groups)
+		err = add_gate(f, p, d);
+	if (err) {
+		seccomp_filter_free(f);
+		return err;
 	}
 	*out = f;
 	return 0;
+}
 
-err_attr:
-	sbx_diag_set(d, err, "seccomp: cannot set a filter attribute: %s", strerror(-err));
-err_free:
-	seccomp_release(f->ctx);
-	free(f);
-	return err;
+int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
+			 struct sbx_seccomp_filter **out, struct sbx_diag *d)
+{
+	return seccomp_filter_build_abi(p, notify, 0, out, d);
 }
 
 int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d)
 {
-	int err = seccomp_load(f->ctx);
+	int fd = -1, err = seccomp_load(f->rules);
 
 	if (err)
 		return sbx_diag_set(d, err, "seccomp: cannot load the filter: %s", strerror(-err));
-	if (!f->notifies)
-		return -1;
-	err = seccomp_notify_fd(f->ctx);
-	if (err < 0)
-		return sbx_diag_set(d, err, "seccomp: no notification fd: %s", strerror(-err));
-	return err;
+	if (f->notifies) {
+		fd = seccomp_notify_fd(f->rules);
+		if (fd < 0)
+			return sbx_diag_set(d, fd, "seccomp: no notification fd: %s",
+					    strerror(-fd));
+	}
+	/* Last, so that its ENOSYS wins over the rules filter at equal precedence. */
+	err = f->gate ? seccomp_load(f->gate) : 0;
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		return sbx_diag_set(d, err, "seccomp: cannot load the allow-list: %s",
+				    strerror(-err));
+	}
+	return fd;
 }
 
 bool seccomp_filter_notifies(const struct sbx_seccomp_filter *f)
@@ -150,7 +293,10 @@ void seccomp_filter_free(struct sbx_seccomp_filter *f)
 {
 	if (!f)
 		return;
-	seccomp_release(f->ctx);
+	if (f->rules)
+		seccomp_release(f->rules);
+	if (f->gate)
+		seccomp_release(f->gate);
 	free(f);
 }
 
@@ -165,6 +311,8 @@ static bool cond_holds(const struct sbx_seccomp_cond *c, const uint64_t args[6])
 		return v != c->value;
 	case SBX_CMP_MASKED_EQ:
 		return (v & c->mask) == c->value;
+	case SBX_CMP_GT:
+		return v > c->value;
 	}
 	return false;
 }
@@ -176,8 +324,7 @@ const struct sbx_seccomp_rule *seccomp_rule_match(const struct sbx_seccomp_plan 
 		const struct sbx_seccomp_rule *r = &p->rules[i];
 		bool all = true;
 
-		if (r->n_cond > SBX_SECCOMP_MAX_COND ||
-		    seccomp_syscall_resolve_name(r->syscall) != nr)
+		if (r->n_cond > SBX_SECCOMP_MAX_COND || seccomp_syscall_nr(r->syscall) != nr)
 			continue;
 		for (unsigned int c = 0; c < r->n_cond && all; c++)
 			all = r->cond[c].arg <= 5 && cond_holds(&r->cond[c], args);
@@ -218,7 +365,7 @@ static void describe_prot(uint64_t prot, char *buf, size_t len)
 void seccomp_describe_call(int nr, const uint64_t args[6], char *buf, size_t len)
 {
 	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-	const char *n = name ? name : "?";
+	const char *n = name ? name : newer_call_name(nr) ? newer_call_name(nr) : "?";
 	char prot[64];
 
 	if ((!strcmp(n, "socket") || !strcmp(n, "socketpair")) && family_name(args[0]))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * seccomp from a plan, through libseccomp. Every call is allowed except the plan's rules.
- * A denied rule that an entitlement could lift answers through a user-notification
+ * seccomp from a plan, through libseccomp: an allow-list. A call runs only if a group of the
+ * plan names it and no rule refuses it (see seccomp.c for why that is two filters). A
+ * denied rule that an entitlement could lift answers through a user-notification
  * supervisor (so sbx can say which entitlement would allow it); every other denied rule,
  * and every allowed call, stays in the kernel: the allowed path costs nothing extra, and
  * number-only rules keep the kernel's constant-action cache.
@@ -26,8 +27,20 @@ struct sbx_seccomp_filter;
  */
 int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
 			 struct sbx_seccomp_filter **out, struct sbx_diag *d);
-/* Load into the calling thread. Returns the notification fd (>= 0) when the filter has
- * notifying rules, -1 when it has none, or -errno. */
+/*
+ * The same, fitted to the running kernel: a rule standing in for a Landlock right
+ * (below_abi) is left out where landlock_abi has that right. landlock_abi 0 keeps every
+ * rule (what seccomp_filter_build does: fail closed).
+ */
+int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
+			     unsigned int landlock_abi, struct sbx_seccomp_filter **out,
+			     struct sbx_diag *d);
+/* Whether rule r is in the filter on a kernel with this Landlock ABI. */
+bool seccomp_rule_applies(const struct sbx_seccomp_rule *r, unsigned int landlock_abi);
+/* The native number of a call by name, including calls newer than libseccomp (x86_64). */
+int seccomp_syscall_nr(const char *name);
+/* Load into the calling thread (the rules, then the allow-list). Returns the notification fd (>= 0)
+ * when the filter has notifying rules, -1 when it has none, or -errno. */
 int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d);
 bool seccomp_filter_notifies(const struct sbx_seccomp_filter *f);
 void seccomp_filter_free(struct sbx_seccomp_filter *f);
