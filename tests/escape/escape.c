@@ -1104,5 +1104,62 @@ FIXTURE_VARIANT_ADD(escape, proc_self_attr_write){
 	.args = { "/proc/self/attr/current", "changeprofile unconfined" },
 	.stopper = "Landlock: /proc not writable",
 };
+/* issue 8: the syscall allow-list. "@victim" is a process outside the sandbox. */
+FIXTURE_VARIANT_ADD(escape, sysv_shared_memory){
+	.technique = "sysv_shm",
+	.args = { "0x5b5e0008" },
+	.stopper = "seccomp @sysv-ipc group refused",
+};
+FIXTURE_VARIANT_ADD(escape, sysv_message_queue){
+	.technique = "sysv_msg",
+	.args = { "0x5b5e0008" },
+	.stopper = "seccomp @sysv-ipc group refused",
+};
+FIXTURE_VARIANT_ADD(escape, shmat_shm_exec){
+	.technique = "shmat_exec",
+	.stopper = "seccomp @sysv-ipc group refused",
+};
+FIXTURE_VARIANT_ADD(escape, prlimit_outside_process){
+	.technique = "prlimit_other",
+	.args = { "@victim" },
+	.stopper = "seccomp: prlimit64 only for the caller (pid 0)",
+};
+FIXTURE_VARIANT_ADD(escape, setpriority_outside_process){
+	.technique = "setpriority_other",
+	.args = { "@victim" },
+	.stopper = "seccomp: setpriority only for the caller",
+};
+FIXTURE_VARIANT_ADD(escape, sched_setaffinity_outside_process){
+	.technique = "sched_setaffinity_other",
+	.args = { "@victim" },
+	.stopper = "seccomp: sched_setaffinity only for the caller",
+};
+FIXTURE_VARIANT_ADD(escape, ioprio_set_outside_process){
+	.technique = "ioprio_set_other",
+	.args = { "@victim" },
+	.stopper = "seccomp: ioprio_set only for the caller",
+};
+FIXTURE_VARIANT_ADD(escape, mptcp_connect){
+	.technique = "mptcp_connect",
+	.args = { "@tcp" },
+	.stopper = "seccomp socket allow-list (no MPTCP)",
+};
+FIXTURE_VARIANT_ADD(escape, mptcp_listen){
+	.technique = "mptcp_listen",
+	.stopper = "seccomp socket allow-list (no MPTCP)",
+};
+FIXTURE_VARIANT_ADD(escape, vsock_bind){
+	.technique = "vsock_bind",
+	.stopper = "seccomp socket allow-list (no AF_VSOCK)",
+};
+FIXTURE_VARIANT_ADD(escape, file_lease){
+	.technique = "file_lease",
+	.args = { "@TMPDIR" },
+	.stopper = "seccomp fcntl(F_SETLEASE) rule",
+};
+FIXTURE_VARIANT_ADD(escape, unlisted_new_syscall){
+	.technique = "unlisted_syscall",
+	.stopper = "seccomp allow-list: a call no group names gets ENOSYS",
+};
 
 TEST_HARNESS_MAIN

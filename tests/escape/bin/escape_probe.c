@@ -31,6 +31,10 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -1206,6 +1210,238 @@ static int t_proc_write(char **argv)
 	return escaped("wrote '%.*s' to %s", (int)strcspn(buf, "\n"), buf, path);
 }
 
+/* ---- issue 8: what the syscall allow-list closes ---- */
+
+/*
+ * SysV IPC is one namespace for every process of the user, in or out of a sandbox: open
+ * the segment (queue) with KEY if another process made it, else make one; write and read
+ * it back; remove it only if this run made it.
+ */
+static int t_sysv_shm(char **argv)
+{
+	key_t key = (key_t)strtol(argv[0], NULL, 0);
+	bool made = false;
+	int id = shmget(key, 4096, 0600);
+	char *p;
+
+	if (id < 0 && errno == ENOENT) {
+		id = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600);
+		made = true;
+	}
+	if (id < 0)
+		return refused("shmget", errno);
+	p = shmat(id, NULL, 0);
+	if (p == (void *)-1) {
+		int err = errno;
+
+		if (made)
+			shmctl(id, IPC_RMID, NULL);
+		return refused("shmat", err);
+	}
+	strcpy(p, "written from the probe");
+	shmdt(p);
+	if (made)
+		shmctl(id, IPC_RMID, NULL);
+	return escaped("read and wrote SysV shared memory %#x", (unsigned int)key);
+}
+
+static int t_sysv_msg(char **argv)
+{
+	key_t key = (key_t)strtol(argv[0], NULL, 0);
+	struct {
+		long type;
+		char text[16];
+	} m = { 1, "hello" };
+	bool made = false;
+	int id = msgget(key, 0600), err = 0;
+
+	if (id < 0 && errno == ENOENT) {
+		id = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
+		made = true;
+	}
+	if (id < 0)
+		return refused("msgget", errno);
+	if (msgsnd(id, &m, sizeof(m.text), IPC_NOWAIT) < 0)
+		err = errno;
+	else
+		msgrcv(id, &m, sizeof(m.text), 1, IPC_NOWAIT);
+	if (made)
+		msgctl(id, IPC_RMID, NULL);
+	if (err)
+		return refused("msgsnd", err);
+	return escaped("sent a message on SysV queue %#x", (unsigned int)key);
+}
+
+/* SHM_EXEC maps a segment the program can write as executable: W^X around mprotect. */
+static int t_shmat_exec(char **argv)
+{
+	int id = shmget(IPC_PRIVATE, 4096, 0700);
+	void *p;
+
+	(void)argv;
+	if (id < 0)
+		return refused("shmget", errno);
+	p = shmat(id, NULL, SHM_EXEC);
+	shmctl(id, IPC_RMID, NULL);
+	if (p == (void *)-1)
+		return refused("shmat(SHM_EXEC)", errno);
+	shmdt(p);
+	return escaped("attached writable shared memory with SHM_EXEC");
+}
+
+/* Another process's limits: its own values again, which any process of the user may set. */
+static int t_prlimit_other(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+	struct rlimit cur;
+
+	if (syscall(SYS_prlimit64, pid, RLIMIT_CORE, NULL, &cur) < 0)
+		return refused("prlimit64(read)", errno);
+	if (syscall(SYS_prlimit64, pid, RLIMIT_CORE, &cur, NULL) < 0)
+		return refused("prlimit64(set)", errno);
+	return escaped("set pid %d's RLIMIT_CORE", (int)pid);
+}
+
+static int t_setpriority_other(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+	int prio;
+
+	errno = 0;
+	prio = getpriority(PRIO_PROCESS, (id_t)pid);
+	if (errno)
+		return refused("getpriority", errno);
+	if (setpriority(PRIO_PROCESS, (id_t)pid, prio) < 0)
+		return refused("setpriority", errno);
+	return escaped("set pid %d's priority", (int)pid);
+}
+
+static int t_sched_setaffinity_other(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+	cpu_set_t set;
+
+	if (sched_getaffinity(pid, sizeof(set), &set) < 0)
+		return refused("sched_getaffinity", errno);
+	if (sched_setaffinity(pid, sizeof(set), &set) < 0)
+		return refused("sched_setaffinity", errno);
+	return escaped("set pid %d's CPU affinity", (int)pid);
+}
+
+static int t_ioprio_set_other(char **argv)
+{
+	pid_t pid = target_pid(argv[0]);
+
+	/* IOPRIO_WHO_PROCESS; best effort, level 4: what a process has by default. */
+	if (syscall(SYS_ioprio_set, 1, pid, (2 << 13) | 4) < 0)
+		return refused("ioprio_set", errno);
+	return escaped("set pid %d's I/O priority", (int)pid);
+}
+
+/* MPTCP: TCP that Landlock's TCP port rules do not see. */
+static int t_mptcp_connect(char **argv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)atoi(argv[0])),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 262 /* IPPROTO_MPTCP */);
+
+	if (fd < 0)
+		return errno == EPROTONOSUPPORT || errno == ENOPROTOOPT
+			       ? unsupported("no MPTCP: %s", strerror(errno))
+			       : refused("socket(IPPROTO_MPTCP)", errno);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		int err = errno;
+
+		close(fd);
+		return refused("connect", err);
+	}
+	close(fd);
+	return escaped("connected to 127.0.0.1:%s over MPTCP", argv[0]);
+}
+
+static int t_mptcp_listen(char **argv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 262 /* IPPROTO_MPTCP */);
+
+	(void)argv;
+	if (fd < 0)
+		return errno == EPROTONOSUPPORT || errno == ENOPROTOOPT
+			       ? unsupported("no MPTCP: %s", strerror(errno))
+			       : refused("socket(IPPROTO_MPTCP)", errno);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 1) < 0) {
+		int err = errno;
+
+		close(fd);
+		return refused("bind/listen", err);
+	}
+	close(fd);
+	return escaped("listened on 127.0.0.1 over MPTCP");
+}
+
+/* AF_VSOCK: a socket to the hypervisor and other VMs, unseen by Landlock. */
+static int t_vsock_bind(char **argv)
+{
+	struct {
+		unsigned short family, reserved;
+		unsigned int port, cid;
+		unsigned char zero[4];
+	} svm = { .family = 40 /* AF_VSOCK */, .port = 0xffffffffU, .cid = 0xffffffffU /* any */ };
+	int fd = socket(40 /* AF_VSOCK */, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	(void)argv;
+	if (fd < 0)
+		return errno == EAFNOSUPPORT ? unsupported("no AF_VSOCK here")
+					     : refused("socket(AF_VSOCK)", errno);
+	if (bind(fd, (struct sockaddr *)&svm, sizeof(svm)) < 0) {
+		int err = errno;
+
+		close(fd);
+		return err == EADDRNOTAVAIL ? unsupported("no vsock transport here")
+					    : refused("bind", err);
+	}
+	close(fd);
+	return escaped("bound an AF_VSOCK socket");
+}
+
+/* A lease on a file stalls every other opener of it until the holder lets go. */
+static int t_file_lease(char **argv)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lease-probe", argv[0]);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return setup_failed("create %s: %s", path, strerror(errno));
+	close(fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	if (fd < 0)
+		return setup_failed("open %s: %s", path, strerror(errno));
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0) {
+		int err = errno;
+
+		close(fd);
+		return refused("fcntl(F_SETLEASE)", err);
+	}
+	close(fd);
+	return escaped("took a read lease");
+}
+
+/* A call newer than sbx's table (Linux 6.8): refused until someone reviews it. */
+static int t_unlisted_syscall(char **argv)
+{
+	uint32_t size = 0;
+
+	(void)argv;
+	if (syscall(461 /* lsm_list_modules */, NULL, &size, 0) < 0 && errno != E2BIG)
+		return refused("lsm_list_modules", errno);
+	return escaped("lsm_list_modules ran (a call the allow-list does not name)");
+}
+
 struct technique {
 	const char *name;
 	int nargs;
@@ -1268,6 +1504,18 @@ static const struct technique techniques[] = {
 	{ "keyctl", 0, t_keyctl, "" },
 	{ "personality", 0, t_personality, "" },
 	{ "proc_write", 2, t_proc_write, "PROC_FILE VALUE|-" },
+	{ "sysv_shm", 1, t_sysv_shm, "KEY" },
+	{ "sysv_msg", 1, t_sysv_msg, "KEY" },
+	{ "shmat_exec", 0, t_shmat_exec, "" },
+	{ "prlimit_other", 1, t_prlimit_other, "PID|parent" },
+	{ "setpriority_other", 1, t_setpriority_other, "PID|parent" },
+	{ "sched_setaffinity_other", 1, t_sched_setaffinity_other, "PID|parent" },
+	{ "ioprio_set_other", 1, t_ioprio_set_other, "PID|parent" },
+	{ "mptcp_connect", 1, t_mptcp_connect, "PORT" },
+	{ "mptcp_listen", 0, t_mptcp_listen, "" },
+	{ "vsock_bind", 0, t_vsock_bind, "" },
+	{ "file_lease", 1, t_file_lease, "WRITABLE_DIR" },
+	{ "unlisted_syscall", 0, t_unlisted_syscall, "" },
 };
 
 int main(int argc, char **argv)
