@@ -24,6 +24,7 @@
 #include "timing.h"
 #include "launch/fdpass.h"
 #include "launch/launch.h"
+#include "supervise/supervise.h"
 #include "uapi_compat.h"
 
 extern char **environ;
@@ -296,6 +297,8 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 
 void sbx_launch_cleanup(struct sbx_launch *l)
 {
+	sbx_supervisor_stop(l->supervisor);
+	l->supervisor = NULL;
 	if (l->ruleset_fd >= 0)
 		close(l->ruleset_fd);
 	l->ruleset_fd = -1;
@@ -553,7 +556,8 @@ static int supervise(struct sbx_launch *l, int nfd, int *status)
 		if (pfd[0].revents & POLLIN) {
 			struct sbx_seccomp_denial den;
 
-			if (!seccomp_supervise_one(nfd, &l->o.plan->seccomp, &den) &&
+			if (!seccomp_supervise_one_with(nfd, &l->o.plan->seccomp, l->supervisor,
+							&den) &&
 			    !den.carried_out && l->o.on_denial)
 				l->o.on_denial(&den, l->o.arg);
 		}
@@ -605,6 +609,10 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		err = sbx_diag_set(d, -errno, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 		goto err_sock;
 	}
+	/* Carries calls out for the program (supervise/): started now, confined, before it runs. */
+	if (seccomp_filter_notifies(l->filter) && !l->supervisor &&
+	    sbx_supervisor_start(l->o.plan, l->ruleset_fd, &l->supervisor, d))
+		l->supervisor = NULL; /* none: those calls are refused (fail closed) */
 	fflush(NULL);
 	/*
 	 * Held until the handlers know the child: a signal sent to sbx the moment after fork

@@ -46,6 +46,7 @@ struct sbx_launch {
 	int landlock_abi; /* what the ruleset was built for */
 	int ruleset_fd; /* -1: no Landlock this run */
 	struct sbx_seccomp_filter *filter; /* NULL: no seccomp this run */
+	struct sbx_supervisor *supervisor; /* carries calls out (supervise/); NULL: none */
 	char **envp; /* scrubbed, owned */
 	pid_t pid; /* the child, once forked */
 	const char *failed_step; /* on failure: "landlock", "execve", ... (static) */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "seccomp/seccomp.h"
+#include "supervise/supervise.h"
 
 /*
  * Two filters, because libseccomp cannot say "refuse these arguments, allow the rest" on one
@@ -419,6 +420,13 @@ static int native_nr(uint32_t audit_arch, int nr)
 
 int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_seccomp_denial *out)
 {
+	return seccomp_supervise_one_with(fd, p, NULL, out);
+}
+
+int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct sbx_supervisor *sup,
+			       struct sbx_seccomp_denial *out)
+{
+	char why[sizeof(out->call)];
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
 	uint64_t args[6];
@@ -443,6 +451,23 @@ int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_s
 			goto out;
 		}
 		/* No MFD_NOEXEC_SEAL on this kernel: refuse, and say so, as for any rule. */
+	}
+	if (out->rule && out->rule->answer == SBX_ANSWER_SUPERVISOR) {
+		/* Carried out, or refused with the reason the supervisor gives. */
+		err = sbx_supervisor_carry_out(sup, fd, req, nr, out->rule->errno_value, why,
+					       sizeof(why));
+		if (err <= 0) {
+			out->carried_out = true;
+			goto out;
+		}
+		read_comm(out->pid, out->comm, sizeof(out->comm));
+		seccomp_describe_call(nr, args, out->call, sizeof(out->call));
+		if (why[0])
+			snprintf(out->call, sizeof(out->call), "%s", why);
+		resp->id = req->id;
+		resp->error = -err;
+		err = seccomp_notify_respond(fd, resp);
+		goto out;
 	}
 	seccomp_describe_call(nr, args, out->call, sizeof(out->call));
 	/* Read the name before answering: once answered, the process may exit. */

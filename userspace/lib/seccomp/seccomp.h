@@ -64,6 +64,10 @@ struct sbx_seccomp_denial {
  * away before the answer: nothing to report).
  */
 int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_seccomp_denial *out);
+/* The same, with sup carrying out SBX_ANSWER_SUPERVISOR calls (NULL: they are refused). */
+struct sbx_supervisor;
+int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct sbx_supervisor *sup,
+			       struct sbx_seccomp_denial *out);
 
 /*
  * Carry out the notified memfd_create(args) for the program with MFD_NOEXEC_SEAL added,

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * File metadata calls as a sandboxed program makes them, for the supervisor's tests:
+ * meta_probe ACT PATH [ARG]. Prints "ok" (and what it read) and exits 0, or
+ * "refused: ERRNO" and exits 3; 2 on a usage error. The race acts make the call from one
+ * thread while another rewrites its argument or swaps a symlink under it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+
+static int refused(void)
+{
+	printf("refused: %s\n", strerrorname_np(errno) ? strerrorname_np(errno) : "?");
+	return 3;
+}
+
+static int done(long r)
+{
+	if (r < 0)
+		return refused();
+	printf("ok\n");
+	return 0;
+}
+
+/* ---- races ---- */
+
+static char race_buf[4096];
+static const char *race_good, *race_bad, *race_link;
+static volatile int race_stop;
+
+static void *rewrite_path(void *arg)
+{
+	(void)arg;
+	while (!race_stop) {
+		strcpy(race_buf, race_bad);
+		strcpy(race_buf, race_good);
+	}
+	return NULL;
+}
+
+/* race_link flips between a symlink to race_good and one to race_bad (rename over it). */
+static void *swap_link(void *arg)
+{
+	char tmp_good[4200], tmp_bad[4200];
+
+	(void)arg;
+	snprintf(tmp_good, sizeof(tmp_good), "%s.g", race_link);
+	snprintf(tmp_bad, sizeof(tmp_bad), "%s.b", race_link);
+	while (!race_stop) {
+		unlink(tmp_good);
+		unlink(tmp_bad);
+		if (symlink(race_bad, tmp_bad) || rename(tmp_bad, race_link))
+			break;
+		if (symlink(race_good, tmp_good) || rename(tmp_good, race_link))
+			break;
+	}
+	return NULL;
+}
+
+/* race-arg GOOD BAD / race-link LINK GOOD BAD: chmod 0604 many times; how many worked. */
+static int race(const char *act, char **argv, int argc)
+{
+	pthread_t t;
+	int ok = 0, n = 2000;
+
+	if (!strcmp(act, "race-arg") && argc >= 4) {
+		race_good = argv[2];
+		race_bad = argv[3];
+		strcpy(race_buf, race_good);
+		pthread_create(&t, NULL, rewrite_path, NULL);
+	} else if (!strcmp(act, "race-link") && argc >= 5) {
+		race_link = argv[2];
+		race_good = argv[3];
+		race_bad = argv[4];
+		strcpy(race_buf, race_link);
+		pthread_create(&t, NULL, swap_link, NULL);
+	} else {
+		return 2;
+	}
+	for (int i = 0; i < n; i++)
+		ok += chmod(race_buf, 0604) == 0;
+	race_stop = 1;
+	pthread_join(t, NULL);
+	printf("ok %d of %d\n", ok, n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *act = argc > 1 ? argv[1] : "";
+	const char *path = argc > 2 ? argv[2] : NULL;
+	const char *arg = argc > 3 ? argv[3] : NULL;
+	mode_t mode = arg ? (mode_t)strtol(arg, NULL, 8) : 0600;
+	char value[256], dir[4096], base[4096];
+	struct timespec ts[2] = { { 1000000, 0 }, { 1000000, 0 } };
+	struct timeval tv[2] = { { 1000000, 0 }, { 1000000, 0 } };
+	ssize_t n;
+	int fd;
+
+	if (!strncmp(act, "race-", 5))
+		return race(act, argv, argc);
+	if (!path)
+		return 2;
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	if (!strcmp(act, "chmod"))
+		return done(chmod(path, mode));
+	if (!strcmp(act, "nodump-chmod")) { /* as ssh-agent: out of ptrace's reach */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+			return refused();
+		return done(chmod(path, mode));
+	}
+	if (!strcmp(act, "fchmod")) { /* through a descriptor opened for reading */
+		fd = open(path, O_RDONLY);
+		return fd < 0 ? refused() : done(fchmod(fd, mode));
+	}
+	if (!strcmp(act, "fchmod-rw")) { /* opened for writing: Landlock checked it */
+		fd = open(path, O_RDWR);
+		return fd < 0 ? refused() : done(fchmod(fd, mode));
+	}
+	if (!strcmp(act, "fchmodat")) { /* relative to a directory descriptor */
+		fd = open(dirname(dir), O_PATH | O_DIRECTORY);
+		return fd < 0 ? refused() : done(fchmodat(fd, basename(base), mode, 0));
+	}
+	if (!strcmp(act, "chmod-cwd")) { /* relative to the working directory */
+		if (chdir(dirname(dir)))
+			return refused();
+		return done(chmod(basename(base), mode));
+	}
+	if (!strcmp(act, "fchmodat2")) {
+		fd = open(dirname(dir), O_PATH | O_DIRECTORY);
+		return fd < 0 ? refused()
+			      : done(syscall(__NR_fchmodat2, fd, basename(base), mode, 0));
+	}
+	if (!strcmp(act, "chmod-proc-fd")) { /* the program's /proc/self/fd/N is its own */
+		char p[64];
+
+		fd = open(path, O_PATH);
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		return fd < 0 ? refused() : done(chmod(p, mode));
+	}
+	if (!strcmp(act, "chown"))
+		return done(chown(path, getuid(), getgid()));
+	if (!strcmp(act, "lchown"))
+		return done(lchown(path, getuid(), getgid()));
+	if (!strcmp(act, "fchown")) {
+		fd = open(path, O_RDONLY);
+		return fd < 0 ? refused() : done(fchown(fd, getuid(), getgid()));
+	}
+	if (!strcmp(act, "fchownat-empty")) { /* AT_EMPTY_PATH on an O_PATH descriptor */
+		fd = open(path, O_PATH);
+		return fd < 0 ? refused()
+			      : done(fchownat(fd, "", getuid(), getgid(), AT_EMPTY_PATH));
+	}
+	if (!strcmp(act, "utime")) {
+		struct utimbuf u = { 1000000, 1000000 };
+
+		return done(utime(path, &u));
+	}
+	if (!strcmp(act, "utimes"))
+		return done(utimes(path, tv));
+	if (!strcmp(act, "utimensat"))
+		return done(utimensat(AT_FDCWD, path, ts, 0));
+	if (!strcmp(act, "futimens")) {
+		fd = open(path, O_RDONLY);
+		return fd < 0 ? refused() : done(futimens(fd, ts));
+	}
+	if (!strcmp(act, "setxattr"))
+		return done(setxattr(path, "user.sbx", "v1", 2, 0));
+	if (!strcmp(act, "lsetxattr"))
+		return done(lsetxattr(path, "user.sbx", "v1", 2, 0));
+	if (!strcmp(act, "fsetxattr")) {
+		fd = open(path, O_RDONLY);
+		return fd < 0 ? refused() : done(fsetxattr(fd, "user.sbx", "v1", 2, 0));
+	}
+	if (!strcmp(act, "removexattr"))
+		return done(removexattr(path, "user.sbx"));
+	if (!strcmp(act, "getxattr") || !strcmp(act, "fgetxattr")) {
+		if (act[0] == 'f') {
+			fd = open(path, O_PATH);
+			if (fd >= 0) { /* O_PATH is no read grant: by its name */
+				char p[64];
+
+				snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+				n = getxattr(p, "user.sbx", value, sizeof(value) - 1);
+			} else {
+				n = -1;
+			}
+		} else {
+			n = getxattr(path, "user.sbx", value, sizeof(value) - 1);
+		}
+		if (n < 0)
+			return refused();
+		value[n] = '\0';
+		printf("ok %s\n", value);
+		return 0;
+	}
+	if (!strcmp(act, "listxattr")) {
+		n = listxattr(path, value, sizeof(value) - 1);
+		if (n < 0)
+			return refused();
+		for (ssize_t i = 0; i < n; i++)
+			if (!value[i])
+				value[i] = ',';
+		value[n] = '\0';
+		printf("ok %s\n", value);
+		return 0;
+	}
+	if (!strcmp(act, "inotify")) { /* a watch, then an event it reports */
+		int in = inotify_init1(IN_CLOEXEC), wd;
+
+		if (in < 0)
+			return refused();
+		wd = inotify_add_watch(in, path, IN_ATTRIB);
+		if (wd < 0)
+			return refused();
+		printf("ok wd=%d\n", wd);
+		return 0;
+	}
+	return 2;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The supervisor carries out calls Landlock cannot decide (file metadata, inotify watches,
+ * and on older kernels unix connect, signals and other processes' resources) on the
+ * program's behalf, as seccomp's SBX_ANSWER_SUPERVISOR rules ask.
+ *
+ * Invariant 2 of the design: it never answers CONTINUE after reading the program's memory.
+ * The main thread copies the arguments out of the program (process_vm_readv) and takes the
+ * objects the call names with pidfd_getfd and /proc/TID/cwd; an executor thread, confined
+ * as the program is (no capabilities, no_new_privs, the program's own Landlock ruleset),
+ * resolves the path itself, checks the object it resolved against the plan's grants, and
+ * acts on that object, never on the path again. A swapped path or rewritten argument
+ * changes nothing: the call that runs is the supervisor's own.
+ */
+#ifndef SBX_SUPERVISE_H
+#define SBX_SUPERVISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compile/plan.h"
+#include "diag.h"
+
+struct sbx_supervisor;
+struct seccomp_notif;
+
+/*
+ * Start the executor thread before the program runs: it drops every capability for
+ * itself, sets no_new_privs, takes a file-system context of its own and, when ruleset_fd
+ * is >= 0, restricts itself with the program's Landlock ruleset (that thread alone). The
+ * grants the checks compare against are opened now. Returns 0 or -errno with d.
+ */
+int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx_supervisor **out,
+			 struct sbx_diag *d);
+void sbx_supervisor_stop(struct sbx_supervisor *s);
+
+/*
+ * Carry out the notified call req (nr: its native number) for the program and answer it.
+ * Returns 0 when answered with the call's own result (nothing to report), or a positive
+ * errno to refuse it with (refuse_errno when the plan does not allow it, EPERM when the
+ * program cannot be reached, say): the caller answers and reports, why says what held.
+ */
+int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
+			     const struct seccomp_notif *req, int nr, int refuse_errno, char *why,
+			     size_t why_len);
+
+#endif /* SBX_SUPERVISE_H */

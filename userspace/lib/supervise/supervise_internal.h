@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Inside the supervisor: one carried-out call (struct sup_call), the object a call names
+ * (struct sup_object), and the helpers each family of calls shares.
+ */
+#ifndef SBX_SUPERVISE_INTERNAL_H
+#define SBX_SUPERVISE_INTERNAL_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "supervise/supervise.h"
+
+/* Calls newer than the build host's headers. */
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat	   463
+#define __NR_getxattrat	   464
+#define __NR_listxattrat   465
+#define __NR_removexattrat 466
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* What a rule must grant beneath an object for the call to be carried out. */
+enum sup_need {
+	SUP_NEED_WRITE, /* LANDLOCK_ACCESS_FS_WRITE_FILE: metadata changes */
+	SUP_NEED_READ, /* READ_FILE (READ_DIR for a directory): xattr reads, watches */
+	SUP_NEED_UNIX, /* RESOLVE_UNIX (ABI 9, stated by the plan on every kernel) */
+};
+
+/* A root the plan grants, opened before the program started. */
+struct sup_root {
+	dev_t dev;
+	ino_t ino;
+	uint64_t access;
+};
+
+struct sup_call;
+
+struct sbx_supervisor {
+	struct sup_root *roots;
+	size_t n_roots;
+	bool fs_confined; /* the plan has a Landlock file-system ruleset: the roots decide */
+	int ruleset_fd; /* for the executor, closed once it is confined */
+	/* The executor: one call at a time, handed over under lock. */
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	long (*job)(struct sup_call *c);
+	struct sup_call *job_call;
+	long job_ret;
+	bool job_done, stop, ready;
+	int start_err;
+};
+
+/* The object a call acts on, resolved by the executor. */
+struct sup_object {
+	int fd; /* O_PATH to the object (or the program's own descriptor); owned */
+	int dir; /* O_PATH to the directory it was found in; -1 for a directory or descriptor */
+	bool from_fd; /* a descriptor of the program's: its access mode counts */
+	int fd_flags; /* F_GETFL of that descriptor */
+};
+
+#define SUP_XATTR_MAX 65536
+
+/* One call being carried out: the main thread fills it, the executor acts on it. */
+struct sup_call {
+	struct sbx_supervisor *s;
+	const struct sup_spec *spec;
+	int nr;
+	uint64_t args[6];
+	pid_t tid;
+	int pidfd; /* the calling process, for pidfd_getfd */
+	/* Where the object is: a descriptor of the program's (copy), or a path from base. */
+	int fd; /* -1 */
+	int base; /* where a relative path starts (dirfd copy or cwd); -1 */
+	bool object_is_fd;
+	bool follow;
+	char path[PATH_MAX];
+	/* Copies of the other arguments, per family. */
+	int inst; /* inotify: the program's instance (copy); -1 */
+	uint64_t mode, uid, gid, flags, mask;
+	struct timespec ts[2];
+	bool ts_now; /* times NULL: now */
+	char name[256]; /* xattr name */
+	void *buf; /* xattr value in or out (malloc'd) */
+	size_t buf_len;
+	uint64_t out_addr; /* where an output goes in the program */
+	/* The outcome. */
+	bool refused; /* the plan does not allow it: answer with refuse_errno */
+	char *why;
+	size_t why_len;
+};
+
+/*
+ * One call the supervisor carries out on a file-system object: where its arguments are,
+ * what it needs, and how the family copies the rest (main thread) and acts (executor).
+ */
+struct sup_spec {
+	int nr;
+	const char *name;
+	signed char fd_arg; /* the descriptor (f* calls) or directory (*at calls); -1 none */
+	signed char path_arg; /* -1: the object is fd_arg's descriptor */
+	signed char flags_arg; /* AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; -1 none */
+	bool follow; /* without flags: the final symlink is followed */
+	bool null_path_is_fd; /* utimensat: a NULL path means the descriptor itself */
+	enum sup_need need;
+	/* Main thread: copy the call's other arguments (no decision). Returns 0 or -errno. */
+	int (*copy_in)(struct sup_call *c);
+	/* Executor: act on the object, whose /proc/self/fd path is proc. Returns >= 0 or -errno. */
+	long (*act)(struct sup_call *c, const struct sup_object *o, const char *proc);
+	/* Main thread: write outputs back (getxattr). Returns 0 or -errno. */
+	int (*copy_out)(struct sup_call *c, long ret);
+};
+
+const struct sup_spec *sup_metadata_spec(int nr);
+const struct sup_spec *sup_xattr_spec(int nr);
+const struct sup_spec *sup_inotify_spec(int nr);
+
+/* program.c: the calling program, from the main thread. */
+int sup_program_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+int sup_program_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
+int sup_program_read_string(pid_t tid, uint64_t addr, char *buf, size_t len);
+int sup_program_pidfd(pid_t tid);
+int sup_program_getfd(struct sup_call *c, int fd);
+int sup_program_cwd(pid_t tid);
+void sup_why(struct sup_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* object.c: resolution and the grant check, in the executor. */
+int sup_object_resolve(int base, const char *path, bool follow, struct sup_object *o);
+int sup_object_from_fd(int fd, struct sup_object *o);
+bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object *o,
+			enum sup_need need);
+void sup_object_close(struct sup_object *o);
+
+/* roots.c */
+int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p, struct sbx_diag *d);
+
+/* executor.c */
+int sup_executor_start(struct sbx_supervisor *s, struct sbx_diag *d);
+long sup_executor_run(struct sbx_supervisor *s, long (*fn)(struct sup_call *c), struct sup_call *c);
+void sup_executor_stop(struct sbx_supervisor *s);
+
+#endif /* SBX_SUPERVISE_INTERNAL_H */
