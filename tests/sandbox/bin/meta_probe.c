@@ -8,12 +8,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -74,6 +79,63 @@ static void *swap_link(void *arg)
 	return NULL;
 }
 
+static int unix_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -1;
+	memcpy(a.sun_path, path, strnlen(path, sizeof(a.sun_path) - 1));
+	r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return r;
+}
+
+/* race-connect GOOD BAD / race-connect-link LINK GOOD BAD: the same, connecting. */
+static void *rewrite_sun_path(void *arg)
+{
+	struct sockaddr_un *a = arg;
+
+	while (!race_stop) {
+		strcpy(a->sun_path, race_bad);
+		strcpy(a->sun_path, race_good);
+	}
+	return NULL;
+}
+
+static int race_connect(const char *act, char **argv, int argc)
+{
+	static struct sockaddr_un a = { .sun_family = AF_UNIX };
+	pthread_t t;
+	int ok = 0, n = 200;
+
+	if (!strcmp(act, "race-connect") && argc >= 4) {
+		race_good = argv[2];
+		race_bad = argv[3];
+		strcpy(a.sun_path, race_good);
+		pthread_create(&t, NULL, rewrite_sun_path, &a);
+	} else if (!strcmp(act, "race-connect-link") && argc >= 5) {
+		race_link = argv[2];
+		race_good = argv[3];
+		race_bad = argv[4];
+		strcpy(a.sun_path, race_link);
+		pthread_create(&t, NULL, swap_link, NULL);
+	} else {
+		return 2;
+	}
+	for (int i = 0; i < n; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		ok += connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	printf("ok %d of %d\n", ok, n);
+	return 0;
+}
+
 /* race-arg GOOD BAD / race-link LINK GOOD BAD: chmod 0604 many times; how many worked. */
 static int race(const char *act, char **argv, int argc)
 {
@@ -114,6 +176,8 @@ int main(int argc, char **argv)
 	ssize_t n;
 	int fd;
 
+	if (!strncmp(act, "race-connect", 12))
+		return race_connect(act, argv, argc);
 	if (!strncmp(act, "race-", 5))
 		return race(act, argv, argc);
 	if (!path)
@@ -122,6 +186,32 @@ int main(int argc, char **argv)
 	snprintf(base, sizeof(base), "%s", path);
 	if (!strcmp(act, "chmod"))
 		return done(chmod(path, mode));
+	if (!strcmp(act, "connect")) /* connect PATH: a pathname unix socket */
+		return done(unix_connect(path));
+	if (!strcmp(act, "connect-abstract")) { /* connect-abstract NAME */
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		size_t len = strnlen(path, sizeof(a.sun_path) - 2);
+
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		memcpy(a.sun_path + 1, path, len);
+		return done(connect(fd, (struct sockaddr *)&a,
+				    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)));
+	}
+	if (!strcmp(act, "connect-tcp") || !strcmp(act, "connect-tcp-nonblock")) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(path)) };
+		int r;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fd = socket(AF_INET, SOCK_STREAM | (act[11] ? SOCK_NONBLOCK : 0), 0);
+		if (fd < 0)
+			return refused();
+		r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+		if (r && errno == EINPROGRESS) {
+			printf("ok EINPROGRESS\n");
+			return 0;
+		}
+		return done(r);
+	}
 	if (!strcmp(act, "nodump-chmod")) { /* as ssh-agent: out of ptrace's reach */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 			return refused();

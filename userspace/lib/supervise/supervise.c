@@ -55,6 +55,8 @@ static const struct sup_spec *find_spec(int nr)
 		sp = sup_xattr_spec(nr);
 	if (!sp)
 		sp = sup_inotify_spec(nr);
+	if (!sp)
+		sp = sup_unix_spec(nr);
 	return sp;
 }
 
@@ -201,7 +203,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 		err = refuse_errno;
 		goto out;
 	}
-	ret = locate(c);
+	ret = c->spec->exec ? 0 : locate(c);
 	if (!ret && c->spec->copy_in)
 		ret = c->spec->copy_in(c);
 	/*
@@ -220,7 +222,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 		goto out;
 	}
 	if (!ret)
-		ret = sup_executor_run(s, resolve_check_act, c);
+		ret = sup_executor_run(s, c->spec->exec ? c->spec->exec : resolve_check_act, c);
 	if (c->refused) {
 		err = refuse_errno;
 		goto out;

@@ -118,6 +118,11 @@ struct sup_spec {
 	int (*copy_in)(struct sup_call *c);
 	/* Executor: act on the object, whose /proc/self/fd path is proc. Returns >= 0 or -errno. */
 	long (*act)(struct sup_call *c, const struct sup_object *o, const char *proc);
+	/*
+	 * Executor: the whole call, for a family whose object is not a path argument
+	 * (connect); then copy_in alone locates it. NULL: resolve, check, act.
+	 */
+	long (*exec)(struct sup_call *c);
 	/* Main thread: write outputs back (getxattr). Returns 0 or -errno. */
 	int (*copy_out)(struct sup_call *c, long ret);
 };
@@ -125,6 +130,7 @@ struct sup_spec {
 const struct sup_spec *sup_metadata_spec(int nr);
 const struct sup_spec *sup_xattr_spec(int nr);
 const struct sup_spec *sup_inotify_spec(int nr);
+const struct sup_spec *sup_unix_spec(int nr);
 
 /* program.c: the calling program, from the main thread. */
 int sup_program_read(pid_t tid, uint64_t addr, void *buf, size_t len);

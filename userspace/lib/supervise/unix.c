@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * connect() where Landlock cannot govern pathname unix sockets (ABI < 9): the user's D-Bus
+ * session bus, docker.sock, X11 would otherwise be one connect away. The supervisor takes
+ * the program's socket (pidfd_getfd: the same open file) and a copy of the address. A
+ * socket of another family is connected by the executor as it is, so Landlock's TCP rules
+ * hold for it (its domain is the program's) with the same result and errno (EINPROGRESS
+ * for a non-blocking one). A pathname address is resolved by the executor, must name a
+ * socket beneath a rule of the plan granting LANDLOCK_ACCESS_FS_RESOLVE_UNIX (the plan
+ * states ABI-9 rights on every kernel), and is connected through the resolved object
+ * ("/proc/self/fd/N" fits in sun_path), never through the path again.
+ *
+ * Abstract addresses are refused: nothing proves the listener is inside the sandbox (on
+ * ABI 6 and later Landlock's scope would, but the executor's domain is a sibling of the
+ * program's, not its parent, so it cannot connect to the program's own either). The peer
+ * sees the supervisor's pid in SO_PEERCRED (the uid and gid are the program's). A blocking
+ * connect holds the supervisor until it completes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "supervise/supervise_internal.h"
+
+static bool pathname(const struct sup_call *c)
+{
+	const struct sockaddr_un *sun = c->buf;
+
+	return c->buf_len > offsetof(struct sockaddr_un, sun_path) && sun->sun_family == AF_UNIX &&
+	       sun->sun_path[0] != '\0';
+}
+
+static int copy_connect(struct sup_call *c)
+{
+	const struct sockaddr_un *sun;
+	size_t n;
+	int err;
+
+	if (c->args[2] > sizeof(struct sockaddr_storage))
+		return -EINVAL;
+	c->buf_len = (size_t)c->args[2];
+	c->buf = calloc(1, sizeof(struct sockaddr_storage) + 1);
+	if (!c->buf)
+		return -ENOMEM;
+	err = sup_program_read(c->tid, c->args[1], c->buf, c->buf_len);
+	if (err)
+		return err;
+	c->fd = sup_program_getfd(c, (int)c->args[0]);
+	if (c->fd < 0)
+		return c->fd;
+	if (!pathname(c))
+		return 0;
+	sun = c->buf;
+	n = c->buf_len - offsetof(struct sockaddr_un, sun_path);
+	if (n >= sizeof(c->path))
+		n = sizeof(c->path) - 1;
+	memcpy(c->path, sun->sun_path, n);
+	c->path[n] = '\0'; /* sun_path need not end in NUL; the kernel stops at the length */
+	if (c->path[0] != '/') {
+		c->base = sup_program_cwd(c->tid);
+		if (c->base < 0)
+			return c->base;
+	}
+	return 0;
+}
+
+static long exec_connect(struct sup_call *c)
+{
+	const struct sockaddr_un *sun = c->buf;
+	struct sockaddr_un via = { .sun_family = AF_UNIX };
+	struct sup_object o;
+	socklen_t dlen = sizeof(int);
+	struct stat st;
+	int domain;
+	long ret;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen))
+		return -errno;
+	if (domain != AF_UNIX || c->buf_len <= offsetof(struct sockaddr_un, sun_path) ||
+	    sun->sun_family != AF_UNIX)
+		return connect(c->fd, c->buf, (socklen_t)c->buf_len) ? -errno : 0;
+	if (!pathname(c)) {
+		c->refused = true;
+		sup_why(c, "connect(abstract unix socket): not provably inside the sandbox");
+		return -EACCES;
+	}
+	ret = sup_object_resolve(c->base, c->path, true, &o);
+	if (ret)
+		return ret;
+	if (fstat(o.fd, &st))
+		ret = -errno;
+	else if (!S_ISSOCK(st.st_mode))
+		ret = -ECONNREFUSED; /* what the kernel answers for a path that is no socket */
+	else if (!sup_object_allowed(c->s, &o, SUP_NEED_UNIX)) {
+		c->refused = true;
+		sup_why(c, "connect(%.60s): unix socket outside the grants", c->path);
+		ret = -EACCES;
+	} else {
+		snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", o.fd);
+		ret = connect(c->fd, (struct sockaddr *)&via, sizeof(via)) ? -errno : 0;
+	}
+	sup_object_close(&o);
+	return ret;
+}
+
+static const struct sup_spec spec = {
+	.nr = __NR_connect,
+	.name = "connect",
+	.fd_arg = -1,
+	.path_arg = -1,
+	.flags_arg = -1,
+	.need = SUP_NEED_UNIX,
+	.copy_in = copy_connect,
+	.exec = exec_connect,
+};
+
+const struct sup_spec *sup_unix_spec(int nr)
+{
+	return nr == spec.nr ? &spec : NULL;
+}
