@@ -78,6 +78,7 @@ enum confine_need {
 	STOP_LANDLOCK_ABI, /* variant->min_abi */
 	STOP_NOEXEC_SEAL, /* MFD_NOEXEC_SEAL (6.3): memfd exec can be refused */
 	STOP_TIER_K, /* only a BPF LSM hook can; `sbx run` (tier U) cannot */
+	STOP_SUPERVISOR, /* the plan sends variant->supervised to the supervisor */
 };
 
 FIXTURE(escape)
@@ -116,6 +117,7 @@ FIXTURE_VARIANT(escape)
 	bool preload; /* LD_PRELOAD=the fixture's library for both runs */
 	const char *env; /* "NAME=VALUE" for both runs */
 	bool setuid_copy; /* run the setuid copy of the probe instead */
+	const char *supervised; /* STOP_SUPERVISOR: the call the supervisor carries out */
 };
 
 /* A page the victim keeps, read by process_vm_readv. */
@@ -619,6 +621,22 @@ static const char *control_refusal_reason(const FIXTURE_VARIANT(escape) * varian
 	return NULL;
 }
 
+/* Whether the escape profile's compiled plan has a seccomp rule for call (sbx profile explain). */
+static bool plan_supervises(const char *call)
+{
+	static struct sbx_cmd_result r;
+	static bool explained;
+	char profile[PATH_MAX], key[96];
+	char *argv[] = { (char *)sbx_bin(), "profile", "explain", "--json", profile, NULL };
+
+	if (!explained) {
+		snprintf(profile, sizeof(profile), "%s%s", sbx_src(), PROFILE);
+		explained = sbx_run_capture(argv, &r) == 0 && r.status == 0;
+	}
+	snprintf(key, sizeof(key), "\"syscall\": \"%s\"", call);
+	return explained && strstr(r.out, key);
+}
+
 /* Can this kernel stop the technique? NULL if yes, else the reason it cannot. */
 static const char *kernel_cannot_stop(const FIXTURE_VARIANT(escape) * variant, char *buf,
 				      size_t len)
@@ -646,6 +664,14 @@ static const char *kernel_cannot_stop(const FIXTURE_VARIANT(escape) * variant, c
 		return buf;
 	case STOP_TIER_K:
 		snprintf(buf, len, "tier K closes it (tier U cannot): %s", variant->stopper);
+		return buf;
+	case STOP_SUPERVISOR:
+		if (plan_supervises(variant->supervised))
+			return NULL;
+		snprintf(buf, len,
+			 "tier U closes it once the compiled plan sends %s to the supervisor "
+			 "(the allow-list compiler): %s",
+			 variant->supervised, variant->stopper);
 		return buf;
 	}
 	return NULL;
@@ -1163,3 +1189,55 @@ FIXTURE_VARIANT_ADD(escape, unlisted_new_syscall){
 };
 
 TEST_HARNESS_MAIN
+
+/* File metadata and watches outside the grants: Landlock does not govern them. */
+#define SUPERVISOR_FS "the supervisor: metadata changes only beneath a write grant"
+FIXTURE_VARIANT_ADD(escape, chmod_setuid_outside){
+	.technique = "chmod",
+	.args = { "@rc", "4755" },
+	.confine_need = STOP_SUPERVISOR,
+	.supervised = "chmod",
+	.stopper = SUPERVISOR_FS,
+};
+FIXTURE_VARIANT_ADD(escape, chmod_secret_world_readable){
+	.technique = "chmod",
+	.args = { "@secret", "0644" },
+	.confine_need = STOP_SUPERVISOR,
+	.supervised = "chmod",
+	.stopper = SUPERVISOR_FS,
+};
+FIXTURE_VARIANT_ADD(escape, chown_outside){
+	.technique = "chown",
+	.args = { "@rc" },
+	.confine_need = STOP_SUPERVISOR,
+	.supervised = "chown",
+	.stopper = SUPERVISOR_FS,
+};
+FIXTURE_VARIANT_ADD(escape, utimes_outside){
+	.technique = "utimes",
+	.args = { "@rc" },
+	.confine_need = STOP_SUPERVISOR,
+	.supervised = "utimensat",
+	.stopper = SUPERVISOR_FS,
+};
+FIXTURE_VARIANT_ADD(escape, setxattr_outside){
+	.technique = "setxattr",
+	.args = { "@rc" },
+	.confine_need = STOP_SUPERVISOR,
+	.supervised = "setxattr",
+	.stopper = SUPERVISOR_FS,
+};
+FIXTURE_VARIANT_ADD(escape, getxattr_secret){
+	.technique = "getxattr",
+	.args = { "@secret" },
+	.confine_need = STOP_SUPERVISOR,
+	.supervised = "getxattr",
+	.stopper = "the supervisor: xattr reads only beneath a read grant",
+};
+FIXTURE_VARIANT_ADD(escape, inotify_watch_ssh_dir){
+	.technique = "inotify_watch",
+	.args = { "@secret" },
+	.confine_need = STOP_SUPERVISOR,
+	.supervised = "inotify_add_watch",
+	.stopper = "the supervisor: watches only beneath a read grant",
+};

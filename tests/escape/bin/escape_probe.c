@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -46,6 +47,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -1442,6 +1444,92 @@ static int t_unlisted_syscall(char **argv)
 	return escaped("lsm_list_modules ran (a call the allow-list does not name)");
 }
 
+/* ---- file metadata and watches (the supervisor carries these out in the grants only) ---- */
+
+/* chmod FILE to MODE (octal), then back: a setuid bit, or a secret made world-readable. */
+static int t_chmod(char **argv)
+{
+	mode_t mode = (mode_t)strtol(argv[1], NULL, 8);
+	struct stat st;
+
+	if (stat(argv[0], &st))
+		return setup_failed("stat %s: %s", argv[0], strerror(errno));
+	if (chmod(argv[0], mode))
+		return refused("chmod", errno);
+	chmod(argv[0], st.st_mode & 07777);
+	return escaped("chmod %s %04o (then back)", argv[0], (unsigned int)mode);
+}
+
+/* chown FILE to its own owner: a change of owner the kernel carries out all the same. */
+static int t_chown(char **argv)
+{
+	struct stat st;
+
+	if (stat(argv[0], &st))
+		return setup_failed("stat %s: %s", argv[0], strerror(errno));
+	if (chown(argv[0], st.st_uid, st.st_gid))
+		return refused("chown", errno);
+	return escaped("chown %s (to its owner)", argv[0]);
+}
+
+/* Back-date FILE's times, then restore them. */
+static int t_utimes(char **argv)
+{
+	struct timespec old[2], past[2] = { { 1000000, 0 }, { 1000000, 0 } };
+	struct stat st;
+
+	if (stat(argv[0], &st))
+		return setup_failed("stat %s: %s", argv[0], strerror(errno));
+	old[0] = st.st_atim;
+	old[1] = st.st_mtim;
+	if (utimensat(AT_FDCWD, argv[0], past, 0))
+		return refused("utimensat", errno);
+	utimensat(AT_FDCWD, argv[0], old, 0);
+	return escaped("back-dated %s (then restored)", argv[0]);
+}
+
+static int t_setxattr(char **argv)
+{
+	if (setxattr(argv[0], "user.sbx-escape", "1", 1, 0)) {
+		if (errno == EOPNOTSUPP)
+			return unsupported("setxattr: no user xattrs on this file system");
+		return refused("setxattr", errno);
+	}
+	removexattr(argv[0], "user.sbx-escape");
+	return escaped("set user.sbx-escape on %s (then removed)", argv[0]);
+}
+
+/* A read of FILE's xattrs: ENODATA is an answer about the file too. */
+static int t_getxattr(char **argv)
+{
+	char v[64];
+
+	if (getxattr(argv[0], "user.sbx-escape", v, sizeof(v)) < 0 && errno != ENODATA) {
+		if (errno == EOPNOTSUPP)
+			return unsupported("getxattr: no user xattrs on this file system");
+		return refused("getxattr", errno);
+	}
+	return escaped("read the xattrs of %s", argv[0]);
+}
+
+/* Watch the directory holding FILE (~/.ssh): new keys, every access, by name. */
+static int t_inotify_watch(char **argv)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int in = inotify_init1(IN_CLOEXEC);
+
+	snprintf(dir, sizeof(dir), "%s", argv[0]);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	if (in < 0)
+		return refused("inotify_init1", errno);
+	if (inotify_add_watch(in, dir, IN_ACCESS | IN_CREATE | IN_OPEN) < 0)
+		return refused("inotify_add_watch", errno);
+	return escaped("watching %s", dir);
+}
+
 struct technique {
 	const char *name;
 	int nargs;
@@ -1516,6 +1604,12 @@ static const struct technique techniques[] = {
 	{ "vsock_bind", 0, t_vsock_bind, "" },
 	{ "file_lease", 1, t_file_lease, "WRITABLE_DIR" },
 	{ "unlisted_syscall", 0, t_unlisted_syscall, "" },
+	{ "chmod", 2, t_chmod, "FILE MODE" },
+	{ "chown", 1, t_chown, "FILE" },
+	{ "utimes", 1, t_utimes, "FILE" },
+	{ "setxattr", 1, t_setxattr, "FILE" },
+	{ "getxattr", 1, t_getxattr, "FILE" },
+	{ "inotify_watch", 1, t_inotify_watch, "FILE_IN_DIR" },
 };
 
 int main(int argc, char **argv)
