@@ -543,13 +543,13 @@ TEST_F(sign, identifier_mismatch)
 
 	ASSERT_EQ(0, sign_file(self, self->file, "--identifier=com.example.true"));
 	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--identifier",
-			 "com.example.other", self->file, NULL));
+			 "com.example.other", "--team", self->team, self->file, NULL));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_STREQ("", self->r->out);
 	snprintf(want, sizeof(want),
-		 "sbx verify: %s: identifier mismatch: signed as 'com.example.true', expected "
-		 "'com.example.other'\n",
-		 self->file);
+		 "sbx verify: %s: identity mismatch: signed as 'com.example.true' by team '%s', "
+		 "required 'com.example.other' by team '%s'\n",
+		 self->file, self->team, self->team);
 	EXPECT_STREQ(want, self->r->err);
 }
 
@@ -738,9 +738,13 @@ TEST_F(sign, malformed_revocation_list)
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
 	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
 	ASSERT_EQ(0, sh(self->r, "printf '# ok\\nserial 01\\nfingerprint 1234\\n' > '%s'", list));
-	snprintf(want, sizeof(want), "%s:3:1: expected 'serial HEX' or 'cdhash <64 hex digits>'",
-		 list);
-	ASSERT_VERIFY_FAILS(self, self->file, want);
+	/* A trust store that cannot be read is an input error (2), before any file. */
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+	snprintf(want, sizeof(want),
+		 "sbx verify: %s:3:1: expected 'serial HEX' or 'cdhash <64 hex digits>'\n", list);
+	EXPECT_STREQ(want, self->r->err);
 	ASSERT_EQ(0,
 		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", "xyz", NULL));
 	EXPECT_EQ(2, self->r->status);
@@ -772,6 +776,9 @@ TEST_F(sign, trust_cache_platform)
 	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
 	EXPECT_STREQ("", self->r->err); /* no progress bar: stderr is not a terminal */
 
+	/* Trust caches chain to the platform anchors only (FORMAT.md 6). */
+	ASSERT_EQ(0, sh(self->r, "mkdir '%s/platform.d' && cp '%s/root.pem' '%s/platform.d/'",
+			self->trust, ca, self->trust));
 	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
 	EXPECT_EQ(0, self->r->status);
 	snprintf(want, sizeof(want), "%s: valid trust cache: 2 digests, built ", cache);
@@ -787,8 +794,8 @@ TEST_F(sign, trust_cache_platform)
 	ASSERT_NE(NULL, h);
 	snprintf(digest, sizeof(digest), "%s", h + 8);
 	/* A required identifier cannot be met by a platform binary. */
-	ASSERT_EQ(0,
-		  sbx(self->r, "verify", "--trust", self->trust, "--identifier", "true", t, NULL));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--identifier", "true",
+			 "--team", "", t, NULL));
 	EXPECT_EQ(1, self->r->status);
 	/* Its digest can be revoked like a cdhash. */
 	ASSERT_EQ(0,
@@ -887,11 +894,13 @@ TEST_F(sign, trust_cache_untrusted_signer)
 	ASSERT_EQ(0, sbx(self->r, "trust", "cache", "build", "--key", key, "--cert", cert, "-o",
 			 cache, bin, NULL));
 	ASSERT_EQ(0, self->r->status);
+	ASSERT_EQ(0, sh(self->r, "mkdir '%s/platform.d' && cp '%s/root.pem' '%s/platform.d/'",
+			self->trust, ca, self->trust));
 	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
 	EXPECT_EQ(1, self->r->status);
 	snprintf(want, sizeof(want),
 		 "sbx trust: %s: untrusted signer: 'CN=stranger,OU=TEAMX,O=elsewhere' does not "
-		 "chain to a trust anchor in %s\n",
+		 "chain to a trust anchor in %s/platform.d\n",
 		 cache, self->trust);
 	EXPECT_STREQ(want, self->r->err);
 	snprintf(t, sizeof(t), "%s/true", bin);

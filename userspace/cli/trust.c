@@ -20,9 +20,9 @@
 #include "sign/verify.h"
 
 static const char trust_help[] =
-	"usage: sbx trust [--trust DIR] add CERT.pem\n"
-	"       sbx trust [--trust DIR] remove FINGERPRINT|FILE\n"
-	"       sbx trust [--trust DIR] list [--json]\n"
+	"usage: sbx trust [--trust DIR] [--platform] add CERT.pem\n"
+	"       sbx trust [--trust DIR] [--platform] remove FINGERPRINT|FILE\n"
+	"       sbx trust [--trust DIR] [--platform] list [--json]\n"
 	"       sbx trust [--trust DIR] revoke serial HEX | cdhash HEX\n"
 	"       sbx trust [--trust DIR] unrevoke serial HEX | cdhash HEX\n"
 	"       sbx trust cache build --key KEY --cert CERT [--chain PEM] [--all] -o FILE DIR...\n"
@@ -32,6 +32,8 @@ static const char trust_help[] =
 	"anchors (PEM certificates, one per file, named by SHA-256 fingerprint), the\n"
 	"revocation list revoked.list (certificate serials of any certificate in a chain, and\n"
 	"cdhashes of signed code) and platform trust caches (*.sbxtc) that sbx verify reads.\n"
+	"Trust caches must chain to the platform anchors (DIR/platform.d, managed with\n"
+	"--platform), a separate authority: a code-signing anchor never vouches for one.\n"
 	"\n"
 	"cache build hashes the executables, ELF files and scripts under each DIR (every\n"
 	"regular file with --all) into a trust cache signed like code (identifier\n"
@@ -43,6 +45,7 @@ static const char trust_help[] =
 
 static const struct option common_opts[] = {
 	{ "trust", required_argument, NULL, 't' },
+	{ "platform", no_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -53,7 +56,7 @@ static int trust_list(const char *dir, bool json)
 	struct sbx_anchor_info *a;
 	struct sbx_revocations rev;
 	struct sbx_diag diag = { 0 };
-	char rev_path[4096];
+	char rev_path[4200];
 	size_t n;
 
 	if (sbx_trust_list(dir, &a, &n, &diag)) {
@@ -65,7 +68,7 @@ static int trust_list(const char *dir, bool json)
 		n = 0;
 	}
 	snprintf(rev_path, sizeof(rev_path), "%s/%s", dir, SBX_REVOCATION_FILE);
-	if (sbx_revocations_load(rev_path, &rev, &diag)) {
+	if (sbx_revocations_load(rev_path, true, &rev, &diag)) {
 		cli_error_diag("trust", &diag);
 		free(a);
 		return SBX_EXIT_USAGE;
@@ -371,16 +374,19 @@ int cmd_trust(int argc, char **argv)
 	struct sbx_verify_options o = { 0 };
 	struct sbx_diag diag = { 0 };
 	const char *dir, *sub;
-	char name[256];
-	bool json = false;
+	char name[256], platform_dir[4096];
+	bool json = false, platform = false;
 	int c;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:jh", common_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:pjh", common_opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o.trust_dir = optarg;
+			break;
+		case 'p':
+			platform = true;
 			break;
 		case 'j':
 			json = true;
@@ -395,6 +401,16 @@ int cmd_trust(int argc, char **argv)
 		}
 	}
 	dir = sbx_trust_dir(&o);
+	if (platform) {
+		/* The platform anchors: the only authority for trust caches. */
+		snprintf(platform_dir, sizeof(platform_dir), "%.4000s/%s", dir,
+			 SBX_PLATFORM_ANCHORS);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			cli_error("trust", "cannot create trust directory %s: %m", dir);
+			return SBX_EXIT_USAGE;
+		}
+		dir = platform_dir;
+	}
 	if (optind == argc) {
 		cli_error("trust", "expected add, remove, list, revoke, unrevoke or cache (see sbx "
 				   "trust --help)");
@@ -429,7 +445,7 @@ int cmd_trust(int argc, char **argv)
 		return SBX_EXIT_OK;
 	}
 	if (!strcmp(sub, "revoke") || !strcmp(sub, "unrevoke")) {
-		char path[4096];
+		char path[4200];
 
 		if (argc - optind != 2) {
 			cli_error("trust", "%s takes 'serial HEX' or 'cdhash HEX'", sub);

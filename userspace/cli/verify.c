@@ -15,7 +15,7 @@
 
 static const char verify_help[] =
 	"usage: sbx verify [--trust DIR] [--revocations FILE] [--trust-cache FILE]...\n"
-	"                  [--identifier ID] [--at TIME] [-v | --json] FILE...\n"
+	"                  [--identifier ID --team TEAM] [--at TIME] [-v | --json] FILE...\n"
 	"\n"
 	"Checks each FILE's signature (appended, the user.sbx.sig xattr, or FILE.sbxsig):\n"
 	"well formed, made over this exact content, by a certificate with the code-signing\n"
@@ -25,14 +25,17 @@ static const char verify_help[] =
 	"  --trust DIR          trust anchors (default $SBX_TRUST_DIR, else /etc/sbx/trust.d)\n"
 	"  --revocations FILE   revocation list (default DIR/revoked.list)\n"
 	"  --trust-cache FILE   platform trust cache to consult (default DIR/*.sbxtc)\n"
-	"  --identifier ID      also require this signing identifier\n"
+	"  --identifier ID      also require this signing identifier; identity is team id\n"
+	"                       and identifier, so it needs --team too\n"
+	"  --team TEAM          also require this team id ('' for a signature without one)\n"
 	"  --at TIME            verify as of TIME: @EPOCH, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ\n"
 	"  -v, --verbose        print the identity of valid files\n"
 	"  --json               one JSON document: per FILE its verdict, reason and identity\n"
 	"\n"
 	"Exit status: 0 every FILE is valid (or platform); 1 some FILE is not (unsigned,\n"
 	"modified, untrusted, expired, revoked, malformed: the reason is printed);\n"
-	"2 usage error or a FILE that cannot be opened.\n";
+	"2 usage error, a FILE that cannot be examined (missing, a directory, a FIFO), or a\n"
+	"trust directory, revocation list or trust cache named here that cannot be read.\n";
 
 static int parse_time(const char *s, time_t *out)
 {
@@ -117,12 +120,13 @@ static void json_result(struct sbx_json *j, const char *file, int v,
 
 int cmd_verify(int argc, char **argv)
 {
-	enum { OPT_REV = 256, OPT_TC, OPT_AT, OPT_JSON };
+	enum { OPT_REV = 256, OPT_TC, OPT_AT, OPT_JSON, OPT_TEAM };
 	static const struct option opts[] = {
 		{ "trust", required_argument, NULL, 't' },
 		{ "revocations", required_argument, NULL, OPT_REV },
 		{ "trust-cache", required_argument, NULL, OPT_TC },
 		{ "identifier", required_argument, NULL, 'i' },
+		{ "team", required_argument, NULL, OPT_TEAM },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -163,6 +167,9 @@ int cmd_verify(int argc, char **argv)
 		case 'i':
 			o.identifier = optarg;
 			break;
+		case OPT_TEAM:
+			o.team_id = optarg;
+			break;
 		case OPT_AT:
 			if (parse_time(optarg, &o.at)) {
 				cli_error("verify",
@@ -195,11 +202,28 @@ int cmd_verify(int argc, char **argv)
 		free(caches);
 		return SBX_EXIT_USAGE;
 	}
+	if (o.identifier && !o.team_id) {
+		cli_error("verify", "--identifier needs --team: identity is team id and identifier "
+				    "(--team '' for a signature without a team)");
+		free(caches);
+		return SBX_EXIT_USAGE;
+	}
 	o.trust_caches = caches;
 	if (sbx_verifier_new(&o, &verifier)) {
 		cli_error("verify", "out of memory");
 		free(caches);
 		return SBX_EXIT_USAGE;
+	}
+	/* What was named explicitly must be readable: a typo never means "nothing". */
+	{
+		struct sbx_diag diag = { 0 };
+
+		if (sbx_verifier_preload(verifier, &diag)) {
+			cli_error_diag("verify", &diag);
+			sbx_verifier_free(verifier);
+			free(caches);
+			return SBX_EXIT_USAGE;
+		}
 	}
 	if (json) {
 		sbx_json_init(&j, stdout, true);
@@ -234,7 +258,10 @@ int cmd_verify(int argc, char **argv)
 			print_identity(argv[i], &id, verbose);
 		else
 			cli_error("verify", "%s: %s", argv[i], msg);
-		if (v != SBX_VERDICT_VALID && v != SBX_VERDICT_PLATFORM && status == SBX_EXIT_OK)
+		if (v < 0) /* could not be examined: as display says, an input error */
+			status = SBX_EXIT_USAGE;
+		else if (v != SBX_VERDICT_VALID && v != SBX_VERDICT_PLATFORM &&
+			 status == SBX_EXIT_OK)
 			status = SBX_EXIT_FAIL;
 		sbx_code_identity_free(&id);
 	}

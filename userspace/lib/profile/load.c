@@ -30,6 +30,7 @@ struct load_ctx {
 	struct sbx_diag *diag;
 	char *stack[SBX_PROFILE_MAX_INCLUDE_DEPTH + 1]; /* real paths of files being loaded */
 	int depth;
+	bool signed_bytes; /* from a signature: self-contained, no include */
 };
 
 static int nomem(struct sbx_diag *d)
@@ -696,6 +697,10 @@ static int load_yaml_tree(struct load_ctx *c, const char *file, const struct pno
 		return sbx_diag_set_at(c->diag, -EINVAL, file, root->line, root->col,
 				       "missing 'identifier' (reverse-DNS, e.g. org.example.app)");
 	}
+	if (inc && c->signed_bytes)
+		return sbx_diag_set_at(c->diag, -EPERM, file, inc->line, inc->col,
+				       "signed entitlements may not include other files: includes "
+				       "are resolved when signing (sbx profile canonical)");
 	if (inc) {
 		if (inc->kind == PNODE_SEQ) {
 			for (size_t i = 0; i < inc->n; i++) {
@@ -886,10 +891,10 @@ static int check_contradictions(struct load_ctx *c)
 	return err;
 }
 
-int sbx_profile_load_buffer(const char *name, const void *buf, size_t len, struct sbx_profile **out,
-			    struct sbx_diag *diag)
+static int load_buffer(const char *name, const void *buf, size_t len, bool signed_bytes,
+		       struct sbx_profile **out, struct sbx_diag *diag)
 {
-	struct load_ctx c = { .diag = diag };
+	struct load_ctx c = { .diag = diag, .signed_bytes = signed_bytes };
 	int err;
 
 	if (!name)
@@ -911,6 +916,18 @@ int sbx_profile_load_buffer(const char *name, const void *buf, size_t len, struc
 	}
 	*out = c.p;
 	return 0;
+}
+
+int sbx_profile_load_buffer(const char *name, const void *buf, size_t len, struct sbx_profile **out,
+			    struct sbx_diag *diag)
+{
+	return load_buffer(name, buf, len, false, out, diag);
+}
+
+int sbx_profile_load_signed(const char *name, const void *buf, size_t len, struct sbx_profile **out,
+			    struct sbx_diag *diag)
+{
+	return load_buffer(name, buf, len, true, out, diag);
 }
 
 int sbx_profile_load_file(const char *path, struct sbx_profile **out, struct sbx_diag *diag)

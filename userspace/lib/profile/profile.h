@@ -106,6 +106,12 @@ int sbx_profile_load_file(const char *path, struct sbx_profile **out, struct sbx
 /* Same from memory; name is used in diagnostics and to resolve relative includes. */
 int sbx_profile_load_buffer(const char *name, const void *buf, size_t len, struct sbx_profile **out,
 			    struct sbx_diag *diag);
+/*
+ * The entitlements a signature carries: self-contained, so an `include` is refused
+ * (-EPERM): what runs must not depend on an unsigned file read at launch.
+ */
+int sbx_profile_load_signed(const char *name, const void *buf, size_t len, struct sbx_profile **out,
+			    struct sbx_diag *diag);
 void sbx_profile_free(struct sbx_profile *p);
 
 const char *sbx_profile_identifier(const struct sbx_profile *p);

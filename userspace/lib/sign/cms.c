@@ -144,6 +144,7 @@ static FILE *open_pem(const char *path, const char *what, struct sbx_diag *diag)
  */
 static int chain_is_path(struct sbx_signer *s, const char *chain_path, struct sbx_diag *diag)
 {
+	struct sbx_diag why = { 0 };
 	char subject[256];
 	X509 *cur = s->cert;
 	int n = sk_X509_num(s->chain), used = 0;
@@ -157,10 +158,10 @@ static int chain_is_path(struct sbx_signer *s, const char *chain_path, struct sb
 				next = sk_X509_value(s->chain, i);
 		if (!next)
 			break;
-		if (sbx_key_supported(X509_get0_pubkey(next), diag))
+		if (sbx_key_supported(X509_get0_pubkey(next), &why))
 			return sbx_diag_set(diag, -EINVAL, "%s: certificate '%s': %s", chain_path,
 					    sbx_x509_subject(next, subject, sizeof(subject)),
-					    diag->msg);
+					    why.msg);
 		used++;
 		cur = next;
 	}
@@ -451,6 +452,7 @@ static int chain_policy(struct sbx_cms *c, STACK_OF(X509) * chain, enum sbx_veri
 			struct sbx_diag *diag)
 {
 	int n = sk_X509_num(chain);
+	struct sbx_diag why = { 0 };
 	char subject[256];
 
 	for (int i = 0; i < n; i++) {
@@ -458,10 +460,10 @@ static int chain_policy(struct sbx_cms *c, STACK_OF(X509) * chain, enum sbx_veri
 		bool top = i == n - 1;
 
 		sbx_x509_subject(x, subject, sizeof(subject));
-		if (sbx_key_supported(X509_get0_pubkey(x), diag)) {
+		if (sbx_key_supported(X509_get0_pubkey(x), &why)) {
 			*reason = SBX_REASON_CERT_INVALID;
 			return sbx_diag_set(diag, -EKEYREJECTED, "certificate '%s': %s", subject,
-					    diag->msg);
+					    why.msg);
 		}
 		/* The anchor is trusted for its key; its own signature vouches for nothing. */
 		if (!top && !sha2_signed(x)) {

@@ -190,7 +190,7 @@ static int load_xattr(int fd, uint64_t size, struct sbx_sig_blob *blob, struct s
 	return err;
 }
 
-static int load_detached(const char *path, uint64_t size, struct sbx_sig_blob *blob,
+static int load_detached(const char *path, uint64_t size, uid_t owner, struct sbx_sig_blob *blob,
 			 struct sbx_diag *diag)
 {
 	char sig_path[4096];
@@ -205,7 +205,15 @@ static int load_detached(const char *path, uint64_t size, struct sbx_sig_blob *b
 		return errno == ENOENT || errno == ENOTDIR
 			       ? -ENODATA
 			       : sbx_diag_set(diag, -errno, "cannot open %s: %m", sig_path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	/*
+	 * Whoever can write next to a file must not be able to make it "invalid": a sidecar
+	 * that neither the file's owner nor root owns is not the file's signature.
+	 */
+	if (fstat(fd, &st) < 0 || (st.st_uid != owner && st.st_uid != 0)) {
+		close(fd);
+		return -ENODATA;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return sbx_diag_set(diag, -EBADMSG, "malformed signature: %s is not a regular file",
 				    sig_path);
@@ -247,7 +255,7 @@ int sbx_sig_load_fd(int fd, const char *path, struct sbx_sig_blob *blob, struct 
 	err = load_xattr(fd, (uint64_t)st.st_size, blob, diag);
 	if (err != -ENODATA)
 		goto out;
-	err = load_detached(path, (uint64_t)st.st_size, blob, diag);
+	err = load_detached(path, (uint64_t)st.st_size, st.st_uid, blob, diag);
 out:
 	if (err) {
 		enum sbx_sig_location loc = blob->location;

@@ -87,16 +87,21 @@ static STACK_OF(X509) * read_pem_certs(const char *path, struct sbx_diag *diag)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	struct stat st;
-	FILE *f;
+	FILE *f = NULL;
 	X509 *x;
+	int fd;
 
 	if (!certs) {
 		sbx_diag_set(diag, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	f = fopen(path, "re");
-	if (!f || fstat(fileno(f), &st) < 0) {
+	/* Never block: a FIFO here must not hang a verifier. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f || fstat(fd, &st) < 0) {
 		sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
+		if (!f && fd >= 0)
+			close(fd);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > SBX_TRUST_MAX_FILE) {
@@ -208,6 +213,15 @@ int sbx_trust_add(const char *dir, const char *cert_path, char *name, size_t nam
 				   "%s holds %d certificates: add one anchor at a time", cert_path,
 				   sk_X509_num(certs));
 		goto out;
+	}
+	/* Anchors too: a weak anchor key would let anyone forge the chains below it. */
+	{
+		struct sbx_diag why = { 0 };
+
+		if (sbx_key_supported(X509_get0_pubkey(sk_X509_value(certs, 0)), &why)) {
+			err = sbx_diag_set(diag, -EINVAL, "%s: %s", cert_path, why.msg);
+			goto out;
+		}
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		err = sbx_diag_set(diag, -errno, "cannot create trust directory %s: %m", dir);
@@ -453,7 +467,7 @@ oom:
 
 static int read_small_file(const char *path, char **buf, size_t *len, struct sbx_diag *diag)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	ssize_t n;
 
@@ -484,7 +498,8 @@ static int read_small_file(const char *path, char **buf, size_t *len, struct sbx
 	return 0;
 }
 
-int sbx_revocations_load(const char *path, struct sbx_revocations *r, struct sbx_diag *diag)
+int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocations *r,
+			 struct sbx_diag *diag)
 {
 	char *text;
 	size_t len;
@@ -492,8 +507,11 @@ int sbx_revocations_load(const char *path, struct sbx_revocations *r, struct sbx
 
 	memset(r, 0, sizeof(*r));
 	err = read_small_file(path, &text, &len, diag);
-	if (err == -ENOENT)
+	if (err == -ENOENT && missing_ok)
 		return 0;
+	if (err == -ENOENT)
+		return sbx_diag_set(diag, err, "cannot open revocation list %s: %s", path,
+				    strerror(ENOENT));
 	if (err)
 		return err;
 	err = sbx_revocations_parse(path, text, len, r, diag);
@@ -540,7 +558,7 @@ int sbx_revocation_edit(const char *path, const char *kind, const char *value, b
 		return sbx_diag_set(diag, -EINVAL,
 				    "unknown revocation kind '%s' (serial or cdhash)", kind);
 	}
-	err = sbx_revocations_load(path, &r, diag);
+	err = sbx_revocations_load(path, true, &r, diag);
 	if (err)
 		return err;
 	present = !strcmp(kind, "serial") ? sbx_revoked_serial(&r, norm)

@@ -17,6 +17,7 @@
 #include "sign/format.h"
 
 #define SBX_REVOCATION_FILE    "revoked.list"
+#define SBX_PLATFORM_ANCHORS   "platform.d" /* the only anchors trust caches chain to */
 #define SBX_TRUST_CACHE_SUFFIX ".sbxtc"
 #define SBX_TRUST_MAX_ANCHORS  1024
 #define SBX_TRUST_MAX_FILE     (1u << 20)
@@ -49,8 +50,12 @@ struct sbx_anchor_info {
 /* The anchors of dir, sorted by file name; *out is malloc'd. */
 int sbx_trust_list(const char *dir, struct sbx_anchor_info **out, size_t *n, struct sbx_diag *diag);
 
-/* Parse a revocation list; a missing file is an empty list. Lines: "serial HEX", "cdhash HEX". */
-int sbx_revocations_load(const char *path, struct sbx_revocations *r, struct sbx_diag *diag);
+/*
+ * Parse a revocation list (lines: "serial HEX", "cdhash HEX"). A missing file is an empty
+ * list only with missing_ok (the default list); one named explicitly must exist.
+ */
+int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocations *r,
+			 struct sbx_diag *diag);
 int sbx_revocations_parse(const char *name, const char *text, size_t len, struct sbx_revocations *r,
 			  struct sbx_diag *diag);
 void sbx_revocations_free(struct sbx_revocations *r);

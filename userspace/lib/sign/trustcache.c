@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sign/hash.h"
+#include "sign/trust.h"
 #include "sign/trustcache.h"
 
 static int digest_cmp(const void *a, const void *b)
@@ -111,12 +113,27 @@ int sbx_trust_cache_load_fd(int fd, const struct sbx_verify_options *opts,
 	struct sbx_verify_options o = *opts;
 	struct sbx_code_identity own;
 	uint8_t *body = NULL, digest[SBX_DIGEST_LEN];
+	char platform[4200], rev[4200];
+	const char *dir = sbx_trust_dir(opts);
 	size_t done = 0, len;
 	int v, err;
 
 	memset(tc, 0, sizeof(*tc));
+	/*
+	 * A distinct authority: caches chain to the platform anchors only (DIR/platform.d),
+	 * never to the anchors that any team's code signing chains to.
+	 */
+	snprintf(platform, sizeof(platform), "%s/%s", dir, SBX_PLATFORM_ANCHORS);
+	if (!o.revocation_list) {
+		snprintf(rev, sizeof(rev), "%s/%s", dir, SBX_REVOCATION_FILE);
+		o.revocation_list = rev;
+		if (access(rev, F_OK) < 0 && errno == ENOENT)
+			o.revocation_list = NULL; /* then DIR/platform.d/revoked.list: none */
+	}
+	o.trust_dir = platform;
 	o.flags |= SBX_VERIFY_NO_TRUST_CACHE;
-	o.identifier = SBX_TC_IDENTIFIER;
+	o.identifier = NULL;
+	o.team_id = NULL;
 	o.path = NULL; /* a cache carries its own appended signature, never a detached one */
 	o.trust_caches = NULL;
 	v = sbx_verify_fd(fd, &o, &own, diag);
@@ -124,6 +141,16 @@ int sbx_trust_cache_load_fd(int fd, const struct sbx_verify_options *opts,
 		err = v < 0 ? v : -EKEYREJECTED;
 		if (v == SBX_VERDICT_UNSIGNED)
 			sbx_diag_set(diag, err, "the trust cache is not signed");
+		else if (v == -ENOENT)
+			sbx_diag_set(diag, err,
+				     "no platform anchors (%s): nothing may sign trust caches",
+				     platform);
+		goto out;
+	}
+	if (strcmp(own.identifier, SBX_TC_IDENTIFIER)) {
+		err = sbx_diag_set(diag, -EKEYREJECTED,
+				   "signed as '%s', not as a trust cache (" SBX_TC_IDENTIFIER ")",
+				   own.identifier);
 		goto out;
 	}
 	if (own.location != SBX_SIG_EMBEDDED ||

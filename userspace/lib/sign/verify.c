@@ -104,6 +104,7 @@ static int invalid(struct sbx_code_identity *id, enum sbx_verify_reason reason, 
  */
 struct sbx_verifier {
 	struct sbx_verify_options o; /* strings borrowed from the caller */
+	bool dir_named, rev_named; /* named explicitly: must be readable */
 	char dir[4096];
 	char rev_path[4200];
 	X509_STORE *anchors;
@@ -120,6 +121,8 @@ static void verifier_init(struct sbx_verifier *v, const struct sbx_verify_option
 
 	memset(v, 0, sizeof(*v));
 	v->o = opts ? *opts : defaults;
+	v->dir_named = v->o.trust_dir || (getenv(SBX_TRUST_DIR_ENV) && *getenv(SBX_TRUST_DIR_ENV));
+	v->rev_named = v->o.revocation_list;
 	snprintf(v->dir, sizeof(v->dir), "%s", sbx_trust_dir(&v->o));
 	if (v->o.revocation_list)
 		snprintf(v->rev_path, sizeof(v->rev_path), "%s", v->o.revocation_list);
@@ -145,7 +148,7 @@ static int verifier_revocations(struct sbx_verifier *v, struct sbx_diag *diag)
 
 	if (v->rev_loaded)
 		return 0;
-	err = sbx_revocations_load(v->rev_path, &v->rev, diag);
+	err = sbx_revocations_load(v->rev_path, !v->rev_named, &v->rev, diag);
 	v->rev_loaded = !err;
 	return err;
 }
@@ -158,49 +161,64 @@ static int verifier_anchors(struct sbx_verifier *v, struct sbx_diag *diag)
 	if (v->anchors)
 		return 0;
 	err = sbx_trust_load(v->dir, &v->anchors, &n, diag);
-	if (err == -ENOENT) /* no trust directory: nothing is trusted */
+	if (err == -ENOENT && !v->dir_named) /* no default trust directory: nothing is trusted */
 		v->anchors = X509_STORE_new();
 	else if (err)
 		return err;
 	return v->anchors ? 0 : sbx_diag_set(diag, -ENOMEM, "out of memory");
 }
 
-static void verifier_add_cache(struct sbx_verifier *v, const char *path)
+static int verifier_add_cache(struct sbx_verifier *v, const char *path, struct sbx_diag *diag)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct sbx_diag ignored = { 0 };
 	struct sbx_trust_cache tc, *grown;
+	char why[sizeof(diag->msg)];
+	int err;
 
 	if (fd < 0)
-		return;
-	/* An untrusted or damaged cache is skipped: it can only ever add trust. */
-	if (!sbx_trust_cache_load_fd(fd, &v->o, &tc, NULL, &ignored)) {
-		grown = realloc(v->caches, (v->n_caches + 1) * sizeof(*grown));
-		if (grown) {
-			v->caches = grown;
-			v->caches[v->n_caches++] = tc;
-		} else {
-			sbx_trust_cache_free(&tc);
-		}
-	}
+		return sbx_diag_set(diag, -errno, "cannot open trust cache %s: %m", path);
+	err = sbx_trust_cache_load_fd(fd, &v->o, &tc, NULL, diag);
 	close(fd);
+	if (err) {
+		snprintf(why, sizeof(why), "%s", diag->msg);
+		return sbx_diag_set(diag, err, "trust cache %s: %s", path, why);
+	}
+	grown = realloc(v->caches, (v->n_caches + 1) * sizeof(*grown));
+	if (!grown) {
+		sbx_trust_cache_free(&tc);
+		return sbx_diag_set(diag, -ENOMEM, "out of memory");
+	}
+	v->caches = grown;
+	v->caches[v->n_caches++] = tc;
+	return 0;
 }
 
-static void verifier_caches(struct sbx_verifier *v)
+/* Caches named explicitly must all be trusted; those found in the directory may not be. */
+static int verifier_caches(struct sbx_verifier *v, struct sbx_diag *diag)
 {
 	size_t sl = strlen(SBX_TRUST_CACHE_SUFFIX), seen = 0;
+	struct sbx_diag ignored = { 0 };
 	struct dirent *e;
 	char path[4400];
 	DIR *d;
+	int err;
 
 	if (v->caches_loaded)
-		return;
-	v->caches_loaded = true;
+		return 0;
 	if (v->o.trust_caches) {
-		for (const char *const *p = v->o.trust_caches; *p; p++)
-			verifier_add_cache(v, *p);
-		return;
+		for (const char *const *p = v->o.trust_caches; *p; p++) {
+			err = verifier_add_cache(v, *p, diag);
+			if (err) {
+				for (size_t i = 0; i < v->n_caches; i++)
+					sbx_trust_cache_free(&v->caches[i]);
+				v->n_caches = 0;
+				return err;
+			}
+		}
+		v->caches_loaded = true;
+		return 0;
 	}
+	v->caches_loaded = true;
 	d = opendir(v->dir);
 	while (d && (e = readdir(d)) && seen < 64) {
 		size_t l = strlen(e->d_name);
@@ -210,23 +228,39 @@ static void verifier_caches(struct sbx_verifier *v)
 			continue;
 		seen++;
 		snprintf(path, sizeof(path), "%s/%s", v->dir, e->d_name);
-		verifier_add_cache(v, path);
+		/* An untrusted or damaged cache found here is skipped: it only adds trust. */
+		verifier_add_cache(v, path, &ignored);
 	}
 	if (d)
 		closedir(d);
+	return 0;
 }
 
-/* Is this unsigned file's whole-file digest in one of the trusted caches? */
-static bool in_trust_cache(struct sbx_verifier *v, int fd, uint64_t size,
-			   struct sbx_code_identity *id)
+/* Is this unsigned file's whole-file digest in one of the trusted caches? 1 yes, 0 no. */
+static int in_trust_cache(struct sbx_verifier *v, int fd, uint64_t size,
+			  struct sbx_code_identity *id, struct sbx_diag *diag)
 {
-	verifier_caches(v);
+	int err = verifier_caches(v, diag);
+
+	if (err)
+		return err;
 	if (!v->n_caches || sbx_sha256_fd(fd, 0, size, id->file_digest, NULL))
-		return false;
+		return 0;
 	for (size_t i = 0; i < v->n_caches; i++)
 		if (sbx_trust_cache_contains(&v->caches[i], id->file_digest))
-			return true;
-	return false;
+			return 1;
+	return 0;
+}
+
+int sbx_verifier_preload(struct sbx_verifier *v, struct sbx_diag *diag)
+{
+	int err = verifier_anchors(v, diag);
+
+	if (!err)
+		err = verifier_revocations(v, diag);
+	if (!err && v->o.trust_caches && !(v->o.flags & SBX_VERIFY_NO_TRUST_CACHE))
+		err = verifier_caches(v, diag);
+	return err;
 }
 
 /* In a trusted cache: platform, unless its digest is revoked like a cdhash. */
@@ -290,12 +324,21 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 	id->verdict = SBX_VERDICT_INVALID;
 	err = sbx_sig_load_fd(fd, path, &blob, diag);
 	id->location = blob.location;
+	if (o->identifier && !o->team_id)
+		return invalid(id, SBX_REASON_IO,
+			       sbx_diag_set(diag, -EINVAL,
+					    "an identifier requirement must name its team too "
+					    "(identity is team id and identifier)"));
 	if (err == -ENODATA) {
 		id->content_size = blob.file_size;
-		/* A platform binary has no identifier, so it cannot meet a required one. */
-		if (!(o->flags & SBX_VERIFY_NO_TRUST_CACHE) && !o->identifier &&
-		    in_trust_cache(v, fd, blob.file_size, id))
-			return platform_verdict(v, id, diag);
+		/* A platform binary has no identity, so it cannot meet a required one. */
+		if (!(o->flags & SBX_VERIFY_NO_TRUST_CACHE) && !o->identifier && !o->team_id) {
+			ret = in_trust_cache(v, fd, blob.file_size, id, diag);
+			if (ret < 0)
+				return invalid(id, SBX_REASON_IO, ret);
+			if (ret)
+				return platform_verdict(v, id, diag);
+		}
 		if (sbx_fd_is_elf(fd))
 			sbx_diag_set(diag, -ENODATA,
 				     "not signed: no sbx signature (strip and objcopy drop an "
@@ -411,10 +454,14 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 		ret = invalid(id, SBX_REASON_TEAM_MISMATCH, 0);
 		goto out;
 	}
-	if (o->identifier && strcmp(o->identifier, id->identifier)) {
+	if ((o->identifier && strcmp(o->identifier, id->identifier)) ||
+	    (o->team_id && strcmp(o->team_id, id->team_id))) {
 		sbx_diag_set(diag, -EKEYREJECTED,
-			     "identifier mismatch: signed as '%s', expected '%s'", id->identifier,
-			     o->identifier);
+			     "identity mismatch: signed as '%s' by team '%s', required '%s' by "
+			     "team '%s'",
+			     id->identifier, id->team_id[0] ? id->team_id : "(none)",
+			     o->identifier ? o->identifier : "(any)",
+			     o->team_id[0] ? o->team_id : "(none)");
 		ret = invalid(id, SBX_REASON_IDENTIFIER_MISMATCH, 0);
 		goto out;
 	}

@@ -57,16 +57,33 @@ enum sbx_verify_reason {
 /* Skip the trust cache lookup for unsigned files. */
 #define SBX_VERIFY_NO_TRUST_CACHE (1u << 0)
 
+/*
+ * A trust directory, revocation list or trust cache named here (or the trust directory
+ * named by $SBX_TRUST_DIR) must be readable: a typo is an error, never "nothing trusted"
+ * or "nothing revoked". Only the defaults may be missing.
+ */
 struct sbx_verify_options {
-	const char *trust_dir; /* NULL: $SBX_TRUST_DIR, else /etc/sbx/trust.d */
-	const char *revocation_list; /* NULL: <trust_dir>/revoked.list (missing = none) */
+	const char *trust_dir; /* NULL: $SBX_TRUST_DIR, else /etc/sbx/trust.d (may be missing) */
+	const char *revocation_list; /* NULL: <trust_dir>/revoked.list (may be missing) */
 	const char *const *trust_caches; /* NULL-terminated; NULL: <trust_dir>/ *.sbxtc */
 	time_t at; /* verify "as of" this time; 0: now */
 	const char *path; /* the file's path, only to find PATH.sbxsig; NULL: none */
+	/*
+	 * Identity is (team id, identifier), as a macOS designated requirement: an
+	 * identifier requirement must name its team too (team_id NULL with an identifier is
+	 * refused, -EINVAL); "" requires a signature without a team. team_id alone requires
+	 * that team for any identifier.
+	 */
 	const char *identifier; /* require this signing identifier; NULL: any */
+	const char *team_id; /* require this team id; NULL: any (only without identifier) */
 	unsigned int flags; /* SBX_VERIFY_* */
 };
 
+/*
+ * For VALID, (team_id, identifier) is the code's identity: team_id is the leaf
+ * certificate's OU, checked equal to the code directory's ("" when the certificate has no
+ * OU). Key anything per program (containers, caches, constraints) on both.
+ */
 struct sbx_code_identity {
 	enum sbx_verdict verdict;
 	enum sbx_verify_reason reason; /* for SBX_VERDICT_INVALID */
@@ -106,9 +123,16 @@ void sbx_code_identity_free(struct sbx_code_identity *id);
  * revocations and trust caches of opts once loaded (each on first need). Recreate it
  * when the trust directory changes. opts' strings must outlive it; opts->path is unused:
  * each call names its file's path (NULL: no FILE.sbxsig lookup).
+ * A verifier is not thread-safe (it loads lazily): threads use one verifier each, or
+ * hold a lock around sbx_verifier_verify_fd. sbx_verify_fd makes its own and is safe.
  */
 struct sbx_verifier;
 int sbx_verifier_new(const struct sbx_verify_options *opts, struct sbx_verifier **out);
+/*
+ * Load now what opts names explicitly (trust directory, revocation list, trust caches)
+ * and say what cannot be read or trusted: a CLI calls it before the first file.
+ */
+int sbx_verifier_preload(struct sbx_verifier *v, struct sbx_diag *diag);
 int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 			   struct sbx_code_identity *id, struct sbx_diag *diag);
 void sbx_verifier_free(struct sbx_verifier *v);

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Identity and the trust store (issue 9, items 3, 6, 8, 9, 10, 11): an identifier check
+ * names its team; a team id that is not one is refused when signing; trust caches need
+ * the platform authority; whatever is named explicitly must be readable; nothing makes
+ * verify hang; a stranger's sidecar cannot make a file invalid; verify and display agree
+ * on what cannot be examined.
+ */
+#include <sys/stat.h>
+
+#include "sign_fixture.h"
+
+/* sbx under timeout(1): a hang is a failure (status 124), never a stuck suite. */
+static int sbx_timed(struct sbx_cmd_result *r, const char *args)
+{
+	return sh(r, "timeout 20 '%s' %s", sbx_bin(), args);
+}
+
+TEST_F(sign, identifier_check_names_its_team)
+{
+	char want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, "--identifier=com.example.true"));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--identifier",
+			 "com.example.true", self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("sbx verify: --identifier needs --team: identity is team id and identifier "
+		     "(--team '' for a signature without a team)\n",
+		     self->r->err);
+	/* The right identifier from another team is not this program. */
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--identifier",
+			 "com.example.true", "--team", "OTHERTEAM", self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx verify: %s: identity mismatch: signed as 'com.example.true' by team '%s', "
+		 "required 'com.example.true' by team 'OTHERTEAM'\n",
+		 self->file, self->team);
+	EXPECT_STREQ(want, self->r->err);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--identifier",
+			 "com.example.true", "--team", self->team, self->file, NULL));
+	EXPECT_EQ(0, self->r->status);
+}
+
+TEST_F(sign, ou_with_a_space_is_refused_when_signing)
+{
+	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
+
+	snprintf(key, sizeof(key), "%s/space.key", ca);
+	snprintf(cert, sizeof(cert), "%s/space.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, "--chain", self->chain,
+			 self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+	EXPECT_STREQ("sbx sign: certificate 'CN=sbx test space,OU=IT Department,O=sbx tests': its "
+		     "OU is not a team identifier (1 to 64 printable ASCII characters, no spaces, "
+		     "no NUL)\n",
+		     self->r->err);
+}
+
+TEST_F(sign, trust_caches_need_the_platform_authority)
+{
+	char bin[SIGN_PATH + 16], cache[SIGN_PATH + 32], t[SIGN_PATH + 32], want[2048];
+	char root[SIGN_PATH + 16];
+
+	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
+	ASSERT_EQ(0, mkdir(bin, 0755));
+	ASSERT_EQ(0, sh(self->r, "cp /bin/true '%s/'", bin));
+	snprintf(t, sizeof(t), "%s/true", bin);
+	snprintf(cache, sizeof(cache), "%s/team.sbxtc", self->trust);
+	/* Any team's code-signing certificate can build a cache ... */
+	ASSERT_EQ(0, sbx(self->r, "trust", "cache", "build", "--key", self->key, "--cert",
+			 self->cert, "--chain", self->chain, "-o", cache, bin, NULL));
+	ASSERT_EQ(0, self->r->status);
+	/* ... but its anchor vouches for code, not for caches: the file stays unsigned. */
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, t, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_EQ(NULL, strstr(self->r->out, "platform"));
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
+	EXPECT_EQ(1, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx trust: %s: no platform anchors (%s/platform.d): nothing may sign trust "
+		 "caches\n",
+		 cache, self->trust);
+	EXPECT_STREQ(want, self->r->err);
+	/* Named explicitly, an untrusted cache is an error, not "no platform binaries". */
+	ASSERT_EQ(0,
+		  sbx(self->r, "verify", "--trust", self->trust, "--trust-cache", cache, t, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "no platform anchors"));
+	/* The platform authority, added on purpose, makes it trusted. */
+	snprintf(root, sizeof(root), "%s/root.pem", ca);
+	ASSERT_EQ(0,
+		  sbx(self->r, "trust", "--trust", self->trust, "--platform", "add", root, NULL));
+	ASSERT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, t, NULL));
+	EXPECT_EQ(0, self->r->status);
+	snprintf(want, sizeof(want), "%s: platform (sha256 ", t);
+	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
+}
+
+TEST_F(sign, named_trust_store_parts_must_be_readable)
+{
+	char missing[SIGN_PATH + 32], want[2048], plain[SIGN_PATH + 32];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(missing, sizeof(missing), "%s/no-such-dir", self->dir);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", missing, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+	snprintf(want, sizeof(want),
+		 "sbx verify: cannot open trust directory %s: No such file or directory\n",
+		 missing);
+	EXPECT_STREQ(want, self->r->err);
+
+	snprintf(missing, sizeof(missing), "%s/no-such.list", self->dir);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--revocations", missing,
+			 self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx verify: cannot open revocation list %s: No such file or directory\n",
+		 missing);
+	EXPECT_STREQ(want, self->r->err);
+
+	snprintf(missing, sizeof(missing), "%s/no-such.sbxtc", self->dir);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--trust-cache", missing,
+			 self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx verify: cannot open trust cache %s: No such file or directory\n", missing);
+	EXPECT_STREQ(want, self->r->err);
+
+	/* A file that is not a signed cache, named as one. */
+	snprintf(plain, sizeof(plain), "%s/plain.sbxtc", self->dir);
+	ASSERT_EQ(0, sh(self->r, "echo not a cache > '%s'", plain));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--trust-cache", plain,
+			 self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	snprintf(want, sizeof(want), "sbx verify: trust cache %s: the trust cache is not signed\n",
+		 plain);
+	EXPECT_STREQ(want, self->r->err);
+	/* The defaults may be missing: an empty trust directory trusts nothing, quietly. */
+	ASSERT_VERIFY_OK(self, self->file, "true");
+}
+
+TEST_F(sign, fifos_in_the_trust_store_do_not_hang)
+{
+	char fifo[SIGN_PATH + 32], args[4096], want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	/* A FIFO among the anchors adds no trust and blocks nothing. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo.pem", self->trust);
+	ASSERT_EQ(0, mkfifo(fifo, 0644));
+	snprintf(args, sizeof(args), "verify --trust '%s' '%s'", self->trust, self->file);
+	ASSERT_EQ(0, sbx_timed(self->r, args));
+	EXPECT_EQ(0, self->r->status)
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	/* A FIFO as the revocation list is refused at once. */
+	snprintf(fifo, sizeof(fifo), "%s/revoked.fifo", self->dir);
+	ASSERT_EQ(0, mkfifo(fifo, 0644));
+	snprintf(args, sizeof(args), "verify --trust '%s' --revocations '%s' '%s'", self->trust,
+		 fifo, self->file);
+	ASSERT_EQ(0, sbx_timed(self->r, args));
+	EXPECT_EQ(2, self->r->status);
+	snprintf(want, sizeof(want),
+		 "sbx verify: %s is not a regular file of at most 16777216 bytes\n", fifo);
+	EXPECT_STREQ(want, self->r->err);
+}
+
+TEST_F(sign, verify_and_display_agree_on_what_cannot_be_examined)
+{
+	char fifo[SIGN_PATH + 32], args[4096];
+	const char *what[2] = { self->dir, fifo };
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", self->dir);
+	ASSERT_EQ(0, mkfifo(fifo, 0644));
+	for (int i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args), "verify --trust '%s' '%s'", self->trust, what[i]);
+		ASSERT_EQ(0, sbx_timed(self->r, args));
+		EXPECT_EQ(2, self->r->status)
+		{
+			TH_LOG("verify %s: %s", what[i], self->r->err);
+		}
+		snprintf(args, sizeof(args), "display '%s'", what[i]);
+		ASSERT_EQ(0, sbx_timed(self->r, args));
+		EXPECT_EQ(2, self->r->status)
+		{
+			TH_LOG("display %s: %s", what[i], self->r->err);
+		}
+	}
+}
+
+TEST_F(sign, a_strangers_sidecar_is_ignored)
+{
+	char prog[SIGN_PATH + 32], sig[SIGN_PATH + 48];
+
+	/*
+	 * The program belongs to someone else than the sidecar's owner: as root, a root-owned
+	 * program and a sidecar chowned to nobody; otherwise /bin/true (root's) through a
+	 * symlink in our directory, with our own sidecar beside the link.
+	 */
+	snprintf(prog, sizeof(prog), "%s/prog", self->dir);
+	snprintf(sig, sizeof(sig), "%s.sbxsig", prog);
+	if (geteuid() == 0) {
+		ASSERT_EQ(0, copy_file("/bin/true", prog));
+	} else {
+		ASSERT_EQ(0, symlink("/bin/true", prog));
+	}
+	ASSERT_EQ(0, sh(self->r, "echo junk > '%s'", sig));
+	if (geteuid() == 0) {
+		ASSERT_EQ(0, chown(sig, 65534, 65534));
+	}
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, prog, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "not signed"))
+	{
+		TH_LOG("%s", self->r->err);
+	}
+	EXPECT_EQ(NULL, strstr(self->r->err, "malformed"));
+	EXPECT_EQ(NULL, strstr(self->r->err, "corrupt"));
+}
+
+TEST_HARNESS_MAIN

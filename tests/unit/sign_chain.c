@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What a chain may be made of (issue 9, items 5, 6 and 11): P-256 or RSA >= 2048 keys
+ * for every certificate, anchor included; SHA-2 signatures below the anchor; CAs whose
+ * extended key usage allows code signing; a team id that is the subject's one OU, whole.
+ * Each case builds its chain in memory, signs with the library (as an attacker with such a
+ * key would: sbx sign itself refuses weak keys) and runs verify's CMS and chain checks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "sign_pki.h"
+
+static const uint8_t content[] = "SBXC stands for a code directory";
+
+struct chain_case {
+	const char *root_key, *int_key, *leaf_key;
+	const char *int_eku; /* NULL: none */
+	const EVP_MD *(*leaf_md)(void); /* how the intermediate signs the leaf */
+	bool valid;
+	const char *message; /* a part of the expected message when refused */
+};
+
+/* 0 when sbx's verifier accepts a signature by a chain built as c says. */
+static int verify_case(const struct chain_case *c, char *why, size_t why_len)
+{
+	EVP_PKEY *rk = pki_key(c->root_key), *ik = pki_key(c->int_key), *lk = pki_key(c->leaf_key);
+	X509 *root, *inter, *leaf;
+	struct sbx_signer signer;
+	struct sbx_diag diag = { 0 };
+	enum sbx_verify_reason reason;
+	X509_STORE *store = X509_STORE_new();
+	struct sbx_cms cms;
+	uint8_t *der = NULL;
+	size_t len;
+	int err;
+
+	root = pki_cert(&(struct pki_cert_opts){ .cn = "root", .ca = true, .serial = 1 }, rk, NULL,
+			NULL);
+	inter = pki_cert(
+		&(struct pki_cert_opts){
+			.cn = "intermediate", .ca = true, .eku = c->int_eku, .serial = 2 },
+		ik, root, rk);
+	leaf = pki_cert(&(struct pki_cert_opts){ .cn = "leaf",
+						 .ou = "TEAM42",
+						 .eku = "codeSigning",
+						 .md = c->leaf_md ? c->leaf_md() : NULL,
+						 .serial = 3 },
+			lk, inter, ik);
+	if (!root || !inter || !leaf) {
+		snprintf(why, why_len, "cannot build the test chain");
+		err = -1;
+		goto out;
+	}
+	X509_STORE_add_cert(store, root);
+	pki_signer(&signer, lk, leaf, inter);
+	err = sbx_cms_sign(&signer, content, sizeof(content), &der, &len, &diag);
+	sk_X509_free(signer.chain);
+	if (!err)
+		err = sbx_cms_parse(der, len, &cms, &diag);
+	if (!err)
+		err = sbx_cms_check_signature(&cms, content, sizeof(content), &diag);
+	if (!err)
+		err = sbx_cms_verify_chain(&cms, store, "anchors", time(NULL), NULL, &reason,
+					   &diag);
+	sbx_cms_free(&cms);
+	snprintf(why, why_len, "%s", diag.msg);
+out:
+	free(der);
+	X509_STORE_free(store);
+	X509_free(root);
+	X509_free(inter);
+	X509_free(leaf);
+	EVP_PKEY_free(rk);
+	EVP_PKEY_free(ik);
+	EVP_PKEY_free(lk);
+	return err;
+}
+
+FIXTURE(chain){};
+FIXTURE_VARIANT(chain)
+{
+	struct chain_case c;
+};
+FIXTURE_SETUP(chain)
+{
+}
+FIXTURE_TEARDOWN(chain)
+{
+}
+
+#define P256 "EC:P-256"
+FIXTURE_VARIANT_ADD(chain, p256_everywhere){ { P256, P256, P256, NULL, NULL, true, NULL } };
+FIXTURE_VARIANT_ADD(chain, rsa2048_leaf){ { P256, P256, "RSA:2048", NULL, NULL, true, NULL } };
+FIXTURE_VARIANT_ADD(chain,
+		    leaf_signed_sha384){ { P256, P256, P256, NULL, EVP_sha384, true, NULL } };
+FIXTURE_VARIANT_ADD(chain,
+		    rsa1024_leaf){ { P256, P256, "RSA:1024", NULL, NULL, false, "key too weak" } };
+FIXTURE_VARIANT_ADD(chain, rsa1024_intermediate){ { P256, "RSA:1024", P256, NULL, NULL, false,
+						    "key too weak" } };
+FIXTURE_VARIANT_ADD(chain, rsa1024_anchor){ { "RSA:1024", P256, P256, NULL, NULL, false,
+					      "key too weak" } };
+FIXTURE_VARIANT_ADD(chain, secp256k1_leaf){ { P256, P256, "EC:secp256k1", NULL, NULL, false,
+					      "secp256k1 is not supported" } };
+FIXTURE_VARIANT_ADD(chain, p384_leaf){ { P256, P256, "EC:P-384", NULL, NULL, false,
+					 "secp384r1 is not supported" } };
+FIXTURE_VARIANT_ADD(chain, p384_intermediate){ { P256, "EC:P-384", P256, NULL, NULL, false,
+						 "secp384r1 is not supported" } };
+FIXTURE_VARIANT_ADD(chain, p384_anchor){ { "EC:P-384", P256, P256, NULL, NULL, false,
+					   "secp384r1 is not supported" } };
+FIXTURE_VARIANT_ADD(chain, sha1_signed_leaf){ { P256, P256, P256, NULL, EVP_sha1, false, "leaf" } };
+FIXTURE_VARIANT_ADD(chain,
+		    md5_signed_leaf){ { P256, "RSA:2048", P256, NULL, EVP_md5, false, "leaf" } };
+FIXTURE_VARIANT_ADD(chain, server_auth_intermediate){
+	{ P256, P256, P256, "serverAuth", NULL, false,
+	  "CA certificate 'CN=intermediate,O=sbx tests' has an extended key usage without code "
+	  "signing: it cannot issue code-signing certificates" }
+};
+FIXTURE_VARIANT_ADD(chain, code_signing_intermediate){ { P256, P256, P256, "codeSigning", NULL,
+							 true, NULL } };
+FIXTURE_VARIANT_ADD(chain, any_eku_intermediate){ { P256, P256, P256, "anyExtendedKeyUsage", NULL,
+						    true, NULL } };
+
+TEST_F(chain, verdict)
+{
+	char why[512];
+	int err = verify_case(&variant->c, why, sizeof(why));
+
+	if (variant->c.valid) {
+		EXPECT_EQ(0, err)
+		{
+			TH_LOG("refused: %s", why);
+		}
+	} else {
+		EXPECT_NE(0, err);
+		EXPECT_NE(NULL, strstr(why, variant->c.message))
+		{
+			TH_LOG("message: %s", why);
+		}
+	}
+}
+
+/* ---- team identifiers ---- */
+
+static int team_of(const struct pki_cert_opts *o, char *team, size_t len, char *why, size_t why_len)
+{
+	EVP_PKEY *k = pki_key(P256);
+	X509 *x = pki_cert(o, k, NULL, NULL);
+	struct sbx_diag diag = { 0 };
+	int err = x ? sbx_x509_team_id(x, team, len, &diag) : -1;
+
+	snprintf(why, why_len, "%s", diag.msg);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return err;
+}
+
+TEST(team_id_is_the_one_ou)
+{
+	char team[SBX_TEAM_ID_MAX + 1], why[512];
+	char ou64[65];
+
+	ASSERT_EQ(0, team_of(&(struct pki_cert_opts){ .cn = "a", .ou = "TEAM42" }, team,
+			     sizeof(team), why, sizeof(why)));
+	EXPECT_STREQ("TEAM42", team);
+	ASSERT_EQ(0, team_of(&(struct pki_cert_opts){ .cn = "a" }, team, sizeof(team), why,
+			     sizeof(why)));
+	EXPECT_STREQ("", team);
+	memset(ou64, 'A', 64);
+	ou64[64] = '\0';
+	ASSERT_EQ(0, team_of(&(struct pki_cert_opts){ .cn = "a", .ou = ou64 }, team, sizeof(team),
+			     why, sizeof(why)));
+	EXPECT_STREQ(ou64, team);
+}
+
+TEST(team_id_with_a_nul_is_refused)
+{
+	char team[SBX_TEAM_ID_MAX + 1], why[512];
+
+	EXPECT_EQ(-EINVAL,
+		  team_of(&(struct pki_cert_opts){ .cn = "a", .ou = "TEAM42\0EVIL", .ou_len = 11 },
+			  team, sizeof(team), why, sizeof(why)));
+	EXPECT_STREQ("", team);
+	EXPECT_STREQ("certificate 'CN=a,OU=TEAM42\\00EVIL,O=sbx tests': its OU is not a team "
+		     "identifier (1 to 64 printable ASCII characters, no spaces, no NUL)",
+		     why);
+}
+
+TEST(team_id_longer_than_the_field_is_refused)
+{
+	char team[SBX_TEAM_ID_MAX + 1], why[512], ou65[66];
+
+	memset(ou65, 'A', 65);
+	ou65[65] = '\0';
+	EXPECT_EQ(-EINVAL, team_of(&(struct pki_cert_opts){ .cn = "a", .ou = ou65 }, team,
+				   sizeof(team), why, sizeof(why)));
+	EXPECT_STREQ("", team);
+}
+
+TEST(several_ous_are_refused)
+{
+	char team[SBX_TEAM_ID_MAX + 1], why[512];
+
+	EXPECT_EQ(-EINVAL, team_of(&(struct pki_cert_opts){ .cn = "a", .ou = "TEAM42", .ou2 = "X" },
+				   team, sizeof(team), why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "has several OUs"));
+}
+
+TEST(ou_with_a_space_is_refused)
+{
+	char team[SBX_TEAM_ID_MAX + 1], why[512];
+
+	EXPECT_EQ(-EINVAL, team_of(&(struct pki_cert_opts){ .cn = "a", .ou = "IT Department" },
+				   team, sizeof(team), why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "its OU is not a team identifier"));
+}
+
+TEST_HARNESS_MAIN
