@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sbx_revocations r;
 
 		if (!sbx_revocations_parse("fuzz", (const char *)data + 1, size - 1, &r, &diag)) {
-			sbx_revoked_serial(&r, "1");
+			sbx_revoked_cert(&r, zero, "1");
 			sbx_revoked_cdhash(&r, zero);
 			sbx_revocations_free(&r);
 		}

@@ -490,8 +490,9 @@ TEST_F(sign, revoked_leaf_serial)
 	snprintf(path, sizeof(path), "%s/%s.serial", ca, strstr(self->key, "rsa") ? "rsa" : "leaf");
 	read_line(path, serial, sizeof(serial));
 	ASSERT_STRNE("", serial);
-	ASSERT_EQ(0,
-		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", serial, NULL));
+	/* A certificate is revoked by issuer and serial: sbx computes both from the PEM. */
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "revoke", "cert", self->cert,
+			 NULL));
 	ASSERT_EQ(0, self->r->status)
 	{
 		TH_LOG("%s", self->r->err);
@@ -499,7 +500,7 @@ TEST_F(sign, revoked_leaf_serial)
 	snprintf(want, sizeof(want), "certificate '%s' (serial %s) is revoked", self->subject,
 		 serial + strspn(serial, "0"));
 	ASSERT_VERIFY_FAILS(self, self->file, want);
-	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "unrevoke", "serial", serial,
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "unrevoke", "cert", self->cert,
 			 NULL));
 	ASSERT_EQ(0, self->r->status);
 	ASSERT_VERIFY_OK(self, self->file, "true");
@@ -512,8 +513,8 @@ TEST_F(sign, revoked_intermediate_serial)
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
 	snprintf(path, sizeof(path), "%s/int.serial", ca);
 	read_line(path, serial, sizeof(serial));
-	ASSERT_EQ(0,
-		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", serial, NULL));
+	snprintf(path, sizeof(path), "%s/int.pem", ca);
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "revoke", "cert", path, NULL));
 	ASSERT_EQ(0, self->r->status);
 	snprintf(want, sizeof(want),
 		 "certificate 'CN=sbx test intermediate,O=sbx tests' (serial %s) is revoked",
@@ -737,18 +738,29 @@ TEST_F(sign, malformed_revocation_list)
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
 	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
-	ASSERT_EQ(0, sh(self->r, "printf '# ok\\nserial 01\\nfingerprint 1234\\n' > '%s'", list));
+	ASSERT_EQ(0, sh(self->r, "printf '# ok\\ncdhash %064d\\nfingerprint 1234\\n' > '%s'", 0,
+			list));
 	/* A trust store that cannot be read is an input error (2), before any file. */
 	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
 	EXPECT_STREQ("", self->r->out);
 	snprintf(want, sizeof(want),
-		 "sbx verify: %s:3:1: expected 'serial HEX' or 'cdhash <64 hex digits>'\n", list);
+		 "sbx verify: %s:3:1: expected 'serial ISSUER-SHA256 SERIAL' or 'cdhash <64 hex "
+		 "digits>'\n",
+		 list);
 	EXPECT_STREQ(want, self->r->err);
-	ASSERT_EQ(0,
-		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", "xyz", NULL));
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial",
+			 "0000000000000000000000000000000000000000000000000000000000000000", "xyz",
+			 NULL));
 	EXPECT_EQ(2, self->r->status);
 	EXPECT_STREQ("sbx trust: 'xyz' is not a hexadecimal serial\n", self->r->err);
+	/* A serial alone names no certificate. */
+	ASSERT_EQ(0,
+		  sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial", "1000", NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("sbx trust: revoke takes 'cert CERT.pem', 'serial ISSUER-SHA256 SERIAL' or "
+		     "'cdhash HEX'\n",
+		     self->r->err);
 }
 
 /* A signed platform trust cache makes unsigned files verify as "platform". */

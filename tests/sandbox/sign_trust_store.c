@@ -224,4 +224,27 @@ TEST_F(sign, a_strangers_sidecar_is_ignored)
 	EXPECT_EQ(NULL, strstr(self->r->err, "corrupt"));
 }
 
+TEST_F(sign, a_serial_is_revoked_only_under_its_issuer)
+{
+	char serial[64], path[SIGN_PATH + 32], list[SIGN_PATH + 32];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(path, sizeof(path), "%s/%s.serial", ca, strstr(self->key, "rsa") ? "rsa" : "leaf");
+	read_line(path, serial, sizeof(serial));
+	ASSERT_STRNE("", serial);
+	/* The leaf's serial, under an issuer that is not the leaf's. */
+	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
+	ASSERT_EQ(0, sh(self->r, "printf 'serial %%064d %%s\\n' 0 '%s' > '%s'", serial, list));
+	ASSERT_VERIFY_OK(self, self->file, "true");
+	/* Too long to store: refused, and nothing claims success. */
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial",
+			 "0000000000000000000000000000000000000000000000000000000000000000",
+			 "1234567890123456789012345678901234567890123456789012345678901234567890"
+			 "12345678901234567890123456789012345678901234567890123456789012345",
+			 NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->err, "is longer than 128 hex digits: it cannot be stored"));
+}
+
 TEST_HARNESS_MAIN

@@ -25,18 +25,45 @@ struct chain_case {
 	const char *message; /* a part of the expected message when refused */
 };
 
+/*
+ * Sign content with key/leaf (intermediate inter carried) as the library does, then run
+ * verify's CMS path against an anchor store holding root. 0 when accepted.
+ */
+static int sign_and_verify(EVP_PKEY *key, X509 *leaf, X509 *inter, X509 *root,
+			   const struct sbx_revocations *rev, enum sbx_verify_reason *reason,
+			   char *why, size_t why_len)
+{
+	struct sbx_signer signer;
+	struct sbx_diag diag = { 0 };
+	X509_STORE *store = X509_STORE_new();
+	struct sbx_cms cms = { 0 };
+	uint8_t *der = NULL;
+	size_t len;
+	int err;
+
+	X509_STORE_add_cert(store, root);
+	pki_signer(&signer, key, leaf, inter);
+	err = sbx_cms_sign(&signer, content, sizeof(content), &der, &len, &diag);
+	sk_X509_free(signer.chain);
+	if (!err)
+		err = sbx_cms_parse(der, len, &cms, &diag);
+	if (!err)
+		err = sbx_cms_check_signature(&cms, content, sizeof(content), &diag);
+	if (!err)
+		err = sbx_cms_verify_chain(&cms, store, "anchors", time(NULL), rev, reason, &diag);
+	sbx_cms_free(&cms);
+	snprintf(why, why_len, "%s", diag.msg);
+	free(der);
+	X509_STORE_free(store);
+	return err;
+}
+
 /* 0 when sbx's verifier accepts a signature by a chain built as c says. */
 static int verify_case(const struct chain_case *c, char *why, size_t why_len)
 {
 	EVP_PKEY *rk = pki_key(c->root_key), *ik = pki_key(c->int_key), *lk = pki_key(c->leaf_key);
 	X509 *root, *inter, *leaf;
-	struct sbx_signer signer;
-	struct sbx_diag diag = { 0 };
 	enum sbx_verify_reason reason;
-	X509_STORE *store = X509_STORE_new();
-	struct sbx_cms cms;
-	uint8_t *der = NULL;
-	size_t len;
 	int err;
 
 	root = pki_cert(&(struct pki_cert_opts){ .cn = "root", .ca = true, .serial = 1 }, rk, NULL,
@@ -56,22 +83,8 @@ static int verify_case(const struct chain_case *c, char *why, size_t why_len)
 		err = -1;
 		goto out;
 	}
-	X509_STORE_add_cert(store, root);
-	pki_signer(&signer, lk, leaf, inter);
-	err = sbx_cms_sign(&signer, content, sizeof(content), &der, &len, &diag);
-	sk_X509_free(signer.chain);
-	if (!err)
-		err = sbx_cms_parse(der, len, &cms, &diag);
-	if (!err)
-		err = sbx_cms_check_signature(&cms, content, sizeof(content), &diag);
-	if (!err)
-		err = sbx_cms_verify_chain(&cms, store, "anchors", time(NULL), NULL, &reason,
-					   &diag);
-	sbx_cms_free(&cms);
-	snprintf(why, why_len, "%s", diag.msg);
+	err = sign_and_verify(lk, leaf, inter, root, NULL, &reason, why, why_len);
 out:
-	free(der);
-	X509_STORE_free(store);
 	X509_free(root);
 	X509_free(inter);
 	X509_free(leaf);
@@ -217,6 +230,70 @@ TEST(ou_with_a_space_is_refused)
 	EXPECT_EQ(-EINVAL, team_of(&(struct pki_cert_opts){ .cn = "a", .ou = "IT Department" },
 				   team, sizeof(team), why, sizeof(why)));
 	EXPECT_NE(NULL, strstr(why, "its OU is not a team identifier"));
+}
+
+/* ---- revocation by (issuer, serial) ---- */
+
+static int chain_with_leaf_serial(const char *serial_hex, const struct sbx_revocations *rev,
+				  char *why, size_t why_len, enum sbx_verify_reason *reason)
+{
+	struct pki p;
+	int err;
+
+	if (pki_make(&p, P256))
+		return -1;
+	X509_free(p.leaf);
+	p.leaf = pki_cert(&(struct pki_cert_opts){ .cn = "leaf",
+						   .ou = "TEAM42",
+						   .eku = "codeSigning",
+						   .serial_hex = serial_hex },
+			  p.leaf_key, p.inter, p.int_key);
+	err = sign_and_verify(p.leaf_key, p.leaf, p.inter, p.root, rev, reason, why, why_len);
+	pki_free(&p);
+	return err;
+}
+
+TEST(negative_serial_is_revoked_exactly)
+{
+	struct sbx_revocations rev = { 0 };
+	struct sbx_revoked_cert c = { .serial = "-5" };
+	enum sbx_verify_reason reason = SBX_REASON_NONE;
+	X509_NAME *issuer = X509_NAME_new();
+	unsigned int n = SBX_DIGEST_LEN;
+	char why[512];
+
+	/* The intermediate's subject, as pki_make names it, is the leaf's issuer. */
+	X509_NAME_add_entry_by_txt(issuer, "O", MBSTRING_ASC, (const unsigned char *)"sbx tests",
+				   -1, -1, 0);
+	X509_NAME_add_entry_by_txt(issuer, "CN", MBSTRING_ASC,
+				   (const unsigned char *)"intermediate", -1, -1, 0);
+	ASSERT_EQ(1, X509_NAME_digest(issuer, EVP_sha256(), c.issuer, &n));
+	X509_NAME_free(issuer);
+	rev.certs = &c;
+	rev.n_certs = 1;
+	EXPECT_EQ(0, chain_with_leaf_serial("5", &rev, why, sizeof(why), &reason))
+	{
+		TH_LOG("%s", why);
+	}
+	EXPECT_NE(0, chain_with_leaf_serial("-5", &rev, why, sizeof(why), &reason));
+	EXPECT_EQ((int)SBX_REASON_REVOKED, (int)reason);
+	EXPECT_STREQ("certificate 'CN=leaf,OU=TEAM42,O=sbx tests' (serial -5) is revoked", why);
+	/* The same serial under another issuer is another certificate. */
+	c.issuer[0] ^= 1;
+	EXPECT_EQ(0, chain_with_leaf_serial("-5", &rev, why, sizeof(why), &reason));
+}
+
+TEST(serial_too_long_to_revoke_is_refused)
+{
+	char serial[2 * 70 + 1], why[512];
+	enum sbx_verify_reason reason = SBX_REASON_NONE;
+
+	memset(serial, '7', sizeof(serial) - 1);
+	serial[sizeof(serial) - 1] = '\0';
+	EXPECT_NE(0, chain_with_leaf_serial(serial, NULL, why, sizeof(why), &reason));
+	EXPECT_STREQ("certificate 'CN=leaf,OU=TEAM42,O=sbx tests' has a serial longer than 64 "
+		     "bytes: it could not be revoked",
+		     why);
 }
 
 TEST_HARNESS_MAIN

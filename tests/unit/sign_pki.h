@@ -31,6 +31,7 @@ struct pki_cert_opts {
 	const char *eku; /* "codeSigning", "serverAuth", NULL: none */
 	const EVP_MD *md; /* NULL: SHA-256 */
 	long serial;
+	const char *serial_hex; /* instead of serial: any size, "-" for negative */
 };
 
 static inline void pki_ext(X509 *x, X509 *issuer, int nid, const char *value)
@@ -54,7 +55,15 @@ static inline X509 *pki_cert(const struct pki_cert_opts *o, EVP_PKEY *key, X509 
 	X509_NAME *name = X509_NAME_new();
 
 	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), o->serial ? o->serial : 1);
+	if (o->serial_hex) {
+		BIGNUM *bn = NULL;
+
+		BN_hex2bn(&bn, o->serial_hex);
+		BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
+		BN_free(bn);
+	} else {
+		ASN1_INTEGER_set(X509_get_serialNumber(x), o->serial ? o->serial : 1);
+	}
 	X509_gmtime_adj(X509_getm_notBefore(x), -86400);
 	X509_gmtime_adj(X509_getm_notAfter(x), 30 * 86400);
 	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"sbx tests", -1,

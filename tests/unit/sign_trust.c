@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "kselftest_harness.h"
+#include "sbx_test.h"
 #include "sign/trust.h"
 #include "sign/trustcache.h"
 
@@ -17,18 +20,30 @@ TEST(revocations_parse)
 	uint8_t h[SBX_DIGEST_LEN];
 
 	ASSERT_EQ(0, sbx_revocations_parse("rev",
-					   TEXT("# comment\n\nserial 00:0a:BC  # inline\n"
+					   TEXT("# comment\n\nserial "
+						"00112233445566778899aabbccddeeff001122334455667788"
+						"99aabbccddeeff 00:0a:BC  # inline\n"
 						"cdhash 00112233445566778899aabbccddeeff"
 						"00112233445566778899aabbccddeeff\n"
-						"serial 0x0\n"),
+						"serial "
+						"00112233445566778899aabbccddeeff001122334455667788"
+						"99aabbccddeeff 0x0\n"
+						"serial "
+						"00112233445566778899aabbccddeeff001122334455667788"
+						"99aabbccddeeff -0F\n"),
 					   &r, &diag));
-	ASSERT_EQ(2u, r.n_serials);
+	ASSERT_EQ(3u, r.n_certs);
 	ASSERT_EQ(1u, r.n_cdhashes);
-	EXPECT_TRUE(sbx_revoked_serial(&r, "ABC"));
-	EXPECT_TRUE(sbx_revoked_serial(&r, "0"));
-	EXPECT_FALSE(sbx_revoked_serial(&r, "0ABC"));
 	for (int i = 0; i < SBX_DIGEST_LEN; i++)
 		h[i] = (uint8_t)((i % 16) * 0x11);
+	EXPECT_TRUE(sbx_revoked_cert(&r, h, "ABC"));
+	EXPECT_TRUE(sbx_revoked_cert(&r, h, "0"));
+	EXPECT_TRUE(sbx_revoked_cert(&r, h, "-F"));
+	EXPECT_FALSE(sbx_revoked_cert(&r, h, "F")); /* negative serials are kept exactly */
+	EXPECT_FALSE(sbx_revoked_cert(&r, h, "0ABC"));
+	h[0] ^= 1; /* the same serial from another issuer is another certificate */
+	EXPECT_FALSE(sbx_revoked_cert(&r, h, "ABC"));
+	h[0] ^= 1;
 	EXPECT_TRUE(sbx_revoked_cdhash(&r, h));
 	h[31] ^= 1;
 	EXPECT_FALSE(sbx_revoked_cdhash(&r, h));
@@ -40,8 +55,11 @@ TEST(revocations_bad_lines)
 	static const char *const bad[] = {
 		"fingerprint 12\n",
 		"serial\n",
-		"serial xyz\n",
-		"serial 12 extra\n",
+		"serial 12\n", /* a serial alone names no certificate */
+		"serial 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff xyz\n",
+		"serial 1234 12\n",
+		"serial 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 12 "
+		"extra\n",
 		"cdhash 1234\n",
 		"cdhash zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
 	};
@@ -51,7 +69,8 @@ TEST(revocations_bad_lines)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&diag, 0, sizeof(diag));
 		EXPECT_EQ(-EINVAL, sbx_revocations_parse("rev", bad[i], strlen(bad[i]), &r, &diag));
-		EXPECT_STREQ("expected 'serial HEX' or 'cdhash <64 hex digits>'", diag.msg);
+		EXPECT_STREQ("expected 'serial ISSUER-SHA256 SERIAL' or 'cdhash <64 hex digits>'",
+			     diag.msg);
 		EXPECT_STREQ("rev", diag.file);
 		EXPECT_EQ(1u, diag.line);
 	}
@@ -59,7 +78,7 @@ TEST(revocations_bad_lines)
 
 TEST(revocations_line_too_long)
 {
-	char line[400];
+	char line[500];
 	struct sbx_revocations r;
 	struct sbx_diag diag = { 0 };
 
@@ -77,7 +96,46 @@ TEST(serial_normalize)
 	EXPECT_STREQ("1FF", out);
 	ASSERT_EQ(0, sbx_serial_normalize("000", out, sizeof(out)));
 	EXPECT_STREQ("0", out);
+	ASSERT_EQ(0, sbx_serial_normalize("-0x00:0f", out, sizeof(out)));
+	EXPECT_STREQ("-F", out);
+	ASSERT_EQ(0, sbx_serial_normalize("-0", out, sizeof(out)));
+	EXPECT_STREQ("0", out);
 	EXPECT_EQ(-EINVAL, sbx_serial_normalize("12g", out, sizeof(out)));
+	EXPECT_EQ(-EINVAL, sbx_serial_normalize("-", out, sizeof(out)));
+}
+
+/* Stored exactly or refused: a serial is never cut to fit. */
+TEST(serial_too_long_is_refused)
+{
+	char in[SBX_SERIAL_MAX_DIGITS + 8], out[SBX_SERIAL_MAX_DIGITS + 2];
+	char dir[256], path[300];
+	struct sbx_diag diag = { 0 };
+	struct sbx_revocations r;
+
+	memset(in, 'A', SBX_SERIAL_MAX_DIGITS);
+	in[SBX_SERIAL_MAX_DIGITS] = '\0';
+	ASSERT_EQ(0, sbx_serial_normalize(in, out, sizeof(out)));
+	EXPECT_STREQ(in, out);
+	strcat(in, "B");
+	EXPECT_EQ(-E2BIG, sbx_serial_normalize(in, out, sizeof(out)));
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/revoked.list", dir);
+	EXPECT_EQ(-E2BIG,
+		  sbx_revocation_edit(
+			  path, "serial",
+			  "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", in,
+			  true, &diag));
+	EXPECT_NE(NULL, strstr(diag.msg, "it cannot be stored"));
+	EXPECT_EQ(-1, access(path, F_OK)); /* nothing written, nothing claimed */
+	ASSERT_EQ(0, sbx_revocation_edit(
+			     path, "serial",
+			     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+			     "-1", true, &diag));
+	ASSERT_EQ(0, sbx_revocations_load(path, false, &r, &diag));
+	EXPECT_EQ(1u, r.n_certs);
+	EXPECT_STREQ("-1", r.certs[0].serial);
+	sbx_revocations_free(&r);
+	sbx_rmtree(dir);
 }
 
 TEST(trust_cache_round_trip)

@@ -23,14 +23,17 @@ static const char trust_help[] =
 	"usage: sbx trust [--trust DIR] [--platform] add CERT.pem\n"
 	"       sbx trust [--trust DIR] [--platform] remove FINGERPRINT|FILE\n"
 	"       sbx trust [--trust DIR] [--platform] list [--json]\n"
-	"       sbx trust [--trust DIR] revoke serial HEX | cdhash HEX\n"
-	"       sbx trust [--trust DIR] unrevoke serial HEX | cdhash HEX\n"
+	"       sbx trust [--trust DIR] revoke cert CERT.pem | serial ISSUER-SHA256 SERIAL |\n"
+	"                                      cdhash HEX\n"
+	"       sbx trust [--trust DIR] unrevoke cert CERT.pem | serial ISSUER-SHA256 SERIAL |\n"
+	"                                        cdhash HEX\n"
 	"       sbx trust cache build --key KEY --cert CERT [--chain PEM] [--all] -o FILE DIR...\n"
 	"       sbx trust [--trust DIR] cache verify FILE\n"
 	"\n"
 	"The trust directory (default $SBX_TRUST_DIR, else /etc/sbx/trust.d) holds the trust\n"
 	"anchors (PEM certificates, one per file, named by SHA-256 fingerprint), the\n"
-	"revocation list revoked.list (certificate serials of any certificate in a chain, and\n"
+	"revocation list revoked.list (certificates of any chain, by issuer and serial: the\n"
+	"issuer is the SHA-256 of its DER name, which 'revoke cert CERT.pem' computes; and\n"
 	"cdhashes of signed code) and platform trust caches (*.sbxtc) that sbx verify reads.\n"
 	"Trust caches must chain to the platform anchors (DIR/platform.d, managed with\n"
 	"--platform), a separate authority: a code-signing anchor never vouches for one.\n"
@@ -90,9 +93,16 @@ static int trust_list(const char *dir, bool json)
 			sbx_json_object_end(&j);
 		}
 		sbx_json_array_end(&j);
-		sbx_json_array_begin(&j, "revoked_serials");
-		for (size_t i = 0; i < rev.n_serials; i++)
-			sbx_json_string(&j, NULL, rev.serials[i]);
+		sbx_json_array_begin(&j, "revoked_certificates");
+		for (size_t i = 0; i < rev.n_certs; i++) {
+			char hex[2 * SBX_DIGEST_LEN + 1];
+
+			sbx_hex(rev.certs[i].issuer, SBX_DIGEST_LEN, hex);
+			sbx_json_object_begin(&j, NULL);
+			sbx_json_string(&j, "issuer_sha256", hex);
+			sbx_json_string(&j, "serial", rev.certs[i].serial);
+			sbx_json_object_end(&j);
+		}
 		sbx_json_array_end(&j);
 		sbx_json_array_begin(&j, "revoked_cdhashes");
 		for (size_t i = 0; i < rev.n_cdhashes; i++) {
@@ -109,8 +119,12 @@ static int trust_list(const char *dir, bool json)
 		for (size_t i = 0; i < n; i++)
 			printf("anchor %s  %.16s  %s  (serial %s, until %s)\n", a[i].file,
 			       a[i].fingerprint, a[i].subject, a[i].serial, a[i].not_after);
-		for (size_t i = 0; i < rev.n_serials; i++)
-			printf("revoked serial %s\n", rev.serials[i]);
+		for (size_t i = 0; i < rev.n_certs; i++) {
+			char hex[2 * SBX_DIGEST_LEN + 1];
+
+			sbx_hex(rev.certs[i].issuer, SBX_DIGEST_LEN, hex);
+			printf("revoked serial %s issuer %s\n", rev.certs[i].serial, hex);
+		}
 		for (size_t i = 0; i < rev.n_cdhashes; i++) {
 			char hex[2 * SBX_DIGEST_LEN + 1];
 
@@ -445,20 +459,39 @@ int cmd_trust(int argc, char **argv)
 		return SBX_EXIT_OK;
 	}
 	if (!strcmp(sub, "revoke") || !strcmp(sub, "unrevoke")) {
-		char path[4200];
+		char path[4200], issuer[2 * SBX_DIGEST_LEN + 1], serial[SBX_SERIAL_MAX_DIGITS + 2];
+		const char *kind = optind < argc ? argv[optind] : "", *value, *sn = NULL;
+		int want = !strcmp(kind, "serial") ? 3 : 2;
 
-		if (argc - optind != 2) {
-			cli_error("trust", "%s takes 'serial HEX' or 'cdhash HEX'", sub);
+		if (argc - optind != want) {
+			cli_error("trust",
+				  "%s takes 'cert CERT.pem', 'serial ISSUER-SHA256 SERIAL' or "
+				  "'cdhash HEX'",
+				  sub);
 			return SBX_EXIT_USAGE;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, SBX_REVOCATION_FILE);
-		if (sbx_revocation_edit(path, argv[optind], argv[optind + 1], sub[0] == 'r',
-					&diag)) {
+		value = argv[optind + 1];
+		if (want == 3)
+			sn = argv[optind + 2];
+		if (!strcmp(kind, "cert")) {
+			/* A certificate is named by its issuer and serial, never its serial alone.
+			 */
+			if (sbx_cert_revocation_id(value, issuer, serial, sizeof(serial), &diag)) {
+				cli_error_diag("trust", &diag);
+				return SBX_EXIT_USAGE;
+			}
+			kind = "serial";
+			value = issuer;
+			sn = serial;
+		}
+		/* Revocations live in the trust directory, for code and caches alike. */
+		snprintf(path, sizeof(path), "%s/%s", sbx_trust_dir(&o), SBX_REVOCATION_FILE);
+		if (sbx_revocation_edit(path, kind, value, sn, sub[0] == 'r', &diag)) {
 			cli_error_diag("trust", &diag);
 			return SBX_EXIT_USAGE;
 		}
-		printf("%s %s %s in %s\n", sub[0] == 'r' ? "revoked" : "unrevoked", argv[optind],
-		       argv[optind + 1], path);
+		printf("%s %s %s%s%s in %s\n", sub[0] == 'r' ? "revoked" : "unrevoked", kind, value,
+		       sn ? " " : "", sn ? sn : "", path);
 		return SBX_EXIT_OK;
 	}
 	if (!strcmp(sub, "cache")) {

@@ -524,7 +524,7 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 			 struct sbx_diag *diag)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	char subject[256], when[40], serial[96];
+	char subject[256], when[40], serial[SBX_SERIAL_MAX_DIGITS + 2];
 	STACK_OF(X509) * chain;
 	X509 *bad;
 	int err = 0, code;
@@ -583,10 +583,21 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 	err = chain_policy(c, chain, reason, diag);
 	if (err)
 		goto out;
-	for (int i = 0; rev && i < sk_X509_num(chain); i++) {
+	for (int i = 0; i < sk_X509_num(chain); i++) {
 		X509 *x = sk_X509_value(chain, i);
+		uint8_t issuer[SBX_DIGEST_LEN];
 
-		if (sbx_revoked_serial(rev, sbx_x509_serial_hex(x, serial, sizeof(serial)))) {
+		/* Every certificate accepted must be one a revocation can name. */
+		if (sbx_x509_revocation_id(x, issuer, serial, sizeof(serial))) {
+			*reason = SBX_REASON_CERT_INVALID;
+			err = sbx_diag_set(diag, -EKEYREJECTED,
+					   "certificate '%s' has a serial longer than %d bytes: it "
+					   "could not be revoked",
+					   sbx_x509_subject(x, subject, sizeof(subject)),
+					   SBX_SERIAL_MAX_DIGITS / 2);
+			goto out;
+		}
+		if (rev && sbx_revoked_cert(rev, issuer, serial)) {
 			*reason = SBX_REASON_REVOKED;
 			err = sbx_diag_set(diag, -EKEYREVOKED,
 					   "certificate '%s' (serial %s) is revoked",

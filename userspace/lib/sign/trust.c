@@ -347,30 +347,61 @@ int sbx_trust_list(const char *dir, struct sbx_anchor_info **out, size_t *count,
 
 /* ---- revocations ---- */
 
+static int parse_cdhash(const char *hex, uint8_t out[SBX_DIGEST_LEN]);
+
 int sbx_serial_normalize(const char *in, char *out, size_t len)
 {
-	size_t k = 0;
+	size_t k = 0, digits = 0;
+	bool negative = *in == '-';
 
+	if (len < 2)
+		return -EINVAL;
+	if (negative) {
+		in++;
+		out[k++] = '-';
+	}
 	if (!strncasecmp(in, "0x", 2))
 		in += 2;
+	if (!*in)
+		return -EINVAL;
 	for (; *in; in++) {
 		if (*in == ':')
 			continue;
 		if (!isxdigit((unsigned char)*in))
 			return -EINVAL;
-		if (!k && *in == '0')
+		if (!digits && *in == '0')
 			continue;
-		if (k + 1 >= len)
-			return -EINVAL;
+		/* Stored exactly or refused: never cut. */
+		if (++digits > SBX_SERIAL_MAX_DIGITS || k + 1 >= len)
+			return -E2BIG;
 		out[k++] = (char)toupper((unsigned char)*in);
 	}
-	if (!k) {
-		if (len < 2)
-			return -EINVAL;
+	if (!digits) {
+		k = 0; /* -0 is 0 */
 		out[k++] = '0';
 	}
 	out[k] = '\0';
 	return 0;
+}
+
+int sbx_parse_issuer(const char *hex, uint8_t issuer[SBX_DIGEST_LEN])
+{
+	return parse_cdhash(hex, issuer);
+}
+
+int sbx_x509_revocation_id(X509 *x, uint8_t issuer[SBX_DIGEST_LEN], char *serial, size_t len)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	unsigned int n = SBX_DIGEST_LEN;
+	int err;
+
+	err = hex ? sbx_serial_normalize(hex, serial, len) : -ENOMEM;
+	if (!err && !X509_NAME_digest(X509_get_issuer_name(x), EVP_sha256(), issuer, &n))
+		err = -ENOMEM;
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return err;
 }
 
 static int parse_cdhash(const char *hex, uint8_t out[SBX_DIGEST_LEN])
@@ -389,9 +420,7 @@ static int parse_cdhash(const char *hex, uint8_t out[SBX_DIGEST_LEN])
 
 void sbx_revocations_free(struct sbx_revocations *r)
 {
-	for (size_t i = 0; i < r->n_serials; i++)
-		free(r->serials[i]);
-	free(r->serials);
+	free(r->certs);
 	free(r->cdhashes);
 	memset(r, 0, sizeof(*r));
 }
@@ -406,7 +435,7 @@ int sbx_revocations_parse(const char *name, const char *text, size_t len, struct
 	while (off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t llen = nl ? (size_t)(nl - (text + off)) : len - off;
-		char line[256], kind[16], value[200], extra[2];
+		char line[400], kind[16], value[200], value2[200], extra[2];
 		int fields;
 
 		lineno++;
@@ -419,28 +448,28 @@ int sbx_revocations_parse(const char *name, const char *text, size_t len, struct
 		off += llen + 1;
 		if (strchr(line, '#'))
 			*strchr(line, '#') = '\0';
-		fields = sscanf(line, "%15s %199s %1s", kind, value, extra);
+		fields = sscanf(line, "%15s %199s %199s %1s", kind, value, value2, extra);
 		if (fields <= 0)
 			continue;
-		if (fields != 2)
+		if (fields != (strcmp(kind, "serial") ? 2 : 3))
 			goto bad;
-		if (r->n_serials + r->n_cdhashes >= SBX_REVOCATIONS_MAX) {
+		if (r->n_certs + r->n_cdhashes >= SBX_REVOCATIONS_MAX) {
 			sbx_revocations_free(r);
 			return sbx_diag_set_at(diag, -E2BIG, name, lineno, 1,
 					       "more than %d revocations", SBX_REVOCATIONS_MAX);
 		}
 		if (!strcmp(kind, "serial")) {
-			char norm[200], **grown;
+			struct sbx_revoked_cert *grown;
 
-			if (sbx_serial_normalize(value, norm, sizeof(norm)))
-				goto bad;
-			grown = realloc(r->serials, (r->n_serials + 1) * sizeof(*grown));
+			grown = realloc(r->certs, (r->n_certs + 1) * sizeof(*grown));
 			if (!grown)
 				goto oom;
-			r->serials = grown;
-			if (!(r->serials[r->n_serials] = strdup(norm)))
-				goto oom;
-			r->n_serials++;
+			r->certs = grown;
+			if (sbx_parse_issuer(value, grown[r->n_certs].issuer) ||
+			    sbx_serial_normalize(value2, grown[r->n_certs].serial,
+						 sizeof(grown[r->n_certs].serial)))
+				goto bad;
+			r->n_certs++;
 		} else if (!strcmp(kind, "cdhash")) {
 			uint8_t(*grown)[SBX_DIGEST_LEN];
 
@@ -458,8 +487,9 @@ int sbx_revocations_parse(const char *name, const char *text, size_t len, struct
 	return 0;
 bad:
 	sbx_revocations_free(r);
-	return sbx_diag_set_at(diag, -EINVAL, name, lineno, 1,
-			       "expected 'serial HEX' or 'cdhash <64 hex digits>'");
+	return sbx_diag_set_at(
+		diag, -EINVAL, name, lineno, 1,
+		"expected 'serial ISSUER-SHA256 SERIAL' or 'cdhash <64 hex digits>'");
 oom:
 	sbx_revocations_free(r);
 	return sbx_diag_set(diag, -ENOMEM, "out of memory");
@@ -519,10 +549,12 @@ int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocatio
 	return err;
 }
 
-bool sbx_revoked_serial(const struct sbx_revocations *r, const char *serial_hex)
+bool sbx_revoked_cert(const struct sbx_revocations *r, const uint8_t issuer[SBX_DIGEST_LEN],
+		      const char *serial)
 {
-	for (size_t i = 0; i < r->n_serials; i++)
-		if (!strcmp(r->serials[i], serial_hex))
+	for (size_t i = 0; i < r->n_certs; i++)
+		if (!memcmp(r->certs[i].issuer, issuer, SBX_DIGEST_LEN) &&
+		    !strcmp(r->certs[i].serial, serial))
 			return true;
 	return false;
 }
@@ -535,34 +567,71 @@ bool sbx_revoked_cdhash(const struct sbx_revocations *r, const uint8_t cdhash[SB
 	return false;
 }
 
-int sbx_revocation_edit(const char *path, const char *kind, const char *value, bool add,
-			struct sbx_diag *diag)
+int sbx_cert_revocation_id(const char *cert_path, char issuer_hex[2 * SBX_DIGEST_LEN + 1],
+			   char *serial, size_t len, struct sbx_diag *diag)
 {
-	char norm[200], tmp[4096];
+	STACK_OF(X509) *certs = read_pem_certs(cert_path, diag);
+	uint8_t issuer[SBX_DIGEST_LEN];
+	int err = 0;
+
+	if (!certs)
+		return diag->err;
+	if (sk_X509_num(certs) != 1)
+		err = sbx_diag_set(diag, -EINVAL, "%s holds %d certificates: name one", cert_path,
+				   sk_X509_num(certs));
+	else if (sbx_x509_revocation_id(sk_X509_value(certs, 0), issuer, serial, len))
+		err = sbx_diag_set(diag, -E2BIG,
+				   "%s: its serial is longer than %d hex digits: it cannot be "
+				   "stored, and sbx verify refuses such certificates",
+				   cert_path, SBX_SERIAL_MAX_DIGITS);
+	else
+		sbx_hex(issuer, SBX_DIGEST_LEN, issuer_hex);
+	sk_X509_pop_free(certs, X509_free);
+	return err;
+}
+
+int sbx_revocation_edit(const char *path, const char *kind, const char *value, const char *serial,
+			bool add, struct sbx_diag *diag)
+{
+	char norm[200], sn[SBX_SERIAL_MAX_DIGITS + 2] = "", tmp[4096], hex[2 * SBX_DIGEST_LEN + 1];
 	struct sbx_revocations r;
 	uint8_t hash[SBX_DIGEST_LEN];
-	bool present;
+	bool is_cert = !strcmp(kind, "serial"), present;
 	FILE *f;
 	int err, fd;
 
-	if (!strcmp(kind, "serial")) {
-		if (sbx_serial_normalize(value, norm, sizeof(norm)))
+	if (is_cert) {
+		if (!serial || sbx_parse_issuer(value, hash))
+			return sbx_diag_set(
+				diag, -EINVAL,
+				"'%s' is not an issuer (the SHA-256 of the issuer's DER "
+				"name, 64 hex digits; sbx trust revoke cert CERT.pem "
+				"computes it)",
+				value);
+		err = sbx_serial_normalize(serial, sn, sizeof(sn));
+		if (err == -E2BIG)
+			return sbx_diag_set(
+				diag, err,
+				"serial '%s' is longer than %d hex digits: it cannot be "
+				"stored, and sbx verify refuses such certificates",
+				serial, SBX_SERIAL_MAX_DIGITS);
+		if (err)
 			return sbx_diag_set(diag, -EINVAL, "'%s' is not a hexadecimal serial",
-					    value);
+					    serial);
 	} else if (!strcmp(kind, "cdhash")) {
 		if (parse_cdhash(value, hash))
 			return sbx_diag_set(diag, -EINVAL, "'%s' is not a cdhash (64 hex digits)",
 					    value);
-		sbx_hex(hash, sizeof(hash), norm);
 	} else {
 		return sbx_diag_set(diag, -EINVAL,
 				    "unknown revocation kind '%s' (serial or cdhash)", kind);
 	}
+	sbx_hex(hash, sizeof(hash), hex);
+	snprintf(norm, sizeof(norm), "%s%s%s", hex, is_cert ? " " : "", sn);
 	err = sbx_revocations_load(path, true, &r, diag);
 	if (err)
 		return err;
-	present = !strcmp(kind, "serial") ? sbx_revoked_serial(&r, norm)
-					  : sbx_revoked_cdhash(&r, hash);
+	present = is_cert ? sbx_revoked_cert(&r, hash, sn) : sbx_revoked_cdhash(&r, hash);
 	if (present == add) {
 		sbx_revocations_free(&r);
 		return add ? 0
@@ -582,15 +651,17 @@ int sbx_revocation_edit(const char *path, const char *kind, const char *value, b
 		sbx_revocations_free(&r);
 		return sbx_diag_set(diag, -errno, "cannot write %s: %m", tmp);
 	}
-	fprintf(f, "# sbx revocation list: 'serial HEX' (certificate) or 'cdhash HEX' lines\n");
-	for (size_t i = 0; i < r.n_serials; i++)
-		if (add || strcmp(kind, "serial") || strcmp(r.serials[i], norm))
-			fprintf(f, "serial %s\n", r.serials[i]);
+	fprintf(f, "# sbx revocation list: 'serial ISSUER-SHA256 SERIAL' (a certificate) or "
+		   "'cdhash HEX' lines\n");
+	for (size_t i = 0; i < r.n_certs; i++) {
+		sbx_hex(r.certs[i].issuer, SBX_DIGEST_LEN, hex);
+		if (add || !is_cert || memcmp(r.certs[i].issuer, hash, SBX_DIGEST_LEN) ||
+		    strcmp(r.certs[i].serial, sn))
+			fprintf(f, "serial %s %s\n", hex, r.certs[i].serial);
+	}
 	for (size_t i = 0; i < r.n_cdhashes; i++) {
-		char hex[2 * SBX_DIGEST_LEN + 1];
-
 		sbx_hex(r.cdhashes[i], SBX_DIGEST_LEN, hex);
-		if (add || strcmp(kind, "cdhash") || strcmp(hex, norm))
+		if (add || is_cert || memcmp(r.cdhashes[i], hash, SBX_DIGEST_LEN))
 			fprintf(f, "cdhash %s\n", hex);
 	}
 	if (add)

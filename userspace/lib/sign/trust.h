@@ -23,9 +23,18 @@
 #define SBX_TRUST_MAX_FILE     (1u << 20)
 #define SBX_REVOCATIONS_MAX    100000
 
+/* A certificate serial as text: optional '-', uppercase hex without leading zeros. */
+#define SBX_SERIAL_MAX_DIGITS 128 /* 64 bytes; longer serials cannot be revoked: refused */
+
+/* A certificate named by its issuer and serial, as X.509 names it. */
+struct sbx_revoked_cert {
+	uint8_t issuer[SBX_DIGEST_LEN]; /* SHA-256 of the issuer's DER name */
+	char serial[SBX_SERIAL_MAX_DIGITS + 2];
+};
+
 struct sbx_revocations {
-	char **serials; /* normalized: uppercase hex, no leading zeros */
-	size_t n_serials;
+	struct sbx_revoked_cert *certs;
+	size_t n_certs;
 	uint8_t (*cdhashes)[SBX_DIGEST_LEN];
 	size_t n_cdhashes;
 };
@@ -59,12 +68,27 @@ int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocatio
 int sbx_revocations_parse(const char *name, const char *text, size_t len, struct sbx_revocations *r,
 			  struct sbx_diag *diag);
 void sbx_revocations_free(struct sbx_revocations *r);
-bool sbx_revoked_serial(const struct sbx_revocations *r, const char *serial_hex);
+bool sbx_revoked_cert(const struct sbx_revocations *r, const uint8_t issuer[SBX_DIGEST_LEN],
+		      const char *serial);
 bool sbx_revoked_cdhash(const struct sbx_revocations *r, const uint8_t cdhash[SBX_DIGEST_LEN]);
-/* Normalize "0x00:AB:cd" to "ABCD"; -EINVAL if not hex. */
+/*
+ * Normalize "0x00:AB:cd" to "ABCD", "-0x0f" to "-F"; -EINVAL if not hex, -E2BIG if more
+ * than SBX_SERIAL_MAX_DIGITS significant digits (never cut).
+ */
 int sbx_serial_normalize(const char *in, char *out, size_t len);
-/* Append (add) or drop (remove) one entry, kind "serial" or "cdhash"; rewrites atomically. */
-int sbx_revocation_edit(const char *path, const char *kind, const char *value, bool add,
-			struct sbx_diag *diag);
+/* 64 hex digits into the SHA-256 of an issuer name; -EINVAL otherwise. */
+int sbx_parse_issuer(const char *hex, uint8_t issuer[SBX_DIGEST_LEN]);
+/* What a revocation names x by; -E2BIG when its serial is too long to be revoked. */
+int sbx_x509_revocation_id(X509 *x, uint8_t issuer[SBX_DIGEST_LEN], char *serial, size_t len);
+/* The issuer hash (hex) and serial of the one certificate in a PEM file. */
+int sbx_cert_revocation_id(const char *cert_path, char issuer_hex[2 * SBX_DIGEST_LEN + 1],
+			   char *serial, size_t len, struct sbx_diag *diag);
+/*
+ * Append (add) or drop (remove) one entry and rewrite the list atomically: kind "serial"
+ * with value = the issuer's name hash (64 hex digits) and serial, or kind "cdhash" with
+ * value = 64 hex digits (serial NULL). What cannot be stored exactly is refused.
+ */
+int sbx_revocation_edit(const char *path, const char *kind, const char *value, const char *serial,
+			bool add, struct sbx_diag *diag);
 
 #endif /* SBX_SIGN_TRUST_H */

@@ -104,7 +104,7 @@ struct sbx_code_identity {
 	size_t launch_constraints_len;
 	uint64_t content_size;
 	char signer[256]; /* leaf certificate subject, RFC 2253 */
-	char signer_serial[96]; /* uppercase hex */
+	char signer_serial[136]; /* optional '-', uppercase hex (up to 128 digits) */
 	time_t signing_time; /* from the CMS signed attributes; 0 when absent */
 };
 
