@@ -104,12 +104,14 @@ static int copy_range(int in, int out, uint64_t len)
 }
 
 /*
- * A running program cannot be written (ETXTBSY): build the signed file beside it and
- * rename it into place, keeping mode and (where permitted) owner. The running process
- * keeps the old inode.
+ * Never rewrite the file in place: a crash or a full disk would leave a damaged binary,
+ * and a running program cannot be written anyway (ETXTBSY). The signed file is built
+ * beside it and renamed over it: owner first (fchown clears setuid/setgid bits), then
+ * the mode, setuid included. A running process keeps the old inode; hard links keep the
+ * old, unsigned content.
  */
-static int replace_embedded(const char *path, int in, uint64_t content_len, const uint8_t *blob,
-			    size_t len, struct sbx_diag *diag)
+static int write_embedded(const char *path, int in, uint64_t content_len, const uint8_t *blob,
+			  size_t len, struct sbx_diag *diag)
 {
 	char tmp[4200];
 	struct stat st;
@@ -121,49 +123,30 @@ static int replace_embedded(const char *path, int in, uint64_t content_len, cons
 		return sbx_diag_set(diag, -ENAMETOOLONG, "path too long: %s", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return sbx_diag_set(diag, -errno, "%s is running and %s cannot be created: %m",
-				    path, tmp);
+		return sbx_diag_set(diag, -errno, "cannot create %s next to %s: %m", tmp, path);
 	err = copy_range(in, fd, content_len);
 	if (!err)
 		err = write_all(fd, blob, len, content_len);
+	if (!err && fchown(fd, st.st_uid, st.st_gid) < 0)
+		err = -errno;
 	if (!err && (fchmod(fd, st.st_mode & 07777) < 0 || fsync(fd) < 0))
 		err = -errno;
-	if (!err && fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+	if (close(fd) < 0 && !err)
 		err = -errno;
-	close(fd);
 	if (!err && rename(tmp, path) < 0)
 		err = -errno;
 	if (err) {
 		unlink(tmp);
-		return sbx_diag_set(diag, err, "cannot replace the running %s: %s", path,
-				    strerror(-err));
+		if (err == -EPERM)
+			return sbx_diag_set(
+				diag, err,
+				"cannot sign %s: its owner (uid %u, gid %u) could not be "
+				"kept: sign it as its owner or as root",
+				path, (unsigned int)st.st_uid, (unsigned int)st.st_gid);
+		return sbx_diag_set(diag, err, "cannot write the signed %s: %s (it is unchanged)",
+				    path, strerror(-err));
 	}
 	return 0;
-}
-
-static int write_embedded(const char *path, int in, uint64_t content_len, const uint8_t *blob,
-			  size_t len, struct sbx_diag *diag)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	int err;
-
-	if (fd < 0 && errno == ETXTBSY)
-		return replace_embedded(path, in, content_len, blob, len, diag);
-	if (fd < 0)
-		return sbx_diag_set(diag, -errno, "cannot open %s for writing: %m", path);
-	if (ftruncate(fd, (off_t)content_len) < 0) {
-		err = sbx_diag_set(diag, -errno, "cannot truncate %s: %m", path);
-		goto out;
-	}
-	err = write_all(fd, blob, len, content_len);
-	if (!err && fsync(fd) < 0)
-		err = -errno;
-	if (err)
-		sbx_diag_set(diag, err, "cannot write the signature to %s: %s", path,
-			     strerror(-err));
-out:
-	close(fd);
-	return err;
 }
 
 static int write_detached(const char *path, const uint8_t *blob, size_t len, struct sbx_diag *diag)
