@@ -299,8 +299,9 @@ TEST_F(sbxd, trust_cache_runs)
 	fmt(cache, sizeof(cache), "%s/platform.sbxtc", self->trust);
 	ASSERT_EQ(0, sh(self->r,
 			"mkdir '%s' && cp /bin/true '%s' && '%s' trust cache build --key "
-			"'%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' -o '%s' '%s'",
-			dir, p, sbx_bin(), ca, ca, ca, cache, dir));
+			"'%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' -o '%s' '%s' && "
+			"'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null",
+			dir, p, sbx_bin(), ca, ca, ca, cache, dir, sbx_bin(), self->trust, ca));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	start_sbxd(_metadata, self, "enforce", NULL);
 	EXPECT_EQ(0, exec_status(p));
@@ -327,8 +328,8 @@ TEST_F(sbxd, revoked_certificate_refused)
 
 	wpath(self, s, "signed");
 	ASSERT_EQ(0, sign(_metadata, self, s));
-	ASSERT_EQ(0, sh(self->r, "'%s' trust --trust '%s' revoke serial $(cat '%s/leaf.serial')",
-			sbx_bin(), self->trust, ca));
+	ASSERT_EQ(0, sh(self->r, "'%s' trust --trust '%s' revoke cert '%s/leaf.pem'", sbx_bin(),
+			self->trust, ca));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	start_sbxd(_metadata, self, "enforce", NULL);
 	EXPECT_EQ(-EPERM, exec_status(s));
