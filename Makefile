@@ -154,10 +154,138 @@ bench:
 vm-kernels:
 	@tests/vm/kernels.sh fetch
 
+# ---- installation: GNU directory variables, DESTDIR staging (`make install uninstall`) ----
+# SYSCONFDIR stays /etc whatever the prefix (as meson does for /usr): sbx and the root
+# daemon sbxd must agree on one system trust store.
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/sbx
+SYSCONFDIR ?= /etc
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+SCDOC ?= scdoc
+VERSION := 0.1.0
+
+.PHONY: install uninstall deb man completions public-lib FORCE
+
+# The paths the installed sbx looks in, compiled in through a header that changes only when
+# they do: `make install PREFIX=/usr` after a plain `make` rebuilds exactly what reads them.
+PATHS_H := $(O)/gen/sbx_paths.h
+$(PATHS_H): FORCE
+	@mkdir -p $(@D)
+	@printf '#define SBX_DATADIR "%s"\n#define SBX_TRUST_DIR_DEFAULT "%s"\n' \
+		'$(DATADIR)' '$(SYSCONFDIR)/sbx/trust.d' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+PATHS_OBJS := $(foreach d,obj asan fuzzobj,$(O)/$(d)/userspace/cli/run.o \
+	$(O)/$(d)/userspace/lib/sign/verify.o)
+$(PATHS_OBJS): $(PATHS_H)
+$(PATHS_OBJS): CPPFLAGS += -include $(PATHS_H)
+
+# ---- libsbx for other programs: include/sbx/*.h, libsbx.so.0, libsbx.a, sbx.pc ----
+# Profiles, plans and signature verification only (no libbpf, libseccomp or libcap): the
+# launcher and the BPF loader are not public yet. One relocatable object whose only global
+# symbols are those userspace/lib/libsbx.map exports makes both the shared and the static
+# library, so neither leaks an internal name.
+CPPFLAGS += -Iinclude
+$(O)/obj/userspace/lib/%.o: CFLAGS += -fPIC
+SO_MAJOR := 0
+PUB_SRCS := $(filter userspace/lib/profile/% userspace/lib/compile/% userspace/lib/sign/% \
+	userspace/lib/public/% userspace/lib/diag.c userspace/lib/json.c,$(LIB_SRCS))
+PUB_OBJS := $(PUB_SRCS:%.c=$(O)/obj/%.o)
+PUB_PKGS := yaml-0.1 libplist-2.0 libcrypto libelf
+PUB_LIBS := $(shell pkg-config --libs $(PUB_PKGS) 2>/dev/null)
+PUBLIC_TARGETS := $(O)/lib/libsbx.so.$(VERSION) $(O)/lib/libsbx.a $(O)/lib/sbx.pc
+
+$(O)/lib/exports.txt: userspace/lib/libsbx.map
+	@mkdir -p $(@D)
+	sed -n 's/^[[:space:]]*\(sbx_[a-z0-9_]*\);.*/\1/p' $< >$@
+$(O)/lib/libsbx-public.o: $(PUB_OBJS) $(O)/lib/exports.txt
+	$(LD) -r -o $@.tmp $(PUB_OBJS)
+	objcopy --keep-global-symbols=$(O)/lib/exports.txt $@.tmp $@ && rm -f $@.tmp
+$(O)/lib/libsbx.so.$(VERSION): $(O)/lib/libsbx-public.o userspace/lib/libsbx.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libsbx.so.$(SO_MAJOR) -Wl,--no-undefined \
+		-Wl,--version-script=userspace/lib/libsbx.map -o $@ $< $(PUB_LIBS)
+	ln -sf $(@F) $(@D)/libsbx.so.$(SO_MAJOR)
+	ln -sf libsbx.so.$(SO_MAJOR) $(@D)/libsbx.so
+$(O)/lib/libsbx.a: $(O)/lib/libsbx-public.o
+	@rm -f $@
+	ar rcs $@ $<
+$(O)/lib/sbx.pc: include/sbx.pc.in FORCE
+	@mkdir -p $(@D)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES_PRIVATE@|$(PUB_PKGS)|' $< >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+public-lib: $(PUBLIC_TARGETS)
+
+# ---- man pages (scdoc sources in man/) and shell completions ----
+# sbx-profile(5) and the completions' entitlement keys come from the key table itself
+# (userspace/lib/profile/keys.c) through man/sbx-keys.c, so they cannot drift from it.
+MAN_SRCS := $(wildcard man/*.scd)
+MAN_PAGES := $(patsubst man/%.scd,$(O)/man/%,$(MAN_SRCS))
+MAN_SUBST = sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@BINDIR@|$(BINDIR)|g'
+$(O)/man/sbx-keys: man/sbx-keys.c userspace/lib/profile/keys.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+$(O)/man/keys.scd: $(O)/man/sbx-keys
+	$< scdoc >$@
+$(O)/man/%: man/%.scd $(O)/man/keys.scd $(PATHS_H)
+	$(MAN_SUBST) $< | sed -e '/^@KEYS@$$/{r $(O)/man/keys.scd' -e 'd}' >$@.scd
+	$(SCDOC) <$@.scd >$@
+man: $(MAN_PAGES)
+
+COMPLETIONS := $(O)/completions/sbx.bash $(O)/completions/_sbx
+$(O)/completions/%: completions/%.in $(O)/man/sbx-keys $(PATHS_H)
+	@mkdir -p $(@D)
+	sed -e 's|@PROFILEDIR@|$(DATADIR)/sbx/profiles|g' \
+		-e "s|@KEYS@|$$($(O)/man/sbx-keys list | tr '\n' ' ')|g" $< >$@
+completions: $(COMPLETIONS)
+
+all: $(PUBLIC_TARGETS) $(MAN_PAGES) $(COMPLETIONS)
+
+SBXD_UNIT := $(wildcard userspace/daemon/sbxd.service)
 install: all
-	install -D -m 0755 $(O)/sbx $(DESTDIR)$(PREFIX)/bin/sbx
-	install -d $(DESTDIR)$(PREFIX)/share/sbx/profiles
-	install -m 0644 $(wildcard profiles/*.yaml) $(DESTDIR)$(PREFIX)/share/sbx/profiles/
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sbx/profiles $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/sbx \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 0755 $(O)/sbx $(DESTDIR)$(BINDIR)/sbx
+	$(if $(wildcard $(O)/sbxd),$(INSTALL) -D -m 0755 $(O)/sbxd $(DESTDIR)$(SBINDIR)/sbxd)
+	$(INSTALL) -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/sbx/profiles/
+	$(INSTALL) -m 0644 profiles/README.md $(DESTDIR)$(DOCDIR)/profiles.md
+	$(INSTALL) -m 0644 userspace/lib/sign/FORMAT.md $(DESTDIR)$(DOCDIR)/signature-format.md
+	$(INSTALL) -m 0644 $(O)/lib/libsbx.so.$(VERSION) $(O)/lib/libsbx.a $(DESTDIR)$(LIBDIR)/
+	ln -sf libsbx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsbx.so.$(SO_MAJOR)
+	ln -sf libsbx.so.$(SO_MAJOR) $(DESTDIR)$(LIBDIR)/libsbx.so
+	$(INSTALL) -m 0644 $(O)/lib/sbx.pc $(DESTDIR)$(PKGCONFIGDIR)/sbx.pc
+	$(INSTALL) -m 0644 include/sbx/*.h $(DESTDIR)$(INCLUDEDIR)/sbx/
+	$(foreach s,1 5 8,$(INSTALL) -m 0644 $(filter %.$(s),$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man$(s)/;)
+	$(INSTALL) -m 0644 $(O)/completions/sbx.bash $(DESTDIR)$(BASHCOMPDIR)/sbx
+	$(INSTALL) -m 0644 $(O)/completions/_sbx $(DESTDIR)$(ZSHCOMPDIR)/_sbx
+	$(if $(SBXD_UNIT),$(INSTALL) -D -m 0644 $(SBXD_UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/sbxd.service)
+	@# The trust store: anchors are public certificates, but only root may change them.
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sbx $(DESTDIR)$(SYSCONFDIR)/sbx/trust.d
+
+# Removes what install put there; the trust store is configuration and stays when it
+# holds anchors (rmdir fails quietly on a non-empty directory).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sbx $(DESTDIR)$(SBINDIR)/sbxd \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sbxd.service \
+		$(addprefix $(DESTDIR)$(LIBDIR)/,libsbx.so libsbx.so.$(SO_MAJOR) \
+			libsbx.so.$(VERSION) libsbx.a) \
+		$(DESTDIR)$(PKGCONFIGDIR)/sbx.pc $(DESTDIR)$(BASHCOMPDIR)/sbx \
+		$(DESTDIR)$(ZSHCOMPDIR)/_sbx \
+		$(foreach p,$(notdir $(MAN_PAGES)),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(p))
+	rm -rf $(DESTDIR)$(DATADIR)/sbx $(DESTDIR)$(DOCDIR) $(DESTDIR)$(INCLUDEDIR)/sbx
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/sbx/trust.d $(DESTDIR)$(SYSCONFDIR)/sbx 2>/dev/null
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')
 format:

@@ -9,13 +9,16 @@ if_root=false
 
 BUILD="clang llvm lld libbpf-dev bpftool libseccomp-dev libcap-dev libelf-dev zlib1g-dev
 libssl-dev libyaml-dev libplist-dev pkg-config libclang-rt-14-dev make gcc openssl"
+# Man pages (scdoc), and what `make check` renders and drives them with; `make deb`.
+DOCS="scdoc man-db groff-base bash zsh binutils"
+DEB="dpkg-dev debhelper fakeroot lintian"
 VM="qemu-system-x86 busybox-static cpio apt-utils"
 # The real programs the shipped profiles are proved with (tests/sandbox/programs).
 PROGRAMS="curl wget jq git openssh-client xz-utils gzip python3 poppler-utils
 imagemagick ffmpeg util-linux iproute2"
 
 missing=""
-for p in $BUILD $VM $PROGRAMS; do
+for p in $BUILD $DOCS $DEB $VM $PROGRAMS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing="$missing $p"
 done

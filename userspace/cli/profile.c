@@ -30,7 +30,7 @@ static int usage(FILE *out, int status)
 		"IDENTIFIER\n"
 		"       sbx profile import [--identifier ID] APP.entitlements\n"
 		"       sbx profile canonical FILE\n"
-		"\nProfiles and every key: profiles/README.md.\n");
+		"\nProfiles and every key: man 5 sbx-profile.\n");
 	return status;
 }
 
@@ -331,7 +331,7 @@ static int cmd_new(int argc, char **argv)
 		return SBX_EXIT_USAGE;
 	fprintf(f,
 		"# sbx entitlement profile: %s.\n"
-		"# Keys are Apple's (com.apple.security. prefix optional); profiles/README.md\n"
+		"# Keys are Apple's (com.apple.security. prefix optional); sbx-profile(5)\n"
 		"# says what each grants on Linux. Check it with `sbx profile lint FILE` and see\n"
 		"# the kernel rules with `sbx profile explain FILE`.\n"
 		"identifier: \"%s\"\n"

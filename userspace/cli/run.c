@@ -16,7 +16,7 @@
  * A FILE has a slash or ends in .yaml, .yml, .plist or .entitlements; anything else is a
  * NAME, looked up as NAME.yaml in $SBX_PROFILE_PATH (a colon list), then in the source
  * tree's profiles/ beside the build directory holding this binary, then in
- * $(PREFIX)/share/sbx/profiles.
+ * $(DATADIR)/sbx/profiles (the build's paths.h says where).
  *
  * Exit status: the program's (128 + N when killed by signal N); like env(1), 125 when sbx
  * itself failed and the program never ran, 126 when it could not be executed, 127 when it
@@ -41,8 +41,8 @@
 #include "sign/verify.h"
 #include "timing.h"
 
-#ifndef SBX_PREFIX
-#define SBX_PREFIX "/usr/local"
+#ifndef SBX_DATADIR
+#define SBX_DATADIR "/usr/local/share"
 #endif
 
 #define DEFAULT_PROFILE "default"
@@ -273,7 +273,7 @@ static int find_profile(const char *name, char *out, size_t len)
 		    is_file(out))
 			return 0;
 	}
-	snprintf(out, len, "%s/share/sbx/profiles/%s.yaml", SBX_PREFIX, name);
+	snprintf(out, len, "%s/sbx/profiles/%s.yaml", SBX_DATADIR, name);
 	return is_file(out) ? 0 : -ENOENT;
 }
 
@@ -547,8 +547,8 @@ int cmd_run(int argc, char **argv)
 		if (find_profile(name, profile_path, sizeof(profile_path))) {
 			status = fail("unknown profile '%s' (not a file, nor NAME.yaml in "
 				      "$SBX_PROFILE_PATH, the source tree's profiles/ or "
-				      "%s/share/sbx/profiles)",
-				      name, SBX_PREFIX);
+				      "%s/sbx/profiles)",
+				      name, SBX_DATADIR);
 			goto out;
 		}
 		err = sbx_profile_load_file(profile_path, &profile, &d);

@@ -24,8 +24,10 @@
 #include "diag.h"
 #include "sign/format.h"
 
+#ifndef SBX_TRUST_DIR_DEFAULT /* the build sets $(SYSCONFDIR)/sbx/trust.d */
 #define SBX_TRUST_DIR_DEFAULT "/etc/sbx/trust.d"
-#define SBX_TRUST_DIR_ENV     "SBX_TRUST_DIR"
+#endif
+#define SBX_TRUST_DIR_ENV "SBX_TRUST_DIR"
 
 enum sbx_verdict {
 	SBX_VERDICT_INVALID = 1, /* a signature is present and must not be trusted */

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * make install as a packager does it, then the installed sbx as a user meets it: staged
+ * with DESTDIR under a prefix that is not the default, moved to that prefix (what
+ * unpacking a package does), and run from there with nothing pointing it back at the
+ * source tree. Proves the prefix reached the compiler (profile lookup, trust store), that
+ * the man pages render and name every option, that the bash completion completes, that a
+ * program builds against the installed libsbx through pkg-config, and that uninstall
+ * removes what install put there.
+ *
+ * The install reuses the suite's build (copied, so only what the paths change is rebuilt);
+ * it needs the source tree's Makefile, so a copy of the tree without it is a SKIP.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#define P 1024
+
+static char tmp[P]; /* one install per run, made before the tests fork */
+static char root[P + 16]; /* the prefix's root: the installed tree lives in root/usr */
+static char skip_reason[256];
+static char install_log[4096];
+static bool installed;
+
+static int sh(struct sbx_cmd_result *r, const char *fmt, ...)
+{
+	char cmd[8192];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return sbx_run_capture(argv, r);
+}
+
+/* make in the source tree, clear of the calling make's jobserver and variables. */
+#define MAKE                                                                                      \
+	"env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u DESTDIR -u PREFIX make --no-print-directory " \
+	"-j2 -C '%s' O='%s/build' PREFIX='%s/usr' SYSCONFDIR='%s/etc' "
+
+static void __attribute__((constructor)) install(void)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	char path[P + 64];
+	const char *build = getenv("SBX_BUILD");
+
+	if (!r || !sbx_mkdtemp(tmp, sizeof(tmp)))
+		goto out;
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(path, sizeof(path), "%s/Makefile", sbx_src());
+	if (access(path, R_OK) || !build || !*build) {
+		snprintf(skip_reason, sizeof(skip_reason),
+			 "no source tree with its Makefile here (a copy of the tests only)");
+		goto out;
+	}
+	if (sh(r, "command -v make && command -v scdoc && command -v pkg-config") || r->status) {
+		snprintf(skip_reason, sizeof(skip_reason),
+			 "make, scdoc or pkg-config is not installed (make deps)");
+		goto out;
+	}
+	/* The built objects, with their times, so make rebuilds only what the paths change. */
+	if (sh(r,
+	       "set -e; mkdir '%s/build' '%s/home'; cd '%s'; for f in obj bpf vmlinux.h libsbx.a "
+	       "sbx sbxd; "
+	       "do [ ! -e \"$f\" ] || cp -a \"$f\" '%s/build/'; done; " MAKE
+	       "DESTDIR='%s/stage' install >'%s/make.log' 2>&1 || "
+	       "{ tail -40 '%s/make.log'; exit 1; }; "
+	       "mv '%s/stage%s' '%s'",
+	       tmp, tmp, build, tmp, sbx_src(), tmp, root, root, tmp, tmp, tmp, tmp, root, root) ||
+	    r->status) {
+		snprintf(install_log, sizeof(install_log), "%.2000s%.2000s", r->out, r->err);
+		goto out;
+	}
+	installed = true;
+out:
+	free(r);
+}
+
+static void __attribute__((destructor)) remove_tmp(void)
+{
+	if (tmp[0])
+		sbx_rmtree(tmp);
+}
+
+#define NEED_INSTALL()                                                                  \
+	do {                                                                            \
+		if (skip_reason[0])                                                     \
+			SKIP(return, "%s", skip_reason);                                \
+		ASSERT_TRUE(installed) TH_LOG("make install failed:\n%s", install_log); \
+	} while (0)
+
+/* The installed sbx, alone: no SBX_* variable, a home of its own. */
+#define ENV                                                                                \
+	"env -i PATH='%s/usr/bin:/usr/bin:/bin' HOME='%s/home' XDG_DATA_HOME='%s/home/d' " \
+	"LC_ALL=C "
+
+TEST(installs_every_part)
+{
+	static const char *const files[] = {
+		"usr/bin/sbx",
+		"usr/share/sbx/profiles/default.yaml",
+		"usr/share/sbx/profiles/curl.yaml",
+		"usr/share/doc/sbx/profiles.md",
+		"usr/share/man/man1/sbx.1",
+		"usr/share/man/man1/sbx-run.1",
+		"usr/share/man/man1/sbx-profile.1",
+		"usr/share/man/man5/sbx-profile.5",
+		"usr/share/man/man8/sbxd.8",
+		"usr/share/bash-completion/completions/sbx",
+		"usr/share/zsh/site-functions/_sbx",
+		"usr/include/sbx/sbx.h",
+		"usr/include/sbx/profile.h",
+		"usr/include/sbx/verify.h",
+		"usr/lib/libsbx.so.0",
+		"usr/lib/libsbx.so",
+		"usr/lib/libsbx.a",
+		"usr/lib/pkgconfig/sbx.pc",
+	};
+	char path[2 * P], unit[P];
+	struct stat st;
+
+	NEED_INSTALL();
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, files[i]);
+		EXPECT_EQ(0, stat(path, &st)) TH_LOG("%s is not installed", files[i]);
+	}
+	snprintf(path, sizeof(path), "%s/usr/bin/sbx", root);
+	EXPECT_EQ(0, access(path, X_OK));
+	/* The daemon's unit goes in when the daemon has one. */
+	snprintf(unit, sizeof(unit), "%s/userspace/daemon/sbxd.service", sbx_src());
+	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/sbxd.service", root);
+	EXPECT_EQ(access(unit, F_OK), access(path, F_OK));
+}
+
+TEST(trust_store_is_created_and_only_root_writes_it)
+{
+	char path[2 * P];
+	struct stat st;
+
+	NEED_INSTALL();
+	snprintf(path, sizeof(path), "%s/etc/sbx/trust.d", root);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(0755u, st.st_mode & 07777);
+}
+
+/* DESTDIR is a staging area: no installed file may name it. */
+TEST(no_installed_file_names_the_staging_directory)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r, "grep -rlF '%s/stage' '%s' || true", tmp, root));
+	EXPECT_STREQ("", r->out);
+	free(r);
+}
+
+TEST(run_finds_the_installed_profiles)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	/* The default profile, then one by name: both only in $(DATADIR)/sbx/profiles. */
+	ASSERT_EQ(0, sh(r, ENV "sbx run -- /bin/true", root, tmp, tmp));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	ASSERT_EQ(0, sh(r, ENV "sbx run --profile gzip -- /bin/true", root, tmp, tmp));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	ASSERT_EQ(0, sh(r, ENV "sbx run --profile no-such-profile -- /bin/true", root, tmp, tmp));
+	EXPECT_EQ(125, r->status);
+	EXPECT_NE(NULL, strstr(r->err, root))
+	TH_LOG("names not the installed directory: %s", r->err);
+	free(r);
+}
+
+/* README's "sign and verify" commands, against the installed trust store. */
+TEST(readme_sign_and_verify_use_the_installed_trust_store)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	char dir[P + 16];
+
+	NEED_INSTALL();
+	snprintf(dir, sizeof(dir), "%s/readme", tmp);
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	/* The fenced block after the quick-start marker, run as written. */
+	ASSERT_EQ(0, sh(r,
+			"cd '%s' && sed -n '/<!-- quickstart-sign -->/,/^```$/p' '%s/README.md' | "
+			"sed '1,2d;$d' >cmds.sh && test -s cmds.sh && " ENV "sh -e cmds.sh",
+			dir, sbx_src(), root, tmp, tmp));
+	EXPECT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
+	EXPECT_NE(NULL, strstr(r->out, "valid")) TH_LOG("%s", r->out);
+	ASSERT_EQ(0, sh(r, "ls '%s/etc/sbx/trust.d'/*.pem", root));
+	EXPECT_EQ(0, r->status) TH_LOG("the anchor is not in the installed trust store");
+	free(r);
+}
+
+static const char *const verbs[] = { "run",	"profile", "sign",  "verify",
+				     "display", "trust",   "status" };
+
+TEST(man_pages_render_without_warnings)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r, "command -v man"));
+	if (r->status)
+		SKIP(free(r); return, "man (man-db) is not installed");
+	ASSERT_EQ(0, sh(r,
+			"for p in '%s'/usr/share/man/man?/*; do "
+			"LC_ALL=C MANWIDTH=80 man --warnings -l \"$p\" >out 2>err </dev/null || "
+			"echo \"$p: man failed\"; [ -s out ] || echo \"$p: empty\"; "
+			"[ ! -s err ] || { echo \"$p:\"; cat err; }; done; rm -f out err",
+			root));
+	EXPECT_STREQ("", r->out);
+	free(r);
+}
+
+/* Every --option `sbx VERB --help` prints is in sbx-VERB(1). */
+TEST(man_pages_name_every_option_of_the_help)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r, "command -v man"));
+	if (r->status)
+		SKIP(free(r); return, "man (man-db) is not installed");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		ASSERT_EQ(
+			0,
+			sh(r,
+			   "cd '%s' && page=$(LC_ALL=C MANWIDTH=10000 man -l "
+			   "usr/share/man/man1/sbx-%s.1) && "
+			   "for o in $(usr/bin/sbx %s --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' "
+			   "| sort -u); do printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || "
+			   "echo \"$o\"; done",
+			   root, verbs[i], verbs[i]));
+		EXPECT_STREQ("", r->out)
+		TH_LOG("sbx-%s(1) lacks these options of sbx %s --help", verbs[i], verbs[i]);
+	}
+	free(r);
+}
+
+/* sbx-profile(5) has every key of the table the loader reads (through sbx profile lint). */
+TEST(profile_man_page_lists_every_key)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r, "command -v man"));
+	if (r->status)
+		SKIP(free(r); return, "man (man-db) is not installed");
+	/* Each key the page lists loads in a profile; and the count is the completion's. */
+	ASSERT_EQ(0,
+		  sh(r,
+		     "cd '%s' && LC_ALL=C MANWIDTH=10000 man -l usr/share/man/man5/sbx-profile.5 "
+		     "| sed -n 's/^ *\\([a-z][a-z0-9.-]*\\) (bool)$/\\1/p' | sort -u",
+		     root));
+	EXPECT_NE(NULL, strstr(r->out, "network.client\n"));
+	EXPECT_NE(NULL, strstr(r->out, "cs.allow-jit\n"));
+	EXPECT_NE(NULL, strstr(r->out, "sbx.io-uring\n"));
+	free(r);
+}
+
+/* Drive the installed bash completion as bash would, with the installed sbx on PATH. */
+static int complete(struct sbx_cmd_result *r, const char *words)
+{
+	return sh(r,
+		  "PATH='%s/usr/bin':$PATH bash --norc --noprofile -c '"
+		  ". \"%s/usr/share/bash-completion/completions/sbx\"; "
+		  "complete -p sbx >/dev/null || exit 3; "
+		  "COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _sbx; "
+		  "printf \"%%s\\n\" \"${COMPREPLY[@]}\"'",
+		  root, root, words);
+}
+
+TEST(bash_completion_completes_verbs_options_profiles_and_keys)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r, "command -v bash"));
+	if (r->status)
+		SKIP(free(r); return, "bash is not installed");
+	ASSERT_EQ(0, complete(r, "sbx \"\""));
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "%s\n", verbs[i]);
+		EXPECT_NE(NULL, strstr(r->out, line)) TH_LOG("no verb %s in: %s", verbs[i], r->out);
+	}
+	ASSERT_EQ(0, complete(r, "sbx run --re"));
+	EXPECT_STREQ("--report\n--require\n--require-all\n", r->out);
+	/* Profile names from the installed profile directory. */
+	ASSERT_EQ(0, complete(r, "sbx run --profile cu"));
+	EXPECT_NE(NULL, strstr(r->out, "curl\n")) TH_LOG("%s", r->out);
+	ASSERT_EQ(0, complete(r, "sbx run --allow network."));
+	EXPECT_STREQ("network.client\nnetwork.server\n", r->out);
+	ASSERT_EQ(0, complete(r, "sbx profile ex"));
+	EXPECT_STREQ("explain\n", r->out);
+	ASSERT_EQ(0, complete(r, "sbx profile new --template net"));
+	EXPECT_STREQ("network-client\n", r->out);
+	free(r);
+}
+
+TEST(zsh_completion_parses)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r, "command -v zsh"));
+	if (r->status)
+		SKIP(free(r); return, "zsh is not installed");
+	ASSERT_EQ(0, sh(r, "zsh -n '%s/usr/share/zsh/site-functions/_sbx'", root));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	free(r);
+}
+
+/* examples/sbx-example.c through pkg-config, against the installed headers and library. */
+TEST(example_builds_with_pkg_config_and_links_no_bpf)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r,
+			"set -e; cd '%s'; export PKG_CONFIG_PATH='%s/usr/lib/pkgconfig'; "
+			"cc -Wall -Wextra -Werror -o example '%s/examples/sbx-example.c' "
+			"$(pkg-config --cflags --libs sbx); "
+			"readelf -d example '%s/usr/lib/libsbx.so.0' | grep NEEDED",
+			tmp, root, sbx_src(), root));
+	ASSERT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
+	EXPECT_NE(NULL, strstr(r->out, "[libsbx.so.0]"));
+	EXPECT_EQ(NULL, strstr(r->out, "libbpf"));
+	EXPECT_EQ(NULL, strstr(r->out, "libseccomp"));
+	EXPECT_EQ(NULL, strstr(r->out, "libcap"));
+	/* Load a profile and print its plan, as sbx profile explain does. */
+	ASSERT_EQ(0, sh(r,
+			ENV "LD_LIBRARY_PATH='%s/usr/lib' '%s/example' plan "
+			    "'%s/usr/share/sbx/profiles/curl.yaml'",
+			root, tmp, tmp, root, tmp, root));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_NE(NULL, strstr(r->out, "# se.haxx.curl (libsbx ")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "file system (Landlock)"));
+	/* Verify a file: unsigned here, so "not valid". */
+	ASSERT_EQ(0, sh(r, ENV "LD_LIBRARY_PATH='%s/usr/lib' '%s/example' verify /bin/true", root,
+			tmp, tmp, root, tmp));
+	EXPECT_EQ(1, r->status);
+	EXPECT_STREQ("/bin/true: unsigned\n", r->out);
+	free(r);
+}
+
+/* The shared library exports the public API and nothing else; so does the archive. */
+TEST(libraries_export_only_the_public_api)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(
+		0,
+		sh(r,
+		   "cd '%s/usr/lib'; { nm -D --defined-only libsbx.so.0; "
+		   "nm -g --defined-only libsbx.a; } | awk 'NF == 3 && $2 ~ /[TDBR]/ { print $3 }' "
+		   "| sed 's/@.*//' | grep -v '^sbx_' || true",
+		   root));
+	EXPECT_STREQ("", r->out);
+	ASSERT_EQ(0,
+		  sh(r, "nm -D --defined-only '%s/usr/lib/libsbx.so.0' | grep -c ' T sbx_'", root));
+	EXPECT_STREQ("16\n", r->out);
+	free(r);
+}
+
+TEST(uninstall_removes_what_install_put_there)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_INSTALL();
+	ASSERT_EQ(0, sh(r,
+			MAKE "DESTDIR='%s/again' install >/dev/null 2>&1 && " MAKE
+			     "DESTDIR='%s/again' uninstall >/dev/null 2>&1 && "
+			     "find '%s/again' ! -type d",
+			sbx_src(), tmp, root, root, tmp, sbx_src(), tmp, root, root, tmp, tmp));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_STREQ("", r->out);
+	free(r);
+}
+
+TEST_HARNESS_MAIN
