@@ -258,7 +258,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 0755 $(O)/sbx $(DESTDIR)$(BINDIR)/sbx
-	$(if $(wildcard $(O)/sbxd),$(INSTALL) -D -m 0755 $(O)/sbxd $(DESTDIR)$(SBINDIR)/sbxd)
+	$(if $(DAEMON_SRCS),$(INSTALL) -D -m 0755 $(O)/sbxd $(DESTDIR)$(SBINDIR)/sbxd)
 	$(INSTALL) -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/sbx/profiles/
 	$(INSTALL) -m 0644 profiles/README.md $(DESTDIR)$(DOCDIR)/profiles.md
 	$(INSTALL) -m 0644 userspace/lib/sign/FORMAT.md $(DESTDIR)$(DOCDIR)/signature-format.md

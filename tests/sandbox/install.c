@@ -243,6 +243,29 @@ TEST(man_pages_name_every_option_of_the_help)
 	free(r);
 }
 
+/* Every --option `sbxd --help` prints is in sbxd(8), once sbxd is built. */
+TEST(sbxd_man_page_names_every_option_of_the_help)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	char sbxd[2 * P];
+
+	NEED_INSTALL();
+	snprintf(sbxd, sizeof(sbxd), "%s/usr/sbin/sbxd", root);
+	if (access(sbxd, X_OK))
+		SKIP(free(r); return, "sbxd is not built in this tree");
+	ASSERT_EQ(0, sh(r, "command -v man"));
+	if (r->status)
+		SKIP(free(r); return, "man (man-db) is not installed");
+	ASSERT_EQ(0,
+		  sh(r,
+		     "page=$(LC_ALL=C MANWIDTH=10000 man -l '%s/usr/share/man/man8/sbxd.8') && "
+		     "for o in $('%s' --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do "
+		     "printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || echo \"$o\"; done",
+		     root, sbxd));
+	EXPECT_STREQ("", r->out) TH_LOG("sbxd(8) lacks these options of sbxd --help");
+	free(r);
+}
+
 /* sbx-profile(5) has every key of the table the loader reads (through sbx profile lint). */
 TEST(profile_man_page_lists_every_key)
 {
