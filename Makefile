@@ -274,6 +274,18 @@ install: all
 	@# The trust store: anchors are public certificates, but only root may change them.
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sbx $(DESTDIR)$(SYSCONFDIR)/sbx/trust.d
 
+# Debian packages (debian/) into $(O)/deb/, built from a copy of the tree because
+# dpkg-buildpackage writes beside the source; lintian fails on errors and warnings
+# (debian/*.lintian-overrides justify what remains).
+DEB_O := $(patsubst $(CURDIR)/%,%,$(abspath $(O)))
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/sbx
+	tar -c --exclude-vcs --exclude-vcs-ignores --exclude=./build --exclude=./$(DEB_O) \
+		--exclude=./debian/build . | tar -x -C $(O)/deb/sbx
+	cd $(O)/deb/sbx && dpkg-buildpackage -us -uc -b
+	rm -rf $(O)/deb/sbx
+	lintian --fail-on error,warning --info $(O)/deb/*.changes
+
 # Removes what install put there; the trust store is configuration and stays when it
 # holds anchors (rmdir fails quietly on a non-empty directory).
 uninstall:
@@ -296,4 +308,4 @@ format-check:
 clean:
 	rm -rf $(O)
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * make deb: debian/ turns the tree into installable packages, lintian-clean (errors and
+ * warnings; a lintian-overrides file in debian/ would justify any that remain). The packages
+ * hold what each should, their sbx looks for its profiles and trust store under /usr and
+ * /etc, and apt accepts the set as installable (simulated: nothing is installed here).
+ *
+ * The build is a full one from a copy of the tree (about a minute and a half on two
+ * cores), made once before the tests fork; it needs the tree's Makefile and debian/, so a
+ * copy of the tests alone is a SKIP, as is a machine without the packaging tools.
+ */
+#include <stdarg.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#define P 1024
+
+static char tmp[P];
+static char deb_dir[P + 16];
+static char skip_reason[256];
+static char build_log[4096];
+static bool built;
+
+static int sh(struct sbx_cmd_result *r, const char *fmt, ...)
+{
+	char cmd[8192];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return sbx_run_capture(argv, r);
+}
+
+static void __attribute__((constructor)) build(void)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	char path[P + 64];
+
+	if (!r || !sbx_mkdtemp(tmp, sizeof(tmp)))
+		goto out;
+	snprintf(deb_dir, sizeof(deb_dir), "%s/build/deb", tmp);
+	snprintf(path, sizeof(path), "%s/debian/control", sbx_src());
+	if (access(path, R_OK)) {
+		snprintf(skip_reason, sizeof(skip_reason),
+			 "no source tree with debian/ here (a copy of the tests only)");
+		goto out;
+	}
+	if (sh(r, "command -v dpkg-buildpackage && command -v dh && command -v lintian && "
+		  "command -v scdoc") ||
+	    r->status) {
+		snprintf(skip_reason, sizeof(skip_reason),
+			 "dpkg-dev, debhelper, lintian or scdoc is not installed (make deps)");
+		goto out;
+	}
+	if (sh(r,
+	       "cd '%s' && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u CFLAGS -u DESTDIR "
+	       "HOME='%s' make --no-print-directory deb O='%s/build' >'%s/deb.log' 2>&1 || "
+	       "{ grep -E '^(E|W): |rror' '%s/deb.log' | tail -30; tail -15 '%s/deb.log'; "
+	       "exit 1; }",
+	       sbx_src(), tmp, tmp, tmp, tmp, tmp) ||
+	    r->status) {
+		snprintf(build_log, sizeof(build_log), "%.2000s%.2000s", r->out, r->err);
+		goto out;
+	}
+	built = true;
+out:
+	free(r);
+}
+
+static void __attribute__((destructor)) remove_tmp(void)
+{
+	if (tmp[0])
+		sbx_rmtree(tmp);
+}
+
+#define NEED_DEBS()                                                                        \
+	do {                                                                               \
+		if (skip_reason[0])                                                        \
+			SKIP(return, "%s", skip_reason);                                   \
+		ASSERT_TRUE(built) TH_LOG("make deb failed (or lintian):\n%s", build_log); \
+	} while (0)
+
+/* The files of package NAME, one path a line as dpkg-deb lists them (./usr/bin/sbx). */
+static int contents(struct sbx_cmd_result *r, const char *name)
+{
+	return sh(r, "dpkg-deb -c '%s'/%s_*.deb | awk '{ print $6 }'", deb_dir, name);
+}
+
+TEST(packages_hold_what_each_should)
+{
+	static const struct {
+		const char *package, *path;
+	} want[] = {
+		{ "sbx", "./usr/bin/sbx\n" },
+		{ "sbx", "./usr/share/sbx/profiles/default.yaml\n" },
+		{ "sbx", "./usr/share/man/man1/sbx-run.1.gz\n" },
+		{ "sbx", "./usr/share/man/man5/sbx-profile.5.gz\n" },
+		{ "sbx", "./usr/share/bash-completion/completions/sbx\n" },
+		{ "sbx", "./usr/share/zsh/vendor-completions/_sbx\n" },
+		{ "sbx", "./etc/sbx/trust.d/\n" },
+		{ "sbx", "./usr/share/doc/sbx/copyright\n" },
+		{ "sbxd", "./usr/sbin/sbxd\n" },
+		{ "sbxd", "./usr/share/man/man8/sbxd.8.gz\n" },
+		{ "libsbx0", "./usr/lib/x86_64-linux-gnu/libsbx.so.0.1.0\n" },
+		{ "libsbx0", "./usr/lib/x86_64-linux-gnu/libsbx.so.0\n" },
+		{ "libsbx-dev", "./usr/include/sbx/sbx.h\n" },
+		{ "libsbx-dev", "./usr/lib/x86_64-linux-gnu/libsbx.so\n" },
+		{ "libsbx-dev", "./usr/lib/x86_64-linux-gnu/libsbx.a\n" },
+		{ "libsbx-dev", "./usr/lib/x86_64-linux-gnu/pkgconfig/sbx.pc\n" },
+		{ "libsbx-dev", "./usr/share/doc/libsbx-dev/examples/sbx-example.c\n" },
+	};
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_DEBS();
+	ASSERT_EQ(0, sh(r, "dpkg-architecture -qDEB_HOST_MULTIARCH"));
+	if (strcmp(r->out, "x86_64-linux-gnu\n"))
+		SKIP(free(r); return, "the paths listed are amd64's");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ASSERT_EQ(0, contents(r, want[i].package));
+		EXPECT_NE(NULL, strstr(r->out, want[i].path))
+		TH_LOG("%s lacks %s", want[i].package, want[i].path);
+	}
+	free(r);
+}
+
+/* The packaged sbx was built for /usr and /etc (unpacked aside, so it cannot find them). */
+TEST(packaged_sbx_looks_under_usr_and_etc)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_DEBS();
+	ASSERT_EQ(0,
+		  sh(r,
+		     "set -e; cd '%s'; mkdir x; dpkg -x '%s'/sbx_*.deb x; "
+		     "HOME='%s' x/usr/bin/sbx run --profile no-such-profile -- /bin/true 2>&1 || "
+		     "true; strings x/usr/bin/sbx | grep -x /etc/sbx/trust.d",
+		     tmp, deb_dir, tmp));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_NE(NULL, strstr(r->out, "/usr/share/sbx/profiles)")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "\n/etc/sbx/trust.d\n")) TH_LOG("%s", r->out);
+	free(r);
+}
+
+TEST(libsbx_dev_pkg_config_names_the_multiarch_directory)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_DEBS();
+	ASSERT_EQ(0, sh(r,
+			"set -e; cd '%s'; mkdir y; dpkg -x '%s'/libsbx-dev_*.deb y; "
+			"grep -E '^(prefix|libdir)=' y/usr/lib/*/pkgconfig/sbx.pc",
+			tmp, deb_dir));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_NE(NULL, strstr(r->out, "prefix=/usr\n"));
+	EXPECT_NE(NULL, strstr(r->out, "libdir=/usr/lib/"));
+	free(r);
+}
+
+/* apt resolves the set against this system's packages (simulation: installs nothing). */
+TEST(apt_accepts_the_packages)
+{
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	NEED_DEBS();
+	ASSERT_EQ(0, sh(r,
+			"cd '%s' && apt-get -s -q install ./sbx_*.deb ./sbxd_*.deb "
+			"./libsbx0_*.deb ./libsbx-dev_*.deb",
+			deb_dir));
+	EXPECT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
+	EXPECT_NE(NULL, strstr(r->out, "Conf sbx (")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "Conf libsbx0 ("));
+	free(r);
+}
+
+TEST_HARNESS_MAIN
