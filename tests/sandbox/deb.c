@@ -9,55 +9,20 @@
  * cores), made once before the tests fork; it needs the tree's Makefile and debian/, so a
  * copy of the tests alone is a SKIP, as is a machine without the packaging tools.
  */
-#include <stdarg.h>
-
 #include "kselftest_harness.h"
-#include "sbx_test.h"
+#include "packaging.h"
 
-#define P 1024
-
-static char tmp[P];
 static char deb_dir[P + 16];
-static char skip_reason[256];
-static char build_log[4096];
-static bool built;
-
-static int sh(struct sbx_cmd_result *r, const char *fmt, ...)
-{
-	char cmd[8192];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r);
-}
 
 static void __attribute__((constructor)) build(void)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
-	char path[P + 64];
 
-	if (!r || !sbx_mkdtemp(tmp, sizeof(tmp)))
+	if (!r || !packaging_prepare(r, "debian/control", "dpkg-buildpackage dh lintian scdoc"))
 		goto out;
 	snprintf(deb_dir, sizeof(deb_dir), "%s/build/deb", tmp);
-	snprintf(path, sizeof(path), "%s/debian/control", sbx_src());
-	if (access(path, R_OK)) {
-		snprintf(skip_reason, sizeof(skip_reason),
-			 "no source tree with debian/ here (a copy of the tests only)");
-		goto out;
-	}
-	if (sh(r, "command -v dpkg-buildpackage && command -v dh && command -v lintian && "
-		  "command -v scdoc") ||
-	    r->status) {
-		snprintf(skip_reason, sizeof(skip_reason),
-			 "dpkg-dev, debhelper, lintian or scdoc is not installed (make deps)");
-		goto out;
-	}
 	if (sh(r,
-	       "cd '%s' && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u CFLAGS -u DESTDIR "
-	       "HOME='%s' make --no-print-directory deb O='%s/build' >'%s/deb.log' 2>&1 || "
+	       "cd '%s' && HOME='%s' " SBX_MAKE "deb O='%s/build' >'%s/deb.log' 2>&1 || "
 	       "{ grep -E '^(E|W): |rror' '%s/deb.log' | tail -30; tail -15 '%s/deb.log'; "
 	       "exit 1; }",
 	       sbx_src(), tmp, tmp, tmp, tmp, tmp) ||
@@ -69,19 +34,6 @@ static void __attribute__((constructor)) build(void)
 out:
 	free(r);
 }
-
-static void __attribute__((destructor)) remove_tmp(void)
-{
-	if (tmp[0])
-		sbx_rmtree(tmp);
-}
-
-#define NEED_DEBS()                                                                        \
-	do {                                                                               \
-		if (skip_reason[0])                                                        \
-			SKIP(return, "%s", skip_reason);                                   \
-		ASSERT_TRUE(built) TH_LOG("make deb failed (or lintian):\n%s", build_log); \
-	} while (0)
 
 /* The files of package NAME, one path a line as dpkg-deb lists them (./usr/bin/sbx). */
 static int contents(struct sbx_cmd_result *r, const char *name)
@@ -114,7 +66,7 @@ TEST(packages_hold_what_each_should)
 	};
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_DEBS();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "dpkg-architecture -qDEB_HOST_MULTIARCH"));
 	if (strcmp(r->out, "x86_64-linux-gnu\n"))
 		SKIP(free(r); return, "the paths listed are amd64's");
@@ -131,7 +83,7 @@ TEST(packaged_sbx_looks_under_usr_and_etc)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_DEBS();
+	NEED_BUILD();
 	ASSERT_EQ(0,
 		  sh(r,
 		     "set -e; cd '%s'; mkdir x; dpkg -x '%s'/sbx_*.deb x; "
@@ -148,7 +100,7 @@ TEST(libsbx_dev_pkg_config_names_the_multiarch_directory)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_DEBS();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r,
 			"set -e; cd '%s'; mkdir y; dpkg -x '%s'/libsbx-dev_*.deb y; "
 			"grep -E '^(prefix|libdir)=' y/usr/lib/*/pkgconfig/sbx.pc",
@@ -164,7 +116,7 @@ TEST(apt_accepts_the_packages)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_DEBS();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r,
 			"cd '%s' && apt-get -s -q install ./sbx_*.deb ./sbxd_*.deb "
 			"./libsbx0_*.deb ./libsbx-dev_*.deb",

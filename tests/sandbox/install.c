@@ -11,87 +11,42 @@
  * The install reuses the suite's build (copied, so only what the paths change is rebuilt);
  * it needs the source tree's Makefile, so a copy of the tree without it is a SKIP.
  */
-#include <dirent.h>
-#include <stdarg.h>
-
 #include "kselftest_harness.h"
-#include "sbx_test.h"
+#include "packaging.h"
 
-#define P 1024
-
-static char tmp[P]; /* one install per run, made before the tests fork */
 static char root[P + 16]; /* the prefix's root: the installed tree lives in root/usr */
-static char skip_reason[256];
-static char install_log[4096];
-static bool installed;
 
-static int sh(struct sbx_cmd_result *r, const char *fmt, ...)
-{
-	char cmd[8192];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r);
-}
-
-/* make in the source tree, clear of the calling make's jobserver and variables. */
-#define MAKE                                                                                      \
-	"env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u DESTDIR -u PREFIX make --no-print-directory " \
-	"-j2 -C '%s' O='%s/build' PREFIX='%s/usr' SYSCONFDIR='%s/etc' "
+#define MAKE SBX_MAKE "-j2 -C '%s' O='%s/build' PREFIX='%s/usr' SYSCONFDIR='%s/etc' "
 
 static void __attribute__((constructor)) install(void)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
-	char path[P + 64];
 	const char *build = getenv("SBX_BUILD");
 
-	if (!r || !sbx_mkdtemp(tmp, sizeof(tmp)))
+	if (!r || !packaging_prepare(r, "Makefile", "make scdoc pkg-config cc"))
 		goto out;
 	snprintf(root, sizeof(root), "%s/root", tmp);
-	snprintf(path, sizeof(path), "%s/Makefile", sbx_src());
-	if (access(path, R_OK) || !build || !*build) {
-		snprintf(skip_reason, sizeof(skip_reason),
-			 "no source tree with its Makefile here (a copy of the tests only)");
-		goto out;
-	}
-	if (sh(r, "command -v make && command -v scdoc && command -v pkg-config") || r->status) {
-		snprintf(skip_reason, sizeof(skip_reason),
-			 "make, scdoc or pkg-config is not installed (make deps)");
+	if (!build || !*build) {
+		snprintf(skip_reason, sizeof(skip_reason), "SBX_BUILD is not set");
 		goto out;
 	}
 	/* The built objects, with their times, so make rebuilds only what the paths change. */
 	if (sh(r,
-	       "set -e; mkdir '%s/build' '%s/home'; cd '%s'; for f in obj bpf vmlinux.h libsbx.a "
-	       "sbx sbxd; "
+	       "set -e; mkdir '%s/build' '%s/home'; cd '%s'; "
+	       "for f in obj bpf vmlinux.h libsbx.a sbx sbxd; "
 	       "do [ ! -e \"$f\" ] || cp -a \"$f\" '%s/build/'; done; " MAKE
 	       "DESTDIR='%s/stage' install >'%s/make.log' 2>&1 || "
 	       "{ tail -40 '%s/make.log'; exit 1; }; "
 	       "mv '%s/stage%s' '%s'",
 	       tmp, tmp, build, tmp, sbx_src(), tmp, root, root, tmp, tmp, tmp, tmp, root, root) ||
 	    r->status) {
-		snprintf(install_log, sizeof(install_log), "%.2000s%.2000s", r->out, r->err);
+		snprintf(build_log, sizeof(build_log), "%.2000s%.2000s", r->out, r->err);
 		goto out;
 	}
-	installed = true;
+	built = true;
 out:
 	free(r);
 }
-
-static void __attribute__((destructor)) remove_tmp(void)
-{
-	if (tmp[0])
-		sbx_rmtree(tmp);
-}
-
-#define NEED_INSTALL()                                                                  \
-	do {                                                                            \
-		if (skip_reason[0])                                                     \
-			SKIP(return, "%s", skip_reason);                                \
-		ASSERT_TRUE(installed) TH_LOG("make install failed:\n%s", install_log); \
-	} while (0)
 
 /* The installed sbx, alone: no SBX_* variable, a home of its own. */
 #define ENV                                                                                \
@@ -123,7 +78,7 @@ TEST(installs_every_part)
 	char path[2 * P], unit[P];
 	struct stat st;
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, files[i]);
 		EXPECT_EQ(0, stat(path, &st)) TH_LOG("%s is not installed", files[i]);
@@ -141,7 +96,7 @@ TEST(trust_store_is_created_and_only_root_writes_it)
 	char path[2 * P];
 	struct stat st;
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	snprintf(path, sizeof(path), "%s/etc/sbx/trust.d", root);
 	ASSERT_EQ(0, stat(path, &st));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
@@ -153,7 +108,7 @@ TEST(no_installed_file_names_the_staging_directory)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "grep -rlF '%s/stage' '%s' || true", tmp, root));
 	EXPECT_STREQ("", r->out);
 	free(r);
@@ -163,7 +118,7 @@ TEST(run_finds_the_installed_profiles)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	/* The default profile, then one by name: both only in $(DATADIR)/sbx/profiles. */
 	ASSERT_EQ(0, sh(r, ENV "sbx run -- /bin/true", root, tmp, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
@@ -182,7 +137,7 @@ TEST(readme_sign_and_verify_use_the_installed_trust_store)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 	char dir[P + 16];
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	snprintf(dir, sizeof(dir), "%s/readme", tmp);
 	ASSERT_EQ(0, mkdir(dir, 0700));
 	/* The fenced block after the quick-start marker, run as written. */
@@ -204,7 +159,7 @@ TEST(man_pages_render_without_warnings)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
@@ -223,7 +178,7 @@ TEST(man_pages_name_every_option_of_the_help)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
@@ -249,7 +204,7 @@ TEST(sbxd_man_page_names_every_option_of_the_help)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 	char sbxd[2 * P];
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	snprintf(sbxd, sizeof(sbxd), "%s/usr/sbin/sbxd", root);
 	if (access(sbxd, X_OK))
 		SKIP(free(r); return, "sbxd is not built in this tree");
@@ -271,7 +226,7 @@ TEST(profile_man_page_lists_every_key)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
@@ -303,7 +258,7 @@ TEST(bash_completion_completes_verbs_options_profiles_and_keys)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "command -v bash"));
 	if (r->status)
 		SKIP(free(r); return, "bash is not installed");
@@ -333,7 +288,7 @@ TEST(zsh_completion_parses)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "command -v zsh"));
 	if (r->status)
 		SKIP(free(r); return, "zsh is not installed");
@@ -347,7 +302,7 @@ TEST(example_builds_with_pkg_config_and_links_no_bpf)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r,
 			"set -e; cd '%s'; export PKG_CONFIG_PATH='%s/usr/lib/pkgconfig'; "
 			"cc -Wall -Wextra -Werror -o example '%s/examples/sbx-example.c' "
@@ -380,7 +335,7 @@ TEST(libraries_export_only_the_public_api)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(
 		0,
 		sh(r,
@@ -399,7 +354,7 @@ TEST(uninstall_removes_what_install_put_there)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
-	NEED_INSTALL();
+	NEED_BUILD();
 	ASSERT_EQ(0, sh(r,
 			MAKE "DESTDIR='%s/again' install >/dev/null 2>&1 && " MAKE
 			     "DESTDIR='%s/again' uninstall >/dev/null 2>&1 && "
