@@ -273,6 +273,9 @@ install: all
 	$(if $(SBXD_UNIT),$(INSTALL) -D -m 0644 $(SBXD_UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/sbxd.service)
 	@# The trust store: anchors are public certificates, but only root may change them.
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sbx $(DESTDIR)$(SYSCONFDIR)/sbx/trust.d
+	@# A library installed for real (not staged) is found at once.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		ldconfig; fi
 
 # Debian packages (debian/) into $(O)/deb/, built from a copy of the tree because
 # dpkg-buildpackage writes beside the source; lintian fails on errors and warnings

@@ -284,7 +284,24 @@ TEST(bash_completion_completes_verbs_options_profiles_and_keys)
 	free(r);
 }
 
-TEST(zsh_completion_parses)
+/*
+ * The installed zsh completion function, with the completion system's builtins replaced by
+ * stubs that print what they are given: its logic, not zsh's menu.
+ */
+static int zcomplete(struct sbx_cmd_result *r, const char *words)
+{
+	return sh(r,
+		  "PATH='%s/usr/bin':$PATH zsh -f -c '"
+		  "compadd() { [[ $1 == -a ]] && { print -l -- ${(P)2}; return }; "
+		  "[[ $1 == -- ]] && shift; print -l -- \"$@\" }; "
+		  "_describe() { print -l -- ${(P)4} }; _files() { print -- _files }; "
+		  "_normal() { print -- _normal $words }; "
+		  "words=(%s); CURRENT=$#words; PREFIX=$words[CURRENT]; "
+		  ". %s/usr/share/zsh/site-functions/_sbx'",
+		  root, words, root);
+}
+
+TEST(zsh_completion_completes_verbs_options_profiles_and_keys)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
@@ -292,8 +309,25 @@ TEST(zsh_completion_parses)
 	ASSERT_EQ(0, sh(r, "command -v zsh"));
 	if (r->status)
 		SKIP(free(r); return, "zsh is not installed");
-	ASSERT_EQ(0, sh(r, "zsh -n '%s/usr/share/zsh/site-functions/_sbx'", root));
-	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	ASSERT_EQ(0, zcomplete(r, "sbx \"\""));
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_NE(NULL, strstr(r->out, "run:run a program confined")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "trust:"));
+	ASSERT_EQ(0, zcomplete(r, "sbx run --"));
+	EXPECT_NE(NULL, strstr(r->out, "--require-all\n")) TH_LOG("%s", r->out);
+	ASSERT_EQ(0, zcomplete(r, "sbx run --profile \"\""));
+	EXPECT_NE(NULL, strstr(r->out, "curl\n")) TH_LOG("%s", r->out);
+	ASSERT_EQ(0, zcomplete(r, "sbx run --allow \"\""));
+	EXPECT_NE(NULL, strstr(r->out, "network.client\n")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "cs.allow-jit\n"));
+	ASSERT_EQ(0, zcomplete(r, "sbx run --require \"\""));
+	EXPECT_NE(NULL, strstr(r->out, "landlock\n")) TH_LOG("%s", r->out);
+	ASSERT_EQ(0, zcomplete(r, "sbx profile new --template \"\""));
+	EXPECT_STREQ("cli-tool\nnetwork-client\ngui-app\nservice\n", r->out);
+	ASSERT_EQ(0, zcomplete(r, "sbx trust \"\""));
+	EXPECT_NE(NULL, strstr(r->out, "revoke\n")) TH_LOG("%s", r->out);
+	ASSERT_EQ(0, zcomplete(r, "sbx run -- ls \"\""));
+	EXPECT_STREQ("_normal ls\n", r->out); /* the program's own completion */
 	free(r);
 }
 
