@@ -147,9 +147,17 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(abspath $(O))
 
+# bench/README.md: installs its tools when root, prints one table, writes
+# bench/results/latest.json and latest.png (generated: never committed). BENCH=B4 runs
+# one group.
 bench:
-	@$(MAKE) --no-print-directory tests
-	@bench/run.sh $(abspath $(O))
+	@scripts/install-deps.sh --if-root
+	@$(MAKE) --no-print-directory all $(O)/bench/syscost
+	@bench/run.sh $(abspath $(O)) $(BENCH)
+
+$(O)/bench/syscost: bench/syscost.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
 
 vm-kernels:
 	@tests/vm/kernels.sh fetch

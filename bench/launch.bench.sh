@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# B1 launch: the wall time of starting /bin/true bare, under sbx run (the default path with
+# its signature check, the app-sandbox profile, the minimal profile) and under bubblewrap
+# and firejail, hyperfine -N, 10 rounds of 30 runs each, round-robin. Ratios are to
+# bare /bin/true. Then the goals: sbx app-sandbox <= 1.5x bare, >= 1.5x faster than
+# bwrap --ro-bind / /, >= 20x faster than firejail --noprofile.
+#   sourced by bench/run.sh (see bench/lib.sh for the environment)
+# Finer round-robin than the other groups: a launch is short and the load moves fast.
+RUNS=${SBX_BENCH_RUNS:-30}
+b1_saved_rounds=$ROUNDS
+ROUNDS=${SBX_BENCH_B1_ROUNDS:-10}
+G="B1 launch /bin/true"
+list=$BENCH_WORK/b1.list
+{
+	echo "bare /bin/true"
+	echo "sbx_default $O/sbx run -- /bin/true"
+	echo "sbx_app $O/sbx run --profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
+	echo "sbx_minimal $O/sbx run --profile $SRC/bench/profiles/minimal.yaml -- /bin/true"
+	have bwrap && echo "bwrap_ro bwrap --ro-bind / / /bin/true"
+	have bwrap && echo "bwrap_all bwrap --ro-bind / / --unshare-all /bin/true"
+	have firejail && echo "firejail_noprofile firejail --quiet --noprofile /bin/true"
+	have firejail && echo "firejail_default firejail --quiet /bin/true"
+} >"$list"
+hyperfine_rounds "$RUNS" "$list"
+ROUNDS=$b1_saved_rounds
+
+row B1.bare "$G" "bare /bin/true" ms "$BENCH_WORK/bare.ms"
+row B1.sbx_default "$G" "sbx run (default profile, signature checked)" ms \
+	"$BENCH_WORK/sbx_default.ms" B1.bare
+row B1.sbx_app "$G" "sbx run --profile app-sandbox" ms "$BENCH_WORK/sbx_app.ms" B1.bare
+row B1.sbx_minimal "$G" "sbx run --profile minimal (no Landlock)" ms \
+	"$BENCH_WORK/sbx_minimal.ms" B1.bare
+for t in bwrap_ro:"bwrap --ro-bind / /" bwrap_all:"bwrap --ro-bind / / --unshare-all" \
+	firejail_noprofile:"firejail --noprofile" firejail_default:"firejail (default profile)"; do
+	id=${t%%:*}
+	if [ -s "$BENCH_WORK/$id.ms" ]; then
+		row "B1.$id" "$G" "${t#*:}" ms "$BENCH_WORK/$id.ms" B1.bare
+	else
+		missing_row "B1.$id" "$G" "${t#*:}" \
+			"$(if have "${id%%_*}"; then echo "it failed here"; else
+				echo "${id%%_*} not installed (make bench as root installs it)"
+			fi)"
+	fi
+done
+goal "sbx run app-sandbox / bare /bin/true" B1.sbx_app B1.bare "<=" 1.5
+goal "bwrap --ro-bind / / / sbx run app-sandbox" B1.bwrap_ro B1.sbx_app ">=" 1.5
+goal "firejail --noprofile / sbx run app-sandbox" B1.firejail_noprofile B1.sbx_app ">=" 20
