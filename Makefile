@@ -152,12 +152,17 @@ demo:
 # one group.
 bench:
 	@scripts/install-deps.sh --if-root
-	@$(MAKE) --no-print-directory all $(O)/bench/syscost
+	@$(MAKE) --no-print-directory all $(O)/bench/syscost $(O)/bench/sbx-shared
 	@bench/run.sh $(abspath $(O)) $(BENCH)
 
 $(O)/bench/syscost: bench/syscost.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
+
+# B1's "before" row: the same sbx linked against the shared libraries.
+$(O)/bench/sbx-shared: $(CLI_OBJS) $(O)/libsbx.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(O)/libsbx.a $(LDLIBS)
 
 vm-kernels:
 	@tests/vm/kernels.sh fetch

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # B1 launch: the wall time of starting /bin/true bare, under sbx run (the default path with
-# its signature check, the app-sandbox profile, the minimal profile) and under bubblewrap
+# its signature check, the app-sandbox profile, the minimal profile; the app-sandbox
+# profile again with sbx linked against shared libraries as before) and under bubblewrap
 # and firejail, hyperfine -N, 10 rounds of 30 runs each, round-robin. Ratios are to
 # bare /bin/true. Then the goals: sbx app-sandbox <= 1.5x bare, >= 1.5x faster than
 # bwrap --ro-bind / /, >= 20x faster than firejail --noprofile.
@@ -16,6 +17,10 @@ list=$BENCH_WORK/b1.list
 	echo "sbx_default $O/sbx run -- /bin/true"
 	echo "sbx_app $O/sbx run --profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
 	echo "sbx_minimal $O/sbx run --profile $SRC/bench/profiles/minimal.yaml -- /bin/true"
+	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared $O/bench/sbx-shared run" \
+		"--profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
+	echo "sbx_startup $O/sbx run --help"
+	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared_startup $O/bench/sbx-shared run --help"
 	have bwrap && echo "bwrap_ro bwrap --ro-bind / / /bin/true"
 	have bwrap && echo "bwrap_all bwrap --ro-bind / / --unshare-all /bin/true"
 	have firejail && echo "firejail_noprofile firejail --quiet --noprofile /bin/true"
@@ -30,6 +35,16 @@ row B1.sbx_default "$G" "sbx run (default profile, signature checked)" ms \
 row B1.sbx_app "$G" "sbx run --profile app-sandbox" ms "$BENCH_WORK/sbx_app.ms" B1.bare
 row B1.sbx_minimal "$G" "sbx run --profile minimal (no Landlock)" ms \
 	"$BENCH_WORK/sbx_minimal.ms" B1.bare
+if [ -s "$BENCH_WORK/sbx_shared.ms" ]; then
+	row B1.sbx_shared "$G" "app-sandbox, sbx linked to shared libs" ms \
+		"$BENCH_WORK/sbx_shared.ms" B1.bare "the link build/sbx had before (make bench builds it)"
+fi
+row B1.sbx_startup "$G" "sbx start-up alone (sbx run --help)" ms "$BENCH_WORK/sbx_startup.ms" \
+	B1.bare "exec, loader, relocation, exit: no sandbox, no program"
+if [ -s "$BENCH_WORK/sbx_shared_startup.ms" ]; then
+	row B1.sbx_shared_startup "$G" "start-up alone, sbx linked to shared libs" ms \
+		"$BENCH_WORK/sbx_shared_startup.ms" B1.bare
+fi
 for t in bwrap_ro:"bwrap --ro-bind / /" bwrap_all:"bwrap --ro-bind / / --unshare-all" \
 	firejail_noprofile:"firejail --noprofile" firejail_default:"firejail (default profile)"; do
 	id=${t%%:*}
