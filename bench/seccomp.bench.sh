@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# B4 seccomp cost: nanoseconds per hot system call (bench/syscost.c: the median of 5 loops
-# in one process) bare, under sbx run's filter (default profile: Landlock too; minimal
+# B4 seccomp cost: nanoseconds per hot system call (bench/syscost.c: the fastest loop of
+# 1000 calls in one process) bare, under sbx run's filter (default profile: Landlock too; minimal
 # profile: seccomp, MDWE, no_new_privs only), and under syscost's own one-instruction
 # "allow everything" filter with and without SECCOMP_FILTER_FLAG_SPEC_ALLOW and under
 # MDWE alone, which splits the cost between the filter's program, having a filter at all
@@ -12,7 +12,7 @@ G="B4 seccomp cost"
 sc=$O/bench/syscost
 app=$SRC/bench/profiles/app-sandbox.yaml
 min=$SRC/bench/profiles/minimal.yaml
-calls="getppid:500000 fstat:300000 mmap:50000 open:50000"
+calls="getppid:1000000 fstat:600000 mmap:100000 open:100000"
 variants="bare allow allow_spec mdwe sbx_minimal sbx_app"
 
 variant_cmd() { # VARIANT -> the command before CALL N
