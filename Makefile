@@ -152,12 +152,16 @@ demo:
 # one group.
 bench:
 	@scripts/install-deps.sh --if-root
-	@$(MAKE) --no-print-directory all $(O)/bench/syscost $(O)/bench/sbx-shared
+	@$(MAKE) --no-print-directory all $(O)/bench/syscost $(O)/bench/sbx-shared $(O)/bench/floor
 	@bench/run.sh $(abspath $(O)) $(BENCH)
 
 $(O)/bench/syscost: bench/syscost.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
+
+$(O)/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $<
 
 # B1's "before" row: the same sbx linked against the shared libraries.
 $(O)/bench/sbx-shared: $(CLI_OBJS) $(O)/libsbx.a

@@ -19,6 +19,7 @@ list=$BENCH_WORK/b1.list
 	echo "sbx_minimal $O/sbx run --profile $SRC/bench/profiles/minimal.yaml -- /bin/true"
 	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared $O/bench/sbx-shared run" \
 		"--profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
+	[ -x "$O/bench/floor" ] && echo "floor $O/bench/floor /bin/true"
 	echo "sbx_startup $O/sbx run --help"
 	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared_startup $O/bench/sbx-shared run --help"
 	have bwrap && echo "bwrap_ro bwrap --ro-bind / / /bin/true"
@@ -38,6 +39,10 @@ row B1.sbx_minimal "$G" "sbx run --profile minimal (no Landlock)" ms \
 if [ -s "$BENCH_WORK/sbx_shared.ms" ]; then
 	row B1.sbx_shared "$G" "app-sandbox, sbx linked to shared libs" ms \
 		"$BENCH_WORK/sbx_shared.ms" B1.bare "the link build/sbx had before (make bench builds it)"
+fi
+if [ -s "$BENCH_WORK/floor.ms" ]; then
+	row B1.floor "$G" "floor: static fork+exec+wait, no sandbox" ms "$BENCH_WORK/floor.ms" \
+		B1.bare "bench/floor.c: what any launcher that is a program costs at least"
 fi
 row B1.sbx_startup "$G" "sbx start-up alone (sbx run --help)" ms "$BENCH_WORK/sbx_startup.ms" \
 	B1.bare "exec, loader, relocation, exit: no sandbox, no program"
