@@ -65,3 +65,21 @@ done
 goal "sbx run app-sandbox / bare /bin/true" B1.sbx_app B1.bare "<=" 1.5
 goal "bwrap --ro-bind / / / sbx run app-sandbox" B1.bwrap_ro B1.sbx_app ">=" 1.5
 goal "firejail --noprofile / sbx run app-sandbox" B1.firejail_noprofile B1.sbx_app ">=" 20
+
+# Where sbx run's time goes: each phase of `sbx run --timings` (app-sandbox profile) over
+# 100 launches. start-up is CPU time from the fork of sbx's parent to main.
+GP="B1 phases of sbx run (app-sandbox)"
+for i in $(seq "${SBX_BENCH_PHASE_RUNS:-100}"); do
+	"$O/sbx" run --timings --profile "$SRC/bench/profiles/app-sandbox.yaml" -- /bin/true \
+		2>&1 >/dev/null </dev/null | sed -n 's/^sbx: timing: //p'
+done >"$BENCH_WORK/phases"
+# "NAME   N.NNN ms" -> one file per phase, in the order they first appear.
+awk '{ v = $(NF - 1); name = $0; sub(/ +[0-9.]+ ms$/, "", name)
+	if (!(name in seen)) { seen[name] = 1; order[++n] = name }
+	gsub(/[^a-z]/, "_", name); print v >> (dir "/phase." name) }
+	END { for (i = 1; i <= n; i++) print order[i] }' dir="$BENCH_WORK" "$BENCH_WORK/phases" \
+	>"$BENCH_WORK/phase.order"
+while read -r name; do
+	f=$BENCH_WORK/phase.$(echo "$name" | sed 's/[^a-z]/_/g')
+	row "B1.phase.$(echo "$name" | sed 's/[^a-z]/_/g')" "$GP" "$name" ms "$f"
+done <"$BENCH_WORK/phase.order"
