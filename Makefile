@@ -59,7 +59,7 @@ $(O)/vmlinux.h:
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h kernel/sbx_abi.h $(wildcard bpf/include/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 		-I$(O) -Ikernel -Ibpf/include -c $< -o $@
 
 # The skeleton embeds the object: drop its DWARF (BTF stays, CO-RE needs it).

@@ -31,6 +31,11 @@ enum sbx_policy_flags {
 	SBX_POLICY_GET_TASK_ALLOW = 1u << 8, /* get-task-allow */
 	SBX_POLICY_NETWORK_CLIENT = 1u << 9,
 	SBX_POLICY_NETWORK_SERVER = 1u << 10,
+	/*
+	 * Not an entitlement: sbxd sets it on the verdict of the sbx binary it trusts as the
+	 * launcher of sandboxed processes (scope `sandboxed`, struct sbx_task_state).
+	 */
+	SBX_POLICY_SBX_LAUNCHER = 1u << 31,
 };
 
 struct sbx_policy_record {
@@ -105,5 +110,67 @@ struct sbx_event {
 	char path[SBX_EVENT_PATH_MAX]; /* the file, as far as the hook can name it */
 };
 _Static_assert(sizeof(struct sbx_event) == 312, "sbx_event is 312 bytes");
+
+/*
+ * ---- Maps of the enforcer (bpf/include/sbx_enforcer.bpf.h) ----
+ *
+ * The verdict cache, BPF_MAP_TYPE_LRU_HASH: key = the file's identity as the kernel sees
+ * it (superblock device in kernel encoding, inode number) plus its change time, so a file
+ * whose ctime moved is a miss. Never the mtime: its owner sets it. An evicted entry is a
+ * miss, and a miss is never an allow.
+ */
+struct sbx_verdict_key {
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 dev; /* inode->i_sb->s_dev (MAJOR << 20 | MINOR), not stat's st_dev */
+};
+_Static_assert(sizeof(struct sbx_verdict_key) == 24, "sbx_verdict_key is 24 bytes");
+
+/*
+ * Per-inode write generation, BPF_MAP_TYPE_INODE_STORAGE (it dies with the inode; userspace
+ * reads it with the file's descriptor as key). gen is drawn from one global clock, so a
+ * value is never stored twice for any inode: 0 means "not yet assigned" and validates
+ * nothing. ino and dev are the kernel's own view of the file, for the verdict key.
+ */
+struct sbx_inode_gen {
+	__u64 gen;
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sbx_inode_gen) == 24, "sbx_inode_gen is 24 bytes");
+
+/*
+ * SBX_IOC_VERDICT_BEGIN: an ioctl the BPF side answers itself (bpf/write_gen.bpf.c, for
+ * root callers), never the file system: it gives the file a write generation if it has
+ * none, and fails with EALREADY when nobody holds the file open for writing, ETXTBSY when
+ * someone does. Any other answer (ENOTTY) means sbx's programs are not attached.
+ */
+#define SBX_IOC_VERDICT_BEGIN 0x5bb0c0deu
+
+/* Task storage: where a task's code came from (scope `sandboxed`, issue 11's hooks). */
+enum sbx_task_flags {
+	SBX_TASK_LAUNCHER = 1u << 0, /* runs the sbx binary sbxd trusts (SBX_POLICY_SBX_LAUNCHER) */
+	SBX_TASK_SANDBOXED = 1u << 1, /* exec'd by a launcher, or descends from such a task */
+	SBX_TASK_VERIFIED = 1u << 2, /* its program had a valid verdict at exec */
+};
+
+struct sbx_task_state {
+	__u32 flags; /* enum sbx_task_flags; inherited on fork (task_alloc) */
+	__u32 policy; /* the program's verdict: enum sbx_policy_flags */
+	__u32 identity;
+	__u32 team_hash;
+};
+_Static_assert(sizeof(struct sbx_task_state) == 16, "sbx_task_state is 16 bytes");
+
+/* The enforcer's settings: one array element userspace rewrites (sbx_enforcer_set_mode). */
+struct sbx_enforcer_config {
+	__u32 abi_version; /* SBX_ABI_VERSION of the loader; 0 = not configured: nothing enforced */
+	__u32 mode; /* enum sbx_enforce_mode (userspace/lib/bpf/enforcer.h): 1 enforce */
+	__u32 scope; /* enum sbx_enforce_scope: 1 all, 0 sandboxed */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sbx_enforcer_config) == 16, "sbx_enforcer_config is 16 bytes");
 
 #endif /* SBX_ABI_H */

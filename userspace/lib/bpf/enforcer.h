@@ -10,7 +10,13 @@
  *   ... verify through fd with the library verifier ...
  *   sbx_enforcer_verdict_store(e, fd, &v)     v.write_gen = gen
  * and only then answers the event. A write between begin and the exec moves the
- * generation, so the stored verdict is never used for the new content.
+ * generation, so the stored verdict is never used for the new content. fd must be open
+ * read-only; begin fails with -ETXTBSY while anybody holds the file open for write (a
+ * writer that opened earlier could change it during the hashing) and store with
+ * -EOPNOTSUPP on a file system whose content can change without the kernel's write hooks
+ * seeing it (network, FUSE, overlay): those files are never cached, so never run.
+ *
+ * One enforcer per pin_dir: two processes must not load at the same time.
  *
  * Every function returns 0 or a negative errno with a message in d; built without BPF
  * support each returns -EOPNOTSUPP.
@@ -50,7 +56,8 @@ struct sbx_enforcer_stats {
 	enum sbx_enforce_scope scope;
 	bool adopted; /* found pinned, not loaded by this process */
 	uint32_t cache_entries, cache_max;
-	uint32_t entry_bytes; /* kernel memory per cached verdict (key + value + overhead) */
+	uint32_t entry_bytes; /* key + value of one cached verdict (the goal is <= 64) */
+	uint32_t kernel_bytes; /* kernel memory per entry: key, value, hash element, bucket */
 };
 
 struct sbx_enforcer;

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Only verified code executes: bprm_check_security refuses (enforce) or reports (complain)
+ * an exec whose file has no valid verdict for its current content, for every exec (scope
+ * `all`) or for sandboxed tasks (task_scope.bpf.c). It records the new program's code
+ * identity in the task's storage for the later hooks.
+ */
+#include "sbx_enforcer.bpf.h"
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
+{
+	struct sbx_enforcer_config *cfg;
+	struct sbx_task_state *ts;
+	struct sbx_cached_verdict *v;
+	struct file *file;
+	__u32 reason, flags = 0;
+	bool sandboxed;
+
+	if (ret)
+		return ret;
+	cfg = sbx_config_get();
+	if (!cfg || !cfg->abi_version)
+		return 0;
+	file = bprm->file;
+	reason = sbx_file_verdict(file, &v);
+
+	ts = sbx_task_state(sbx_current(), false);
+	if (ts)
+		flags = ts->flags;
+	/* What a launcher (or its fork) execs is sandboxed, and so is all that follows. */
+	sandboxed = flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED);
+	if (sandboxed)
+		flags = (flags & ~SBX_TASK_LAUNCHER) | SBX_TASK_SANDBOXED;
+	else if (!reason && (v->policy & SBX_POLICY_SBX_LAUNCHER))
+		flags |= SBX_TASK_LAUNCHER;
+	if (!reason)
+		flags |= SBX_TASK_VERIFIED;
+	else
+		flags &= ~SBX_TASK_VERIFIED;
+	if (flags || ts) {
+		if (!ts)
+			ts = sbx_task_state(sbx_current(), true);
+		if (!ts) {
+			if (sandboxed || cfg->scope == 1)
+				return cfg->mode == 1 ? -SBX_ENOMEM : 0;
+		} else {
+			ts->flags = flags;
+			ts->policy = reason ? 0 : v->policy;
+			ts->identity = reason ? 0 : v->identity;
+			ts->team_hash = reason ? 0 : v->team_hash;
+		}
+	}
+	if (!reason || !(cfg->scope == 1 || sandboxed))
+		return 0;
+	return sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename), SBX_HOOK_EXEC,
+			reason);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared by the enforcer's programs (bpf/exec_verdict, mmap_verdict, write_gen,
+ * task_scope): the maps, pinned by name so that every object of the enforcer uses the same
+ * ones, and the one question every hook asks, "does this file have a valid verdict for its
+ * current content?" (sbx_file_verdict).
+ *
+ * Why a verdict cannot be stale (the write side is bpf/write_gen.bpf.c):
+ *  - A verdict stores the file's write generation as read before the verifier hashed it
+ *    (SBX_IOC_VERDICT_BEGIN, userspace/lib/bpf/enforcer.c). Every open for write, write,
+ *    truncate, rename over and shared writable mapping of a file that has a generation
+ *    replaces it with a fresh value of one global clock, so a generation value is never
+ *    seen twice on one inode. A verdict is valid only while the generations are equal.
+ *  - A writer that opened before the generation was read is the hard case: its write hook
+ *    can run (and bump) before the read while its bytes land during the hashing. So the
+ *    verifier reads the generation first and then asks the kernel whether anybody holds
+ *    the file open for write (i_writecount > 0): if so it refuses to verify. A writer that
+ *    opens after that check bumps the generation at its open (file_open runs after the
+ *    kernel counted it in i_writecount, so either the check saw it or the read generation
+ *    predates its bump). The hooks below check i_writecount too: a file open for write
+ *    (or mapped shared writable, which holds such an open) has no valid verdict.
+ *  - A file without a generation (never asked about, or its inode was evicted from memory
+ *    and read back) gets a fresh one when next asked, which matches no stored verdict: a
+ *    miss, never a stale allow. Inode numbers reused after a delete get new storage too.
+ *  - Identity is the inode, not a path: a rename over a verified file puts another inode
+ *    at that path, with no verdict of its own.
+ */
+#ifndef SBX_ENFORCER_BPF_H
+#define SBX_ENFORCER_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "sbx_abi.h"
+
+#ifndef SBX_VERDICT_CACHE_DEFAULT
+#define SBX_VERDICT_CACHE_DEFAULT 65536
+#endif
+#define SBX_EVENTS_BYTES (256 * 1024)
+
+#define SBX_EPERM	1
+#define SBX_ENOMEM	12
+#define SBX_ETXTBSY	26
+#define SBX_EALREADY	114
+#define SBX_PROT_WRITE	0x2
+#define SBX_PROT_EXEC	0x4
+#define SBX_MAP_SHARED	0x1
+#define SBX_MAY_WRITE	0x2
+#define SBX_FMODE_WRITE 0x2
+#define SBX_VM_SHARED	0x8
+#define SBX_VM_EXEC	0x4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SBX_VERDICT_CACHE_DEFAULT);
+	__type(key, struct sbx_verdict_key);
+	__type(value, struct sbx_cached_verdict);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_verdicts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sbx_inode_gen);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_inode_gen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sbx_task_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbx_enforcer_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_config SEC(".maps");
+
+/* The write generation clock: one counter for every inode (see above). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_gen_clock SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SBX_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_events SEC(".maps");
+
+/* inode's ctime across layouts: timespec64 i_ctime (6.1), __i_ctime (6.6), split (6.11). */
+struct inode___ctime_ts {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+struct inode___ctime_priv {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+struct inode___ctime_split {
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
+/* The high bit of the split nanoseconds is the multigrain "queried" flag (6.13), not time. */
+#define SBX_CTIME_NSEC_MASK 0x3fffffffu
+
+static __always_inline void sbx_inode_key(struct inode *inode, struct sbx_verdict_key *k)
+{
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (bpf_core_field_exists(((struct inode___ctime_split *)inode)->i_ctime_sec)) {
+		struct inode___ctime_split *i = (void *)inode;
+
+		k->ctime_sec = BPF_CORE_READ(i, i_ctime_sec);
+		k->ctime_nsec = BPF_CORE_READ(i, i_ctime_nsec) & SBX_CTIME_NSEC_MASK;
+	} else if (bpf_core_field_exists(((struct inode___ctime_priv *)inode)->__i_ctime)) {
+		struct inode___ctime_priv *i = (void *)inode;
+
+		k->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
+		k->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	} else {
+		struct inode___ctime_ts *i = (void *)inode;
+
+		k->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
+		k->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+}
+
+static __always_inline struct sbx_enforcer_config *sbx_config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sbx_config, &zero);
+}
+
+/* A value of the generation clock never handed out before; 0 only if the map is missing. */
+static __always_inline __u64 sbx_gen_next(void)
+{
+	__u32 zero = 0;
+	__u64 *clock = bpf_map_lookup_elem(&sbx_gen_clock, &zero);
+
+	if (!clock)
+		return 0;
+	return __sync_fetch_and_add(clock, 1) + 1;
+}
+
+/* The inode's generation record, given a fresh generation when created. */
+static __always_inline struct sbx_inode_gen *sbx_gen_get_or_create(struct inode *inode)
+{
+	struct sbx_inode_gen *g;
+
+	g = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (g && !g->gen) {
+		g->ino = BPF_CORE_READ(inode, i_ino);
+		g->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		/* Two creators race: the first value wins, either is fresh. */
+		__sync_val_compare_and_swap(&g->gen, 0, sbx_gen_next());
+	}
+	return g;
+}
+
+/* Content may change: a file nobody asked about needs no record (it gets a fresh one). */
+static __always_inline void sbx_gen_bump(struct inode *inode)
+{
+	struct sbx_inode_gen *g;
+
+	if (!inode)
+		return;
+	g = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
+	if (g)
+		g->gen = sbx_gen_next();
+}
+
+static __always_inline bool sbx_inode_open_for_write(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_writecount.counter) > 0;
+}
+
+/*
+ * The verdict for the file's current content: 0 with *out set when it is valid (or
+ * platform), else the enum sbx_event_reason why not (*out set when an entry was found).
+ * The fast path is the inode's storage slot and one hash lookup.
+ */
+static __always_inline __u32 sbx_file_verdict(struct file *file, struct sbx_cached_verdict **out)
+{
+	struct inode *inode = file->f_inode;
+	struct sbx_verdict_key key = {};
+	struct sbx_inode_gen *g;
+	struct sbx_cached_verdict *v;
+	__u64 gen;
+
+	*out = NULL;
+	if (!inode)
+		return SBX_DENY_NO_VERDICT;
+	g = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
+	if (!g)
+		return SBX_DENY_NO_VERDICT;
+	gen = g->gen; /* before i_writecount: the order write_gen.bpf.c's argument needs */
+	sbx_inode_key(inode, &key);
+	v = bpf_map_lookup_elem(&sbx_verdicts, &key);
+	if (!v)
+		return SBX_DENY_NO_VERDICT;
+	*out = v;
+	if (!gen || v->write_gen != gen || sbx_inode_open_for_write(inode))
+		return SBX_DENY_STALE;
+	if (v->kind == SBX_CACHED_VALID || v->kind == SBX_CACHED_PLATFORM)
+		return 0;
+	return v->kind == SBX_CACHED_INVALID ? SBX_DENY_INVALID : SBX_DENY_NO_VERDICT;
+}
+
+static __always_inline struct task_struct *sbx_current(void)
+{
+	return bpf_get_current_task_btf();
+}
+
+static __always_inline struct sbx_task_state *sbx_task_state(struct task_struct *t, bool create)
+{
+	return bpf_task_storage_get(&sbx_tasks, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* Is the current task one the configured scope covers? */
+static __always_inline bool sbx_current_in_scope(const struct sbx_enforcer_config *cfg)
+{
+	struct sbx_task_state *ts;
+
+	if (cfg->scope == 1 /* SBX_SCOPE_ALL */)
+		return true;
+	ts = sbx_task_state(sbx_current(), false);
+	return ts && (ts->flags & SBX_TASK_SANDBOXED);
+}
+
+/* Report a refusal (or, in complain mode, what would have been one); returns the answer. */
+static __always_inline int sbx_deny(const struct sbx_enforcer_config *cfg, struct file *file,
+				    const char *name, __u32 hook, __u32 reason)
+{
+	bool enforce = cfg->mode == 1 /* SBX_ENFORCE_ENFORCE */;
+	struct sbx_event *ev;
+
+	ev = bpf_ringbuf_reserve(&sbx_events, sizeof(*ev), 0);
+	if (ev) {
+		struct inode *inode = file->f_inode;
+
+		ev->time_ns = bpf_ktime_get_ns();
+		ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		ev->ino = BPF_CORE_READ(inode, i_ino);
+		ev->pid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+		ev->hook = hook;
+		ev->reason = reason;
+		ev->denied = enforce;
+		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+		if (!name)
+			name = (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name);
+		if (bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), name) < 0)
+			ev->path[0] = '\0';
+		bpf_ringbuf_submit(ev, 0);
+	}
+	return enforce ? -SBX_EPERM : 0;
+}
+
+#endif /* SBX_ENFORCER_BPF_H */

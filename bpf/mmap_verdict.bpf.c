@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Executable file mappings need a valid verdict too: without this, `ld.so ./unsigned`, an
+ * LD_PRELOADed or dlopen'ed unsigned library, or a PROT_EXEC mmap of any written file runs
+ * code no verdict covers. Same scope and mode as exec (exec_verdict.bpf.c). Anonymous
+ * executable memory is the hardened runtime's concern (W^X), not this file's.
+ */
+#include "sbx_enforcer.bpf.h"
+
+static __always_inline int sbx_exec_mapping(struct file *file)
+{
+	struct sbx_enforcer_config *cfg = sbx_config_get();
+	struct sbx_cached_verdict *v;
+	__u32 reason;
+
+	if (!cfg || !cfg->abi_version || !sbx_current_in_scope(cfg))
+		return 0;
+	reason = sbx_file_verdict(file, &v);
+	if (!reason)
+		return 0;
+	return sbx_deny(cfg, file, NULL, SBX_HOOK_MMAP_EXEC, reason);
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file || !(prot & SBX_PROT_EXEC))
+		return 0;
+	return sbx_exec_mapping(file);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(sbx_mprotect_check, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file;
+
+	if (ret)
+		return ret;
+	file = vma->vm_file;
+	if (!file || !(prot & SBX_PROT_EXEC) || (BPF_CORE_READ(vma, vm_flags) & SBX_VM_EXEC))
+		return 0;
+	return sbx_exec_mapping(file);
+}
+
+char LICENSE[] SEC("license") = "GPL";

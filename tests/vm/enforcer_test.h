@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared by the tier K enforcer suites (enforcer_*.c), which run in the VM kernels: the
+ * test is its own minimal daemon. It loads the enforcer through libsbx (a pin directory of
+ * its own), "verifies" a file by comparing its bytes through the descriptor with what it
+ * wrote (the real sbxd runs the signature verifier there), stores the verdict, and execs.
+ *
+ * The programs exec'd are tiny static ELF files written by the test: one exits with a
+ * code (one byte of the file), the other is a launcher that execs argv[1] and exits with
+ * the errno of a refused exec. No loader, no libraries: a refusal comes from the hook.
+ */
+#ifndef SBX_ENFORCER_TEST_H
+#define SBX_ENFORCER_TEST_H
+
+#include <elf.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+#include "bpf/enforcer.h"
+
+#define TEST_PIN_DIR	   "/sys/fs/bpf/sbx-vmtest"
+#define TINY_BASE	   0x400000ul
+#define TINY_CODE_OFF	   (sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr))
+#define TINY_EXIT_CODE_OFF (TINY_CODE_OFF + 1) /* the imm32 of `mov edi, CODE` */
+
+extern char **environ;
+
+struct tiny_elf {
+	unsigned char bytes[256];
+	size_t len;
+};
+
+static inline void tiny_elf_build(struct tiny_elf *t, const unsigned char *code, size_t n)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)t->bytes;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(t->bytes + sizeof(*eh));
+
+	memset(t, 0, sizeof(*t));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = TINY_BASE + TINY_CODE_OFF;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	ph->p_type = PT_LOAD;
+	ph->p_flags = PF_R | PF_X;
+	ph->p_vaddr = ph->p_paddr = TINY_BASE;
+	memcpy(t->bytes + TINY_CODE_OFF, code, n);
+	t->len = TINY_CODE_OFF + n;
+	ph->p_filesz = ph->p_memsz = t->len;
+	ph->p_align = 0x1000;
+}
+
+/* exit(code) */
+static inline void tiny_elf_exit(struct tiny_elf *t, unsigned char code)
+{
+	const unsigned char c[] = {
+		0xbf, code, 0, 0, 0, /* mov edi, code */
+		0xb8, 60,   0, 0, 0, /* mov eax, SYS_exit */
+		0x0f, 0x05, /* syscall */
+	};
+
+	tiny_elf_build(t, c, sizeof(c));
+}
+
+/* execve(argv[1], argv + 1, envp); exit(errno) */
+static inline void tiny_elf_launcher(struct tiny_elf *t)
+{
+	const unsigned char c[] = {
+		0x48, 0x8b, 0x7c, 0x24, 0x10, /* mov rdi, [rsp+16] */
+		0x48, 0x8d, 0x74, 0x24, 0x10, /* lea rsi, [rsp+16] */
+		0x48, 0x8b, 0x04, 0x24, /* mov rax, [rsp] (argc) */
+		0x48, 0x8d, 0x54, 0xc4, 0x10, /* lea rdx, [rsp+rax*8+16] (envp) */
+		0xb8, 59,   0,	  0,	0, /* mov eax, SYS_execve */
+		0x0f, 0x05, /* syscall */
+		0xf7, 0xd8, /* neg eax */
+		0x89, 0xc7, /* mov edi, eax */
+		0xb8, 60,   0,	  0,	0, /* mov eax, SYS_exit */
+		0x0f, 0x05, /* syscall */
+	};
+
+	tiny_elf_build(t, c, sizeof(c));
+}
+
+static inline int write_file(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static inline int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		close(in);
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	close(out);
+	return n < 0 ? -EIO : 0;
+}
+
+/*
+ * The minimal daemon's verifier: a VALID verdict (with policy) when the file's bytes, read
+ * through one read-only descriptor after begin, are `expect` (NULL: any content), else an
+ * INVALID one. Returns 0 or the -errno of begin/store.
+ */
+static inline int verify_file(struct sbx_enforcer *e, const char *path, const void *expect,
+			      size_t len, uint32_t policy)
+{
+	struct sbx_cached_verdict v = { .policy = policy };
+	unsigned char buf[512];
+	struct sbx_diag d = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	uint64_t gen = 0;
+
+	err = sbx_enforcer_verdict_begin(e, fd, &gen, &d);
+	v.write_gen = gen;
+	if (!err) {
+		n = pread(fd, buf, sizeof(buf), 0);
+		v.kind = !expect || (n == (ssize_t)len && !memcmp(buf, expect, len))
+				 ? SBX_CACHED_VALID
+				 : SBX_CACHED_INVALID;
+		err = sbx_enforcer_verdict_store(e, fd, &v, &d);
+	}
+	close(fd);
+	return err;
+}
+
+/*
+ * Run argv (argv[0] a path) and wait: its exit status, 128 + signal, or 1000 + errno when
+ * the exec itself was refused.
+ */
+static inline int run_prog(char *const argv[], char *const envp[])
+{
+	int status, err;
+	pid_t pid;
+
+	err = posix_spawn(&pid, argv[0], NULL, NULL, argv, envp ? envp : environ);
+	if (err)
+		return 1000 + err;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static inline int run1(const char *path)
+{
+	char *argv[] = { (char *)path, NULL };
+
+	return run_prog(argv, NULL);
+}
+
+/* The events the hooks sent since the last drain, for one inode. */
+struct event_match {
+	ino_t ino;
+	unsigned int count;
+	struct sbx_event last;
+};
+
+static inline int event_match_cb(const struct sbx_event *ev, void *arg)
+{
+	struct event_match *m = arg;
+
+	if (ev->ino == m->ino) {
+		m->count++;
+		m->last = *ev;
+	}
+	return 0;
+}
+
+static inline unsigned int events_for(struct sbx_enforcer *e, const char *path,
+				      struct sbx_event *last)
+{
+	struct event_match m = { 0 };
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0;
+	m.ino = st.st_ino;
+	sbx_enforcer_events_drain(e, event_match_cb, &m);
+	if (last)
+		*last = m.last;
+	return m.count;
+}
+
+static inline int enforcer_open_at(enum sbx_enforce_mode mode, enum sbx_enforce_scope scope,
+				   uint32_t cache_entries, struct sbx_enforcer **e,
+				   struct sbx_diag *d)
+{
+	struct sbx_enforcer_opts o = {
+		.sz = sizeof(o),
+		.mode = mode,
+		.scope = scope,
+		.pin_dir = TEST_PIN_DIR,
+		.cache_entries = cache_entries,
+	};
+
+	return sbx_enforcer_open(&o, e, d);
+}
+
+/* The common fixture: a fresh enforcer and a private directory with the tiny programs. */
+#define ENFORCER_FIXTURE_DATA                                   \
+	struct sbx_enforcer *e;                                 \
+	char dir[64], target[96], unverified[96], launcher[96]; \
+	struct tiny_elf exit7, exit42, launch
+
+static inline int enforcer_fixture_files(char *dir, char *target, char *unverified, char *launcher,
+					 struct tiny_elf *exit7, struct tiny_elf *exit42,
+					 struct tiny_elf *launch)
+{
+	snprintf(dir, 64, "/tmp/sbx-enforcer.XXXXXX");
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(target, 96, "%s/target", dir);
+	snprintf(unverified, 96, "%s/unverified", dir);
+	snprintf(launcher, 96, "%s/launcher", dir);
+	tiny_elf_exit(exit7, 7);
+	tiny_elf_exit(exit42, 42);
+	tiny_elf_launcher(launch);
+	if (write_file(target, exit7->bytes, exit7->len, 0755) ||
+	    write_file(unverified, exit7->bytes, exit7->len, 0755) ||
+	    write_file(launcher, launch->bytes, launch->len, 0755))
+		return -EIO;
+	return 0;
+}
+
+static inline void enforcer_fixture_cleanup(struct sbx_enforcer *e, const char *dir)
+{
+	char cmd[128];
+
+	sbx_enforcer_close(e);
+	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (dir[0] && system(cmd)) {
+		/* best effort */
+	}
+}
+
+#endif /* SBX_ENFORCER_TEST_H */

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The tier K enforcer (enforcer.h): sbx's BPF LSM objects (bpf/NAME.bpf.c, one per concern),
+ * loaded from their skeletons' embedded ELF, attached, and pinned under pin_dir so that
+ * enforcement outlives the loader. The objects share their maps through libbpf's
+ * pin-by-name: the first object creates and pins them, the others reuse the pins.
+ *
+ * Pins under pin_dir: every map by its name (sbx_verdicts, sbx_inode_gen, ...), every
+ * program as prog_NAME and its link as link_NAME. The links are what keep the programs
+ * attached: a process that opens again finds every link pinned and adopts the maps
+ * instead of loading a second copy; sbx_enforcer_unload removes them all.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/enforcer.h"
+#include "probe/features.h"
+#include "exec_verdict.skel.h"
+#include "mmap_verdict.skel.h"
+#include "task_scope.skel.h"
+#include "write_gen.skel.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Load order: invalidation and task tracking are live before anything consults a verdict. */
+static const struct {
+	const char *name;
+	const void *(*elf)(size_t *sz);
+} enforcer_units[] = {
+	{ "write_gen", write_gen__elf_bytes },
+	{ "task_scope", task_scope__elf_bytes },
+	{ "exec_verdict", exec_verdict__elf_bytes },
+	{ "mmap_verdict", mmap_verdict__elf_bytes },
+};
+#define UNITS ARRAY_LEN(enforcer_units)
+
+enum { MAP_VERDICTS, MAP_INODE_GEN, MAP_TASKS, MAP_CONFIG, MAP_GEN_CLOCK, MAP_EVENTS, MAP_COUNT };
+static const char *const enforcer_maps[MAP_COUNT] = {
+	[MAP_VERDICTS] = "sbx_verdicts",   [MAP_INODE_GEN] = "sbx_inode_gen",
+	[MAP_TASKS] = "sbx_tasks",	   [MAP_CONFIG] = "sbx_config",
+	[MAP_GEN_CLOCK] = "sbx_gen_clock", [MAP_EVENTS] = "sbx_events",
+};
+
+/*
+ * File systems whose content changes only through this kernel's VFS, where the write
+ * hooks see every change: an allow-list. Network file systems, FUSE and overlayfs (whose
+ * lower files change under it) are not on it, so their files are never cached.
+ */
+static const unsigned long enforcer_local_fs[] = {
+	0xEF53,	    /* ext2/3/4 */ 0x58465342, /* xfs */ 0x9123683E, /* btrfs */
+	0x01021994, /* tmpfs */ 0x858458f6,    /* ramfs */ 0xF2F52010, /* f2fs */
+	0xE0F5E1E2, /* erofs */ 0x73717368,    /* squashfs */ 0x3153464a, /* jfs */
+};
+
+struct sbx_enforcer {
+	int map_fd[MAP_COUNT];
+	struct ring_buffer *rb;
+	bool adopted;
+	int (*cb)(const struct sbx_event *ev, void *arg);
+	void *cb_arg;
+};
+
+/* libbpf's messages, kept for the diagnostic instead of printed: libsbx prints nothing. */
+static __thread char enforcer_log[4096];
+
+/* Keep the tail: the verifier's reason ends its log, libbpf's last lines follow it. */
+static int enforcer_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	size_t len = strlen(enforcer_log), cap = sizeof(enforcer_log) - 1, n, keep;
+	char line[8192];
+	int r;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	r = vsnprintf(line, sizeof(line), fmt, ap);
+	if (r <= 0)
+		return 0;
+	n = strlen(line);
+	if (n > cap) {
+		memmove(line, line + n - cap, cap + 1);
+		n = cap;
+	}
+	keep = len + n > cap ? cap - n : len;
+	memmove(enforcer_log, enforcer_log + len - keep, keep);
+	memcpy(enforcer_log + keep, line, n + 1);
+	return 0;
+}
+
+static const char *enforcer_log_tail(void)
+{
+	size_t len = strlen(enforcer_log);
+
+	return enforcer_log + (len > 480 ? len - 480 : 0);
+}
+
+static const char *enforcer_pin_dir(const char *pin_dir)
+{
+	return pin_dir ? pin_dir : SBX_ENFORCER_PIN_DIR;
+}
+
+static int enforcer_pin_path(char *buf, const char *dir, const char *prefix, const char *name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s%s", dir, prefix, name);
+
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+bool sbx_enforcer_supported(struct sbx_diag *d)
+{
+	static int cached = -1;
+	static char why[256];
+
+	if (cached < 0) {
+		struct sbx_features f;
+
+		sbx_features_probe(&f, true); /* ends in a real attach that must be seen running */
+		snprintf(why, sizeof(why), "%s", f.bpf_lsm_why);
+		cached = sbx_tier_k(&f);
+	}
+	if (!cached)
+		sbx_diag_set(d, -EOPNOTSUPP, "bpf-enforcer: BPF LSM is not usable: %s", why);
+	return cached;
+}
+
+int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
+{
+	const char *dir = enforcer_pin_dir(pin_dir);
+	char path[PATH_MAX];
+	struct dirent *de;
+	int err = 0;
+	DIR *dp;
+
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT ? 0
+				       : sbx_diag_set(d, -errno, "bpf-enforcer: cannot open %s: %s",
+						      dir, strerror(errno));
+	while ((de = readdir(dp))) {
+		if (de->d_name[0] == '.' || enforcer_pin_path(path, dir, "", de->d_name))
+			continue;
+		/* Detach first where the kernel can: another process may hold the link open. */
+		if (!strncmp(de->d_name, "link_", 5)) {
+			int fd = bpf_obj_get(path);
+
+			if (fd >= 0) {
+				bpf_link_detach(fd);
+				close(fd);
+			}
+		}
+		if (unlink(path) && errno != ENOENT && !err)
+			err = sbx_diag_set(d, -errno, "bpf-enforcer: cannot unpin %s: %s", path,
+					   strerror(errno));
+	}
+	closedir(dp);
+	if (rmdir(dir) && errno != ENOENT && !err)
+		err = sbx_diag_set(d, -errno, "bpf-enforcer: cannot remove %s: %s", dir,
+				   strerror(errno));
+	return err;
+}
+
+/* How many of the objects' links are pinned: all (adopt), none (load), or some (stale). */
+static int enforcer_pinned_links(struct bpf_object *const objs[UNITS], const char *dir, int *total)
+{
+	char path[PATH_MAX];
+	int found = 0;
+
+	*total = 0;
+	for (size_t i = 0; i < UNITS; i++) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, objs[i])
+		{
+			(*total)++;
+			if (!enforcer_pin_path(path, dir, "link_", bpf_program__name(p)) &&
+			    access(path, F_OK) == 0)
+				found++;
+		}
+	}
+	return found;
+}
+
+static int enforcer_write_config(struct sbx_enforcer *e, enum sbx_enforce_mode mode,
+				 enum sbx_enforce_scope scope)
+{
+	struct sbx_enforcer_config cfg = {
+		.abi_version = SBX_ABI_VERSION,
+		.mode = mode == SBX_ENFORCE_ENFORCE,
+		.scope = scope == SBX_SCOPE_ALL,
+	};
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(e->map_fd[MAP_CONFIG], &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
+/* Load, attach and pin every object; on failure nothing stays pinned. */
+static int enforcer_load(struct bpf_object *const objs[UNITS], const char *dir,
+			 uint32_t cache_entries, struct sbx_diag *d)
+{
+	struct bpf_link *links[32] = { 0 };
+	char path[PATH_MAX];
+	size_t nlinks = 0;
+	int err = 0;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot create %s: %s", dir,
+				    strerror(errno));
+	for (size_t i = 0; i < UNITS && !err; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(objs[i], "sbx_verdicts");
+		struct bpf_program *p;
+
+		if (m && cache_entries && bpf_map__set_max_entries(m, cache_entries)) {
+			err = sbx_diag_set(d, -EINVAL, "bpf-enforcer: bad cache size %u",
+					   cache_entries);
+			goto cleanup;
+		}
+		err = bpf_object__load(objs[i]);
+		if (err) {
+			err = sbx_diag_set(d, err, "bpf-enforcer: loading %s failed: %s: %s",
+					   enforcer_units[i].name, strerror(-err),
+					   enforcer_log_tail());
+			goto cleanup;
+		}
+		bpf_object__for_each_program(p, objs[i])
+		{
+			const char *name = bpf_program__name(p);
+			struct bpf_link *l;
+
+			if (nlinks == ARRAY_LEN(links)) {
+				err = sbx_diag_set(d, -E2BIG, "bpf-enforcer: too many programs");
+				goto cleanup;
+			}
+			l = bpf_program__attach(p);
+			if (!l) {
+				err = sbx_diag_set(d, -errno,
+						   "bpf-enforcer: attaching %s failed: %s", name,
+						   strerror(errno));
+				goto cleanup;
+			}
+			links[nlinks++] = l;
+			err = enforcer_pin_path(path, dir, "prog_", name);
+			if (!err)
+				err = bpf_program__pin(p, path);
+			if (!err)
+				err = enforcer_pin_path(path, dir, "link_", name);
+			if (!err)
+				err = bpf_link__pin(l, path);
+			if (err) {
+				err = sbx_diag_set(d, err, "bpf-enforcer: pinning %s failed: %s",
+						   name, strerror(-err));
+				goto cleanup;
+			}
+		}
+	}
+cleanup:
+	/* The pins hold what stays; this process's references go either way. */
+	for (size_t i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	if (err)
+		sbx_enforcer_unload(dir, NULL);
+	return err;
+}
+
+static int enforcer_adopt_maps(struct sbx_enforcer *e, const char *dir, struct sbx_diag *d)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; i < MAP_COUNT; i++) {
+		if (enforcer_pin_path(path, dir, "", enforcer_maps[i]))
+			return sbx_diag_set(d, -ENAMETOOLONG, "bpf-enforcer: %s: name too long",
+					    dir);
+		e->map_fd[i] = bpf_obj_get(path);
+		if (e->map_fd[i] < 0)
+			return sbx_diag_set(d, -errno,
+					    "bpf-enforcer: cannot open pinned map %s: %s", path,
+					    strerror(errno));
+	}
+	return 0;
+}
+
+static int enforcer_on_event(void *ctx, void *data, size_t size)
+{
+	struct sbx_enforcer *e = ctx;
+
+	if (size < sizeof(struct sbx_event) || !e->cb)
+		return 0;
+	return e->cb(data, e->cb_arg);
+}
+
+int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **out,
+		      struct sbx_diag *d)
+{
+	libbpf_print_fn_t old_print = libbpf_set_print(enforcer_libbpf_print);
+	struct bpf_object *objs[UNITS] = { 0 };
+	struct sbx_enforcer *e = NULL;
+	const char *dir;
+	int err = 0, pinned, total;
+
+	*out = NULL;
+	enforcer_log[0] = '\0';
+	if (!o || o->sz < sizeof(*o)) {
+		err = sbx_diag_set(d, -EINVAL, "bpf-enforcer: options missing or too old");
+		goto cleanup;
+	}
+	dir = enforcer_pin_dir(o->pin_dir);
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		err = sbx_diag_set(d, -ENOMEM, "bpf-enforcer: out of memory");
+		goto cleanup;
+	}
+	for (int i = 0; i < MAP_COUNT; i++)
+		e->map_fd[i] = -1;
+	for (size_t i = 0; i < UNITS; i++) {
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = enforcer_units[i].name,
+			    .pin_root_path = dir);
+		size_t sz;
+		const void *elf = enforcer_units[i].elf(&sz);
+
+		objs[i] = bpf_object__open_mem(elf, sz, &oo);
+		if (!objs[i]) {
+			err = sbx_diag_set(d, -errno, "bpf-enforcer: opening %s failed: %s",
+					   enforcer_units[i].name, strerror(errno));
+			goto cleanup;
+		}
+	}
+	pinned = enforcer_pinned_links(objs, dir, &total);
+	if (pinned > 0 && pinned < total) /* a loader died half-way: start again */
+		sbx_enforcer_unload(dir, NULL);
+	e->adopted = pinned == total;
+	if (!e->adopted) {
+		err = enforcer_load(objs, dir, o->cache_entries, d);
+		if (err)
+			goto cleanup;
+	}
+	err = enforcer_adopt_maps(e, dir, d);
+	if (err)
+		goto cleanup;
+	if (e->adopted) {
+		struct sbx_enforcer_config cfg;
+		__u32 zero = 0;
+
+		if (bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg) ||
+		    cfg.abi_version != SBX_ABI_VERSION) {
+			err = sbx_diag_set(d, -ESTALE,
+					   "bpf-enforcer: the enforcer pinned in %s is another "
+					   "version (ABI %u, this is %u): unload it first",
+					   dir, cfg.abi_version, SBX_ABI_VERSION);
+			goto cleanup;
+		}
+	}
+	err = enforcer_write_config(e, o->mode, o->scope);
+	if (err) {
+		sbx_diag_set(d, err, "bpf-enforcer: cannot configure: %s", strerror(-err));
+		goto cleanup;
+	}
+	e->rb = ring_buffer__new(e->map_fd[MAP_EVENTS], enforcer_on_event, e, NULL);
+	if (!e->rb) {
+		err = sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the event ring: %s",
+				   strerror(errno));
+		goto cleanup;
+	}
+	*out = e;
+	e = NULL;
+cleanup:
+	for (size_t i = 0; i < UNITS; i++)
+		bpf_object__close(objs[i]);
+	sbx_enforcer_close(e);
+	libbpf_set_print(old_print);
+	return err;
+}
+
+void sbx_enforcer_close(struct sbx_enforcer *e)
+{
+	if (!e)
+		return;
+	ring_buffer__free(e->rb);
+	for (int i = 0; i < MAP_COUNT; i++)
+		if (e->map_fd[i] >= 0)
+			close(e->map_fd[i]);
+	free(e);
+}
+
+int sbx_enforcer_set_mode(struct sbx_enforcer *e, enum sbx_enforce_mode mode,
+			  enum sbx_enforce_scope scope, struct sbx_diag *d)
+{
+	int err = enforcer_write_config(e, mode, scope);
+
+	return err ? sbx_diag_set(d, err, "bpf-enforcer: cannot configure: %s", strerror(-err)) : 0;
+}
+
+/* SBX_IOC_VERDICT_BEGIN: 0 when nobody writes the file, else the kernel's answer. */
+static int enforcer_begin_ioctl(int fd)
+{
+	if (ioctl(fd, SBX_IOC_VERDICT_BEGIN, 0) == 0)
+		return -ENOTTY;
+	return errno == EALREADY ? 0 : -errno;
+}
+
+static int enforcer_begin_error(int err, struct sbx_diag *d)
+{
+	if (err == -ETXTBSY)
+		return sbx_diag_set(d, err,
+				    "bpf-enforcer: the file is open for writing: its "
+				    "content may change while it is verified");
+	if (err == -ENOTTY)
+		return sbx_diag_set(d, err,
+				    "bpf-enforcer: sbx's BPF programs did not answer "
+				    "(not attached, or the caller is not root)");
+	return sbx_diag_set(d, err, "bpf-enforcer: cannot begin a verdict: %s", strerror(-err));
+}
+
+/*
+ * The order is the argument of bpf/include/sbx_enforcer.bpf.h: the generation is read
+ * first, then the kernel is asked whether a writer holds the file.
+ */
+int sbx_enforcer_verdict_begin(struct sbx_enforcer *e, int fd, uint64_t *write_gen,
+			       struct sbx_diag *d)
+{
+	struct sbx_inode_gen g;
+	int err;
+
+	err = enforcer_begin_ioctl(fd); /* gives the file a generation */
+	if (err)
+		return enforcer_begin_error(err, d);
+	if (bpf_map_lookup_elem(e->map_fd[MAP_INODE_GEN], &fd, &g))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the write generation: %s",
+				    strerror(errno));
+	err = enforcer_begin_ioctl(fd);
+	if (err)
+		return enforcer_begin_error(err, d);
+	if (!g.gen)
+		return sbx_diag_set(d, -EAGAIN, "bpf-enforcer: the file has no write generation");
+	*write_gen = g.gen;
+	return 0;
+}
+
+int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
+			       struct sbx_diag *d)
+{
+	struct sbx_verdict_key key = { 0 };
+	struct sbx_inode_gen g;
+	struct statfs sfs;
+	struct stat st;
+	bool local = false;
+
+	if (!v || !v->write_gen || v->kind > SBX_CACHED_INVALID)
+		return sbx_diag_set(d, -EINVAL,
+				    "bpf-enforcer: a verdict needs a kind and the "
+				    "write generation sbx_enforcer_verdict_begin gave");
+	if (fstatfs(fd, &sfs) || fstat(fd, &st))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
+				    strerror(errno));
+	for (size_t i = 0; i < ARRAY_LEN(enforcer_local_fs); i++)
+		local |= (unsigned long)sfs.f_type == enforcer_local_fs[i];
+	if (!local)
+		return sbx_diag_set(d, -EOPNOTSUPP,
+				    "bpf-enforcer: file system 0x%lx can change a file without "
+				    "this kernel seeing the write: its verdicts are not cached",
+				    (unsigned long)sfs.f_type);
+	if (bpf_map_lookup_elem(e->map_fd[MAP_INODE_GEN], &fd, &g))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the write generation: %s",
+				    strerror(errno));
+	if (g.gen != v->write_gen)
+		return sbx_diag_set(d, -ESTALE,
+				    "bpf-enforcer: the file was written while it was "
+				    "verified: verify again");
+	key.ino = g.ino;
+	key.dev = g.dev;
+	key.ctime_sec = st.st_ctim.tv_sec;
+	key.ctime_nsec = (__u32)st.st_ctim.tv_nsec;
+	if (bpf_map_update_elem(e->map_fd[MAP_VERDICTS], &key, v, BPF_ANY))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot store the verdict: %s",
+				    strerror(errno));
+	return 0;
+}
+
+int sbx_enforcer_event_fd(struct sbx_enforcer *e)
+{
+	return ring_buffer__epoll_fd(e->rb);
+}
+
+int sbx_enforcer_events_drain(struct sbx_enforcer *e,
+			      int (*cb)(const struct sbx_event *ev, void *arg), void *arg)
+{
+	int n;
+
+	e->cb = cb;
+	e->cb_arg = arg;
+	n = ring_buffer__consume(e->rb);
+	e->cb = NULL;
+	return n;
+}
+
+int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, struct sbx_diag *d)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0, n = 0;
+	struct sbx_verdict_key k, next;
+	struct sbx_enforcer_config cfg;
+	void *prev = NULL;
+	uint64_t buckets = 1;
+
+	memset(s, 0, sizeof(*s));
+	if (bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg) ||
+	    bpf_obj_get_info_by_fd(e->map_fd[MAP_VERDICTS], &info, &len))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the maps: %s",
+				    strerror(errno));
+	while (bpf_map_get_next_key(e->map_fd[MAP_VERDICTS], prev, &next) == 0) {
+		n++;
+		k = next;
+		prev = &k;
+	}
+	s->mode = cfg.mode ? SBX_ENFORCE_ENFORCE : SBX_ENFORCE_COMPLAIN;
+	s->scope = cfg.scope ? SBX_SCOPE_ALL : SBX_SCOPE_SANDBOXED;
+	s->adopted = e->adopted;
+	s->cache_entries = n;
+	s->cache_max = info.max_entries;
+	s->entry_bytes = sizeof(struct sbx_verdict_key) + sizeof(struct sbx_cached_verdict);
+	/*
+	 * The kernel's LRU hash: a 48-byte struct htab_elem header before key and value (each
+	 * rounded to 8), all preallocated, and a 16-byte bucket per power of two >= max.
+	 */
+	while (buckets < info.max_entries)
+		buckets <<= 1;
+	s->kernel_bytes = 48 + s->entry_bytes +
+			  (uint32_t)((16 * buckets + info.max_entries - 1) / info.max_entries);
+	return 0;
+}
