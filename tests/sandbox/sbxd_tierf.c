@@ -434,6 +434,44 @@ TEST_F(sbxd, complain_allows_and_logs)
 	EXPECT_TRUE(has_event(self, u, "would-deny", "unsigned"));
 }
 
+/* sbx log explains the denial; sbx status and sbxd --status show the daemon. */
+TEST_F(sbxd, log_and_status)
+{
+	char u[PATH_LEN], want[2 * PATH_LEN];
+
+	wpath(self, u, "unsigned");
+	start_sbxd(_metadata, self, "enforce", NULL);
+	ASSERT_EQ(-EPERM, exec_status(u));
+	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' log", self->run, sbx_bin()));
+	EXPECT_EQ(0, self->r->status);
+	fmt(want, sizeof(want), " deny exec %s by pid ", u);
+	EXPECT_NE(NULL, strstr(self->r->out, want)) TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "tier F: unsigned: not signed: no sbx signature"))
+	TH_LOG("%s", self->r->out);
+	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' log --json", self->run, sbx_bin()));
+	fmt(want, sizeof(want), "\"file\":\"%s\",\"hook\":\"exec\"", u);
+	EXPECT_NE(NULL, strstr(self->r->out, want)) TH_LOG("%s", self->r->out);
+	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' status", self->run, sbx_bin()));
+	EXPECT_NE(NULL, strstr(self->r->out, "sbxd:          running (pid "));
+	EXPECT_NE(NULL, strstr(self->r->out, "tier F, enforce, scope all, cache "))
+	TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "sbxd cannot:   executable mappings"));
+	ASSERT_EQ(0, sh(self->r, "'%s' --status --run-dir '%s'", sbxd_bin(), self->run));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->out, "sbxd: running\npid="));
+	EXPECT_NE(NULL, strstr(self->r->out, "\ntier=F\nmode=enforce\nscope=all\n"));
+	/* --unload stops it: tier F has nothing pinned, so nothing enforces after. */
+	ASSERT_EQ(0, sh(self->r, "'%s' --unload --run-dir '%s'", sbxd_bin(), self->run));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "no tier K enforcer pinned; nothing enforces now"));
+	waitpid(self->timeout_pid, NULL, 0);
+	self->timeout_pid = 0;
+	EXPECT_EQ(0, exec_status(u));
+	ASSERT_EQ(0, sh(self->r, "'%s' --status --run-dir '%s'", sbxd_bin(), self->run));
+	EXPECT_EQ(3, self->r->status);
+	EXPECT_STREQ("sbxd: not running\n", self->r->out);
+}
+
 /*
  * kill -9: the fanotify group dies with sbxd, and with it the mark. Tier F fails open;
  * tier K's pinned programs are what keep refusing (tests/vm).
@@ -451,6 +489,9 @@ TEST_F(sbxd, kill9_unsigned_stays_refused)
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	waitpid(self->timeout_pid, NULL, 0);
 	self->timeout_pid = 0;
+	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' status", self->run, sbx_bin()));
+	EXPECT_NE(NULL, strstr(self->r->out, "sbxd:          not running (it died: nothing "
+					     "enforces, tier F failed open)"));
 	if (exec_status(u) == 0)
 		XFAIL(return, "tier K: in tier F the mark dies with sbxd (fails open); only "
 			      "pinned BPF programs keep refusing");

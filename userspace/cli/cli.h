@@ -6,6 +6,8 @@
 #ifndef SBX_CLI_H
 #define SBX_CLI_H
 
+#include <stdbool.h>
+
 #include "diag.h"
 
 /* Exit statuses shared by every command (documented in README.md). */
@@ -31,5 +33,19 @@ int cmd_sign(int argc, char **argv) __attribute__((weak));
 int cmd_verify(int argc, char **argv) __attribute__((weak));
 int cmd_display(int argc, char **argv) __attribute__((weak));
 int cmd_trust(int argc, char **argv) __attribute__((weak));
+int cmd_log(int argc, char **argv) __attribute__((weak));
+
+/* sbxd as its run directory ($SBX_RUN_DIR, else /run/sbx) shows it (cmd_log.c). */
+struct cli_sbxd {
+	bool running; /* the state file's pid is alive */
+	bool stale; /* a state file whose daemon died (tier F failed open) */
+	bool pins; /* tier K pins in /sys/fs/bpf/sbx: enforcing with or without the daemon */
+	int pid;
+	char tier[4], mode[16], scope[16];
+	char cannot[512]; /* protections its tier cannot give */
+	unsigned long cache_fill, cache_max, entry_bytes;
+};
+const char *cli_sbxd_run_dir(void);
+void cli_sbxd_state(struct cli_sbxd *s);
 
 #endif /* SBX_CLI_H */

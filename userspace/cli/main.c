@@ -21,6 +21,7 @@ static const struct {
 	{ "verify", cmd_verify, "check a signature chains to a trust anchor" },
 	{ "display", cmd_display, "show a signature's identity and entitlements" },
 	{ "trust", cmd_trust, "manage trust anchors, revocations and platform trust caches" },
+	{ "log", cmd_log, "sbxd's events: what it refused, and the signature fact missing" },
 };
 
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -40,6 +40,48 @@ static void print_tier(const char *name, bool ok, const char *why, const char *s
 		printf("%s no (%s)%s", name, why, sep);
 }
 
+/* sbxd: loaded or not, its tier, mode, scope and cache fill. */
+static void sbxd_text(void)
+{
+	struct cli_sbxd d;
+
+	cli_sbxd_state(&d);
+	if (!d.running) {
+		printf("sbxd:          not running%s\n",
+		       d.pins	 ? "; tier K pins in /sys/fs/bpf/sbx still enforce"
+		       : d.stale ? " (it died: nothing enforces, tier F failed open)"
+				 : "");
+		return;
+	}
+	printf("sbxd:          running (pid %d): tier %s, %s, scope %s, cache %lu/%lu verdicts "
+	       "(%lu bytes each)%s\n",
+	       d.pid, d.tier, d.mode, d.scope, d.cache_fill, d.cache_max, d.entry_bytes,
+	       d.pins ? ", pinned" : "");
+	if (d.cannot[0])
+		printf("sbxd cannot:   %s\n", d.cannot);
+}
+
+static void sbxd_json(struct sbx_json *j)
+{
+	struct cli_sbxd d;
+
+	cli_sbxd_state(&d);
+	sbx_json_object_begin(j, "sbxd");
+	sbx_json_bool(j, "running", d.running);
+	sbx_json_bool(j, "pinned", d.pins);
+	if (d.running) {
+		sbx_json_int(j, "pid", d.pid);
+		sbx_json_string(j, "tier", d.tier);
+		sbx_json_string(j, "mode", d.mode);
+		sbx_json_string(j, "scope", d.scope);
+		sbx_json_uint(j, "cache_entries", d.cache_fill);
+		sbx_json_uint(j, "cache_max", d.cache_max);
+		sbx_json_uint(j, "entry_bytes", d.entry_bytes);
+		sbx_json_string(j, "cannot", d.cannot[0] ? d.cannot : NULL);
+	}
+	sbx_json_object_end(j);
+}
+
 static void status_text(const struct sbx_features *f)
 {
 	printf("kernel:        %s\n", f->kernel_release);
@@ -63,6 +105,7 @@ static void status_text(const struct sbx_features *f)
 	print_tier("U", sbx_tier_u(f), tier_u_why(f), ", ");
 	print_tier("F", sbx_tier_f(f), tier_f_why(f), ", ");
 	print_tier("K", sbx_tier_k(f), tier_k_why(f), "\n");
+	sbxd_text();
 }
 
 static void status_json(const struct sbx_features *f)
@@ -102,6 +145,7 @@ static void status_json(const struct sbx_features *f)
 	sbx_json_bool(&j, "F", sbx_tier_f(f));
 	sbx_json_bool(&j, "K", sbx_tier_k(f));
 	sbx_json_object_end(&j);
+	sbxd_json(&j);
 	sbx_json_object_end(&j);
 	sbx_json_finish(&j);
 }
