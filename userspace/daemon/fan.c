@@ -11,11 +11,13 @@
  * the queue of queue_max misses full, is answered by the mode (DENY in enforce, ALLOW and
  * log in complain) so that a slow or stuck verification never hangs the machine.
  *
- * Writes: FAN_MODIFY and FAN_CLOSE_WRITE on the same group come in queue order with the
- * exec events, so a write is seen before any later exec of the file. It drops the cached
- * verdict and marks a verification in flight for the inode dirty: that one is verified
- * again (three times at most, then refused). A file that someone has open for writing,
- * or that changed identity while being hashed, is answered but never cached.
+ * Writes: a cached verdict holds a read lease on its file (fcache.c), so a writer must
+ * wait for sbxd to drop the verdict before it can write; the verifier takes that lease
+ * before hashing, so a file cannot change under it unheard either. A file open for
+ * writing when its exec is verified is refused (the kernel would refuse the exec too,
+ * if the writer stayed). FAN_MODIFY and FAN_CLOSE_WRITE also drop verdicts, and mark a
+ * verification in flight dirty (verified again, three times at most, then refused):
+ * that is what still works where leases do not, and there nothing is cached.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/fanotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +44,7 @@ struct item {
 	int wfd; /* the worker's duplicate, closed by the worker */
 	pid_t pid;
 	bool used, answered, dirty, in_worker;
+	bool writer_waiting; /* a writer broke wfd's lease: answer, but do not cache */
 	int retries;
 	uint64_t deadline_ms;
 	struct sbxd_file_id id; /* as the worker saw it after hashing */
@@ -45,6 +52,23 @@ struct item {
 	struct sbxd_check chk;
 	char path[512], exe[256];
 	struct item *next; /* worker queue */
+};
+
+/*
+ * A dropped verdict's lease, kept until each exec it allowed is past the kernel's exec
+ * write denial. A writer opening the file holds its write access while it waits for the
+ * lease, so such an exec then fails with ETXTBSY rather than running what the writer is
+ * about to write; let the writer go first and a slow exec could start after the write.
+ * An exec is settled when its process runs the file (/proc/PID/exe) or is gone; one that
+ * failed and lives on in its old image holds the writer until DRAIN_MAX_MS.
+ */
+#define DRAIN_MAX_MS 200
+
+struct drain {
+	int fd;
+	struct sbxd_file_id id;
+	struct sbxd_allowed allowed;
+	uint64_t deadline_ms;
 };
 
 struct sbxd_fan {
@@ -56,12 +80,15 @@ struct sbxd_fan {
 	struct sbxd_tierk *tierk;
 	int fan;
 	int done[2]; /* worker → main: finished item pointers */
+	int sigfd; /* lease breaks (SBXD_LEASE_SIGNAL), and SIGIO when those overflowed */
 	pthread_t worker;
 	bool worker_started, worker_stop;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct item *head, *tail; /* worker queue, under lock */
 	struct item *items; /* cfg->queue_max slots */
+	struct drain *drains; /* lease descriptors waiting for their execs to settle */
+	size_t ndrains, drains_cap;
 	struct sbxd_state st;
 	bool state_dirty;
 	uint64_t state_written_ms;
@@ -121,9 +148,68 @@ static bool pid_sandboxed(pid_t pid)
 	return nnp && filter;
 }
 
+static bool exec_settled(pid_t pid, const struct sbxd_file_id *id)
+{
+	char exe[64];
+	struct stat st;
+
+	if (pid <= 0)
+		return true;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	if (stat(exe, &st))
+		return true; /* gone (or a zombie) */
+	return major(st.st_dev) == id->dev >> 32 && minor(st.st_dev) == (id->dev & 0xffffffffu) &&
+	       st.st_ino == id->ino;
+}
+
+static bool drain_settled(const struct drain *d)
+{
+	for (int i = 0; i < SBXD_ALLOWED_MAX; i++)
+		if (!exec_settled(d->allowed.pid[i], &d->id))
+			return false;
+	return true;
+}
+
+/* The fcache's release callback, and finish's for an answer it did not cache. */
+static void drain_add(void *arg, int fd, const struct sbxd_file_id *id,
+		      const struct sbxd_allowed *allowed)
+{
+	struct sbxd_fan *f = arg;
+	struct drain d = { .fd = fd, .id = *id, .allowed = *allowed };
+
+	if (drain_settled(&d))
+		goto release;
+	if (f->ndrains == f->drains_cap) {
+		size_t cap = f->drains_cap ? 2 * f->drains_cap : 16;
+		struct drain *n = realloc(f->drains, cap * sizeof(*n));
+
+		if (!n)
+			goto release; /* out of memory: the lease goes now */
+		f->drains = n;
+		f->drains_cap = cap;
+	}
+	d.deadline_ms = now_ms() + DRAIN_MAX_MS;
+	f->drains[f->ndrains++] = d;
+	return;
+release:
+	close(fd);
+}
+
+static void drains_check(struct sbxd_fan *f, uint64_t now)
+{
+	for (size_t i = 0; i < f->ndrains;) {
+		if (now < f->drains[i].deadline_ms && !drain_settled(&f->drains[i])) {
+			i++;
+			continue;
+		}
+		close(f->drains[i].fd);
+		f->drains[i] = f->drains[--f->ndrains];
+	}
+}
+
 static void state_update(struct sbxd_fan *f)
 {
-	if (f->fcache) {
+	{
 		f->st.cache_fill = sbxd_fcache_fill(f->fcache);
 		f->st.cache_max = sbxd_fcache_size(f->fcache);
 		f->st.entry_bytes = sizeof(struct sbxd_file_id) + sizeof(int) * 2;
@@ -201,31 +287,47 @@ static void worker_push(struct sbxd_fan *f, struct item *it)
 	pthread_mutex_unlock(&f->lock);
 }
 
-/* Verify one file through fd and store the verdict; what main needs is left in it. */
+static void refuse(struct item *it, const char *reason, const char *fact)
+{
+	it->chk.kind = SBXD_KIND_REFUSED;
+	it->chk.verdict = "invalid";
+	it->chk.reason = reason;
+	snprintf(it->chk.fact, sizeof(it->chk.fact), "%s", fact);
+}
+
+/*
+ * Verify one file through fd and store the verdict; what main needs is left in it. The
+ * read lease is taken before hashing, so no writer can change the file from then on
+ * without sbxd hearing of it first (fcache.c).
+ */
 static void verify_one(struct sbxd_fan *f, struct item *it, int fd)
 {
 	struct sbxd_file_id before;
 	struct sbx_diag d = { 0 };
 	uint64_t gen = 0;
-	bool writer, kbegun = false;
+	bool kbegun = false;
+	int lease = sbxd_lease_take(fd);
 
+	if (lease == -EAGAIN) {
+		/* The kernel would refuse the exec (ETXTBSY) if the writer stayed; if it went
+		 * first, what it wrote would run unverified. */
+		refuse(it, "open-for-write",
+		       "the file is open for writing: what runs could differ from what is "
+		       "verified");
+		it->no_cache = true;
+		return;
+	}
 	if (f->tierk)
 		kbegun = sbxd_tierk_begin(f->tierk, fd, &gen, &d) == 0;
-	writer = sbxd_file_open_for_write(fd);
 	it->id_ok = sbxd_file_id(fd, &before) == 0;
 	sbxd_gate_check(f->gate, fd, it->path, &it->chk);
 	if (it->id_ok)
 		it->id_ok =
 			sbxd_file_id(fd, &it->id) == 0 && !memcmp(&before, &it->id, sizeof(before));
-	writer = writer || sbxd_file_open_for_write(fd);
-	it->no_cache = writer || !it->id_ok;
-	if (!it->id_ok && sbxd_kind_allows(it->chk.kind)) {
-		/* Changed while hashed: what was hashed may not be what runs. */
-		it->chk.kind = SBXD_KIND_REFUSED;
-		it->chk.reason = "modified";
-		snprintf(it->chk.fact, sizeof(it->chk.fact),
-			 "the file changed while it was being verified");
-	}
+	/* Without a lease (leases disabled) a verdict is used once, never cached. */
+	it->no_cache = lease != 0 || !it->id_ok;
+	if (!it->id_ok && sbxd_kind_allows(it->chk.kind))
+		refuse(it, "modified", "the file changed while it was being verified");
 	if (kbegun && sbxd_tierk_store(f->tierk, fd, gen, &it->chk, &d))
 		sbxd_log(4, "tier K: cannot store the verdict for %s: %s", it->path, d.msg);
 }
@@ -251,20 +353,19 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&f->lock);
 
 		verify_one(f, it, it->wfd);
-		close(it->wfd);
-		it->wfd = -1;
 		if (write(f->done[1], &it, sizeof(it)) != sizeof(it))
 			abort(); /* a pipe of pointers cannot fill: main reads it at once */
 	}
 }
 
-/* The worker finished it: store, answer if not answered yet, release. */
+/* The worker finished it: store (the cache takes wfd and its lease), answer, release. */
 static void finish(struct sbxd_fan *f, struct item *it)
 {
 	it->in_worker = false;
 	if (it->dirty && !it->answered && it->retries < MAX_RETRIES) {
 		it->retries++;
 		it->dirty = false;
+		close(it->wfd);
 		it->wfd = fcntl(it->fd, F_DUPFD_CLOEXEC, 3);
 		if (it->wfd >= 0) {
 			worker_push(f, it);
@@ -273,17 +374,28 @@ static void finish(struct sbxd_fan *f, struct item *it)
 	}
 	if (it->dirty) {
 		it->no_cache = true;
-		it->chk.kind = SBXD_KIND_REFUSED;
-		it->chk.reason = "modified";
-		snprintf(it->chk.fact, sizeof(it->chk.fact),
-			 "the file was written to while it was being verified");
+		refuse(it, "modified", "the file was written to while it was being verified");
 	}
-	if (f->fcache && !it->no_cache && sbxd_kind_allows(it->chk.kind)) {
-		sbxd_fcache_store(f->fcache, &it->id, it->chk.kind);
+	if (!it->answered && !it->no_cache && !it->writer_waiting && it->wfd >= 0 &&
+	    sbxd_kind_allows(it->chk.kind)) {
+		sbxd_fcache_store(f->fcache, &it->id, it->chk.kind, it->wfd, it->pid);
+		it->wfd = -1;
 		f->state_dirty = true;
 	}
-	if (!it->answered)
+	if (!it->answered) {
 		decide(f, it, NULL, NULL);
+		/* Allowed but not cached: its lease still holds a waiting writer back. */
+		if (it->wfd >= 0 && sbxd_kind_allows(it->chk.kind)) {
+			struct sbxd_allowed a = { 0 };
+
+			sbxd_allowed_add(&a, it->pid);
+			drain_add(f, it->wfd, &it->id, &a);
+			it->wfd = -1;
+		}
+	}
+	if (it->wfd >= 0)
+		close(it->wfd);
+	it->wfd = -1;
 	item_release(it);
 }
 
@@ -309,8 +421,7 @@ static void on_exec(struct sbxd_fan *f, int fd, pid_t pid)
 		close(fd);
 		return;
 	}
-	if (f->fcache && sbxd_file_id(fd, &id) == 0 &&
-	    sbxd_kind_allows(sbxd_fcache_lookup(f->fcache, &id)) && !sbxd_file_open_for_write(fd)) {
+	if (sbxd_file_id(fd, &id) == 0 && sbxd_kind_allows(sbxd_fcache_hit(f->fcache, &id, pid))) {
 		respond(f, fd, true);
 		close(fd);
 		f->st.allowed++;
@@ -346,8 +457,7 @@ static void on_write(struct sbxd_fan *f, int fd)
 	struct sbxd_file_id id;
 
 	if (sbxd_file_id(fd, &id) == 0) {
-		if (f->fcache)
-			sbxd_fcache_invalidate(f->fcache, id.dev, id.ino);
+		sbxd_fcache_invalidate(f->fcache, id.dev, id.ino);
 		for (unsigned int i = 0; i < f->cfg->queue_max; i++) {
 			struct item *it = &f->items[i];
 			struct sbxd_file_id cur;
@@ -360,6 +470,28 @@ static void on_write(struct sbxd_fan *f, int fd)
 		f->state_dirty = true;
 	}
 	close(fd);
+}
+
+/* A writer is opening a file whose lease sbxd holds: drop the verdict, let it go. */
+static void on_lease_break(struct sbxd_fan *f)
+{
+	struct signalfd_siginfo si[16];
+	ssize_t n = read(f->sigfd, si, sizeof(si));
+
+	for (ssize_t i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
+		bool overflow = si[i].ssi_signo == SIGIO;
+		int fd = (int)si[i].ssi_fd;
+
+		/* SIGIO: the signal queue overflowed and which file is lost: forget them all. */
+		if (overflow)
+			sbxd_fcache_clear(f->fcache);
+		else if (sbxd_fcache_invalidate_fd(f->fcache, fd))
+			continue;
+		for (unsigned int j = 0; j < f->cfg->queue_max; j++)
+			if (f->items[j].used && (overflow || f->items[j].wfd == fd))
+				f->items[j].writer_waiting = true;
+		f->state_dirty = true;
+	}
 }
 
 static int read_events(struct sbxd_fan *f)
@@ -474,8 +606,10 @@ static void preverify_self(struct sbxd_fan *f)
 			continue;
 		snprintf(it.path, sizeof(it.path), "%.511s", file);
 		verify_one(f, &it, fd);
-		if (f->fcache && !it.no_cache && sbxd_kind_allows(it.chk.kind))
-			sbxd_fcache_store(f->fcache, &it.id, it.chk.kind);
+		if (!it.no_cache && sbxd_kind_allows(it.chk.kind)) {
+			sbxd_fcache_store(f->fcache, &it.id, it.chk.kind, fd, 0);
+			fd = -1;
+		}
 		if (!sbxd_kind_allows(it.chk.kind) && nrefused++ < 4) {
 			const char *base = strrchr(file, '/');
 			size_t len = strlen(refused);
@@ -483,7 +617,8 @@ static void preverify_self(struct sbxd_fan *f)
 			snprintf(refused + len, sizeof(refused) - len, "%s%s (%s)", len ? ", " : "",
 				 base + 1, it.chk.reason);
 		}
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 	}
 	fclose(maps);
 	if (nrefused)
@@ -496,6 +631,7 @@ static void preverify_self(struct sbxd_fan *f)
 int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d)
 {
 	struct sbxd_fan *f = calloc(1, sizeof(*f));
+	sigset_t lease_sigs;
 	int err;
 
 	if (!f)
@@ -504,9 +640,9 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 	f->tier = o->tier;
 	f->cannot = o->cannot;
 	f->gate = o->gate;
-	f->fcache = o->fcache;
 	f->tierk = o->tierk;
 	f->done[0] = f->done[1] = -1;
+	f->sigfd = -1;
 	f->st.tier = o->tier;
 	f->st.mode = o->cfg->mode;
 	f->st.scope = o->cfg->scope;
@@ -514,7 +650,7 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
 	f->items = calloc(o->cfg->queue_max, sizeof(*f->items));
-	if (!f->items) {
+	if (!f->items || sbxd_fcache_new(o->cfg->cache_entries, drain_add, f, &f->fcache)) {
 		err = sbx_diag_set(d, -ENOMEM, "out of memory");
 		goto err_free;
 	}
@@ -527,6 +663,16 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 	}
 	if (pipe2(f->done, O_CLOEXEC)) {
 		err = sbx_diag_set(d, -errno, "pipe: %s", strerror(errno));
+		goto err_close;
+	}
+	/* Blocked before the worker starts, so it inherits the mask: only signalfd sees it. */
+	sigemptyset(&lease_sigs);
+	sigaddset(&lease_sigs, SBXD_LEASE_SIGNAL);
+	sigaddset(&lease_sigs, SIGIO);
+	pthread_sigmask(SIG_BLOCK, &lease_sigs, NULL);
+	f->sigfd = signalfd(-1, &lease_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (f->sigfd < 0) {
+		err = sbx_diag_set(d, -errno, "signalfd: %s", strerror(errno));
 		goto err_close;
 	}
 	preverify_self(f);
@@ -550,6 +696,7 @@ err_close:
 	sbxd_fan_close(f);
 	return err;
 err_free:
+	sbxd_fcache_free(f->fcache);
 	free(f->items);
 	free(f);
 	return err;
@@ -560,21 +707,25 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 	int kfd = f->tierk ? sbxd_tierk_event_fd(f->tierk) : -1;
 
 	while (!*stop) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = f->fan, .events = POLLIN },
 			{ .fd = f->done[0], .events = POLLIN },
+			{ .fd = f->sigfd, .events = POLLIN },
 			{ .fd = kfd, .events = POLLIN },
 		};
-		uint64_t now = now_ms(), next = now + 1000;
+		uint64_t now = now_ms(), next = now + (f->ndrains ? 1 : 1000);
 		int err;
 
 		for (unsigned int i = 0; i < f->cfg->queue_max; i++)
 			if (f->items[i].used && !f->items[i].answered &&
 			    f->items[i].deadline_ms < next)
 				next = f->items[i].deadline_ms;
-		if (poll(p, kfd >= 0 ? 3 : 2, next > now ? (int)(next - now) : 0) < 0 &&
+		if (poll(p, kfd >= 0 ? 4 : 3, next > now ? (int)(next - now) : 0) < 0 &&
 		    errno != EINTR)
 			return sbx_diag_set(d, -errno, "poll: %s", strerror(errno));
+		/* Lease breaks first: a writer waiting is seen before any later exec event. */
+		if (p[2].revents & POLLIN)
+			on_lease_break(f);
 		if (p[0].revents & POLLIN) {
 			err = read_events(f);
 			if (err)
@@ -588,10 +739,11 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 			for (ssize_t i = 0; i < n / (ssize_t)sizeof(done[0]); i++)
 				finish(f, done[i]);
 		}
-		if (kfd >= 0 && (p[2].revents & POLLIN))
+		if (kfd >= 0 && (p[3].revents & POLLIN))
 			sbxd_tierk_drain(f->tierk);
 		now = now_ms();
 		expire(f, now);
+		drains_check(f, now);
 		if (f->state_dirty && now - f->state_written_ms >= 1000)
 			state_update(f);
 	}
@@ -627,6 +779,12 @@ void sbxd_fan_close(struct sbxd_fan *f)
 		close(f->done[0]);
 		close(f->done[1]);
 	}
+	if (f->sigfd >= 0)
+		close(f->sigfd);
+	sbxd_fcache_free(f->fcache);
+	for (size_t i = 0; i < f->ndrains; i++)
+		close(f->drains[i].fd);
+	free(f->drains);
 	free(f->items);
 	free(f);
 }

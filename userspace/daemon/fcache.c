@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Tier F's verdict cache, in sbxd's memory: a fixed table of slots keyed by the file's
- * device and inode, each holding the content identity the verdict was made for (ctime,
- * birth time, size). A lookup whose identity differs is a miss; a write event for the
- * inode (FAN_MODIFY, FAN_CLOSE_WRITE: fan.c) drops the slot. Two inodes hashing to one
- * slot evict each other: an evicted verdict is a miss, verified again, never an allow.
+ * sbxd's verdict cache, in its memory: a fixed table of slots keyed by the file's device
+ * and inode, each holding the content identity the verdict was made for (ctime, birth
+ * time, size) and an open descriptor of the file with a read lease on it.
  *
- * ctime, not mtime: the owner sets mtime (utimes) but not ctime. With multigrain
- * timestamps (6.13+) a write after a stat always moves ctime; on older kernels two writes
- * in one clock tick may share a ctime, which is why the write events also invalidate.
+ * The lease is the write-side invalidation that cannot be outrun. The kernel grants a
+ * read lease only while nobody has the file open for writing, and any later open for
+ * writing (or truncate) must first break it: the opener takes its write access, then
+ * waits until sbxd has dropped the verdict and let the lease go (fan.c, on the lease
+ * signal). An exec that was answered from the cache before that point then finds the
+ * writer and fails with ETXTBSY; one after it misses. Without the lease, a write between
+ * sbxd's answer and the kernel's deny_write_access in exec would run unverified bytes.
+ *
+ * A lookup whose identity differs is a miss; a write event (FAN_MODIFY, FAN_CLOSE_WRITE)
+ * for the inode also drops the slot. Two inodes hashing to one slot evict each other: an
+ * evicted verdict is a miss, verified again, never an allow. ctime, not mtime: the owner
+ * sets mtime (utimes) but not ctime.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,14 +29,22 @@
 struct slot {
 	struct sbxd_file_id id;
 	enum sbxd_kind kind; /* SBXD_KIND_NONE: empty */
+	int lease_fd; /* holds the read lease; handed to release() with the slot */
+	struct sbxd_allowed allowed; /* the latest execs answered from this slot */
 };
 
 struct sbxd_fcache {
 	unsigned int size, fill;
+	void (*release)(void *arg, int lease_fd, const struct sbxd_file_id *id,
+			const struct sbxd_allowed *allowed);
+	void *arg;
 	struct slot slots[];
 };
 
-int sbxd_fcache_new(unsigned int entries, struct sbxd_fcache **out)
+int sbxd_fcache_new(unsigned int entries,
+		    void (*release)(void *arg, int lease_fd, const struct sbxd_file_id *id,
+				    const struct sbxd_allowed *allowed),
+		    void *arg, struct sbxd_fcache **out)
 {
 	struct sbxd_fcache *c;
 
@@ -39,13 +54,40 @@ int sbxd_fcache_new(unsigned int entries, struct sbxd_fcache **out)
 	if (!c)
 		return -ENOMEM;
 	c->size = entries;
+	c->release = release;
+	c->arg = arg;
+	for (unsigned int i = 0; i < entries; i++)
+		c->slots[i].lease_fd = -1;
 	*out = c;
 	return 0;
 }
 
+static void slot_clear(struct sbxd_fcache *c, struct slot *s)
+{
+	if (s->kind == SBXD_KIND_NONE)
+		return;
+	s->kind = SBXD_KIND_NONE;
+	if (s->lease_fd >= 0 && c->release)
+		c->release(c->arg, s->lease_fd, &s->id, &s->allowed);
+	else if (s->lease_fd >= 0)
+		close(s->lease_fd);
+	s->lease_fd = -1;
+	c->fill--;
+}
+
 void sbxd_fcache_free(struct sbxd_fcache *c)
 {
+	if (!c)
+		return;
+	c->release = NULL;
+	sbxd_fcache_clear(c);
 	free(c);
+}
+
+void sbxd_fcache_clear(struct sbxd_fcache *c)
+{
+	for (unsigned int i = 0; i < c->size; i++)
+		slot_clear(c, &c->slots[i]);
 }
 
 int sbxd_file_id(int fd, struct sbxd_file_id *id)
@@ -92,24 +134,51 @@ enum sbxd_kind sbxd_fcache_lookup(struct sbxd_fcache *c, const struct sbxd_file_
 	return s->kind != SBXD_KIND_NONE && same_content(&s->id, id) ? s->kind : SBXD_KIND_NONE;
 }
 
-void sbxd_fcache_store(struct sbxd_fcache *c, const struct sbxd_file_id *id, enum sbxd_kind k)
+void sbxd_fcache_store(struct sbxd_fcache *c, const struct sbxd_file_id *id, enum sbxd_kind k,
+		       int lease_fd, pid_t pid)
 {
 	struct slot *s = slot_of(c, id->dev, id->ino);
 
-	if (s->kind == SBXD_KIND_NONE)
-		c->fill++;
+	slot_clear(c, s);
+	c->fill++;
 	s->id = *id;
 	s->kind = k;
+	s->lease_fd = lease_fd;
+	memset(&s->allowed, 0, sizeof(s->allowed));
+	if (pid > 0)
+		sbxd_allowed_add(&s->allowed, pid);
+}
+
+void sbxd_allowed_add(struct sbxd_allowed *a, pid_t pid)
+{
+	a->pid[a->next++ % SBXD_ALLOWED_MAX] = pid;
+}
+
+enum sbxd_kind sbxd_fcache_hit(struct sbxd_fcache *c, const struct sbxd_file_id *id, pid_t pid)
+{
+	enum sbxd_kind k = sbxd_fcache_lookup(c, id);
+
+	if (sbxd_kind_allows(k))
+		sbxd_allowed_add(&slot_of(c, id->dev, id->ino)->allowed, pid);
+	return k;
 }
 
 void sbxd_fcache_invalidate(struct sbxd_fcache *c, uint64_t dev, uint64_t ino)
 {
 	struct slot *s = slot_of(c, dev, ino);
 
-	if (s->kind != SBXD_KIND_NONE && s->id.dev == dev && s->id.ino == ino) {
-		s->kind = SBXD_KIND_NONE;
-		c->fill--;
-	}
+	if (s->kind != SBXD_KIND_NONE && s->id.dev == dev && s->id.ino == ino)
+		slot_clear(c, s);
+}
+
+bool sbxd_fcache_invalidate_fd(struct sbxd_fcache *c, int fd)
+{
+	for (unsigned int i = 0; i < c->size; i++)
+		if (c->slots[i].kind != SBXD_KIND_NONE && c->slots[i].lease_fd == fd) {
+			slot_clear(c, &c->slots[i]);
+			return true;
+		}
+	return false;
 }
 
 unsigned int sbxd_fcache_fill(const struct sbxd_fcache *c)
@@ -122,16 +191,9 @@ unsigned int sbxd_fcache_size(const struct sbxd_fcache *c)
 	return c->size;
 }
 
-/*
- * A read lease is granted only while nobody has the file open for writing (a writable
- * shared mapping keeps its open file): the kernel's own answer to "is there a writer",
- * taken and given back at once. Any other refusal (leases disabled, an odd file system)
- * also counts as a writer: the file is then verified on every exec, never cached.
- */
-bool sbxd_file_open_for_write(int fd)
+int sbxd_lease_take(int fd)
 {
-	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
-		return true;
-	fcntl(fd, F_SETLEASE, F_UNLCK);
-	return false;
+	if (fcntl(fd, F_SETSIG, SBXD_LEASE_SIGNAL) || fcntl(fd, F_SETLEASE, F_RDLCK))
+		return -errno;
+	return 0;
 }

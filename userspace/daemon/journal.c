@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -37,16 +38,54 @@ int sbxd_journal_open(const struct sbxd_config *c, struct sbx_diag *d)
 	return 0;
 }
 
+/*
+ * stdout never blocks sbxd: a journal (or pipe) that stops reading must not stop the
+ * answers to exec events, or restarting journald would wait on sbxd waiting on journald.
+ * A line that cannot be written at once is dropped and counted; the events file, on
+ * tmpfs, still has the event.
+ */
+static unsigned long dropped;
+
+void sbxd_journal_stdout_nonblocking(void)
+{
+	struct stat st;
+
+	if (fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
+}
+
+static void emit(FILE *line, char **buf, size_t *len)
+{
+	fputc('\n', line);
+	if (fclose(line) == 0) {
+		if (dropped) {
+			char note[96];
+			int n = snprintf(note, sizeof(note), "<4>sbxd: %lu log lines dropped\n",
+					 dropped);
+
+			if (write(1, note, (size_t)n) == n)
+				dropped = 0;
+		}
+		if (write(1, *buf, *len) != (ssize_t)*len)
+			dropped++;
+	}
+	free(*buf);
+}
+
 void sbxd_log(int prio, const char *fmt, ...)
 {
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *line = open_memstream(&buf, &len);
 	va_list ap;
 
-	printf("<%d>sbxd: ", prio);
+	if (!line)
+		return;
+	fprintf(line, "<%d>sbxd: ", prio);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(line, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
+	emit(line, &buf, &len);
 }
 
 static const char *decision_name(enum sbxd_decision d)
@@ -76,15 +115,20 @@ void sbxd_journal_event(const struct sbxd_event *e)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (long)(ts.tv_nsec / 1000000) % 1000);
 	/* logfmt for the journal: quoted values are escaped through the JSON writer */
-	printf("<%d>sbxd: %s %s pid=%d exe=", e->decision == SBXD_DENY ? 4 : 5,
-	       decision_name(e->decision), e->hook, (int)e->pid);
-	sbx_json_write_string(stdout, e->exe);
-	printf(" file=");
-	sbx_json_write_string(stdout, e->file);
-	printf(" tier=%s reason=%s fact=", tier, e->reason);
-	sbx_json_write_string(stdout, e->fact ? e->fact : "");
-	putchar('\n');
-	fflush(stdout);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *line = open_memstream(&buf, &len);
+
+	if (line) {
+		fprintf(line, "<%d>sbxd: %s %s pid=%d exe=", e->decision == SBXD_DENY ? 4 : 5,
+			decision_name(e->decision), e->hook, (int)e->pid);
+		sbx_json_write_string(line, e->exe);
+		fprintf(line, " file=");
+		sbx_json_write_string(line, e->file);
+		fprintf(line, " tier=%s reason=%s fact=", tier, e->reason);
+		sbx_json_write_string(line, e->fact ? e->fact : "");
+		emit(line, &buf, &len);
+	}
 
 	if (!events)
 		return;

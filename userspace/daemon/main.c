@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -166,6 +167,22 @@ static char probe_tier(const struct sbxd_config *c, struct sbx_diag *d)
 	return SBXD_TIER_NONE;
 }
 
+/* Each cached verdict keeps its file open (the lease holder, fcache.c). */
+static void raise_fd_limit(const struct sbxd_config *c)
+{
+	rlim_t need = (rlim_t)c->cache_entries + 2 * (rlim_t)c->queue_max + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = need;
+	if (rl.rlim_max < need)
+		rl.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		sbxd_log(4, "cannot raise the open file limit to %llu: %s",
+			 (unsigned long long)need, strerror(errno));
+}
+
 static int serve(struct sbxd_config *c)
 {
 	struct sbx_diag d = { 0 };
@@ -185,14 +202,12 @@ static int serve(struct sbxd_config *c)
 		return 1;
 	}
 	o.cannot = o.tier == SBXD_TIER_F ? tier_f_cannot : "";
+	raise_fd_limit(c);
 	if ((err = sbxd_journal_open(c, &d)) || (err = sbxd_gate_new(c->trust_dir, &o.gate, &d)))
 		goto out;
-	if ((err = sbxd_fcache_new(c->cache_entries, &o.fcache))) {
-		sbx_diag_set(&d, err, "out of memory");
-		goto out;
-	}
 	if (o.tier == SBXD_TIER_K && (err = sbxd_tierk_open(c, &o.tierk, &d)))
 		goto out;
+	sbxd_journal_stdout_nonblocking();
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -214,7 +229,6 @@ static int serve(struct sbxd_config *c)
 out:
 	sbxd_fan_close(fan);
 	sbxd_tierk_close(o.tierk);
-	sbxd_fcache_free(o.fcache);
 	sbxd_gate_free(o.gate);
 	if (fan)
 		sbxd_state_remove(c);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -89,20 +90,45 @@ struct sbxd_file_id {
 	uint64_t size;
 };
 
+/* The latest execs allowed for one file: until each is past the kernel's exec write
+ * denial, a writer must not be let go (fan.c, drain). */
+#define SBXD_ALLOWED_MAX 8
+struct sbxd_allowed {
+	pid_t pid[SBXD_ALLOWED_MAX]; /* 0: none */
+	unsigned int next;
+};
+void sbxd_allowed_add(struct sbxd_allowed *a, pid_t pid);
+
 struct sbxd_fcache;
-int sbxd_fcache_new(unsigned int entries, struct sbxd_fcache **out);
+/* release(arg, lease_fd, id, allowed) takes each lease descriptor a dropped slot held. */
+int sbxd_fcache_new(unsigned int entries,
+		    void (*release)(void *arg, int lease_fd, const struct sbxd_file_id *id,
+				    const struct sbxd_allowed *allowed),
+		    void *arg, struct sbxd_fcache **out);
 void sbxd_fcache_free(struct sbxd_fcache *c);
 /* The identity of fd's file; -errno. */
 int sbxd_file_id(int fd, struct sbxd_file_id *id);
 /* SBXD_KIND_NONE on a miss: the entry is absent, evicted or for other content. */
 enum sbxd_kind sbxd_fcache_lookup(struct sbxd_fcache *c, const struct sbxd_file_id *id);
-void sbxd_fcache_store(struct sbxd_fcache *c, const struct sbxd_file_id *id, enum sbxd_kind k);
+/* A lookup that allows records pid as an exec answered from the slot. */
+enum sbxd_kind sbxd_fcache_hit(struct sbxd_fcache *c, const struct sbxd_file_id *id, pid_t pid);
+/* Cache a verdict; the slot owns lease_fd (a descriptor holding a read lease); pid is the
+ * exec it is about to allow (0: none). */
+void sbxd_fcache_store(struct sbxd_fcache *c, const struct sbxd_file_id *id, enum sbxd_kind k,
+		       int lease_fd, pid_t pid);
 /* A write to (dev, ino): drop its entry. */
 void sbxd_fcache_invalidate(struct sbxd_fcache *c, uint64_t dev, uint64_t ino);
+/* A writer is breaking the lease held by fd: drop its entry (and so the lease). */
+bool sbxd_fcache_invalidate_fd(struct sbxd_fcache *c, int fd);
+void sbxd_fcache_clear(struct sbxd_fcache *c);
 unsigned int sbxd_fcache_fill(const struct sbxd_fcache *c);
 unsigned int sbxd_fcache_size(const struct sbxd_fcache *c);
-/* Someone has the file open for writing (or maps it shared writable): never cache it. */
-bool sbxd_file_open_for_write(int fd);
+
+/* A lease break is signalled with this (SIGIO when the signal queue overflowed). */
+#define SBXD_LEASE_SIGNAL (SIGRTMIN + 1)
+/* Take a read lease on fd: 0, -EAGAIN while someone has the file open for writing, or
+ * another -errno where leases do not work (fs.leases-enable=0, odd file systems). */
+int sbxd_lease_take(int fd);
 
 /* ---- tierk.c: the BPF enforcer (tier K) ---- */
 struct sbxd_tierk;
@@ -134,6 +160,8 @@ struct sbxd_event {
 };
 
 int sbxd_journal_open(const struct sbxd_config *c, struct sbx_diag *d);
+/* A stdout that is a pipe or socket (the journal) is written without blocking. */
+void sbxd_journal_stdout_nonblocking(void);
 void sbxd_journal_event(const struct sbxd_event *e);
 /* "sbxd: ..." on stdout with a syslog priority prefix journald understands. */
 void sbxd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -155,8 +183,7 @@ struct sbxd_fan_opts {
 	const struct sbxd_config *cfg;
 	char tier;
 	struct sbxd_gate *gate;
-	struct sbxd_fcache *fcache; /* tier F */
-	struct sbxd_tierk *tierk; /* tier K */
+	struct sbxd_tierk *tierk; /* tier K; NULL in tier F */
 	const char *cannot;
 };
 int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d);
