@@ -6,8 +6,11 @@
  * machine, so sbxd never watches anything another process can reach. The PKI is made
  * per run by tests/unit/data/sign/mkca.sh, as in sign_cli.c.
  */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/fanotify.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -75,8 +78,20 @@ static int sh(struct sbx_cmd_result *r, const char *fmt, ...)
 	return sbx_run_capture(argv, r);
 }
 
-/* Exec path: its exit status, or -errno when the exec itself was refused. */
-static int exec_status(const char *path)
+/* What every process `sbx run` starts has: no_new_privs and a seccomp filter. */
+static int become_sandboxed(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Exec path (from a sandboxed process when asked): its exit status, or -errno when the
+ * exec itself was refused. */
+static int exec_as(const char *path, bool sandboxed)
 {
 	int p[2], e = 0, st = 0;
 	ssize_t n;
@@ -88,6 +103,8 @@ static int exec_status(const char *path)
 	if (pid == 0) {
 		char *argv[] = { (char *)path, NULL };
 
+		if (sandboxed && become_sandboxed())
+			_exit(125);
 		execv(path, argv);
 		e = errno;
 		if (write(p[1], &e, sizeof(e)) < 0)
@@ -101,6 +118,11 @@ static int exec_status(const char *path)
 	if (n == sizeof(e))
 		return -e;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int exec_status(const char *path)
+{
+	return exec_as(path, false);
 }
 
 FIXTURE(sbxd)
@@ -530,6 +552,25 @@ TEST_F(sbxd, concurrent_writer_no_stale_allow)
 	EXPECT_EQ(0, exec_status(s));
 	ASSERT_EQ(0, poke(s, off, 7));
 	EXPECT_EQ(-EPERM, exec_status(s));
+}
+
+/*
+ * Scope sandboxed, in tier F: the execs of processes with no_new_privs and a seccomp
+ * filter (all that `sbx run` starts, and they cannot shed either) are verified; others
+ * are not asked about.
+ */
+TEST_F(sbxd, scope_sandboxed)
+{
+	char s[PATH_LEN], u[PATH_LEN];
+
+	wpath(self, s, "signed");
+	wpath(self, u, "unsigned");
+	ASSERT_EQ(0, sign(_metadata, self, s));
+	start_sbxd(_metadata, self, "enforce", "--scope sandboxed");
+	EXPECT_EQ(0, exec_as(u, false));
+	EXPECT_EQ(-EPERM, exec_as(u, true));
+	EXPECT_TRUE(has_event(self, u, "deny", "unsigned"));
+	EXPECT_EQ(0, exec_as(s, true));
 }
 
 /* sbx log explains the denial; sbx status and sbxd --status show the daemon. */
