@@ -82,7 +82,7 @@ TEST_F(meta, inside_carried_out_outside_refused)
 	const char *refused = "refused: EACCES\n";
 
 	if (variant->xattr && !sup_user_xattrs(e->grant))
-		SKIP(return, "no user xattrs on %s (tmpfs before 6.6)", e->root);
+		SKIP(return, "no user xattrs on %.200s (tmpfs before 6.6)", e->root);
 	/* The control: unconfined, the act works outside any grant. */
 	ASSERT_EQ(0, run_act(e, false, variant->act, e->out, variant->arg));
 	ASSERT_EQ(0, e->status) TH_LOG("%s", e->output);
