@@ -157,6 +157,26 @@ TEST_F(chain, verdict)
 	}
 }
 
+/* A self-signed code-signing certificate trusted directly: the bag is the signer alone. */
+TEST(self_signed_signer_trusted_directly)
+{
+	EVP_PKEY *k = pki_key(P256);
+	X509 *self_signed = pki_cert(
+		&(struct pki_cert_opts){ .cn = "solo", .ou = "TEAM42", .eku = "codeSigning" }, k,
+		NULL, NULL);
+	enum sbx_verify_reason reason = SBX_REASON_NONE;
+	char why[512];
+
+	ASSERT_NE(NULL, self_signed);
+	EXPECT_EQ(0, sign_and_verify(k, self_signed, NULL, self_signed, NULL, &reason, why,
+				     sizeof(why)))
+	{
+		TH_LOG("%s", why);
+	}
+	X509_free(self_signed);
+	EVP_PKEY_free(k);
+}
+
 /* ---- team identifiers ---- */
 
 static int team_of(const struct pki_cert_opts *o, char *team, size_t len, char *why, size_t why_len)

@@ -483,14 +483,18 @@ static int chain_policy(struct sbx_cms *c, STACK_OF(X509) * chain, enum sbx_veri
 				subject);
 		}
 	}
-	/* The bag is exactly the chain below its self-signed root: nothing to add or drop. */
+	/*
+	 * The bag is exactly the chain below its self-signed root (the signer always, even a
+	 * self-signed one trusted directly): nothing to add or drop.
+	 */
 	for (int i = 0; i < sk_X509_num(c->certs); i++) {
 		X509 *x = sk_X509_value(c->certs, i);
 		bool on_path = false;
 
 		for (int j = 0; j < n && !on_path; j++)
 			on_path = !X509_cmp(x, sk_X509_value(chain, j));
-		if (!on_path || (X509_get_extension_flags(x) & EXFLAG_SS)) {
+		if (!on_path ||
+		    (X509_cmp(x, c->signer) && (X509_get_extension_flags(x) & EXFLAG_SS))) {
 			*reason = SBX_REASON_MALFORMED;
 			return sbx_diag_set(diag, -EBADMSG,
 					    "malformed CMS signature: it carries certificate '%s', "
