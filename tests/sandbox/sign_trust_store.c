@@ -247,4 +247,25 @@ TEST_F(sign, a_serial_is_revoked_only_under_its_issuer)
 	EXPECT_NE(NULL, strstr(self->r->err, "is longer than 128 hex digits: it cannot be stored"));
 }
 
+/* Anchors obey the algorithm rule too: a weak anchor key would let anyone forge below it. */
+TEST_F(sign, weak_anchor_keys_are_refused)
+{
+	static const char *const weak[] = { "rsa1024", "p384" };
+	char cert[SIGN_PATH + 16];
+
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		snprintf(cert, sizeof(cert), "%s/%s.pem", ca, weak[i]);
+		ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "add", cert, NULL));
+		EXPECT_EQ(2, self->r->status);
+		EXPECT_STREQ("", self->r->out);
+		EXPECT_NE(NULL,
+			  strstr(self->r->err, " is too small: use RSA >= 2048 or ECDSA P-256")
+				  ?: strstr(self->r->err,
+					    " is not supported: use ECDSA P-256 or RSA >= 2048"))
+		{
+			TH_LOG("%s: %s", weak[i], self->r->err);
+		}
+	}
+}
+
 TEST_HARNESS_MAIN
