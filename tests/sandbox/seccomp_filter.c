@@ -16,6 +16,7 @@
 #include "kselftest_harness.h"
 #include "sbx_test.h"
 #include "launch/fdpass.h"
+#include "landlock/landlock.h"
 #include "seccomp/seccomp.h"
 
 #define WX (PROT_WRITE | PROT_EXEC)
@@ -341,6 +342,42 @@ TEST(notified_denial_names_the_entitlement)
 	ASSERT_TRUE(WIFEXITED(ws));
 	ASSERT_EQ(EACCES, WEXITSTATUS(ws)); /* the supervisor's answer is the rule's errno */
 	close(nfd);
+}
+
+/*
+ * Without app-sandbox, W^X rests on seccomp and MDWE, and a write to /proc/self/mem goes
+ * through page protections: the plan gives such a profile a Landlock domain that handles
+ * only writing files, granted everywhere but /proc. Control: the same shell line unconfined.
+ */
+TEST(proc_self_mem_closed_without_app_sandbox)
+{
+	static const char profile[] = "identifier: org.example.bare\n"
+				      "entitlements:\n  cs.allow-jit: true\n";
+	char dir[PATH_MAX], path[PATH_MAX + 16], out[PATH_MAX + 16];
+	char line[PATH_MAX + 128];
+	char *sh[] = { "/bin/sh", "-c", line, NULL };
+	char *run[] = { (char *)sbx_bin(), "run", "--profile", path, "--",
+			"/bin/sh",	   "-c",  line,	       NULL };
+	struct sbx_cmd_result r = { 0 };
+	FILE *f;
+
+	if (landlock_abi_version() < 1)
+		SKIP(return, "no Landlock on this kernel");
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/bare.yaml", dir);
+	snprintf(out, sizeof(out), "%s/written", dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(profile, f);
+	fclose(f);
+	snprintf(line, sizeof(line), "(exec 3<>/proc/self/mem) && echo opened; echo x > %s", out);
+	ASSERT_EQ(0, sbx_run_capture(sh, &r));
+	ASSERT_STREQ("opened\n", r.out) TH_LOG("control: %s", r.err);
+	ASSERT_EQ(0, unlink(out));
+	ASSERT_EQ(0, sbx_run_capture(run, &r));
+	EXPECT_STREQ("", r.out) TH_LOG("/proc/self/mem opened for writing under sbx run");
+	EXPECT_EQ(0, access(out, F_OK)) TH_LOG("writing elsewhere must still work: %s", r.err);
+	sbx_rmtree(dir);
 }
 
 TEST_HARNESS_MAIN

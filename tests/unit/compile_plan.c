@@ -606,4 +606,30 @@ TEST(facts_from_environment)
 	rmdir(dir);
 }
 
+/* Without app-sandbox: a domain handling only file writes, granted everywhere but /proc. */
+TEST(proc_mem_guard_without_app_sandbox)
+{
+	struct sbx_host_facts facts = base_facts;
+	struct sbx_plan *jit, *mem, *boxed;
+
+	facts.root_entries = "bin\0home\0proc\0tmp\0\0";
+	jit = compile_with(_metadata, "  cs.allow-jit: true\n", &facts);
+	mem = compile_with(_metadata, "  cs.allow-unsigned-executable-memory: true\n", &facts);
+	boxed = compile_with(_metadata, "  app-sandbox: true\n", &facts);
+	EXPECT_TRUE(jit->landlock.enabled);
+	EXPECT_EQ(LANDLOCK_ACCESS_FS_WRITE_FILE, jit->landlock.handled_fs);
+	EXPECT_EQ(0, jit->landlock.handled_net);
+	EXPECT_EQ(0, jit->landlock.scoped);
+	ASSERT_EQ(3, jit->landlock.n_fs);
+	EXPECT_STREQ("/bin", jit->landlock.fs[0].path);
+	EXPECT_STREQ("/home", jit->landlock.fs[1].path);
+	EXPECT_STREQ("/tmp", jit->landlock.fs[2].path);
+	EXPECT_EQ(LANDLOCK_ACCESS_FS_WRITE_FILE, jit->landlock.fs[2].access);
+	EXPECT_FALSE(mem->landlock.enabled) TH_LOG("W^X lifted: nothing to guard");
+	EXPECT_EQ(SBX_LANDLOCK_FS_ALL, boxed->landlock.handled_fs);
+	sbx_plan_free(jit);
+	sbx_plan_free(mem);
+	sbx_plan_free(boxed);
+}
+
 TEST_HARNESS_MAIN

@@ -742,6 +742,29 @@ static void compile_memory(struct builder *b)
 	b->plan->process.mdwe = jit ? 0 : PR_MDWE_REFUSE_EXEC_GAIN;
 }
 
+/*
+ * Without app-sandbox there is no Landlock domain, and a write to /proc/self/mem goes
+ * through page protections (FOLL_FORCE): code written there runs, whatever seccomp and
+ * MDWE say about mprotect. So a profile whose W^X holds gets a domain that handles only
+ * writing files, granted beneath every entry of "/" but proc. Nothing else changes for it:
+ * reads, execution and creating files are not handled. Without the list of "/" (facts from
+ * a test) there is no such domain, and explain shows that.
+ */
+static void compile_proc_mem_guard(struct builder *b)
+{
+	struct sbx_landlock_plan *l = &b->plan->landlock;
+	const char *e = b->facts->root_entries;
+
+	if (!e || lifted(b, "cs.allow-unsigned-executable-memory"))
+		return;
+	l->enabled = true;
+	l->handled_fs = LANDLOCK_ACCESS_FS_WRITE_FILE;
+	for (; *e; e += strlen(e) + 1)
+		if (strcmp(e, "proc"))
+			fs_rule_take(b, join("/", e), LANDLOCK_ACCESS_FS_WRITE_FILE, true,
+				     "cs.allow-unsigned-executable-memory");
+}
+
 /* ---- process attributes ---- */
 
 /*
@@ -947,6 +970,8 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		nomem(&b);
 	if (!inherit && sandboxed)
 		compile_landlock(&b);
+	else if (!sandboxed)
+		compile_proc_mem_guard(&b);
 	else if (facts->n_grants && !b.err)
 		b.err = sbx_diag_set(diag, -EPERM,
 				     "--grant %s: the profile has no files.user-selected "

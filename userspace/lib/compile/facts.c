@@ -4,6 +4,7 @@
  * sbx_compile() stays a function of its inputs. User directories follow the XDG
  * user-dirs spec: ~/.config/user-dirs.dirs lines such as XDG_DOWNLOAD_DIR="$HOME/Dl".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -90,6 +91,46 @@ static bool running_confined(void)
 	return nnp && filter;
 }
 
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* "/"'s entries, sorted, as "a\0b\0\0" in the arena; NULL if unreadable or too many. */
+static const char *root_entries(struct arena *a)
+{
+	char names[256][256];
+	const char *sorted[256];
+	size_t n = 0, need = 1;
+	DIR *d = opendir("/");
+	struct dirent *e;
+	char *start = a->p;
+
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (n == 256) {
+			closedir(d);
+			return NULL;
+		}
+		snprintf(names[n], sizeof(names[n]), "%s", e->d_name);
+		sorted[n] = names[n];
+		need += strlen(names[n]) + 1;
+		n++;
+	}
+	closedir(d);
+	if (need > a->left)
+		return NULL;
+	qsort(sorted, n, sizeof(sorted[0]), by_name);
+	for (size_t i = 0; i < n; i++)
+		arena_put(a, sorted[i], NULL);
+	*a->p++ = '\0';
+	a->left--;
+	return start;
+}
+
 int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage, size_t storage_len)
 {
 	struct arena a = { storage, storage_len };
@@ -135,5 +176,6 @@ int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
 	if (!facts->xdg_download_dir || !facts->xdg_pictures_dir || !facts->xdg_music_dir ||
 	    !facts->xdg_videos_dir)
 		return -ENOSPC;
+	facts->root_entries = root_entries(&a);
 	return 0;
 }

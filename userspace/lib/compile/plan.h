@@ -208,6 +208,12 @@ struct sbx_host_facts {
 	 * program sbx runs does. An inherit profile compiles only then (fail closed).
 	 */
 	bool in_sandbox;
+	/*
+	 * The names in "/", each ending in NUL, the list in an empty one ("bin\0etc\0\0"), or
+	 * NULL when unknown: without app-sandbox, every one but proc gets a write rule, so
+	 * that /proc/self/mem (which writes through page protections) stays closed.
+	 */
+	const char *root_entries;
 };
 
 #endif /* SBX_COMPILE_PLAN_H */
