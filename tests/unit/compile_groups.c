@@ -242,6 +242,10 @@ TEST(socket_tuples)
 	/* Unix datagram sockets address any path: refused below Landlock ABI 9 only. */
 	EXPECT_EQ(9, decide(none, "socket", 1, 2 | 0x80000, 0)->below_abi);
 	EXPECT_EQ(9, decide(none, "socketpair", 1, 2, 0)->below_abi);
+	/* connect() below ABI 9: the supervisor resolves a unix address itself. */
+	EXPECT_EQ(9, decide(none, "connect", 3, 0, 0)->below_abi);
+	EXPECT_EQ(SBX_ANSWER_SUPERVISOR, decide(none, "connect", 3, 0, 0)->answer);
+	EXPECT_EQ(NULL, decide(net, "connect", 3, 0, 0)) TH_LOG("TCP waits for the handler");
 	EXPECT_EQ(EACCES, decide(none, "socket", 2, 1, 0)->errno_value);
 	EXPECT_STREQ("network.client", decide(none, "socket", 2, 1, 0)->entitlement);
 	EXPECT_EQ(EPROTONOSUPPORT, decide(net, "socket", 2, 1, 262)->errno_value);
