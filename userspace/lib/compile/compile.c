@@ -530,15 +530,13 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 	 * (unix_dgram_sendmsg looks an explicit address up), cannot be made at all. Abstract
 	 * sockets before ABI 6 go through the same connect(). seccomp cannot tell a unix
 	 * connect() from a TCP one (the family is the socket's), so with a network entitlement
-	 * the rule waits for the supervisor's connect handler (it would refuse TCP until then).
+	 * the supervisor carries TCP connects out too, checked against the plan's ports.
 	 */
-	if (!network) {
-		r = sc_rule(b, "connect", EACCES, NOCOND, NULL,
-			    "connect (pathname unix sockets: Landlock ABI 9 governs them)");
-		if (r) {
-			r->answer = SBX_ANSWER_SUPERVISOR;
-			r->below_abi = 9;
-		}
+	r = sc_rule(b, "connect", EACCES, NOCOND, NULL,
+		    "connect (pathname unix sockets: Landlock ABI 9 governs them)");
+	if (r) {
+		r->answer = SBX_ANSWER_SUPERVISOR;
+		r->below_abi = 9;
 	}
 	r = sc_rule(b, "socket", EACCES, COND2(EQ32(0, SBX_AF_UNIX), BITS(1, 0xf, SBX_SOCK_DGRAM)),
 		    NULL,

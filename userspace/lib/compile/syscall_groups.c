@@ -32,10 +32,9 @@ const struct sbx_syscall_group sbx_syscall_groups[] = {
 		"syncfs", "sync_file_range", "fadvise64", "readahead", "copy_file_range",
 		"sendfile", "splice", "tee", "vmsplice", "inotify_init", "inotify_init1",
 		"inotify_rm_watch") },
-	/* Allowed until the supervisor carries these out (branch supervise): then SUPERVISE. */
 	{ "@file-metadata",
 	  "change modes, owners, times and extended attributes (Landlock does not govern them)",
-	  SBX_GROUP_ALLOW, NULL, EPERM,
+	  SBX_GROUP_SUPERVISE, NULL, EPERM,
 	  CALLS("chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
 		"utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
 		"setxattrat", "removexattr", "lremovexattr", "fremovexattr", "removexattrat") },
