@@ -33,9 +33,13 @@ int BPF_PROG(sbx_gen_file_write, struct file *file, int mask, int ret)
 SEC("lsm/path_truncate")
 int BPF_PROG(sbx_gen_truncate, const struct path *path, int ret)
 {
+	struct dentry *dentry;
+
 	if (ret)
 		return ret;
-	sbx_gen_bump(path->dentry->d_inode);
+	dentry = path->dentry;
+	if (dentry)
+		sbx_gen_bump(dentry->d_inode);
 	return 0;
 }
 
@@ -66,10 +70,13 @@ SEC("lsm/file_mprotect")
 int BPF_PROG(sbx_gen_mprotect_shared, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
+	struct file *file;
+
 	if (ret)
 		return ret;
-	if ((BPF_CORE_READ(vma, vm_flags) & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE))
-		sbx_gen_bump(vma->vm_file->f_inode);
+	file = vma->vm_file;
+	if (file && (BPF_CORE_READ(vma, vm_flags) & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE))
+		sbx_gen_bump(file->f_inode);
 	return 0;
 }
 

@@ -192,7 +192,7 @@ static __always_inline bool sbx_inode_open_for_write(struct inode *inode)
  */
 static __always_inline __u32 sbx_file_verdict(struct file *file, struct sbx_cached_verdict **out)
 {
-	struct inode *inode = file->f_inode;
+	struct inode *inode = file ? file->f_inode : NULL;
 	struct sbx_verdict_key key = {};
 	struct sbx_inode_gen *g;
 	struct sbx_cached_verdict *v;
@@ -247,7 +247,7 @@ static __always_inline int sbx_deny(const struct sbx_enforcer_config *cfg, struc
 
 	ev = bpf_ringbuf_reserve(&sbx_events, sizeof(*ev), 0);
 	if (ev) {
-		struct inode *inode = file->f_inode;
+		struct inode *inode = file ? file->f_inode : NULL;
 
 		ev->time_ns = bpf_ktime_get_ns();
 		ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);

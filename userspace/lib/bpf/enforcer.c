@@ -135,10 +135,26 @@ bool sbx_enforcer_supported(struct sbx_diag *d)
 	return cached;
 }
 
+/* True while any of the programs still exists (a link holding it is not yet released). */
+static bool enforcer_progs_alive(const __u32 *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+	}
+	return false;
+}
+
 int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 {
 	const char *dir = enforcer_pin_dir(pin_dir);
 	char path[PATH_MAX];
+	__u32 ids[64];
+	size_t nids = 0;
 	struct dirent *de;
 	int err = 0;
 	DIR *dp;
@@ -149,17 +165,23 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 				       : sbx_diag_set(d, -errno, "bpf-enforcer: cannot open %s: %s",
 						      dir, strerror(errno));
 	while ((de = readdir(dp))) {
+		int fd = -1;
+
 		if (de->d_name[0] == '.' || enforcer_pin_path(path, dir, "", de->d_name))
 			continue;
-		/* Detach first where the kernel can: another process may hold the link open. */
-		if (!strncmp(de->d_name, "link_", 5)) {
-			int fd = bpf_obj_get(path);
+		if (!strncmp(de->d_name, "link_", 5) || !strncmp(de->d_name, "prog_", 5))
+			fd = bpf_obj_get(path);
+		if (fd >= 0 && de->d_name[0] == 'l') {
+			bpf_link_detach(fd); /* where the kernel can detach at once */
+		} else if (fd >= 0 && nids < ARRAY_LEN(ids)) {
+			struct bpf_prog_info info = { 0 };
+			__u32 len = sizeof(info);
 
-			if (fd >= 0) {
-				bpf_link_detach(fd);
-				close(fd);
-			}
+			if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+				ids[nids++] = info.id;
 		}
+		if (fd >= 0)
+			close(fd);
 		if (unlink(path) && errno != ENOENT && !err)
 			err = sbx_diag_set(d, -errno, "bpf-enforcer: cannot unpin %s: %s", path,
 					   strerror(errno));
@@ -168,6 +190,18 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 	if (rmdir(dir) && errno != ENOENT && !err)
 		err = sbx_diag_set(d, -errno, "bpf-enforcer: cannot remove %s: %s", dir,
 				   strerror(errno));
+	/*
+	 * An unpinned link is released after an RCU grace period, from a work queue, and only
+	 * then detaches its program and drops it: enforcement has ended when every program
+	 * is gone. Bounded (10 s): a process holding a link or program keeps it.
+	 */
+	for (int i = 0; i < 1000 && enforcer_progs_alive(ids, nids); i++)
+		usleep(10000);
+	if (!err && enforcer_progs_alive(ids, nids))
+		err = sbx_diag_set(d, -EBUSY,
+				   "bpf-enforcer: unpinned, but another process still "
+				   "holds sbx's programs: they stay attached until it "
+				   "closes them");
 	return err;
 }
 
