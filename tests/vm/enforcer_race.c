@@ -96,7 +96,7 @@ static pid_t start_writer(const char *path, struct race_ctl *ctl)
 	return pid;
 }
 
-TEST_F_TIMEOUT(enforcer_race, rewritten_while_exec_looping_never_runs_stale, 1800)
+TEST_F_TIMEOUT(enforcer_race, rewritten_while_exec_looping_never_runs_stale, 800)
 {
 	unsigned int allowed = 0, refused = 0, stale = 0, other = 0, quiet_ok = 0, quiet = 0;
 

@@ -268,4 +268,10 @@ static inline void enforcer_fixture_cleanup(struct sbx_enforcer *e, const char *
 	}
 }
 
+/* A test killed before its teardown must not leave the guest unable to exec. */
+__attribute__((destructor)) static void enforcer_test_unload_leftovers(void)
+{
+	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+}
+
 #endif /* SBX_ENFORCER_TEST_H */

@@ -370,10 +370,10 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 		}
 	}
 	pinned = enforcer_pinned_links(objs, dir, &total);
-	if (pinned > 0 && pinned < total) /* a loader died half-way: start again */
-		sbx_enforcer_unload(dir, NULL);
 	e->adopted = pinned == total;
 	if (!e->adopted) {
+		/* Maps or links left by a loader that died half-way: start from nothing. */
+		sbx_enforcer_unload(dir, NULL);
 		err = enforcer_load(objs, dir, o->cache_entries, d);
 		if (err)
 			goto cleanup;

@@ -16,7 +16,8 @@
  * -EOPNOTSUPP on a file system whose content can change without the kernel's write hooks
  * seeing it (network, FUSE, overlay): those files are never cached, so never run.
  *
- * One enforcer per pin_dir: two processes must not load at the same time.
+ * One enforcer per pin_dir: two processes must not load at the same time. A handle is
+ * used by one thread at a time (the event drain keeps its callback in the handle).
  *
  * Every function returns 0 or a negative errno with a message in d; built without BPF
  * support each returns -EOPNOTSUPP.
