@@ -152,7 +152,8 @@ demo:
 # one group.
 bench:
 	@scripts/install-deps.sh --if-root
-	@$(MAKE) --no-print-directory all $(O)/bench/syscost $(O)/bench/sbx-shared $(O)/bench/floor
+	@$(MAKE) --no-print-directory all $(O)/bench/syscost $(O)/bench/sbx-shared $(O)/bench/floor \
+		$(O)/bench/vmbench
 	@bench/run.sh $(abspath $(O)) $(BENCH)
 
 $(O)/bench/syscost: bench/syscost.c
@@ -162,6 +163,11 @@ $(O)/bench/syscost: bench/syscost.c
 $(O)/bench/floor: bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ $<
+
+# B2/B6 in the VM (tier K): linked like build/sbx, so the guest needs libplist and libc only.
+$(O)/bench/vmbench: bench/vmbench.c $(O)/libsbx.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SBX_LDFLAGS) -o $@ $< $(O)/libsbx.a $(SBX_LDLIBS)
 
 # B1's "before" row: the same sbx linked against the shared libraries.
 $(O)/bench/sbx-shared: $(CLI_OBJS) $(O)/libsbx.a
