@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: install the tools when missing (as root), run the benches, print one table,
-# write bench/results/latest.json and bench/results/latest.png (generated, not committed).
+# write bench/results/latest.json, latest.md and latest.png (generated, not committed).
 #   bench/run.sh BUILD_DIR [GROUP...]     GROUP: B1 B2 B3 B4 B5 B6 (default: all)
 # Environment: SBX_BENCH_ROUNDS (default 5), SBX_BENCH_B1_ROUNDS (10), SBX_BENCH_RUNS (B1
 # runs per round, 30), SBX_BENCH_HEAVY_RUNS (B5, 4), SBX_BENCH_OUT (bench/results).
@@ -127,6 +127,18 @@ FILENAME == ARGV[1] {
 END { printf "%s\n  ]\n}\n", goals ? "" : "\n  ],\n  \"goals\": [" }
 ' "$BENCH_ROWS" "$BENCH_GOALS" >"$OUT/latest.json.tmp" && mv "$OUT/latest.json.tmp" "$OUT/latest.json"
 jq empty "$OUT/latest.json" || echo "bench: latest.json is not valid JSON" >&2
+
+# ---- latest.md: the same rows as Markdown, for bench/README.md's figures ----
+jq -r '
+def f: if . == null then "–" elif . >= 100 then (. * 10 | round / 10 | tostring)
+	elif . >= 1 then (. * 1000 | round / 1000 | tostring) else (. * 10000 | round / 10000 | tostring) end;
+"\(.date), \(.machine), kernel \(.kernel), load average \(.load_average.before) → \(.load_average.after), commit \(.commit)\n",
+"| row | unit | median | min | max | n | ratio of medians (of mins) |", "|---|---|---|---|---|---|---|",
+(.rows | group_by(.group) | sort_by(.[0].id) | .[] | ("| **\(.[0].group)** | | | | | | |",
+	(.[] | "| \(.label) | \(.unit // "") | \(.median | f) | \(.min | f) | \(.max | f) | \(.n) | \(if .ratio then "\(.ratio)× (\(.ratio_of_mins)×)" else (.note // "") end) |"))),
+"", "| goal | this run (mins) | target | verdict |", "|---|---|---|---|",
+(.goals[] | "| \(.goal) | \(.value | f) (\(.value_of_mins | f)) | \(.op) \(.target) | \(.verdict) |")
+' "$OUT/latest.json" >"$OUT/latest.md" || echo "bench: could not write latest.md" >&2
 
 # ---- latest.png: every row with a ratio, on a log scale, with its min..max ----
 awk -F '\t' '$9 != "-" && $5 > 0 {
