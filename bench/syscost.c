@@ -7,8 +7,9 @@
  *                                                         fastest loop: the cost undisturbed
  *                                                         by other load on the machine
  *   syscost pause                                         sleep until killed
- *   syscost filter-size PID                               instructions in PID's newest
- *                                                         seccomp filter (root: ptrace)
+ *   syscost filter-size PID                               instructions in all of PID's
+ *                                                         seccomp filters, and how many
+ *                                                         filters (root: ptrace)
  *
  * CALL: getppid (a call every filter allows by number alone, so the kernel's per-call
  * action cache answers it without running the program), fstat, mmap (mmap + munmap: the
@@ -128,8 +129,8 @@ static int measure(const char *call, long n)
 
 static int filter_size(pid_t pid)
 {
-	long n;
-	int status;
+	long n = -1;
+	int status, filters = 0;
 
 	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL)) {
 		fprintf(stderr, "syscost: ptrace(ATTACH, %d): %s\n", (int)pid, strerror(errno));
@@ -140,11 +141,20 @@ static int filter_size(pid_t pid)
 		return 1;
 	}
 	/* Index 0 is the newest filter; with a NULL buffer the call returns its length. */
-	n = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)0, NULL);
-	if (n < 0)
-		fprintf(stderr, "syscost: PTRACE_SECCOMP_GET_FILTER: %s\n", strerror(errno));
-	else
-		printf("%ld\n", n);
+	for (long i = 0;; i++) {
+		long len = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)i, NULL);
+
+		if (len < 0) {
+			if (i == 0)
+				fprintf(stderr, "syscost: PTRACE_SECCOMP_GET_FILTER: %s\n",
+					strerror(errno));
+			break;
+		}
+		n = (n < 0 ? 0 : n) + len;
+		filters++;
+	}
+	if (n >= 0)
+		printf("%ld %d\n", n, filters);
 	ptrace(PTRACE_DETACH, pid, NULL, NULL);
 	return n < 0;
 }
