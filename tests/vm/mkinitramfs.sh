@@ -4,12 +4,13 @@
 # (vm, escape) with their helpers, the data they read, and every shared library they need.
 #   mkinitramfs.sh BUILD_DIR OUTPUT.cpio
 set -eu
-GUEST_SANDBOX="landlock_apply seccomp_filter run_launch memfd_seal supervisor programs_real"
+GUEST_SANDBOX="landlock_apply seccomp_filter run_launch memfd_seal supervisor programs_real sbxd_exec sbxd_daemon sbxd_race"
 # Real programs the shipped profiles are proved with on every kernel (programs_real).
 # ffmpeg and ImageMagick stay on the host: their libraries would triple the image; their
 # tests SKIP in the guest, naming the missing program.
 GUEST_PROGRAMS="/usr/bin/jq /usr/bin/gzip /usr/bin/xz /usr/bin/git /usr/bin/ssh
-/usr/bin/ssh-keygen /usr/bin/pdftoppm /usr/bin/curl /usr/bin/wget /usr/bin/python3"
+/usr/bin/ssh-keygen /usr/bin/pdftoppm /usr/bin/curl /usr/bin/wget /usr/bin/python3
+/usr/bin/openssl"
 O=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +38,7 @@ add() { # SRC DEST
 	elfs="$elfs $root/$2"
 }
 add "$O/sbx" sbx/build/sbx
+[ -x "$O/sbxd" ] && add "$O/sbxd" sbx/build/sbxd
 for suite in vm escape; do
 	[ -d "$O/tests/$suite" ] || continue
 	for f in $(cd "$O/tests" && find "$suite" -type f -perm -u+x); do
@@ -75,6 +77,9 @@ for suite in vm escape sandbox; do
 	mkdir -p "$root/sbx/src/tests/$suite"
 	cp -r "$src/tests/$suite/data" "$root/sbx/src/tests/$suite/data"
 done
+# The signing tests' throwaway PKI (sbxd_exec sbxd_daemon sbxd_race).
+mkdir -p "$root/sbx/src/tests/unit/data/sign"
+cp "$src/tests/unit/data/sign/mkca.sh" "$root/sbx/src/tests/unit/data/sign/"
 
 # Shared libraries, at the paths the dynamic loader looks for them.
 for f in $elfs; do

@@ -631,7 +631,7 @@ static void preverify_self(struct sbxd_fan *f)
 int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d)
 {
 	struct sbxd_fan *f = calloc(1, sizeof(*f));
-	sigset_t lease_sigs;
+	sigset_t lease_sigs, all, old;
 	int err;
 
 	if (!f)
@@ -676,8 +676,13 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 		goto err_close;
 	}
 	preverify_self(f);
-	if (pthread_create(&f->worker, NULL, worker_main, f)) {
-		err = sbx_diag_set(d, -EAGAIN, "cannot start the verifier thread");
+	/* The worker takes no signals at all: SIGTERM must wake the main loop's poll. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&f->worker, NULL, worker_main, f);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		err = sbx_diag_set(d, -err, "cannot start the verifier thread");
 		goto err_close;
 	}
 	f->worker_started = true;
@@ -744,8 +749,13 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 		now = now_ms();
 		expire(f, now);
 		drains_check(f, now);
-		if (f->state_dirty && now - f->state_written_ms >= 1000)
-			state_update(f);
+		if (now - f->state_written_ms >= 1000) {
+			sbxd_fcache_sweep(f->fcache, 512);
+			if (f->state_dirty)
+				state_update(f);
+			else
+				f->state_written_ms = now;
+		}
 	}
 	return 0;
 }

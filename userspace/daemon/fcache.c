@@ -34,7 +34,7 @@ struct slot {
 };
 
 struct sbxd_fcache {
-	unsigned int size, fill;
+	unsigned int size, fill, sweep_next;
 	void (*release)(void *arg, int lease_fd, const struct sbxd_file_id *id,
 			const struct sbxd_allowed *allowed);
 	void *arg;
@@ -179,6 +179,23 @@ bool sbxd_fcache_invalidate_fd(struct sbxd_fcache *c, int fd)
 			return true;
 		}
 	return false;
+}
+
+/*
+ * A cached verdict keeps its file open: a file deleted (or replaced by rename) since would
+ * keep its blocks until evicted. Each call looks at count slots, from where the last left.
+ */
+void sbxd_fcache_sweep(struct sbxd_fcache *c, unsigned int count)
+{
+	struct stat st;
+
+	for (unsigned int i = 0; i < count && i < c->size; i++, c->sweep_next++) {
+		struct slot *s = &c->slots[c->sweep_next % c->size];
+
+		if (s->kind != SBXD_KIND_NONE && s->lease_fd >= 0 &&
+		    (fstat(s->lease_fd, &st) || st.st_nlink == 0))
+			slot_clear(c, s);
+	}
 }
 
 unsigned int sbxd_fcache_fill(const struct sbxd_fcache *c)

@@ -121,6 +121,8 @@ void sbxd_fcache_invalidate(struct sbxd_fcache *c, uint64_t dev, uint64_t ino);
 /* A writer is breaking the lease held by fd: drop its entry (and so the lease). */
 bool sbxd_fcache_invalidate_fd(struct sbxd_fcache *c, int fd);
 void sbxd_fcache_clear(struct sbxd_fcache *c);
+/* Drop the verdicts of deleted files (their open descriptors would keep them): count slots. */
+void sbxd_fcache_sweep(struct sbxd_fcache *c, unsigned int count);
 unsigned int sbxd_fcache_fill(const struct sbxd_fcache *c);
 unsigned int sbxd_fcache_size(const struct sbxd_fcache *c);
 

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sbxd suites' fixture (sbxd_exec.c, sbxd_daemon.c, sbxd_race.c): the real sbxd in
+ * tier F (fanotify exec-permission events alone), each test in a private mount namespace
+ * (unshare) on a private tmpfs, under timeout(1): a stalled permission listener on a
+ * shared file system would freeze the machine, so sbxd never watches anything another
+ * process can reach. The PKI is made per run by tests/unit/data/sign/mkca.sh, as in
+ * sign_cli.c. The programs run are copies of the sbxd_exit_code helper (a busybox /bin/true
+ * in the VM guests is an applet, not a program of its own).
+ */
+#ifndef SBXD_FIXTURE_H
+#define SBXD_FIXTURE_H
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/fanotify.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#define PATH_LEN 512
+
+/* snprintf through a va_list: paths here are short, and a long one is only cut. */
+static inline void __attribute__((format(printf, 3, 4)))
+fmt(char *buf, size_t len, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(buf, len, f, ap);
+	va_end(ap);
+}
+
+static char ca[PATH_LEN];
+static bool ca_ok;
+
+static void __attribute__((constructor)) make_ca(void)
+{
+	char script[PATH_LEN];
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	char *argv[] = { "sh", script, ca, NULL };
+
+	if (geteuid() || !r || !sbx_mkdtemp(ca, sizeof(ca)))
+		goto out;
+	fmt(script, sizeof(script), "%s/tests/unit/data/sign/mkca.sh", sbx_src());
+	ca_ok = !sbx_run_capture(argv, r) && r->status == 0;
+	if (!ca_ok)
+		fprintf(stderr, "# mkca.sh failed: %s\n", r->err);
+out:
+	free(r);
+}
+
+static void __attribute__((destructor)) remove_ca(void)
+{
+	if (ca[0] && getpid() == getpgrp())
+		sbx_rmtree(ca);
+}
+
+static inline const char *sbxd_bin(void)
+{
+	static char path[PATH_LEN];
+	const char *b = getenv("SBX_BUILD");
+
+	fmt(path, sizeof(path), "%s/sbxd", b && *b ? b : "build");
+	return path;
+}
+
+static inline int __attribute__((format(printf, 2, 3)))
+sh(struct sbx_cmd_result *r, const char *fmt, ...)
+{
+	char cmd[4096];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return sbx_run_capture(argv, r);
+}
+
+/* What every process `sbx run` starts has: no_new_privs and a seccomp filter. */
+static inline int become_sandboxed(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Exec path (from a sandboxed process when asked): its exit status, or -errno when the
+ * exec itself was refused. */
+static inline int exec_as(const char *path, bool sandboxed)
+{
+	int p[2], e = 0, st = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1000;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)path, NULL };
+
+		if (sandboxed && become_sandboxed())
+			_exit(125);
+		execv(path, argv);
+		e = errno;
+		if (write(p[1], &e, sizeof(e)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], &e, sizeof(e));
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	if (n == sizeof(e))
+		return -e;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static inline int exec_status(const char *path)
+{
+	return exec_as(path, false);
+}
+
+FIXTURE(sbxd)
+{
+	char dir[PATH_LEN], w[PATH_LEN], run[PATH_LEN], trust[PATH_LEN];
+	char notify[PATH_LEN];
+	pid_t timeout_pid; /* timeout(1), sbxd's parent */
+	struct sbx_cmd_result *r;
+	bool mounted;
+};
+
+FIXTURE_SETUP(sbxd)
+{
+	self->timeout_pid = 0;
+	self->mounted = false;
+	self->r = malloc(sizeof(*self->r));
+	ASSERT_NE(NULL, self->r);
+	if (geteuid())
+		SKIP(return, "needs root: fanotify permission events (tier F)");
+	ASSERT_TRUE(ca_ok);
+	/* The mark's file system exists only in this namespace. */
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
+	fmt(self->w, sizeof(self->w), "%s/w", self->dir);
+	fmt(self->run, sizeof(self->run), "%s/run", self->dir);
+	fmt(self->trust, sizeof(self->trust), "%s/trust", self->dir);
+	fmt(self->notify, sizeof(self->notify), "%s/notify", self->dir);
+	ASSERT_EQ(0, mkdir(self->w, 0755));
+	ASSERT_EQ(0, mount("sbxd-test", self->w, "tmpfs", 0, "mode=0755"));
+	self->mounted = true;
+	ASSERT_EQ(0, sh(self->r,
+			"'%s' trust --trust '%s' add '%s/root.pem' && cp '%s' '%s/signed' "
+			"&& cp '%s' '%s/unsigned'",
+			sbx_bin(), self->trust, ca, sbx_test_helper("sbxd_exit_code"), self->w,
+			sbx_test_helper("sbxd_exit_code"), self->w));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+}
+
+FIXTURE_TEARDOWN(sbxd)
+{
+	if (self->timeout_pid > 0) {
+		kill(self->timeout_pid, SIGTERM);
+		waitpid(self->timeout_pid, NULL, 0);
+	}
+	if (self->mounted)
+		umount2(self->w, MNT_DETACH);
+	if (self->dir[0])
+		sbx_rmtree(self->dir);
+	free(self->r);
+}
+
+static inline int sign_as(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
+			  const char *who, const char *chain, const char *file, const char *extra)
+{
+	sh(self->r,
+	   "'%s' sign --key '%s/%s.key' --cert '%s/%s.pem' %s%s%s --identifier "
+	   "com.example.t %s '%s'",
+	   sbx_bin(), ca, who, ca, who, chain ? "--chain '" : "", chain ? chain : "",
+	   chain ? "'" : "", extra ? extra : "", file);
+	if (self->r->status)
+		TH_LOG("sign %s: %s", file, self->r->err);
+	return self->r->status;
+}
+
+static inline int sign(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
+		       const char *file)
+{
+	char chain[PATH_LEN];
+
+	fmt(chain, sizeof(chain), "%s/chain.pem", ca);
+	return sign_as(_metadata, self, "leaf", chain, file, NULL);
+}
+
+/* Start sbxd watching self->w and wait for its READY=1 (systemd's notify protocol). */
+static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
+			      const char *mode, const char *extra)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[256], out[PATH_LEN + 16];
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	ssize_t n = -1;
+
+	ASSERT_LE(0, s);
+	fmt(sa.sun_path, sizeof(sa.sun_path), "%s", self->notify);
+	unlink(self->notify);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+	fmt(out, sizeof(out), "%s.out", self->run);
+	self->timeout_pid = fork();
+	ASSERT_LE(0, self->timeout_pid);
+	if (self->timeout_pid == 0) {
+		char cmd[4096];
+		int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("NOTIFY_SOCKET", self->notify, 1);
+		fmt(cmd, sizeof(cmd),
+		    "exec timeout -s KILL 120 '%s' --config /dev/null --tier F --path '%s' --scope "
+		    "all "
+		    "--mode %s --trust-dir '%s' --run-dir '%s' %s",
+		    sbxd_bin(), self->w, mode, self->trust, self->run, extra ? extra : "");
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* A bound on a start that failed, not a timed assertion: READY=1 or sbxd's exit. */
+	for (int i = 0; i < 600 && n < 0; i++) {
+		if (poll(&p, 1, 100) == 1)
+			n = recv(s, buf, sizeof(buf) - 1, 0);
+		else if (waitpid(self->timeout_pid, NULL, WNOHANG) == self->timeout_pid) {
+			self->timeout_pid = 0;
+			break;
+		}
+	}
+	close(s);
+	if (n < 0) {
+		sh(self->r, "cat '%s'", out);
+		ASSERT_LT(0, n) TH_LOG("sbxd did not start: %s", self->r->out);
+	}
+	buf[n] = '\0';
+	ASSERT_NE(NULL, strstr(buf, "READY=1"));
+}
+
+/* sbxd's own pid, from its state file. */
+static inline pid_t sbxd_pid(FIXTURE_DATA(sbxd) * self)
+{
+	char path[PATH_LEN + 16], line[128];
+	FILE *f;
+	pid_t pid = 0;
+
+	fmt(path, sizeof(path), "%s/sbxd.state", self->run);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "pid=", 4))
+			pid = atoi(line + 4);
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/* The events file has a line naming file with this decision and reason. */
+static inline bool has_event(FIXTURE_DATA(sbxd) * self, const char *file, const char *decision,
+			     const char *reason)
+{
+	char path[PATH_LEN + 16], line[4096], want[3][PATH_LEN + 32];
+	FILE *f;
+	bool found = false;
+
+	fmt(path, sizeof(path), "%s/events.jsonl", self->run);
+	fmt(want[0], sizeof(want[0]), "\"file\":\"%s\"", file);
+	fmt(want[1], sizeof(want[1]), "\"decision\":\"%s\"", decision);
+	fmt(want[2], sizeof(want[2]), "\"reason\":\"%s\"", reason);
+	f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, want[0]) && strstr(line, want[1]) && strstr(line, want[2]);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static inline void wpath(FIXTURE_DATA(sbxd) * self, char *buf, const char *name)
+{
+	fmt(buf, PATH_LEN, "%s/%s", self->w, name);
+}
+
+/* W/signed signed, sbxd started in enforce mode, and one exec that verified and cached it. */
+static inline void signed_and_cached(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
+				     char *s)
+{
+	wpath(self, s, "signed");
+	ASSERT_EQ(0, sign(_metadata, self, s));
+	start_sbxd(_metadata, self, "enforce", NULL);
+	ASSERT_EQ(0, exec_status(s));
+}
+
+#endif /* SBXD_FIXTURE_H */
