@@ -39,6 +39,7 @@ fmt(char *buf, size_t len, const char *f, ...)
 
 static char ca[PATH_LEN];
 static bool ca_ok;
+static pid_t ca_owner; /* only the process that made it removes it */
 
 static void __attribute__((constructor)) make_ca(void)
 {
@@ -46,6 +47,7 @@ static void __attribute__((constructor)) make_ca(void)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 	char *argv[] = { "sh", script, ca, NULL };
 
+	ca_owner = getpid();
 	if (geteuid() || !r || !sbx_mkdtemp(ca, sizeof(ca)))
 		goto out;
 	fmt(script, sizeof(script), "%s/tests/unit/data/sign/mkca.sh", sbx_src());
@@ -58,7 +60,7 @@ out:
 
 static void __attribute__((destructor)) remove_ca(void)
 {
-	if (ca[0] && getpid() == getpgrp())
+	if (ca[0] && getpid() == ca_owner)
 		sbx_rmtree(ca);
 }
 
