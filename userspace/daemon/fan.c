@@ -209,11 +209,9 @@ static void drains_check(struct sbxd_fan *f, uint64_t now)
 
 static void state_update(struct sbxd_fan *f)
 {
-	{
-		f->st.cache_fill = sbxd_fcache_fill(f->fcache);
-		f->st.cache_max = sbxd_fcache_size(f->fcache);
-		f->st.entry_bytes = sizeof(struct sbxd_file_id) + sizeof(int) * 2;
-	}
+	f->st.cache_fill = sbxd_fcache_fill(f->fcache);
+	f->st.cache_max = sbxd_fcache_size(f->fcache);
+	f->st.entry_bytes = sbxd_fcache_entry_bytes();
 	if (f->tierk)
 		sbxd_tierk_fill(f->tierk, &f->st.cache_fill, &f->st.cache_max, &f->st.entry_bytes);
 	sbxd_state_write(f->cfg, &f->st);

@@ -198,6 +198,11 @@ void sbxd_fcache_sweep(struct sbxd_fcache *c, unsigned int count)
 	}
 }
 
+unsigned int sbxd_fcache_entry_bytes(void)
+{
+	return sizeof(struct slot);
+}
+
 unsigned int sbxd_fcache_fill(const struct sbxd_fcache *c)
 {
 	return c->fill;

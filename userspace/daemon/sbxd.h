@@ -125,6 +125,8 @@ void sbxd_fcache_clear(struct sbxd_fcache *c);
 void sbxd_fcache_sweep(struct sbxd_fcache *c, unsigned int count);
 unsigned int sbxd_fcache_fill(const struct sbxd_fcache *c);
 unsigned int sbxd_fcache_size(const struct sbxd_fcache *c);
+/* sbxd's memory per slot; each cached verdict also keeps one open file and its lease. */
+unsigned int sbxd_fcache_entry_bytes(void);
 
 /* A lease break is signalled with this (SIGIO when the signal queue overflowed). */
 #define SBXD_LEASE_SIGNAL (SIGRTMIN + 1)
