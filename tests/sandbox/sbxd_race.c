@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* sbxd, tier F: a writer racing the execs of a verified binary (sbxd_fixture.h). */
+/*
+ * sbxd, tier F: a writer racing the execs of a verified binary (sbxd_fixture.h). Host
+ * only: 10^4 execs under QEMU TCG outlast the 300 s a test program gets.
+ */
 #include "sbxd_fixture.h"
 
 /*
