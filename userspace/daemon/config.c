@@ -57,8 +57,8 @@ static int set_path(char *dst, size_t len, const char *key, const char *v, struc
 }
 
 static const char *const keys[] = {
-	"mode", "scope",	 "tier",  "trust_dir",	"run_dir",
-	"path", "cache_entries", "queue", "timeout_ms", "events_max_bytes"
+	"mode",		 "scope", "tier",	"trust_dir",	    "run_dir", "path",
+	"cache_entries", "queue", "timeout_ms", "events_max_bytes", "launcher"
 };
 
 int sbxd_config_set(struct sbxd_config *c, const char *key, const char *v, struct sbx_diag *d)
@@ -91,6 +91,8 @@ int sbxd_config_set(struct sbxd_config *c, const char *key, const char *v, struc
 		return set_path(c->trust_dir, sizeof(c->trust_dir), key, v, d);
 	} else if (!strcmp(key, "run_dir")) {
 		return set_path(c->run_dir, sizeof(c->run_dir), key, v, d);
+	} else if (!strcmp(key, "launcher")) {
+		return set_path(c->launcher, sizeof(c->launcher), key, v, d);
 	} else if (!strcmp(key, "path")) {
 		if (c->npaths == SBXD_MAX_PATHS)
 			return sbx_diag_set(d, -E2BIG, "at most %d paths", SBXD_MAX_PATHS);

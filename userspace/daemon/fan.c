@@ -290,7 +290,7 @@ static void refuse(struct item *it, const char *reason, const char *fact)
 	it->chk.kind = SBXD_KIND_REFUSED;
 	it->chk.verdict = "invalid";
 	it->chk.reason = reason;
-	snprintf(it->chk.fact, sizeof(it->chk.fact), "%s", fact);
+	snprintf(it->chk.fact, sizeof(it->chk.fact), "%.319s", fact);
 }
 
 /*
@@ -326,8 +326,18 @@ static void verify_one(struct sbxd_fan *f, struct item *it, int fd)
 	it->no_cache = lease != 0 || !it->id_ok;
 	if (!it->id_ok && sbxd_kind_allows(it->chk.kind))
 		refuse(it, "modified", "the file changed while it was being verified");
-	if (kbegun && sbxd_tierk_store(f->tierk, fd, gen, &it->chk, &d))
-		sbxd_log(4, "tier K: cannot store the verdict for %s: %s", it->path, d.msg);
+	if (f->tierk && !kbegun && sbxd_kind_allows(it->chk.kind)) {
+		/* No generation, no verdict the BPF hooks would take: they refuse it anyway. */
+		refuse(it, "not-cacheable", d.msg[0] ? d.msg : "tier K could not begin a verdict");
+	} else if (kbegun) {
+		int err = sbxd_tierk_store(f->tierk, fd, gen, &it->chk, &d);
+
+		if (err == -ESTALE && sbxd_kind_allows(it->chk.kind))
+			refuse(it, "modified",
+			       "the file was written to while it was being verified");
+		else if (err && sbxd_kind_allows(it->chk.kind))
+			refuse(it, "not-cacheable", d.msg);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -374,7 +384,8 @@ static void finish(struct sbxd_fan *f, struct item *it)
 		it->no_cache = true;
 		refuse(it, "modified", "the file was written to while it was being verified");
 	}
-	if (!it->answered && !it->no_cache && !it->writer_waiting && it->wfd >= 0 &&
+	/* Tier K caches in the BPF map (an LRU of its own): a hit here could be a miss there. */
+	if (!f->tierk && !it->answered && !it->no_cache && !it->writer_waiting && it->wfd >= 0 &&
 	    sbxd_kind_allows(it->chk.kind)) {
 		sbxd_fcache_store(f->fcache, &it->id, it->chk.kind, it->wfd, it->pid);
 		it->wfd = -1;
@@ -414,7 +425,8 @@ static void on_exec(struct sbxd_fan *f, int fd, pid_t pid)
 	struct item tmp = { .fd = fd, .pid = pid }, *it;
 	struct sbxd_file_id id;
 
-	if (f->cfg->scope == SBXD_SCOPE_SANDBOXED && !pid_sandboxed(pid)) {
+	/* Tier K: the BPF side knows which tasks are sandboxed; every exec gets a verdict. */
+	if (!f->tierk && f->cfg->scope == SBXD_SCOPE_SANDBOXED && !pid_sandboxed(pid)) {
 		respond(f, fd, true);
 		close(fd);
 		return;

@@ -43,6 +43,7 @@ static int usage(FILE *out, int status)
 		"            [--tier auto|F|K] [--path DIR]... [--trust-dir DIR] [--run-dir DIR]\n"
 		"            [--cache-entries N] [--queue N] [--timeout-ms N] "
 		"[--events-max-bytes N]\n"
+		"            [--launcher PATH]\n"
 		"       sbxd --status [--run-dir DIR]\n"
 		"       sbxd --unload [--run-dir DIR]\n"
 		"       sbxd --check-config [--config FILE]\n"
@@ -104,7 +105,7 @@ static int do_status(const struct sbxd_config *c)
 {
 	char state[2048];
 	pid_t pid = running_pid(c, state, sizeof(state));
-	bool pins = access("/sys/fs/bpf/sbx", F_OK) == 0;
+	bool pins = sbxd_tierk_pinned();
 
 	if (!pid) {
 		printf("sbxd: not running%s\n",
@@ -124,6 +125,7 @@ static int do_unload(const struct sbxd_config *c)
 	char state[2048];
 	pid_t pid = running_pid(c, state, sizeof(state));
 	struct sbx_diag d = { 0 };
+	bool pinned;
 	int err;
 
 	if (pid) {
@@ -136,13 +138,14 @@ static int do_unload(const struct sbxd_config *c)
 		}
 		printf("sbxd: stopped pid %d\n", (int)pid);
 	}
-	err = sbxd_tierk_unload(&d);
-	if (err && err != -EOPNOTSUPP && err != -ENOENT) {
+	pinned = sbxd_tierk_pinned();
+	err = pinned ? sbxd_tierk_unload(&d) : 0;
+	if (err) {
 		fprintf(stderr, "sbxd: cannot unload the tier K enforcer: %s\n", d.msg);
 		return 1;
 	}
-	printf("sbxd: %s\n", err ? "no tier K enforcer pinned; nothing enforces now"
-				 : "tier K enforcer detached and unpinned; nothing enforces now");
+	printf("sbxd: %s\n", pinned ? "tier K enforcer detached and unpinned; nothing enforces now"
+				    : "no tier K enforcer pinned; nothing enforces now");
 	return 0;
 }
 
@@ -257,6 +260,7 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 's' },
 		{ "timeout-ms", required_argument, NULL, 's' },
 		{ "events-max-bytes", required_argument, NULL, 's' },
+		{ "launcher", required_argument, NULL, 's' },
 		{ 0 },
 	};
 	const char *conf = SBXD_CONF_DEFAULT, *flags[64][2];

@@ -33,6 +33,7 @@ struct sbxd_config {
 	char tier_req; /* 0 probe; 'F' or 'K' demanded */
 	char trust_dir[256]; /* empty: the library's default */
 	char run_dir[256]; /* events.jsonl, sbxd.state */
+	char launcher[256]; /* tier K: the sbx binary that starts sandboxed processes */
 	char paths[SBXD_MAX_PATHS][256]; /* what the fanotify mark covers */
 	int npaths;
 	unsigned int cache_entries; /* tier F cache slots; tier K map size hint */
@@ -139,6 +140,7 @@ struct sbxd_tierk;
 bool sbxd_tierk_supported(struct sbx_diag *d);
 int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct sbx_diag *d);
 int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_diag *d);
+/* -ESTALE: written since begin; -EOPNOTSUPP: a file system tier K cannot watch. */
 int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
 		     struct sbx_diag *d);
 int sbxd_tierk_event_fd(struct sbxd_tierk *k);
@@ -146,6 +148,8 @@ void sbxd_tierk_drain(struct sbxd_tierk *k);
 int sbxd_tierk_fill(struct sbxd_tierk *k, unsigned int *fill, unsigned int *max,
 		    unsigned int *entry_bytes);
 void sbxd_tierk_close(struct sbxd_tierk *k);
+/* The enforcer's pins exist (enforcing with or without sbxd). */
+bool sbxd_tierk_pinned(void);
 int sbxd_tierk_unload(struct sbx_diag *d);
 
 /* ---- journal.c: events and state ---- */

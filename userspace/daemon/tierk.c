@@ -7,16 +7,52 @@
  * executable mapping, and their denial events come back here to go into the same log.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bpf/enforcer.h"
 #include "sbxd.h"
 
 struct sbxd_tierk {
 	struct sbx_enforcer *e;
+	dev_t launcher_dev; /* the sbx binary whose verdict carries SBX_POLICY_SBX_LAUNCHER */
+	ino_t launcher_ino;
+	bool launcher_known;
 };
+
+/*
+ * Scope `sandboxed` knows what `sbx run` starts by the program that started it: the
+ * configured launcher, or the sbx next to sbxd's own executable. Only a valid verdict
+ * carries the bit (bpf/exec_verdict.bpf.c), so an unsigned sbx launches nothing sandboxed.
+ */
+static void find_launcher(struct sbxd_tierk *k, const struct sbxd_config *c)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (c->launcher[0]) {
+		snprintf(path, sizeof(path), "%s", c->launcher);
+	} else {
+		n = readlink("/proc/self/exe", path, sizeof(path) - 5);
+		if (n <= 0)
+			return;
+		path[n] = '\0';
+		snprintf(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, 4, "sbx");
+	}
+	if (stat(path, &st) == 0) {
+		k->launcher_dev = st.st_dev;
+		k->launcher_ino = st.st_ino;
+		k->launcher_known = true;
+		sbxd_log(6, "tier K: the launcher of sandboxed processes is %s", path);
+	} else if (c->scope == SBXD_SCOPE_SANDBOXED) {
+		sbxd_log(4, "tier K: no sbx launcher at %s: scope sandboxed covers nothing", path);
+	}
+}
 
 bool sbxd_tierk_supported(struct sbx_diag *d)
 {
@@ -37,6 +73,7 @@ int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct
 
 	if (!k)
 		return sbx_diag_set(d, -ENOMEM, "out of memory");
+	find_launcher(k, c);
 	err = sbx_enforcer_open(&o, &k->e, d);
 	if (err) {
 		free(k);
@@ -75,6 +112,7 @@ static uint32_t fnv1a(const char *s)
 int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
 		     struct sbx_diag *d)
 {
+	struct stat st;
 	struct sbx_cached_verdict v = {
 		.write_gen = gen,
 		.kind = chk->kind == SBXD_KIND_VALID	  ? SBX_CACHED_VALID
@@ -83,6 +121,10 @@ int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sb
 		.policy = chk->hardened_runtime ? SBX_POLICY_HARDENED_RUNTIME : 0,
 		.team_hash = fnv1a(chk->team_id),
 	};
+
+	if (k->launcher_known && fstat(fd, &st) == 0 && st.st_dev == k->launcher_dev &&
+	    st.st_ino == k->launcher_ino)
+		v.policy |= SBX_POLICY_SBX_LAUNCHER;
 
 	return sbx_enforcer_verdict_store(k->e, fd, &v, d);
 }
@@ -171,6 +213,11 @@ void sbxd_tierk_close(struct sbxd_tierk *k)
 		return;
 	sbx_enforcer_close(k->e);
 	free(k);
+}
+
+bool sbxd_tierk_pinned(void)
+{
+	return access(SBX_ENFORCER_PIN_DIR, F_OK) == 0;
 }
 
 int sbxd_tierk_unload(struct sbx_diag *d)
