@@ -244,6 +244,17 @@ static void decide(struct sbxd_fan *f, struct item *it, const char *reason, cons
 
 	it->answered = true;
 	f->state_dirty = true;
+	/*
+	 * Tier K: the answer here only lets the exec reach bprm_check_security, where the BPF
+	 * side decides with the verdict just stored (or refuses a miss) and for the scope it
+	 * knows from task storage; its refusals come back as ring buffer events.
+	 */
+	if (f->tierk) {
+		respond(f, it->fd, true);
+		if (ok)
+			f->st.allowed++;
+		return;
+	}
 	if (ok) {
 		respond(f, it->fd, true);
 		f->st.allowed++;
