@@ -14,7 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -136,6 +140,81 @@ static int race_connect(const char *act, char **argv, int argc)
 	return 0;
 }
 
+/* One call aimed at another process: PID, or "child" (a child of ours, waited for). */
+static long proc_call(const char *call, pid_t pid)
+{
+	struct rlimit rl;
+	cpu_set_t set;
+	union sigval v = { 0 };
+
+	if (!strcmp(call, "kill"))
+		return kill(pid, SIGURG);
+	if (!strcmp(call, "tgkill"))
+		return syscall(SYS_tgkill, pid, pid, SIGURG);
+	if (!strcmp(call, "sigqueue"))
+		return sigqueue(pid, SIGURG, v);
+	if (!strcmp(call, "pidfd_send_signal")) {
+		int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+		return fd < 0 ? -1 : syscall(SYS_pidfd_send_signal, fd, SIGURG, NULL, 0);
+	}
+	if (!strcmp(call, "prlimit")) {
+		if (prlimit(pid, RLIMIT_CORE, NULL, &rl))
+			return -1;
+		return prlimit(pid, RLIMIT_CORE, &rl, &rl);
+	}
+	if (!strcmp(call, "sched_setaffinity")) {
+		if (sched_getaffinity(pid, sizeof(set), &set))
+			return -1;
+		return sched_setaffinity(pid, sizeof(set), &set);
+	}
+	if (!strcmp(call, "setpriority")) {
+		errno = 0;
+		int prio = getpriority(PRIO_PROCESS, (id_t)pid);
+
+		return errno ? -1 : setpriority(PRIO_PROCESS, (id_t)pid, prio);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static int proc_act(const char *call, const char *target)
+{
+	pid_t child = -1;
+	long r;
+
+	if (!strcmp(target, "group")) { /* kill(0): a group of our own, with a child in it */
+		if (setpgid(0, 0))
+			return refused();
+		child = fork();
+		if (child == 0) {
+			pause();
+			_exit(0);
+		}
+		signal(SIGURG, SIG_IGN);
+		r = kill(0, SIGURG);
+	} else if (!strcmp(target, "child")) {
+		child = fork();
+		if (child == 0) {
+			pause();
+			_exit(0);
+		}
+		r = proc_call(call, child);
+	} else {
+		if (!strcmp(target, "0")) /* kill(0): whose group the program is in */
+			printf("pgrp=%s\n", getpgrp() == getpid() ? "own" : "shared");
+		r = proc_call(call, (pid_t)atoi(target));
+	}
+	if (child > 0) {
+		int err = errno;
+
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		errno = err;
+	}
+	return done(r);
+}
+
 /* race-arg GOOD BAD / race-link LINK GOOD BAD: chmod 0604 many times; how many worked. */
 static int race(const char *act, char **argv, int argc)
 {
@@ -212,6 +291,8 @@ int main(int argc, char **argv)
 		}
 		return done(r);
 	}
+	if (!strncmp(act, "proc-", 5)) /* proc-CALL PID|child|group */
+		return proc_act(act + 5, path);
 	if (!strcmp(act, "nodump-chmod")) { /* as ssh-agent: out of ptrace's reach */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 			return refused();

@@ -636,6 +636,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		child_main(l, errp[1], sv[1]);
 	}
 	close(errp[1]);
+	sbx_supervisor_set_program(l->supervisor, l->pid);
 	if (sv[1] >= 0) {
 		close(sv[1]);
 		sv[1] = -1;

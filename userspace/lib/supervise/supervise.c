@@ -38,6 +38,12 @@ int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx
 	return 0;
 }
 
+void sbx_supervisor_set_program(struct sbx_supervisor *s, pid_t pid)
+{
+	if (s)
+		s->program = pid;
+}
+
 void sbx_supervisor_stop(struct sbx_supervisor *s)
 {
 	if (!s)
@@ -57,6 +63,8 @@ static const struct sup_spec *find_spec(int nr)
 		sp = sup_inotify_spec(nr);
 	if (!sp)
 		sp = sup_unix_spec(nr);
+	if (!sp)
+		sp = sup_procs_spec(nr);
 	return sp;
 }
 
@@ -206,6 +214,11 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 	ret = c->spec->exec ? 0 : locate(c);
 	if (!ret && c->spec->copy_in)
 		ret = c->spec->copy_in(c);
+	/* Not the plan's to allow (a target outside the sandbox, say). */
+	if (c->refused) {
+		err = refuse_errno;
+		goto out;
+	}
 	/*
 	 * The program cannot be reached (not dumpable, say): refused, never guessed. The
 	 * pid could also have been reused: a notification still live means it was not.

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "compile/plan.h"
 #include "diag.h"
@@ -32,6 +33,8 @@ struct seccomp_notif;
  */
 int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx_supervisor **out,
 			 struct sbx_diag *d);
+/* The program, once forked: the root of the process tree calls may target. */
+void sbx_supervisor_set_program(struct sbx_supervisor *s, pid_t pid);
 void sbx_supervisor_stop(struct sbx_supervisor *s);
 
 /*

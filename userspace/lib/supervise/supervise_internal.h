@@ -50,6 +50,7 @@ struct sbx_supervisor {
 	size_t n_roots;
 	bool fs_confined; /* the plan has a Landlock file-system ruleset: the roots decide */
 	int ruleset_fd; /* for the executor, closed once it is confined */
+	pid_t program; /* the root of the sandbox's process tree; 0 until it runs */
 	/* The executor: one call at a time, handed over under lock. */
 	pthread_t thread;
 	bool running;
@@ -95,6 +96,8 @@ struct sup_call {
 	void *buf; /* xattr value in or out (malloc'd) */
 	size_t buf_len;
 	uint64_t out_addr; /* where an output goes in the program */
+	unsigned char out[16]; /* a small output (prlimit's old limit) */
+	size_t out_len;
 	/* The outcome. */
 	bool refused; /* the plan does not allow it: answer with refuse_errno */
 	char *why;
@@ -131,6 +134,7 @@ const struct sup_spec *sup_metadata_spec(int nr);
 const struct sup_spec *sup_xattr_spec(int nr);
 const struct sup_spec *sup_inotify_spec(int nr);
 const struct sup_spec *sup_unix_spec(int nr);
+const struct sup_spec *sup_procs_spec(int nr);
 
 /* program.c: the calling program, from the main thread. */
 int sup_program_read(pid_t tid, uint64_t addr, void *buf, size_t len);

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Calls aimed at another process: signals where Landlock cannot scope them (ABI < 6) and
+ * resource calls on an explicit target (prlimit, priorities, affinity, scheduling, I/O
+ * priority). Landlock governs neither, and a program could otherwise lower the user's
+ * shell's limits for good or raise an outside process's core limit to read its heap. Only
+ * the sandbox's own processes may be targeted: the program and its descendants (orphans
+ * reparent to the supervisor once it is their subreaper; elsewhere they are refused).
+ *
+ * The target is pinned with a pidfd before its ancestry is read, and the pidfd must still
+ * be live after (a pid is only reused once its process is reaped, so the ancestry read was
+ * the pinned process's). Signals to a process go through that pidfd; thread-directed ones
+ * (tkill, tgkill) and resource calls name the pinned pid, checked live again just before.
+ * The receiver of a carried-out signal sees the supervisor's pid in si_pid.
+ *
+ * Process groups (kill(0), kill(-pgid)): allowed only when every process in the group is
+ * the sandbox's (a scan of /proc; only processes of the same session can join a group).
+ * kill(-1) (every process the user owns) and setpriority/ioprio_set on a group or a user
+ * are refused, as are migrate_pages, move_pages and process_madvise on another process.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "supervise/supervise_internal.h"
+
+#define SUP_CPUSET_MAX 1024 /* bytes of affinity mask copied (8192 CPUs) */
+
+static int read_status_field(pid_t pid, const char *key, pid_t *out)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+	int err = -ESRCH;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			*out = (pid_t)strtol(line + klen + 1, NULL, 10);
+			err = 0;
+			break;
+		}
+	fclose(f);
+	return err;
+}
+
+/* Is pid (a process or thread) the program or one of its descendants? */
+static bool member(const struct sbx_supervisor *s, pid_t pid)
+{
+	pid_t cur = pid, self = getpid();
+	int subreaper = 0;
+
+	prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0);
+	if (s->program <= 0 || pid <= 0)
+		return false;
+	if (read_status_field(pid, "Tgid", &cur))
+		return false;
+	for (int depth = 0; depth < 4096 && cur > 1; depth++) {
+		pid_t parent;
+
+		if (cur == s->program)
+			return true;
+		if (read_status_field(cur, "PPid", &parent))
+			return false;
+		/*
+		 * An orphan the supervisor took in as subreaper is still the sandbox's (the
+		 * launcher's process has no other children).
+		 */
+		if (parent == self)
+			return subreaper && cur != self;
+		cur = parent;
+	}
+	return false;
+}
+
+static bool alive(int pidfd)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+}
+
+/*
+ * Pin pid with a pidfd and check it is the sandbox's. Returns the pidfd (>= 0), or -errno:
+ * -ESRCH when there is no such process (the call's own answer), -EPERM when it is not the
+ * sandbox's (c->refused set).
+ */
+static int pin_member(struct sup_call *c, pid_t pid)
+{
+	pid_t tgid;
+	int fd;
+
+	if (read_status_field(pid, "Tgid", &tgid))
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (fd < 0)
+		return -ESRCH;
+	if (!member(c->s, pid) || !alive(fd)) {
+		close(fd);
+		if (read_status_field(pid, "Tgid", &tgid))
+			return -ESRCH;
+		c->refused = true;
+		sup_why(c, "%s(pid %d): not one of the sandbox's processes", c->spec->name,
+			(int)pid);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* Every process of group pgid is the sandbox's (and there is one). */
+static bool group_is_members(const struct sbx_supervisor *s, pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool any = false, ok = true;
+
+	if (!d)
+		return false;
+	while (ok && (e = readdir(d))) {
+		char path[300], buf[512], *p;
+		pid_t pid = (pid_t)strtol(e->d_name, &p, 10);
+		int fd, g = 0;
+		ssize_t n;
+
+		if (*p || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* pid (comm) state ppid pgrp: comm may hold spaces and parentheses. */
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 1, " %*c %*d %d", &g) != 1 || g != pgid)
+			continue;
+		any = true;
+		ok = member(s, pid);
+	}
+	closedir(d);
+	return any && ok;
+}
+
+static int copy_siginfo(struct sup_call *c)
+{
+	int a = c->nr == __NR_rt_sigqueueinfo	  ? 2
+		: c->nr == __NR_rt_tgsigqueueinfo ? 3
+		: c->nr == __NR_pidfd_send_signal ? 2
+						  : -1;
+
+	if (a < 0 || !c->args[a])
+		return 0;
+	c->buf_len = sizeof(siginfo_t);
+	c->buf = calloc(1, sizeof(siginfo_t));
+	if (!c->buf)
+		return -ENOMEM;
+	return sup_program_read(c->tid, c->args[a], c->buf, sizeof(siginfo_t));
+}
+
+/* The pid a pidfd of the program's refers to (its fdinfo "Pid:" line). */
+static pid_t pidfd_pid(int fd)
+{
+	char path[64], line[128];
+	pid_t pid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	fclose(f);
+	return pid;
+}
+
+/*
+ * Main thread (the executor cannot read /proc: it holds the program's Landlock domain):
+ * copy the arguments, pin the target and check it is the sandbox's.
+ */
+static int copy_signal(struct sup_call *c)
+{
+	pid_t target = (pid_t)c->args[c->nr == __NR_tgkill || c->nr == __NR_rt_tgsigqueueinfo];
+	int err;
+
+	if (c->nr == __NR_kill && target <= 0) {
+		/* 0: the caller's own group, not the supervisor's. */
+		pid_t pgid = target == 0 ? getpgid(c->tid) : -target;
+
+		if (pgid < 0)
+			return -ESRCH;
+		if (target == -1 || !group_is_members(c->s, pgid)) {
+			c->refused = true;
+			sup_why(c, "kill(%d): a process group not wholly the sandbox's",
+				(int)target);
+			return -EPERM;
+		}
+		c->mask = (uint64_t)pgid;
+		return 0;
+	}
+	if (c->nr == __NR_pidfd_send_signal) {
+		c->fd = sup_program_getfd(c, (int)c->args[0]);
+		if (c->fd < 0)
+			return c->fd;
+		target = pidfd_pid(c->fd);
+		if (target <= 0)
+			return target == 0 ? -ESRCH : -EBADF;
+	}
+	err = copy_siginfo(c);
+	if (err)
+		return err;
+	if (c->nr == __NR_tkill) {
+		pid_t tgid;
+
+		if (read_status_field(target, "Tgid", &tgid))
+			return -ESRCH;
+		c->mask = (uint64_t)tgid;
+	}
+	c->inst = pin_member(c, target);
+	return c->inst < 0 ? c->inst : 0;
+}
+
+/* Executor: the signal, through the pinned pidfd (or by (tgid, tid) for a thread). */
+static long exec_signal(struct sup_call *c)
+{
+	int sig = (int)c->args[c->nr == __NR_tgkill || c->nr == __NR_rt_tgsigqueueinfo ? 2 : 1];
+	int pfd = c->inst;
+	long ret;
+
+	if (c->nr == __NR_kill && (pid_t)c->args[0] <= 0)
+		return kill(-(pid_t)c->mask, sig) ? -errno : 0;
+	switch (c->nr) {
+	case __NR_kill:
+		ret = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+		break;
+	case __NR_rt_sigqueueinfo:
+		ret = syscall(SYS_pidfd_send_signal, pfd, sig, c->buf, 0);
+		break;
+	case __NR_pidfd_send_signal:
+		ret = syscall(SYS_pidfd_send_signal, c->fd, sig, c->buf, (unsigned int)c->args[3]);
+		break;
+	case __NR_tkill: /* a thread: by (tgid, tid), the group pinned and live */
+	case __NR_tgkill:
+	case __NR_rt_tgsigqueueinfo: {
+		pid_t tid = (pid_t)c->args[c->nr == __NR_tkill ? 0 : 1], tgid;
+
+		tgid = c->nr == __NR_tkill ? (pid_t)c->mask : (pid_t)c->args[0];
+		if (!alive(pfd)) {
+			ret = -1;
+			errno = ESRCH;
+			break;
+		}
+		if (c->nr == __NR_rt_tgsigqueueinfo)
+			ret = syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, c->buf);
+		else
+			ret = syscall(SYS_tgkill, tgid, tid, sig);
+		break;
+	}
+	default:
+		ret = -1;
+		errno = ENOSYS;
+	}
+	return ret < 0 ? -errno : ret;
+}
+
+/* ---- resource calls on another process ---- */
+
+static int copy_resource_args(struct sup_call *c)
+{
+	size_t len = 0;
+	uint64_t addr = 0;
+
+	switch (c->nr) {
+	case __NR_prlimit64: /* (pid, resource, new, old) */
+		addr = c->args[2];
+		len = addr ? sizeof(struct rlimit) : 0;
+		break;
+	case __NR_sched_setaffinity: /* (pid, len, mask) */
+		addr = c->args[2];
+		len = c->args[1] > SUP_CPUSET_MAX ? SUP_CPUSET_MAX : (size_t)c->args[1];
+		break;
+	case __NR_sched_setscheduler: /* (pid, policy, param) */
+		addr = c->args[2];
+		len = addr ? sizeof(struct sched_param) : 0;
+		break;
+	case __NR_sched_setparam: /* (pid, param) */
+		addr = c->args[1];
+		len = addr ? sizeof(struct sched_param) : 0;
+		break;
+	case __NR_sched_setattr: { /* (pid, attr, flags): attr starts with its size */
+		uint32_t size = 0;
+		int err;
+
+		addr = c->args[1];
+		if (!addr)
+			break;
+		err = sup_program_read(c->tid, addr, &size, sizeof(size));
+		if (err)
+			return err;
+		len = size ? size : 48; /* SCHED_ATTR_SIZE_VER0 */
+		if (len > 4096)
+			return -E2BIG;
+		break;
+	}
+	default:
+		return 0;
+	}
+	if (!len)
+		return 0;
+	c->buf_len = len;
+	c->buf = calloc(1, len);
+	if (!c->buf)
+		return -ENOMEM;
+	return sup_program_read(c->tid, addr, c->buf, len);
+}
+
+static pid_t resource_target(const struct sup_call *c)
+{
+	pid_t target = (pid_t)c->args[c->nr == __NR_setpriority || c->nr == __NR_ioprio_set];
+
+	return target ? target : c->tid; /* 0: the caller itself */
+}
+
+/* Main thread: copy the arguments, pin the target and check it is the sandbox's. */
+static int copy_resource(struct sup_call *c)
+{
+	int err;
+
+	if ((c->nr == __NR_setpriority && c->args[0] != PRIO_PROCESS) ||
+	    (c->nr == __NR_ioprio_set && c->args[0] != 1 /* IOPRIO_WHO_PROCESS */) ||
+	    c->nr == __NR_migrate_pages || c->nr == __NR_move_pages ||
+	    c->nr == __NR_process_madvise) {
+		c->refused = true;
+		sup_why(c, "%s: only on the sandbox's own processes, one at a time", c->spec->name);
+		return -EPERM;
+	}
+	err = copy_resource_args(c);
+	if (err)
+		return err;
+	c->inst = pin_member(c, resource_target(c));
+	return c->inst < 0 ? c->inst : 0;
+}
+
+/* Executor: the call on the pinned pid, checked live just before. */
+static long exec_resource(struct sup_call *c)
+{
+	pid_t target = resource_target(c);
+	struct rlimit old;
+	long ret;
+
+	if (!alive(c->inst))
+		return -ESRCH;
+	switch (c->nr) {
+	case __NR_prlimit64:
+		ret = syscall(SYS_prlimit64, target, (int)c->args[1], c->buf,
+			      c->args[3] ? &old : NULL);
+		if (!ret && c->args[3]) {
+			memcpy(c->out, &old, sizeof(old));
+			c->out_len = sizeof(old);
+		}
+		break;
+	case __NR_setpriority:
+		ret = syscall(SYS_setpriority, PRIO_PROCESS, target, (int)c->args[2]);
+		break;
+	case __NR_sched_setaffinity:
+		ret = syscall(SYS_sched_setaffinity, target, c->buf_len, c->buf);
+		break;
+	case __NR_sched_setscheduler:
+		ret = syscall(SYS_sched_setscheduler, target, (int)c->args[1], c->buf);
+		break;
+	case __NR_sched_setparam:
+		ret = syscall(SYS_sched_setparam, target, c->buf);
+		break;
+	case __NR_sched_setattr:
+		ret = syscall(SYS_sched_setattr, target, c->buf, (unsigned int)c->args[2]);
+		break;
+	case __NR_ioprio_set:
+		ret = syscall(SYS_ioprio_set, 1, target, (int)c->args[2]);
+		break;
+	default:
+		ret = -1;
+		errno = ENOSYS;
+	}
+	return ret < 0 ? -errno : ret;
+}
+
+static int copy_out_resource(struct sup_call *c, long ret)
+{
+	if (c->nr != __NR_prlimit64 || ret < 0 || !c->out_len)
+		return 0;
+	return sup_program_write(c->tid, c->args[3], c->out, c->out_len);
+}
+
+#define SIGNAL(n)                                                                          \
+	{                                                                                  \
+		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1, \
+		.copy_in = copy_signal, .exec = exec_signal                                \
+	}
+#define RESOURCE(n)                                                                            \
+	{                                                                                      \
+		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1,     \
+		.copy_in = copy_resource, .exec = exec_resource, .copy_out = copy_out_resource \
+	}
+
+static const struct sup_spec specs[] = {
+	SIGNAL(kill),
+	SIGNAL(tkill),
+	SIGNAL(tgkill),
+	SIGNAL(rt_sigqueueinfo),
+	SIGNAL(rt_tgsigqueueinfo),
+	SIGNAL(pidfd_send_signal),
+	RESOURCE(prlimit64),
+	RESOURCE(setpriority),
+	RESOURCE(sched_setaffinity),
+	RESOURCE(sched_setscheduler),
+	RESOURCE(sched_setparam),
+	RESOURCE(sched_setattr),
+	RESOURCE(ioprio_set),
+	RESOURCE(migrate_pages),
+	RESOURCE(move_pages),
+	RESOURCE(process_madvise),
+};
+
+const struct sup_spec *sup_procs_spec(int nr)
+{
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (specs[i].nr == nr)
+			return &specs[i];
+	return NULL;
+}
