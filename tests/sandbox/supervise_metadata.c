@@ -295,4 +295,25 @@ TEST_F(supervise, not_dumpable_program_refused)
 	EXPECT_EQ(0644, sup_mode(e->grant, "file"));
 }
 
+/*
+ * What a carried-out call costs: chmod in the write grant, carried out by the supervisor,
+ * against the same chmod unconfined. Printed (bench/supervise.bench.sh shows it), never
+ * asserted: a figure of this machine and moment.
+ */
+TEST_F(supervise, cost_of_a_carried_out_call)
+{
+	struct sup_env *e = &self->e;
+	char path[PATH_MAX + 64], out[128];
+	char *argv[] = { "meta_probe", "loop-chmod", path, "2000", NULL };
+
+	snprintf(path, sizeof(path), "%s/file", e->grant);
+	ASSERT_EQ(0, sup_env_run(e, false, argv));
+	ASSERT_EQ(0, e->status) TH_LOG("%s", e->output);
+	snprintf(out, sizeof(out), "%.*s", (int)strcspn(e->output, "\n"), e->output);
+	ASSERT_EQ(0, sup_env_run(e, true, argv));
+	ASSERT_EQ(0, e->status) TH_LOG("%s", e->output);
+	TH_LOG("supervised chmod: %.*s (unconfined: %s)", (int)strcspn(e->output, "\n"),
+	       e->output, out);
+}
+
 TEST_HARNESS_MAIN

@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -293,6 +294,19 @@ int main(int argc, char **argv)
 	}
 	if (!strncmp(act, "proc-", 5)) /* proc-CALL PID|child|group */
 		return proc_act(act + 5, path);
+	if (!strcmp(act, "loop-chmod")) { /* loop-chmod PATH N: the mean cost of one chmod */
+		long n = arg ? atol(arg) : 1000;
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < n; i++)
+			if (chmod(path, i & 1 ? 0640 : 0644))
+				return refused();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("%ld ns per chmod\n",
+		       ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec)) / n);
+		return 0;
+	}
 	if (!strcmp(act, "nodump-chmod")) { /* as ssh-agent: out of ptrace's reach */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 			return refused();
