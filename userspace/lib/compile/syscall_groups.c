@@ -32,6 +32,7 @@ const struct sbx_syscall_group sbx_syscall_groups[] = {
 		"syncfs", "sync_file_range", "fadvise64", "readahead", "copy_file_range",
 		"sendfile", "splice", "tee", "vmsplice", "inotify_init", "inotify_init1",
 		"inotify_rm_watch") },
+	/* Carried out beneath a write grant only (userspace/lib/supervise/metadata.c, xattr.c). */
 	{ "@file-metadata",
 	  "change modes, owners, times and extended attributes (Landlock does not govern them)",
 	  SBX_GROUP_SUPERVISE, NULL, EPERM,
