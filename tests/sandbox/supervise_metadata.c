@@ -314,8 +314,8 @@ TEST_F(supervise, cost_of_a_carried_out_call)
 	snprintf(out, sizeof(out), "%.*s", (int)strcspn(e->output, "\n"), e->output);
 	ASSERT_EQ(0, sup_env_run(e, true, argv));
 	ASSERT_EQ(0, e->status) TH_LOG("%s", e->output);
-	TH_LOG("supervised chmod: %.*s (unconfined: %s)", (int)strcspn(e->output, "\n"),
-	       e->output, out);
+	TH_LOG("supervised chmod: %.*s (unconfined: %s)", (int)strcspn(e->output, "\n"), e->output,
+	       out);
 }
 
 TEST_HARNESS_MAIN
