@@ -254,7 +254,7 @@ public-lib: $(PUBLIC_TARGETS)
 MAN_SRCS := $(wildcard man/*.scd)
 MAN_PAGES := $(patsubst man/%.scd,$(O)/man/%,$(MAN_SRCS))
 MAN_SUBST = sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
-	-e 's|@VERSION@|$(VERSION)|g' -e 's|@BINDIR@|$(BINDIR)|g'
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 $(O)/man/sbx-keys: man/sbx-keys.c userspace/lib/profile/keys.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
@@ -293,7 +293,14 @@ install: all
 	$(foreach s,1 5 8,$(INSTALL) -m 0644 $(filter %.$(s),$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man$(s)/;)
 	$(INSTALL) -m 0644 $(O)/completions/sbx.bash $(DESTDIR)$(BASHCOMPDIR)/sbx
 	$(INSTALL) -m 0644 $(O)/completions/_sbx $(DESTDIR)$(ZSHCOMPDIR)/_sbx
-	$(if $(SBXD_UNIT),$(INSTALL) -D -m 0644 $(SBXD_UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/sbxd.service)
+	@# sbxd's unit names where sbxd and its documentation are; its example configuration.
+	$(if $(SBXD_UNIT),$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples)
+	$(if $(SBXD_UNIT),sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' \
+		-e 's|^Documentation=file:/usr/local/share/doc/sbx/|Documentation=man:sbxd(8) file:$(DOCDIR)/|' \
+		$(SBXD_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/sbxd.service)
+	$(if $(DAEMON_SRCS),$(INSTALL) -m 0644 userspace/daemon/README.md $(DESTDIR)$(DOCDIR)/sbxd.md)
+	$(if $(wildcard userspace/daemon/sbxd.conf),$(INSTALL) -D -m 0644 userspace/daemon/sbxd.conf \
+		$(DESTDIR)$(DOCDIR)/examples/sbxd.conf)
 	@# The trust store: anchors are public certificates, but only root may change them.
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sbx $(DESTDIR)$(SYSCONFDIR)/sbx/trust.d
 	@# A library installed for real (not staged) is found at once.
@@ -308,7 +315,7 @@ deb:
 	rm -rf $(O)/deb && mkdir -p $(O)/deb/sbx
 	tar -c --exclude-vcs --exclude-vcs-ignores --exclude=./build --exclude=./$(DEB_O) \
 		--exclude=./debian/build . | tar -x -C $(O)/deb/sbx
-	cd $(O)/deb/sbx && dpkg-buildpackage -us -uc -b
+	cd $(O)/deb/sbx && dpkg-buildpackage -us -uc -b -jauto
 	rm -rf $(O)/deb/sbx
 	lintian --fail-on error,warning --info $(O)/deb/*.changes
 

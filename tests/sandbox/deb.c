@@ -75,6 +75,19 @@ TEST(packages_hold_what_each_should)
 		EXPECT_NE(NULL, strstr(r->out, want[i].path))
 		TH_LOG("%s lacks %s", want[i].package, want[i].path);
 	}
+	/* sbxd's unit, when the tree has one, naming sbxd's documentation where it is. */
+	ASSERT_EQ(0, sh(r, "test -e '%s/userspace/daemon/sbxd.service'", sbx_src()));
+	if (r->status == 0) {
+		ASSERT_EQ(0, sh(r,
+				"cd '%s' && mkdir -p u && dpkg -x sbxd_*.deb u && "
+				"grep -E '^(ExecStart|Documentation)=' "
+				"u/lib/systemd/system/sbxd.service "
+				"&& test -f u/usr/share/doc/sbxd/sbxd.md",
+				deb_dir));
+		EXPECT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
+		EXPECT_NE(NULL, strstr(r->out, "ExecStart=/usr/sbin/sbxd\n"));
+		EXPECT_NE(NULL, strstr(r->out, "file:/usr/share/doc/sbxd/sbxd.md\n"));
+	}
 	free(r);
 }
 

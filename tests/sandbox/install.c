@@ -89,6 +89,14 @@ TEST(installs_every_part)
 	snprintf(unit, sizeof(unit), "%s/userspace/daemon/sbxd.service", sbx_src());
 	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/sbxd.service", root);
 	EXPECT_EQ(access(unit, F_OK), access(path, F_OK));
+	if (!access(path, F_OK)) {
+		struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+		/* It starts the sbxd installed here, not the one its source names. */
+		ASSERT_EQ(0, sh(r, "grep -x 'ExecStart=%s/usr/sbin/sbxd' '%s'", root, path));
+		EXPECT_EQ(0, r->status) TH_LOG("the unit does not start %s/usr/sbin/sbxd", root);
+		free(r);
+	}
 }
 
 TEST(trust_store_is_created_and_only_root_writes_it)
@@ -152,8 +160,9 @@ TEST(readme_sign_and_verify_use_the_installed_trust_store)
 	free(r);
 }
 
-static const char *const verbs[] = { "run",	"profile", "sign",  "verify",
-				     "display", "trust",   "status" };
+/* Every verb `sbx help` lists, the installed sbx's own word for what it has. */
+#define EACH_VERB \
+	"$(usr/bin/sbx help | awk '/^commands:/ { c = 1; next } c && /^  [a-z]/ { print $1 }')"
 
 TEST(man_pages_render_without_warnings)
 {
@@ -182,19 +191,25 @@ TEST(man_pages_name_every_option_of_the_help)
 	ASSERT_EQ(0, sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		ASSERT_EQ(
-			0,
-			sh(r,
-			   "cd '%s' && page=$(LC_ALL=C MANWIDTH=10000 man -l "
-			   "usr/share/man/man1/sbx-%s.1) && "
-			   "for o in $(usr/bin/sbx %s --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' "
-			   "| sort -u); do printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || "
-			   "echo \"$o\"; done",
-			   root, verbs[i], verbs[i]));
-		EXPECT_STREQ("", r->out)
-		TH_LOG("sbx-%s(1) lacks these options of sbx %s --help", verbs[i], verbs[i]);
-	}
+	/* One page per verb, and in it every option the verb's --help prints. */
+	ASSERT_EQ(0,
+		  sh(r,
+		     "cd '%s' && for v in " EACH_VERB "; do "
+		     "[ -f usr/share/man/man1/sbx-$v.1 ] || { echo \"no sbx-$v(1)\"; continue; }; "
+		     "page=$(LC_ALL=C MANWIDTH=10000 man -l usr/share/man/man1/sbx-$v.1); "
+		     "for o in $(usr/bin/sbx $v --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' "
+		     "| sort -u); do printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || "
+		     "echo \"sbx-$v(1) lacks $o\"; done; done",
+		     root));
+	EXPECT_STREQ("", r->out);
+	/* Every sbx page a page refers to is installed. */
+	ASSERT_EQ(0,
+		  sh(r,
+		     "cd '%s/usr/share/man' && for p in $(sed 's/\\\\f[BIRP]//g' man?/* | "
+		     "grep -o 'sbx[a-z-]*([158])' | sort -u); do "
+		     "n=${p%%%%(*}; s=${p#*(}; s=${s%%)}; [ -f man$s/$n.$s ] || echo \"$p\"; done",
+		     root));
+	EXPECT_STREQ("", r->out) TH_LOG("pages referred to but not installed");
 	free(r);
 }
 
@@ -257,18 +272,22 @@ static int complete(struct sbx_cmd_result *r, const char *words)
 TEST(bash_completion_completes_verbs_options_profiles_and_keys)
 {
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	char verbs[1024], *save = NULL;
 
 	NEED_BUILD();
 	ASSERT_EQ(0, sh(r, "command -v bash"));
 	if (r->status)
 		SKIP(free(r); return, "bash is not installed");
+	ASSERT_EQ(0, sh(r, "cd '%s' && for v in " EACH_VERB "; do printf '%%s ' $v; done", root));
+	snprintf(verbs, sizeof(verbs), "%.1000s", r->out);
+	EXPECT_NE(NULL, strstr(verbs, "run ")) TH_LOG("sbx help lists: %s", verbs);
 	ASSERT_EQ(0, complete(r, "sbx \"\""));
 	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+	for (char *v = strtok_r(verbs, " ", &save); v; v = strtok_r(NULL, " ", &save)) {
 		char line[64];
 
-		snprintf(line, sizeof(line), "%s\n", verbs[i]);
-		EXPECT_NE(NULL, strstr(r->out, line)) TH_LOG("no verb %s in: %s", verbs[i], r->out);
+		snprintf(line, sizeof(line), "%s\n", v);
+		EXPECT_NE(NULL, strstr(r->out, line)) TH_LOG("no verb %s in: %s", v, r->out);
 	}
 	ASSERT_EQ(0, complete(r, "sbx run --re"));
 	EXPECT_STREQ("--report\n--require\n--require-all\n", r->out);
