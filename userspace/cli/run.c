@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,7 +39,7 @@
 #include "json.h"
 #include "launch/launch.h"
 #include "profile/profile.h"
-#include "sign/verify.h"
+#include "launch/target.h"
 #include "timing.h"
 
 #ifndef SBX_DATADIR
@@ -75,6 +76,7 @@ struct run_args {
 	size_t n_require;
 	bool require_all;
 	bool report;
+	bool keep_tree;
 	int log_fd;
 	int keep_fds[MAX_KEEP_FDS];
 	size_t n_keep_fds;
@@ -154,6 +156,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "log-json", required_argument, NULL, 'j' },
 		{ "keep-fd", required_argument, NULL, 'k' },
 		{ "timings", no_argument, NULL, 'T' },
+		{ "keep-children", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -185,6 +188,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'R':
 			a->report = true;
+			break;
+		case 'K':
+			a->keep_tree = true;
 			break;
 		case 'j':
 			errno = 0;
@@ -275,63 +281,6 @@ static int find_profile(const char *name, char *out, size_t len)
 	}
 	snprintf(out, len, "%s/sbx/profiles/%s.yaml", SBX_DATADIR, name);
 	return is_file(out) ? 0 : -ENOENT;
-}
-
-/* The signature says the file is not what was signed: never run it. */
-static bool signature_broken(enum sbx_verify_reason r)
-{
-	return r == SBX_REASON_MALFORMED || r == SBX_REASON_DIGEST_MISMATCH ||
-	       r == SBX_REASON_STRIPPED || r == SBX_REASON_BAD_SIGNATURE ||
-	       r == SBX_REASON_REVOKED || r == SBX_REASON_TEAM_MISMATCH;
-}
-
-/*
- * The program's signed entitlements, when it has a valid signature carrying them. Returns
- * 1 with *out set, 0 when the default profile applies, or an exit status (126) when the
- * program must not run.
- */
-static int profile_from_signature(const char *program, struct sbx_profile **out, char *label,
-				  size_t len)
-{
-	struct sbx_verify_options opts = { .path = program };
-	struct sbx_code_identity id;
-	struct sbx_diag d = { 0 };
-	int fd = open(program, O_RDONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return 0; /* execve will say why */
-	sbx_verify_fd(fd, &opts, &id, &d);
-	close(fd);
-	switch (id.verdict) {
-	case SBX_VERDICT_VALID:
-		if (!id.entitlements)
-			break;
-		if (snprintf(label, len, "%s (signed entitlements)", program) >= (int)len)
-			snprintf(label, len, "%s", "the signed entitlements");
-		if (sbx_profile_load_buffer(label, id.entitlements, id.entitlements_len, out, &d)) {
-			cli_error_diag("run", &d);
-			ret = SBX_EXIT_CANNOT_EXEC;
-			break;
-		}
-		ret = 1;
-		break;
-	case SBX_VERDICT_INVALID:
-		if (signature_broken(id.reason)) {
-			cli_error("run", "%s: invalid signature, not running it: %s", program,
-				  d.msg);
-			ret = SBX_EXIT_CANNOT_EXEC;
-		} else {
-			fprintf(stderr,
-				"sbx: warning: %s: signature not trusted here (%s): its "
-				"entitlements are ignored, the default profile applies\n",
-				program, d.msg);
-		}
-		break;
-	default: /* unsigned, or a platform binary: the default profile */
-		break;
-	}
-	sbx_code_identity_free(&id);
-	return ret;
 }
 
 static int check_grants(const struct run_args *a, const struct sbx_profile *p, const char *file)
@@ -462,19 +411,26 @@ static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag
 	return l->failed_errno == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
 }
 
-static int run_confined(struct run_args *a, const char *program, const char *source,
+static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 			struct sbx_plan *plan, const struct sbx_features *f)
 {
 	struct denial_sink sink = { NULL };
 	struct sbx_launch_opts o = {
 		.plan = plan,
-		.program = program,
+		.program = t->path,
+		.program_fd = t->fd,
+		.program_stat = &t->st,
+		.container_owner = t->container_owner,
 		.argv = a->argv,
 		.features = f,
 		.require = a->require,
 		.require_all = a->require_all,
 		.keep_fds = a->keep_fds,
 		.n_keep_fds = a->n_keep_fds,
+		.pty = true,
+		.forward_signals = true,
+		.kill_tree = true,
+		.keep_tree = a->keep_tree,
 		.on_denial = report_denial,
 		.arg = &sink,
 	};
@@ -500,9 +456,19 @@ static int run_confined(struct run_args *a, const char *program, const char *sou
 		status = fail("%s", d.msg);
 		goto out;
 	}
-	print_enforcement(&l, plan, source, f, a->report);
+	print_enforcement(&l, plan, t->source, f, a->report);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
+	/*
+	 * What the launcher leaves to its caller (launch.h): sbx holds the seccomp listener,
+	 * so no program of this uid may reach into it (ptrace access checks refuse a
+	 * process that is not dumpable); and every process the program starts is sbx's to end
+	 * (orphans are reparented to sbx, not to init).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+		status = fail("prctl: %s", strerror(errno));
+		goto out;
+	}
 	err = sbx_launch_exec(&l, &status, &d);
 	if (err)
 		status = exec_failure_status(&l, &d);
@@ -518,10 +484,11 @@ int cmd_run(int argc, char **argv)
 	static struct run_args a;
 	struct sbx_host_facts facts = { 0 };
 	struct sbx_features features;
-	struct sbx_profile *profile = NULL;
+	struct sbx_launch_target t = { .fd = -1 };
 	struct sbx_plan *plan = NULL;
 	struct sbx_diag d = { 0 };
-	char program[PATH_MAX], profile_path[PATH_MAX], *storage = NULL;
+	char program[PATH_MAX], profile_path[PATH_MAX], default_path[PATH_MAX], *storage = NULL;
+	struct sbx_target_opts to = { 0 };
 	const size_t storage_len = PATH_MAX * 8;
 	int status, err;
 
@@ -534,32 +501,29 @@ int cmd_run(int argc, char **argv)
 		cli_error_diag("run", &d);
 		return err == -ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
 	}
-	if (!a.profile) {
-		status = profile_from_signature(program, &profile, profile_path,
-						sizeof(profile_path));
-		if (status > 1)
-			goto out;
+	if (find_profile(a.profile ? a.profile : DEFAULT_PROFILE,
+			 a.profile ? profile_path : default_path, PATH_MAX)) {
+		status = fail("unknown profile '%s' (not a file, nor NAME.yaml in "
+			      "$SBX_PROFILE_PATH, the source tree's profiles/ or "
+			      "%s/sbx/profiles)",
+			      a.profile ? a.profile : DEFAULT_PROFILE, SBX_DATADIR);
+		goto out;
 	}
 	sbx_timing_mark("signature check");
-	if (!profile) {
-		const char *name = a.profile ? a.profile : DEFAULT_PROFILE;
-
-		if (find_profile(name, profile_path, sizeof(profile_path))) {
-			status = fail("unknown profile '%s' (not a file, nor NAME.yaml in "
-				      "$SBX_PROFILE_PATH, the source tree's profiles/ or "
-				      "%s/sbx/profiles)",
-				      name, SBX_DATADIR);
-			goto out;
-		}
-		err = sbx_profile_load_file(profile_path, &profile, &d);
-		if (err) {
-			cli_error_diag("run", &d);
-			status = SBX_EXIT_RUN_FAILED;
-			goto out;
-		}
+	to.profile_file = a.profile ? profile_path : NULL;
+	to.default_profile_file = a.profile ? NULL : default_path;
+	err = sbx_launch_target_open(&t, program, &to, &d);
+	if (err) {
+		cli_error_diag("run", &d);
+		status = err == -ENOENT			   ? SBX_EXIT_NOT_FOUND
+			 : err == -EACCES || err == -EPERM ? SBX_EXIT_CANNOT_EXEC
+							   : SBX_EXIT_RUN_FAILED;
+		goto out;
 	}
+	if (t.warning[0])
+		fprintf(stderr, "sbx: warning: %s\n", t.warning);
 	sbx_timing_mark("profile load");
-	status = check_grants(&a, profile, profile_path);
+	status = check_grants(&a, t.profile, t.source);
 	if (status)
 		goto out;
 	sbx_launch_probe(&features);
@@ -579,18 +543,19 @@ int cmd_run(int argc, char **argv)
 	facts.grants = a.grants;
 	facts.n_grants = a.n_grants;
 	facts.features = &features;
-	err = sbx_compile(profile, &facts, &plan, &d);
+	facts.container_key = t.container_key;
+	err = sbx_compile(t.profile, &facts, &plan, &d);
 	if (err) {
 		cli_error_diag("run", &d);
 		status = SBX_EXIT_RUN_FAILED;
 		goto out;
 	}
 	sbx_timing_mark("compile");
-	status = run_confined(&a, program, profile_path, plan, &features);
+	status = run_confined(&a, &t, plan, &features);
 	sbx_timing_print(stderr);
 out:
 	sbx_plan_free(plan);
-	sbx_profile_free(profile);
+	sbx_launch_target_close(&t);
 	free(storage);
 	for (size_t i = 0; i < a.n_grants; i++)
 		free(a.grant_paths[i]);

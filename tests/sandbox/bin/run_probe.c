@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,24 @@ int main(int argc, char **argv)
 		printf("socket: ok\n");
 		return 0;
 	}
+	if (!strcmp(act, "exe-socket")) { /* which file runs, and whether it has the network */
+		struct stat st;
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (stat("/proc/self/exe", &st))
+			return refused("stat(/proc/self/exe)");
+		printf("exe %lld socket %s\n", (long long)st.st_size, fd >= 0 ? "ok" : "refused");
+		return 0;
+	}
+	if (!strcmp(act, "socket-loop") && arg) { /* N denials, IPv4 and IPv6 in turn */
+		long n = atol(arg);
+
+		for (long i = 0; i < n; i++)
+			if (socket(i % 2 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) >= 0)
+				return 1;
+		printf("socket-loop: %ld refused\n", n);
+		return 0;
+	}
 	if (!strcmp(act, "mmap-wx")) {
 		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -132,6 +151,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: run_probe status|env NAME|exit N|signal N|read F|write F|"
-			"socket-inet|mmap-wx|mprotect-x|ptrace-parent|syscalls N\n");
+			"socket-inet|exe-socket|socket-loop "
+			"N|mmap-wx|mprotect-x|ptrace-parent|syscalls N\n");
 	return 2;
 }

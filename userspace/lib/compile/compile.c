@@ -242,12 +242,13 @@ static void compile_container(struct builder *b)
 {
 	const struct sbx_host_facts *f = b->facts;
 	struct sbx_process_plan *pp = &b->plan->process;
+	const char *key = f->container_key ? f->container_key : b->profile->identifier;
 	char *data_home, *rel;
 
 	if (b->err)
 		return;
 	data_home = f->xdg_data_home ? strdup(f->xdg_data_home) : join(f->home, ".local/share");
-	rel = malloc(strlen("sbx/containers/") + strlen(b->profile->identifier) + 1);
+	rel = malloc(strlen("sbx/containers/") + strlen(key) + 1);
 	if (!data_home || !rel) {
 		free(data_home);
 		free(rel);
@@ -255,7 +256,7 @@ static void compile_container(struct builder *b)
 		return;
 	}
 	strcpy(rel, "sbx/containers/");
-	strcat(rel, b->profile->identifier);
+	strcat(rel, key);
 	pp->container_dir = join(data_home, rel);
 	pp->tmp_dir = pp->container_dir ? join(pp->container_dir, "tmp") : NULL;
 	free(data_home);
@@ -741,7 +742,9 @@ static void compile_memory(struct builder *b)
 	/* Code that never came from a file: refused whatever the profile says. */
 	sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_EXEC, MFD_EXEC)), NULL,
 		"executable memfd (MFD_EXEC)");
-	sc_rule(b, "execveat", EACCES, COND1(BITS(4, SBX_AT_EMPTY_PATH, SBX_AT_EMPTY_PATH)), NULL,
+	/* Except the launcher's own exec of the verified file (plan.h, SBX_EXEC_FD). */
+	sc_rule(b, "execveat", EACCES,
+		COND2(NE(0, SBX_EXEC_FD), BITS(4, SBX_AT_EMPTY_PATH, SBX_AT_EMPTY_PATH)), NULL,
 		"executing a file descriptor (AT_EMPTY_PATH)");
 	/*
 	 * MDWE refuses W+X mmap as well as W->X mprotect, so any memory entitlement turns it

@@ -145,6 +145,18 @@ struct sbx_rlimit_rule {
 	const char *entitlement;
 };
 
+/*
+ * The one descriptor number execveat(fd, "", AT_EMPTY_PATH) may name under sbx's filter.
+ * The launcher execs the program through the very descriptor its signature was verified
+ * on, moved to this number (close-on-exec); compile refuses AT_EMPTY_PATH on every other
+ * number. A program that puts another file there gains nothing execve("/proc/self/fd/N")
+ * does not already give it: exec opens the file behind the descriptor anew, so Landlock
+ * checks EXECUTE on it, and a memfd (which Landlock does not govern) is sealed
+ * non-executable or refused by the memfd_create rules. Above the descriptors a user keeps
+ * (--keep-fd refuses this one) and below every RLIMIT_NOFILE a system sets (256 and up).
+ */
+#define SBX_EXEC_FD 254
+
 struct sbx_process_plan {
 	bool no_new_privs;
 	bool drop_capabilities; /* all sets, ambient and inheritable included */
@@ -214,6 +226,9 @@ struct sbx_host_facts {
 	 * that /proc/self/mem (which writes through page protections) stays closed.
 	 */
 	const char *root_entries;
+	/* The container's directory name under sbx/containers/ (launch/target.h keys it by
+	 * identity); NULL: the profile's identifier. */
+	const char *container_key;
 };
 
 #endif /* SBX_COMPILE_PLAN_H */

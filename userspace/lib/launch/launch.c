@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -17,13 +16,18 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/filter.h>
 #include <linux/securebits.h>
 
 #include "landlock/landlock.h"
 #include "timing.h"
 #include "launch/fdpass.h"
 #include "launch/launch.h"
+#include "launch/terminal.h"
 #include "supervise/supervise.h"
 #include "uapi_compat.h"
 
@@ -243,6 +247,88 @@ static void fit_process(struct sbx_launch *l)
 					"before ABI 7)");
 }
 
+/*
+ * The container is its owner's: CONTAINER.owner (in containers/, which no sandbox can
+ * write) names it from the first run on, and a run for anyone else is refused.
+ */
+static int claim_container(const char *dir, const char *owner, struct sbx_diag *d)
+{
+	char path[PATH_MAX], have[PATH_MAX + 400];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s.owner", dir) >= (int)sizeof(path))
+		return sbx_diag_set(d, -ENAMETOOLONG, "container: path too long");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		size_t len = strlen(owner);
+		bool ok = write(fd, owner, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+
+		close(fd);
+		if (!ok) {
+			unlink(path);
+			return sbx_diag_set(d, -EIO, "container: cannot record its owner in %s",
+					    path);
+		}
+		return 0;
+	}
+	if (errno != EEXIST)
+		return sbx_diag_set(d, -errno, "container: cannot record its owner in %s: %s", path,
+				    strerror(errno));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "container: cannot read its owner in %s: %s", path,
+				    strerror(errno));
+	n = read(fd, have, sizeof(have) - 1);
+	close(fd);
+	have[n > 0 ? n : 0] = '\0';
+	have[strcspn(have, "\n")] = '\0';
+	if (strcmp(have, owner))
+		return sbx_diag_set(d, -EPERM, "container %s belongs to %s, not to %s: refused",
+				    dir, have, owner);
+	return 0;
+}
+
+/*
+ * The program as the child will exec it: the verified descriptor (or the path opened
+ * now), never the path again. Scripts keep it open across exec: the kernel hands the
+ * interpreter /dev/fd/N, which it opens to read the very file that was verified.
+ */
+static int open_program(struct sbx_launch *l, struct sbx_diag *d)
+{
+	const struct sbx_launch_opts *o = &l->o;
+	char magic[2];
+	int fd;
+
+	if (o->program_fd > 2)
+		fd = fcntl(o->program_fd, F_DUPFD_CLOEXEC, 3);
+	else {
+		fd = open(o->program, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		/* An execute-only file: exec needs no read access, and O_PATH is enough. */
+		if (fd < 0 && errno == EACCES)
+			fd = open(o->program, O_PATH | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "cannot open %s: %s", o->program, strerror(errno));
+	if (fd == SBX_EXEC_FD) {
+		int other = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		close(fd);
+		fd = other;
+		if (fd < 0)
+			return sbx_diag_set(d, -errno, "dup: %s", strerror(errno));
+	}
+	l->exec_fd = fd;
+	if (fstat(fd, &l->exec_st))
+		return sbx_diag_set(d, -errno, "%s: %s", o->program, strerror(errno));
+	if (o->program_stat)
+		l->exec_st = *o->program_stat;
+	if (!S_ISREG(l->exec_st.st_mode))
+		return sbx_diag_set(d, -EACCES, "%s: not a regular file", o->program);
+	l->exec_is_script = pread(fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!';
+	return 0;
+}
+
 int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, struct sbx_diag *d)
 {
 	const struct sbx_plan *p = o->plan;
@@ -252,6 +338,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	memset(l, 0, sizeof(*l));
 	l->o = *o;
 	l->ruleset_fd = -1;
+	l->exec_fd = -1;
 	l->pid = -1;
 	l->landlock_abi = o->features ? o->features->landlock_abi : landlock_abi_version();
 	fit_process(l);
@@ -261,9 +348,32 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 		l->failed_step = "require";
 		return err;
 	}
+	for (size_t i = 0; i < o->n_keep_fds; i++)
+		if (o->keep_fds[i] == SBX_EXEC_FD) {
+			l->failed_step = "descriptors";
+			return sbx_diag_set(d, -EBUSY,
+					    "descriptor %d is the launcher's own (the program is "
+					    "executed through it); keep another",
+					    SBX_EXEC_FD);
+		}
+	err = open_program(l, d);
+	if (err) {
+		l->failed_step = "execve";
+		l->failed_errno = -err;
+		return err;
+	}
 	/* First: the plan grants the container, so it must exist when the rules open it. */
 	if (p->process.container_dir) {
-		err = make_dirs(p->process.container_dir, 0700, d);
+		char parent[PATH_MAX];
+
+		snprintf(parent, sizeof(parent), "%s", p->process.container_dir);
+		if (strrchr(parent, '/'))
+			*strrchr(parent, '/') = '\0';
+		err = o->container_owner ? make_dirs(parent, 0700, d) : 0;
+		if (!err && o->container_owner)
+			err = claim_container(p->process.container_dir, o->container_owner, d);
+		if (!err)
+			err = make_dirs(p->process.container_dir, 0700, d);
 		if (!err && p->process.tmp_dir)
 			err = make_dirs(p->process.tmp_dir, 0700, d);
 		if (err) {
@@ -278,11 +388,17 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 			l->failed_step = "landlock";
 			return l->ruleset_fd;
 		}
+		l->landlock_flags = landlock_restrict_flags(l->landlock_abi);
 	}
 	sbx_timing_mark("landlock ruleset");
 	if (p->seccomp.enabled && sbx_enforcement_find(&l->enforced, "seccomp")->enforced) {
 		notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
 		err = seccomp_filter_build_abi(&p->seccomp, notify, l->landlock_abi, &l->filter, d);
+		if (!err) {
+			l->bpf = calloc(2, sizeof(*l->bpf));
+			err = l->bpf ? seccomp_filter_export(l->filter, l->bpf, d)
+				     : sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+		}
 		if (err) {
 			l->failed_step = "seccomp";
 			return err;
@@ -302,8 +418,17 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 	if (l->ruleset_fd >= 0)
 		close(l->ruleset_fd);
 	l->ruleset_fd = -1;
+	if (l->exec_fd >= 0)
+		close(l->exec_fd);
+	l->exec_fd = -1;
 	seccomp_filter_free(l->filter);
 	l->filter = NULL;
+	if (l->bpf) {
+		free(l->bpf[0].filter);
+		free(l->bpf[1].filter);
+	}
+	free(l->bpf);
+	l->bpf = NULL;
 	if (l->envp) {
 		for (size_t i = 0; l->envp[i]; i++)
 			if (!strncmp(l->envp[i], "TMPDIR=", 7) && l->o.plan->process.tmp_dir)
@@ -313,64 +438,90 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 	l->envp = NULL;
 }
 
-/* ---- the child ---- */
-
-struct child_failure {
-	char step[16];
-	int err; /* positive errno */
-	char msg[sizeof(((struct sbx_diag *)0)->msg)];
-};
-
-static int drop_capabilities(struct sbx_diag *d)
+static int exit_status_of(int ws)
 {
-	cap_flag_value_t setpcap = CAP_CLEAR;
-	cap_t caps = cap_get_proc();
-	int err = 0;
-
-	if (caps) {
-		cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &setpcap);
-		cap_free(caps);
-	}
-	if (setpcap == CAP_SET) {
-		/*
-		 * Root would regain every capability at execve; an empty bounding set and
-		 * locked securebits make that impossible, for this process and its children.
-		 */
-		for (cap_value_t c = 0; c < cap_max_bits(); c++)
-			if (cap_drop_bound(c) && errno != EINVAL)
-				return sbx_diag_set(d, -errno,
-						    "cannot drop %s from the bounding set: %s",
-						    cap_to_name(c), strerror(errno));
-		if (cap_set_secbits(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
-				    SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
-				    SECBIT_NO_CAP_AMBIENT_RAISE |
-				    SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED))
-			return sbx_diag_set(d, -errno, "cannot lock the securebits: %s",
-					    strerror(errno));
-	}
-	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient())
-		return sbx_diag_set(d, -errno, "cannot clear the ambient set: %s", strerror(errno));
-	caps = cap_init(); /* every set empty: effective, permitted, inheritable */
-	if (!caps)
-		return sbx_diag_set(d, -ENOMEM, "out of memory");
-	if (cap_set_proc(caps))
-		err = sbx_diag_set(d, -errno, "cannot clear the capability sets: %s",
-				   strerror(errno));
-	cap_free(caps);
-	return err;
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
-static int set_rlimits(const struct sbx_process_plan *pp, struct sbx_diag *d)
-{
-	for (size_t i = 0; i < pp->n_rlimits; i++) {
-		const struct sbx_rlimit_rule *r = &pp->rlimits[i];
-		struct rlimit rl = { .rlim_cur = r->cur, .rlim_max = r->max };
+/* ---- the child: raw system calls only (it may be the fork of a threaded daemon) ---- */
 
-		if (setrlimit(r->resource, &rl))
-			return sbx_diag_set(d, -errno, "cannot set rlimit %d to %llu/%llu: %s",
-					    r->resource, (unsigned long long)r->cur,
-					    (unsigned long long)r->max, strerror(errno));
+/* Which step failed; the parent turns it into words (the child cannot format). */
+enum child_step {
+	STEP_DESCRIPTORS,
+	STEP_SESSION,
+	STEP_TERMINAL,
+	STEP_NO_NEW_PRIVS,
+	STEP_CAPABILITIES,
+	STEP_RLIMITS,
+	STEP_DUMPABLE,
+	STEP_MDWE,
+	STEP_LANDLOCK,
+	STEP_SECCOMP,
+	STEP_NOTIFY_FD,
+	STEP_CHANGED,
+	STEP_EXECVE,
+};
+
+struct child_failure {
+	int step; /* enum child_step */
+	int err; /* positive errno */
+	long detail; /* the descriptor, rlimit index or capability concerned; -1 none */
+};
+
+/* What capability detail < 0 means. */
+enum {
+	CAPS_CAPGET = -1,
+	CAPS_SECUREBITS = -2,
+	CAPS_AMBIENT = -3,
+	CAPS_CAPSET = -4,
+};
+
+static void __attribute__((noreturn)) child_fail(int pipe_fd, int step, int err, long detail)
+{
+	struct child_failure f = { .step = step, .err = err ? err : EIO, .detail = detail };
+
+	if (write(pipe_fd, &f, sizeof(f)) < 0) {
+		/* nothing left to tell anyone: the parent sees EOF and a 125 exit */
 	}
+	_exit(125);
+}
+
+/*
+ * Every capability set empty, ambient and inheritable included; for root also the bounding
+ * set and locked securebits, or it would regain every capability at execve. Returns 0 or
+ * a CAPS_* / capability number in *detail and the errno.
+ */
+static int drop_capabilities(long *detail)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	*detail = CAPS_CAPGET;
+	if (syscall(SYS_capget, &h, data))
+		return errno;
+	if (data[0].effective & (1U << CAP_SETPCAP)) {
+		for (long c = 0; c < 64 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
+			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0)) {
+				*detail = c;
+				return errno;
+			}
+		*detail = CAPS_SECUREBITS;
+		if (prctl(PR_SET_SECUREBITS,
+			  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+				  SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+				  SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+			  0, 0, 0))
+			return errno;
+	}
+	*detail = CAPS_AMBIENT;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return errno; /* EINVAL: before Linux 4.3, no ambient set to clear */
+	*detail = CAPS_CAPSET;
+	memset(data, 0, sizeof(data));
+	h.pid = 0;
+	if (syscall(SYS_capset, &h, data))
+		return errno;
 	return 0;
 }
 
@@ -383,135 +534,288 @@ static void set_cloexec(int fd)
 		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Before close_range (Linux 5.11): the open ones, as /proc lists them (else 64 Ki). */
+static void cloexec_from_proc(void)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	if (dir < 0) {
+		for (int fd = 3; fd < 65536; fd++)
+			set_cloexec(fd);
+		return;
+	}
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
+			int fd = 0;
+			const char *c = de->d_name;
+
+			off += de->d_reclen;
+			if (*c < '0' || *c > '9')
+				continue;
+			for (; *c >= '0' && *c <= '9'; c++)
+				fd = fd * 10 + (*c - '0');
+			if (fd > 2 && fd != dir)
+				set_cloexec(fd);
+		}
+	close(dir);
+}
+
 /*
  * Mark every descriptor above 2 close-on-exec, then clear the flag on the kept ones (the
  * error pipe stays close-on-exec: execve closes it, which tells the parent it worked).
+ * Returns 0 or the errno, with the descriptor in *fd.
  */
-static int close_inherited_fds(const struct sbx_launch_opts *o, struct sbx_diag *d)
+static int close_inherited_fds(const struct sbx_launch_opts *o, long *fd)
 {
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC)) {
-		/* Before Linux 5.11: the open ones, as /proc lists them (else the first 64 Ki). */
-		DIR *dir = opendir("/proc/self/fd");
-		struct dirent *de;
-
-		if (dir) {
-			while ((de = readdir(dir)))
-				if (atoi(de->d_name) > 2 && atoi(de->d_name) != dirfd(dir))
-					set_cloexec(atoi(de->d_name));
-			closedir(dir);
-		} else {
-			for (int fd = 3; fd < 65536; fd++)
-				set_cloexec(fd);
-		}
-	}
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC))
+		cloexec_from_proc();
 	for (size_t i = 0; i < o->n_keep_fds; i++)
-		if (fcntl(o->keep_fds[i], F_SETFD, 0))
-			return sbx_diag_set(d, -errno, "cannot keep descriptor %d: %s",
-					    o->keep_fds[i], strerror(errno));
+		if (fcntl(o->keep_fds[i], F_SETFD, 0)) {
+			*fd = o->keep_fds[i];
+			return errno;
+		}
 	return 0;
 }
 
-static void __attribute__((noreturn))
-child_fail(int pipe_fd, const char *step, const struct sbx_diag *d)
+/* The program's own session; the pty (if any) its controlling terminal and its 0-2. */
+static void enter_session(const struct sbx_terminal *t, int err_fd)
 {
-	struct child_failure f = { 0 };
-
-	snprintf(f.step, sizeof(f.step), "%s", step);
-	f.err = d->err < 0 ? -d->err : EIO;
-	snprintf(f.msg, sizeof(f.msg), "%s", d->msg);
-	if (write(pipe_fd, &f, sizeof(f)) < 0) {
-		/* nothing left to tell anyone: the parent sees EOF and a 125 exit */
-	}
-	_exit(125);
+	if (setsid() < 0)
+		child_fail(err_fd, STEP_SESSION, errno, -1);
+	if (t->master < 0)
+		return;
+	if (ioctl(t->slave, TIOCSCTTY, 0))
+		child_fail(err_fd, STEP_TERMINAL, errno, -1);
+	for (int fd = 0; fd < 3; fd++)
+		if (t->replaces[fd] && dup2(t->slave, fd) < 0)
+			child_fail(err_fd, STEP_TERMINAL, errno, fd);
+	if (t->slave > 2)
+		close(t->slave);
+	close(t->master);
 }
 
-static void __attribute__((noreturn)) child_main(struct sbx_launch *l, int err_fd, int notify_sock)
+/*
+ * With a pty, the child stays as the session's leader and runs the program in a process
+ * group of its own, the pty's foreground (as sudo's monitor does): a session leader's own
+ * group is orphaned (its parent, sbx, is in another session) and the kernel discards ^Z's
+ * SIGTSTP there. The leader, confined like the program, passes signals on and mirrors the
+ * program's stops (it stops itself, so sbx sees it) and its exit status. Returns in the
+ * program's process only.
+ */
+static void monitor_program(const struct sbx_launch *l, const struct sbx_terminal *t, int err_fd,
+			    int notify_sock)
+{
+	static const int passed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCHLD };
+	int tty = t->replaces[0] ? 0 : t->replaces[1] ? 1 : 2, sfd;
+	sigset_t set;
+	pid_t prog;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
+		sigaddset(&set, passed[i]);
+	sigaddset(&set, SIGTTOU); /* tcsetpgrp from outside the foreground */
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	prog = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (prog < 0)
+		child_fail(err_fd, STEP_SESSION, errno, -1);
+	if (prog == 0) {
+		pid_t self = getpid();
+
+		setpgid(0, 0);
+		ioctl(tty, TIOCSPGRP, &self);
+		if (l->o.kill_tree && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+			child_fail(err_fd, STEP_SESSION, errno, -1);
+		return;
+	}
+	close(err_fd); /* the program's copy reports; its exec closes it */
+	if (notify_sock >= 0)
+		close(notify_sock);
+	setpgid(prog, prog);
+	ioctl(tty, TIOCSPGRP, &prog);
+	sigdelset(&set, SIGTTOU);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		kill(prog, SIGKILL);
+		_exit(125);
+	}
+	for (;;) {
+		struct signalfd_siginfo si;
+		int ws;
+		pid_t r;
+
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			kill(prog, (int)si.ssi_signo);
+			continue;
+		}
+		while ((r = waitpid(prog, &ws, WNOHANG | WUNTRACED)) == prog) {
+			if (!WIFSTOPPED(ws))
+				_exit(exit_status_of(ws));
+			kill(getpid(), SIGSTOP); /* until sbx continues us (fg) */
+			ioctl(tty, TIOCSPGRP, &prog);
+			kill(-prog, SIGCONT);
+		}
+	}
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void __attribute__((noreturn)) child_main(struct sbx_launch *l, const struct sbx_terminal *t,
+						 const sigset_t *mask, int err_fd, int notify_sock)
 {
 	const struct sbx_plan *p = l->o.plan;
-	struct sbx_diag d = { 0 };
-	int nfd;
+	struct stat now;
+	long detail = -1;
+	int err;
 
 	sbx_timing_mark("spawn");
 	/* First, while /proc is still readable: what the program inherits besides 0-2. */
-	if (close_inherited_fds(&l->o, &d))
-		child_fail(err_fd, "descriptors", &d);
-	if (p->process.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		sbx_diag_set(&d, -errno, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
-		child_fail(err_fd, "no_new_privs", &d);
+	err = close_inherited_fds(&l->o, &detail);
+	if (err)
+		child_fail(err_fd, STEP_DESCRIPTORS, err, detail);
+	/* The verified file, at the one number the seccomp filter lets execveat name. */
+	if (dup3(l->exec_fd, SBX_EXEC_FD, l->exec_is_script ? 0 : O_CLOEXEC) < 0)
+		child_fail(err_fd, STEP_DESCRIPTORS, errno, SBX_EXEC_FD);
+	enter_session(t, err_fd);
+	if (l->o.kill_tree && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		child_fail(err_fd, STEP_SESSION, errno, -1);
+	if (p->process.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		child_fail(err_fd, STEP_NO_NEW_PRIVS, errno, -1);
+	if (p->process.drop_capabilities) {
+		err = drop_capabilities(&detail);
+		if (err)
+			child_fail(err_fd, STEP_CAPABILITIES, err, detail);
 	}
-	if (p->process.drop_capabilities && drop_capabilities(&d))
-		child_fail(err_fd, "capabilities", &d);
-	if (set_rlimits(&p->process, &d))
-		child_fail(err_fd, "rlimits", &d);
-	if (prctl(PR_SET_DUMPABLE, p->process.dumpable ? 1 : 0, 0, 0, 0)) {
-		sbx_diag_set(&d, -errno, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
-		child_fail(err_fd, "dumpable", &d);
-	}
-	if (sbx_enforcement_find(&l->enforced, "mdwe")->enforced &&
-	    prctl(PR_SET_MDWE, p->process.mdwe, 0, 0, 0)) {
-		sbx_diag_set(&d, -errno, "prctl(PR_SET_MDWE): %s", strerror(errno));
-		child_fail(err_fd, "mdwe", &d);
-	}
-	sbx_timing_mark("process attributes");
-	if (l->ruleset_fd >= 0 && landlock_enforce_ruleset(l->ruleset_fd, l->landlock_abi, &d))
-		child_fail(err_fd, "landlock", &d);
-	if (l->ruleset_fd >= 0)
-		close(l->ruleset_fd);
-	sbx_timing_mark("landlock");
-	if (l->filter) {
-		/* Last: from here on every call this code makes is filtered too. */
-		nfd = seccomp_filter_load(l->filter, &d);
-		if (nfd < -1)
-			child_fail(err_fd, "seccomp", &d);
-		if (nfd >= 0) {
-			int err = sbx_fd_send(notify_sock, nfd);
+	for (size_t i = 0; i < p->process.n_rlimits; i++) {
+		const struct sbx_rlimit_rule *r = &p->process.rlimits[i];
+		struct rlimit rl = { .rlim_cur = r->cur, .rlim_max = r->max };
 
-			if (err) {
-				sbx_diag_set(&d, err, "cannot hand the notification fd over: %s",
-					     strerror(-err));
-				child_fail(err_fd, "seccomp", &d);
-			}
-			close(nfd);
+		if (setrlimit(r->resource, &rl))
+			child_fail(err_fd, STEP_RLIMITS, errno, (long)i);
+	}
+	if (prctl(PR_SET_DUMPABLE, p->process.dumpable ? 1 : 0, 0, 0, 0))
+		child_fail(err_fd, STEP_DUMPABLE, errno, -1);
+	if (sbx_enforcement_find(&l->enforced, "mdwe")->enforced &&
+	    prctl(PR_SET_MDWE, p->process.mdwe, 0, 0, 0))
+		child_fail(err_fd, STEP_MDWE, errno, -1);
+	sbx_timing_mark("process attributes");
+	if (l->ruleset_fd >= 0) {
+		if (syscall(__NR_landlock_restrict_self, l->ruleset_fd, l->landlock_flags))
+			child_fail(err_fd, STEP_LANDLOCK, errno, -1);
+		close(l->ruleset_fd);
+	}
+	sbx_timing_mark("landlock");
+	if (l->bpf) {
+		/* Last: from here on every call this code makes is filtered too. */
+		bool notifies = seccomp_filter_notifies(l->filter);
+		long nfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				   notifies ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &l->bpf[0]);
+
+		if (nfd < 0)
+			child_fail(err_fd, STEP_SECCOMP, errno, -1);
+		/* Then the allow-list: last, so that its ENOSYS wins at equal precedence. */
+		if (l->bpf[1].len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &l->bpf[1]))
+			child_fail(err_fd, STEP_SECCOMP, errno, 1);
+		if (notifies) {
+			err = sbx_fd_send(notify_sock, (int)nfd);
+			if (err)
+				child_fail(err_fd, STEP_NOTIFY_FD, -err, -1);
+			close((int)nfd);
 		}
 	}
 	sbx_timing_mark("seccomp");
-	execve(l->o.program, l->o.argv, l->envp);
-	sbx_diag_set(&d, -errno, "cannot execute %s: %s", l->o.program, strerror(errno));
-	child_fail(err_fd, "execve", &d);
+	/*
+	 * Written in place since it was verified (a rename is harmless: the descriptor keeps
+	 * the verified file)? From execve on, the kernel refuses writers (ETXTBSY).
+	 */
+	if (fstat(SBX_EXEC_FD, &now) || !same_file(&now, &l->exec_st))
+		child_fail(err_fd, STEP_CHANGED, ESTALE, -1);
+	if (t->master >= 0)
+		monitor_program(l, t, err_fd, notify_sock);
+	/* A signal sent to sbx meanwhile was passed on and waits: the program gets it. */
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	syscall(SYS_execveat, SBX_EXEC_FD, "", l->o.argv, l->envp, AT_EMPTY_PATH);
+	child_fail(err_fd, STEP_EXECVE, errno, -1);
 }
 
 /* ---- the parent ---- */
 
-static volatile pid_t forward_to = -1;
-
-/*
- * Pass a termination signal on to the program, unless the terminal sent it: the program is
- * in sbx's process group and got that one itself (a second ^C would be one too many).
- */
-static void forward_signal(int sig, siginfo_t *info, void *ctx)
+/* The child's report, in words. */
+static int child_failure_diag(const struct sbx_launch *l, const struct child_failure *f,
+			      struct sbx_diag *d)
 {
-	(void)ctx;
-	if (forward_to > 0 && (!info || info->si_code != SI_KERNEL))
-		kill(forward_to, sig);
-}
+	static const char *const caps[] = { "", "capget", "cannot lock the securebits",
+					    "cannot clear the ambient set",
+					    "cannot clear the capability sets" };
+	const char *e = strerror(f->err);
+	const struct sbx_rlimit_rule *r;
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-static void forward_signals(pid_t pid, struct sigaction *old)
-{
-	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO };
-
-	forward_to = pid;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaction(forwarded[i], &sa, &old[i]);
-}
-
-static void restore_signals(const struct sigaction *old)
-{
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaction(forwarded[i], &old[i], NULL);
-	forward_to = -1;
+	switch (f->step) {
+	case STEP_DESCRIPTORS:
+		if (f->detail == SBX_EXEC_FD)
+			return sbx_diag_set(d, -f->err,
+					    "descriptors: cannot place the program "
+					    "on descriptor %d: %s",
+					    SBX_EXEC_FD, e);
+		return sbx_diag_set(d, -f->err, "descriptors: cannot keep descriptor %ld: %s",
+				    f->detail, e);
+	case STEP_SESSION:
+		return sbx_diag_set(d, -f->err, "session: cannot start a session: %s", e);
+	case STEP_TERMINAL:
+		return sbx_diag_set(d, -f->err, "terminal: cannot make the pty the program's: %s",
+				    e);
+	case STEP_NO_NEW_PRIVS:
+		return sbx_diag_set(d, -f->err, "no_new_privs: prctl(PR_SET_NO_NEW_PRIVS): %s", e);
+	case STEP_CAPABILITIES:
+		if (f->detail >= 0)
+			return sbx_diag_set(d, -f->err,
+					    "capabilities: cannot drop capability %ld from the "
+					    "bounding set: %s",
+					    f->detail, e);
+		return sbx_diag_set(d, -f->err, "capabilities: %s: %s",
+				    caps[f->detail >= -4 ? -f->detail : 0], e);
+	case STEP_RLIMITS:
+		if (f->detail < 0 || (size_t)f->detail >= l->o.plan->process.n_rlimits)
+			return sbx_diag_set(d, -f->err, "rlimits: cannot set an rlimit: %s", e);
+		r = &l->o.plan->process.rlimits[f->detail];
+		return sbx_diag_set(d, -f->err, "rlimits: cannot set rlimit %d to %llu/%llu: %s",
+				    r->resource, (unsigned long long)r->cur,
+				    (unsigned long long)r->max, e);
+	case STEP_DUMPABLE:
+		return sbx_diag_set(d, -f->err, "dumpable: prctl(PR_SET_DUMPABLE): %s", e);
+	case STEP_MDWE:
+		return sbx_diag_set(d, -f->err, "mdwe: prctl(PR_SET_MDWE): %s", e);
+	case STEP_LANDLOCK:
+		return sbx_diag_set(d, -f->err, "landlock: cannot enforce the ruleset: %s", e);
+	case STEP_SECCOMP:
+		return sbx_diag_set(d, -f->err, "seccomp: cannot load the filter: %s", e);
+	case STEP_NOTIFY_FD:
+		return sbx_diag_set(d, -f->err, "seccomp: cannot hand the notification fd over: %s",
+				    e);
+	case STEP_CHANGED:
+		return sbx_diag_set(d, -f->err,
+				    "%s was modified after it was verified: not running it",
+				    l->o.program);
+	case STEP_EXECVE:
+		return sbx_diag_set(d, -f->err, "cannot execute %s: %s", l->o.program, e);
+	}
+	return sbx_diag_set(d, -f->err, "child: step %d failed: %s", f->step, e);
 }
 
 static int wait_status(pid_t pid, int *status)
@@ -521,130 +825,360 @@ static int wait_status(pid_t pid, int *status)
 	while (waitpid(pid, &ws, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	*status = exit_status_of(ws);
 	return 0;
 }
 
-static void child_exited(int sig)
+/* Every child of this process, SIGKILLed through a pidfd (an unreaped child's pid cannot
+ * be reused, so the pidfd is the process the scan found). */
+static int kill_children(void)
 {
-	(void)sig; /* only to interrupt a blocking receive, see supervise() */
+	char path[64], buf[512];
+	pid_t self = getpid();
+	int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
+	char dents[8192] __attribute__((aligned(8)));
+	long len;
+
+	if (dir < 0)
+		return -errno;
+	while ((len = syscall(SYS_getdents64, dir, dents, sizeof(dents))) > 0)
+		for (long off = 0; off < len;) {
+			struct linux_dirent64 *de = (struct linux_dirent64 *)(dents + off);
+			ssize_t r;
+			char *close_paren;
+			int fd, ppid = 0, pidfd;
+			char state;
+
+			off += de->d_reclen;
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "%s/stat", de->d_name);
+			fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			r = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (r <= 0)
+				continue;
+			buf[r] = '\0';
+			/* pid (comm) state ppid ...: comm may hold anything, so the last ')' */
+			close_paren = strrchr(buf, ')');
+			if (!close_paren || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2 ||
+			    ppid != self)
+				continue;
+			pidfd = (int)syscall(SYS_pidfd_open, atoi(de->d_name), 0);
+			if (pidfd < 0) {
+				kill(atoi(de->d_name), SIGKILL); /* before Linux 5.3 */
+			} else {
+				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+				close(pidfd);
+			}
+			n++;
+		}
+	close(dir);
+	return n;
+}
+
+/* The rest of the tree, once the program ended: killed, reaped, and again for what was
+ * reparented to us meanwhile, until no child is left. */
+static void end_tree(void)
+{
+	for (;;) {
+		int ws;
+
+		kill_children();
+		if (waitpid(-1, &ws, __WALL) < 0 && errno == ECHILD)
+			return;
+	}
+}
+
+/* Token bucket for denial reports: a burst, then a few a second; the rest counted. */
+#define DENIAL_BURST	 10
+#define DENIALS_A_SECOND 5
+
+struct denial_limit {
+	double tokens;
+	struct timespec last;
+	char last_call[sizeof(((struct sbx_seccomp_denial *)0)->call)];
+	char last_comm[sizeof(((struct sbx_seccomp_denial *)0)->comm)];
+};
+
+static void report_denial(struct sbx_launch *l, struct denial_limit *lim,
+			  struct sbx_seccomp_denial *den)
+{
+	struct timespec now;
+	const char *base = strrchr(l->o.program, '/');
+	char fdname[16];
+
+	l->denials++;
+	if (!l->o.on_denial)
+		return;
+	/* Before Linux 6.14 a program exec'd through a descriptor is named after its number. */
+	snprintf(fdname, sizeof(fdname), "%d", SBX_EXEC_FD);
+	if (!strcmp(den->comm, fdname))
+		snprintf(den->comm, sizeof(den->comm), "%s", base ? base + 1 : l->o.program);
+	/* The same call from the same program again: counted, not repeated. */
+	if (!strcmp(den->call, lim->last_call) && !strcmp(den->comm, lim->last_comm))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (lim->last.tv_sec == 0 && lim->last.tv_nsec == 0)
+		lim->tokens = DENIAL_BURST;
+	else
+		lim->tokens += DENIALS_A_SECOND * ((now.tv_sec - lim->last.tv_sec) +
+						   (now.tv_nsec - lim->last.tv_nsec) / 1e9);
+	if (lim->tokens > DENIAL_BURST)
+		lim->tokens = DENIAL_BURST;
+	lim->last = now;
+	if (lim->tokens < 1)
+		return;
+	lim->tokens -= 1;
+	snprintf(lim->last_call, sizeof(lim->last_call), "%s", den->call);
+	snprintf(lim->last_comm, sizeof(lim->last_comm), "%s", den->comm);
+	l->denials_reported++;
+	l->o.on_denial(den, l->o.arg);
+}
+
+/* The program stopped (^Z on its pty): stop sbx too, as sudo does, then carry on. */
+static void program_stopped(struct sbx_launch *l, struct sbx_terminal *t)
+{
+	sbx_terminal_restore(t);
+	kill(getpid(), SIGSTOP);
+	/* Continued (fg or bg): raw again only in the foreground; the program goes on. */
+	sbx_terminal_raw(t);
+	sbx_terminal_winsize(t);
+	kill(l->pid, SIGCONT); /* the session's leader, which continues the program */
+}
+
+struct loop {
+	int nfd; /* seccomp listener, -1 none */
+	int pidfd; /* the program, -1 none (before Linux 5.3: polled) */
+	int sfd; /* signalfd, -1 none */
+	struct sbx_terminal *t;
+	bool done; /* the program ended, status set */
+	bool master_open, input_open;
+	int status;
+};
+
+/*
+ * Reap what is ready, noting the program's end or stop. With a tree of its own, every child
+ * of this process belongs to the launch (orphans are reparented here) and is reaped too.
+ */
+static void reap(struct sbx_launch *l, struct loop *lp)
+{
+	bool tree = l->o.kill_tree || l->o.keep_tree;
+	int flags = WNOHANG | (lp->t->master >= 0 ? WUNTRACED : 0) | (tree ? __WALL : 0), ws;
+	pid_t r;
+
+	while ((r = waitpid(tree ? -1 : l->pid, &ws, flags)) > 0) {
+		if (r != l->pid)
+			continue;
+		if (WIFSTOPPED(ws)) {
+			program_stopped(l, lp->t);
+			continue;
+		}
+		lp->status = exit_status_of(ws);
+		lp->done = true;
+		if (!tree)
+			return;
+	}
+}
+
+static bool children_left(void)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0;
+}
+
+static void handle_signal(struct sbx_launch *l, struct loop *lp)
+{
+	struct signalfd_siginfo si;
+
+	while (read(lp->sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap(l, lp);
+			break;
+		case SIGWINCH:
+			sbx_terminal_winsize(lp->t);
+			break;
+		default:
+			if (!lp->done)
+				kill(l->pid, (int)si.ssi_signo);
+		}
+	}
 }
 
 /*
- * Answer notifications until the child exits. A notification can be withdrawn between
- * poll and receive (its process killed), and the receive then blocks: SIGCHLD, caught
- * without SA_RESTART, interrupts it when the child exits.
+ * Answer notifications, relay the terminal and pass signals on until the program (and,
+ * with keep_tree, its whole tree) has ended.
  */
-static int supervise(struct sbx_launch *l, int nfd, int *status)
+static int supervise(struct sbx_launch *l, struct loop *lp)
 {
-	struct sigaction sa = { .sa_handler = child_exited }, old_chld;
-	int pidfd = (int)syscall(SYS_pidfd_open, l->pid, 0), err;
+	struct denial_limit lim = { 0 };
+	struct sbx_terminal *t = lp->t;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, &old_chld);
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = nfd, .events = POLLIN },
-					 { .fd = pidfd, .events = POLLIN } };
-		int ws;
+		struct pollfd pfd[5];
+		int n = 0, i_nfd = -1, i_pid = -1, i_sig = -1, i_master = -1, i_in = -1;
 
-		/* Without a pidfd (Linux < 5.3), look at the child every 100 ms. */
-		if (poll(pfd, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 100) < 0) {
+		if (lp->done && (!l->o.keep_tree || !children_left()))
+			break;
+		if (lp->nfd >= 0) {
+			i_nfd = n;
+			pfd[n++] = (struct pollfd){ .fd = lp->nfd, .events = POLLIN };
+		}
+		if (lp->pidfd >= 0 && !lp->done) {
+			i_pid = n;
+			pfd[n++] = (struct pollfd){ .fd = lp->pidfd, .events = POLLIN };
+		}
+		if (lp->sfd >= 0) {
+			i_sig = n;
+			pfd[n++] = (struct pollfd){ .fd = lp->sfd, .events = POLLIN };
+		}
+		if (lp->master_open) {
+			i_master = n;
+			pfd[n++] = (struct pollfd){ .fd = t->master,
+						    .events = POLLIN | (t->len ? POLLOUT : 0) };
+		}
+		if (lp->input_open && t->len == 0 && t->raw) {
+			i_in = n;
+			pfd[n++] = (struct pollfd){ .fd = t->in_fd, .events = POLLIN };
+		}
+		/* Without a pidfd (Linux < 5.3) nor SIGCHLD, look at the child every 100 ms. */
+		if (poll(pfd, n, lp->pidfd < 0 && lp->sfd < 0 ? 100 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return -errno;
 		}
-		if (pfd[0].revents & POLLIN) {
+		if (i_nfd >= 0 && (pfd[i_nfd].revents & POLLIN)) {
 			struct sbx_seccomp_denial den;
 
-			if (!seccomp_supervise_one_with(nfd, &l->o.plan->seccomp, l->supervisor,
+			if (!seccomp_supervise_one_with(lp->nfd, &l->o.plan->seccomp, l->supervisor,
 							&den) &&
-			    !den.carried_out && l->o.on_denial)
-				l->o.on_denial(&den, l->o.arg);
+			    !den.carried_out)
+				report_denial(l, &lim, &den);
 		}
-		if (pfd[0].revents & (POLLHUP | POLLERR))
-			break;
-		if (pidfd >= 0 && !(pfd[1].revents & POLLIN))
-			continue;
-		if (pidfd < 0) {
-			pid_t r = waitpid(l->pid, &ws, WNOHANG);
-
-			if (r == l->pid) {
-				*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-				sigaction(SIGCHLD, &old_chld, NULL);
-				return 0;
-			}
-			continue;
+		if (i_nfd >= 0 && (pfd[i_nfd].revents & (POLLHUP | POLLERR)) &&
+		    !(pfd[i_nfd].revents & POLLIN)) {
+			close(lp->nfd); /* every filtered process is gone */
+			lp->nfd = -1;
 		}
-		break;
+		if (i_sig >= 0 && (pfd[i_sig].revents & POLLIN))
+			handle_signal(l, lp);
+		if ((i_pid >= 0 && (pfd[i_pid].revents & POLLIN)) || (lp->pidfd < 0 && !lp->done))
+			reap(l, lp);
+		if (i_master >= 0 && pfd[i_master].revents) {
+			if (pfd[i_master].revents & POLLOUT)
+				sbx_terminal_relay_input(t, false);
+			if (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))
+				lp->master_open = sbx_terminal_relay_output(t);
+		}
+		if (i_in >= 0 && (pfd[i_in].revents & (POLLIN | POLLHUP | POLLERR)))
+			lp->input_open = sbx_terminal_relay_input(t, true);
 	}
-	if (pidfd >= 0)
-		close(pidfd);
-	err = wait_status(l->pid, status);
-	sigaction(SIGCHLD, &old_chld, NULL);
-	return err;
+	if (l->o.kill_tree && !l->o.keep_tree)
+		end_tree();
+	/* What the tree wrote before it ended, up to the pty's last byte. */
+	if (lp->master_open)
+		sbx_terminal_relay_output(t);
+	return 0;
+}
+
+/* The signals passed on to the program; SIGTTIN/SIGTTOU blocked so that job control
+ * never stops sbx (a blocked SIGTTOU lets its terminal calls proceed). */
+static void run_signals(const struct sbx_launch *l, sigset_t *set)
+{
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+
+	sigemptyset(set);
+	if (l->o.forward_signals)
+		for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+			sigaddset(set, forwarded[i]);
+	if (l->o.pty || l->o.kill_tree || l->o.keep_tree)
+		sigaddset(set, SIGCHLD);
+	if (l->o.pty) {
+		sigaddset(set, SIGWINCH);
+		sigaddset(set, SIGTTIN);
+		sigaddset(set, SIGTTOU);
+	}
 }
 
 int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 {
-	struct sigaction old[sizeof(forwarded) / sizeof(forwarded[0])];
-	sigset_t block, old_mask;
+	struct sbx_terminal t = { .master = -1, .slave = -1, .in_fd = -1 };
+	struct loop lp = { .nfd = -1, .pidfd = -1, .sfd = -1, .t = &t };
+	sigset_t set, old_mask;
 	struct child_failure f;
-	int errp[2], sv[2] = { -1, -1 }, nfd = -1, err;
+	int errp[2], sv[2] = { -1, -1 }, err;
 	ssize_t n;
 
-	if (pipe2(errp, O_CLOEXEC))
-		return sbx_diag_set(d, -errno, "pipe: %s", strerror(errno));
+	if (seccomp_filter_notifies(l->filter) && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return sbx_diag_set(d, -EPERM,
+				    "the caller is dumpable: a program of the same uid could take "
+				    "the seccomp listener (prctl(PR_SET_DUMPABLE, 0) first)");
+	if (l->o.kill_tree && prctl(PR_GET_CHILD_SUBREAPER, &err, 0, 0, 0) == 0 && !err)
+		return sbx_diag_set(d, -EINVAL, "kill_tree: the caller is not a child subreaper");
+	if (l->o.pty) {
+		err = sbx_terminal_open(&t, d);
+		if (err)
+			return err;
+	}
+	if (pipe2(errp, O_CLOEXEC)) {
+		err = sbx_diag_set(d, -errno, "pipe: %s", strerror(errno));
+		goto err_term;
+	}
 	if (seccomp_filter_notifies(l->filter) &&
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		err = sbx_diag_set(d, -errno, "socketpair: %s", strerror(errno));
 		goto err_pipe;
 	}
 	/*
-	 * sbx holds the seccomp listener for as long as the program runs: a program of the
-	 * same uid could take it with pidfd_getfd(2) and answer its own notifications with
-	 * "continue". Not dumpable, sbx is out of its reach (ptrace access checks); the child
-	 * sets its own flag from the plan.
+	 * Blocked in this thread from before fork until the end (restored after): a signal
+	 * sent the moment after fork reaches the program too, through the signalfd.
 	 */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
-		err = sbx_diag_set(d, -errno, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
-		goto err_sock;
+	run_signals(l, &set);
+	sigprocmask(SIG_BLOCK, &set, &old_mask);
+	if (!sigisemptyset(&set)) {
+		lp.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+		if (lp.sfd < 0) {
+			err = sbx_diag_set(d, -errno, "signalfd: %s", strerror(errno));
+			goto err_mask;
+		}
 	}
-	/* Carries calls out for the program (supervise/): started now, confined, before it runs. */
+	/*
+	 * Carries calls out for the program (supervise/): started now, confined, before it runs;
+	 * after the mask above, so that its thread inherits it and no forwarded signal is
+	 * delivered to it (its default action would end sbx).
+	 */
 	if (seccomp_filter_notifies(l->filter) && !l->supervisor &&
 	    sbx_supervisor_start(l->o.plan, l->ruleset_fd, &l->supervisor, d))
 		l->supervisor = NULL; /* none: those calls are refused (fail closed) */
 	fflush(NULL);
-	/*
-	 * Held until the handlers know the child: a signal sent to sbx the moment after fork
-	 * must reach the program too.
-	 */
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&block, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &block, &old_mask);
 	l->pid = fork();
 	if (l->pid < 0) {
 		err = sbx_diag_set(d, -errno, "fork: %s", strerror(errno));
-		sigprocmask(SIG_SETMASK, &old_mask, NULL);
-		goto err_sock;
+		goto err_mask;
 	}
 	if (l->pid == 0) {
-		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		close(errp[0]);
 		if (sv[0] >= 0)
 			close(sv[0]);
-		child_main(l, errp[1], sv[1]);
+		child_main(l, &t, &old_mask, errp[1], sv[1]);
 	}
 	close(errp[1]);
 	sbx_supervisor_set_program(l->supervisor, l->pid);
+	if (t.slave >= 0)
+		close(t.slave); /* else the pty never reports that the program's side closed */
+	t.slave = -1;
 	if (sv[1] >= 0) {
 		close(sv[1]);
 		sv[1] = -1;
 	}
-	forward_signals(l->pid, old);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	if (sv[0] >= 0)
-		nfd = sbx_fd_recv(sv[0]); /* fails (EOF) if the child stopped before seccomp */
+	if (sv[0] >= 0) {
+		lp.nfd = sbx_fd_recv(sv[0]); /* fails (EOF) if the child stopped before seccomp */
+		close(sv[0]);
+	}
 	do
 		n = read(errp[0], &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
@@ -653,32 +1187,42 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 	if (n > 0) {
 		int ignored;
 
-		f.step[sizeof(f.step) - 1] = '\0';
-		f.msg[sizeof(f.msg) - 1] = '\0';
 		wait_status(l->pid, &ignored);
-		restore_signals(old);
-		if (nfd >= 0)
-			close(nfd);
-		if (sv[0] >= 0)
-			close(sv[0]);
-		l->failed_step = !strcmp(f.step, "execve") ? "execve" : "child";
+		l->failed_step = f.step == STEP_EXECVE ? "execve" : "child";
 		l->failed_errno = f.err;
-		return sbx_diag_set(d, -f.err, "%s: %s", f.step, f.msg);
+		err = child_failure_diag(l, &f, d);
+		goto out;
 	}
-	if (nfd >= 0) {
-		err = supervise(l, nfd, status);
-		close(nfd);
-	} else {
-		err = wait_status(l->pid, status);
-	}
-	restore_signals(old);
-	if (sv[0] >= 0)
-		close(sv[0]);
+	lp.pidfd = (int)syscall(SYS_pidfd_open, l->pid, 0);
+	lp.master_open = t.master >= 0;
+	lp.input_open = t.in_fd >= 0;
+	sbx_terminal_raw(&t);
+	err = supervise(l, &lp);
+	*status = lp.status;
 	if (err)
-		return sbx_diag_set(d, err, "waitpid: %s", strerror(-err));
-	return 0;
+		sbx_diag_set(d, err, "supervisor: %s", strerror(-err));
+out:
+	if (lp.sfd >= 0) {
+		struct signalfd_siginfo si;
 
-err_sock:
+		/* Consumed, not left pending for the old mask: the program has ended. */
+		while (read(lp.sfd, &si, sizeof(si)) == sizeof(si))
+			;
+	}
+	if (lp.nfd >= 0)
+		close(lp.nfd);
+	if (lp.pidfd >= 0)
+		close(lp.pidfd);
+	if (lp.sfd >= 0)
+		close(lp.sfd);
+	sbx_terminal_close(&t);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return err;
+
+err_mask:
+	if (lp.sfd >= 0)
+		close(lp.sfd);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (sv[0] >= 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -686,5 +1230,7 @@ err_sock:
 err_pipe:
 	close(errp[0]);
 	close(errp[1]);
+err_term:
+	sbx_terminal_close(&t);
 	return err;
 }

@@ -2,19 +2,34 @@
 /*
  * The launcher: apply a plan to a child and exec the program, all or nothing.
  *
- * sbx_launch_prepare() does everything that can fail before a process exists: it fits the
- * plan to this kernel (filling the enforcement report), builds the Landlock ruleset and
- * the seccomp filter, creates the container directory and its private tmp, and builds the
- * scrubbed environment. sbx_launch_exec() forks; the child takes, in order: no_new_privs,
+ * sbx_launch_prepare() does everything that can fail or allocate before a process exists:
+ * it fits the plan to this kernel (filling the enforcement report), builds the Landlock
+ * ruleset and the seccomp filter (exported as the BPF program the kernel takes), creates
+ * the container directory and its private tmp, and builds the scrubbed environment.
+ * sbx_launch_exec() forks; the child makes only raw system calls (no malloc, stdio, locks:
+ * safe after fork in a threaded process), in order: close-on-exec on every inherited
+ * descriptor, a session of its own (and the pty as its terminal), no_new_privs,
  * capabilities (every set, ambient and inheritable included), rlimits, dumpable, MDWE,
- * Landlock, seccomp, execve (with only stdin, stdout, stderr and the kept descriptors). A step that
- * fails stops the child before execve and the parent returns which step and why: the program never
- * runs half-confined.
+ * Landlock, seccomp, then execveat() of the very descriptor the program was verified on.
+ * A step that fails stops the child before the exec and the parent returns which step
+ * and why (formatted in the parent): the program never runs half-confined.
+ *
+ * Embedding (sbxd): the launcher installs no signal handler and changes no process-wide
+ * attribute. What the caller owns, and sbx run does:
+ *  - when the plan's filter notifies, the caller must not be dumpable
+ *    (prctl(PR_SET_DUMPABLE, 0)): a program of the same uid could otherwise take the
+ *    listener with pidfd_getfd(2). sbx_launch_exec() refuses a dumpable caller.
+ *  - forward_signals blocks the forwarded signals in the calling thread for the run (and
+ *    restores its mask): in a threaded caller, every other thread must block them too.
+ *  - kill_tree needs the caller to be a child subreaper (PR_SET_CHILD_SUBREAPER) whose
+ *    every child belongs to this launch: it reaps and kills them all.
  */
 #ifndef SBX_LAUNCH_H
 #define SBX_LAUNCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "compile/plan.h"
@@ -23,9 +38,28 @@
 #include "probe/features.h"
 #include "seccomp/seccomp.h"
 
+struct sock_fprog;
+
 struct sbx_launch_opts {
 	const struct sbx_plan *plan;
-	const char *program; /* resolved path (sbx_launch_resolve_program) */
+	const char *program; /* resolved path (sbx_launch_resolve_program), for messages */
+	/*
+	 * The program, open (O_RDONLY): the descriptor its signature was verified on. The
+	 * child execs exactly this file (execveat AT_EMPTY_PATH on SBX_EXEC_FD), so the
+	 * entitlements follow it and not the path. 0 (or any of 0-2, never the program's): the
+	 * launcher opens program itself.
+	 * Borrowed: the caller closes it after sbx_launch_cleanup().
+	 */
+	int program_fd;
+	/* program_fd's fstat from before the verification read it, or NULL: the child refuses
+	 * to exec a file written since (its change time or size moved). */
+	const struct stat *program_stat;
+	/*
+	 * Who the plan's container belongs to (launch/target.h): recorded beside it, out of
+	 * the program's reach, at first use (CONTAINER.owner); a container recorded for
+	 * another owner is refused. NULL: not checked.
+	 */
+	const char *container_owner;
 	char *const *argv; /* the program's argv, argv[0] as the user typed it */
 	char *const *envp; /* environment to scrub; NULL: environ */
 	const struct sbx_features *features; /* as probed */
@@ -35,6 +69,21 @@ struct sbx_launch_opts {
 	 * execve: an open descriptor is access Landlock never checks. */
 	const int *keep_fds;
 	size_t n_keep_fds;
+	/*
+	 * When any of the caller's fds 0-2 is a terminal, the program gets a pty of its own
+	 * in place of it (its session's controlling terminal), relayed by the launcher: the
+	 * outer terminal in raw mode for the run, window size passed on, the program's stops
+	 * (^Z) stop the caller as sudo's use_pty does. Without it, or without a terminal, the
+	 * program still runs in a session of its own, with no controlling terminal.
+	 */
+	bool pty;
+	/* SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP (and SIGWINCH with pty) sent to the caller
+	 * are passed to the program (see the embedding note above). */
+	bool forward_signals;
+	/* The program's tree ends with it: the rest is killed (see the note above). With
+	 * keep_tree, the launcher waits for the whole tree to end instead. */
+	bool kill_tree;
+	bool keep_tree;
 	/* Called in the parent for each explained denial (seccomp user notification). */
 	void (*on_denial)(const struct sbx_seccomp_denial *denial, void *arg);
 	void *arg;
@@ -45,12 +94,19 @@ struct sbx_launch {
 	struct sbx_enforcement enforced;
 	int landlock_abi; /* what the ruleset was built for */
 	int ruleset_fd; /* -1: no Landlock this run */
+	uint32_t landlock_flags; /* for landlock_restrict_self() */
 	struct sbx_seccomp_filter *filter; /* NULL: no seccomp this run */
 	struct sbx_supervisor *supervisor; /* carries calls out (supervise/); NULL: none */
+	struct sock_fprog *bpf; /* [0] rules, [1] allow-list (len 0: none); NULL: none */
+	int exec_fd; /* the program, owned here (a dup of program_fd or opened) */
+	struct stat exec_st; /* as verified */
+	bool exec_is_script; /* #!: the interpreter reads it through /dev/fd/SBX_EXEC_FD */
 	char **envp; /* scrubbed, owned */
 	pid_t pid; /* the child, once forked */
 	const char *failed_step; /* on failure: "landlock", "execve", ... (static) */
 	int failed_errno; /* on failure: the errno of the failing step */
+	unsigned long denials; /* denials the supervisor answered */
+	unsigned long denials_reported; /* of those, passed to on_denial (rate-limited) */
 };
 
 /*

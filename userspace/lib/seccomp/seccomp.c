@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/filter.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -288,6 +290,62 @@ int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d)
 bool seccomp_filter_notifies(const struct sbx_seccomp_filter *f)
 {
 	return f && f->notifies;
+}
+
+/* One libseccomp filter as the classic BPF program the kernel takes, in malloc'd memory. */
+static int export_one(scmp_filter_ctx ctx, struct sock_fprog *prog, struct sbx_diag *d)
+{
+	int fd = memfd_create("sbx-seccomp-bpf", MFD_CLOEXEC), err;
+	struct stat st;
+	void *buf = NULL;
+
+	prog->len = 0;
+	prog->filter = NULL;
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "seccomp: memfd_create: %s", strerror(errno));
+	err = seccomp_export_bpf(ctx, fd);
+	if (err) {
+		sbx_diag_set(d, err, "seccomp: cannot export the filter: %s", strerror(-err));
+		goto out;
+	}
+	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+		err = sbx_diag_set(d, -E2BIG, "seccomp: the exported filter has a bad size");
+		goto out;
+	}
+	buf = malloc(st.st_size);
+	if (!buf) {
+		err = sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+		goto out;
+	}
+	if (pread(fd, buf, st.st_size, 0) != st.st_size) {
+		err = sbx_diag_set(d, -EIO, "seccomp: cannot read the exported filter back");
+		free(buf);
+		goto out;
+	}
+	prog->filter = buf;
+	prog->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+out:
+	close(fd);
+	return err;
+}
+
+int seccomp_filter_export(const struct sbx_seccomp_filter *f, struct sock_fprog *prog,
+			  struct sbx_diag *d)
+{
+	int err = export_one(f->rules, &prog[0], d);
+
+	prog[1].len = 0;
+	prog[1].filter = NULL;
+	if (!err && f->gate) {
+		err = export_one(f->gate, &prog[1], d);
+		if (err) {
+			free(prog[0].filter);
+			prog[0].filter = NULL;
+			prog[0].len = 0;
+		}
+	}
+	return err;
 }
 
 void seccomp_filter_free(struct sbx_seccomp_filter *f)

@@ -43,6 +43,16 @@ int seccomp_syscall_nr(const char *name);
  * when the filter has notifying rules, -1 when it has none, or -errno. */
 int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d);
 bool seccomp_filter_notifies(const struct sbx_seccomp_filter *f);
+/*
+ * The filter as the classic BPF programs the kernel takes (seccomp_export_bpf), into
+ * prog[2]: prog[0] the rules (the one that notifies, loaded first), prog[1] the allow-list
+ * gate (len 0: none), loaded in that order as seccomp_filter_load() does. The caller frees each
+ * prog[i].filter. Built here, before fork, so that a child loads them with the raw
+ * seccomp(2) call and allocates nothing (launch/). Returns 0 or -errno.
+ */
+struct sock_fprog;
+int seccomp_filter_export(const struct sbx_seccomp_filter *f, struct sock_fprog *prog,
+			  struct sbx_diag *d);
 void seccomp_filter_free(struct sbx_seccomp_filter *f);
 
 /* Pure: the first rule of p whose syscall and conditions match this call, or NULL. */

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launch/target.h"
+#include "sign/hash.h"
+#include "sign/verify.h"
+
+/* The signature says the file is not what was signed: never run it. */
+static bool signature_broken(enum sbx_verify_reason r)
+{
+	return r == SBX_REASON_MALFORMED || r == SBX_REASON_DIGEST_MISMATCH ||
+	       r == SBX_REASON_STRIPPED || r == SBX_REASON_BAD_SIGNATURE ||
+	       r == SBX_REASON_REVOKED || r == SBX_REASON_TEAM_MISMATCH;
+}
+
+/* s with every byte outside [A-Za-z0-9._-] as %XX: a key's fields never contain its '+'. */
+static void escape(char *out, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 4 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '_' || c == '-')
+			out[n++] = (char)c;
+		else
+			n += snprintf(out + n, len - n, "%%%02X", c);
+	}
+	out[n] = '\0';
+	if (!strcmp(out, ".") || !strcmp(out, ".."))
+		snprintf(out, len, "%%2E");
+}
+
+/*
+ * Signed: signed+TEAM+IDENTIFIER. Otherwise profile+IDENTIFIER+H, H the first 128 bits
+ * of SHA-256 of the program's path: the same program keeps its container from run to
+ * run, another program (another path) never shares it, and no name a profile or a file
+ * name chooses reaches a signed identity's container.
+ */
+static void container_key(struct sbx_launch_target *t)
+{
+	char a[200], b[300];
+
+	if (t->signed_entitlements) {
+		escape(a, sizeof(a), t->team_id);
+		escape(b, sizeof(b), t->identifier);
+		snprintf(t->container_key, sizeof(t->container_key), "signed+%.60s+%.250s", a, b);
+		snprintf(t->container_owner, sizeof(t->container_owner), "team %s, identifier %s",
+			 t->team_id, t->identifier);
+	} else {
+		uint8_t h[SBX_DIGEST_LEN];
+		char hex[33];
+
+		sbx_sha256(t->path, strlen(t->path), h);
+		for (int i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", h[i]);
+		escape(b, sizeof(b), t->profile->identifier ? t->profile->identifier : "?");
+		snprintf(t->container_key, sizeof(t->container_key), "profile+%.250s+%s", b, hex);
+		snprintf(t->container_owner, sizeof(t->container_owner),
+			 "unsigned profile %s, program %s",
+			 t->profile->identifier ? t->profile->identifier : "?", t->path);
+	}
+}
+
+/* Open the file to run: regular, never blocking (a FIFO), read or (execute-only) path. */
+static int open_program(struct sbx_launch_target *t, struct sbx_diag *d)
+{
+	t->fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (t->fd < 0 && errno == EACCES && !access(t->path, X_OK))
+		t->fd = open(t->path, O_PATH | O_CLOEXEC);
+	if (t->fd < 0)
+		return sbx_diag_set(d, errno == ENOENT ? -ENOENT : -EACCES, "%s: %s", t->path,
+				    strerror(errno));
+	if (fstat(t->fd, &t->st))
+		return sbx_diag_set(d, -EACCES, "%s: %s", t->path, strerror(errno));
+	if (!S_ISREG(t->st.st_mode))
+		return sbx_diag_set(d, -EACCES, "%s: not a regular file", t->path);
+	return 0;
+}
+
+static int from_signature(struct sbx_launch_target *t, const struct sbx_target_opts *o,
+			  struct sbx_diag *d)
+{
+	struct sbx_verify_options vo = { .path = t->path, .trust_dir = o->trust_dir };
+	struct sbx_code_identity id;
+	struct sbx_diag vd = { 0 };
+	int ret = 0;
+
+	/* An explicit profile decides alone (and costs no hashing); an execute-only file
+	 * has no signature anyone can read. */
+	if (o->profile_file || (fcntl(t->fd, F_GETFL) & O_PATH))
+		return 0;
+	sbx_verify_fd(t->fd, &vo, &id, &vd);
+	switch (id.verdict) {
+	case SBX_VERDICT_VALID:
+		snprintf(t->team_id, sizeof(t->team_id), "%s", id.team_id);
+		snprintf(t->identifier, sizeof(t->identifier), "%s", id.identifier);
+		if (!id.entitlements)
+			break;
+		if (snprintf(t->source, sizeof(t->source), "%s (signed entitlements)", t->path) >=
+		    (int)sizeof(t->source))
+			snprintf(t->source, sizeof(t->source), "%s", "the signed entitlements");
+		ret = sbx_profile_load_buffer(t->source, id.entitlements, id.entitlements_len,
+					      &t->profile, d);
+		t->signed_entitlements = !ret;
+		break;
+	case SBX_VERDICT_INVALID:
+		if (signature_broken(id.reason))
+			ret = sbx_diag_set(d, -EPERM, "%s: invalid signature, not running it: %s",
+					   t->path, vd.msg);
+		else
+			snprintf(
+				t->warning, sizeof(t->warning),
+				"%.200s: signature not trusted here (%.300s): its entitlements are "
+				"ignored, the default profile applies",
+				t->path, vd.msg);
+		break;
+	default: /* unsigned, or a platform binary */
+		break;
+	}
+	sbx_code_identity_free(&id);
+	return ret;
+}
+
+int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
+			   const struct sbx_target_opts *o, struct sbx_diag *d)
+{
+	const char *file;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	if (!path || path[0] != '/' || strlen(path) >= sizeof(t->path))
+		return sbx_diag_set(d, -EINVAL, "program path '%s' is not absolute",
+				    path ? path : "");
+	strcpy(t->path, path);
+	err = open_program(t, d);
+	if (!err)
+		err = from_signature(t, o, d);
+	if (err || t->profile)
+		goto out;
+	file = o->profile_file ? o->profile_file : o->default_profile_file;
+	if (!file) {
+		err = sbx_diag_set(d, -EINVAL, "no profile to apply");
+		goto out;
+	}
+	snprintf(t->source, sizeof(t->source), "%s", file);
+	err = sbx_profile_load_file(file, &t->profile, d);
+out:
+	if (err) {
+		sbx_launch_target_close(t);
+		return err;
+	}
+	container_key(t);
+	return 0;
+}
+
+void sbx_launch_target_close(struct sbx_launch_target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	sbx_profile_free(t->profile);
+	t->profile = NULL;
+}

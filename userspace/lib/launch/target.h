@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Which profile applies to a program, and the descriptor it runs from: the one decision
+ * `sbx run` and sbxd share. The program is opened once; its signature is verified through
+ * that descriptor, and the launcher execs that same descriptor (launch.h, program_fd), so
+ * the entitlements follow the file that was checked, never a path looked up again.
+ *
+ *  - an explicit profile (--profile) applies as given; the signature is not read;
+ *  - else a valid signature carrying entitlements applies them;
+ *  - else the default profile.
+ * A signature showing the file was modified, or revoked, stops the run (-EPERM); one that
+ * is merely not trusted here leaves a warning and the default profile.
+ *
+ * The container (the app's writable home) is keyed by identity, never by a name a profile
+ * can claim: signed entitlements by (team id, signing identifier) of the verified
+ * signature; any other profile by its identifier and the program's path, so two unsigned
+ * programs never share one.
+ */
+#ifndef SBX_LAUNCH_TARGET_H
+#define SBX_LAUNCH_TARGET_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+#include "profile/profile.h"
+
+struct sbx_launch_target {
+	char path[PATH_MAX]; /* absolute, as resolved */
+	int fd; /* the program (O_RDONLY, or O_PATH when execute-only): verified, then run */
+	struct stat st; /* fstat before the verification read it */
+	struct sbx_profile *profile; /* owned */
+	char source[PATH_MAX + 32]; /* the profile's file, or "PATH (signed entitlements)" */
+	bool signed_entitlements; /* the profile came from the verified signature */
+	char team_id[65]; /* of a valid signature, else "" */
+	char identifier[256]; /* signing identifier of a valid signature, else "" */
+	/* The container's directory name under $XDG_DATA_HOME/sbx/containers/, and who owns
+	 * it (recorded beside it at first use; another owner is refused). */
+	char container_key[320];
+	char container_owner[PATH_MAX + 320];
+	char warning[640]; /* a note for the user ("" none): the run goes on */
+};
+
+struct sbx_target_opts {
+	const char *profile_file; /* explicit profile (a file), or NULL */
+	const char *default_profile_file; /* when neither explicit nor signed */
+	const char *trust_dir; /* NULL: $SBX_TRUST_DIR, else /etc/sbx/trust.d */
+};
+
+/*
+ * Open path (absolute), verify it, choose its profile. Returns 0; -ENOENT, -EACCES (could
+ * not open it: not found, not executable, not a regular file); -EPERM (its signature says
+ * it must not run); another -errno (a profile could not be loaded). d says why.
+ */
+int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
+			   const struct sbx_target_opts *o, struct sbx_diag *d);
+void sbx_launch_target_close(struct sbx_launch_target *t);
+
+#endif /* SBX_LAUNCH_TARGET_H */
