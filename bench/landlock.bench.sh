@@ -21,10 +21,10 @@ min=$SRC/bench/profiles/minimal.yaml
 list=$BENCH_WORK/b5.list
 {
 	echo "find_bare find $dirs -xdev"
-	echo "find_app $O/sbx run --profile $app -- find $dirs -xdev"
-	echo "find_min $O/sbx run --profile $min -- find $dirs -xdev"
+	echo "find_app $O/sbx run --allow-root --profile $app -- find $dirs -xdev"
+	echo "find_min $O/sbx run --allow-root --profile $min -- find $dirs -xdev"
 	echo "git_bare git -C $repo status --porcelain"
-	echo "git_sbx $O/sbx run --profile git --grant $repo -- git -C $repo status --porcelain"
+	echo "git_sbx $O/sbx run --allow-root --profile git --grant $repo -- git -C $repo status --porcelain"
 } >"$list"
 hyperfine_rounds "$RUNS" "$list"
 row B5.find.bare "$G" "find /usr/{lib,include,bin}: bare" ms "$BENCH_WORK/find_bare.ms"

@@ -14,14 +14,14 @@ G="B1 launch /bin/true"
 list=$BENCH_WORK/b1.list
 {
 	echo "bare /bin/true"
-	echo "sbx_default $O/sbx run -- /bin/true"
-	echo "sbx_app $O/sbx run --profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
-	echo "sbx_minimal $O/sbx run --profile $SRC/bench/profiles/minimal.yaml -- /bin/true"
+	echo "sbx_default $O/sbx run --allow-root -- /bin/true"
+	echo "sbx_app $O/sbx run --allow-root --profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
+	echo "sbx_minimal $O/sbx run --allow-root --profile $SRC/bench/profiles/minimal.yaml -- /bin/true"
 	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared $O/bench/sbx-shared run" \
 		"--profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
 	[ -x "$O/bench/floor" ] && echo "floor $O/bench/floor /bin/true"
-	echo "sbx_startup $O/sbx run --help"
-	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared_startup $O/bench/sbx-shared run --help"
+	echo "sbx_startup $O/sbx run --allow-root --help"
+	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared_startup $O/bench/sbx-shared run --allow-root --help"
 	have bwrap && echo "bwrap_ro bwrap --ro-bind / / /bin/true"
 	have bwrap && echo "bwrap_all bwrap --ro-bind / / --unshare-all /bin/true"
 	have firejail && echo "firejail_noprofile firejail --quiet --noprofile /bin/true"
@@ -70,7 +70,7 @@ goal "firejail --noprofile / sbx run app-sandbox" B1.firejail_noprofile B1.sbx_a
 # 100 launches. start-up is CPU time from the fork of sbx's parent to main.
 GP="B1 phases of sbx run (app-sandbox)"
 for i in $(seq "${SBX_BENCH_PHASE_RUNS:-100}"); do
-	"$O/sbx" run --timings --profile "$SRC/bench/profiles/app-sandbox.yaml" -- /bin/true \
+	"$O/sbx" run --allow-root --timings --profile "$SRC/bench/profiles/app-sandbox.yaml" -- /bin/true \
 		2>&1 >/dev/null </dev/null | sed -n 's/^sbx: timing: //p'
 done >"$BENCH_WORK/phases"
 # "NAME   N.NNN ms" -> one file per phase, in the order they first appear.

@@ -21,8 +21,8 @@ variant_cmd() { # VARIANT -> the command before CALL N
 	allow) echo "$sc --filter allow" ;;
 	allow_spec) echo "$sc --filter allow-spec" ;;
 	mdwe) echo "$sc --mdwe" ;;
-	sbx_minimal) echo "$O/sbx run --profile $min -- $sc" ;;
-	sbx_app) echo "$O/sbx run --profile $app -- $sc" ;;
+	sbx_minimal) echo "$O/sbx run --allow-root --profile $min -- $sc" ;;
+	sbx_app) echo "$O/sbx run --allow-root --profile $app -- $sc" ;;
 	esac
 }
 
@@ -66,7 +66,7 @@ goal "getppid under sbx run (app-sandbox) / bare" B4.getppid.sbx_app B4.getppid.
 
 # The filter's size: ptrace needs root (CAP_SYS_PTRACE over a non-dumpable process).
 filter_size() { # PROFILE -> instructions in the filter sbx run installs with it
-	"$O/sbx" run --profile "$1" -- "$sc" pause </dev/null >/dev/null 2>&1 &
+	"$O/sbx" run --allow-root --profile "$1" -- "$sc" pause </dev/null >/dev/null 2>&1 &
 	sbx_pid=$!
 	child=
 	for _ in $(seq 50); do

@@ -66,8 +66,10 @@ FIXTURE_TEARDOWN(programs)
 	({                                                                                      \
 		char __profile[PATH_MAX];                                                       \
 		snprintf(__profile, sizeof(__profile), "%s/profiles/%s.yaml", sbx_src(), name); \
-		char *__argv[] = { (char *)sbx_bin(), "run",	   "--profile",                 \
-				   __profile,	      __VA_ARGS__, NULL };                      \
+		char *__argv[] = {                                                              \
+			(char *)sbx_bin(), "run", "--allow-root", "--profile", __profile,       \
+			__VA_ARGS__,	   NULL                                                 \
+		};                                                                              \
 		sbx_run_capture_env(__argv, self->envp, self->r);                               \
 	})
 

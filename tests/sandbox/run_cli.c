@@ -83,10 +83,10 @@ FIXTURE_TEARDOWN(run)
 	free(self->r);
 }
 
-#define SBX(...)                                                                  \
-	({                                                                        \
-		char *__argv[] = { (char *)sbx_bin(), "run", __VA_ARGS__, NULL }; \
-		sbx_run_capture(__argv, self->r);                                 \
+#define SBX(...)                                                                                  \
+	({                                                                                        \
+		char *__argv[] = { (char *)sbx_bin(), "run", "--allow-root", __VA_ARGS__, NULL }; \
+		sbx_run_capture(__argv, self->r);                                                 \
 	})
 
 /* ---- bad input: one line, the right status, nothing run ---- */
@@ -225,13 +225,14 @@ TEST_F(run, profile_name_never_read_from_current_directory)
 
 	/* A file called "jq" beside the user is not the jq profile; "./jq" would be. */
 	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && echo 'not: [a profile' >jq && '%s' run --profile jq -- jq -n 1",
+		 "cd '%s' && echo 'not: [a profile' >jq && '%s' run --allow-root --profile jq -- "
+		 "jq -n 1",
 		 self->dir, sbx_bin());
 	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("1\n", self->r->out);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' run --profile ./jq -- jq -n 1", self->dir,
-		 sbx_bin());
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' run --allow-root --profile ./jq -- jq -n 1",
+		 self->dir, sbx_bin());
 	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
 	EXPECT_EQ(125, self->r->status);
 	EXPECT_EQ(0, strncmp(self->r->err, "sbx run: ./jq:", 14)) TH_LOG("%s", self->r->err);
@@ -249,6 +250,7 @@ TEST_F(run, termination_signal_forwarded_to_program)
 {
 	char *argv[] = { (char *)sbx_bin(),
 			 "run",
+			 "--allow-root",
 			 "--",
 			 "/bin/sh",
 			 "-c",
@@ -307,6 +309,7 @@ TEST_F(run, terminal_interrupt_reaches_program_once)
 	char *argv[] = {
 		(char *)sbx_bin(),
 		"run",
+		"--allow-root",
 		"--",
 		"/bin/sh",
 		"-c",
@@ -359,13 +362,14 @@ TEST_F(run, inherited_descriptors_closed_unless_kept)
 	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 
 	/* fd 3 is open on a file the profile does not grant: the program must not get it. */
-	snprintf(cmd, sizeof(cmd), "'%s' run -- /bin/sh -c 'cat <&3' 3<'%s'", sbx_bin(),
-		 self->secret);
+	snprintf(cmd, sizeof(cmd), "'%s' run --allow-root -- /bin/sh -c 'cat <&3' 3<'%s'",
+		 sbx_bin(), self->secret);
 	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
 	EXPECT_NE(0, self->r->status);
 	EXPECT_STREQ("", self->r->out);
 	/* The control: handed over on purpose, it is the program's. */
-	snprintf(cmd, sizeof(cmd), "'%s' run --keep-fd 3 -- /bin/sh -c 'cat <&3' 3<'%s'", sbx_bin(),
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' run --allow-root --keep-fd 3 -- /bin/sh -c 'cat <&3' 3<'%s'", sbx_bin(),
 		 self->secret);
 	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
@@ -423,10 +427,9 @@ TEST_F(run, private_tmpdir_in_container)
 
 static int run_env(struct sbx_cmd_result *r, const char *profile, const char *var)
 {
-	char *argv[] = {
-		(char *)sbx_bin(), "run", "--profile", (char *)profile, "--", probe(), "env",
-		(char *)var,	   NULL
-	};
+	char *argv[] = { (char *)sbx_bin(), "run", "--allow-root", "--profile",
+			 (char *)profile,   "--",  probe(),	   "env",
+			 (char *)var,	    NULL };
 	char *envp[] = {
 		"LD_DYNAMIC_WEAK=1", "LD_PRELOAD=", "PATH=/usr/bin:/bin", NULL, NULL, NULL
 	};
@@ -499,7 +502,8 @@ TEST_F(run, denial_as_json_line)
 	char *line;
 
 	/* The log on fd 3, sent to stdout; the probe's own stdout goes to /dev/null. */
-	snprintf(cmd, sizeof(cmd), "'%s' run --log-json 3 -- '%s' socket-inet 3>&1 >/dev/null",
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' run --allow-root --log-json 3 -- '%s' socket-inet 3>&1 >/dev/null",
 		 sbx_bin(), probe());
 	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
 	EXPECT_EQ(3, self->r->status);
@@ -585,79 +589,15 @@ TEST_F(run, report_lists_what_this_kernel_enforced)
  * tests/unit/data/sign/mkca.sh (openssl).
  */
 
-FIXTURE(signed_run)
-{
-	char dir[PATH_MAX], ca[PATH_MAX + 8], trust[PATH_MAX + 8], empty[PATH_MAX + 8];
-	char prog[PATH_MAX + 8], key[PATH_MAX + 32], cert[PATH_MAX + 32], chain[PATH_MAX + 32];
-	char env_trust[PATH_MAX + 32];
-	struct sbx_cmd_result *r;
-};
-
-/* sh -c CMD, formatted. */
-static int shell(struct sbx_cmd_result *r, const char *fmt, ...)
-{
-	char cmd[4 * PATH_MAX];
-	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r) ? -1 : r->status;
-}
-
-FIXTURE_SETUP(signed_run)
-{
-	self->r = malloc(sizeof(*self->r));
-	ASSERT_NE(NULL, self->r);
-	if (system("command -v openssl >/dev/null 2>&1"))
-		SKIP(return, "openssl (the test PKI's tool) is not installed");
-	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
-	snprintf(self->ca, sizeof(self->ca), "%s/ca", self->dir);
-	snprintf(self->trust, sizeof(self->trust), "%s/trust", self->dir);
-	snprintf(self->empty, sizeof(self->empty), "%s/empty", self->dir);
-	snprintf(self->prog, sizeof(self->prog), "%s/probe", self->dir);
-	snprintf(self->key, sizeof(self->key), "%s/leaf.key", self->ca);
-	snprintf(self->cert, sizeof(self->cert), "%s/leaf.pem", self->ca);
-	snprintf(self->chain, sizeof(self->chain), "%s/chain.pem", self->ca);
-	ASSERT_EQ(0, shell(self->r, "sh '%s/tests/unit/data/sign/mkca.sh' '%s' >/dev/null",
-			   sbx_src(), self->ca))
-	TH_LOG("%s", self->r->err);
-	ASSERT_EQ(0, shell(self->r, "mkdir '%s' '%s' && cp '%s/root.pem' '%s/' && cp '%s' '%s'",
-			   self->trust, self->empty, self->ca, self->trust, probe(), self->prog));
-	/* Signed with network.client, which the default profile does not have. */
-	ASSERT_EQ(0, shell(self->r,
-			   "'%s' sign --key '%s' --cert '%s' --chain '%s' --profile "
-			   "'%s/tests/sandbox/data/run/network-client.yaml' '%s'",
-			   sbx_bin(), self->key, self->cert, self->chain, sbx_src(), self->prog))
-	TH_LOG("%s", self->r->err);
-}
-
-FIXTURE_TEARDOWN(signed_run)
-{
-	if (self->dir[0])
-		sbx_rmtree(self->dir);
-	free(self->r);
-}
-
-/* SBX_TRUST_DIR=trust sbx run [--profile P] -- PROG socket-inet */
-static int run_socket(FIXTURE_DATA(signed_run) * self, const char *trust, const char *prog,
-		      const char *profile)
-{
-	if (profile)
-		return shell(self->r,
-			     "SBX_TRUST_DIR='%s' '%s' run --profile '%s' -- '%s' socket-inet",
-			     trust, sbx_bin(), profile, prog);
-	return shell(self->r, "SBX_TRUST_DIR='%s' '%s' run -- '%s' socket-inet", trust, sbx_bin(),
-		     prog);
-}
+#include "signed_run.h"
 
 TEST_F(signed_run, signed_entitlements_apply)
 {
 	EXPECT_EQ(0, run_socket(self, self->trust, self->prog, NULL)) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("socket: ok\n", self->r->out);
-	ASSERT_EQ(0, shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --report -- '%s' exit 0",
-			   self->trust, sbx_bin(), self->prog));
+	ASSERT_EQ(0,
+		  shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root --report -- '%s' exit 0",
+			self->trust, sbx_bin(), self->prog));
 	EXPECT_NE(NULL, strstr(self->r->err, "under org.sbx.test.network-client ("));
 	EXPECT_NE(NULL, strstr(self->r->err, "/probe (signed entitlements)); kernel"));
 	/* The control: the unsigned original runs under the default profile, no network. */

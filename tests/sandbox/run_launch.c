@@ -40,12 +40,15 @@ static void collect(const struct sbx_seccomp_denial *d, void *arg)
  */
 static int launch(const struct sbx_plan *plan, char *const envp[], const char *act, const char *arg,
 		  char *out, size_t len, int *status, struct sbx_launch *l, struct sbx_diag *d,
-		  struct seen *seen)
+		  struct seen *seen, const char *program, int program_fd,
+		  const struct stat *program_stat)
 {
 	char *argv[] = { "run_probe", (char *)act, (char *)arg, NULL };
 	struct sbx_features f;
 	struct sbx_launch_opts o = { .plan = plan,
-				     .program = probe_path(),
+				     .program = program ? program : probe_path(),
+				     .program_fd = program_fd,
+				     .program_stat = program_stat,
 				     .argv = argv,
 				     .envp = envp,
 				     .features = &f,
@@ -77,6 +80,9 @@ FIXTURE(launch)
 {
 	char root[PATH_MAX], container[PATH_MAX + 32], tmp[PATH_MAX + 48];
 	char out[4096];
+	const char *program; /* NULL: run_probe */
+	int program_fd; /* 0: the launcher opens program */
+	const struct stat *program_stat;
 	struct sbx_plan plan;
 	struct sbx_launch l;
 	struct sbx_diag d;
@@ -107,7 +113,7 @@ FIXTURE_TEARDOWN(launch)
 
 #define LAUNCH(envp, act, arg)                                                                     \
 	launch(&self->plan, envp, act, arg, self->out, sizeof(self->out), &self->status, &self->l, \
-	       &self->d, &self->seen)
+	       &self->d, &self->seen, self->program, self->program_fd, self->program_stat)
 
 TEST_F(launch, capabilities_dropped_and_no_new_privs)
 {
@@ -284,6 +290,95 @@ TEST_F(launch, not_dumpable_limit_is_reported)
 	EXPECT_NE(NULL, strstr(self->l.enforced.notes[0], "not-dumpable holds only until execve"));
 	/* What the program sees: the kernel made it dumpable again at execve. */
 	TH_LOG("program's view: %s", strstr(self->out, "Dumpable:"));
+}
+
+/* A copy of run_probe in the fixture's directory, opened: fd, and its fstat in st. */
+static int probe_copy(const char *root, char *path, size_t len, struct stat *st)
+{
+	char cmd[3 * PATH_MAX];
+	int fd;
+
+	snprintf(path, len, "%s/prog", root);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", probe_path(), path);
+	if (system(cmd))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, st)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Issue 9, item 2: the file replaced at its path after the check is not what runs. */
+TEST_F(launch, exec_follows_descriptor_not_path)
+{
+	char prog[PATH_MAX + 8], other[PATH_MAX + 16];
+	struct stat st;
+	int fd = probe_copy(self->root, prog, sizeof(prog), &st);
+	FILE *f;
+
+	ASSERT_LE(0, fd);
+	snprintf(other, sizeof(other), "%s/other", self->root);
+	f = fopen(other, "w");
+	ASSERT_NE(NULL, f);
+	fputs("#!/bin/sh\necho swapped\nexit 9\n", f);
+	fclose(f);
+	ASSERT_EQ(0, chmod(other, 0755));
+	ASSERT_EQ(0, rename(other, prog)); /* the swap, after the descriptor was opened */
+	self->program = prog;
+	self->program_fd = fd;
+	self->program_stat = &st;
+	ASSERT_EQ(0, LAUNCH(NULL, "exit", "7")) TH_LOG("%s", self->d.msg);
+	EXPECT_EQ(7, self->status);
+	EXPECT_STREQ("", self->out);
+	/* The control: by path, the launcher opens (and runs) what is there now. */
+	self->program_fd = 0;
+	self->program_stat = NULL;
+	ASSERT_EQ(0, LAUNCH(NULL, "exit", "7"));
+	EXPECT_EQ(9, self->status);
+	EXPECT_STREQ("swapped\n", self->out);
+	close(fd);
+}
+
+/* Written in place between the check and the exec: refused, the program never runs. */
+TEST_F(launch, file_written_after_verification_refused)
+{
+	char prog[PATH_MAX + 8], marker[PATH_MAX + 16];
+	struct stat st;
+	int fd = probe_copy(self->root, prog, sizeof(prog), &st), wfd;
+
+	ASSERT_LE(0, fd);
+	snprintf(marker, sizeof(marker), "%s/marker", self->root);
+	self->program = prog;
+	self->program_fd = fd;
+	self->program_stat = &st;
+	wfd = open(prog, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, wfd);
+	ASSERT_EQ(1, write(wfd, "", 1));
+	close(wfd);
+	ASSERT_EQ(-ESTALE, LAUNCH(NULL, "write", marker));
+	EXPECT_NE(NULL, strstr(self->d.msg, "was modified after it was verified"))
+	TH_LOG("%s", self->d.msg);
+	EXPECT_NE(0, access(marker, F_OK));
+	/* The control: its fstat taken now, the same file runs. */
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_EQ(0, LAUNCH(NULL, "write", marker)) TH_LOG("%s", self->d.msg);
+	EXPECT_EQ(0, access(marker, F_OK));
+	close(fd);
+}
+
+/* The descriptor the program is executed through is the launcher's own. */
+TEST_F(launch, exec_descriptor_cannot_be_kept)
+{
+	int keep[] = { SBX_EXEC_FD };
+	struct sbx_launch_opts o = {
+		.plan = &self->plan, .program = probe_path(), .keep_fds = keep, .n_keep_fds = 1
+	};
+
+	ASSERT_EQ(-EBUSY, sbx_launch_prepare(&self->l, &o, &self->d));
+	EXPECT_NE(NULL, strstr(self->d.msg, "is the launcher's own"));
+	sbx_launch_cleanup(&self->l);
 }
 
 TEST(launch_probe_agrees_with_full_probe)

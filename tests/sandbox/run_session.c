@@ -116,9 +116,16 @@ TEST_F(session, orphan_cannot_outlive_sbx_or_take_the_terminal)
 {
 	char *direct[] = { (char *)sbx_test_helper("tty_thief"), self->pidfile, self->outfile,
 			   NULL };
-	char *confined[] = { (char *)sbx_bin(), "run",	       "--grant",
-			     self->dir,		"--",	       (char *)sbx_test_helper("tty_thief"),
-			     self->pidfile,	self->outfile, NULL };
+	char *confined[] = { (char *)sbx_bin(),
+			     "run",
+			     "--allow-root",
+			     "--grant",
+			     self->dir,
+			     "--",
+			     (char *)sbx_test_helper("tty_thief"),
+			     self->pidfile,
+			     self->outfile,
+			     NULL };
 	char line[64] = "";
 	int ws, slave;
 	struct pollfd p;
@@ -168,7 +175,9 @@ TEST_F(session, orphan_cannot_outlive_sbx_or_take_the_terminal)
 TEST_F(session, program_has_its_own_session_and_terminal)
 {
 	char cmd[256];
-	char *argv[] = { (char *)sbx_bin(), "run", "--", "/bin/sh", "-c", cmd, NULL };
+	char *argv[] = {
+		(char *)sbx_bin(), "run", "--allow-root", "--", "/bin/sh", "-c", cmd, NULL
+	};
 	char outer[64];
 	int ws;
 
@@ -190,7 +199,7 @@ TEST_F(session, program_has_its_own_session_and_terminal)
 
 TEST_F(session, interactive_shell_on_the_pty)
 {
-	char *argv[] = { (char *)sbx_bin(), "run", "--", "/bin/sh", "-i", NULL };
+	char *argv[] = { (char *)sbx_bin(), "run", "--allow-root", "--", "/bin/sh", "-i", NULL };
 	int ws;
 
 	self->pid = spawn_on_pty(self->master, argv);
@@ -218,6 +227,7 @@ TEST_F(session, ctrl_z_stops_program_and_sbx_then_both_resume)
 {
 	char *argv[] = { (char *)sbx_bin(),
 			 "run",
+			 "--allow-root",
 			 "--",
 			 "/bin/sh",
 			 "-c",
@@ -247,6 +257,7 @@ TEST_F(session, window_size_reaches_the_program)
 {
 	char *argv[] = { (char *)sbx_bin(),
 			 "run",
+			 "--allow-root",
 			 "--",
 			 "/bin/sh",
 			 "-c",
@@ -283,7 +294,8 @@ TEST_F(session, tree_ends_with_program_unless_kept)
 	ASSERT_NE(NULL, r);
 	/* A daemonising child: new session, parent gone; it would write the marker later. */
 	snprintf(cmd, sizeof(cmd),
-		 "'%s' run --grant '%s:rw' -- /bin/sh -c '(setsid sh -c \"echo $$ >%s; sleep "
+		 "'%s' run --allow-root --grant '%s:rw' -- /bin/sh -c '(setsid sh -c \"echo $$ "
+		 ">%s; sleep "
 		 "60; touch %s\" &) ; echo started' </dev/null",
 		 sbx_bin(), self->dir, self->pidfile, self->outfile);
 	ASSERT_EQ(0, sbx_run_capture(argv, r));
@@ -292,7 +304,8 @@ TEST_F(session, tree_ends_with_program_unless_kept)
 	EXPECT_FALSE(child_left());
 	/* The control: --keep-children waits for the whole tree instead (it ends by itself). */
 	snprintf(cmd, sizeof(cmd),
-		 "'%s' run --keep-children --grant '%s:rw' -- /bin/sh -c '(setsid sh -c \"sleep "
+		 "'%s' run --allow-root --keep-children --grant '%s:rw' -- /bin/sh -c '(setsid sh "
+		 "-c \"sleep "
 		 "0.2; touch %s\" &) ; echo started' </dev/null",
 		 sbx_bin(), self->dir, self->outfile);
 	ASSERT_EQ(0, sbx_run_capture(argv, r));

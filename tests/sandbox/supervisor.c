@@ -15,6 +15,7 @@ static int run(const char *profile_name, struct sbx_cmd_result *r)
 	char profile[PATH_MAX];
 	char *argv[] = { (char *)sbx_bin(),
 			 "run",
+			 "--allow-root",
 			 "--profile",
 			 profile,
 			 "--",

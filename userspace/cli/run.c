@@ -54,7 +54,7 @@
 static const char usage_text[] =
 	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE]...\n"
 	"               [--require-all] [--report] [--log-json FD] [--keep-fd FD]...\n"
-	"               -- PROGRAM [ARGS...]\n"
+	"               [--keep-children] [--allow-root] -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Run PROGRAM confined to an entitlement profile (default: the entitlements it is\n"
 	"validly signed with, else the shipped profile 'default'). --grant gives the program\n"
@@ -63,7 +63,10 @@ static const char usage_text[] =
 	"refuses to run if FEATURE is not enforced, --require-all if anything the profile\n"
 	"asks for is not. --log-json FD writes the enforcement report and each explained\n"
 	"denial as JSON lines to FD. The program gets stdin, stdout and stderr; other open\n"
-	"descriptors only with --keep-fd.\n"
+	"descriptors only with --keep-fd. The program runs in a session of its own (on a\n"
+	"pty of its own, relayed by sbx, when sbx's 0-2 include a terminal) and every\n"
+	"process it starts ends with it; --keep-children waits for them instead. As root,\n"
+	"sbx refuses unless --allow-root (the program keeps uid 0, without capabilities).\n"
 	"--timings prints the time of each launch phase on stderr.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
@@ -77,6 +80,7 @@ struct run_args {
 	bool require_all;
 	bool report;
 	bool keep_tree;
+	bool allow_root;
 	int log_fd;
 	int keep_fds[MAX_KEEP_FDS];
 	size_t n_keep_fds;
@@ -157,6 +161,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "keep-fd", required_argument, NULL, 'k' },
 		{ "timings", no_argument, NULL, 'T' },
 		{ "keep-children", no_argument, NULL, 'K' },
+		{ "allow-root", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -191,6 +196,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'K':
 			a->keep_tree = true;
+			break;
+		case 'O':
+			a->allow_root = true;
 			break;
 		case 'j':
 			errno = 0;
@@ -472,6 +480,10 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	err = sbx_launch_exec(&l, &status, &d);
 	if (err)
 		status = exec_failure_status(&l, &d);
+	if (l.denials > l.denials_reported)
+		fprintf(stderr,
+			"sbx: %lu denials in all, %lu not shown (repeats and the rate limit)\n",
+			l.denials, l.denials - l.denials_reported);
 out:
 	sbx_launch_cleanup(&l);
 	if (sink.log)
@@ -496,6 +508,15 @@ int cmd_run(int argc, char **argv)
 	err = parse_args(argc, argv, &a);
 	if (err)
 		return err < 0 ? SBX_EXIT_OK : err;
+	/*
+	 * Root without capabilities is still uid 0: the owner of every root file the profile
+	 * lets it reach (/etc/shadow under a read grant of /etc) and of root's processes. That
+	 * is more than an ordinary user gets, so it takes an explicit flag.
+	 */
+	if (geteuid() == 0 && !a.allow_root)
+		return fail("refusing to run a program as root: it would own every root file its "
+			    "profile reaches; run sbx as an ordinary user (runuser -u USER -- sbx "
+			    "run ...), or pass --allow-root");
 	err = sbx_launch_resolve_program(a.argv[0], getenv("PATH"), program, sizeof(program), &d);
 	if (err) {
 		cli_error_diag("run", &d);

@@ -383,7 +383,30 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	}
 	sbx_timing_mark("container");
 	if (p->landlock.enabled && l->landlock_abi > 0) {
-		l->ruleset_fd = landlock_build_ruleset(&p->landlock, l->landlock_abi, d);
+		struct sbx_landlock_plan lp = p->landlock;
+		struct sbx_fs_rule *rules = NULL;
+		char fd_path[32];
+
+		/*
+		 * The rule on the program names the verified file itself (its descriptor), not
+		 * whatever the path holds now: else a file renamed over it meanwhile would get
+		 * the rule and the verified one be refused EXECUTE.
+		 */
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", l->exec_fd);
+		if (p->program && lp.n_fs && !access(fd_path, F_OK)) {
+			rules = malloc(lp.n_fs * sizeof(*rules));
+			if (!rules) {
+				l->failed_step = "landlock";
+				return sbx_diag_set(d, -ENOMEM, "landlock: out of memory");
+			}
+			memcpy(rules, lp.fs, lp.n_fs * sizeof(*rules));
+			for (size_t i = 0; i < lp.n_fs; i++)
+				if (!strcmp(rules[i].path, p->program))
+					rules[i].path = fd_path;
+			lp.fs = rules;
+		}
+		l->ruleset_fd = landlock_build_ruleset(&lp, l->landlock_abi, d);
+		free(rules);
 		if (l->ruleset_fd < 0) {
 			l->failed_step = "landlock";
 			return l->ruleset_fd;
@@ -670,10 +693,17 @@ static void monitor_program(const struct sbx_launch *l, const struct sbx_termina
 	}
 }
 
+/*
+ * Same content as verified, as far as userspace can tell: same inode, size and modification
+ * time. Not the change time: unlinking the verified file (a rename over its path) moves it
+ * too, and that is harmless here. A writer who also sets the modification time back
+ * (utimensat: the file's owner) between the check and the exec is not seen; tier K's
+ * verdict cache (the kernel's write generation) is what catches that.
+ */
 static bool same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
 static void __attribute__((noreturn)) child_main(struct sbx_launch *l, const struct sbx_terminal *t,

@@ -52,7 +52,7 @@ struct sbx_launch_opts {
 	 */
 	int program_fd;
 	/* program_fd's fstat from before the verification read it, or NULL: the child refuses
-	 * to exec a file written since (its change time or size moved). */
+	 * to exec a file written since (its size or modification time moved). */
 	const struct stat *program_stat;
 	/*
 	 * Who the plan's container belongs to (launch/target.h): recorded beside it, out of

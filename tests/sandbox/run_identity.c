@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `sbx run` and identity: what runs is the file that was verified (issue 9, item 2: a
+ * swapper racing the exec must never win), and containers belong to an identity (issue 8
+ * item 9, issue 9 item 3): another team's program claiming an identifier, or another
+ * unsigned program, never opens a container that is not its own.
+ */
+#include <signal.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+static char *probe(void)
+{
+	return (char *)sbx_test_helper("run_probe");
+}
+
+#include "signed_run.h"
+
+#define RACE_RUNS 200
+
+/* Containers (and their owner records) in the fixture's directory, not the user's home. */
+static void private_data_home(const char *dir)
+{
+	char data[PATH_MAX + 16];
+
+	snprintf(data, sizeof(data), "%s/data", dir);
+	setenv("XDG_DATA_HOME", data, 1);
+}
+
+/* "exe SIZE socket ok|refused" from run_probe exe-socket. */
+static int parse_exe_socket(const char *out, long long *size, bool *net)
+{
+	const char *line = strstr(out, "exe ");
+	char verdict[16];
+
+	if (!line || sscanf(line, "exe %lld socket %15s", size, verdict) != 2)
+		return -1;
+	*net = !strcmp(verdict, "ok");
+	return 0;
+}
+
+TEST_F(signed_run, swapper_never_wins_the_exec_race)
+{
+	char path[PATH_MAX + 16], signed_link[PATH_MAX + 16], unsigned_copy[PATH_MAX + 16];
+	char tmp[PATH_MAX + 16];
+	struct stat ss, us;
+	int wins = 0, ran_signed = 0, ran_unsigned = 0, refused = 0;
+	pid_t swapper;
+
+	private_data_home(self->dir);
+	snprintf(path, sizeof(path), "%s/racer", self->dir);
+	snprintf(signed_link, sizeof(signed_link), "%s/signed", self->dir);
+	snprintf(unsigned_copy, sizeof(unsigned_copy), "%s/unsigned", self->dir);
+	snprintf(tmp, sizeof(tmp), "%s/next", self->dir);
+	ASSERT_EQ(0, link(self->prog, signed_link));
+	ASSERT_EQ(0, shell(self->r, "cp '%s' '%s' && cp '%s' '%s'", probe(), unsigned_copy,
+			   self->prog, path));
+	ASSERT_EQ(0, stat(signed_link, &ss));
+	ASSERT_EQ(0, stat(unsigned_copy, &us));
+	ASSERT_NE(ss.st_size, us.st_size);
+	swapper = fork();
+	ASSERT_LE(0, swapper);
+	if (swapper == 0) {
+		/* Forever: the signed file at the path, then the unsigned one, by rename. */
+		for (;;) {
+			if (!link(signed_link, tmp))
+				rename(tmp, path);
+			if (!link(unsigned_copy, tmp))
+				rename(tmp, path);
+		}
+	}
+	for (int i = 0; i < RACE_RUNS; i++) {
+		long long size;
+		bool net;
+
+		ASSERT_EQ(0, shell(self->r,
+				   "SBX_TRUST_DIR='%s' '%s' run --allow-root -- '%s' exe-socket",
+				   self->trust, sbx_bin(), path) < 0
+				     ? -1
+				     : 0);
+		if (parse_exe_socket(self->r->out, &size, &net)) {
+			refused++; /* the run failed (never ran the program): not a win */
+			continue;
+		}
+		if (size == us.st_size && net)
+			wins++; /* the unsigned file ran with the signed entitlements */
+		else if (size == us.st_size)
+			ran_unsigned++;
+		else
+			ran_signed++;
+	}
+	kill(swapper, SIGKILL);
+	waitpid(swapper, NULL, 0);
+	TH_LOG("%d runs: signed %d, unsigned (default profile) %d, no run %d, swapper wins %d",
+	       RACE_RUNS, ran_signed, ran_unsigned, refused, wins);
+	EXPECT_EQ(0, wins);
+	EXPECT_EQ(RACE_RUNS, ran_signed + ran_unsigned + refused);
+}
+
+/* TMPDIR as the program sees it: inside its container. */
+static int container_of(FIXTURE_DATA(signed_run) * self, const char *prog, char *out, size_t len)
+{
+	char *v;
+
+	if (shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root -- '%s' env TMPDIR",
+		  self->trust, sbx_bin(), prog))
+		return -1;
+	v = strstr(self->r->out, "TMPDIR=");
+	if (!v)
+		return -1;
+	snprintf(out, len, "%s", v + 7);
+	out[strcspn(out, "\n")] = '\0';
+	if (strlen(out) < 4 || strcmp(out + strlen(out) - 4, "/tmp"))
+		return -1;
+	out[strlen(out) - 4] = '\0'; /* the container */
+	return 0;
+}
+
+/* prog writes CONTAINER/secret (in its own container: allowed). */
+static int write_secret(FIXTURE_DATA(signed_run) * self, const char *prog, const char *container)
+{
+	return shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root -- '%s' write '%s/secret'",
+		     self->trust, sbx_bin(), prog, container);
+}
+
+static int read_secret(FIXTURE_DATA(signed_run) * self, const char *prog, const char *container)
+{
+	return shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root -- '%s' read '%s/secret'",
+		     self->trust, sbx_bin(), prog, container);
+}
+
+TEST_F(signed_run, other_team_claiming_identifier_gets_another_container)
+{
+	char other[PATH_MAX + 16], mine[PATH_MAX + 64], theirs[PATH_MAX + 64];
+
+	private_data_home(self->dir);
+	snprintf(other, sizeof(other), "%s/other-team", self->dir);
+	ASSERT_EQ(0, shell(self->r, "cp '%s' '%s'", probe(), other));
+	/* TEAMRSA signs the same identifier and the same entitlements. */
+	ASSERT_EQ(0,
+		  shell(self->r,
+			"'%s' sign --key '%s/rsa.key' --cert '%s/rsa.pem' --chain '%s' --profile "
+			"'%s/tests/sandbox/data/run/network-client.yaml' '%s'",
+			sbx_bin(), self->ca, self->ca, self->chain, sbx_src(), other))
+	TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, container_of(self, self->prog, mine, sizeof(mine))) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, container_of(self, other, theirs, sizeof(theirs)));
+	EXPECT_NE(NULL, strstr(mine, "/signed+TEAM42+org.sbx.test.network-client"))
+	TH_LOG("%s", mine);
+	EXPECT_NE(NULL, strstr(theirs, "/signed+TEAMRSA+org.sbx.test.network-client"));
+	ASSERT_EQ(0, write_secret(self, self->prog, mine)) TH_LOG("%s", self->r->err);
+	/* The control: the owner reads its own container. */
+	EXPECT_EQ(0, read_secret(self, self->prog, mine));
+	EXPECT_STREQ("read: written\n\n", self->r->out);
+	/* The other team's program cannot. */
+	EXPECT_EQ(3, read_secret(self, other, mine));
+	EXPECT_EQ(NULL, strstr(self->r->out, "written"));
+}
+
+TEST_F(signed_run, unsigned_programs_do_not_share_a_container)
+{
+	char one[PATH_MAX + 16], two[PATH_MAX + 16], c1[PATH_MAX + 64], c2[PATH_MAX + 64];
+
+	private_data_home(self->dir);
+	snprintf(one, sizeof(one), "%s/one", self->dir);
+	snprintf(two, sizeof(two), "%s/two", self->dir);
+	ASSERT_EQ(0, shell(self->r, "cp '%s' '%s' && cp '%s' '%s'", probe(), one, probe(), two));
+	ASSERT_EQ(0, container_of(self, one, c1, sizeof(c1))) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, container_of(self, two, c2, sizeof(c2)));
+	EXPECT_STRNE(c1, c2);
+	ASSERT_EQ(0, write_secret(self, one, c1)) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, read_secret(self, one, c1)); /* the control */
+	EXPECT_EQ(3, read_secret(self, two, c1));
+	EXPECT_EQ(NULL, strstr(self->r->out, "written"));
+}
+
+TEST_F(signed_run, container_of_another_owner_refused)
+{
+	char mine[PATH_MAX + 64], owner[PATH_MAX + 80];
+	FILE *f;
+
+	private_data_home(self->dir);
+	ASSERT_EQ(0, container_of(self, self->prog, mine, sizeof(mine))) TH_LOG("%s", self->r->err);
+	snprintf(owner, sizeof(owner), "%s.owner", mine);
+	f = fopen(owner, "r+");
+	ASSERT_NE(NULL, f);
+	fputs("team EVIL, identifier org.sbx.test.network-client\n", f);
+	fclose(f);
+	EXPECT_EQ(125, container_of(self, self->prog, mine, sizeof(mine)) ? self->r->status : 0);
+	EXPECT_NE(NULL, strstr(self->r->err, "belongs to team EVIL, identifier "
+					     "org.sbx.test.network-client, not to team TEAM42"))
+	TH_LOG("%s", self->r->err);
+	EXPECT_EQ(1, strchr(self->r->err, '\n') == self->r->err + strlen(self->r->err) - 1);
+}
+
+TEST_HARNESS_MAIN
