@@ -80,10 +80,10 @@ FIXTURE_TEARDOWN(timings)
 	free(self->r);
 }
 
-#define SBX(...)                                                                  \
-	({                                                                        \
-		char *__argv[] = { (char *)sbx_bin(), "run", __VA_ARGS__, NULL }; \
-		sbx_run_capture(__argv, self->r);                                 \
+#define SBX(...)                                                                                  \
+	({                                                                                        \
+		char *__argv[] = { (char *)sbx_bin(), "run", "--allow-root", __VA_ARGS__, NULL }; \
+		sbx_run_capture(__argv, self->r);                                                 \
 	})
 
 TEST_F(timings, every_phase_in_order_with_a_profile)
