@@ -194,4 +194,48 @@ TEST_F(signed_run, container_of_another_owner_refused)
 	EXPECT_EQ(1, strchr(self->r->err, '\n') == self->r->err + strlen(self->r->err) - 1);
 }
 
+/*
+ * Issue 8, item 10: one run plants container/x -> the secret directory; a later run is
+ * granted container/x. The grant must not follow the planted link.
+ */
+TEST(grant_through_planted_symlink_refused)
+{
+	char dir[PATH_MAX], cmd[6 * PATH_MAX], container[PATH_MAX], data[PATH_MAX + 8];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	ASSERT_NE(NULL, r);
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	snprintf(data, sizeof(data), "%s/data", dir);
+	setenv("XDG_DATA_HOME", data, 1);
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/ssh' && echo SECRET >'%s/ssh/id'", dir, dir);
+	ASSERT_EQ(0, system(cmd));
+	/* The first run, a sandbox, plants the link in its own (writable) container. */
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' run --allow-root -- /bin/sh -c 'c=${TMPDIR%%/tmp}; ln -s %s/ssh \"$c/x\" "
+		 "&& echo \"$c\"'",
+		 sbx_bin(), dir);
+	ASSERT_EQ(0, sbx_run_capture(argv, r));
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	snprintf(container, sizeof(container), "%.4000s", r->out);
+	container[strcspn(container, "\n")] = '\0';
+	ASSERT_NE(0, container[0]);
+	/* The second run is granted container/x: refused, in one line, nothing read. */
+	snprintf(cmd, sizeof(cmd), "'%s' run --allow-root --grant '%s/x' -- /bin/cat '%s/x/id'",
+		 sbx_bin(), container, container);
+	ASSERT_EQ(0, sbx_run_capture(argv, r));
+	EXPECT_EQ(125, r->status);
+	EXPECT_STREQ("", r->out);
+	EXPECT_NE(NULL, strstr(r->err, "goes through the symlink")) TH_LOG("%s", r->err);
+	EXPECT_EQ(strlen(r->err) - 1, (size_t)(strchr(r->err, '\n') - r->err));
+	/* The control: the directory itself, granted by its own path, is read. */
+	snprintf(cmd, sizeof(cmd), "'%s' run --allow-root --grant '%s/ssh' -- /bin/cat '%s/ssh/id'",
+		 sbx_bin(), dir, dir);
+	ASSERT_EQ(0, sbx_run_capture(argv, r));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_STREQ("SECRET\n", r->out);
+	sbx_rmtree(dir);
+	free(r);
+}
+
 TEST_HARNESS_MAIN

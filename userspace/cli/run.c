@@ -139,10 +139,14 @@ static int add_grant(struct run_args *a, char *spec)
 		return fail("--grant: more than %d paths", MAX_GRANTS);
 	if (!*spec)
 		return fail("--grant: empty path");
-	char *abs = realpath(spec, NULL);
+	char resolved[PATH_MAX], *abs;
+	struct sbx_diag d = { 0 };
 
+	if (sbx_launch_resolve_grant(spec, resolved, sizeof(resolved), &d))
+		return fail("--grant %s", d.msg);
+	abs = strdup(resolved);
 	if (!abs)
-		return fail("--grant %s: %s", spec, strerror(errno));
+		return fail("out of memory");
 	a->grant_paths[a->n_grants] = abs;
 	a->grants[a->n_grants] = (struct sbx_grant){ .path = abs, .write = write };
 	a->n_grants++;

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -167,4 +169,73 @@ void sbx_launch_target_close(struct sbx_launch_target *t)
 	t->fd = -1;
 	sbx_profile_free(t->profile);
 	t->profile = NULL;
+}
+
+int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx_diag *d)
+{
+	char rest[2 * PATH_MAX], resolved[PATH_MAX] = "", link[PATH_MAX], cwd[PATH_MAX];
+	int hops = 0;
+
+	if (!path || !*path)
+		return sbx_diag_set(d, -EINVAL, "empty path");
+	if (path[0] == '/')
+		snprintf(rest, sizeof(rest), "%s", path);
+	else if (getcwd(cwd, sizeof(cwd))) /* physical: no symlink in it */
+		snprintf(rest, sizeof(rest), "%s/%s", cwd, path);
+	else
+		return sbx_diag_set(d, -errno, "%s: %s", path, strerror(errno));
+	while (rest[0]) {
+		char comp[NAME_MAX + 1], candidate[PATH_MAX];
+		size_t skip = strspn(rest, "/"), n = strcspn(rest + skip, "/");
+		struct stat st;
+		ssize_t l;
+
+		if (n > NAME_MAX)
+			return sbx_diag_set(d, -ENAMETOOLONG, "%s: a name is too long", path);
+		memcpy(comp, rest + skip, n);
+		comp[n] = '\0';
+		memmove(rest, rest + skip + n, strlen(rest + skip + n) + 1);
+		if (n == 0 || !strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			char *slash = strrchr(resolved, '/');
+
+			if (slash)
+				*slash = '\0';
+			continue;
+		}
+		if (snprintf(candidate, sizeof(candidate), "%s/%s", resolved, comp) >=
+		    (int)sizeof(candidate))
+			return sbx_diag_set(d, -ENAMETOOLONG, "%s: path too long", path);
+		if (lstat(candidate, &st))
+			return sbx_diag_set(d, -errno, "%s: %s", path, strerror(errno));
+		if (!S_ISLNK(st.st_mode)) {
+			strcpy(resolved, candidate);
+			continue;
+		}
+		/* Root's own run: every symlink is root's, so none is trusted. */
+		if (st.st_uid != 0 || geteuid() == 0)
+			return sbx_diag_set(d, -ELOOP,
+					    "%s: goes through the symlink %s (owned by uid %u%s), "
+					    "which a sandboxed program could have planted; grant the "
+					    "path it points to instead",
+					    path, candidate, (unsigned int)st.st_uid,
+					    geteuid() == 0 ? ", and sbx runs as root" : ", not root");
+		l = readlink(candidate, link, sizeof(link) - 1);
+		if (l < 0)
+			return sbx_diag_set(d, -errno, "%s: %s", candidate, strerror(errno));
+		link[l] = '\0';
+		if (++hops > 40)
+			return sbx_diag_set(d, -ELOOP, "%s: too many symlinks", path);
+		if (strlen(link) + 1 + strlen(rest) >= sizeof(rest))
+			return sbx_diag_set(d, -ENAMETOOLONG, "%s: path too long", path);
+		memmove(rest + strlen(link) + 1, rest, strlen(rest) + 1);
+		memcpy(rest, link, strlen(link));
+		rest[strlen(link)] = '/';
+		if (link[0] == '/')
+			resolved[0] = '\0';
+	}
+	if (snprintf(out, len, "%s", resolved[0] ? resolved : "/") >= (int)len)
+		return sbx_diag_set(d, -ENAMETOOLONG, "%s: path too long", path);
+	return 0;
 }

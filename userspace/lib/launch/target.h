@@ -57,4 +57,14 @@ int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 			   const struct sbx_target_opts *o, struct sbx_diag *d);
 void sbx_launch_target_close(struct sbx_launch_target *t);
 
+/*
+ * A path the user grants (--grant), made absolute and resolved without trusting symlinks a
+ * program could have written: a symlink owned by root (the system's layout, /bin -> usr/bin)
+ * is followed when sbx is not root itself; any other one (a sandbox runs as the user, so whatever it plants in its
+ * container or a writable grant is the user's) refuses the grant with -ELOOP, naming it,
+ * so that a link planted by one run never redirects a later run's grant. The path must
+ * exist. Writes the resolved path to out; returns 0 or -errno with d saying why.
+ */
+int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx_diag *d);
+
 #endif /* SBX_LAUNCH_TARGET_H */
