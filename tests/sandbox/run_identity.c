@@ -6,6 +6,9 @@
  * unsigned program, never opens a container that is not its own.
  */
 #include <signal.h>
+#include <sys/prctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
@@ -235,6 +238,71 @@ TEST(grant_through_planted_symlink_refused)
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_STREQ("SECRET\n", r->out);
 	sbx_rmtree(dir);
+	free(r);
+}
+
+/* argv under no_new_privs and an allow-all seccomp filter (a systemd unit's or a
+ * container's lot, with no sbx around it); its stderr into r->err. */
+static int run_in_plain_filter(char *const argv[], struct sbx_cmd_result *r)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { 1, &allow };
+	char tmpl[] = "/tmp/sbx-inherit-err.XXXXXX";
+	int fd = mkstemp(tmpl), ws;
+	pid_t pid;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	unlink(tmpl);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 2);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+			_exit(120);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &ws, 0) != pid)
+		return -1;
+	n = pread(fd, r->err, sizeof(r->err) - 1, 0);
+	r->err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+/* Issue 8, item 8: inherit: true needs proof of an enclosing sbx, not just nnp + seccomp. */
+TEST(inherit_needs_an_enclosing_sbx)
+{
+	char profile[PATH_MAX], cmd[4 * PATH_MAX];
+	char *argv[] = { (char *)sbx_bin(), "run",   "--allow-root",
+			 "--profile",	    profile, "--",
+			 "/bin/echo",	    "ran",   NULL };
+	char *sh[] = { "/bin/sh", "-c", cmd, NULL };
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	ASSERT_NE(NULL, r);
+	snprintf(profile, sizeof(profile), "%s/tests/unit/data/profile/valid/inherit.yaml",
+		 sbx_src());
+	/* Under a plain filter: refused, in one line. */
+	EXPECT_EQ(125, run_in_plain_filter(argv, r));
+	EXPECT_NE(NULL, strstr(r->err, "inherit: true runs only inside an sbx sandbox"))
+	TH_LOG("%s", r->err);
+	/* A forged canary (a file the caller can read) proves nothing. */
+	setenv("SBX_SANDBOX_CANARY", "/etc/hostname", 1);
+	EXPECT_EQ(125, run_in_plain_filter(argv, r));
+	EXPECT_NE(NULL, strstr(r->err, "opens: no sandbox domain around this process"))
+	TH_LOG("%s", r->err);
+	unsetenv("SBX_SANDBOX_CANARY");
+	/* The control: inside sbx's sandbox, the helper runs. */
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' run --allow-root --grant '%s' -- '%s' run --allow-root --profile '%s' -- "
+		 "/bin/echo ran",
+		 sbx_bin(), profile, sbx_bin(), profile);
+	ASSERT_EQ(0, sbx_run_capture(sh, r));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_STREQ("ran\n", r->out);
 	free(r);
 }
 

@@ -504,6 +504,7 @@ int cmd_run(int argc, char **argv)
 	struct sbx_plan *plan = NULL;
 	struct sbx_diag d = { 0 };
 	char program[PATH_MAX], profile_path[PATH_MAX], default_path[PATH_MAX], *storage = NULL;
+	char why[320];
 	struct sbx_target_opts to = { 0 };
 	const size_t storage_len = PATH_MAX * 8;
 	int status, err;
@@ -569,6 +570,14 @@ int cmd_run(int argc, char **argv)
 	facts.n_grants = a.n_grants;
 	facts.features = &features;
 	facts.container_key = t.container_key;
+	/* nnp and a seccomp filter (facts) are not proof of an enclosing sbx sandbox. */
+	if (facts.in_sandbox && sbx_profile_entitled(t.profile, "inherit") &&
+	    !sbx_launch_in_sbx_sandbox(why, sizeof(why))) {
+		status = fail("inherit: true runs only inside an sbx sandbox, and there is no "
+			      "proof of one: %s",
+			      why);
+		goto out;
+	}
 	err = sbx_compile(t.profile, &facts, &plan, &d);
 	if (err) {
 		cli_error_diag("run", &d);

@@ -142,6 +142,8 @@ static bool env_removed(const struct sbx_process_plan *pp, const char *entry)
 
 	if (pp->tmp_dir && len == 6 && !strncmp(entry, "TMPDIR", 6))
 		return true;
+	if (len == strlen(SBX_SANDBOX_CANARY_ENV) && !strncmp(entry, SBX_SANDBOX_CANARY_ENV, len))
+		return true; /* only sbx says where its canary is */
 	return sbx_env_removed(pp, entry);
 }
 
@@ -153,7 +155,7 @@ static int build_env(struct sbx_launch *l, struct sbx_diag *d)
 
 	while (src[n])
 		n++;
-	l->envp = calloc(n + 2, sizeof(char *));
+	l->envp = calloc(n + 3, sizeof(char *));
 	if (!l->envp)
 		return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
 	for (size_t i = 0; i < n; i++)
@@ -166,7 +168,42 @@ static int build_env(struct sbx_launch *l, struct sbx_diag *d)
 		}
 		k++;
 	}
+	if (l->canary[0]) {
+		if (asprintf(&l->envp[k], "%s=%s", SBX_SANDBOX_CANARY_ENV, l->canary) < 0) {
+			l->envp[k] = NULL;
+			return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
+		}
+		k++;
+	}
 	l->envp[k] = NULL;
+	return 0;
+}
+
+/*
+ * The canary a nested sbx proves its sandbox with (launch/target.h): a file of this user,
+ * readable to it, beside containers/ where no plan grants anything, so that only a Landlock
+ * domain makes opening it fail.
+ */
+static int make_canary(struct sbx_launch *l, const char *container_dir, struct sbx_diag *d)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", container_dir);
+	for (int up = 0; up < 2 && strrchr(dir, '/'); up++)
+		*strrchr(dir, '/') = '\0';
+	if (snprintf(l->canary, sizeof(l->canary), "%s/sandbox-canary", dir) >=
+	    (int)sizeof(l->canary))
+		return sbx_diag_set(d, -ENAMETOOLONG, "container: path too long");
+	fd = open(l->canary, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		if (fd >= 0)
+			close(fd);
+		l->canary[0] = '\0';
+		return sbx_diag_set(d, -EPERM, "container: %s is not this user's file", dir);
+	}
+	close(fd);
 	return 0;
 }
 
@@ -206,7 +243,7 @@ static void fit_process(struct sbx_launch *l)
 	const struct sbx_features *f = l->o.features;
 	struct sbx_enforcement *e = &l->enforced;
 	struct sbx_feature_state *s;
-	bool have_seccomp = !f || f->seccomp_filter;
+	bool have_seccomp = !f || f->seccomp_filter, nested;
 
 	landlock_fit_plan(&p->landlock, l->landlock_abi, e);
 	if (have_seccomp && seccomp_closes_inet(&p->seccomp)) {
@@ -217,11 +254,16 @@ static void fit_process(struct sbx_launch *l)
 				have_seccomp, true);
 	if (!s->available)
 		snprintf(s->why, sizeof(s->why), "seccomp filters are unavailable on this kernel");
+	/* Nested (sbx inside a sandbox): the kernel allows one listener per filter chain. */
+	nested = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
 	s = sbx_enforcement_add(
 		e, "seccomp.notify", "denied calls explained (seccomp user notification)",
-		p->seccomp.enabled, have_seccomp && f && f->seccomp_user_notif, false);
+		p->seccomp.enabled, have_seccomp && f && f->seccomp_user_notif && !nested, false);
 	if (!s->available)
-		snprintf(s->why, sizeof(s->why), "no seccomp user notification on this kernel");
+		snprintf(s->why, sizeof(s->why), "%s",
+			 nested ? "sbx already runs under a seccomp filter (nested): one listener "
+				  "per process tree"
+				: "no seccomp user notification on this kernel");
 	s = sbx_enforcement_add(e, "mdwe", "no writable+executable memory (PR_SET_MDWE)",
 				p->process.mdwe != 0, !f || f->mdwe, true);
 	if (!s->available)
@@ -374,6 +416,8 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 			err = claim_container(p->process.container_dir, o->container_owner, d);
 		if (!err)
 			err = make_dirs(p->process.container_dir, 0700, d);
+		if (!err && o->container_owner && p->landlock.enabled)
+			err = make_canary(l, p->process.container_dir, d);
 		if (!err && p->process.tmp_dir)
 			err = make_dirs(p->process.tmp_dir, 0700, d);
 		if (err) {
@@ -454,7 +498,10 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 	l->bpf = NULL;
 	if (l->envp) {
 		for (size_t i = 0; l->envp[i]; i++)
-			if (!strncmp(l->envp[i], "TMPDIR=", 7) && l->o.plan->process.tmp_dir)
+			if ((!strncmp(l->envp[i], "TMPDIR=", 7) && l->o.plan->process.tmp_dir) ||
+			    (!strncmp(l->envp[i], SBX_SANDBOX_CANARY_ENV "=",
+				      strlen(SBX_SANDBOX_CANARY_ENV) + 1) &&
+			     l->canary[0]))
 				free(l->envp[i]);
 		free(l->envp);
 	}

@@ -28,6 +28,7 @@
 #define SBX_LAUNCH_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -39,6 +40,12 @@
 #include "seccomp/seccomp.h"
 
 struct sock_fprog;
+
+/*
+ * The environment variable naming the enclosing sandbox's canary file, for a nested
+ * `sbx run` of an inherit profile (launch/target.h, sbx_launch_in_sbx_sandbox).
+ */
+#define SBX_SANDBOX_CANARY_ENV "SBX_SANDBOX_CANARY"
 
 struct sbx_launch_opts {
 	const struct sbx_plan *plan;
@@ -102,6 +109,7 @@ struct sbx_launch {
 	struct stat exec_st; /* as verified */
 	bool exec_is_script; /* #!: the interpreter reads it through /dev/fd/SBX_EXEC_FD */
 	char **envp; /* scrubbed, owned */
+	char canary[PATH_MAX]; /* passed as SBX_SANDBOX_CANARY ("" none) */
 	pid_t pid; /* the child, once forked */
 	const char *failed_step; /* on failure: "landlock", "execve", ... (static) */
 	int failed_errno; /* on failure: the errno of the failing step */

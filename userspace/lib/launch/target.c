@@ -5,8 +5,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "launch/launch.h"
 #include "launch/target.h"
 #include "sign/hash.h"
 #include "sign/verify.h"
@@ -215,12 +217,13 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
 		}
 		/* Root's own run: every symlink is root's, so none is trusted. */
 		if (st.st_uid != 0 || geteuid() == 0)
-			return sbx_diag_set(d, -ELOOP,
-					    "%s: goes through the symlink %s (owned by uid %u%s), "
-					    "which a sandboxed program could have planted; grant the "
-					    "path it points to instead",
-					    path, candidate, (unsigned int)st.st_uid,
-					    geteuid() == 0 ? ", and sbx runs as root" : ", not root");
+			return sbx_diag_set(
+				d, -ELOOP,
+				"%s: goes through the symlink %s (owned by uid %u%s), "
+				"which a sandboxed program could have planted; grant the "
+				"path it points to instead",
+				path, candidate, (unsigned int)st.st_uid,
+				geteuid() == 0 ? ", and sbx runs as root" : ", not root");
 		l = readlink(candidate, link, sizeof(link) - 1);
 		if (l < 0)
 			return sbx_diag_set(d, -errno, "%s: %s", candidate, strerror(errno));
@@ -238,4 +241,43 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
 	if (snprintf(out, len, "%s", resolved[0] ? resolved : "/") >= (int)len)
 		return sbx_diag_set(d, -ENAMETOOLONG, "%s: path too long", path);
 	return 0;
+}
+
+bool sbx_launch_in_sbx_sandbox(char *why, size_t len)
+{
+	const char *canary = getenv(SBX_SANDBOX_CANARY_ENV);
+	struct statfs fs;
+	struct stat st;
+	int fd;
+
+	if (!canary || canary[0] != '/') {
+		snprintf(why, len, "no enclosing sbx named its canary (%s)",
+			 SBX_SANDBOX_CANARY_ENV);
+		return false;
+	}
+	fd = open(canary, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* Landlock does not check O_PATH */
+	if (fd < 0 || fstat(fd, &st) || fstatfs(fd, &fs)) {
+		snprintf(why, len, "the canary %.200s cannot be examined", canary);
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || !(st.st_mode & S_IRUSR) ||
+	    fs.f_type == 0x65735546 /* FUSE_SUPER_MAGIC: its answers are anyone's */) {
+		snprintf(why, len, "the canary %.200s is not this user's readable file", canary);
+		return false;
+	}
+	fd = open(canary, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		close(fd);
+		snprintf(why, len, "the canary %.200s opens: no sandbox domain around this process",
+			 canary);
+		return false;
+	}
+	if (errno != EACCES) {
+		snprintf(why, len, "the canary %.200s: %s", canary, strerror(errno));
+		return false;
+	}
+	return true;
 }

@@ -60,11 +60,22 @@ void sbx_launch_target_close(struct sbx_launch_target *t);
 /*
  * A path the user grants (--grant), made absolute and resolved without trusting symlinks a
  * program could have written: a symlink owned by root (the system's layout, /bin -> usr/bin)
- * is followed when sbx is not root itself; any other one (a sandbox runs as the user, so whatever it plants in its
- * container or a writable grant is the user's) refuses the grant with -ELOOP, naming it,
- * so that a link planted by one run never redirects a later run's grant. The path must
+ * is followed when sbx is not root itself; any other one (a sandbox runs as the user, so whatever
+ * it plants in its container or a writable grant is the user's) refuses the grant with -ELOOP,
+ * naming it, so that a link planted by one run never redirects a later run's grant. The path must
  * exist. Writes the resolved path to out; returns 0 or -errno with d saying why.
  */
 int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx_diag *d);
+
+/*
+ * Positive proof that this process runs inside a sandbox sbx made (inherit: true runs only
+ * there): no_new_privs and a seccomp filter are not enough (a systemd unit or a container
+ * has both). The enclosing sbx names a canary file in SBX_SANDBOX_CANARY: this user's
+ * regular file, readable to it by its mode, on no FUSE file system, beside the containers
+ * where no plan grants anything. Opening it must fail with EACCES, which only a Landlock
+ * domain (or another LSM) does to a file its mode lets the owner read; outside a sandbox
+ * it opens, and a forged variable gains nothing. On false, why says what is missing.
+ */
+bool sbx_launch_in_sbx_sandbox(char *why, size_t len);
 
 #endif /* SBX_LAUNCH_TARGET_H */
