@@ -27,7 +27,7 @@ struct sbx_feature_state {
 struct sbx_enforcement {
 	struct sbx_feature_state items[SBX_ENFORCEMENT_MAX];
 	size_t n;
-	char notes[4][160]; /* limits that are not drops (e.g. audit records unreadable) */
+	char notes[8][200]; /* limits that are not drops (e.g. audit records unreadable) */
 	size_t n_notes;
 };
 

@@ -281,6 +281,15 @@ static void fit_process(struct sbx_launch *l)
 				     "W^X covers anonymous memory and exec: a file or memfd the "
 				     "program wrote can still be mapped executable (ld.so FILE); "
 				     "refusing that needs tier K");
+	sbx_enforcement_note(e, "runs the file its signature was checked on (execveat of that "
+				"descriptor), in a session of its own%s%s",
+			     l->o.pty ? "; on a pty of its own when sbx's 0-2 are a terminal" : "",
+			     l->o.kill_tree ? (l->o.keep_tree ? "; sbx waits for its whole tree"
+							      : "; its tree is killed when it ends")
+					    : "");
+	if (geteuid() == 0)
+		sbx_enforcement_note(e, "runs as uid 0 (--allow-root): the owner of root's files, "
+					"with no capability, an empty bounding set, locked securebits");
 	if (p->landlock.enabled && l->landlock_abi >= 7)
 		sbx_enforcement_note(e, "Landlock denials go to the audit log, which only root can "
 					"read; sbx does not report them");
