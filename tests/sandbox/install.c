@@ -128,11 +128,12 @@ TEST(run_finds_the_installed_profiles)
 
 	NEED_BUILD();
 	/* The default profile, then one by name: both only in $(DATADIR)/sbx/profiles. */
-	ASSERT_EQ(0, sh(r, ENV "sbx run -- /bin/true", root, tmp, tmp));
+	ASSERT_EQ(0, sh(r, ENV "sbx run --allow-root -- /bin/true", root, tmp, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
-	ASSERT_EQ(0, sh(r, ENV "sbx run --profile gzip -- /bin/true", root, tmp, tmp));
+	ASSERT_EQ(0, sh(r, ENV "sbx run --allow-root --profile gzip -- /bin/true", root, tmp, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
-	ASSERT_EQ(0, sh(r, ENV "sbx run --profile no-such-profile -- /bin/true", root, tmp, tmp));
+	ASSERT_EQ(0, sh(r, ENV "sbx run --allow-root --profile no-such-profile -- /bin/true", root,
+			tmp, tmp));
 	EXPECT_EQ(125, r->status);
 	EXPECT_NE(NULL, strstr(r->err, root))
 	TH_LOG("names not the installed directory: %s", r->err);

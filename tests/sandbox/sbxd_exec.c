@@ -194,12 +194,12 @@ TEST_F(sbxd, scope_sandboxed)
 	EXPECT_TRUE(has_event(self, u, "deny", "unsigned"));
 	EXPECT_EQ(0, exec_as(s, true));
 	/* The real thing: what sbx run starts is in scope. */
-	ASSERT_EQ(0, sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --grant '%s' -- '%s'", self->trust,
-			sbx_bin(), self->w, u));
+	ASSERT_EQ(0, sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root --grant '%s' -- '%s'",
+			self->trust, sbx_bin(), self->w, u));
 	EXPECT_EQ(126, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "cannot execute")) TH_LOG("%s", self->r->err);
-	ASSERT_EQ(0, sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --grant '%s' -- '%s'", self->trust,
-			sbx_bin(), self->w, s));
+	ASSERT_EQ(0, sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root --grant '%s' -- '%s'",
+			self->trust, sbx_bin(), self->w, s));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 

@@ -356,8 +356,8 @@ TEST(proc_self_mem_closed_without_app_sandbox)
 	char dir[PATH_MAX], path[PATH_MAX + 16], out[PATH_MAX + 16];
 	char line[PATH_MAX + 128];
 	char *sh[] = { "/bin/sh", "-c", line, NULL };
-	char *run[] = { (char *)sbx_bin(), "run", "--profile", path, "--",
-			"/bin/sh",	   "-c",  line,	       NULL };
+	char *run[] = { (char *)sbx_bin(), "run", "--allow-root", "--profile", path, "--",
+			"/bin/sh",	   "-c",  line,		  NULL };
 	struct sbx_cmd_result r = { 0 };
 	FILE *f;
 
