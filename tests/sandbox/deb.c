@@ -97,12 +97,12 @@ TEST(packaged_sbx_looks_under_usr_and_etc)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0,
-		  sh(r,
-		     "set -e; cd '%s'; mkdir x; dpkg -x '%s'/sbx_*.deb x; "
-		     "HOME='%s' x/usr/bin/sbx run --profile no-such-profile -- /bin/true 2>&1 || "
-		     "true; strings x/usr/bin/sbx | grep -x /etc/sbx/trust.d",
-		     tmp, deb_dir, tmp));
+	ASSERT_EQ(0, sh(r,
+			"set -e; cd '%s'; mkdir x; dpkg -x '%s'/sbx_*.deb x; "
+			"HOME='%s' x/usr/bin/sbx run --allow-root --profile no-such-profile -- "
+			"/bin/true 2>&1 || "
+			"true; strings x/usr/bin/sbx | grep -x /etc/sbx/trust.d",
+			tmp, deb_dir, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_NE(NULL, strstr(r->out, "/usr/share/sbx/profiles)")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "\n/etc/sbx/trust.d\n")) TH_LOG("%s", r->out);

@@ -43,7 +43,8 @@ static int parse_exe_socket(const char *out, long long *size, bool *net)
 	return 0;
 }
 
-TEST_F(signed_run, swapper_never_wins_the_exec_race)
+/* 200 launches: minutes on a loaded machine, not the harness's default 30 s. */
+TEST_F_TIMEOUT(signed_run, swapper_never_wins_the_exec_race, 600)
 {
 	char path[PATH_MAX + 16], signed_link[PATH_MAX + 16], unsigned_copy[PATH_MAX + 16];
 	char tmp[PATH_MAX + 16];
@@ -275,7 +276,8 @@ static int run_in_plain_filter(char *const argv[], struct sbx_cmd_result *r)
 /* Issue 8, item 8: inherit: true needs proof of an enclosing sbx, not just nnp + seccomp. */
 TEST(inherit_needs_an_enclosing_sbx)
 {
-	char profile[PATH_MAX], cmd[4 * PATH_MAX];
+	char profile[PATH_MAX], cmd[4 * PATH_MAX], forged[PATH_MAX + 8];
+	int fd;
 	char *argv[] = { (char *)sbx_bin(), "run",   "--allow-root",
 			 "--profile",	    profile, "--",
 			 "/bin/echo",	    "ran",   NULL };
@@ -289,12 +291,20 @@ TEST(inherit_needs_an_enclosing_sbx)
 	EXPECT_EQ(125, run_in_plain_filter(argv, r));
 	EXPECT_NE(NULL, strstr(r->err, "inherit: true runs only inside an sbx sandbox"))
 	TH_LOG("%s", r->err);
-	/* A forged canary (a file the caller can read) proves nothing. */
-	setenv("SBX_SANDBOX_CANARY", "/etc/hostname", 1);
+	/* A forged canary (the caller's own readable file) proves nothing. */
+	ASSERT_NE(NULL, sbx_mkdtemp(forged, sizeof(forged)));
+	strcat(forged, "/canary");
+	fd = open(forged, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	setenv("SBX_SANDBOX_CANARY", forged, 1);
 	EXPECT_EQ(125, run_in_plain_filter(argv, r));
 	EXPECT_NE(NULL, strstr(r->err, "opens: no sandbox domain around this process"))
 	TH_LOG("%s", r->err);
 	unsetenv("SBX_SANDBOX_CANARY");
+	unlink(forged);
+	*strrchr(forged, '/') = '\0';
+	rmdir(forged);
 	/* The control: inside sbx's sandbox, the helper runs. */
 	snprintf(cmd, sizeof(cmd),
 		 "'%s' run --allow-root --grant '%s' -- '%s' run --allow-root --profile '%s' -- "

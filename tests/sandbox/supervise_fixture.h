@@ -9,6 +9,7 @@
 #ifndef SBX_TEST_SUPERVISE_FIXTURE_H
 #define SBX_TEST_SUPERVISE_FIXTURE_H
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -156,6 +157,8 @@ static inline int sup_env_run(struct sup_env *e, bool confined, char *const argv
 	memset(&e->seen, 0, sizeof(e->seen));
 	fflush(stdout);
 	if (confined) {
+		/* The caller's part when the filter notifies (launch/launch.h). */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		sbx_launch_probe(&f);
 		err = sbx_launch_prepare(&l, &o, &d);
 		if (!err) {
