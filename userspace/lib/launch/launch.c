@@ -281,15 +281,17 @@ static void fit_process(struct sbx_launch *l)
 				     "W^X covers anonymous memory and exec: a file or memfd the "
 				     "program wrote can still be mapped executable (ld.so FILE); "
 				     "refusing that needs tier K");
-	sbx_enforcement_note(e, "runs the file its signature was checked on (execveat of that "
-				"descriptor), in a session of its own%s%s",
+	sbx_enforcement_note(e,
+			     "runs the file its signature was checked on (execveat of that "
+			     "descriptor), in a session of its own%s%s",
 			     l->o.pty ? "; on a pty of its own when sbx's 0-2 are a terminal" : "",
 			     l->o.kill_tree ? (l->o.keep_tree ? "; sbx waits for its whole tree"
 							      : "; its tree is killed when it ends")
 					    : "");
 	if (geteuid() == 0)
-		sbx_enforcement_note(e, "runs as uid 0 (--allow-root): the owner of root's files, "
-					"with no capability, an empty bounding set, locked securebits");
+		sbx_enforcement_note(
+			e, "runs as uid 0 (--allow-root): the owner of root's files, "
+			   "with no capability, an empty bounding set, locked securebits");
 	if (p->landlock.enabled && l->landlock_abi >= 7)
 		sbx_enforcement_note(e, "Landlock denials go to the audit log, which only root can "
 					"read; sbx does not report them");
@@ -1207,7 +1209,14 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		return sbx_diag_set(d, -EINVAL, "kill_tree: the caller is not a child subreaper");
 	if (l->o.pty) {
 		err = sbx_terminal_open(&t, d);
-		if (err)
+		/*
+		 * EACCES: no pty inside a sandbox (sbx run nested in sbx run, whose app-sandbox
+		 * grants no /dev/ptmx). The terminal is then the enclosing sbx's pty, not the
+		 * user's: the program still gets a session of its own.
+		 */
+		if (err == -EACCES)
+			t.master = t.slave = -1;
+		else if (err)
 			return err;
 	}
 	if (pipe2(errp, O_CLOEXEC)) {
@@ -1281,7 +1290,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 	}
 	lp.pidfd = (int)syscall(SYS_pidfd_open, l->pid, 0);
 	lp.master_open = t.master >= 0;
-	lp.input_open = t.in_fd >= 0;
+	lp.input_open = t.master >= 0 && t.in_fd >= 0;
 	sbx_terminal_raw(&t);
 	err = supervise(l, &lp);
 	*status = lp.status;
