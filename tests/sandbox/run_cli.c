@@ -117,6 +117,19 @@ TEST_F(run, program_not_executable)
 	EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s", self->r->err);
 }
 
+/* Issue 9, item 10: opened without blocking, regular files only (a FIFO hung sbx run). */
+TEST_F(run, program_that_is_a_fifo_refused_without_hanging)
+{
+	char fifo[PATH_MAX + 16];
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", self->dir);
+	ASSERT_EQ(0, mkfifo(fifo, 0755));
+	ASSERT_EQ(0, SBX("--allow-root", "--", fifo));
+	EXPECT_EQ(126, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "not a regular file")) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(1, count_lines(self->r->err));
+}
+
 TEST_F(run, grant_without_user_selected_entitlement)
 {
 	ASSERT_EQ(0, SBX("--profile", data_profile("no-grants"), "--grant", self->dir, "--",
