@@ -379,6 +379,13 @@ static int open_program(struct sbx_launch *l, struct sbx_diag *d)
 	if (!S_ISREG(l->exec_st.st_mode))
 		return sbx_diag_set(d, -EACCES, "%s: not a regular file", o->program);
 	l->exec_is_script = pread(fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!';
+	/* The kernel hands a script's interpreter /dev/fd/N: without /dev/fd it cannot read it. */
+	if (l->exec_is_script && access("/dev/fd/0", F_OK))
+		return sbx_diag_set(
+			d, -ENOENT,
+			"%s: a #! script runs from its verified descriptor, which its "
+			"interpreter opens as /dev/fd/%d, and this system has no /dev/fd",
+			o->program, SBX_EXEC_FD);
 	return 0;
 }
 
