@@ -18,7 +18,8 @@ static bool signature_broken(enum sbx_verify_reason r)
 {
 	return r == SBX_REASON_MALFORMED || r == SBX_REASON_DIGEST_MISMATCH ||
 	       r == SBX_REASON_STRIPPED || r == SBX_REASON_BAD_SIGNATURE ||
-	       r == SBX_REASON_REVOKED || r == SBX_REASON_TEAM_MISMATCH;
+	       r == SBX_REASON_REVOKED || r == SBX_REASON_TEAM_MISMATCH ||
+	       r == SBX_REASON_UNSAFE_LAYOUT;
 }
 
 /* s with every byte outside [A-Za-z0-9._-] as %XX: a key's fields never contain its '+'. */
@@ -109,7 +110,8 @@ static int from_signature(struct sbx_launch_target *t, const struct sbx_target_o
 		if (snprintf(t->source, sizeof(t->source), "%s (signed entitlements)", t->path) >=
 		    (int)sizeof(t->source))
 			snprintf(t->source, sizeof(t->source), "%s", "the signed entitlements");
-		ret = sbx_profile_load_buffer(t->source, id.entitlements, id.entitlements_len,
+		/* Signed entitlements are self-contained: an include would be read unsigned. */
+		ret = sbx_profile_load_signed(t->source, id.entitlements, id.entitlements_len,
 					      &t->profile, d);
 		t->signed_entitlements = !ret;
 		break;
