@@ -159,7 +159,7 @@ TEST_F(supervise, without_the_rules_chmod_escapes)
  * the first calls chmod: the supervisor acts on the copy it read and the object it
  * resolved, so the outside file never changes, whichever copy it got.
  */
-TEST_F(supervise, race_rewriting_the_path_never_wins)
+TEST_F_TIMEOUT(supervise, race_rewriting_the_path_never_wins, 120)
 {
 	struct sup_env *e = &self->e;
 	char good[PATH_MAX + 64], bad[PATH_MAX + 64];
@@ -174,7 +174,7 @@ TEST_F(supervise, race_rewriting_the_path_never_wins)
 }
 
 /* A symlink in the grant swapped between a file inside and one outside, under chmod. */
-TEST_F(supervise, race_swapping_a_symlink_never_wins)
+TEST_F_TIMEOUT(supervise, race_swapping_a_symlink_never_wins, 120)
 {
 	struct sup_env *e = &self->e;
 	char link[PATH_MAX + 64], good[PATH_MAX + 64], bad[PATH_MAX + 64];

@@ -171,7 +171,7 @@ TEST_F(unix_connect, tcp_connect_carried_out_with_landlock_rules)
 	close(fd);
 }
 
-TEST_F(unix_connect, race_rewriting_the_address_never_wins)
+TEST_F_TIMEOUT(unix_connect, race_rewriting_the_address_never_wins, 120)
 {
 	struct sup_env *e = &self->e;
 	char *argv[] = { "meta_probe", "race-connect", self->in_sock, self->out_sock, NULL };
@@ -183,7 +183,7 @@ TEST_F(unix_connect, race_rewriting_the_address_never_wins)
 	/* How many reached the socket inside depends on scheduling: logged, not asserted. */
 }
 
-TEST_F(unix_connect, race_swapping_a_symlink_never_wins)
+TEST_F_TIMEOUT(unix_connect, race_swapping_a_symlink_never_wins, 120)
 {
 	struct sup_env *e = &self->e;
 	char link[PATH_MAX + 64];
