@@ -185,7 +185,8 @@ static int proc_act(const char *call, const char *target)
 	long r;
 
 	if (!strcmp(target, "group")) { /* kill(0): a group of our own, with a child in it */
-		if (setpgid(0, 0))
+		/* A session leader (sbx's launcher calls setsid) leads its group already. */
+		if (getpgrp() != getpid() && setpgid(0, 0))
 			return refused();
 		child = fork();
 		if (child == 0) {
