@@ -17,7 +17,7 @@ list=$BENCH_WORK/b1.list
 	echo "sbx_default $O/sbx run --allow-root -- /bin/true"
 	echo "sbx_app $O/sbx run --allow-root --profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
 	echo "sbx_minimal $O/sbx run --allow-root --profile $SRC/bench/profiles/minimal.yaml -- /bin/true"
-	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared $O/bench/sbx-shared run" \
+	[ -x "$O/bench/sbx-shared" ] && echo "sbx_shared $O/bench/sbx-shared run --allow-root" \
 		"--profile $SRC/bench/profiles/app-sandbox.yaml -- /bin/true"
 	[ -x "$O/bench/floor" ] && echo "floor $O/bench/floor /bin/true"
 	echo "sbx_startup $O/sbx run --allow-root --help"

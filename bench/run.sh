@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: install the tools when missing (as root), run the benches, print one table,
 # write bench/results/latest.json, latest.md and latest.png (generated, not committed).
-#   bench/run.sh BUILD_DIR [GROUP...]     GROUP: B1 B2 B3 B4 B5 B6 (default: all)
+#   bench/run.sh BUILD_DIR [GROUP...]     GROUP: B1 B2 B3 B4 B5 B6 B7 (default: all)
 # Environment: SBX_BENCH_ROUNDS (default 5), SBX_BENCH_B1_ROUNDS (10), SBX_BENCH_RUNS (B1
 # runs per round, 30), SBX_BENCH_HEAVY_RUNS (B5, 4), SBX_BENCH_OUT (bench/results).
 set -u
@@ -10,7 +10,7 @@ O=$(cd "${1:?usage: bench/run.sh BUILD_DIR [GROUP...]}" && pwd)
 shift
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${SBX_BENCH_OUT:-$SRC/bench/results}
-groups=${*:-B1 B2 B3 B4 B5 B6}
+groups=${*:-B1 B2 B3 B4 B5 B6 B7}
 
 # Debian packages: hyperfine, bubblewrap and firejail are compared against, gnuplot draws.
 need=""
@@ -49,8 +49,16 @@ for g in $groups; do
 	B3) b=verify ;;
 	B4) b=seccomp ;;
 	B5) b=landlock ;;
+	B7)
+		# bench/supervise.bench.sh (the supervise engineer's) is a program, not sourced.
+		echo "bench: B7 (supervise.bench.sh)..." >&2
+		out=$(sh "$SRC/bench/supervise.bench.sh" "$O" 2>&1 | tail -n 1)
+		printf 'B7.call\tB7 supervised call\tchmod carried out by the supervisor\t-\t-\t-\t-\t0\t-\t-\t%s\t-\n' \
+			"${out:-no figure: supervise.bench.sh printed none}" >>"$BENCH_ROWS"
+		continue
+		;;
 	*)
-		echo "bench: unknown group $g (B1 to B6)" >&2
+		echo "bench: unknown group $g (B1 to B7)" >&2
 		exit 2
 		;;
 	esac
