@@ -5,12 +5,12 @@
 # to $SBX_COUNTS. A kernel that cannot be fetched, or a host without root or qemu, is a
 # loud SKIP with the reason; a guest without the sentinel (hang, panic, crash) is a failure
 # with the last lines of its console.
-#   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 900)
+#   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 1500)
 set -u
 O=$1
 here=$(cd "$(dirname "$0")" && pwd)
 counts=${SBX_COUNTS:-/dev/null}
-limit=${SBX_VM_TIMEOUT:-900}
+limit=${SBX_VM_TIMEOUT:-1500}
 logs="$O/tests/vm-logs"
 mkdir -p "$logs"
 
