@@ -160,10 +160,11 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 	DIR *dp;
 
 	dp = opendir(dir);
+	if (!dp && errno == ENOENT)
+		return sbx_diag_set(d, -ENOENT, "bpf-enforcer: nothing is pinned in %s", dir);
 	if (!dp)
-		return errno == ENOENT ? 0
-				       : sbx_diag_set(d, -errno, "bpf-enforcer: cannot open %s: %s",
-						      dir, strerror(errno));
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open %s: %s", dir,
+				    strerror(errno));
 	while ((de = readdir(dp))) {
 		int fd = -1;
 

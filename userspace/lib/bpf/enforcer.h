@@ -81,7 +81,11 @@ int sbx_enforcer_events_drain(struct sbx_enforcer *e,
 int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, struct sbx_diag *d);
 /* Leaves the pins: enforcement goes on without the daemon. */
 void sbx_enforcer_close(struct sbx_enforcer *e);
-/* Detach and unpin everything under pin_dir (NULL: the default): enforcement ends. */
+/*
+ * Detach and unpin everything under pin_dir (NULL: the default): enforcement has ended when
+ * it returns 0. -ENOENT: nothing was pinned; -EBUSY: unpinned, but another process still
+ * holds the programs (they stay attached until it closes them).
+ */
 int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d);
 
 #endif /* SBX_BPF_ENFORCER_H */
