@@ -13,7 +13,7 @@ static __always_inline int sbx_exec_mapping(struct file *file)
 	struct sbx_cached_verdict *v;
 	__u32 reason;
 
-	if (!cfg || !cfg->abi_version || !sbx_current_in_scope(cfg))
+	if (!cfg || !cfg->abi_version || !sbx_current_in_scope(cfg, SBX_CONFIG_MMAP_SANDBOXED_ONLY))
 		return 0;
 	reason = sbx_file_verdict(file, &v);
 	if (!reason)

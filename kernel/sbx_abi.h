@@ -165,11 +165,20 @@ struct sbx_task_state {
 _Static_assert(sizeof(struct sbx_task_state) == 16, "sbx_task_state is 16 bytes");
 
 /* The enforcer's settings: one array element userspace rewrites (sbx_enforcer_set_mode). */
+enum sbx_enforcer_config_flags {
+	/*
+	 * Executable file mappings are checked for sandboxed tasks only, even in scope `all`:
+	 * for a daemon that cannot yet give verdicts to the libraries ld.so maps (no fanotify
+	 * event announces an mmap), so that enforcing exec does not stop every dynamic program.
+	 */
+	SBX_CONFIG_MMAP_SANDBOXED_ONLY = 1u << 0,
+};
+
 struct sbx_enforcer_config {
 	__u32 abi_version; /* SBX_ABI_VERSION of the loader; 0 = not configured: nothing enforced */
 	__u32 mode; /* enum sbx_enforce_mode (userspace/lib/bpf/enforcer.h): 1 enforce */
 	__u32 scope; /* enum sbx_enforce_scope: 1 all, 0 sandboxed */
-	__u32 pad;
+	__u32 flags; /* enum sbx_enforcer_config_flags */
 };
 _Static_assert(sizeof(struct sbx_enforcer_config) == 16, "sbx_enforcer_config is 16 bytes");
 

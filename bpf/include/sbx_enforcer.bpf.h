@@ -227,12 +227,13 @@ static __always_inline struct sbx_task_state *sbx_task_state(struct task_struct 
 	return bpf_task_storage_get(&sbx_tasks, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-/* Is the current task one the configured scope covers? */
-static __always_inline bool sbx_current_in_scope(const struct sbx_enforcer_config *cfg)
+/* Is the current task one the configured scope covers (scope `all` unless narrowed)? */
+static __always_inline bool sbx_current_in_scope(const struct sbx_enforcer_config *cfg,
+						 __u32 narrowed_by)
 {
 	struct sbx_task_state *ts;
 
-	if (cfg->scope == 1 /* SBX_SCOPE_ALL */)
+	if (cfg->scope == 1 /* SBX_SCOPE_ALL */ && !(cfg->flags & narrowed_by))
 		return true;
 	ts = sbx_task_state(sbx_current(), false);
 	return ts && (ts->flags & SBX_TASK_SANDBOXED);

@@ -67,6 +67,7 @@ static const unsigned long enforcer_local_fs[] = {
 
 struct sbx_enforcer {
 	int map_fd[MAP_COUNT];
+	uint32_t config_flags; /* enum sbx_enforcer_config_flags, kept across set_mode */
 	struct ring_buffer *rb;
 	bool adopted;
 	int (*cb)(const struct sbx_event *ev, void *arg);
@@ -234,6 +235,7 @@ static int enforcer_write_config(struct sbx_enforcer *e, enum sbx_enforce_mode m
 		.abi_version = SBX_ABI_VERSION,
 		.mode = mode == SBX_ENFORCE_ENFORCE,
 		.scope = scope == SBX_SCOPE_ALL,
+		.flags = e->config_flags,
 	};
 	__u32 zero = 0;
 
@@ -345,7 +347,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 
 	*out = NULL;
 	enforcer_log[0] = '\0';
-	if (!o || o->sz < sizeof(*o)) {
+	if (!o || o->sz < offsetof(struct sbx_enforcer_opts, mmap_sandboxed_only)) {
 		err = sbx_diag_set(d, -EINVAL, "bpf-enforcer: options missing or too old");
 		goto cleanup;
 	}
@@ -395,6 +397,10 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 			goto cleanup;
 		}
 	}
+	if (o->sz >= offsetof(struct sbx_enforcer_opts, mmap_sandboxed_only) +
+			     sizeof(o->mmap_sandboxed_only) &&
+	    o->mmap_sandboxed_only)
+		e->config_flags |= SBX_CONFIG_MMAP_SANDBOXED_ONLY;
 	err = enforcer_write_config(e, o->mode, o->scope);
 	if (err) {
 		sbx_diag_set(d, err, "bpf-enforcer: cannot configure: %s", strerror(-err));

@@ -50,6 +50,12 @@ struct sbx_enforcer_opts {
 	enum sbx_enforce_scope scope;
 	const char *pin_dir; /* NULL: SBX_ENFORCER_PIN_DIR */
 	uint32_t cache_entries; /* 0: the default size */
+	/*
+	 * Check executable file mappings (ld.so's libraries, dlopen, PROT_EXEC mmap) for
+	 * sandboxed tasks only, even in scope `all`: for a daemon that cannot give verdicts to
+	 * libraries yet. Without it, scope `all` refuses every unverified library mapping.
+	 */
+	bool mmap_sandboxed_only;
 };
 
 struct sbx_enforcer_stats {
