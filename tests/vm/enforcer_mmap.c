@@ -179,19 +179,12 @@ TEST_F(enforcer_mmap, ld_so_of_an_unverified_program_refused)
 /* The daemon's safety valve: scope `all` for exec, executable mappings for sandboxed only. */
 TEST_F(enforcer_mmap, mmap_sandboxed_only_narrows_scope_all)
 {
-	struct sbx_enforcer_opts o = {
-		.sz = sizeof(o),
-		.mode = SBX_ENFORCE_ENFORCE,
-		.scope = SBX_SCOPE_ALL,
-		.pin_dir = TEST_PIN_DIR,
-		.mmap_sandboxed_only = true,
-	};
 	struct sbx_diag d = { 0 };
 
 	sbx_enforcer_close(self->e);
 	self->e = NULL;
 	ASSERT_EQ(0, sbx_enforcer_unload(TEST_PIN_DIR, &d));
-	ASSERT_EQ(0, sbx_enforcer_open(&o, &self->e, &d))
+	ASSERT_EQ(0, enforcer_open_with(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, true, &self->e, &d))
 	{
 		TH_LOG("%s", d.msg);
 	}

@@ -215,9 +215,9 @@ static inline unsigned int events_for(struct sbx_enforcer *e, const char *path,
 	return m.count;
 }
 
-static inline int enforcer_open_at(enum sbx_enforce_mode mode, enum sbx_enforce_scope scope,
-				   uint32_t cache_entries, struct sbx_enforcer **e,
-				   struct sbx_diag *d)
+static inline int enforcer_open_with(enum sbx_enforce_mode mode, enum sbx_enforce_scope scope,
+				     uint32_t cache_entries, bool mmap_sandboxed_only,
+				     struct sbx_enforcer **e, struct sbx_diag *d)
 {
 	struct sbx_enforcer_opts o = {
 		.sz = sizeof(o),
@@ -225,12 +225,16 @@ static inline int enforcer_open_at(enum sbx_enforce_mode mode, enum sbx_enforce_
 		.scope = scope,
 		.pin_dir = TEST_PIN_DIR,
 		.cache_entries = cache_entries,
+		.mmap_sandboxed_only = mmap_sandboxed_only,
 	};
 
 	return sbx_enforcer_open(&o, e, d);
 }
 
 /* The common fixture: a fresh enforcer and a private directory with the tiny programs. */
+#define enforcer_open_at(mode, scope, cache_entries, e, d) \
+	enforcer_open_with(mode, scope, cache_entries, false, e, d)
+
 #define ENFORCER_FIXTURE_DATA                                   \
 	struct sbx_enforcer *e;                                 \
 	char dir[64], target[96], unverified[96], launcher[96]; \
