@@ -98,6 +98,7 @@ FIXTURE(escape)
 	char victim_pid[16], victim_addr[32];
 	char victim_fd[16]; /* the victim holds the secret open on this fd */
 	char victim_fd_path[64], victim_environ[64]; /* /proc/VICTIM/fd/N, /proc/VICTIM/environ */
+	char victim_cmdline[64]; /* /proc/VICTIM/cmdline: procfs makes no ptrace check */
 	char tcp_port[8], tcp6_port[8], udp_port[8], abstract_name[64];
 	char agent_sock[PATH_MAX]; /* a pathname unix socket listening in $HOME */
 	pid_t victim;
@@ -350,6 +351,8 @@ FIXTURE_SETUP(escape)
 		 (int)self->victim, secret_fd);
 	snprintf(self->victim_environ, sizeof(self->victim_environ), "/proc/%d/environ",
 		 (int)self->victim);
+	snprintf(self->victim_cmdline, sizeof(self->victim_cmdline), "/proc/%d/cmdline",
+		 (int)self->victim);
 	snprintf(self->victim_addr, sizeof(self->victim_addr), "%p", (void *)&victim_marker);
 
 	self->tcp_fd = listen_inet(AF_INET, SOCK_STREAM, self->tcp_port, sizeof(self->tcp_port));
@@ -421,6 +424,7 @@ static const char *expand(FIXTURE_DATA(escape) * self, const char *arg)
 		TOKEN("@victim_fd", victim_fd),
 		TOKEN("@victim_fd_path", victim_fd_path),
 		TOKEN("@victim_environ", victim_environ),
+		TOKEN("@victim_cmdline", victim_cmdline),
 		TOKEN("@tcp", tcp_port),
 		TOKEN("@tcp6", tcp6_port),
 		TOKEN("@udp", udp_port),
@@ -899,6 +903,18 @@ FIXTURE_VARIANT_ADD(escape, proc_pid_environ_outside){
 	.technique = "read_file",
 	.args = { "@victim_environ" },
 	.stopper = "Landlock: no ptrace access to processes outside the domain",
+};
+/*
+ * /proc/PID/cmdline (and status, stat, wchan) of a process outside the sandbox: procfs
+ * checks no ptrace access for these, so Landlock's scoping does not stop it, and the app
+ * sandbox grants /proc read-only (programs read /proc/self, whose inode differs in every
+ * process, so no parent-built rule can grant only it). Found by the attack review.
+ */
+FIXTURE_VARIANT_ADD(escape, proc_pid_cmdline_outside){
+	.technique = "read_file",
+	.args = { "@victim_cmdline" },
+	.confine_need = STOP_TIER_K,
+	.stopper = "a file_open hook refusing other processes' /proc entries (tier K, planned)",
 };
 FIXTURE_VARIANT_ADD(escape, signal_outside){
 	.technique = "signal",
