@@ -150,9 +150,9 @@ TEST_F(signed_run, other_team_claiming_identifier_gets_another_container)
 	TH_LOG("%s", self->r->err);
 	ASSERT_EQ(0, container_of(self, self->prog, mine, sizeof(mine))) TH_LOG("%s", self->r->err);
 	ASSERT_EQ(0, container_of(self, other, theirs, sizeof(theirs)));
-	EXPECT_NE(NULL, strstr(mine, "/signed+TEAM42+org.sbx.test.network-client"))
+	EXPECT_NE(NULL, strstr(mine, "+TEAM42+org.sbx.test.network-client"))
 	TH_LOG("%s", mine);
-	EXPECT_NE(NULL, strstr(theirs, "/signed+TEAMRSA+org.sbx.test.network-client"));
+	EXPECT_NE(NULL, strstr(theirs, "+TEAMRSA+org.sbx.test.network-client"));
 	ASSERT_EQ(0, write_secret(self, self->prog, mine)) TH_LOG("%s", self->r->err);
 	/* The control: the owner reads its own container. */
 	EXPECT_EQ(0, read_secret(self, self->prog, mine));

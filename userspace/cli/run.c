@@ -68,6 +68,8 @@ static const char usage_text[] =
 	"process it starts ends with it; --keep-children waits for them instead. As root,\n"
 	"sbx refuses unless --allow-root (the program keeps uid 0, without capabilities).\n"
 	"--timings prints the time of each launch phase on stderr.\n"
+	"--best-effort runs a program whose signature asks for what sbx run cannot enforce\n"
+	"(library validation, parent constraints: tier K), reporting each as DROPPED.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
 struct run_args {
@@ -81,6 +83,8 @@ struct run_args {
 	bool report;
 	bool keep_tree;
 	bool allow_root;
+	bool best_effort; /* run even when the signature asks for what tier U cannot enforce */
+	struct sbx_enforcement signed_limits; /* what the signature asks, as tier U meets it */
 	int log_fd;
 	int keep_fds[MAX_KEEP_FDS];
 	size_t n_keep_fds;
@@ -166,6 +170,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "timings", no_argument, NULL, 'T' },
 		{ "keep-children", no_argument, NULL, 'K' },
 		{ "allow-root", no_argument, NULL, 'O' },
+		{ "best-effort", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -203,6 +208,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'O':
 			a->allow_root = true;
+			break;
+		case 'B':
+			a->best_effort = true;
 			break;
 		case 'j':
 			errno = 0;
@@ -468,6 +476,12 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		status = fail("%s", d.msg);
 		goto out;
 	}
+	for (size_t i = 0; i < a->signed_limits.n; i++) {
+		const struct sbx_feature_state *s = &a->signed_limits.items[i];
+
+		*sbx_enforcement_add(&l.enforced, s->feature, s->what, s->wanted, s->available,
+				     s->security) = *s;
+	}
 	print_enforcement(&l, plan, t->source, f, a->report);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
@@ -548,6 +562,12 @@ int cmd_run(int argc, char **argv)
 	}
 	if (t.warning[0])
 		fprintf(stderr, "sbx: warning: %s\n", t.warning);
+	err = sbx_launch_target_check(&t, a.best_effort, &a.signed_limits, &d);
+	if (err) {
+		cli_error_diag("run", &d);
+		status = SBX_EXIT_CANNOT_EXEC;
+		goto out;
+	}
 	sbx_timing_mark("profile load");
 	status = check_grants(&a, t.profile, t.source);
 	if (status)

@@ -70,8 +70,8 @@ static void print_identity(const char *file, const struct sbx_code_identity *id,
 		printf("%s: platform (sha256 %s is in a trusted trust cache)\n", file, hex);
 		return;
 	}
-	printf("%s: valid (identifier %s, team %s)\n", file, id->identifier,
-	       id->team_id[0] ? id->team_id : "(none)");
+	printf("%s: valid (identifier %s, team %s, anchor %s)\n", file, id->identifier,
+	       id->team_id[0] ? id->team_id : "(none)", id->anchor);
 	if (!verbose)
 		return;
 	printf("  cdhash:       %s\n", id->cdhash_hex);

@@ -8,6 +8,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "launch/enforcement.h"
 #include "launch/launch.h"
 #include "launch/target.h"
 #include "sign/hash.h"
@@ -42,10 +43,11 @@ static void escape(char *out, size_t len, const char *s)
 }
 
 /*
- * Signed: signed+TEAM+IDENTIFIER. Otherwise profile+IDENTIFIER+H, H the first 128 bits
- * of SHA-256 of the program's path: the same program keeps its container from run to
- * run, another program (another path) never shares it, and no name a profile or a file
- * name chooses reaches a signed identity's container.
+ * Signed: signed+ANCHOR+TEAM+IDENTIFIER (ANCHOR: sbx_code_identity.anchor, the trust
+ * anchor that vouched for TEAM; any anchor can issue a leaf with any OU). Otherwise
+ * profile+IDENTIFIER+H, H the first 128 bits of SHA-256 of the program's path: the same program
+ * keeps its container from run to run, another program (another path) never shares it, and no name
+ * a profile or a file name chooses reaches a signed identity's container.
  */
 static void container_key(struct sbx_launch_target *t)
 {
@@ -54,9 +56,10 @@ static void container_key(struct sbx_launch_target *t)
 	if (t->signed_entitlements) {
 		escape(a, sizeof(a), t->team_id);
 		escape(b, sizeof(b), t->identifier);
-		snprintf(t->container_key, sizeof(t->container_key), "signed+%.60s+%.250s", a, b);
-		snprintf(t->container_owner, sizeof(t->container_owner), "team %s, identifier %s",
-			 t->team_id, t->identifier);
+		snprintf(t->container_key, sizeof(t->container_key), "signed+%.32s+%.60s+%.200s",
+			 t->anchor, a, b);
+		snprintf(t->container_owner, sizeof(t->container_owner),
+			 "team %s, identifier %s, anchor %s", t->team_id, t->identifier, t->anchor);
 	} else {
 		uint8_t h[SBX_DIGEST_LEN];
 		char hex[33];
@@ -105,6 +108,10 @@ static int from_signature(struct sbx_launch_target *t, const struct sbx_target_o
 	case SBX_VERDICT_VALID:
 		snprintf(t->team_id, sizeof(t->team_id), "%s", id.team_id);
 		snprintf(t->identifier, sizeof(t->identifier), "%s", id.identifier);
+		snprintf(t->anchor, sizeof(t->anchor), "%s", id.anchor);
+		snprintf(t->cdhash_hex, sizeof(t->cdhash_hex), "%s", id.cdhash_hex);
+		t->cd_flags = id.flags;
+		t->verified = true;
 		if (!id.entitlements)
 			break;
 		if (snprintf(t->source, sizeof(t->source), "%s (signed entitlements)", t->path) >=
@@ -173,6 +180,96 @@ void sbx_launch_target_close(struct sbx_launch_target *t)
 	t->fd = -1;
 	sbx_profile_free(t->profile);
 	t->profile = NULL;
+}
+
+/*
+ * on-system-volume, as tier U can know it: the program is root's, writable by no one else,
+ * under /usr (resolved: merged /bin and /lib are there too) and on the file system that
+ * holds /usr (the distribution's). A copy in /tmp or a home, even root's, never is.
+ */
+static bool on_system_volume(const struct sbx_launch_target *t)
+{
+	struct stat usr;
+
+	return !strncmp(t->path, "/usr/", 5) && !stat("/usr", &usr) && usr.st_dev == t->st.st_dev &&
+	       t->st.st_uid == 0 && !(t->st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Record what tier U cannot do; refuse unless best_effort. */
+static int beyond_tier_u(struct sbx_enforcement *e, const char *feature, const char *what,
+			 const char *tier, bool best_effort, struct sbx_diag *d)
+{
+	struct sbx_feature_state *s = sbx_enforcement_add(e, feature, what, true, false, true);
+
+	snprintf(s->why, sizeof(s->why), "enforced by %s, not by sbx run (tier U)", tier);
+	if (best_effort)
+		return 0;
+	return sbx_diag_set(d, -EOPNOTSUPP,
+			    "refused: the signature asks for %s (%s), which only %s enforces, not "
+			    "sbx run (tier U); --best-effort runs it without",
+			    feature, what, tier);
+}
+
+int sbx_launch_target_check(const struct sbx_launch_target *t, bool best_effort,
+			    struct sbx_enforcement *e, struct sbx_diag *d)
+{
+	static const char *const lc_features[SBX_LC_NSLOTS] = {
+		[SBX_LC_PARENT] = "launch-constraint.parent",
+		[SBX_LC_RESPONSIBLE] = "launch-constraint.responsible",
+		[SBX_LC_LIBRARY] = "launch-constraint.library",
+	};
+	struct sbx_lc_facts self = {
+		.team_id = t->verified ? t->team_id : "",
+		.signing_id = t->verified ? t->identifier : "",
+		.cdhash_hex = t->verified ? t->cdhash_hex : "",
+		.is_init_proc = false, /* sbx's child is never the init process */
+		.on_system_volume = on_system_volume(t),
+	};
+	int err;
+
+	if (t->verified && (t->cd_flags & SBX_CD_FLAG_HARDENED_RUNTIME))
+		sbx_enforcement_add(e, "sign.hardened-runtime",
+				    "signed hardened runtime: W^X, no loader environment, not "
+				    "debuggable, as far as the entitlements keep them",
+				    true, true, true);
+	/* As on macOS, the entitlement lifts the flag (--hardened-runtime implies it). */
+	if (t->verified && (t->cd_flags & SBX_CD_FLAG_LIBRARY_VALIDATION) &&
+	    !(t->profile && sbx_profile_entitled(t->profile, "cs.disable-library-validation"))) {
+		err = beyond_tier_u(e, "sign.library-validation",
+				    "signed library validation: only libraries signed by the same "
+				    "team load",
+				    "tier K (sbxd's mmap hook)", best_effort, d);
+		if (err)
+			return err;
+	}
+	if (!t->profile)
+		return 0;
+	/* The self constraint is about facts sbx knows now: it holds, or the run is refused. */
+	if (t->profile->launch[SBX_LC_SELF]) {
+		struct sbx_feature_state *s = sbx_enforcement_add(
+			e, "launch-constraint.self", "the signed launch constraint on itself", true,
+			true, true);
+
+		if (!sbx_lc_eval(t->profile->launch[SBX_LC_SELF], &self)) {
+			s->enforced = false;
+			snprintf(s->why, sizeof(s->why), "it does not hold");
+			return sbx_diag_set(
+				d, -EPERM,
+				"refused: %s's launch constraint on itself does not hold "
+				"(team '%s', identifier '%s'%s)",
+				t->path, self.team_id, self.signing_id,
+				self.on_system_volume ? ", on the system volume" : "");
+		}
+	}
+	for (int slot = SBX_LC_PARENT; slot < SBX_LC_NSLOTS; slot++) {
+		if (!t->profile->launch[slot])
+			continue;
+		err = beyond_tier_u(e, lc_features[slot], "a signed launch constraint",
+				    "tier K (sbxd)", best_effort, d);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx_diag *d)

@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "diag.h"
@@ -35,6 +36,10 @@ struct sbx_launch_target {
 	bool signed_entitlements; /* the profile came from the verified signature */
 	char team_id[65]; /* of a valid signature, else "" */
 	char identifier[256]; /* signing identifier of a valid signature, else "" */
+	char anchor[33]; /* of a valid signature: the trust anchor (sbx_code_identity.anchor) */
+	char cdhash_hex[65]; /* of a valid signature, else "" */
+	uint32_t cd_flags; /* of a valid signature: SBX_CD_FLAG_* (hardened runtime, ...) */
+	bool verified; /* a valid signature: the fields above are its identity */
 	/* The container's directory name under $XDG_DATA_HOME/sbx/containers/, and who owns
 	 * it (recorded beside it at first use; another owner is refused). */
 	char container_key[320];
@@ -56,6 +61,19 @@ struct sbx_target_opts {
 int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 			   const struct sbx_target_opts *o, struct sbx_diag *d);
 void sbx_launch_target_close(struct sbx_launch_target *t);
+
+/*
+ * What the signature asks of this run that `sbx run` (tier U) must check or enforce itself:
+ * the code directory's flags and the profile's launch constraints. The self constraint is
+ * evaluated here against the verified identity; -EPERM when it fails. A flag or constraint
+ * tier U cannot enforce (library validation: tier K's mmap hook; parent, responsible and
+ * library constraints: tier K) refuses with -EOPNOTSUPP unless best_effort; each one is
+ * recorded in e (security drops, reported by --report) either way. d names the first
+ * refusal in one line.
+ */
+struct sbx_enforcement;
+int sbx_launch_target_check(const struct sbx_launch_target *t, bool best_effort,
+			    struct sbx_enforcement *e, struct sbx_diag *d);
 
 /*
  * A path the user grants (--grant), made absolute and resolved without trusting symlinks a

@@ -332,3 +332,46 @@ void sbx_lc_free(struct sbx_lc_node *n)
 	profile_lc_free(n);
 	free(n);
 }
+
+static bool lc_string_fact(const struct sbx_lc_node *n, const char *have)
+{
+	/* Unsigned code has no identity: it meets no string fact, not even "". */
+	if (!have || !*have)
+		return false;
+	for (size_t i = 0; i < n->n_values; i++)
+		if (!strcmp(n->values[i], have))
+			return true;
+	return false;
+}
+
+bool sbx_lc_eval(const struct sbx_lc_node *n, const struct sbx_lc_facts *f)
+{
+	if (!n)
+		return true;
+	switch (n->op) {
+	case SBX_LC_AND:
+		for (size_t i = 0; i < n->n_children; i++)
+			if (!sbx_lc_eval(&n->children[i], f))
+				return false;
+		return true;
+	case SBX_LC_OR:
+		for (size_t i = 0; i < n->n_children; i++)
+			if (sbx_lc_eval(&n->children[i], f))
+				return true;
+		return false;
+	case SBX_LC_FACT:
+		switch (n->fact) {
+		case SBX_LC_TEAM_IDENTIFIER:
+			return lc_string_fact(n, f->team_id);
+		case SBX_LC_SIGNING_IDENTIFIER:
+			return lc_string_fact(n, f->signing_id);
+		case SBX_LC_CDHASH: /* a SHA-1 value never matches: cdhashes are SHA-256 */
+			return lc_string_fact(n, f->cdhash_hex);
+		case SBX_LC_IS_INIT_PROC:
+			return n->boolean == f->is_init_proc;
+		case SBX_LC_ON_SYSTEM_VOLUME:
+			return n->boolean == f->on_system_volume;
+		}
+	}
+	return false; /* an operator or fact this evaluator does not know never holds */
+}

@@ -153,6 +153,17 @@ const char *sbx_key_suggest(const char *key);
 const struct sbx_key_info *sbx_key_table(size_t *n);
 
 const char *sbx_lc_slot_name(enum sbx_lc_slot slot);
+/* The facts of one process a launch constraint is evaluated against. */
+struct sbx_lc_facts {
+	const char *team_id; /* "" unsigned or no team */
+	const char *signing_id; /* "" unsigned */
+	const char *cdhash_hex; /* lower-case hex SHA-256, "" unsigned */
+	bool is_init_proc;
+	bool on_system_volume;
+};
+/* True if the constraint n (NULL: unconstrained) holds for f. Pure. */
+bool sbx_lc_eval(const struct sbx_lc_node *n, const struct sbx_lc_facts *f);
+
 /* A deep copy of a launch constraint tree (NULL stays NULL), and its release. */
 int sbx_lc_copy(const struct sbx_lc_node *src, struct sbx_lc_node **dst);
 void sbx_lc_free(struct sbx_lc_node *n);

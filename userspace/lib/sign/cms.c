@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "sign/cms.h"
+#include "sign/hash.h"
 
 const char *sbx_x509_subject(X509 *x, char *buf, size_t len)
 {
@@ -523,6 +524,19 @@ static int chain_policy(struct sbx_cms *c, STACK_OF(X509) * chain, enum sbx_veri
 	return 0;
 }
 
+/* SHA-256 of x's SubjectPublicKeyInfo (DER): names an anchor across re-issued certificates. */
+static int anchor_digest(X509 *x, uint8_t out[32], struct sbx_diag *diag)
+{
+	unsigned char *der = NULL;
+	int len = x ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der) : -1;
+
+	if (len <= 0)
+		return sbx_diag_set(diag, -ENOMEM, "cannot encode the trust anchor's public key");
+	sbx_sha256(der, (size_t)len, out);
+	OPENSSL_free(der);
+	return 0;
+}
+
 int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anchors_dir, time_t at,
 			 const struct sbx_revocations *rev, enum sbx_verify_reason *reason,
 			 struct sbx_diag *diag)
@@ -587,6 +601,12 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 	err = chain_policy(c, chain, reason, diag);
 	if (err)
 		goto out;
+	/* The top of a verified chain is the anchor that vouched for it (partial chains too). */
+	err = anchor_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), c->anchor, diag);
+	if (err) {
+		*reason = SBX_REASON_IO;
+		goto out;
+	}
 	for (int i = 0; i < sk_X509_num(chain); i++) {
 		X509 *x = sk_X509_value(chain, i);
 		uint8_t issuer[SBX_DIGEST_LEN];

@@ -44,6 +44,8 @@ struct sbx_cms {
 	STACK_OF(X509) * certs; /* every certificate carried */
 	X509 *signer; /* borrowed from certs once found */
 	time_t signing_time; /* 0 when absent */
+	/* After sbx_cms_verify_chain: SHA-256 of the trust anchor's SubjectPublicKeyInfo. */
+	uint8_t anchor[32];
 };
 
 /* Parse DER; -EBADMSG with a sentence on anything outside the profile above. */

@@ -200,23 +200,22 @@ static int load_detached(const char *path, uint64_t size, uid_t owner, struct sb
 
 	if (!path || sbx_sig_detached_path(path, sig_path, sizeof(sig_path)))
 		return -ENODATA;
-	fd = open(sig_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/*
+	 * Whoever can write next to a file must not be able to make it "invalid": only a
+	 * regular file that the file's owner or root owns is its signature. Never follow a
+	 * link (its target's owner says nothing about who planted it), never block (a FIFO),
+	 * and anything else (a link, a FIFO, a file we may not read, a stranger's file) is no
+	 * sidecar at all.
+	 */
+	fd = open(sig_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EACCES ||
+				       errno == ENXIO || errno == EPERM
 			       ? -ENODATA
 			       : sbx_diag_set(diag, -errno, "cannot open %s: %m", sig_path);
-	/*
-	 * Whoever can write next to a file must not be able to make it "invalid": a sidecar
-	 * that neither the file's owner nor root owns is not the file's signature.
-	 */
-	if (fstat(fd, &st) < 0 || (st.st_uid != owner && st.st_uid != 0)) {
+	if (fstat(fd, &st) < 0 || (st.st_uid != owner && st.st_uid != 0) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -ENODATA;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return sbx_diag_set(diag, -EBADMSG, "malformed signature: %s is not a regular file",
-				    sig_path);
 	}
 	if ((uint64_t)st.st_size > SIG_MAX_LEN) {
 		close(fd);

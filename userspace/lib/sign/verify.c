@@ -368,6 +368,16 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 			dup_bytes(blob.code_dir.entitlements, blob.code_dir.entitlements_len);
 		id->entitlements_len = blob.code_dir.entitlements_len;
 	}
+	/* Tag 4 is reserved: constraints live in the signed entitlements, which are checked. */
+	if (blob.code_dir.launch_constraints_len) {
+		sbx_diag_set(diag, -EBADMSG,
+			     "malformed signature: the code directory carries launch constraints "
+			     "(field tag %u), which sbx does not check; they belong in the signed "
+			     "entitlements",
+			     SBX_CD_TAG_LAUNCH_CONSTRAINTS);
+		ret = invalid(id, SBX_REASON_MALFORMED, 0);
+		goto out;
+	}
 	if (blob.code_dir.launch_constraints_len) {
 		id->launch_constraints = dup_bytes(blob.code_dir.launch_constraints,
 						   blob.code_dir.launch_constraints_len);
@@ -440,6 +450,7 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 		ret = invalid(id, id->reason, 0);
 		goto out;
 	}
+	sbx_hex(cms.anchor, SBX_ANCHOR_HEX_LEN / 2, id->anchor);
 	sbx_x509_subject(cms.signer, id->signer, sizeof(id->signer));
 	sbx_x509_serial_hex(cms.signer, id->signer_serial, sizeof(id->signer_serial));
 	if (sbx_x509_team_id(cms.signer, ou, sizeof(ou), diag)) {
@@ -452,6 +463,15 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 			     "signing certificate's OU is '%s'",
 			     id->team_id, ou);
 		ret = invalid(id, SBX_REASON_TEAM_MISMATCH, 0);
+		goto out;
+	}
+	if (o->anchor && strcmp(o->anchor, id->anchor)) {
+		sbx_diag_set(
+			diag, -EKEYREJECTED,
+			"identity mismatch: team '%s' vouched for by anchor %s, required anchor "
+			"%s",
+			id->team_id[0] ? id->team_id : "(none)", id->anchor, o->anchor);
+		ret = invalid(id, SBX_REASON_IDENTIFIER_MISMATCH, 0);
 		goto out;
 	}
 	if ((o->identifier && strcmp(o->identifier, id->identifier)) ||

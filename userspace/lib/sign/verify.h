@@ -27,7 +27,8 @@
 #ifndef SBX_TRUST_DIR_DEFAULT /* the build sets $(SYSCONFDIR)/sbx/trust.d */
 #define SBX_TRUST_DIR_DEFAULT "/etc/sbx/trust.d"
 #endif
-#define SBX_TRUST_DIR_ENV "SBX_TRUST_DIR"
+#define SBX_TRUST_DIR_ENV  "SBX_TRUST_DIR"
+#define SBX_ANCHOR_HEX_LEN 32
 
 enum sbx_verdict {
 	SBX_VERDICT_INVALID = 1, /* a signature is present and must not be trusted */
@@ -78,13 +79,15 @@ struct sbx_verify_options {
 	 */
 	const char *identifier; /* require this signing identifier; NULL: any */
 	const char *team_id; /* require this team id; NULL: any (only without identifier) */
+	const char *anchor; /* require this anchor (sbx_code_identity.anchor); NULL: any */
 	unsigned int flags; /* SBX_VERIFY_* */
 };
 
 /*
- * For VALID, (team_id, identifier) is the code's identity: team_id is the leaf
+ * For VALID, (anchor, team_id, identifier) is the code's identity: team_id is the leaf
  * certificate's OU, checked equal to the code directory's ("" when the certificate has no
- * OU). Key anything per program (containers, caches, constraints) on both.
+ * OU), and anchor the trust anchor that vouched for that OU. Key anything per program
+ * (containers, caches, constraints) on all three.
  */
 struct sbx_code_identity {
 	enum sbx_verdict verdict;
@@ -92,6 +95,12 @@ struct sbx_code_identity {
 	enum sbx_sig_location location;
 	char identifier[SBX_IDENTIFIER_MAX + 1];
 	char team_id[SBX_TEAM_ID_MAX + 1];
+	/*
+	 * VALID: the trust anchor the chain ends in, as the first 16 bytes of SHA-256 of its
+	 * SubjectPublicKeyInfo in lower-case hex. Any anchor can issue a leaf with any OU, so
+	 * a team id means something only together with the anchor that vouched for it.
+	 */
+	char anchor[SBX_ANCHOR_HEX_LEN + 1];
 	uint8_t cdhash[SBX_DIGEST_LEN]; /* SHA-256 of the code directory */
 	char cdhash_hex[2 * SBX_DIGEST_LEN + 1];
 	uint8_t content_digest[SBX_DIGEST_LEN]; /* signed: SHA-256 of the signed content */
