@@ -8,7 +8,9 @@
  *    unless --best-effort, and --report says it was dropped;
  *  - the signed launch constraint on the program itself is checked; those on its parent
  *    (tier K) refuse unless --best-effort;
- *  - a stranger's sidecar (a symlink to a root file) is no signature at all.
+ *  - a stranger's sidecar (a symlink to a root file) is no signature at all;
+ *  - a signed #! script rewritten in place once running still runs its signed bytes: the
+ *    interpreter reads a sealed copy.
  */
 #include <sys/stat.h>
 
@@ -240,6 +242,49 @@ TEST_F(signed_run, stranger_sidecar_symlink_is_no_signature)
 	      self->trust, d, d);
 	EXPECT_NE(NULL, strstr(self->r->err, "not signed")) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(NULL, strstr(self->r->err, "malformed")) TH_LOG("%s", self->r->err);
+}
+
+/* The script and its evil twin (same length); the profile lets it read the FIFO. */
+TEST_F(signed_run, script_rewritten_after_start_runs_signed_bytes)
+{
+	char s[PATH_MAX + 16], evil[PATH_MAX + 16], fifo[PATH_MAX + 16], yaml[PATH_MAX + 200];
+	FILE *f;
+
+	snprintf(s, sizeof(s), "%s/script.sh", self->dir);
+	snprintf(evil, sizeof(evil), "%s/script.evil", self->dir);
+	snprintf(fifo, sizeof(fifo), "%s/go", self->dir);
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	/* Line 2 waits until the test has rewritten the file; the interpreter reads on past
+	 * its first buffer only then. */
+	for (int v = 0; v < 2; v++) {
+		f = fopen(v ? evil : s, "w");
+		ASSERT_NE(NULL, f);
+		fprintf(f, "#!/bin/sh\nread go <'%s'\n", fifo);
+		for (int i = 0; i < 400; i++)
+			fprintf(f, "# padding line %04d ....................................\n", i);
+		fprintf(f, "echo %s\n", v ? "UNSIGNED-BYTES" : "signed-bytes..");
+		ASSERT_EQ(0, fclose(f));
+	}
+	ASSERT_EQ(0, chmod(s, 0755));
+	snprintf(yaml, sizeof(yaml),
+		 "identifier: org.sbx.test.script\nentitlements:\n  app-sandbox: true\n  "
+		 "temporary-exception.files.absolute-path.read-only:\n    - %s\n",
+		 fifo);
+	ASSERT_EQ(0, shell(self->r,
+			   "printf '%%s' '%s' >'%s/s.yaml' && '%s' sign --key '%s' --cert '%s' "
+			   "--chain '%s' --profile '%s/s.yaml' '%s' >/dev/null",
+			   yaml, self->dir, sbx_bin(), self->key, self->cert, self->chain,
+			   self->dir, s))
+	TH_LOG("%s", self->r->err);
+	/* Started, blocked on the FIFO (the writer's open returns once it reads): rewrite. */
+	ASSERT_EQ(0, shell(self->r,
+			   "SBX_TRUST_DIR='%s' '%s' run --allow-root -- '%s' >'%s/out' 2>&1 & "
+			   "exec 3>'%s'; dd if='%s' of='%s' conv=notrunc status=none; echo go >&3; "
+			   "exec 3>&-; wait $!; st=$?; cat '%s/out'; exit $st",
+			   self->trust, sbx_bin(), s, self->dir, fifo, evil, s, self->dir))
+	TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "signed-bytes..")) TH_LOG("%s", self->r->out);
+	EXPECT_EQ(NULL, strstr(self->r->out, "UNSIGNED-BYTES"));
 }
 
 TEST_HARNESS_MAIN

@@ -440,6 +440,7 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		.program = t->path,
 		.program_fd = t->fd,
 		.program_stat = &t->st,
+		.script_fd = t->script_fd,
 		.container_owner = t->container_owner,
 		.argv = a->argv,
 		.features = f,
@@ -514,7 +515,7 @@ int cmd_run(int argc, char **argv)
 	static struct run_args a;
 	struct sbx_host_facts facts = { 0 };
 	struct sbx_features features;
-	struct sbx_launch_target t = { .fd = -1 };
+	struct sbx_launch_target t = { .fd = -1, .script_fd = -1 };
 	struct sbx_plan *plan = NULL;
 	struct sbx_diag d = { 0 };
 	char program[PATH_MAX], profile_path[PATH_MAX], default_path[PATH_MAX], *storage = NULL;

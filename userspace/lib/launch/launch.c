@@ -389,6 +389,73 @@ static int open_program(struct sbx_launch *l, struct sbx_diag *d)
 	return 0;
 }
 
+/* Where the child puts a script's sealed copy for its interpreter (below SBX_EXEC_FD). */
+#define SBX_SCRIPT_FD (SBX_EXEC_FD - 1)
+
+/*
+ * A verified script's interpreter, from its sealed copy's #! line as the kernel reads it
+ * (binfmt_script: the first 256 bytes; the path, then one optional argument), opened now;
+ * its argv as the kernel would build it, naming the copy instead of the script.
+ */
+static int open_interpreter(struct sbx_launch *l, struct sbx_diag *d)
+{
+	const struct sbx_launch_opts *o = &l->o;
+	char line[256], *p, *end, path[24];
+	size_t argc = 0, n = 0;
+	ssize_t got = pread(o->script_fd, line, sizeof(line) - 1, 0);
+
+	if (got < 2)
+		return sbx_diag_set(d, -ENOEXEC, "%s: cannot read the #! line", o->program);
+	line[got] = '\0';
+	end = strchr(line, '\n');
+	if (!end && got == sizeof(line) - 1)
+		return sbx_diag_set(d, -ENOEXEC, "%s: the #! line is longer than 255 bytes",
+				    o->program);
+	if (end)
+		*end = '\0';
+	p = line + 2 + strspn(line + 2, " \t");
+	end = p + strcspn(p, " \t");
+	snprintf(l->script_line[0], sizeof(l->script_line[0]), "%.*s", (int)(end - p), p);
+	p = end + strspn(end, " \t");
+	for (end = p + strlen(p); end > p && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		;
+	snprintf(l->script_line[1], sizeof(l->script_line[1]), "%.*s", (int)(end - p), p);
+	if (!l->script_line[0][0])
+		return sbx_diag_set(d, -ENOEXEC, "%s: the #! line names no interpreter",
+				    o->program);
+	l->interp_fd = open(l->script_line[0], O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (l->interp_fd < 0 && errno == EACCES)
+		l->interp_fd = open(l->script_line[0], O_PATH | O_CLOEXEC);
+	if (l->interp_fd < 0)
+		return sbx_diag_set(d, -errno, "%s: interpreter %s: %s", o->program,
+				    l->script_line[0], strerror(errno));
+	for (int *fd = &l->exec_fd; fd; fd = fd == &l->exec_fd ? &l->interp_fd : NULL) {
+		int other;
+
+		if (*fd < SBX_SCRIPT_FD) /* else one the child puts the copy on */
+			continue;
+		other = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+		close(*fd);
+		*fd = other;
+	}
+	l->script_fd = fcntl(o->script_fd, F_DUPFD_CLOEXEC, 3);
+	while (o->argv[n])
+		n++;
+	l->script_argv = calloc(n + 4, sizeof(*l->script_argv));
+	if (l->interp_fd < 0 || l->script_fd < 0 || !l->script_argv)
+		return sbx_diag_set(d, -ENOMEM, "%s: cannot prepare the interpreter", o->program);
+	snprintf(path, sizeof(path), "/dev/fd/%d", SBX_SCRIPT_FD);
+	l->script_argv[argc++] = l->script_line[0];
+	if (l->script_line[1][0])
+		l->script_argv[argc++] = l->script_line[1];
+	l->script_argv[argc++] = strdup(path);
+	if (!l->script_argv[argc - 1])
+		return sbx_diag_set(d, -ENOMEM, "out of memory");
+	for (size_t i = 1; i < n; i++)
+		l->script_argv[argc++] = o->argv[i];
+	return 0;
+}
+
 int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, struct sbx_diag *d)
 {
 	const struct sbx_plan *p = o->plan;
@@ -399,6 +466,8 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	l->o = *o;
 	l->ruleset_fd = -1;
 	l->exec_fd = -1;
+	l->interp_fd = -1;
+	l->script_fd = -1;
 	l->pid = -1;
 	l->landlock_abi = o->features ? o->features->landlock_abi : landlock_abi_version();
 	fit_process(l);
@@ -417,6 +486,17 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 					    SBX_EXEC_FD);
 		}
 	err = open_program(l, d);
+	if (!err && l->exec_is_script && o->script_fd > 2) {
+		for (size_t i = 0; i < o->n_keep_fds; i++)
+			if (o->keep_fds[i] == SBX_SCRIPT_FD)
+				err = sbx_diag_set(
+					d, -EBUSY,
+					"descriptor %d is the launcher's own (the script "
+					"is read through it); keep another",
+					SBX_SCRIPT_FD);
+		if (!err)
+			err = open_interpreter(l, d);
+	}
 	if (err) {
 		l->failed_step = "execve";
 		l->failed_errno = -err;
@@ -506,6 +586,17 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 	if (l->exec_fd >= 0)
 		close(l->exec_fd);
 	l->exec_fd = -1;
+	if (l->interp_fd >= 0)
+		close(l->interp_fd);
+	if (l->script_fd >= 0)
+		close(l->script_fd);
+	l->interp_fd = l->script_fd = -1;
+	if (l->script_argv)
+		for (size_t i = 0; l->script_argv[i]; i++)
+			if (!strncmp(l->script_argv[i], "/dev/fd/", 8))
+				free(l->script_argv[i]);
+	free(l->script_argv);
+	l->script_argv = NULL;
 	seccomp_filter_free(l->filter);
 	l->filter = NULL;
 	if (l->bpf) {
@@ -784,8 +875,12 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, const str
 	err = close_inherited_fds(&l->o, &detail);
 	if (err)
 		child_fail(err_fd, STEP_DESCRIPTORS, err, detail);
-	/* The verified file, at the one number the seccomp filter lets execveat name. */
-	if (dup3(l->exec_fd, SBX_EXEC_FD, l->exec_is_script ? 0 : O_CLOEXEC) < 0)
+	/* The verified file, at the one number the seccomp filter lets execveat name; or, for a
+	 * script, its interpreter there and the sealed copy of the script beside it. */
+	if (l->script_argv && dup3(l->script_fd, SBX_SCRIPT_FD, 0) < 0)
+		child_fail(err_fd, STEP_DESCRIPTORS, errno, SBX_SCRIPT_FD);
+	if (dup3(l->script_argv ? l->interp_fd : l->exec_fd, SBX_EXEC_FD,
+		 l->exec_is_script && !l->script_argv ? 0 : O_CLOEXEC) < 0)
 		child_fail(err_fd, STEP_DESCRIPTORS, errno, SBX_EXEC_FD);
 	enter_session(t, err_fd);
 	if (l->o.kill_tree && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
@@ -839,13 +934,14 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, const str
 	 * Written in place since it was verified (a rename is harmless: the descriptor keeps
 	 * the verified file)? From execve on, the kernel refuses writers (ETXTBSY).
 	 */
-	if (fstat(SBX_EXEC_FD, &now) || !same_file(&now, &l->exec_st))
+	if (fstat(l->script_argv ? l->exec_fd : SBX_EXEC_FD, &now) || !same_file(&now, &l->exec_st))
 		child_fail(err_fd, STEP_CHANGED, ESTALE, -1);
 	if (t->master >= 0)
 		monitor_program(l, t, err_fd, notify_sock);
 	/* A signal sent to sbx meanwhile was passed on and waits: the program gets it. */
 	sigprocmask(SIG_SETMASK, mask, NULL);
-	syscall(SYS_execveat, SBX_EXEC_FD, "", l->o.argv, l->envp, AT_EMPTY_PATH);
+	syscall(SYS_execveat, SBX_EXEC_FD, "", l->script_argv ? l->script_argv : l->o.argv, l->envp,
+		AT_EMPTY_PATH);
 	child_fail(err_fd, STEP_EXECVE, errno, -1);
 }
 

@@ -62,6 +62,12 @@ struct sbx_launch_opts {
 	 * to exec a file written since (its size or modification time moved). */
 	const struct stat *program_stat;
 	/*
+	 * A #! script's verified bytes in a sealed memfd (launch/target.h), or any of 0-2:
+	 * none. The child then execs the script's interpreter itself and hands it this copy
+	 * as /dev/fd/SBX_SCRIPT_FD; the script file is never read again. Borrowed.
+	 */
+	int script_fd;
+	/*
 	 * Who the plan's container belongs to (launch/target.h): recorded beside it, out of
 	 * the program's reach, at first use (CONTAINER.owner); a container recorded for
 	 * another owner is refused. NULL: not checked.
@@ -108,6 +114,10 @@ struct sbx_launch {
 	int exec_fd; /* the program, owned here (a dup of program_fd or opened) */
 	struct stat exec_st; /* as verified */
 	bool exec_is_script; /* #!: the interpreter reads it through /dev/fd/SBX_EXEC_FD */
+	int interp_fd; /* with o.script_fd: the interpreter, exec'd instead; else -1 */
+	int script_fd; /* with o.script_fd: the sealed copy, owned here; else -1 */
+	char **script_argv; /* with o.script_fd: interpreter [arg] /dev/fd/N argv[1..] */
+	char script_line[2][256]; /* the interpreter and its argument, from the #! line */
 	char **envp; /* scrubbed, owned */
 	char canary[PATH_MAX]; /* passed as SBX_SANDBOX_CANARY ("" none) */
 	pid_t pid; /* the child, once forked */

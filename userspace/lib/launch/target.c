@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -91,6 +92,61 @@ static int open_program(struct sbx_launch_target *t, struct sbx_diag *d)
 	return 0;
 }
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
+
+/*
+ * A verified #! script: its interpreter reads the script after exec, when the file may have
+ * been rewritten in place. So the launcher hands the interpreter a sealed copy instead:
+ * the signed bytes copied into a memfd that nobody can write, grow or shrink any more,
+ * then hashed again (the copy, not the file) against the signed digest. Never executable.
+ */
+static int seal_script_copy(struct sbx_launch_target *t, const struct sbx_code_identity *id,
+			    struct sbx_diag *d)
+{
+	uint8_t digest[SBX_DIGEST_LEN], buf[65536];
+	char magic[2];
+	uint64_t off = 0;
+	int fd;
+
+	if (pread(t->fd, magic, 2, 0) != 2 || magic[0] != '#' || magic[1] != '!')
+		return 0;
+	fd = memfd_create("sbx-script", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL) /* before 6.3: no exec seal, and none is needed to read */
+		fd = memfd_create("sbx-script", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "%s: cannot copy the script: memfd_create: %s",
+				    t->path, strerror(errno));
+	while (off < id->content_size) {
+		size_t want =
+			id->content_size - off < sizeof(buf) ? id->content_size - off : sizeof(buf);
+		ssize_t n = pread(t->fd, buf, want, (off_t)off);
+
+		if (n <= 0 || write(fd, buf, (size_t)n) != n) {
+			close(fd);
+			return sbx_diag_set(d, -EPERM, "%s: the script changed while it was copied",
+					    t->path);
+		}
+		off += (uint64_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+		close(fd);
+		return sbx_diag_set(d, -errno, "%s: cannot seal the script's copy: %s", t->path,
+				    strerror(errno));
+	}
+	if (sbx_sha256_fd(fd, 0, id->content_size, digest, d) ||
+	    memcmp(digest, id->content_digest, SBX_DIGEST_LEN)) {
+		close(fd);
+		return sbx_diag_set(d, -EPERM,
+				    "%s: invalid signature, not running it: the script was "
+				    "modified while it was verified",
+				    t->path);
+	}
+	t->script_fd = fd;
+	return 0;
+}
+
 static int from_signature(struct sbx_launch_target *t, const struct sbx_target_opts *o,
 			  struct sbx_diag *d)
 {
@@ -112,6 +168,9 @@ static int from_signature(struct sbx_launch_target *t, const struct sbx_target_o
 		snprintf(t->cdhash_hex, sizeof(t->cdhash_hex), "%s", id.cdhash_hex);
 		t->cd_flags = id.flags;
 		t->verified = true;
+		ret = seal_script_copy(t, &id, d);
+		if (ret)
+			break;
 		if (!id.entitlements)
 			break;
 		if (snprintf(t->source, sizeof(t->source), "%s (signed entitlements)", t->path) >=
@@ -148,6 +207,7 @@ int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	t->script_fd = -1;
 	if (!path || path[0] != '/' || strlen(path) >= sizeof(t->path))
 		return sbx_diag_set(d, -EINVAL, "program path '%s' is not absolute",
 				    path ? path : "");
@@ -178,6 +238,9 @@ void sbx_launch_target_close(struct sbx_launch_target *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+	if (t->script_fd >= 0)
+		close(t->script_fd);
+	t->script_fd = -1;
 	sbx_profile_free(t->profile);
 	t->profile = NULL;
 }

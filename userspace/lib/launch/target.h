@@ -31,6 +31,7 @@ struct sbx_launch_target {
 	char path[PATH_MAX]; /* absolute, as resolved */
 	int fd; /* the program (O_RDONLY, or O_PATH when execute-only): verified, then run */
 	struct stat st; /* fstat before the verification read it */
+	int script_fd; /* a verified #! script: its signed bytes in a sealed memfd, else -1 */
 	struct sbx_profile *profile; /* owned */
 	char source[PATH_MAX + 32]; /* the profile's file, or "PATH (signed entitlements)" */
 	bool signed_entitlements; /* the profile came from the verified signature */
