@@ -137,6 +137,24 @@ TEST_F(sign, zipapp_embedded_is_refused)
 	ASSERT_VERIFY_OK(self, pyz, "app.pyz");
 }
 
+/* The record's 4-byte signature in the content, its other 18 bytes where the trailer goes. */
+TEST_F(sign, zip_record_cut_by_the_signature_is_refused)
+{
+	static const char data[] = "hello\nPK\x05\x06\0\0\0\0";
+	char f[SIGN_PATH + 16];
+	FILE *out;
+
+	snprintf(f, sizeof(f), "%s/cut.zip", self->dir);
+	out = fopen(f, "w");
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(1U, fwrite(data, sizeof(data) - 1, 1, out));
+	ASSERT_EQ(0, fclose(out));
+	ASSERT_EQ(0, sign_file(self, f, "--embedded"));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "the file ends with a zip archive"))
+	TH_LOG("%s", self->r->err);
+}
+
 TEST_F(sign, elf_with_a_zip_appended_is_refused)
 {
 	char pyz[SIGN_PATH + 16];

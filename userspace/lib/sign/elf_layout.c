@@ -147,7 +147,7 @@ static int zip_at_end(int fd, uint64_t end, struct sbx_diag *diag)
 	size_t len = end < 65535 + 22 ? (size_t)end : 65535 + 22;
 	int err = 0;
 
-	if (len < 22)
+	if (len < sizeof(eocd))
 		return 0;
 	buf = malloc(len);
 	if (!buf)
@@ -156,7 +156,11 @@ static int zip_at_end(int fd, uint64_t end, struct sbx_diag *diag)
 		free(buf);
 		return sbx_diag_set(diag, -EIO, "cannot read the file's end");
 	}
-	for (size_t i = 0; i + 22 <= len && !err; i++)
+	/*
+	 * A record whose signature is in the content counts even when its last bytes are
+	 * not: appended, the signature's own bytes would complete it for a reader.
+	 */
+	for (size_t i = 0; i + sizeof(eocd) <= len && !err; i++)
 		if (!memcmp(buf + i, eocd, sizeof(eocd)))
 			err = sbx_diag_set(
 				diag, -EMEDIUMTYPE,
