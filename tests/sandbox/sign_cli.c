@@ -1278,4 +1278,65 @@ TEST_F(sign, api_team_identifier_mismatch)
 	close(fd);
 }
 
+/* Sign self->file through the library with options sbx sign would refuse; verify it. */
+static int sign_raw(FIXTURE_DATA(sign) * self, struct sbx_sign_options *so,
+		    struct sbx_code_identity *id, struct sbx_diag *diag)
+{
+	struct sbx_verify_options vo = { .trust_dir = self->trust };
+	struct sbx_signer signer;
+	int fd, v;
+
+	if (sbx_signer_load(&signer, self->key, self->cert, self->chain, diag))
+		return -1;
+	so->signer = &signer;
+	v = sbx_sign_path(self->file, so, &(struct sbx_sign_result){ 0 }, diag);
+	sbx_signer_free(&signer);
+	if (v)
+		return -1;
+	fd = open_ro(self->file);
+	if (fd < 0)
+		return -1;
+	v = sbx_verify_fd(fd, &vo, id, diag);
+	close(fd);
+	return v;
+}
+
+TEST_F(sign, api_identifier_not_the_entitlements)
+{
+	static const char ent[] = "entitlements:\n  app-sandbox: true\nidentifier: org.victim\n";
+	struct sbx_sign_options so = { .identifier = "org.attacker",
+				       .entitlements = (const uint8_t *)ent,
+				       .entitlements_len = sizeof(ent) - 1 };
+	struct sbx_code_identity id;
+	struct sbx_diag diag = { 0 };
+
+	EXPECT_EQ(SBX_VERDICT_INVALID, sign_raw(self, &so, &id, &diag)) TH_LOG("%s", diag.msg);
+	EXPECT_EQ(SBX_REASON_MALFORMED, (int)id.reason);
+	EXPECT_STREQ("malformed signature: the code directory's identifier 'org.attacker' is not "
+		     "its entitlements' identifier 'org.victim'",
+		     diag.msg);
+	sbx_code_identity_free(&id);
+	/* The control: the same entitlements under their own identifier. */
+	so.identifier = "org.victim";
+	EXPECT_EQ(SBX_VERDICT_VALID, sign_raw(self, &so, &id, &diag)) TH_LOG("%s", diag.msg);
+	sbx_code_identity_free(&id);
+}
+
+TEST_F(sign, api_code_directory_launch_constraints_refused)
+{
+	static const char lc[] = "self:\n  team-identifier: ABCDE12345\n";
+	struct sbx_sign_options so = { .launch_constraints = (const uint8_t *)lc,
+				       .launch_constraints_len = sizeof(lc) - 1 };
+	struct sbx_code_identity id;
+	struct sbx_diag diag = { 0 };
+
+	EXPECT_EQ(SBX_VERDICT_INVALID, sign_raw(self, &so, &id, &diag)) TH_LOG("%s", diag.msg);
+	EXPECT_EQ(SBX_REASON_MALFORMED, (int)id.reason);
+	EXPECT_NE(NULL, strstr(diag.msg, "(field tag 4)")) TH_LOG("%s", diag.msg);
+	sbx_code_identity_free(&id);
+	so.launch_constraints_len = 0; /* the control */
+	EXPECT_EQ(SBX_VERDICT_VALID, sign_raw(self, &so, &id, &diag)) TH_LOG("%s", diag.msg);
+	sbx_code_identity_free(&id);
+}
+
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "profile/profile.h"
 #include "sign/cms.h"
 #include "sign/elf_layout.h"
 #include "sign/hash.h"
@@ -484,6 +485,29 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 			     o->team_id[0] ? o->team_id : "(none)");
 		ret = invalid(id, SBX_REASON_IDENTIFIER_MISMATCH, 0);
 		goto out;
+	}
+	/*
+	 * The signed entitlements name the program too: one statement with two identities
+	 * is malformed (sbx sign never writes one). Entitlements that do not load are left to
+	 * whoever applies them, which refuses them.
+	 */
+	if (id->entitlements) {
+		struct sbx_profile *p = NULL;
+		struct sbx_diag pd = { 0 };
+		const char *pid;
+
+		if (!sbx_profile_load_signed("the signed entitlements", id->entitlements,
+					     id->entitlements_len, &p, &pd) &&
+		    (pid = sbx_profile_identifier(p)) && *pid && strcmp(pid, id->identifier)) {
+			sbx_diag_set(diag, -EKEYREJECTED,
+				     "malformed signature: the code directory's identifier '%s' is "
+				     "not its entitlements' identifier '%s'",
+				     id->identifier, pid);
+			sbx_profile_free(p);
+			ret = invalid(id, SBX_REASON_MALFORMED, 0);
+			goto out;
+		}
+		sbx_profile_free(p);
 	}
 	id->reason = SBX_REASON_NONE;
 	id->verdict = SBX_VERDICT_VALID;
