@@ -268,4 +268,35 @@ TEST_F(sign, weak_anchor_keys_are_refused)
 	}
 }
 
+/* An anchor someone else could have written or planted chooses nothing. */
+TEST_F(sign, anchors_others_can_write_add_no_trust)
+{
+	char anchor[SIGN_PATH + 32], link_dir[SIGN_PATH + 32];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	ASSERT_VERIFY_OK(self, self->file, "true"); /* the control: 0644, ours */
+	snprintf(anchor, sizeof(anchor), "%s/root.pem", self->trust);
+	ASSERT_EQ(0, chmod(anchor, 0664));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "does not chain to a trust anchor"))
+	TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, chmod(anchor, 0644));
+	/* A symlink to an anchor elsewhere (a system CA bundle, say) is not one. */
+	snprintf(link_dir, sizeof(link_dir), "%s/linked", self->dir);
+	ASSERT_EQ(0, mkdir(link_dir, 0755));
+	ASSERT_EQ(0, sh(self->r, "ln -s '%s' '%s/root.pem'", anchor, link_dir));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", link_dir, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "does not chain to a trust anchor"))
+	TH_LOG("%s", self->r->err);
+	if (geteuid() != 0)
+		return;
+	/* Root's run: a file of another user in root's trust directory. */
+	ASSERT_EQ(0, chown(anchor, 65534, 65534));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "does not chain to a trust anchor"));
+}
+
 TEST_HARNESS_MAIN

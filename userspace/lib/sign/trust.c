@@ -82,8 +82,13 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Every certificate of one PEM file, bounded in size. */
-static STACK_OF(X509) * read_pem_certs(const char *path, struct sbx_diag *diag)
+/*
+ * Every certificate of one PEM file, bounded in size. With dir (the trust directory's
+ * stat), the file must also be the directory's owner's or root's, writable by no one else,
+ * and not a symlink: else whoever could plant or edit it would choose what is trusted.
+ */
+static STACK_OF(X509) * read_pem_certs_in(const char *path, const struct stat *dir,
+					  struct sbx_diag *diag)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	struct stat st;
@@ -96,12 +101,20 @@ static STACK_OF(X509) * read_pem_certs(const char *path, struct sbx_diag *diag)
 		return NULL;
 	}
 	/* Never block: a FIFO here must not hang a verifier. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (dir ? O_NOFOLLOW : 0));
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f || fstat(fd, &st) < 0) {
 		sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
 		if (!f && fd >= 0)
 			close(fd);
+		goto fail;
+	}
+	if (dir && ((st.st_uid != 0 && st.st_uid != dir->st_uid) ||
+		    (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		sbx_diag_set(diag, -EPERM,
+			     "%s is not the trust directory owner's (or root's) alone: it adds no "
+			     "trust",
+			     path);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > SBX_TRUST_MAX_FILE) {
@@ -130,22 +143,32 @@ fail:
 }
 
 /* Call fn for every certificate of every anchor file of dir, in file name order. */
+static STACK_OF(X509) * read_pem_certs(const char *path, struct sbx_diag *diag)
+{
+	return read_pem_certs_in(path, NULL, diag);
+}
+
 static int for_each_anchor(const char *dir, void (*fn)(const char *file, X509 *x, void *ctx),
 			   void *ctx, struct sbx_diag *diag)
 {
 	char **names, path[4096];
+	struct stat dst;
 	size_t n;
 	int err;
 
 	err = anchor_files(dir, &names, &n, diag);
 	if (err)
 		return err;
+	if (stat(dir, &dst) < 0) {
+		free_names(names, n);
+		return sbx_diag_set(diag, -errno, "cannot examine trust directory %s: %m", dir);
+	}
 	for (size_t i = 0; i < n; i++) {
 		STACK_OF(X509) * certs;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		/* An unreadable file adds no trust; it does not stop the others. */
-		certs = read_pem_certs(path, NULL);
+		/* An unreadable or foreign file adds no trust; it does not stop the others. */
+		certs = read_pem_certs_in(path, &dst, NULL);
 		for (int j = 0; certs && j < sk_X509_num(certs) && j < SBX_CMS_MAX_CERTS; j++)
 			fn(names[i], sk_X509_value(certs, j), ctx);
 		ERR_clear_error();
