@@ -87,8 +87,8 @@ static void free_names(char **names, size_t n)
  * stat), the file must also be the directory's owner's or root's, writable by no one else,
  * and not a symlink: else whoever could plant or edit it would choose what is trusted.
  */
-static STACK_OF(X509) * read_pem_certs_in(const char *path, const struct stat *dir,
-					  struct sbx_diag *diag)
+static STACK_OF(X509) *
+	read_pem_certs_in(const char *path, const struct stat *dir, struct sbx_diag *diag)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	struct stat st;
@@ -109,8 +109,8 @@ static STACK_OF(X509) * read_pem_certs_in(const char *path, const struct stat *d
 			close(fd);
 		goto fail;
 	}
-	if (dir && ((st.st_uid != 0 && st.st_uid != dir->st_uid) ||
-		    (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+	if (dir &&
+	    ((st.st_uid != 0 && st.st_uid != dir->st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
 		sbx_diag_set(diag, -EPERM,
 			     "%s is not the trust directory owner's (or root's) alone: it adds no "
 			     "trust",
