@@ -24,18 +24,9 @@ TEST_F(sbxd, signed_runs_unsigned_refused_with_event)
 
 TEST_F(sbxd, trust_cache_runs)
 {
-	char dir[PATH_LEN], p[PATH_LEN], cache[PATH_LEN + 32];
+	char p[PATH_LEN];
 
-	wpath(self, dir, "platform");
-	fmt(p, sizeof(p), "%s/true", dir);
-	fmt(cache, sizeof(cache), "%s/platform.sbxtc", self->trust);
-	ASSERT_EQ(0, sh(self->r,
-			"mkdir '%s' && cp '%s' '%s' && '%s' trust cache build --key "
-			"'%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' -o '%s' '%s' && "
-			"'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null",
-			dir, sbx_test_helper("sbxd_exit_code"), p, sbx_bin(), ca, ca, ca, cache,
-			dir, sbx_bin(), self->trust, ca));
-	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	platform_cache(_metadata, self, p);
 	start_sbxd(_metadata, self, "enforce", NULL);
 	EXPECT_EQ(0, exec_status(p));
 	/* Control: the same bytes under another name are in the cache too; other bytes not. */

@@ -232,7 +232,7 @@ static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sb
 		fmt(cmd, sizeof(cmd),
 		    "exec timeout -s KILL 120 '%s' --config /dev/null --tier F --path '%s' --scope "
 		    "all "
-		    "--mode %s --trust-dir '%s' --run-dir '%s' %s",
+		    "--mode %s --trust-dir '%s' --run-dir '%s' --memfd-noexec no %s",
 		    sbxd_bin(), self->w, mode, self->trust, self->run, extra ? extra : "");
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
@@ -295,6 +295,25 @@ static inline bool has_event(FIXTURE_DATA(sbxd) * self, const char *file, const 
 static inline void wpath(FIXTURE_DATA(sbxd) * self, char *buf, const char *name)
 {
 	fmt(buf, PATH_LEN, "%s/%s", self->w, name);
+}
+
+/* W/platform/true (a copy of the helper) listed in a signed platform trust cache in the
+ * trust store; its path in p. */
+static inline void platform_cache(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
+				  char *p)
+{
+	char dir[PATH_LEN], cache[PATH_LEN + 32];
+
+	wpath(self, dir, "platform");
+	fmt(p, PATH_LEN, "%s/true", dir);
+	fmt(cache, sizeof(cache), "%s/platform.sbxtc", self->trust);
+	ASSERT_EQ(0, sh(self->r,
+			"mkdir '%s' && cp '%s' '%s' && '%s' trust cache build --key "
+			"'%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' -o '%s' '%s' && "
+			"'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null",
+			dir, sbx_test_helper("sbxd_exit_code"), p, sbx_bin(), ca, ca, ca, cache,
+			dir, sbx_bin(), self->trust, ca));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 
 /* W/signed signed, sbxd started in enforce mode, and one exec that verified and cached it. */

@@ -81,8 +81,11 @@ struct sbxd_fan {
 	int fan;
 	int done[2]; /* worker → main: finished item pointers */
 	int sigfd; /* lease breaks (SBXD_LEASE_SIGNAL), and SIGIO when those overflowed */
+	int mounts; /* /proc/self/mountinfo: POLLPRI when a mount comes or goes */
+	dev_t *marked; /* the file systems marked so far */
+	size_t nmarked, marked_cap;
 	pthread_t worker;
-	bool worker_started, worker_stop;
+	bool worker_started, worker_stop, worker_busy; /* busy: under lock */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct item *head, *tail; /* worker queue, under lock */
@@ -369,9 +372,13 @@ static void *worker_main(void *arg)
 		f->head = it->next;
 		if (!f->head)
 			f->tail = NULL;
+		f->worker_busy = true;
 		pthread_mutex_unlock(&f->lock);
 
 		verify_one(f, it, it->wfd);
+		pthread_mutex_lock(&f->lock);
+		f->worker_busy = false;
+		pthread_mutex_unlock(&f->lock);
 		if (write(f->done[1], &it, sizeof(it)) != sizeof(it))
 			abort(); /* a pipe of pointers cannot fill: main reads it at once */
 	}
@@ -442,11 +449,23 @@ static void on_exec(struct sbxd_fan *f, int fd, pid_t pid)
 		close(fd);
 		return;
 	}
-	if (sbxd_file_id(fd, &id) == 0 && sbxd_kind_allows(sbxd_fcache_hit(f->fcache, &id, pid))) {
+	if (sbxd_file_id(fd, &id))
+		memset(&id, 0, sizeof(id)); /* fstat failed: a miss, the worker says why */
+	else if (sbxd_kind_allows(sbxd_fcache_hit(f->fcache, &id, pid))) {
 		respond(f, fd, true);
 		close(fd);
 		f->st.allowed++;
 		f->state_dirty = true;
+		return;
+	}
+	/* Hashing is bounded: one huge (or sparse) file must not hold the one verifier. */
+	if (id.size > f->cfg->max_file_bytes) {
+		fd_path(fd, tmp.path, sizeof(tmp.path));
+		pid_exe(pid, tmp.exe, sizeof(tmp.exe));
+		refuse(&tmp, "too-large",
+		       "not verified: the file is larger than sbxd's max_file_bytes");
+		decide(f, &tmp, NULL, NULL);
+		close(fd);
 		return;
 	}
 	it = item_get(f);
@@ -550,19 +569,34 @@ static void expire(struct sbxd_fan *f, uint64_t now)
 	}
 }
 
-/* The file systems of path, or every mounted one, get the marks. */
-static int mark_path(struct sbxd_fan *f, const char *path, bool quiet, struct sbx_diag *d)
+/* The file system of path gets the marks; false (and a loud line) when it cannot. */
+static bool mark_path(struct sbxd_fan *f, const char *path, struct sbx_diag *d)
 {
 	uint64_t mask = FAN_OPEN_EXEC_PERM | FAN_MODIFY | FAN_CLOSE_WRITE;
+	struct stat st;
 
-	if (fanotify_mark(f->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, path)) {
-		if (quiet)
-			return 0;
-		return sbx_diag_set(d, -errno, "cannot mark the file system of %s: %s", path,
-				    strerror(errno));
+	if (stat(path, &st) ||
+	    fanotify_mark(f->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, path)) {
+		sbx_diag_set(d, -errno, "cannot mark the file system of %s: %s", path,
+			     strerror(errno));
+		sbxd_log(3, "%s: execs there are NOT verified", d->msg);
+		return false;
 	}
+	for (size_t i = 0; i < f->nmarked; i++)
+		if (f->marked[i] == st.st_dev)
+			return true;
+	if (f->nmarked == f->marked_cap) {
+		size_t cap = f->marked_cap ? 2 * f->marked_cap : 32;
+		dev_t *n = realloc(f->marked, cap * sizeof(*n));
+
+		if (!n)
+			return true; /* marked; only the "watching" line would repeat */
+		f->marked = n;
+		f->marked_cap = cap;
+	}
+	f->marked[f->nmarked++] = st.st_dev;
 	sbxd_log(6, "watching the file system of %s", path);
-	return 0;
+	return true;
 }
 
 static bool pseudo_fs(const char *type)
@@ -579,25 +613,81 @@ static bool pseudo_fs(const char *type)
 	return false;
 }
 
-static int mark_all(struct sbxd_fan *f, struct sbx_diag *d)
+/* One space-separated mountinfo field, its octal escapes (\040 a space, \011, \012,
+ * \134) decoded; NULL when the line ends first. */
+static const char *mountinfo_field(const char *p, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*p == ' ')
+		p++;
+	if (!*p || *p == '\n')
+		return NULL;
+	for (; *p && *p != ' ' && *p != '\n'; p++) {
+		char c = *p;
+
+		if (c == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+		    p[3] >= '0' && p[3] <= '7') {
+			c = (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 | (p[3] - '0'));
+			p += 3;
+		}
+		if (n + 1 < len)
+			out[n++] = c;
+	}
+	out[n] = '\0';
+	return p;
+}
+
+/* mnt is path or below it. */
+static bool below(const char *mnt, const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return !strncmp(mnt, path, n) && (mnt[n] == '\0' || mnt[n] == '/' || n == 1);
+}
+
+/*
+ * Mark what the configuration covers: each path's file system, and every file system
+ * mounted at or below one (without paths: every mounted one but pseudo file systems).
+ * Called at start-up and again whenever this mount namespace's mount table changes, so a
+ * file system mounted later is marked as soon as its mount appears. Only a path's own
+ * failure is fatal; a mount that cannot be marked is said loudly.
+ */
+static int mark_mounts(struct sbxd_fan *f, bool start, struct sbx_diag *d)
 {
 	FILE *m = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
+	char line[8192];
+	struct sbx_diag ignored = { 0 };
 
+	for (int i = 0; start && i < f->cfg->npaths; i++)
+		if (!mark_path(f, f->cfg->paths[i], d))
+			goto fail;
 	if (!m)
 		return sbx_diag_set(d, -errno, "cannot read /proc/self/mountinfo: %s",
 				    strerror(errno));
 	while (fgets(line, sizeof(line), m)) {
-		char mnt[1024], type[64];
-		const char *sep = strstr(line, " - ");
+		char mnt[4096], type[64], skip[64];
+		const char *p = line, *sep = strstr(line, " - ");
+		bool want = f->cfg->npaths == 0;
 
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s", type) != 1 || pseudo_fs(type))
+		for (int i = 0; p && i < 4; i++)
+			p = mountinfo_field(p, skip, sizeof(skip));
+		if (!sep || !p || !mountinfo_field(p, mnt, sizeof(mnt)) ||
+		    !mountinfo_field(sep + 3, type, sizeof(type)) || pseudo_fs(type))
 			continue;
-		mark_path(f, mnt, true, d);
+		for (int i = 0; !want && i < f->cfg->npaths; i++)
+			want = below(mnt, f->cfg->paths[i]);
+		if (want)
+			mark_path(f, mnt, &ignored);
 	}
 	fclose(m);
 	return 0;
+fail:
+	if (m)
+		fclose(m);
+	return d->err ? d->err : -EIO;
 }
 
 /*
@@ -663,7 +753,7 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 	f->gate = o->gate;
 	f->tierk = o->tierk;
 	f->done[0] = f->done[1] = -1;
-	f->sigfd = -1;
+	f->sigfd = f->mounts = -1;
 	f->st.tier = o->tier;
 	f->st.mode = o->cfg->mode;
 	f->st.scope = o->cfg->scope;
@@ -707,13 +797,14 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 		goto err_close;
 	}
 	f->worker_started = true;
-	if (f->cfg->npaths) {
-		for (int i = 0; i < f->cfg->npaths; i++)
-			if ((err = mark_path(f, f->cfg->paths[i], false, d)))
-				goto err_close;
-	} else if ((err = mark_all(f, d))) {
+	f->mounts = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (f->mounts < 0) {
+		err = sbx_diag_set(d, -errno, "cannot open /proc/self/mountinfo: %s",
+				   strerror(errno));
 		goto err_close;
 	}
+	if ((err = mark_mounts(f, true, d)))
+		goto err_close;
 	state_update(f);
 	*out = f;
 	return 0;
@@ -733,10 +824,11 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 	int kfd = f->tierk ? sbxd_tierk_event_fd(f->tierk) : -1;
 
 	while (!*stop) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{ .fd = f->fan, .events = POLLIN },
 			{ .fd = f->done[0], .events = POLLIN },
 			{ .fd = f->sigfd, .events = POLLIN },
+			{ .fd = f->mounts, .events = POLLPRI },
 			{ .fd = kfd, .events = POLLIN },
 		};
 		uint64_t now = now_ms(), next = now + (f->ndrains ? 1 : 1000);
@@ -746,12 +838,15 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 			if (f->items[i].used && !f->items[i].answered &&
 			    f->items[i].deadline_ms < next)
 				next = f->items[i].deadline_ms;
-		if (poll(p, kfd >= 0 ? 4 : 3, next > now ? (int)(next - now) : 0) < 0 &&
+		if (poll(p, kfd >= 0 ? 5 : 4, next > now ? (int)(next - now) : 0) < 0 &&
 		    errno != EINTR)
 			return sbx_diag_set(d, -errno, "poll: %s", strerror(errno));
 		/* Lease breaks first: a writer waiting is seen before any later exec event. */
 		if (p[2].revents & POLLIN)
 			on_lease_break(f);
+		/* A mount came or went: mark what is new before reading more execs. */
+		if (p[3].revents & (POLLPRI | POLLERR))
+			mark_mounts(f, false, d);
 		if (p[0].revents & POLLIN) {
 			err = read_events(f);
 			if (err)
@@ -765,7 +860,7 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 			for (ssize_t i = 0; i < n / (ssize_t)sizeof(done[0]); i++)
 				finish(f, done[i]);
 		}
-		if (kfd >= 0 && (p[3].revents & POLLIN))
+		if (kfd >= 0 && (p[4].revents & POLLIN))
 			sbxd_tierk_drain(f->tierk);
 		now = now_ms();
 		expire(f, now);
@@ -781,16 +876,33 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 	return 0;
 }
 
-void sbxd_fan_close(struct sbxd_fan *f)
+bool sbxd_fan_close(struct sbxd_fan *f)
 {
+	bool busy = false;
+
 	if (!f)
-		return;
+		return true;
 	if (f->worker_started) {
 		pthread_mutex_lock(&f->lock);
 		f->worker_stop = true;
+		busy = f->worker_busy;
 		pthread_cond_signal(&f->cond);
 		pthread_mutex_unlock(&f->lock);
-		pthread_join(f->worker, NULL);
+		if (!busy)
+			pthread_join(f->worker, NULL);
+	}
+	if (busy) {
+		/*
+		 * The verifier is in one long verification (a slow file system): a stop does
+		 * not wait for it. Pending execs are answered by the mode, the group closed,
+		 * and the rest left to the process's exit, which the worker still uses.
+		 */
+		for (unsigned int i = 0; i < f->cfg->queue_max; i++)
+			if (f->items[i].used && !f->items[i].answered)
+				decide(f, &f->items[i], "shutdown",
+				       "not verified: sbxd was stopping");
+		close(f->fan);
+		return false;
 	}
 	/* Pending execs are answered by the mode; closing the group would allow them. */
 	for (unsigned int i = 0; f->items && i < f->cfg->queue_max; i++) {
@@ -817,5 +929,9 @@ void sbxd_fan_close(struct sbxd_fan *f)
 		close(f->drains[i].fd);
 	free(f->drains);
 	free(f->items);
+	free(f->marked);
+	if (f->mounts >= 0)
+		close(f->mounts);
 	free(f);
+	return true;
 }

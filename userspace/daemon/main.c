@@ -26,9 +26,68 @@
 static const char tier_f_cannot[] =
 	"executable mappings (ld.so ./prog, LD_PRELOAD, dlopen of unsigned libraries), "
 	"task identity (launch constraints; scope sandboxed is approximated by no_new_privs "
-	"+ seccomp), hardened runtime; and it fails open: if sbxd dies the mark goes with it";
+	"+ seccomp), hardened runtime, execs from file systems mounted in another mount "
+	"namespace (unshare -Urm: marks follow this namespace's mounts only), scripts read "
+	"as data by an interpreter (sh script.sh) or rewritten while it runs; and it fails "
+	"open: if sbxd dies the mark goes with it";
 
 static volatile int stop;
+
+#define MEMFD_NOEXEC "/proc/sys/vm/memfd_noexec"
+
+/* vm.memfd_noexec of this pid namespace (and, as a floor, of every one below it); -1. */
+static int memfd_noexec_get(void)
+{
+	FILE *f = fopen(MEMFD_NOEXEC, "re");
+	int v = -1;
+
+	if (f && fscanf(f, "%d", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int memfd_noexec_set(int v)
+{
+	FILE *f = fopen(MEMFD_NOEXEC, "we");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%d\n", v) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * Tier F cannot see an exec from a memfd: fanotify cannot mark shmem's internal mount
+ * (EINVAL), so a copy of any unsigned program in a memfd would fexecve unasked. In enforce
+ * mode sbxd sets vm.memfd_noexec=2 (no memfd may ever be executable) for its pid namespace
+ * and every one below it, and puts the old value back when it stops. Returns the value to
+ * restore (-1: nothing to restore) and says what it did in why.
+ */
+static int memfd_noexec_raise(char *why, size_t len)
+{
+	int old = memfd_noexec_get(), err;
+
+	if (old >= 2) {
+		snprintf(why, len, "vm.memfd_noexec=%d already", old);
+		return -1;
+	}
+	err = old < 0 ? -ENOENT : memfd_noexec_set(2);
+	if (err) {
+		snprintf(why, len,
+			 "cannot set vm.memfd_noexec=2 (%s): an unsigned program "
+			 "copied into a memfd RUNS",
+			 old < 0 ? "kernel before 6.3" : strerror(-err));
+		return -1;
+	}
+	snprintf(why, len, "vm.memfd_noexec=2 set (was %d; put back at stop)", old);
+	return old;
+}
 
 static void on_signal(int sig)
 {
@@ -43,7 +102,7 @@ static int usage(FILE *out, int status)
 		"            [--tier auto|F|K] [--path DIR]... [--trust-dir DIR] [--run-dir DIR]\n"
 		"            [--cache-entries N] [--queue N] [--timeout-ms N] "
 		"[--events-max-bytes N]\n"
-		"            [--launcher PATH]\n"
+		"            [--launcher PATH] [--max-file-bytes N] [--memfd-noexec yes|no]\n"
 		"       sbxd --status [--run-dir DIR]\n"
 		"       sbxd --unload [--run-dir DIR]\n"
 		"       sbxd --check-config [--config FILE]\n"
@@ -192,8 +251,9 @@ static int serve(struct sbxd_config *c)
 	struct sbxd_fan_opts o = { .cfg = c };
 	struct sbxd_fan *fan = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	char buf[1024];
-	int err;
+	char buf[1024], memfd[160] = "";
+	int err, memfd_old = -1;
+	bool joined = true;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "sbxd: must run as root (fanotify permission events, BPF)\n");
@@ -216,8 +276,13 @@ static int serve(struct sbxd_config *c)
 	signal(SIGPIPE, SIG_IGN);
 	if ((err = sbxd_fan_open(&o, &fan, &d)))
 		goto out;
-	sbxd_log(5, "started: tier %c, mode %s, scope %s, timeout %u ms, queue %u", o.tier,
-		 sbxd_mode_name(c->mode), sbxd_scope_name(c->scope), c->timeout_ms, c->queue_max);
+	if (o.tier == SBXD_TIER_F && c->mode == SBXD_ENFORCE && c->memfd_noexec)
+		memfd_old = memfd_noexec_raise(memfd, sizeof(memfd));
+	else if (o.tier == SBXD_TIER_F && c->mode == SBXD_ENFORCE)
+		snprintf(memfd, sizeof(memfd), "NOT refused (memfd_noexec = no)");
+	sbxd_log(5, "started: tier %c, mode %s, scope %s, timeout %u ms, queue %u%s%s", o.tier,
+		 sbxd_mode_name(c->mode), sbxd_scope_name(c->scope), c->timeout_ms, c->queue_max,
+		 memfd[0] ? ", memfd exec: " : "", memfd);
 	if (o.tier == SBXD_TIER_F)
 		sbxd_log(4,
 			 "tier F (fanotify) enforces exec of verified code only; it cannot "
@@ -228,11 +293,17 @@ static int serve(struct sbxd_config *c)
 	notify(buf);
 	err = sbxd_fan_run(fan, &stop, &d);
 	notify("STOPPING=1");
+	if (memfd_old >= 0 && memfd_noexec_set(memfd_old))
+		sbxd_log(4, "cannot put vm.memfd_noexec back to %d", memfd_old);
 	sbxd_log(5, "stopping%s", o.tier == SBXD_TIER_K ? ": the tier K pins keep enforcing" : "");
 out:
-	sbxd_fan_close(fan);
-	sbxd_tierk_close(o.tierk);
-	sbxd_gate_free(o.gate);
+	joined = sbxd_fan_close(fan);
+	if (!joined)
+		sbxd_log(4, "stopping without waiting for a verification in progress");
+	if (joined) {
+		sbxd_tierk_close(o.tierk);
+		sbxd_gate_free(o.gate);
+	}
 	if (fan)
 		sbxd_state_remove(c);
 	if (err) {
@@ -261,6 +332,8 @@ int main(int argc, char **argv)
 		{ "timeout-ms", required_argument, NULL, 's' },
 		{ "events-max-bytes", required_argument, NULL, 's' },
 		{ "launcher", required_argument, NULL, 's' },
+		{ "max-file-bytes", required_argument, NULL, 's' },
+		{ "memfd-noexec", required_argument, NULL, 's' },
 		{ 0 },
 	};
 	const char *conf = SBXD_CONF_DEFAULT, *flags[64][2];

@@ -22,6 +22,8 @@
 #define SBXD_CONF_DEFAULT    "/etc/sbx/sbxd.conf"
 #define SBXD_RUN_DIR_DEFAULT "/run/sbx"
 #define SBXD_MAX_PATHS	     16
+/* Hashing 512 MiB takes about a second: the one verifier thread stays responsive. */
+#define SBXD_MAX_FILE_BYTES_DEFAULT (512ul << 20)
 
 enum sbxd_tier { SBXD_TIER_NONE = 0, SBXD_TIER_F = 'F', SBXD_TIER_K = 'K' };
 enum sbxd_mode { SBXD_COMPLAIN = 0, SBXD_ENFORCE = 1 };
@@ -40,6 +42,8 @@ struct sbxd_config {
 	unsigned int queue_max; /* misses waiting for the verifier */
 	unsigned int timeout_ms; /* a verification older than this is decided by the mode */
 	unsigned long events_max_bytes; /* events.jsonl is rotated past this size */
+	unsigned long max_file_bytes; /* larger files are refused unhashed ("too-large") */
+	bool memfd_noexec; /* tier F enforce: set vm.memfd_noexec=2 while running */
 	bool foreground_notify; /* tell systemd READY=1 (NOTIFY_SOCKET) */
 };
 
@@ -197,6 +201,8 @@ struct sbxd_fan_opts {
 int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d);
 /* Serve events until *stop becomes true. */
 int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d);
-void sbxd_fan_close(struct sbxd_fan *f);
+/* false: the verifier thread is still in a verification and uses what was shared with it
+ * (the gate, tier K): the caller leaves those to its exit. */
+bool sbxd_fan_close(struct sbxd_fan *f);
 
 #endif /* SBXD_H */
