@@ -82,7 +82,10 @@ struct sbxd_fan {
 	int done[2]; /* worker → main: finished item pointers */
 	int sigfd; /* lease breaks (SBXD_LEASE_SIGNAL), and SIGIO when those overflowed */
 	int mounts; /* /proc/self/mountinfo: POLLPRI when a mount comes or goes */
-	dev_t *marked; /* the file systems marked so far */
+	struct mark_seen {
+		dev_t dev;
+		bool ok;
+	} * marked; /* the file systems marked (or not) so far, to say each once */
 	size_t nmarked, marked_cap;
 	pthread_t worker;
 	bool worker_started, worker_stop, worker_busy; /* busy: under lock */
@@ -574,29 +577,40 @@ static bool mark_path(struct sbxd_fan *f, const char *path, struct sbx_diag *d)
 {
 	uint64_t mask = FAN_OPEN_EXEC_PERM | FAN_MODIFY | FAN_CLOSE_WRITE;
 	struct stat st;
+	bool known = stat(path, &st) == 0, ok = false;
+	size_t i;
 
-	if (stat(path, &st) ||
-	    fanotify_mark(f->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, path)) {
+	/* Marked again at every rescan (idempotent; a device number can be reused by the
+	 * next mount), said once per file system and outcome. */
+	if (known)
+		ok = fanotify_mark(f->fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD,
+				   path) == 0;
+	if (!ok)
 		sbx_diag_set(d, -errno, "cannot mark the file system of %s: %s", path,
 			     strerror(errno));
-		sbxd_log(3, "%s: execs there are NOT verified", d->msg);
-		return false;
-	}
-	for (size_t i = 0; i < f->nmarked; i++)
-		if (f->marked[i] == st.st_dev)
-			return true;
-	if (f->nmarked == f->marked_cap) {
+	for (i = 0; known && i < f->nmarked; i++)
+		if (f->marked[i].dev == st.st_dev)
+			break;
+	if (known && i < f->nmarked && f->marked[i].ok == ok)
+		return ok;
+	if (known && i == f->nmarked && f->nmarked == f->marked_cap) {
 		size_t cap = f->marked_cap ? 2 * f->marked_cap : 32;
-		dev_t *n = realloc(f->marked, cap * sizeof(*n));
+		struct mark_seen *n = realloc(f->marked, cap * sizeof(*n));
 
-		if (!n)
-			return true; /* marked; only the "watching" line would repeat */
-		f->marked = n;
-		f->marked_cap = cap;
+		if (n) {
+			f->marked = n;
+			f->marked_cap = cap;
+		}
 	}
-	f->marked[f->nmarked++] = st.st_dev;
-	sbxd_log(6, "watching the file system of %s", path);
-	return true;
+	if (known && i < f->marked_cap) {
+		f->marked[i] = (struct mark_seen){ .dev = st.st_dev, .ok = ok };
+		f->nmarked += i == f->nmarked;
+	}
+	if (ok)
+		sbxd_log(6, "watching the file system of %s", path);
+	else
+		sbxd_log(3, "%s: execs there are NOT verified", d->msg);
+	return ok;
 }
 
 static bool pseudo_fs(const char *type)
