@@ -73,11 +73,12 @@ TEST_F(sbxd, memfd_exec_refused)
 		"i=0; while ! grep -q started: \"$R.out\" 2>/dev/null && [ $i -lt 300 ]; do "
 		"sleep 0.1; i=$((i+1)); done\n"
 		"echo during=$(cat /proc/sys/vm/memfd_noexec)\n"
+		"'%s' --status --run-dir \"$R\" | grep memfd_exec=\n"
 		"\"$H\" \"$U\"; echo memfd=$?\n"
 		"kill $SB; wait $SB\n"
 		"echo after=$(cat /proc/sys/vm/memfd_noexec)\n",
 		sbx_test_helper("sbxd_memfd_exec"), self->w, self->run, sbxd_bin(), self->w,
-		self->trust);
+		self->trust, sbxd_bin());
 	fclose(f);
 	sh(self->r, "timeout -s KILL 100 unshare -p -f -m --mount-proc sh '%s' 2>&1", script);
 	TH_LOG("%s", self->r->out);
@@ -86,6 +87,8 @@ TEST_F(sbxd, memfd_exec_refused)
 	if (!strstr(self->r->out, "before=0"))
 		SKIP(return, "vm.memfd_noexec is already set (or absent: kernel before 6.3)");
 	EXPECT_NE(NULL, strstr(self->r->out, "during=2"));
+	/* Said in sbxd --status. */
+	EXPECT_NE(NULL, strstr(self->r->out, "memfd_exec=vm.memfd_noexec=2 set (was 0"));
 	EXPECT_NE(NULL, strstr(self->r->out, "memfd=126"));
 	/* Put back when sbxd stops. */
 	EXPECT_NE(NULL, strstr(self->r->out, "after=0"));

@@ -772,6 +772,7 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 	f->st.mode = o->cfg->mode;
 	f->st.scope = o->cfg->scope;
 	f->st.cannot = o->cannot;
+	f->st.memfd = o->memfd;
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
 	f->items = calloc(o->cfg->queue_max, sizeof(*f->items));

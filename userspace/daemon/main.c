@@ -274,12 +274,13 @@ static int serve(struct sbxd_config *c)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((err = sbxd_fan_open(&o, &fan, &d)))
-		goto out;
 	if (o.tier == SBXD_TIER_F && c->mode == SBXD_ENFORCE && c->memfd_noexec)
 		memfd_old = memfd_noexec_raise(memfd, sizeof(memfd));
 	else if (o.tier == SBXD_TIER_F && c->mode == SBXD_ENFORCE)
 		snprintf(memfd, sizeof(memfd), "NOT refused (memfd_noexec = no)");
+	o.memfd = memfd;
+	if ((err = sbxd_fan_open(&o, &fan, &d)))
+		goto out;
 	sbxd_log(5, "started: tier %c, mode %s, scope %s, timeout %u ms, queue %u%s%s", o.tier,
 		 sbxd_mode_name(c->mode), sbxd_scope_name(c->scope), c->timeout_ms, c->queue_max,
 		 memfd[0] ? ", memfd exec: " : "", memfd);
@@ -293,10 +294,10 @@ static int serve(struct sbxd_config *c)
 	notify(buf);
 	err = sbxd_fan_run(fan, &stop, &d);
 	notify("STOPPING=1");
-	if (memfd_old >= 0 && memfd_noexec_set(memfd_old))
-		sbxd_log(4, "cannot put vm.memfd_noexec back to %d", memfd_old);
 	sbxd_log(5, "stopping%s", o.tier == SBXD_TIER_K ? ": the tier K pins keep enforcing" : "");
 out:
+	if (memfd_old >= 0 && memfd_noexec_set(memfd_old))
+		sbxd_log(4, "cannot put vm.memfd_noexec back to %d", memfd_old);
 	joined = sbxd_fan_close(fan);
 	if (!joined)
 		sbxd_log(4, "stopping without waiting for a verification in progress");

@@ -185,6 +185,7 @@ struct sbxd_state {
 	unsigned int cache_fill, cache_max, entry_bytes;
 	unsigned long long allowed, denied, would_deny, timeouts;
 	const char *cannot; /* protections this tier cannot give */
+	const char *memfd; /* tier F: what sbxd did about memfd execs (empty: nothing) */
 };
 void sbxd_state_write(const struct sbxd_config *c, const struct sbxd_state *s);
 void sbxd_state_remove(const struct sbxd_config *c);
@@ -197,6 +198,7 @@ struct sbxd_fan_opts {
 	struct sbxd_gate *gate;
 	struct sbxd_tierk *tierk; /* tier K; NULL in tier F */
 	const char *cannot;
+	const char *memfd; /* for the state file */
 };
 int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d);
 /* Serve events until *stop becomes true. */
