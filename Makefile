@@ -205,9 +205,10 @@ $(PATHS_H): FORCE
 	@mkdir -p $(@D)
 	@printf '#define SBX_DATADIR "%s"\n#define SBX_TRUST_DIR_DEFAULT "%s"\n' \
 		'$(DATADIR)' '$(SYSCONFDIR)/sbx/trust.d' >$@.tmp
+	@printf '#define SBX_SYSCONFDIR "%s"\n' '$(SYSCONFDIR)' >>$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 PATHS_OBJS := $(foreach d,obj asan fuzzobj,$(O)/$(d)/userspace/cli/run.o \
-	$(O)/$(d)/userspace/lib/sign/verify.o)
+	$(O)/$(d)/userspace/lib/sign/verify.o $(O)/$(d)/userspace/lib/profile/lookup.o)
 $(PATHS_OBJS): $(PATHS_H)
 $(PATHS_OBJS): CPPFLAGS += -include $(PATHS_H)
 

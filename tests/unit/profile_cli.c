@@ -47,9 +47,10 @@ TEST(lint_exit_statuses)
 	EXPECT_NE(NULL, strstr(r.out, "org.example.cli-tool"));
 	EXPECT_EQ(2, sbx("lint", NULL, NULL, NULL, NULL));
 	EXPECT_EQ(2, sbx("frobnicate", NULL, NULL, NULL, NULL));
-	EXPECT_STREQ("sbx profile: unknown subcommand 'frobnicate' (lint, explain, new, import, "
-		     "canonical)\n",
-		     r.err);
+	EXPECT_STREQ(
+		"sbx profile: unknown subcommand 'frobnicate' (lint, explain, list, show, new, "
+		"import, canonical)\n",
+		r.err);
 }
 
 /* A profile written to a private directory, as an author's file would be. */

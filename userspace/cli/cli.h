@@ -7,6 +7,8 @@
 #define SBX_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "diag.h"
 
@@ -24,6 +26,21 @@ enum {
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "sbx CMD: file:line:col: message" from a library diagnostic. */
 void cli_error_diag(const char *cmd, const struct sbx_diag *d);
+
+/* A verb of a command with sub-verbs (sbx profile lint): its usage and one-line summary. */
+struct cli_verb {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the verb */
+	const char *usage; /* the arguments after "sbx CMD VERB" */
+	const char *summary;
+};
+/* "usage: sbx CMD VERB ARGS" for every verb, on out. */
+void cli_verbs_usage(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n);
+/* One verb's usage and summary (every verb's when name is unknown). */
+void cli_verb_help(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n,
+		   const char *name);
+/* A usage error: "sbx CMD: message" on stderr, one line; returns SBX_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Commands. Those not built yet are weak and absent from `sbx help`. */
 int cmd_status(int argc, char **argv);

@@ -194,6 +194,7 @@ int cmd_log(int argc, char **argv)
 	FILE *f;
 	int c;
 
+	opterr = 0; /* one line of ours, not getopt's */
 	while ((c = getopt_long(argc, argv, "fjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -213,7 +214,10 @@ int cmd_log(int argc, char **argv)
 			       "(default /run/sbx); --json prints those lines as they are.\n");
 			return SBX_EXIT_OK;
 		default:
-			return SBX_EXIT_USAGE;
+			return cli_usage_error("log",
+					       "unknown or incomplete option '%s' (see sbx log "
+					       "--help)",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind != argc) {

@@ -24,15 +24,20 @@ static const struct {
 	{ "log", cmd_log, "sbxd's events: what it refused, and the signature fact missing" },
 };
 
+static void verror(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "sbx %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "sbx %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_error_diag(const char *cmd, const struct sbx_diag *d)
@@ -40,6 +45,39 @@ void cli_error_diag(const char *cmd, const struct sbx_diag *d)
 	char buf[1024];
 
 	fprintf(stderr, "sbx %s: %s\n", cmd, sbx_diag_format(d, buf, sizeof(buf)));
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(cmd, fmt, ap);
+	va_end(ap);
+	return SBX_EXIT_USAGE;
+}
+
+void cli_verbs_usage(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s sbx %s %s %s\n", i ? "      " : "usage:", cmd, verbs[i].name,
+			verbs[i].usage);
+	fputc('\n', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+}
+
+void cli_verb_help(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n,
+		   const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(verbs[i].name, name))
+			continue;
+		fprintf(out, "usage: sbx %s %s %s\n\n%s.\n", cmd, name, verbs[i].usage,
+			verbs[i].summary);
+		return;
+	}
+	cli_verbs_usage(out, cmd, verbs, n);
 }
 
 static int usage(FILE *out, int status)
@@ -52,12 +90,34 @@ static int usage(FILE *out, int status)
 	return status;
 }
 
+/* sbx help [COMMAND [SUBCOMMAND]]: what `sbx COMMAND [SUBCOMMAND] --help` prints. */
+static int help(int argc, char **argv)
+{
+	char *args[4] = { NULL, NULL, NULL, NULL };
+
+	if (argc == 0)
+		return usage(stdout, SBX_EXIT_OK);
+	if (argc > 2)
+		return cli_usage_error("help", "expected COMMAND [SUBCOMMAND] (see sbx help)");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!commands[i].fn || strcmp(argv[0], commands[i].name))
+			continue;
+		args[0] = argv[0];
+		args[1] = argc == 2 ? argv[1] : (char *)"--help";
+		args[2] = argc == 2 ? (char *)"--help" : NULL;
+		return commands[i].fn(argc == 2 ? 3 : 2, args);
+	}
+	return cli_usage_error("help", "unknown command '%s' (see sbx help)", argv[0]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr, SBX_EXIT_USAGE);
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout, SBX_EXIT_OK);
+	if (!strcmp(argv[1], "help"))
+		return help(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("sbx %s\n", SBX_VERSION);
 		return SBX_EXIT_OK;

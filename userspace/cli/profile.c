@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * sbx profile: the entitlement profile author's commands.
- *   lint FILE...                 errors, warnings and an exposure score
- *   explain FILE [--program P] [--grant G]... [--json]   the plan the kernel gets
- *   new [--template NAME] ID     a commented starting profile
- *   import APP.entitlements      an Apple plist as a YAML profile
- *   canonical FILE               the canonical bytes the signer embeds
+ * sbx profile: the entitlement profile author's commands (the verbs[] table below). A
+ * PROFILE is a file or a NAME looked up on the profile search path (profile/lookup.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,21 +13,81 @@
 
 #include "cli.h"
 #include "compile/compile.h"
+#include "json.h"
 #include "profile/exposure.h"
+#include "profile/lookup.h"
 #include "profile/profile.h"
+
+static int cmd_lint(int argc, char **argv);
+static int cmd_explain(int argc, char **argv);
+static int cmd_list(int argc, char **argv);
+static int cmd_show(int argc, char **argv);
+static int cmd_new(int argc, char **argv);
+static int cmd_import(int argc, char **argv);
+static int cmd_canonical(int argc, char **argv);
+
+static const struct cli_verb verbs[] = {
+	{ "lint", cmd_lint, "[--strict] PROFILE...",
+	  "errors and warnings (file:line:col) and an exposure score; exit 0 clean,\n"
+	  "             1 warnings with --strict, 2 errors" },
+	{ "explain", cmd_explain,
+	  "PROFILE [--program PATH] [--grant PATH[:ro|:rw|:x]]... [--allow KEY]... [--json]",
+	  "the compiled plan: the rules the kernel gets, with the entitlement behind\n"
+	  "             each; --allow KEY adds an entitlement as sbx run --allow does" },
+	{ "list", cmd_list, "[--json]",
+	  "every profile NAME on the search path: origin, file, which one wins" },
+	{ "show", cmd_show, "PROFILE", "the profile's text, after a comment naming its file" },
+	{ "new", cmd_new, "[--template cli-tool|network-client|gui-app|service] IDENTIFIER",
+	  "a commented starting profile" },
+	{ "import", cmd_import, "[--identifier ID] [--ignore-unknown] APP.entitlements",
+	  "an Apple plist as a YAML profile; --ignore-unknown drops the keys sbx\n"
+	  "             does not know, naming each on stderr" },
+	{ "canonical", cmd_canonical, "PROFILE", "the canonical bytes sbx sign embeds" },
+};
+
+#define PROFILE_HELP_TAIL                                                                     \
+	"PROFILE is a file, or a NAME looked up as NAME.yaml in $SBX_PROFILE_PATH,\n"         \
+	"$XDG_CONFIG_HOME/sbx/profiles (~/.config/sbx/profiles), /etc/sbx/profiles and the\n" \
+	"shipped profiles, first found wins (sbx profile list). Every key: man 5 sbx-profile.\n"
 
 static int usage(FILE *out, int status)
 {
-	fprintf(out,
-		"usage: sbx profile lint [--strict] FILE...\n"
-		"       sbx profile explain FILE [--program PATH] [--grant PATH[:ro|:rw|:x]]... "
-		"[--json]\n"
-		"       sbx profile new [--template cli-tool|network-client|gui-app|service] "
-		"IDENTIFIER\n"
-		"       sbx profile import [--identifier ID] APP.entitlements\n"
-		"       sbx profile canonical FILE\n"
-		"\nProfiles and every key: man 5 sbx-profile.\n");
+	cli_verbs_usage(out, "profile", verbs, sizeof(verbs) / sizeof(verbs[0]));
+	fputs("\n" PROFILE_HELP_TAIL, out);
 	return status;
+}
+
+/* `sbx profile VERB --help`: that verb's usage, on stdout. */
+static int verb_help(const char *name)
+{
+	cli_verb_help(stdout, "profile", verbs, sizeof(verbs) / sizeof(verbs[0]), name);
+	fputs("\n" PROFILE_HELP_TAIL, stdout);
+	return SBX_EXIT_OK;
+}
+
+/* The end of getopt for VERB: --help, or one line for a bad option. */
+static int option_end(const char *verb, int c, char **argv)
+{
+	if (c == 'h')
+		return verb_help(verb);
+	return cli_usage_error("profile",
+			       "%s: unknown or incomplete option '%s' (see sbx profile "
+			       "%s --help)",
+			       verb, argv[optind - 1], verb);
+}
+
+/* PROFILE (a file or a NAME) to a file, loaded; on error one line and -1. */
+static int load_named(const char *arg, struct sbx_profile **p)
+{
+	char path[PATH_MAX];
+	struct sbx_diag d = { 0 };
+
+	if (sbx_profile_find(arg, path, sizeof(path), NULL, &d) ||
+	    sbx_profile_load_file(path, p, &d)) {
+		cli_error_diag("profile", &d);
+		return -1;
+	}
+	return 0;
 }
 
 static void print_warnings(FILE *out, const struct sbx_profile *p)
@@ -108,22 +164,22 @@ static int cmd_lint(int argc, char **argv)
 	bool strict = false, errors = false, warned = false;
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
 		if (c == 's')
 			strict = true;
 		else
-			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+			return option_end("lint", c, argv);
 	}
 	if (optind >= argc)
-		return usage(stderr, SBX_EXIT_USAGE);
+		return cli_usage_error("profile", "lint: no PROFILE given (see sbx profile lint "
+						  "--help)");
 	for (int i = optind; i < argc; i++) {
-		struct sbx_diag d = { 0 };
 		struct sbx_profile *p;
 		struct sbx_exposure x;
 		size_t nwarn;
 
-		if (sbx_profile_load_file(argv[i], &p, &d)) {
-			cli_error_diag("profile", &d);
+		if (load_named(argv[i], &p)) {
 			errors = true;
 			continue;
 		}
@@ -185,9 +241,12 @@ static int cmd_explain(int argc, char **argv)
 	static const struct option opts[] = { { "program", required_argument, NULL, 'p' },
 					      { "grant", required_argument, NULL, 'g' },
 					      { "json", no_argument, NULL, 'j' },
+					      { "allow", required_argument, NULL, 'a' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct sbx_host_facts facts = { 0 };
+	const char *allow[EXPLAIN_MAX_GRANTS];
+	size_t n_allow = 0;
 	char storage[PATH_MAX * 8];
 	char *program = NULL;
 	struct sbx_diag d = { 0 };
@@ -199,8 +258,20 @@ static int cmd_explain(int argc, char **argv)
 	bool json = false;
 	int c, err, status = SBX_EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "p:g:jh", opts, NULL)) != -1) {
-		if (c == 'g') {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "p:g:a:jh", opts, NULL)) != -1) {
+		if (c == 'a') {
+			if (sbx_profile_allow_check(optarg, &d)) {
+				cli_error_diag("profile", &d);
+				goto out;
+			}
+			if (n_allow == EXPLAIN_MAX_GRANTS) {
+				cli_error("profile", "more than %d --allow options",
+					  EXPLAIN_MAX_GRANTS);
+				goto out;
+			}
+			allow[n_allow++] = optarg;
+		} else if (c == 'g') {
 			if (n_grants == EXPLAIN_MAX_GRANTS) {
 				cli_error("profile", "more than %d --grant options",
 					  EXPLAIN_MAX_GRANTS);
@@ -219,12 +290,13 @@ static int cmd_explain(int argc, char **argv)
 		} else if (c == 'j') {
 			json = true;
 		} else {
-			status = usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+			status = option_end("explain", c, argv);
 			goto out;
 		}
 	}
 	if (optind + 1 != argc) {
-		status = usage(stderr, SBX_EXIT_USAGE);
+		status = cli_usage_error("profile", "explain takes one PROFILE (see sbx profile "
+						    "explain --help)");
 		goto out;
 	}
 	err = sbx_host_facts_from_environment(&facts, storage, sizeof(storage));
@@ -237,7 +309,15 @@ static int cmd_explain(int argc, char **argv)
 	facts.in_sandbox = true;
 	facts.grants = grants;
 	facts.n_grants = n_grants;
-	if (sbx_profile_load_file(argv[optind], &p, &d) || sbx_compile(p, &facts, &plan, &d)) {
+	if (load_named(argv[optind], &p))
+		goto out;
+	for (size_t i = 0; i < n_allow; i++) {
+		if (sbx_profile_allow(p, allow[i], &d)) {
+			cli_error_diag("profile", &d);
+			goto out;
+		}
+	}
+	if (sbx_compile(p, &facts, &plan, &d)) {
 		cli_error_diag("profile", &d);
 		goto out;
 	}
@@ -309,14 +389,16 @@ static int cmd_new(int argc, char **argv)
 	struct sbx_profile *p;
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
 		if (c == 't')
 			name = optarg;
 		else
-			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+			return option_end("new", c, argv);
 	}
 	if (optind + 1 != argc)
-		return usage(stderr, SBX_EXIT_USAGE);
+		return cli_usage_error("profile", "new takes one IDENTIFIER (see sbx profile new "
+						  "--help)");
 	for (t = 0; t < n && strcmp(templates[t].name, name); t++)
 		;
 	if (t == n) {
@@ -357,27 +439,37 @@ static int cmd_new(int argc, char **argv)
 
 /* ---- import / canonical ---- */
 
-static int cmd_import(int argc, char **argv, bool import)
+static int import_or_canonical(int argc, char **argv, bool import)
 {
 	static const struct option opts[] = { { "identifier", required_argument, NULL, 'i' },
+					      { "ignore-unknown", no_argument, NULL, 'u' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
-	const char *identifier = NULL;
+	const char *identifier = NULL, *verb = import ? "import" : "canonical";
+	bool lenient = false;
 	struct sbx_diag d = { 0 };
 	struct sbx_profile *p;
-	char *buf;
+	char *buf, path[PATH_MAX];
 	size_t len;
-	int c;
+	int c, err;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
 		if (c == 'i' && import)
 			identifier = optarg;
+		else if (c == 'u' && import)
+			lenient = true;
 		else
-			return usage(c == 'h' ? stdout : stderr, c == 'h' ? 0 : SBX_EXIT_USAGE);
+			return option_end(verb, c, argv);
 	}
 	if (optind + 1 != argc)
-		return usage(stderr, SBX_EXIT_USAGE);
-	if (sbx_profile_load_file(argv[optind], &p, &d)) {
+		return cli_usage_error("profile", "%s takes one %s (see sbx profile %s --help)",
+				       verb, import ? "APP.entitlements" : "PROFILE", verb);
+	err = import ? 0 : sbx_profile_find(argv[optind], path, sizeof(path), NULL, &d);
+	if (!err)
+		err = (lenient ? sbx_profile_load_file_lenient
+			       : sbx_profile_load_file)(import ? argv[optind] : path, &p, &d);
+	if (err) {
 		cli_error_diag("profile", &d);
 		return SBX_EXIT_USAGE;
 	}
@@ -417,23 +509,128 @@ static int cmd_import(int argc, char **argv, bool import)
 	return SBX_EXIT_OK;
 }
 
+static int cmd_import(int argc, char **argv)
+{
+	return import_or_canonical(argc, argv, true);
+}
+
+static int cmd_canonical(int argc, char **argv)
+{
+	return import_or_canonical(argc, argv, false);
+}
+
+/* ---- list / show ---- */
+
+static int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	struct sbx_profile_dir dirs[SBX_PROFILE_MAX_DIRS];
+	struct sbx_profile_entry *list;
+	struct sbx_diag d = { 0 };
+	size_t n, ndirs;
+	bool json = false;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else
+			return option_end("list", c, argv);
+	}
+	if (optind != argc)
+		return cli_usage_error("profile",
+				       "list: unexpected argument '%s' (see sbx profile "
+				       "list --help)",
+				       argv[optind]);
+	if (sbx_profile_list(&list, &n, &d)) {
+		cli_error_diag("profile", &d);
+		return SBX_EXIT_USAGE;
+	}
+	ndirs = sbx_profile_search_path(dirs, SBX_PROFILE_MAX_DIRS);
+	if (json) {
+		struct sbx_json j;
+
+		sbx_json_init(&j, stdout, true);
+		sbx_json_object_begin(&j, NULL);
+		sbx_json_array_begin(&j, "search_path");
+		for (size_t i = 0; i < ndirs; i++) {
+			sbx_json_object_begin(&j, NULL);
+			sbx_json_string(&j, "origin", sbx_profile_origin_name(dirs[i].origin));
+			sbx_json_string(&j, "path", dirs[i].path);
+			sbx_json_object_end(&j);
+		}
+		sbx_json_array_end(&j);
+		sbx_json_array_begin(&j, "profiles");
+		for (size_t i = 0; i < n; i++) {
+			sbx_json_object_begin(&j, NULL);
+			sbx_json_string(&j, "name", list[i].name);
+			sbx_json_string(&j, "origin", sbx_profile_origin_name(list[i].origin));
+			sbx_json_string(&j, "path", list[i].path);
+			sbx_json_bool(&j, "wins", list[i].wins);
+			sbx_json_object_end(&j);
+		}
+		sbx_json_array_end(&j);
+		sbx_json_object_end(&j);
+		sbx_json_finish(&j);
+	} else {
+		printf("%-16s %-16s %s\n", "NAME", "ORIGIN", "FILE");
+		for (size_t i = 0; i < n; i++)
+			printf("%-16s %-16s %s%s\n", list[i].name,
+			       sbx_profile_origin_name(list[i].origin), list[i].path,
+			       list[i].wins ? "" : " (overridden)");
+	}
+	free(list);
+	return SBX_EXIT_OK;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, {} };
+	enum sbx_profile_origin origin;
+	struct sbx_diag d = { 0 };
+	char path[PATH_MAX], buf[4096];
+	size_t got;
+	FILE *f;
+	int c;
+
+	opterr = 0;
+	if ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		return option_end("show", c, argv);
+	if (optind + 1 != argc)
+		return cli_usage_error("profile", "show takes one PROFILE (see sbx profile show "
+						  "--help)");
+	if (sbx_profile_find(argv[optind], path, sizeof(path), &origin, &d)) {
+		cli_error_diag("profile", &d);
+		return SBX_EXIT_USAGE;
+	}
+	f = fopen(path, "re");
+	if (!f) {
+		cli_error("profile", "%s: %s", path, strerror(errno));
+		return SBX_EXIT_USAGE;
+	}
+	printf("# %s: %s (%s)\n", argv[optind], path, sbx_profile_origin_name(origin));
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, got, stdout);
+	fclose(f);
+	return SBX_EXIT_OK;
+}
+
 int cmd_profile(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage(stderr, SBX_EXIT_USAGE);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return cli_usage_error("profile", "expected a subcommand (see sbx profile --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return usage(stdout, SBX_EXIT_OK);
-	if (!strcmp(argv[1], "lint"))
-		return cmd_lint(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "explain"))
-		return cmd_explain(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "new"))
-		return cmd_new(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "import"))
-		return cmd_import(argc - 1, argv + 1, true);
-	if (!strcmp(argv[1], "canonical"))
-		return cmd_import(argc - 1, argv + 1, false);
-	cli_error("profile", "unknown subcommand '%s' (lint, explain, new, import, canonical)",
+	if (!strcmp(argv[1], "help"))
+		return argc > 2 ? verb_help(argv[2]) : usage(stdout, SBX_EXIT_OK);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	cli_error("profile",
+		  "unknown subcommand '%s' (lint, explain, list, show, new, import, canonical)",
 		  argv[1]);
 	return SBX_EXIT_USAGE;
 }

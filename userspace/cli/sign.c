@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "profile/lookup.h"
 #include "profile/profile.h"
 #include "sign/sign.h"
 
@@ -34,7 +35,8 @@ static const char sign_help[] =
 	"remove an appended signature and change the content: sign after strip.\n"
 	"\n"
 	"  --identifier ID       signing identifier (default: the profile's, else the file name)\n"
-	"  --profile PROFILE     embed PROFILE's entitlements: its canonical form (see\n"
+	"  --profile PROFILE     embed PROFILE's entitlements (a file, or a NAME as in\n"
+	"                        sbx profile list): its canonical form (see\n"
 	"                        sbx profile canonical), at most 256 KiB\n"
 	"  --hardened-runtime    set the hardened-runtime flag (implies library validation)\n"
 	"  --library-validation  set the library-validation flag\n"
@@ -47,15 +49,19 @@ static const char sign_help[] =
  * what is signed is what `sbx profile canonical` prints and what `sbx run` will parse.
  * The signing identifier defaults to the profile's and must agree with --identifier.
  */
-static int load_entitlements(const char *path, const char **identifier, char **id_copy, char **buf,
+static int load_entitlements(const char *arg, const char **identifier, char **id_copy, char **buf,
 			     size_t *len)
 {
 	struct sbx_profile *p = NULL;
 	struct sbx_diag diag = { 0 };
+	char path[PATH_MAX];
 	const char *pid;
 	int err;
 
-	err = sbx_profile_load_file(path, &p, &diag);
+	/* A file, or a NAME on the profile search path (sbx profile list). */
+	err = sbx_profile_find(arg, path, sizeof(path), NULL, &diag);
+	if (!err)
+		err = sbx_profile_load_file(path, &p, &diag);
 	if (err) {
 		cli_error_diag("sign", &diag);
 		return err;

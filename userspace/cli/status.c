@@ -161,6 +161,7 @@ int cmd_status(int argc, char **argv)
 	bool json = false;
 	int c;
 
+	opterr = 0; /* one line of ours, not getopt's */
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -175,7 +176,10 @@ int cmd_status(int argc, char **argv)
 			       "tiers they make available.\n");
 			return SBX_EXIT_OK;
 		default:
-			return SBX_EXIT_USAGE;
+			return cli_usage_error("status",
+					       "unknown or incomplete option '%s' (see sbx status "
+					       "--help)",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind != argc) {

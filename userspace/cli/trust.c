@@ -431,6 +431,13 @@ int cmd_trust(int argc, char **argv)
 		return SBX_EXIT_USAGE;
 	}
 	sub = argv[optind++];
+	/* `sbx trust add --help`, as every verb takes it. */
+	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(trust_help, stdout);
+			return SBX_EXIT_OK;
+		}
+	}
 	if (!strcmp(sub, "list")) {
 		if (optind < argc && !strcmp(argv[optind], "--json")) {
 			json = true;

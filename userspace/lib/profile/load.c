@@ -31,6 +31,7 @@ struct load_ctx {
 	char *stack[SBX_PROFILE_MAX_INCLUDE_DEPTH + 1]; /* real paths of files being loaded */
 	int depth;
 	bool signed_bytes; /* from a signature: self-contained, no include */
+	bool ignore_unknown; /* an unknown key is a warning, and dropped */
 };
 
 static int nomem(struct sbx_diag *d)
@@ -491,6 +492,21 @@ static int load_entitlements(struct load_ctx *c, const char *file, const struct 
 	return err;
 }
 
+/* "unknown entitlement 'KEY' (did you mean 'K'?)", for the loader and --allow alike. */
+static int unknown_key(struct sbx_diag *d, const char *file, unsigned int line, unsigned int col,
+		       const char *key)
+{
+	const char *s = sbx_key_suggest(key);
+	bool prefixed = !strncmp(key, SBX_APPLE_SECURITY_PREFIX, strlen(SBX_APPLE_SECURITY_PREFIX));
+
+	if (s)
+		return sbx_diag_set_at(
+			d, -EINVAL, file, line, col,
+			"unknown entitlement '%s' (did you mean '%s%s'?)", key,
+			prefixed && strncmp(s, "sbx.", 4) ? SBX_APPLE_SECURITY_PREFIX : "", s);
+	return sbx_diag_set_at(d, -EINVAL, file, line, col, "unknown entitlement '%s'", key);
+}
+
 /* Entry i of the entitlements mapping; names[0..i-1] hold the earlier entries' names. */
 static int load_entitlement(struct load_ctx *c, const char *file, const struct pnode *map, size_t i,
 			    const char **names)
@@ -502,20 +518,15 @@ static int load_entitlement(struct load_ctx *c, const char *file, const struct p
 	bool skip;
 	int err;
 
-	if (!name) {
-		const char *s = sbx_key_suggest(pair->key);
-		bool prefixed = !strncmp(pair->key, SBX_APPLE_SECURITY_PREFIX,
-					 strlen(SBX_APPLE_SECURITY_PREFIX));
+	if (!name && c->ignore_unknown) {
+		struct sbx_diag why = { 0 };
 
-		if (s)
-			return sbx_diag_set_at(
-				c->diag, -EINVAL, file, pair->line, pair->col,
-				"unknown entitlement '%s' (did you mean '%s%s'?)", pair->key,
-				prefixed && strncmp(s, "sbx.", 4) ? SBX_APPLE_SECURITY_PREFIX : "",
-				s);
-		return sbx_diag_set_at(c->diag, -EINVAL, file, pair->line, pair->col,
-				       "unknown entitlement '%s'", pair->key);
+		unknown_key(&why, NULL, 0, 0, pair->key);
+		return add_warning(c, file, pair->line, pair->col,
+				   xasprintf("%s: ignored", why.msg));
 	}
+	if (!name)
+		return unknown_key(c->diag, file, pair->line, pair->col, pair->key);
 	names[i] = name;
 	/* The same key twice in one layer under two spellings. */
 	for (size_t k = 0; k < i; k++) {
@@ -891,10 +902,14 @@ static int check_contradictions(struct load_ctx *c)
 	return err;
 }
 
-static int load_buffer(const char *name, const void *buf, size_t len, bool signed_bytes,
+enum { LOAD_SIGNED = 1, LOAD_IGNORE_UNKNOWN = 2 };
+
+static int load_buffer(const char *name, const void *buf, size_t len, int flags,
 		       struct sbx_profile **out, struct sbx_diag *diag)
 {
-	struct load_ctx c = { .diag = diag, .signed_bytes = signed_bytes };
+	struct load_ctx c = { .diag = diag,
+			      .signed_bytes = flags & LOAD_SIGNED,
+			      .ignore_unknown = flags & LOAD_IGNORE_UNKNOWN };
 	int err;
 
 	if (!name)
@@ -921,16 +936,16 @@ static int load_buffer(const char *name, const void *buf, size_t len, bool signe
 int sbx_profile_load_buffer(const char *name, const void *buf, size_t len, struct sbx_profile **out,
 			    struct sbx_diag *diag)
 {
-	return load_buffer(name, buf, len, false, out, diag);
+	return load_buffer(name, buf, len, 0, out, diag);
 }
 
 int sbx_profile_load_signed(const char *name, const void *buf, size_t len, struct sbx_profile **out,
 			    struct sbx_diag *diag)
 {
-	return load_buffer(name, buf, len, true, out, diag);
+	return load_buffer(name, buf, len, LOAD_SIGNED, out, diag);
 }
 
-int sbx_profile_load_file(const char *path, struct sbx_profile **out, struct sbx_diag *diag)
+static int load_file(const char *path, int flags, struct sbx_profile **out, struct sbx_diag *diag)
 {
 	struct stat st;
 	char *data;
@@ -968,9 +983,19 @@ int sbx_profile_load_file(const char *path, struct sbx_profile **out, struct sbx
 		return sbx_diag_set_at(diag, err ? err : -EIO, path, 0, 0, "cannot read: %s",
 				       err ? strerror(-err) : "short read");
 	}
-	err = sbx_profile_load_buffer(path, data, (size_t)got, out, diag);
+	err = load_buffer(path, data, (size_t)got, flags, out, diag);
 	free(data);
 	return err;
+}
+
+int sbx_profile_load_file(const char *path, struct sbx_profile **out, struct sbx_diag *diag)
+{
+	return load_file(path, 0, out, diag);
+}
+
+int sbx_profile_load_file_lenient(const char *path, struct sbx_profile **out, struct sbx_diag *diag)
+{
+	return load_file(path, LOAD_IGNORE_UNKNOWN, out, diag);
 }
 
 static bool entitlement_equal(const struct sbx_entitlement *a, const struct sbx_entitlement *b)
@@ -1009,4 +1034,53 @@ bool sbx_profile_equal(const struct sbx_profile *a, const struct sbx_profile *b)
 			return false;
 	}
 	return true;
+}
+
+int sbx_profile_allow_check(const char *key, struct sbx_diag *d)
+{
+	const struct sbx_key_info *info;
+
+	if (!canonical_name(key, &info) || !info)
+		return unknown_key(d, "--allow", 0, 0, key);
+	if (info->class == SBX_KEY_APPLE_ONLY)
+		return sbx_diag_set_at(d, -EINVAL, "--allow", 0, 0,
+				       "'%s' has no Linux meaning (%s)", key, info->summary);
+	if (info->kind != SBX_VALUE_BOOL)
+		return sbx_diag_set_at(d, -EINVAL, "--allow", 0, 0,
+				       "'%s' takes a list of paths, not true: use --grant PATH, or "
+				       "a profile",
+				       key);
+	return 0;
+}
+
+int sbx_profile_allow(struct sbx_profile *p, const char *key, struct sbx_diag *d)
+{
+	struct load_ctx c = { .p = p, .diag = d };
+	struct sbx_entitlement e = { .kind = SBX_VALUE_BOOL,
+				     .boolean = true,
+				     .linux_meaning = true };
+	struct sbx_entitlement *old;
+	int err = sbx_profile_allow_check(key, d);
+
+	if (err)
+		return err;
+	e.key = strdup(sbx_key_lookup(key)->name);
+	e.file = strdup("--allow");
+	if (!e.key || !e.file) {
+		entitlement_clear(&e);
+		return nomem(d);
+	}
+	/* The command line is the user's word: it overrides a profile's false (merging, which
+	 * keeps the more restrictive value, is for layers of files). */
+	old = (struct sbx_entitlement *)sbx_profile_get(p, key);
+	if (old) {
+		entitlement_clear(old);
+		*old = e;
+	} else {
+		err = merge_entitlement(&c, &e);
+		if (err)
+			return err;
+	}
+	/* The same checks as a file's: network.client needs app-sandbox, and so on. */
+	return check_contradictions(&c);
 }

@@ -103,6 +103,9 @@ struct sbx_profile {
  * sentence and file:line:col in diag; on error *out is untouched.
  */
 int sbx_profile_load_file(const char *path, struct sbx_profile **out, struct sbx_diag *diag);
+/* sbx profile import --ignore-unknown: an unknown key is a warning naming it, and dropped. */
+int sbx_profile_load_file_lenient(const char *path, struct sbx_profile **out,
+				  struct sbx_diag *diag);
 /* Same from memory; name is used in diagnostics and to resolve relative includes. */
 int sbx_profile_load_buffer(const char *name, const void *buf, size_t len, struct sbx_profile **out,
 			    struct sbx_diag *diag);
@@ -128,6 +131,15 @@ bool sbx_profile_entitled(const struct sbx_profile *p, const char *key);
 int sbx_profile_canonical(const struct sbx_profile *p, char **buf, size_t *len);
 /* True if a and b have the same identifier, entitlements and launch constraints. */
 bool sbx_profile_equal(const struct sbx_profile *a, const struct sbx_profile *b);
+
+/*
+ * sbx run --allow KEY: set the boolean entitlement KEY true on top of a loaded profile
+ * (over a false the profile set), then check the profile as the loader does (a sandbox key
+ * needs app-sandbox, ...). An unknown key, an Apple key with no Linux meaning or a list key
+ * is -EINVAL with "did you mean" where one is close. _check validates KEY alone.
+ */
+int sbx_profile_allow_check(const char *key, struct sbx_diag *d);
+int sbx_profile_allow(struct sbx_profile *p, const char *key, struct sbx_diag *d);
 
 /* ---- the key table ---- */
 
