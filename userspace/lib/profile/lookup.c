@@ -162,6 +162,8 @@ int sbx_profile_find(const char *arg, char *out, size_t len, enum sbx_profile_or
 			snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s",
 				 where[0] ? ", " : "", dirs[i].path);
 	}
+	if (!d) /* the caller wants no sentence: spare it the directory scans */
+		return -ENOENT;
 	closest_name(arg, near, sizeof(near));
 	if (near[0])
 		return sbx_diag_set(

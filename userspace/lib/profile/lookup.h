@@ -54,7 +54,8 @@ bool sbx_profile_names_file(const char *arg);
 size_t sbx_profile_search_path(struct sbx_profile_dir *dirs, size_t max);
 /*
  * arg (FILE or NAME) to a profile file in out. Returns 0; -ENOENT with a sentence in d
- * naming where it looked (and the closest name there is); -ENAMETOOLONG.
+ * naming where it looked (and the closest name there is; d NULL: no sentence, no search for
+ * one); -ENAMETOOLONG.
  */
 int sbx_profile_find(const char *arg, char *out, size_t len, enum sbx_profile_origin *origin,
 		     struct sbx_diag *d);
