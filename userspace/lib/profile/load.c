@@ -1059,7 +1059,7 @@ int sbx_profile_allow(struct sbx_profile *p, const char *key, struct sbx_diag *d
 	struct sbx_entitlement e = { .kind = SBX_VALUE_BOOL,
 				     .boolean = true,
 				     .linux_meaning = true };
-	struct sbx_entitlement *old;
+	struct sbx_entitlement *old, *cur, saved = { 0 };
 	int err = sbx_profile_allow_check(key, d);
 
 	if (err)
@@ -1074,13 +1074,30 @@ int sbx_profile_allow(struct sbx_profile *p, const char *key, struct sbx_diag *d
 	 * keeps the more restrictive value, is for layers of files). */
 	old = (struct sbx_entitlement *)sbx_profile_get(p, key);
 	if (old) {
-		entitlement_clear(old);
+		saved = *old;
 		*old = e;
 	} else {
 		err = merge_entitlement(&c, &e);
 		if (err)
 			return err;
 	}
-	/* The same checks as a file's: network.client needs app-sandbox, and so on. */
-	return check_contradictions(&c);
+	/* The same checks as a file's: network.client needs app-sandbox, and so on. A refusal
+	 * leaves the profile as it was. */
+	err = check_contradictions(&c);
+	cur = (struct sbx_entitlement *)sbx_profile_get(p, key);
+	if (!err) {
+		if (old)
+			entitlement_clear(&saved);
+		return 0;
+	}
+	entitlement_clear(cur);
+	if (old) {
+		*cur = saved;
+	} else {
+		size_t i = (size_t)(cur - p->entitlements);
+
+		memmove(cur, cur + 1, (p->n_entitlements - i - 1) * sizeof(*cur));
+		p->n_entitlements--;
+	}
+	return err;
 }
