@@ -99,22 +99,16 @@ TEST(first_found_wins_and_list_agrees)
 	sbx_rmtree(dir);
 }
 
-static struct sbx_profile *load(struct __test_metadata *_metadata, const char *text)
-{
-	struct sbx_diag d = { 0 };
-	struct sbx_profile *p = NULL;
-
-	ASSERT_EQ(0, sbx_profile_load_buffer("mem.yaml", text, strlen(text), &p, &d))
-	TH_LOG("%s", d.msg);
-	return p;
-}
-
 TEST(allow_adds_over_false_and_checks_like_the_loader)
 {
-	struct sbx_profile *p = load(_metadata, "identifier: org.example.t\nentitlements:\n"
-						"  app-sandbox: true\n  network.client: false\n");
-	struct sbx_profile *bare = load(_metadata, "identifier: org.example.bare\n");
+	static const char text[] = "identifier: org.example.t\nentitlements:\n"
+				   "  app-sandbox: true\n  network.client: false\n",
+			  bare_text[] = "identifier: org.example.bare\n";
+	struct sbx_profile *p = NULL, *bare = NULL;
 	struct sbx_diag d = { 0 };
+
+	ASSERT_EQ(0, sbx_profile_load_buffer("t.yaml", text, strlen(text), &p, &d));
+	ASSERT_EQ(0, sbx_profile_load_buffer("b.yaml", bare_text, strlen(bare_text), &bare, &d));
 
 	EXPECT_EQ(0, sbx_profile_allow(p, "network.client", &d)) TH_LOG("%s", d.msg);
 	EXPECT_TRUE(sbx_profile_entitled(p, "network.client"));
