@@ -86,7 +86,9 @@ static int usage(FILE *out, int status)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].fn)
 			fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n`sbx COMMAND --help` describes one command.\n");
+	fprintf(out,
+		"\n`sbx COMMAND [SUBCOMMAND] --help` or `sbx help COMMAND [SUBCOMMAND]` describes "
+		"one command.\n");
 	return status;
 }
 
