@@ -237,6 +237,30 @@ static void network_drop_covered(struct sbx_enforcement *e, const char *feature)
 	}
 }
 
+/*
+ * A Landlock drop the supervisor makes up for: the plan sends `call` to it on this kernel
+ * (a rule below the ABI it stands in for) and notifications work here.
+ */
+static void drop_covered_by_supervisor(struct sbx_launch *l, const char *feature, const char *call,
+				       const char *how)
+{
+	struct sbx_enforcement *e = &l->enforced;
+	struct sbx_feature_state *s = (struct sbx_feature_state *)sbx_enforcement_find(e, feature);
+	const struct sbx_seccomp_plan *sp = &l->o.plan->seccomp;
+	bool supervised = false;
+
+	if (!s || !s->wanted || s->enforced || !sbx_enforcement_find(e, "seccomp.notify")->enforced)
+		return;
+	for (size_t i = 0; i < sp->n_rules && !supervised; i++)
+		supervised = sp->rules[i].answer == SBX_ANSWER_SUPERVISOR &&
+			     !strcmp(sp->rules[i].syscall, call) &&
+			     seccomp_rule_applies(&sp->rules[i], (unsigned int)l->landlock_abi);
+	if (!supervised)
+		return;
+	s->security = false;
+	snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why), "; covered: %s", how);
+}
+
 static void fit_process(struct sbx_launch *l)
 {
 	const struct sbx_plan *p = l->o.plan;
@@ -264,6 +288,10 @@ static void fit_process(struct sbx_launch *l)
 			 nested ? "sbx already runs under a seccomp filter (nested): one listener "
 				  "per process tree"
 				: "no seccomp user notification on this kernel");
+	drop_covered_by_supervisor(l, "landlock.resolve-unix", "connect",
+				   "sbx carries out connect() on granted sockets only");
+	drop_covered_by_supervisor(l, "landlock.scope", "kill",
+				   "sbx carries out signals to the sandbox's own processes only");
 	s = sbx_enforcement_add(e, "mdwe", "no writable+executable memory (PR_SET_MDWE)",
 				p->process.mdwe != 0, !f || f->mdwe, true);
 	if (!s->available)
