@@ -209,4 +209,58 @@ TEST_F(names, sign_profile_by_name)
 	EXPECT_NE(NULL, strstr(self->r->out, "network.client"));
 }
 
+/* An unsigned program named like a profile runs under it, and sbx says so in one line. */
+TEST_F(names, run_uses_the_profile_named_like_an_unsigned_program)
+{
+	char bin[PATH_MAX + 16], prog[PATH_MAX + 32], other[PATH_MAX + 32];
+	char *const cp[] = { "sh", "-c",
+			     "mkdir \"$0\" && cp /bin/true \"$0/mytool\" && "
+			     "cp /bin/true \"$0/othertool\"",
+			     bin, NULL };
+
+	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
+	snprintf(prog, sizeof(prog), "%s/mytool", bin);
+	snprintf(other, sizeof(other), "%s/othertool", bin);
+	ASSERT_EQ(0, sbx_run_capture(cp, self->r));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	write_profile(_metadata, self->user, "mytool", "org.example.mytool");
+
+	EXPECT_EQ(0, SBX("run", "--allow-root", "--report", "--", prog)) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "/bin/mytool has no signature: the profile 'mytool' "
+					     "applies, by its name ("))
+	TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "/config/sbx/profiles/mytool.yaml, user; --profile "
+					     "default to refuse it)\n"));
+	EXPECT_NE(NULL, strstr(self->r->err, "mytool under org.example.mytool ("));
+
+	/* --profile decides alone; another name gets the default, without a word. */
+	EXPECT_EQ(0, SBX("run", "--allow-root", "--report", "--profile", "default", "--", prog));
+	EXPECT_EQ(NULL, strstr(self->r->err, "by its name")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "mytool under org.sbx.default ("));
+	EXPECT_EQ(0, SBX("run", "--allow-root", "--report", "--", other));
+	EXPECT_EQ(NULL, strstr(self->r->err, "by its name")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "othertool under org.sbx.default ("));
+}
+
+/* sbx run --allow KEY: on top of the profile, shown in --report; a bad key is one line, 125. */
+TEST_F(names, run_allow)
+{
+	EXPECT_EQ(0, SBX("run", "--allow-root", "--report", "--allow", "network.client", "--allow",
+			 "cs.allow-jit", "--", "true"))
+	TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "default.yaml + --allow network.client,cs.allow-jit)"))
+	TH_LOG("%s", self->r->err);
+	EXPECT_EQ(125, SBX("run", "--allow-root", "--allow", "network.clinet", "--", "true"));
+	EXPECT_STREQ("sbx run: --allow: unknown entitlement 'network.clinet' (did you mean "
+		     "'network.client'?)\n",
+		     self->r->err);
+	EXPECT_EQ(125, SBX("run", "--allow-root", "--allow",
+			   "temporary-exception.files.absolute-path.read-write", "--", "true"));
+	EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(125, SBX("run", "--allow-root", "--profile", "crul", "--", "true"));
+	EXPECT_STREQ(
+		"sbx run: unknown profile 'crul' (did you mean 'curl'? see sbx profile list)\n",
+		self->r->err);
+}
+
 TEST_HARNESS_MAIN

@@ -211,7 +211,7 @@ TEST_F(run, no_program)
 {
 	ASSERT_EQ(0, SBX("--report"));
 	EXPECT_EQ(125, self->r->status);
-	EXPECT_NE(NULL, strstr(self->r->err, "sbx run: no program given\n"));
+	EXPECT_STREQ("sbx run: no program given (see sbx run --help)\n", self->r->err);
 }
 
 /* ---- what runs ---- */

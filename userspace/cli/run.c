@@ -14,9 +14,8 @@
  * reported and its entitlements are ignored.
  *
  * A FILE has a slash or ends in .yaml, .yml, .plist or .entitlements; anything else is a
- * NAME, looked up as NAME.yaml in $SBX_PROFILE_PATH (a colon list), then in the source
- * tree's profiles/ beside the build directory holding this binary, then in
- * $(DATADIR)/sbx/profiles (the build's paths.h says where).
+ * NAME on the profile search path (profile/lookup.h: $SBX_PROFILE_PATH, the user's, the
+ * system's, the shipped profiles).
  *
  * Exit status: the program's (128 + N when killed by signal N); like env(1), 125 when sbx
  * itself failed and the program never ran, 126 when it could not be executed, 127 when it
@@ -38,6 +37,7 @@
 #include "compile/compile.h"
 #include "json.h"
 #include "launch/launch.h"
+#include "profile/lookup.h"
 #include "profile/profile.h"
 #include "launch/target.h"
 #include "timing.h"
@@ -52,12 +52,15 @@
 #define MAX_KEEP_FDS	32
 
 static const char usage_text[] =
-	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE]...\n"
+	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--allow KEY]...\n"
+	"               [--require FEATURE]...\n"
 	"               [--require-all] [--report] [--log-json FD] [--keep-fd FD]...\n"
 	"               [--keep-children] [--allow-root] -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Run PROGRAM confined to an entitlement profile (default: the entitlements it is\n"
-	"validly signed with, else the shipped profile 'default'). --grant gives the program\n"
+	"validly signed with; else, for an unsigned program, the profile named like it\n"
+	"(sbx profile list); else 'default'). --allow KEY adds the entitlement KEY on top\n"
+	"of the profile (--allow network.client). --grant gives the program\n"
 	"a path (read-only unless :rw); the profile must have files.user-selected.read-only\n"
 	"or .read-write. --report lists what this kernel enforced and dropped; --require\n"
 	"refuses to run if FEATURE is not enforced, --require-all if anything the profile\n"
@@ -74,6 +77,8 @@ static const char usage_text[] =
 
 struct run_args {
 	const char *profile;
+	const char *allow[MAX_REQUIRE];
+	size_t n_allow;
 	struct sbx_grant grants[MAX_GRANTS];
 	char *grant_paths[MAX_GRANTS];
 	size_t n_grants;
@@ -161,6 +166,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
+		{ "allow", required_argument, NULL, 'a' },
 		{ "grant", required_argument, NULL, 'g' },
 		{ "require", required_argument, NULL, 'r' },
 		{ "require-all", no_argument, NULL, 'A' },
@@ -187,6 +193,16 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'p':
 			a->profile = optarg;
 			break;
+		case 'a': {
+			struct sbx_diag d = { 0 };
+
+			if (sbx_profile_allow_check(optarg, &d))
+				return fail("%s: %s", d.file, d.msg);
+			if (a->n_allow == MAX_REQUIRE)
+				return fail("--allow: more than %d keys", MAX_REQUIRE);
+			a->allow[a->n_allow++] = optarg;
+			break;
+		}
 		case 'g':
 			err = add_grant(a, optarg);
 			if (err)
@@ -235,72 +251,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			fputs(usage_text, stdout);
 			return -1;
 		default:
-			fputs(usage_text, stderr);
-			return fail("unknown or incomplete option '%s'", argv[optind - 1]);
+			return fail("unknown or incomplete option '%s' (see sbx run --help)",
+				    argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return fail("no program given");
-	}
+	if (optind >= argc)
+		return fail("no program given (see sbx run --help)");
 	a->argv = argv + optind;
 	return 0;
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && S_ISREG(st.st_mode);
-}
-
-/*
- * A FILE has a slash or a profile's extension; anything else is a NAME, so a stray file
- * called "curl" in the current directory is never taken for the curl profile.
- */
-static bool names_a_file(const char *name)
-{
-	static const char *const ext[] = { ".yaml", ".yml", ".plist", ".entitlements" };
-	size_t n = strlen(name);
-
-	if (strchr(name, '/'))
-		return true;
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
-		if (n > strlen(ext[i]) && !strcmp(name + n - strlen(ext[i]), ext[i]))
-			return true;
-	return false;
-}
-
-/* NAME → a shipped profile's path, in the documented order. */
-static int find_profile(const char *name, char *out, size_t len)
-{
-	char exe[PATH_MAX];
-	const char *env = getenv("SBX_PROFILE_PATH");
-	ssize_t n;
-
-	if (names_a_file(name)) {
-		snprintf(out, len, "%s", name);
-		return is_file(name) ? 0 : -ENOENT;
-	}
-	for (const char *p = env; p && *p;) {
-		const char *colon = strchr(p, ':');
-		int dlen = colon ? (int)(colon - p) : (int)strlen(p);
-
-		if (snprintf(out, len, "%.*s/%s.yaml", dlen, p, name) < (int)len && dlen &&
-		    is_file(out))
-			return 0;
-		p = colon ? colon + 1 : NULL;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		if (snprintf(out, len, "%s/../profiles/%s.yaml", exe, name) < (int)len &&
-		    is_file(out))
-			return 0;
-	}
-	snprintf(out, len, "%s/sbx/profiles/%s.yaml", SBX_DATADIR, name);
-	return is_file(out) ? 0 : -ENOENT;
 }
 
 static int check_grants(const struct run_args *a, const struct sbx_profile *p, const char *file)
@@ -542,17 +500,15 @@ int cmd_run(int argc, char **argv)
 		cli_error_diag("run", &d);
 		return err == -ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
 	}
-	if (find_profile(a.profile ? a.profile : DEFAULT_PROFILE,
-			 a.profile ? profile_path : default_path, PATH_MAX)) {
-		status = fail("unknown profile '%s' (not a file, nor NAME.yaml in "
-			      "$SBX_PROFILE_PATH, the source tree's profiles/ or "
-			      "%s/sbx/profiles)",
-			      a.profile ? a.profile : DEFAULT_PROFILE, SBX_DATADIR);
+	if (sbx_profile_find(a.profile ? a.profile : DEFAULT_PROFILE,
+			     a.profile ? profile_path : default_path, PATH_MAX, NULL, &d)) {
+		status = fail("%s", d.msg);
 		goto out;
 	}
 	sbx_timing_mark("signature check");
 	to.profile_file = a.profile ? profile_path : NULL;
 	to.default_profile_file = a.profile ? NULL : default_path;
+	to.profile_by_name = true;
 	err = sbx_launch_target_open(&t, program, &to, &d);
 	if (err) {
 		cli_error_diag("run", &d);
@@ -563,6 +519,18 @@ int cmd_run(int argc, char **argv)
 	}
 	if (t.warning[0])
 		fprintf(stderr, "sbx: warning: %s\n", t.warning);
+	if (t.note[0])
+		fprintf(stderr, "sbx: %s\n", t.note);
+	/* --allow: on top of whichever profile applies; --report names them with its source. */
+	for (size_t i = 0; i < a.n_allow; i++) {
+		if (sbx_profile_allow(t.profile, a.allow[i], &d)) {
+			cli_error_diag("run", &d);
+			status = SBX_EXIT_RUN_FAILED;
+			goto out;
+		}
+		snprintf(t.source + strlen(t.source), sizeof(t.source) - strlen(t.source), "%s%s",
+			 i ? "," : " + --allow ", a.allow[i]);
+	}
 	err = sbx_launch_target_check(&t, a.best_effort, &a.signed_limits, &d);
 	if (err) {
 		cli_error_diag("run", &d);

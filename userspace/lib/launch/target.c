@@ -12,6 +12,7 @@
 #include "launch/enforcement.h"
 #include "launch/launch.h"
 #include "launch/target.h"
+#include "profile/lookup.h"
 #include "sign/hash.h"
 #include "sign/verify.h"
 
@@ -199,6 +200,25 @@ static int from_signature(struct sbx_launch_target *t, const struct sbx_target_o
 	return ret;
 }
 
+/* An unsigned program whose name is a profile's NAME gets that profile, and says so. */
+static int profile_by_name(struct sbx_launch_target *t, struct sbx_diag *d)
+{
+	const char *base = strrchr(t->path, '/') + 1;
+	enum sbx_profile_origin origin;
+	char file[PATH_MAX];
+
+	/* No diag: a miss costs a few stat calls, not a "did you mean" search. */
+	if (sbx_profile_names_file(base) ||
+	    sbx_profile_find(base, file, sizeof(file), &origin, NULL))
+		return 0;
+	snprintf(t->source, sizeof(t->source), "%s", file);
+	snprintf(t->note, sizeof(t->note),
+		 "%.1000s has no signature: the profile '%.255s' applies, by its name (%.1500s, "
+		 "%s; --profile default to refuse it)",
+		 t->path, base, file, sbx_profile_origin_name(origin));
+	return sbx_profile_load_file(file, &t->profile, d);
+}
+
 int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 			   const struct sbx_target_opts *o, struct sbx_diag *d)
 {
@@ -215,6 +235,9 @@ int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 	err = open_program(t, d);
 	if (!err)
 		err = from_signature(t, o, d);
+	if (!err && !t->profile && !o->profile_file && o->profile_by_name && !t->team_id[0] &&
+	    !t->warning[0])
+		err = profile_by_name(t, d);
 	if (err || t->profile)
 		goto out;
 	file = o->profile_file ? o->profile_file : o->default_profile_file;

@@ -46,11 +46,15 @@ struct sbx_launch_target {
 	char container_key[320];
 	char container_owner[PATH_MAX + 320];
 	char warning[640]; /* a note for the user ("" none): the run goes on */
+	char note[PATH_MAX + 200]; /* which profile applies and why, when not obvious ("" none) */
 };
 
 struct sbx_target_opts {
 	const char *profile_file; /* explicit profile (a file), or NULL */
 	const char *default_profile_file; /* when neither explicit nor signed */
+	/* Before the default: the profile named like the program (profile/lookup.h), for an
+	 * unsigned program ("curl" gets the profile curl); not for an untrusted signature. */
+	bool profile_by_name;
 	const char *trust_dir; /* NULL: $SBX_TRUST_DIR, else /etc/sbx/trust.d */
 };
 
