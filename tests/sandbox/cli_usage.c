@@ -178,4 +178,29 @@ TEST_F(cli, explain_allow)
 	EXPECT_NE(NULL, strstr(self->r->err, "has no Linux meaning")) TH_LOG("%s", self->r->err);
 }
 
+/* sbx trust remove takes the certificate file that was added, as well as its fingerprint. */
+TEST_F(cli, trust_remove_takes_the_added_file)
+{
+	char cmd[4 * PATH_MAX], ca[PATH_MAX + 16], trust[PATH_MAX + 16];
+	char *const sh[] = { "sh", "-c", cmd, NULL };
+
+	if (access("/usr/bin/openssl", X_OK))
+		SKIP(return, "the openssl command line is not installed: no test certificate");
+	snprintf(ca, sizeof(ca), "%s/ca.pem", self->dir);
+	snprintf(trust, sizeof(trust), "%s/trust", self->dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+		 "-keyout '%s/ca.key' -out '%s' -days 2 -subj /CN=t "
+		 "-addext basicConstraints=critical,CA:TRUE 2>&1",
+		 self->dir, ca);
+	ASSERT_EQ(0, sbx_run_capture(sh, self->r));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
+	ASSERT_EQ(0, SBX("trust", "--trust", trust, "add", ca)) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, SBX("trust", "--trust", trust, "remove", ca)) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, strncmp(self->r->out, "removed ", 8));
+	EXPECT_EQ(2, SBX("trust", "--trust", trust, "remove", ca));
+	EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "no anchor '"));
+}
+
 TEST_HARNESS_MAIN

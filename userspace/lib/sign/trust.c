@@ -284,10 +284,31 @@ int sbx_trust_remove(const char *dir, const char *what, char *name, size_t name_
 		     struct sbx_diag *diag)
 {
 	size_t n, matches = 0, wlen = strlen(what), hit = 0;
-	char **names, path[4096];
+	char **names, path[4096], fp[2 * SBX_DIGEST_LEN + 1];
+	struct stat st;
 	int err;
 
-	if (!wlen || strchr(what, '/'))
+	/* The certificate file that was added (a path, or a file here): by its fingerprint. */
+	if (wlen && (strchr(what, '/') || (!stat(what, &st) && S_ISREG(st.st_mode)))) {
+		STACK_OF(X509) *certs = read_pem_certs(what, diag);
+
+		if (!certs)
+			return diag->err;
+		int count = sk_X509_num(certs);
+
+		if (count != 1) {
+			sk_X509_pop_free(certs, X509_free);
+			return sbx_diag_set(diag, -EINVAL,
+					    "%s holds %d certificates, not one anchor", what,
+					    count);
+		}
+		fingerprint(sk_X509_value(certs, 0), fp);
+		sk_X509_pop_free(certs, X509_free);
+		fp[16] = '\0'; /* the anchor's file name, as sbx_trust_add() wrote it */
+		what = fp;
+		wlen = strlen(fp);
+	}
+	if (!wlen)
 		return sbx_diag_set(diag, -EINVAL,
 				    "'%s' is not an anchor file name or fingerprint prefix", what);
 	err = anchor_files(dir, &names, &n, diag);

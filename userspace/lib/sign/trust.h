@@ -45,7 +45,11 @@ int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
 /* Copy a PEM certificate into dir as <fingerprint>.pem; name receives the file name. */
 int sbx_trust_add(const char *dir, const char *cert_path, char *name, size_t name_len,
 		  struct sbx_diag *diag);
-/* Remove the anchor whose file name or fingerprint starts with what (unique match). */
+/*
+ * Remove the anchor whose file name or fingerprint starts with what (unique match), or,
+ * when what is a certificate file (a path, or a file in the working directory), the anchor
+ * that file was added as.
+ */
 int sbx_trust_remove(const char *dir, const char *what, char *name, size_t name_len,
 		     struct sbx_diag *diag);
 
