@@ -225,6 +225,13 @@ TEST_F(names, run_uses_the_profile_named_like_an_unsigned_program)
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	write_profile(_metadata, self->user, "mytool", "org.example.mytool");
 
+	/* Only a file the system installed (root's) is named: the user's own copy is not. */
+	if (getuid() != 0) {
+		EXPECT_EQ(0, SBX("run", "--report", "--", prog)) TH_LOG("%s", self->r->err);
+		EXPECT_EQ(NULL, strstr(self->r->err, "by its name")) TH_LOG("%s", self->r->err);
+		EXPECT_NE(NULL, strstr(self->r->err, "mytool under org.sbx.default ("));
+		return;
+	}
 	EXPECT_EQ(0, SBX("run", "--allow-root", "--report", "--", prog)) TH_LOG("%s", self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->err, "/bin/mytool has no signature: the profile 'mytool' "
 					     "applies, by its name ("))
@@ -232,6 +239,12 @@ TEST_F(names, run_uses_the_profile_named_like_an_unsigned_program)
 	EXPECT_NE(NULL, strstr(self->r->err, "/config/sbx/profiles/mytool.yaml, user; --profile "
 					     "default to refuse it)\n"));
 	EXPECT_NE(NULL, strstr(self->r->err, "mytool under org.example.mytool ("));
+	/* The same file owned by another user gets the default: a name is not an identity. */
+	ASSERT_EQ(0, chown(prog, 65534, 65534));
+	EXPECT_EQ(0, SBX("run", "--allow-root", "--report", "--", prog)) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(NULL, strstr(self->r->err, "by its name")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "mytool under org.sbx.default ("));
+	ASSERT_EQ(0, chown(prog, 0, 0));
 
 	/* --profile decides alone; another name gets the default, without a word. */
 	EXPECT_EQ(0, SBX("run", "--allow-root", "--report", "--profile", "default", "--", prog));

@@ -200,13 +200,19 @@ static int from_signature(struct sbx_launch_target *t, const struct sbx_target_o
 	return ret;
 }
 
-/* An unsigned program whose name is a profile's NAME gets that profile, and says so. */
+/*
+ * An unsigned program whose name is a profile's NAME gets that profile, and says so; only
+ * a file the system installed (root's, writable by nobody else): a program the user or a
+ * sandbox wrote and named "curl" must not gain curl's powers by its name.
+ */
 static int profile_by_name(struct sbx_launch_target *t, struct sbx_diag *d)
 {
 	const char *base = strrchr(t->path, '/') + 1;
 	enum sbx_profile_origin origin;
 	char file[PATH_MAX];
 
+	if (t->st.st_uid != 0 || (t->st.st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
 	/* No diag: a miss costs a few stat calls, not a "did you mean" search. */
 	if (sbx_profile_names_file(base) ||
 	    sbx_profile_find(base, file, sizeof(file), &origin, NULL))
