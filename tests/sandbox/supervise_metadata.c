@@ -9,6 +9,8 @@
  * the path, or swapping a symlink under it, never changes a file outside.
  */
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "supervise_fixture.h"
 
@@ -110,6 +112,55 @@ TEST_F(meta, inside_carried_out_outside_refused)
 	EXPECT_EQ(3, e->status);
 	EXPECT_STREQ(refused, e->output);
 	EXPECT_EQ(0644, sup_mode(e->out, "file"));
+}
+
+/*
+ * A device node or FIFO beneath the write grant: the supervisor acts on files and
+ * directories only, whatever rule covers the object (hole 4: chmod /dev/null; hole 11: a
+ * watch on /dev/tty). The control: unconfined, the act works on the same kind of object.
+ */
+static void nonregular_refused(struct __test_metadata *_metadata, struct sup_env *e,
+			       const FIXTURE_VARIANT(meta) * variant, bool device)
+{
+	char in[PATH_MAX + 32], out[PATH_MAX + 32], obj[PATH_MAX + 64];
+	const char *dirs[] = { in, out };
+
+	snprintf(in, sizeof(in), "%s/nonreg", e->grant);
+	snprintf(out, sizeof(out), "%s/nonreg", e->out);
+	for (int i = 0; i < 2; i++) {
+		snprintf(obj, sizeof(obj), "%s/file", dirs[i]);
+		ASSERT_EQ(0, mkdir(dirs[i], 0755));
+		ASSERT_EQ(0,
+			  device ? mknod(obj, S_IFCHR | 0666, makedev(1, 3)) : mkfifo(obj, 0666));
+		ASSERT_EQ(0, chmod(obj, 0644));
+	}
+	ASSERT_EQ(0, run_act(e, false, variant->act, out, variant->arg));
+	if (!strcmp(e->output, "refused: ENOSYS\n"))
+		SKIP(return, "the kernel has no %s", variant->act);
+	if (e->status && variant->xattr)
+		SKIP(return, "the kernel itself refuses %s on a %s (%.40s)", variant->act,
+			   device ? "device node" : "FIFO", e->output);
+	if (e->status && device && !strcmp(e->output, "refused: EACCES\n"))
+		SKIP(return, "%.200s is mounted nodev", e->root);
+	ASSERT_EQ(0, e->status) TH_LOG("unconfined control: %s", e->output);
+
+	ASSERT_EQ(0, run_act(e, true, variant->act, in, variant->arg));
+	EXPECT_EQ(3, e->status) TH_LOG("%s", e->output);
+	EXPECT_STREQ("refused: EACCES\n", e->output);
+	EXPECT_EQ(0644, sup_mode(in, "file"));
+}
+
+TEST_F(meta, fifo_in_the_write_grant_refused)
+{
+	nonregular_refused(_metadata, &self->e, variant, false);
+}
+
+TEST_F(meta, device_node_in_the_write_grant_refused)
+{
+	if (geteuid())
+		SKIP(return, "mknod of a device node needs root (the FIFO test covers uid %u)",
+			   geteuid());
+	nonregular_refused(_metadata, &self->e, variant, true);
 }
 
 /* The tests below need no variants: one fixture of their own. */

@@ -314,7 +314,7 @@ int main(int argc, char **argv)
 		return done(chmod(path, mode));
 	}
 	if (!strcmp(act, "fchmod")) { /* through a descriptor opened for reading */
-		fd = open(path, O_RDONLY);
+		fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO: no wait */
 		return fd < 0 ? refused() : done(fchmod(fd, mode));
 	}
 	if (!strcmp(act, "fchmod-rw")) { /* opened for writing: Landlock checked it */
@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 	if (!strcmp(act, "lchown"))
 		return done(lchown(path, getuid(), getgid()));
 	if (!strcmp(act, "fchown")) {
-		fd = open(path, O_RDONLY);
+		fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO: no wait */
 		return fd < 0 ? refused() : done(fchown(fd, getuid(), getgid()));
 	}
 	if (!strcmp(act, "fchownat-empty")) { /* AT_EMPTY_PATH on an O_PATH descriptor */
@@ -365,7 +365,7 @@ int main(int argc, char **argv)
 	if (!strcmp(act, "utimensat"))
 		return done(utimensat(AT_FDCWD, path, ts, 0));
 	if (!strcmp(act, "futimens")) {
-		fd = open(path, O_RDONLY);
+		fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO: no wait */
 		return fd < 0 ? refused() : done(futimens(fd, ts));
 	}
 	if (!strcmp(act, "setxattr"))
@@ -373,7 +373,7 @@ int main(int argc, char **argv)
 	if (!strcmp(act, "lsetxattr"))
 		return done(lsetxattr(path, "user.sbx", "v1", 2, 0));
 	if (!strcmp(act, "fsetxattr")) {
-		fd = open(path, O_RDONLY);
+		fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO: no wait */
 		return fd < 0 ? refused() : done(fsetxattr(fd, "user.sbx", "v1", 2, 0));
 	}
 	if (!strcmp(act, "removexattr"))

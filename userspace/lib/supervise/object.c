@@ -246,9 +246,19 @@ bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object 
 
 	if (fstat(o->fd, &st))
 		return false;
-	if (o->from_fd && fd_grants(o->fd_flags, need))
-		return true;
 	if (!s->fs_confined)
+		return true;
+	/*
+	 * Metadata changes, xattrs and watches act on files and directories only (a symlink
+	 * itself for the l* calls and IN_DONT_FOLLOW), whatever rule covers the object: never
+	 * on a device node, FIFO or socket, which are shared with everyone (chmod /dev/null,
+	 * a watch on /dev/tty seeing other users' terminals). A socket's connect is judged
+	 * by its rule alone.
+	 */
+	if (need != SUP_NEED_UNIX && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+	    !S_ISLNK(st.st_mode))
+		return false;
+	if (o->from_fd && fd_grants(o->fd_flags, need))
 		return true;
 	if (on_procfs(o->fd))
 		return false;
