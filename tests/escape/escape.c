@@ -1069,6 +1069,25 @@ FIXTURE_VARIANT_ADD(escape, ld_audit_passed){
 	.env = "LD_AUDIT=/nonexistent/sbx-escape-audit.so",
 	.stopper = "environment scrub of the loader's variables",
 };
+/* review-run hole 8: code-loading variables no deny-list named; the allow-list drops them. */
+FIXTURE_VARIANT_ADD(escape, tcl_library_passed){
+	.technique = "env_reaches",
+	.args = { "TCL_LIBRARY" },
+	.env = "TCL_LIBRARY=/nonexistent/sbx-escape-tcl",
+	.stopper = "environment allow-list of the hardened runtime",
+};
+FIXTURE_VARIANT_ADD(escape, java_tool_options_passed){
+	.technique = "env_reaches",
+	.args = { "JAVA_TOOL_OPTIONS" },
+	.env = "JAVA_TOOL_OPTIONS=-javaagent:/nonexistent/sbx-escape.jar",
+	.stopper = "environment allow-list of the hardened runtime",
+};
+FIXTURE_VARIANT_ADD(escape, prompt_command_passed){
+	.technique = "env_reaches",
+	.args = { "PROMPT_COMMAND" },
+	.env = "PROMPT_COMMAND=/nonexistent/sbx-escape-prompt",
+	.stopper = "environment allow-list of the hardened runtime",
+};
 FIXTURE_VARIANT_ADD(escape, setuid_binary){
 	.technique = "setuid",
 	.setuid_copy = true,

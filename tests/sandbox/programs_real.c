@@ -352,7 +352,7 @@ TEST_F(programs, git_inspects_then_cannot_commit)
 			 "mallory"));
 	EXPECT_NE(0, self->r->status);
 	ASSERT_EQ(0, RUN("git", "--", "git", "config", "--global", "alias.subjects"));
-	EXPECT_STREQ("log --format=%s\n", self->r->out);
+	EXPECT_STREQ("log --format=%s\n", self->r->out) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(NULL, strstr(self->r->out, "mallory"));
 	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "-C", repo, "status", "--short"));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);

@@ -141,12 +141,13 @@ TEST_F(launch, control_without_the_steps_keeps_privileges)
 TEST_F(launch, loader_environment_scrubbed_tmpdir_private)
 {
 	char *envp[] = { "LD_BIND_NOW=1", "SBX_KEEP=kept", "TMPDIR=/tmp", NULL };
-	char *remove[] = { "LD_BIND_NOW" };
+	char *keep[] = { "SBX_KEEP", "PATH" };
 	char want[PATH_MAX + 64];
 	struct stat st;
 
-	self->plan.process.env_remove = remove;
-	self->plan.process.n_env_remove = 1;
+	self->plan.process.env_filtered = true; /* an allow-list: only what it names passes */
+	self->plan.process.env_keep = keep;
+	self->plan.process.n_env_keep = 2;
 	ASSERT_EQ(0, LAUNCH(envp, "env", "LD_BIND_NOW"));
 	EXPECT_STREQ("LD_BIND_NOW=(unset)\n", self->out);
 	ASSERT_EQ(0, LAUNCH(envp, "env", "SBX_KEEP"));
@@ -158,8 +159,8 @@ TEST_F(launch, loader_environment_scrubbed_tmpdir_private)
 	EXPECT_EQ(0700U, st.st_mode & 07777);
 	ASSERT_EQ(0, stat(self->tmp, &st));
 	EXPECT_EQ(0700U, st.st_mode & 07777);
-	/* The control: a plan that removes nothing passes it through. */
-	self->plan.process.n_env_remove = 0;
+	/* The control: a plan that filters nothing passes it through. */
+	self->plan.process.env_filtered = false;
 	ASSERT_EQ(0, LAUNCH(envp, "env", "LD_BIND_NOW"));
 	EXPECT_STREQ("LD_BIND_NOW=1\n", self->out);
 }

@@ -779,87 +779,50 @@ static void compile_proc_mem_guard(struct builder *b)
 /* ---- process attributes ---- */
 
 /*
- * Variables that make a program load code (or configuration that loads code) from a path
- * its invoker chose, removed unless cs.allow-dyld-environment-variables (Apple's
- * DYLD_INSERT_LIBRARIES rule). A name ending in '*' is a prefix: every LD_ variable is the
- * dynamic loader's, every MALLOC_ one glibc's allocator's (MALLOC_TRACE writes a file),
- * every OPENSSL_ one libcrypto's (OPENSSL_CONF, _MODULES and _ENGINES load providers and
- * engines), every BASH_FUNC_ one an exported shell function (code run by name).
- * Data-only paths (TZ, SSL_CERT_FILE, XDG_*) stay: they load no code.
+ * The variables a program under the hardened runtime receives from its invoker: an
+ * allow-list, because the variables that make some program load code from a path its
+ * invoker chose (LD_PRELOAD, PYTHONPATH, TCL_LIBRARY, JAVA_TOOL_OPTIONS, PROMPT_COMMAND,
+ * GIT_EXEC_PATH, ...) are unbounded. Every other variable is removed unless
+ * cs.allow-dyld-environment-variables (Apple's DYLD_INSERT_LIBRARIES rule), which passes
+ * them all. A name ending in '*' is a prefix (LC_*). These name where the user is, who
+ * they are, how to talk to them and their display; TMPDIR and sbx's canary are set by the
+ * launcher itself. The XDG_*_DIRS search lists stay out: they name system directories
+ * whose modules (GIO, schemas) load code.
  */
-static const char *const unsecure_env[] = {
-	/* glibc's UNSECURE_ENVVARS (sysdeps/generic/unsecvars.h), what AT_SECURE drops. */
-	"LD_*",
-	"MALLOC_*",
-	"GCONV_PATH",
-	"GETCONF_DIR",
-	"GLIBC_TUNABLES",
-	"HOSTALIASES",
-	"LOCALDOMAIN",
-	"LOCPATH",
-	"NIS_PATH",
-	"NLSPATH",
-	"RESOLV_HOST_CONF",
-	"RES_OPTIONS",
-	"TMPDIR",
-	"TZDIR",
-	/* Libraries that load modules from a path. */
-	"OPENSSL_*",
-	"GIO_EXTRA_MODULES",
-	"GST_PLUGIN_PATH",
-	"GST_PLUGIN_SYSTEM_PATH",
-	"GTK_PATH",
-	"GTK_MODULES",
-	"QT_PLUGIN_PATH",
-	"QT_QPA_PLATFORM_PLUGIN_PATH",
-	"LIBGL_DRIVERS_PATH",
-	"LIBVA_DRIVERS_PATH",
-	"VDPAU_DRIVER_PATH",
-	"VK_ICD_FILENAMES",
-	"VK_DRIVER_FILES",
-	"VK_LAYER_PATH",
-	"VK_ADD_LAYER_PATH",
-	"__EGL_VENDOR_LIBRARY_DIRS",
-	"__EGL_VENDOR_LIBRARY_FILENAMES",
-	"SASL_PATH",
-	"KRB5_CONFIG",
-	"FREI0R_PATH",
-	"LADSPA_PATH",
-	"MAGICK_CODER_MODULE_PATH",
-	"MAGICK_CODER_FILTER_PATH",
-	"MAGICK_CONFIGURE_PATH",
-	"MAGICK_HOME",
-	/* Interpreters and shells: modules, start-up files and options that load code. */
-	"PYTHONPATH",
-	"PYTHONHOME",
-	"PYTHONSTARTUP",
-	"PYTHONUSERBASE",
-	"PYTHONPLATLIBDIR",
-	"PYTHONPYCACHEPREFIX",
-	"PYTHONBREAKPOINT",
-	"PYTHONWARNINGS",
-	"PERL5LIB",
-	"PERLLIB",
-	"PERL5OPT",
-	"PERL5DB",
-	"RUBYLIB",
-	"RUBYOPT",
-	"NODE_OPTIONS",
-	"NODE_PATH",
-	"BASH_ENV",
-	"ENV",
-	"BASH_FUNC_*",
-	"SHELLOPTS",
-	"BASHOPTS",
-	"PS4",
+static const char *const sandbox_env[] = {
+	"PATH",
+	"HOME",
+	"USER",
+	"LOGNAME",
+	"SHELL",
+	"LANG",
+	"LANGUAGE",
+	"LC_*",
+	"TERM",
+	"COLORTERM",
+	"NO_COLOR",
+	"COLUMNS",
+	"LINES",
+	"TZ",
+	"PWD",
+	"DISPLAY",
+	"WAYLAND_DISPLAY",
+	"XDG_RUNTIME_DIR",
+	"XDG_SESSION_TYPE",
+	"XDG_CONFIG_HOME",
+	"XDG_DATA_HOME",
+	"XDG_CACHE_HOME",
+	"XDG_STATE_HOME",
 };
 
-bool sbx_env_removed(const struct sbx_process_plan *pp, const char *entry)
+bool sbx_env_kept(const struct sbx_process_plan *pp, const char *entry)
 {
 	size_t len = strcspn(entry, "=");
 
-	for (size_t i = 0; i < pp->n_env_remove; i++) {
-		const char *name = pp->env_remove[i];
+	if (!pp->env_filtered)
+		return true;
+	for (size_t i = 0; i < pp->n_env_keep; i++) {
+		const char *name = pp->env_keep[i];
 		size_t n = strlen(name);
 
 		if (n && name[n - 1] == '*' ? len >= n - 1 && !strncmp(name, entry, n - 1)
@@ -887,14 +850,15 @@ static void compile_process(struct builder *b)
 	}
 	if (entitled(b, "cs.allow-dyld-environment-variables"))
 		return;
-	pp->env_remove = calloc(sizeof(unsecure_env) / sizeof(unsecure_env[0]), sizeof(char *));
-	if (!pp->env_remove)
+	pp->env_filtered = true;
+	pp->env_keep = calloc(sizeof(sandbox_env) / sizeof(sandbox_env[0]), sizeof(char *));
+	if (!pp->env_keep)
 		return nomem(b);
-	for (size_t i = 0; i < sizeof(unsecure_env) / sizeof(unsecure_env[0]); i++) {
-		pp->env_remove[i] = strdup(unsecure_env[i]);
-		if (!pp->env_remove[i])
+	for (size_t i = 0; i < sizeof(sandbox_env) / sizeof(sandbox_env[0]); i++) {
+		pp->env_keep[i] = strdup(sandbox_env[i]);
+		if (!pp->env_keep[i])
 			return nomem(b);
-		pp->n_env_remove++;
+		pp->n_env_keep++;
 	}
 }
 
@@ -941,9 +905,9 @@ void sbx_plan_free(struct sbx_plan *plan)
 	free(plan->landlock.net);
 	free(plan->seccomp.rules);
 	free(plan->seccomp.groups);
-	for (size_t i = 0; i < plan->process.n_env_remove; i++)
-		free(plan->process.env_remove[i]);
-	free(plan->process.env_remove);
+	for (size_t i = 0; i < plan->process.n_env_keep; i++)
+		free(plan->process.env_keep[i]);
+	free(plan->process.env_keep);
 	free(plan->process.rlimits);
 	free(plan->process.container_dir);
 	free(plan->process.tmp_dir);

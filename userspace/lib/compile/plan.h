@@ -162,9 +162,14 @@ struct sbx_process_plan {
 	bool drop_capabilities; /* all sets, ambient and inheritable included */
 	bool dumpable; /* get-task-allow */
 	unsigned long mdwe; /* PR_SET_MDWE flags; 0 = leave off */
-	/* names, e.g. "LD_PRELOAD"; one ending in '*' is a prefix ("LD_*"): sbx_env_removed() */
-	char **env_remove;
-	size_t n_env_remove;
+	/*
+	 * env_filtered: only the variables named in env_keep reach the program (one ending
+	 * in '*' is a prefix, "LC_*"): sbx_env_kept(). Off: every variable passes
+	 * (cs.allow-dyld-environment-variables).
+	 */
+	bool env_filtered;
+	char **env_keep;
+	size_t n_env_keep;
 	struct sbx_rlimit_rule *rlimits;
 	size_t n_rlimits;
 	char *container_dir; /* $XDG_DATA_HOME/sbx/containers/<identifier>, created at run */
@@ -179,10 +184,11 @@ struct sbx_process_plan {
 };
 
 /*
- * Whether the plan removes the environment entry "NAME=value" (or "NAME"): exact names and
- * prefixes ("LD_*") of process.env_remove.
+ * Whether the plan passes the environment entry "NAME=value" (or "NAME") to the program:
+ * every entry unless process.env_filtered, else exact names and prefixes ("LC_*") of
+ * process.env_keep.
  */
-bool sbx_env_removed(const struct sbx_process_plan *pp, const char *entry);
+bool sbx_env_kept(const struct sbx_process_plan *pp, const char *entry);
 
 /* The refused group a rule stands for (explain prints the group, not each call), or NULL. */
 const struct sbx_syscall_group *sbx_seccomp_rule_group(const struct sbx_seccomp_rule *r);

@@ -220,9 +220,10 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 	sbx_json_bool(&j, "drop_capabilities", pp->drop_capabilities);
 	sbx_json_bool(&j, "dumpable", pp->dumpable);
 	sbx_json_uint(&j, "mdwe", pp->mdwe);
-	sbx_json_array_begin(&j, "env_remove");
-	for (size_t i = 0; i < pp->n_env_remove; i++)
-		sbx_json_string(&j, NULL, pp->env_remove[i]);
+	sbx_json_bool(&j, "env_filtered", pp->env_filtered);
+	sbx_json_array_begin(&j, "env_keep");
+	for (size_t i = 0; i < pp->n_env_keep; i++)
+		sbx_json_string(&j, NULL, pp->env_keep[i]);
 	sbx_json_array_end(&j);
 	sbx_json_array_begin(&j, "rlimits");
 	for (size_t i = 0; i < pp->n_rlimits; i++) {
@@ -459,10 +460,15 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 			(unsigned long long)pp->rlimits[i].cur,
 			(unsigned long long)pp->rlimits[i].max,
 			pp->rlimits[i].entitlement ? pp->rlimits[i].entitlement : "-");
-	fprintf(out, "  environment removed:");
-	for (size_t i = 0; i < pp->n_env_remove; i++)
-		fprintf(out, " %s", pp->env_remove[i]);
-	fprintf(out, pp->n_env_remove ? "\n" : " none (cs.allow-dyld-environment-variables)\n");
+	if (pp->env_filtered) {
+		fprintf(out, "  environment kept (every other variable removed):");
+		for (size_t i = 0; i < pp->n_env_keep; i++)
+			fprintf(out, " %s", pp->env_keep[i]);
+		fprintf(out, "\n");
+	} else {
+		fprintf(out, "  environment: every variable passes "
+			     "(cs.allow-dyld-environment-variables)\n");
+	}
 	if (pp->container_dir)
 		fprintf(out, "  container: %s\n  TMPDIR: %s\n", pp->container_dir, pp->tmp_dir);
 	if (pp->require_inherited_sandbox)

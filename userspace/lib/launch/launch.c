@@ -144,7 +144,7 @@ static bool env_removed(const struct sbx_process_plan *pp, const char *entry)
 		return true;
 	if (len == strlen(SBX_SANDBOX_CANARY_ENV) && !strncmp(entry, SBX_SANDBOX_CANARY_ENV, len))
 		return true; /* only sbx says where its canary is */
-	return sbx_env_removed(pp, entry);
+	return !sbx_env_kept(pp, entry);
 }
 
 static int build_env(struct sbx_launch *l, struct sbx_diag *d)
