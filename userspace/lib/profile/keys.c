@@ -53,7 +53,7 @@ static const struct sbx_key_info keys[] = {
 	{ "cs.allow-unsigned-executable-memory", B, SBX_KEY_RUNTIME,
 	  "allow-jit, plus mprotect to executable (W->X flips), no MDWE" },
 	{ "cs.allow-dyld-environment-variables", B, SBX_KEY_RUNTIME,
-	  "keep LD_PRELOAD, LD_LIBRARY_PATH and the loader's other variables" },
+	  "pass the whole environment (LD_PRELOAD and all), not only the allow-list" },
 	{ "cs.disable-library-validation", B, SBX_KEY_RUNTIME,
 	  "load libraries not signed by the same team (BPF mmap_file hook)" },
 	{ "cs.disable-executable-page-protection", B, SBX_KEY_RUNTIME,
