@@ -148,6 +148,9 @@ static void nonregular_refused(struct __test_metadata *_metadata, struct sup_env
 	EXPECT_EQ(3, e->status) TH_LOG("%s", e->output);
 	EXPECT_STREQ("refused: EACCES\n", e->output);
 	EXPECT_EQ(0644, sup_mode(in, "file"));
+	ASSERT_LE(1, e->seen.n);
+	EXPECT_NE(NULL, strstr(e->seen.last.call, "): not a file"))
+	TH_LOG("%s", e->seen.last.call);
 }
 
 TEST_F(meta, fifo_in_the_write_grant_refused)

@@ -236,6 +236,22 @@ static bool fd_grants(int fd_flags, enum sup_need need)
 	return false;
 }
 
+/*
+ * Metadata changes, xattrs and watches act on files and directories only (a symlink itself
+ * for the l* calls and IN_DONT_FOLLOW), whatever rule covers the object: never on a device
+ * node, FIFO or socket, which are shared with everyone (chmod /dev/null, a watch on
+ * /dev/tty seeing other users' terminals). A socket's connect is judged by its rule alone.
+ */
+bool sup_object_kind_allowed(const struct sup_object *o, enum sup_need need)
+{
+	struct stat st;
+
+	if (need == SUP_NEED_UNIX)
+		return true;
+	return !fstat(o->fd, &st) &&
+	       (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode));
+}
+
 bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object *o,
 			enum sup_need need)
 {
@@ -248,15 +264,7 @@ bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object 
 		return false;
 	if (!s->fs_confined)
 		return true;
-	/*
-	 * Metadata changes, xattrs and watches act on files and directories only (a symlink
-	 * itself for the l* calls and IN_DONT_FOLLOW), whatever rule covers the object: never
-	 * on a device node, FIFO or socket, which are shared with everyone (chmod /dev/null,
-	 * a watch on /dev/tty seeing other users' terminals). A socket's connect is judged
-	 * by its rule alone.
-	 */
-	if (need != SUP_NEED_UNIX && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
-	    !S_ISLNK(st.st_mode))
+	if (!sup_object_kind_allowed(o, need))
 		return false;
 	if (o->from_fd && fd_grants(o->fd_flags, need))
 		return true;

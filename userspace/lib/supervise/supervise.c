@@ -80,11 +80,15 @@ static long resolve_check_act(struct sup_call *c)
 	if (ret)
 		return ret;
 	if (!sup_object_allowed(c->s, &o, c->spec->need)) {
+		const char *why = !c->s->fs_confined || sup_object_kind_allowed(&o, c->spec->need)
+					  ? "outside the grants"
+					  : "not a file or directory";
+
 		c->refused = true;
 		if (c->object_is_fd)
-			sup_why(c, "%s(descriptor): outside the grants", c->spec->name);
+			sup_why(c, "%s(descriptor): %s", c->spec->name, why);
 		else
-			sup_why(c, "%s(%.60s): outside the grants", c->spec->name, c->path);
+			sup_why(c, "%s(%.60s): %s", c->spec->name, c->path, why);
 		sup_object_close(&o);
 		return -EACCES;
 	}

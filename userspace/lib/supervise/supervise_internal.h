@@ -150,6 +150,8 @@ int sup_object_resolve(int base, const char *path, bool follow, struct sup_objec
 int sup_object_from_fd(int fd, struct sup_object *o);
 bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object *o,
 			enum sup_need need);
+/* Whether a call with this need may act on o's kind of file (no device node, FIFO, socket). */
+bool sup_object_kind_allowed(const struct sup_object *o, enum sup_need need);
 void sup_object_close(struct sup_object *o);
 
 /* roots.c */
