@@ -32,25 +32,30 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* seccomp values (stable kernel ABI; spelled out so compile needs no socket headers). */
-#define SBX_AF_UNIX	      1
-#define SBX_AF_INET	      2
-#define SBX_AF_INET6	      10
-#define SBX_AF_NETLINK	      16
-#define SBX_AF_PACKET	      17
-#define SBX_AF_BLUETOOTH      31
-#define SBX_SOCK_STREAM	      1
-#define SBX_SOCK_DGRAM	      2
-#define SBX_IPPROTO_TCP	      6
-#define SBX_IPPROTO_UDP	      17
-#define SBX_F_SETLEASE	      1024
-#define SBX_F_NOTIFY	      1026
-#define SBX_NETLINK_ROUTE     0
-#define SBX_TIOCSTI	      0x5412
-#define SBX_TIOCLINUX	      0x541c
-#define SBX_READ_IMPLIES_EXEC 0x0400000ULL
-#define SBX_PROT_WRITE	      0x2
-#define SBX_PROT_EXEC	      0x4
-#define SBX_AT_EMPTY_PATH     0x1000
+#define SBX_AF_UNIX			 1
+#define SBX_AF_INET			 2
+#define SBX_AF_INET6			 10
+#define SBX_AF_NETLINK			 16
+#define SBX_AF_PACKET			 17
+#define SBX_AF_BLUETOOTH		 31
+#define SBX_SOCK_STREAM			 1
+#define SBX_SOCK_DGRAM			 2
+#define SBX_SOCK_SEQPACKET		 5
+#define SBX_IPPROTO_TCP			 6
+#define SBX_IPPROTO_UDP			 17
+#define SBX_F_SETLEASE			 1024
+#define SBX_F_NOTIFY			 1026
+#define SBX_NETLINK_ROUTE		 0
+#define SBX_TIOCSTI			 0x5412
+#define SBX_IOC_WRITE			 0x40000000ULL
+#define SBX_IOC_READ			 0x80000000ULL
+#define SBX_FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613
+#define SBX_EXT4_IOC_SHUTDOWN		 0x8004587d
+#define SBX_TIOCLINUX			 0x541c
+#define SBX_READ_IMPLIES_EXEC		 0x0400000ULL
+#define SBX_PROT_WRITE			 0x2
+#define SBX_PROT_EXEC			 0x4
+#define SBX_AT_EMPTY_PATH		 0x1000
 
 struct builder {
 	struct sbx_plan *plan;
@@ -486,6 +491,7 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 	static const uint64_t ip_types[] = { SBX_SOCK_STREAM, SBX_SOCK_DGRAM };
 	static const uint64_t tcp[] = { 0, SBX_IPPROTO_TCP }, udp[] = { 0, SBX_IPPROTO_UDP };
 	static const uint64_t unix_only[] = { SBX_AF_UNIX };
+	static const uint64_t unix_types[] = { SBX_SOCK_STREAM, SBX_SOCK_SEQPACKET };
 	bool network = !confined || entitled(b, "network.client") || entitled(b, "network.server");
 	struct sbx_seccomp_rule *r;
 
@@ -539,17 +545,46 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 		r->answer = SBX_ANSWER_SUPERVISOR;
 		r->below_abi = 9;
 	}
-	r = sc_rule(b, "socket", EACCES, COND2(EQ32(0, SBX_AF_UNIX), BITS(1, 0xf, SBX_SOCK_DGRAM)),
-		    NULL,
-		    "unix datagram sockets (send to any pathname socket before Landlock ABI 9)");
+	/*
+	 * Below ABI 9 the unix types are an allow-list: SOCK_RAW is a datagram socket too (the
+	 * kernel maps it to SOCK_DGRAM), and so is any type it may map later.
+	 */
+	deny_outside(b, "socket", COND1(EQ32(0, SBX_AF_UNIX)), 1, 0xf, unix_types,
+		     ARRAY_SIZE(unix_types), EACCES,
+		     "unix sockets other than stream and seqpacket (datagram ones send to any "
+		     "pathname socket before Landlock ABI 9)",
+		     9);
+	deny_outside(b, "socketpair", COND1(EQ32(0, SBX_AF_UNIX)), 1, 0xf, unix_types,
+		     ARRAY_SIZE(unix_types), EACCES,
+		     "unix socket pairs other than stream and seqpacket (datagram ones send to any "
+		     "pathname socket before Landlock ABI 9)",
+		     9);
+	/*
+	 * A server's UDP socket sends to any host and port before Landlock ABI 10 (its
+	 * connect/send right): without network.client there is no UDP at all there.
+	 */
+	if (entitled(b, "network.server") && !entitled(b, "network.client"))
+		for (size_t i = 0; i < 2; i++) {
+			uint64_t af = i ? SBX_AF_INET6 : SBX_AF_INET;
+
+			r = sc_rule(b, "socket", EACCES,
+				    COND2(EQ32(0, af), BITS(1, 0xf, SBX_SOCK_DGRAM)),
+				    "network.client",
+				    "UDP needs Landlock ABI 10 to be kept to a server's ports; add "
+				    "network.client");
+			if (r)
+				r->below_abi = 10;
+		}
+	/*
+	 * truncate(2) by path reaches any file the user owns before Landlock ABI 3
+	 * (LANDLOCK_ACCESS_FS_TRUNCATE). ftruncate needs a descriptor opened for writing and
+	 * O_TRUNC write access at open, both checked by Landlock: only the path call goes.
+	 */
+	r = sc_rule(b, "truncate", EPERM, NOCOND, NULL,
+		    "truncate by path (Landlock ABI 3 governs truncation; coreutils' truncate "
+		    "uses open and ftruncate and keeps working)");
 	if (r)
-		r->below_abi = 9;
-	r = sc_rule(
-		b, "socketpair", EACCES, COND2(EQ32(0, SBX_AF_UNIX), BITS(1, 0xf, SBX_SOCK_DGRAM)),
-		NULL,
-		"unix datagram socket pairs (send to any pathname socket before Landlock ABI 9)");
-	if (r)
-		r->below_abi = 9;
+		r->below_abi = 3;
 }
 
 /*
@@ -662,6 +697,11 @@ static void compile_signals(struct builder *b)
 
 static void compile_kernel_surface(struct builder *b)
 {
+	/* 'f' (FS_IOC_*, ext4, fs-verity, fscrypt), 'X' (FSSETXATTR), 'v', btrfs (0x94). */
+	static const uint64_t fs_ioctl_types[] = { 0x66, 0x58, 0x76, 0x94 };
+	static const char fs_why[] =
+		"ioctls that set inode attributes (chattr, fs-verity, fscrypt): Landlock does not "
+		"see them, and no entitlement lifts this";
 	static const struct {
 		uint64_t flag;
 		const char *why;
@@ -691,6 +731,26 @@ static void compile_kernel_surface(struct builder *b)
 				COND1(BITS(0, SBX_READ_IMPLIES_EXEC | (1ULL << bit),
 					   SBX_READ_IMPLIES_EXEC)),
 				NULL, "personality(READ_IMPLIES_EXEC)");
+	/*
+	 * Inode attributes by ioctl (chattr's FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, fs-verity,
+	 * fscrypt policies, ext4 and btrfs controls): the kernel checks ownership, not how the
+	 * file was opened, and Landlock does not see them, so a read-only grant could set
+	 * flags. Every request of the fs-attribute types that writes or has no direction is
+	 * refused, whatever the profile; reads (lsattr's FS_IOC_GETFLAGS) stay. Two requests
+	 * are declared as reads but change the file system: they are named.
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(fs_ioctl_types); i++) {
+		uint64_t t = fs_ioctl_types[i] << 8;
+
+		sc_rule(b, "ioctl", EPERM,
+			COND1(BITS(1, SBX_IOC_WRITE | 0xff00, SBX_IOC_WRITE | t)), NULL, fs_why);
+		sc_rule(b, "ioctl", EPERM, COND1(BITS(1, SBX_IOC_WRITE | SBX_IOC_READ | 0xff00, t)),
+			NULL, fs_why);
+	}
+	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_FS_IOC_SET_ENCRYPTION_POLICY)), NULL,
+		"FS_IOC_SET_ENCRYPTION_POLICY (declared as a read)");
+	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_EXT4_IOC_SHUTDOWN)), NULL,
+		"EXT4_IOC_SHUTDOWN (declared as a read)");
 	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_TIOCSTI)), NULL,
 		"TIOCSTI (typing into the terminal)");
 	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_TIOCLINUX)), NULL,
