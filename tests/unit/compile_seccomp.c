@@ -6,9 +6,11 @@
  * else there) and then under the compiled filter.
  */
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/ptrace.h>
@@ -60,6 +62,13 @@ enum probe {
 	GETXATTR,
 	LSM_LIST_MODULES,
 	PTRACE_SELF,
+	/* review-run holes 2, 3, 9, 10 */
+	SOCKET_UNIX_RAW,
+	SOCKET_UNIX_SEQPACKET,
+	SOCKET_UDP,
+	IOCTL_SETFLAGS,
+	IOCTL_GETFLAGS,
+	TRUNCATE_PATH,
 };
 
 static long probe_call(enum probe what)
@@ -202,6 +211,37 @@ static long probe_call(enum probe what)
 	case PTRACE_SELF:
 		r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 		break;
+	case SOCKET_UNIX_RAW:
+		r = socket(AF_UNIX, SOCK_RAW | SOCK_CLOEXEC, 0);
+		break;
+	case SOCKET_UNIX_SEQPACKET:
+		r = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		break;
+	case SOCKET_UDP:
+		r = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (r < 0 && errno == EAFNOSUPPORT)
+			r = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		break;
+	case IOCTL_SETFLAGS:
+	case IOCTL_GETFLAGS:
+	case TRUNCATE_PATH: {
+		char path[] = "/tmp/sbx-flags-XXXXXX";
+		int fd = mkstemp(path), flags = 0;
+
+		if (fd < 0)
+			return -errno;
+		r = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+		if (r == 0 && what == IOCTL_SETFLAGS) {
+			flags |= FS_NODUMP_FL;
+			r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+		}
+		if (what == TRUNCATE_PATH)
+			r = truncate(path, 0);
+		r = r < 0 ? -errno : 0;
+		close(fd);
+		unlink(path);
+		return r;
+	}
 	}
 	return r < 0 ? -errno : 0;
 }
@@ -465,6 +505,61 @@ FIXTURE_VARIANT_ADD(seccomp_plan, ptrace_group_lifted_by_debugger){
 	.entitlements = "  app-sandbox: true\n  cs.debugger: true\n",
 	.probe = PTRACE_SELF,
 	.confined = 0,
+};
+#define SERVER "  app-sandbox: true\n  network.server: true\n"
+FIXTURE_VARIANT_ADD(seccomp_plan, unix_raw_below_abi_9){
+	.entitlements = SANDBOX,
+	.probe = SOCKET_UNIX_RAW,
+	.confined = -EACCES,
+	.abi = 8,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, unix_seqpacket_below_abi_9){
+	.entitlements = SANDBOX,
+	.probe = SOCKET_UNIX_SEQPACKET,
+	.confined = 0,
+	.abi = 8,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, udp_server_only_below_abi_10){
+	.entitlements = SERVER,
+	.probe = SOCKET_UDP,
+	.confined = -EACCES,
+	.abi = 9,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, udp_server_only_from_abi_10){
+	.entitlements = SERVER,
+	.probe = SOCKET_UDP,
+	.confined = 0,
+	.abi = 10,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, udp_server_and_client_below_abi_10){
+	.entitlements = "  app-sandbox: true\n  network.server: true\n  network.client: true\n",
+	.probe = SOCKET_UDP,
+	.confined = 0,
+	.abi = 9,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, fs_ioc_setflags){
+	.entitlements = SANDBOX,
+	.probe = IOCTL_SETFLAGS,
+	.confined = -EPERM,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, fs_ioc_getflags_still_works){
+	.entitlements = SANDBOX,
+	.probe = IOCTL_GETFLAGS,
+	.confined = 0,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, truncate_below_abi_3){
+	.entitlements = SANDBOX,
+	.probe = TRUNCATE_PATH,
+	.confined = -EPERM,
+	.abi = 2,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, truncate_from_abi_3){
+	.entitlements = SANDBOX,
+	.probe = TRUNCATE_PATH,
+	.confined = 0,
+	.abi = 3,
 };
 
 TEST_F(seccomp_plan, call)

@@ -564,12 +564,13 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 	 * connect/send right): without network.client there is no UDP at all there.
 	 */
 	if (entitled(b, "network.server") && !entitled(b, "network.client"))
-		for (size_t i = 0; i < 2; i++) {
-			uint64_t af = i ? SBX_AF_INET6 : SBX_AF_INET;
+		for (size_t i = 0; i < 4; i++) {
+			uint64_t af = i & 1 ? SBX_AF_INET6 : SBX_AF_INET;
+			struct cond3 c = COND2(EQ32(0, af), BITS(1, 0xf, SBX_SOCK_DGRAM));
 
-			r = sc_rule(b, "socket", EACCES,
-				    COND2(EQ32(0, af), BITS(1, 0xf, SBX_SOCK_DGRAM)),
-				    "network.client",
+			/* Only the protocols the allow-list lets through: rules stay disjoint. */
+			c.c[c.n++] = (struct sbx_seccomp_cond){ 2, SBX_CMP_EQ, 0, udp[i >> 1] };
+			r = sc_rule(b, "socket", EACCES, c, "network.client",
 				    "UDP needs Landlock ABI 10 to be kept to a server's ports; add "
 				    "network.client");
 			if (r)
