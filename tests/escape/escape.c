@@ -101,8 +101,9 @@ FIXTURE(escape)
 	char victim_cmdline[64]; /* /proc/VICTIM/cmdline: procfs makes no ptrace check */
 	char tcp_port[8], tcp6_port[8], udp_port[8], abstract_name[64];
 	char agent_sock[PATH_MAX]; /* a pathname unix socket listening in $HOME */
+	char dgram_sock[PATH_MAX]; /* a pathname unix datagram socket bound in $HOME */
 	pid_t victim;
-	int tcp_fd, tcp6_fd, udp_fd, abstract_fd, agent_fd;
+	int tcp_fd, tcp6_fd, udp_fd, abstract_fd, agent_fd, dgram_fd;
 };
 
 FIXTURE_VARIANT(escape)
@@ -119,6 +120,7 @@ FIXTURE_VARIANT(escape)
 	const char *env; /* "NAME=VALUE" for both runs */
 	bool setuid_copy; /* run the setuid copy of the probe instead */
 	const char *supervised; /* STOP_SUPERVISOR: the call the supervisor carries out */
+	bool own_copy; /* a copy of the probe this uid owns, at suid_probe ("@own_probe") */
 };
 
 /* A page the victim keeps, read by process_vm_readv. */
@@ -274,6 +276,22 @@ static int listen_unix(const char *addr)
 	return fd;
 }
 
+static int bind_unix_dgram(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void handle_of(const char *path, char *out, size_t len)
 {
 	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
@@ -306,6 +324,7 @@ FIXTURE_SETUP(escape)
 
 	self->victim = -1;
 	self->tcp_fd = self->tcp6_fd = self->udp_fd = self->abstract_fd = self->agent_fd = -1;
+	self->dgram_fd = -1;
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
 	/* The sandboxed side walks in from sbx's container: let it reach this far. */
 	chmod(self->dir, 0711);
@@ -373,6 +392,19 @@ FIXTURE_SETUP(escape)
 		TH_LOG("listen on %s: %s", self->agent_sock, strerror(errno));
 	}
 
+	/* A datagram socket in $HOME: anyone who can name it can send to it. */
+	join(self->dgram_sock, sizeof(self->dgram_sock), self->home, "/dgram.sock");
+	self->dgram_fd = bind_unix_dgram(self->dgram_sock);
+	ASSERT_LE(0, self->dgram_fd);
+	/* The copy a uid owns: sbx grants a program outside the system dirs read+execute. */
+	if (variant->own_copy) {
+		char *cp[] = { "cp", self->probe, self->suid_probe, NULL };
+		static struct sbx_cmd_result r;
+
+		join(self->suid_probe, sizeof(self->suid_probe), self->dir, "/own-probe");
+		ASSERT_EQ(0, sbx_run_capture(cp, &r));
+		ASSERT_EQ(0, r.status);
+	}
 	/* As root: a copy of the probe, setuid to another uid, to see if sbx run honours it. */
 	if (variant->setuid_copy && getuid() == 0) {
 		char *cp[] = { "cp", self->probe, self->suid_probe, NULL };
@@ -403,6 +435,8 @@ FIXTURE_TEARDOWN(escape)
 		close(self->abstract_fd);
 	if (self->agent_fd >= 0)
 		close(self->agent_fd);
+	if (self->dgram_fd >= 0)
+		close(self->dgram_fd);
 	if (chdir("/") == 0 && self->dir[0])
 		sbx_rmtree(self->dir);
 }
@@ -430,6 +464,8 @@ static const char *expand(FIXTURE_DATA(escape) * self, const char *arg)
 		TOKEN("@udp", udp_port),
 		TOKEN("@abstract", abstract_name),
 		TOKEN("@agent", agent_sock),
+		TOKEN("@dgram", dgram_sock),
+		TOKEN("@own_probe", suid_probe),
 		TOKEN("@handle", handle),
 		TOKEN("@preload", preload_name),
 #undef TOKEN
@@ -518,7 +554,7 @@ static int run_probe(FIXTURE_DATA(escape) * self, const FIXTURE_VARIANT(escape) 
 		argv[a++] = profile;
 		argv[a++] = "--";
 	}
-	argv[a++] = variant->setuid_copy ? self->suid_probe : self->probe;
+	argv[a++] = variant->setuid_copy || variant->own_copy ? self->suid_probe : self->probe;
 	argv[a++] = (char *)variant->technique;
 	for (int i = 0; i < 2 && variant->args[i]; i++)
 		argv[a++] = (char *)expand(self, variant->args[i]);
@@ -818,9 +854,7 @@ FIXTURE_VARIANT_ADD(escape, write_existing_outside){
 FIXTURE_VARIANT_ADD(escape, truncate_outside){
 	.technique = "truncate",
 	.args = { "@rc" },
-	.confine_need = STOP_LANDLOCK_ABI,
-	.min_abi = 3,
-	.stopper = "Landlock TRUNCATE (ABI 3)",
+	.stopper = "Landlock TRUNCATE (ABI 3); below it seccomp refuses truncate(2)",
 };
 FIXTURE_VARIANT_ADD(escape, refer_link_into_container){
 	.technique = "refer_link",
@@ -1276,4 +1310,16 @@ FIXTURE_VARIANT_ADD(escape, inotify_watch_ssh_dir){
 	.confine_need = STOP_SUPERVISOR,
 	.supervised = "inotify_add_watch",
 	.stopper = "the supervisor: watches only beneath a read grant",
+};
+FIXTURE_VARIANT_ADD(escape, unix_raw_sendto_outside){
+	.technique = "unix_raw_sendto",
+	.args = { "@dgram" },
+	.stopper = "Landlock RESOLVE_UNIX (ABI 9); below it seccomp allows only unix stream "
+		   "and seqpacket sockets",
+};
+FIXTURE_VARIANT_ADD(escape, setflags_read_only_file){
+	.technique = "setflags",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: ioctls that set inode attributes are refused",
 };

@@ -32,6 +32,8 @@
 #include <sys/auxv.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <linux/fs.h>
+#include <sys/vfs.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
@@ -1530,6 +1532,53 @@ static int t_inotify_watch(char **argv)
 	return escaped("watching %s", dir);
 }
 
+/* A datagram socket by another name: the kernel makes AF_UNIX SOCK_RAW a SOCK_DGRAM. */
+static int t_unix_raw_sendto(char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = strlen(argv[0]);
+	int fd;
+
+	if (len >= sizeof(sun.sun_path))
+		return setup_failed("address too long");
+	memcpy(sun.sun_path, argv[0], len);
+	fd = socket(AF_UNIX, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return refused("socket(AF_UNIX, SOCK_RAW)", errno);
+	if (sendto(fd, "x", 1, 0, (struct sockaddr *)&sun,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
+		int err = errno;
+
+		close(fd);
+		return refused("sendto", err);
+	}
+	close(fd);
+	return escaped("sent a datagram to %s through a unix SOCK_RAW socket", argv[0]);
+}
+
+/* chattr +d on a file the sandbox may only read: set FS_NODUMP_FL, then put it back. */
+static int t_setflags(char **argv)
+{
+	struct statfs sfs;
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC), flags, set;
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0) {
+		int err = errno;
+
+		fstatfs(fd, &sfs);
+		return report(PROBE_UNSUPPORTED,
+			      "FS_IOC_GETFLAGS: %s: file system 0x%lx has no inode flags",
+			      strerror(err), (unsigned long)sfs.f_type);
+	}
+	set = flags | FS_NODUMP_FL;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &set) < 0)
+		return refused("ioctl(FS_IOC_SETFLAGS)", errno);
+	ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	return escaped("set FS_NODUMP_FL on %s opened read-only", argv[0]);
+}
+
 struct technique {
 	const char *name;
 	int nargs;
@@ -1610,6 +1659,8 @@ static const struct technique techniques[] = {
 	{ "setxattr", 1, t_setxattr, "FILE" },
 	{ "getxattr", 1, t_getxattr, "FILE" },
 	{ "inotify_watch", 1, t_inotify_watch, "FILE_IN_DIR" },
+	{ "unix_raw_sendto", 1, t_unix_raw_sendto, "DGRAM_SOCKET_PATH" },
+	{ "setflags", 1, t_setflags, "FILE" },
 };
 
 int main(int argc, char **argv)
