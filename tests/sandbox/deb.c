@@ -104,7 +104,7 @@ TEST(packaged_sbx_looks_under_usr_and_etc)
 			"true; strings x/usr/bin/sbx | grep -x /etc/sbx/trust.d",
 			tmp, deb_dir, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
-	EXPECT_NE(NULL, strstr(r->out, "/usr/share/sbx/profiles)")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, " /usr/share/sbx/profiles")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "\n/etc/sbx/trust.d\n")) TH_LOG("%s", r->out);
 	free(r);
 }

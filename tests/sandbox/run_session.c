@@ -199,7 +199,15 @@ TEST_F(session, program_has_its_own_session_and_terminal)
 
 TEST_F(session, interactive_shell_on_the_pty)
 {
-	char *argv[] = { (char *)sbx_bin(), "run", "--allow-root", "--", "/bin/sh", "-i", NULL };
+	/* PS1 is not passed in (the environment is an allow-list): the shell sets its own. */
+	char *argv[] = { (char *)sbx_bin(),
+			 "run",
+			 "--allow-root",
+			 "--",
+			 "/bin/sh",
+			 "-c",
+			 "PS1='sbx-test> '; export PS1; exec /bin/sh -i",
+			 NULL };
 	int ws;
 
 	self->pid = spawn_on_pty(self->master, argv);
