@@ -242,8 +242,11 @@ TEST_F(sbxd, interpreter_reading_unsigned_script_refused)
 	rc = sh(self->r, "sh '%s'", u);
 	ASSERT_EQ(0, rc);
 	if (self->r->status == 7)
-		XFAIL(return, "tier K: an interpreter reading a script is an open, not an exec; "
-			      "tier F sees only execs (confine it with sbx run)");
+		XFAIL(return,
+			    "no tier yet (planned: gating interpreters' opens, fapolicyd-style): "
+			    "an "
+			    "interpreter reading a script is an open, not an exec (confine it with "
+			    "sbx run)");
 }
 
 /* Hole 13: a verified script rewritten in place while its interpreter still reads it.
@@ -303,8 +306,10 @@ TEST_F(sbxd, script_rewritten_while_running_refused)
 	waitpid(pid, &st, 0);
 	ASSERT_TRUE(WIFEXITED(st));
 	if (WEXITSTATUS(st) == 9)
-		XFAIL(return, "tier K: tier F checks the exec, not the interpreter's later reads "
-			      "of the script (confine it with sbx run)");
+		XFAIL(return,
+			    "no tier yet (planned: the sealed-copy handoff sbx run does for "
+			    "signed scripts): tier F checks the exec, not the interpreter's later "
+			    "reads of the script");
 	EXPECT_EQ(0, WEXITSTATUS(st));
 }
 
