@@ -54,7 +54,11 @@ FIXTURE_SETUP(unix_connect)
 	ASSERT_STREQ(e->grant, e->fs[6].path);
 	e->fs[6].access |= LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
 	e->plan.landlock.handled_fs |= LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
-	sup_env_rule(e, "connect", 9);
+	/*
+	 * The compiler gives connect below_abi 9; 0 forces the rule on this kernel too (Linux
+	 * 7.x has ABI 9+), so the supervisor's decision is proven wherever the suite runs.
+	 */
+	sup_env_rule(e, "connect", 0);
 	snprintf(self->in_sock, sizeof(self->in_sock), "%s/sock", e->grant);
 	snprintf(self->out_sock, sizeof(self->out_sock), "%s/sock", e->out);
 	self->in_fd = listen_at(self->in_sock);
