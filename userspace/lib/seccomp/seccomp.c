@@ -143,17 +143,17 @@ static int ctx_new(const struct sbx_seccomp_plan *p, uint32_t def, scmp_filter_c
 }
 
 /* A call with a rule for every call and other rules besides would lose the latter. */
-static int check_mixed(const struct sbx_seccomp_plan *p, unsigned int abi, size_t i, int nr,
+static int check_mixed(const struct sbx_seccomp_plan *p, const int *nrs, unsigned int abi, size_t i,
 		       struct sbx_diag *d)
 {
 	const struct sbx_seccomp_rule *r = &p->rules[i];
 
+	if (r->n_cond)
+		return 0;
 	for (size_t k = 0; k < p->n_rules; k++) {
 		const struct sbx_seccomp_rule *o = &p->rules[k];
 
-		if (k == i || !seccomp_rule_applies(o, abi) || seccomp_syscall_nr(o->syscall) != nr)
-			continue;
-		if (!r->n_cond)
+		if (k != i && nrs[k] == nrs[i] && seccomp_rule_applies(o, abi))
 			return sbx_diag_set(
 				d, -EINVAL,
 				"seccomp: %s has a rule for every call (%s) and another "
@@ -164,21 +164,17 @@ static int check_mixed(const struct sbx_seccomp_plan *p, unsigned int abi, size_
 }
 
 static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p, bool notify,
-		     unsigned int abi, struct sbx_diag *d)
+		     unsigned int abi, const int *nrs, struct sbx_diag *d)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &p->rules[i];
 		struct scmp_arg_cmp cmp[SBX_SECCOMP_MAX_COND];
 		uint32_t action;
-		int err, nr = seccomp_syscall_nr(r->syscall);
+		int err;
 
-		if (!seccomp_rule_applies(r, abi))
+		/* No number: a call of the table this arch lacks (the gate refuses it). */
+		if (!seccomp_rule_applies(r, abi) || nrs[i] == __NR_SCMP_ERROR)
 			continue;
-		if (nr == __NR_SCMP_ERROR && sbx_syscall_group_of(r->syscall))
-			continue; /* a call of the table this arch lacks: the gate refuses it */
-		if (nr == __NR_SCMP_ERROR)
-			return sbx_diag_set(d, -EINVAL, "seccomp: unknown system call '%s'",
-					    r->syscall);
 		if (r->n_cond > SBX_SECCOMP_MAX_COND)
 			return sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
 					    r->syscall);
@@ -186,7 +182,7 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 			if (cond_to_scmp(&r->cond[c], &cmp[c]))
 				return sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
 						    r->syscall, c);
-		err = check_mixed(p, abi, i, nr, d);
+		err = check_mixed(p, nrs, abi, i, d);
 		if (err)
 			return err;
 		if (r->errno_value <= 0)
@@ -197,7 +193,7 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 			action = SCMP_ACT_ERRNO((uint32_t)r->errno_value);
 		if (action == SCMP_ACT_NOTIFY)
 			f->notifies = true;
-		err = seccomp_rule_add_array(f->rules, action, nr, r->n_cond, cmp);
+		err = seccomp_rule_add_array(f->rules, action, nrs[i], r->n_cond, cmp);
 		if (err)
 			return sbx_diag_set(d, err, "seccomp: cannot add the rule for %s (%s): %s",
 					    r->syscall, r->why ? r->why : "no reason given",
@@ -206,9 +202,28 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 	return 0;
 }
 
-static int gate_allow(scmp_filter_ctx gate, const char *call, struct sbx_diag *d)
+/*
+ * Each rule's number, once per build (__NR_SCMP_ERROR: a call of the table this arch lacks).
+ * A call that applies here and that neither libseccomp nor the table knows is an error.
+ */
+static int resolve_rules(const struct sbx_seccomp_plan *p, unsigned int abi, int *nrs,
+			 struct sbx_diag *d)
 {
-	int nr = seccomp_syscall_nr(call), err;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct sbx_seccomp_rule *r = &p->rules[i];
+
+		nrs[i] = seccomp_syscall_nr(r->syscall);
+		if (nrs[i] == __NR_SCMP_ERROR && seccomp_rule_applies(r, abi) &&
+		    !sbx_syscall_group_of(r->syscall))
+			return sbx_diag_set(d, -EINVAL, "seccomp: unknown system call '%s'",
+					    r->syscall);
+	}
+	return 0;
+}
+
+static int gate_allow(scmp_filter_ctx gate, const char *call, int nr, struct sbx_diag *d)
+{
+	int err;
 
 	if (nr == __NR_SCMP_ERROR)
 		return 0; /* neither this libseccomp nor sbx knows its number: stays refused */
@@ -218,7 +233,7 @@ static int gate_allow(scmp_filter_ctx gate, const char *call, struct sbx_diag *d
 	return 0;
 }
 
-static int add_gate(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p,
+static int add_gate(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p, const int *nrs,
 		    struct sbx_diag *d)
 {
 	int err = ctx_new(
@@ -227,10 +242,10 @@ static int add_gate(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan 
 
 	for (size_t g = 0; !err && g < p->n_groups; g++)
 		for (const char *const *c = p->groups[g].group->calls; !err && *c; c++)
-			err = gate_allow(f->gate, *c, d);
+			err = gate_allow(f->gate, *c, seccomp_syscall_nr(*c), d);
 	/* A rule's call is known by definition, even one a hand-made plan adds. */
 	for (size_t i = 0; !err && i < p->n_rules; i++)
-		err = gate_allow(f->gate, p->rules[i].syscall, d);
+		err = gate_allow(f->gate, p->rules[i].syscall, nrs[i], d);
 	return err;
 }
 
@@ -239,17 +254,25 @@ int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
 			     struct sbx_diag *d)
 {
 	struct sbx_seccomp_filter *f;
+	int *nrs;
 	int err;
 
 	*out = NULL;
 	f = calloc(1, sizeof(*f));
-	if (!f)
+	nrs = calloc(p->n_rules + 1, sizeof(*nrs));
+	if (!f || !nrs) {
+		free(f);
+		free(nrs);
 		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
-	err = ctx_new(p, SCMP_ACT_ALLOW, &f->rules, d);
+	}
+	err = resolve_rules(p, landlock_abi, nrs, d);
 	if (!err)
-		err = add_rules(f, p, notify, landlock_abi, d);
+		err = ctx_new(p, SCMP_ACT_ALLOW, &f->rules, d);
+	if (!err)
+		err = add_rules(f, p, notify, landlock_abi, nrs, d);
 	if (!err && p->n_groups)
-		err = add_gate(f, p, d);
+		err = add_gate(f, p, nrs, d);
+	free(nrs);
 	if (err) {
 		seccomp_filter_free(f);
 		return err;
@@ -379,18 +402,22 @@ static bool cond_holds(const struct sbx_seccomp_cond *c, const uint64_t args[6])
 const struct sbx_seccomp_rule *seccomp_rule_match(const struct sbx_seccomp_plan *p, int nr,
 						  const uint64_t args[6])
 {
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct sbx_seccomp_rule *r = &p->rules[i];
-		bool all = true;
+	/* The call's name once, not each rule's number: rules name their call. */
+	char *resolved = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+	const char *name = resolved ? resolved : newer_call_name(nr);
+	const struct sbx_seccomp_rule *match = NULL;
 
-		if (r->n_cond > SBX_SECCOMP_MAX_COND || seccomp_syscall_nr(r->syscall) != nr)
-			continue;
+	for (size_t i = 0; name && !match && i < p->n_rules; i++) {
+		const struct sbx_seccomp_rule *r = &p->rules[i];
+		bool all = r->n_cond <= SBX_SECCOMP_MAX_COND && !strcmp(r->syscall, name);
+
 		for (unsigned int c = 0; c < r->n_cond && all; c++)
 			all = r->cond[c].arg <= 5 && cond_holds(&r->cond[c], args);
 		if (all)
-			return r;
+			match = r;
 	}
-	return NULL;
+	free(resolved);
+	return match;
 }
 
 static const char *family_name(uint64_t af)
