@@ -87,6 +87,17 @@ struct sbx_landlock_net_port_attr {
 #define __NR_landlock_restrict_self  446
 #endif
 
+/* ---- file metadata calls newer than the build host's headers (supervise/, seccomp/) ---- */
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat	   463
+#define __NR_getxattrat	   464
+#define __NR_listxattrat   465
+#define __NR_removexattrat 466
+#endif
+
 /* ---- LSM syscalls (6.8): the active LSM list without securityfs ---- */
 #ifndef __NR_lsm_list_modules
 #define __NR_lsm_list_modules 461

@@ -13,6 +13,7 @@
 
 #include "seccomp/seccomp.h"
 #include "supervise/supervise.h"
+#include "uapi_compat.h"
 
 /*
  * Two filters, because libseccomp cannot say "refuse these arguments, allow the rest" on one
@@ -40,15 +41,18 @@ struct sbx_seccomp_filter {
 	bool notifies;
 };
 
-/* Calls newer than libseccomp 2.5: their number on x86_64 (the shared table from 424 on). */
+/*
+ * Calls newer than libseccomp 2.5: their number on x86_64 (the shared table from 424 on;
+ * uapi_compat.h where the build host's headers lack them).
+ */
 static const struct {
 	const char *name;
 	int nr;
 } newer_calls[] = {
-	{ "setxattrat", 463 },
-	{ "getxattrat", 464 },
-	{ "listxattrat", 465 },
-	{ "removexattrat", 466 },
+	{ "setxattrat", __NR_setxattrat },
+	{ "getxattrat", __NR_getxattrat },
+	{ "listxattrat", __NR_listxattrat },
+	{ "removexattrat", __NR_removexattrat },
 };
 
 int seccomp_syscall_nr(const char *name)

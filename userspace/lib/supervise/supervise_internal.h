@@ -14,17 +14,8 @@
 #include <time.h>
 
 #include "supervise/supervise.h"
+#include "uapi_compat.h"
 
-/* Calls newer than the build host's headers. */
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452
-#endif
-#ifndef __NR_setxattrat
-#define __NR_setxattrat	   463
-#define __NR_getxattrat	   464
-#define __NR_listxattrat   465
-#define __NR_removexattrat 466
-#endif
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
 #endif
