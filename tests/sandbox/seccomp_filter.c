@@ -21,56 +21,25 @@
 
 #define WX (PROT_WRITE | PROT_EXEC)
 
+#define RULE(call, err, why_, ...)                                            \
+	{                                                                     \
+		.syscall = call, .errno_value = err, .why = why_, __VA_ARGS__ \
+	}
+#define COND1(a, op_, mask_, value_) \
+	.n_cond = 1, .cond = { { .arg = a, .op = op_, .mask = mask_, .value = value_ } }
+
 static struct sbx_seccomp_rule test_rules[] = {
-	{ "socket",
-	  EACCES,
-	  1,
-	  { { 0, SBX_CMP_EQ, 0, AF_INET } },
-	  "network.client",
-	  "IPv4",
-	  SBX_ANSWER_ERRNO,
-	  0 },
-	{ "socket",
-	  EACCES,
-	  1,
-	  { { 0, SBX_CMP_EQ, 0, AF_INET6 } },
-	  "network.client",
-	  "IPv6",
-	  SBX_ANSWER_ERRNO,
-	  0 },
-	{ "clone3",
-	  ENOSYS,
-	  0,
-	  { { 0 } },
-	  NULL,
-	  "clone3 (libc falls back to clone)",
-	  SBX_ANSWER_ERRNO,
-	  0 },
-	{ "mmap",
-	  EACCES,
-	  1,
-	  { { 2, SBX_CMP_MASKED_EQ, WX, WX } },
-	  "cs.allow-jit",
-	  "W+X memory",
-	  SBX_ANSWER_ERRNO,
-	  0 },
-	{ "ioctl",
-	  EPERM,
-	  1,
-	  { { 1, SBX_CMP_EQ, 0, TIOCSTI } },
-	  NULL,
-	  "TIOCSTI",
-	  SBX_ANSWER_ERRNO,
-	  0 },
-	{ "personality",
-	  EPERM,
-	  1,
-	  { { 0, SBX_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC } },
-	  NULL,
-	  "READ_IMPLIES_EXEC",
-	  SBX_ANSWER_ERRNO,
-	  0 },
-	{ "getppid", 0, 0, { { 0 } }, NULL, "a kill rule (test only)", SBX_ANSWER_ERRNO, 0 },
+	RULE("socket", EACCES, "IPv4", COND1(0, SBX_CMP_EQ, 0, AF_INET),
+	     .entitlement = "network.client"),
+	RULE("socket", EACCES, "IPv6", COND1(0, SBX_CMP_EQ, 0, AF_INET6),
+	     .entitlement = "network.client"),
+	RULE("clone3", ENOSYS, "clone3 (libc falls back to clone)"),
+	RULE("mmap", EACCES, "W+X memory", COND1(2, SBX_CMP_MASKED_EQ, WX, WX),
+	     .entitlement = "cs.allow-jit"),
+	RULE("ioctl", EPERM, "TIOCSTI", COND1(1, SBX_CMP_EQ, 0, TIOCSTI)),
+	RULE("personality", EPERM, "READ_IMPLIES_EXEC",
+	     COND1(0, SBX_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC)),
+	RULE("getppid", 0, "a kill rule (test only)"),
 };
 
 static struct sbx_seccomp_plan test_plan = {
@@ -275,8 +244,7 @@ TEST(foreign_arches_allowed_get_the_rules_too)
 
 TEST(unknown_syscall_name_is_an_error)
 {
-	struct sbx_seccomp_rule bad = { "no_such_call",	  EPERM, 0, { { 0 } }, NULL, "test",
-					SBX_ANSWER_ERRNO, 0 };
+	struct sbx_seccomp_rule bad = RULE("no_such_call", EPERM, "test");
 	struct sbx_seccomp_plan p = { .enabled = true, .rules = &bad, .n_rules = 1 };
 	struct sbx_seccomp_filter *f = NULL;
 	struct sbx_diag d = { 0 };

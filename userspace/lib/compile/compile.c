@@ -617,6 +617,7 @@ static void compile_groups(struct builder *b, bool confined)
 
 			if (!r)
 				return;
+			r->group = g;
 			if (g->action == SBX_GROUP_SUPERVISE)
 				r->answer = SBX_ANSWER_SUPERVISOR;
 		}

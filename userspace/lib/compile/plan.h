@@ -108,6 +108,11 @@ struct sbx_seccomp_rule {
 	 * either way; fitting the plan to the kernel drops it where Landlock does the job.
 	 */
 	unsigned int below_abi;
+	/*
+	 * The refused (or supervised) group this rule stands for, one rule per call of it
+	 * (explain prints the group, not each call); NULL for a rule on arguments.
+	 */
+	const struct sbx_syscall_group *group;
 };
 
 /* How the profile treats one group of syscall_groups.h. */
@@ -115,8 +120,8 @@ struct sbx_seccomp_group_verdict {
 	const struct sbx_syscall_group *group;
 	/*
 	 * true: the calls run (subject to the argument rules); false: every call of the group
-	 * has a rule without conditions (refused, or carried out by the supervisor) whose why
-	 * is the group's help (sbx_seccomp_rule_group()).
+	 * has a rule without conditions (refused, or carried out by the supervisor) whose
+	 * group is this one.
 	 */
 	bool allowed;
 	const char *lifted_by; /* the entitlement that allowed it, or that would */
@@ -189,9 +194,6 @@ struct sbx_process_plan {
  * process.env_keep.
  */
 bool sbx_env_kept(const struct sbx_process_plan *pp, const char *entry);
-
-/* The refused group a rule stands for (explain prints the group, not each call), or NULL. */
-const struct sbx_syscall_group *sbx_seccomp_rule_group(const struct sbx_seccomp_rule *r);
 
 struct sbx_plan {
 	char *identifier;

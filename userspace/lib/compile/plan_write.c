@@ -184,7 +184,7 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &s->rules[i];
 
-		if (sbx_seccomp_rule_group(r))
+		if (r->group)
 			continue; /* in its group above */
 		sbx_json_object_begin(&j, NULL);
 		sbx_json_string(&j, "syscall", r->syscall);
@@ -409,7 +409,7 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 		const struct sbx_seccomp_rule *r = &s->rules[i];
 		size_t same = 1;
 
-		if (sbx_seccomp_rule_group(r))
+		if (r->group)
 			continue;
 		/* A run of rules that differ only in their bit masks reads as one line. */
 		while (i + same < s->n_rules && !strcmp(s->rules[i + same].syscall, r->syscall) &&

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "compile/plan.h"
 #include "compile/syscall_groups.h"
 
 #define CALLS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -185,11 +184,4 @@ size_t sbx_syscall_group_size(const struct sbx_syscall_group *g)
 	while (g->calls[n])
 		n++;
 	return n;
-}
-
-const struct sbx_syscall_group *sbx_seccomp_rule_group(const struct sbx_seccomp_rule *r)
-{
-	const struct sbx_syscall_group *g = sbx_syscall_group_of(r->syscall);
-
-	return g && !r->n_cond && r->why == g->help ? g : NULL;
 }
