@@ -42,7 +42,8 @@ PROC(setpriority, "setpriority", "setpriority");
 /*
  * A victim outside the sandbox and not a child of this process (which stands in for sbx:
  * its children are not the program's): forked twice, so it belongs to init. It holds no
- * capabilities, as an ordinary user's process.
+ * capabilities, as an ordinary user's process, and says its pid only once it holds none
+ * (and ignores SIGURG): a test that reached it earlier raced its capset.
  */
 static pid_t spawn_victim(void)
 {
@@ -53,26 +54,26 @@ static pid_t spawn_victim(void)
 		return -1;
 	mid = fork();
 	if (mid == 0) {
-		pid_t v = fork();
-
-		if (v == 0) {
+		if (fork() == 0) {
 			struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 			struct __user_cap_data_struct none[2] = { { 0 } };
+			pid_t v = getpid();
 
 			/*
 			 * No capabilities: the kernel itself refuses scheduling changes to a
 			 * task holding more than the caller (cap_safe_nice), which would hide
 			 * what the supervisor decides when the suite runs as root.
 			 */
-			syscall(SYS_capset, &h, none);
-			close(p[0]);
-			close(p[1]);
+			if (syscall(SYS_capset, &h, none))
+				_exit(1);
 			signal(SIGURG, SIG_IGN);
+			close(p[0]);
+			if (write(p[1], &v, sizeof(v)) != sizeof(v))
+				_exit(1);
+			close(p[1]);
 			for (;;)
 				pause();
 		}
-		if (write(p[1], &v, sizeof(v)) != sizeof(v))
-			_exit(1);
 		_exit(0);
 	}
 	close(p[1]);
