@@ -35,27 +35,6 @@
 
 #define SUP_CPUSET_MAX 1024 /* bytes of affinity mask copied (8192 CPUs) */
 
-static int read_status_field(pid_t pid, const char *key, pid_t *out)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	FILE *f;
-	int err = -ESRCH;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -ESRCH;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			*out = (pid_t)strtol(line + klen + 1, NULL, 10);
-			err = 0;
-			break;
-		}
-	fclose(f);
-	return err;
-}
-
 /* Is pid (a process or thread) the program or one of its descendants? */
 static bool member(const struct sbx_supervisor *s, pid_t pid)
 {
@@ -65,14 +44,14 @@ static bool member(const struct sbx_supervisor *s, pid_t pid)
 	prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0);
 	if (s->program <= 0 || pid <= 0)
 		return false;
-	if (read_status_field(pid, "Tgid", &cur))
+	if (sup_proc_status_field(pid, "Tgid", &cur))
 		return false;
 	for (int depth = 0; depth < 4096 && cur > 1; depth++) {
 		pid_t parent;
 
 		if (cur == s->program)
 			return true;
-		if (read_status_field(cur, "PPid", &parent))
+		if (sup_proc_status_field(cur, "PPid", &parent))
 			return false;
 		/*
 		 * An orphan the supervisor took in as subreaper is still the sandbox's (the
@@ -100,14 +79,14 @@ static int pin_member(struct sup_call *c, pid_t pid)
 	pid_t tgid;
 	int fd;
 
-	if (read_status_field(pid, "Tgid", &tgid))
+	if (sup_proc_status_field(pid, "Tgid", &tgid))
 		return -ESRCH;
 	fd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	if (fd < 0)
 		return -ESRCH;
 	if (!member(c->s, pid) || !alive(fd)) {
 		close(fd);
-		if (read_status_field(pid, "Tgid", &tgid))
+		if (sup_proc_status_field(pid, "Tgid", &tgid))
 			return -ESRCH;
 		c->refused = true;
 		sup_why(c, "%s(pid %d): not one of the sandbox's processes", c->spec->name,
@@ -173,18 +152,11 @@ static int copy_siginfo(struct sup_call *c)
 /* The pid a pidfd of the program's refers to (its fdinfo "Pid:" line). */
 static pid_t pidfd_pid(int fd)
 {
-	char path[64], line[128];
+	char path[64];
 	pid_t pid = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Pid: %d", &pid) == 1)
-			break;
-	fclose(f);
+	sup_proc_field(path, "Pid", &pid);
 	return pid;
 }
 
@@ -226,7 +198,7 @@ static int copy_signal(struct sup_call *c)
 	if (c->nr == __NR_tkill) {
 		pid_t tgid;
 
-		if (read_status_field(target, "Tgid", &tgid))
+		if (sup_proc_status_field(target, "Tgid", &tgid))
 			return -ESRCH;
 		c->mask = (uint64_t)tgid;
 	}

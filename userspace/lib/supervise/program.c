@@ -35,30 +35,29 @@ static int vm_error(void)
 	return errno == EPERM || errno == EACCES || errno == ESRCH ? -errno : -EFAULT;
 }
 
-int sup_program_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+/* len bytes between buf and the program's addr, whole or -errno. */
+static int transfer(pid_t tid, uint64_t addr, void *buf, size_t len, bool write)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n;
 
 	if (!len)
 		return 0;
-	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	n = write ? process_vm_writev(tid, &local, 1, &remote, 1, 0)
+		  : process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return vm_error();
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
+int sup_program_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	return transfer(tid, addr, buf, len, false);
+}
+
 int sup_program_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
-	struct iovec local = { (void *)buf, len }, remote = { (void *)(uintptr_t)addr, len };
-	ssize_t n;
-
-	if (!len)
-		return 0;
-	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return vm_error();
-	return (size_t)n == len ? 0 : -EFAULT;
+	return transfer(tid, addr, (void *)buf, len, true);
 }
 
 /* A NUL-terminated string of at most len - 1 bytes: -ENAMETOOLONG if longer. */
@@ -89,21 +88,31 @@ int sup_program_read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
 	return -ENAMETOOLONG;
 }
 
-static pid_t tgid_of(pid_t tid)
+int sup_proc_field(const char *path, const char *key, pid_t *out)
 {
-	char path[64], line[128];
-	pid_t tgid = -1;
-	FILE *f;
+	char line[256];
+	size_t klen = strlen(key);
+	FILE *f = fopen(path, "re");
+	int err = -ESRCH;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
 	if (!f)
-		return -1;
+		return -ESRCH;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			*out = (pid_t)strtol(line + klen + 1, NULL, 10);
+			err = 0;
 			break;
+		}
 	fclose(f);
-	return tgid;
+	return err;
+}
+
+int sup_proc_status_field(pid_t pid, const char *key, pid_t *out)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return sup_proc_field(path, key, out);
 }
 
 int sup_program_pidfd(pid_t tid)
@@ -114,7 +123,7 @@ int sup_program_pidfd(pid_t tid)
 	/* The caller may be a thread other than the leader (PIDFD_THREAD needs 6.9). */
 	if (fd < 0)
 		fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	if (fd < 0 && (tgid = tgid_of(tid)) > 0)
+	if (fd < 0 && !sup_proc_status_field(tid, "Tgid", &tgid) && tgid > 0)
 		fd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	return fd < 0 ? -errno : fd;
 }

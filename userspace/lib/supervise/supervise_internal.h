@@ -134,6 +134,9 @@ int sup_program_read_string(pid_t tid, uint64_t addr, char *buf, size_t len);
 int sup_program_pidfd(pid_t tid);
 int sup_program_getfd(struct sup_call *c, int fd);
 int sup_program_cwd(pid_t tid);
+/* The number after "key:" in a /proc file (status, fdinfo): 0, or -ESRCH if none. */
+int sup_proc_field(const char *path, const char *key, pid_t *out);
+int sup_proc_status_field(pid_t pid, const char *key, pid_t *out);
 void sup_why(struct sup_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* object.c: resolution and the grant check, in the executor. */
