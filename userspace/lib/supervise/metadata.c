@@ -26,17 +26,13 @@ static int copy_mode(struct sup_call *c)
 
 static long act_chmod(struct sup_call *c, const struct sup_object *o, const char *proc)
 {
-	struct stat st;
-
-	if (fstat(o->fd, &st))
-		return -errno;
 	if (c->spec->path_arg < 0) /* fchmod: on the descriptor, as the kernel would */
 		return fchmod(o->fd, (mode_t)c->mode) ? -errno : 0;
 	/* fchmodat2 as itself: ENOSYS before 6.6, EOPNOTSUPP on a symlink, as the kernel. */
 	if (c->nr == __NR_fchmodat2)
 		return syscall(__NR_fchmodat2, o->fd, "", (mode_t)c->mode, AT_EMPTY_PATH) ? -errno
 											  : 0;
-	if (S_ISLNK(st.st_mode))
+	if (S_ISLNK(o->st.st_mode))
 		return -EOPNOTSUPP; /* what fchmodat2(AT_SYMLINK_NOFOLLOW) answers for a link */
 	return chmod(proc, (mode_t)c->mode) ? -errno : 0;
 }

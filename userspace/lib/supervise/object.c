@@ -56,7 +56,11 @@ int sup_object_from_fd(int fd, struct sup_object *o)
 		return -errno;
 	*o = (struct sup_object){ .fd = -1, .dir = -1, .from_fd = true, .fd_flags = fl };
 	o->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	return o->fd < 0 ? -errno : 0;
+	if (o->fd >= 0 && !fstat(o->fd, &o->st))
+		return 0;
+	fl = -errno;
+	sup_object_close(o);
+	return fl;
 }
 
 /* Split p (modified) into its directory part and final component. */
@@ -100,9 +104,11 @@ int sup_object_resolve(int base, const char *path, bool follow, struct sup_objec
 		    (len >= 2 && !strcmp(buf + len - 2, "/.")) ||
 		    (len >= 3 && !strcmp(buf + len - 3, "/.."))) {
 			fd = open_beneath(start, buf, O_DIRECTORY);
-			err = fd < 0 ? fd : 0;
+			err = fd < 0 ? fd : fstat(fd, &o->st) ? -errno : 0;
 			if (!err)
 				o->fd = fd;
+			else if (fd >= 0)
+				close(fd);
 			break;
 		}
 		split(buf, &dname, &last);
@@ -121,6 +127,7 @@ int sup_object_resolve(int base, const char *path, bool follow, struct sup_objec
 		}
 		if (!S_ISLNK(st.st_mode) || !follow) {
 			o->fd = fd;
+			o->st = st;
 			if (S_ISDIR(st.st_mode))
 				close(dir);
 			else
@@ -203,7 +210,6 @@ out:
 static int object_by_name(int fd, const struct stat *st, struct sup_object *o)
 {
 	char link[64], path[PATH_MAX];
-	struct stat now;
 	ssize_t n;
 	int err;
 
@@ -215,7 +221,7 @@ static int object_by_name(int fd, const struct stat *st, struct sup_object *o)
 	err = sup_object_resolve(AT_FDCWD, path, false, o);
 	if (err)
 		return -EACCES;
-	if (fstat(o->fd, &now) || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+	if (o->st.st_dev != st->st_dev || o->st.st_ino != st->st_ino) {
 		sup_object_close(o);
 		return -EACCES; /* renamed or replaced since: refused, not guessed */
 	}
@@ -242,30 +248,19 @@ static bool fd_grants(int fd_flags, enum sup_need need)
  * node, FIFO or socket, which are shared with everyone (chmod /dev/null, a watch on
  * /dev/tty seeing other users' terminals). A socket's connect is judged by its rule alone.
  */
-bool sup_object_kind_allowed(const struct sup_object *o, enum sup_need need)
+static bool kind_allowed(const struct stat *st, enum sup_need need)
 {
-	struct stat st;
-
-	if (need == SUP_NEED_UNIX)
-		return true;
-	return !fstat(o->fd, &st) &&
-	       (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode));
+	return need == SUP_NEED_UNIX || S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) ||
+	       S_ISLNK(st->st_mode);
 }
 
-bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object *o,
-			enum sup_need need)
+static bool allowed(const struct sbx_supervisor *s, const struct sup_object *o, enum sup_need need)
 {
 	struct sup_object named = { .fd = -1, .dir = -1 };
-	struct stat st;
+	const struct stat *st = &o->st;
 	uint64_t bits;
 	bool ok;
 
-	if (fstat(o->fd, &st))
-		return false;
-	if (!s->fs_confined)
-		return true;
-	if (!sup_object_kind_allowed(o, need))
-		return false;
 	if (o->from_fd && fd_grants(o->fd_flags, need))
 		return true;
 	if (on_procfs(o->fd))
@@ -275,16 +270,16 @@ bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object 
 		bits = LANDLOCK_ACCESS_FS_WRITE_FILE;
 		break;
 	case SUP_NEED_READ:
-		bits = S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR
-					   : LANDLOCK_ACCESS_FS_READ_FILE;
+		bits = S_ISDIR(st->st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR
+					    : LANDLOCK_ACCESS_FS_READ_FILE;
 		break;
 	default:
 		bits = LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
 		break;
 	}
-	if (is_root(s, &st, bits))
+	if (is_root(s, st, bits))
 		return true; /* a rule on the object itself (a file rule, or the root) */
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st->st_mode))
 		return beneath(s, o->fd, bits);
 	if (o->dir >= 0)
 		return beneath(s, o->dir, bits);
@@ -302,9 +297,19 @@ bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object 
 		if (n > 0 && path[0] != '/')
 			return true;
 	}
-	if (object_by_name(o->fd, &st, &named))
+	if (object_by_name(o->fd, st, &named))
 		return false;
 	ok = named.dir >= 0 && beneath(s, named.dir, bits);
 	sup_object_close(&named);
 	return ok;
+}
+
+const char *sup_object_refusal(const struct sbx_supervisor *s, const struct sup_object *o,
+			       enum sup_need need)
+{
+	if (!s->fs_confined)
+		return NULL;
+	if (!kind_allowed(&o->st, need))
+		return "not a file or directory";
+	return allowed(s, o, need) ? NULL : "outside the grants";
 }

@@ -72,6 +72,7 @@ static const struct sup_spec *find_spec(int nr)
 static long resolve_check_act(struct sup_call *c)
 {
 	struct sup_object o;
+	const char *why;
 	char proc[64];
 	long ret;
 
@@ -79,11 +80,8 @@ static long resolve_check_act(struct sup_call *c)
 			      : sup_object_resolve(c->base, c->path, c->follow, &o);
 	if (ret)
 		return ret;
-	if (!sup_object_allowed(c->s, &o, c->spec->need)) {
-		const char *why = !c->s->fs_confined || sup_object_kind_allowed(&o, c->spec->need)
-					  ? "outside the grants"
-					  : "not a file or directory";
-
+	why = sup_object_refusal(c->s, &o, c->spec->need);
+	if (why) {
 		c->refused = true;
 		if (c->object_is_fd)
 			sup_why(c, "%s(descriptor): %s", c->spec->name, why);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -60,6 +61,7 @@ struct sup_object {
 	int dir; /* O_PATH to the directory it was found in; -1 for a directory or descriptor */
 	bool from_fd; /* a descriptor of the program's: its access mode counts */
 	int fd_flags; /* F_GETFL of that descriptor */
+	struct stat st; /* of fd, taken when it was resolved */
 };
 
 #define SUP_XATTR_MAX 65536
@@ -142,10 +144,9 @@ void sup_why(struct sup_call *c, const char *fmt, ...) __attribute__((format(pri
 /* object.c: resolution and the grant check, in the executor. */
 int sup_object_resolve(int base, const char *path, bool follow, struct sup_object *o);
 int sup_object_from_fd(int fd, struct sup_object *o);
-bool sup_object_allowed(const struct sbx_supervisor *s, const struct sup_object *o,
-			enum sup_need need);
-/* Whether a call with this need may act on o's kind of file (no device node, FIFO, socket). */
-bool sup_object_kind_allowed(const struct sup_object *o, enum sup_need need);
+/* NULL when a call with this need may act on o, else why not ("outside the grants"). */
+const char *sup_object_refusal(const struct sbx_supervisor *s, const struct sup_object *o,
+			       enum sup_need need);
 void sup_object_close(struct sup_object *o);
 
 /* roots.c */

@@ -78,7 +78,6 @@ static long exec_connect(struct sup_call *c)
 	struct sockaddr_un via = { .sun_family = AF_UNIX };
 	struct sup_object o;
 	socklen_t dlen = sizeof(int);
-	struct stat st;
 	int domain;
 	long ret;
 
@@ -95,11 +94,9 @@ static long exec_connect(struct sup_call *c)
 	ret = sup_object_resolve(c->base, c->path, true, &o);
 	if (ret)
 		return ret;
-	if (fstat(o.fd, &st))
-		ret = -errno;
-	else if (!S_ISSOCK(st.st_mode))
+	if (!S_ISSOCK(o.st.st_mode))
 		ret = -ECONNREFUSED; /* what the kernel answers for a path that is no socket */
-	else if (!sup_object_allowed(c->s, &o, SUP_NEED_UNIX)) {
+	else if (sup_object_refusal(c->s, &o, SUP_NEED_UNIX)) {
 		c->refused = true;
 		sup_why(c, "connect(%.60s): unix socket outside the grants", c->path);
 		ret = -EACCES;
