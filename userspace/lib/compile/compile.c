@@ -183,7 +183,7 @@ struct cond3 {
 #define BITS(argn, m, v) ((struct sbx_seccomp_cond){ (argn), SBX_CMP_MASKED_EQ, (m), (v) })
 #define NE(argn, v)	 ((struct sbx_seccomp_cond){ (argn), SBX_CMP_NE, 0, (v) })
 
-/* Appends a rule; returns it (valid until the next rule) to set answer, below_abi, group. */
+/* Appends a rule; returns it (valid until the next rule) for sc_tag() or its group. */
 static struct sbx_seccomp_rule *sc_rule(struct builder *b, const char *syscall, int errno_value,
 					struct cond3 cond, const char *entitlement, const char *why)
 {
@@ -206,6 +206,19 @@ static struct sbx_seccomp_rule *sc_rule(struct builder *b, const char *syscall, 
 					.why = why };
 	memcpy(r->cond, cond.c, sizeof(r->cond));
 	return r;
+}
+
+/*
+ * How the supervisor answers r, and the Landlock ABI from which Landlock does r's job
+ * (0: none, the rule applies on every kernel). NULL r (out of memory) is ignored.
+ */
+static void sc_tag(struct sbx_seccomp_rule *r, enum sbx_seccomp_answer answer,
+		   unsigned int below_abi)
+{
+	if (r) {
+		r->answer = answer;
+		r->below_abi = below_abi;
+	}
 }
 
 /* ---- Landlock ---- */
@@ -448,7 +461,6 @@ static void deny_outside(struct builder *b, const char *call, struct cond3 prefi
 			 const char *why, unsigned int below_abi)
 {
 	uint64_t lo = 0;
-	struct sbx_seccomp_rule *r;
 
 	for (size_t i = 0; i <= n; i++) {
 		uint64_t hi = i < n ? allowed[i] : field == ~0ULL ? allowed[n - 1] : field + 1;
@@ -460,9 +472,8 @@ static void deny_outside(struct builder *b, const char *call, struct cond3 prefi
 			while (size > hi - lo)
 				size >>= 1;
 			c.c[c.n++] = BITS(arg, field & ~(size - 1), lo);
-			r = sc_rule(b, call, errno_value, c, NULL, why);
-			if (r)
-				r->below_abi = below_abi;
+			sc_tag(sc_rule(b, call, errno_value, c, NULL, why), SBX_ANSWER_ERRNO,
+			       below_abi);
 			lo += size;
 		}
 		lo = i < n ? allowed[i] + 1 : lo;
@@ -471,9 +482,7 @@ static void deny_outside(struct builder *b, const char *call, struct cond3 prefi
 		struct cond3 c = prefix;
 
 		c.c[c.n++] = (struct sbx_seccomp_cond){ arg, SBX_CMP_GT, 0, allowed[n - 1] };
-		r = sc_rule(b, call, errno_value, c, NULL, why);
-		if (r)
-			r->below_abi = below_abi;
+		sc_tag(sc_rule(b, call, errno_value, c, NULL, why), SBX_ANSWER_ERRNO, below_abi);
 	}
 }
 
@@ -493,7 +502,6 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 	static const uint64_t unix_only[] = { SBX_AF_UNIX };
 	static const uint64_t unix_types[] = { SBX_SOCK_STREAM, SBX_SOCK_SEQPACKET };
 	bool network = !confined || entitled(b, "network.client") || entitled(b, "network.server");
-	struct sbx_seccomp_rule *r;
 
 	deny_outside(b, "socket", NOCOND, 0, ~0ULL, families, ARRAY_SIZE(families), EAFNOSUPPORT,
 		     "socket families other than unix, IPv4, IPv6, netlink and Bluetooth", 0);
@@ -539,12 +547,9 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 	 * connect() from a TCP one (the family is the socket's), so with a network entitlement
 	 * the supervisor carries TCP connects out too, checked against the plan's ports.
 	 */
-	r = sc_rule(b, "connect", EACCES, NOCOND, NULL,
-		    "connect (pathname unix sockets: Landlock ABI 9 governs them)");
-	if (r) {
-		r->answer = SBX_ANSWER_SUPERVISOR;
-		r->below_abi = 9;
-	}
+	sc_tag(sc_rule(b, "connect", EACCES, NOCOND, NULL,
+		       "connect (pathname unix sockets: Landlock ABI 9 governs them)"),
+	       SBX_ANSWER_SUPERVISOR, 9);
 	/*
 	 * Below ABI 9 the unix types are an allow-list: SOCK_RAW is a datagram socket too (the
 	 * kernel maps it to SOCK_DGRAM), and so is any type it may map later.
@@ -570,22 +575,20 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 
 			/* Only the protocols the allow-list lets through: rules stay disjoint. */
 			c.c[c.n++] = (struct sbx_seccomp_cond){ 2, SBX_CMP_EQ, 0, udp[i >> 1] };
-			r = sc_rule(b, "socket", EACCES, c, "network.client",
-				    "UDP needs Landlock ABI 10 to be kept to a server's ports; add "
-				    "network.client");
-			if (r)
-				r->below_abi = 10;
+			sc_tag(sc_rule(b, "socket", EACCES, c, "network.client",
+				       "UDP needs Landlock ABI 10 to be kept to a server's ports; "
+				       "add network.client"),
+			       SBX_ANSWER_ERRNO, 10);
 		}
 	/*
 	 * truncate(2) by path reaches any file the user owns before Landlock ABI 3
 	 * (LANDLOCK_ACCESS_FS_TRUNCATE). ftruncate needs a descriptor opened for writing and
 	 * O_TRUNC write access at open, both checked by Landlock: only the path call goes.
 	 */
-	r = sc_rule(b, "truncate", EPERM, NOCOND, NULL,
-		    "truncate by path (Landlock ABI 3 governs truncation; coreutils' truncate "
-		    "uses open and ftruncate and keeps working)");
-	if (r)
-		r->below_abi = 3;
+	sc_tag(sc_rule(b, "truncate", EPERM, NOCOND, NULL,
+		       "truncate by path (Landlock ABI 3 governs truncation; coreutils' truncate "
+		       "uses open and ftruncate and keeps working)"),
+	       SBX_ANSWER_ERRNO, 3);
 }
 
 /*
@@ -655,19 +658,15 @@ static void compile_process_resources(struct builder *b)
 	};
 	/* Their target is a pidfd: never the caller as seccomp sees it. */
 	static const char *const by_pidfd[] = { "process_madvise", "process_mrelease" };
-	struct sbx_seccomp_rule *r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(self_only); i++) {
-		r = sc_rule(b, self_only[i].call, EPERM,
-			    COND1(NE(self_only[i].arg, self_only[i].self)), NULL, self_only[i].why);
-		if (r)
-			r->answer = SBX_ANSWER_SUPERVISOR;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(by_pidfd); i++) {
-		r = sc_rule(b, by_pidfd[i], EPERM, NOCOND, NULL, "another process's memory");
-		if (r)
-			r->answer = SBX_ANSWER_SUPERVISOR;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(self_only); i++)
+		sc_tag(sc_rule(b, self_only[i].call, EPERM,
+			       COND1(NE(self_only[i].arg, self_only[i].self)), NULL,
+			       self_only[i].why),
+		       SBX_ANSWER_SUPERVISOR, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(by_pidfd); i++)
+		sc_tag(sc_rule(b, by_pidfd[i], EPERM, NOCOND, NULL, "another process's memory"),
+		       SBX_ANSWER_SUPERVISOR, 0);
 }
 
 /*
@@ -679,22 +678,13 @@ static void compile_signals(struct builder *b)
 {
 	static const char *const by_pid[] = { "kill", "tkill", "tgkill", "rt_sigqueueinfo",
 					      "rt_tgsigqueueinfo" };
-	struct sbx_seccomp_rule *r;
+	static const char why[] = "signals outside the sandbox (Landlock ABI 6 scopes them)";
 
-	for (size_t i = 0; i < ARRAY_SIZE(by_pid); i++) {
-		r = sc_rule(b, by_pid[i], EPERM, COND1(NE(0, 0)), NULL,
-			    "signals outside the sandbox (Landlock ABI 6 scopes them)");
-		if (r) {
-			r->answer = SBX_ANSWER_SUPERVISOR;
-			r->below_abi = 6;
-		}
-	}
-	r = sc_rule(b, "pidfd_send_signal", EPERM, NOCOND, NULL,
-		    "signals outside the sandbox (Landlock ABI 6 scopes them)");
-	if (r) {
-		r->answer = SBX_ANSWER_SUPERVISOR;
-		r->below_abi = 6;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(by_pid); i++)
+		sc_tag(sc_rule(b, by_pid[i], EPERM, COND1(NE(0, 0)), NULL, why),
+		       SBX_ANSWER_SUPERVISOR, 6);
+	/* Its target is a pidfd: never the caller's own group. */
+	sc_tag(sc_rule(b, "pidfd_send_signal", EPERM, NOCOND, NULL, why), SBX_ANSWER_SUPERVISOR, 6);
 }
 
 static void compile_kernel_surface(struct builder *b)
@@ -794,12 +784,11 @@ static void compile_memory(struct builder *b)
 		 * (before 6.3, or no user notification) the call is refused. Disjoint from
 		 * the MFD_EXEC rule below, which always refuses.
 		 */
-		sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_NOEXEC_SEAL | MFD_EXEC, 0)),
-			"cs.allow-unsigned-executable-memory",
-			"memfd without MFD_NOEXEC_SEAL (executable by default)");
-		if (!b->err)
-			b->plan->seccomp.rules[b->plan->seccomp.n_rules - 1].answer =
-				SBX_ANSWER_SEALED_MEMFD;
+		sc_tag(sc_rule(b, "memfd_create", EACCES,
+			       COND1(BITS(1, MFD_NOEXEC_SEAL | MFD_EXEC, 0)),
+			       "cs.allow-unsigned-executable-memory",
+			       "memfd without MFD_NOEXEC_SEAL (executable by default)"),
+		       SBX_ANSWER_SEALED_MEMFD, 0);
 	}
 	/* Code that never came from a file: refused whatever the profile says. */
 	sc_rule(b, "memfd_create", EACCES, COND1(BITS(1, MFD_EXEC, MFD_EXEC)), NULL,
