@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,7 +29,10 @@
  * - rules (installed first, default ALLOW) holds the plan's rules: refusals and
  *   notifications, with or without conditions, never ALLOW; a call either has one rule
  *   without conditions or only conditional ones (checked below), so any match refuses.
- * - gate (installed last, default ERRNO(ENOSYS)) allows every call a group names.
+ * - gate (installed last, default ERRNO(ENOSYS)) allows every call a group names. It depends
+ *   on the call numbers alone, so it is written here as ranges of numbers (a few dozen
+ *   instructions, built in microseconds) instead of one libseccomp rule per call, which
+ *   cost most of a launch's filter time.
  *
  * The kernel runs both and takes the most restrictive action; at equal action the newest
  * filter's errno (seccomp_filter.rst, "precedence"). A call no group names gets the gate's
@@ -37,7 +43,7 @@
  */
 struct sbx_seccomp_filter {
 	scmp_filter_ctx rules;
-	scmp_filter_ctx gate; /* NULL for a plan without groups (built by hand in tests) */
+	struct sock_fprog gate; /* len 0 for a plan without groups (built by hand in tests) */
 	bool notifies;
 };
 
@@ -225,31 +231,96 @@ static int resolve_rules(const struct sbx_seccomp_plan *p, unsigned int abi, int
 	return 0;
 }
 
-static int gate_allow(scmp_filter_ctx gate, const char *call, int nr, struct sbx_diag *d)
+static int by_number(const void *x, const void *y)
 {
-	int err;
+	int a = *(const int *)x, b = *(const int *)y;
 
-	if (nr == __NR_SCMP_ERROR)
-		return 0; /* neither this libseccomp nor sbx knows its number: stays refused */
-	err = seccomp_rule_add(gate, SCMP_ACT_ALLOW, nr, 0);
-	if (err && err != -EEXIST)
-		return sbx_diag_set(d, err, "seccomp: cannot allow %s: %s", call, strerror(-err));
+	return (a > b) - (a < b);
+}
+
+#define GATE_STMT(code, k)	   ((struct sock_filter)BPF_STMT(code, k))
+#define GATE_JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
+
+/*
+ * The gate as classic BPF, as libseccomp would write it for the native table alone
+ * (another architecture kills; on x86_64 so does an x32 number, bit 30, other than -1):
+ * ALLOW for the numbers in nr[0..n) (sorted, unique), ERRNO(errno_value) for the rest.
+ * Each run of consecutive numbers is two comparisons.
+ */
+static int gate_program(const int *nr, size_t n, int errno_value, struct sock_fprog *prog,
+			struct sbx_diag *d)
+{
+	bool x86_64 = seccomp_arch_native() == SCMP_ARCH_X86_64;
+	size_t runs = 0, len, k = 0;
+	struct sock_filter *f;
+
+	for (size_t i = 0; i < n; i++)
+		runs += !i || nr[i] != nr[i - 1] + 1;
+	len = 3 + (x86_64 ? 2 : 0) + 2 * runs + 3;
+	/* Jumps are 8 bits: the arch check must reach the last return. */
+	if (len - 3 > 255)
+		return sbx_diag_set(d, -E2BIG, "seccomp: the allow-list has too many gaps");
+	f = calloc(len, sizeof(*f));
+	if (!f)
+		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+		/* Returns at len - 3 (refuse), len - 2 (allow), len - 1 (kill); k is the next
+		 * index. */
+#define GATE_TO(target) ((unsigned char)((len - (target)) - k - 1))
+	f[k] = GATE_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)), k++;
+	f[k] = GATE_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, GATE_TO(1)), k++;
+	f[k] = GATE_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), k++;
+	if (x86_64) {
+		f[k] = GATE_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), k++;
+		f[k] = GATE_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 0, GATE_TO(1)), k++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t last = i;
+
+		while (last + 1 < n && nr[last + 1] == nr[last] + 1)
+			last++;
+		/* Below this run (and above the previous one): in a gap. */
+		f[k] = GATE_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)nr[i], 0, GATE_TO(3)), k++;
+		f[k] = GATE_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)nr[last], 0, GATE_TO(2)), k++;
+		i = last;
+	}
+#undef GATE_TO
+	f[k++] = GATE_STMT(BPF_RET | BPF_K,
+			   SECCOMP_RET_ERRNO | ((uint32_t)errno_value & SECCOMP_RET_DATA));
+	f[k++] = GATE_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[k++] = GATE_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	prog->filter = f;
+	prog->len = (unsigned short)len;
 	return 0;
 }
 
+/* Every call a group names, and every rule's call (known by definition, even in a hand-made
+ * plan); a name neither this libseccomp nor sbx can number stays refused. */
 static int add_gate(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p, const int *nrs,
 		    struct sbx_diag *d)
 {
-	int err = ctx_new(
-		p, SCMP_ACT_ERRNO((uint32_t)(p->unknown_errno > 0 ? p->unknown_errno : ENOSYS)),
-		&f->gate, d);
+	size_t cap = p->n_rules, n = 0, u = 0;
+	int *nr, err;
 
-	for (size_t g = 0; !err && g < p->n_groups; g++)
-		for (const char *const *c = p->groups[g].group->calls; !err && *c; c++)
-			err = gate_allow(f->gate, *c, seccomp_syscall_nr(*c), d);
-	/* A rule's call is known by definition, even one a hand-made plan adds. */
-	for (size_t i = 0; !err && i < p->n_rules; i++)
-		err = gate_allow(f->gate, p->rules[i].syscall, nrs[i], d);
+	if (!p->deny_foreign_arches)
+		return sbx_diag_set(d, -EINVAL,
+				    "seccomp: an allow-list covers the native table only: it needs "
+				    "the other architectures refused");
+	for (size_t g = 0; g < p->n_groups; g++)
+		cap += sbx_syscall_group_size(p->groups[g].group);
+	nr = malloc((cap + 1) * sizeof(*nr));
+	if (!nr)
+		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+	for (size_t g = 0; g < p->n_groups; g++)
+		for (const char *const *c = p->groups[g].group->calls; *c; c++)
+			nr[n++] = seccomp_syscall_nr(*c);
+	for (size_t i = 0; i < p->n_rules; i++)
+		nr[n++] = nrs[i];
+	qsort(nr, n, sizeof(*nr), by_number);
+	for (size_t i = 0; i < n; i++)
+		if (nr[i] >= 0 && (!u || nr[i] != nr[u - 1]))
+			nr[u++] = nr[i];
+	err = gate_program(nr, u, p->unknown_errno > 0 ? p->unknown_errno : ENOSYS, &f->gate, d);
+	free(nr);
 	return err;
 }
 
@@ -304,7 +375,8 @@ int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d)
 					    strerror(-fd));
 	}
 	/* Last, so that its ENOSYS wins over the rules filter at equal precedence. */
-	err = f->gate ? seccomp_load(f->gate) : 0;
+	if (f->gate.len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &f->gate))
+		err = -errno;
 	if (err) {
 		if (fd >= 0)
 			close(fd);
@@ -364,13 +436,16 @@ int seccomp_filter_export(const struct sbx_seccomp_filter *f, struct sock_fprog 
 
 	prog[1].len = 0;
 	prog[1].filter = NULL;
-	if (!err && f->gate) {
-		err = export_one(f->gate, &prog[1], d);
-		if (err) {
+	if (!err && f->gate.len) {
+		prog[1].filter = malloc(f->gate.len * sizeof(*f->gate.filter));
+		if (!prog[1].filter) {
 			free(prog[0].filter);
 			prog[0].filter = NULL;
 			prog[0].len = 0;
+			return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
 		}
+		memcpy(prog[1].filter, f->gate.filter, f->gate.len * sizeof(*f->gate.filter));
+		prog[1].len = f->gate.len;
 	}
 	return err;
 }
@@ -381,8 +456,7 @@ void seccomp_filter_free(struct sbx_seccomp_filter *f)
 		return;
 	if (f->rules)
 		seccomp_release(f->rules);
-	if (f->gate)
-		seccomp_release(f->gate);
+	free(f->gate.filter);
 	free(f);
 }
 
