@@ -589,11 +589,11 @@ int seccomp_supervise_one(int fd, const struct sbx_seccomp_plan *p, struct sbx_s
 int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct sbx_supervisor *sup,
 			       struct sbx_seccomp_denial *out)
 {
-	char why[sizeof(out->call)];
+	char why[sizeof(out->call)] = "";
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
 	uint64_t args[6];
-	int err, nr;
+	int err, nr, refused = 0;
 
 	memset(out, 0, sizeof(*out));
 	err = seccomp_notify_alloc(&req, &resp);
@@ -617,28 +617,22 @@ int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct 
 	}
 	if (out->rule && out->rule->answer == SBX_ANSWER_SUPERVISOR) {
 		/* Carried out, or refused with the reason the supervisor gives. */
-		err = sbx_supervisor_carry_out(sup, fd, req, nr, out->rule->errno_value, why,
-					       sizeof(why));
-		if (err <= 0) {
+		refused = sbx_supervisor_carry_out(sup, fd, req, nr, out->rule->errno_value, why,
+						   sizeof(why));
+		if (refused <= 0) {
 			out->carried_out = true;
 			goto out;
 		}
-		read_comm(out->pid, out->comm, sizeof(out->comm));
-		seccomp_describe_call(nr, args, out->call, sizeof(out->call));
-		if (why[0])
-			snprintf(out->call, sizeof(out->call), "%s", why);
-		resp->id = req->id;
-		resp->error = -err;
-		err = seccomp_notify_respond(fd, resp);
-		goto out;
 	}
 	seccomp_describe_call(nr, args, out->call, sizeof(out->call));
+	if (why[0])
+		snprintf(out->call, sizeof(out->call), "%s", why);
 	/* Read the name before answering: once answered, the process may exit. */
 	read_comm(out->pid, out->comm, sizeof(out->comm));
 	resp->id = req->id;
 	resp->val = 0;
 	resp->flags = 0;
-	resp->error = out->rule ? -out->rule->errno_value : -ENOSYS;
+	resp->error = -(refused ? refused : out->rule ? out->rule->errno_value : ENOSYS);
 	err = seccomp_notify_respond(fd, resp);
 out:
 	seccomp_notify_free(req, resp);
