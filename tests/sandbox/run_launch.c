@@ -58,7 +58,7 @@ static int launch(const struct sbx_plan *plan, char *const envp[], const char *a
 	int fd = mkstemp(tmpl), saved = dup(1), err;
 	ssize_t n;
 
-	sbx_launch_probe(&f);
+	sbx_features_probe_sandbox(&f);
 	unlink(tmpl);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* the caller's part when the filter notifies */
 	err = sbx_launch_prepare(l, &o, d);
@@ -376,19 +376,6 @@ TEST_F(launch, exec_descriptor_cannot_be_kept)
 	ASSERT_EQ(-EBUSY, sbx_launch_prepare(&self->l, &o, &self->d));
 	EXPECT_NE(NULL, strstr(self->d.msg, "is the launcher's own"));
 	sbx_launch_cleanup(&self->l);
-}
-
-TEST(launch_probe_agrees_with_full_probe)
-{
-	struct sbx_features quick, full;
-
-	sbx_launch_probe(&quick);
-	sbx_features_probe(&full, false);
-	EXPECT_STREQ(full.kernel_release, quick.kernel_release);
-	EXPECT_EQ(full.landlock_abi, quick.landlock_abi);
-	EXPECT_EQ(full.seccomp_filter, quick.seccomp_filter);
-	EXPECT_EQ(full.seccomp_user_notif, quick.seccomp_user_notif);
-	EXPECT_EQ(full.mdwe, quick.mdwe);
 }
 
 TEST(resolve_program_like_execvp)

@@ -159,7 +159,7 @@ static inline int sup_env_run(struct sup_env *e, bool confined, char *const argv
 	if (confined) {
 		/* The caller's part when the filter notifies (launch/launch.h). */
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		sbx_launch_probe(&f);
+		sbx_features_probe_sandbox(&f);
 		err = sbx_launch_prepare(&l, &o, &d);
 		if (!err) {
 			dup2(fd, 1);

@@ -541,7 +541,7 @@ int cmd_run(int argc, char **argv)
 	status = check_grants(&a, t.profile, t.source);
 	if (status)
 		goto out;
-	sbx_launch_probe(&features);
+	sbx_features_probe_sandbox(&features);
 	sbx_timing_mark("kernel probe");
 	storage = malloc(storage_len);
 	if (!storage) {

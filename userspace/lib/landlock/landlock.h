@@ -22,7 +22,7 @@
 /* The newest ABI sbx knows; a newer kernel is used at this level. */
 #define SBX_LANDLOCK_ABI_MAX 10
 
-/* The running kernel's Landlock ABI, 0 when Landlock is unavailable. */
+/* The running kernel's Landlock ABI, 0 when Landlock is unavailable (errno says why). */
 int landlock_abi_version(void);
 
 /* Pure: what ABI abi can express (abi is clamped to 0..SBX_LANDLOCK_ABI_MAX). */

@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
@@ -32,25 +31,6 @@
 #include "uapi_compat.h"
 
 extern char **environ;
-
-void sbx_launch_probe(struct sbx_features *f)
-{
-	__u32 errno_action = SECCOMP_RET_ERRNO, notify_action = SECCOMP_RET_USER_NOTIF;
-	struct seccomp_notif_sizes sizes;
-	struct utsname u;
-
-	memset(f, 0, sizeof(*f));
-	if (uname(&u) == 0)
-		snprintf(f->kernel_release, sizeof(f->kernel_release), "%s", u.release);
-	f->landlock_abi = landlock_abi_version();
-	f->seccomp_filter = prctl(PR_GET_SECCOMP) >= 0 &&
-			    syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &errno_action) == 0;
-	f->seccomp_user_notif =
-		f->seccomp_filter &&
-		syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
-		syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &notify_action) == 0;
-	f->mdwe = prctl(PR_GET_MDWE, 0L, 0L, 0L, 0L) >= 0; /* exists exactly with PR_SET_MDWE */
-}
 
 /* cand as an absolute path, without resolving symlinks: the kernel names the process
  * after the file exec'd (comm), and multi-call programs look at the name they were given. */

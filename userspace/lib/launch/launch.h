@@ -75,7 +75,7 @@ struct sbx_launch_opts {
 	const char *container_owner;
 	char *const *argv; /* the program's argv, argv[0] as the user typed it */
 	char *const *envp; /* environment to scrub; NULL: environ */
-	const struct sbx_features *features; /* as probed */
+	const struct sbx_features *features; /* as probed (sbx_features_probe_sandbox) */
 	const char *const *require; /* --require: features that must be enforced (NULL-ended) */
 	bool require_all; /* --require-all: nothing the plan wants may be dropped */
 	/* Descriptors above 2 the program inherits (--keep-fd); every other one is closed at
@@ -126,13 +126,6 @@ struct sbx_launch {
 	unsigned long denials; /* denials the supervisor answered */
 	unsigned long denials_reported; /* of those, passed to on_denial (rate-limited) */
 };
-
-/*
- * The features the launcher needs, and nothing else (kernel release, Landlock ABI,
- * seccomp filters and user notification, MDWE): cheap, where sbx_features_probe() also
- * parses the kernel's BTF and probes fanotify and BPF (tens of milliseconds).
- */
-void sbx_launch_probe(struct sbx_features *f);
 
 /*
  * Find name like execvp does (a name with a slash is taken as a path; else each $PATH

@@ -46,10 +46,18 @@ const char *sbx_bpf_lsm_state_name(enum sbx_bpf_lsm_state s);
 bool sbx_memfd_noexec_seal_supported(void);
 
 /*
- * Probe the running kernel. With with_bpf_lsm_probe, a root caller loads, attaches and
- * exercises the BPF LSM probe program (bpf/lsm_probe.bpf.c); otherwise the BPF LSM state
- * stops at what can be read without loading anything. Never fails: each unknown is
- * recorded with its reason.
+ * What a sandbox needs, and nothing else: kernel release, Landlock ABI (and errata),
+ * seccomp filters and user notification, MDWE. A few system calls: what each launch
+ * probes (sbx run), where sbx_features_probe() also parses the kernel's BTF and probes
+ * fanotify and BPF (tens of milliseconds). The other fields stay zero.
+ */
+void sbx_features_probe_sandbox(struct sbx_features *f);
+
+/*
+ * Probe the running kernel: sbx_features_probe_sandbox(), then the rest. With
+ * with_bpf_lsm_probe, a root caller loads, attaches and exercises the BPF LSM probe program
+ * (bpf/lsm_probe.bpf.c); otherwise the BPF LSM state stops at what can be read without
+ * loading anything. Never fails: each unknown is recorded with its reason.
  */
 void sbx_features_probe(struct sbx_features *f, bool with_bpf_lsm_probe);
 

@@ -24,21 +24,19 @@
 #include <bpf/libbpf.h>
 
 #include "uapi_compat.h"
+#include "landlock/landlock.h"
 #include "probe/features.h"
 #include "probe/probe_internal.h"
 
 static void probe_landlock(struct sbx_features *f)
 {
-	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-
-	if (abi >= 0) {
-		f->landlock_abi = (int)abi;
+	f->landlock_abi = landlock_abi_version();
+	if (f->landlock_abi > 0) {
 		long errata = syscall(__NR_landlock_create_ruleset, NULL, 0,
 				      LANDLOCK_CREATE_RULESET_ERRATA);
 		f->landlock_errata = errata > 0 ? (int)errata : 0;
 		return;
 	}
-	f->landlock_abi = 0;
 	switch (errno) {
 	case ENOSYS:
 		snprintf(f->landlock_why, sizeof(f->landlock_why),
@@ -63,7 +61,7 @@ static void probe_seccomp(struct sbx_features *f)
 	f->seccomp_filter =
 		prctl(PR_GET_SECCOMP) >= 0 && syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
 						      &(__u32){ SECCOMP_RET_ERRNO }) == 0;
-	/* As the launcher asks it: notification is of no use without filters. */
+	/* Notification is of no use without filters. */
 	f->seccomp_user_notif = f->seccomp_filter &&
 				syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
 				syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
@@ -248,7 +246,7 @@ const char *sbx_bpf_lsm_state_name(enum sbx_bpf_lsm_state s)
 	}
 }
 
-void sbx_features_probe(struct sbx_features *f, bool with_bpf_lsm_probe)
+void sbx_features_probe_sandbox(struct sbx_features *f)
 {
 	struct utsname u;
 
@@ -258,6 +256,11 @@ void sbx_features_probe(struct sbx_features *f, bool with_bpf_lsm_probe)
 	probe_landlock(f);
 	probe_seccomp(f);
 	probe_mdwe(f);
+}
+
+void sbx_features_probe(struct sbx_features *f, bool with_bpf_lsm_probe)
+{
+	sbx_features_probe_sandbox(f);
 	f->memfd_noexec_seal = sbx_memfd_noexec_seal_supported();
 	probe_btf(f);
 	probe_lsm_list(f);
