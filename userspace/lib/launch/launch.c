@@ -234,7 +234,8 @@ static void drop_covered_by_supervisor(struct sbx_launch *l, const char *feature
 	for (size_t i = 0; i < sp->n_rules && !supervised; i++)
 		supervised = sp->rules[i].answer == SBX_ANSWER_SUPERVISOR &&
 			     !strcmp(sp->rules[i].syscall, call) &&
-			     seccomp_rule_applies(&sp->rules[i], (unsigned int)l->landlock_abi);
+			     seccomp_rule_applies(&sp->rules[i],
+						  (unsigned int)l->o.features->landlock_abi);
 	if (!supervised)
 		return;
 	s->security = false;
@@ -247,9 +248,9 @@ static void fit_process(struct sbx_launch *l)
 	const struct sbx_features *f = l->o.features;
 	struct sbx_enforcement *e = &l->enforced;
 	struct sbx_feature_state *s;
-	bool have_seccomp = !f || f->seccomp_filter, nested;
+	bool have_seccomp = f->seccomp_filter, nested;
 
-	landlock_fit_plan(&p->landlock, l->landlock_abi, e);
+	landlock_fit_plan(&p->landlock, f->landlock_abi, e);
 	if (have_seccomp && seccomp_closes_inet(&p->seccomp)) {
 		network_drop_covered(e, "landlock.net.tcp");
 		network_drop_covered(e, "landlock.net.udp");
@@ -262,7 +263,7 @@ static void fit_process(struct sbx_launch *l)
 	nested = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
 	s = sbx_enforcement_add(
 		e, "seccomp.notify", "denied calls explained (seccomp user notification)",
-		p->seccomp.enabled, have_seccomp && f && f->seccomp_user_notif && !nested, false);
+		p->seccomp.enabled, have_seccomp && f->seccomp_user_notif && !nested, false);
 	if (!s->available)
 		snprintf(s->why, sizeof(s->why), "%s",
 			 nested ? "sbx already runs under a seccomp filter (nested): one listener "
@@ -273,7 +274,7 @@ static void fit_process(struct sbx_launch *l)
 	drop_covered_by_supervisor(l, "landlock.scope", "kill",
 				   "sbx carries out signals to the sandbox's own processes only");
 	s = sbx_enforcement_add(e, "mdwe", "no writable+executable memory (PR_SET_MDWE)",
-				p->process.mdwe != 0, !f || f->mdwe, true);
+				p->process.mdwe != 0, f->mdwe, true);
 	if (!s->available)
 		snprintf(s->why, sizeof(s->why), "PR_SET_MDWE needs Linux 6.3");
 	sbx_enforcement_add(e, "no-new-privs",
@@ -300,7 +301,7 @@ static void fit_process(struct sbx_launch *l)
 		sbx_enforcement_note(
 			e, "runs as uid 0 (--allow-root): the owner of root's files, "
 			   "with no capability, an empty bounding set, locked securebits");
-	if (p->landlock.enabled && l->landlock_abi >= 7)
+	if (p->landlock.enabled && f->landlock_abi >= 7)
 		sbx_enforcement_note(e, "Landlock denials go to the audit log, which only root can "
 					"read; sbx does not report them");
 	else if (p->landlock.enabled)
@@ -468,7 +469,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 {
 	const struct sbx_plan *p = o->plan;
 	bool notify;
-	int err;
+	int abi, err;
 
 	memset(l, 0, sizeof(*l));
 	l->o = *o;
@@ -477,7 +478,11 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	l->interp_fd = -1;
 	l->script_fd = -1;
 	l->pid = -1;
-	l->landlock_abi = o->features ? o->features->landlock_abi : landlock_abi_version();
+	if (!o->features) {
+		sbx_features_probe_sandbox(&l->features);
+		l->o.features = &l->features;
+	}
+	abi = l->o.features->landlock_abi;
 	fit_process(l);
 	sbx_timing_mark("fit to kernel");
 	err = sbx_enforcement_require(&l->enforced, o->require, o->require_all, d);
@@ -532,7 +537,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 		}
 	}
 	sbx_timing_mark("container");
-	if (p->landlock.enabled && l->landlock_abi > 0) {
+	if (p->landlock.enabled && abi > 0) {
 		struct sbx_landlock_plan lp = p->landlock;
 		struct sbx_fs_rule *rules = NULL;
 		char fd_path[32];
@@ -555,18 +560,17 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 					rules[i].path = fd_path;
 			lp.fs = rules;
 		}
-		l->ruleset_fd = landlock_build_ruleset(&lp, l->landlock_abi, d);
+		l->ruleset_fd = landlock_build_ruleset(&lp, abi, d);
 		free(rules);
 		if (l->ruleset_fd < 0) {
 			l->failed_step = "landlock";
 			return l->ruleset_fd;
 		}
-		l->landlock_flags = landlock_restrict_flags(l->landlock_abi);
 	}
 	sbx_timing_mark("landlock ruleset");
 	if (p->seccomp.enabled && sbx_enforcement_find(&l->enforced, "seccomp")->enforced) {
 		notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
-		err = seccomp_filter_build_abi(&p->seccomp, notify, l->landlock_abi, &l->filter, d);
+		err = seccomp_filter_build_abi(&p->seccomp, notify, abi, &l->filter, d);
 		if (!err) {
 			l->bpf = calloc(2, sizeof(*l->bpf));
 			err = l->bpf ? seccomp_filter_export(l->filter, l->bpf, d)
@@ -914,7 +918,8 @@ static void __attribute__((noreturn)) child_main(struct sbx_launch *l, const str
 		child_fail(err_fd, STEP_MDWE, errno, -1);
 	sbx_timing_mark("process attributes");
 	if (l->ruleset_fd >= 0) {
-		if (syscall(__NR_landlock_restrict_self, l->ruleset_fd, l->landlock_flags))
+		if (syscall(__NR_landlock_restrict_self, l->ruleset_fd,
+			    landlock_restrict_flags(l->o.features->landlock_abi)))
 			child_fail(err_fd, STEP_LANDLOCK, errno, -1);
 		close(l->ruleset_fd);
 	}

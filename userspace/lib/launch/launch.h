@@ -75,7 +75,8 @@ struct sbx_launch_opts {
 	const char *container_owner;
 	char *const *argv; /* the program's argv, argv[0] as the user typed it */
 	char *const *envp; /* environment to scrub; NULL: environ */
-	const struct sbx_features *features; /* as probed (sbx_features_probe_sandbox) */
+	/* As probed (sbx_features_probe_sandbox); NULL: sbx_launch_prepare() probes. */
+	const struct sbx_features *features;
 	const char *const *require; /* --require: features that must be enforced (NULL-ended) */
 	bool require_all; /* --require-all: nothing the plan wants may be dropped */
 	/* Descriptors above 2 the program inherits (--keep-fd); every other one is closed at
@@ -105,9 +106,8 @@ struct sbx_launch_opts {
 struct sbx_launch {
 	struct sbx_launch_opts o;
 	struct sbx_enforcement enforced;
-	int landlock_abi; /* what the ruleset was built for */
+	struct sbx_features features; /* o.features points here when the caller gave none */
 	int ruleset_fd; /* -1: no Landlock this run */
-	uint32_t landlock_flags; /* for landlock_restrict_self() */
 	struct sbx_seccomp_filter *filter; /* NULL: no seccomp this run */
 	struct sbx_supervisor *supervisor; /* carries calls out (supervise/); NULL: none */
 	struct sock_fprog *bpf; /* [0] rules, [1] allow-list (len 0: none); NULL: none */
