@@ -190,13 +190,13 @@ static int make_canary(struct sbx_launch *l, const char *container_dir, struct s
 /* True if the plan's seccomp rules refuse every IPv4 and IPv6 socket. */
 static bool seccomp_closes_inet(const struct sbx_seccomp_plan *sp)
 {
-	static const int families[] = { 2 /* AF_INET */, 10 /* AF_INET6 */ };
-	static const int types[] = { 1 /* SOCK_STREAM */, 2 /* SOCK_DGRAM */, 3 /* SOCK_RAW */ };
+	static const int families[] = { AF_INET, AF_INET6 };
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_RAW };
 
 	if (!sp->enabled)
 		return false;
-	for (size_t i = 0; i < 2; i++)
-		for (size_t t = 0; t < 3; t++) {
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 			uint64_t args[6] = { families[i], types[t] };
 
 			if (!seccomp_rule_match(sp, SYS_socket, args))
