@@ -83,6 +83,12 @@ bool sbx_enforcement_has_drop(const struct sbx_enforcement *e, bool security_onl
 	return false;
 }
 
+static int refuse(const char *by, const struct sbx_feature_state *s, struct sbx_diag *d)
+{
+	return sbx_diag_set(d, -EOPNOTSUPP, "%s %s (%s) is not enforced on this kernel%s%s", by,
+			    s->feature, s->what, s->why[0] ? ": " : "", s->why);
+}
+
 int sbx_enforcement_require(const struct sbx_enforcement *e, const char *const *names, bool all,
 			    struct sbx_diag *d)
 {
@@ -92,18 +98,10 @@ int sbx_enforcement_require(const struct sbx_enforcement *e, const char *const *
 		if (!s)
 			return sbx_diag_set(d, -EINVAL, "unknown feature '%s'", names[i]);
 		if (!s->available || (s->wanted && !s->enforced))
-			return sbx_diag_set(d, -EOPNOTSUPP,
-					    "required %s (%s) is not enforced on this kernel%s%s",
-					    s->feature, s->what, s->why[0] ? ": " : "", s->why);
+			return refuse("required", s, d);
 	}
-	for (size_t i = 0; all && i < e->n; i++) {
-		const struct sbx_feature_state *s = &e->items[i];
-
-		if (s->wanted && !s->enforced)
-			return sbx_diag_set(
-				d, -EOPNOTSUPP,
-				"--require-all: %s (%s) is not enforced on this kernel%s%s",
-				s->feature, s->what, s->why[0] ? ": " : "", s->why);
-	}
+	for (size_t i = 0; all && i < e->n; i++)
+		if (e->items[i].wanted && !e->items[i].enforced)
+			return refuse("--require-all:", &e->items[i], d);
 	return 0;
 }
