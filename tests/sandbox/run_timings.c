@@ -8,9 +8,10 @@
 #include "sbx_test.h"
 
 static const char *const phases[] = {
-	"start-up",	      "signature check", "profile load",     "kernel probe",   "compile",
-	"fit to kernel",      "container",	 "landlock ruleset", "seccomp filter", "spawn",
-	"process attributes", "landlock",	 "seccomp",	     "exec",	       "total",
+	"start-up",   "profile lookup", "signature check",    "profile load",	  "kernel probe",
+	"compile",    "fit to kernel",	"container",	      "landlock ruleset", "seccomp filter",
+	"supervisor", "spawn",		"process attributes", "landlock",	  "seccomp",
+	"exec",	      "total",
 };
 #define N_PHASES (sizeof(phases) / sizeof(phases[0]))
 #define PREFIX	 "sbx: timing: "

@@ -505,7 +505,7 @@ int cmd_run(int argc, char **argv)
 		status = fail("%s", d.msg);
 		goto out;
 	}
-	sbx_timing_mark("signature check");
+	sbx_timing_mark("profile lookup");
 	to.profile_file = a.profile ? profile_path : NULL;
 	to.default_profile_file = a.profile ? NULL : default_path;
 	to.profile_by_name = true;

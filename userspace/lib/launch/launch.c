@@ -1365,6 +1365,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 	if (seccomp_filter_notifies(l->filter) && !l->supervisor &&
 	    sbx_supervisor_start(l->o.plan, l->ruleset_fd, &l->supervisor, d))
 		l->supervisor = NULL; /* none: those calls are refused (fail closed) */
+	sbx_timing_mark("supervisor");
 	fflush(NULL);
 	l->pid = fork();
 	if (l->pid < 0) {

@@ -15,6 +15,7 @@
 #include "profile/lookup.h"
 #include "sign/hash.h"
 #include "sign/verify.h"
+#include "timing.h"
 
 /* The signature says the file is not what was signed: never run it. */
 static bool signature_broken(enum sbx_verify_reason r)
@@ -241,6 +242,7 @@ int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 	err = open_program(t, d);
 	if (!err)
 		err = from_signature(t, o, d);
+	sbx_timing_mark("signature check");
 	if (!err && !t->profile && !o->profile_file && o->profile_by_name && !t->team_id[0] &&
 	    !t->warning[0])
 		err = profile_by_name(t, d);
