@@ -100,6 +100,10 @@ TEST_F_TIMEOUT(signed_run, swapper_never_wins_the_exec_race, 600)
 	       RACE_RUNS, ran_signed, ran_unsigned, refused, wins);
 	EXPECT_EQ(0, wins);
 	EXPECT_EQ(RACE_RUNS, ran_signed + ran_unsigned + refused);
+	/* The race was run: both files were at the path when sbx opened it, many times over
+	 * (a swapper that never swapped would leave no win to find on a broken sbx either). */
+	EXPECT_LT(0, ran_signed);
+	EXPECT_LT(0, ran_unsigned);
 }
 
 /* TMPDIR as the program sees it: inside its container. */
