@@ -99,6 +99,9 @@ static int make_dirs(const char *path, mode_t mode, struct sbx_diag *d)
 
 	if (n == 0 || n >= sizeof(buf))
 		return sbx_diag_set(d, -EINVAL, "container: bad directory '%s'", path);
+	/* From the second run on it exists: one call, not one per component. */
+	if (!mkdir(path, mode) || errno == EEXIST)
+		return 0;
 	memcpy(buf, path, n + 1);
 	for (char *s = buf + 1;; s++) {
 		if (*s != '/' && *s != '\0')
@@ -381,10 +384,10 @@ static int open_program(struct sbx_launch *l, struct sbx_diag *d)
 			return sbx_diag_set(d, -errno, "dup: %s", strerror(errno));
 	}
 	l->exec_fd = fd;
-	if (fstat(fd, &l->exec_st))
-		return sbx_diag_set(d, -errno, "%s: %s", o->program, strerror(errno));
 	if (o->program_stat)
 		l->exec_st = *o->program_stat;
+	else if (fstat(fd, &l->exec_st))
+		return sbx_diag_set(d, -errno, "%s: %s", o->program, strerror(errno));
 	if (!S_ISREG(l->exec_st.st_mode))
 		return sbx_diag_set(d, -EACCES, "%s: not a regular file", o->program);
 	l->exec_is_script = pread(fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!';
