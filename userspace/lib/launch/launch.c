@@ -2,31 +2,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
-#include <time.h>
-#include <linux/capability.h>
-#include <linux/close_range.h>
 #include <linux/filter.h>
-#include <linux/securebits.h>
 
 #include "landlock/landlock.h"
 #include "timing.h"
 #include "launch/fdpass.h"
-#include "launch/launch.h"
-#include "launch/terminal.h"
+#include "launch/launch_internal.h"
 #include "supervise/supervise.h"
 #include "uapi_compat.h"
 
@@ -401,9 +393,6 @@ static int open_program(struct sbx_launch *l, struct sbx_diag *d)
 	return 0;
 }
 
-/* Where the child puts a script's sealed copy for its interpreter (below SBX_EXEC_FD). */
-#define SBX_SCRIPT_FD (SBX_EXEC_FD - 1)
-
 /*
  * A verified script's interpreter, from its sealed copy's #! line as the kernel reads it
  * (binfmt_script: the first 256 bytes; the path, then one optional argument), opened now;
@@ -632,399 +621,6 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 	l->envp = NULL;
 }
 
-static int exit_status_of(int ws)
-{
-	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-}
-
-/* ---- the child: raw system calls only (it may be the fork of a threaded daemon) ---- */
-
-/* Which step failed; the parent turns it into words (the child cannot format). */
-enum child_step {
-	STEP_DESCRIPTORS,
-	STEP_SESSION,
-	STEP_TERMINAL,
-	STEP_NO_NEW_PRIVS,
-	STEP_CAPABILITIES,
-	STEP_RLIMITS,
-	STEP_DUMPABLE,
-	STEP_MDWE,
-	STEP_LANDLOCK,
-	STEP_SECCOMP,
-	STEP_NOTIFY_FD,
-	STEP_CHANGED,
-	STEP_EXECVE,
-};
-
-struct child_failure {
-	int step; /* enum child_step */
-	int err; /* positive errno */
-	long detail; /* the descriptor, rlimit index or capability concerned; -1 none */
-};
-
-/* What capability detail < 0 means. */
-enum {
-	CAPS_CAPGET = -1,
-	CAPS_SECUREBITS = -2,
-	CAPS_AMBIENT = -3,
-	CAPS_CAPSET = -4,
-};
-
-static void __attribute__((noreturn)) child_fail(int pipe_fd, int step, int err, long detail)
-{
-	struct child_failure f = { .step = step, .err = err ? err : EIO, .detail = detail };
-
-	if (write(pipe_fd, &f, sizeof(f)) < 0) {
-		/* nothing left to tell anyone: the parent sees EOF and a 125 exit */
-	}
-	_exit(125);
-}
-
-/*
- * Every capability set empty, ambient and inheritable included; for root also the bounding
- * set and locked securebits, or it would regain every capability at execve. Returns 0 or
- * a CAPS_* / capability number in *detail and the errno.
- */
-static int drop_capabilities(long *detail)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	memset(data, 0, sizeof(data));
-	*detail = CAPS_CAPGET;
-	if (syscall(SYS_capget, &h, data))
-		return errno;
-	if (data[0].effective & (1U << CAP_SETPCAP)) {
-		for (long c = 0; c < 64 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
-			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0)) {
-				*detail = c;
-				return errno;
-			}
-		*detail = CAPS_SECUREBITS;
-		if (prctl(PR_SET_SECUREBITS,
-			  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
-				  SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
-				  SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
-			  0, 0, 0))
-			return errno;
-	}
-	*detail = CAPS_AMBIENT;
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-		return errno; /* EINVAL: before Linux 4.3, no ambient set to clear */
-	*detail = CAPS_CAPSET;
-	memset(data, 0, sizeof(data));
-	h.pid = 0;
-	if (syscall(SYS_capset, &h, data))
-		return errno;
-	return 0;
-}
-
-/* FD_CLOEXEC on fd, when it is open. */
-static void set_cloexec(int fd)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	if (flags >= 0 && !(flags & FD_CLOEXEC))
-		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-/* Before close_range (Linux 5.11): the open ones, as /proc lists them (else 64 Ki). */
-static void cloexec_from_proc(void)
-{
-	char buf[4096] __attribute__((aligned(8)));
-	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	long n;
-
-	if (dir < 0) {
-		for (int fd = 3; fd < 65536; fd++)
-			set_cloexec(fd);
-		return;
-	}
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0)
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
-			int fd = 0;
-			const char *c = de->d_name;
-
-			off += de->d_reclen;
-			if (*c < '0' || *c > '9')
-				continue;
-			for (; *c >= '0' && *c <= '9'; c++)
-				fd = fd * 10 + (*c - '0');
-			if (fd > 2 && fd != dir)
-				set_cloexec(fd);
-		}
-	close(dir);
-}
-
-/*
- * Mark every descriptor above 2 close-on-exec, then clear the flag on the kept ones (the
- * error pipe stays close-on-exec: execve closes it, which tells the parent it worked).
- * Returns 0 or the errno, with the descriptor in *fd.
- */
-static int close_inherited_fds(const struct sbx_launch_opts *o, long *fd)
-{
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC))
-		cloexec_from_proc();
-	for (size_t i = 0; i < o->n_keep_fds; i++)
-		if (fcntl(o->keep_fds[i], F_SETFD, 0)) {
-			*fd = o->keep_fds[i];
-			return errno;
-		}
-	return 0;
-}
-
-/* The program's own session; the pty (if any) its controlling terminal and its 0-2. */
-static void enter_session(const struct sbx_terminal *t, int err_fd)
-{
-	if (setsid() < 0)
-		child_fail(err_fd, STEP_SESSION, errno, -1);
-	if (t->master < 0)
-		return;
-	if (ioctl(t->slave, TIOCSCTTY, 0))
-		child_fail(err_fd, STEP_TERMINAL, errno, -1);
-	for (int fd = 0; fd < 3; fd++)
-		if (t->replaces[fd] && dup2(t->slave, fd) < 0)
-			child_fail(err_fd, STEP_TERMINAL, errno, fd);
-	if (t->slave > 2)
-		close(t->slave);
-	close(t->master);
-}
-
-/*
- * With a pty, the child stays as the session's leader and runs the program in a process
- * group of its own, the pty's foreground (as sudo's monitor does): a session leader's own
- * group is orphaned (its parent, sbx, is in another session) and the kernel discards ^Z's
- * SIGTSTP there. The leader, confined like the program, passes signals on and mirrors the
- * program's stops (it stops itself, so sbx sees it) and its exit status. Returns in the
- * program's process only.
- */
-static void monitor_program(const struct sbx_launch *l, const struct sbx_terminal *t, int err_fd,
-			    int notify_sock)
-{
-	static const int passed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCHLD };
-	int tty = t->replaces[0] ? 0 : t->replaces[1] ? 1 : 2, sfd;
-	sigset_t set;
-	pid_t prog;
-
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
-		sigaddset(&set, passed[i]);
-	sigaddset(&set, SIGTTOU); /* tcsetpgrp from outside the foreground */
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	prog = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-	if (prog < 0)
-		child_fail(err_fd, STEP_SESSION, errno, -1);
-	if (prog == 0) {
-		pid_t self = getpid();
-
-		setpgid(0, 0);
-		ioctl(tty, TIOCSPGRP, &self);
-		if (l->o.kill_tree && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
-			child_fail(err_fd, STEP_SESSION, errno, -1);
-		return;
-	}
-	close(err_fd); /* the program's copy reports; its exec closes it */
-	if (notify_sock >= 0)
-		close(notify_sock);
-	setpgid(prog, prog);
-	ioctl(tty, TIOCSPGRP, &prog);
-	sigdelset(&set, SIGTTOU);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0) {
-		kill(prog, SIGKILL);
-		_exit(125);
-	}
-	for (;;) {
-		struct signalfd_siginfo si;
-		int ws;
-		pid_t r;
-
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGCHLD) {
-			kill(prog, (int)si.ssi_signo);
-			continue;
-		}
-		while ((r = waitpid(prog, &ws, WNOHANG | WUNTRACED)) == prog) {
-			if (!WIFSTOPPED(ws))
-				_exit(exit_status_of(ws));
-			kill(getpid(), SIGSTOP); /* until sbx continues us (fg) */
-			ioctl(tty, TIOCSPGRP, &prog);
-			kill(-prog, SIGCONT);
-		}
-	}
-}
-
-/*
- * Same content as verified, as far as userspace can tell: same inode, size and modification
- * time. Not the change time: unlinking the verified file (a rename over its path) moves it
- * too, and that is harmless here. A writer who also sets the modification time back
- * (utimensat: the file's owner) between the check and the exec is not seen; tier K's
- * verdict cache (the kernel's write generation) is what catches that.
- */
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
-static void __attribute__((noreturn)) child_main(struct sbx_launch *l, const struct sbx_terminal *t,
-						 const sigset_t *mask, int err_fd, int notify_sock)
-{
-	const struct sbx_plan *p = l->o.plan;
-	struct stat now;
-	long detail = -1;
-	int err;
-
-	sbx_timing_mark("spawn");
-	/* First, while /proc is still readable: what the program inherits besides 0-2. */
-	err = close_inherited_fds(&l->o, &detail);
-	if (err)
-		child_fail(err_fd, STEP_DESCRIPTORS, err, detail);
-	/* The verified file, at the one number the seccomp filter lets execveat name; or, for a
-	 * script, its interpreter there and the sealed copy of the script beside it. */
-	if (l->script_argv && dup3(l->script_fd, SBX_SCRIPT_FD, 0) < 0)
-		child_fail(err_fd, STEP_DESCRIPTORS, errno, SBX_SCRIPT_FD);
-	if (dup3(l->script_argv ? l->interp_fd : l->exec_fd, SBX_EXEC_FD,
-		 l->exec_is_script && !l->script_argv ? 0 : O_CLOEXEC) < 0)
-		child_fail(err_fd, STEP_DESCRIPTORS, errno, SBX_EXEC_FD);
-	enter_session(t, err_fd);
-	if (l->o.kill_tree && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
-		child_fail(err_fd, STEP_SESSION, errno, -1);
-	if (p->process.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		child_fail(err_fd, STEP_NO_NEW_PRIVS, errno, -1);
-	if (p->process.drop_capabilities) {
-		err = drop_capabilities(&detail);
-		if (err)
-			child_fail(err_fd, STEP_CAPABILITIES, err, detail);
-	}
-	for (size_t i = 0; i < p->process.n_rlimits; i++) {
-		const struct sbx_rlimit_rule *r = &p->process.rlimits[i];
-		struct rlimit rl = { .rlim_cur = r->cur, .rlim_max = r->max };
-
-		if (setrlimit(r->resource, &rl))
-			child_fail(err_fd, STEP_RLIMITS, errno, (long)i);
-	}
-	if (prctl(PR_SET_DUMPABLE, p->process.dumpable ? 1 : 0, 0, 0, 0))
-		child_fail(err_fd, STEP_DUMPABLE, errno, -1);
-	if (sbx_enforcement_find(&l->enforced, "mdwe")->enforced &&
-	    prctl(PR_SET_MDWE, p->process.mdwe, 0, 0, 0))
-		child_fail(err_fd, STEP_MDWE, errno, -1);
-	sbx_timing_mark("process attributes");
-	if (l->ruleset_fd >= 0) {
-		if (syscall(__NR_landlock_restrict_self, l->ruleset_fd,
-			    landlock_restrict_flags(l->o.features->landlock_abi)))
-			child_fail(err_fd, STEP_LANDLOCK, errno, -1);
-		close(l->ruleset_fd);
-	}
-	sbx_timing_mark("landlock");
-	if (l->bpf) {
-		/* Last: from here on every call this code makes is filtered too. */
-		bool notifies = seccomp_filter_notifies(l->filter);
-		long nfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				   notifies ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &l->bpf[0]);
-
-		if (nfd < 0)
-			child_fail(err_fd, STEP_SECCOMP, errno, -1);
-		/* Then the allow-list: last, so that its ENOSYS wins at equal precedence. */
-		if (l->bpf[1].len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &l->bpf[1]))
-			child_fail(err_fd, STEP_SECCOMP, errno, 1);
-		if (notifies) {
-			err = sbx_fd_send(notify_sock, (int)nfd);
-			if (err)
-				child_fail(err_fd, STEP_NOTIFY_FD, -err, -1);
-			close((int)nfd);
-		}
-	}
-	sbx_timing_mark("seccomp");
-	/*
-	 * Written in place since it was verified (a rename is harmless: the descriptor keeps
-	 * the verified file)? From execve on, the kernel refuses writers (ETXTBSY).
-	 */
-	if (fstat(l->script_argv ? l->exec_fd : SBX_EXEC_FD, &now) || !same_file(&now, &l->exec_st))
-		child_fail(err_fd, STEP_CHANGED, ESTALE, -1);
-	if (t->master >= 0)
-		monitor_program(l, t, err_fd, notify_sock);
-	/* A signal sent to sbx meanwhile was passed on and waits: the program gets it. */
-	sigprocmask(SIG_SETMASK, mask, NULL);
-	syscall(SYS_execveat, SBX_EXEC_FD, "", l->script_argv ? l->script_argv : l->o.argv, l->envp,
-		AT_EMPTY_PATH);
-	child_fail(err_fd, STEP_EXECVE, errno, -1);
-}
-
-/* ---- the parent ---- */
-
-/* The child's report, in words. */
-static int child_failure_diag(const struct sbx_launch *l, const struct child_failure *f,
-			      struct sbx_diag *d)
-{
-	static const char *const caps[] = { "", "capget", "cannot lock the securebits",
-					    "cannot clear the ambient set",
-					    "cannot clear the capability sets" };
-	const char *e = strerror(f->err);
-	const struct sbx_rlimit_rule *r;
-
-	switch (f->step) {
-	case STEP_DESCRIPTORS:
-		if (f->detail == SBX_EXEC_FD)
-			return sbx_diag_set(d, -f->err,
-					    "descriptors: cannot place the program "
-					    "on descriptor %d: %s",
-					    SBX_EXEC_FD, e);
-		return sbx_diag_set(d, -f->err, "descriptors: cannot keep descriptor %ld: %s",
-				    f->detail, e);
-	case STEP_SESSION:
-		return sbx_diag_set(d, -f->err, "session: cannot start a session: %s", e);
-	case STEP_TERMINAL:
-		return sbx_diag_set(d, -f->err, "terminal: cannot make the pty the program's: %s",
-				    e);
-	case STEP_NO_NEW_PRIVS:
-		return sbx_diag_set(d, -f->err, "no_new_privs: prctl(PR_SET_NO_NEW_PRIVS): %s", e);
-	case STEP_CAPABILITIES:
-		if (f->detail >= 0)
-			return sbx_diag_set(d, -f->err,
-					    "capabilities: cannot drop capability %ld from the "
-					    "bounding set: %s",
-					    f->detail, e);
-		return sbx_diag_set(d, -f->err, "capabilities: %s: %s",
-				    caps[f->detail >= -4 ? -f->detail : 0], e);
-	case STEP_RLIMITS:
-		if (f->detail < 0 || (size_t)f->detail >= l->o.plan->process.n_rlimits)
-			return sbx_diag_set(d, -f->err, "rlimits: cannot set an rlimit: %s", e);
-		r = &l->o.plan->process.rlimits[f->detail];
-		return sbx_diag_set(d, -f->err, "rlimits: cannot set rlimit %d to %llu/%llu: %s",
-				    r->resource, (unsigned long long)r->cur,
-				    (unsigned long long)r->max, e);
-	case STEP_DUMPABLE:
-		return sbx_diag_set(d, -f->err, "dumpable: prctl(PR_SET_DUMPABLE): %s", e);
-	case STEP_MDWE:
-		return sbx_diag_set(d, -f->err, "mdwe: prctl(PR_SET_MDWE): %s", e);
-	case STEP_LANDLOCK:
-		return sbx_diag_set(d, -f->err, "landlock: cannot enforce the ruleset: %s", e);
-	case STEP_SECCOMP:
-		return sbx_diag_set(d, -f->err, "seccomp: cannot load the filter: %s", e);
-	case STEP_NOTIFY_FD:
-		return sbx_diag_set(d, -f->err, "seccomp: cannot hand the notification fd over: %s",
-				    e);
-	case STEP_CHANGED:
-		return sbx_diag_set(d, -f->err,
-				    "%s was modified after it was verified: not running it",
-				    l->o.program);
-	case STEP_EXECVE:
-		return sbx_diag_set(d, -f->err, "cannot execute %s: %s", l->o.program, e);
-	}
-	return sbx_diag_set(d, -f->err, "child: step %d failed: %s", f->step, e);
-}
-
 static int wait_status(pid_t pid, int *status)
 {
 	int ws;
@@ -1033,262 +629,6 @@ static int wait_status(pid_t pid, int *status)
 		if (errno != EINTR)
 			return -errno;
 	*status = exit_status_of(ws);
-	return 0;
-}
-
-/* Every child of this process, SIGKILLed through a pidfd (an unreaped child's pid cannot
- * be reused, so the pidfd is the process the scan found). */
-static int kill_children(void)
-{
-	char path[64], buf[512];
-	pid_t self = getpid();
-	int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
-	char dents[8192] __attribute__((aligned(8)));
-	long len;
-
-	if (dir < 0)
-		return -errno;
-	while ((len = syscall(SYS_getdents64, dir, dents, sizeof(dents))) > 0)
-		for (long off = 0; off < len;) {
-			struct linux_dirent64 *de = (struct linux_dirent64 *)(dents + off);
-			ssize_t r;
-			char *close_paren;
-			int fd, ppid = 0, pidfd;
-			char state;
-
-			off += de->d_reclen;
-			if (de->d_name[0] < '1' || de->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "%s/stat", de->d_name);
-			fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			r = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (r <= 0)
-				continue;
-			buf[r] = '\0';
-			/* pid (comm) state ppid ...: comm may hold anything, so the last ')' */
-			close_paren = strrchr(buf, ')');
-			if (!close_paren || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2 ||
-			    ppid != self)
-				continue;
-			pidfd = (int)syscall(SYS_pidfd_open, atoi(de->d_name), 0);
-			if (pidfd < 0) {
-				kill(atoi(de->d_name), SIGKILL); /* before Linux 5.3 */
-			} else {
-				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-				close(pidfd);
-			}
-			n++;
-		}
-	close(dir);
-	return n;
-}
-
-/* The rest of the tree, once the program ended: killed, reaped, and again for what was
- * reparented to us meanwhile, until no child is left. */
-static void end_tree(void)
-{
-	for (;;) {
-		int ws;
-
-		kill_children();
-		if (waitpid(-1, &ws, __WALL) < 0 && errno == ECHILD)
-			return;
-	}
-}
-
-/* Token bucket for denial reports: a burst, then a few a second; the rest counted. */
-#define DENIAL_BURST	 10
-#define DENIALS_A_SECOND 5
-
-struct denial_limit {
-	double tokens;
-	struct timespec last;
-	char last_call[sizeof(((struct sbx_seccomp_denial *)0)->call)];
-	char last_comm[sizeof(((struct sbx_seccomp_denial *)0)->comm)];
-};
-
-static void report_denial(struct sbx_launch *l, struct denial_limit *lim,
-			  struct sbx_seccomp_denial *den)
-{
-	struct timespec now;
-	const char *base = strrchr(l->o.program, '/');
-	char fdname[16];
-
-	l->denials++;
-	if (!l->o.on_denial)
-		return;
-	/* Before Linux 6.14 a program exec'd through a descriptor is named after its number. */
-	snprintf(fdname, sizeof(fdname), "%d", SBX_EXEC_FD);
-	if (!strcmp(den->comm, fdname))
-		snprintf(den->comm, sizeof(den->comm), "%s", base ? base + 1 : l->o.program);
-	/* The same call from the same program again: counted, not repeated. */
-	if (!strcmp(den->call, lim->last_call) && !strcmp(den->comm, lim->last_comm))
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (lim->last.tv_sec == 0 && lim->last.tv_nsec == 0)
-		lim->tokens = DENIAL_BURST;
-	else
-		lim->tokens += DENIALS_A_SECOND * ((now.tv_sec - lim->last.tv_sec) +
-						   (now.tv_nsec - lim->last.tv_nsec) / 1e9);
-	if (lim->tokens > DENIAL_BURST)
-		lim->tokens = DENIAL_BURST;
-	lim->last = now;
-	if (lim->tokens < 1)
-		return;
-	lim->tokens -= 1;
-	snprintf(lim->last_call, sizeof(lim->last_call), "%s", den->call);
-	snprintf(lim->last_comm, sizeof(lim->last_comm), "%s", den->comm);
-	l->denials_reported++;
-	l->o.on_denial(den, l->o.arg);
-}
-
-/* The program stopped (^Z on its pty): stop sbx too, as sudo does, then carry on. */
-static void program_stopped(struct sbx_launch *l, struct sbx_terminal *t)
-{
-	sbx_terminal_restore(t);
-	kill(getpid(), SIGSTOP);
-	/* Continued (fg or bg): raw again only in the foreground; the program goes on. */
-	sbx_terminal_raw(t);
-	sbx_terminal_winsize(t);
-	kill(l->pid, SIGCONT); /* the session's leader, which continues the program */
-}
-
-struct loop {
-	int nfd; /* seccomp listener, -1 none */
-	int pidfd; /* the program, -1 none (before Linux 5.3: polled) */
-	int sfd; /* signalfd, -1 none */
-	struct sbx_terminal *t;
-	bool done; /* the program ended, status set */
-	bool master_open, input_open;
-	int status;
-};
-
-/*
- * Reap what is ready, noting the program's end or stop. With a tree of its own, every child
- * of this process belongs to the launch (orphans are reparented here) and is reaped too.
- */
-static void reap(struct sbx_launch *l, struct loop *lp)
-{
-	bool tree = l->o.kill_tree || l->o.keep_tree;
-	int flags = WNOHANG | (lp->t->master >= 0 ? WUNTRACED : 0) | (tree ? __WALL : 0), ws;
-	pid_t r;
-
-	while ((r = waitpid(tree ? -1 : l->pid, &ws, flags)) > 0) {
-		if (r != l->pid)
-			continue;
-		if (WIFSTOPPED(ws)) {
-			program_stopped(l, lp->t);
-			continue;
-		}
-		lp->status = exit_status_of(ws);
-		lp->done = true;
-		if (!tree)
-			return;
-	}
-}
-
-static bool children_left(void)
-{
-	siginfo_t si = { 0 };
-
-	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0;
-}
-
-static void handle_signal(struct sbx_launch *l, struct loop *lp)
-{
-	struct signalfd_siginfo si;
-
-	while (read(lp->sfd, &si, sizeof(si)) == sizeof(si)) {
-		switch (si.ssi_signo) {
-		case SIGCHLD:
-			reap(l, lp);
-			break;
-		case SIGWINCH:
-			sbx_terminal_winsize(lp->t);
-			break;
-		default:
-			if (!lp->done)
-				kill(l->pid, (int)si.ssi_signo);
-		}
-	}
-}
-
-/*
- * Answer notifications, relay the terminal and pass signals on until the program (and,
- * with keep_tree, its whole tree) has ended.
- */
-static int supervise(struct sbx_launch *l, struct loop *lp)
-{
-	struct denial_limit lim = { 0 };
-	struct sbx_terminal *t = lp->t;
-
-	for (;;) {
-		struct pollfd pfd[5];
-		int n = 0, i_nfd = -1, i_pid = -1, i_sig = -1, i_master = -1, i_in = -1;
-
-		if (lp->done && (!l->o.keep_tree || !children_left()))
-			break;
-		if (lp->nfd >= 0) {
-			i_nfd = n;
-			pfd[n++] = (struct pollfd){ .fd = lp->nfd, .events = POLLIN };
-		}
-		if (lp->pidfd >= 0 && !lp->done) {
-			i_pid = n;
-			pfd[n++] = (struct pollfd){ .fd = lp->pidfd, .events = POLLIN };
-		}
-		if (lp->sfd >= 0) {
-			i_sig = n;
-			pfd[n++] = (struct pollfd){ .fd = lp->sfd, .events = POLLIN };
-		}
-		if (lp->master_open) {
-			i_master = n;
-			pfd[n++] = (struct pollfd){ .fd = t->master,
-						    .events = POLLIN | (t->len ? POLLOUT : 0) };
-		}
-		if (lp->input_open && t->len == 0 && t->raw) {
-			i_in = n;
-			pfd[n++] = (struct pollfd){ .fd = t->in_fd, .events = POLLIN };
-		}
-		/* Without a pidfd (Linux < 5.3) nor SIGCHLD, look at the child every 100 ms. */
-		if (poll(pfd, n, lp->pidfd < 0 && lp->sfd < 0 ? 100 : -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (i_nfd >= 0 && (pfd[i_nfd].revents & POLLIN)) {
-			struct sbx_seccomp_denial den;
-
-			if (!seccomp_supervise_one_with(lp->nfd, &l->o.plan->seccomp, l->supervisor,
-							&den) &&
-			    !den.carried_out)
-				report_denial(l, &lim, &den);
-		}
-		if (i_nfd >= 0 && (pfd[i_nfd].revents & (POLLHUP | POLLERR)) &&
-		    !(pfd[i_nfd].revents & POLLIN)) {
-			close(lp->nfd); /* every filtered process is gone */
-			lp->nfd = -1;
-		}
-		if (i_sig >= 0 && (pfd[i_sig].revents & POLLIN))
-			handle_signal(l, lp);
-		if ((i_pid >= 0 && (pfd[i_pid].revents & POLLIN)) || (lp->pidfd < 0 && !lp->done))
-			reap(l, lp);
-		if (i_master >= 0 && pfd[i_master].revents) {
-			if (pfd[i_master].revents & POLLOUT)
-				sbx_terminal_relay_input(t, false);
-			if (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))
-				lp->master_open = sbx_terminal_relay_output(t);
-		}
-		if (i_in >= 0 && (pfd[i_in].revents & (POLLIN | POLLHUP | POLLERR)))
-			lp->input_open = sbx_terminal_relay_input(t, true);
-	}
-	if (l->o.kill_tree && !l->o.keep_tree)
-		end_tree();
-	/* What the tree wrote before it ended, up to the pty's last byte. */
-	if (lp->master_open)
-		sbx_terminal_relay_output(t);
 	return 0;
 }
 
@@ -1314,7 +654,7 @@ static void run_signals(const struct sbx_launch *l, sigset_t *set)
 int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 {
 	struct sbx_terminal t = { .master = -1, .slave = -1, .in_fd = -1 };
-	struct loop lp = { .nfd = -1, .pidfd = -1, .sfd = -1, .t = &t };
+	struct launch_loop lp = { .nfd = -1, .pidfd = -1, .sfd = -1, .t = &t };
 	sigset_t set, old_mask;
 	struct child_failure f;
 	int errp[2], sv[2] = { -1, -1 }, err;
@@ -1379,7 +719,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		close(errp[0]);
 		if (sv[0] >= 0)
 			close(sv[0]);
-		child_main(l, &t, &old_mask, errp[1], sv[1]);
+		launch_child_main(l, &t, &old_mask, errp[1], sv[1]);
 	}
 	close(errp[1]);
 	sbx_supervisor_set_program(l->supervisor, l->pid);
@@ -1405,14 +745,14 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		wait_status(l->pid, &ignored);
 		l->failed_step = f.step == STEP_EXECVE ? "execve" : "child";
 		l->failed_errno = f.err;
-		err = child_failure_diag(l, &f, d);
+		err = launch_child_failure_diag(l, &f, d);
 		goto out;
 	}
 	lp.pidfd = (int)syscall(SYS_pidfd_open, l->pid, 0);
 	lp.master_open = t.master >= 0;
 	lp.input_open = t.master >= 0 && t.in_fd >= 0;
 	sbx_terminal_raw(&t);
-	err = supervise(l, &lp);
+	err = launch_supervise(l, &lp);
 	*status = lp.status;
 	if (err)
 		sbx_diag_set(d, err, "supervisor: %s", strerror(-err));
