@@ -136,7 +136,8 @@ TEST_F(run, grant_without_user_selected_entitlement)
 			 "/usr/bin/touch", self->marker));
 	EXPECT_EQ(125, self->r->status);
 	EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s", self->r->err);
-	EXPECT_NE(NULL, strstr(self->r->err, "needs the entitlement files.user-selected"));
+	EXPECT_NE(NULL, strstr(self->r->err, "the profile has no files.user-selected entitlement"))
+	TH_LOG("%s", self->r->err);
 	EXPECT_NE(0, access(self->marker, F_OK));
 }
 
@@ -147,6 +148,30 @@ TEST_F(run, read_write_grant_with_read_only_entitlement)
 	EXPECT_EQ(125, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "files.user-selected.read-write"));
 	EXPECT_NE(0, access(self->marker, F_OK));
+}
+
+/* :x grants executing, with files.user-selected.executable; a read grant does not. */
+TEST_F(run, executable_grant_runs_a_granted_program)
+{
+	char tool[PATH_MAX + 16], grant[PATH_MAX + 8], cmd[3 * PATH_MAX];
+
+	snprintf(tool, sizeof(tool), "%s/tool", self->dir);
+	snprintf(cmd, sizeof(cmd), "cp /bin/true '%s'", tool);
+	ASSERT_EQ(0, system(cmd));
+	/* The control: granted read-only, the program is readable but not executable. */
+	ASSERT_EQ(0, SBX("--profile", data_profile("grant-executable"), "--grant", self->dir, "--",
+			 "/bin/sh", "-c", "test -r \"$0\" && exec \"$0\"", tool));
+	EXPECT_EQ(126, self->r->status) TH_LOG("%s", self->r->err);
+	snprintf(grant, sizeof(grant), "%s:x", self->dir);
+	ASSERT_EQ(0, SBX("--profile", data_profile("grant-executable"), "--grant", grant, "--",
+			 "/bin/sh", "-c", "exec \"$0\"", tool));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	/* Without the entitlement: refused, one line, nothing run. */
+	ASSERT_EQ(0, SBX("--grant", grant, "--", "/bin/sh", "-c", "exec \"$0\"", tool));
+	EXPECT_EQ(125, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->err, ":x needs files.user-selected.executable"))
+	TH_LOG("%s", self->r->err);
 }
 
 TEST_F(run, grant_of_nonexistent_path)

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "compile/compile.h"
 #include "json.h"
+#include "launch/target.h"
 #include "profile/exposure.h"
 #include "profile/lookup.h"
 #include "profile/profile.h"
@@ -211,29 +212,15 @@ static int cmd_lint(int argc, char **argv)
 
 #define EXPLAIN_MAX_GRANTS 64
 
-/* --grant PATH[:ro|:rw|:x], as `sbx run` takes it: the path must exist. */
-static int parse_grant(const char *arg, struct sbx_grant *g, char **storage)
+/* --grant PATH[:ro|:rw|:x], as `sbx run` takes it (sbx_launch_parse_grant). */
+static int parse_grant(const char *arg, struct sbx_grant *g)
 {
-	const char *colon = strrchr(arg, ':');
-	char *path;
+	struct sbx_diag d = { 0 };
 
-	*g = (struct sbx_grant){ 0 };
-	if (colon && (!strcmp(colon, ":ro") || !strcmp(colon, ":rw") || !strcmp(colon, ":x"))) {
-		g->write = !strcmp(colon, ":rw");
-		g->execute = !strcmp(colon, ":x");
-		path = strndup(arg, (size_t)(colon - arg));
-	} else {
-		path = strdup(arg);
-	}
-	*storage = path ? realpath(path, NULL) : NULL;
-	if (!*storage) {
-		cli_error("profile", "--grant %s: %s", path ? path : arg, strerror(errno));
-		free(path);
-		return -1;
-	}
-	free(path);
-	g->path = *storage;
-	return 0;
+	if (!sbx_launch_parse_grant(arg, g, &d))
+		return 0;
+	cli_error("profile", "--grant %s", d.msg);
+	return -1;
 }
 
 static int cmd_explain(int argc, char **argv)
@@ -253,7 +240,6 @@ static int cmd_explain(int argc, char **argv)
 	struct sbx_profile *p = NULL;
 	struct sbx_plan *plan = NULL;
 	struct sbx_grant grants[EXPLAIN_MAX_GRANTS];
-	char *grant_paths[EXPLAIN_MAX_GRANTS];
 	size_t n_grants = 0;
 	bool json = false;
 	int c, err, status = SBX_EXIT_USAGE;
@@ -277,7 +263,7 @@ static int cmd_explain(int argc, char **argv)
 					  EXPLAIN_MAX_GRANTS);
 				goto out;
 			}
-			if (parse_grant(optarg, &grants[n_grants], &grant_paths[n_grants]))
+			if (parse_grant(optarg, &grants[n_grants]))
 				goto out;
 			n_grants++;
 		} else if (c == 'p') {
@@ -331,7 +317,7 @@ out:
 	sbx_profile_free(p);
 	free(program);
 	for (size_t i = 0; i < n_grants; i++)
-		free(grant_paths[i]);
+		free((char *)grants[i].path);
 	return status;
 }
 

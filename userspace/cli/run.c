@@ -2,7 +2,7 @@
 /*
  * sbx run: confine a program to its entitlement profile and run it, as any user.
  *
- *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--require FEATURE[,...]]...
+ *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x]]... [--require FEATURE[,...]]...
  *           [--require-all] [--report] [--log-json FD] [--keep-fd FD]... -- PROGRAM [ARGS...]
  *
  * Without --profile the program's own entitlements apply when it carries a valid signature
@@ -52,7 +52,7 @@
 #define MAX_KEEP_FDS	32
 
 static const char usage_text[] =
-	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw]]... [--allow KEY]...\n"
+	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x]]... [--allow KEY]...\n"
 	"               [--require FEATURE]...\n"
 	"               [--require-all] [--report] [--log-json FD] [--keep-fd FD]...\n"
 	"               [--keep-children] [--allow-root] -- PROGRAM [ARGS...]\n"
@@ -60,16 +60,17 @@ static const char usage_text[] =
 	"Run PROGRAM confined to an entitlement profile (default: the entitlements it is\n"
 	"validly signed with; else, for an unsigned program, the profile named like it\n"
 	"(sbx profile list); else 'default'). --allow KEY adds the entitlement KEY on top\n"
-	"of the profile (--allow network.client). --grant gives the program\n"
-	"a path (read-only unless :rw); the profile must have files.user-selected.read-only\n"
-	"or .read-write. --report lists what this kernel enforced and dropped; --require\n"
-	"refuses to run if FEATURE is not enforced, --require-all if anything the profile\n"
-	"asks for is not. --log-json FD writes the enforcement report and each explained\n"
-	"denial as JSON lines to FD. The program gets stdin, stdout and stderr; other open\n"
-	"descriptors only with --keep-fd. The program runs in a session of its own (on a\n"
-	"pty of its own, relayed by sbx, when sbx's 0-2 include a terminal) and every\n"
-	"process it starts ends with it; --keep-children waits for them instead. As root,\n"
-	"sbx refuses unless --allow-root (the program keeps uid 0, without capabilities).\n"
+	"of the profile (--allow network.client). --grant gives the program a path\n"
+	"(read-only; :rw read-write, :x executable); the profile must have the matching\n"
+	"files.user-selected entitlement. --report lists what this kernel enforced and\n"
+	"dropped; --require refuses to run if FEATURE is not enforced, --require-all if\n"
+	"anything the profile asks for is not. --log-json FD writes the enforcement report\n"
+	"and each explained denial as JSON lines to FD. The program gets stdin, stdout and\n"
+	"stderr; other open descriptors only with --keep-fd. The program runs in a session\n"
+	"of its own (on a pty of its own, relayed by sbx, when sbx's 0-2 include a\n"
+	"terminal) and every process it starts ends with it; --keep-children waits for\n"
+	"them instead. As root, sbx refuses unless --allow-root (the program keeps uid 0,\n"
+	"without capabilities).\n"
 	"--timings prints the time of each launch phase on stderr.\n"
 	"--best-effort runs a program whose signature asks for what sbx run cannot enforce\n"
 	"(library validation, parent constraints: tier K), reporting each as DROPPED.\n"
@@ -79,8 +80,7 @@ struct run_args {
 	const char *profile;
 	const char *allow[MAX_REQUIRE];
 	size_t n_allow;
-	struct sbx_grant grants[MAX_GRANTS];
-	char *grant_paths[MAX_GRANTS];
+	struct sbx_grant grants[MAX_GRANTS]; /* each path malloc'd */
 	size_t n_grants;
 	const char *require[MAX_REQUIRE + 1];
 	size_t n_require;
@@ -134,30 +134,15 @@ static int add_require(struct run_args *a, char *list)
 	return 0;
 }
 
-/* PATH, PATH:ro or PATH:rw; the path must exist now. */
-static int add_grant(struct run_args *a, char *spec)
+/* PATH, PATH:ro, PATH:rw or PATH:x; the path must exist now. */
+static int add_grant(struct run_args *a, const char *spec)
 {
-	char *colon = strrchr(spec, ':');
-	bool write = false;
-
-	if (colon && (!strcmp(colon, ":rw") || !strcmp(colon, ":ro"))) {
-		write = !strcmp(colon, ":rw");
-		*colon = '\0';
-	}
-	if (a->n_grants == MAX_GRANTS)
-		return fail("--grant: more than %d paths", MAX_GRANTS);
-	if (!*spec)
-		return fail("--grant: empty path");
-	char resolved[PATH_MAX], *abs;
 	struct sbx_diag d = { 0 };
 
-	if (sbx_launch_resolve_grant(spec, resolved, sizeof(resolved), &d))
+	if (a->n_grants == MAX_GRANTS)
+		return fail("--grant: more than %d paths", MAX_GRANTS);
+	if (sbx_launch_parse_grant(spec, &a->grants[a->n_grants], &d))
 		return fail("--grant %s", d.msg);
-	abs = strdup(resolved);
-	if (!abs)
-		return fail("out of memory");
-	a->grant_paths[a->n_grants] = abs;
-	a->grants[a->n_grants] = (struct sbx_grant){ .path = abs, .write = write };
 	a->n_grants++;
 	return 0;
 }
@@ -258,25 +243,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (optind >= argc)
 		return fail("no program given (see sbx run --help)");
 	a->argv = argv + optind;
-	return 0;
-}
-
-static int check_grants(const struct run_args *a, const struct sbx_profile *p, const char *file)
-{
-	bool ro = sbx_profile_entitled(p, "files.user-selected.read-only");
-	bool rw = sbx_profile_entitled(p, "files.user-selected.read-write");
-
-	for (size_t i = 0; i < a->n_grants; i++) {
-		if (a->grants[i].write && !rw)
-			return fail("--grant %s:rw needs the entitlement "
-				    "files.user-selected.read-write, which %s does not have",
-				    a->grants[i].path, file);
-		if (!ro && !rw)
-			return fail(
-				"--grant %s needs the entitlement files.user-selected.read-only "
-				"or .read-write, which %s does not have",
-				a->grants[i].path, file);
-	}
 	return 0;
 }
 
@@ -538,9 +504,6 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	sbx_timing_mark("profile load");
-	status = check_grants(&a, t.profile, t.source);
-	if (status)
-		goto out;
 	sbx_features_probe_sandbox(&features);
 	sbx_timing_mark("kernel probe");
 	storage = malloc(storage_len);
@@ -581,6 +544,6 @@ out:
 	sbx_launch_target_close(&t);
 	free(storage);
 	for (size_t i = 0; i < a.n_grants; i++)
-		free(a.grant_paths[i]);
+		free((char *)a.grants[i].path);
 	return status;
 }

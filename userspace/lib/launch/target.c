@@ -12,6 +12,7 @@
 #include "launch/enforcement.h"
 #include "launch/launch.h"
 #include "launch/target.h"
+#include "compile/plan.h"
 #include "profile/lookup.h"
 #include "sign/hash.h"
 #include "sign/verify.h"
@@ -434,6 +435,31 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
 	if (snprintf(out, len, "%s", resolved[0] ? resolved : "/") >= (int)len)
 		return sbx_diag_set(d, -ENAMETOOLONG, "%s: path too long", path);
 	return 0;
+}
+
+int sbx_launch_parse_grant(const char *spec, struct sbx_grant *g, struct sbx_diag *d)
+{
+	const char *colon = strrchr(spec, ':');
+	char path[PATH_MAX], resolved[PATH_MAX];
+	size_t len = strlen(spec);
+	int err;
+
+	*g = (struct sbx_grant){ 0 };
+	if (colon && (!strcmp(colon, ":ro") || !strcmp(colon, ":rw") || !strcmp(colon, ":x"))) {
+		g->write = !strcmp(colon, ":rw");
+		g->execute = !strcmp(colon, ":x");
+		len = (size_t)(colon - spec);
+	}
+	if (len == 0)
+		return sbx_diag_set(d, -EINVAL, "empty path");
+	if (len >= sizeof(path))
+		return sbx_diag_set(d, -ENAMETOOLONG, "%.64s...: path too long", spec);
+	snprintf(path, sizeof(path), "%.*s", (int)len, spec);
+	err = sbx_launch_resolve_grant(path, resolved, sizeof(resolved), d);
+	if (err)
+		return err;
+	g->path = strdup(resolved);
+	return g->path ? 0 : sbx_diag_set(d, -ENOMEM, "out of memory");
 }
 
 bool sbx_launch_in_sbx_sandbox(char *why, size_t len)

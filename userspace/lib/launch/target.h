@@ -91,6 +91,14 @@ int sbx_launch_target_check(const struct sbx_launch_target *t, bool best_effort,
 int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx_diag *d);
 
 /*
+ * One --grant as `sbx run` and `sbx profile explain` take it: PATH, PATH:ro, PATH:rw or
+ * PATH:x (execute), PATH resolved by sbx_launch_resolve_grant(). Fills g; g->path is
+ * malloc'd, the caller's to free. Returns 0 or -errno with d saying why ("PATH: ...").
+ */
+struct sbx_grant;
+int sbx_launch_parse_grant(const char *spec, struct sbx_grant *g, struct sbx_diag *d);
+
+/*
  * Positive proof that this process runs inside a sandbox sbx made (inherit: true runs only
  * there): no_new_privs and a seccomp filter are not enough (a systemd unit or a container
  * has both). The enclosing sbx names a canary file in SBX_SANDBOX_CANARY: this user's
