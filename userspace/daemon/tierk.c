@@ -74,21 +74,14 @@ int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct
 	if (!k)
 		return sbx_diag_set(d, -ENOMEM, "out of memory");
 	find_launcher(k, c);
+	/* Loaded or adopted, the enforcer is configured with o's mode and scope. */
 	err = sbx_enforcer_open(&o, &k->e, d);
 	if (err) {
 		free(k);
 		return err;
 	}
-	/* An adopted enforcer keeps its old mode until told the configured one. */
-	if (sbx_enforcer_stats(k->e, &s, d) == 0 && s.adopted) {
+	if (sbx_enforcer_stats(k->e, &s, d) == 0 && s.adopted)
 		sbxd_log(6, "tier K: adopted the pinned enforcer in %s", SBX_ENFORCER_PIN_DIR);
-		err = sbx_enforcer_set_mode(k->e, o.mode, o.scope, d);
-		if (err) {
-			sbx_enforcer_close(k->e);
-			free(k);
-			return err;
-		}
-	}
 	*out = k;
 	return 0;
 }
