@@ -706,8 +706,8 @@ fail:
 
 /*
  * sbxd's own executable and libraries, verified before the listener starts: a verdict
- * for each is cached, and a file of its own that would be refused is said at start-up,
- * not discovered by a restart that cannot exec.
+ * for each is cached (tier F: fcache; tier K: the BPF map), and a file of its own that
+ * would be refused is said at start-up, not discovered by a restart that cannot exec.
  */
 static void preverify_self(struct sbxd_fan *f)
 {
@@ -731,7 +731,8 @@ static void preverify_self(struct sbxd_fan *f)
 			continue;
 		snprintf(it.path, sizeof(it.path), "%.511s", file);
 		verify_one(f, &it, fd);
-		if (!it.no_cache && sbxd_kind_allows(it.chk.kind)) {
+		/* Tier K: the verdict is in the BPF map now (finish says why not here too). */
+		if (!f->tierk && !it.no_cache && sbxd_kind_allows(it.chk.kind)) {
 			sbxd_fcache_store(f->fcache, &it.id, it.chk.kind, fd, 0);
 			fd = -1;
 		}
