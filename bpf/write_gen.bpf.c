@@ -3,7 +3,9 @@
  * Write-side invalidation of the verdict cache: every way the content of a file can change
  * gives the file a fresh write generation, so a verdict taken before is no longer valid
  * (the argument is in include/sbx_enforcer.bpf.h). A file that has no generation yet needs
- * none: it gets a fresh one when the verifier or a hook first asks.
+ * none: it gets a fresh one when the verifier or a hook first asks. Shared writable
+ * mappings are bumped by mmap_verdict.bpf.c's programs on the same hooks (one program
+ * per hook).
  *
  * Also the verifier's half of the miss path: SBX_IOC_VERDICT_BEGIN (sbx_abi.h).
  */
@@ -52,31 +54,6 @@ int BPF_PROG(sbx_gen_rename, struct inode *old_dir, struct dentry *old_dentry,
 	/* Identity is the inode, so this is belt and braces: both files are touched. */
 	sbx_gen_bump(old_dentry->d_inode);
 	sbx_gen_bump(new_dentry->d_inode);
-	return 0;
-}
-
-SEC("lsm/mmap_file")
-int BPF_PROG(sbx_gen_mmap_shared, struct file *file, unsigned long reqprot, unsigned long prot,
-	     unsigned long flags, int ret)
-{
-	if (ret)
-		return ret;
-	if (file && (flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE))
-		sbx_gen_bump(file->f_inode);
-	return 0;
-}
-
-SEC("lsm/file_mprotect")
-int BPF_PROG(sbx_gen_mprotect_shared, struct vm_area_struct *vma, unsigned long reqprot,
-	     unsigned long prot, int ret)
-{
-	struct file *file;
-
-	if (ret)
-		return ret;
-	file = vma->vm_file;
-	if (file && (BPF_CORE_READ(vma, vm_flags) & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE))
-		sbx_gen_bump(file->f_inode);
 	return 0;
 }
 

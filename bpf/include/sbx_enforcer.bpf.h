@@ -188,7 +188,20 @@ static __always_inline bool sbx_inode_open_for_write(struct inode *inode)
 /*
  * The verdict for the file's current content: 0 with *out set when it is valid (or
  * platform), else the enum sbx_event_reason why not (*out set when an entry was found).
- * The fast path is the inode's storage slot and one hash lookup.
+ *
+ * The fast path is the inode's storage slot and one hash lookup. The verdict does not live
+ * in the inode's storage beside the generation, though that would save the lookup:
+ *  - userspace can only store it with bpf_map_update_elem, which replaces the whole value,
+ *    generation included. A writer that bumps between the verifier's check of the
+ *    generation and that update (or bumps the old element the update is replacing) is
+ *    lost, and its content then runs on the older verdict: a stale allow. Merging needs
+ *    the store made in BPF (an ioctl the file_ioctl hook answers, comparing the
+ *    generation in the kernel), not a map update;
+ *  - the LRU hash bounds the kernel memory verdicts take and userspace can count it
+ *    (sbxd's state file and `sbx status` report fill and size); inode storage grows with
+ *    the inodes that have one and cannot be walked from userspace.
+ * The ctime in the key also catches setattr (chmod, chown, xattrs), which moves no
+ * generation.
  */
 static __always_inline __u32 sbx_file_verdict(struct file *file, struct sbx_cached_verdict **out)
 {

@@ -35,7 +35,12 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Load order: invalidation and task tracking are live before anything consults a verdict. */
+/*
+ * Load order: invalidation and task tracking are live before anything consults a verdict.
+ * (Shared writable mappings are bumped by mmap_verdict, loaded last; until sbxd stores a
+ * verdict after the load the new maps hold none, and such a mapping holds the file open
+ * for write, which every verdict check refuses.)
+ */
 static const struct {
 	const char *name;
 	const void *(*elf)(size_t *sz);
