@@ -26,20 +26,7 @@ FIXTURE(enforcer_mmap)
 
 FIXTURE_SETUP(enforcer_mmap)
 {
-	struct sbx_diag d = { 0 };
-
-	self->e = NULL;
-	self->dir[0] = '\0';
-	if (geteuid() != 0)
-		SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
-	ASSERT_EQ(0,
-		  enforcer_fixture_files(self->dir, self->target, self->unverified, self->launcher,
-					 &self->exit7, &self->exit42, &self->launch));
-	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, &self->e, &d))
-	{
-		TH_LOG("%s", d.msg);
-	}
+	ENFORCER_FIXTURE_SETUP(self);
 }
 
 FIXTURE_TEARDOWN(enforcer_mmap)

@@ -260,6 +260,30 @@ static inline int enforcer_fixture_files(char *dir, char *target, char *unverifi
 	return 0;
 }
 
+/*
+ * The common FIXTURE_SETUP body: root, a fresh enforcer in enforce mode and scope `all`
+ * under TEST_PIN_DIR, and the tiny programs in a private directory.
+ */
+#define ENFORCER_FIXTURE_SETUP(self)                                                              \
+	do {                                                                                      \
+		struct sbx_diag d_ = { 0 };                                                       \
+                                                                                                  \
+		(self)->e = NULL;                                                                 \
+		(self)->dir[0] = '\0';                                                            \
+		if (geteuid() != 0)                                                               \
+			SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");         \
+		sbx_enforcer_unload(TEST_PIN_DIR, NULL);                                          \
+		ASSERT_EQ(0,                                                                      \
+			  enforcer_fixture_files((self)->dir, (self)->target, (self)->unverified, \
+						 (self)->launcher, &(self)->exit7,                \
+						 &(self)->exit42, &(self)->launch));              \
+		ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, &(self)->e,  \
+					      &d_))                                               \
+		{                                                                                 \
+			TH_LOG("%s", d_.msg);                                                     \
+		}                                                                                 \
+	} while (0)
+
 static inline void enforcer_fixture_cleanup(struct sbx_enforcer *e, const char *dir)
 {
 	char cmd[128];
