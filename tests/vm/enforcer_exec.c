@@ -97,6 +97,26 @@ TEST_F(enforcer, one_byte_modified_refused)
 	ASSERT_EQ(42, run1(self->target));
 }
 
+/*
+ * An open for write moves the generation and nothing else: no byte, no ctime. The refusal
+ * is STALE, so it comes from the generation alone (a changed ctime would make it a miss).
+ */
+TEST_F(enforcer, open_for_write_alone_makes_the_verdict_stale)
+{
+	struct sbx_event ev;
+	int fd;
+
+	ASSERT_EQ(0, verify_file(self->e, self->target, self->exit7.bytes, self->exit7.len, 0));
+	ASSERT_EQ(7, run1(self->target));
+	fd = open(self->target, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	events_for(self->e, self->target, NULL);
+	ASSERT_EQ(REFUSED, run1(self->target));
+	ASSERT_LE(1u, events_for(self->e, self->target, &ev));
+	EXPECT_EQ((__u32)SBX_DENY_STALE, ev.reason);
+}
+
 TEST_F(enforcer, rename_over_refused)
 {
 	char other[128];
