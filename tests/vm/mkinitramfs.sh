@@ -77,7 +77,7 @@ for suite in vm escape sandbox; do
 	mkdir -p "$root/sbx/src/tests/$suite"
 	cp -r "$src/tests/$suite/data" "$root/sbx/src/tests/$suite/data"
 done
-# The signing tests' throwaway PKI (sbxd_exec sbxd_daemon sbxd_race).
+# sbxd_tierk's throwaway PKI (the sbxd_* sandbox suites stay on the host).
 mkdir -p "$root/sbx/src/tests/unit/data/sign"
 cp "$src/tests/unit/data/sign/mkca.sh" "$root/sbx/src/tests/unit/data/sign/"
 
