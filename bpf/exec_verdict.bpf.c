@@ -42,8 +42,8 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 		if (!ts)
 			ts = sbx_task_state(sbx_current(), true);
 		if (!ts) {
-			if (sandboxed || cfg->scope == 1)
-				return cfg->mode == 1 ? -SBX_ENOMEM : 0;
+			if (sandboxed || cfg->scope == SBX_SCOPE_ALL)
+				return cfg->mode == SBX_ENFORCE_ENFORCE ? -SBX_ENOMEM : 0;
 		} else {
 			ts->flags = flags;
 			ts->policy = reason ? 0 : v->policy;
@@ -51,7 +51,7 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 			ts->team_hash = reason ? 0 : v->team_hash;
 		}
 	}
-	if (!reason || !(cfg->scope == 1 || sandboxed))
+	if (!reason || !(cfg->scope == SBX_SCOPE_ALL || sandboxed))
 		return 0;
 	return sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename), SBX_HOOK_EXEC,
 			reason);

@@ -165,6 +165,16 @@ struct sbx_task_state {
 _Static_assert(sizeof(struct sbx_task_state) == 16, "sbx_task_state is 16 bytes");
 
 /* The enforcer's settings: one array element userspace rewrites (sbx_enforcer_set_mode). */
+enum sbx_enforce_mode {
+	SBX_ENFORCE_COMPLAIN = 0, /* log what would be refused, allow it */
+	SBX_ENFORCE_ENFORCE = 1,
+};
+
+enum sbx_enforce_scope {
+	SBX_SCOPE_SANDBOXED = 0, /* processes `sbx run` started, and their descendants */
+	SBX_SCOPE_ALL = 1, /* every exec on the machine */
+};
+
 enum sbx_enforcer_config_flags {
 	/*
 	 * Executable file mappings are checked for sandboxed tasks only, even in scope `all`:
@@ -176,8 +186,8 @@ enum sbx_enforcer_config_flags {
 
 struct sbx_enforcer_config {
 	__u32 abi_version; /* SBX_ABI_VERSION of the loader; 0 = not configured: nothing enforced */
-	__u32 mode; /* enum sbx_enforce_mode (userspace/lib/bpf/enforcer.h): 1 enforce */
-	__u32 scope; /* enum sbx_enforce_scope: 1 all, 0 sandboxed */
+	__u32 mode; /* enum sbx_enforce_mode */
+	__u32 scope; /* enum sbx_enforce_scope */
 	__u32 flags; /* enum sbx_enforcer_config_flags */
 };
 _Static_assert(sizeof(struct sbx_enforcer_config) == 16, "sbx_enforcer_config is 16 bytes");

@@ -246,7 +246,7 @@ static __always_inline bool sbx_current_in_scope(const struct sbx_enforcer_confi
 {
 	struct sbx_task_state *ts;
 
-	if (cfg->scope == 1 /* SBX_SCOPE_ALL */ && !(cfg->flags & narrowed_by))
+	if (cfg->scope == SBX_SCOPE_ALL && !(cfg->flags & narrowed_by))
 		return true;
 	ts = sbx_task_state(sbx_current(), false);
 	return ts && (ts->flags & SBX_TASK_SANDBOXED);
@@ -256,7 +256,7 @@ static __always_inline bool sbx_current_in_scope(const struct sbx_enforcer_confi
 static __always_inline int sbx_deny(const struct sbx_enforcer_config *cfg, struct file *file,
 				    const char *name, __u32 hook, __u32 reason)
 {
-	bool enforce = cfg->mode == 1 /* SBX_ENFORCE_ENFORCE */;
+	bool enforce = cfg->mode == SBX_ENFORCE_ENFORCE;
 	struct sbx_event *ev;
 
 	ev = bpf_ringbuf_reserve(&sbx_events, sizeof(*ev), 0);

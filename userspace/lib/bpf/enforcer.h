@@ -34,16 +34,6 @@
 
 #define SBX_ENFORCER_PIN_DIR "/sys/fs/bpf/sbx"
 
-enum sbx_enforce_mode {
-	SBX_ENFORCE_COMPLAIN = 0, /* log what would be refused, allow it */
-	SBX_ENFORCE_ENFORCE = 1,
-};
-
-enum sbx_enforce_scope {
-	SBX_SCOPE_SANDBOXED = 0, /* processes `sbx run` started, and their descendants */
-	SBX_SCOPE_ALL = 1, /* every exec on the machine */
-};
-
 struct sbx_enforcer_opts {
 	size_t sz; /* sizeof(struct sbx_enforcer_opts): newer fields are read only if set */
 	enum sbx_enforce_mode mode;
