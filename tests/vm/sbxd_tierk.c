@@ -224,6 +224,31 @@ TEST_F(sbxd_k, signed_runs_unsigned_refused)
 }
 
 /*
+ * Tier K has no write events (sbxd marks exec permission only): a byte written into the
+ * verified program is seen through the BPF side, and the next exec is refused; signed
+ * again (the new content), it runs. Same inode throughout.
+ */
+TEST_F(sbxd_k, rewritten_refused_signed_again_runs)
+{
+	unsigned char b = 3;
+	int fd;
+
+	start_sbxd(_metadata, self);
+	ASSERT_EQ(0, launched(self, self->signed_prog));
+	fd = open(self->signed_prog, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, pwrite(fd, &b, 1, TINY_EXIT_CODE_OFF));
+	close(fd);
+	EXPECT_EQ(EPERM, launched(self, self->signed_prog));
+	ASSERT_EQ(0, sh(self->r,
+			"'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' "
+			"--identifier com.example.t '%s' >/dev/null",
+			sbx_bin(), ca, ca, ca, self->signed_prog));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(3, launched(self, self->signed_prog));
+}
+
+/*
  * kill -9 during an exec loop: the pinned programs keep refusing the unsigned program
  * (fail closed), the verdict already stored keeps the signed one running; a restarted
  * sbxd adopts the pins instead of loading twice.

@@ -18,6 +18,10 @@
  * if the writer stayed). FAN_MODIFY and FAN_CLOSE_WRITE also drop verdicts, and mark a
  * verification in flight dirty (verified again, three times at most, then refused):
  * that is what still works where leases do not, and there nothing is cached.
+ *
+ * Tier K marks exec permission events only: the BPF write hooks move the file's write
+ * generation on every write, so a verdict store after a write fails (-ESTALE), which
+ * marks the verification dirty the same way. No event per write reaches sbxd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -349,6 +353,8 @@ static void verify_one(struct sbxd_fan *f, struct item *it, int fd)
 	} else if (kbegun) {
 		int err = sbxd_tierk_store(f->tierk, fd, gen, &it->chk, &d);
 
+		if (err == -ESTALE) /* what FAN_MODIFY says in tier F: verified again */
+			it->dirty = true;
 		if (err == -ESTALE && sbxd_kind_allows(it->chk.kind))
 			refuse(it, "modified",
 			       "the file was written to while it was being verified");
@@ -575,7 +581,7 @@ static void expire(struct sbxd_fan *f, uint64_t now)
 /* The file system of path gets the marks; false (and a loud line) when it cannot. */
 static bool mark_path(struct sbxd_fan *f, const char *path, struct sbx_diag *d)
 {
-	uint64_t mask = FAN_OPEN_EXEC_PERM | FAN_MODIFY | FAN_CLOSE_WRITE;
+	uint64_t mask = FAN_OPEN_EXEC_PERM | (f->tierk ? 0 : FAN_MODIFY | FAN_CLOSE_WRITE);
 	struct stat st;
 	bool known = stat(path, &st) == 0, ok = false;
 	size_t i;
