@@ -19,8 +19,9 @@
  * One enforcer per pin_dir: two processes must not load at the same time. A handle is
  * used by one thread at a time (the event drain keeps its callback in the handle).
  *
- * Every function returns 0 or a negative errno with a message in d; built without BPF
- * support each returns -EOPNOTSUPP.
+ * Every function returns 0 or a negative errno with a message in d. libsbx is always
+ * built with the BPF objects (the Makefile has no build without them); a kernel without
+ * BPF LSM is found by sbx_enforcer_supported, whose answer is -EOPNOTSUPP in d.
  */
 #ifndef SBX_BPF_ENFORCER_H
 #define SBX_BPF_ENFORCER_H
