@@ -14,7 +14,7 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 	struct sbx_task_state *ts;
 	struct sbx_cached_verdict *v;
 	struct file *file;
-	__u32 reason, flags = 0;
+	__u32 reason, flags = 0, policy;
 	bool sandboxed;
 
 	if (ret)
@@ -24,6 +24,7 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 		return 0;
 	file = bprm->file;
 	reason = sbx_file_verdict(file, &v);
+	policy = reason ? 0 : v->policy;
 
 	ts = sbx_task_state(sbx_current(), false);
 	if (ts)
@@ -32,21 +33,23 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 	sandboxed = flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED);
 	if (sandboxed)
 		flags = (flags & ~SBX_TASK_LAUNCHER) | SBX_TASK_SANDBOXED;
-	else if (!reason && (v->policy & SBX_POLICY_SBX_LAUNCHER))
+	else if (policy & SBX_POLICY_SBX_LAUNCHER)
 		flags |= SBX_TASK_LAUNCHER;
-	if (!reason)
-		flags |= SBX_TASK_VERIFIED;
-	else
-		flags &= ~SBX_TASK_VERIFIED;
-	if (flags || ts) {
+	/*
+	 * Storage only for a task something is recorded for (scope tracking, or a program
+	 * whose verdict carries a policy), or to overwrite an older record: a plain verified
+	 * exec allocates nothing, and neither do its forks (task_scope.bpf.c).
+	 */
+	if (flags || policy || ts) {
 		if (!ts)
 			ts = sbx_task_state(sbx_current(), true);
 		if (!ts) {
-			if (sandboxed || cfg->scope == SBX_SCOPE_ALL)
+			/* Untracked, a launcher's or sandboxed task's children would escape. */
+			if (flags || cfg->scope == SBX_SCOPE_ALL)
 				return cfg->mode == SBX_ENFORCE_ENFORCE ? -SBX_ENOMEM : 0;
 		} else {
 			ts->flags = flags;
-			ts->policy = reason ? 0 : v->policy;
+			ts->policy = policy;
 			ts->identity = reason ? 0 : v->identity;
 			ts->team_hash = reason ? 0 : v->team_hash;
 		}

@@ -153,12 +153,11 @@ _Static_assert(sizeof(struct sbx_inode_gen) == 24, "sbx_inode_gen is 24 bytes");
 enum sbx_task_flags {
 	SBX_TASK_LAUNCHER = 1u << 0, /* runs the sbx binary sbxd trusts (SBX_POLICY_SBX_LAUNCHER) */
 	SBX_TASK_SANDBOXED = 1u << 1, /* exec'd by a launcher, or descends from such a task */
-	SBX_TASK_VERIFIED = 1u << 2, /* its program had a valid verdict at exec */
 };
 
 struct sbx_task_state {
 	__u32 flags; /* enum sbx_task_flags; inherited on fork (task_alloc) */
-	__u32 policy; /* the program's verdict: enum sbx_policy_flags */
+	__u32 policy; /* the program's valid verdict: enum sbx_policy_flags (0: none) */
 	__u32 identity;
 	__u32 team_hash;
 };
