@@ -73,11 +73,8 @@ const char *sbx_trust_dir(const struct sbx_verify_options *opts)
 void sbx_code_identity_free(struct sbx_code_identity *id)
 {
 	free(id->entitlements);
-	free(id->launch_constraints);
 	id->entitlements = NULL;
-	id->launch_constraints = NULL;
 	id->entitlements_len = 0;
-	id->launch_constraints_len = 0;
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t len)
@@ -364,11 +361,6 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 	id->hardened_runtime = id->flags & SBX_CD_FLAG_HARDENED_RUNTIME;
 	id->library_validation = id->flags & SBX_CD_FLAG_LIBRARY_VALIDATION;
 	id->content_size = blob.code_dir.content_size;
-	if (blob.code_dir.entitlements_len) {
-		id->entitlements =
-			dup_bytes(blob.code_dir.entitlements, blob.code_dir.entitlements_len);
-		id->entitlements_len = blob.code_dir.entitlements_len;
-	}
 	/* Tag 4 is reserved: constraints live in the signed entitlements, which are checked. */
 	if (blob.code_dir.launch_constraints_len) {
 		sbx_diag_set(diag, -EBADMSG,
@@ -379,15 +371,15 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 		ret = invalid(id, SBX_REASON_MALFORMED, 0);
 		goto out;
 	}
-	if (blob.code_dir.launch_constraints_len) {
-		id->launch_constraints = dup_bytes(blob.code_dir.launch_constraints,
-						   blob.code_dir.launch_constraints_len);
-		id->launch_constraints_len = blob.code_dir.launch_constraints_len;
-	}
-	if ((blob.code_dir.entitlements_len && !id->entitlements) ||
-	    (blob.code_dir.launch_constraints_len && !id->launch_constraints)) {
-		ret = invalid(id, SBX_REASON_IO, sbx_diag_set(diag, -ENOMEM, "out of memory"));
-		goto out;
+	if (blob.code_dir.entitlements_len) {
+		id->entitlements =
+			dup_bytes(blob.code_dir.entitlements, blob.code_dir.entitlements_len);
+		if (!id->entitlements) {
+			ret = invalid(id, SBX_REASON_IO,
+				      sbx_diag_set(diag, -ENOMEM, "out of memory"));
+			goto out;
+		}
+		id->entitlements_len = blob.code_dir.entitlements_len;
 	}
 
 	err = verifier_revocations(v, diag);

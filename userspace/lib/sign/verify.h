@@ -111,8 +111,6 @@ struct sbx_code_identity {
 	bool platform;
 	uint8_t *entitlements; /* caller-owned copy (NUL-terminated), NULL when none */
 	size_t entitlements_len;
-	uint8_t *launch_constraints; /* caller-owned copy, NULL when none */
-	size_t launch_constraints_len;
 	uint64_t content_size;
 	char signer[256]; /* leaf certificate subject, RFC 2253 */
 	char signer_serial[136]; /* optional '-', uppercase hex (up to 128 digits) */
