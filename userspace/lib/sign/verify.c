@@ -320,13 +320,13 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 
 	memset(id, 0, sizeof(*id));
 	id->verdict = SBX_VERDICT_INVALID;
-	err = sbx_sig_load_fd(fd, path, &blob, diag);
-	id->location = blob.location;
 	if (o->identifier && !o->team_id)
 		return invalid(id, SBX_REASON_IO,
 			       sbx_diag_set(diag, -EINVAL,
 					    "an identifier requirement must name its team too "
 					    "(identity is team id and identifier)"));
+	err = sbx_sig_load_fd(fd, path, &blob, diag);
+	id->location = blob.location;
 	if (err == -ENODATA) {
 		id->content_size = blob.file_size;
 		/* A platform binary has no identity, so it cannot meet a required one. */
