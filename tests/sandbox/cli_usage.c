@@ -106,6 +106,18 @@ TEST_F(cli, usage_errors_are_one_line)
 		EXPECT_EQ(2, SBX("profile", verb, "--no-such-option")) TH_LOG("%s", verb);
 		EXPECT_EQ(1, count_lines(self->r->err)) TH_LOG("%s: %s", verb, self->r->err);
 	}
+	/* An option without its argument is named as the one it is, by every command alike. */
+	EXPECT_EQ(2, SBX("sign", "--key"));
+	EXPECT_STREQ("sbx sign: unknown or incomplete option '--key' (see sbx sign --help)\n",
+		     self->r->err);
+	EXPECT_EQ(2, SBX("trust", "cache", "build", "--output"));
+	EXPECT_STREQ("sbx trust: cache build: unknown or incomplete option '--output' (see sbx "
+		     "trust cache build --help)\n",
+		     self->r->err);
+	EXPECT_EQ(2, SBX("profile", "list", "--bogus"));
+	EXPECT_STREQ("sbx profile: list: unknown or incomplete option '--bogus' (see sbx profile "
+		     "list --help)\n",
+		     self->r->err);
 	EXPECT_EQ(2, SBX("profile", "explain"));
 	EXPECT_STREQ("sbx profile: explain takes one PROFILE (see sbx profile explain --help)\n",
 		     self->r->err);

@@ -1002,7 +1002,7 @@ TEST_F(sign, verify_exit_codes)
 
 	ASSERT_EQ(0, sbx(self->r, "verify", "--bogus", self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
-	EXPECT_STREQ("sbx verify: unknown option '--bogus' (see sbx verify --help)\n",
+	EXPECT_STREQ("sbx verify: unknown or incomplete option '--bogus' (see sbx verify --help)\n",
 		     self->r->err);
 	ASSERT_EQ(0, sbx(self->r, "verify", NULL));
 	EXPECT_EQ(2, self->r->status);

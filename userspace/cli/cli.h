@@ -41,6 +41,11 @@ void cli_verb_help(FILE *out, const char *cmd, const struct cli_verb *verbs, siz
 		   const char *name);
 /* A usage error: "sbx CMD: message" on stderr, one line; returns SBX_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * getopt_long's '?' (with opterr = 0): the option it stopped at, as a usage error of
+ * "sbx CMD [VERB]"; returns SBX_EXIT_USAGE.
+ */
+int cli_bad_option(const char *cmd, const char *verb, char **argv);
 
 /* Commands. Those not built yet are weak and absent from `sbx help`. */
 int cmd_status(int argc, char **argv);

@@ -214,16 +214,11 @@ int cmd_log(int argc, char **argv)
 			       "(default /run/sbx); --json prints those lines as they are.\n");
 			return SBX_EXIT_OK;
 		default:
-			return cli_usage_error("log",
-					       "unknown or incomplete option '%s' (see sbx log "
-					       "--help)",
-					       argv[optind - 1]);
+			return cli_bad_option("log", NULL, argv);
 		}
 	}
-	if (optind != argc) {
-		cli_error("log", "unexpected argument '%s'", argv[optind]);
-		return SBX_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return cli_usage_error("log", "unexpected argument '%s'", argv[optind]);
 	snprintf(path, sizeof(path), "%s/events.jsonl", cli_sbxd_run_dir());
 	snprintf(old, sizeof(old), "%s.1", path);
 	f = fopen(old, "re");

@@ -201,9 +201,7 @@ int cmd_display(int argc, char **argv)
 			fputs(display_help, stdout);
 			return SBX_EXIT_OK;
 		default:
-			cli_error("display", "unknown option '%s' (see sbx display --help)",
-				  argv[optind - 1]);
-			return SBX_EXIT_USAGE;
+			return cli_bad_option("display", NULL, argv);
 		}
 	}
 	if (argc - optind != 1) {

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -55,6 +56,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	verror(cmd, fmt, ap);
 	va_end(ap);
 	return SBX_EXIT_USAGE;
+}
+
+int cli_bad_option(const char *cmd, const char *verb, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (verb)
+		return cli_usage_error(
+			cmd, "%s: unknown or incomplete option '%s' (see sbx %s %s --help)", verb,
+			arg, cmd, verb);
+	return cli_usage_error(cmd, "unknown or incomplete option '%s' (see sbx %s --help)", arg,
+			       cmd);
 }
 
 void cli_verbs_usage(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n)

@@ -71,10 +71,7 @@ static int option_end(const char *verb, int c, char **argv)
 {
 	if (c == 'h')
 		return verb_help(verb);
-	return cli_usage_error("profile",
-			       "%s: unknown or incomplete option '%s' (see sbx profile "
-			       "%s --help)",
-			       verb, argv[optind - 1], verb);
+	return cli_bad_option("profile", verb, argv);
 }
 
 /* PROFILE (a file or a NAME) to a file, loaded; on error one line and -1. */

@@ -163,9 +163,7 @@ int cmd_sign(int argc, char **argv)
 			fputs(sign_help, stdout);
 			return SBX_EXIT_OK;
 		default:
-			cli_error("sign", "unknown option '%s' (see sbx sign --help)",
-				  argv[optind - 1]);
-			return SBX_EXIT_USAGE;
+			return cli_bad_option("sign", NULL, argv);
 		}
 	}
 	if (!key || !cert) {

@@ -176,16 +176,11 @@ int cmd_status(int argc, char **argv)
 			       "tiers they make available.\n");
 			return SBX_EXIT_OK;
 		default:
-			return cli_usage_error("status",
-					       "unknown or incomplete option '%s' (see sbx status "
-					       "--help)",
-					       argv[optind - 1]);
+			return cli_bad_option("status", NULL, argv);
 		}
 	}
-	if (optind != argc) {
-		cli_error("status", "unexpected argument '%s'", argv[optind]);
-		return SBX_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
 	sbx_features_probe(&f, true);
 	if (json)
 		status_json(&f);

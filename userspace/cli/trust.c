@@ -252,10 +252,7 @@ static int cache_build(int argc, char **argv)
 			fputs(trust_help, stdout);
 			return SBX_EXIT_OK;
 		default:
-			cli_error("trust",
-				  "cache build: unknown option '%s' (see sbx trust --help)",
-				  argv[optind - 1]);
-			return SBX_EXIT_USAGE;
+			return cli_bad_option("trust", "cache build", argv);
 		}
 	}
 	if (!key || !cert || !out || optind == argc) {
@@ -409,9 +406,7 @@ int cmd_trust(int argc, char **argv)
 			fputs(trust_help, stdout);
 			return SBX_EXIT_OK;
 		default:
-			cli_error("trust", "unknown option '%s' (see sbx trust --help)",
-				  argv[optind - 1]);
-			return SBX_EXIT_USAGE;
+			return cli_bad_option("trust", NULL, argv);
 		}
 	}
 	dir = sbx_trust_dir(&o);

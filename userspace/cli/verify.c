@@ -191,10 +191,8 @@ int cmd_verify(int argc, char **argv)
 			free(caches);
 			return SBX_EXIT_OK;
 		default:
-			cli_error("verify", "unknown option '%s' (see sbx verify --help)",
-				  argv[optind - 1]);
 			free(caches);
-			return SBX_EXIT_USAGE;
+			return cli_bad_option("verify", NULL, argv);
 		}
 	}
 	if (optind == argc) {
