@@ -57,6 +57,26 @@ int cmd_display(int argc, char **argv) __attribute__((weak));
 int cmd_trust(int argc, char **argv) __attribute__((weak));
 int cmd_log(int argc, char **argv) __attribute__((weak));
 
+/*
+ * --key, --cert and --chain: who signs, for sbx sign and sbx trust cache build. A command
+ * puts CLI_SIGNER_OPTIONS in its long options, hands those three to cli_signer_option and
+ * loads the signer with cli_signer_load (cli/sign.c).
+ */
+#define CLI_OPT_CHAIN 0x100 /* other long-only options number from CLI_OPT_CHAIN + 1 */
+/* clang-format off */
+#define CLI_SIGNER_OPTIONS                              \
+	{ "key", required_argument, NULL, 'k' },        \
+	{ "cert", required_argument, NULL, 'c' },       \
+	{ "chain", required_argument, NULL, CLI_OPT_CHAIN }
+/* clang-format on */
+struct cli_signer_args {
+	const char *key, *cert, *chain;
+};
+struct sbx_signer;
+void cli_signer_option(struct cli_signer_args *a, int c, const char *arg);
+/* The signer a names (key and cert set): errors as one line (-1), warnings as lines. */
+int cli_signer_load(const char *cmd, const struct cli_signer_args *a, struct sbx_signer *s);
+
 /* sbxd as its run directory ($SBX_RUN_DIR, else /run/sbx) shows it (cmd_log.c). */
 struct cli_sbxd {
 	bool running; /* the state file's pid is alive */

@@ -97,13 +97,38 @@ out:
 	return err;
 }
 
+void cli_signer_option(struct cli_signer_args *a, int c, const char *arg)
+{
+	if (c == 'k')
+		a->key = arg;
+	else if (c == 'c')
+		a->cert = arg;
+	else if (c == CLI_OPT_CHAIN)
+		a->chain = arg;
+}
+
+int cli_signer_load(const char *cmd, const struct cli_signer_args *a, struct sbx_signer *s)
+{
+	struct sbx_diag diag = { 0 };
+	char warn[2][512];
+	size_t n;
+
+	if (sbx_signer_load(s, a->key, a->cert, a->chain, &diag)) {
+		cli_error_diag(cmd, &diag);
+		sbx_signer_free(s);
+		return -1;
+	}
+	n = sbx_signer_warnings(s, warn, 2);
+	for (size_t i = 0; i < n; i++)
+		cli_error(cmd, "warning: %s", warn[i]);
+	return 0;
+}
+
 int cmd_sign(int argc, char **argv)
 {
-	enum { OPT_CHAIN = 256, OPT_HR, OPT_LV, OPT_EMB, OPT_DET, OPT_XATTR };
+	enum { OPT_HR = CLI_OPT_CHAIN + 1, OPT_LV, OPT_EMB, OPT_DET, OPT_XATTR };
 	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "chain", required_argument, NULL, OPT_CHAIN },
+		CLI_SIGNER_OPTIONS,
 		{ "identifier", required_argument, NULL, 'i' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "hardened-runtime", no_argument, NULL, OPT_HR },
@@ -114,12 +139,12 @@ int cmd_sign(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *key = NULL, *cert = NULL, *chain = NULL, *profile = NULL;
+	struct cli_signer_args sa = { 0 };
+	const char *profile = NULL;
 	struct sbx_sign_options o = { 0 };
 	struct sbx_signer signer;
 	struct sbx_diag diag = { 0 };
-	char *ent = NULL, *id_copy = NULL, warn[2][512];
-	size_t n_warn;
+	char *ent = NULL, *id_copy = NULL;
 	int c, status = SBX_EXIT_OK, places = 0;
 
 	opterr = 0;
@@ -127,13 +152,9 @@ int cmd_sign(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+k:c:i:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			key = optarg;
-			break;
 		case 'c':
-			cert = optarg;
-			break;
-		case OPT_CHAIN:
-			chain = optarg;
+		case CLI_OPT_CHAIN:
+			cli_signer_option(&sa, c, optarg);
 			break;
 		case 'i':
 			o.identifier = optarg;
@@ -166,7 +187,7 @@ int cmd_sign(int argc, char **argv)
 			return cli_bad_option("sign", NULL, argv);
 		}
 	}
-	if (!key || !cert) {
+	if (!sa.key || !sa.cert) {
 		cli_error("sign", "--key and --cert are required (see sbx sign --help)");
 		return SBX_EXIT_USAGE;
 	}
@@ -185,16 +206,11 @@ int cmd_sign(int argc, char **argv)
 		return SBX_EXIT_USAGE;
 	}
 	o.entitlements = (const uint8_t *)ent;
-	if (sbx_signer_load(&signer, key, cert, chain, &diag)) {
-		cli_error_diag("sign", &diag);
-		sbx_signer_free(&signer);
+	if (cli_signer_load("sign", &sa, &signer)) {
 		free(ent);
 		free(id_copy);
 		return SBX_EXIT_USAGE;
 	}
-	n_warn = sbx_signer_warnings(&signer, warn, 2);
-	for (size_t i = 0; i < n_warn; i++)
-		cli_error("sign", "warning: %s", warn[i]);
 	o.signer = &signer;
 
 	for (int i = optind; i < argc; i++) {

@@ -207,17 +207,16 @@ static void progress(size_t done, size_t total)
 
 static int cache_build(int argc, char **argv)
 {
-	enum { OPT_CHAIN = 256, OPT_ALL };
+	enum { OPT_ALL = CLI_OPT_CHAIN + 1 };
 	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "chain", required_argument, NULL, OPT_CHAIN },
+		CLI_SIGNER_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *key = NULL, *cert = NULL, *chain = NULL, *out = NULL;
+	struct cli_signer_args sa = { 0 };
+	const char *out = NULL;
 	struct tc_build b = { 0 };
 	struct sbx_signer signer;
 	struct sbx_sign_options so = { 0 };
@@ -226,21 +225,16 @@ static int cache_build(int argc, char **argv)
 	uint8_t(*digests)[SBX_DIGEST_LEN] = NULL, *body = NULL;
 	size_t n_digests = 0, body_len, unreadable = 0;
 	bool tty = isatty(STDERR_FILENO);
-	char tmp[4096], warn[2][512];
-	size_t n_warn;
+	char tmp[4096];
 	int c, status = SBX_EXIT_USAGE, fd;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+k:c:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			key = optarg;
-			break;
 		case 'c':
-			cert = optarg;
-			break;
-		case OPT_CHAIN:
-			chain = optarg;
+		case CLI_OPT_CHAIN:
+			cli_signer_option(&sa, c, optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -255,18 +249,12 @@ static int cache_build(int argc, char **argv)
 			return cli_bad_option("trust", "cache build", argv);
 		}
 	}
-	if (!key || !cert || !out || optind == argc) {
+	if (!sa.key || !sa.cert || !out || optind == argc) {
 		cli_error("trust", "cache build needs --key, --cert, -o FILE and a DIR");
 		return SBX_EXIT_USAGE;
 	}
-	if (sbx_signer_load(&signer, key, cert, chain, &diag)) {
-		cli_error_diag("trust", &diag);
-		sbx_signer_free(&signer);
+	if (cli_signer_load("trust", &sa, &signer))
 		return SBX_EXIT_USAGE;
-	}
-	n_warn = sbx_signer_warnings(&signer, warn, 2);
-	for (size_t i = 0; i < n_warn; i++)
-		cli_error("trust", "warning: %s", warn[i]);
 	walk_state = &b;
 	for (int i = optind; i < argc; i++) {
 		struct stat st;
