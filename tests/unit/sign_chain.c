@@ -23,6 +23,7 @@ struct chain_case {
 	const EVP_MD *(*leaf_md)(void); /* how the intermediate signs the leaf */
 	bool valid;
 	const char *message; /* a part of the expected message when refused */
+	enum sbx_verify_reason reason; /* the expected reason when refused */
 };
 
 /*
@@ -59,11 +60,11 @@ static int sign_and_verify(EVP_PKEY *key, X509 *leaf, X509 *inter, X509 *root,
 }
 
 /* 0 when sbx's verifier accepts a signature by a chain built as c says. */
-static int verify_case(const struct chain_case *c, char *why, size_t why_len)
+static int verify_case(const struct chain_case *c, char *why, size_t why_len,
+		       enum sbx_verify_reason *reason)
 {
 	EVP_PKEY *rk = pki_key(c->root_key), *ik = pki_key(c->int_key), *lk = pki_key(c->leaf_key);
 	X509 *root, *inter, *leaf;
-	enum sbx_verify_reason reason;
 	int err;
 
 	root = pki_cert(&(struct pki_cert_opts){ .cn = "root", .ca = true, .serial = 1 }, rk, NULL,
@@ -83,7 +84,7 @@ static int verify_case(const struct chain_case *c, char *why, size_t why_len)
 		err = -1;
 		goto out;
 	}
-	err = sign_and_verify(lk, leaf, inter, root, NULL, &reason, why, why_len);
+	err = sign_and_verify(lk, leaf, inter, root, NULL, reason, why, why_len);
 out:
 	X509_free(root);
 	X509_free(inter);
@@ -106,42 +107,60 @@ FIXTURE_TEARDOWN(chain)
 {
 }
 
-#define P256 "EC:P-256"
-FIXTURE_VARIANT_ADD(chain, p256_everywhere){ { P256, P256, P256, NULL, NULL, true, NULL } };
-FIXTURE_VARIANT_ADD(chain, rsa2048_leaf){ { P256, P256, "RSA:2048", NULL, NULL, true, NULL } };
-FIXTURE_VARIANT_ADD(chain,
-		    leaf_signed_sha384){ { P256, P256, P256, NULL, EVP_sha384, true, NULL } };
-FIXTURE_VARIANT_ADD(chain,
-		    rsa1024_leaf){ { P256, P256, "RSA:1024", NULL, NULL, false, "key too weak" } };
-FIXTURE_VARIANT_ADD(chain, rsa1024_intermediate){ { P256, "RSA:1024", P256, NULL, NULL, false,
-						    "key too weak" } };
-FIXTURE_VARIANT_ADD(chain, rsa1024_anchor){ { "RSA:1024", P256, P256, NULL, NULL, false,
-					      "key too weak" } };
-FIXTURE_VARIANT_ADD(chain, secp256k1_leaf){ { P256, P256, "EC:secp256k1", NULL, NULL, false,
-					      "secp256k1 is not supported" } };
-FIXTURE_VARIANT_ADD(chain, p384_leaf){ { P256, P256, "EC:P-384", NULL, NULL, false,
-					 "secp384r1 is not supported" } };
-FIXTURE_VARIANT_ADD(chain, p384_intermediate){ { P256, "EC:P-384", P256, NULL, NULL, false,
-						 "secp384r1 is not supported" } };
-FIXTURE_VARIANT_ADD(chain, p384_anchor){ { "EC:P-384", P256, P256, NULL, NULL, false,
-					   "secp384r1 is not supported" } };
-FIXTURE_VARIANT_ADD(chain, sha1_signed_leaf){ { P256, P256, P256, NULL, EVP_sha1, false, "leaf" } };
-FIXTURE_VARIANT_ADD(chain,
-		    md5_signed_leaf){ { P256, "RSA:2048", P256, NULL, EVP_md5, false, "leaf" } };
-FIXTURE_VARIANT_ADD(chain, server_auth_intermediate){
-	{ P256, P256, P256, "serverAuth", NULL, false,
-	  "CA certificate 'CN=intermediate,O=sbx tests' has an extended key usage without code "
-	  "signing: it cannot issue code-signing certificates" }
+#define P256	     "EC:P-256"
+#define LEAF	     "certificate 'CN=leaf,OU=TEAM42,O=sbx tests'"
+#define INTER	     "certificate 'CN=intermediate,O=sbx tests'"
+#define ROOT	     "certificate 'CN=root,O=sbx tests'"
+#define REFUSED(msg) .message = (msg), .reason = SBX_REASON_CERT_INVALID
+FIXTURE_VARIANT_ADD(chain, p256_everywhere){ { P256, P256, P256, .valid = true } };
+FIXTURE_VARIANT_ADD(chain, rsa2048_leaf){ { P256, P256, "RSA:2048", .valid = true } };
+FIXTURE_VARIANT_ADD(chain, leaf_signed_sha384){ { P256, P256, P256, .leaf_md = EVP_sha384,
+						  .valid = true } };
+FIXTURE_VARIANT_ADD(chain, rsa1024_leaf){
+	{ P256, P256, "RSA:1024", REFUSED(LEAF " is not acceptable: EE certificate key too weak") }
 };
-FIXTURE_VARIANT_ADD(chain, code_signing_intermediate){ { P256, P256, P256, "codeSigning", NULL,
-							 true, NULL } };
-FIXTURE_VARIANT_ADD(chain, any_eku_intermediate){ { P256, P256, P256, "anyExtendedKeyUsage", NULL,
-						    true, NULL } };
+FIXTURE_VARIANT_ADD(chain, rsa1024_intermediate){
+	{ P256, "RSA:1024", P256, REFUSED(INTER " is not acceptable: CA certificate key too weak") }
+};
+FIXTURE_VARIANT_ADD(chain, rsa1024_anchor){
+	{ "RSA:1024", P256, P256, REFUSED(ROOT " is not acceptable: CA certificate key too weak") }
+};
+FIXTURE_VARIANT_ADD(chain, secp256k1_leaf){
+	{ P256, P256, "EC:secp256k1", REFUSED(LEAF ": EC key on curve secp256k1 is not supported") }
+};
+FIXTURE_VARIANT_ADD(chain, p384_leaf){
+	{ P256, P256, "EC:P-384", REFUSED(LEAF ": EC key on curve secp384r1 is not supported") }
+};
+FIXTURE_VARIANT_ADD(chain, p384_intermediate){
+	{ P256, "EC:P-384", P256, REFUSED(INTER ": EC key on curve secp384r1 is not supported") }
+};
+FIXTURE_VARIANT_ADD(chain, p384_anchor){
+	{ "EC:P-384", P256, P256, REFUSED(ROOT ": EC key on curve secp384r1 is not supported") }
+};
+FIXTURE_VARIANT_ADD(chain, sha1_signed_leaf){
+	{ P256, P256, P256, .leaf_md = EVP_sha1,
+	  REFUSED(LEAF " is not acceptable: CA signature digest algorithm too weak") }
+};
+FIXTURE_VARIANT_ADD(chain, md5_signed_leaf){
+	{ P256, "RSA:2048", P256, .leaf_md = EVP_md5,
+	  REFUSED(LEAF " is not acceptable: CA signature digest algorithm too weak") }
+};
+FIXTURE_VARIANT_ADD(chain, server_auth_intermediate){
+	{ P256, P256, P256, "serverAuth",
+	  .message = "CA " INTER " has an extended key usage without code signing: it cannot "
+		     "issue code-signing certificates",
+	  .reason = SBX_REASON_NO_CODE_SIGNING_EKU }
+};
+FIXTURE_VARIANT_ADD(chain, code_signing_intermediate){ { P256, P256, P256, "codeSigning",
+							 .valid = true } };
+FIXTURE_VARIANT_ADD(chain, any_eku_intermediate){ { P256, P256, P256, "anyExtendedKeyUsage",
+						    .valid = true } };
 
 TEST_F(chain, verdict)
 {
+	enum sbx_verify_reason reason = SBX_REASON_NONE;
 	char why[512];
-	int err = verify_case(&variant->c, why, sizeof(why));
+	int err = verify_case(&variant->c, why, sizeof(why), &reason);
 
 	if (variant->c.valid) {
 		EXPECT_EQ(0, err)
@@ -149,8 +168,10 @@ TEST_F(chain, verdict)
 			TH_LOG("refused: %s", why);
 		}
 	} else {
-		EXPECT_NE(0, err);
-		EXPECT_NE(NULL, strstr(why, variant->c.message))
+		/* Refused by the chain check, for this reason: not by signing, not another. */
+		EXPECT_EQ(-EKEYREJECTED, err);
+		EXPECT_EQ((int)variant->c.reason, (int)reason);
+		EXPECT_EQ(0, strncmp(why, variant->c.message, strlen(variant->c.message)))
 		{
 			TH_LOG("message: %s", why);
 		}
