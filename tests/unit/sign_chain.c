@@ -116,14 +116,13 @@ FIXTURE_VARIANT_ADD(chain, p256_everywhere){ { P256, P256, P256, .valid = true }
 FIXTURE_VARIANT_ADD(chain, rsa2048_leaf){ { P256, P256, "RSA:2048", .valid = true } };
 FIXTURE_VARIANT_ADD(chain, leaf_signed_sha384){ { P256, P256, P256, .leaf_md = EVP_sha384,
 						  .valid = true } };
-FIXTURE_VARIANT_ADD(chain, rsa1024_leaf){
-	{ P256, P256, "RSA:1024", REFUSED(LEAF " is not acceptable: EE certificate key too weak") }
-};
+FIXTURE_VARIANT_ADD(chain, rsa1024_leaf){ { P256, P256, "RSA:1024",
+					    REFUSED(LEAF ": RSA key of 1024 bits is too small") } };
 FIXTURE_VARIANT_ADD(chain, rsa1024_intermediate){
-	{ P256, "RSA:1024", P256, REFUSED(INTER " is not acceptable: CA certificate key too weak") }
+	{ P256, "RSA:1024", P256, REFUSED(INTER ": RSA key of 1024 bits is too small") }
 };
 FIXTURE_VARIANT_ADD(chain, rsa1024_anchor){
-	{ "RSA:1024", P256, P256, REFUSED(ROOT " is not acceptable: CA certificate key too weak") }
+	{ "RSA:1024", P256, P256, REFUSED(ROOT ": RSA key of 1024 bits is too small") }
 };
 FIXTURE_VARIANT_ADD(chain, secp256k1_leaf){
 	{ P256, P256, "EC:secp256k1", REFUSED(LEAF ": EC key on curve secp256k1 is not supported") }
@@ -139,11 +138,11 @@ FIXTURE_VARIANT_ADD(chain, p384_anchor){
 };
 FIXTURE_VARIANT_ADD(chain, sha1_signed_leaf){
 	{ P256, P256, P256, .leaf_md = EVP_sha1,
-	  REFUSED(LEAF " is not acceptable: CA signature digest algorithm too weak") }
+	  REFUSED(LEAF " is not signed with ECDSA or RSA over SHA-256, SHA-384 or SHA-512") }
 };
 FIXTURE_VARIANT_ADD(chain, md5_signed_leaf){
 	{ P256, "RSA:2048", P256, .leaf_md = EVP_md5,
-	  REFUSED(LEAF " is not acceptable: CA signature digest algorithm too weak") }
+	  REFUSED(LEAF " is not signed with ECDSA or RSA over SHA-256, SHA-384 or SHA-512") }
 };
 FIXTURE_VARIANT_ADD(chain, server_auth_intermediate){
 	{ P256, P256, P256, "serverAuth",

@@ -555,8 +555,7 @@ int sbx_cms_verify_chain(struct sbx_cms *c, X509_STORE *anchors, const char *anc
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN);
 	X509_STORE_CTX_set_time(ctx, 0, at);
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY);
-	/* Security level 2: no RSA/DSA/DH under 2048 bits, no MD5 or SHA-1 signatures. */
-	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), 2);
+	/* Keys and signature algorithms: chain_policy's list, stricter than any security level. */
 	if (X509_verify_cert(ctx) != 1) {
 		code = X509_STORE_CTX_get_error(ctx);
 		bad = X509_STORE_CTX_get_current_cert(ctx);
