@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sbxd_state.h"
 
 #define MAX_FIELDS 16
 
@@ -264,52 +265,24 @@ int cmd_log(int argc, char **argv)
 
 /* ---- sbxd's state file, for sbx status ---- */
 
-/* The value of "key=" in state, whose every line starts after a newline. */
-static void state_value(const char *state, const char *key, char *out, size_t len)
-{
-	char want[40];
-	const char *p;
-
-	snprintf(want, sizeof(want), "\n%s=", key);
-	p = strstr(state, want);
-	out[0] = '\0';
-	if (p) {
-		p += strlen(want);
-		snprintf(out, len, "%.*s", (int)strcspn(p, "\n"), p);
-	}
-}
-
 void cli_sbxd_state(struct cli_sbxd *s)
 {
-	char path[512], state[4096], v[32];
-	size_t n;
-	FILE *f;
+	struct sbx_sbxd_state st;
+	char v[32];
 
 	memset(s, 0, sizeof(*s));
-	s->pins = access("/sys/fs/bpf/sbx", F_OK) == 0;
-	snprintf(path, sizeof(path), "%s/sbxd.state", cli_sbxd_run_dir());
-	f = fopen(path, "re");
-	if (!f)
+	sbx_sbxd_state_read(cli_sbxd_run_dir(), &st);
+	s->pins = st.pinned;
+	s->stale = st.text[0] && !st.pid;
+	s->running = st.pid;
+	if (!s->running)
 		return;
-	state[0] = '\n';
-	n = fread(state + 1, 1, sizeof(state) - 2, f);
-	fclose(f);
-	state[n + 1] = '\0';
-	s->stale = true;
-	state_value(state, "pid", v, sizeof(v));
-	s->pid = atoi(v);
-	if (s->pid <= 0 || (kill(s->pid, 0) && errno != EPERM))
-		return;
-	s->stale = false;
-	s->running = true;
-	state_value(state, "tier", s->tier, sizeof(s->tier));
-	state_value(state, "mode", s->mode, sizeof(s->mode));
-	state_value(state, "scope", s->scope, sizeof(s->scope));
-	state_value(state, "cannot", s->cannot, sizeof(s->cannot));
-	state_value(state, "cache_fill", v, sizeof(v));
-	s->cache_fill = strtoul(v, NULL, 10);
-	state_value(state, "cache_max", v, sizeof(v));
-	s->cache_max = strtoul(v, NULL, 10);
-	state_value(state, "entry_bytes", v, sizeof(v));
-	s->entry_bytes = strtoul(v, NULL, 10);
+	s->pid = st.pid;
+	sbx_sbxd_state_value(&st, "tier", s->tier, sizeof(s->tier));
+	sbx_sbxd_state_value(&st, "mode", s->mode, sizeof(s->mode));
+	sbx_sbxd_state_value(&st, "scope", s->scope, sizeof(s->scope));
+	sbx_sbxd_state_value(&st, "cannot", s->cannot, sizeof(s->cannot));
+	s->cache_fill = strtoul(sbx_sbxd_state_value(&st, "cache_fill", v, sizeof(v)), NULL, 10);
+	s->cache_max = strtoul(sbx_sbxd_state_value(&st, "cache_max", v, sizeof(v)), NULL, 10);
+	s->entry_bytes = strtoul(sbx_sbxd_state_value(&st, "entry_bytes", v, sizeof(v)), NULL, 10);
 }
