@@ -25,9 +25,14 @@ struct sbx_signature; /* what verifying one file found */
 struct sbx_verify_file_opts {
 	size_t sz; /* sizeof(struct sbx_verify_file_opts) */
 	const char *trust_dir; /* NULL: $SBX_TRUST_DIR, else the system trust store */
-	const char *identifier; /* require this signing identifier; NULL: any */
+	const char *identifier; /* require this signing identifier (with team_id); NULL: any */
 	char *errbuf; /* why the file is not VALID or PLATFORM, one sentence */
 	size_t errbuf_sz;
+	/*
+	 * Require this team id ("": a signature without a team); NULL: any, and then no
+	 * identifier either: identity is team id and identifier, so identifier alone is -EINVAL.
+	 */
+	const char *team_id;
 };
 
 /*

@@ -6,6 +6,7 @@
  * one-line message, and every failure asserts exit status 1 and no "valid" on stdout.
  */
 #include "sign_fixture.h"
+#include "../../include/sbx/verify.h"
 
 TEST_F(sign, elf_signed_verifies_and_still_runs)
 {
@@ -1159,6 +1160,38 @@ TEST_F(sign, api_verify_fd_hashes_through_the_descriptor)
 	EXPECT_EQ(SBX_VERDICT_UNSIGNED, (int)id.verdict);
 	sbx_code_identity_free(&id);
 	close(fd);
+}
+
+/* libsbx's public sbx_verify_file requires an identity as sbx verify does: team and identifier. */
+TEST_F(sign, public_verify_file_identity)
+{
+	char err[512];
+	struct sbx_verify_file_opts o = { .sz = sizeof(o),
+					  .trust_dir = self->trust,
+					  .identifier = "org.example.t",
+					  .team_id = self->team,
+					  .errbuf = err,
+					  .errbuf_sz = sizeof(err) };
+	struct sbx_signature *s = NULL;
+
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--chain",
+			 self->chain, "--identifier", "org.example.t", self->file, NULL));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	err[0] = '\0';
+	ASSERT_EQ(SBX_VERIFY_VALID, sbx_verify_file(self->file, &o, &s)) TH_LOG("%s", err);
+	EXPECT_STREQ("org.example.t", sbx_signature_identifier(s));
+	EXPECT_STREQ(self->team, sbx_signature_team_id(s));
+	sbx_signature_free(s);
+	/* Another team: the identity is not met. */
+	o.team_id = "OTHERTEAM";
+	ASSERT_EQ(SBX_VERIFY_INVALID, sbx_verify_file(self->file, &o, &s));
+	EXPECT_STREQ("identifier-mismatch", sbx_signature_reason(s));
+	sbx_signature_free(s);
+	/* An identifier without its team is a caller's error. */
+	o.team_id = NULL;
+	EXPECT_EQ(-EINVAL, sbx_verify_file(self->file, &o, &s));
+	EXPECT_NE(NULL, strstr(err, "an identifier requirement must name its team too"))
+	TH_LOG("%s", err);
 }
 
 TEST_F(sign, api_invalid_clears_the_identity)

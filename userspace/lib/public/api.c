@@ -126,6 +126,7 @@ int sbx_verify_file(const char *path, const struct sbx_verify_file_opts *opts,
 		return -EINVAL;
 	o.trust_dir = OPT(opts, trust_dir, NULL);
 	o.identifier = OPT(opts, identifier, NULL);
+	o.team_id = OPT(opts, team_id, NULL);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
