@@ -206,7 +206,14 @@ TEST(import_prints_a_profile_that_loads)
 	sbx_profile_free(b);
 	ASSERT_EQ(0, sbx("import", "--identifier", "org.example.renamed", path, NULL));
 	EXPECT_NE(NULL, strstr(r.out, "identifier: \"org.example.renamed\""));
+	/* A bad identifier is refused before anything is printed, quotes and all. */
 	EXPECT_EQ(2, sbx("import", "--identifier", "bad id", path, NULL));
+	EXPECT_STREQ("", r.out);
+	EXPECT_STREQ("sbx profile: --identifier 'bad id' is not reverse-DNS (e.g. "
+		     "org.example.app)\n",
+		     r.err);
+	EXPECT_EQ(2, sbx("import", "--identifier", "org.example.x\" #", path, NULL));
+	EXPECT_STREQ("", r.out);
 }
 
 TEST(shipped_profiles_lint_clean)

@@ -448,6 +448,10 @@ static int import_or_canonical(int argc, char **argv, bool import)
 	if (optind + 1 != argc)
 		return cli_usage_error("profile", "%s takes one %s (see sbx profile %s --help)",
 				       verb, import ? "APP.entitlements" : "PROFILE", verb);
+	if (identifier && !sbx_profile_identifier_valid(identifier))
+		return cli_usage_error(
+			"profile", "--identifier '%s' is not reverse-DNS (e.g. org.example.app)",
+			identifier);
 	err = import ? 0 : sbx_profile_find(argv[optind], path, sizeof(path), NULL, &d);
 	if (!err)
 		err = (lenient ? sbx_profile_load_file_lenient
@@ -476,19 +480,6 @@ static int import_or_canonical(int argc, char **argv, bool import)
 	fwrite(buf, 1, len, stdout);
 	free(buf);
 	sbx_profile_free(p);
-	if (identifier) {
-		/* Re-check: the identifier given on the command line must be reverse-DNS. */
-		char text[600];
-		struct sbx_profile *q;
-		int n = snprintf(text, sizeof(text), "identifier: \"%s\"\n", identifier);
-
-		if (n < 0 || (size_t)n >= sizeof(text) ||
-		    sbx_profile_load_buffer("--identifier", text, (size_t)n, &q, &d)) {
-			cli_error_diag("profile", &d);
-			return SBX_EXIT_USAGE;
-		}
-		sbx_profile_free(q);
-	}
 	return SBX_EXIT_OK;
 }
 

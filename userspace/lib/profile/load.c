@@ -606,7 +606,7 @@ static int load_constraints(struct load_ctx *c, const char *file, const struct p
 	return 0;
 }
 
-static bool valid_identifier(const char *s)
+bool sbx_profile_identifier_valid(const char *s)
 {
 	size_t labels = 0, len = 0;
 
@@ -635,7 +635,7 @@ static int set_identifier(struct load_ctx *c, const char *file, const struct pno
 	if (v->kind != PNODE_STRING)
 		return sbx_diag_set_at(c->diag, -EINVAL, file, v->line, v->col,
 				       "identifier must be a string, not %s", pnode_kind_name(v));
-	if (!valid_identifier(v->str))
+	if (!sbx_profile_identifier_valid(v->str))
 		return sbx_diag_set_at(c->diag, -EINVAL, file, v->line, v->col,
 				       "identifier '%s' is not reverse-DNS (e.g. org.example.app)",
 				       v->str);
@@ -756,9 +756,9 @@ static int plist_identifier(struct load_ctx *c, const char *file, const struct p
 		/* "TEAMID1234.org.example.app": the team prefix is not part of the name. */
 		const char *dotp = strchr(app_id, '.');
 
-		if (dotp && dotp - app_id == 10 && valid_identifier(dotp + 1))
+		if (dotp && dotp - app_id == 10 && sbx_profile_identifier_valid(dotp + 1))
 			app_id = dotp + 1;
-		if (valid_identifier(app_id)) {
+		if (sbx_profile_identifier_valid(app_id)) {
 			c->p->identifier = strdup(app_id);
 			return c->p->identifier ? 0 : nomem(c->diag);
 		}
@@ -774,11 +774,11 @@ static int plist_identifier(struct load_ctx *c, const char *file, const struct p
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
 			*s = '-';
-	c->p->identifier = valid_identifier(base)
+	c->p->identifier = sbx_profile_identifier_valid(base)
 				   ? strdup(base)
 				   : xasprintf("local.imported.%s", *base ? base : "profile");
 	free(copy);
-	if (c->p->identifier && !valid_identifier(c->p->identifier)) {
+	if (c->p->identifier && !sbx_profile_identifier_valid(c->p->identifier)) {
 		free(c->p->identifier);
 		c->p->identifier = strdup("local.imported.profile");
 	}

@@ -118,6 +118,8 @@ int sbx_profile_load_signed(const char *name, const void *buf, size_t len, struc
 void sbx_profile_free(struct sbx_profile *p);
 
 const char *sbx_profile_identifier(const struct sbx_profile *p);
+/* Reverse-DNS: two or more dot-separated labels of [A-Za-z0-9_-], at most 255 bytes. */
+bool sbx_profile_identifier_valid(const char *s);
 /* The entitlement named key (with or without the com.apple.security. prefix), or NULL. */
 const struct sbx_entitlement *sbx_profile_get(const struct sbx_profile *p, const char *key);
 /* True if a boolean entitlement is true or a list/string entitlement is present. */
