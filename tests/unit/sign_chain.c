@@ -12,7 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/pem.h>
+
 #include "kselftest_harness.h"
+#include "sbx_test.h"
+#include "sign/trust.h"
 #include "sign_pki.h"
 
 static const uint8_t content[] = "SBXC stands for a code directory";
@@ -334,6 +338,37 @@ TEST(serial_too_long_to_revoke_is_refused)
 	EXPECT_STREQ("certificate 'CN=leaf,OU=TEAM42,O=sbx tests' has a serial longer than 64 "
 		     "bytes: it could not be revoked",
 		     why);
+}
+
+/* sbx trust list names an anchor by its whole serial, up to the longest one sbx accepts. */
+TEST(anchor_listed_with_its_whole_serial)
+{
+	char serial[SBX_SERIAL_MAX_DIGITS + 1], dir[256], path[300];
+	EVP_PKEY *k = pki_key(P256);
+	struct sbx_anchor_info *a = NULL;
+	struct sbx_diag diag = { 0 };
+	X509 *x;
+	size_t n = 0;
+	FILE *f;
+
+	memset(serial, '7', SBX_SERIAL_MAX_DIGITS);
+	serial[SBX_SERIAL_MAX_DIGITS] = '\0';
+	x = pki_cert(&(struct pki_cert_opts){ .cn = "anchor", .ca = true, .serial_hex = serial }, k,
+		     NULL, NULL);
+	ASSERT_NE(NULL, x);
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/anchor.pem", dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	PEM_write_X509(f, x);
+	fclose(f);
+	ASSERT_EQ(0, sbx_trust_list(dir, &a, &n, &diag)) TH_LOG("%s", diag.msg);
+	ASSERT_EQ(1U, n);
+	EXPECT_STREQ(serial, a[0].serial);
+	free(a);
+	sbx_rmtree(dir);
+	X509_free(x);
+	EVP_PKEY_free(k);
 }
 
 TEST_HARNESS_MAIN

@@ -29,16 +29,21 @@ const char *sbx_x509_subject(X509 *x, char *buf, size_t len)
 	return buf;
 }
 
-const char *sbx_x509_serial_hex(X509 *x, char *buf, size_t len)
+int sbx_x509_serial(X509 *x, char *buf, size_t len)
 {
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	int err = hex ? sbx_serial_normalize(hex, buf, len) : -ENOMEM;
 
-	/* The same normal form as revocation entries: no leading zeros. */
-	if (!hex || sbx_serial_normalize(hex, buf, len))
-		snprintf(buf, len, "?");
 	OPENSSL_free(hex);
 	BN_free(bn);
+	return err;
+}
+
+const char *sbx_x509_serial_hex(X509 *x, char *buf, size_t len)
+{
+	if (sbx_x509_serial(x, buf, len))
+		snprintf(buf, len, "?");
 	return buf;
 }
 

@@ -78,6 +78,8 @@ void sbx_cms_free(struct sbx_cms *c);
  */
 const char *sbx_x509_subject(X509 *x, char *buf, size_t len);
 const char *sbx_x509_serial_hex(X509 *x, char *buf, size_t len);
+/* The serial in the normal form of revocation entries (no leading zeros); -E2BIG, -ENOMEM. */
+int sbx_x509_serial(X509 *x, char *buf, size_t len);
 int sbx_x509_team_id(X509 *x, char *buf, size_t len, struct sbx_diag *diag);
 /* "YYYY-MM-DD HH:MM:SS UTC" */
 const char *sbx_asn1_time_str(const ASN1_TIME *t, char *buf, size_t len);

@@ -142,12 +142,12 @@ fail:
 	return NULL;
 }
 
-/* Call fn for every certificate of every anchor file of dir, in file name order. */
 static STACK_OF(X509) * read_pem_certs(const char *path, struct sbx_diag *diag)
 {
 	return read_pem_certs_in(path, NULL, diag);
 }
 
+/* Call fn for every certificate of every anchor file of dir, in file name order. */
 static int for_each_anchor(const char *dir, void (*fn)(const char *file, X509 *x, void *ctx),
 			   void *ctx, struct sbx_diag *diag)
 {
@@ -435,16 +435,11 @@ int sbx_parse_issuer(const char *hex, uint8_t issuer[SBX_DIGEST_LEN])
 
 int sbx_x509_revocation_id(X509 *x, uint8_t issuer[SBX_DIGEST_LEN], char *serial, size_t len)
 {
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	char *hex = bn ? BN_bn2hex(bn) : NULL;
 	unsigned int n = SBX_DIGEST_LEN;
-	int err;
+	int err = sbx_x509_serial(x, serial, len);
 
-	err = hex ? sbx_serial_normalize(hex, serial, len) : -ENOMEM;
 	if (!err && !X509_NAME_digest(X509_get_issuer_name(x), EVP_sha256(), issuer, &n))
 		err = -ENOMEM;
-	OPENSSL_free(hex);
-	BN_free(bn);
 	return err;
 }
 

@@ -58,7 +58,7 @@ struct sbx_anchor_info {
 	char fingerprint[2 * SBX_DIGEST_LEN + 1]; /* SHA-256 of the DER */
 	char subject[256];
 	char not_after[32];
-	char serial[96];
+	char serial[SBX_SERIAL_MAX_DIGITS + 2];
 };
 /* The anchors of dir, sorted by file name; *out is malloc'd. */
 int sbx_trust_list(const char *dir, struct sbx_anchor_info **out, size_t *n, struct sbx_diag *diag);
