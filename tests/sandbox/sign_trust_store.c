@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "sign_fixture.h"
+#include "sign/trust.h"
 
 /* sbx under timeout(1): a hang is a failure (status 124), never a stuck suite. */
 static int sbx_timed(struct sbx_cmd_result *r, const char *args)
@@ -226,14 +227,26 @@ TEST_F(sign, a_strangers_sidecar_is_ignored)
 
 TEST_F(sign, a_serial_is_revoked_only_under_its_issuer)
 {
-	char serial[64], path[SIGN_PATH + 32], list[SIGN_PATH + 32];
+	char serial[64], path[SIGN_PATH + 32], list[SIGN_PATH + 32], want[2048];
+	char issuer[2 * SBX_DIGEST_LEN + 1], sn[SBX_SERIAL_MAX_DIGITS + 2];
+	struct sbx_diag d = { 0 };
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
 	snprintf(path, sizeof(path), "%s/%s.serial", ca, strstr(self->key, "rsa") ? "rsa" : "leaf");
 	read_line(path, serial, sizeof(serial));
 	ASSERT_STRNE("", serial);
-	/* The leaf's serial, under an issuer that is not the leaf's. */
+	ASSERT_EQ(0, sbx_cert_revocation_id(self->cert, issuer, sn, sizeof(sn), &d))
+	TH_LOG("%s", d.msg);
+	/* The control: the leaf's serial under the leaf's issuer is revoked. */
 	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
+	ASSERT_EQ(0,
+		  sh(self->r, "printf 'serial %%s %%s\\n' '%s' '%s' > '%s'", issuer, serial, list));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	snprintf(want, sizeof(want), "certificate '%s' (serial %s) is revoked\n", self->subject,
+		 sn);
+	EXPECT_NE(NULL, strstr(self->r->err, want)) TH_LOG("%s", self->r->err);
+	/* The same serial under an issuer that is not the leaf's revokes nothing. */
 	ASSERT_EQ(0, sh(self->r, "printf 'serial %%064d %%s\\n' 0 '%s' > '%s'", serial, list));
 	ASSERT_VERIFY_OK(self, self->file, "true");
 	/* Too long to store: refused, and nothing claims success. */
@@ -250,21 +263,22 @@ TEST_F(sign, a_serial_is_revoked_only_under_its_issuer)
 /* Anchors obey the algorithm rule too: a weak anchor key would let anyone forge below it. */
 TEST_F(sign, weak_anchor_keys_are_refused)
 {
-	static const char *const weak[] = { "rsa1024", "p384" };
-	char cert[SIGN_PATH + 16];
+	static const struct {
+		const char *name, *why;
+	} weak[] = {
+		{ "rsa1024", "RSA key of 1024 bits is too small: use RSA >= 2048 or ECDSA P-256" },
+		{ "p384",
+		  "EC key on curve secp384r1 is not supported: use ECDSA P-256 or RSA >= 2048" },
+	};
+	char cert[SIGN_PATH + 16], want[SIGN_PATH + 256];
 
 	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
-		snprintf(cert, sizeof(cert), "%s/%s.pem", ca, weak[i]);
+		snprintf(cert, sizeof(cert), "%s/%s.pem", ca, weak[i].name);
 		ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "add", cert, NULL));
 		EXPECT_EQ(2, self->r->status);
 		EXPECT_STREQ("", self->r->out);
-		EXPECT_NE(NULL,
-			  strstr(self->r->err, " is too small: use RSA >= 2048 or ECDSA P-256")
-				  ?: strstr(self->r->err,
-					    " is not supported: use ECDSA P-256 or RSA >= 2048"))
-		{
-			TH_LOG("%s: %s", weak[i], self->r->err);
-		}
+		snprintf(want, sizeof(want), "sbx trust: %s: %s\n", cert, weak[i].why);
+		EXPECT_STREQ(want, self->r->err);
 	}
 }
 
