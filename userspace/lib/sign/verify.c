@@ -458,15 +458,6 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 		ret = invalid(id, SBX_REASON_TEAM_MISMATCH, 0);
 		goto out;
 	}
-	if (o->anchor && strcmp(o->anchor, id->anchor)) {
-		sbx_diag_set(
-			diag, -EKEYREJECTED,
-			"identity mismatch: team '%s' vouched for by anchor %s, required anchor "
-			"%s",
-			id->team_id[0] ? id->team_id : "(none)", id->anchor, o->anchor);
-		ret = invalid(id, SBX_REASON_IDENTIFIER_MISMATCH, 0);
-		goto out;
-	}
 	if ((o->identifier && strcmp(o->identifier, id->identifier)) ||
 	    (o->team_id && strcmp(o->team_id, id->team_id))) {
 		sbx_diag_set(diag, -EKEYREJECTED,

@@ -79,7 +79,6 @@ struct sbx_verify_options {
 	 */
 	const char *identifier; /* require this signing identifier; NULL: any */
 	const char *team_id; /* require this team id; NULL: any (only without identifier) */
-	const char *anchor; /* require this anchor (sbx_code_identity.anchor); NULL: any */
 	unsigned int flags; /* SBX_VERIFY_* */
 };
 
