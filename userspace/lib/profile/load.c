@@ -919,8 +919,11 @@ static int load_buffer(const char *name, const void *buf, size_t len, int flags,
 		sbx_profile_free(c.p);
 		return nomem(diag);
 	}
-	/* The top file's real path, so that including it from below is a cycle. */
-	c.stack[0] = realpath(name, NULL);
+	/*
+	 * The top file's real path, so that including it from below is a cycle. Signed bytes
+	 * include nothing and name no file: no lookup on sbx run's path.
+	 */
+	c.stack[0] = c.signed_bytes ? NULL : realpath(name, NULL);
 	err = load_layer(&c, name, buf, len);
 	free(c.stack[0]);
 	if (!err)
