@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,76 @@ static inline int sbx_run_capture(char *const argv[], struct sbx_cmd_result *r)
 {
 	return sbx_run_capture_env(argv, NULL, r);
 }
+
+/* sh -c CMD, CMD formatted as printf does; -E2BIG when it does not fit (never cut). */
+static inline int __attribute__((format(printf, 2, 3)))
+sbx_sh(struct sbx_cmd_result *r, const char *fmt, ...)
+{
+	char cmd[8192];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		return -E2BIG;
+	return sbx_run_capture(argv, r);
+}
+
+/* In CI (CI=true) every tool the suites use is installed (make deps). */
+static inline bool sbx_in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && !strcmp(ci, "true");
+}
+
+/*
+ * The commands of list (separated by spaces) that are not on PATH, written into buf
+ * separated by spaces: "" when every one is there.
+ */
+static inline const char *sbx_missing_commands(const char *list, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	char name[256], file[PATH_MAX];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const char *c = list; *c;) {
+		size_t n = strcspn(c, " ");
+		bool found = false;
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, c);
+		for (const char *d = path ? path : "/usr/bin:/bin"; n && !found && *d;) {
+			size_t dn = strcspn(d, ":");
+
+			snprintf(file, sizeof(file), "%.*s/%s", (int)dn, d, name);
+			found = !access(file, X_OK);
+			d += dn + (d[dn] == ':');
+		}
+		if (n && !found && used < len)
+			used += snprintf(buf + used, len - used, "%s%s", used ? " " : "", name);
+		c += n + (c[n] == ' ');
+	}
+	return buf;
+}
+
+/*
+ * SBX_NEED_COMMANDS("man bash"): a test that needs tools SKIPs, naming them, where they
+ * are missing; in CI, where make deps installs them, a missing one is a failure, as a
+ * SKIP there would hide the test (tests/vm/run.sh does the same with the VM matrix).
+ */
+#define SBX_NEED_COMMANDS(list)                                                    \
+	do {                                                                       \
+		char __missing[256];                                               \
+		if (sbx_missing_commands(list, __missing, sizeof(__missing))[0]) { \
+			ASSERT_FALSE(sbx_in_ci())                                  \
+			TH_LOG("CI=true, yet not installed: %s", __missing);       \
+			SKIP(return, "not installed (make deps): %s", __missing);  \
+		}                                                                  \
+	} while (0)
 
 /* The sbx binary under test: $SBX_BIN, else build/sbx relative to the source tree. */
 static inline const char *sbx_bin(void)

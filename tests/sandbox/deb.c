@@ -21,11 +21,11 @@ static void __attribute__((constructor)) build(void)
 	if (!r || !packaging_prepare(r, "debian/control", "dpkg-buildpackage dh lintian scdoc"))
 		goto out;
 	snprintf(deb_dir, sizeof(deb_dir), "%s/build/deb", tmp);
-	if (sh(r,
-	       "cd '%s' && HOME='%s' " SBX_MAKE "deb O='%s/build' >'%s/deb.log' 2>&1 || "
-	       "{ grep -E '^(E|W): |rror' '%s/deb.log' | tail -30; tail -15 '%s/deb.log'; "
-	       "exit 1; }",
-	       sbx_src(), tmp, tmp, tmp, tmp, tmp) ||
+	if (sbx_sh(r,
+		   "cd '%s' && HOME='%s' " SBX_MAKE "deb O='%s/build' >'%s/deb.log' 2>&1 || "
+		   "{ grep -E '^(E|W): |rror' '%s/deb.log' | tail -30; tail -15 '%s/deb.log'; "
+		   "exit 1; }",
+		   sbx_src(), tmp, tmp, tmp, tmp, tmp) ||
 	    r->status) {
 		snprintf(build_log, sizeof(build_log), "%.2000s%.2000s", r->out, r->err);
 		goto out;
@@ -38,7 +38,7 @@ out:
 /* The files of package NAME, one path a line as dpkg-deb lists them (./usr/bin/sbx). */
 static int contents(struct sbx_cmd_result *r, const char *name)
 {
-	return sh(r, "dpkg-deb -c '%s'/%s_*.deb | awk '{ print $6 }'", deb_dir, name);
+	return sbx_sh(r, "dpkg-deb -c '%s'/%s_*.deb | awk '{ print $6 }'", deb_dir, name);
 }
 
 TEST(packages_hold_what_each_should)
@@ -67,7 +67,7 @@ TEST(packages_hold_what_each_should)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r, "dpkg-architecture -qDEB_HOST_MULTIARCH"));
+	ASSERT_EQ(0, sbx_sh(r, "dpkg-architecture -qDEB_HOST_MULTIARCH"));
 	if (strcmp(r->out, "x86_64-linux-gnu\n"))
 		SKIP(free(r); return, "the paths listed are amd64's");
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -76,14 +76,14 @@ TEST(packages_hold_what_each_should)
 		TH_LOG("%s lacks %s", want[i].package, want[i].path);
 	}
 	/* sbxd's unit, when the tree has one, naming sbxd's documentation where it is. */
-	ASSERT_EQ(0, sh(r, "test -e '%s/userspace/daemon/sbxd.service'", sbx_src()));
+	ASSERT_EQ(0, sbx_sh(r, "test -e '%s/userspace/daemon/sbxd.service'", sbx_src()));
 	if (r->status == 0) {
-		ASSERT_EQ(0, sh(r,
-				"cd '%s' && mkdir -p u && dpkg -x sbxd_*.deb u && "
-				"grep -E '^(ExecStart|Documentation)=' "
-				"u/lib/systemd/system/sbxd.service "
-				"&& test -f u/usr/share/doc/sbxd/sbxd.md",
-				deb_dir));
+		ASSERT_EQ(0, sbx_sh(r,
+				    "cd '%s' && mkdir -p u && dpkg -x sbxd_*.deb u && "
+				    "grep -E '^(ExecStart|Documentation)=' "
+				    "u/lib/systemd/system/sbxd.service "
+				    "&& test -f u/usr/share/doc/sbxd/sbxd.md",
+				    deb_dir));
 		EXPECT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
 		EXPECT_NE(NULL, strstr(r->out, "ExecStart=/usr/sbin/sbxd\n"));
 		EXPECT_NE(NULL, strstr(r->out, "file:/usr/share/doc/sbxd/sbxd.md\n"));
@@ -97,12 +97,12 @@ TEST(packaged_sbx_looks_under_usr_and_etc)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r,
-			"set -e; cd '%s'; mkdir x; dpkg -x '%s'/sbx_*.deb x; "
-			"HOME='%s' x/usr/bin/sbx run --allow-root --profile no-such-profile -- "
-			"/bin/true 2>&1 || "
-			"true; strings x/usr/bin/sbx | grep -x /etc/sbx/trust.d",
-			tmp, deb_dir, tmp));
+	ASSERT_EQ(0, sbx_sh(r,
+			    "set -e; cd '%s'; mkdir x; dpkg -x '%s'/sbx_*.deb x; "
+			    "HOME='%s' x/usr/bin/sbx run --allow-root --profile no-such-profile -- "
+			    "/bin/true 2>&1 || "
+			    "true; strings x/usr/bin/sbx | grep -x /etc/sbx/trust.d",
+			    tmp, deb_dir, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_NE(NULL, strstr(r->out, " /usr/share/sbx/profiles")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "\n/etc/sbx/trust.d\n")) TH_LOG("%s", r->out);
@@ -114,10 +114,10 @@ TEST(libsbx_dev_pkg_config_names_the_multiarch_directory)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r,
-			"set -e; cd '%s'; mkdir y; dpkg -x '%s'/libsbx-dev_*.deb y; "
-			"grep -E '^(prefix|libdir)=' y/usr/lib/*/pkgconfig/sbx.pc",
-			tmp, deb_dir));
+	ASSERT_EQ(0, sbx_sh(r,
+			    "set -e; cd '%s'; mkdir y; dpkg -x '%s'/libsbx-dev_*.deb y; "
+			    "grep -E '^(prefix|libdir)=' y/usr/lib/*/pkgconfig/sbx.pc",
+			    tmp, deb_dir));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_NE(NULL, strstr(r->out, "prefix=/usr\n"));
 	EXPECT_NE(NULL, strstr(r->out, "libdir=/usr/lib/"));
@@ -130,10 +130,10 @@ TEST(apt_accepts_the_packages)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r,
-			"cd '%s' && apt-get -s -q install ./sbx_*.deb ./sbxd_*.deb "
-			"./libsbx0_*.deb ./libsbx-dev_*.deb",
-			deb_dir));
+	ASSERT_EQ(0, sbx_sh(r,
+			    "cd '%s' && apt-get -s -q install ./sbx_*.deb ./sbxd_*.deb "
+			    "./libsbx0_*.deb ./libsbx-dev_*.deb",
+			    deb_dir));
 	EXPECT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
 	EXPECT_NE(NULL, strstr(r->out, "Conf sbx (")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "Conf libsbx0 ("));

@@ -31,14 +31,15 @@ static void __attribute__((constructor)) install(void)
 		goto out;
 	}
 	/* The built objects, with their times, so make rebuilds only what the paths change. */
-	if (sh(r,
-	       "set -e; mkdir '%s/build' '%s/home'; cd '%s'; "
-	       "for f in obj bpf vmlinux.h libsbx.a sbx sbxd; "
-	       "do [ ! -e \"$f\" ] || cp -a \"$f\" '%s/build/'; done; " MAKE
-	       "DESTDIR='%s/stage' install >'%s/make.log' 2>&1 || "
-	       "{ tail -40 '%s/make.log'; exit 1; }; "
-	       "mv '%s/stage%s' '%s'",
-	       tmp, tmp, build, tmp, sbx_src(), tmp, root, root, tmp, tmp, tmp, tmp, root, root) ||
+	if (sbx_sh(r,
+		   "set -e; mkdir '%s/build' '%s/home'; cd '%s'; "
+		   "for f in obj bpf vmlinux.h libsbx.a sbx sbxd; "
+		   "do [ ! -e \"$f\" ] || cp -a \"$f\" '%s/build/'; done; " MAKE
+		   "DESTDIR='%s/stage' install >'%s/make.log' 2>&1 || "
+		   "{ tail -40 '%s/make.log'; exit 1; }; "
+		   "mv '%s/stage%s' '%s'",
+		   tmp, tmp, build, tmp, sbx_src(), tmp, root, root, tmp, tmp, tmp, tmp, root,
+		   root) ||
 	    r->status) {
 		snprintf(build_log, sizeof(build_log), "%.2000s%.2000s", r->out, r->err);
 		goto out;
@@ -93,7 +94,7 @@ TEST(installs_every_part)
 		struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 		/* It starts the sbxd installed here, not the one its source names. */
-		ASSERT_EQ(0, sh(r, "grep -x 'ExecStart=%s/usr/sbin/sbxd' '%s'", root, path));
+		ASSERT_EQ(0, sbx_sh(r, "grep -x 'ExecStart=%s/usr/sbin/sbxd' '%s'", root, path));
 		EXPECT_EQ(0, r->status) TH_LOG("the unit does not start %s/usr/sbin/sbxd", root);
 		free(r);
 	}
@@ -117,7 +118,7 @@ TEST(no_installed_file_names_the_staging_directory)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r, "grep -rlF '%s/stage' '%s' || true", tmp, root));
+	ASSERT_EQ(0, sbx_sh(r, "grep -rlF '%s/stage' '%s' || true", tmp, root));
 	EXPECT_STREQ("", r->out);
 	free(r);
 }
@@ -128,12 +129,13 @@ TEST(run_finds_the_installed_profiles)
 
 	NEED_BUILD();
 	/* The default profile, then one by name: both only in $(DATADIR)/sbx/profiles. */
-	ASSERT_EQ(0, sh(r, ENV "sbx run --allow-root -- /bin/true", root, tmp, tmp));
+	ASSERT_EQ(0, sbx_sh(r, ENV "sbx run --allow-root -- /bin/true", root, tmp, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
-	ASSERT_EQ(0, sh(r, ENV "sbx run --allow-root --profile gzip -- /bin/true", root, tmp, tmp));
+	ASSERT_EQ(0, sbx_sh(r, ENV "sbx run --allow-root --profile gzip -- /bin/true", root, tmp,
+			    tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
-	ASSERT_EQ(0, sh(r, ENV "sbx run --allow-root --profile no-such-profile -- /bin/true", root,
-			tmp, tmp));
+	ASSERT_EQ(0, sbx_sh(r, ENV "sbx run --allow-root --profile no-such-profile -- /bin/true",
+			    root, tmp, tmp));
 	EXPECT_EQ(125, r->status);
 	EXPECT_NE(NULL, strstr(r->err, root))
 	TH_LOG("names not the installed directory: %s", r->err);
@@ -150,13 +152,14 @@ TEST(readme_sign_and_verify_use_the_installed_trust_store)
 	snprintf(dir, sizeof(dir), "%s/readme", tmp);
 	ASSERT_EQ(0, mkdir(dir, 0700));
 	/* The fenced block after the quick-start marker, run as written. */
-	ASSERT_EQ(0, sh(r,
-			"cd '%s' && sed -n '/<!-- quickstart-sign -->/,/^```$/p' '%s/README.md' | "
-			"sed '1,2d;$d' >cmds.sh && test -s cmds.sh && " ENV "sh -e cmds.sh",
-			dir, sbx_src(), root, tmp, tmp));
+	ASSERT_EQ(0,
+		  sbx_sh(r,
+			 "cd '%s' && sed -n '/<!-- quickstart-sign -->/,/^```$/p' '%s/README.md' | "
+			 "sed '1,2d;$d' >cmds.sh && test -s cmds.sh && " ENV "sh -e cmds.sh",
+			 dir, sbx_src(), root, tmp, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
 	EXPECT_NE(NULL, strstr(r->out, "valid")) TH_LOG("%s", r->out);
-	ASSERT_EQ(0, sh(r, "ls '%s/etc/sbx/trust.d'/*.pem", root));
+	ASSERT_EQ(0, sbx_sh(r, "ls '%s/etc/sbx/trust.d'/*.pem", root));
 	EXPECT_EQ(0, r->status) TH_LOG("the anchor is not in the installed trust store");
 	free(r);
 }
@@ -170,15 +173,16 @@ TEST(man_pages_render_without_warnings)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r, "command -v man"));
+	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
-	ASSERT_EQ(0, sh(r,
-			"for p in '%s'/usr/share/man/man?/*; do "
-			"LC_ALL=C MANWIDTH=80 man --warnings -l \"$p\" >out 2>err </dev/null || "
-			"echo \"$p: man failed\"; [ -s out ] || echo \"$p: empty\"; "
-			"[ ! -s err ] || { echo \"$p:\"; cat err; }; done; rm -f out err",
-			root));
+	ASSERT_EQ(0,
+		  sbx_sh(r,
+			 "for p in '%s'/usr/share/man/man?/*; do "
+			 "LC_ALL=C MANWIDTH=80 man --warnings -l \"$p\" >out 2>err </dev/null || "
+			 "echo \"$p: man failed\"; [ -s out ] || echo \"$p: empty\"; "
+			 "[ ! -s err ] || { echo \"$p:\"; cat err; }; done; rm -f out err",
+			 root));
 	EXPECT_STREQ("", r->out);
 	free(r);
 }
@@ -189,27 +193,28 @@ TEST(man_pages_name_every_option_of_the_help)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r, "command -v man"));
+	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
 	/* One page per verb, and in it every option the verb's --help prints. */
 	ASSERT_EQ(0,
-		  sh(r,
-		     "cd '%s' && for v in " EACH_VERB "; do "
-		     "[ -f usr/share/man/man1/sbx-$v.1 ] || { echo \"no sbx-$v(1)\"; continue; }; "
-		     "page=$(LC_ALL=C MANWIDTH=10000 man -l usr/share/man/man1/sbx-$v.1); "
-		     "for o in $(usr/bin/sbx $v --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' "
-		     "| sort -u); do printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || "
-		     "echo \"sbx-$v(1) lacks $o\"; done; done",
-		     root));
+		  sbx_sh(r,
+			 "cd '%s' && for v in " EACH_VERB "; do "
+			 "[ -f usr/share/man/man1/sbx-$v.1 ] || { echo \"no sbx-$v(1)\"; continue; "
+			 "}; "
+			 "page=$(LC_ALL=C MANWIDTH=10000 man -l usr/share/man/man1/sbx-$v.1); "
+			 "for o in $(usr/bin/sbx $v --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' "
+			 "| sort -u); do printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || "
+			 "echo \"sbx-$v(1) lacks $o\"; done; done",
+			 root));
 	EXPECT_STREQ("", r->out);
 	/* Every sbx page a page refers to is installed. */
-	ASSERT_EQ(0,
-		  sh(r,
-		     "cd '%s/usr/share/man' && for p in $(sed 's/\\\\f[BIRP]//g' man?/* | "
-		     "grep -o 'sbx[a-z-]*([158])' | sort -u); do "
-		     "n=${p%%%%(*}; s=${p#*(}; s=${s%%)}; [ -f man$s/$n.$s ] || echo \"$p\"; done",
-		     root));
+	ASSERT_EQ(0, sbx_sh(r,
+			    "cd '%s/usr/share/man' && for p in $(sed 's/\\\\f[BIRP]//g' man?/* | "
+			    "grep -o 'sbx[a-z-]*([158])' | sort -u); do "
+			    "n=${p%%%%(*}; s=${p#*(}; s=${s%%)}; [ -f man$s/$n.$s ] || echo "
+			    "\"$p\"; done",
+			    root));
 	EXPECT_STREQ("", r->out) TH_LOG("pages referred to but not installed");
 	free(r);
 }
@@ -224,15 +229,16 @@ TEST(sbxd_man_page_names_every_option_of_the_help)
 	snprintf(sbxd, sizeof(sbxd), "%s/usr/sbin/sbxd", root);
 	if (access(sbxd, X_OK))
 		SKIP(free(r); return, "sbxd is not built in this tree");
-	ASSERT_EQ(0, sh(r, "command -v man"));
+	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
 	ASSERT_EQ(0,
-		  sh(r,
-		     "page=$(LC_ALL=C MANWIDTH=10000 man -l '%s/usr/share/man/man8/sbxd.8') && "
-		     "for o in $('%s' --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do "
-		     "printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || echo \"$o\"; done",
-		     root, sbxd));
+		  sbx_sh(r,
+			 "page=$(LC_ALL=C MANWIDTH=10000 man -l '%s/usr/share/man/man8/sbxd.8') && "
+			 "for o in $('%s' --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); "
+			 "do "
+			 "printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || echo \"$o\"; done",
+			 root, sbxd));
 	EXPECT_STREQ("", r->out) TH_LOG("sbxd(8) lacks these options of sbxd --help");
 	free(r);
 }
@@ -243,15 +249,16 @@ TEST(profile_man_page_lists_every_key)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r, "command -v man"));
+	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
 	if (r->status)
 		SKIP(free(r); return, "man (man-db) is not installed");
 	/* Each key the page lists loads in a profile; and the count is the completion's. */
-	ASSERT_EQ(0,
-		  sh(r,
-		     "cd '%s' && LC_ALL=C MANWIDTH=10000 man -l usr/share/man/man5/sbx-profile.5 "
-		     "| sed -n 's/^ *\\([a-z][a-z0-9.-]*\\) (bool)$/\\1/p' | sort -u",
-		     root));
+	ASSERT_EQ(
+		0,
+		sbx_sh(r,
+		       "cd '%s' && LC_ALL=C MANWIDTH=10000 man -l usr/share/man/man5/sbx-profile.5 "
+		       "| sed -n 's/^ *\\([a-z][a-z0-9.-]*\\) (bool)$/\\1/p' | sort -u",
+		       root));
 	EXPECT_NE(NULL, strstr(r->out, "network.client\n"));
 	EXPECT_NE(NULL, strstr(r->out, "cs.allow-jit\n"));
 	EXPECT_NE(NULL, strstr(r->out, "sbx.io-uring\n"));
@@ -261,13 +268,13 @@ TEST(profile_man_page_lists_every_key)
 /* Drive the installed bash completion as bash would, with the installed sbx on PATH. */
 static int complete(struct sbx_cmd_result *r, const char *words)
 {
-	return sh(r,
-		  "PATH='%s/usr/bin':$PATH bash --norc --noprofile -c '"
-		  ". \"%s/usr/share/bash-completion/completions/sbx\"; "
-		  "complete -p sbx >/dev/null || exit 3; "
-		  "COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _sbx; "
-		  "printf \"%%s\\n\" \"${COMPREPLY[@]}\"'",
-		  root, root, words);
+	return sbx_sh(r,
+		      "PATH='%s/usr/bin':$PATH bash --norc --noprofile -c '"
+		      ". \"%s/usr/share/bash-completion/completions/sbx\"; "
+		      "complete -p sbx >/dev/null || exit 3; "
+		      "COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _sbx; "
+		      "printf \"%%s\\n\" \"${COMPREPLY[@]}\"'",
+		      root, root, words);
 }
 
 TEST(bash_completion_completes_verbs_options_profiles_and_keys)
@@ -276,10 +283,11 @@ TEST(bash_completion_completes_verbs_options_profiles_and_keys)
 	char verbs[1024], *save = NULL;
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r, "command -v bash"));
+	ASSERT_EQ(0, sbx_sh(r, "command -v bash"));
 	if (r->status)
 		SKIP(free(r); return, "bash is not installed");
-	ASSERT_EQ(0, sh(r, "cd '%s' && for v in " EACH_VERB "; do printf '%%s ' $v; done", root));
+	ASSERT_EQ(0,
+		  sbx_sh(r, "cd '%s' && for v in " EACH_VERB "; do printf '%%s ' $v; done", root));
 	snprintf(verbs, sizeof(verbs), "%.1000s", r->out);
 	EXPECT_NE(NULL, strstr(verbs, "run ")) TH_LOG("sbx help lists: %s", verbs);
 	ASSERT_EQ(0, complete(r, "sbx \"\""));
@@ -310,15 +318,15 @@ TEST(bash_completion_completes_verbs_options_profiles_and_keys)
  */
 static int zcomplete(struct sbx_cmd_result *r, const char *words)
 {
-	return sh(r,
-		  "PATH='%s/usr/bin':$PATH zsh -f -c '"
-		  "compadd() { [[ $1 == -a ]] && { print -l -- ${(P)2}; return }; "
-		  "[[ $1 == -- ]] && shift; print -l -- \"$@\" }; "
-		  "_describe() { print -l -- ${(P)4} }; _files() { print -- _files }; "
-		  "_normal() { print -- _normal $words }; "
-		  "words=(%s); CURRENT=$#words; PREFIX=$words[CURRENT]; "
-		  ". %s/usr/share/zsh/site-functions/_sbx'",
-		  root, words, root);
+	return sbx_sh(r,
+		      "PATH='%s/usr/bin':$PATH zsh -f -c '"
+		      "compadd() { [[ $1 == -a ]] && { print -l -- ${(P)2}; return }; "
+		      "[[ $1 == -- ]] && shift; print -l -- \"$@\" }; "
+		      "_describe() { print -l -- ${(P)4} }; _files() { print -- _files }; "
+		      "_normal() { print -- _normal $words }; "
+		      "words=(%s); CURRENT=$#words; PREFIX=$words[CURRENT]; "
+		      ". %s/usr/share/zsh/site-functions/_sbx'",
+		      root, words, root);
 }
 
 TEST(zsh_completion_completes_verbs_options_profiles_and_keys)
@@ -326,7 +334,7 @@ TEST(zsh_completion_completes_verbs_options_profiles_and_keys)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r, "command -v zsh"));
+	ASSERT_EQ(0, sbx_sh(r, "command -v zsh"));
 	if (r->status)
 		SKIP(free(r); return, "zsh is not installed");
 	ASSERT_EQ(0, zcomplete(r, "sbx \"\""));
@@ -357,28 +365,28 @@ TEST(example_builds_with_pkg_config_and_links_no_bpf)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r,
-			"set -e; cd '%s'; export PKG_CONFIG_PATH='%s/usr/lib/pkgconfig'; "
-			"cc -Wall -Wextra -Werror -o example '%s/examples/sbx-example.c' "
-			"$(pkg-config --cflags --libs sbx); "
-			"readelf -d example '%s/usr/lib/libsbx.so.0' | grep NEEDED",
-			tmp, root, sbx_src(), root));
+	ASSERT_EQ(0, sbx_sh(r,
+			    "set -e; cd '%s'; export PKG_CONFIG_PATH='%s/usr/lib/pkgconfig'; "
+			    "cc -Wall -Wextra -Werror -o example '%s/examples/sbx-example.c' "
+			    "$(pkg-config --cflags --libs sbx); "
+			    "readelf -d example '%s/usr/lib/libsbx.so.0' | grep NEEDED",
+			    tmp, root, sbx_src(), root));
 	ASSERT_EQ(0, r->status) TH_LOG("%s%s", r->out, r->err);
 	EXPECT_NE(NULL, strstr(r->out, "[libsbx.so.0]"));
 	EXPECT_EQ(NULL, strstr(r->out, "libbpf"));
 	EXPECT_EQ(NULL, strstr(r->out, "libseccomp"));
 	EXPECT_EQ(NULL, strstr(r->out, "libcap"));
 	/* Load a profile and print its plan, as sbx profile explain does. */
-	ASSERT_EQ(0, sh(r,
-			ENV "LD_LIBRARY_PATH='%s/usr/lib' '%s/example' plan "
-			    "'%s/usr/share/sbx/profiles/curl.yaml'",
-			root, tmp, tmp, root, tmp, root));
+	ASSERT_EQ(0, sbx_sh(r,
+			    ENV "LD_LIBRARY_PATH='%s/usr/lib' '%s/example' plan "
+				"'%s/usr/share/sbx/profiles/curl.yaml'",
+			    root, tmp, tmp, root, tmp, root));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_NE(NULL, strstr(r->out, "# se.haxx.curl (libsbx ")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "file system (Landlock)"));
 	/* Verify a file: unsigned here, so "not valid". */
-	ASSERT_EQ(0, sh(r, ENV "LD_LIBRARY_PATH='%s/usr/lib' '%s/example' verify /bin/true", root,
-			tmp, tmp, root, tmp));
+	ASSERT_EQ(0, sbx_sh(r, ENV "LD_LIBRARY_PATH='%s/usr/lib' '%s/example' verify /bin/true",
+			    root, tmp, tmp, root, tmp));
 	EXPECT_EQ(1, r->status);
 	EXPECT_STREQ("/bin/true: unsigned\n", r->out);
 	free(r);
@@ -390,16 +398,15 @@ TEST(libraries_export_only_the_public_api)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(
-		0,
-		sh(r,
-		   "cd '%s/usr/lib'; { nm -D --defined-only libsbx.so.0; "
-		   "nm -g --defined-only libsbx.a; } | awk 'NF == 3 && $2 ~ /[TDBR]/ { print $3 }' "
-		   "| sed 's/@.*//' | grep -v '^sbx_' || true",
-		   root));
+	ASSERT_EQ(0, sbx_sh(r,
+			    "cd '%s/usr/lib'; { nm -D --defined-only libsbx.so.0; "
+			    "nm -g --defined-only libsbx.a; } | awk 'NF == 3 && $2 ~ /[TDBR]/ { "
+			    "print $3 }' "
+			    "| sed 's/@.*//' | grep -v '^sbx_' || true",
+			    root));
 	EXPECT_STREQ("", r->out);
-	ASSERT_EQ(0,
-		  sh(r, "nm -D --defined-only '%s/usr/lib/libsbx.so.0' | grep -c ' T sbx_'", root));
+	ASSERT_EQ(0, sbx_sh(r, "nm -D --defined-only '%s/usr/lib/libsbx.so.0' | grep -c ' T sbx_'",
+			    root));
 	EXPECT_STREQ("16\n", r->out);
 	free(r);
 }
@@ -409,11 +416,11 @@ TEST(uninstall_removes_what_install_put_there)
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sh(r,
-			MAKE "DESTDIR='%s/again' install >/dev/null 2>&1 && " MAKE
-			     "DESTDIR='%s/again' uninstall >/dev/null 2>&1 && "
-			     "find '%s/again' ! -type d",
-			sbx_src(), tmp, root, root, tmp, sbx_src(), tmp, root, root, tmp, tmp));
+	ASSERT_EQ(0, sbx_sh(r,
+			    MAKE "DESTDIR='%s/again' install >/dev/null 2>&1 && " MAKE
+				 "DESTDIR='%s/again' uninstall >/dev/null 2>&1 && "
+				 "find '%s/again' ! -type d",
+			    sbx_src(), tmp, root, root, tmp, sbx_src(), tmp, root, root, tmp, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_STREQ("", r->out);
 	free(r);

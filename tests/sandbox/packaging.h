@@ -24,18 +24,6 @@ static char skip_reason[256]; /* the tree or a tool is missing */
 static char build_log[4096]; /* the build failed: its last lines */
 static bool built;
 
-static int sh(struct sbx_cmd_result *r, const char *fmt, ...)
-{
-	char cmd[8192];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r);
-}
-
 /*
  * Make tmp; true when the source tree has file (relative to it) and every command of
  * commands (a shell list) exists, else skip_reason says which is missing.
@@ -52,7 +40,7 @@ static bool packaging_prepare(struct sbx_cmd_result *r, const char *file, const 
 			 "no source tree with %s here (a copy of the tests only)", file);
 		return false;
 	}
-	if (sh(r, "for c in %s; do command -v $c >/dev/null || echo $c; done", commands) ||
+	if (sbx_sh(r, "for c in %s; do command -v $c >/dev/null || echo $c; done", commands) ||
 	    r->out[0]) {
 		r->out[strcspn(r->out, "\n")] = '\0';
 		snprintf(skip_reason, sizeof(skip_reason), "%.60s is not installed (make deps)",

@@ -47,8 +47,8 @@ static void mount_tmpfs(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * 
 /* Copies of W/unsigned (as u) and of W/signed, its signature embedded (as s), in W/name. */
 static void copy_in(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self, const char *name)
 {
-	ASSERT_EQ(0, sh(self->r, "cp '%s/unsigned' '%s/%s/u' && cp '%s/signed' '%s/%s/s'", self->w,
-			self->w, name, self->w, self->w, name));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp '%s/unsigned' '%s/%s/u' && cp '%s/signed' '%s/%s/s'",
+			    self->w, self->w, name, self->w, self->w, name));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 
@@ -80,7 +80,7 @@ TEST_F(sbxd, memfd_exec_refused)
 		sbx_test_helper("sbxd_memfd_exec"), self->w, self->run, sbxd_bin(), self->w,
 		self->trust, sbxd_bin());
 	fclose(f);
-	sh(self->r, "timeout -s KILL 100 unshare -p -f -m --mount-proc sh '%s' 2>&1", script);
+	sbx_sh(self->r, "timeout -s KILL 100 unshare -p -f -m --mount-proc sh '%s' 2>&1", script);
 	TH_LOG("%s", self->r->out);
 	/* Control: without sbxd a memfd runs here. */
 	ASSERT_NE(NULL, strstr(self->r->out, "control=0"));
@@ -164,7 +164,8 @@ TEST_F(sbxd, huge_file_refused_unhashed)
 	ASSERT_EQ(0, sign(_metadata, self, s));
 	/* With a trust cache, an unsigned file is hashed to be looked up in it. */
 	platform_cache(_metadata, self, p);
-	ASSERT_EQ(0, sh(self->r, "cp '%s/unsigned' '%s' && truncate -s 40G '%s'", self->w, h, h));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "cp '%s/unsigned' '%s' && truncate -s 40G '%s'", self->w, h, h));
 	start_sbxd(_metadata, self, "enforce", NULL);
 	EXPECT_EQ(-EPERM, exec_status(h));
 	EXPECT_TRUE(has_event(self, h, "deny", "too-large"));
@@ -182,7 +183,8 @@ TEST_F_TIMEOUT(sbxd, sigterm_during_long_hash_stops, 120)
 
 	platform_cache(_metadata, self, p);
 	wpath(self, h, "huge");
-	ASSERT_EQ(0, sh(self->r, "cp '%s/unsigned' '%s' && truncate -s 400G '%s'", self->w, h, h));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "cp '%s/unsigned' '%s' && truncate -s 400G '%s'", self->w, h, h));
 	start_sbxd(_metadata, self, "enforce",
 		   "--max-file-bytes 1099511627776 --timeout-ms 600000");
 	pid = sbxd_pid(self);
@@ -209,7 +211,7 @@ TEST_F_TIMEOUT(sbxd, sigterm_during_long_hash_stops, 120)
 			usleep(100 * 1000);
 	}
 	if (!open) {
-		sh(self->r, "cat '%s.out'; ls -l /proc/%d/fd", self->run, (int)pid);
+		sbx_sh(self->r, "cat '%s.out'; ls -l /proc/%d/fd", self->run, (int)pid);
 		kill(pid, SIGKILL);
 	}
 	ASSERT_TRUE(open) TH_LOG("%s", self->r->out);
@@ -236,10 +238,11 @@ TEST_F(sbxd, interpreter_reading_unsigned_script_refused)
 	int rc;
 
 	wpath(self, u, "u.sh");
-	ASSERT_EQ(0, sh(self->r, "printf '#!/bin/sh\\nexit 7\\n' >'%s' && chmod 755 '%s'", u, u));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "printf '#!/bin/sh\\nexit 7\\n' >'%s' && chmod 755 '%s'", u, u));
 	start_sbxd(_metadata, self, "enforce", NULL);
 	ASSERT_EQ(-EPERM, exec_status(u)); /* control: ./u.sh is an exec, refused */
-	rc = sh(self->r, "sh '%s'", u);
+	rc = sbx_sh(self->r, "sh '%s'", u);
 	ASSERT_EQ(0, rc);
 	if (self->r->status == 7)
 		XFAIL(return,

@@ -13,32 +13,32 @@ TEST_F(sbxd, log_and_status)
 	wpath(self, u, "unsigned");
 	start_sbxd(_metadata, self, "enforce", NULL);
 	ASSERT_EQ(-EPERM, exec_status(u));
-	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' log", self->run, sbx_bin()));
+	ASSERT_EQ(0, sbx_sh(self->r, "SBX_RUN_DIR='%s' '%s' log", self->run, sbx_bin()));
 	EXPECT_EQ(0, self->r->status);
 	fmt(want, sizeof(want), " deny exec %s by pid ", u);
 	EXPECT_NE(NULL, strstr(self->r->out, want)) TH_LOG("%s", self->r->out);
 	EXPECT_NE(NULL, strstr(self->r->out, "tier F: unsigned: not signed: no sbx signature"))
 	TH_LOG("%s", self->r->out);
-	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' log --json", self->run, sbx_bin()));
+	ASSERT_EQ(0, sbx_sh(self->r, "SBX_RUN_DIR='%s' '%s' log --json", self->run, sbx_bin()));
 	fmt(want, sizeof(want), "\"file\":\"%s\",\"hook\":\"exec\"", u);
 	EXPECT_NE(NULL, strstr(self->r->out, want)) TH_LOG("%s", self->r->out);
-	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' status", self->run, sbx_bin()));
+	ASSERT_EQ(0, sbx_sh(self->r, "SBX_RUN_DIR='%s' '%s' status", self->run, sbx_bin()));
 	EXPECT_NE(NULL, strstr(self->r->out, "sbxd:          running (pid "));
 	EXPECT_NE(NULL, strstr(self->r->out, "tier F, enforce, scope all, cache "))
 	TH_LOG("%s", self->r->out);
 	EXPECT_NE(NULL, strstr(self->r->out, "sbxd cannot:   executable mappings"));
-	ASSERT_EQ(0, sh(self->r, "'%s' --status --run-dir '%s'", sbxd_bin(), self->run));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' --status --run-dir '%s'", sbxd_bin(), self->run));
 	EXPECT_EQ(0, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->out, "sbxd: running\npid="));
 	EXPECT_NE(NULL, strstr(self->r->out, "\ntier=F\nmode=enforce\nscope=all\n"));
 	/* --unload stops it: tier F has nothing pinned, so nothing enforces after. */
-	ASSERT_EQ(0, sh(self->r, "'%s' --unload --run-dir '%s'", sbxd_bin(), self->run));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' --unload --run-dir '%s'", sbxd_bin(), self->run));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->out, "no tier K enforcer pinned; nothing enforces now"));
 	waitpid(self->timeout_pid, NULL, 0);
 	self->timeout_pid = 0;
 	EXPECT_EQ(0, exec_status(u));
-	ASSERT_EQ(0, sh(self->r, "'%s' --status --run-dir '%s'", sbxd_bin(), self->run));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' --status --run-dir '%s'", sbxd_bin(), self->run));
 	EXPECT_EQ(3, self->r->status);
 	EXPECT_STREQ("sbxd: not running\n", self->r->out);
 }
@@ -60,7 +60,7 @@ TEST_F(sbxd, kill9_unsigned_stays_refused)
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	waitpid(self->timeout_pid, NULL, 0);
 	self->timeout_pid = 0;
-	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' status", self->run, sbx_bin()));
+	ASSERT_EQ(0, sbx_sh(self->r, "SBX_RUN_DIR='%s' '%s' status", self->run, sbx_bin()));
 	EXPECT_NE(NULL, strstr(self->r->out, "sbxd:          not running (it died: nothing "
 					     "enforces, tier F failed open)"));
 	if (exec_status(u) == 0)
@@ -87,8 +87,8 @@ static void stall(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self, 
 	wpath(self, script, "script");
 	wpath(self, u, "unsigned");
 	fmt(sig, sizeof(sig), "%s.sbxsig", script);
-	ASSERT_EQ(0, sh(self->r, "printf '#!/bin/sh\\nexit 0\\n' > '%s' && chmod +x '%s'", script,
-			script));
+	ASSERT_EQ(0, sbx_sh(self->r, "printf '#!/bin/sh\\nexit 0\\n' > '%s' && chmod +x '%s'",
+			    script, script));
 	ASSERT_EQ(0, sign_as(_metadata, self, "leaf", NULL, script, "--detached"));
 	ASSERT_EQ(0, access(sig, R_OK));
 	fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY | O_CLOEXEC);

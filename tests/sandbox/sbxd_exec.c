@@ -30,7 +30,7 @@ TEST_F(sbxd, trust_cache_runs)
 	start_sbxd(_metadata, self, "enforce", NULL);
 	EXPECT_EQ(0, exec_status(p));
 	/* Control: the same bytes under another name are in the cache too; other bytes not. */
-	EXPECT_EQ(0, sh(self->r, "printf x >> '%s/unsigned'", self->w));
+	EXPECT_EQ(0, sbx_sh(self->r, "printf x >> '%s/unsigned'", self->w));
 	wpath(self, p, "unsigned");
 	EXPECT_EQ(-EPERM, exec_status(p));
 }
@@ -52,8 +52,8 @@ TEST_F(sbxd, revoked_certificate_refused)
 
 	wpath(self, s, "signed");
 	ASSERT_EQ(0, sign(_metadata, self, s));
-	ASSERT_EQ(0, sh(self->r, "'%s' trust --trust '%s' revoke cert '%s/leaf.pem'", sbx_bin(),
-			self->trust, ca));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' trust --trust '%s' revoke cert '%s/leaf.pem'", sbx_bin(),
+			    self->trust, sbx_pki));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	start_sbxd(_metadata, self, "enforce", NULL);
 	EXPECT_EQ(-EPERM, exec_status(s));
@@ -68,9 +68,9 @@ TEST_F(sbxd, modified_byte_refused_resigned_runs)
 	signed_and_cached(_metadata, self, s);
 	ASSERT_EQ(0, stat(s, &st));
 	/* One byte in the middle of the signed content, through the same inode. */
-	ASSERT_EQ(0,
-		  sh(self->r, "printf '\\001' | dd of='%s' bs=1 seek=%lld conv=notrunc status=none",
-		     s, (long long)st.st_size / 2));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "printf '\\001' | dd of='%s' bs=1 seek=%lld conv=notrunc status=none",
+			    s, (long long)st.st_size / 2));
 	EXPECT_EQ(-EPERM, exec_status(s));
 	EXPECT_TRUE(has_event(self, s, "deny", "digest-mismatch"));
 	ASSERT_EQ(0, sign(_metadata, self, s));
@@ -95,7 +95,7 @@ TEST_F(sbxd, truncate_and_rewrite_in_place_refused)
 	wpath(self, u, "unsigned");
 	signed_and_cached(_metadata, self, s);
 	/* Same inode, O_TRUNC, then unsigned bytes: what `cp unsigned signed` does. */
-	ASSERT_EQ(0, sh(self->r, "cat '%s' > '%s'", u, s));
+	ASSERT_EQ(0, sbx_sh(self->r, "cat '%s' > '%s'", u, s));
 	EXPECT_EQ(-EPERM, exec_status(s));
 	EXPECT_TRUE(has_event(self, s, "deny", "unsigned"));
 }
@@ -185,12 +185,14 @@ TEST_F(sbxd, scope_sandboxed)
 	EXPECT_TRUE(has_event(self, u, "deny", "unsigned"));
 	EXPECT_EQ(0, exec_as(s, true));
 	/* The real thing: what sbx run starts is in scope. */
-	ASSERT_EQ(0, sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root --grant '%s' -- '%s'",
-			self->trust, sbx_bin(), self->w, u));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root --grant '%s' -- '%s'",
+			 self->trust, sbx_bin(), self->w, u));
 	EXPECT_EQ(126, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "cannot execute")) TH_LOG("%s", self->r->err);
-	ASSERT_EQ(0, sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root --grant '%s' -- '%s'",
-			self->trust, sbx_bin(), self->w, s));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root --grant '%s' -- '%s'",
+			 self->trust, sbx_bin(), self->w, s));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 

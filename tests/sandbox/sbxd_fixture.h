@@ -4,9 +4,9 @@
  * tier F (fanotify exec-permission events alone), each test in a private mount namespace
  * (unshare) on a private tmpfs, under timeout(1): a stalled permission listener on a
  * shared file system would freeze the machine, so sbxd never watches anything another
- * process can reach. The PKI is made per run by tests/unit/data/sign/mkca.sh, as in
- * sign_cli.c. The programs run are copies of the sbxd_exit_code helper (a busybox /bin/true
- * in the VM guests is an applet, not a program of its own).
+ * process can reach. The PKI is the suites' test PKI (tests/lib/sbx_pki.h). The programs
+ * run are copies of the sbxd_exit_code helper (a busybox /bin/true in the VM guests is an
+ * applet, not a program of its own).
  */
 #ifndef SBXD_FIXTURE_H
 #define SBXD_FIXTURE_H
@@ -22,7 +22,7 @@
 #include <sys/un.h>
 
 #include "kselftest_harness.h"
-#include "sbx_test.h"
+#include "sbx_pki.h"
 
 #define PATH_LEN 512
 
@@ -37,32 +37,7 @@ fmt(char *buf, size_t len, const char *f, ...)
 	va_end(ap);
 }
 
-static char ca[PATH_LEN];
-static bool ca_ok;
-static pid_t ca_owner; /* only the process that made it removes it */
-
-static void __attribute__((constructor)) make_ca(void)
-{
-	char script[PATH_LEN];
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-	char *argv[] = { "sh", script, ca, NULL };
-
-	ca_owner = getpid();
-	if (geteuid() || !r || !sbx_mkdtemp(ca, sizeof(ca)))
-		goto out;
-	fmt(script, sizeof(script), "%s/tests/unit/data/sign/mkca.sh", sbx_src());
-	ca_ok = !sbx_run_capture(argv, r) && r->status == 0;
-	if (!ca_ok)
-		fprintf(stderr, "# mkca.sh failed: %s\n", r->err);
-out:
-	free(r);
-}
-
-static void __attribute__((destructor)) remove_ca(void)
-{
-	if (ca[0] && getpid() == ca_owner)
-		sbx_rmtree(ca);
-}
+SBX_TEST_PKI(geteuid() == 0); /* the tests need root */
 
 static inline const char *sbxd_bin(void)
 {
@@ -71,19 +46,6 @@ static inline const char *sbxd_bin(void)
 
 	fmt(path, sizeof(path), "%s/sbxd", b && *b ? b : "build");
 	return path;
-}
-
-static inline int __attribute__((format(printf, 2, 3)))
-sh(struct sbx_cmd_result *r, const char *fmt, ...)
-{
-	char cmd[4096];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r);
 }
 
 /* What every process `sbx run` starts has: no_new_privs and a seccomp filter. */
@@ -150,7 +112,7 @@ FIXTURE_SETUP(sbxd)
 	ASSERT_NE(NULL, self->r);
 	if (geteuid())
 		SKIP(return, "needs root: fanotify permission events (tier F)");
-	ASSERT_TRUE(ca_ok);
+	SBX_NEED_PKI();
 	/* The mark's file system exists only in this namespace. */
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
@@ -162,11 +124,11 @@ FIXTURE_SETUP(sbxd)
 	ASSERT_EQ(0, mkdir(self->w, 0755));
 	ASSERT_EQ(0, mount("sbxd-test", self->w, "tmpfs", 0, "mode=0755"));
 	self->mounted = true;
-	ASSERT_EQ(0, sh(self->r,
-			"'%s' trust --trust '%s' add '%s/root.pem' && cp '%s' '%s/signed' "
-			"&& cp '%s' '%s/unsigned'",
-			sbx_bin(), self->trust, ca, sbx_test_helper("sbxd_exit_code"), self->w,
-			sbx_test_helper("sbxd_exit_code"), self->w));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "'%s' trust --trust '%s' add '%s/root.pem' && cp '%s' '%s/signed' "
+			    "&& cp '%s' '%s/unsigned'",
+			    sbx_bin(), self->trust, sbx_pki, sbx_test_helper("sbxd_exit_code"),
+			    self->w, sbx_test_helper("sbxd_exit_code"), self->w));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 
@@ -186,11 +148,11 @@ FIXTURE_TEARDOWN(sbxd)
 static inline int sign_as(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
 			  const char *who, const char *chain, const char *file, const char *extra)
 {
-	sh(self->r,
-	   "'%s' sign --key '%s/%s.key' --cert '%s/%s.pem' %s%s%s --identifier "
-	   "com.example.t %s '%s'",
-	   sbx_bin(), ca, who, ca, who, chain ? "--chain '" : "", chain ? chain : "",
-	   chain ? "'" : "", extra ? extra : "", file);
+	sbx_sh(self->r,
+	       "'%s' sign --key '%s/%s.key' --cert '%s/%s.pem' %s%s%s --identifier "
+	       "com.example.t %s '%s'",
+	       sbx_bin(), sbx_pki, who, sbx_pki, who, chain ? "--chain '" : "", chain ? chain : "",
+	       chain ? "'" : "", extra ? extra : "", file);
 	if (self->r->status)
 		TH_LOG("sign %s: %s", file, self->r->err);
 	return self->r->status;
@@ -201,7 +163,7 @@ static inline int sign(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * s
 {
 	char chain[PATH_LEN];
 
-	fmt(chain, sizeof(chain), "%s/chain.pem", ca);
+	fmt(chain, sizeof(chain), "%s/chain.pem", sbx_pki);
 	return sign_as(_metadata, self, "leaf", chain, file, NULL);
 }
 
@@ -248,7 +210,7 @@ static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sb
 	}
 	close(s);
 	if (n < 0) {
-		sh(self->r, "cat '%s'", out);
+		sbx_sh(self->r, "cat '%s'", out);
 		ASSERT_LT(0, n) TH_LOG("sbxd did not start: %s", self->r->out);
 	}
 	buf[n] = '\0';
@@ -307,12 +269,14 @@ static inline void platform_cache(struct __test_metadata *_metadata, FIXTURE_DAT
 	wpath(self, dir, "platform");
 	fmt(p, PATH_LEN, "%s/true", dir);
 	fmt(cache, sizeof(cache), "%s/platform.sbxtc", self->trust);
-	ASSERT_EQ(0, sh(self->r,
-			"mkdir '%s' && cp '%s' '%s' && '%s' trust cache build --key "
-			"'%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' -o '%s' '%s' && "
-			"'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null",
-			dir, sbx_test_helper("sbxd_exit_code"), p, sbx_bin(), ca, ca, ca, cache,
-			dir, sbx_bin(), self->trust, ca));
+	ASSERT_EQ(
+		0,
+		sbx_sh(self->r,
+		       "mkdir '%s' && cp '%s' '%s' && '%s' trust cache build --key "
+		       "'%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' -o '%s' '%s' && "
+		       "'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null",
+		       dir, sbx_test_helper("sbxd_exit_code"), p, sbx_bin(), sbx_pki, sbx_pki,
+		       sbx_pki, cache, dir, sbx_bin(), self->trust, sbx_pki));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 

@@ -49,7 +49,7 @@ TEST_F_TIMEOUT(sbxd, concurrent_writer_no_stale_allow, 240)
 	off_t off;
 
 	wpath(self, s, "prog");
-	ASSERT_EQ(0, sh(self->r, "cp '%s' '%s'", sbx_test_helper("sbxd_exit_code"), s));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp '%s' '%s'", sbx_test_helper("sbxd_exit_code"), s));
 	ASSERT_EQ(0, sign(_metadata, self, s));
 	off = marker_offset(s);
 	ASSERT_LT(0, off);
@@ -90,8 +90,8 @@ TEST_F_TIMEOUT(sbxd, concurrent_writer_no_stale_allow, 240)
 	TH_LOG("%u execs, %u writes: %u ran the signed content, %u refused, %u met the writer "
 	       "(ETXTBSY), %u stale allows, %u other",
 	       RACE_EXECS, writes, ran, refused, busy, stale, other);
-	ASSERT_EQ(0, sh(self->r, "tail -5 '%s.out'; '%s' --status --run-dir '%s'", self->run,
-			sbxd_bin(), self->run));
+	ASSERT_EQ(0, sbx_sh(self->r, "tail -5 '%s.out'; '%s' --status --run-dir '%s'", self->run,
+			    sbxd_bin(), self->run));
 	TH_LOG("%s", self->r->out);
 	/*
 	 * The race happened: the writer wrote during the loop and execs met it (its content

@@ -22,7 +22,7 @@ TEST_F(sign, elf_signed_verifies_and_still_runs)
 	EXPECT_EQ(0, strncmp(want, self->r->out, strlen(want)));
 	EXPECT_GT(file_size(self->file), file_size("/bin/true"));
 	ASSERT_VERIFY_OK(self, self->file, "true");
-	ASSERT_EQ(0, sh(self->r, "'%s'", self->file));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s'", self->file));
 	EXPECT_EQ(0, self->r->status);
 }
 
@@ -94,15 +94,15 @@ TEST_F(sign, cp_and_tar_round_trip)
 	ASSERT_VERIFY_OK(self, copy, "true");
 	snprintf(untar, sizeof(untar), "%s/untar", self->dir);
 	ASSERT_EQ(0, mkdir(untar, 0755));
-	ASSERT_EQ(0, sh(self->r, "cd '%s' && tar cf t.tar true && tar xf t.tar -C '%s'", self->dir,
-			untar));
+	ASSERT_EQ(0, sbx_sh(self->r, "cd '%s' && tar cf t.tar true && tar xf t.tar -C '%s'",
+			    self->dir, untar));
 	ASSERT_EQ(0, self->r->status)
 	{
 		TH_LOG("%s", self->r->err);
 	}
 	snprintf(extracted, sizeof(extracted), "%s/true", untar);
 	ASSERT_VERIFY_OK(self, extracted, "true");
-	ASSERT_EQ(0, sh(self->r, "'%s'", extracted));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s'", extracted));
 	EXPECT_EQ(0, self->r->status);
 }
 
@@ -117,7 +117,7 @@ TEST_F(sign, large_python_copy)
 	ASSERT_EQ(0, sign_file(self, py, NULL));
 	ASSERT_EQ(0, self->r->status);
 	ASSERT_VERIFY_OK(self, py, "python3");
-	ASSERT_EQ(0, sh(self->r, "'%s' -c 'print(6*7)'", py));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' -c 'print(6*7)'", py));
 	EXPECT_STREQ("42\n", self->r->out);
 }
 
@@ -133,7 +133,7 @@ TEST_F(sign, shared_library_copy)
 	ASSERT_EQ(0, self->r->status);
 	ASSERT_VERIFY_OK(self, lib, "org.gnu.libc");
 	/* The signed library still loads: the dynamic loader ignores the trailer. */
-	ASSERT_EQ(0, sh(self->r, "LD_LIBRARY_PATH='%s' /bin/true", self->dir));
+	ASSERT_EQ(0, sbx_sh(self->r, "LD_LIBRARY_PATH='%s' /bin/true", self->dir));
 	EXPECT_EQ(0, self->r->status);
 }
 
@@ -144,8 +144,8 @@ TEST_F(sign, script_detached_and_xattr)
 	char sig[SIGN_PATH + 32];
 
 	snprintf(script, sizeof(script), "%s/hello.sh", self->dir);
-	ASSERT_EQ(0, sh(self->r, "printf '#!/bin/sh\\necho hello\\n' > '%s' && chmod +x '%s'",
-			script, script));
+	ASSERT_EQ(0, sbx_sh(self->r, "printf '#!/bin/sh\\necho hello\\n' > '%s' && chmod +x '%s'",
+			    script, script));
 	if (setxattr(script, "user.sbx.probe", "1", 1, 0))
 		SKIP(return, "%.200s does not take user xattrs (%s)", self->dir, strerror(errno));
 	removexattr(script, "user.sbx.probe");
@@ -156,14 +156,14 @@ TEST_F(sign, script_detached_and_xattr)
 	snprintf(sig, sizeof(sig), "%s.sbxsig", script);
 	EXPECT_EQ(0, access(sig, R_OK));
 	ASSERT_VERIFY_OK(self, script, "hello.sh");
-	ASSERT_EQ(0, sh(self->r, "'%s'", script));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s'", script));
 	EXPECT_STREQ("hello\n", self->r->out);
 
 	snprintf(other, sizeof(other), "%s/other", self->dir);
 	ASSERT_EQ(0, mkdir(other, 0755));
 	snprintf(dest, sizeof(dest), "%s/hello.sh", other);
 	/* cp --preserve=xattr carries the xattr: valid without the .sbxsig. */
-	ASSERT_EQ(0, sh(self->r, "cp --preserve=xattr '%s' '%s'", script, dest));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp --preserve=xattr '%s' '%s'", script, dest));
 	ASSERT_VERIFY_OK(self, dest, "hello.sh");
 	/* Plain cp drops it: unsigned, until the .sbxsig comes along. */
 	unlink(dest);
@@ -171,10 +171,10 @@ TEST_F(sign, script_detached_and_xattr)
 	ASSERT_VERIFY_FAILS(
 		self, dest,
 		"not signed: no appended signature, user.sbx.sig xattr or .sbxsig file");
-	ASSERT_EQ(0, sh(self->r, "cp '%s' '%s.sbxsig'", sig, dest));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp '%s' '%s.sbxsig'", sig, dest));
 	ASSERT_VERIFY_OK(self, dest, "hello.sh");
 	/* A modified script fails whichever signature is found. */
-	ASSERT_EQ(0, sh(self->r, "echo 'echo extra' >> '%s'", dest));
+	ASSERT_EQ(0, sbx_sh(self->r, "echo 'echo extra' >> '%s'", dest));
 	ASSERT_VERIFY_FAILS(self, dest,
 			    "content digest mismatch: the file was modified after signing (21 "
 			    "bytes signed, 32 now)");
@@ -185,7 +185,7 @@ TEST_F(sign, script_detached_only)
 	char script[SIGN_PATH + 16], sig[SIGN_PATH + 32];
 
 	snprintf(script, sizeof(script), "%s/run.sh", self->dir);
-	ASSERT_EQ(0, sh(self->r, "printf '#!/bin/sh\\nexit 0\\n' > '%s'", script));
+	ASSERT_EQ(0, sbx_sh(self->r, "printf '#!/bin/sh\\nexit 0\\n' > '%s'", script));
 	ASSERT_EQ(0, sign_file(self, script, "--detached"));
 	ASSERT_EQ(0, self->r->status);
 	EXPECT_GT(0, getxattr(script, "user.sbx.sig", NULL, 0));
@@ -269,7 +269,7 @@ TEST_F(sign, truncated_trailer)
 	char f[SIGN_PATH + 16];
 
 	snprintf(f, sizeof(f), "%s/stub", self->dir);
-	ASSERT_EQ(0, sh(self->r, "printf 'x~sbx signature appended~\\n' > '%s'", f));
+	ASSERT_EQ(0, sbx_sh(self->r, "printf 'x~sbx signature appended~\\n' > '%s'", f));
 	ASSERT_VERIFY_FAILS(self, f, "truncated signature trailer: 26 bytes, a trailer needs 49");
 }
 
@@ -351,8 +351,8 @@ TEST_F(sign, untrusted_anchor)
 	char want[2048];
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
-	ASSERT_EQ(0, sh(self->r, "rm '%s/root.pem' && cp '%s/other-root.pem' '%s/'", self->trust,
-			ca, self->trust));
+	ASSERT_EQ(0, sbx_sh(self->r, "rm '%s/root.pem' && cp '%s/other-root.pem' '%s/'",
+			    self->trust, sbx_pki, self->trust));
 	snprintf(want, sizeof(want),
 		 "untrusted signer: '%s' does not chain to a trust anchor in %s", self->subject,
 		 self->trust);
@@ -363,8 +363,8 @@ TEST_F(sign, untrusted_signer)
 {
 	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16], want[2048];
 
-	snprintf(key, sizeof(key), "%s/stranger.key", ca);
-	snprintf(cert, sizeof(cert), "%s/stranger.pem", ca);
+	snprintf(key, sizeof(key), "%s/stranger.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/stranger.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
 	ASSERT_EQ(0, self->r->status);
 	snprintf(want, sizeof(want),
@@ -391,8 +391,8 @@ TEST_F(sign, intermediate_as_anchor)
 {
 	/* A trust anchor need not be a root: trusting the intermediate is enough. */
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
-	ASSERT_EQ(0, sh(self->r, "rm '%s/root.pem' && cp '%s/int.pem' '%s/'", self->trust, ca,
-			self->trust));
+	ASSERT_EQ(0, sbx_sh(self->r, "rm '%s/root.pem' && cp '%s/int.pem' '%s/'", self->trust,
+			    sbx_pki, self->trust));
 	ASSERT_VERIFY_OK(self, self->file, "true");
 }
 
@@ -402,7 +402,8 @@ static void iso_date(const char *cert, const char *which, char *out, size_t len)
 	char *p;
 
 	out[0] = '\0';
-	if (sh(&r, "openssl x509 -in '%s' -noout -%s -dateopt iso_8601", cert, which) || r.status)
+	if (sbx_sh(&r, "openssl x509 -in '%s' -noout -%s -dateopt iso_8601", cert, which) ||
+	    r.status)
 		return;
 	p = strchr(r.out, '=');
 	if (!p)
@@ -434,7 +435,7 @@ TEST_F(sign, not_yet_valid_certificate)
 	char root[SIGN_PATH + 16], when[64], want[2048];
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
-	snprintf(root, sizeof(root), "%s/root.pem", ca);
+	snprintf(root, sizeof(root), "%s/root.pem", sbx_pki);
 	iso_date(root, "startdate", when, sizeof(when));
 	ASSERT_STRNE("", when);
 	/* The chain is checked from the anchor down: the root is the first not yet valid. */
@@ -453,8 +454,8 @@ TEST_F(sign, certificate_without_code_signing_eku)
 {
 	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
 
-	snprintf(key, sizeof(key), "%s/noeku.key", ca);
-	snprintf(cert, sizeof(cert), "%s/noeku.pem", ca);
+	snprintf(key, sizeof(key), "%s/noeku.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/noeku.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, "--chain", self->chain,
 			 self->file, NULL));
 	/* sign warns (verify will refuse) but signs. */
@@ -472,8 +473,8 @@ TEST_F(sign, certificate_with_wrong_key_usage)
 {
 	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
 
-	snprintf(key, sizeof(key), "%s/badku.key", ca);
-	snprintf(cert, sizeof(cert), "%s/badku.pem", ca);
+	snprintf(key, sizeof(key), "%s/badku.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/badku.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, "--chain", self->chain,
 			 self->file, NULL));
 	ASSERT_EQ(0, self->r->status);
@@ -488,7 +489,8 @@ TEST_F(sign, revoked_leaf_serial)
 	char path[SIGN_PATH + 32];
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
-	snprintf(path, sizeof(path), "%s/%s.serial", ca, strstr(self->key, "rsa") ? "rsa" : "leaf");
+	snprintf(path, sizeof(path), "%s/%s.serial", sbx_pki,
+		 strstr(self->key, "rsa") ? "rsa" : "leaf");
 	read_line(path, serial, sizeof(serial));
 	ASSERT_STRNE("", serial);
 	/* A certificate is revoked by issuer and serial: sbx computes both from the PEM. */
@@ -512,9 +514,9 @@ TEST_F(sign, revoked_intermediate_serial)
 	char serial[64], path[SIGN_PATH + 32], want[2048];
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
-	snprintf(path, sizeof(path), "%s/int.serial", ca);
+	snprintf(path, sizeof(path), "%s/int.serial", sbx_pki);
 	read_line(path, serial, sizeof(serial));
-	snprintf(path, sizeof(path), "%s/int.pem", ca);
+	snprintf(path, sizeof(path), "%s/int.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "revoke", "cert", path, NULL));
 	ASSERT_EQ(0, self->r->status);
 	snprintf(want, sizeof(want),
@@ -562,15 +564,16 @@ TEST_F(sign, oversized_entitlements)
 
 	/* A valid profile whose canonical form is over 256 KiB: 3000 long paths. */
 	snprintf(big, sizeof(big), "%s/big.yaml", self->dir);
-	ASSERT_EQ(0,
-		  sh(self->r,
-		     "awk 'BEGIN { print \"identifier: com.example.big\"; print \"entitlements:\";"
-		     " print \"  app-sandbox: true\";"
-		     " print \"  temporary-exception.files.absolute-path.read-only:\";"
-		     " for (i = 0; i < 3000; i++) printf \"    - /opt/%%090d/%%05d\\n\", 0, i }' > "
-		     "'%s'",
-		     big));
-	ASSERT_EQ(0, sh(self->r, "'%s' profile canonical '%s' | wc -c", sbx_bin(), big));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "awk 'BEGIN { print \"identifier: com.example.big\"; print "
+			    "\"entitlements:\";"
+			    " print \"  app-sandbox: true\";"
+			    " print \"  temporary-exception.files.absolute-path.read-only:\";"
+			    " for (i = 0; i < 3000; i++) printf \"    - /opt/%%090d/%%05d\\n\", 0, "
+			    "i }' > "
+			    "'%s'",
+			    big));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' profile canonical '%s' | wc -c", sbx_bin(), big));
 	canonical = strtol(self->r->out, NULL, 10);
 	ASSERT_GT(canonical, 262144);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--profile",
@@ -603,10 +606,10 @@ TEST_F(sign, invalid_profile_refused)
 	char profile[SIGN_PATH + 32];
 
 	snprintf(profile, sizeof(profile), "%s/bad.yaml", self->dir);
-	ASSERT_EQ(0, sh(self->r,
-			"printf 'identifier: com.example.bad\\nentitlements:\\n  no-such-key: "
-			"true\\n' > '%s'",
-			profile));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "printf 'identifier: com.example.bad\\nentitlements:\\n  no-such-key: "
+			    "true\\n' > '%s'",
+			    profile));
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", self->key, "--cert", self->cert, "--profile",
 			 profile, self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
@@ -649,11 +652,11 @@ TEST_F(sign, display_matches_what_was_signed)
 	EXPECT_NE(NULL, strstr(self->r->out, line));
 
 	/* The entitlements, byte for byte, are the profile's canonical form. */
-	ASSERT_EQ(0, sh(self->r,
-			"'%s' display --entitlements '%s' > '%s/ent' && "
-			"'%s' profile canonical '%s' > '%s/canon' && cmp '%s/ent' '%s/canon'",
-			sbx_bin(), self->file, self->dir, sbx_bin(), profile, self->dir, self->dir,
-			self->dir));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "'%s' display --entitlements '%s' > '%s/ent' && "
+			    "'%s' profile canonical '%s' > '%s/canon' && cmp '%s/ent' '%s/canon'",
+			    sbx_bin(), self->file, self->dir, sbx_bin(), profile, self->dir,
+			    self->dir, self->dir));
 	EXPECT_EQ(0, self->r->status)
 	{
 		TH_LOG("%s%s", self->r->out, self->r->err);
@@ -693,7 +696,7 @@ TEST_F(sign, trust_add_list_remove)
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
 	snprintf(dir, sizeof(dir), "%s/anchors", self->dir);
-	snprintf(root, sizeof(root), "%s/root.pem", ca);
+	snprintf(root, sizeof(root), "%s/root.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", dir, "add", root, NULL));
 	ASSERT_EQ(0, self->r->status)
 	{
@@ -739,8 +742,8 @@ TEST_F(sign, malformed_revocation_list)
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
 	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
-	ASSERT_EQ(0, sh(self->r, "printf '# ok\\ncdhash %064d\\nfingerprint 1234\\n' > '%s'", 0,
-			list));
+	ASSERT_EQ(0, sbx_sh(self->r, "printf '# ok\\ncdhash %064d\\nfingerprint 1234\\n' > '%s'", 0,
+			    list));
 	/* A trust store that cannot be read is an input error (2), before any file. */
 	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
@@ -775,8 +778,8 @@ TEST_F(sign, trust_cache_platform)
 
 	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
 	ASSERT_EQ(0, mkdir(bin, 0755));
-	ASSERT_EQ(0, sh(self->r, "cp /bin/true /bin/ls '%s/' && echo data > '%s/readme.txt'", bin,
-			bin));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp /bin/true /bin/ls '%s/' && echo data > '%s/readme.txt'",
+			    bin, bin));
 	snprintf(cache, sizeof(cache), "%s/platform.sbxtc", self->trust);
 	ASSERT_EQ(0, sbx(self->r, "trust", "cache", "build", "--key", self->key, "--cert",
 			 self->cert, "--chain", self->chain, "-o", cache, bin, NULL));
@@ -790,8 +793,8 @@ TEST_F(sign, trust_cache_platform)
 	EXPECT_STREQ("", self->r->err); /* no progress bar: stderr is not a terminal */
 
 	/* Trust caches chain to the platform anchors only (FORMAT.md 6). */
-	ASSERT_EQ(0, sh(self->r, "mkdir '%s/platform.d' && cp '%s/root.pem' '%s/platform.d/'",
-			self->trust, ca, self->trust));
+	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/platform.d' && cp '%s/root.pem' '%s/platform.d/'",
+			    self->trust, sbx_pki, self->trust));
 	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
 	EXPECT_EQ(0, self->r->status);
 	snprintf(want, sizeof(want), "%s: valid trust cache: 2 digests, built ", cache);
@@ -853,7 +856,7 @@ TEST_F(sign, trust_cache_progress_on_a_terminal)
 
 	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
 	ASSERT_EQ(0, mkdir(bin, 0755));
-	ASSERT_EQ(0, sh(self->r, "cp /bin/true /bin/ls '%s/'", bin));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp /bin/true /bin/ls '%s/'", bin));
 	snprintf(cache, sizeof(cache), "%s/tty.sbxtc", self->dir);
 	master = posix_openpt(O_RDWR | O_NOCTTY);
 	if (master < 0)
@@ -900,15 +903,15 @@ TEST_F(sign, trust_cache_untrusted_signer)
 
 	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
 	ASSERT_EQ(0, mkdir(bin, 0755));
-	ASSERT_EQ(0, sh(self->r, "cp /bin/true '%s/'", bin));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp /bin/true '%s/'", bin));
 	snprintf(cache, sizeof(cache), "%s/stranger.sbxtc", self->trust);
-	snprintf(key, sizeof(key), "%s/stranger.key", ca);
-	snprintf(cert, sizeof(cert), "%s/stranger.pem", ca);
+	snprintf(key, sizeof(key), "%s/stranger.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/stranger.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "trust", "cache", "build", "--key", key, "--cert", cert, "-o",
 			 cache, bin, NULL));
 	ASSERT_EQ(0, self->r->status);
-	ASSERT_EQ(0, sh(self->r, "mkdir '%s/platform.d' && cp '%s/root.pem' '%s/platform.d/'",
-			self->trust, ca, self->trust));
+	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/platform.d' && cp '%s/root.pem' '%s/platform.d/'",
+			    self->trust, sbx_pki, self->trust));
 	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "cache", "verify", cache, NULL));
 	EXPECT_EQ(1, self->r->status);
 	snprintf(want, sizeof(want),
@@ -926,7 +929,7 @@ TEST_F(sign, strip_after_embedded_sign)
 	if (access("/usr/bin/strip", X_OK))
 		SKIP(return, "strip (binutils) is not installed");
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
-	ASSERT_EQ(0, sh(self->r, "strip '%s'", self->file));
+	ASSERT_EQ(0, sbx_sh(self->r, "strip '%s'", self->file));
 	ASSERT_EQ(0, self->r->status);
 	ASSERT_VERIFY_FAILS(self, self->file,
 			    "not signed: no sbx signature (strip and objcopy drop an appended "
@@ -957,9 +960,10 @@ TEST_F(sign, strip_after_detached_sign)
 	ASSERT_EQ(0, sign_file(self, self->file, "--detached"));
 	ASSERT_EQ(0, self->r->status);
 	ASSERT_EQ(0, elf_layout(self->file, &off0, &n0));
-	ASSERT_EQ(0, sh(self->r,
-			"echo note > '%s/note' && objcopy --add-section .sbxtest='%s/note' '%s'",
-			self->dir, self->dir, self->file));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r,
+			 "echo note > '%s/note' && objcopy --add-section .sbxtest='%s/note' '%s'",
+			 self->dir, self->dir, self->file));
 	ASSERT_EQ(0, self->r->status);
 	ASSERT_EQ(0, elf_layout(self->file, &off1, &n1));
 	snprintf(want, sizeof(want),
@@ -974,23 +978,23 @@ TEST_F(sign, unusable_keys)
 {
 	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
 
-	snprintf(key, sizeof(key), "%s/rsa1024.key", ca);
-	snprintf(cert, sizeof(cert), "%s/rsa1024.pem", ca);
+	snprintf(key, sizeof(key), "%s/rsa1024.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/rsa1024.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
 	EXPECT_STREQ(
 		"sbx sign: RSA key of 1024 bits is too small: use RSA >= 2048 or ECDSA P-256\n",
 		self->r->err);
-	snprintf(key, sizeof(key), "%s/p384.key", ca);
-	snprintf(cert, sizeof(cert), "%s/p384.pem", ca);
+	snprintf(key, sizeof(key), "%s/p384.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/p384.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
 	EXPECT_STREQ("sbx sign: EC key on curve secp384r1 is not supported: use ECDSA P-256 or RSA "
 		     ">= 2048\n",
 		     self->r->err);
 	/* A key that is not the certificate's. */
-	snprintf(cert, sizeof(cert), "%s/leaf.pem", ca);
-	snprintf(key, sizeof(key), "%s/noeku.key", ca);
+	snprintf(cert, sizeof(cert), "%s/leaf.pem", sbx_pki);
+	snprintf(key, sizeof(key), "%s/noeku.key", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "does not match the certificate"));
@@ -1098,7 +1102,8 @@ TEST_F(sign, api_verify_fd_identity)
 	ASSERT_NE(NULL, p);
 	snprintf(cdhash, sizeof(cdhash), "%s", p + 7);
 	snprintf(canon, sizeof(canon), "%s/canon", self->dir);
-	ASSERT_EQ(0, sh(self->r, "'%s' profile canonical '%s' > '%s'", sbx_bin(), profile, canon));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "'%s' profile canonical '%s' > '%s'", sbx_bin(), profile, canon));
 	f = fopen(canon, "r");
 	ASSERT_NE(NULL, f);
 	want_ent = calloc(1, 65536);

@@ -12,7 +12,7 @@
 #include <sys/xattr.h>
 
 #include "kselftest_harness.h"
-#include "sbx_test.h"
+#include "sbx_pki.h"
 #include "sign/sign.h"
 #include "sign/verify.h"
 
@@ -20,36 +20,7 @@
 #define MAGIC_LEN   25
 #define SIGN_PATH   512
 
-static char ca[SIGN_PATH]; /* one PKI per run, made before the tests fork */
-static bool ca_ok;
-static bool no_openssl; /* the openssl command line is missing: SKIP, never pass */
-
-static void __attribute__((constructor)) make_ca(void)
-{
-	char script[SIGN_PATH];
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-	char *argv[] = { "sh", script, ca, NULL };
-	char *probe[] = { "sh", "-c", "command -v openssl", NULL };
-
-	if (!r || !sbx_mkdtemp(ca, sizeof(ca)))
-		goto out;
-	if (sbx_run_capture(probe, r) || r->status) {
-		no_openssl = true;
-		goto out;
-	}
-	snprintf(script, sizeof(script), "%s/tests/unit/data/sign/mkca.sh", sbx_src());
-	ca_ok = !sbx_run_capture(argv, r) && r->status == 0;
-	if (!ca_ok)
-		fprintf(stderr, "# mkca.sh failed: %s\n", r->err);
-out:
-	free(r);
-}
-
-static void __attribute__((destructor)) remove_ca(void)
-{
-	if (ca[0])
-		sbx_rmtree(ca);
-}
+SBX_TEST_PKI(true);
 
 /* Run sbx with the arguments given (NULL-terminated). */
 static inline int sbx(struct sbx_cmd_result *r, ...)
@@ -67,23 +38,11 @@ static inline int sbx(struct sbx_cmd_result *r, ...)
 	return sbx_run_capture(argv, r);
 }
 
-static inline int sh(struct sbx_cmd_result *r, const char *fmt, ...)
-{
-	char cmd[4096];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r);
-}
-
 static inline int copy_file(const char *from, const char *to)
 {
 	static struct sbx_cmd_result r;
 
-	if (sh(&r, "cp -- '%s' '%s'", from, to) || r.status)
+	if (sbx_sh(&r, "cp -- '%s' '%s'", from, to) || r.status)
 		return -1;
 	return 0;
 }
@@ -196,17 +155,15 @@ FIXTURE_SETUP(sign)
 {
 	static struct sbx_cmd_result r;
 
-	if (no_openssl)
-		SKIP(return, "the openssl command line is not installed: no test PKI");
-	ASSERT_TRUE(ca_ok);
+	SBX_NEED_PKI();
 	self->r = &r;
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
 	snprintf(self->trust, sizeof(self->trust), "%s/trust", self->dir);
 	ASSERT_EQ(0, mkdir(self->trust, 0755));
-	ASSERT_EQ(0, sh(&r, "cp '%s/root.pem' '%s/'", ca, self->trust));
-	snprintf(self->key, sizeof(self->key), "%s/%s.key", ca, variant->leaf);
-	snprintf(self->cert, sizeof(self->cert), "%s/%s.pem", ca, variant->leaf);
-	snprintf(self->chain, sizeof(self->chain), "%s/chain.pem", ca);
+	ASSERT_EQ(0, sbx_sh(&r, "cp '%s/root.pem' '%s/'", sbx_pki, self->trust));
+	snprintf(self->key, sizeof(self->key), "%s/%s.key", sbx_pki, variant->leaf);
+	snprintf(self->cert, sizeof(self->cert), "%s/%s.pem", sbx_pki, variant->leaf);
+	snprintf(self->chain, sizeof(self->chain), "%s/chain.pem", sbx_pki);
 	snprintf(self->subject, sizeof(self->subject), "%s", variant->subject);
 	snprintf(self->team, sizeof(self->team), "%s", variant->team);
 	snprintf(self->file, sizeof(self->file), "%s/true", self->dir);

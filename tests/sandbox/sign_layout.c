@@ -69,10 +69,11 @@ static int append_signature(FIXTURE_DATA(sign) * self, const char *path)
 static int make_pyz(FIXTURE_DATA(sign) * self, char *pyz, size_t len)
 {
 	snprintf(pyz, len, "%s/app.pyz", self->dir);
-	return sh(self->r,
-		  "cd '%s' && printf 'print(\"signed code\")\\n' >__main__.py && "
-		  "python3 -m zipfile -c app.pyz __main__.py",
-		  self->dir) || self->r->status
+	return sbx_sh(self->r,
+		      "cd '%s' && printf 'print(\"signed code\")\\n' >__main__.py && "
+		      "python3 -m zipfile -c app.pyz __main__.py",
+		      self->dir) ||
+			       self->r->status
 		       ? -1
 		       : 0;
 }
@@ -162,7 +163,7 @@ TEST_F(sign, elf_with_a_zip_appended_is_refused)
 	if (make_pyz(self, pyz, sizeof(pyz)))
 		SKIP(return, "python3 is not installed: no zip archive to append");
 	/* A self-extracting archive: an ELF program followed by a zip. */
-	ASSERT_EQ(0, sh(self->r, "cat '%s' >>'%s'", pyz, self->file));
+	ASSERT_EQ(0, sbx_sh(self->r, "cat '%s' >>'%s'", pyz, self->file));
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "the file ends with a zip archive"));

@@ -14,7 +14,7 @@
 /* sbx under timeout(1): a hang is a failure (status 124), never a stuck suite. */
 static int sbx_timed(struct sbx_cmd_result *r, const char *args)
 {
-	return sh(r, "timeout 20 '%s' %s", sbx_bin(), args);
+	return sbx_sh(r, "timeout 20 '%s' %s", sbx_bin(), args);
 }
 
 TEST_F(sign, identifier_check_names_its_team)
@@ -46,8 +46,8 @@ TEST_F(sign, ou_with_a_space_is_refused_when_signing)
 {
 	char key[SIGN_PATH + 16], cert[SIGN_PATH + 16];
 
-	snprintf(key, sizeof(key), "%s/space.key", ca);
-	snprintf(cert, sizeof(cert), "%s/space.pem", ca);
+	snprintf(key, sizeof(key), "%s/space.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/space.pem", sbx_pki);
 	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, "--chain", self->chain,
 			 self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
@@ -65,7 +65,7 @@ TEST_F(sign, trust_caches_need_the_platform_authority)
 
 	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
 	ASSERT_EQ(0, mkdir(bin, 0755));
-	ASSERT_EQ(0, sh(self->r, "cp /bin/true '%s/'", bin));
+	ASSERT_EQ(0, sbx_sh(self->r, "cp /bin/true '%s/'", bin));
 	snprintf(t, sizeof(t), "%s/true", bin);
 	snprintf(cache, sizeof(cache), "%s/team.sbxtc", self->trust);
 	/* Any team's code-signing certificate can build a cache ... */
@@ -89,7 +89,7 @@ TEST_F(sign, trust_caches_need_the_platform_authority)
 	EXPECT_EQ(2, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "no platform anchors"));
 	/* The platform authority, added on purpose, makes it trusted. */
-	snprintf(root, sizeof(root), "%s/root.pem", ca);
+	snprintf(root, sizeof(root), "%s/root.pem", sbx_pki);
 	ASSERT_EQ(0,
 		  sbx(self->r, "trust", "--trust", self->trust, "--platform", "add", root, NULL));
 	ASSERT_EQ(0, self->r->status)
@@ -135,7 +135,7 @@ TEST_F(sign, named_trust_store_parts_must_be_readable)
 
 	/* A file that is not a signed cache, named as one. */
 	snprintf(plain, sizeof(plain), "%s/plain.sbxtc", self->dir);
-	ASSERT_EQ(0, sh(self->r, "echo not a cache > '%s'", plain));
+	ASSERT_EQ(0, sbx_sh(self->r, "echo not a cache > '%s'", plain));
 	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, "--trust-cache", plain,
 			 self->file, NULL));
 	EXPECT_EQ(2, self->r->status);
@@ -211,7 +211,7 @@ TEST_F(sign, a_strangers_sidecar_is_ignored)
 	} else {
 		ASSERT_EQ(0, symlink("/bin/true", prog));
 	}
-	ASSERT_EQ(0, sh(self->r, "echo junk > '%s'", sig));
+	ASSERT_EQ(0, sbx_sh(self->r, "echo junk > '%s'", sig));
 	if (geteuid() == 0) {
 		ASSERT_EQ(0, chown(sig, 65534, 65534));
 	}
@@ -232,7 +232,8 @@ TEST_F(sign, a_serial_is_revoked_only_under_its_issuer)
 	struct sbx_diag d = { 0 };
 
 	ASSERT_EQ(0, sign_file(self, self->file, NULL));
-	snprintf(path, sizeof(path), "%s/%s.serial", ca, strstr(self->key, "rsa") ? "rsa" : "leaf");
+	snprintf(path, sizeof(path), "%s/%s.serial", sbx_pki,
+		 strstr(self->key, "rsa") ? "rsa" : "leaf");
 	read_line(path, serial, sizeof(serial));
 	ASSERT_STRNE("", serial);
 	ASSERT_EQ(0, sbx_cert_revocation_id(self->cert, issuer, sn, sizeof(sn), &d))
@@ -240,14 +241,14 @@ TEST_F(sign, a_serial_is_revoked_only_under_its_issuer)
 	/* The control: the leaf's serial under the leaf's issuer is revoked. */
 	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
 	ASSERT_EQ(0,
-		  sh(self->r, "printf 'serial %%s %%s\\n' '%s' '%s' > '%s'", issuer, serial, list));
+		  sbx_sh(self->r, "printf 'serial %%s %%s\\n' '%s' '%s' > '%s'", issuer, serial, list));
 	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
 	EXPECT_EQ(1, self->r->status);
 	snprintf(want, sizeof(want), "certificate '%s' (serial %s) is revoked\n", self->subject,
 		 sn);
 	EXPECT_NE(NULL, strstr(self->r->err, want)) TH_LOG("%s", self->r->err);
 	/* The same serial under an issuer that is not the leaf's revokes nothing. */
-	ASSERT_EQ(0, sh(self->r, "printf 'serial %%064d %%s\\n' 0 '%s' > '%s'", serial, list));
+	ASSERT_EQ(0, sbx_sh(self->r, "printf 'serial %%064d %%s\\n' 0 '%s' > '%s'", serial, list));
 	ASSERT_VERIFY_OK(self, self->file, "true");
 	/* Too long to store: refused, and nothing claims success. */
 	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "revoke", "serial",
@@ -273,7 +274,7 @@ TEST_F(sign, weak_anchor_keys_are_refused)
 	char cert[SIGN_PATH + 16], want[SIGN_PATH + 256];
 
 	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
-		snprintf(cert, sizeof(cert), "%s/%s.pem", ca, weak[i].name);
+		snprintf(cert, sizeof(cert), "%s/%s.pem", sbx_pki, weak[i].name);
 		ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "add", cert, NULL));
 		EXPECT_EQ(2, self->r->status);
 		EXPECT_STREQ("", self->r->out);
@@ -299,7 +300,7 @@ TEST_F(sign, anchors_others_can_write_add_no_trust)
 	/* A symlink to an anchor elsewhere (a system CA bundle, say) is not one. */
 	snprintf(link_dir, sizeof(link_dir), "%s/linked", self->dir);
 	ASSERT_EQ(0, mkdir(link_dir, 0755));
-	ASSERT_EQ(0, sh(self->r, "ln -s '%s' '%s/root.pem'", anchor, link_dir));
+	ASSERT_EQ(0, sbx_sh(self->r, "ln -s '%s' '%s/root.pem'", anchor, link_dir));
 	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", link_dir, self->file, NULL));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "does not chain to a trust anchor"))

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "enforcer_test.h"
+#include "sbx_pki.h"
 
 #define LEN 256
 
@@ -27,44 +28,7 @@ static void __attribute__((format(printf, 3, 4))) fmt(char *buf, size_t len, con
 	va_end(ap);
 }
 
-static char ca[LEN];
-static bool ca_ok;
-static pid_t ca_owner;
-
-static void __attribute__((constructor)) make_ca(void)
-{
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-	char script[LEN];
-	char *argv[] = { "sh", script, ca, NULL };
-
-	ca_owner = getpid();
-	if (geteuid() || !r || !sbx_mkdtemp(ca, sizeof(ca)))
-		goto out;
-	fmt(script, sizeof(script), "%s/tests/unit/data/sign/mkca.sh", sbx_src());
-	ca_ok = !sbx_run_capture(argv, r) && r->status == 0;
-	if (!ca_ok)
-		fprintf(stderr, "# mkca.sh failed: %s\n", r->err);
-out:
-	free(r);
-}
-
-static void __attribute__((destructor)) remove_ca(void)
-{
-	if (ca[0] && getpid() == ca_owner)
-		sbx_rmtree(ca);
-}
-
-static int __attribute__((format(printf, 2, 3))) sh(struct sbx_cmd_result *r, const char *f, ...)
-{
-	char cmd[4096];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(cmd, sizeof(cmd), f, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r);
-}
+SBX_TEST_PKI(geteuid() == 0); /* the tests need root */
 
 FIXTURE(sbxd_k)
 {
@@ -88,7 +52,7 @@ FIXTURE_SETUP(sbxd_k)
 		SKIP(return, "needs root: BPF LSM and fanotify");
 	if (!sbx_enforcer_supported(&d))
 		SKIP(return, "tier K unavailable here: %.160s", d.msg);
-	ASSERT_TRUE(ca_ok);
+	SBX_NEED_PKI();
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
@@ -107,12 +71,14 @@ FIXTURE_SETUP(sbxd_k)
 	ASSERT_EQ(0, write_file(self->launcher, launch.bytes, launch.len, 0755));
 	ASSERT_EQ(0, write_file(self->signed_prog, exit0.bytes, exit0.len, 0755));
 	ASSERT_EQ(0, write_file(self->unsigned_prog, exit0.bytes, exit0.len, 0755));
-	ASSERT_EQ(0, sh(self->r,
-			"'%s' trust --trust '%s' add '%s/root.pem' >/dev/null && "
-			"'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' "
-			"--identifier com.example.t '%s' '%s' >/dev/null",
-			sbx_bin(), self->trust, ca, sbx_bin(), ca, ca, ca, self->launcher,
-			self->signed_prog));
+	ASSERT_EQ(
+		0,
+		sbx_sh(self->r,
+		       "'%s' trust --trust '%s' add '%s/root.pem' >/dev/null && "
+		       "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' "
+		       "--identifier com.example.t '%s' '%s' >/dev/null",
+		       sbx_bin(), self->trust, sbx_pki, sbx_bin(), sbx_pki, sbx_pki, sbx_pki,
+		       self->launcher, self->signed_prog));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 
@@ -197,7 +163,7 @@ static void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) *
 	}
 	close(s);
 	if (n < 0) {
-		sh(self->r, "cat '%s'", out);
+		sbx_sh(self->r, "cat '%s'", out);
 		ASSERT_LT(0, n) TH_LOG("sbxd did not start: %s", self->r->out);
 	}
 }
@@ -219,7 +185,7 @@ TEST_F(sbxd_k, signed_runs_unsigned_refused)
 	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
 	/* Outside the scope (not started by the launcher) the unsigned program runs. */
 	EXPECT_EQ(0, run1(self->unsigned_prog));
-	ASSERT_EQ(0, sh(self->r, "SBX_RUN_DIR='%s' '%s' log", self->run, sbx_bin()));
+	ASSERT_EQ(0, sbx_sh(self->r, "SBX_RUN_DIR='%s' '%s' log", self->run, sbx_bin()));
 	EXPECT_NE(NULL, strstr(self->r->out, self->unsigned_prog)) TH_LOG("%s", self->r->out);
 }
 
@@ -269,7 +235,7 @@ TEST_F(sbxd_k, kill9_pins_keep_refusing_restart_adopts)
 	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
 	start_sbxd(_metadata, self);
-	ASSERT_EQ(0, sh(self->r, "grep -c 'adopted the pinned enforcer' '%s.out'", self->run));
+	ASSERT_EQ(0, sbx_sh(self->r, "grep -c 'adopted the pinned enforcer' '%s.out'", self->run));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
 	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
