@@ -172,14 +172,14 @@ static inline const char *sbx_missing_commands(const char *list, char *buf, size
  * are missing; in CI, where make deps installs them, a missing one is a failure, as a
  * SKIP there would hide the test (tests/vm/run.sh does the same with the VM matrix).
  */
-#define SBX_NEED_COMMANDS(list)                                                    \
-	do {                                                                       \
-		char __missing[256];                                               \
-		if (sbx_missing_commands(list, __missing, sizeof(__missing))[0]) { \
-			ASSERT_FALSE(sbx_in_ci())                                  \
-			TH_LOG("CI=true, yet not installed: %s", __missing);       \
-			SKIP(return, "not installed (make deps): %s", __missing);  \
-		}                                                                  \
+#define SBX_NEED_COMMANDS(list)                                                       \
+	do {                                                                          \
+		char __missing[256];                                                  \
+		if (sbx_missing_commands(list, __missing, sizeof(__missing))[0]) {    \
+			ASSERT_FALSE(sbx_in_ci())                                     \
+			TH_LOG("CI=true, yet not installed: %s", __missing);          \
+			SKIP(return, "not installed (make deps): %.200s", __missing); \
+		}                                                                     \
 	} while (0)
 
 /* The sbx binary under test: $SBX_BIN, else build/sbx relative to the source tree. */

@@ -20,33 +20,24 @@ static char root[P + 16]; /* the prefix's root: the installed tree lives in root
 
 static void __attribute__((constructor)) install(void)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
 	const char *build = getenv("SBX_BUILD");
 
-	if (!r || !packaging_prepare(r, "Makefile", "make scdoc pkg-config cc"))
-		goto out;
+	if (!packaging_prepare("Makefile", "make scdoc pkg-config cc"))
+		return;
 	snprintf(root, sizeof(root), "%s/root", tmp);
 	if (!build || !*build) {
 		snprintf(skip_reason, sizeof(skip_reason), "SBX_BUILD is not set");
-		goto out;
+		return;
 	}
 	/* The built objects, with their times, so make rebuilds only what the paths change. */
-	if (sbx_sh(r,
-		   "set -e; mkdir '%s/build' '%s/home'; cd '%s'; "
-		   "for f in obj bpf vmlinux.h libsbx.a sbx sbxd; "
-		   "do [ ! -e \"$f\" ] || cp -a \"$f\" '%s/build/'; done; " MAKE
-		   "DESTDIR='%s/stage' install >'%s/make.log' 2>&1 || "
-		   "{ tail -40 '%s/make.log'; exit 1; }; "
-		   "mv '%s/stage%s' '%s'",
-		   tmp, tmp, build, tmp, sbx_src(), tmp, root, root, tmp, tmp, tmp, tmp, root,
-		   root) ||
-	    r->status) {
-		snprintf(build_log, sizeof(build_log), "%.2000s%.2000s", r->out, r->err);
-		goto out;
-	}
-	built = true;
-out:
-	free(r);
+	packaging_build("set -e; mkdir '%s/build' '%s/home'; cd '%s'; "
+			"for f in obj bpf vmlinux.h libsbx.a sbx sbxd; "
+			"do [ ! -e \"$f\" ] || cp -a \"$f\" '%s/build/'; done; " MAKE
+			"DESTDIR='%s/stage' install >'%s/make.log' 2>&1 || "
+			"{ tail -40 '%s/make.log'; exit 1; }; "
+			"mv '%s/stage%s' '%s'",
+			tmp, tmp, build, tmp, sbx_src(), tmp, root, root, tmp, tmp, tmp, tmp, root,
+			root);
 }
 
 /* The installed sbx, alone: no SBX_* variable, a home of its own. */
@@ -66,6 +57,7 @@ TEST(installs_every_part)
 		"usr/share/man/man1/sbx-profile.1",
 		"usr/share/man/man5/sbx-profile.5",
 		"usr/share/man/man8/sbxd.8",
+		"usr/sbin/sbxd",
 		"usr/share/bash-completion/completions/sbx",
 		"usr/share/zsh/site-functions/_sbx",
 		"usr/include/sbx/sbx.h",
@@ -76,7 +68,7 @@ TEST(installs_every_part)
 		"usr/lib/libsbx.a",
 		"usr/lib/pkgconfig/sbx.pc",
 	};
-	char path[2 * P], unit[P];
+	char path[2 * P];
 	struct stat st;
 
 	NEED_BUILD();
@@ -86,18 +78,13 @@ TEST(installs_every_part)
 	}
 	snprintf(path, sizeof(path), "%s/usr/bin/sbx", root);
 	EXPECT_EQ(0, access(path, X_OK));
-	/* The daemon's unit goes in when the daemon has one. */
-	snprintf(unit, sizeof(unit), "%s/userspace/daemon/sbxd.service", sbx_src());
-	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/sbxd.service", root);
-	EXPECT_EQ(access(unit, F_OK), access(path, F_OK));
-	if (!access(path, F_OK)) {
-		struct sbx_cmd_result *r = malloc(sizeof(*r));
-
-		/* It starts the sbxd installed here, not the one its source names. */
-		ASSERT_EQ(0, sbx_sh(r, "grep -x 'ExecStart=%s/usr/sbin/sbxd' '%s'", root, path));
-		EXPECT_EQ(0, r->status) TH_LOG("the unit does not start %s/usr/sbin/sbxd", root);
-		free(r);
-	}
+	/* sbxd's unit starts the sbxd installed here, not the one its source names. */
+	ASSERT_EQ(0, sbx_sh(r,
+			    "grep -x 'ExecStart=%s/usr/sbin/sbxd' "
+			    "'%s/usr/lib/systemd/system/sbxd.service'",
+			    root, root));
+	EXPECT_EQ(0, r->status)
+	TH_LOG("the unit does not start %s/usr/sbin/sbxd: %s", root, r->err);
 }
 
 TEST(trust_store_is_created_and_only_root_writes_it)
@@ -115,18 +102,13 @@ TEST(trust_store_is_created_and_only_root_writes_it)
 /* DESTDIR is a staging area: no installed file may name it. */
 TEST(no_installed_file_names_the_staging_directory)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
 	ASSERT_EQ(0, sbx_sh(r, "grep -rlF '%s/stage' '%s' || true", tmp, root));
 	EXPECT_STREQ("", r->out);
-	free(r);
 }
 
 TEST(run_finds_the_installed_profiles)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
 	/* The default profile, then one by name: both only in $(DATADIR)/sbx/profiles. */
 	ASSERT_EQ(0, sbx_sh(r, ENV "sbx run --allow-root -- /bin/true", root, tmp, tmp));
@@ -139,13 +121,11 @@ TEST(run_finds_the_installed_profiles)
 	EXPECT_EQ(125, r->status);
 	EXPECT_NE(NULL, strstr(r->err, root))
 	TH_LOG("names not the installed directory: %s", r->err);
-	free(r);
 }
 
 /* README's "sign and verify" commands, against the installed trust store. */
 TEST(readme_sign_and_verify_use_the_installed_trust_store)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
 	char dir[P + 16];
 
 	NEED_BUILD();
@@ -161,7 +141,6 @@ TEST(readme_sign_and_verify_use_the_installed_trust_store)
 	EXPECT_NE(NULL, strstr(r->out, "valid")) TH_LOG("%s", r->out);
 	ASSERT_EQ(0, sbx_sh(r, "ls '%s/etc/sbx/trust.d'/*.pem", root));
 	EXPECT_EQ(0, r->status) TH_LOG("the anchor is not in the installed trust store");
-	free(r);
 }
 
 /* Every verb `sbx help` lists, the installed sbx's own word for what it has. */
@@ -170,12 +149,8 @@ TEST(readme_sign_and_verify_use_the_installed_trust_store)
 
 TEST(man_pages_render_without_warnings)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
-	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
-	if (r->status)
-		SKIP(free(r); return, "man (man-db) is not installed");
+	SBX_NEED_COMMANDS("man");
 	ASSERT_EQ(0,
 		  sbx_sh(r,
 			 "for p in '%s'/usr/share/man/man?/*; do "
@@ -184,18 +159,13 @@ TEST(man_pages_render_without_warnings)
 			 "[ ! -s err ] || { echo \"$p:\"; cat err; }; done; rm -f out err",
 			 root));
 	EXPECT_STREQ("", r->out);
-	free(r);
 }
 
 /* Every --option `sbx VERB --help` prints is in sbx-VERB(1). */
 TEST(man_pages_name_every_option_of_the_help)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
-	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
-	if (r->status)
-		SKIP(free(r); return, "man (man-db) is not installed");
+	SBX_NEED_COMMANDS("man");
 	/* One page per verb, and in it every option the verb's --help prints. */
 	ASSERT_EQ(0,
 		  sbx_sh(r,
@@ -216,22 +186,16 @@ TEST(man_pages_name_every_option_of_the_help)
 			    "\"$p\"; done",
 			    root));
 	EXPECT_STREQ("", r->out) TH_LOG("pages referred to but not installed");
-	free(r);
 }
 
-/* Every --option `sbxd --help` prints is in sbxd(8), once sbxd is built. */
+/* Every --option `sbxd --help` prints is in sbxd(8). */
 TEST(sbxd_man_page_names_every_option_of_the_help)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
 	char sbxd[2 * P];
 
 	NEED_BUILD();
+	SBX_NEED_COMMANDS("man");
 	snprintf(sbxd, sizeof(sbxd), "%s/usr/sbin/sbxd", root);
-	if (access(sbxd, X_OK))
-		SKIP(free(r); return, "sbxd is not built in this tree");
-	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
-	if (r->status)
-		SKIP(free(r); return, "man (man-db) is not installed");
 	ASSERT_EQ(0,
 		  sbx_sh(r,
 			 "page=$(LC_ALL=C MANWIDTH=10000 man -l '%s/usr/share/man/man8/sbxd.8') && "
@@ -240,18 +204,13 @@ TEST(sbxd_man_page_names_every_option_of_the_help)
 			 "printf '%%s\\n' \"$page\" | grep -q -e \"$o\\b\" || echo \"$o\"; done",
 			 root, sbxd));
 	EXPECT_STREQ("", r->out) TH_LOG("sbxd(8) lacks these options of sbxd --help");
-	free(r);
 }
 
 /* sbx-profile(5) has every key of the table the loader reads (through sbx profile lint). */
 TEST(profile_man_page_lists_every_key)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
-	ASSERT_EQ(0, sbx_sh(r, "command -v man"));
-	if (r->status)
-		SKIP(free(r); return, "man (man-db) is not installed");
+	SBX_NEED_COMMANDS("man");
 	/* Each key the page lists loads in a profile; and the count is the completion's. */
 	ASSERT_EQ(
 		0,
@@ -262,11 +221,10 @@ TEST(profile_man_page_lists_every_key)
 	EXPECT_NE(NULL, strstr(r->out, "network.client\n"));
 	EXPECT_NE(NULL, strstr(r->out, "cs.allow-jit\n"));
 	EXPECT_NE(NULL, strstr(r->out, "sbx.io-uring\n"));
-	free(r);
 }
 
 /* Drive the installed bash completion as bash would, with the installed sbx on PATH. */
-static int complete(struct sbx_cmd_result *r, const char *words)
+static int complete(const char *words)
 {
 	return sbx_sh(r,
 		      "PATH='%s/usr/bin':$PATH bash --norc --noprofile -c '"
@@ -279,18 +237,15 @@ static int complete(struct sbx_cmd_result *r, const char *words)
 
 TEST(bash_completion_completes_verbs_options_profiles_and_keys)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
 	char verbs[1024], *save = NULL;
 
 	NEED_BUILD();
-	ASSERT_EQ(0, sbx_sh(r, "command -v bash"));
-	if (r->status)
-		SKIP(free(r); return, "bash is not installed");
+	SBX_NEED_COMMANDS("bash");
 	ASSERT_EQ(0,
 		  sbx_sh(r, "cd '%s' && for v in " EACH_VERB "; do printf '%%s ' $v; done", root));
 	snprintf(verbs, sizeof(verbs), "%.1000s", r->out);
 	EXPECT_NE(NULL, strstr(verbs, "run ")) TH_LOG("sbx help lists: %s", verbs);
-	ASSERT_EQ(0, complete(r, "sbx \"\""));
+	ASSERT_EQ(0, complete("sbx \"\""));
 	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
 	for (char *v = strtok_r(verbs, " ", &save); v; v = strtok_r(NULL, " ", &save)) {
 		char line[64];
@@ -298,25 +253,24 @@ TEST(bash_completion_completes_verbs_options_profiles_and_keys)
 		snprintf(line, sizeof(line), "%s\n", v);
 		EXPECT_NE(NULL, strstr(r->out, line)) TH_LOG("no verb %s in: %s", v, r->out);
 	}
-	ASSERT_EQ(0, complete(r, "sbx run --re"));
+	ASSERT_EQ(0, complete("sbx run --re"));
 	EXPECT_STREQ("--report\n--require\n--require-all\n", r->out);
 	/* Profile names from the installed profile directory. */
-	ASSERT_EQ(0, complete(r, "sbx run --profile cu"));
+	ASSERT_EQ(0, complete("sbx run --profile cu"));
 	EXPECT_NE(NULL, strstr(r->out, "curl\n")) TH_LOG("%s", r->out);
-	ASSERT_EQ(0, complete(r, "sbx run --allow network."));
+	ASSERT_EQ(0, complete("sbx run --allow network."));
 	EXPECT_STREQ("network.client\nnetwork.server\n", r->out);
-	ASSERT_EQ(0, complete(r, "sbx profile ex"));
+	ASSERT_EQ(0, complete("sbx profile ex"));
 	EXPECT_STREQ("explain\n", r->out);
-	ASSERT_EQ(0, complete(r, "sbx profile new --template net"));
+	ASSERT_EQ(0, complete("sbx profile new --template net"));
 	EXPECT_STREQ("network-client\n", r->out);
-	free(r);
 }
 
 /*
  * The installed zsh completion function, with the completion system's builtins replaced by
  * stubs that print what they are given: its logic, not zsh's menu.
  */
-static int zcomplete(struct sbx_cmd_result *r, const char *words)
+static int zcomplete(const char *words)
 {
 	return sbx_sh(r,
 		      "PATH='%s/usr/bin':$PATH zsh -f -c '"
@@ -331,39 +285,32 @@ static int zcomplete(struct sbx_cmd_result *r, const char *words)
 
 TEST(zsh_completion_completes_verbs_options_profiles_and_keys)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
-	ASSERT_EQ(0, sbx_sh(r, "command -v zsh"));
-	if (r->status)
-		SKIP(free(r); return, "zsh is not installed");
-	ASSERT_EQ(0, zcomplete(r, "sbx \"\""));
+	SBX_NEED_COMMANDS("zsh");
+	ASSERT_EQ(0, zcomplete("sbx \"\""));
 	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_NE(NULL, strstr(r->out, "run:run a program confined")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "trust:"));
-	ASSERT_EQ(0, zcomplete(r, "sbx run --"));
+	ASSERT_EQ(0, zcomplete("sbx run --"));
 	EXPECT_NE(NULL, strstr(r->out, "--require-all\n")) TH_LOG("%s", r->out);
-	ASSERT_EQ(0, zcomplete(r, "sbx run --profile \"\""));
+	ASSERT_EQ(0, zcomplete("sbx run --profile \"\""));
 	EXPECT_NE(NULL, strstr(r->out, "curl\n")) TH_LOG("%s", r->out);
-	ASSERT_EQ(0, zcomplete(r, "sbx run --allow \"\""));
+	ASSERT_EQ(0, zcomplete("sbx run --allow \"\""));
 	EXPECT_NE(NULL, strstr(r->out, "network.client\n")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "cs.allow-jit\n"));
-	ASSERT_EQ(0, zcomplete(r, "sbx run --require \"\""));
+	ASSERT_EQ(0, zcomplete("sbx run --require \"\""));
 	EXPECT_NE(NULL, strstr(r->out, "landlock\n")) TH_LOG("%s", r->out);
-	ASSERT_EQ(0, zcomplete(r, "sbx profile new --template \"\""));
+	ASSERT_EQ(0, zcomplete("sbx profile new --template \"\""));
 	EXPECT_STREQ("cli-tool\nnetwork-client\ngui-app\nservice\n", r->out);
-	ASSERT_EQ(0, zcomplete(r, "sbx trust \"\""));
+	ASSERT_EQ(0, zcomplete("sbx trust \"\""));
 	EXPECT_NE(NULL, strstr(r->out, "revoke\n")) TH_LOG("%s", r->out);
-	ASSERT_EQ(0, zcomplete(r, "sbx run -- ls \"\""));
+	ASSERT_EQ(0, zcomplete("sbx run -- ls \"\""));
 	EXPECT_STREQ("_normal ls\n", r->out); /* the program's own completion */
-	free(r);
 }
 
 /* examples/sbx-example.c through pkg-config, against the installed headers and library. */
 TEST(example_builds_with_pkg_config_and_links_no_bpf)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
 	ASSERT_EQ(0, sbx_sh(r,
 			    "set -e; cd '%s'; export PKG_CONFIG_PATH='%s/usr/lib/pkgconfig'; "
@@ -389,14 +336,11 @@ TEST(example_builds_with_pkg_config_and_links_no_bpf)
 			    root, tmp, tmp, root, tmp));
 	EXPECT_EQ(1, r->status);
 	EXPECT_STREQ("/bin/true: unsigned\n", r->out);
-	free(r);
 }
 
 /* The shared library exports the public API and nothing else; so does the archive. */
 TEST(libraries_export_only_the_public_api)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
 	ASSERT_EQ(0, sbx_sh(r,
 			    "cd '%s/usr/lib'; { nm -D --defined-only libsbx.so.0; "
@@ -408,13 +352,10 @@ TEST(libraries_export_only_the_public_api)
 	ASSERT_EQ(0, sbx_sh(r, "nm -D --defined-only '%s/usr/lib/libsbx.so.0' | grep -c ' T sbx_'",
 			    root));
 	EXPECT_STREQ("16\n", r->out);
-	free(r);
 }
 
 TEST(uninstall_removes_what_install_put_there)
 {
-	struct sbx_cmd_result *r = malloc(sizeof(*r));
-
 	NEED_BUILD();
 	ASSERT_EQ(0, sbx_sh(r,
 			    MAKE "DESTDIR='%s/again' install >/dev/null 2>&1 && " MAKE
@@ -423,7 +364,6 @@ TEST(uninstall_removes_what_install_put_there)
 			    sbx_src(), tmp, root, root, tmp, sbx_src(), tmp, root, root, tmp, tmp));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	EXPECT_STREQ("", r->out);
-	free(r);
 }
 
 TEST_HARNESS_MAIN
