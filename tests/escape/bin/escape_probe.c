@@ -9,7 +9,8 @@
  *   0   escaped      the attempt worked
  *   10  refused      the kernel said no (the errno is printed)
  *   11  unsupported  the kernel lacks the mechanism (ENOSYS, no such op, no i386 entry):
- *                    unconfined this is a reason to skip, confined it counts as refused
+ *                    unconfined this is a reason to skip; confined, a refusal only when
+ *                    the errno is the answer the suite expects of sbx (.refused_as)
  *   12  setup        the probe could not make the attempt (bad arguments, no terminal)
  * A seccomp kill shows as death by SIGSYS. An argument "@TMPDIR" stands for $TMPDIR: the
  * directory the program may write (the container's private tmp under `sbx run`).
@@ -33,7 +34,6 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
-#include <sys/vfs.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
@@ -118,6 +118,22 @@ static int refused(const char *call, int err)
 		      strerror(err), strerrorname_np(err) ?: "?");
 }
 
+/* refused() for a call on fd, which is closed first (close may change errno). */
+static int refused_closing(int fd, const char *call)
+{
+	int err = errno;
+
+	close(fd);
+	return refused(call, err);
+}
+
+/* The call failed with err, which means the kernel or file system lacks the mechanism. */
+static int lacks(const char *call, int err, const char *what)
+{
+	return report(PROBE_UNSUPPORTED, "%s: %s: %s (%s)", call, what, strerror(err),
+		      strerrorname_np(err) ?: "?");
+}
+
 /* ---- file system ---- */
 
 static int read_path(const char *path)
@@ -129,12 +145,8 @@ static int read_path(const char *path)
 	if (fd < 0)
 		return refused("open", errno);
 	n = read(fd, buf, sizeof(buf));
-	if (n < 0) {
-		int err = errno;
-
-		close(fd);
-		return refused("read", err);
-	}
+	if (n < 0)
+		return refused_closing(fd, "read");
 	close(fd);
 	return escaped("read %zd bytes of %s", n, path);
 }
@@ -188,12 +200,8 @@ static int t_write_existing(char **argv)
 
 	if (fd < 0)
 		return refused("open(O_RDWR)", errno);
-	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1) {
-		int err = errno;
-
-		close(fd);
-		return refused("pwrite", err);
-	}
+	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1)
+		return refused_closing(fd, "pwrite");
 	close(fd);
 	return escaped("rewrote the first byte of %s", argv[0]);
 }
@@ -441,12 +449,8 @@ static int t_unix_connect(char **argv)
 	if (fd < 0)
 		return setup_failed("socket(AF_UNIX): %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
-		int err = errno;
-
-		close(fd);
-		return refused("connect", err);
-	}
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+		return refused_closing(fd, "connect");
 	close(fd);
 	return escaped("connected to unix socket %s", argv[0]);
 }
@@ -476,21 +480,13 @@ static int inet_attempt(int family, int type, const char *port)
 	if (fd < 0)
 		return refused("socket", errno);
 	if (type == SOCK_STREAM) {
-		if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
-			int err = errno;
-
-			close(fd);
-			return refused("connect", err);
-		}
+		if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+			return refused_closing(fd, "connect");
 		close(fd);
 		return escaped("TCP connection to loopback port %s", port);
 	}
-	if (sendto(fd, "sbx-escape", 10, 0, (struct sockaddr *)&ss, len) != 10) {
-		int err = errno;
-
-		close(fd);
-		return refused("sendto", err);
-	}
+	if (sendto(fd, "sbx-escape", 10, 0, (struct sockaddr *)&ss, len) != 10)
+		return refused_closing(fd, "sendto");
 	close(fd);
 	return escaped("UDP datagram sent to loopback port %s", port);
 }
@@ -553,12 +549,8 @@ static int t_netlink_route(char **argv)
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return refused("socket(AF_NETLINK)", errno);
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		int err = errno;
-
-		close(fd);
-		return refused("send", err);
-	}
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		return refused_closing(fd, "send");
 	n = recv(fd, buf, sizeof(buf), 0);
 	close(fd);
 	if (n <= 0)
@@ -773,12 +765,8 @@ static int t_proc_self_mem(char **argv)
 	(void)argv;
 	if (fd < 0)
 		return refused("open(/proc/self/mem, O_RDWR)", errno);
-	if (pread(fd, &c, 1, addr) != 1) {
-		int err = errno;
-
-		close(fd);
-		return refused("pread", err);
-	}
+	if (pread(fd, &c, 1, addr) != 1)
+		return refused_closing(fd, "pread");
 	if (pwrite(fd, &c, 1, addr) != 1) {
 		int err = errno;
 		off_t data = (off_t)(uintptr_t)&proc_mem_data;
@@ -1136,12 +1124,8 @@ static int t_userfaultfd(char **argv)
 		fd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	if (fd < 0)
 		return refused("userfaultfd", errno);
-	if (ioctl((int)fd, UFFDIO_API, &api) < 0) {
-		int err = errno;
-
-		close((int)fd);
-		return refused("ioctl(UFFDIO_API)", err);
-	}
+	if (ioctl((int)fd, UFFDIO_API, &api) < 0)
+		return refused_closing((int)fd, "ioctl(UFFDIO_API)");
 	close((int)fd);
 	return escaped("userfaultfd ready (features %#llx)", (unsigned long long)api.features);
 }
@@ -1342,24 +1326,29 @@ static int t_ioprio_set_other(char **argv)
 	return escaped("set pid %d's I/O priority", (int)pid);
 }
 
-/* MPTCP: TCP that Landlock's TCP port rules do not see. */
+/* MPTCP: TCP that Landlock's TCP port rules do not see. The socket, or -1 and *verdict. */
+static int mptcp_socket(int *verdict)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 262 /* IPPROTO_MPTCP */);
+
+	if (fd < 0)
+		*verdict = errno == EPROTONOSUPPORT || errno == ENOPROTOOPT
+				   ? lacks("socket(IPPROTO_MPTCP)", errno, "no MPTCP")
+				   : refused("socket(IPPROTO_MPTCP)", errno);
+	return fd;
+}
+
 static int t_mptcp_connect(char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons((uint16_t)atoi(argv[0])),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 262 /* IPPROTO_MPTCP */);
+	int verdict, fd = mptcp_socket(&verdict);
 
 	if (fd < 0)
-		return errno == EPROTONOSUPPORT || errno == ENOPROTOOPT
-			       ? unsupported("no MPTCP: %s", strerror(errno))
-			       : refused("socket(IPPROTO_MPTCP)", errno);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-		int err = errno;
-
-		close(fd);
-		return refused("connect", err);
-	}
+		return verdict;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return refused_closing(fd, "connect");
 	close(fd);
 	return escaped("connected to 127.0.0.1:%s over MPTCP", argv[0]);
 }
@@ -1368,19 +1357,13 @@ static int t_mptcp_listen(char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 262 /* IPPROTO_MPTCP */);
+	int verdict, fd = mptcp_socket(&verdict);
 
 	(void)argv;
 	if (fd < 0)
-		return errno == EPROTONOSUPPORT || errno == ENOPROTOOPT
-			       ? unsupported("no MPTCP: %s", strerror(errno))
-			       : refused("socket(IPPROTO_MPTCP)", errno);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 1) < 0) {
-		int err = errno;
-
-		close(fd);
-		return refused("bind/listen", err);
-	}
+		return verdict;
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 1) < 0)
+		return refused_closing(fd, "bind/listen");
 	close(fd);
 	return escaped("listened on 127.0.0.1 over MPTCP");
 }
@@ -1397,15 +1380,11 @@ static int t_vsock_bind(char **argv)
 
 	(void)argv;
 	if (fd < 0)
-		return errno == EAFNOSUPPORT ? unsupported("no AF_VSOCK here")
+		return errno == EAFNOSUPPORT ? lacks("socket(AF_VSOCK)", errno, "no AF_VSOCK here")
 					     : refused("socket(AF_VSOCK)", errno);
-	if (bind(fd, (struct sockaddr *)&svm, sizeof(svm)) < 0) {
-		int err = errno;
-
-		close(fd);
-		return err == EADDRNOTAVAIL ? unsupported("no vsock transport here")
-					    : refused("bind", err);
-	}
+	if (bind(fd, (struct sockaddr *)&svm, sizeof(svm)) < 0)
+		return errno == EADDRNOTAVAIL ? lacks("bind", errno, "no vsock transport here")
+					      : refused_closing(fd, "bind");
 	close(fd);
 	return escaped("bound an AF_VSOCK socket");
 }
@@ -1425,12 +1404,8 @@ static int t_file_lease(char **argv)
 	unlink(path);
 	if (fd < 0)
 		return setup_failed("open %s: %s", path, strerror(errno));
-	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0) {
-		int err = errno;
-
-		close(fd);
-		return refused("fcntl(F_SETLEASE)", err);
-	}
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+		return refused_closing(fd, "fcntl(F_SETLEASE)");
 	close(fd);
 	return escaped("took a read lease");
 }
@@ -1494,7 +1469,7 @@ static int t_setxattr(char **argv)
 {
 	if (setxattr(argv[0], "user.sbx-escape", "1", 1, 0)) {
 		if (errno == EOPNOTSUPP)
-			return unsupported("setxattr: no user xattrs on this file system");
+			return lacks("setxattr", errno, "no user xattrs on this file system");
 		return refused("setxattr", errno);
 	}
 	removexattr(argv[0], "user.sbx-escape");
@@ -1508,7 +1483,7 @@ static int t_getxattr(char **argv)
 
 	if (getxattr(argv[0], "user.sbx-escape", v, sizeof(v)) < 0 && errno != ENODATA) {
 		if (errno == EOPNOTSUPP)
-			return unsupported("getxattr: no user xattrs on this file system");
+			return lacks("getxattr", errno, "no user xattrs on this file system");
 		return refused("getxattr", errno);
 	}
 	return escaped("read the xattrs of %s", argv[0]);
@@ -1546,12 +1521,8 @@ static int t_unix_raw_sendto(char **argv)
 	if (fd < 0)
 		return refused("socket(AF_UNIX, SOCK_RAW)", errno);
 	if (sendto(fd, "x", 1, 0, (struct sockaddr *)&sun,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
-		int err = errno;
-
-		close(fd);
-		return refused("sendto", err);
-	}
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+		return refused_closing(fd, "sendto");
 	close(fd);
 	return escaped("sent a datagram to %s through a unix SOCK_RAW socket", argv[0]);
 }
@@ -1559,19 +1530,12 @@ static int t_unix_raw_sendto(char **argv)
 /* chattr +d on a file the sandbox may only read: set FS_NODUMP_FL, then put it back. */
 static int t_setflags(char **argv)
 {
-	struct statfs sfs;
 	int fd = open(argv[0], O_RDONLY | O_CLOEXEC), flags, set;
 
 	if (fd < 0)
 		return setup_failed("open %s: %s", argv[0], strerror(errno));
-	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0) {
-		int err = errno;
-
-		fstatfs(fd, &sfs);
-		return report(PROBE_UNSUPPORTED,
-			      "FS_IOC_GETFLAGS: %s: file system 0x%lx has no inode flags",
-			      strerror(err), (unsigned long)sfs.f_type);
-	}
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+		return lacks("ioctl(FS_IOC_GETFLAGS)", errno, "no inode flags on this file system");
 	set = flags | FS_NODUMP_FL;
 	if (ioctl(fd, FS_IOC_SETFLAGS, &set) < 0)
 		return refused("ioctl(FS_IOC_SETFLAGS)", errno);
