@@ -348,10 +348,15 @@ TEST_F(programs, git_inspects_then_cannot_commit)
 	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "-C", repo, "subjects"));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("first commit\n", self->r->out);
-	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "config", "--global", "user.name",
-			 "mallory"));
+	/* -C: from the test's own tree, not from wherever the suite was started (a checkout
+	 * the sandbox may not read would make git fail before it reads any config). */
+	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "-C", self->dir, "config", "--global",
+			 "user.name", "mallory"));
 	EXPECT_NE(0, self->r->status);
-	ASSERT_EQ(0, RUN("git", "--", "git", "config", "--global", "alias.subjects"));
+	EXPECT_NE(NULL, strstr(self->r->err, "could not lock config file"))
+	TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0,
+		  RUN("git", "--", "git", "-C", self->dir, "config", "--global", "alias.subjects"));
 	EXPECT_STREQ("log --format=%s\n", self->r->out) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(NULL, strstr(self->r->out, "mallory"));
 	ASSERT_EQ(0, RUN("git", "--grant", repo, "--", "git", "-C", repo, "status", "--short"));
