@@ -182,6 +182,56 @@ static inline const char *sbx_missing_commands(const char *list, char *buf, size
 		}                                                                     \
 	} while (0)
 
+/*
+ * argv as the leader of a new session on master's pty, its 0-2 the slave, which becomes its
+ * controlling terminal: a shell's foreground job. The pid, or -1.
+ */
+static inline pid_t sbx_pty_spawn(int master, char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int slave;
+
+		setsid();
+		slave = open(ptsname(master), O_RDWR);
+		if (slave < 0)
+			_exit(120);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		if (slave > 2)
+			close(slave);
+		close(master);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * Read the pty master into buf (appending, NUL-terminated) until want appears, the slave
+ * side closes or 10 s pass without output (a hang guard, not an assertion on time).
+ */
+static inline bool sbx_pty_read_until(int master, char *buf, size_t len, const char *want)
+{
+	size_t have = strlen(buf);
+
+	while (!strstr(buf, want) && have < len - 1) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 10000) <= 0)
+			return false;
+		n = read(master, buf + have, len - 1 - have);
+		if (n <= 0)
+			return false;
+		have += (size_t)n;
+		buf[have] = '\0';
+	}
+	return strstr(buf, want) != NULL;
+}
+
 /* The sbx binary under test: $SBX_BIN, else build/sbx relative to the source tree. */
 static inline const char *sbx_bin(void)
 {
@@ -214,6 +264,26 @@ static inline const char *sbx_test_helper(const char *name)
 	slash = strrchr(path, '/');
 	snprintf(slash ? slash + 1 : path, 64, "bin/%s", name);
 	return path;
+}
+
+/*
+ * sbx run --allow-root --profile PROFILE ARGS... with envp (NULL: inherit): ARGS are more
+ * options, then "--" and the program. --allow-root: make check runs the suites as root too
+ * (root inside a sandbox must be confined as well).
+ */
+static inline int sbx_run_profile(const char *profile, char *const args[], char *const envp[],
+				  struct sbx_cmd_result *r)
+{
+	char *argv[64] = { (char *)sbx_bin(), "run", "--allow-root", "--profile", (char *)profile };
+	int n = 5;
+
+	for (int i = 0; args[i]; i++) {
+		if (n == 63)
+			return -E2BIG;
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+	return sbx_run_capture_env(argv, envp, r);
 }
 
 /* A fresh private directory under $TMPDIR (or /tmp), written into buf. */

@@ -24,18 +24,10 @@ static bool kernel_has_noexec_seal(void)
 static int run_confined(const char *mode, struct sbx_cmd_result *r)
 {
 	char profile[PATH_MAX];
-	char *argv[] = { (char *)sbx_bin(),
-			 "run",
-			 "--allow-root",
-			 "--profile",
-			 profile,
-			 "--",
-			 (char *)sbx_test_helper("memfd_user"),
-			 (char *)mode,
-			 NULL };
+	char *args[] = { "--", (char *)sbx_test_helper("memfd_user"), (char *)mode, NULL };
 
 	snprintf(profile, sizeof(profile), "%s/tests/escape/data/app-sandbox.yaml", sbx_src());
-	return sbx_run_capture(argv, r);
+	return sbx_run_profile(profile, args, NULL, r);
 }
 
 /* The control: unconfined, the same memfd is unsealed and runs. */

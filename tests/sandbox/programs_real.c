@@ -62,15 +62,11 @@ FIXTURE_TEARDOWN(programs)
 }
 
 /* sbx run --profile SRC/profiles/NAME.yaml ARGS... (grants and "--" included in ARGS). */
-#define RUN(name, ...)                                                                          \
-	({                                                                                      \
-		char __profile[PATH_MAX];                                                       \
-		snprintf(__profile, sizeof(__profile), "%s/profiles/%s.yaml", sbx_src(), name); \
-		char *__argv[] = {                                                              \
-			(char *)sbx_bin(), "run", "--allow-root", "--profile", __profile,       \
-			__VA_ARGS__,	   NULL                                                 \
-		};                                                                              \
-		sbx_run_capture_env(__argv, self->envp, self->r);                               \
+#define RUN(name, ...)                                                                            \
+	({                                                                                        \
+		char __profile[PATH_MAX];                                                         \
+		snprintf(__profile, sizeof(__profile), "%s/profiles/%s.yaml", sbx_src(), name);   \
+		sbx_run_profile(__profile, (char *[]){ __VA_ARGS__, NULL }, self->envp, self->r); \
 	})
 
 /* The same command, unconfined (for the setup steps a test needs). */

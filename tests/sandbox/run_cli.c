@@ -319,22 +319,6 @@ TEST_F(run, termination_signal_forwarded_to_program)
 	EXPECT_EQ(42, WEXITSTATUS(ws));
 }
 
-/* Read the pty master into buf (appending) until want appears or the slave closes. */
-static bool read_until(int master, char *buf, size_t len, const char *want)
-{
-	size_t have = strlen(buf);
-
-	while (!strstr(buf, want) && have < len - 1) {
-		ssize_t n = read(master, buf + have, len - 1 - have);
-
-		if (n <= 0)
-			return false;
-		have += n;
-		buf[have] = '\0';
-	}
-	return strstr(buf, want) != NULL;
-}
-
 TEST_F(run, terminal_interrupt_reaches_program_once)
 {
 	/*
@@ -362,29 +346,15 @@ TEST_F(run, terminal_interrupt_reaches_program_once)
 	ASSERT_LE(0, master);
 	ASSERT_EQ(0, grantpt(master));
 	ASSERT_EQ(0, unlockpt(master));
-	pid = fork();
+	pid = sbx_pty_spawn(master, argv);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int slave;
-
-		setsid(); /* a session of its own: the pty becomes its terminal */
-		slave = open(ptsname(master), O_RDWR);
-		if (slave < 0)
-			_exit(120);
-		dup2(slave, 0);
-		dup2(slave, 1);
-		dup2(slave, 2);
-		close(master);
-		execv(argv[0], argv);
-		_exit(127);
-	}
 	buf[0] = '\0';
-	ASSERT_TRUE(read_until(master, buf, sizeof(buf), "ready")) TH_LOG("%s", buf);
+	ASSERT_TRUE(sbx_pty_read_until(master, buf, sizeof(buf), "ready")) TH_LOG("%s", buf);
 	ASSERT_EQ(1, write(master, "\003", 1)); /* ^C: the terminal signals sbx and program */
-	ASSERT_TRUE(read_until(master, buf, sizeof(buf), "int1")) TH_LOG("%s", buf);
+	ASSERT_TRUE(sbx_pty_read_until(master, buf, sizeof(buf), "int1")) TH_LOG("%s", buf);
 	ASSERT_EQ(0, kill(pid, SIGTERM));
-	ASSERT_TRUE(read_until(master, buf, sizeof(buf), "total")) TH_LOG("%s", buf);
-	read_until(master, buf, sizeof(buf), "\n\n"); /* the rest, until the slave closes */
+	ASSERT_TRUE(sbx_pty_read_until(master, buf, sizeof(buf), "total")) TH_LOG("%s", buf);
+	sbx_pty_read_until(master, buf, sizeof(buf), "\n\n"); /* the rest, until the slave closes */
 	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
 	kill(-pid, SIGKILL); /* the background sleep */
 	close(master);

@@ -47,52 +47,6 @@ FIXTURE_TEARDOWN(session)
 	sbx_rmtree(self->dir);
 }
 
-/* argv as the session leader on the pty, its 0-2 the slave (as a shell's foreground job). */
-static pid_t spawn_on_pty(int master, char *const argv[])
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int slave;
-
-		setsid();
-		slave = open(ptsname(master), O_RDWR);
-		if (slave < 0)
-			_exit(120);
-		dup2(slave, 0);
-		dup2(slave, 1);
-		dup2(slave, 2);
-		if (slave > 2)
-			close(slave);
-		close(master);
-		setenv("PS1", "sbx-test> ", 1); /* a prompt to wait for (an interactive sh) */
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Read the master into buf (appending) until want appears, the slave closes or 10 s pass
- * (a hang guard, not an assertion on time). */
-static bool read_until(int master, char *buf, size_t len, const char *want)
-{
-	size_t have = strlen(buf);
-
-	while (!strstr(buf, want) && have < len - 1) {
-		struct pollfd p = { .fd = master, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, 10000) <= 0)
-			return false;
-		n = read(master, buf + have, len - 1 - have);
-		if (n <= 0)
-			return false;
-		have += n;
-		buf[have] = '\0';
-	}
-	return strstr(buf, want) != NULL;
-}
-
 /* Wait for pid, also through stops (which are reported, not waited out). */
 static int wait_any(pid_t pid, int *ws)
 {
@@ -131,7 +85,7 @@ TEST_F(session, orphan_cannot_outlive_sbx_or_take_the_terminal)
 	struct pollfd p;
 
 	/* The control: run alone, the thief's child survives its parent (reparented here). */
-	self->pid = spawn_on_pty(self->master, direct);
+	self->pid = sbx_pty_spawn(self->master, direct);
 	ASSERT_LE(0, self->pid);
 	ASSERT_EQ(0, wait_any(self->pid, &ws));
 	self->pid = -1;
@@ -152,7 +106,7 @@ TEST_F(session, orphan_cannot_outlive_sbx_or_take_the_terminal)
 		waitpid(-1, NULL, 0);
 	}
 	unlink(self->pidfile);
-	self->pid = spawn_on_pty(self->master, confined);
+	self->pid = sbx_pty_spawn(self->master, confined);
 	ASSERT_LE(0, self->pid);
 	ASSERT_EQ(0, wait_any(self->pid, &ws));
 	self->pid = -1;
@@ -184,10 +138,10 @@ TEST_F(session, program_has_its_own_session_and_terminal)
 	snprintf(outer, sizeof(outer), "%s", ptsname(self->master));
 	/* The program's terminal: a pty of its own, not the user's. */
 	snprintf(cmd, sizeof(cmd), "echo tty=$(tty) end");
-	self->pid = spawn_on_pty(self->master, argv);
+	self->pid = sbx_pty_spawn(self->master, argv);
 	ASSERT_LE(0, self->pid);
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), " end"));
-	read_until(self->master, self->buf, sizeof(self->buf), "\n\n");
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), " end"));
+	sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "\n\n");
 	ASSERT_EQ(0, wait_any(self->pid, &ws));
 	self->pid = -1;
 	TH_LOG("%s (outer %s)", self->buf, outer);
@@ -210,21 +164,22 @@ TEST_F(session, interactive_shell_on_the_pty)
 			 NULL };
 	int ws;
 
-	self->pid = spawn_on_pty(self->master, argv);
+	self->pid = sbx_pty_spawn(self->master, argv);
 	ASSERT_LE(0, self->pid);
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "sbx-test> "));
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "sbx-test> "));
 	ASSERT_EQ(18, write(self->master, "echo sum=$((6*7))\n", 18));
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "sum=42"))
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "sum=42"))
 	TH_LOG("%s", self->buf);
 	/* ^C at the prompt: the shell's, through the pty's line discipline; it carries on. */
 	self->buf[0] = '\0';
 	ASSERT_EQ(1, write(self->master, "\003", 1));
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "sbx-test> "));
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "sbx-test> "));
 	ASSERT_EQ(11, write(self->master, "echo alive\n", 11));
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "\nalive"))
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "\nalive"))
 	TH_LOG("%s", self->buf);
 	ASSERT_EQ(7, write(self->master, "exit 3\n", 7));
-	read_until(self->master, self->buf, sizeof(self->buf), "\n\n"); /* to the slave's close */
+	sbx_pty_read_until(self->master, self->buf, sizeof(self->buf),
+			   "\n\n"); /* to the slave's close */
 	ASSERT_EQ(0, wait_any(self->pid, &ws));
 	self->pid = -1;
 	ASSERT_TRUE(WIFEXITED(ws)) TH_LOG("status %#x", ws);
@@ -243,18 +198,18 @@ TEST_F(session, ctrl_z_stops_program_and_sbx_then_both_resume)
 			 NULL };
 	int ws;
 
-	self->pid = spawn_on_pty(self->master, argv);
+	self->pid = sbx_pty_spawn(self->master, argv);
 	ASSERT_LE(0, self->pid);
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "ready"));
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "ready"));
 	ASSERT_EQ(1, write(self->master, "\032", 1)); /* ^Z */
 	ASSERT_EQ(0, wait_any(self->pid, &ws));
 	ASSERT_TRUE(WIFSTOPPED(ws)) TH_LOG("status %#x", ws);
 	/* fg: the shell continues sbx, which continues the program. */
 	ASSERT_EQ(0, kill(self->pid, SIGCONT));
 	ASSERT_EQ(6, write(self->master, "hello\n", 6));
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "got=hello"))
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "got=hello"))
 	TH_LOG("%s", self->buf);
-	read_until(self->master, self->buf, sizeof(self->buf), "\n\n");
+	sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "\n\n");
 	ASSERT_EQ(0, wait_any(self->pid, &ws));
 	self->pid = -1;
 	ASSERT_TRUE(WIFEXITED(ws)) TH_LOG("status %#x", ws);
@@ -276,17 +231,17 @@ TEST_F(session, window_size_reaches_the_program)
 
 	ASSERT_LE(0, slave);
 	ASSERT_EQ(0, ioctl(slave, TIOCSWINSZ, &ws0));
-	self->pid = spawn_on_pty(self->master, argv);
+	self->pid = sbx_pty_spawn(self->master, argv);
 	ASSERT_LE(0, self->pid);
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "33 111"))
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "33 111"))
 	TH_LOG("%s", self->buf);
 	/* A resize: the kernel signals sbx (SIGWINCH), sbx sizes the program's pty. */
 	ASSERT_EQ(0, ioctl(slave, TIOCSWINSZ, &ws1));
 	close(slave);
 	ASSERT_EQ(1, write(self->master, "\n", 1));
-	ASSERT_TRUE(read_until(self->master, self->buf, sizeof(self->buf), "44 99"))
+	ASSERT_TRUE(sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "44 99"))
 	TH_LOG("%s", self->buf);
-	read_until(self->master, self->buf, sizeof(self->buf), "\n\n");
+	sbx_pty_read_until(self->master, self->buf, sizeof(self->buf), "\n\n");
 	ASSERT_EQ(0, wait_any(self->pid, &ws));
 	self->pid = -1;
 	EXPECT_TRUE(WIFEXITED(ws));

@@ -13,18 +13,11 @@
 static int run(const char *profile_name, struct sbx_cmd_result *r)
 {
 	char profile[PATH_MAX];
-	char *argv[] = { (char *)sbx_bin(),
-			 "run",
-			 "--allow-root",
-			 "--profile",
-			 profile,
-			 "--",
-			 (char *)sbx_test_helper("steal_fd"),
-			 NULL };
+	char *args[] = { "--", (char *)sbx_test_helper("steal_fd"), NULL };
 
 	snprintf(profile, sizeof(profile), "%s/tests/sandbox/data/run/%s.yaml", sbx_src(),
 		 profile_name);
-	return sbx_run_capture(argv, r);
+	return sbx_run_profile(profile, args, NULL, r);
 }
 
 /* The control: a child of an ordinary (dumpable) parent of the same uid can take its fds. */
