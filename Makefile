@@ -44,7 +44,7 @@ TEST_PROGS := $(foreach s,$(SUITES),$(patsubst tests/%.c,$(O)/tests/%,$(wildcard
 TEST_HELPERS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/*/bin/*.c))
 FUZZ_PROGS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/fuzz/*.c))
 
-TARGETS := $(O)/libsbx.a $(O)/sbx $(if $(DAEMON_SRCS),$(O)/sbxd)
+TARGETS := $(O)/libsbx.a $(O)/sbx $(O)/sbxd
 
 .PHONY: all tests check demo bench deps install format format-check clean vm-kernels
 .DELETE_ON_ERROR:
@@ -207,8 +207,8 @@ $(PATHS_H): FORCE
 		'$(DATADIR)' '$(SYSCONFDIR)/sbx/trust.d' >$@.tmp
 	@printf '#define SBX_SYSCONFDIR "%s"\n' '$(SYSCONFDIR)' >>$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-PATHS_OBJS := $(foreach d,obj asan fuzzobj,$(O)/$(d)/userspace/cli/run.o \
-	$(O)/$(d)/userspace/lib/sign/verify.o $(O)/$(d)/userspace/lib/profile/lookup.o)
+PATHS_OBJS := $(foreach d,obj asan fuzzobj,$(O)/$(d)/userspace/lib/sign/verify.o \
+	$(O)/$(d)/userspace/lib/profile/lookup.o)
 $(PATHS_OBJS): $(PATHS_H)
 $(PATHS_OBJS): CPPFLAGS += -include $(PATHS_H)
 
@@ -275,14 +275,13 @@ completions: $(COMPLETIONS)
 
 all: $(PUBLIC_TARGETS) $(MAN_PAGES) $(COMPLETIONS)
 
-SBXD_UNIT := $(wildcard userspace/daemon/sbxd.service)
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sbx/profiles $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/sbx \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 0755 $(O)/sbx $(DESTDIR)$(BINDIR)/sbx
-	$(if $(DAEMON_SRCS),$(INSTALL) -D -m 0755 $(O)/sbxd $(DESTDIR)$(SBINDIR)/sbxd)
+	$(INSTALL) -D -m 0755 $(O)/sbxd $(DESTDIR)$(SBINDIR)/sbxd
 	$(INSTALL) -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/sbx/profiles/
 	$(INSTALL) -m 0644 profiles/README.md $(DESTDIR)$(DOCDIR)/profiles.md
 	$(INSTALL) -m 0644 userspace/lib/sign/FORMAT.md $(DESTDIR)$(DOCDIR)/signature-format.md
@@ -295,13 +294,12 @@ install: all
 	$(INSTALL) -m 0644 $(O)/completions/sbx.bash $(DESTDIR)$(BASHCOMPDIR)/sbx
 	$(INSTALL) -m 0644 $(O)/completions/_sbx $(DESTDIR)$(ZSHCOMPDIR)/_sbx
 	@# sbxd's unit names where sbxd and its documentation are; its example configuration.
-	$(if $(SBXD_UNIT),$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples)
-	$(if $(SBXD_UNIT),sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' \
+	$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' \
 		-e 's|^Documentation=file:/usr/local/share/doc/sbx/|Documentation=man:sbxd(8) file:$(DOCDIR)/|' \
-		$(SBXD_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/sbxd.service)
-	$(if $(DAEMON_SRCS),$(INSTALL) -m 0644 userspace/daemon/README.md $(DESTDIR)$(DOCDIR)/sbxd.md)
-	$(if $(wildcard userspace/daemon/sbxd.conf),$(INSTALL) -D -m 0644 userspace/daemon/sbxd.conf \
-		$(DESTDIR)$(DOCDIR)/examples/sbxd.conf)
+		userspace/daemon/sbxd.service >$(DESTDIR)$(SYSTEMDUNITDIR)/sbxd.service
+	$(INSTALL) -m 0644 userspace/daemon/README.md $(DESTDIR)$(DOCDIR)/sbxd.md
+	$(INSTALL) -D -m 0644 userspace/daemon/sbxd.conf $(DESTDIR)$(DOCDIR)/examples/sbxd.conf
 	@# The trust store: anchors are public certificates, but only root may change them.
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sbx $(DESTDIR)$(SYSCONFDIR)/sbx/trust.d
 	@# A library installed for real (not staged) is found at once.
