@@ -46,7 +46,8 @@ FUZZ_PROGS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/fuzz/*.c))
 
 TARGETS := $(O)/libsbx.a $(O)/sbx $(O)/sbxd
 
-.PHONY: all tests check demo bench deps install format format-check clean vm-kernels
+.PHONY: all tests check demo bench deps install uninstall deb man completions public-lib \
+	format format-check clean vm-kernels FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -195,8 +196,6 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL ?= install
 SCDOC ?= scdoc
 VERSION := 0.1.0
-
-.PHONY: install uninstall deb man completions public-lib FORCE
 
 # The paths the installed sbx looks in, compiled in through a header that changes only when
 # they do: `make install PREFIX=/usr` after a plain `make` rebuilds exactly what reads them.
