@@ -211,16 +211,25 @@ TEST(profile_man_page_lists_every_key)
 {
 	NEED_BUILD();
 	SBX_NEED_COMMANDS("man");
-	/* Each key the page lists loads in a profile; and the count is the completion's. */
-	ASSERT_EQ(
-		0,
-		sbx_sh(r,
-		       "cd '%s' && LC_ALL=C MANWIDTH=10000 man -l usr/share/man/man5/sbx-profile.5 "
-		       "| sed -n 's/^ *\\([a-z][a-z0-9.-]*\\) (bool)$/\\1/p' | sort -u",
-		       root));
+	ASSERT_EQ(0,
+		  sbx_sh(r,
+			 "cd '%s' && LC_ALL=C MANWIDTH=10000 man -l "
+			 "'%s/usr/share/man/man5/sbx-profile.5' "
+			 "| sed -n 's/^ *\\([a-z][a-z0-9.-]*\\) (bool)$/\\1/p' | sort -u >keys && "
+			 "cat keys",
+			 tmp, root));
 	EXPECT_NE(NULL, strstr(r->out, "network.client\n"));
 	EXPECT_NE(NULL, strstr(r->out, "cs.allow-jit\n"));
 	EXPECT_NE(NULL, strstr(r->out, "sbx.io-uring\n"));
+	/* Each key the page lists loads in a profile of its own (an unknown one is an error). */
+	ASSERT_EQ(0,
+		  sbx_sh(r,
+			 "cd '%s' && while read -r k; do "
+			 "printf 'identifier: org.example.t\\nentitlements:\\n  %%s: true\\n' "
+			 "\"$k\" >k.yaml; " ENV "sbx profile lint k.yaml 2>&1 | grep -F unknown; "
+			 "done <keys",
+			 tmp, root, tmp, tmp));
+	EXPECT_STREQ("", r->out);
 }
 
 /* Drive the installed bash completion as bash would, with the installed sbx on PATH. */
