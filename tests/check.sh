@@ -31,8 +31,13 @@ run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home o
 	# util-linux's setpriv: busybox has an applet of that name without --reuid.
 	setpriv=/usr/bin/setpriv
 	if ! [ -x "$setpriv" ] || ! "$setpriv" --help 2>&1 | grep -q -- --reuid; then
-		echo "# SKIP $suite as uid $unprivileged_uid: util-linux setpriv not found"
-		echo "0 0 1" >>"$SBX_COUNTS"
+		if [ "${CI:-}" = true ]; then # make deps installs it: the user's run is required
+			echo "not ok $suite as uid $unprivileged_uid: util-linux setpriv not found"
+			echo "0 1 0" >>"$SBX_COUNTS"
+		else
+			echo "# SKIP $suite as uid $unprivileged_uid: util-linux setpriv not found"
+			echo "0 0 1" >>"$SBX_COUNTS"
+		fi
 		return
 	fi
 	home=$(mktemp -d /tmp/sbx-user.XXXXXX)
