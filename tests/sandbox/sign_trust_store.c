@@ -240,8 +240,8 @@ TEST_F(sign, a_serial_is_revoked_only_under_its_issuer)
 	TH_LOG("%s", d.msg);
 	/* The control: the leaf's serial under the leaf's issuer is revoked. */
 	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
-	ASSERT_EQ(0,
-		  sbx_sh(self->r, "printf 'serial %%s %%s\\n' '%s' '%s' > '%s'", issuer, serial, list));
+	ASSERT_EQ(0, sbx_sh(self->r, "printf 'serial %%s %%s\\n' '%s' '%s' > '%s'", issuer, serial,
+			    list));
 	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
 	EXPECT_EQ(1, self->r->status);
 	snprintf(want, sizeof(want), "certificate '%s' (serial %s) is revoked\n", self->subject,

@@ -206,10 +206,12 @@ TEST_F(sbxd_k, rewritten_refused_signed_again_runs)
 	ASSERT_EQ(1, pwrite(fd, &b, 1, TINY_EXIT_CODE_OFF));
 	close(fd);
 	EXPECT_EQ(EPERM, launched(self, self->signed_prog));
-	ASSERT_EQ(0, sbx_sh(self->r,
-			    "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' "
-			    "--identifier com.example.t '%s' >/dev/null",
-			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, self->signed_prog));
+	ASSERT_EQ(
+		0,
+		sbx_sh(self->r,
+		       "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' "
+		       "--identifier com.example.t '%s' >/dev/null",
+		       sbx_bin(), sbx_pki, sbx_pki, sbx_pki, self->signed_prog));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(3, launched(self, self->signed_prog));
 }
