@@ -140,6 +140,19 @@ FIXTURE_VARIANT_ADD(chain, p384_intermediate){
 FIXTURE_VARIANT_ADD(chain, p384_anchor){
 	{ "EC:P-384", P256, P256, REFUSED(ROOT ": EC key on curve secp384r1 is not supported") }
 };
+/*
+ * Algorithms outside the allow-list are refused by default, not by a list of weak ones
+ * (OpenSSL's security level is not consulted): an Ed25519 key signs its subject with an
+ * algorithm the list does not name.
+ */
+FIXTURE_VARIANT_ADD(chain, ed25519_anchor){
+	{ "ED25519", P256, P256,
+	  REFUSED(INTER " is not signed with ECDSA or RSA over SHA-256, SHA-384 or SHA-512") }
+};
+FIXTURE_VARIANT_ADD(chain, ed25519_intermediate){
+	{ P256, "ED25519", P256,
+	  REFUSED(LEAF " is not signed with ECDSA or RSA over SHA-256, SHA-384 or SHA-512") }
+};
 FIXTURE_VARIANT_ADD(chain, sha1_signed_leaf){
 	{ P256, P256, P256, .leaf_md = EVP_sha1,
 	  REFUSED(LEAF " is not signed with ECDSA or RSA over SHA-256, SHA-384 or SHA-512") }

@@ -19,6 +19,8 @@ static inline EVP_PKEY *pki_key(const char *spec)
 {
 	if (!strncmp(spec, "EC:", 3))
 		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", spec + 3);
+	if (!strcmp(spec, "ED25519"))
+		return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)atoi(spec + 4));
 }
 
@@ -53,6 +55,11 @@ static inline X509 *pki_cert(const struct pki_cert_opts *o, EVP_PKEY *key, X509 
 {
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
+	EVP_PKEY *signer = issuer ? ikey : key;
+	/* Ed25519 signs the certificate whole: X509_sign takes no digest for it. */
+	const EVP_MD *md = EVP_PKEY_get_base_id(signer) == EVP_PKEY_ED25519 ? NULL
+			   : o->md					    ? o->md
+									    : EVP_sha256();
 
 	X509_set_version(x, 2);
 	if (o->serial_hex) {
@@ -89,7 +96,7 @@ static inline X509 *pki_cert(const struct pki_cert_opts *o, EVP_PKEY *key, X509 
 	pki_ext(x, issuer, NID_subject_key_identifier, "hash");
 	if (issuer)
 		pki_ext(x, issuer, NID_authority_key_identifier, "keyid");
-	if (!X509_sign(x, issuer ? ikey : key, o->md ? o->md : EVP_sha256())) {
+	if (!X509_sign(x, signer, md)) {
 		X509_free(x);
 		return NULL;
 	}
