@@ -17,8 +17,10 @@ void sbx_fuzz_profile(const uint8_t *data, size_t size);
 
 void sbx_fuzz_profile(const uint8_t *data, size_t size)
 {
-	static const struct sbx_grant grants[] = { { "/srv/in", false, false },
-						   { "/srv/out", true, false } };
+	static const struct sbx_grant grants[] = {
+		{ .path = "/srv/in", .write = false, .execute = false },
+		{ .path = "/srv/out", .write = true, .execute = false }
+	};
 	struct sbx_host_facts facts = {
 		.home = "/home/f",
 		.xdg_data_home = "/home/f/.local/share",

@@ -47,7 +47,8 @@ static int count_lines(const char *s)
 }
 
 static const char *const commands[] = { "status", "run",     "profile", "sign",
-					"verify", "display", "trust",	"log" };
+					"verify", "display", "trust",	"log", "container" };
+static const char *const container_verbs[] = { "list", "path", "rm" };
 static const char *const profile_verbs[] = { "lint", "explain", "list",	    "show",
 					     "new",  "import",	"canonical" };
 static const char *const trust_verbs[] = { "add", "remove", "list", "revoke", "unrevoke" };
@@ -63,6 +64,15 @@ TEST_F(cli, help_on_every_command_and_subcommand)
 		/* sbx help COMMAND says the same. */
 		EXPECT_EQ(0, SBX_INTO(self->r2, "help", cmd));
 		EXPECT_STREQ(self->r->out, self->r2->out) TH_LOG("sbx help %s", cmd);
+	}
+	for (size_t i = 0; i < sizeof(container_verbs) / sizeof(container_verbs[0]); i++) {
+		char *verb = (char *)container_verbs[i], want[64];
+
+		EXPECT_EQ(0, SBX("container", verb, "--help")) TH_LOG("%s: %s", verb, self->r->err);
+		snprintf(want, sizeof(want), "usage: sbx container %s ", verb);
+		EXPECT_EQ(0, strncmp(self->r->out, want, strlen(want))) TH_LOG("%s", self->r->out);
+		EXPECT_EQ(0, SBX_INTO(self->r2, "help", "container", verb));
+		EXPECT_STREQ(self->r->out, self->r2->out) TH_LOG("sbx help container %s", verb);
 	}
 	for (size_t i = 0; i < sizeof(profile_verbs) / sizeof(profile_verbs[0]); i++) {
 		char *verb = (char *)profile_verbs[i], want[64];

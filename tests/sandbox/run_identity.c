@@ -106,23 +106,20 @@ TEST_F_TIMEOUT(signed_run, swapper_never_wins_the_exec_race, 600)
 	EXPECT_LT(0, ran_unsigned);
 }
 
-/* TMPDIR as the program sees it: inside its container. */
+/* HOME as the program sees it: its container (run_home.c). */
 static int container_of(FIXTURE_DATA(signed_run) * self, const char *prog, char *out, size_t len)
 {
 	char *v;
 
-	if (shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root -- '%s' env TMPDIR",
-		  self->trust, sbx_bin(), prog))
+	if (shell(self->r, "SBX_TRUST_DIR='%s' '%s' run --allow-root -- '%s' env HOME", self->trust,
+		  sbx_bin(), prog))
 		return -1;
-	v = strstr(self->r->out, "TMPDIR=");
+	v = strstr(self->r->out, "HOME=");
 	if (!v)
 		return -1;
-	snprintf(out, len, "%s", v + 7);
+	snprintf(out, len, "%s", v + 5);
 	out[strcspn(out, "\n")] = '\0';
-	if (strlen(out) < 4 || strcmp(out + strlen(out) - 4, "/tmp"))
-		return -1;
-	out[strlen(out) - 4] = '\0'; /* the container */
-	return 0;
+	return strstr(out, "/sbx/containers/") ? 0 : -1;
 }
 
 /* prog writes CONTAINER/secret (in its own container: allowed). */
@@ -220,7 +217,7 @@ TEST(grant_through_planted_symlink_refused)
 	ASSERT_EQ(0, system(cmd));
 	/* The first run, a sandbox, plants the link in its own (writable) container. */
 	snprintf(cmd, sizeof(cmd),
-		 "'%s' run --allow-root -- /bin/sh -c 'c=${TMPDIR%%/tmp}; ln -s %s/ssh \"$c/x\" "
+		 "'%s' run --allow-root -- /bin/sh -c 'c=$HOME; ln -s %s/ssh \"$c/x\" "
 		 "&& echo \"$c\"'",
 		 sbx_bin(), dir);
 	ASSERT_EQ(0, sbx_run_capture(argv, r));

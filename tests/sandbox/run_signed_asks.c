@@ -113,14 +113,14 @@ TEST_F(signed_run, team_is_bound_to_its_anchor)
 	EXPECT_STREQ(want, self->r->out);
 
 	/* Containers: the control writes and reads its own; the impostor gets another. */
-	ASSERT_EQ(0, run(self, "", self->prog, "env TMPDIR")) TH_LOG("%s", self->r->err);
-	v = strstr(self->r->out, "TMPDIR=");
+	ASSERT_EQ(0, run(self, "", self->prog, "env HOME")) TH_LOG("%s", self->r->err);
+	v = strstr(self->r->out, "HOME=");
 	ASSERT_NE(NULL, v);
-	snprintf(mine, sizeof(mine), "%.*s", (int)strcspn(v + 7, "\n") - 4, v + 7);
-	ASSERT_EQ(0, run(self, "", imp, "env TMPDIR")) TH_LOG("%s", self->r->err);
-	v = strstr(self->r->out, "TMPDIR=");
+	snprintf(mine, sizeof(mine), "%.*s", (int)strcspn(v + 5, "\n"), v + 5);
+	ASSERT_EQ(0, run(self, "", imp, "env HOME")) TH_LOG("%s", self->r->err);
+	v = strstr(self->r->out, "HOME=");
 	ASSERT_NE(NULL, v);
-	snprintf(theirs, sizeof(theirs), "%.*s", (int)strcspn(v + 7, "\n") - 4, v + 7);
+	snprintf(theirs, sizeof(theirs), "%.*s", (int)strcspn(v + 5, "\n"), v + 5);
 	EXPECT_STRNE(mine, theirs);
 	snprintf(want, sizeof(want), "/signed+%s+TEAM42+org.sbx.test.network-client", a1);
 	EXPECT_NE(NULL, strstr(mine, want)) TH_LOG("%s", mine);

@@ -471,9 +471,11 @@ TEST(process_attributes)
 
 TEST(user_selected_grants)
 {
-	const struct sbx_grant grants[] = { { "/data/in.txt", false, false },
-					    { "/data/out", true, false },
-					    { "/data/run.sh", false, true } };
+	const struct sbx_grant grants[] = {
+		{ .path = "/data/in.txt", .write = false, .execute = false },
+		{ .path = "/data/out", .write = true, .execute = false },
+		{ .path = "/data/run.sh", .write = false, .execute = true }
+	};
 	struct sbx_host_facts f = base_facts;
 	struct sbx_diag d = { 0 };
 	struct sbx_profile *p;
@@ -631,21 +633,56 @@ TEST(facts_from_environment)
 		"# written by xdg-user-dirs-update\nXDG_DOWNLOAD_DIR=\"$HOME/Telechargements\"\n"
 		"XDG_MUSIC_DIR=\"/srv/music\"\nXDG_VIDEOS_DIR=\"$HOME\"\n");
 	fclose(file);
-	setenv("HOME", "/home/x", 1);
+	setenv("HOME", "/tmp", 1); /* a directory: containers under $HOME/.local/share */
 	setenv("XDG_CONFIG_HOME", dir, 1);
 	unsetenv("XDG_DATA_HOME");
 	setenv("XDG_RUNTIME_DIR", "/run/user/7", 1);
 	ASSERT_EQ(0, sbx_host_facts_from_environment(&f, storage, sizeof(storage)));
-	EXPECT_STREQ("/home/x", f.home);
-	EXPECT_STREQ("/home/x/.local/share", f.xdg_data_home);
-	EXPECT_STREQ("/home/x/Telechargements", f.xdg_download_dir);
+	EXPECT_STREQ("/tmp", f.home);
+	EXPECT_STREQ("/tmp/.local/share", f.xdg_data_home);
+	EXPECT_STREQ("/tmp/Telechargements", f.xdg_download_dir);
 	EXPECT_STREQ("/srv/music", f.xdg_music_dir);
-	EXPECT_STREQ("/home/x/Pictures", f.xdg_pictures_dir);
-	EXPECT_STREQ("/home/x/Videos", f.xdg_videos_dir) TH_LOG("$HOME alone means disabled");
+	EXPECT_STREQ("/tmp/Pictures", f.xdg_pictures_dir);
+	EXPECT_STREQ("/tmp/Videos", f.xdg_videos_dir) TH_LOG("$HOME alone means disabled");
 	EXPECT_STREQ("/run/user/7", f.xdg_runtime_dir);
 	EXPECT_FALSE(f.in_sandbox) TH_LOG("the unit suite runs without a seccomp filter");
 	EXPECT_EQ(-ENOSPC, sbx_host_facts_from_environment(&f, storage, 16));
 	unlink(cfg);
+	rmdir(dir);
+}
+
+/* A HOME that is not a directory (uid 65534's /nonexistent): $XDG_RUNTIME_DIR, else a
+ * sentence naming what to set; a usable HOME is the control. */
+TEST(facts_data_home_fallback)
+{
+	char dir[] = "/tmp/sbx-facts.XXXXXX", storage[8192], want[PATH_MAX];
+	struct sbx_host_facts f = { 0 };
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	unsetenv("XDG_DATA_HOME");
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("HOME", dir, 1);
+	unsetenv("XDG_RUNTIME_DIR");
+	ASSERT_EQ(0, sbx_host_facts_from_environment(&f, storage, sizeof(storage)));
+	snprintf(want, sizeof(want), "%s/.local/share", dir);
+	EXPECT_STREQ(want, f.xdg_data_home);
+	EXPECT_EQ(NULL, f.data_home_problem);
+
+	setenv("HOME", "/nonexistent", 1);
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	ASSERT_EQ(0, sbx_host_facts_from_environment(&f, storage, sizeof(storage)));
+	EXPECT_STREQ(dir, f.xdg_data_home);
+	ASSERT_NE(NULL, f.data_home_problem);
+	EXPECT_NE(NULL, strstr(f.data_home_problem, "HOME=/nonexistent is not a directory: the "
+						    "app containers are under $XDG_RUNTIME_DIR"));
+
+	unsetenv("XDG_RUNTIME_DIR");
+	ASSERT_EQ(0, sbx_host_facts_from_environment(&f, storage, sizeof(storage)));
+	EXPECT_EQ(NULL, f.xdg_data_home);
+	EXPECT_STREQ("no place for the app container: HOME=/nonexistent is not a directory and "
+		     "XDG_RUNTIME_DIR is not set; set XDG_DATA_HOME (or HOME) to a directory of "
+		     "yours",
+		     f.data_home_problem);
 	rmdir(dir);
 }
 

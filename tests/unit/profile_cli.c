@@ -185,7 +185,41 @@ TEST(explain_with_grants)
 	EXPECT_EQ(2, sbx("explain", jq, "--grant", grant, NULL));
 	EXPECT_NE(NULL, strstr(r.err, ":rw needs files.user-selected.read-write\n"));
 	EXPECT_EQ(2, sbx("explain", path, "--grant", "/nonexistent/x:rw", NULL));
-	EXPECT_STREQ("sbx profile: --grant /nonexistent/x: No such file or directory\n", r.err);
+	EXPECT_STREQ("sbx profile: --grant /nonexistent/x: no such file, and its directory does "
+		     "not exist either: create the directory first\n",
+		     r.err);
+}
+
+/*
+ * A read-write grant of a file not there yet is the grant to create that file (explain
+ * shows its rule and creates nothing); read-only needs the file, and says how to ask for
+ * creation. The control: the same grant of an existing file.
+ */
+TEST(explain_grant_to_create)
+{
+	char path[PATH_MAX], dir[] = "/tmp/sbx-create.XXXXXX", file[PATH_MAX + 8],
+			     grant[PATH_MAX + 16], want[3 * PATH_MAX];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	data(path, sizeof(path), "valid/cli_tool.yaml");
+	snprintf(file, sizeof(file), "%s/out.txt", dir);
+	snprintf(grant, sizeof(grant), "%s:rw", file);
+	ASSERT_EQ(0, sbx("explain", path, "--grant", grant, NULL)) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%s\n", file);
+	EXPECT_NE(NULL, strstr(r.out, file));
+	EXPECT_NE(0, access(file, F_OK)) TH_LOG("explain created %s", file);
+	snprintf(grant, sizeof(grant), "%s:ro", file);
+	EXPECT_EQ(2, sbx("explain", path, "--grant", grant, NULL));
+	snprintf(want, sizeof(want),
+		 "sbx profile: --grant %s: no such file; a read-only or execute grant needs an "
+		 "existing path (%s:rw creates it)\n",
+		 file, file);
+	EXPECT_STREQ(want, r.err);
+	/* Control: the file exists, the read-only grant is taken. */
+	close(open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	EXPECT_EQ(0, sbx("explain", path, "--grant", grant, NULL)) TH_LOG("%s", r.err);
+	unlink(file);
+	rmdir(dir);
 }
 
 TEST(import_prints_a_profile_that_loads)

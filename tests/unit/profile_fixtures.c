@@ -71,9 +71,13 @@ static void fixture_dir(char *out, size_t len, const char *which)
 }
 
 /* The facts every snapshot is compiled with: a made-up user on a made-up host. */
-static const struct sbx_grant grants_ro[] = { { "/home/user/report.pdf", false, false } };
-static const struct sbx_grant grants_rw[] = { { "/home/user/report.pdf", false, false },
-					      { "/home/user/work", true, false } };
+static const struct sbx_grant grants_ro[] = {
+	{ .path = "/home/user/report.pdf", .write = false, .execute = false }
+};
+static const struct sbx_grant grants_rw[] = {
+	{ .path = "/home/user/report.pdf", .write = false, .execute = false },
+	{ .path = "/home/user/work", .write = true, .execute = false }
+};
 
 static struct sbx_host_facts fixed_facts(const struct sbx_profile *p)
 {

@@ -56,6 +56,7 @@ int cmd_verify(int argc, char **argv) __attribute__((weak));
 int cmd_display(int argc, char **argv) __attribute__((weak));
 int cmd_trust(int argc, char **argv) __attribute__((weak));
 int cmd_log(int argc, char **argv) __attribute__((weak));
+int cmd_container(int argc, char **argv) __attribute__((weak));
 
 /*
  * --key, --cert and --chain: who signs, for sbx sign and sbx trust cache build. A command

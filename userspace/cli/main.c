@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
 	{ "status", cmd_status, "what this kernel can enforce, and which sbx tiers work" },
 	{ "run", cmd_run, "run a program confined to its entitlement profile" },
+	{ "container", cmd_container, "the app containers sbx run keeps: list, path, rm" },
 	{ "profile", cmd_profile, "lint, explain, create and import entitlement profiles" },
 	{ "sign", cmd_sign, "sign binaries and scripts with identity and entitlements" },
 	{ "verify", cmd_verify, "check a signature chains to a trust anchor" },

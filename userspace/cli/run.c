@@ -382,6 +382,7 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	struct sbx_launch l;
 	struct sbx_diag d = { 0 };
 	int status = SBX_EXIT_RUN_FAILED, err;
+	bool ran = false;
 
 	if (a->log_fd >= 0) {
 		int fd = fcntl(a->log_fd, F_DUPFD_CLOEXEC, 3);
@@ -392,6 +393,15 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		/* The program does not inherit sbx's log. */
 		fcntl(a->log_fd, F_SETFD, FD_CLOEXEC);
 	}
+	/* --grant NEW:rw: made now, and undone if the program never runs. */
+	for (size_t i = 0; i < a->n_grants; i++)
+		if (sbx_launch_create_grant(&a->grants[i], &d)) {
+			while (i--)
+				sbx_launch_uncreate_grant(&a->grants[i]);
+			if (sink.log)
+				fclose(sink.log);
+			return fail("%s", d.msg);
+		}
 	err = sbx_launch_prepare(&l, &o, &d);
 	if (err && l.failed_step && !strcmp(l.failed_step, "require")) {
 		status = fail("refused: %s", d.msg);
@@ -407,6 +417,8 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		*sbx_enforcement_add(&l.enforced, s->feature, s->what, s->wanted, s->available,
 				     s->security) = *s;
 	}
+	for (size_t i = 0; i < a->signed_limits.n_notes; i++)
+		sbx_enforcement_note(&l.enforced, "%s", a->signed_limits.notes[i]);
 	print_enforcement(&l, plan, t->source, f, a->report);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
@@ -423,12 +435,15 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	err = sbx_launch_exec(&l, &status, &d);
 	if (err)
 		status = exec_failure_status(&l, &d);
+	ran = !err;
 	if (l.denials > l.denials_reported)
 		fprintf(stderr,
 			"sbx: %lu denials in all, %lu not shown (repeats and the rate limit)\n",
 			l.denials, l.denials - l.denials_reported);
 out:
 	sbx_launch_cleanup(&l);
+	for (size_t i = 0; !ran && i < a->n_grants; i++)
+		sbx_launch_uncreate_grant(&a->grants[i]);
 	if (sink.log)
 		fclose(sink.log);
 	return status;
@@ -517,6 +532,8 @@ int cmd_run(int argc, char **argv)
 			      strerror(-err));
 		goto out;
 	}
+	if (facts.xdg_data_home && facts.data_home_problem) /* the $XDG_RUNTIME_DIR fallback */
+		sbx_enforcement_note(&a.signed_limits, "%s", facts.data_home_problem);
 	facts.program = program;
 	facts.grants = a.grants;
 	facts.n_grants = a.n_grants;

@@ -265,6 +265,10 @@ static void compile_container(struct builder *b)
 
 	if (b->err)
 		return;
+	if (!f->xdg_data_home && f->data_home_problem) {
+		b->err = sbx_diag_set(b->diag, -ENOENT, "%s", f->data_home_problem);
+		return;
+	}
 	data_home = f->xdg_data_home ? strdup(f->xdg_data_home) : join(f->home, ".local/share");
 	rel = malloc(strlen("sbx/containers/") + strlen(key) + 1);
 	if (!data_home || !rel) {
@@ -282,6 +286,22 @@ static void compile_container(struct builder *b)
 	if (!pp->container_dir || !pp->tmp_dir) {
 		nomem(b);
 		return;
+	}
+	/*
+	 * The container is the program's home, as on macOS (~/Library/Containers/ID/Data) and
+	 * Flatpak (~/.var/app/ID): dotfiles and XDG directories land there. Not for a profile
+	 * that names home-relative paths: it reads the user's own dotfiles (git's .gitconfig)
+	 * where $HOME says they are.
+	 */
+	if (!sbx_profile_get(b->profile,
+			     "temporary-exception.files.home-relative-path.read-only") &&
+	    !sbx_profile_get(b->profile,
+			     "temporary-exception.files.home-relative-path.read-write")) {
+		pp->home_dir = strdup(pp->container_dir);
+		if (!pp->home_dir) {
+			nomem(b);
+			return;
+		}
 	}
 	fs_rule(b, pp->container_dir, FS_RW | LANDLOCK_ACCESS_FS_RESOLVE_UNIX, false,
 		"app-sandbox");
@@ -866,6 +886,13 @@ static const char *const sandbox_env[] = {
 	"XDG_STATE_HOME",
 };
 
+const struct sbx_home_dir sbx_plan_home_dirs[4] = {
+	{ "XDG_CONFIG_HOME", ".config" },
+	{ "XDG_CACHE_HOME", ".cache" },
+	{ "XDG_DATA_HOME", ".local/share" },
+	{ "XDG_STATE_HOME", ".local/state" },
+};
+
 bool sbx_env_kept(const struct sbx_process_plan *pp, const char *entry)
 {
 	size_t len = strcspn(entry, "=");
@@ -962,6 +989,7 @@ void sbx_plan_free(struct sbx_plan *plan)
 	free(plan->process.rlimits);
 	free(plan->process.container_dir);
 	free(plan->process.tmp_dir);
+	free(plan->process.home_dir);
 	for (int s = 0; s < SBX_LC_NSLOTS; s++)
 		sbx_lc_free(plan->launch_constraints[s]);
 	free(plan);

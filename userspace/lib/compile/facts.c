@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compile/compile.h"
@@ -131,6 +132,50 @@ static const char *root_entries(struct arena *a)
 	return start;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Where the app containers go: $XDG_DATA_HOME, else $HOME/.local/share. A HOME that is not
+ * a directory (uid 65534's /nonexistent, a service account's) falls back to
+ * $XDG_RUNTIME_DIR (the user's, removed at logout), with a note; without one, the sentence
+ * saying what to set.
+ */
+static int data_home(struct sbx_host_facts *facts, struct arena *a, const char *home)
+{
+	char why[PATH_MAX + 200];
+
+	if (absolute_env("XDG_DATA_HOME")) {
+		facts->xdg_data_home = arena_put(a, getenv("XDG_DATA_HOME"), NULL);
+		return facts->xdg_data_home ? 0 : -ENOSPC;
+	}
+	if (is_dir(home)) {
+		facts->xdg_data_home = arena_put(a, home, "/.local/share");
+		return facts->xdg_data_home ? 0 : -ENOSPC;
+	}
+	if (facts->xdg_runtime_dir && is_dir(facts->xdg_runtime_dir)) {
+		snprintf(why, sizeof(why),
+			 "HOME=%.*s is not a directory: the app containers are under "
+			 "$XDG_RUNTIME_DIR (%.*s), which ends with the login session; set "
+			 "XDG_DATA_HOME to keep them",
+			 PATH_MAX / 2, home, PATH_MAX / 2, facts->xdg_runtime_dir);
+		facts->xdg_data_home = arena_put(a, facts->xdg_runtime_dir, NULL);
+	} else {
+		snprintf(why, sizeof(why),
+			 "no place for the app container: HOME=%.*s is not a directory and "
+			 "XDG_RUNTIME_DIR is not set; set XDG_DATA_HOME (or HOME) to a directory "
+			 "of yours",
+			 PATH_MAX, home);
+		facts->xdg_data_home = NULL;
+	}
+	facts->data_home_problem = arena_put(a, why, NULL);
+	return facts->data_home_problem ? 0 : -ENOSPC;
+}
+
 int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage, size_t storage_len)
 {
 	struct arena a = { storage, storage_len };
@@ -138,6 +183,7 @@ int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
 	const char *config = absolute_env("XDG_CONFIG_HOME");
 	const char *dirs_file;
 	FILE *f;
+	int err;
 
 	if (!home) {
 		struct passwd *pw = getpwuid(getuid());
@@ -148,15 +194,15 @@ int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
 		return -ENOENT;
 	facts->in_sandbox = running_confined();
 	facts->home = arena_put(&a, home, NULL);
-	facts->xdg_data_home = absolute_env("XDG_DATA_HOME")
-				       ? arena_put(&a, getenv("XDG_DATA_HOME"), NULL)
-				       : arena_put(&a, home, "/.local/share");
 	facts->xdg_runtime_dir = absolute_env("XDG_RUNTIME_DIR")
 					 ? arena_put(&a, getenv("XDG_RUNTIME_DIR"), NULL)
 					 : NULL;
+	err = data_home(facts, &a, home);
+	if (err)
+		return err;
 	dirs_file = config ? arena_put(&a, config, "/user-dirs.dirs")
 			   : arena_put(&a, home, "/.config/user-dirs.dirs");
-	if (!facts->home || !facts->xdg_data_home || !dirs_file)
+	if (!facts->home || !dirs_file)
 		return -ENOSPC;
 	f = fopen(dirs_file, "re");
 	facts->xdg_download_dir = user_dir(&a, f, "XDG_DOWNLOAD_DIR", home);

@@ -178,7 +178,15 @@ struct sbx_process_plan {
 	struct sbx_rlimit_rule *rlimits;
 	size_t n_rlimits;
 	char *container_dir; /* $XDG_DATA_HOME/sbx/containers/<identifier>, created at run */
-	char *tmp_dir; /* private tmp inside the container; TMPDIR points here */
+	/* Where each run's private tmp is made (TMPDIR: a fresh directory beneath it, removed
+	 * when the run ends); inside the container. */
+	char *tmp_dir;
+	/*
+	 * The program's HOME, or NULL (the user's own stays). When set, HOME is this directory
+	 * and XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_DATA_HOME, XDG_STATE_HOME are its .config,
+	 * .cache, .local/share and .local/state (sbx_plan_home_dirs), all made at run time.
+	 */
+	char *home_dir;
 	/*
 	 * inherit: the program runs only inside its sandboxed parent's sandbox, as macOS's
 	 * com.apple.security.inherit. The plan then builds no Landlock domain of its own
@@ -194,6 +202,13 @@ struct sbx_process_plan {
  * process.env_keep.
  */
 bool sbx_env_kept(const struct sbx_process_plan *pp, const char *entry);
+
+/* The XDG base directories a plan with home_dir sets, and where each is beneath it. */
+struct sbx_home_dir {
+	const char *env; /* "XDG_CONFIG_HOME" */
+	const char *rel; /* ".config" */
+};
+extern const struct sbx_home_dir sbx_plan_home_dirs[4];
 
 struct sbx_plan {
 	char *identifier;
@@ -211,12 +226,22 @@ struct sbx_grant {
 	const char *path; /* absolute */
 	bool write;
 	bool execute;
+	/* PATH:rw of a path that does not exist yet, in a directory that does: sbx run creates
+	 * it (empty; a directory when spelled with a trailing '/') and grants that, not its
+	 * directory. */
+	bool create;
+	bool create_dir;
 };
 
 /* Everything compile needs to know about the host; compile reads nothing else. */
 struct sbx_host_facts {
 	const char *home; /* $HOME */
-	const char *xdg_data_home; /* $XDG_DATA_HOME or $HOME/.local/share */
+	/*
+	 * $XDG_DATA_HOME, else $HOME/.local/share, else (HOME is not a directory: uid 65534's
+	 * /nonexistent) $XDG_RUNTIME_DIR; NULL when none is usable, data_home_problem says why.
+	 */
+	const char *xdg_data_home;
+	const char *data_home_problem; /* one sentence, or NULL */
 	const char *xdg_download_dir, *xdg_pictures_dir, *xdg_music_dir, *xdg_videos_dir;
 	const char *program; /* absolute path of the program to run, or NULL */
 	const struct sbx_grant *grants;

@@ -237,6 +237,7 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 	sbx_json_array_end(&j);
 	sbx_json_string(&j, "container_dir", pp->container_dir);
 	sbx_json_string(&j, "tmp_dir", pp->tmp_dir);
+	sbx_json_string(&j, "home_dir", pp->home_dir);
 	sbx_json_bool(&j, "require_inherited_sandbox", pp->require_inherited_sandbox);
 	sbx_json_object_end(&j);
 
@@ -470,7 +471,19 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 			     "(cs.allow-dyld-environment-variables)\n");
 	}
 	if (pp->container_dir)
-		fprintf(out, "  container: %s\n  TMPDIR: %s\n", pp->container_dir, pp->tmp_dir);
+		fprintf(out,
+			"  container: %s\n  TMPDIR: a directory of its own each run, beneath %s, "
+			"removed when the run ends\n",
+			pp->container_dir, pp->tmp_dir);
+	if (pp->home_dir) {
+		fprintf(out, "  HOME: %s", pp->home_dir);
+		for (size_t i = 0; i < ARRAY_SIZE(sbx_plan_home_dirs); i++)
+			fprintf(out, ", %s: $HOME/%s", sbx_plan_home_dirs[i].env,
+				sbx_plan_home_dirs[i].rel);
+		fprintf(out, "\n");
+	} else if (pp->container_dir) {
+		fprintf(out, "  HOME: the user's own (the profile names home-relative paths)\n");
+	}
 	if (pp->require_inherited_sandbox)
 		fprintf(out, "  runs only inside an already sandboxed parent (inherit)\n");
 	fprintf(out, "\nkernel policy record: abi %u, flags %#x (", plan->policy.abi_version,

@@ -17,6 +17,7 @@
 
 #include "landlock/landlock.h"
 #include "timing.h"
+#include "launch/container.h"
 #include "launch/fdpass.h"
 #include "launch/launch_internal.h"
 #include "supervise/supervise.h"
@@ -24,11 +25,13 @@
 
 extern char **environ;
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* cand as an absolute path, without resolving symlinks: the kernel names the process
  * after the file exec'd (comm), and multi-call programs look at the name they were given. */
 static int absolute_path(const char *cand, char *out, size_t len)
 {
-	char cwd[PATH_MAX];
+	char cwd[PATH_MAX], dir[PATH_MAX], *slash;
 	int n;
 
 	if (cand[0] == '/')
@@ -37,7 +40,26 @@ static int absolute_path(const char *cand, char *out, size_t len)
 		n = snprintf(out, len, "%s/%s", cwd, cand);
 	else
 		return -errno;
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	/*
+	 * "../tmp/x", "./x", "a//x": the directory resolved as the kernel walks it (cd /usr &&
+	 * ../tmp/x is /tmp/x), the file's own name kept. Rules and the container key take
+	 * this path, so it must name the file once, one way.
+	 */
+	if (!strstr(out, "/./") && !strstr(out, "/../") && !strstr(out, "//"))
+		return 0;
+	slash = strrchr(out, '/');
+	if (!strcmp(slash, "/.") || !strcmp(slash, "/.."))
+		return -EISDIR;
+	*slash = '\0';
+	if (!realpath(out[0] ? out : "/", dir))
+		return -errno;
+	n = snprintf(cwd, sizeof(cwd), "%s/%s", strcmp(dir, "/") ? dir : "", slash + 1);
+	if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(cwd))
+		return -ENAMETOOLONG;
+	memcpy(out, cwd, (size_t)n + 1);
+	return 0;
 }
 
 int sbx_launch_resolve_program(const char *name, const char *path_env, char *out, size_t len,
@@ -111,12 +133,22 @@ static int make_dirs(const char *path, mode_t mode, struct sbx_diag *d)
 	return 0;
 }
 
+static bool env_named(const char *entry, size_t len, const char *name)
+{
+	return len == strlen(name) && !strncmp(entry, name, len);
+}
+
 static bool env_removed(const struct sbx_process_plan *pp, const char *entry)
 {
 	size_t len = strcspn(entry, "=");
 
-	if (pp->tmp_dir && len == 6 && !strncmp(entry, "TMPDIR", 6))
+	if (pp->tmp_dir && env_named(entry, len, "TMPDIR"))
 		return true;
+	if (pp->home_dir && env_named(entry, len, "HOME"))
+		return true;
+	for (size_t i = 0; pp->home_dir && i < ARRAY_SIZE(sbx_plan_home_dirs); i++)
+		if (env_named(entry, len, sbx_plan_home_dirs[i].env))
+			return true;
 	if (len == strlen(SBX_SANDBOX_CANARY_ENV) && !strncmp(entry, SBX_SANDBOX_CANARY_ENV, len))
 		return true; /* only sbx says where its canary is */
 	return !sbx_env_kept(pp, entry);
@@ -130,18 +162,33 @@ static int build_env(struct sbx_launch *l, struct sbx_diag *d)
 
 	while (src[n])
 		n++;
-	l->envp = calloc(n + 3, sizeof(char *));
+	l->envp = calloc(n + 8, sizeof(char *));
 	if (!l->envp)
 		return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
 	for (size_t i = 0; i < n; i++)
 		if (!env_removed(pp, src[i]))
 			l->envp[k++] = src[i]; /* borrowed: the caller's environment outlives us */
-	if (pp->tmp_dir) {
-		if (asprintf(&l->envp[k], "TMPDIR=%s", pp->tmp_dir) < 0) {
+	/* Set by sbx, and so owned (freed at cleanup): each starts with l->env_own. */
+	l->env_own = k;
+	if (l->container.tmp[0]) {
+		if (asprintf(&l->envp[k], "TMPDIR=%s", l->container.tmp) < 0) {
 			l->envp[k] = NULL;
 			return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
 		}
 		k++;
+	}
+	if (pp->home_dir) {
+		if (asprintf(&l->envp[k], "HOME=%s", pp->home_dir) < 0) {
+			l->envp[k] = NULL;
+			return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
+		}
+		k++;
+		for (size_t i = 0; i < ARRAY_SIZE(sbx_plan_home_dirs); i++, k++)
+			if (asprintf(&l->envp[k], "%s=%s/%s", sbx_plan_home_dirs[i].env,
+				     pp->home_dir, sbx_plan_home_dirs[i].rel) < 0) {
+				l->envp[k] = NULL;
+				return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
+			}
 	}
 	if (l->canary[0]) {
 		if (asprintf(&l->envp[k], "%s=%s", SBX_SANDBOX_CANARY_ENV, l->canary) < 0) {
@@ -470,6 +517,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	l->interp_fd = -1;
 	l->script_fd = -1;
 	l->pid = -1;
+	l->container.lock_fd = l->container.tmp_parent_fd = -1;
 	if (!o->features) {
 		sbx_features_probe_sandbox(&l->features);
 		l->o.features = &l->features;
@@ -521,8 +569,8 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 			err = make_dirs(p->process.container_dir, 0700, d);
 		if (!err && o->container_owner && p->landlock.enabled)
 			err = make_canary(l, p->process.container_dir, d);
-		if (!err && p->process.tmp_dir)
-			err = make_dirs(p->process.tmp_dir, 0700, d);
+		if (!err)
+			err = sbx_container_begin(&p->process, &l->container, d);
 		if (err) {
 			l->failed_step = "container";
 			return err;
@@ -610,15 +658,12 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 	free(l->bpf);
 	l->bpf = NULL;
 	if (l->envp) {
-		for (size_t i = 0; l->envp[i]; i++)
-			if ((!strncmp(l->envp[i], "TMPDIR=", 7) && l->o.plan->process.tmp_dir) ||
-			    (!strncmp(l->envp[i], SBX_SANDBOX_CANARY_ENV "=",
-				      strlen(SBX_SANDBOX_CANARY_ENV) + 1) &&
-			     l->canary[0]))
-				free(l->envp[i]);
+		for (size_t i = l->env_own; l->envp[i]; i++)
+			free(l->envp[i]);
 		free(l->envp);
 	}
 	l->envp = NULL;
+	sbx_container_end(&l->container);
 }
 
 static int wait_status(pid_t pid, int *status)

@@ -35,6 +35,7 @@
 
 #include "compile/plan.h"
 #include "diag.h"
+#include "launch/container.h"
 #include "launch/enforcement.h"
 #include "probe/features.h"
 #include "seccomp/seccomp.h"
@@ -118,8 +119,10 @@ struct sbx_launch {
 	int script_fd; /* with o.script_fd: the sealed copy, owned here; else -1 */
 	char **script_argv; /* with o.script_fd: interpreter [arg] /dev/fd/N argv[1..] */
 	char script_line[2][256]; /* the interpreter and its argument, from the #! line */
-	char **envp; /* scrubbed, owned */
+	char **envp; /* scrubbed, owned; entries from env_own on are sbx's own, freed */
+	size_t env_own;
 	char canary[PATH_MAX]; /* passed as SBX_SANDBOX_CANARY ("" none) */
+	struct sbx_container_run container; /* its lock, the run's tmp (TMPDIR) */
 	pid_t pid; /* the child, once forked */
 	const char *failed_step; /* on failure: "landlock", "execve", ... (static) */
 	int failed_errno; /* on failure: the errno of the failing step */

@@ -437,6 +437,52 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
 	return 0;
 }
 
+/*
+ * path (whose resolution found no such file) names something to create: its directory
+ * exists and resolves, its last name is a plain name. Only a read-write grant may create.
+ */
+static int grant_to_create(const char *path, struct sbx_grant *g, char *out, size_t len,
+			   struct sbx_diag *d)
+{
+	char dir[PATH_MAX], parent[PATH_MAX], *slash, *name;
+	size_t n = strlen(path);
+	bool as_dir = n > 1 && path[n - 1] == '/';
+	struct sbx_diag pd = { 0 };
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	slash = strrchr(dir, '/');
+	name = slash ? slash + 1 : dir;
+	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+		return sbx_diag_set(d, -ENOENT, "%s: %s", path, strerror(ENOENT));
+	if (slash)
+		*slash = '\0';
+	if (sbx_launch_resolve_grant(slash ? (dir[0] ? dir : "/") : ".", parent, sizeof(parent),
+				     &pd) ||
+	    stat(parent, &st) || !S_ISDIR(st.st_mode))
+		return sbx_diag_set(d, -ENOENT,
+				    "%s: no such file, and its directory does not exist either: "
+				    "create the directory first",
+				    path);
+	if (!g->write)
+		return sbx_diag_set(d, -ENOENT,
+				    "%s: no such file; a read-only or execute grant needs an "
+				    "existing path (%s:rw creates it)",
+				    path, path);
+	if (snprintf(out, len, "%s/%s", strcmp(parent, "/") ? parent : "", name) >= (int)len)
+		return sbx_diag_set(d, -ENAMETOOLONG, "%s: path too long", path);
+	if (!lstat(out, &st))
+		return sbx_diag_set(d, -ENOENT,
+				    "%s: a symlink to nothing; grant what it should "
+				    "point to",
+				    path);
+	g->create = true;
+	g->create_dir = as_dir;
+	return 0;
+}
+
 int sbx_launch_parse_grant(const char *spec, struct sbx_grant *g, struct sbx_diag *d)
 {
 	const char *colon = strrchr(spec, ':');
@@ -456,10 +502,51 @@ int sbx_launch_parse_grant(const char *spec, struct sbx_grant *g, struct sbx_dia
 		return sbx_diag_set(d, -ENAMETOOLONG, "%.64s...: path too long", spec);
 	snprintf(path, sizeof(path), "%.*s", (int)len, spec);
 	err = sbx_launch_resolve_grant(path, resolved, sizeof(resolved), d);
+	if (err == -ENOENT)
+		err = grant_to_create(path, g, resolved, sizeof(resolved), d);
 	if (err)
 		return err;
 	g->path = strdup(resolved);
 	return g->path ? 0 : sbx_diag_set(d, -ENOMEM, "out of memory");
+}
+
+int sbx_launch_create_grant(const struct sbx_grant *g, struct sbx_diag *d)
+{
+	char dir[PATH_MAX];
+	const char *name;
+	int dfd, fd = 0, err = 0;
+
+	if (!g->create)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", g->path);
+	*strrchr(dir, '/') = '\0';
+	name = strrchr(g->path, '/') + 1;
+	dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return sbx_diag_set(d, -errno, "--grant %s: %s", dir, strerror(errno));
+	if (g->create_dir)
+		err = mkdirat(dfd, name, 0777) ? -errno : 0;
+	else if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			      0666)) < 0)
+		err = -errno;
+	if (fd > 0)
+		close(fd);
+	close(dfd);
+	return err ? sbx_diag_set(d, err, "--grant %s: cannot create it: %s", g->path,
+				  strerror(-err))
+		   : 0;
+}
+
+void sbx_launch_uncreate_grant(const struct sbx_grant *g)
+{
+	struct stat st;
+
+	if (!g->create || lstat(g->path, &st))
+		return;
+	if (g->create_dir && S_ISDIR(st.st_mode))
+		rmdir(g->path); /* only when still empty */
+	else if (!g->create_dir && S_ISREG(st.st_mode) && st.st_size == 0)
+		unlink(g->path);
 }
 
 bool sbx_launch_in_sbx_sandbox(char *why, size_t len)

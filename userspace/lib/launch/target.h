@@ -94,9 +94,16 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
  * One --grant as `sbx run` and `sbx profile explain` take it: PATH, PATH:ro, PATH:rw or
  * PATH:x (execute), PATH resolved by sbx_launch_resolve_grant(). Fills g; g->path is
  * malloc'd, the caller's to free. Returns 0 or -errno with d saying why ("PATH: ...").
+ * PATH:rw of a path that does not exist, in a directory that does, is a grant to create
+ * it (g->create: an empty file, or a directory when PATH ends in '/'): that one file or
+ * directory is granted, never its parent. Nothing is created here.
  */
 struct sbx_grant;
 int sbx_launch_parse_grant(const char *spec, struct sbx_grant *g, struct sbx_diag *d);
+/* Create what g->create names (never through a symlink in its last name; umask applies). */
+int sbx_launch_create_grant(const struct sbx_grant *g, struct sbx_diag *d);
+/* Undo it when the program never ran: the file if still empty, the directory if empty. */
+void sbx_launch_uncreate_grant(const struct sbx_grant *g);
 
 /*
  * Positive proof that this process runs inside a sandbox sbx made (inherit: true runs only

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sbx container: the app containers sbx run makes (launch/container.h), like macOS's
+ * ~/Library/Containers and Flatpak's ~/.var/app.
+ *
+ *   sbx container list [--json]     each KEY, its identifier, its owner, whether in use
+ *   sbx container path NAME         the directory (the program's HOME)
+ *   sbx container rm NAME           remove it (refused while a sbx run uses it)
+ *
+ * NAME is a KEY or the identifier in exactly one KEY. Exit: 0; 1 no such container, several
+ * match, in use, or it could not be removed; 2 usage.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "compile/compile.h"
+#include "json.h"
+#include "launch/container.h"
+
+static int cmd_list(int argc, char **argv);
+static int cmd_path(int argc, char **argv);
+static int cmd_rm(int argc, char **argv);
+
+static const struct cli_verb verbs[] = {
+	{ "list", cmd_list, "[--json]",
+	  "every container: its key, identifier, owner, and whether a sbx run uses it" },
+	{ "path", cmd_path, "NAME", "the container's directory (the program's HOME in it)" },
+	{ "rm", cmd_rm, "NAME",
+	  "remove the container and everything in it; refused while a sbx run uses it" },
+};
+
+#define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
+#define CONTAINER_HELP_TAIL                                                                     \
+	"Containers are in $XDG_DATA_HOME/sbx/containers (~/.local/share/sbx/containers). A\n"  \
+	"KEY is signed+ANCHOR+TEAM+IDENTIFIER for signed entitlements, profile+IDENTIFIER+H\n"  \
+	"for any other profile (H from the program's path). NAME is a KEY, or the identifier\n" \
+	"of exactly one KEY.\n"                                                                 \
+	"Exit: 0; 1 no such container, several match, in use, or not removed; 2 usage.\n"
+
+static int usage(FILE *out, int status)
+{
+	cli_verbs_usage(out, "container", verbs, N_VERBS);
+	fputs("\n" CONTAINER_HELP_TAIL, out);
+	return status;
+}
+
+/* The containers directory, from the same facts sbx run compiles with. */
+static int containers_root(char *root, size_t len)
+{
+	struct sbx_host_facts facts = { 0 };
+	struct sbx_diag d = { 0 };
+	char *storage = malloc(PATH_MAX * 8);
+	int err;
+
+	if (!storage) {
+		cli_error("container", "out of memory");
+		return -1;
+	}
+	err = sbx_host_facts_from_environment(&facts, storage, PATH_MAX * 8);
+	if (err)
+		cli_error("container", "no home directory ($HOME): %s", strerror(-err));
+	else if (sbx_containers_dir(&facts, root, len, &d)) {
+		cli_error_diag("container", &d);
+		err = -1;
+	}
+	free(storage);
+	return err ? -1 : 0;
+}
+
+static int verb_help(const char *verb)
+{
+	cli_verb_help(stdout, "container", verbs, N_VERBS, verb);
+	fputs("\n" CONTAINER_HELP_TAIL, stdout);
+	return SBX_EXIT_OK;
+}
+
+/* argv: VERB NAME, or VERB --help: -1 with *name set, else the exit status. */
+static int one_operand(int argc, char **argv, const char **name)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return verb_help(argv[0]);
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_usage_error("container",
+				       "%s: expected one NAME (see sbx container %s --help)",
+				       argv[0], argv[0]);
+	*name = argv[1];
+	return -1;
+}
+
+struct list_out {
+	struct sbx_json *j; /* --json, else text */
+	size_t n;
+};
+
+static void list_one(const struct sbx_container_info *c, void *arg)
+{
+	struct list_out *o = arg;
+
+	o->n++;
+	if (!o->j) {
+		printf("%s\n  identifier %s%s\n  owner %s\n", c->key,
+		       c->identifier[0] ? c->identifier : "?",
+		       c->in_use ? ", in use by a running sbx run" : "",
+		       c->owner[0] ? c->owner : "(not recorded)");
+		return;
+	}
+	sbx_json_object_begin(o->j, NULL);
+	sbx_json_string(o->j, "key", c->key);
+	sbx_json_string(o->j, "identifier", c->identifier[0] ? c->identifier : NULL);
+	sbx_json_string(o->j, "owner", c->owner[0] ? c->owner : NULL);
+	sbx_json_bool(o->j, "in_use", c->in_use);
+	sbx_json_object_end(o->j);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	char root[PATH_MAX];
+	struct sbx_json j;
+	struct list_out o = { NULL, 0 };
+	struct sbx_diag d = { 0 };
+	bool json = false;
+	int err;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return verb_help(argv[0]);
+		else
+			return cli_usage_error(
+				"container",
+				"list: unexpected '%s' (see sbx container list --help)", argv[i]);
+	}
+	if (containers_root(root, sizeof(root)))
+		return SBX_EXIT_FAIL;
+	if (json) {
+		sbx_json_init(&j, stdout, true);
+		sbx_json_object_begin(&j, NULL);
+		sbx_json_string(&j, "directory", root);
+		sbx_json_array_begin(&j, "containers");
+		o.j = &j;
+	}
+	err = sbx_container_list(root, list_one, &o, &d);
+	if (json) {
+		sbx_json_array_end(&j);
+		sbx_json_object_end(&j);
+		sbx_json_finish(&j);
+	} else if (!err && !o.n) {
+		printf("no containers in %s\n", root);
+	}
+	if (err) {
+		cli_error_diag("container", &d);
+		return SBX_EXIT_FAIL;
+	}
+	return SBX_EXIT_OK;
+}
+
+/* VERB NAME: -1 with c filled (and root), else the exit status (help, usage, not found). */
+static int named(int argc, char **argv, char *root, size_t len, struct sbx_container_info *c)
+{
+	struct sbx_diag d = { 0 };
+	const char *name = NULL;
+	int st = one_operand(argc, argv, &name);
+
+	if (st >= 0)
+		return st;
+	if (containers_root(root, len))
+		return SBX_EXIT_FAIL;
+	if (sbx_container_find(root, name, c, &d)) {
+		cli_error_diag("container", &d);
+		return SBX_EXIT_FAIL;
+	}
+	return -1;
+}
+
+static int cmd_path(int argc, char **argv)
+{
+	static struct sbx_container_info c;
+	char root[PATH_MAX];
+	int st = named(argc, argv, root, sizeof(root), &c);
+
+	if (st >= 0)
+		return st;
+	printf("%s/%s\n", root, c.key);
+	return SBX_EXIT_OK;
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	static struct sbx_container_info c;
+	struct sbx_diag d = { 0 };
+	char root[PATH_MAX];
+	int st = named(argc, argv, root, sizeof(root), &c);
+
+	if (st >= 0)
+		return st;
+	if (sbx_container_remove(root, c.key, &d)) {
+		cli_error_diag("container", &d);
+		return SBX_EXIT_FAIL;
+	}
+	printf("removed %s/%s\n", root, c.key);
+	return SBX_EXIT_OK;
+}
+
+int cmd_container(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("container",
+				       "expected a subcommand (see sbx container --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return usage(stdout, SBX_EXIT_OK);
+	if (!strcmp(argv[1], "help"))
+		return argc > 2 ? verb_help(argv[2]) : usage(stdout, SBX_EXIT_OK);
+	for (size_t i = 0; i < N_VERBS; i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	return cli_usage_error("container", "unknown subcommand '%s' (list, path, rm)", argv[1]);
+}
