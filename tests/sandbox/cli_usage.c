@@ -46,8 +46,8 @@ static int count_lines(const char *s)
 	return n;
 }
 
-static const char *const commands[] = { "status", "run",     "profile", "sign",
-					"verify", "display", "trust",	"log", "container" };
+static const char *const commands[] = { "status",  "run",   "profile", "sign",	   "verify",
+					"display", "trust", "log",     "container" };
 static const char *const container_verbs[] = { "list", "path", "rm" };
 static const char *const profile_verbs[] = { "lint", "explain", "list",	    "show",
 					     "new",  "import",	"canonical" };

@@ -54,7 +54,7 @@
 static const char usage_text[] =
 	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x]]... [--allow KEY]...\n"
 	"               [--require FEATURE]...\n"
-	"               [--require-all] [--report] [--log-json FD] [--keep-fd FD]...\n"
+	"               [--require-all] [--report] [--quiet] [--log-json FD] [--keep-fd FD]...\n"
 	"               [--keep-children] [--allow-root] -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Run PROGRAM confined to an entitlement profile (default: the entitlements it is\n"
@@ -63,7 +63,9 @@ static const char usage_text[] =
 	"of the profile (--allow network.client). --grant gives the program a path\n"
 	"(read-only; :rw read-write, :x executable); the profile must have the matching\n"
 	"files.user-selected entitlement. --report lists what this kernel enforced and\n"
-	"dropped; --require refuses to run if FEATURE is not enforced, --require-all if\n"
+	"dropped (without it, a drop that leaves a hole is warned about on every run, any\n"
+	"other once per kernel and user on a terminal; --quiet silences those); --require\n"
+	"refuses to run if FEATURE is not enforced, --require-all if\n"
 	"anything the profile asks for is not. --log-json FD writes the enforcement report\n"
 	"and each explained denial as JSON lines to FD. The program gets stdin, stdout and\n"
 	"stderr; other open descriptors only with --keep-fd. The program runs in a session\n"
@@ -86,6 +88,7 @@ struct run_args {
 	size_t n_require;
 	bool require_all;
 	bool report;
+	bool quiet; /* no once-per-kernel notes (a hole is still said) */
 	bool keep_tree;
 	bool allow_root;
 	bool best_effort; /* run even when the signature asks for what tier U cannot enforce */
@@ -156,6 +159,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "require", required_argument, NULL, 'r' },
 		{ "require-all", no_argument, NULL, 'A' },
 		{ "report", no_argument, NULL, 'R' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "log-json", required_argument, NULL, 'j' },
 		{ "keep-fd", required_argument, NULL, 'k' },
 		{ "timings", no_argument, NULL, 'T' },
@@ -203,6 +207,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'R':
 			a->report = true;
+			break;
+		case 'q':
+			a->quiet = true;
 			break;
 		case 'K':
 			a->keep_tree = true;
@@ -284,11 +291,35 @@ static void log_enforcement(FILE *log, const struct sbx_launch *l, const struct 
 	fflush(log);
 }
 
-/* The human report on stderr: everything with --report, else only security drops. */
+/* $XDG_STATE_HOME/sbx/kernel-notes (~/.local/state/sbx/kernel-notes), or "" if no home. */
+static void notes_file(char *out, size_t len)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (state && state[0] == '/')
+		snprintf(out, len, "%s/sbx/kernel-notes", state);
+	else if (home && home[0] == '/')
+		snprintf(out, len, "%s/.local/state/sbx/kernel-notes", home);
+	else
+		out[0] = '\0';
+}
+
+/*
+ * The human report on stderr. With --report: everything. Else a drop that leaves a hole
+ * (security) on every run: the profile relies on it; and a drop that leaves none (another
+ * mechanism covers it, or only sbx's explanations lose) once per (kernel, feature) for
+ * this user, on a terminal, unless --quiet.
+ */
 static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan *plan,
-			      const char *source, const struct sbx_features *f, bool full)
+			      const char *source, const struct sbx_features *f, bool full,
+			      bool quiet)
 {
 	const struct sbx_enforcement *e = &l->enforced;
+	char notes[PATH_MAX];
+	bool notice = !full && !quiet && isatty(STDERR_FILENO);
+
+	if (notice)
+		notes_file(notes, sizeof(notes));
 
 	if (full)
 		fprintf(stderr, "sbx: %s under %s (%s); kernel %s, Landlock ABI %d\n", l->o.program,
@@ -308,6 +339,14 @@ static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan 
 		else if (s->wanted && !s->enforced && s->security)
 			fprintf(stderr, "sbx: warning: not enforced on this kernel: %s (%s)%s%s\n",
 				s->feature, s->what, s->why[0] ? ": " : "", s->why);
+		else if (notice && s->wanted && !s->enforced &&
+			 (!notes[0] ||
+			  sbx_enforcement_first_notice(notes, f->kernel_release, s->feature)))
+			fprintf(stderr,
+				"sbx: note: kernel %s lacks %s (%s)%s%s; said once (--report lists "
+				"it, --quiet silences it)\n",
+				f->kernel_release, s->feature, s->what, s->why[0] ? ": " : "",
+				s->why);
 	}
 	for (size_t i = 0; full && i < e->n_notes; i++)
 		fprintf(stderr, "sbx:   note: %s\n", e->notes[i]);
@@ -419,7 +458,7 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	}
 	for (size_t i = 0; i < a->signed_limits.n_notes; i++)
 		sbx_enforcement_note(&l.enforced, "%s", a->signed_limits.notes[i]);
-	print_enforcement(&l, plan, t->source, f, a->report);
+	print_enforcement(&l, plan, t->source, f, a->report, a->quiet);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
 	/*

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "launch/enforcement.h"
 
@@ -104,4 +108,42 @@ int sbx_enforcement_require(const struct sbx_enforcement *e, const char *const *
 		if (e->items[i].wanted && !e->items[i].enforced)
 			return refuse("--require-all:", &e->items[i], d);
 	return 0;
+}
+
+bool sbx_enforcement_first_notice(const char *state_file, const char *kernel, const char *feature)
+{
+	char line[512], dir[PATH_MAX], *slash;
+	bool seen = false;
+	FILE *f;
+	int fd, n;
+
+	n = snprintf(line, sizeof(line), "%s %s\n", kernel, feature);
+	if (n < 0 || (size_t)n >= sizeof(line) || strchr(kernel, '\n') || strchr(feature, ' '))
+		return true;
+	f = fopen(state_file, "re");
+	if (f) {
+		char have[512];
+
+		while (!seen && fgets(have, sizeof(have), f))
+			seen = !strcmp(have, line);
+		fclose(f);
+	}
+	if (seen)
+		return false;
+	snprintf(dir, sizeof(dir), "%s", state_file);
+	/* mkdir -p of its directory, each one 0700 (the user's state). */
+	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+		*slash = '/';
+	}
+	fd = open(state_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		/* One write of one short line: O_APPEND keeps concurrent runs' lines whole. */
+		if (write(fd, line, (size_t)n) != n) {
+			/* A short record only means the note is said again next time. */
+		}
+		close(fd);
+	}
+	return true;
 }
