@@ -326,6 +326,34 @@ TEST_F(home, grant_of_a_file_not_there_yet_creates_it)
 	EXPECT_NE(0, access(file, F_OK)) TH_LOG("%s is left by a run that never ran", file);
 }
 
+/* make then make test: a granted tree where the program writes and runs what it built. */
+TEST_F(home, grant_rwx_runs_what_the_program_wrote)
+{
+	char work[PATH_MAX + 8], g[PATH_MAX + 16], script[4 * PATH_MAX];
+
+	snprintf(work, sizeof(work), "%s/work", self->dir);
+	ASSERT_EQ(0, mkdir(work, 0755));
+	snprintf(script, sizeof(script),
+		 "printf '#!/bin/sh\\necho built\\n' >'%s/t' && chmod 755 '%s/t' && '%s/t'", work,
+		 work, work);
+	snprintf(g, sizeof(g), "%s:rwx", work);
+	ASSERT_EQ(0, RUN_SH(script, "--allow", "files.user-selected.executable", "--grant", g));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("built\n", self->r->out);
+	/* The control: read-write without execute writes it, and cannot run it. */
+	snprintf(g, sizeof(g), "%s:rw", work);
+	ASSERT_EQ(0, RUN_SH(script, "--allow", "files.user-selected.executable", "--grant", g));
+	EXPECT_NE(0, self->r->status);
+	EXPECT_STREQ("", self->r->out);
+	/* :rx reads and executes, never writes. */
+	snprintf(g, sizeof(g), "%s:rx", work);
+	snprintf(script, sizeof(script), "'%s/t' && echo x >'%s/u'", work, work);
+	ASSERT_EQ(0, RUN_SH(script, "--allow", "files.user-selected.executable", "--grant", g));
+	EXPECT_NE(0, self->r->status);
+	EXPECT_STREQ("built\n", self->r->out);
+	EXPECT_NE(0, access(strcat(work, "/u"), F_OK));
+}
+
 TEST_F(home, relative_program_path_is_normalised)
 {
 	char sub[PATH_MAX + 8], cwd[PATH_MAX], want[PATH_MAX + 16];

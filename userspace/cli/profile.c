@@ -32,7 +32,8 @@ static const struct cli_verb verbs[] = {
 	  "errors and warnings (file:line:col) and an exposure score; exit 0 clean,\n"
 	  "             1 warnings with --strict, 2 errors" },
 	{ "explain", cmd_explain,
-	  "PROFILE [--program PATH] [--grant PATH[:ro|:rw|:x]]... [--allow KEY]... [--json]",
+	  "PROFILE [--program PATH] [--grant PATH[:ro|:rw|:x|:rx|:rwx]]... [--allow KEY]... "
+	  "[--json]",
 	  "the compiled plan: the rules the kernel gets, with the entitlement behind\n"
 	  "             each; --allow KEY adds an entitlement as sbx run --allow does" },
 	{ "list", cmd_list, "[--json]",
@@ -209,7 +210,7 @@ static int cmd_lint(int argc, char **argv)
 
 #define EXPLAIN_MAX_GRANTS 64
 
-/* --grant PATH[:ro|:rw|:x], as `sbx run` takes it (sbx_launch_parse_grant). */
+/* --grant PATH[:ro|:rw|:x|:rx|:rwx], as `sbx run` takes it (sbx_launch_parse_grant). */
 static int parse_grant(const char *arg, struct sbx_grant *g)
 {
 	struct sbx_diag d = { 0 };

@@ -2,7 +2,7 @@
 /*
  * sbx run: confine a program to its entitlement profile and run it, as any user.
  *
- *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x]]... [--require FEATURE[,...]]...
+ *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x|rx|rwx]]... [--require FEATURE[,...]]...
  *           [--require-all] [--report] [--log-json FD] [--keep-fd FD]... -- PROGRAM [ARGS...]
  *
  * Without --profile the program's own entitlements apply when it carries a valid signature
@@ -52,7 +52,7 @@
 #define MAX_KEEP_FDS	32
 
 static const char usage_text[] =
-	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x]]... [--allow KEY]...\n"
+	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow KEY]...\n"
 	"               [--require FEATURE]...\n"
 	"               [--require-all] [--report] [--quiet] [--log-json FD] [--keep-fd FD]...\n"
 	"               [--keep-children] [--allow-root] -- PROGRAM [ARGS...]\n"
@@ -61,9 +61,9 @@ static const char usage_text[] =
 	"validly signed with; else, for an unsigned program, the profile named like it\n"
 	"(sbx profile list); else 'default'). --allow KEY adds the entitlement KEY on top\n"
 	"of the profile (--allow network.client). --grant gives the program a path\n"
-	"(read-only; :rw read-write, :x executable); the profile must have the matching\n"
-	"files.user-selected entitlement. --report lists what this kernel enforced and\n"
-	"dropped (without it, a drop that leaves a hole is warned about on every run, any\n"
+	"(read-only; :rw read-write, :x or :rx execute, :rwx); the profile must have the\n"
+	"matching files.user-selected entitlement. --report lists what this kernel enforced\n"
+	"and dropped (without it, a drop that leaves a hole is warned about on every run, any\n"
 	"other once per kernel and user on a terminal; --quiet silences those); --require\n"
 	"refuses to run if FEATURE is not enforced, --require-all if\n"
 	"anything the profile asks for is not. --log-json FD writes the enforcement report\n"

@@ -491,9 +491,10 @@ int sbx_launch_parse_grant(const char *spec, struct sbx_grant *g, struct sbx_dia
 	int err;
 
 	*g = (struct sbx_grant){ 0 };
-	if (colon && (!strcmp(colon, ":ro") || !strcmp(colon, ":rw") || !strcmp(colon, ":x"))) {
-		g->write = !strcmp(colon, ":rw");
-		g->execute = !strcmp(colon, ":x");
+	if (colon && (!strcmp(colon, ":ro") || !strcmp(colon, ":rw") || !strcmp(colon, ":x") ||
+		      !strcmp(colon, ":rx") || !strcmp(colon, ":rwx"))) {
+		g->write = !strcmp(colon, ":rw") || !strcmp(colon, ":rwx");
+		g->execute = !!strchr(colon, 'x'); /* :x and :rx read and execute */
 		len = (size_t)(colon - spec);
 	}
 	if (len == 0)
