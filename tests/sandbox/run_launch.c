@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
+#include "compile/compile.h"
 #include "landlock/landlock.h"
 #include "launch/launch.h"
 #include "uapi_compat.h"
@@ -255,6 +256,60 @@ TEST_F(launch, mdwe_refuses_wx_memory)
 	ASSERT_EQ(0, LAUNCH(NULL, "mprotect-x", NULL));
 	EXPECT_EQ(3, self->status);
 	EXPECT_NE(NULL, strstr(self->out, "refused: EACCES"));
+}
+
+/*
+ * On a kernel without Landlock TRUNCATE (ABI 3) or MDWE (6.3), the plan's seccomp rules
+ * refuse what each would: the drop is reported as covered, not as a hole (warned on every
+ * run). The kernel is told to the launcher as such a kernel; nothing is exec'd.
+ */
+TEST_F(launch, truncate_and_mdwe_drops_covered_by_seccomp)
+{
+	struct sbx_seccomp_rule rules[] = {
+		{ .syscall = "truncate",
+		  .errno_value = EPERM,
+		  .why = "truncate by path",
+		  .answer = SBX_ANSWER_ERRNO,
+		  .below_abi = 3 },
+		{ .syscall = "mprotect",
+		  .errno_value = EACCES,
+		  .n_cond = 1,
+		  .cond = { { 2, SBX_CMP_MASKED_EQ, 4, 4 } },
+		  .why = "making memory executable",
+		  .answer = SBX_ANSWER_ERRNO },
+	};
+	char *argv[] = { "run_probe", "exit", "0", NULL };
+	struct sbx_launch_opts o = { .plan = &self->plan, .program = probe_path(), .argv = argv };
+	struct sbx_features f;
+	const struct sbx_feature_state *t, *m;
+
+	sbx_features_probe_sandbox(&f);
+	if (f.landlock_abi < 3 || !f.seccomp_filter)
+		SKIP(return, "needs Landlock ABI 3 and seccomp to stand in for an older kernel");
+	f.landlock_abi = 2;
+	f.mdwe = false;
+	o.features = &f;
+	self->plan.landlock.enabled = true;
+	self->plan.landlock.handled_fs = SBX_FS_READ | LANDLOCK_ACCESS_FS_TRUNCATE;
+	self->plan.process.mdwe = PR_MDWE_REFUSE_EXEC_GAIN;
+	self->plan.seccomp =
+		(struct sbx_seccomp_plan){ .enabled = true, .rules = rules, .n_rules = 2 };
+	ASSERT_EQ(0, sbx_launch_prepare(&self->l, &o, &self->d)) TH_LOG("%s", self->d.msg);
+	t = sbx_enforcement_find(&self->l.enforced, "landlock.truncate");
+	m = sbx_enforcement_find(&self->l.enforced, "mdwe");
+	ASSERT_NE(NULL, t);
+	ASSERT_NE(NULL, m);
+	EXPECT_TRUE(t->wanted && !t->enforced && !t->security) TH_LOG("%s", t->why);
+	EXPECT_NE(NULL, strstr(t->why, "covered: seccomp refuses truncate(2) by path"));
+	EXPECT_TRUE(m->wanted && !m->enforced && !m->security) TH_LOG("%s", m->why);
+	EXPECT_NE(NULL, strstr(m->why, "covered: seccomp refuses"));
+	sbx_launch_cleanup(&self->l);
+	/* The control: without the rules, both are holes. */
+	self->plan.seccomp.n_rules = 0;
+	ASSERT_EQ(0, sbx_launch_prepare(&self->l, &o, &self->d)) TH_LOG("%s", self->d.msg);
+	EXPECT_TRUE(sbx_enforcement_find(&self->l.enforced, "landlock.truncate")->security);
+	EXPECT_TRUE(sbx_enforcement_find(&self->l.enforced, "mdwe")->security);
+	sbx_launch_cleanup(&self->l);
 }
 
 TEST_F(launch, denied_call_reported_with_entitlement)

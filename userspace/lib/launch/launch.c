@@ -260,22 +260,23 @@ static void network_drop_covered(struct sbx_enforcement *e, const char *feature)
 }
 
 /*
- * A Landlock drop the supervisor makes up for: the plan sends `call` to it on this kernel
- * (a rule below the ABI it stands in for) and notifications work here.
+ * A drop the filter makes up for: on this kernel the plan has a rule on `call` with this
+ * answer (SBX_ANSWER_SUPERVISOR: the supervisor carries it out, when notifications work
+ * here; SBX_ANSWER_ERRNO: seccomp refuses it), such as a rule below the ABI it stands in for.
  */
-static void drop_covered_by_supervisor(struct sbx_launch *l, const char *feature, const char *call,
-				       const char *how)
+static void drop_covered_by_rule(struct sbx_launch *l, const char *feature, const char *call,
+				 enum sbx_seccomp_answer answer, const char *how)
 {
 	struct sbx_enforcement *e = &l->enforced;
 	struct sbx_feature_state *s = (struct sbx_feature_state *)sbx_enforcement_find(e, feature);
 	const struct sbx_seccomp_plan *sp = &l->o.plan->seccomp;
+	const char *needs = answer == SBX_ANSWER_SUPERVISOR ? "seccomp.notify" : "seccomp";
 	bool supervised = false;
 
-	if (!s || !s->wanted || s->enforced || !sbx_enforcement_find(e, "seccomp.notify")->enforced)
+	if (!s || !s->wanted || s->enforced || !sbx_enforcement_find(e, needs)->enforced)
 		return;
 	for (size_t i = 0; i < sp->n_rules && !supervised; i++)
-		supervised = sp->rules[i].answer == SBX_ANSWER_SUPERVISOR &&
-			     !strcmp(sp->rules[i].syscall, call) &&
+		supervised = sp->rules[i].answer == answer && !strcmp(sp->rules[i].syscall, call) &&
 			     seccomp_rule_applies(&sp->rules[i],
 						  (unsigned int)l->o.features->landlock_abi);
 	if (!supervised)
@@ -311,14 +312,20 @@ static void fit_process(struct sbx_launch *l)
 			 nested ? "sbx already runs under a seccomp filter (nested): one listener "
 				  "per process tree"
 				: "no seccomp user notification on this kernel");
-	drop_covered_by_supervisor(l, "landlock.resolve-unix", "connect",
-				   "sbx carries out connect() on granted sockets only");
-	drop_covered_by_supervisor(l, "landlock.scope", "kill",
-				   "sbx carries out signals to the sandbox's own processes only");
+	drop_covered_by_rule(l, "landlock.resolve-unix", "connect", SBX_ANSWER_SUPERVISOR,
+			     "sbx carries out connect() on granted sockets only");
+	drop_covered_by_rule(l, "landlock.scope", "kill", SBX_ANSWER_SUPERVISOR,
+			     "sbx carries out signals to the sandbox's own processes only");
+	drop_covered_by_rule(l, "landlock.truncate", "truncate", SBX_ANSWER_ERRNO,
+			     "seccomp refuses truncate(2) by path");
 	s = sbx_enforcement_add(e, "mdwe", "no writable+executable memory (PR_SET_MDWE)",
 				p->process.mdwe != 0, f->mdwe, true);
 	if (!s->available)
 		snprintf(s->why, sizeof(s->why), "PR_SET_MDWE needs Linux 6.3");
+	/* The plan wants MDWE only with W^X whole, whose seccomp rules refuse what it would. */
+	drop_covered_by_rule(l, "mdwe", "mprotect", SBX_ANSWER_ERRNO,
+			     "seccomp refuses writable+executable mmap and making memory "
+			     "executable");
 	sbx_enforcement_add(e, "no-new-privs",
 			    "no privilege gain through execve (setuid, file caps)",
 			    p->process.no_new_privs, true, true);
