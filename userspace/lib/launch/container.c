@@ -26,8 +26,14 @@ static int open_dir_at(int dfd, const char *name)
 static int make_beneath(int dfd, const char *rel)
 {
 	char buf[PATH_MAX];
-	int fd = dup(dfd), err = 0;
+	struct stat st;
+	int fd, err = 0;
 
+	/* From the second run on it is there: one call. (Reached through a link the program
+	 * planted, it is only looked at: nothing is made.) */
+	if (!fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode))
+		return 0;
+	fd = dup(dfd);
 	if (fd < 0)
 		return -errno;
 	snprintf(buf, sizeof(buf), "%s", rel);
