@@ -524,7 +524,7 @@ TEST_F(run, denial_as_json_line)
 	ASSERT_NE(NULL, line) TH_LOG("%s", self->r->out);
 	EXPECT_NE(NULL, strstr(line, "\"process\":\"run_probe\",\"syscall\":\"socket\","
 				     "\"call\":\"socket(AF_INET)\",\"errno\":13,"));
-	EXPECT_NE(NULL, strstr(line, "\"entitlement\":\"network.client\"}\n"));
+	EXPECT_NE(NULL, strstr(line, "\"entitlement\":\"network.client\",\"complain\":false}\n"));
 }
 
 TEST_F(run, ptrace_refused_unless_debugger)

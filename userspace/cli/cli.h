@@ -78,6 +78,22 @@ void cli_signer_option(struct cli_signer_args *a, int c, const char *arg);
 /* The signer a names (key and cert set): errors as one line (-1), warnings as lines. */
 int cli_signer_load(const char *cmd, const struct cli_signer_args *a, struct sbx_signer *s);
 
+/*
+ * sbx run's whole path, for sbx learn (cmd_learn.c): on_profile sees the profile that
+ * applies (with --allow added) before the program runs, on_denial every record, none
+ * rate-limited with --complain.
+ */
+struct sbx_profile;
+struct sbx_host_facts;
+struct sbx_seccomp_denial;
+struct cli_run_observer {
+	void (*on_profile)(const struct sbx_profile *p, const char *source,
+			   const struct sbx_host_facts *facts, void *arg);
+	void (*on_denial)(const struct sbx_seccomp_denial *d, void *arg);
+	void *arg;
+};
+int cli_run(int argc, char **argv, const struct cli_run_observer *obs);
+
 /* sbxd as its run directory ($SBX_RUN_DIR, else /run/sbx) shows it (cmd_log.c). */
 struct cli_sbxd {
 	bool running; /* the state file's pid is alive */

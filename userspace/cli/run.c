@@ -55,7 +55,7 @@ static const char usage_text[] =
 	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow KEY]...\n"
 	"               [--require FEATURE]...\n"
 	"               [--require-all] [--report] [--quiet] [--log-json FD] [--keep-fd FD]...\n"
-	"               [--keep-children] [--allow-root] -- PROGRAM [ARGS...]\n"
+	"               [--keep-children] [--allow-root] [--complain] -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Run PROGRAM confined to an entitlement profile (default: the entitlements it is\n"
 	"validly signed with; else, for an unsigned program, the profile named like it\n"
@@ -76,6 +76,10 @@ static const char usage_text[] =
 	"--timings prints the time of each launch phase on stderr.\n"
 	"--best-effort runs a program whose signature asks for what sbx run cannot enforce\n"
 	"(library validation, parent constraints: tier K), reporting each as DROPPED.\n"
+	"A file the program is refused is explained on stderr, one line per distinct act, with\n"
+	"the --grant or entitlement that would allow it; --quiet silences these lines (and\n"
+	"saves their cost). --complain judges files, network and exec against the profile\n"
+	"without enforcing them, and reports every act enforcement would refuse.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
 struct run_args {
@@ -88,10 +92,11 @@ struct run_args {
 	size_t n_require;
 	bool require_all;
 	bool report;
-	bool quiet; /* no once-per-kernel notes (a hole is still said) */
+	bool quiet; /* no once-per-kernel notes (a hole is still said), no explanation lines */
 	bool keep_tree;
 	bool allow_root;
 	bool best_effort; /* run even when the signature asks for what tier U cannot enforce */
+	bool complain; /* files, network and exec judged and reported, not enforced */
 	struct sbx_enforcement signed_limits; /* what the signature asks, as tier U meets it */
 	int log_fd;
 	int keep_fds[MAX_KEEP_FDS];
@@ -101,6 +106,11 @@ struct run_args {
 
 struct denial_sink {
 	FILE *log; /* --log-json, or NULL */
+	const struct sbx_profile *profile; /* what the suggestions are for */
+	const char *home;
+	bool quiet, complain;
+	const struct cli_run_observer *observer; /* sbx learn */
+	uint64_t seen[1024]; /* hashes of the file acts already explained (0: free) */
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -166,6 +176,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "keep-children", no_argument, NULL, 'K' },
 		{ "allow-root", no_argument, NULL, 'O' },
 		{ "best-effort", no_argument, NULL, 'B' },
+		{ "complain", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -219,6 +230,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'B':
 			a->best_effort = true;
+			break;
+		case 'C':
+			a->complain = true;
 			break;
 		case 'j':
 			errno = 0;
@@ -352,29 +366,93 @@ static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan 
 		fprintf(stderr, "sbx:   note: %s\n", e->notes[i]);
 }
 
+/* Whether this (program, act, path) was explained already: a table of hashes. */
+static bool seen_before(struct denial_sink *sink, const struct sbx_seccomp_denial *d)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *parts[3] = { d->comm, d->call, d->is_file ? d->file.path : "" };
+
+	/* FNV-1a over the three, each ended by its NUL. */
+	for (int i = 0; i < 3; i++) {
+		const char *c = parts[i];
+
+		do
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		while (*c++);
+	}
+	h |= 1;
+	for (size_t i = 0, k = h % 1024; i < 1024; i++, k = (k + 1) % 1024) {
+		if (sink->seen[k] == h)
+			return true;
+		if (!sink->seen[k]) {
+			sink->seen[k] = h;
+			return false;
+		}
+	}
+	return false; /* full: said again rather than lost */
+}
+
+/* "add --grant DIR:rw", "add --grant DIR with --allow KEY", "add network.server". */
+static void suggestion_of(const struct denial_sink *sink, const struct sbx_seccomp_denial *d,
+			  char *buf, size_t len)
+{
+	struct sbx_suggestion sg;
+
+	if (d->file.port) {
+		snprintf(buf, len, "add network.server (--allow network.server)");
+		return;
+	}
+	sbx_suggest_file_grant(sink->profile, d->file.need, d->file.dir, sink->home, &sg);
+	snprintf(buf, len, "add --grant %s%s%s%s", d->file.dir, sg.mode,
+		 sg.entitlement ? " with --allow " : "", sg.entitlement ? sg.entitlement : "");
+}
+
 static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 {
 	struct denial_sink *sink = arg;
 	const struct sbx_seccomp_rule *r = d->rule;
-	char syscall_name[64];
-
-	fprintf(stderr, "sbx: %s[%d] denied %s: needs %s\n", d->comm, (int)d->pid, d->call,
-		r && r->entitlement ? r->entitlement : "an entitlement no profile grants");
-	if (!sink->log)
-		return;
-	snprintf(syscall_name, sizeof(syscall_name), "%.*s", (int)strcspn(d->call, "("), d->call);
+	const char *verb = d->complained ? "would be denied" : "denied";
+	char syscall_name[64], suggestion[PATH_MAX + 128] = "";
 	struct sbx_json j;
 
+	if (d->is_file)
+		suggestion_of(sink, d, suggestion, sizeof(suggestion));
+	if (sink->observer)
+		sink->observer->on_denial(d, sink->observer->arg);
+	if (d->is_file && seen_before(sink, d))
+		return;
+	if (sink->quiet)
+		;
+	else if (d->is_file)
+		fprintf(stderr, "sbx: %s[%d] %s %s of %s: %s\n", d->comm, (int)d->pid, verb,
+			d->file.access, d->file.path, suggestion);
+	else
+		fprintf(stderr, "sbx: %s[%d] %s %s: needs %s\n", d->comm, (int)d->pid, verb,
+			d->call,
+			r && r->entitlement ? r->entitlement : "an entitlement no profile grants");
+	if (!sink->log)
+		return;
 	sbx_json_init(&j, sink->log, false);
 	sbx_json_object_begin(&j, NULL);
 	sbx_json_string(&j, "type", "denial");
 	sbx_json_int(&j, "pid", d->pid);
 	sbx_json_string(&j, "process", d->comm);
-	sbx_json_string(&j, "syscall", syscall_name);
-	sbx_json_string(&j, "call", d->call);
-	sbx_json_int(&j, "errno", r ? r->errno_value : ENOSYS);
-	sbx_json_string(&j, "reason", r ? r->why : NULL);
-	sbx_json_string(&j, "entitlement", r ? r->entitlement : NULL);
+	if (d->is_file) {
+		sbx_json_string(&j, "access", d->file.access);
+		sbx_json_string(&j, "path", d->file.path);
+		sbx_json_string(&j, "grant", d->file.port ? NULL : d->file.dir);
+		sbx_json_int(&j, "errno", EACCES);
+		sbx_json_string(&j, "suggestion", suggestion);
+	} else {
+		snprintf(syscall_name, sizeof(syscall_name), "%.*s", (int)strcspn(d->call, "("),
+			 d->call);
+		sbx_json_string(&j, "syscall", syscall_name);
+		sbx_json_string(&j, "call", d->call);
+		sbx_json_int(&j, "errno", r ? r->errno_value : ENOSYS);
+		sbx_json_string(&j, "reason", r ? r->why : NULL);
+		sbx_json_string(&j, "entitlement", r ? r->entitlement : NULL);
+	}
+	sbx_json_bool(&j, "complain", d->complained);
 	sbx_json_object_end(&j);
 	sbx_json_finish(&j);
 	fflush(sink->log);
@@ -395,9 +473,10 @@ static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag
 }
 
 static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
-			struct sbx_plan *plan, const struct sbx_features *f)
+			struct sbx_plan *plan, const struct sbx_features *f,
+			const struct sbx_host_facts *facts, const struct cli_run_observer *obs)
 {
-	struct denial_sink sink = { NULL };
+	static struct denial_sink sink;
 	struct sbx_launch_opts o = {
 		.plan = plan,
 		.program = t->path,
@@ -415,6 +494,8 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		.forward_signals = true,
 		.kill_tree = true,
 		.keep_tree = a->keep_tree,
+		.observe_files = !a->quiet || a->log_fd >= 0 || obs,
+		.complain = a->complain,
 		.on_denial = report_denial,
 		.arg = &sink,
 	};
@@ -423,6 +504,12 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	int status = SBX_EXIT_RUN_FAILED, err;
 	bool ran = false;
 
+	memset(&sink, 0, sizeof(sink));
+	sink.profile = t->profile;
+	sink.home = facts->home;
+	sink.quiet = a->quiet;
+	sink.complain = a->complain;
+	sink.observer = obs;
 	if (a->log_fd >= 0) {
 		int fd = fcntl(a->log_fd, F_DUPFD_CLOEXEC, 3);
 
@@ -458,7 +545,8 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	}
 	for (size_t i = 0; i < a->signed_limits.n_notes; i++)
 		sbx_enforcement_note(&l.enforced, "%s", a->signed_limits.notes[i]);
-	print_enforcement(&l, plan, t->source, f, a->report, a->quiet);
+	/* Under --complain the drops are the mode's, not the kernel's: no once-notes. */
+	print_enforcement(&l, plan, t->source, f, a->report, a->quiet || a->complain);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
 	/*
@@ -475,7 +563,7 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	if (err)
 		status = exec_failure_status(&l, &d);
 	ran = !err;
-	if (l.denials > l.denials_reported)
+	if (l.denials > l.denials_reported && !a->quiet)
 		fprintf(stderr,
 			"sbx: %lu denials in all, %lu not shown (repeats and the rate limit)\n",
 			l.denials, l.denials - l.denials_reported);
@@ -489,6 +577,11 @@ out:
 }
 
 int cmd_run(int argc, char **argv)
+{
+	return cli_run(argc, argv, NULL);
+}
+
+int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 {
 	static struct run_args a;
 	struct sbx_host_facts facts = { 0 };
@@ -593,7 +686,9 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	sbx_timing_mark("compile");
-	status = run_confined(&a, &t, plan, &features);
+	if (obs && obs->on_profile)
+		obs->on_profile(t.profile, t.source, &facts, obs->arg);
+	status = run_confined(&a, &t, plan, &features, &facts, obs);
 	sbx_timing_print(stderr);
 out:
 	sbx_plan_free(plan);

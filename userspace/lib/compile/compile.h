@@ -39,6 +39,21 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out);
 unsigned int sbx_landlock_fs_min_abi(uint64_t access);
 unsigned int sbx_landlock_net_min_abi(uint64_t access);
 
+/* What would lift a refused file act (sbx run's explanation, sbx learn's profile). */
+struct sbx_suggestion {
+	const char *mode; /* the --grant suffix: "", ":rw" or ":x" */
+	bool write;
+	const char *entitlement; /* the files.user-selected key the grant needs and the profile
+				    lacks, or NULL */
+	/* The profile key and value that grant it without the command line (home-relative
+	 * under home), or NULL: executing (no profile key names an executable path). */
+	const char *profile_key;
+	const char *profile_path; /* within dir */
+};
+/* need: LANDLOCK_ACCESS_FS_* rights refused; dir: the directory a grant would name. */
+void sbx_suggest_file_grant(const struct sbx_profile *p, uint64_t need, const char *dir,
+			    const char *home, struct sbx_suggestion *out);
+
 /*
  * Fill facts from the environment: $HOME, $XDG_DATA_HOME, $XDG_RUNTIME_DIR and the user
  * directories of ~/.config/user-dirs.dirs (XDG defaults when absent), and whether this

@@ -92,6 +92,13 @@ enum sbx_seccomp_answer {
 	 * (userspace/lib/supervise/); a call it has no handler for is refused with errno_value.
 	 */
 	SBX_ANSWER_SUPERVISOR,
+	/*
+	 * Added by the launcher, never by compile: the supervisor is told of the call (a file
+	 * act), lets it run whatever its arguments say (the kernel decides: Landlock, or
+	 * nothing in complain mode) and only then judges a copy against the plan, to explain
+	 * a refusal. No decision depends on it (supervise/observe.c).
+	 */
+	SBX_ANSWER_OBSERVE,
 };
 
 struct sbx_seccomp_rule {

@@ -351,8 +351,8 @@ static void fit_process(struct sbx_launch *l)
 			e, "runs as uid 0 (--allow-root): the owner of root's files, "
 			   "with no capability, an empty bounding set, locked securebits");
 	if (p->landlock.enabled && f->landlock_abi >= 7)
-		sbx_enforcement_note(e, "Landlock denials go to the audit log, which only root can "
-					"read; sbx does not report them");
+		sbx_enforcement_note(e, "Landlock's own denial log is audit, which only root can "
+					"read; sbx explains file denials itself (unless --quiet)");
 	else if (p->landlock.enabled)
 		sbx_enforcement_note(e, "Landlock denials are not reported (no audit logging "
 					"before ABI 7)");
@@ -531,6 +531,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	}
 	abi = l->o.features->landlock_abi;
 	fit_process(l);
+	launch_observe_fit(l);
 	sbx_timing_mark("fit to kernel");
 	err = sbx_enforcement_require(&l->enforced, o->require, o->require_all, d);
 	if (err) {
@@ -607,17 +608,23 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 					rules[i].path = fd_path;
 			lp.fs = rules;
 		}
-		l->ruleset_fd = landlock_build_ruleset(&lp, abi, d);
+		launch_observe_landlock(l, &lp);
+		l->ruleset_fd = lp.enabled ? landlock_build_ruleset(&lp, abi, d) : -1;
 		free(rules);
-		if (l->ruleset_fd < 0) {
+		if (l->ruleset_fd < 0 && lp.enabled) {
 			l->failed_step = "landlock";
 			return l->ruleset_fd;
 		}
 	}
 	sbx_timing_mark("landlock ruleset");
+	err = launch_observe_prepare(l, d);
+	if (err) {
+		l->failed_step = "complain";
+		return err;
+	}
 	if (p->seccomp.enabled && sbx_enforcement_find(&l->enforced, "seccomp")->enforced) {
 		notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
-		err = seccomp_filter_build_abi(&p->seccomp, notify, abi, &l->filter, d);
+		err = seccomp_filter_build_abi(&l->seccomp, notify, abi, &l->filter, d);
 		if (!err) {
 			l->bpf = calloc(2, sizeof(*l->bpf));
 			err = l->bpf ? seccomp_filter_export(l->filter, l->bpf, d)
@@ -639,6 +646,7 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 {
 	sbx_supervisor_stop(l->supervisor);
 	l->supervisor = NULL;
+	launch_observe_cleanup(l);
 	if (l->ruleset_fd >= 0)
 		close(l->ruleset_fd);
 	l->ruleset_fd = -1;
@@ -760,6 +768,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 	if (seccomp_filter_notifies(l->filter) && !l->supervisor &&
 	    sbx_supervisor_start(l->o.plan, l->ruleset_fd, &l->supervisor, d))
 		l->supervisor = NULL; /* none: those calls are refused (fail closed) */
+	launch_observe_start(l);
 	sbx_timing_mark("supervisor");
 	fflush(NULL);
 	l->pid = fork();

@@ -99,6 +99,15 @@ struct sbx_launch_opts {
 	 * keep_tree, the launcher waits for the whole tree to end instead. */
 	bool kill_tree;
 	bool keep_tree;
+	/*
+	 * observe_files: file acts are shown to the supervisor, which lets each run and
+	 * explains those the plan refuses (on_denial, file set): one notification per open.
+	 * complain: files, network and exec are judged and reported, not enforced (the
+	 * Landlock ruleset keeps only its scoping; sockets the network entitlements refuse
+	 * run); every such act is reported, none rate-limited. Needs seccomp notification.
+	 */
+	bool observe_files;
+	bool complain;
 	/* Called in the parent for each explained denial (seccomp user notification). */
 	void (*on_denial)(const struct sbx_seccomp_denial *denial, void *arg);
 	void *arg;
@@ -110,6 +119,9 @@ struct sbx_launch {
 	struct sbx_features features; /* o.features points here when the caller gave none */
 	int ruleset_fd; /* -1: no Landlock this run */
 	struct sbx_seccomp_filter *filter; /* NULL: no seccomp this run */
+	/* The plan's seccomp rules, with this run's observe rules (launch/observe.c). */
+	struct sbx_seccomp_plan seccomp;
+	bool seccomp_owned; /* seccomp.rules is this launch's */
 	struct sbx_supervisor *supervisor; /* carries calls out (supervise/); NULL: none */
 	struct sock_fprog *bpf; /* [0] rules, [1] allow-list (len 0: none); NULL: none */
 	int exec_fd; /* the program, owned here (a dup of program_fd or opened) */

@@ -70,6 +70,13 @@ struct launch_loop {
 	int status;
 };
 
+/* observe.c: explained file denials and complain mode (launch.h). */
+int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d);
+void launch_observe_fit(struct sbx_launch *l);
+void launch_observe_landlock(const struct sbx_launch *l, struct sbx_landlock_plan *lp);
+void launch_observe_start(struct sbx_launch *l);
+void launch_observe_cleanup(struct sbx_launch *l);
+
 /* relay.c: until the program (with keep_tree, its whole tree) has ended. */
 int launch_supervise(struct sbx_launch *l, struct launch_loop *lp);
 

@@ -92,6 +92,7 @@ struct denial_limit {
 	struct timespec last;
 	char last_call[sizeof(((struct sbx_seccomp_denial *)0)->call)];
 	char last_comm[sizeof(((struct sbx_seccomp_denial *)0)->comm)];
+	char last_path[PATH_MAX]; /* of a file act: the same act on another path is another */
 };
 
 static void report_denial(struct sbx_launch *l, struct denial_limit *lim,
@@ -108,8 +109,15 @@ static void report_denial(struct sbx_launch *l, struct denial_limit *lim,
 	snprintf(fdname, sizeof(fdname), "%d", SBX_EXEC_FD);
 	if (!strcmp(den->comm, fdname))
 		snprintf(den->comm, sizeof(den->comm), "%s", base ? base + 1 : l->o.program);
+	/* complain mode: every act enforcement would refuse is reported (sbx learn needs all). */
+	if (l->o.complain) {
+		l->denials_reported++;
+		l->o.on_denial(den, l->o.arg);
+		return;
+	}
 	/* The same call from the same program again: counted, not repeated. */
-	if (!strcmp(den->call, lim->last_call) && !strcmp(den->comm, lim->last_comm))
+	if (!strcmp(den->call, lim->last_call) && !strcmp(den->comm, lim->last_comm) &&
+	    !strcmp(den->is_file ? den->file.path : "", lim->last_path))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (lim->last.tv_sec == 0 && lim->last.tv_nsec == 0)
@@ -125,6 +133,7 @@ static void report_denial(struct sbx_launch *l, struct denial_limit *lim,
 	lim->tokens -= 1;
 	snprintf(lim->last_call, sizeof(lim->last_call), "%s", den->call);
 	snprintf(lim->last_comm, sizeof(lim->last_comm), "%s", den->comm);
+	snprintf(lim->last_path, sizeof(lim->last_path), "%s", den->is_file ? den->file.path : "");
 	l->denials_reported++;
 	l->o.on_denial(den, l->o.arg);
 }
@@ -235,7 +244,7 @@ int launch_supervise(struct sbx_launch *l, struct launch_loop *lp)
 		if (i_nfd >= 0 && (pfd[i_nfd].revents & POLLIN)) {
 			struct sbx_seccomp_denial den;
 
-			if (!seccomp_supervise_one_with(lp->nfd, &l->o.plan->seccomp, l->supervisor,
+			if (!seccomp_supervise_one_with(lp->nfd, &l->seccomp, l->supervisor,
 							&den) &&
 			    !den.carried_out)
 				report_denial(l, &lim, &den);

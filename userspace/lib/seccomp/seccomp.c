@@ -615,12 +615,47 @@ int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct 
 		}
 		/* No MFD_NOEXEC_SEAL on this kernel: refuse, and say so, as for any rule. */
 	}
+	if (out->rule && out->rule->answer == SBX_ANSWER_OBSERVE) {
+		/* Let run (the kernel decides), then judged: reported when the plan refuses it. */
+		int hit = sbx_supervisor_observe(sup, fd, req, nr, &out->file);
+
+		out->carried_out = hit <= 0;
+		out->is_file = hit > 0;
+		out->complained = hit > 0 && sbx_supervisor_complains(sup);
+		if (hit > 0) {
+			out->rule = NULL;
+			snprintf(out->call, sizeof(out->call), "%s", out->file.access);
+			read_comm(out->pid, out->comm, sizeof(out->comm));
+		}
+		err = hit < 0 ? hit : 0;
+		goto out;
+	}
+	/* complain: what the network entitlements refuse runs, and is reported. */
+	if (out->rule && sbx_supervisor_complains(sup) && out->rule->entitlement &&
+	    !strncmp(out->rule->entitlement, "network.", 8)) {
+		seccomp_describe_call(nr, args, out->call, sizeof(out->call));
+		read_comm(out->pid, out->comm, sizeof(out->comm));
+		out->complained = true;
+		resp->id = req->id;
+		resp->val = 0;
+		resp->error = 0;
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		err = seccomp_notify_respond(fd, resp);
+		goto out;
+	}
 	if (out->rule && out->rule->answer == SBX_ANSWER_SUPERVISOR) {
 		/* Carried out, or refused with the reason the supervisor gives. */
 		refused = sbx_supervisor_carry_out(sup, fd, req, nr, out->rule->errno_value, why,
 						   sizeof(why));
 		if (refused <= 0) {
 			out->carried_out = true;
+			/* complain mode: carried out outside the grants, and reported. */
+			if (!refused && why[0]) {
+				out->carried_out = false;
+				out->complained = true;
+				snprintf(out->call, sizeof(out->call), "%s", why);
+				read_comm(out->pid, out->comm, sizeof(out->comm));
+			}
 			goto out;
 		}
 	}

@@ -16,6 +16,7 @@
 
 #include "compile/plan.h"
 #include "diag.h"
+#include "supervise/supervise.h"
 
 struct sbx_seccomp_filter;
 
@@ -66,6 +67,13 @@ struct sbx_seccomp_denial {
 	char call[96]; /* e.g. "socket(AF_INET)" */
 	const struct sbx_seccomp_rule *rule; /* NULL: no rule matched (answered ENOSYS) */
 	bool carried_out; /* not a denial: answered with a sealed memfd (no report) */
+	/*
+	 * complain mode: enforcement would have refused this and it ran (a file act, a socket
+	 * the network entitlements refuse, a supervised call outside the grants).
+	 */
+	bool complained;
+	bool is_file; /* a judged file act (or bind): file says what; rule is NULL */
+	struct sbx_file_act file;
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -254,32 +255,15 @@ static bool kind_allowed(const struct stat *st, enum sup_need need)
 	       S_ISLNK(st->st_mode);
 }
 
-static bool allowed(const struct sbx_supervisor *s, const struct sup_object *o, enum sup_need need)
+/* Whether one rule grants bits on o (the caller's object, already judged not procfs). */
+static bool grants_one(const struct sbx_supervisor *s, const struct sup_object *o, uint64_t bits)
 {
 	struct sup_object named = { .fd = -1, .dir = -1 };
-	const struct stat *st = &o->st;
-	uint64_t bits;
 	bool ok;
 
-	if (o->from_fd && fd_grants(o->fd_flags, need))
-		return true;
-	if (on_procfs(o->fd))
-		return false;
-	switch (need) {
-	case SUP_NEED_WRITE:
-		bits = LANDLOCK_ACCESS_FS_WRITE_FILE;
-		break;
-	case SUP_NEED_READ:
-		bits = S_ISDIR(st->st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR
-					    : LANDLOCK_ACCESS_FS_READ_FILE;
-		break;
-	default:
-		bits = LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
-		break;
-	}
-	if (is_root(s, st, bits))
+	if (is_root(s, &o->st, bits))
 		return true; /* a rule on the object itself (a file rule, or the root) */
-	if (S_ISDIR(st->st_mode))
+	if (S_ISDIR(o->st.st_mode))
 		return beneath(s, o->fd, bits);
 	if (o->dir >= 0)
 		return beneath(s, o->dir, bits);
@@ -297,11 +281,50 @@ static bool allowed(const struct sbx_supervisor *s, const struct sup_object *o, 
 		if (n > 0 && path[0] != '/')
 			return true;
 	}
-	if (object_by_name(o->fd, st, &named))
+	if (object_by_name(o->fd, &o->st, &named))
 		return false;
 	ok = named.dir >= 0 && beneath(s, named.dir, bits);
 	sup_object_close(&named);
 	return ok;
+}
+
+bool sup_object_grants(const struct sbx_supervisor *s, const struct sup_object *o, uint64_t bits)
+{
+	if (on_procfs(o->fd))
+		return false;
+	for (uint64_t b = 1; b && b <= bits; b <<= 1)
+		if ((bits & b) && !grants_one(s, o, b))
+			return false;
+	return true;
+}
+
+bool sup_dir_grants(const struct sbx_supervisor *s, int dir, uint64_t bits)
+{
+	for (uint64_t b = 1; b && b <= bits; b <<= 1)
+		if ((bits & b) && !beneath(s, dir, b))
+			return false;
+	return true;
+}
+
+static bool allowed(const struct sbx_supervisor *s, const struct sup_object *o, enum sup_need need)
+{
+	uint64_t bits;
+
+	if (o->from_fd && fd_grants(o->fd_flags, need))
+		return true;
+	switch (need) {
+	case SUP_NEED_WRITE:
+		bits = LANDLOCK_ACCESS_FS_WRITE_FILE;
+		break;
+	case SUP_NEED_READ:
+		bits = S_ISDIR(o->st.st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR
+					      : LANDLOCK_ACCESS_FS_READ_FILE;
+		break;
+	default:
+		bits = LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
+		break;
+	}
+	return sup_object_grants(s, o, bits);
 }
 
 const char *sup_object_refusal(const struct sbx_supervisor *s, const struct sup_object *o,

@@ -26,6 +26,7 @@ int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx
 	if (!s)
 		return sbx_diag_set(d, -ENOMEM, "supervisor: out of memory");
 	s->ruleset_fd = ruleset_fd;
+	s->landlock = &plan->landlock;
 	err = sup_roots_open(s, &plan->landlock, d);
 	if (!err)
 		err = sup_executor_start(s, d);
@@ -42,6 +43,21 @@ void sbx_supervisor_set_program(struct sbx_supervisor *s, pid_t pid)
 {
 	if (s)
 		s->program = pid;
+}
+
+void sbx_supervisor_set_observe(struct sbx_supervisor *s, uint64_t handled_fs, uint64_t handled_net,
+				bool complain)
+{
+	if (s) {
+		s->handled_fs = handled_fs;
+		s->handled_net = handled_net;
+		s->complain = complain;
+	}
+}
+
+bool sbx_supervisor_complains(const struct sbx_supervisor *s)
+{
+	return s && s->complain;
 }
 
 void sbx_supervisor_stop(struct sbx_supervisor *s)
@@ -81,6 +97,14 @@ static long resolve_check_act(struct sup_call *c)
 	if (ret)
 		return ret;
 	why = sup_object_refusal(c->s, &o, c->spec->need);
+	if (why && c->s->complain) {
+		/* Judged, not enforced: carried out, and why says what enforcement would say. */
+		if (c->object_is_fd)
+			sup_why(c, "%s(descriptor): %s", c->spec->name, why);
+		else
+			sup_why(c, "%s(%.60s): %s", c->spec->name, c->path, why);
+		why = NULL;
+	}
 	if (why) {
 		c->refused = true;
 		if (c->object_is_fd)

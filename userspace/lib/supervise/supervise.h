@@ -15,6 +15,8 @@
 #ifndef SBX_SUPERVISE_H
 #define SBX_SUPERVISE_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -31,6 +33,16 @@ struct seccomp_notif;
  * is >= 0, restricts itself with the program's Landlock ruleset (that thread alone). The
  * grants the checks compare against are opened now. Returns 0 or -errno with d.
  */
+/*
+ * What observe judges: handled_fs, the file rights this run's Landlock handles (the plan's,
+ * fitted to the kernel). complain: the plan is judged but not enforced for files (sbx run
+ * --complain): calls the supervisor carries out are carried out even outside the grants,
+ * and reported.
+ */
+void sbx_supervisor_set_observe(struct sbx_supervisor *s, uint64_t handled_fs, uint64_t handled_net,
+				bool complain);
+bool sbx_supervisor_complains(const struct sbx_supervisor *s);
+
 int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx_supervisor **out,
 			 struct sbx_diag *d);
 /* The program, once forked: the root of the process tree calls may target. */
@@ -42,9 +54,36 @@ void sbx_supervisor_stop(struct sbx_supervisor *s);
  * Returns 0 when answered with the call's own result (nothing to report), or a positive
  * errno to refuse it with (refuse_errno when the plan does not allow it, EPERM when the
  * program cannot be reached, say): the caller answers and reports, why says what held.
+ * In complain mode a call outside the grants is carried out (0) and why says what
+ * enforcement would have refused.
  */
 int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 			     const struct seccomp_notif *req, int nr, int refuse_errno, char *why,
 			     size_t why_len);
+
+/* The calls sbx_supervisor_observe() judges (NULL-ended): the launcher's observe rules. */
+extern const char *const sbx_observed_calls[];
+extern const char *const sbx_observed_calls_complain[];
+
+/* A file act the plan does not grant, as the supervisor judged it (observe.c). */
+struct sbx_file_act {
+	char path[PATH_MAX]; /* the object, absolute (as resolved when it could be) */
+	char dir[PATH_MAX]; /* the directory a grant would name */
+	const char *access; /* "read", "write", "execute", "create", "delete", ... */
+	uint64_t need; /* the LANDLOCK_ACCESS_FS_* rights no rule grants there */
+	bool is_dir; /* the object is a directory (listed, created, removed) */
+	int port; /* bind (complain mode): the port enforcement would refuse; else 0 */
+};
+
+/*
+ * An SBX_ANSWER_OBSERVE call (open, creat, execve, mkdir, unlink, rename, link, symlink,
+ * mknod): copy what it names, let it run (SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel
+ * decides), then judge the copy against the plan's grants as Landlock would. Returns 1
+ * with act filled when the plan does not grant it, 0 when it does or it cannot be judged
+ * (a path that does not resolve, procfs), or -errno when the answer failed. Reporting only:
+ * what the program does to its memory meanwhile changes the report, never the answer.
+ */
+int sbx_supervisor_observe(struct sbx_supervisor *s, int notify_fd, const struct seccomp_notif *req,
+			   int nr, struct sbx_file_act *act);
 
 #endif /* SBX_SUPERVISE_H */

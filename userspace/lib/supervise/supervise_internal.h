@@ -41,6 +41,10 @@ struct sbx_supervisor {
 	struct sup_root *roots;
 	size_t n_roots;
 	bool fs_confined; /* the plan has a Landlock file-system ruleset: the roots decide */
+	bool complain; /* judged, not enforced: carried out outside the grants too */
+	uint64_t handled_fs; /* the plan's handled rights (observe.c judges only those) */
+	uint64_t handled_net;
+	const struct sbx_landlock_plan *landlock; /* the plan's rules, by path (observe.c) */
 	int ruleset_fd; /* for the executor, closed once it is confined */
 	pid_t program; /* the root of the sandbox's process tree; 0 until it runs */
 	/* The executor: one call at a time, handed over under lock. */
@@ -144,6 +148,14 @@ void sup_why(struct sup_call *c, const char *fmt, ...) __attribute__((format(pri
 /* object.c: resolution and the grant check, in the executor. */
 int sup_object_resolve(int base, const char *path, bool follow, struct sup_object *o);
 int sup_object_from_fd(int fd, struct sup_object *o);
+/*
+ * Whether rules grant every right in bits on o (each right may come from another rule, as
+ * in Landlock): for a directory, beneath it; for anything else, beneath the directory it
+ * was found in.
+ */
+bool sup_object_grants(const struct sbx_supervisor *s, const struct sup_object *o, uint64_t bits);
+/* The same for the directory dir itself (O_PATH), where entries are created or removed. */
+bool sup_dir_grants(const struct sbx_supervisor *s, int dir, uint64_t bits);
 /* NULL when a call with this need may act on o, else why not ("outside the grants"). */
 const char *sup_object_refusal(const struct sbx_supervisor *s, const struct sup_object *o,
 			       enum sup_need need);

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sbx run explains the files it refuses (one line per distinct act, with the --grant or
+ * entitlement that would allow it; the same record in --log-json; --quiet silences), and
+ * sbx run --complain judges files, network and exec without enforcing them, reporting each
+ * act enforcement would refuse while the rest of the sandbox holds. Each refusal has its
+ * control: the suggested grant, given, lets the same command through with no line.
+ */
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#define SBX(...)                                                                                  \
+	({                                                                                        \
+		char *__argv[] = { (char *)sbx_bin(), "run", "--allow-root", __VA_ARGS__, NULL }; \
+		sbx_run_capture(__argv, self->r);                                                 \
+	})
+
+static char *probe(void)
+{
+	return (char *)sbx_test_helper("run_probe");
+}
+
+/* How many times needle occurs in hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+FIXTURE(explain)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 16], out[PATH_MAX + 16], line[4 * PATH_MAX];
+	struct sbx_cmd_result *r;
+};
+
+FIXTURE_SETUP(explain)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	self->r = malloc(sizeof(*self->r));
+	ASSERT_NE(NULL, self->r);
+	ASSERT_NE(NULL, sbx_mkdtemp(tmp, sizeof(tmp)));
+	/* As the kernel names it: the lines carry resolved paths. */
+	ASSERT_NE(NULL, realpath(tmp, self->dir));
+	snprintf(self->file, sizeof(self->file), "%s/notes.txt", self->dir);
+	snprintf(self->out, sizeof(self->out), "%s/out.txt", self->dir);
+	f = fopen(self->file, "w");
+	ASSERT_NE(NULL, f);
+	fputs("notes\n", f);
+	fclose(f);
+}
+
+FIXTURE_TEARDOWN(explain)
+{
+	sbx_rmtree(self->dir);
+	free(self->r);
+}
+
+TEST_F(explain, read_refused_names_the_grant)
+{
+	ASSERT_EQ(0, SBX("--", "cat", self->file));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
+	EXPECT_NE(NULL, strstr(self->r->err, "sbx: cat["));
+	snprintf(self->line, sizeof(self->line), "] denied read of %s: add --grant %s\n",
+		 self->file, self->dir);
+	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
+	/* The control: the grant the line names lets it through, and nothing is said. */
+	ASSERT_EQ(0, SBX("--grant", self->dir, "--", "cat", self->file));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("notes\n", self->r->out);
+	EXPECT_EQ(NULL, strstr(self->r->err, "denied"));
+}
+
+TEST_F(explain, create_refused_names_a_read_write_grant)
+{
+	char cmd[PATH_MAX + 64], grant[PATH_MAX + 4];
+
+	snprintf(cmd, sizeof(cmd), "echo x > '%s'", self->out);
+	snprintf(grant, sizeof(grant), "%s:rw", self->dir);
+	ASSERT_EQ(0, SBX("--grant", self->dir, "--", "/bin/sh", "-c", cmd));
+	EXPECT_NE(0, self->r->status);
+	snprintf(self->line, sizeof(self->line), "] denied create of %s: add --grant %s:rw\n",
+		 self->out, self->dir);
+	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
+	EXPECT_NE(0, access(self->out, F_OK));
+	/* The control: read-write, as the line says. */
+	ASSERT_EQ(0, SBX("--grant", grant, "--", "/bin/sh", "-c", cmd));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, access(self->out, F_OK));
+	EXPECT_EQ(NULL, strstr(self->r->err, "denied"));
+}
+
+TEST_F(explain, one_line_per_distinct_act)
+{
+	ASSERT_EQ(0, SBX("--", "cat", self->file, self->file, self->file));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_EQ(1, occurrences(self->r->err, "] denied read of ")) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(3, occurrences(self->r->err, "Permission denied")) TH_LOG("%s", self->r->err);
+}
+
+TEST_F(explain, quiet_silences_the_lines)
+{
+	ASSERT_EQ(0, SBX("--quiet", "--", "cat", self->file));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
+	EXPECT_EQ(NULL, strstr(self->r->err, "sbx:")) TH_LOG("%s", self->r->err);
+}
+
+TEST_F(explain, file_denial_as_json_line)
+{
+	char cmd[3 * PATH_MAX];
+	char *line;
+
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' run --allow-root --quiet --log-json 3 -- cat '%s' 3>&1 >/dev/null "
+		 "2>/dev/null",
+		 sbx_bin(), self->file);
+	ASSERT_EQ(0, sbx_sh(self->r, "%s", cmd));
+	EXPECT_EQ(1, self->r->status);
+	line = strstr(self->r->out, "\n{\"type\":\"denial\",\"pid\":");
+	ASSERT_NE(NULL, line) TH_LOG("%s", self->r->out);
+	snprintf(self->line, sizeof(self->line),
+		 "\"process\":\"cat\",\"access\":\"read\",\"path\":\"%s\",\"grant\":\"%s\","
+		 "\"errno\":13,\"suggestion\":\"add --grant %s\",\"complain\":false}\n",
+		 self->file, self->dir, self->dir);
+	EXPECT_NE(NULL, strstr(line, self->line)) TH_LOG("%s", line);
+}
+
+TEST_F(explain, complain_runs_what_enforcement_refuses_and_says_so)
+{
+	char cmd[3 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), "cat '%s' && echo x > '%s'", self->file, self->out);
+	/* The control: enforced, both acts are refused. */
+	ASSERT_EQ(0, SBX("--quiet", "--", "/bin/sh", "-c", cmd));
+	EXPECT_NE(0, self->r->status);
+	EXPECT_NE(0, access(self->out, F_OK));
+	ASSERT_EQ(0, SBX("--complain", "--", "/bin/sh", "-c", cmd));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("notes\n", self->r->out);
+	EXPECT_EQ(0, access(self->out, F_OK));
+	snprintf(self->line, sizeof(self->line), "] would be denied read of %s: add --grant %s\n",
+		 self->file, self->dir);
+	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
+	snprintf(self->line, sizeof(self->line),
+		 "] would be denied create of %s: add --grant %s:rw\n", self->out, self->dir);
+	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
+}
+
+TEST_F(explain, complain_exec_outside_the_grants)
+{
+	char prog[PATH_MAX + 16];
+
+	snprintf(prog, sizeof(prog), "%s/tool", self->dir);
+	ASSERT_EQ(0, sbx_sh(self->r, "cp /bin/true '%s'", prog));
+	/* The control: enforced, the shell cannot execute it. */
+	ASSERT_EQ(0, SBX("--quiet", "--", "/bin/sh", "-c", prog));
+	EXPECT_EQ(126, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, SBX("--complain", "--", "/bin/sh", "-c", prog));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	snprintf(self->line, sizeof(self->line),
+		 "] would be denied execute of %s: add --grant %s:x with --allow "
+		 "files.user-selected.executable\n",
+		 prog, self->dir);
+	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
+}
+
+TEST_F(explain, complain_network_runs_and_is_reported)
+{
+	ASSERT_EQ(0, SBX("--quiet", "--", probe(), "socket-inet"));
+	EXPECT_EQ(3, self->r->status); /* the control: refused */
+	ASSERT_EQ(0, SBX("--complain", "--", probe(), "socket-inet"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL,
+		  strstr(self->r->err, "] would be denied socket(AF_INET): needs network.client\n"))
+	TH_LOG("%s", self->r->err);
+}
+
+/* Complain mode lifts files, network and exec only: W^X (seccomp, MDWE) still holds. */
+TEST_F(explain, complain_keeps_the_rest_of_the_sandbox)
+{
+	ASSERT_EQ(0, SBX("--complain", "--", probe(), "mmap-wx"));
+	EXPECT_EQ(3, self->r->status) TH_LOG("%s %s", self->r->out, self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "refused")) TH_LOG("%s", self->r->out);
+	ASSERT_EQ(0, SBX("--complain", "--report", "--", "/bin/true"));
+	EXPECT_NE(NULL, strstr(self->r->err, "--complain: judged, not enforced"));
+	EXPECT_NE(NULL, strstr(self->r->err, "enforced    seccomp "));
+	EXPECT_NE(NULL, strstr(self->r->err, "enforced    no-new-privs"));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What would lift a refused file act: the --grant mode and the entitlement it needs, or the
+ * profile key sbx learn writes. Pure, like the compiler whose rules it mirrors
+ * (compile_grants: a read grant needs files.user-selected.read-only or read-write, :rw
+ * read-write, :x executable; temporary-exception.files.* lists in a profile).
+ */
+#include <string.h>
+
+#include "compile/compile.h"
+
+#define FS_WRITES                                                                                 \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                          \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                          \
+	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                              \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                            \
+	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | \
+	 LANDLOCK_ACCESS_FS_TRUNCATE)
+
+static bool beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return n > 1 && !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+void sbx_suggest_file_grant(const struct sbx_profile *p, uint64_t need, const char *dir,
+			    const char *home, struct sbx_suggestion *out)
+{
+	bool ro = sbx_profile_entitled(p, "files.user-selected.read-only");
+	bool rw = sbx_profile_entitled(p, "files.user-selected.read-write");
+	bool in_home = home && beneath(dir, home);
+
+	memset(out, 0, sizeof(*out));
+	if (need & LANDLOCK_ACCESS_FS_EXECUTE) {
+		/* No profile key names an executable path: only the command line grants one. */
+		out->mode = ":x";
+		out->write = false;
+		if (!sbx_profile_entitled(p, "files.user-selected.executable"))
+			out->entitlement = "files.user-selected.executable";
+		return;
+	}
+	out->write = (need & FS_WRITES) != 0;
+	if (out->write) {
+		out->mode = ":rw";
+		if (!rw)
+			out->entitlement = "files.user-selected.read-write";
+		out->profile_key =
+			in_home ? "temporary-exception.files.home-relative-path.read-write"
+				: "temporary-exception.files.absolute-path.read-write";
+	} else {
+		out->mode = "";
+		if (!ro && !rw)
+			out->entitlement = "files.user-selected.read-only";
+		out->profile_key =
+			in_home ? "temporary-exception.files.home-relative-path.read-only"
+				: "temporary-exception.files.absolute-path.read-only";
+	}
+	if (in_home) {
+		size_t n = strlen(home);
+
+		while (n > 1 && home[n - 1] == '/')
+			n--;
+		out->profile_path = dir[n] == '/' ? dir + n + 1 : dir + n;
+	} else {
+		out->profile_path = dir;
+	}
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The launcher's part of explaining file denials and of complain mode (launch.h,
+ * observe_files and complain): the plan's seccomp rules with SBX_ANSWER_OBSERVE rules added
+ * for the file acts the supervisor judges (supervise/observe.c), and in complain mode the
+ * Landlock ruleset without its file and network rights (its scoping stays) and the
+ * enforcement report saying so. The plan itself is not changed: explain shows what
+ * enforcement means, and the observe rules are this run's, not the profile's.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landlock/landlock.h"
+#include "launch/launch_internal.h"
+#include "supervise/supervise.h"
+
+static size_t count(const char *const *calls)
+{
+	size_t n = 0;
+
+	while (calls[n])
+		n++;
+	return n;
+}
+
+static void add(struct sbx_seccomp_rule *r, size_t *n, const char *const *calls)
+{
+	for (size_t i = 0; calls[i]; i++)
+		r[(*n)++] = (struct sbx_seccomp_rule){
+			.syscall = calls[i],
+			.errno_value = EACCES,
+			.why = "file act observed (explained if the plan refuses it)",
+			.answer = SBX_ANSWER_OBSERVE,
+		};
+}
+
+int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
+{
+	const struct sbx_seccomp_plan *p = &l->o.plan->seccomp;
+	bool notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
+	size_t n = p->n_rules, extra;
+	struct sbx_seccomp_rule *rules;
+
+	l->seccomp = *p;
+	if (!l->o.observe_files && !l->o.complain)
+		return 0;
+	if (!notify || !p->enabled) {
+		if (l->o.complain)
+			return sbx_diag_set(
+				d, -EOPNOTSUPP,
+				"--complain needs seccomp user notification, which this "
+				"run does not have (%s)",
+				sbx_enforcement_find(&l->enforced, "seccomp.notify")->why);
+		return 0; /* denials stay unexplained, as the report says */
+	}
+	/* A call the plan already has a rule for keeps it (libseccomp keeps one rule a call). */
+	extra = count(sbx_observed_calls) +
+		(l->o.complain ? count(sbx_observed_calls_complain) : 0);
+	rules = malloc((n + extra) * sizeof(*rules));
+	if (!rules)
+		return sbx_diag_set(d, -ENOMEM, "out of memory");
+	memcpy(rules, p->rules, n * sizeof(*rules));
+	add(rules, &n, sbx_observed_calls);
+	if (l->o.complain)
+		add(rules, &n, sbx_observed_calls_complain);
+	for (size_t i = p->n_rules; i < n; i++)
+		for (size_t k = 0; k < p->n_rules; k++)
+			if (!strcmp(rules[i].syscall, rules[k].syscall)) {
+				memmove(&rules[i], &rules[i + 1], (n - i - 1) * sizeof(*rules));
+				n--;
+				i--;
+				break;
+			}
+	l->seccomp.rules = rules;
+	l->seccomp.n_rules = n;
+	l->seccomp_owned = true;
+	return 0;
+}
+
+void launch_observe_fit(struct sbx_launch *l)
+{
+	struct sbx_enforcement *e = &l->enforced;
+
+	if (!l->o.complain)
+		return;
+	for (size_t i = 0; i < e->n; i++) {
+		struct sbx_feature_state *s = &e->items[i];
+
+		if (strncmp(s->feature, "landlock", 8) || !strcmp(s->feature, "landlock.scope") ||
+		    !s->wanted)
+			continue;
+		s->enforced = false;
+		s->security = false;
+		snprintf(s->why, sizeof(s->why), "%s", "--complain: judged, not enforced");
+	}
+	sbx_enforcement_note(e,
+			     "--complain: files, network and exec are judged against the "
+			     "profile and reported, not enforced; the rest of the sandbox holds");
+}
+
+void launch_observe_landlock(const struct sbx_launch *l, struct sbx_landlock_plan *lp)
+{
+	if (!l->o.complain)
+		return;
+	lp->handled_fs = 0;
+	lp->n_fs = 0;
+	lp->handled_net = 0;
+	lp->n_net = 0;
+	if (!(lp->scoped & landlock_scope_mask(l->o.features->landlock_abi)))
+		lp->enabled = false;
+}
+
+void launch_observe_start(struct sbx_launch *l)
+{
+	const struct sbx_landlock_plan *p = &l->o.plan->landlock;
+	int abi = l->o.features->landlock_abi;
+
+	if (l->o.observe_files || l->o.complain)
+		sbx_supervisor_set_observe(l->supervisor,
+					   l->o.complain || l->ruleset_fd >= 0
+						   ? p->handled_fs & landlock_fs_mask(abi)
+						   : 0,
+					   p->handled_net & landlock_net_mask(abi), l->o.complain);
+}
+
+void launch_observe_cleanup(struct sbx_launch *l)
+{
+	if (l->seccomp_owned)
+		free(l->seccomp.rules);
+	l->seccomp_owned = false;
+	l->seccomp.rules = NULL;
+	l->seccomp.n_rules = 0;
+}
