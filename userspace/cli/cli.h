@@ -51,6 +51,7 @@ int cli_bad_option(const char *cmd, const char *verb, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_profile(int argc, char **argv) __attribute__((weak));
 int cmd_run(int argc, char **argv) __attribute__((weak));
+int cmd_learn(int argc, char **argv) __attribute__((weak));
 int cmd_sign(int argc, char **argv) __attribute__((weak));
 int cmd_verify(int argc, char **argv) __attribute__((weak));
 int cmd_display(int argc, char **argv) __attribute__((weak));

@@ -18,6 +18,7 @@ static const struct {
 	{ "status", cmd_status, "what this kernel can enforce, and which sbx tiers work" },
 	{ "run", cmd_run, "run a program confined to its entitlement profile" },
 	{ "container", cmd_container, "the app containers sbx run keeps: list, path, rm" },
+	{ "learn", cmd_learn, "run a program in complain mode and write the profile it needs" },
 	{ "profile", cmd_profile, "lint, explain, create and import entitlement profiles" },
 	{ "sign", cmd_sign, "sign binaries and scripts with identity and entitlements" },
 	{ "verify", cmd_verify, "check a signature chains to a trust anchor" },

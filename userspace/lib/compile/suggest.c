@@ -61,7 +61,7 @@ void sbx_suggest_file_grant(const struct sbx_profile *p, uint64_t need, const ch
 
 		while (n > 1 && home[n - 1] == '/')
 			n--;
-		out->profile_path = dir[n] == '/' ? dir + n + 1 : dir + n;
+		out->profile_path = dir[n] == '/' ? dir + n + 1 : ".";
 	} else {
 		out->profile_path = dir;
 	}

@@ -1104,3 +1104,25 @@ int sbx_profile_allow(struct sbx_profile *p, const char *key, struct sbx_diag *d
 	}
 	return err;
 }
+
+int sbx_profile_add_path(struct sbx_profile *p, const char *key, const char *path,
+			 struct sbx_diag *d)
+{
+	struct load_ctx c = { .p = p, .diag = d };
+	const struct sbx_key_info *k = sbx_key_lookup(key);
+	struct sbx_entitlement e = { .kind = SBX_VALUE_LIST, .linux_meaning = true };
+
+	if (!k || k->kind != SBX_VALUE_LIST || k->class != SBX_KEY_SANDBOX)
+		return sbx_diag_set(d, -EINVAL, "%s: not a list of paths", key);
+	e.key = strdup(k->name);
+	e.file = strdup("sbx learn");
+	e.list = calloc(1, sizeof(*e.list));
+	if (e.list)
+		e.list[0] = strdup(path);
+	if (!e.key || !e.file || !e.list || !e.list[0]) {
+		entitlement_clear(&e);
+		return nomem(d);
+	}
+	e.n_list = 1;
+	return merge_entitlement(&c, &e);
+}

@@ -142,6 +142,9 @@ bool sbx_profile_equal(const struct sbx_profile *a, const struct sbx_profile *b)
  */
 int sbx_profile_allow_check(const char *key, struct sbx_diag *d);
 int sbx_profile_allow(struct sbx_profile *p, const char *key, struct sbx_diag *d);
+/* sbx learn: add path to the list entitlement KEY (a temporary-exception.files.* key). */
+int sbx_profile_add_path(struct sbx_profile *p, const char *key, const char *path,
+			 struct sbx_diag *d);
 
 /* ---- the key table ---- */
 

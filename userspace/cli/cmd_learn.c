@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sbx learn: run a program in complain mode (sbx run --complain) and write the smallest
+ * profile that lets that run succeed: BASE plus, for each act enforcement would have
+ * refused, the entitlement or path exception that allows it, printed as a diff against
+ * BASE with the acts behind each addition.
+ *
+ *   sbx learn [--profile BASE] [--grant PATH[:ro|rw|x]]... [--allow-root] -o NEW.yaml
+ *             -- PROGRAM [ARGS...]
+ *
+ * Paths: the directory each act needed (the one --grant would name), as a
+ * temporary-exception.files list (home-relative under $HOME), read-only or read-write; a
+ * path beneath another learned one with as much access is dropped. Executing outside the
+ * grants has no profile key: learn adds files.user-selected.executable and prints the
+ * --grant DIR:x the run needs. A refusal no entitlement lifts is named and left.
+ *
+ * Exit status: the program's (as sbx run; the profile is written either way, and a failed
+ * run is said so); 2 bad usage or an unwritable output; 125 sbx failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compile/compile.h"
+#include "profile/profile.h"
+#include "seccomp/seccomp.h"
+
+#define MAX_LEARNED 256
+#define MAX_ACTS    4 /* acts shown under each addition */
+#define MAX_ARGS    256
+
+static const char learn_help[] =
+	"usage: sbx learn [--profile BASE] [--grant PATH[:ro|rw|x]]... [--allow-root]\n"
+	"                 -o NEW.yaml -- PROGRAM [ARGS...]\n"
+	"\n"
+	"Runs PROGRAM as sbx run --complain does (files, network and exec judged against\n"
+	"BASE, not enforced) and writes NEW.yaml: BASE plus what that run needed, each\n"
+	"addition printed as a diff with the acts that needed it. Review it, then\n"
+	"sbx run --profile NEW.yaml -- PROGRAM [ARGS...].\n"
+	"\n"
+	"  --profile BASE   the profile to start from (a file or NAME; default: what sbx run\n"
+	"                   would choose for PROGRAM)\n"
+	"  --grant          passed to the run, as sbx run takes it\n"
+	"  -o, --output     where the learned profile goes (replaced if it exists)\n"
+	"\n"
+	"Exit: the program's status; 2 usage or unwritable output; 125 sbx failed.\n";
+
+/* One addition: an entitlement, or a path under a list key; the acts that needed it. */
+struct learned {
+	const char *key; /* entitlement or list key (static) */
+	char path[PATH_MAX]; /* "" for an entitlement */
+	char exec_dir[PATH_MAX]; /* executing: the --grant DIR:x the run needs */
+	char acts[MAX_ACTS][PATH_MAX + 64];
+	size_t n_acts, more;
+	bool dropped; /* beneath another learned path with as much access */
+};
+
+struct learn_state {
+	struct sbx_profile *base; /* a copy of the profile the run applied */
+	char source[PATH_MAX + 64];
+	char home[PATH_MAX];
+	struct learned items[MAX_LEARNED];
+	size_t n;
+	char unliftable[8][200]; /* refusals no entitlement lifts */
+	size_t n_unliftable;
+	bool overflow;
+};
+
+static struct learned *find_or_add(struct learn_state *st, const char *key, const char *path)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (!strcmp(st->items[i].key, key) && !strcmp(st->items[i].path, path))
+			return &st->items[i];
+	if (st->n == MAX_LEARNED) {
+		st->overflow = true;
+		return NULL;
+	}
+	st->items[st->n].key = key;
+	snprintf(st->items[st->n].path, sizeof(st->items[st->n].path), "%s", path);
+	return &st->items[st->n++];
+}
+
+static void add_act(struct learned *it, const char *fmt, const char *a, const char *b,
+		    const char *comm, int pid)
+{
+	char act[sizeof(it->acts[0])];
+
+	snprintf(act, sizeof(act), fmt, a, b);
+	for (size_t i = 0; i < it->n_acts; i++)
+		if (!strncmp(it->acts[i], act, strlen(act)))
+			return;
+	if (it->n_acts == MAX_ACTS) {
+		it->more++;
+		return;
+	}
+	snprintf(it->acts[it->n_acts++], sizeof(it->acts[0]), "%s (%s[%d])", act, comm, pid);
+}
+
+static void on_profile(const struct sbx_profile *p, const char *source,
+		       const struct sbx_host_facts *facts, void *arg)
+{
+	struct learn_state *st = arg;
+	struct sbx_diag d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+
+	snprintf(st->source, sizeof(st->source), "%s", source);
+	snprintf(st->home, sizeof(st->home), "%s", facts->home ? facts->home : "");
+	if (!sbx_profile_canonical(p, &buf, &len))
+		sbx_profile_load_buffer(st->source, buf, len, &st->base, &d);
+	free(buf);
+}
+
+static void on_denial(const struct sbx_seccomp_denial *d, void *arg)
+{
+	struct learn_state *st = arg;
+	struct sbx_suggestion sg;
+	struct learned *it;
+
+	if (!st->base)
+		return;
+	if (d->is_file && d->file.port) {
+		it = find_or_add(st, "network.server", "");
+		if (it)
+			add_act(it, "%s of %s", d->file.access, d->file.path, d->comm, d->pid);
+		return;
+	}
+	if (d->is_file) {
+		/* Reading or writing a file: that file (the smallest grant); else its directory. */
+		bool file = !d->file.is_dir &&
+			    (!strcmp(d->file.access, "read") || !strcmp(d->file.access, "write") ||
+			     !strcmp(d->file.access, "read and write"));
+
+		sbx_suggest_file_grant(st->base, d->file.need, file ? d->file.path : d->file.dir,
+				       st->home, &sg);
+		if (!sg.profile_key) {
+			it = find_or_add(st, "files.user-selected.executable", "");
+			if (it && !it->exec_dir[0])
+				snprintf(it->exec_dir, sizeof(it->exec_dir), "%s", d->file.dir);
+		} else {
+			it = find_or_add(st, sg.profile_key, sg.profile_path);
+		}
+		if (it)
+			add_act(it, "%s of %s", d->file.access, d->file.path, d->comm, d->pid);
+		return;
+	}
+	if (d->rule && d->rule->entitlement) {
+		it = find_or_add(st, d->rule->entitlement, "");
+		if (it)
+			add_act(it, "%s%s", d->call, "", d->comm, d->pid);
+	} else if (st->n_unliftable < 8) {
+		snprintf(st->unliftable[st->n_unliftable++], sizeof(st->unliftable[0]),
+			 "%s (%s[%d]): %s", d->call, d->comm, (int)d->pid,
+			 d->rule && d->rule->why ? d->rule->why : "no entitlement lifts it");
+	}
+}
+
+static bool beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!n)
+		return true; /* the home itself, home-relative */
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]) && strcmp(path, dir);
+}
+
+/* b takes a's acts, and a goes. */
+static void fold(struct learned *a, struct learned *b)
+{
+	a->dropped = true;
+	for (size_t j = 0; j < a->n_acts; j++) {
+		if (b->n_acts < MAX_ACTS)
+			memcpy(b->acts[b->n_acts++], a->acts[j], sizeof(a->acts[j]));
+		else
+			b->more++;
+	}
+	b->more += a->more;
+}
+
+#define FILES_PER_DIR 4 /* this many files of one directory under one key: the directory */
+
+static void group_files(struct learn_state *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		struct learned *a = &st->items[i], *dir;
+		char parent[PATH_MAX];
+		size_t same = 0;
+		const char *slash = strrchr(a->path, '/');
+
+		if (a->dropped || !slash || strncmp(a->key, "temporary-exception.", 20))
+			continue;
+		snprintf(parent, sizeof(parent), "%.*s",
+			 slash == a->path ? 1 : (int)(slash - a->path), a->path);
+		for (size_t k = 0; k < st->n; k++) {
+			const struct learned *b = &st->items[k];
+			const char *bs = strrchr(b->path, '/');
+
+			same += !b->dropped && b->key == a->key && bs &&
+				(size_t)(bs - b->path) == strlen(parent) &&
+				!strncmp(b->path, parent, strlen(parent));
+		}
+		if (same < FILES_PER_DIR || !(dir = find_or_add(st, a->key, parent)))
+			continue;
+		for (size_t k = 0; k < st->n; k++) {
+			struct learned *b = &st->items[k];
+			const char *bs = strrchr(b->path, '/');
+
+			if (b != dir && !b->dropped && b->key == a->key && bs &&
+			    (size_t)(bs - b->path) == strlen(parent) &&
+			    !strncmp(b->path, parent, strlen(parent)))
+				fold(b, dir);
+		}
+	}
+}
+
+/* Read-write covers read-only: the smallest list drops what a wider entry covers. */
+static void minimize(struct learn_state *st)
+{
+	group_files(st);
+	for (size_t i = 0; i < st->n; i++) {
+		struct learned *a = &st->items[i];
+		bool a_home = strstr(a->key, "home-relative") != NULL;
+
+		if (!a->path[0] && strncmp(a->key, "temporary-exception.", 20))
+			continue;
+		for (size_t k = 0; k < st->n && !a->dropped; k++) {
+			struct learned *b = &st->items[k];
+			bool b_rw = strstr(b->key, "read-write") != NULL;
+			bool a_rw = strstr(a->key, "read-write") != NULL;
+
+			if (k == i || b->dropped || strncmp(b->key, "temporary-exception.", 20) ||
+			    (strstr(b->key, "home-relative") != NULL) != a_home || (a_rw && !b_rw))
+				continue;
+			if (beneath(a->path, b->path) ||
+			    (!strcmp(a->path, b->path) && b_rw && !a_rw))
+				a->dropped = true;
+		}
+	}
+}
+
+static int write_profile(const char *out, const struct sbx_profile *p, const char *source,
+			 char *const *argv)
+{
+	char tmp[PATH_MAX + 16], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (sbx_profile_canonical(p, &buf, &len))
+		return cli_usage_error("learn", "cannot write the learned profile: out of memory");
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
+	err = mkstemp(tmp);
+	f = err >= 0 ? fdopen(err, "w") : NULL;
+	if (!f) {
+		err = errno;
+		free(buf);
+		return cli_usage_error("learn", "%s: %s", out, strerror(err));
+	}
+	fprintf(f, "# Learned by sbx learn from %s, running:\n#  ", source);
+	for (size_t i = 0; argv[i]; i++)
+		fprintf(f, " %s", argv[i]);
+	fprintf(f, "\n");
+	fwrite(buf, 1, len, f);
+	free(buf);
+	if (fchmod(fileno(f), 0644) || fclose(f) || rename(tmp, out)) {
+		err = errno;
+		unlink(tmp);
+		return cli_usage_error("learn", "%s: %s", out, strerror(err));
+	}
+	return 0;
+}
+
+/* The diff: each addition, '+', with the acts that needed it as comments. */
+static void print_diff(const struct learn_state *st, const char *out)
+{
+	printf("--- %s\n+++ %s\n", st->source, out);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct learned *it = &st->items[i];
+
+		if (it->dropped)
+			continue;
+		if (it->path[0] || !strncmp(it->key, "temporary-exception.", 20))
+			printf("+  %s: [%s]\n", it->key, it->path[0] ? it->path : ".");
+		else
+			printf("+  %s: true\n", it->key);
+		for (size_t k = 0; k < it->n_acts; k++)
+			printf("+  #   %s\n", it->acts[k]);
+		if (it->more)
+			printf("+  #   and %zu more\n", it->more);
+		if (it->exec_dir[0])
+			printf("+  #   no profile key names an executable path: run with --grant "
+			       "%s:x\n",
+			       it->exec_dir);
+	}
+	if (!st->n)
+		printf("   (nothing: the run needed nothing BASE does not grant)\n");
+}
+
+int cmd_learn(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "grant", required_argument, NULL, 'g' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "allow-root", no_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct learn_state st;
+	const struct cli_run_observer obs = { on_profile, on_denial, &st };
+	char *run_argv[MAX_ARGS + 16];
+	const char *out = NULL, *profile = NULL;
+	char *grants[32];
+	size_t n_grants = 0, n = 0;
+	struct sbx_diag d = { 0 };
+	bool allow_root = false;
+	int c, status, err = 0;
+
+	memset(&st, 0, sizeof(st));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 'g':
+			if (n_grants == sizeof(grants) / sizeof(grants[0]))
+				return cli_usage_error("learn", "--grant: more than %zu paths",
+						       n_grants);
+			grants[n_grants++] = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'O':
+			allow_root = true;
+			break;
+		case 'h':
+			fputs(learn_help, stdout);
+			return SBX_EXIT_OK;
+		default:
+			return cli_bad_option("learn", NULL, argv);
+		}
+	}
+	if (!out)
+		return cli_usage_error("learn",
+				       "no output given: -o NEW.yaml (see sbx learn --help)");
+	if (optind >= argc)
+		return cli_usage_error("learn", "no program given (see sbx learn --help)");
+	if (argc - optind > MAX_ARGS)
+		return cli_usage_error("learn", "more than %d arguments", MAX_ARGS);
+	{
+		/* Before the run: an output that cannot be written wastes it. */
+		char dir[PATH_MAX];
+		const char *slash = strrchr(out, '/');
+		struct stat sb;
+
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out) + 1 : 1,
+			 slash ? out : ".");
+		if (!out[0] || (slash && !slash[1]) || stat(dir, &sb) || !S_ISDIR(sb.st_mode) ||
+		    access(dir, W_OK))
+			return cli_usage_error("learn", "%s: cannot write there (%s)", out,
+					       errno ? strerror(errno) : "not a directory");
+	}
+	run_argv[n++] = "run";
+	run_argv[n++] = "--complain";
+	run_argv[n++] = "--quiet";
+	if (allow_root)
+		run_argv[n++] = "--allow-root";
+	if (profile) {
+		run_argv[n++] = "--profile";
+		run_argv[n++] = (char *)profile;
+	}
+	for (size_t i = 0; i < n_grants; i++) {
+		run_argv[n++] = "--grant";
+		run_argv[n++] = grants[i];
+	}
+	run_argv[n++] = "--";
+	for (int i = optind; i < argc; i++)
+		run_argv[n++] = argv[i];
+	run_argv[n] = NULL;
+	status = cli_run((int)n, run_argv, &obs);
+	if (!st.base) /* the run never started: sbx run said why */
+		return status;
+	minimize(&st);
+	for (size_t i = 0; i < st.n && !err; i++) {
+		const struct learned *it = &st.items[i];
+
+		if (it->dropped)
+			continue;
+		if (!strncmp(it->key, "temporary-exception.", 20))
+			err = sbx_profile_add_path(st.base, it->key, it->path, &d);
+		else
+			err = sbx_profile_allow(st.base, it->key, &d);
+	}
+	if (err) {
+		cli_error_diag("learn", &d);
+		status = SBX_EXIT_RUN_FAILED;
+		goto out;
+	}
+	err = write_profile(out, st.base, st.source, argv + optind);
+	if (err) {
+		status = err;
+		goto out;
+	}
+	print_diff(&st, out);
+	for (size_t i = 0; i < st.n_unliftable; i++)
+		fprintf(stderr, "sbx learn: refused, and no entitlement lifts it: %s\n",
+			st.unliftable[i]);
+	if (st.overflow)
+		fprintf(stderr, "sbx learn: more than %d additions: the rest were not learned\n",
+			MAX_LEARNED);
+	if (status)
+		fprintf(stderr,
+			"sbx learn: the program exited with %d: what it did not reach is not "
+			"learned; review %s and learn again if needed\n",
+			status, out);
+out:
+	sbx_profile_free(st.base);
+	st.base = NULL;
+	return status;
+}
