@@ -8,6 +8,7 @@
  * enforcement means, and the observe rules are this run's, not the profile's.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,20 @@ static void add(struct sbx_seccomp_rule *r, size_t *n, const char *const *calls)
 		};
 }
 
+/*
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE came with Linux 5.5: without it an observed call could
+ * not be let run. Landlock (5.13) implies it.
+ */
+static bool can_continue(const struct sbx_features *f)
+{
+	int major = 0, minor = 0;
+
+	if (f->landlock_abi > 0)
+		return true;
+	return sscanf(f->kernel_release, "%d.%d", &major, &minor) == 2 &&
+	       (major > 5 || (major == 5 && minor >= 5));
+}
+
 int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 {
 	const struct sbx_seccomp_plan *p = &l->o.plan->seccomp;
@@ -45,13 +60,15 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 	l->seccomp = *p;
 	if (!l->o.observe_files && !l->o.complain)
 		return 0;
-	if (!notify || !p->enabled) {
+	if (!notify || !p->enabled || !can_continue(l->o.features)) {
 		if (l->o.complain)
 			return sbx_diag_set(
 				d, -EOPNOTSUPP,
-				"--complain needs seccomp user notification, which this "
-				"run does not have (%s)",
-				sbx_enforcement_find(&l->enforced, "seccomp.notify")->why);
+				"--complain needs seccomp user notification that can let "
+				"a call run (Linux 5.5), which this run does not have%s%s",
+				notify ? "" : ": ",
+				notify ? ""
+				       : sbx_enforcement_find(&l->enforced, "seccomp.notify")->why);
 		return 0; /* denials stay unexplained, as the report says */
 	}
 	/* A call the plan already has a rule for keeps it (libseccomp keeps one rule a call). */
