@@ -523,12 +523,12 @@ int sbx_supervisor_observe(struct sbx_supervisor *s, int notify_fd, const struct
 	int ret = 0;
 
 	struct sockaddr_storage sa;
-	int type = 0;
+	int type = 0, judged = 0;
 
 	memset(act, 0, sizeof(*act));
 	memcpy(c.args, req->data.args, sizeof(c.args));
 	if (p && sp && sp->kind == OBS_BIND) {
-		copied = !copy_bind(&c, &sa, &type);
+		copied = s && !copy_bind(&c, &sa, &type);
 	} else if (p && sp) {
 		p[0].base = p[1].base = -1;
 		copied = !copy_path(&c, sp->dir1, sp->path1, &p[0]) &&
@@ -546,10 +546,19 @@ int sbx_supervisor_observe(struct sbx_supervisor *s, int notify_fd, const struct
 		if (copied)
 			copied = !take_base(&c, &p[0]) && (sp->path2 < 0 || !take_base(&c, &p[1]));
 	}
-	/* The rule's answer, whatever was copied: the kernel decides. */
+	/*
+	 * Complain mode judges first: the call will change what it names (a file created, a
+	 * directory removed) and nothing refuses it. Enforcing, the program is let go first
+	 * and a refused call changes nothing. Either way the answer is the rule's: CONTINUE.
+	 */
+	if (copied && s && s->complain)
+		judged = sp->kind == OBS_BIND ? judge_bind(s, &c, &sa, type, act)
+					      : judge(s, sp, &c, &p[0], &p[1], act);
 	if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
 		ret = -errno;
-	if (!ret && copied && s && sp && sp->kind == OBS_BIND)
+	if (!ret && copied && s && s->complain)
+		ret = judged;
+	else if (!ret && copied && sp->kind == OBS_BIND)
 		ret = judge_bind(s, &c, &sa, type, act);
 	else if (!ret && copied)
 		ret = judge(s, sp, &c, &p[0], &p[1], act);
