@@ -55,6 +55,17 @@ FIXTURE_TEARDOWN(learn)
 	free(self->r);
 }
 
+/* path as a learned profile spells it: home-relative beneath $HOME (the user's run). */
+static const char *spelled(const char *path)
+{
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+
+	if (n > 1 && !strncmp(path, home, n) && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
 /* sbx VERB --allow-root [--profile default | -o OUT] -- ARGS (NULL-ended). */
 static int sbx_verb(struct sbx_cmd_result *r, const char *verb, const char *profile,
 		    const char *out, char *const args[])
@@ -105,7 +116,7 @@ TEST_F(learn, make_reads_and_writes_its_project)
 			    "echo data > '%s/in.txt'",
 			    mk, self->dir));
 	snprintf(cmd, sizeof(cmd), "+  #   create of %s/out.txt (", self->dir);
-	snprintf(added, sizeof(added), "read-write: [%s]\n", self->dir);
+	snprintf(added, sizeof(added), "read-write: [%s]\n", spelled(self->dir));
 	learn_then_run(_metadata, self->r, self->profile, args, added, cmd);
 	ASSERT_EQ(0, sbx_sh(self->r, "cat '%s/out.txt'", self->dir));
 	EXPECT_STREQ("data\n", self->r->out);
@@ -124,8 +135,8 @@ TEST_F(learn, git_commits_in_its_repository)
 			    "git commit -qm init",
 			    repo, repo));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
-	snprintf(added, sizeof(added), "read-write: [%s/.git]\n", repo);
-	snprintf(act, sizeof(act), "+  #   create of %s/.git/index.lock (git[", repo);
+	snprintf(added, sizeof(added), "read-write: [%s/.git]\n", spelled(repo));
+	snprintf(act, sizeof(act), " of %s/.git/", repo);
 	learn_then_run(_metadata, self->r, self->profile, args, added, act);
 	ASSERT_EQ(0, sbx_sh(self->r, "git -C '%s' log --format=%%s | head -1", repo));
 	EXPECT_STREQ("learned\n", self->r->out);
@@ -149,7 +160,7 @@ TEST_F(learn, python3_reads_a_directory_and_writes_another)
 		       " for n in os.listdir(sys.argv[1]))\\nopen(os.path.join(sys.argv[2],"
 		       "\"sum\"),\"w\").write(str(t))\\n' > '%s'",
 		       in, out, in, script));
-	snprintf(added, sizeof(added), "read-only: [%s]\n", in);
+	snprintf(added, sizeof(added), "read-only: [%s]\n", spelled(in));
 	snprintf(act, sizeof(act), "+  #   create of %s/sum (python3", out);
 	learn_then_run(_metadata, self->r, self->profile, args, added, act);
 	ASSERT_EQ(0, sbx_sh(self->r, "cat '%s/sum'", out));
