@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sbx run explains the files it refuses (one line per distinct act, with the --grant or
- * entitlement that would allow it; the same record in --log-json; --quiet silences), and
+ * entitlement that would allow it; on a terminal, or with --explain; the same record in
+ * --log-json; --quiet silences), and
  * sbx run --complain judges files, network and exec without enforcing them, reporting each
  * act enforcement would refuse while the rest of the sandbox holds. Each refusal has its
  * control: the suggested grant, given, lets the same command through with no line.
@@ -11,10 +12,11 @@
 #include "kselftest_harness.h"
 #include "sbx_test.h"
 
-#define SBX(...)                                                                                  \
-	({                                                                                        \
-		char *__argv[] = { (char *)sbx_bin(), "run", "--allow-root", __VA_ARGS__, NULL }; \
-		sbx_run_capture(__argv, self->r);                                                 \
+#define SBX(...)                                                                   \
+	({                                                                         \
+		char *__argv[] = { (char *)sbx_bin(), "run",	   "--allow-root", \
+				   "--explain",	      __VA_ARGS__, NULL };         \
+		sbx_run_capture(__argv, self->r);                                  \
 	})
 
 static char *probe(void)
@@ -120,6 +122,21 @@ TEST_F(explain, quiet_silences_the_lines)
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
 	/* The kernel's warnings are another matter (a hole is always said). */
+	EXPECT_EQ(NULL, strstr(self->r->err, "] denied ")) TH_LOG("%s", self->r->err);
+}
+
+/*
+ * Observing costs a round trip per file act: a run whose stderr is no terminal (a
+ * script, this test) explains only when asked. The control is every other case here,
+ * which asks with --explain.
+ */
+TEST_F(explain, a_script_asks_with_explain)
+{
+	char *argv[] = { (char *)sbx_bin(), "run", "--allow-root", "--", "cat", self->file, NULL };
+
+	ASSERT_EQ(0, sbx_run_capture(argv, self->r));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
 	EXPECT_EQ(NULL, strstr(self->r->err, "] denied ")) TH_LOG("%s", self->r->err);
 }
 

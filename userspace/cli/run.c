@@ -55,7 +55,8 @@ static const char usage_text[] =
 	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow KEY]...\n"
 	"               [--require FEATURE]...\n"
 	"               [--require-all] [--report] [--quiet] [--log-json FD] [--keep-fd FD]...\n"
-	"               [--keep-children] [--allow-root] [--complain] -- PROGRAM [ARGS...]\n"
+	"               [--keep-children] [--allow-root] [--complain] [--explain]\n"
+	"               -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Run PROGRAM confined to an entitlement profile (default: the entitlements it is\n"
 	"validly signed with; else, for an unsigned program, the profile named like it\n"
@@ -76,9 +77,10 @@ static const char usage_text[] =
 	"--timings prints the time of each launch phase on stderr.\n"
 	"--best-effort runs a program whose signature asks for what sbx run cannot enforce\n"
 	"(library validation, parent constraints: tier K), reporting each as DROPPED.\n"
-	"A file the program is refused is explained on stderr, one line per distinct act, with\n"
-	"the --grant or entitlement that would allow it; --quiet silences these lines (and\n"
-	"saves their cost). --complain judges files, network and exec against the profile\n"
+	"A file the program is refused is explained on stderr when it is a terminal (always\n"
+	"with --explain), one line per distinct act, with the --grant or entitlement that\n"
+	"would allow it; --quiet silences these lines (and saves their cost). --complain judges "
+	"files, network and exec against the profile\n"
 	"without enforcing them, and reports every act enforcement would refuse.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
@@ -97,6 +99,7 @@ struct run_args {
 	bool allow_root;
 	bool best_effort; /* run even when the signature asks for what tier U cannot enforce */
 	bool complain; /* files, network and exec judged and reported, not enforced */
+	bool explain; /* explain file denials even when stderr is not a terminal */
 	struct sbx_enforcement signed_limits; /* what the signature asks, as tier U meets it */
 	int log_fd;
 	int keep_fds[MAX_KEEP_FDS];
@@ -177,6 +180,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "allow-root", no_argument, NULL, 'O' },
 		{ "best-effort", no_argument, NULL, 'B' },
 		{ "complain", no_argument, NULL, 'C' },
+		{ "explain", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -233,6 +237,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'C':
 			a->complain = true;
+			break;
+		case 'E':
+			a->explain = true;
 			break;
 		case 'j':
 			errno = 0;
@@ -494,7 +501,12 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		.forward_signals = true,
 		.kill_tree = true,
 		.keep_tree = a->keep_tree,
-		.observe_files = !a->quiet || a->log_fd >= 0 || obs,
+		/*
+		 * Observing costs a round trip per file act (README): a person at a terminal
+		 * gets the explanations by default, a script asks with --explain.
+		 */
+		.observe_files = (!a->quiet && (a->explain || isatty(STDERR_FILENO))) ||
+				 a->log_fd >= 0 || obs,
 		.complain = a->complain,
 		.on_denial = report_denial,
 		.arg = &sink,
