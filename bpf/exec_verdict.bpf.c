@@ -27,8 +27,8 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 	policy = reason ? 0 : v->policy;
 
 	ts = sbx_task_state(sbx_current(), false);
-	if (ts)
-		flags = ts->flags;
+	if (ts) /* sbxd's identity never survives an exec (self_protect.bpf.c) */
+		flags = ts->flags & ~SBX_TASK_DAEMON;
 	/* What a launcher (or its fork) execs is sandboxed, and so is all that follows. */
 	sandboxed = flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED);
 	if (sandboxed)

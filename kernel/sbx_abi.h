@@ -84,6 +84,7 @@ enum sbx_event_hook {
 	SBX_HOOK_MMAP_EXEC = 2, /* mmap_file / file_mprotect with PROT_EXEC */
 	SBX_HOOK_PTRACE = 3,
 	SBX_HOOK_FANOTIFY = 4, /* tier F: the fanotify exec-permission gate */
+	SBX_HOOK_SELF_PROTECT = 16, /* bpf/self_protect.bpf.c: sbx's own objects and files */
 };
 
 enum sbx_deny_reason {
@@ -94,6 +95,7 @@ enum sbx_deny_reason {
 	SBX_DENY_WX = 5, /* hardened runtime: writable and executable memory */
 	SBX_DENY_NOT_DEBUGGABLE = 6,
 	SBX_DENY_TIMEOUT = 7, /* the verifier did not answer in time */
+	SBX_DENY_PROTECTED = 16, /* self-protection: only sbxd may do this */
 };
 
 #define SBX_EVENT_PATH_MAX 256
@@ -153,6 +155,11 @@ _Static_assert(sizeof(struct sbx_inode_gen) == 24, "sbx_inode_gen is 24 bytes");
 enum sbx_task_flags {
 	SBX_TASK_LAUNCHER = 1u << 0, /* runs the sbx binary sbxd trusts (SBX_POLICY_SBX_LAUNCHER) */
 	SBX_TASK_SANDBOXED = 1u << 1, /* exec'd by a launcher, or descends from such a task */
+	/*
+	 * sbxd's identity (bpf/self_protect.bpf.c): claimed with SBX_IOC_DAEMON_CLAIM by the
+	 * executable that armed self-protection; threads inherit it, every exec clears it.
+	 */
+	SBX_TASK_DAEMON = 1u << 2,
 };
 
 struct sbx_task_state {
@@ -181,6 +188,8 @@ enum sbx_enforcer_config_flags {
 	 * event announces an mmap), so that enforcing exec does not stop every dynamic program.
 	 */
 	SBX_CONFIG_MMAP_SANDBOXED_ONLY = 1u << 0,
+	/* Self-protection is armed: only sbxd's identity reaches sbx's objects and files. */
+	SBX_CONFIG_SELF_PROTECT = 1u << 15,
 };
 
 struct sbx_enforcer_config {
@@ -190,5 +199,37 @@ struct sbx_enforcer_config {
 	__u32 flags; /* enum sbx_enforcer_config_flags */
 };
 _Static_assert(sizeof(struct sbx_enforcer_config) == 16, "sbx_enforcer_config is 16 bytes");
+
+/*
+ * ---- Self-protection (bpf/self_protect.bpf.c, userspace/daemon/README.md) ----
+ * SBX_IOC_DAEMON_CLAIM: an ioctl the BPF side answers on a descriptor of the caller's own
+ * executable: EALREADY (claimed: the task now carries SBX_TASK_DAEMON) when that file is
+ * the unmodified sbxd executable recorded in struct sbx_guard_state and nobody traces the
+ * caller, EPERM when not. Any other answer means sbx's programs are not attached.
+ */
+#define SBX_IOC_DAEMON_CLAIM 0x5bb0c1a1u
+
+/* Key of the guarded-object hash (sbx_guard_ids): kind << 32 | the kernel's object id. */
+enum sbx_guard_kind {
+	SBX_GUARD_MAP = 1,
+	SBX_GUARD_PROG = 2,
+	SBX_GUARD_LINK = 3,
+};
+#define SBX_GUARD_KEY(kind, id) (((__u64)(kind) << 32) | (__u32)(id))
+
+/* Value of the guarded-inode storage (sbx_guard_inodes). */
+enum sbx_guard_inode_flags {
+	SBX_GUARD_NO_WRITE = 1u << 0, /* trust store, sbxd.conf, the pin directory */
+	SBX_GUARD_NO_OPEN = 1u << 1, /* a pin: no BPF_OBJ_GET, no open, no unlink */
+};
+
+/* One element (sbx_guard): who sbxd is, and where its pins live. */
+struct sbx_guard_state {
+	struct sbx_verdict_key daemon_exe; /* sbxd's executable, as the verdict cache keys it */
+	__u64 daemon_gen; /* its write generation when it armed: 0 = never armed */
+	__u32 pin_dev; /* the pins' bpffs superblock (kernel encoding): no umount */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sbx_guard_state) == 40, "sbx_guard_state is 40 bytes");
 
 #endif /* SBX_ABI_H */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 #include "probe/features.h"
 #include "exec_verdict.skel.h"
 #include "mmap_verdict.skel.h"
+#include "self_protect.skel.h"
 #include "task_scope.skel.h"
 #include "write_gen.skel.h"
 
@@ -45,18 +47,30 @@ static const struct {
 	const char *name;
 	const void *(*elf)(size_t *sz);
 } enforcer_units[] = {
-	{ "write_gen", write_gen__elf_bytes },
-	{ "task_scope", task_scope__elf_bytes },
-	{ "exec_verdict", exec_verdict__elf_bytes },
-	{ "mmap_verdict", mmap_verdict__elf_bytes },
+	{ "write_gen", write_gen__elf_bytes },	     { "task_scope", task_scope__elf_bytes },
+	{ "exec_verdict", exec_verdict__elf_bytes }, { "mmap_verdict", mmap_verdict__elf_bytes },
+	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 
-enum { MAP_VERDICTS, MAP_INODE_GEN, MAP_TASKS, MAP_CONFIG, MAP_GEN_CLOCK, MAP_EVENTS, MAP_COUNT };
+enum {
+	MAP_VERDICTS,
+	MAP_INODE_GEN,
+	MAP_TASKS,
+	MAP_CONFIG,
+	MAP_GEN_CLOCK,
+	MAP_EVENTS,
+	MAP_GUARD_IDS,
+	MAP_GUARD_INODES,
+	MAP_GUARD,
+	MAP_COUNT
+};
 static const char *const enforcer_maps[MAP_COUNT] = {
 	[MAP_VERDICTS] = "sbx_verdicts",   [MAP_INODE_GEN] = "sbx_inode_gen",
 	[MAP_TASKS] = "sbx_tasks",	   [MAP_CONFIG] = "sbx_config",
 	[MAP_GEN_CLOCK] = "sbx_gen_clock", [MAP_EVENTS] = "sbx_events",
+	[MAP_GUARD_IDS] = "sbx_guard_ids", [MAP_GUARD_INODES] = "sbx_guard_inodes",
+	[MAP_GUARD] = "sbx_guard",
 };
 
 /*
@@ -75,6 +89,7 @@ struct sbx_enforcer {
 	uint32_t config_flags; /* enum sbx_enforcer_config_flags, kept across set_mode */
 	struct ring_buffer *rb;
 	bool adopted;
+	char dir[PATH_MAX]; /* pin_dir */
 	int (*cb)(const struct sbx_event *ev, void *arg);
 	void *cb_arg;
 };
@@ -189,7 +204,15 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 		}
 		if (fd >= 0)
 			close(fd);
-		if (unlink(path) && errno != ENOENT && !err)
+		if (unlink(path) == 0 || errno == ENOENT || err)
+			continue;
+		if (errno == EPERM)
+			err = sbx_diag_set(d, -EPERM,
+					   "bpf-enforcer: cannot unpin %s: self-protection is on, "
+					   "and only sbxd may unload (sbxd --unload, or boot with "
+					   "sbx.protect=0)",
+					   path);
+		else
 			err = sbx_diag_set(d, -errno, "bpf-enforcer: cannot unpin %s: %s", path,
 					   strerror(errno));
 	}
@@ -362,6 +385,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 		err = sbx_diag_set(d, -ENOMEM, "bpf-enforcer: out of memory");
 		goto cleanup;
 	}
+	snprintf(e->dir, sizeof(e->dir), "%s", dir);
 	for (int i = 0; i < MAP_COUNT; i++)
 		e->map_fd[i] = -1;
 	for (size_t i = 0; i < UNITS; i++) {
@@ -401,6 +425,8 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 					   dir, cfg.abi_version, SBX_ABI_VERSION);
 			goto cleanup;
 		}
+		/* Armed stays armed: only sbx_enforcer_unload ends self-protection. */
+		e->config_flags |= cfg.flags & SBX_CONFIG_SELF_PROTECT;
 	}
 	if (o->sz >= offsetof(struct sbx_enforcer_opts, mmap_sandboxed_only) +
 			     sizeof(o->mmap_sandboxed_only) &&
@@ -492,20 +518,42 @@ int sbx_enforcer_verdict_begin(struct sbx_enforcer *e, int fd, uint64_t *write_g
 	return 0;
 }
 
+/* The verdict cache's key for fd's file, and its write generation, as the kernel sees them. */
+static int enforcer_file_key(struct sbx_enforcer *e, int fd, struct sbx_verdict_key *key,
+			     uint64_t *gen, struct sbx_diag *d)
+{
+	struct sbx_inode_gen g;
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
+				    strerror(errno));
+	if (bpf_map_lookup_elem(e->map_fd[MAP_INODE_GEN], &fd, &g))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the write generation: %s",
+				    strerror(errno));
+	memset(key, 0, sizeof(*key));
+	key->ino = g.ino;
+	key->dev = g.dev;
+	key->ctime_sec = st.st_ctim.tv_sec;
+	key->ctime_nsec = (__u32)st.st_ctim.tv_nsec;
+	*gen = g.gen;
+	return 0;
+}
+
 int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
 			       struct sbx_diag *d)
 {
-	struct sbx_verdict_key key = { 0 };
-	struct sbx_inode_gen g;
+	struct sbx_verdict_key key;
 	struct statfs sfs;
-	struct stat st;
+	uint64_t gen;
 	bool local = false;
+	int err;
 
 	if (!v || !v->write_gen || v->kind > SBX_CACHED_INVALID)
 		return sbx_diag_set(d, -EINVAL,
 				    "bpf-enforcer: a verdict needs a kind and the "
 				    "write generation sbx_enforcer_verdict_begin gave");
-	if (fstatfs(fd, &sfs) || fstat(fd, &st))
+	if (fstatfs(fd, &sfs))
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
 				    strerror(errno));
 	for (size_t i = 0; i < ARRAY_LEN(enforcer_local_fs); i++)
@@ -515,19 +563,184 @@ int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_
 				    "bpf-enforcer: file system 0x%lx can change a file without "
 				    "this kernel seeing the write: its verdicts are not cached",
 				    (unsigned long)sfs.f_type);
-	if (bpf_map_lookup_elem(e->map_fd[MAP_INODE_GEN], &fd, &g))
-		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the write generation: %s",
-				    strerror(errno));
-	if (g.gen != v->write_gen)
+	err = enforcer_file_key(e, fd, &key, &gen, d);
+	if (err)
+		return err;
+	if (gen != v->write_gen)
 		return sbx_diag_set(d, -ESTALE,
 				    "bpf-enforcer: the file was written while it was "
 				    "verified: verify again");
-	key.ino = g.ino;
-	key.dev = g.dev;
-	key.ctime_sec = st.st_ctim.tv_sec;
-	key.ctime_nsec = (__u32)st.st_ctim.tv_nsec;
 	if (bpf_map_update_elem(e->map_fd[MAP_VERDICTS], &key, v, BPF_ANY))
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot store the verdict: %s",
+				    strerror(errno));
+	return 0;
+}
+
+int sbx_enforcer_claim(struct sbx_diag *d)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), r, err;
+
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open /proc/self/exe: %s",
+				    strerror(errno));
+	r = ioctl(fd, SBX_IOC_DAEMON_CLAIM, 0);
+	err = r == 0 ? -ENOTTY : errno == EALREADY ? 0 : -errno;
+	close(fd);
+	if (err == -EPERM)
+		return sbx_diag_set(d, err,
+				    "bpf-enforcer: this process is not sbxd: its executable is "
+				    "not the one that armed self-protection, or it is traced");
+	if (err)
+		return sbx_diag_set(d, err == -ENOTTY ? err : -ENOTTY,
+				    "bpf-enforcer: sbx's BPF programs did not answer the claim "
+				    "(not attached, or the caller is not root)");
+	return 0;
+}
+
+static int enforcer_guard_id(struct sbx_enforcer *e, const char *path, const char *name)
+{
+	enum sbx_guard_kind kind = !strncmp(name, "link_", 5)	? SBX_GUARD_LINK
+				   : !strncmp(name, "prog_", 5) ? SBX_GUARD_PROG
+								: SBX_GUARD_MAP;
+	union {
+		struct bpf_map_info map;
+		struct bpf_prog_info prog;
+		struct bpf_link_info link;
+	} info;
+	__u32 len = sizeof(info), one = 1, id;
+	__u64 key;
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	id = kind == SBX_GUARD_LINK   ? info.link.id
+	     : kind == SBX_GUARD_PROG ? info.prog.id
+				      : info.map.id;
+	key = SBX_GUARD_KEY(kind, id);
+	return bpf_map_update_elem(e->map_fd[MAP_GUARD_IDS], &key, &one, BPF_ANY) ? -errno : 0;
+}
+
+/* Guard one inode, reached through an O_PATH descriptor (a pin cannot be opened). */
+static int enforcer_guard_inode(struct sbx_enforcer *e, int dirfd, const char *name, __u32 flags)
+{
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(e->map_fd[MAP_GUARD_INODES], &fd, &flags, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* A regular file, or a directory with its entries (two levels: trust.d/platform.d). */
+static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dp;
+	int fd, err;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return 0; /* /dev/null as sbxd.conf: never a device */
+	err = enforcer_guard_inode(e, at, name, SBX_GUARD_NO_WRITE);
+	if (err || !S_ISDIR(st.st_mode) || depth == 0)
+		return err;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dp = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dp) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	while (!err && (de = readdir(dp)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			err = enforcer_guard_path(e, dirfd(dp), de->d_name, depth - 1);
+	closedir(dp);
+	return err;
+}
+/*
+ * Arm self-protection (bpf/self_protect.bpf.c): record this process's executable as
+ * sbxd's, guard every object pinned in the pin directory, the pins, the directory and
+ * the given paths, claim the identity, and only then set the flag.
+ */
+int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_t npaths,
+			 struct sbx_diag *d)
+{
+	struct sbx_guard_state g = { 0 };
+	struct sbx_enforcer_config cfg;
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	uint64_t gen = 0, begun = 0;
+	__u32 zero = 0;
+	DIR *dp;
+	int fd, err;
+
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open /proc/self/exe: %s",
+				    strerror(errno));
+	err = sbx_enforcer_verdict_begin(e, fd, &begun, d);
+	if (!err)
+		err = enforcer_file_key(e, fd, &g.daemon_exe, &gen, d);
+	close(fd);
+	if (err)
+		return err;
+	g.daemon_gen = begun;
+	if (gen != begun)
+		return sbx_diag_set(d, -ESTALE, "bpf-enforcer: sbxd's executable is being written");
+	if (stat(e->dir, &st))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat %s: %s", e->dir,
+				    strerror(errno));
+	g.pin_dev = (__u32)(major(st.st_dev) << 20 | minor(st.st_dev));
+	if (bpf_map_update_elem(e->map_fd[MAP_GUARD], &zero, &g, BPF_ANY))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot record sbxd's identity: %s",
+				    strerror(errno));
+	dp = opendir(e->dir);
+	if (!dp)
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open %s: %s", e->dir,
+				    strerror(errno));
+	while (!err && (de = readdir(dp))) {
+		if (de->d_name[0] == '.' || enforcer_pin_path(path, e->dir, "", de->d_name))
+			continue;
+		err = enforcer_guard_id(e, path, de->d_name);
+		if (!err)
+			err = enforcer_guard_inode(e, dirfd(dp), de->d_name, SBX_GUARD_NO_OPEN);
+		if (err)
+			sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", path,
+				     strerror(-err));
+	}
+	closedir(dp);
+	if (err)
+		return err;
+	for (size_t i = 0; i <= npaths; i++) {
+		const char *p = i < npaths ? paths[i] : e->dir;
+
+		err = enforcer_guard_path(e, AT_FDCWD, p, i < npaths ? 2 : 0);
+		if (err)
+			return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", p,
+					    strerror(-err));
+	}
+	err = sbx_enforcer_claim(d);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the configuration: %s",
+				    strerror(errno));
+	e->config_flags |= SBX_CONFIG_SELF_PROTECT;
+	cfg.flags |= SBX_CONFIG_SELF_PROTECT;
+	if (bpf_map_update_elem(e->map_fd[MAP_CONFIG], &zero, &cfg, BPF_ANY))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot arm self-protection: %s",
 				    strerror(errno));
 	return 0;
 }
@@ -571,6 +784,7 @@ int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, str
 	s->mode = cfg.mode ? SBX_ENFORCE_ENFORCE : SBX_ENFORCE_COMPLAIN;
 	s->scope = cfg.scope ? SBX_SCOPE_ALL : SBX_SCOPE_SANDBOXED;
 	s->adopted = e->adopted;
+	s->self_protect = cfg.flags & SBX_CONFIG_SELF_PROTECT;
 	s->cache_entries = n;
 	s->cache_max = info.max_entries;
 	s->entry_bytes = sizeof(struct sbx_verdict_key) + sizeof(struct sbx_cached_verdict);

@@ -56,6 +56,7 @@ struct sbx_enforcer_stats {
 	uint32_t cache_entries, cache_max;
 	uint32_t entry_bytes; /* key + value of one cached verdict (the goal is <= 64) */
 	uint32_t kernel_bytes; /* kernel memory per entry: key, value, hash element, bucket */
+	bool self_protect; /* armed: only sbxd reaches the enforcer (sbx_enforcer_protect) */
 };
 
 struct sbx_enforcer;
@@ -76,6 +77,19 @@ int sbx_enforcer_event_fd(struct sbx_enforcer *e);
 int sbx_enforcer_events_drain(struct sbx_enforcer *e,
 			      int (*cb)(const struct sbx_event *ev, void *arg), void *arg);
 int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, struct sbx_diag *d);
+/*
+ * Self-protection (bpf/self_protect.bpf.c; sbxd's README says what it refuses). protect
+ * records the calling process's own executable as sbxd's (the caller verified it), guards
+ * everything pinned, the pin directory and paths (regular files, or directories with
+ * their entries; anything else is skipped), claims sbxd's identity and arms. Armed
+ * stays armed, across sbx_enforcer_open's adoption too, until sbx_enforcer_unload by sbxd.
+ * claim gives the calling process sbxd's identity when its executable is the one that
+ * armed and nobody traces it: 0, -EPERM, or -ENOTTY (nothing attached, or not root).
+ * Call it before sbx_enforcer_open when the enforcer may be armed: adoption needs it.
+ */
+int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_t npaths,
+			 struct sbx_diag *d);
+int sbx_enforcer_claim(struct sbx_diag *d);
 /* Leaves the pins: enforcement goes on without the daemon. */
 void sbx_enforcer_close(struct sbx_enforcer *e);
 /*

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Self-protection, the SIP analogue: while it is armed (SBX_CONFIG_SELF_PROTECT, set by
+ * sbxd in enforce mode), only sbxd reaches sbx's BPF objects and files. Root without
+ * sbxd's identity cannot open, update, detach, unpin or replace the enforcer's maps,
+ * programs and links, write the trust store or sbxd.conf, unmount the pins' bpffs,
+ * debug sbxd or signal it (init excepted). The way off is sbxd's own (`sbxd --unload`,
+ * or the boot parameter sbx.protect=0 before sbxd starts): userspace/daemon/README.md.
+ *
+ * DESIGN
+ *  - Identity. sbxd verifies its own executable with the library verifier; only when it
+ *    is validly signed does sbxd record it in sbx_guard (its verdict-cache key and write
+ *    generation) and arm. A task becomes sbxd by SBX_IOC_DAEMON_CLAIM on a descriptor of
+ *    its own executable (mm->exe_file): the file must be that recorded inode, unmodified
+ *    (same generation, nobody writing), and the task untraced. A copy of sbxd is another
+ *    inode; a traced sbxd (gdb, PTRACE_TRACEME before exec) cannot claim; and once
+ *    claimed nobody else may attach (ptrace_access_check in ATTACH mode covers
+ *    PTRACE_ATTACH/SEIZE, /proc/PID/mem, process_vm_writev and pidfd_getfd). Threads
+ *    inherit the flag through task storage (task_scope.bpf.c), every exec clears it
+ *    (exec_verdict.bpf.c): a child that execs something else is not sbxd.
+ *    The record is not an LRU entry: an evicted verdict cannot lock sbxd out.
+ *  - Objects. An fd to a map or program is created only after the bpf_map / bpf_prog hook
+ *    saw the object (map_create, *_GET_FD_BY_ID, BPF_OBJ_GET alike); links have no such
+ *    hook, so the bpf hook refuses BPF_LINK_GET_FD_BY_ID of a guarded id and the pins
+ *    themselves cannot be opened (BPF_OBJ_GET walks inode_permission on the pin).
+ *    Without an fd, nothing can be updated, detached (BPF_LINK_DETACH/UPDATE take an fd)
+ *    or re-pinned; sbxd holds no link fds, and /proc/PID/fd cannot reopen a BPF fd.
+ *  - Files, by inode (sbx_guard_inodes), never by path: MAY_WRITE is refused on the trust
+ *    store, its entries and sbxd.conf (open for write, truncate, create or delete in a
+ *    guarded directory), any open of a pin, unlink/rmdir/rename of a guarded inode.
+ *    7.x skips inode_permission for MAY_EXEC on world-searchable directories, which is
+ *    why pins are guarded by MAY_READ/MAY_WRITE on the pin itself, not by lookup.
+ *  - umount of the pins' bpffs would drop every pin and detach everything: refused.
+ *  - Not covered (README): kernel modules, /dev/mem, kexec (lockdown's job, as SIP relies
+ *    on kext signing); freezing sbxd's cgroup or starving it (it fails closed: the pins
+ *    enforce without it); writes through a descriptor opened before sbxd armed.
+ *
+ * Fast paths: the bpf hook compares the command first; the object hooks are one hash
+ * lookup (rare calls); inode_permission, the hot one, is one inode-storage lookup that
+ * misses for every inode but a few; task_kill and ptrace one task-storage lookup of the
+ * target. The armed flag and the caller's identity are read only after a hit.
+ */
+#include "sbx_enforcer.bpf.h"
+
+#define SBX_MAY_WRITE_ANY      (0x2 | 0x8) /* MAY_WRITE | MAY_APPEND */
+#define SBX_MAY_OPEN_ANY       (0x2 | 0x4 | 0x8) /* ... | MAY_READ */
+#define SBX_PTRACE_MODE_ATTACH 0x02
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 128);
+	__type(key, __u64); /* SBX_GUARD_KEY(kind, id) */
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_guard_ids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32); /* enum sbx_guard_inode_flags */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_guard_inodes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbx_guard_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_guard SEC(".maps");
+
+/* What the refusal names in the event (sbx log's file=). */
+const char sbx_name_map[] = "(bpf map of sbx)";
+const char sbx_name_prog[] = "(bpf program of sbx)";
+const char sbx_name_link[] = "(bpf link of sbx)";
+const char sbx_name_inode[] = "(file guarded by sbxd)";
+const char sbx_name_umount[] = "(umount of sbx's bpffs)";
+const char sbx_name_ptrace[] = "(debugging sbxd)";
+const char sbx_name_kill[] = "(signal to sbxd)";
+
+static __always_inline bool sbx_is_daemon(struct task_struct *t)
+{
+	struct sbx_task_state *ts = sbx_task_state(t, false);
+
+	return ts && (ts->flags & SBX_TASK_DAEMON);
+}
+
+/* A guarded act was attempted: refused unless disarmed or the caller is sbxd. */
+static __always_inline int sbx_guard_refuse(const char *name)
+{
+	struct sbx_enforcer_config *cfg = sbx_config_get();
+
+	if (!cfg || !(cfg->flags & SBX_CONFIG_SELF_PROTECT) || sbx_is_daemon(sbx_current()))
+		return 0;
+	return sbx_deny(cfg, NULL, name, SBX_HOOK_SELF_PROTECT, SBX_DENY_PROTECTED);
+}
+
+static __always_inline int sbx_guard_object(__u32 kind, __u32 id, const char *name)
+{
+	__u64 key = SBX_GUARD_KEY(kind, id);
+
+	if (!bpf_map_lookup_elem(&sbx_guard_ids, &key))
+		return 0;
+	return sbx_guard_refuse(name);
+}
+
+static __always_inline int sbx_guard_inode(struct inode *inode, __u32 deny)
+{
+	__u32 *flags;
+
+	if (!inode)
+		return 0;
+	flags = bpf_inode_storage_get(&sbx_guard_inodes, inode, 0, 0);
+	if (!flags || !(*flags & deny))
+		return 0;
+	return sbx_guard_refuse(sbx_name_inode);
+}
+
+/*
+ * The claim (DESIGN above). Answered with an error so the ioctl never reaches the file
+ * system; a caller that is not root passes on (ENOTTY, as if nothing were attached).
+ */
+SEC("lsm/file_ioctl")
+int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	struct task_struct *task;
+	struct sbx_guard_state *g;
+	struct sbx_verdict_key key = {};
+	struct sbx_inode_gen *gen;
+	struct sbx_task_state *ts;
+	struct inode *inode;
+	__u32 zero = 0;
+
+	if (ret)
+		return ret;
+	if (cmd != SBX_IOC_DAEMON_CLAIM)
+		return 0;
+	task = sbx_current();
+	if (BPF_CORE_READ(task, cred, euid.val) != 0)
+		return 0;
+	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	inode = file->f_inode;
+	if (!g || !g->daemon_gen || BPF_CORE_READ(task, ptrace) ||
+	    inode != BPF_CORE_READ(task, mm, exe_file, f_inode))
+		return -SBX_EPERM;
+	sbx_inode_key(inode, &key);
+	if (key.ino != g->daemon_exe.ino || key.dev != g->daemon_exe.dev ||
+	    key.ctime_sec != g->daemon_exe.ctime_sec || key.ctime_nsec != g->daemon_exe.ctime_nsec)
+		return -SBX_EPERM;
+	gen = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
+	if (!gen || gen->gen != g->daemon_gen || sbx_inode_open_for_write(inode))
+		return -SBX_EPERM;
+	ts = sbx_task_state(task, true);
+	if (!ts)
+		return -SBX_ENOMEM;
+	ts->flags |= SBX_TASK_DAEMON;
+	return -SBX_EALREADY;
+}
+
+/*
+ * No `ret` here: 6.15 added `bool kernel` after size, which moves it. It is 0 anyway: a
+ * BPF LSM program runs only while every program before it on the hook returned 0.
+ */
+SEC("lsm/bpf")
+int BPF_PROG(sbx_guard_bpf, int cmd, union bpf_attr *attr, unsigned int size)
+{
+	switch (cmd) {
+	case BPF_MAP_GET_FD_BY_ID:
+		return sbx_guard_object(SBX_GUARD_MAP, BPF_CORE_READ(attr, map_id), sbx_name_map);
+	case BPF_PROG_GET_FD_BY_ID:
+		return sbx_guard_object(SBX_GUARD_PROG, BPF_CORE_READ(attr, prog_id),
+					sbx_name_prog);
+	case BPF_LINK_GET_FD_BY_ID:
+		return sbx_guard_object(SBX_GUARD_LINK, BPF_CORE_READ(attr, link_id),
+					sbx_name_link);
+	}
+	return 0;
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(sbx_guard_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_object(SBX_GUARD_MAP, BPF_CORE_READ(map, id), sbx_name_map);
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(sbx_guard_bpf_prog, struct bpf_prog *prog, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_object(SBX_GUARD_PROG, BPF_CORE_READ(prog, aux, id), sbx_name_prog);
+}
+
+SEC("lsm/inode_permission")
+int BPF_PROG(sbx_guard_permission, struct inode *inode, int mask, int ret)
+{
+	__u32 *flags;
+
+	if (ret)
+		return ret;
+	if (!(mask & SBX_MAY_OPEN_ANY))
+		return 0; /* lookups (MAY_EXEC) are most calls: no lookup for them */
+	flags = bpf_inode_storage_get(&sbx_guard_inodes, inode, 0, 0);
+	if (!flags)
+		return 0;
+	if ((*flags & SBX_GUARD_NO_OPEN) || (mask & SBX_MAY_WRITE_ANY))
+		return sbx_guard_refuse(sbx_name_inode);
+	return 0;
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(sbx_guard_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(sbx_guard_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
+}
+
+/* Moving a guarded inode away, or another file over it. */
+SEC("lsm/inode_rename")
+int BPF_PROG(sbx_guard_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	int err;
+
+	if (ret)
+		return ret;
+	err = sbx_guard_inode(old_dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
+	if (err)
+		return err;
+	return sbx_guard_inode(new_dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(sbx_guard_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	struct sbx_guard_state *g;
+	__u32 zero = 0;
+
+	if (ret)
+		return ret;
+	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	if (!g || !g->pin_dev || BPF_CORE_READ(mnt, mnt_sb, s_dev) != g->pin_dev)
+		return 0;
+	return sbx_guard_refuse(sbx_name_umount);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(sbx_guard_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (ret)
+		return ret;
+	/* PTRACE_MODE_READ (ps, /proc/PID/status, fdinfo) stays open to everyone. */
+	if (!(mode & SBX_PTRACE_MODE_ATTACH) || !sbx_is_daemon(child))
+		return 0;
+	return sbx_guard_refuse(sbx_name_ptrace);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(sbx_guard_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	if (ret)
+		return ret;
+	/* kill(pid, 0) only asks whether sbxd lives; init (systemd) may stop it. */
+	if (!sig || !sbx_is_daemon(p) || (__u32)(bpf_get_current_pid_tgid() >> 32) == 1)
+		return 0;
+	return sbx_guard_refuse(sbx_name_kill);
+}
+
+char LICENSE[] SEC("license") = "GPL";
