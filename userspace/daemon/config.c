@@ -23,6 +23,7 @@ void sbxd_config_defaults(struct sbxd_config *c)
 	c->events_max_bytes = 4ul << 20;
 	c->max_file_bytes = SBXD_MAX_FILE_BYTES_DEFAULT;
 	c->memfd_noexec = true;
+	c->protect = true;
 }
 
 const char *sbxd_mode_name(enum sbxd_mode m)
@@ -59,9 +60,9 @@ static int set_path(char *dst, size_t len, const char *key, const char *v, struc
 }
 
 static const char *const keys[] = {
-	"mode",	    "scope",	      "tier",	     "trust_dir",  "run_dir",
-	"path",	    "cache_entries",  "queue",	     "timeout_ms", "events_max_bytes",
-	"launcher", "max_file_bytes", "memfd_noexec"
+	"mode",	    "scope",	      "tier",	      "trust_dir",  "run_dir",
+	"path",	    "cache_entries",  "queue",	      "timeout_ms", "events_max_bytes",
+	"launcher", "max_file_bytes", "memfd_noexec", "protect"
 };
 
 int sbxd_config_set(struct sbxd_config *c, const char *key, const char *v, struct sbx_diag *d)
@@ -124,6 +125,10 @@ int sbxd_config_set(struct sbxd_config *c, const char *key, const char *v, struc
 			return sbx_diag_set(d, -EINVAL, "memfd_noexec must be yes or no, not '%s'",
 					    v);
 		c->memfd_noexec = !strcmp(v, "yes");
+	} else if (!strcmp(key, "protect")) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return sbx_diag_set(d, -EINVAL, "protect must be yes or no, not '%s'", v);
+		c->protect = !strcmp(v, "yes");
 	} else if (!strcmp(key, "max_file_bytes")) {
 		if ((err = set_uint(&n, key, v, 1ul << 20, 1ul << 40, d)))
 			return err;

@@ -67,6 +67,11 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 	sbx_code_identity_free(&id);
 }
 
+const char *sbxd_gate_trust_dir(const struct sbxd_gate *g)
+{
+	return sbx_trust_dir(&g->opts);
+}
+
 void sbxd_gate_free(struct sbxd_gate *g)
 {
 	if (!g)

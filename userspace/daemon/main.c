@@ -103,6 +103,7 @@ static int usage(FILE *out, int status)
 		"            [--cache-entries N] [--queue N] [--timeout-ms N] "
 		"[--events-max-bytes N]\n"
 		"            [--launcher PATH] [--max-file-bytes N] [--memfd-noexec yes|no]\n"
+		"            [--protect yes|no]\n"
 		"       sbxd --status [--run-dir DIR]\n"
 		"       sbxd --unload [--run-dir DIR]\n"
 		"       sbxd --check-config [--config FILE]\n"
@@ -187,8 +188,17 @@ static int do_unload(const struct sbxd_config *c)
 	bool pinned;
 	int err;
 
+	/* Armed self-protection lets only sbxd stop sbxd and unpin: claim its identity. */
+	if (sbxd_tierk_pinned())
+		sbxd_tierk_claim(NULL); /* refused or not armed: the steps below say which */
 	if (pid) {
-		kill(pid, SIGTERM);
+		if (kill(pid, SIGTERM) && errno == EPERM) {
+			fprintf(stderr,
+				"sbxd: self-protection refuses to stop pid %d: run the sbxd "
+				"executable that armed it, or boot with sbx.protect=0\n",
+				(int)pid);
+			return 1;
+		}
 		for (int i = 0; i < 100 && running_pid(c, state, sizeof(state)) == pid; i++)
 			nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000 }, NULL);
 		if (running_pid(c, state, sizeof(state)) == pid) {
@@ -270,6 +280,8 @@ static int serve(struct sbxd_config *c)
 		goto out;
 	if (o.tier == SBXD_TIER_K && (err = sbxd_tierk_open(c, &o.tierk, &d)))
 		goto out;
+	if (o.tier == SBXD_TIER_K) /* before the verifier thread: the gate has one user */
+		sbxd_tierk_protect(o.tierk, c, o.gate);
 	sbxd_journal_stdout_nonblocking();
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -338,6 +350,7 @@ int main(int argc, char **argv)
 		{ "launcher", required_argument, NULL, 's' },
 		{ "max-file-bytes", required_argument, NULL, 's' },
 		{ "memfd-noexec", required_argument, NULL, 's' },
+		{ "protect", required_argument, NULL, 's' },
 		{ 0 },
 	};
 	const char *conf = SBXD_CONF_DEFAULT, *flags[64][2];
@@ -379,6 +392,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sbxd: %s\n", sbx_diag_format(&d, buf, sizeof(buf)));
 		return EXIT_USAGE;
 	}
+	snprintf(c.config_file, sizeof(c.config_file), "%s", conf);
 	for (int i = 0; i < nflags; i++) {
 		char key[32];
 

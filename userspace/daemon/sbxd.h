@@ -44,6 +44,8 @@ struct sbxd_config {
 	unsigned long events_max_bytes; /* events.jsonl is rotated past this size */
 	unsigned long max_file_bytes; /* larger files are refused unhashed ("too-large") */
 	bool memfd_noexec; /* tier F enforce: set vm.memfd_noexec=2 while running */
+	bool protect; /* tier K enforce: arm self-protection (README, "Self-protection") */
+	char config_file[256]; /* the file read: guarded with the trust store */
 	bool foreground_notify; /* tell systemd READY=1 (NOTIFY_SOCKET) */
 };
 
@@ -80,6 +82,8 @@ int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag
 /* Verify the open file fd (path only names FILE.sbxsig). Never fails: an unreadable file
  * is SBXD_KIND_REFUSED with its reason. Single-threaded: one caller at a time. */
 void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_check *out);
+/* The trust store the gate reads (the configured one or the library's default). */
+const char *sbxd_gate_trust_dir(const struct sbxd_gate *g);
 void sbxd_gate_free(struct sbxd_gate *g);
 
 static inline bool sbxd_kind_allows(enum sbxd_kind k)
@@ -152,6 +156,13 @@ void sbxd_tierk_drain(struct sbxd_tierk *k);
 int sbxd_tierk_fill(struct sbxd_tierk *k, unsigned int *fill, unsigned int *max,
 		    unsigned int *entry_bytes);
 void sbxd_tierk_close(struct sbxd_tierk *k);
+/*
+ * Self-protection: claim sbxd's identity for this process (0, or -errno when the enforcer
+ * is not armed by this executable), and arm it (enforce mode, `protect = yes`, no
+ * sbx.protect=0 on the kernel command line, sbxd's executable validly signed).
+ */
+int sbxd_tierk_claim(struct sbx_diag *d);
+void sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g);
 /* The enforcer's pins exist (enforcing with or without sbxd). */
 bool sbxd_tierk_pinned(void);
 int sbxd_tierk_unload(struct sbx_diag *d);

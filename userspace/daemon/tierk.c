@@ -7,6 +7,7 @@
  * executable mapping, and their denial events come back here to go into the same log.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,9 @@ int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct
 	if (!k)
 		return sbx_diag_set(d, -ENOMEM, "out of memory");
 	find_launcher(k, c);
+	/* An armed enforcer lets only sbxd adopt it: claim first (self-protection). */
+	if (sbx_enforcer_claim(NULL) == 0)
+		sbxd_log(6, "tier K: this is the sbxd executable that armed self-protection");
 	/* Loaded or adopted, the enforcer is configured with o's mode and scope. */
 	err = sbx_enforcer_open(&o, &k->e, d);
 	if (err) {
@@ -136,6 +140,8 @@ static const char *hook_name(uint32_t h)
 		return "mmap-exec";
 	case SBX_HOOK_PTRACE:
 		return "ptrace";
+	case SBX_HOOK_SELF_PROTECT:
+		return "self-protect";
 	default:
 		return "fanotify";
 	}
@@ -156,6 +162,8 @@ static const struct {
 	[SBX_DENY_NOT_DEBUGGABLE] = { "not-debuggable",
 				      "the target runs with the hardened runtime" },
 	[SBX_DENY_TIMEOUT] = { "timeout", "the verifier did not answer in time" },
+	[SBX_DENY_PROTECTED] = { "self-protection",
+				 "only sbxd may do this while self-protection is on" },
 };
 
 static int on_event(const struct sbx_event *ev, void *arg)
@@ -206,6 +214,88 @@ void sbxd_tierk_close(struct sbxd_tierk *k)
 		return;
 	sbx_enforcer_close(k->e);
 	free(k);
+}
+
+int sbxd_tierk_claim(struct sbx_diag *d)
+{
+	return sbx_enforcer_claim(d);
+}
+
+/* sbx.protect=0 (or off, no) on the kernel command line: the way off that needs a reboot. */
+static bool protect_off_at_boot(void)
+{
+	FILE *f = fopen("/proc/cmdline", "re");
+	char buf[4096], *p = buf;
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	while ((p = strstr(p, "sbx.protect="))) {
+		const char *v = p + strlen("sbx.protect=");
+
+		if (p == buf || p[-1] == ' ')
+			return v[0] == '0' || !strncmp(v, "off", 3) || !strncmp(v, "no", 2);
+		p++;
+	}
+	return false;
+}
+
+/*
+ * Self-protection (bpf/self_protect.bpf.c) is armed only for an sbxd whose own executable
+ * the verifier accepts: the kernel then knows sbxd by that file, and a copy of it, or an
+ * unsigned build, is nobody.
+ */
+void sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g)
+{
+	const char *why = NULL, *paths[2];
+	struct sbx_diag d = { 0 };
+	struct sbxd_check chk;
+	char exe[PATH_MAX];
+	size_t n = 0;
+	ssize_t len;
+	int fd;
+
+	if (c->mode != SBXD_ENFORCE)
+		why = "complain mode";
+	else if (!c->protect)
+		why = "protect = no";
+	else if (protect_off_at_boot())
+		why = "sbx.protect=0 on the kernel command line";
+	if (why) {
+		sbxd_log(c->mode == SBXD_ENFORCE ? 4 : 6, "tier K: self-protection off: %s", why);
+		return;
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (len <= 0 || fd < 0) {
+		sbxd_log(3, "tier K: self-protection off: cannot open sbxd's executable: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	exe[len] = '\0';
+	sbxd_gate_check(g, fd, exe, &chk);
+	close(fd);
+	if (!sbxd_kind_allows(chk.kind)) {
+		sbxd_log(4,
+			 "tier K: self-protection off: sbxd's own executable %s is not verified "
+			 "(%s), so the kernel cannot tell sbxd from a copy",
+			 exe, chk.reason);
+		return;
+	}
+	paths[n++] = sbxd_gate_trust_dir(g);
+	if (c->config_file[0])
+		paths[n++] = c->config_file;
+	if (sbx_enforcer_protect(k->e, paths, n, &d)) {
+		sbxd_log(3, "tier K: self-protection NOT armed: %s", d.msg);
+		return;
+	}
+	sbxd_log(5,
+		 "tier K: self-protection on: only %s may change sbx's BPF objects, %s%s%s or "
+		 "signal sbxd; the way off is `sbxd --unload`",
+		 exe, paths[0], n > 1 ? ", " : "", n > 1 ? paths[1] : "");
 }
 
 bool sbxd_tierk_pinned(void)
