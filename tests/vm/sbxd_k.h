@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared by the suites that run the real sbxd in tier K (sbxd_tierk.c, sbxd_protect.c):
+ * the fixture, in a VM kernel with BPF LSM. Scope `sandboxed`, so only what a trusted
+ * launcher starts is enforced and the guest itself keeps running: the launcher is a tiny
+ * static ELF (enforcer_test.h) signed like the programs, named to sbxd with --launcher.
+ * Files live on a private tmpfs in a private mount namespace, and sbxd runs under
+ * timeout(1). An sbxd that armed self-protection is stopped the documented way,
+ * `sbxd --unload`: nothing else can stop it.
+ */
+#ifndef SBX_VM_SBXD_K_H
+#define SBX_VM_SBXD_K_H
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "enforcer_test.h"
+#include "sbx_pki.h"
+
+#define LEN 256
+
+/* snprintf through a va_list: paths here are short, and a long one is only cut. */
+static void __attribute__((format(printf, 3, 4))) fmt(char *buf, size_t len, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(buf, len, f, ap);
+	va_end(ap);
+}
+
+SBX_TEST_PKI(geteuid() == 0); /* the tests need root */
+
+FIXTURE(sbxd_k)
+{
+	char dir[LEN], w[LEN + 8], run[LEN + 8], trust[LEN + 8], notify[LEN + 8];
+	char launcher[LEN + 16], signed_prog[LEN + 16], unsigned_prog[LEN + 16];
+	char sbxd[LEN + 16], conf[LEN + 16]; /* a signed copy of sbxd (sign_sbxd), its config */
+	bool armed; /* started the signed copy, which arms self-protection */
+	pid_t timeout_pid;
+	struct sbx_cmd_result *r;
+	bool mounted;
+};
+
+FIXTURE_SETUP(sbxd_k)
+{
+	struct sbx_diag d = { 0 };
+	struct tiny_elf launch, exit0;
+
+	self->timeout_pid = 0;
+	self->mounted = false;
+	self->armed = false;
+	self->r = malloc(sizeof(*self->r));
+	ASSERT_NE(NULL, self->r);
+	if (geteuid())
+		SKIP(return, "needs root: BPF LSM and fanotify");
+	if (!sbx_enforcer_supported(&d))
+		SKIP(return, "tier K unavailable here: %.160s", d.msg);
+	SBX_NEED_PKI();
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
+	fmt(self->w, sizeof(self->w), "%s/w", self->dir);
+	fmt(self->run, sizeof(self->run), "%s/run", self->dir);
+	fmt(self->trust, sizeof(self->trust), "%s/trust", self->dir);
+	fmt(self->notify, sizeof(self->notify), "%s/notify", self->dir);
+	fmt(self->launcher, sizeof(self->launcher), "%s/launcher", self->w);
+	fmt(self->signed_prog, sizeof(self->signed_prog), "%s/signed", self->w);
+	fmt(self->unsigned_prog, sizeof(self->unsigned_prog), "%s/unsigned", self->w);
+	fmt(self->sbxd, sizeof(self->sbxd), "%s/sbxd", self->w);
+	fmt(self->conf, sizeof(self->conf), "%s/sbxd.conf", self->dir);
+	ASSERT_EQ(0, mkdir(self->w, 0755));
+	ASSERT_EQ(0, mount("sbxd-tierk", self->w, "tmpfs", 0, "mode=0755"));
+	self->mounted = true;
+	tiny_elf_launcher(&launch);
+	tiny_elf_exit(&exit0, 0);
+	ASSERT_EQ(0, write_file(self->launcher, launch.bytes, launch.len, 0755));
+	ASSERT_EQ(0, write_file(self->signed_prog, exit0.bytes, exit0.len, 0755));
+	ASSERT_EQ(0, write_file(self->unsigned_prog, exit0.bytes, exit0.len, 0755));
+	ASSERT_EQ(
+		0,
+		sbx_sh(self->r,
+		       "'%s' trust --trust '%s' add '%s/root.pem' >/dev/null && "
+		       "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' "
+		       "--identifier com.example.t '%s' '%s' >/dev/null",
+		       sbx_bin(), self->trust, sbx_pki, sbx_bin(), sbx_pki, sbx_pki, sbx_pki,
+		       self->launcher, self->signed_prog));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+}
+
+static void stop_sbxd(FIXTURE_DATA(sbxd_k) * self, int sig)
+{
+	if (self->timeout_pid <= 0)
+		return;
+	kill(self->timeout_pid, sig);
+	waitpid(self->timeout_pid, NULL, 0);
+	self->timeout_pid = 0;
+}
+
+FIXTURE_TEARDOWN(sbxd_k)
+{
+	/* The documented way off; if even that failed, sbxd is left behind, not waited for. */
+	if (self->armed && sbx_sh(self->r, "'%s' --unload --run-dir '%s'", self->sbxd, self->run))
+		TH_LOG("sbxd --unload: %s%s", self->r->out, self->r->err);
+	stop_sbxd(self, self->armed ? SIGKILL : SIGTERM);
+	/* The pins outlive sbxd: this test's enforcement ends here. */
+	sbx_enforcer_unload(NULL, NULL);
+	if (self->mounted)
+		umount2(self->w, MNT_DETACH);
+	if (self->dir[0])
+		sbx_rmtree(self->dir);
+	free(self->r);
+}
+
+/* sbxd's pid, from its state file (timeout(1) is its parent). */
+static pid_t sbxd_pid(FIXTURE_DATA(sbxd_k) * self)
+{
+	char path[LEN + 32], line[128];
+	FILE *f;
+	pid_t pid = 0;
+
+	fmt(path, sizeof(path), "%s/sbxd.state", self->run);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "pid=", 4))
+			pid = atoi(line + 4);
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/* sbxd's executable, copied where sbxd verifies and signed like the programs. */
+static inline void sign_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self)
+{
+	ASSERT_EQ(0,
+		  sbx_sh(self->r,
+			 "cp '%s/sbxd' '%s' && '%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' "
+			 "--chain '%s/chain.pem' --identifier com.example.sbxd '%s' >/dev/null",
+			 getenv("SBX_BUILD") ? getenv("SBX_BUILD") : "build", self->sbxd, sbx_bin(),
+			 sbx_pki, sbx_pki, sbx_pki, self->sbxd));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+}
+
+/*
+ * Start sbxd (the executable exe, tier K, scope sandboxed, extra flags) and wait for
+ * READY=1 or its exit.
+ */
+static inline void start_sbxd_as(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				 const char *exe, const char *extra)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char buf[256], out[LEN + 16];
+	ssize_t n = -1;
+
+	ASSERT_LE(0, s);
+	fmt(sa.sun_path, sizeof(sa.sun_path), "%s", self->notify);
+	unlink(self->notify);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+	fmt(out, sizeof(out), "%s.out", self->run);
+	self->timeout_pid = fork();
+	ASSERT_LE(0, self->timeout_pid);
+	if (self->timeout_pid == 0) {
+		char cmd[4096];
+		int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("NOTIFY_SOCKET", self->notify, 1);
+		fmt(cmd, sizeof(cmd),
+		    "exec timeout -s KILL 240 '%s' --tier K --scope sandboxed --mode enforce "
+		    "--path '%s' --launcher '%s' --trust-dir '%s' --run-dir '%s' %s",
+		    exe, self->w, self->launcher, self->trust, self->run, extra);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* A bound on a start that failed, not a timed assertion. */
+	for (int i = 0; i < 1200 && n < 0; i++) {
+		if (poll(&p, 1, 100) == 1)
+			n = recv(s, buf, sizeof(buf) - 1, 0);
+		else if (waitpid(self->timeout_pid, NULL, WNOHANG) == self->timeout_pid) {
+			self->timeout_pid = 0;
+			break;
+		}
+	}
+	close(s);
+	if (n < 0) {
+		sbx_sh(self->r, "cat '%s'", out);
+		ASSERT_LT(0, n) TH_LOG("sbxd did not start: %s", self->r->out);
+	}
+}
+
+/* The build's sbxd: unsigned, so it never arms self-protection. */
+static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self)
+{
+	char exe[LEN];
+
+	fmt(exe, sizeof(exe), "%s/sbxd", getenv("SBX_BUILD") ? getenv("SBX_BUILD") : "build");
+	start_sbxd_as(_metadata, self, exe, "--config /dev/null");
+}
+
+/* The launcher execs prog: prog's exit status, or the errno of the refused exec. */
+static int launched(FIXTURE_DATA(sbxd_k) * self, const char *prog)
+{
+	char *argv[] = { self->launcher, (char *)prog, NULL };
+
+	return run_prog(argv, NULL);
+}
+
+#endif /* SBX_VM_SBXD_K_H */

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Self-protection (bpf/self_protect.bpf.c): root without sbxd's identity cannot unpin,
+ * detach or replace sbx's programs, links or maps, update the verdict map, write the
+ * trust store or sbxd.conf, unmount the pins' bpffs, debug sbxd or kill it; sbxd itself
+ * goes on storing verdicts, and `sbxd --unload` (the documented way off) still works.
+ * Each technique is first run with protection off (`--protect no`): the control, which
+ * must succeed. The signed copy of sbxd arms (sbxd_k.h: sign_sbxd); this process is root
+ * in the guest, as bpftool, rm and kill would be.
+ */
+#include <dirent.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+
+#include "sbxd_k.h"
+
+#define PINS "/sys/fs/bpf/sbx"
+
+/* What root got for each technique: 0 (it worked) or the errno that refused it. */
+struct tamper {
+	int sbx_links; /* sbx's links root could open by id (0 when refused) */
+	int obj_get, map_update, map_by_id, link_by_id, trust_create, trust_write;
+	int conf_write, conf_rename, conf_unlink, umount, mem, unlink_pin, kill;
+};
+
+static int err_of(int r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* The verdict map's id from sbxd's own descriptors: the only LRU hash (type 9) it holds. */
+static __u32 verdict_map_id(pid_t pid)
+{
+	char path[64], line[128];
+	struct dirent *de;
+	__u32 id = 0;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	dp = opendir(path);
+	while (dp && !id && (de = readdir(dp))) {
+		bool lru = false;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%.20s", (int)pid, de->d_name);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			lru |= !strcmp(line, "map_type:\t9\n");
+			if (lru && !strncmp(line, "map_id:", 7))
+				id = (__u32)strtoul(line + 7, NULL, 10);
+		}
+		if (f)
+			fclose(f);
+	}
+	if (dp)
+		closedir(dp);
+	return id;
+}
+
+/* BPF_LINK_GET_FD_BY_ID over every link: the first refusal, else 0 if sbx's were opened. */
+static int links_by_id(int *opened_sbx)
+{
+	__u32 id = 0;
+	int refused = 0;
+
+	*opened_sbx = 0;
+	while (bpf_link_get_next_id(id, &id) == 0) {
+		struct bpf_link_info info = { 0 };
+		struct bpf_prog_info pinfo = { 0 };
+		__u32 len = sizeof(info), plen = sizeof(pinfo);
+		int fd = bpf_link_get_fd_by_id(id), pfd;
+
+		if (fd < 0) {
+			refused = refused ? refused : errno;
+			continue;
+		}
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			pfd = bpf_prog_get_fd_by_id(info.prog_id);
+			if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pinfo, &plen) &&
+			    !strncmp(pinfo.name, "sbx_", 4))
+				(*opened_sbx)++;
+			if (pfd >= 0)
+				close(pfd);
+		}
+		close(fd);
+	}
+	return refused;
+}
+
+/* umount of the pins' bpffs in a mount namespace of its own (a control leaves ours). */
+static int umount_bpffs(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(200);
+		_exit(umount2("/sys/fs/bpf", MNT_DETACH) ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* Every technique, the destructive ones (a pin, sbxd itself) last. */
+static void tamper(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self, pid_t pid,
+		   struct tamper *t)
+{
+	struct sbx_verdict_key key = { .ino = 1, .dev = 0xffffffffu };
+	struct sbx_cached_verdict v = { .write_gen = 1, .kind = SBX_CACHED_VALID };
+	char path[LEN + 32];
+	__u32 id = verdict_map_id(pid);
+	int fd, opened;
+
+	fd = bpf_obj_get(PINS "/sbx_verdicts");
+	t->obj_get = err_of(fd);
+	t->map_update = fd < 0 ? t->obj_get : err_of(bpf_map_update_elem(fd, &key, &v, BPF_ANY));
+	if (fd >= 0) {
+		bpf_map_delete_elem(fd, &key);
+		close(fd);
+	}
+	fd = id ? bpf_map_get_fd_by_id(id) : -1;
+	t->map_by_id = id ? err_of(fd) : -1;
+	if (fd >= 0)
+		close(fd);
+	t->link_by_id = links_by_id(&opened);
+	t->sbx_links = opened;
+	if (!t->link_by_id && !opened)
+		t->link_by_id = -1; /* nothing of sbx's was seen at all */
+	fmt(path, sizeof(path), "%s/added.pem", self->trust);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	t->trust_create = err_of(fd);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+	ASSERT_EQ(0, sbx_sh(self->r, "ls '%s'/*.pem | head -n 1", self->trust));
+	self->r->out[strcspn(self->r->out, "\n")] = '\0';
+	fd = open(self->r->out, O_WRONLY | O_APPEND | O_CLOEXEC);
+	t->trust_write = err_of(fd);
+	if (fd >= 0)
+		close(fd);
+	fd = open(self->conf, O_WRONLY | O_APPEND | O_CLOEXEC);
+	t->conf_write = err_of(fd);
+	if (fd >= 0)
+		close(fd);
+	fmt(path, sizeof(path), "%s/other.conf", self->dir);
+	ASSERT_EQ(0, write_file(path, "mode = complain\n", 16, 0644));
+	t->conf_rename = err_of(rename(path, self->conf));
+	t->conf_unlink = err_of(unlink(self->conf));
+	t->umount = umount_bpffs();
+	fmt(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	t->mem = err_of(fd);
+	if (fd >= 0)
+		close(fd);
+	t->unlink_pin = err_of(unlink(PINS "/link_sbx_exec_check"));
+	t->kill = err_of(kill(pid, SIGKILL));
+}
+
+/* Start the signed copy of sbxd with a configuration file of its own, and extra flags. */
+static void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+			 const char *extra)
+{
+	char flags[LEN * 2];
+
+	sign_sbxd(_metadata, self);
+	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
+	fmt(flags, sizeof(flags), "--config '%s' %s", self->conf, extra);
+	start_sbxd_as(_metadata, self, self->sbxd, flags);
+}
+
+TEST_F(sbxd_k, protect_off_root_can_tamper)
+{
+	struct tamper t;
+	pid_t pid;
+
+	start_signed(_metadata, self, "--protect no");
+	pid = sbxd_pid(self);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(EPERM, launched(self, self->unsigned_prog));
+	tamper(_metadata, self, pid, &t);
+	EXPECT_EQ(0, t.obj_get);
+	EXPECT_EQ(0, t.map_update);
+	EXPECT_EQ(0, t.map_by_id);
+	EXPECT_EQ(0, t.link_by_id);
+	EXPECT_EQ(0, t.trust_create);
+	EXPECT_EQ(0, t.trust_write);
+	EXPECT_EQ(0, t.conf_write);
+	EXPECT_EQ(0, t.conf_rename);
+	EXPECT_EQ(0, t.conf_unlink);
+	EXPECT_EQ(0, t.umount);
+	EXPECT_EQ(0, t.mem);
+	EXPECT_EQ(0, t.unlink_pin);
+	EXPECT_EQ(0, t.kill);
+	/*
+	 * The unpinned link goes with the exec check, after an RCU grace period and a work
+	 * queue (a bound on that wait, not a timed assertion): root switched enforcement off.
+	 */
+	for (int i = 0, n = t.sbx_links; i < 1000 && n >= t.sbx_links; i++) {
+		links_by_id(&n);
+		usleep(10000);
+	}
+	EXPECT_EQ(0, launched(self, self->unsigned_prog));
+}
+
+/* The real sbxd, started traced (PTRACE_TRACEME before its exec): its exit status. */
+static int traced_unload(FIXTURE_DATA(sbxd_k) * self)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		char *argv[] = { self->sbxd, "--unload", "--run-dir", self->run, NULL };
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &st, 0) == pid && WIFSTOPPED(st))
+		ptrace(PTRACE_CONT, pid, NULL,
+		       (void *)(long)(WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st)));
+	return pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST_F(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload)
+{
+	struct tamper t;
+	pid_t pid;
+
+	self->armed = true;
+	start_signed(_metadata, self, "");
+	ASSERT_EQ(0, sbx_sh(self->r, "grep 'self-protection on' '%s.out'", self->run));
+	ASSERT_EQ(0, self->r->status) TH_LOG("sbxd did not arm: %s", self->r->out);
+	pid = sbxd_pid(self);
+	ASSERT_LT(0, pid);
+	tamper(_metadata, self, pid, &t);
+	EXPECT_EQ(EPERM, t.obj_get);
+	EXPECT_EQ(EPERM, t.map_update);
+	EXPECT_EQ(EPERM, t.map_by_id);
+	EXPECT_EQ(EPERM, t.link_by_id);
+	EXPECT_EQ(EPERM, t.trust_create);
+	EXPECT_EQ(EPERM, t.trust_write);
+	EXPECT_EQ(EPERM, t.conf_write);
+	EXPECT_EQ(EPERM, t.conf_rename);
+	EXPECT_EQ(EPERM, t.conf_unlink);
+	EXPECT_EQ(EPERM, t.umount);
+	EXPECT_EQ(EACCES, t.mem); /* mm_access turns the hook's refusal into EACCES */
+	EXPECT_EQ(EPERM, t.unlink_pin);
+	EXPECT_EQ(EPERM, t.kill);
+	/* sbxd lives, the pins enforce, and sbxd itself still stores verdicts. */
+	EXPECT_EQ(0, kill(pid, 0));
+	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+	EXPECT_EQ(0, launched(self, self->signed_prog));
+	/* A signed copy of sbxd is another inode, and a traced sbxd cannot claim. */
+	ASSERT_EQ(0, sbx_sh(self->r, "cp '%s' '%s.copy' && '%s.copy' --unload --run-dir '%s'",
+			    self->sbxd, self->sbxd, self->sbxd, self->run));
+	EXPECT_EQ(1, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_EQ(1, traced_unload(self));
+	EXPECT_EQ(0, kill(pid, 0));
+	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+	/* The documented way off. */
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' --unload --run-dir '%s'", self->sbxd, self->run));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	self->armed = self->r->status != 0;
+	EXPECT_NE(0, access(PINS, F_OK));
+	EXPECT_EQ(0, launched(self, self->unsigned_prog));
+	/* Refusals were logged like exec denials (sbxd drained them before it stopped). */
+	ASSERT_EQ(0, sbx_sh(self->r, "grep -c '\"self-protect\"' '%s/events.jsonl'", self->run));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
+}
+
+TEST_HARNESS_MAIN
