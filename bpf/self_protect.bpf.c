@@ -30,7 +30,11 @@
  *    guarded directory), any open of a pin, unlink/rmdir/rename of a guarded inode.
  *    7.x skips inode_permission for MAY_EXEC on world-searchable directories, which is
  *    why pins are guarded by MAY_READ/MAY_WRITE on the pin itself, not by lookup.
- *  - umount of the pins' bpffs would drop every pin and detach everything: refused.
+ *  - umount of the pins' bpffs would drop every pin and detach everything: refused; so
+ *    is a mount over a guarded inode. A mount over one of its parents (/etc/sbx) is
+ *    not seen here: a restarted sbxd finds the guarded inodes are no longer at its paths
+ *    and refuses to re-arm over them (sbx_enforcer_protect), the running one has read
+ *    its trust store already.
  *  - Not covered (README): kernel modules, /dev/mem, kexec (lockdown's job, as SIP relies
  *    on kext signing); freezing sbxd's cgroup or starving it (it fails closed: the pins
  *    enforce without it); writes through a descriptor opened before sbxd armed.
@@ -240,6 +244,25 @@ int BPF_PROG(sbx_guard_rename, struct inode *old_dir, struct dentry *old_dentry,
 	if (err)
 		return err;
 	return sbx_guard_inode(new_dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
+}
+
+/* Mounting over a guarded inode would put another trust store or config at its path. */
+SEC("lsm/sb_mount")
+int BPF_PROG(sbx_guard_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(path->dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(sbx_guard_move_mount, const struct path *from_path, const struct path *to_path,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(to_path->dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
 }
 
 SEC("lsm/sb_umount")

@@ -2,11 +2,11 @@
 /*
  * Self-protection (bpf/self_protect.bpf.c): root without sbxd's identity cannot unpin,
  * detach or replace sbx's programs, links or maps, update the verdict map, write the
- * trust store or sbxd.conf, unmount the pins' bpffs, debug sbxd or kill it; sbxd itself
- * goes on storing verdicts, and `sbxd --unload` (the documented way off) still works.
- * Each technique is first run with protection off (`--protect no`): the control, which
- * must succeed. The signed copy of sbxd arms (sbxd_k.h: sign_sbxd); this process is root
- * in the guest, as bpftool, rm and kill would be.
+ * trust store or sbxd.conf, mount over the trust store, unmount the pins' bpffs, debug sbxd or kill
+ * it; sbxd itself goes on storing verdicts, and `sbxd --unload` (the documented way off) still
+ * works. Each technique is first run with protection off (`--protect no`): the control, which must
+ * succeed. The signed copy of sbxd arms (sbxd_k.h: sign_sbxd); this process is root in the guest,
+ * as bpftool, rm and kill would be.
  */
 #include <dirent.h>
 #include <sys/ptrace.h>
@@ -22,7 +22,7 @@
 struct tamper {
 	int sbx_links; /* sbx's links root could open by id (0 when refused) */
 	int obj_get, map_update, map_by_id, link_by_id, trust_create, trust_write;
-	int conf_write, conf_rename, conf_unlink, umount, mem, unlink_pin, kill;
+	int conf_write, conf_rename, conf_unlink, mount_over, umount, mem, unlink_pin, kill;
 };
 
 static int err_of(int r)
@@ -151,6 +151,9 @@ static void tamper(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * sel
 	ASSERT_EQ(0, write_file(path, "mode = complain\n", 16, 0644));
 	t->conf_rename = err_of(rename(path, self->conf));
 	t->conf_unlink = err_of(unlink(self->conf));
+	t->mount_over = err_of(mount("sbxd-protect", self->trust, "tmpfs", 0, NULL));
+	if (!t->mount_over)
+		umount2(self->trust, MNT_DETACH);
 	t->umount = umount_bpffs();
 	fmt(path, sizeof(path), "/proc/%d/mem", (int)pid);
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -192,6 +195,7 @@ TEST_F(sbxd_k, protect_off_root_can_tamper)
 	EXPECT_EQ(0, t.conf_write);
 	EXPECT_EQ(0, t.conf_rename);
 	EXPECT_EQ(0, t.conf_unlink);
+	EXPECT_EQ(0, t.mount_over);
 	EXPECT_EQ(0, t.umount);
 	EXPECT_EQ(0, t.mem);
 	EXPECT_EQ(0, t.unlink_pin);
@@ -250,6 +254,7 @@ TEST_F(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload)
 	EXPECT_EQ(EPERM, t.conf_write);
 	EXPECT_EQ(EPERM, t.conf_rename);
 	EXPECT_EQ(EPERM, t.conf_unlink);
+	EXPECT_EQ(EPERM, t.mount_over);
 	EXPECT_EQ(EPERM, t.umount);
 	EXPECT_EQ(EACCES, t.mem); /* mm_access turns the hook's refusal into EACCES */
 	EXPECT_EQ(EPERM, t.unlink_pin);

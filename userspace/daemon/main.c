@@ -280,8 +280,9 @@ static int serve(struct sbxd_config *c)
 		goto out;
 	if (o.tier == SBXD_TIER_K && (err = sbxd_tierk_open(c, &o.tierk, &d)))
 		goto out;
-	if (o.tier == SBXD_TIER_K) /* before the verifier thread: the gate has one user */
-		sbxd_tierk_protect(o.tierk, c, o.gate);
+	/* Before the verifier thread: the gate has one user. */
+	if (o.tier == SBXD_TIER_K && (err = sbxd_tierk_protect(o.tierk, c, o.gate, &d)))
+		goto out;
 	sbxd_journal_stdout_nonblocking();
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

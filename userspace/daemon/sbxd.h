@@ -162,7 +162,9 @@ void sbxd_tierk_close(struct sbxd_tierk *k);
  * sbx.protect=0 on the kernel command line, sbxd's executable validly signed).
  */
 int sbxd_tierk_claim(struct sbx_diag *d);
-void sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g);
+/* An error only when the enforcer was armed already and cannot be re-armed: do not start. */
+int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g,
+		       struct sbx_diag *d);
 /* The enforcer's pins exist (enforcing with or without sbxd). */
 bool sbxd_tierk_pinned(void);
 int sbxd_tierk_unload(struct sbx_diag *d);

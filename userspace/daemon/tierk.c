@@ -244,58 +244,69 @@ static bool protect_off_at_boot(void)
 /*
  * Self-protection (bpf/self_protect.bpf.c) is armed only for an sbxd whose own executable
  * the verifier accepts: the kernel then knows sbxd by that file, and a copy of it, or an
- * unsigned build, is nobody.
+ * unsigned build, is nobody. An enforcer found armed stays armed whatever this start's
+ * settings say, and sbxd re-arms it or does not start: its trust store or configuration
+ * no longer being the guarded files means something was mounted over them.
  */
-void sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g)
+int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g,
+		       struct sbx_diag *d)
 {
 	const char *why = NULL, *paths[2];
-	struct sbx_diag d = { 0 };
+	struct sbx_enforcer_stats s;
 	struct sbxd_check chk;
 	char exe[PATH_MAX];
+	bool armed;
 	size_t n = 0;
 	ssize_t len;
-	int fd;
+	int fd, err;
 
+	armed = sbx_enforcer_stats(k->e, &s, NULL) == 0 && s.self_protect;
 	if (c->mode != SBXD_ENFORCE)
 		why = "complain mode";
 	else if (!c->protect)
 		why = "protect = no";
 	else if (protect_off_at_boot())
 		why = "sbx.protect=0 on the kernel command line";
-	if (why) {
+	if (why && !armed) {
 		sbxd_log(c->mode == SBXD_ENFORCE ? 4 : 6, "tier K: self-protection off: %s", why);
-		return;
+		return 0;
 	}
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (len <= 0 || fd < 0) {
-		sbxd_log(3, "tier K: self-protection off: cannot open sbxd's executable: %s",
-			 strerror(errno));
+		err = -errno;
 		if (fd >= 0)
 			close(fd);
-		return;
+		sbx_diag_set(d, err, "self-protection: cannot open sbxd's executable: %s",
+			     strerror(-err));
+		goto fail;
 	}
 	exe[len] = '\0';
 	sbxd_gate_check(g, fd, exe, &chk);
 	close(fd);
 	if (!sbxd_kind_allows(chk.kind)) {
-		sbxd_log(4,
-			 "tier K: self-protection off: sbxd's own executable %s is not verified "
-			 "(%s), so the kernel cannot tell sbxd from a copy",
-			 exe, chk.reason);
-		return;
+		sbx_diag_set(d, -EPERM,
+			     "self-protection: sbxd's own executable %s is not verified (%s), so "
+			     "the kernel cannot tell sbxd from a copy",
+			     exe, chk.reason);
+		goto fail;
 	}
 	paths[n++] = sbxd_gate_trust_dir(g);
 	if (c->config_file[0])
 		paths[n++] = c->config_file;
-	if (sbx_enforcer_protect(k->e, paths, n, &d)) {
-		sbxd_log(3, "tier K: self-protection NOT armed: %s", d.msg);
-		return;
-	}
+	if (sbx_enforcer_protect(k->e, paths, n, d))
+		goto fail;
 	sbxd_log(5,
-		 "tier K: self-protection on: only %s may change sbx's BPF objects, %s%s%s or "
-		 "signal sbxd; the way off is `sbxd --unload`",
-		 exe, paths[0], n > 1 ? ", " : "", n > 1 ? paths[1] : "");
+		 "tier K: self-protection on%s: only %s may change sbx's BPF objects, %s%s%s "
+		 "or signal sbxd; the way off is `sbxd --unload`",
+		 armed ? " (it was armed)" : "", exe, paths[0], n > 1 ? ", " : "",
+		 n > 1 ? paths[1] : "");
+	return 0;
+fail:
+	if (armed)
+		return d->err;
+	sbxd_log(4, "tier K: self-protection off: %s", d->msg);
+	return 0;
 }
 
 bool sbxd_tierk_pinned(void)

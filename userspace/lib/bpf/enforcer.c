@@ -639,6 +639,26 @@ static int enforcer_guard_inode(struct sbx_enforcer *e, int dirfd, const char *n
 	return err;
 }
 
+/*
+ * Re-arming (an armed enforcer adopted): each path must still be the inode guarded when
+ * it was armed. Something mounted over a parent (/etc/sbx) would show sbxd another trust
+ * store at the same path; the mount hooks see only mounts over the guarded inodes.
+ */
+static int enforcer_guard_same(struct sbx_enforcer *e, const char *path)
+{
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), err = 0;
+	struct stat st;
+	__u32 flags;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
+	    bpf_map_lookup_elem(e->map_fd[MAP_GUARD_INODES], &fd, &flags))
+		err = errno == ENOENT ? -EXDEV : -errno;
+	close(fd);
+	return err;
+}
+
 /* A regular file, or a directory with its entries (two levels: trust.d/platform.d). */
 static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name, int depth)
 {
@@ -686,6 +706,18 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	DIR *dp;
 	int fd, err;
 
+	for (size_t i = 0; i < npaths && (e->config_flags & SBX_CONFIG_SELF_PROTECT); i++) {
+		err = enforcer_guard_same(e, paths[i]);
+		if (err == -EXDEV)
+			return sbx_diag_set(d, err,
+					    "bpf-enforcer: %s is not the file self-protection "
+					    "guards (something is mounted over it or a parent, or "
+					    "the configuration names another): unload first",
+					    paths[i]);
+		if (err)
+			return sbx_diag_set(d, err, "bpf-enforcer: cannot check %s: %s", paths[i],
+					    strerror(-err));
+	}
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open /proc/self/exe: %s",
