@@ -688,6 +688,7 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 	closedir(dp);
 	return err;
 }
+
 /*
  * Arm self-protection (bpf/self_protect.bpf.c): record this process's executable as
  * sbxd's, guard every object pinned in the pin directory, the pins, the directory and

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Self-protection's identity (bpf/self_protect.bpf.c), with this test as the daemon:
+ * sbx_enforcer_protect records this executable as sbxd's and claims. The process that
+ * armed may open the pins, write the guarded directory and signal its own; its threads
+ * and a fork that has not exec'd keep the identity; whatever it execs (busybox's mkdir,
+ * touch and kill, as root) does not. Each refusal has its control: the same act before
+ * arming. In the VM kernels, as root; scope `sandboxed`, so the guest's own execs run.
+ */
+#include <pthread.h>
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+
+#include "enforcer_test.h"
+
+#define PIN    TEST_PIN_DIR "/sbx_verdicts"
+#define NEWDIR TEST_PIN_DIR "/made-by-mkdir" /* bpffs makes directories, not files */
+
+FIXTURE(enforcer_protect)
+{
+	struct sbx_enforcer *e;
+	char dir[64], added[96];
+};
+
+FIXTURE_SETUP(enforcer_protect)
+{
+	struct sbx_diag d = { 0 };
+
+	self->e = NULL;
+	self->dir[0] = '\0';
+	if (geteuid() != 0)
+		SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");
+	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+	snprintf(self->dir, sizeof(self->dir), "/tmp/sbx-protect.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->added, sizeof(self->added), "%s/added.pem", self->dir);
+	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, &self->e, &d))
+	TH_LOG("%s", d.msg);
+}
+
+FIXTURE_TEARDOWN(enforcer_protect)
+{
+	/* This process armed: it may unload, and then rm may clean the guarded directory. */
+	enforcer_fixture_cleanup(self->e, self->dir);
+}
+
+/* 0 when the calling task can open the verdict map's pin, else the errno. */
+static int obj_get(void)
+{
+	int fd = bpf_obj_get(PIN);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static void *obj_get_thread(void *arg)
+{
+	*(int *)arg = obj_get();
+	return NULL;
+}
+
+static int obj_get_in_thread(void)
+{
+	pthread_t t;
+	int r = -1;
+
+	if (pthread_create(&t, NULL, obj_get_thread, &r))
+		return -1;
+	pthread_join(t, NULL);
+	return r;
+}
+
+static int obj_get_in_fork(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(obj_get());
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* busybox APPLET PATH (touch, mkdir), exec'd by a fork of this process: its exit status. */
+static int busybox(const char *applet, const char *path)
+{
+	char bin[32], *argv[] = { bin, (char *)path, NULL };
+
+	snprintf(bin, sizeof(bin), "/bin/%s", applet);
+	return run_prog(argv, NULL);
+}
+
+/* A fork of this process that waits; busybox kill -9 exec'd by another fork: its status. */
+static int exec_kill(pid_t target)
+{
+	char pid[16], *argv[] = { "/bin/kill", "-9", pid, NULL };
+
+	snprintf(pid, sizeof(pid), "%d", (int)target);
+	return run_prog(argv, NULL);
+}
+
+static pid_t sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(enforcer_protect, identity_follows_threads_and_forks_never_an_exec)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+	pid_t pid;
+
+	/* Controls: unarmed, an exec'd program writes the pin directory and kills. */
+	ASSERT_EQ(0, busybox("mkdir", NEWDIR));
+	ASSERT_EQ(0, rmdir(NEWDIR));
+	ASSERT_EQ(0, busybox("touch", self->added));
+	ASSERT_EQ(0, unlink(self->added));
+	pid = sleeper();
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, exec_kill(pid));
+	waitpid(pid, NULL, 0);
+
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, obj_get());
+	EXPECT_EQ(0, obj_get_in_thread());
+	EXPECT_EQ(0, obj_get_in_fork());
+	/* Exec'd by a fork of the daemon, root's busybox is nobody. */
+	EXPECT_NE(0, busybox("mkdir", NEWDIR));
+	EXPECT_NE(0, access(NEWDIR, F_OK));
+	EXPECT_NE(0, busybox("touch", self->added));
+	EXPECT_NE(0, access(self->added, F_OK));
+	pid = sleeper(); /* a fork of the daemon is the daemon until it execs */
+	ASSERT_LT(0, pid);
+	EXPECT_NE(0, exec_kill(pid));
+	EXPECT_EQ(0, kill(pid, 0));
+	/* The daemon itself may do all of it. */
+	EXPECT_EQ(0, kill(pid, SIGKILL));
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(0, close(open(self->added, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)));
+	EXPECT_EQ(0, unlink(self->added));
+}
+
+TEST_HARNESS_MAIN
