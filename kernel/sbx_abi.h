@@ -159,7 +159,7 @@ enum sbx_task_flags {
 	 * sbxd's identity (bpf/self_protect.bpf.c): claimed with SBX_IOC_DAEMON_CLAIM by the
 	 * executable that armed self-protection; threads inherit it, every exec clears it.
 	 */
-	SBX_TASK_DAEMON = 1u << 2,
+	SBX_TASK_DAEMON = 1u << 8, /* apart from the scope bits that other concerns extend */
 };
 
 struct sbx_task_state {
