@@ -3,7 +3,8 @@
  * Only verified code executes: bprm_check_security refuses (enforce) or reports (complain)
  * an exec whose file has no valid verdict for its current content, for every exec (scope
  * `all`) or for sandboxed tasks (task_scope.bpf.c). It records the new program's code
- * identity in the task's storage for the later hooks.
+ * identity and policy in the task's storage for the later hooks; in a sandboxed tree the
+ * policy is held to the tree's floor (the profile's, as the launcher declared it).
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -31,9 +32,10 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 		flags = ts->flags & ~SBX_TASK_DAEMON;
 	/* What a launcher (or its fork) execs is sandboxed, and so is all that follows. */
 	sandboxed = flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED);
-	if (sandboxed)
+	if (sandboxed) {
 		flags = (flags & ~SBX_TASK_LAUNCHER) | SBX_TASK_SANDBOXED;
-	else if (policy & SBX_POLICY_SBX_LAUNCHER)
+		policy = sbx_policy_tighten(policy, ts ? ts->floor : 0);
+	} else if (policy & SBX_POLICY_SBX_LAUNCHER)
 		flags |= SBX_TASK_LAUNCHER;
 	/*
 	 * Storage only for a task something is recorded for (scope tracking, or a program

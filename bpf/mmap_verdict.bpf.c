@@ -2,24 +2,58 @@
 /*
  * Executable file mappings need a valid verdict too: without this, `ld.so ./unsigned`, an
  * LD_PRELOADed or dlopen'ed unsigned library, or a PROT_EXEC mmap of any written file runs
- * code no verdict covers. Same scope and mode as exec (exec_verdict.bpf.c). Anonymous
- * executable memory is the hardened runtime's concern (W^X), not this file's.
+ * code no verdict covers. Same scope and mode as exec (exec_verdict.bpf.c).
+ *
+ * A hardened task (sbx_hardened) is held to more, whatever the scope:
+ *  - library validation: an executable file mapping needs a verdict of the task's own team
+ *    or a platform one (cs.disable-library-validation lifts it): dlopen, LD_PRELOAD,
+ *    `ld.so FILE`, and a written file or memfd mapped PROT_EXEC, none of which has one;
+ *  - W^X: no mapping writable and executable at once (anonymous: cs.allow-jit; a file's
+ *    private copy: cs.allow-unsigned-executable-memory), and no mapping made executable
+ *    once it was writable or written (cs.allow-unsigned-executable-memory): that is the
+ *    copy-on-write trick, a private file mapping written and flipped to executable, whose
+ *    file still has its valid verdict. A mapping's anon_vma is set by its first written
+ *    (copy-on-write or anonymous) page, ptrace and /proc/PID/mem writes included.
+ *    cs.disable-executable-page-protection lifts all of W^X.
  *
  * The same two hooks are where a shared writable mapping moves the file's write
  * generation (the write side of the verdict cache, write_gen.bpf.c): one program per hook
  * does both, the bump first, so a mapping is not paid for twice.
+ *
+ * Fast paths: a mapping that is not executable costs no lookup (but the bump); an
+ * anonymous executable one only the task's storage, and only when it is also writable.
  */
 #include "sbx_enforcer.bpf.h"
 
-static __always_inline int sbx_exec_mapping(struct file *file)
+static __always_inline int sbx_wx_deny(struct sbx_task_state *ts, __u32 lifted_by,
+				       struct file *file, __u32 reason)
+{
+	struct sbx_enforcer_config *cfg;
+
+	if (ts->policy & lifted_by)
+		return 0;
+	cfg = sbx_config_get();
+	if (!cfg || !cfg->abi_version)
+		return 0;
+	return sbx_deny(cfg, file, file ? NULL : "(anonymous memory)", SBX_HOOK_MMAP_EXEC, reason);
+}
+
+static __always_inline int sbx_exec_mapping(struct file *file, struct sbx_task_state *ts)
 {
 	struct sbx_enforcer_config *cfg = sbx_config_get();
 	struct sbx_cached_verdict *v;
+	bool validate;
 	__u32 reason;
 
-	if (!cfg || !cfg->abi_version || !sbx_current_in_scope(cfg, SBX_CONFIG_MMAP_SANDBOXED_ONLY))
+	if (!cfg || !cfg->abi_version)
+		return 0;
+	validate = sbx_hardened(ts) && !(ts->policy & SBX_POLICY_DISABLE_LIBRARY_VALIDATION);
+	if (!validate && !sbx_in_scope(cfg, ts, SBX_CONFIG_MMAP_SANDBOXED_ONLY))
 		return 0;
 	reason = sbx_file_verdict(file, &v);
+	if (!reason && validate && v->kind != SBX_CACHED_PLATFORM &&
+	    (!v->team_hash || v->team_hash != ts->team_hash))
+		reason = SBX_DENY_TEAM_MISMATCH;
 	if (!reason)
 		return 0;
 	return sbx_deny(cfg, file, NULL, SBX_HOOK_MMAP_EXEC, reason);
@@ -29,35 +63,69 @@ SEC("lsm/mmap_file")
 int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
+	struct sbx_task_state *ts;
+	__u64 file_addr = 0;
+	bool anon;
+
 	if (ret)
 		return ret;
-	if (!file)
-		return 0;
-	if ((flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE))
+	/*
+	 * Anonymous memory has no file, but the verifier (6.12 at least) takes a hook's
+	 * pointer argument for non-NULL and folds `file == NULL` to false: the test is made
+	 * on a copy of the argument it cannot see through.
+	 */
+	bpf_probe_read_kernel(&file_addr, sizeof(file_addr), &ctx[0]);
+	anon = !file_addr;
+	if (!anon && (flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE))
 		sbx_gen_bump(file->f_inode);
 	if (!(prot & SBX_PROT_EXEC))
 		return 0;
-	return sbx_exec_mapping(file);
+	if (anon && !(prot & SBX_PROT_WRITE))
+		return 0; /* anonymous read-execute memory holds zeroes */
+	ts = sbx_task_state(sbx_current(), false);
+	if (anon) {
+		if (!sbx_hardened(ts))
+			return 0;
+		return sbx_wx_deny(ts, SBX_LIFT_WX_ANON, NULL, SBX_DENY_WX);
+	}
+	if (sbx_hardened(ts) && (prot & SBX_PROT_WRITE)) {
+		ret = sbx_wx_deny(ts, SBX_LIFT_WX_FLIP, file, SBX_DENY_WX);
+		if (ret)
+			return ret;
+	}
+	return sbx_exec_mapping(file, ts);
 }
 
 SEC("lsm/file_mprotect")
 int BPF_PROG(sbx_mprotect_check, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
+	struct sbx_task_state *ts;
 	unsigned long vm_flags;
 	struct file *file;
 
 	if (ret)
 		return ret;
 	file = vma->vm_file;
-	if (!file)
-		return 0;
 	vm_flags = BPF_CORE_READ(vma, vm_flags);
-	if ((vm_flags & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE))
+	if (file && (vm_flags & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE))
 		sbx_gen_bump(file->f_inode);
-	if (!(prot & SBX_PROT_EXEC) || (vm_flags & SBX_VM_EXEC))
+	if (!(prot & SBX_PROT_EXEC))
 		return 0;
-	return sbx_exec_mapping(file);
+	ts = sbx_task_state(sbx_current(), false);
+	if (sbx_hardened(ts)) {
+		if (prot & SBX_PROT_WRITE)
+			ret = sbx_wx_deny(ts, file ? SBX_LIFT_WX_FLIP : SBX_LIFT_WX_ANON, file,
+					  SBX_DENY_WX);
+		else if (!(vm_flags & SBX_VM_EXEC) &&
+			 ((vm_flags & SBX_VM_WRITE) || BPF_CORE_READ(vma, anon_vma)))
+			ret = sbx_wx_deny(ts, SBX_LIFT_WX_FLIP, file, SBX_DENY_WX_FLIP);
+		if (ret)
+			return ret;
+	}
+	if (!file || (vm_flags & SBX_VM_EXEC))
+		return 0;
+	return sbx_exec_mapping(file, ts);
 }
 
 char LICENSE[] SEC("license") = "GPL";

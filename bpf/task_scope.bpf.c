@@ -9,6 +9,10 @@
  * protects users from the programs they chose to confine, not from themselves.
  *
  * Task storage does not follow fork by itself: task_alloc copies it to the child.
+ *
+ * The launcher also declares the policy of the profile it runs (SBX_PRCTL_POLICY_FLOOR,
+ * kernel/sbx_abi.h): a prctl only a launcher may make, answered here, that tightens the
+ * floor of the tree it is about to start (exec_verdict.bpf.c applies it at every exec).
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -20,13 +24,33 @@ int BPF_PROG(sbx_task_inherit, struct task_struct *task, unsigned long clone_fla
 	if (ret)
 		return ret;
 	parent = sbx_task_state(sbx_current(), false);
-	if (!parent || !(parent->flags | parent->policy))
+	if (!parent || !(parent->flags | parent->policy | parent->floor))
 		return 0;
 	child = sbx_task_state(task, true);
 	if (!child) /* an untracked child of a sandboxed task would escape: no fork */
 		return (parent->flags & (SBX_TASK_SANDBOXED | SBX_TASK_LAUNCHER)) ? -SBX_ENOMEM : 0;
 	*child = *parent;
 	return 0;
+}
+
+/* Every prctl passes here: any other option costs one comparison. */
+SEC("lsm/task_prctl")
+int BPF_PROG(sbx_policy_floor, int option, unsigned long arg2, unsigned long arg3,
+	     unsigned long arg4, unsigned long arg5, int ret)
+{
+	struct sbx_task_state *ts;
+	__u32 declared = (__u32)arg2;
+
+	if (ret || option != SBX_PRCTL_POLICY_FLOOR)
+		return ret;
+	ts = sbx_task_state(sbx_current(), false);
+	if (!ts || !(ts->flags & SBX_TASK_LAUNCHER) || arg3 || arg4 || arg5)
+		return -SBX_EPERM;
+	/* Only ever tighter: a hardened floor lifts nothing the one before it did not. */
+	ts->floor = (ts->floor & SBX_POLICY_HARDENED_RUNTIME)
+			    ? sbx_policy_tighten(declared, ts->floor)
+			    : (declared & (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_LIFTS));
+	return -SBX_EALREADY;
 }
 
 char LICENSE[] SEC("license") = "GPL";

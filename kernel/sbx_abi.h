@@ -82,7 +82,7 @@ _Static_assert(sizeof(struct sbx_cached_verdict) == 24, "sbx_cached_verdict is 2
 enum sbx_event_hook {
 	SBX_HOOK_EXEC = 1, /* bprm_check_security */
 	SBX_HOOK_MMAP_EXEC = 2, /* mmap_file / file_mprotect with PROT_EXEC */
-	SBX_HOOK_PTRACE = 3,
+	SBX_HOOK_PTRACE = 3, /* ptrace_access_check, ptrace_traceme, /proc/PID/mem writes */
 	SBX_HOOK_FANOTIFY = 4, /* tier F: the fanotify exec-permission gate */
 	SBX_HOOK_SELF_PROTECT = 16, /* bpf/self_protect.bpf.c: sbx's own objects and files */
 };
@@ -95,6 +95,7 @@ enum sbx_deny_reason {
 	SBX_DENY_WX = 5, /* hardened runtime: writable and executable memory */
 	SBX_DENY_NOT_DEBUGGABLE = 6,
 	SBX_DENY_TIMEOUT = 7, /* the verifier did not answer in time */
+	SBX_DENY_WX_FLIP = 8, /* hardened runtime: memory that was writable made executable */
 	SBX_DENY_PROTECTED = 16, /* self-protection: only sbxd may do this */
 };
 
@@ -164,11 +165,29 @@ enum sbx_task_flags {
 
 struct sbx_task_state {
 	__u32 flags; /* enum sbx_task_flags; inherited on fork (task_alloc) */
-	__u32 policy; /* the program's valid verdict: enum sbx_policy_flags (0: none) */
+	__u32 policy; /* the program's valid verdict: enum sbx_policy_flags (0: none), tightened
+		       * by floor when the task is sandboxed */
 	__u32 identity;
 	__u32 team_hash;
+	/*
+	 * The least a sandboxed tree is held to (enum sbx_policy_flags): what the launcher
+	 * declared for the profile it runs (SBX_PRCTL_POLICY_FLOOR). Every exec in the tree
+	 * gets its verdict's policy tightened by it; it only ever tightens, and follows fork
+	 * and exec, so a sandboxed program that runs sbx again sheds nothing.
+	 */
+	__u32 floor;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct sbx_task_state) == 16, "sbx_task_state is 16 bytes");
+_Static_assert(sizeof(struct sbx_task_state) == 24, "sbx_task_state is 24 bytes");
+
+/*
+ * prctl(SBX_PRCTL_POLICY_FLOOR, flags, 0, 0, 0): the launcher (SBX_TASK_LAUNCHER, the
+ * trusted sbx, unprivileged) declares the policy of the profile it is about to run, for the
+ * sandboxed tree it starts. The BPF side answers the prctl itself (bpf/hardened.bpf.c):
+ * EALREADY when recorded (merged into the caller's floor, tightening only), EPERM when the
+ * caller is not a launcher. Any other answer (EINVAL) means sbx's programs are not attached.
+ */
+#define SBX_PRCTL_POLICY_FLOOR 0x5bb0f100
 
 /* The enforcer's settings: one array element userspace rewrites (sbx_enforcer_set_mode). */
 enum sbx_enforce_mode {

@@ -39,17 +39,21 @@
 #endif
 #define SBX_EVENTS_BYTES (256 * 1024)
 
-#define SBX_EPERM	1
-#define SBX_ENOMEM	12
-#define SBX_ETXTBSY	26
-#define SBX_EALREADY	114
-#define SBX_PROT_WRITE	0x2
-#define SBX_PROT_EXEC	0x4
-#define SBX_MAP_SHARED	0x1
-#define SBX_MAY_WRITE	0x2
-#define SBX_FMODE_WRITE 0x2
-#define SBX_VM_SHARED	0x8
-#define SBX_VM_EXEC	0x4
+#define SBX_EPERM	       1
+#define SBX_ENOMEM	       12
+#define SBX_ETXTBSY	       26
+#define SBX_EALREADY	       114
+#define SBX_PROT_WRITE	       0x2
+#define SBX_PROT_EXEC	       0x4
+#define SBX_MAP_SHARED	       0x1
+#define SBX_MAY_WRITE	       0x2
+#define SBX_FMODE_WRITE	       0x2
+#define SBX_VM_SHARED	       0x8
+#define SBX_VM_EXEC	       0x4
+#define SBX_VM_WRITE	       0x2
+#define SBX_EINVAL	       22
+#define SBX_PTRACE_MODE_ATTACH 0x02
+#define SBX_PROC_SUPER_MAGIC   0x9fa0
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -240,16 +244,51 @@ static __always_inline struct sbx_task_state *sbx_task_state(struct task_struct 
 	return bpf_task_storage_get(&sbx_tasks, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-/* Is the current task one the configured scope covers (scope `all` unless narrowed)? */
-static __always_inline bool sbx_current_in_scope(const struct sbx_enforcer_config *cfg,
-						 __u32 narrowed_by)
+/* Is the task whose state is ts one the configured scope covers (`all` unless narrowed)? */
+static __always_inline bool sbx_in_scope(const struct sbx_enforcer_config *cfg,
+					 const struct sbx_task_state *ts, __u32 narrowed_by)
 {
-	struct sbx_task_state *ts;
-
 	if (cfg->scope == SBX_SCOPE_ALL && !(cfg->flags & narrowed_by))
 		return true;
-	ts = sbx_task_state(sbx_current(), false);
 	return ts && (ts->flags & SBX_TASK_SANDBOXED);
+}
+
+/*
+ * ---- Hardened runtime (issue 11) ----
+ * A task runs hardened when its policy has SBX_POLICY_HARDENED_RUNTIME: its verdict's
+ * signature asked for it, or the floor of its sandboxed tree did. Each lift below is
+ * Apple's cascade, applied here again so that a policy record carrying only the upper key
+ * still lifts what the lower ones do (userspace/lib/compile applies it too).
+ */
+#define SBX_LIFT_WX_ANON (SBX_POLICY_ALLOW_JIT | SBX_LIFT_WX_FLIP)
+#define SBX_LIFT_WX_FLIP (SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_LIFT_WX_ALL)
+#define SBX_LIFT_WX_ALL	 SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION
+#define SBX_POLICY_LIFTS                                                                         \
+	(SBX_POLICY_ALLOW_JIT | SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_POLICY_ALLOW_DYLD_ENV | \
+	 SBX_POLICY_DISABLE_LIBRARY_VALIDATION | SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION |       \
+	 SBX_POLICY_DEBUGGER | SBX_POLICY_GET_TASK_ALLOW)
+
+static __always_inline bool sbx_hardened(const struct sbx_task_state *ts)
+{
+	return ts && (ts->policy & SBX_POLICY_HARDENED_RUNTIME);
+}
+
+/*
+ * policy held to floor: hardened if either is, lifting only what both lift. A policy that
+ * is not hardened lifts everything it could, except cs.debugger, a power over other
+ * processes that only a verdict grants (a floor is declared by an unprivileged launcher
+ * for a profile the user chose).
+ */
+static __always_inline __u32 sbx_policy_tighten(__u32 policy, __u32 floor)
+{
+	__u32 lifts;
+
+	if (!(floor & SBX_POLICY_HARDENED_RUNTIME))
+		return policy;
+	lifts = (policy & SBX_POLICY_HARDENED_RUNTIME) ? policy & SBX_POLICY_LIFTS
+						       : (SBX_POLICY_LIFTS & ~SBX_POLICY_DEBUGGER) |
+								 (policy & SBX_POLICY_DEBUGGER);
+	return (policy & ~SBX_POLICY_LIFTS) | SBX_POLICY_HARDENED_RUNTIME | (lifts & floor);
 }
 
 /* Report a refusal (or, in complain mode, what would have been one); returns the answer. */

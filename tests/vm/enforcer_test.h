@@ -127,14 +127,15 @@ static inline int copy_file(const char *from, const char *to)
 }
 
 /*
- * The minimal daemon's verifier: a VALID verdict (with policy) when the file's bytes, read
- * through one read-only descriptor after begin, are `expect` (NULL: any content), else an
- * INVALID one. Returns 0 or the -errno of begin/store.
+ * The minimal daemon's verifier: a verdict of kind (VALID or PLATFORM, with policy and
+ * team) when the file's bytes, read through one read-only descriptor after begin, are
+ * `expect` (NULL: any content), else an INVALID one. Returns 0 or the -errno of
+ * begin/store. verify_file: a VALID one without a team.
  */
-static inline int verify_file(struct sbx_enforcer *e, const char *path, const void *expect,
-			      size_t len, uint32_t policy)
+static inline int verify_file_as(struct sbx_enforcer *e, const char *path, const void *expect,
+				 size_t len, uint32_t kind, uint32_t policy, uint32_t team_hash)
 {
-	struct sbx_cached_verdict v = { .policy = policy };
+	struct sbx_cached_verdict v = { .policy = policy, .team_hash = team_hash };
 	unsigned char buf[512];
 	struct sbx_diag d = { 0 };
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
@@ -149,12 +150,18 @@ static inline int verify_file(struct sbx_enforcer *e, const char *path, const vo
 	if (!err) {
 		n = pread(fd, buf, sizeof(buf), 0);
 		v.kind = !expect || (n == (ssize_t)len && !memcmp(buf, expect, len))
-				 ? SBX_CACHED_VALID
+				 ? kind
 				 : SBX_CACHED_INVALID;
 		err = sbx_enforcer_verdict_store(e, fd, &v, &d);
 	}
 	close(fd);
 	return err;
+}
+
+static inline int verify_file(struct sbx_enforcer *e, const char *path, const void *expect,
+			      size_t len, uint32_t policy)
+{
+	return verify_file_as(e, path, expect, len, SBX_CACHED_VALID, policy, 0);
 }
 
 /*

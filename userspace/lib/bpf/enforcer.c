@@ -31,6 +31,7 @@
 #include "probe/features.h"
 #include "exec_verdict.skel.h"
 #include "mmap_verdict.skel.h"
+#include "ptrace_guard.skel.h"
 #include "self_protect.skel.h"
 #include "task_scope.skel.h"
 #include "write_gen.skel.h"
@@ -47,9 +48,14 @@ static const struct {
 	const char *name;
 	const void *(*elf)(size_t *sz);
 } enforcer_units[] = {
-	{ "write_gen", write_gen__elf_bytes },	     { "task_scope", task_scope__elf_bytes },
-	{ "exec_verdict", exec_verdict__elf_bytes }, { "mmap_verdict", mmap_verdict__elf_bytes },
+	/* clang-format off */
+	{ "write_gen", write_gen__elf_bytes },
+	{ "task_scope", task_scope__elf_bytes },
+	{ "exec_verdict", exec_verdict__elf_bytes },
+	{ "mmap_verdict", mmap_verdict__elf_bytes },
+	{ "ptrace_guard", ptrace_guard__elf_bytes },
 	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
+	/* clang-format on */
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 

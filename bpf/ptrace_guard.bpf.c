@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * No debugging of a hardened task (sbx_hardened): nobody may attach to it, read or write
+ * its memory or take its descriptors unless it carries get-task-allow or the other side
+ * carries cs.debugger. One hook covers most ways in: ptrace_access_check in ATTACH mode
+ * runs for PTRACE_ATTACH and PTRACE_SEIZE (POKETEXT needs an attach first), for opening
+ * /proc/PID/mem (and /proc/PID/syscall, stack), process_vm_readv/writev, pidfd_getfd and
+ * perf on the task. READ mode (ps, /proc/PID/stat and maps) is left alone.
+ *
+ * What that hook does not see:
+ *  - the task itself: the kernel grants access within one thread group before asking any
+ *    LSM, so /proc/self/mem (whose writes reach read-only and executable pages, the way a
+ *    debugger pokes code) is refused at file_open instead, for writing, unless W^X is
+ *    lifted (cs.allow-unsigned-executable-memory);
+ *  - PTRACE_TRACEME, where the task offers itself: ptrace_traceme;
+ *  - the launcher: sbx's supervisor reads the sandboxed program's memory and takes its
+ *    descriptors to carry out calls for it (userspace/lib/supervise); a task running the
+ *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one) may.
+ * Root is no exception, as on macOS: the hook runs after the capability checks.
+ */
+#include "sbx_enforcer.bpf.h"
+
+static __always_inline bool sbx_debuggable(const struct sbx_task_state *target)
+{
+	return !sbx_hardened(target) || (target->policy & SBX_POLICY_GET_TASK_ALLOW);
+}
+
+static __always_inline bool sbx_may_debug(const struct sbx_task_state *tracer)
+{
+	return tracer &&
+	       ((tracer->policy & SBX_POLICY_DEBUGGER) || (tracer->flags & SBX_TASK_LAUNCHER));
+}
+
+static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 reason)
+{
+	struct sbx_enforcer_config *cfg = sbx_config_get();
+
+	if (!cfg || !cfg->abi_version)
+		return 0;
+	return sbx_deny(cfg, NULL, (const char *)target->comm, SBX_HOOK_PTRACE, reason);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(sbx_ptrace_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(mode & SBX_PTRACE_MODE_ATTACH))
+		return 0;
+	if (sbx_debuggable(sbx_task_state(child, false)) ||
+	    sbx_may_debug(sbx_task_state(sbx_current(), false)))
+		return 0;
+	return sbx_ptrace_deny(child, SBX_DENY_NOT_DEBUGGABLE);
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(sbx_traceme_check, struct task_struct *parent, int ret)
+{
+	struct task_struct *self = sbx_current();
+
+	if (ret)
+		return ret;
+	if (sbx_debuggable(sbx_task_state(self, false)) ||
+	    sbx_may_debug(sbx_task_state(parent, false)))
+		return 0;
+	return sbx_ptrace_deny(self, SBX_DENY_NOT_DEBUGGABLE);
+}
+
+/*
+ * /proc/PID/mem (and /proc/PID/task/TID/mem) opened for writing by a hardened task. Every
+ * open passes here: the fast path reads the superblock's magic and returns, no lookup.
+ * It refuses the task's own, whatever PID names it, and, telling no PID apart, any other
+ * process's too unless the task is a debugger (cs.debugger): a hardened program writing a
+ * process it may debug is debugging it. Others opening a hardened task's mem file are the
+ * ptrace hook's (the open asks it).
+ */
+SEC("lsm/file_open")
+int BPF_PROG(sbx_proc_mem_open, struct file *file, int ret)
+{
+	struct sbx_task_state *ts;
+	char name[4];
+
+	if (ret)
+		return ret;
+	if (!(file->f_mode & SBX_FMODE_WRITE) ||
+	    BPF_CORE_READ(file, f_inode, i_sb, s_magic) != SBX_PROC_SUPER_MAGIC)
+		return 0;
+	if (bpf_probe_read_kernel_str(name, sizeof(name),
+				      BPF_CORE_READ(file, f_path.dentry, d_name.name)) != 4 ||
+	    name[0] != 'm' || name[1] != 'e' || name[2] != 'm')
+		return 0;
+	ts = sbx_task_state(sbx_current(), false);
+	if (!sbx_hardened(ts) || (ts->policy & (SBX_LIFT_WX_FLIP | SBX_POLICY_DEBUGGER)))
+		return 0;
+	return sbx_ptrace_deny(sbx_current(), SBX_DENY_WX_FLIP);
+}
+
+char LICENSE[] SEC("license") = "GPL";

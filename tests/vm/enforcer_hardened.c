@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tier K, the hardened runtime (bpf/mmap_verdict, bpf/ptrace_guard, the floor in
+ * bpf/task_scope): for a program whose verdict says hardened, W^X, library validation and
+ * no debugging, each lifted by its entitlement, each technique with a control (the same
+ * program with a verdict that is not hardened) that succeeds. In the VM kernels, as root.
+ *
+ * One fixture set, reused: copies of this test binary whose verdicts the minimal daemon
+ * (enforcer_test.h) stores with the policy and team each case needs (re-verifying the
+ * same file replaces its verdict), and the libraries it loaded, as platform code. Run
+ * with SBX_HARDENED_DO set, a copy tries one technique in a constructor and exits: 0 it
+ * worked, 1 refused (EPERM or EACCES), 2 another failure.
+ */
+#include <dlfcn.h>
+#include <link.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "enforcer_test.h"
+
+#define TEAM	   0x7ea4u /* the hardened program's team */
+#define OTHER_TEAM 0x0712u
+#define HR	   SBX_POLICY_HARDENED_RUNTIME
+
+/* What a tracer writes into the target (its own value back: the target is unchanged). */
+static volatile unsigned long poke_target = 0x5bb0;
+
+static int refused(int r)
+{
+	return r == 0 ? 0 : (errno == EPERM || errno == EACCES) ? 1 : 2;
+}
+
+static int wx_mmap(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	return refused(p == MAP_FAILED ? -1 : 0);
+}
+
+static int wx_flip(void)
+{
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 2;
+	p[0] = (char)0xc3; /* ret */
+	return refused(mprotect(p, 4096, PROT_READ | PROT_EXEC));
+}
+
+/* The copy-on-write trick: a private mapping of a verified file, written, made executable. */
+static int cow_flip(void)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	char *p;
+
+	if (fd < 0)
+		return 2;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return 2;
+	p[0x40] = (char)0xc3;
+	if (mprotect(p, 4096, PROT_READ))
+		return 2;
+	return refused(mprotect(p, 4096, PROT_READ | PROT_EXEC));
+}
+
+/* A byte of this program's own code written back through /proc/self/mem. */
+static int self_mem(void)
+{
+	unsigned char b = *(volatile unsigned char *)(uintptr_t)&wx_mmap;
+	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return refused(-1);
+	r = pwrite(fd, &b, 1, (off_t)(uintptr_t)&wx_mmap) == 1 ? 0 : 2;
+	close(fd);
+	return r;
+}
+
+static int traceme(void)
+{
+	return refused(ptrace(PTRACE_TRACEME, 0, NULL, NULL) ? -1 : 0);
+}
+
+/* The target: says where poke_target is, then waits for its stdin to close. */
+static int wait_for_tracer(void)
+{
+	char c;
+
+	printf("%lx\n", (unsigned long)(uintptr_t)&poke_target);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return poke_target == 0x5bb0 ? 0 : 2;
+}
+
+/* Tracer techniques on SBX_HARDENED_PID at SBX_HARDENED_ADDR (the target's poke_target). */
+static int trace(const char *how)
+{
+	pid_t pid = atoi(getenv("SBX_HARDENED_PID") ?: "0");
+	unsigned long addr = strtoul(getenv("SBX_HARDENED_ADDR") ?: "0", NULL, 16), val = 0x5bb0;
+	struct iovec local = { &val, sizeof(val) }, remote = { (void *)addr, sizeof(val) };
+	char path[64];
+	int fd, r;
+
+	if (!strcmp(how, "attach_poke")) {
+		if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
+			return refused(-1);
+		waitpid(pid, NULL, __WALL);
+		r = ptrace(PTRACE_POKETEXT, pid, (void *)addr, (void *)val) ? 2 : 0;
+		ptrace(PTRACE_DETACH, pid, NULL, NULL);
+		return r;
+	}
+	if (!strcmp(how, "pid_mem")) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return refused(-1);
+		r = pwrite(fd, &val, sizeof(val), (off_t)addr) == sizeof(val) ? 0 : 2;
+		close(fd);
+		return r;
+	}
+	if (!strcmp(how, "vm_writev"))
+		return refused(
+			process_vm_writev(pid, &local, 1, &remote, 1, 0) == sizeof(val) ? 0 : -1);
+	if (!strcmp(how, "pidfd_getfd")) {
+		fd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (fd < 0)
+			return 2;
+		r = refused(syscall(SYS_pidfd_getfd, fd, 0, 0) < 0 ? -1 : 0);
+		close(fd);
+		return r;
+	}
+	return 3;
+}
+
+static int lib_loaded_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	return strstr(info->dlpi_name, arg) != NULL;
+}
+
+/* floor: the launcher declares a hardened floor, then execs argv[1] with this environment. */
+static int floor_launch(char **argv)
+{
+	unsigned long policy = strtoul(getenv("SBX_HARDENED_FLOOR") ?: "0", NULL, 0);
+
+	if (prctl(SBX_PRCTL_POLICY_FLOOR, policy, 0, 0, 0) == 0 || errno != EALREADY)
+		return errno == EPERM ? 1 : 2;
+	setenv("SBX_HARDENED_DO", getenv("SBX_HARDENED_THEN") ?: "", 1);
+	execv(argv[1], argv + 1);
+	return 2;
+}
+
+__attribute__((constructor)) static void hardened_technique(int argc, char **argv)
+{
+	const char *how = getenv("SBX_HARDENED_DO"), *arg = getenv("SBX_HARDENED_ARG");
+
+	(void)argc;
+	if (!how || !how[0])
+		return;
+	if (!strcmp(how, "wx_mmap"))
+		_exit(wx_mmap());
+	if (!strcmp(how, "wx_flip"))
+		_exit(wx_flip());
+	if (!strcmp(how, "cow_flip"))
+		_exit(cow_flip());
+	if (!strcmp(how, "self_mem"))
+		_exit(self_mem());
+	if (!strcmp(how, "traceme"))
+		_exit(traceme());
+	if (!strcmp(how, "wait"))
+		_exit(wait_for_tracer());
+	if (!strcmp(how, "dlopen"))
+		_exit(dlopen(arg, RTLD_NOW | RTLD_LOCAL) ? 0 : 1);
+	if (!strcmp(how, "loaded")) /* is a library whose name has arg loaded (LD_PRELOAD)? */
+		_exit(dl_iterate_phdr(lib_loaded_cb, (void *)arg) ? 0 : 1);
+	if (!strcmp(how, "floor"))
+		_exit(floor_launch(argv));
+	_exit(trace(how));
+}
+
+FIXTURE(hardened)
+{
+	ENFORCER_FIXTURE_DATA;
+	char prog[128], tracer[128], lib_team[128], lib_other[128], lib_unsigned[128];
+};
+
+/* A platform verdict for every object this program has loaded (ld.so, the libraries). */
+static int platform_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	if (info->dlpi_name[0] == '/')
+		verify_file_as(arg, info->dlpi_name, NULL, 0, SBX_CACHED_PLATFORM, 0, 0);
+	return 0;
+}
+
+static int find_libz(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	if (info->dlpi_name[0] != '/' || !strstr(info->dlpi_name, "libz.so"))
+		return 0;
+	snprintf(arg, 128, "%s", info->dlpi_name);
+	return 1;
+}
+
+FIXTURE_SETUP(hardened)
+{
+	struct sbx_diag d = { 0 };
+	char libz[128];
+
+	ENFORCER_FIXTURE_SETUP(self);
+	/* Scope `sandboxed`: the hardened policy holds whatever the scope; the guest runs on. */
+	ASSERT_EQ(0, sbx_enforcer_set_mode(self->e, SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, &d));
+	snprintf(self->prog, sizeof(self->prog), "%s/hardened", self->dir);
+	snprintf(self->tracer, sizeof(self->tracer), "%s/tracer", self->dir);
+	snprintf(self->lib_team, sizeof(self->lib_team), "%s/libteam.so", self->dir);
+	snprintf(self->lib_other, sizeof(self->lib_other), "%s/libother.so", self->dir);
+	snprintf(self->lib_unsigned, sizeof(self->lib_unsigned), "%s/libunsigned.so", self->dir);
+	ASSERT_EQ(1, dl_iterate_phdr(find_libz, libz));
+	ASSERT_EQ(0, copy_file("/proc/self/exe", self->prog));
+	ASSERT_EQ(0, copy_file("/proc/self/exe", self->tracer));
+	ASSERT_EQ(0, copy_file(libz, self->lib_team));
+	ASSERT_EQ(0, copy_file(libz, self->lib_other));
+	ASSERT_EQ(0, copy_file(libz, self->lib_unsigned));
+	dl_iterate_phdr(platform_cb, self->e);
+	ASSERT_EQ(0, verify_file_as(self->e, self->lib_team, NULL, 0, SBX_CACHED_VALID, 0, TEAM));
+	ASSERT_EQ(0, verify_file_as(self->e, self->lib_other, NULL, 0, SBX_CACHED_VALID, 0,
+				    OTHER_TEAM));
+}
+
+FIXTURE_TEARDOWN(hardened)
+{
+	enforcer_fixture_cleanup(self->e, self->dir);
+}
+
+/* Give prog the verdict of a program of TEAM with this policy; run it trying `how`. */
+static int try_as(FIXTURE_DATA(hardened) * self, uint32_t policy, const char *how, const char *arg,
+		  const char *preload)
+{
+	char do_[64], arg_[192], pre[192];
+	char *env[] = { do_, arg_, preload ? pre : NULL, NULL };
+	char *argv[] = { self->prog, NULL };
+	int err = verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID, policy, TEAM);
+
+	if (err)
+		return 1000 - err;
+	snprintf(do_, sizeof(do_), "SBX_HARDENED_DO=%s", how);
+	snprintf(arg_, sizeof(arg_), "SBX_HARDENED_ARG=%s", arg ? arg : "");
+	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", preload ? preload : "");
+	return run_prog(argv, env);
+}
+
+/* The denials the hooks sent since the last drain, with this hook and reason. */
+struct event_count {
+	__u32 hook, reason;
+	unsigned int n;
+};
+
+static int event_count_cb(const struct sbx_event *ev, void *arg)
+{
+	struct event_count *c = arg;
+
+	c->n += ev->hook == c->hook && ev->reason == c->reason && ev->denied;
+	return 0;
+}
+
+static unsigned int events(struct sbx_enforcer *e, __u32 hook, __u32 reason)
+{
+	struct event_count c = { hook, reason, 0 };
+
+	sbx_enforcer_events_drain(e, event_count_cb, &c);
+	return c.n;
+}
+
+TEST_F(hardened, wx_anonymous_memory)
+{
+	ASSERT_EQ(0, try_as(self, 0, "wx_mmap", NULL, NULL)); /* control */
+	events(self->e, 0, 0);
+	EXPECT_EQ(1, try_as(self, HR, "wx_mmap", NULL, NULL));
+	EXPECT_EQ(1u, events(self->e, SBX_HOOK_MMAP_EXEC, SBX_DENY_WX));
+	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_ALLOW_JIT, "wx_mmap", NULL, NULL));
+	/* The cascade: an upper key alone lifts what the lower ones do. */
+	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM, "wx_mmap", NULL, NULL));
+	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION, "wx_mmap", NULL,
+			    NULL));
+}
+
+TEST_F(hardened, write_then_execute_flips)
+{
+	const char *flips[] = { "wx_flip", "cow_flip", "self_mem" };
+
+	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+		TH_LOG("%s", flips[i]);
+		ASSERT_EQ(0, try_as(self, 0, flips[i], NULL, NULL)); /* control */
+		events(self->e, 0, 0);
+		EXPECT_EQ(1, try_as(self, HR, flips[i], NULL, NULL));
+		EXPECT_EQ(1u, events(self->e, i < 2 ? SBX_HOOK_MMAP_EXEC : SBX_HOOK_PTRACE,
+				     SBX_DENY_WX_FLIP));
+		/* cs.allow-jit is not enough for a flip, the key above it is. */
+		EXPECT_EQ(1, try_as(self, HR | SBX_POLICY_ALLOW_JIT, flips[i], NULL, NULL));
+		EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM, flips[i], NULL,
+				    NULL));
+		EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION, flips[i],
+				    NULL, NULL));
+	}
+}
+
+/* Start prog (policy) waiting for a tracer; its pid, and poke_target's address in *addr. */
+static pid_t start_target(FIXTURE_DATA(hardened) * self, uint32_t policy, int *in, char *addr)
+{
+	int to[2], from[2];
+	char *env[] = { "SBX_HARDENED_DO=wait", NULL };
+	char *argv[] = { self->prog, NULL };
+	posix_spawn_file_actions_t fa;
+	ssize_t n;
+	pid_t pid;
+
+	if (verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID, policy, TEAM) ||
+	    pipe2(to, O_CLOEXEC) || pipe2(from, O_CLOEXEC))
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, to[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, from[1], 1);
+	if (posix_spawn(&pid, self->prog, &fa, NULL, argv, env))
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(to[0]);
+	close(from[1]);
+	n = pid > 0 ? read(from[0], addr, 31) : -1;
+	close(from[0]);
+	addr[n > 0 ? n - 1 : 0] = '\0';
+	*in = to[1];
+	return pid;
+}
+
+/* The tracer (policy) tries `how` on a target (target_policy); then the target ends. */
+static int trace_as(FIXTURE_DATA(hardened) * self, uint32_t policy, uint32_t target_policy,
+		    const char *how)
+{
+	char do_[64], pid_[48], addr_[64], addr[32];
+	char *env[] = { do_, pid_, addr_, NULL };
+	char *argv[] = { self->tracer, NULL };
+	int in, r, status;
+	pid_t pid = start_target(self, target_policy, &in, addr);
+
+	if (pid <= 0)
+		return -1;
+	snprintf(do_, sizeof(do_), "SBX_HARDENED_DO=%s", how);
+	snprintf(pid_, sizeof(pid_), "SBX_HARDENED_PID=%d", (int)pid);
+	snprintf(addr_, sizeof(addr_), "SBX_HARDENED_ADDR=%s", addr);
+	r = verify_file_as(self->e, self->tracer, NULL, 0, SBX_CACHED_VALID, policy, OTHER_TEAM);
+	r = r ? -1 : run_prog(argv, env);
+	close(in);
+	waitpid(pid, &status, 0);
+	/* The target saw poke_target unchanged and ended normally. */
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? r : 100 + r;
+}
+
+TEST_F(hardened, not_debuggable_from_outside)
+{
+	const char *ways[] = { "attach_poke", "pid_mem", "vm_writev", "pidfd_getfd" };
+
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		TH_LOG("%s", ways[i]);
+		ASSERT_EQ(0, trace_as(self, 0, 0, ways[i])); /* control */
+		events(self->e, 0, 0);
+		EXPECT_EQ(1, trace_as(self, 0, HR, ways[i]));
+		EXPECT_LE(1u, events(self->e, SBX_HOOK_PTRACE, SBX_DENY_NOT_DEBUGGABLE));
+		EXPECT_EQ(0, trace_as(self, SBX_POLICY_DEBUGGER, HR, ways[i]));
+		EXPECT_EQ(0, trace_as(self, 0, HR | SBX_POLICY_GET_TASK_ALLOW, ways[i]));
+		/* A hardened debugger writes others' memory only through its entitlement. */
+		EXPECT_EQ(0, trace_as(self, HR | SBX_POLICY_DEBUGGER, HR, ways[i]));
+	}
+}
+
+TEST_F(hardened, traceme_refused)
+{
+	ASSERT_EQ(0, try_as(self, 0, "traceme", NULL, NULL)); /* control */
+	EXPECT_EQ(1, try_as(self, HR, "traceme", NULL, NULL));
+	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_GET_TASK_ALLOW, "traceme", NULL, NULL));
+}
+
+TEST_F(hardened, library_validation)
+{
+	const uint32_t dlv = HR | SBX_POLICY_DISABLE_LIBRARY_VALIDATION;
+
+	ASSERT_EQ(0, try_as(self, 0, "dlopen", self->lib_other, NULL)); /* control */
+	ASSERT_EQ(0, try_as(self, 0, "loaded", "libunsigned", self->lib_unsigned));
+	events(self->e, 0, 0);
+	EXPECT_EQ(0, try_as(self, HR, "dlopen", self->lib_team, NULL));
+	EXPECT_EQ(1, try_as(self, HR, "dlopen", self->lib_other, NULL));
+	EXPECT_LE(1u, events(self->e, SBX_HOOK_MMAP_EXEC, SBX_DENY_TEAM_MISMATCH));
+	EXPECT_EQ(1, try_as(self, HR, "dlopen", self->lib_unsigned, NULL));
+	EXPECT_EQ(1, try_as(self, HR, "loaded", "libunsigned", self->lib_unsigned));
+	EXPECT_LE(1u, events(self->e, SBX_HOOK_MMAP_EXEC, SBX_DENY_NO_VERDICT));
+	EXPECT_EQ(0, try_as(self, dlv, "dlopen", self->lib_other, NULL));
+	EXPECT_EQ(0, try_as(self, dlv, "loaded", "libunsigned", self->lib_unsigned));
+}
+
+/*
+ * The floor of a sandboxed tree: only a launcher may declare it, and it hardens a program
+ * whose own verdict does not; a sandboxed program that runs the launcher again is no
+ * launcher, so it cannot declare a looser one.
+ */
+TEST_F(hardened, floor_declared_by_the_launcher_only_tightens)
+{
+	char then[64], floor_[64];
+	char *env[] = { "SBX_HARDENED_DO=floor", then, floor_, NULL };
+	char *run[] = { self->tracer, self->prog, NULL };
+	char *again[] = { self->tracer, self->tracer, self->prog, NULL };
+
+	errno = 0;
+	EXPECT_EQ(-1, prctl(SBX_PRCTL_POLICY_FLOOR, HR, 0, 0, 0));
+	EXPECT_EQ(EPERM, errno); /* not a launcher: this test's own process */
+	ASSERT_EQ(0, verify_file_as(self->e, self->tracer, NULL, 0, SBX_CACHED_VALID,
+				    SBX_POLICY_SBX_LAUNCHER, OTHER_TEAM));
+	ASSERT_EQ(0, verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID, 0, TEAM));
+	snprintf(then, sizeof(then), "SBX_HARDENED_THEN=wx_mmap");
+	snprintf(floor_, sizeof(floor_), "SBX_HARDENED_FLOOR=%#x", HR);
+	EXPECT_EQ(1, run_prog(run, env));
+	snprintf(floor_, sizeof(floor_), "SBX_HARDENED_FLOOR=%#x", HR | SBX_POLICY_ALLOW_JIT);
+	EXPECT_EQ(0, run_prog(run, env)); /* control: the profile allows JIT */
+	/* The sandboxed launcher is no launcher: its declaration is refused. */
+	snprintf(then, sizeof(then), "SBX_HARDENED_THEN=floor");
+	EXPECT_EQ(1, run_prog(again, env));
+}
+
+TEST_HARNESS_MAIN
