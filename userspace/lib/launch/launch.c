@@ -285,6 +285,25 @@ static void drop_covered_by_rule(struct sbx_launch *l, const char *feature, cons
 	snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why), "; covered: %s", how);
 }
 
+/*
+ * Tier K (sbxd with BPF LSM): declare the profile's policy for the tree this run starts
+ * (SBX_PRCTL_POLICY_FLOOR, kernel/sbx_abi.h), before the fork so the child inherits it.
+ * sbx's BPF side answers: EALREADY recorded (it only ever tightens), EPERM sbxd runs but
+ * does not trust this sbx as its launcher (or this sbx is itself sandboxed); any other
+ * answer, no tier K here. Only a system call, no state: true when the kernel holds it.
+ */
+static bool declare_tier_k_floor(struct sbx_launch *l)
+{
+	const struct sbx_plan *p = l->o.plan;
+	int r = prctl(SBX_PRCTL_POLICY_FLOOR, (unsigned long)p->policy.flags, 0, 0, 0);
+
+	if (r < 0 && errno == EPERM)
+		sbx_enforcement_note(&l->enforced,
+				     "sbxd's tier K runs, but does not trust this sbx as its "
+				     "launcher: nothing below comes from tier K");
+	return r < 0 && errno == EALREADY;
+}
+
 static void fit_process(struct sbx_launch *l)
 {
 	const struct sbx_plan *p = l->o.plan;
@@ -334,7 +353,15 @@ static void fit_process(struct sbx_launch *l)
 	if (!p->process.dumpable)
 		sbx_enforcement_note(e, "not-dumpable holds only until execve (the kernel resets "
 					"it there); ptrace from inside is refused by seccomp");
-	if (p->seccomp.enabled)
+	if (declare_tier_k_floor(l))
+		sbx_enforcement_note(
+			e,
+			"tier K (sbxd, BPF LSM) holds the whole tree to the profile's hardened "
+			"runtime (policy %#x): library validation (ld.so FILE, dlopen, "
+			"LD_PRELOAD, PROT_EXEC of written files and memfds), W^X with the "
+			"copy-on-write trick, no ptrace or /proc/PID/mem from outside",
+			p->policy.flags);
+	else if (p->seccomp.enabled)
 		sbx_enforcement_note(e,
 				     "W^X covers anonymous memory and exec: a file or memfd the "
 				     "program wrote can still be mapped executable (ld.so FILE); "
