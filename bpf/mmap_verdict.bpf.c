@@ -76,7 +76,8 @@ int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned 
 	 */
 	bpf_probe_read_kernel(&file_addr, sizeof(file_addr), &ctx[0]);
 	anon = !file_addr;
-	if (!anon && (flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE))
+	/* (and 7.2 takes it for nullable, so file itself is tested before it is read) */
+	if (!anon && file && (flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE))
 		sbx_gen_bump(file->f_inode);
 	if (!(prot & SBX_PROT_EXEC))
 		return 0;

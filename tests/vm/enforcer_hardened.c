@@ -77,7 +77,8 @@ static int self_mem(void)
 
 	if (fd < 0)
 		return refused(-1);
-	r = pwrite(fd, &b, 1, (off_t)(uintptr_t)&wx_mmap) == 1 ? 0 : 2;
+	/* 4: the kernel forces no write through protections here (proc_mem.force_override) */
+	r = pwrite(fd, &b, 1, (off_t)(uintptr_t)&wx_mmap) == 1 ? 0 : errno == EIO ? 4 : 2;
 	close(fd);
 	return r;
 }
@@ -296,8 +297,16 @@ TEST_F(hardened, write_then_execute_flips)
 	const char *flips[] = { "wx_flip", "cow_flip", "self_mem" };
 
 	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+		int control = try_as(self, 0, flips[i], NULL, NULL);
+
 		TH_LOG("%s", flips[i]);
-		ASSERT_EQ(0, try_as(self, 0, flips[i], NULL, NULL)); /* control */
+		if (control == 4) {
+			TH_LOG("%s: not tried: this kernel writes /proc/self/mem through page "
+			       "protections only for a ptracer (proc_mem.force_override)",
+			       flips[i]);
+			continue;
+		}
+		ASSERT_EQ(0, control); /* control */
 		events(self->e, 0, 0);
 		EXPECT_EQ(1, try_as(self, HR, flips[i], NULL, NULL));
 		EXPECT_EQ(1u, events(self->e, i < 2 ? SBX_HOOK_MMAP_EXEC : SBX_HOOK_PTRACE,
