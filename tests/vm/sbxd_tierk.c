@@ -5,6 +5,9 @@
  * verdicts; the BPF hooks refuse. Scope `sandboxed`, so only what a trusted launcher
  * starts is enforced and the guest itself keeps running (the fixture: sbxd_k.h).
  */
+#include <dirent.h>
+#include <sys/ptrace.h>
+
 #include "sbxd_k.h"
 
 TEST_F(sbxd_k, signed_runs_unsigned_refused)
@@ -72,6 +75,157 @@ TEST_F(sbxd_k, kill9_pins_keep_refusing_restart_adopts)
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
 	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
+}
+
+/* A tiny static program that waits for a signal: pause() forever. */
+static void tiny_elf_pause(struct tiny_elf *t)
+{
+	const unsigned char c[] = {
+		0xb8, 34,   0, 0, 0, /* mov eax, SYS_pause */
+		0x0f, 0x05, /* syscall */
+		0xeb, 0xf7, /* jmp back */
+	};
+
+	tiny_elf_build(t, c, sizeof(c));
+}
+
+/* Start argv[0] in the background; its pid. */
+static pid_t start_bg(char *const argv[])
+{
+	pid_t pid;
+
+	return posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) ? -1 : pid;
+}
+
+/* The pid of the process running the program named comm (bounded wait for its exec). */
+static pid_t find_comm(const char *comm)
+{
+	char path[64], buf[32];
+
+	for (int i = 0; i < 500; i++) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		pid_t found = 0;
+
+		while (d && (de = readdir(d)) && !found) {
+			FILE *f;
+
+			snprintf(path, sizeof(path), "/proc/%.16s/comm", de->d_name);
+			f = fopen(path, "r");
+			if (f && fgets(buf, sizeof(buf), f) && !strncmp(buf, comm, strlen(comm)) &&
+			    buf[strlen(comm)] == '\n')
+				found = atoi(de->d_name);
+			if (f)
+				fclose(f);
+		}
+		if (d)
+			closedir(d);
+		if (found)
+			return found;
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* PTRACE_ATTACH to pid: 0 attached (and detached again), else the errno. */
+static int attach(pid_t pid)
+{
+	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
+		return errno;
+	waitpid(pid, NULL, __WALL);
+	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	return 0;
+}
+
+static int attach_then_kill(pid_t pid)
+{
+	int r = pid > 0 ? attach(pid) : -1;
+
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return r;
+}
+
+/*
+ * The hardened runtime from real signatures: sbxd's verdict carries the signature's
+ * hardened-runtime flag and its entitlements' lifts. A hardened program cannot be
+ * attached to from outside, even by root; get-task-allow in its signature lets it be;
+ * without the flag it can (the control).
+ */
+TEST_F(sbxd_k, hardened_signature_not_debuggable_unless_get_task_allow)
+{
+	char plain[LEN + 16], hardened[LEN + 16], allow[LEN + 16], prof[LEN + 16];
+	char *argv[2] = { NULL, NULL };
+	struct tiny_elf pause_;
+
+	fmt(plain, sizeof(plain), "%s/plain", self->w);
+	fmt(hardened, sizeof(hardened), "%s/hardened", self->w);
+	fmt(allow, sizeof(allow), "%s/allow", self->w);
+	fmt(prof, sizeof(prof), "%s/gta.yaml", self->dir);
+	tiny_elf_pause(&pause_);
+	ASSERT_EQ(0, write_file(plain, pause_.bytes, pause_.len, 0755));
+	ASSERT_EQ(0, write_file(hardened, pause_.bytes, pause_.len, 0755));
+	ASSERT_EQ(0, write_file(allow, pause_.bytes, pause_.len, 0755));
+	ASSERT_EQ(0,
+		  write_file(prof,
+			     "identifier: com.example.t\nentitlements:\n  get-task-allow: true\n",
+			     strlen("identifier: com.example.t\nentitlements:\n  get-task-allow: "
+				    "true\n"),
+			     0644));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "S='%s sign --key %s/leaf.key --cert %s/leaf.pem --chain %s/chain.pem "
+			    "--identifier com.example.t'; $S '%s' >/dev/null && "
+			    "$S --hardened-runtime '%s' >/dev/null && "
+			    "$S --hardened-runtime --profile '%s' '%s' >/dev/null",
+			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, plain, hardened, prof, allow));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	start_sbxd(_metadata, self);
+	argv[0] = plain;
+	EXPECT_EQ(0, attach_then_kill(start_bg(argv))); /* control */
+	argv[0] = hardened;
+	EXPECT_EQ(EPERM, attach_then_kill(start_bg(argv)));
+	argv[0] = allow;
+	EXPECT_EQ(0, attach_then_kill(start_bg(argv)));
+	ASSERT_EQ(0, sbx_sh(self->r, "SBX_RUN_DIR='%s' '%s' log", self->run, sbx_bin()));
+	EXPECT_NE(NULL, strstr(self->r->out, "not-debuggable")) TH_LOG("%s", self->r->out);
+}
+
+/*
+ * `sbx run` under sbxd: the trusted sbx declares its profile's hardened runtime for the
+ * tree it starts, so a program whose own signature is not hardened cannot be attached to
+ * from outside once it runs (the tier U gap "ptrace from outside after exec"), and
+ * --report says the protection comes from tier K. Control: the same run before sbxd.
+ */
+TEST_F(sbxd_k, sbx_run_tree_hardened_by_tier_k)
+{
+	char sbx[LEN + 16], waiter[LEN + 16];
+	char *argv[] = { sbx, "run", "--allow-root", "--", waiter, NULL };
+	struct tiny_elf pause_;
+
+	fmt(sbx, sizeof(sbx), "%s/sbx", self->w);
+	fmt(waiter, sizeof(waiter), "%s/waiter", self->w);
+	tiny_elf_pause(&pause_);
+	ASSERT_EQ(0, write_file(waiter, pause_.bytes, pause_.len, 0755));
+	ASSERT_EQ(0, copy_file(sbx_bin(), sbx));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain "
+			    "'%s/chain.pem' --identifier com.example.t '%s' '%s' >/dev/null",
+			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, sbx, waiter));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	/* Control: without sbxd, root outside the sandbox attaches to the program. */
+	ASSERT_EQ(0, attach_then_kill(start_bg(argv) > 0 ? find_comm("waiter") : -1));
+	/* sbxd trusts this copy of sbx as its launcher. */
+	snprintf(self->launcher, sizeof(self->launcher), "%s", sbx);
+	start_sbxd(_metadata, self);
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' run --allow-root --report -- '%s/signed' 2>&1", sbx,
+			    self->w));
+	EXPECT_NE(NULL, strstr(self->r->out, "tier K (sbxd, BPF LSM) holds"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_EQ(EPERM, attach_then_kill(start_bg(argv) > 0 ? find_comm("waiter") : -1));
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }
 
 TEST_HARNESS_MAIN

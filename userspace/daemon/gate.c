@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile/compile.h"
 #include "sbxd.h"
 #include "sign/verify.h"
 
@@ -39,6 +40,27 @@ int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag
 	return 0;
 }
 
+/*
+ * What the verified signature's entitlements lift in the kernel (tier K): the same flags
+ * `sbx run` compiles for them. Entitlements that do not load lift nothing (the verifier
+ * leaves refusing them to whoever applies them; here that is the safe side).
+ */
+static uint32_t gate_policy(const struct sbx_code_identity *id)
+{
+	struct sbx_profile *p = NULL;
+	struct sbx_diag d = { 0 };
+	uint32_t flags;
+
+	if (id->entitlements && sbx_profile_load_signed("the signed entitlements", id->entitlements,
+							id->entitlements_len, &p, &d))
+		p = NULL;
+	flags = sbx_compile_policy_flags(p, p && sbx_profile_entitled(p, "app-sandbox"));
+	if (!id->hardened_runtime)
+		flags &= ~(uint32_t)SBX_POLICY_HARDENED_RUNTIME;
+	sbx_profile_free(p);
+	return flags;
+}
+
 void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_check *out)
 {
 	struct sbx_code_identity id;
@@ -64,6 +86,8 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 	snprintf(out->team_id, sizeof(out->team_id), "%s", id.team_id);
 	snprintf(out->cdhash, sizeof(out->cdhash), "%s", id.cdhash_hex);
 	out->hardened_runtime = id.hardened_runtime;
+	if (sbxd_kind_allows(out->kind))
+		out->policy = gate_policy(&id);
 	sbx_code_identity_free(&id);
 }
 

@@ -75,6 +75,11 @@ struct sbxd_check {
 	char team_id[72];
 	char cdhash[65];
 	bool hardened_runtime; /* the signature asks for the hardened runtime */
+	/*
+	 * For tier K's verdict: enum sbx_policy_flags of the signed entitlements (cs.* lifts,
+	 * cascade applied), SBX_POLICY_HARDENED_RUNTIME only with hardened_runtime.
+	 */
+	uint32_t policy;
 };
 
 struct sbxd_gate;

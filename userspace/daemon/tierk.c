@@ -115,7 +115,7 @@ int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sb
 		.kind = chk->kind == SBXD_KIND_VALID	  ? SBX_CACHED_VALID
 			: chk->kind == SBXD_KIND_PLATFORM ? SBX_CACHED_PLATFORM
 							  : SBX_CACHED_INVALID,
-		.policy = chk->hardened_runtime ? SBX_POLICY_HARDENED_RUNTIME : 0,
+		.policy = chk->policy,
 		.team_hash = fnv1a(chk->team_id),
 	};
 
@@ -156,12 +156,20 @@ static const struct {
 					  "says why)" },
 	[SBX_DENY_STALE] = { "stale", "written to after it was verified" },
 	[SBX_DENY_TEAM_MISMATCH] = { "team-mismatch",
-				     "library signed by another team (library validation)" },
+				     "library signed by another team (library validation; "
+				     "cs.disable-library-validation allows it)" },
 	[SBX_DENY_WX] = { "write-and-execute",
-			  "writable and executable memory (hardened runtime)" },
+			  "writable and executable memory (hardened runtime; cs.allow-jit "
+			  "allows it for anonymous memory, cs.allow-unsigned-executable-memory "
+			  "for a file's copy)" },
 	[SBX_DENY_NOT_DEBUGGABLE] = { "not-debuggable",
-				      "the target runs with the hardened runtime" },
+				      "the target runs with the hardened runtime (get-task-allow "
+				      "on it, or cs.debugger on the tracer, allows it)" },
 	[SBX_DENY_TIMEOUT] = { "timeout", "the verifier did not answer in time" },
+	[SBX_DENY_WX_FLIP] = { "write-then-execute",
+			       "memory that was writable made executable, or code written "
+			       "through /proc/PID/mem (hardened runtime; "
+			       "cs.allow-unsigned-executable-memory allows it)" },
 	[SBX_DENY_PROTECTED] = { "self-protection",
 				 "only sbxd may do this while self-protection is on" },
 };

@@ -940,7 +940,7 @@ static void compile_process(struct builder *b)
 	}
 }
 
-static void compile_policy(struct builder *b, bool sandboxed)
+uint32_t sbx_compile_policy_flags(const struct sbx_profile *p, bool sandboxed)
 {
 	static const struct {
 		const char *key;
@@ -957,18 +957,23 @@ static void compile_policy(struct builder *b, bool sandboxed)
 		{ "network.client", SBX_POLICY_NETWORK_CLIENT },
 		{ "network.server", SBX_POLICY_NETWORK_SERVER },
 	};
-	struct sbx_policy_record *r = &b->plan->policy;
+	uint32_t flags = SBX_POLICY_HARDENED_RUNTIME | (sandboxed ? SBX_POLICY_APP_SANDBOX : 0);
 
-	r->abi_version = SBX_ABI_VERSION;
-	r->flags = SBX_POLICY_HARDENED_RUNTIME | (sandboxed ? SBX_POLICY_APP_SANDBOX : 0);
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-		if (entitled(b, bits[i].key))
-			r->flags |= bits[i].flag;
+		if (p && sbx_profile_entitled(p, bits[i].key))
+			flags |= bits[i].flag;
 	/* The cascade: each key carries what the ones below it allow. */
-	if (r->flags & SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION)
-		r->flags |= SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM;
-	if (r->flags & SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM)
-		r->flags |= SBX_POLICY_ALLOW_JIT;
+	if (flags & SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION)
+		flags |= SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM;
+	if (flags & SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM)
+		flags |= SBX_POLICY_ALLOW_JIT;
+	return flags;
+}
+
+static void compile_policy(struct builder *b, bool sandboxed)
+{
+	b->plan->policy.abi_version = SBX_ABI_VERSION;
+	b->plan->policy.flags = sbx_compile_policy_flags(b->profile, sandboxed);
 }
 
 void sbx_plan_free(struct sbx_plan *plan)

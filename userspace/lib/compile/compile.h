@@ -29,6 +29,12 @@
 int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		struct sbx_plan **out, struct sbx_diag *diag);
 void sbx_plan_free(struct sbx_plan *plan);
+/*
+ * The kernel policy record's flags for a profile (enum sbx_policy_flags): the hardened
+ * runtime and what the profile's entitlements lift, Apple's memory cascade applied. Pure.
+ * sbx_compile puts them in plan->policy; sbxd puts them in a signed program's verdict.
+ */
+uint32_t sbx_compile_policy_flags(const struct sbx_profile *p, bool sandboxed);
 
 /* `explain --json`: deterministic, so snapshots compare byte for byte. */
 void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out);
