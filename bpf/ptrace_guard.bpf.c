@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * No debugging of a hardened task (sbx_hardened): nobody may attach to it, read or write
- * its memory or take its descriptors unless it carries get-task-allow or the other side
- * carries cs.debugger. One hook covers most ways in: ptrace_access_check in ATTACH mode
- * runs for PTRACE_ATTACH and PTRACE_SEIZE (POKETEXT needs an attach first), for opening
- * /proc/PID/mem (and /proc/PID/syscall, stack), process_vm_readv/writev, pidfd_getfd and
- * perf on the task. READ mode (ps, /proc/PID/stat and maps) is left alone.
+ * its memory or take its descriptors unless it carries get-task-allow or the other side is
+ * a hardened program that carries cs.debugger. One hook covers most ways in:
+ * ptrace_access_check in ATTACH mode runs for PTRACE_ATTACH and PTRACE_SEIZE (POKETEXT
+ * needs an attach first), for opening /proc/PID/mem (and /proc/PID/syscall, stack),
+ * process_vm_readv/writev, pidfd_getfd and perf on the task. READ mode (ps,
+ * /proc/PID/stat and maps) is left alone.
  *
  * What that hook does not see:
  *  - the task itself: the kernel grants access within one thread group before asking any
@@ -15,7 +16,8 @@
  *  - PTRACE_TRACEME, where the task offers itself: ptrace_traceme;
  *  - the launcher: sbx's supervisor reads the sandboxed program's memory and takes its
  *    descriptors to carry out calls for it (userspace/lib/supervise); a task running the
- *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one) may.
+ *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one) may, on sandboxed
+ *    tasks only.
  * Root is no exception, as on macOS: the hook runs after the capability checks.
  */
 #include "sbx_enforcer.bpf.h"
@@ -25,10 +27,21 @@ static __always_inline bool sbx_debuggable(const struct sbx_task_state *target)
 	return !sbx_hardened(target) || (target->policy & SBX_POLICY_GET_TASK_ALLOW);
 }
 
-static __always_inline bool sbx_may_debug(const struct sbx_task_state *tracer)
+/*
+ * cs.debugger counts in a hardened tracer only: anything could be loaded into one that is
+ * not (LD_PRELOAD, dlopen of any library) and use its power. The launcher may reach only
+ * the sandboxed processes, for the same reason: sbx is an ordinary dynamic program.
+ */
+static __always_inline bool sbx_may_debug(const struct sbx_task_state *tracer,
+					  const struct sbx_task_state *target)
 {
-	return tracer &&
-	       ((tracer->policy & SBX_POLICY_DEBUGGER) || (tracer->flags & SBX_TASK_LAUNCHER));
+	if (!tracer)
+		return false;
+	if ((tracer->policy & (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER)) ==
+	    (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER))
+		return true;
+	return target && (tracer->flags & SBX_TASK_LAUNCHER) &&
+	       (target->flags & SBX_TASK_SANDBOXED);
 }
 
 static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 reason)
@@ -43,12 +56,14 @@ static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 rea
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(sbx_ptrace_check, struct task_struct *child, unsigned int mode, int ret)
 {
+	struct sbx_task_state *target;
+
 	if (ret)
 		return ret;
 	if (!(mode & SBX_PTRACE_MODE_ATTACH))
 		return 0;
-	if (sbx_debuggable(sbx_task_state(child, false)) ||
-	    sbx_may_debug(sbx_task_state(sbx_current(), false)))
+	target = sbx_task_state(child, false);
+	if (sbx_debuggable(target) || sbx_may_debug(sbx_task_state(sbx_current(), false), target))
 		return 0;
 	return sbx_ptrace_deny(child, SBX_DENY_NOT_DEBUGGABLE);
 }
@@ -57,11 +72,12 @@ SEC("lsm/ptrace_traceme")
 int BPF_PROG(sbx_traceme_check, struct task_struct *parent, int ret)
 {
 	struct task_struct *self = sbx_current();
+	struct sbx_task_state *target;
 
 	if (ret)
 		return ret;
-	if (sbx_debuggable(sbx_task_state(self, false)) ||
-	    sbx_may_debug(sbx_task_state(parent, false)))
+	target = sbx_task_state(self, false);
+	if (sbx_debuggable(target) || sbx_may_debug(sbx_task_state(parent, false), target))
 		return 0;
 	return sbx_ptrace_deny(self, SBX_DENY_NOT_DEBUGGABLE);
 }
