@@ -257,7 +257,10 @@ static int try_as(FIXTURE_DATA(hardened) * self, uint32_t policy, const char *ho
 	return run_prog(argv, env);
 }
 
-/* The denials the hooks sent since the last drain, with this hook and reason. */
+/*
+ * The denials the hooks sent since the last drain, with this hook and reason. (The cases
+ * that start a program many times have a bound of 300 s: TCG on a loaded host is slow.)
+ */
 struct event_count {
 	__u32 hook, reason;
 	unsigned int n;
@@ -292,7 +295,7 @@ TEST_F(hardened, wx_anonymous_memory)
 			    NULL));
 }
 
-TEST_F(hardened, write_then_execute_flips)
+TEST_F_TIMEOUT(hardened, write_then_execute_flips, 300)
 {
 	const char *flips[] = { "wx_flip", "cow_flip", "self_mem" };
 
@@ -371,7 +374,7 @@ static int trace_as(FIXTURE_DATA(hardened) * self, uint32_t policy, uint32_t tar
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? r : 100 + r;
 }
 
-TEST_F(hardened, not_debuggable_from_outside)
+TEST_F_TIMEOUT(hardened, not_debuggable_from_outside, 300)
 {
 	const char *ways[] = { "attach_poke", "pid_mem", "vm_writev", "pidfd_getfd" };
 
@@ -395,7 +398,7 @@ TEST_F(hardened, traceme_refused)
 	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_GET_TASK_ALLOW, "traceme", NULL, NULL));
 }
 
-TEST_F(hardened, library_validation)
+TEST_F_TIMEOUT(hardened, library_validation, 300)
 {
 	const uint32_t dlv = HR | SBX_POLICY_DISABLE_LIBRARY_VALIDATION;
 

@@ -137,6 +137,21 @@ static int attach(pid_t pid)
 	return 0;
 }
 
+/* The process exists and is not a zombie (ptrace refuses a zombie too). */
+static bool running(pid_t pid)
+{
+	char path[64], state = 'Z';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%*d %*s %c", &state) != 1)
+		state = 'Z';
+	if (f)
+		fclose(f);
+	return state != 'Z' && state != 'X';
+}
+
 static int attach_then_kill(pid_t pid)
 {
 	int r = pid > 0 ? attach(pid) : -1;
@@ -154,7 +169,8 @@ static int attach_then_kill(pid_t pid)
  * attached to from outside, even by root; get-task-allow in its signature lets it be;
  * without the flag it can (the control).
  */
-TEST_F(sbxd_k, hardened_signature_not_debuggable_unless_get_task_allow)
+/* Bounds, not timed assertions: three programs started and attached to, under TCG. */
+TEST_F_TIMEOUT(sbxd_k, hardened_signature_not_debuggable_unless_get_task_allow, 300)
 {
 	char plain[LEN + 16], hardened[LEN + 16], allow[LEN + 16], prof[LEN + 16];
 	char *argv[2] = { NULL, NULL };
@@ -198,11 +214,12 @@ TEST_F(sbxd_k, hardened_signature_not_debuggable_unless_get_task_allow)
  * from outside once it runs (the tier U gap "ptrace from outside after exec"), and
  * --report says the protection comes from tier K. Control: the same run before sbxd.
  */
-TEST_F(sbxd_k, sbx_run_tree_hardened_by_tier_k)
+TEST_F_TIMEOUT(sbxd_k, sbx_run_tree_hardened_by_tier_k, 300)
 {
 	char sbx[LEN + 16], waiter[LEN + 16];
 	char *argv[] = { sbx, "run", "--allow-root", "--", waiter, NULL };
 	struct tiny_elf pause_;
+	pid_t run, waiter_pid;
 
 	fmt(sbx, sizeof(sbx), "%s/sbx", self->w);
 	fmt(waiter, sizeof(waiter), "%s/waiter", self->w);
@@ -215,7 +232,11 @@ TEST_F(sbxd_k, sbx_run_tree_hardened_by_tier_k)
 			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, sbx, waiter));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	/* Control: without sbxd, root outside the sandbox attaches to the program. */
-	ASSERT_EQ(0, attach_then_kill(start_bg(argv) > 0 ? find_comm("waiter") : -1));
+	run = start_bg(argv);
+	ASSERT_LT(0, run);
+	ASSERT_EQ(0, attach_then_kill(find_comm("waiter")));
+	/* sbx run ends with its program, which it reaps: the next "waiter" is the next run's. */
+	waitpid(run, NULL, 0);
 	/* sbxd trusts this copy of sbx as its launcher. */
 	snprintf(self->launcher, sizeof(self->launcher), "%s", sbx);
 	start_sbxd(_metadata, self);
@@ -223,9 +244,14 @@ TEST_F(sbxd_k, sbx_run_tree_hardened_by_tier_k)
 			    self->w));
 	EXPECT_NE(NULL, strstr(self->r->out, "tier K (sbxd, BPF LSM) holds"))
 	TH_LOG("%s", self->r->out);
-	EXPECT_EQ(EPERM, attach_then_kill(start_bg(argv) > 0 ? find_comm("waiter") : -1));
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	run = start_bg(argv);
+	ASSERT_LT(0, run);
+	waiter_pid = find_comm("waiter");
+	ASSERT_LT(0, waiter_pid);
+	EXPECT_EQ(EPERM, attach(waiter_pid));
+	EXPECT_TRUE(running(waiter_pid)); /* refused by the hook, not for being gone */
+	attach_then_kill(waiter_pid);
+	waitpid(run, NULL, 0);
 }
 
 TEST_HARNESS_MAIN
