@@ -50,16 +50,51 @@ static bool can_continue(const struct sbx_features *f)
 	       (major > 5 || (major == 5 && minor >= 5));
 }
 
+/*
+ * l->seccomp keeps only the rules this kernel's filter gets (a rule whose right Landlock
+ * holds here is left out: seccomp_rule_applies). The supervisor matches a notified call
+ * against l->seccomp, so it answers with the rule the kernel notified for, never with an
+ * earlier one of the same call that the filter does not have.
+ */
+static int launch_fit_rules(struct sbx_launch *l, struct sbx_diag *d)
+{
+	unsigned int abi = l->o.features->landlock_abi;
+	struct sbx_seccomp_rule *rules;
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->seccomp.n_rules; i++)
+		n += seccomp_rule_applies(&l->seccomp.rules[i], abi);
+	if (n == l->seccomp.n_rules)
+		return 0;
+	rules = malloc((n ? n : 1) * sizeof(*rules));
+	if (!rules)
+		return sbx_diag_set(d, -ENOMEM, "out of memory");
+	n = 0;
+	for (size_t i = 0; i < l->seccomp.n_rules; i++)
+		if (seccomp_rule_applies(&l->seccomp.rules[i], abi))
+			rules[n++] = l->seccomp.rules[i];
+	if (l->seccomp_owned)
+		free(l->seccomp.rules);
+	l->seccomp.rules = rules;
+	l->seccomp.n_rules = n;
+	l->seccomp_owned = true;
+	return 0;
+}
+
 int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 {
 	const struct sbx_seccomp_plan *p = &l->o.plan->seccomp;
 	bool notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
 	size_t n = p->n_rules, extra;
 	struct sbx_seccomp_rule *rules;
+	int err;
 
 	l->seccomp = *p;
-	if (!l->o.observe_files && !l->o.complain)
-		return 0;
+	err = launch_fit_rules(l, d);
+	if (err || (!l->o.observe_files && !l->o.complain))
+		return err;
+	p = &l->seccomp; /* the observed calls join the rules this kernel gets */
+	n = p->n_rules;
 	if (!notify || !p->enabled || !can_continue(l->o.features)) {
 		if (l->o.complain)
 			return sbx_diag_set(
@@ -89,6 +124,8 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 				i--;
 				break;
 			}
+	if (l->seccomp_owned)
+		free(l->seccomp.rules);
 	l->seccomp.rules = rules;
 	l->seccomp.n_rules = n;
 	l->seccomp_owned = true;
