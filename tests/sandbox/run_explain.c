@@ -34,14 +34,6 @@ static int occurrences(const char *hay, const char *needle)
 	return n;
 }
 
-/* stderr from sbx's first line that is not a kernel warning (those depend on the kernel). */
-static const char *first_sbx_line(const char *err)
-{
-	while (err && (strncmp(err, "sbx: ", 5) || !strncmp(err, "sbx: warning:", 13)))
-		err = strchr(err, '\n') ? strchr(err, '\n') + 1 : NULL;
-	return err ? err : "";
-}
-
 FIXTURE(explain)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 16], out[PATH_MAX + 16], line[4 * PATH_MAX];
@@ -77,8 +69,12 @@ TEST_F(explain, read_refused_names_the_grant)
 	ASSERT_EQ(0, SBX("--", "cat", self->file));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
-	/* The program's name is the file run: busybox's applets are all "busybox". */
-	EXPECT_EQ(0, strncmp(first_sbx_line(self->r->err), "sbx: ", 5)) TH_LOG("%s", self->r->err);
+	/*
+	 * The program's name is the file run: busybox's applets are all "busybox". The line
+	 * is sbx's, written while the program writes its own error to the same stderr (the
+	 * call is let run before it is judged), so it may start inside the program's line.
+	 */
+	EXPECT_NE(NULL, strstr(self->r->err, "sbx: ")) TH_LOG("%s", self->r->err);
 	snprintf(self->line, sizeof(self->line), "] denied read of %s: add --grant %s\n",
 		 self->file, self->dir);
 	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
