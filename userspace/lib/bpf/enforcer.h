@@ -72,6 +72,14 @@ int sbx_enforcer_verdict_begin(struct sbx_enforcer *e, int fd, uint64_t *write_g
 			       struct sbx_diag *d);
 int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
 			       struct sbx_diag *d);
+/*
+ * The verdict the hooks would find for fd's current content (same identity and write
+ * generation): 0 with *v set; -ENOENT when there is none (never asked about, evicted,
+ * written since, or its ctime moved). A daemon uses it to skip verifying again what
+ * already holds a verdict; the hooks still refuse a file open for write.
+ */
+int sbx_enforcer_verdict_lookup(struct sbx_enforcer *e, int fd, struct sbx_cached_verdict *v,
+				struct sbx_diag *d);
 /* The ring buffer of struct sbx_event: an fd to poll, and a drain calling cb per record. */
 int sbx_enforcer_event_fd(struct sbx_enforcer *e);
 int sbx_enforcer_events_drain(struct sbx_enforcer *e,
