@@ -16,6 +16,13 @@
  *    (copy-on-write or anonymous) page, ptrace and /proc/PID/mem writes included.
  *    cs.disable-executable-page-protection lifts all of W^X.
  *
+ * Nothing announces a mapping to the verifier, so a library has a verdict only if it got
+ * one before: sbxd verifies the PT_INTERP and DT_NEEDED closure of each program it
+ * verifies at exec (userspace/daemon/libs.c). Anything else mapped executable (an
+ * LD_PRELOAD or LD_LIBRARY_PATH library, `ld.so ./prog`, a dlopen outside the closure)
+ * finds no verdict, or an evicted one, and is refused: a miss is never an allow. sbxd
+ * does not set SBX_CONFIG_MMAP_SANDBOXED_ONLY, so in scope `all` every task is checked.
+ *
  * The same two hooks are where a shared writable mapping moves the file's write
  * generation (the write side of the verdict cache, write_gen.bpf.c): one program per hook
  * does both, the bump first, so a mapping is not paid for twice.

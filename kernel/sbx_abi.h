@@ -203,8 +203,9 @@ enum sbx_enforce_scope {
 enum sbx_enforcer_config_flags {
 	/*
 	 * Executable file mappings are checked for sandboxed tasks only, even in scope `all`:
-	 * for a daemon that cannot yet give verdicts to the libraries ld.so maps (no fanotify
-	 * event announces an mmap), so that enforcing exec does not stop every dynamic program.
+	 * for a loader that cannot give verdicts to the libraries ld.so maps (no fanotify
+	 * event announces an mmap). sbxd does not set it: it verifies each program's
+	 * libraries at its exec (userspace/daemon/libs.c).
 	 */
 	SBX_CONFIG_MMAP_SANDBOXED_ONLY = 1u << 0,
 	/* Self-protection is armed: only sbxd's identity reaches sbx's objects and files. */

@@ -363,6 +363,36 @@ static void verify_one(struct sbxd_fan *f, struct item *it, int fd)
 	}
 }
 
+/* One library of a program's closure (libs.c): verified unless it holds a verdict. */
+static void verify_lib(void *arg, int fd, const char *path)
+{
+	struct sbxd_fan *f = arg;
+	struct item it = { 0 };
+
+	if (sbxd_kind_allows(sbxd_tierk_lookup(f->tierk, fd)))
+		return; /* one map lookup */
+	snprintf(it.path, sizeof(it.path), "%.511s", path);
+	for (int i = 0; i <= MAX_RETRIES; i++) {
+		it.dirty = false;
+		verify_one(f, &it, fd);
+		if (!it.dirty)
+			break;
+	}
+}
+
+/*
+ * Tier K checks executable mappings too, and nothing announces a mapping: what ld.so
+ * will map for the program gets its verdicts now, before the exec is answered (libs.c).
+ * A refused program's libraries are not needed, except to log them in complain mode.
+ */
+static void verify_libs(struct sbxd_fan *f, struct item *it)
+{
+	if (!f->tierk || it->wfd < 0 ||
+	    (!sbxd_kind_allows(it->chk.kind) && f->cfg->mode == SBXD_ENFORCE))
+		return;
+	sbxd_libs_walk(it->wfd, it->path, verify_lib, f);
+}
+
 static void *worker_main(void *arg)
 {
 	struct sbxd_fan *f = arg;
@@ -385,6 +415,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&f->lock);
 
 		verify_one(f, it, it->wfd);
+		verify_libs(f, it);
 		pthread_mutex_lock(&f->lock);
 		f->worker_busy = false;
 		pthread_mutex_unlock(&f->lock);

@@ -110,7 +110,10 @@ static int usage(FILE *out, int status)
 		"Only verified code executes: every exec on the watched file systems is verified\n"
 		"(the trust store of `sbx verify`) and refused unless validly signed by a trusted\n"
 		"team or listed in a platform trust cache. Without --path, every mounted file\n"
-		"system is watched. Flags override %s.\n",
+		"system is watched. In tier K executable file mappings are checked too (scope\n"
+		"all: in every task): the libraries ld.so maps for a program are verified at its\n"
+		"exec; one found only through LD_LIBRARY_PATH, LD_PRELOAD or dlopen is refused\n"
+		"unless it already holds a verdict. Flags override %s.\n",
 		SBXD_CONF_DEFAULT);
 	return status;
 }

@@ -4,6 +4,7 @@
  * One file per concern: main.c (command line, tier, lifecycle), config.c (sbxd.conf),
  * gate.c (the library verifier), fan.c (the fanotify miss path, its queue and timeout),
  * fcache.c (tier F's userspace verdict cache), tierk.c (tier K: the BPF enforcer),
+ * libs.c (tier K: the libraries ld.so will map for a program, verified at its exec),
  * journal.c (events to stdout/journal and the events file, and the state file).
  * gate.c alone includes sign/verify.h and tierk.c alone includes bpf/enforcer.h, so the
  * rest of sbxd depends on neither the verifier's nor the BPF side's types.
@@ -156,6 +157,8 @@ int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_dia
 /* -ESTALE: written since begin; -EOPNOTSUPP: a file system tier K cannot watch. */
 int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
 		     struct sbx_diag *d);
+/* The verdict the BPF hooks would find for fd's current content; SBXD_KIND_NONE: none. */
+enum sbxd_kind sbxd_tierk_lookup(struct sbxd_tierk *k, int fd);
 int sbxd_tierk_event_fd(struct sbxd_tierk *k);
 void sbxd_tierk_drain(struct sbxd_tierk *k);
 int sbxd_tierk_fill(struct sbxd_tierk *k, unsigned int *fill, unsigned int *max,
@@ -173,6 +176,18 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 /* The enforcer's pins exist (enforcing with or without sbxd). */
 bool sbxd_tierk_pinned(void);
 int sbxd_tierk_unload(struct sbx_diag *d);
+
+/* ---- libs.c: the libraries a program will map ---- */
+/*
+ * The program open at fd (its real path: $ORIGIN's directory) and what ld.so would map for
+ * it: its PT_INTERP and the DT_NEEDED closure, resolved as ld.so does without the exec's
+ * environment (README.md, "Libraries"). visit(arg, fd, path) is called once per object
+ * other than the program (fd borrowed, read-only); at most SBXD_LIBS_MAX objects. Returns
+ * how many were visited.
+ */
+#define SBXD_LIBS_MAX 256
+int sbxd_libs_walk(int fd, const char *path, void (*visit)(void *arg, int fd, const char *path),
+		   void *arg);
 
 /* ---- journal.c: events and state ---- */
 enum sbxd_decision { SBXD_DENY, SBXD_ALLOW, SBXD_WOULD_DENY };

@@ -126,6 +126,17 @@ int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sb
 	return sbx_enforcer_verdict_store(k->e, fd, &v, d);
 }
 
+enum sbxd_kind sbxd_tierk_lookup(struct sbxd_tierk *k, int fd)
+{
+	struct sbx_cached_verdict v;
+
+	if (sbx_enforcer_verdict_lookup(k->e, fd, &v, NULL))
+		return SBXD_KIND_NONE;
+	return v.kind == SBX_CACHED_VALID      ? SBXD_KIND_VALID
+	       : v.kind == SBX_CACHED_PLATFORM ? SBXD_KIND_PLATFORM
+					       : SBXD_KIND_REFUSED;
+}
+
 int sbxd_tierk_event_fd(struct sbxd_tierk *k)
 {
 	return sbx_enforcer_event_fd(k->e);
