@@ -126,6 +126,11 @@ $(O)/tests/fuzz/%: tests/fuzz/%.c $(O)/libsbx-fuzz.a
 	$(CLANG) $(TEST_CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(O)/libsbx-fuzz.a $(LDLIBS)
 
+# sbxd_tierk's dynamic program: libc alone, looked for next to it first (DT_RUNPATH $ORIGIN).
+$(O)/tests/vm/bin/sbxd_libprog: tests/vm/bin/sbxd_libprog.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wl,-rpath,'$$ORIGIN' -Wl,--enable-new-dtags -o $@ $<
+
 $(O)/tests/%: tests/%.c $(O)/libsbx.a tests/lib/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libsbx.a $(LDLIBS)

@@ -60,6 +60,8 @@ FIXTURE_SETUP(sbxd_k)
 	if (!sbx_enforcer_supported(&d))
 		SKIP(return, "tier K unavailable here: %.160s", d.msg);
 	SBX_NEED_PKI();
+	/* A test killed by its timeout skips its teardown: its pins must not outlive it. */
+	sbx_enforcer_unload(NULL, NULL);
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
@@ -145,19 +147,24 @@ static inline void sign_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbx
 }
 
 /*
- * Start sbxd (the executable exe, tier K, scope sandboxed, extra flags) and wait for
- * READY=1 or its exit.
+ * Start sbxd (the executable exe, tier K, enforce; scope sandboxed through the launcher,
+ * or scope all over every file system; extra flags) and wait for READY=1 or its exit.
  */
-static inline void start_sbxd_as(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-				 const char *exe, const char *extra)
+static inline void start_sbxd_with(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				   const char *exe, bool all, const char *extra)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct pollfd p = { .fd = s, .events = POLLIN };
-	char buf[256], out[LEN + 16];
+	char buf[256], out[LEN + 16], scope[3 * LEN];
 	ssize_t n = -1;
 
 	ASSERT_LE(0, s);
+	if (all)
+		fmt(scope, sizeof(scope), "--scope all");
+	else
+		fmt(scope, sizeof(scope), "--scope sandboxed --path '%s' --launcher '%s'", self->w,
+		    self->launcher);
 	fmt(sa.sun_path, sizeof(sa.sun_path), "%s", self->notify);
 	unlink(self->notify);
 	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
@@ -172,9 +179,9 @@ static inline void start_sbxd_as(struct __test_metadata *_metadata, FIXTURE_DATA
 		dup2(fd, 2);
 		setenv("NOTIFY_SOCKET", self->notify, 1);
 		fmt(cmd, sizeof(cmd),
-		    "exec timeout -s KILL 240 '%s' --tier K --scope sandboxed --mode enforce "
-		    "--path '%s' --launcher '%s' --trust-dir '%s' --run-dir '%s' %s",
-		    exe, self->w, self->launcher, self->trust, self->run, extra);
+		    "exec timeout -s KILL 240 '%s' --tier K --mode enforce %s --trust-dir '%s' "
+		    "--run-dir '%s' %s",
+		    exe, scope, self->trust, self->run, extra);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
@@ -194,13 +201,26 @@ static inline void start_sbxd_as(struct __test_metadata *_metadata, FIXTURE_DATA
 	}
 }
 
-/* The build's sbxd: unsigned, so it never arms self-protection. */
-static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self)
+/* The executable exe in scope sandboxed, with extra flags. */
+static inline void start_sbxd_as(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				 const char *exe, const char *extra)
+{
+	start_sbxd_with(_metadata, self, exe, false, extra);
+}
+
+/* The build's sbxd (unsigned, so it never arms self-protection); scope all or sandboxed. */
+static inline void start_sbxd_scope(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				    bool all)
 {
 	char exe[LEN];
 
 	fmt(exe, sizeof(exe), "%s/sbxd", getenv("SBX_BUILD") ? getenv("SBX_BUILD") : "build");
-	start_sbxd_as(_metadata, self, exe, "--config /dev/null");
+	start_sbxd_with(_metadata, self, exe, all, "--config /dev/null");
+}
+
+static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self)
+{
+	start_sbxd_scope(_metadata, self, false);
 }
 
 /* The launcher execs prog: prog's exit status, or the errno of the refused exec. */

@@ -255,3 +255,91 @@ TEST_F_TIMEOUT(sbxd_k, sbx_run_tree_hardened_by_tier_k, 300)
 }
 
 TEST_HARNESS_MAIN
+
+#define LDSO "/lib64/ld-linux-x86-64.so.2"
+
+/*
+ * Scope all, enforce: the whole guest runs on verdicts, so what the test execs is listed
+ * in a platform trust cache first (busybox, ld.so, libc: copies hashed in W/tc). W/lib/prog
+ * (sbxd_libprog, signed) needs libc and looks for it in its own directory first
+ * (DT_RUNPATH $ORIGIN). sbxd verifies what ld.so will map at each exec (libs.c), so:
+ *  - the signed program runs, its trust-cached libc found by the closure walk;
+ *  - an unsigned libc (a copy with one byte appended) put next to it is verified at the
+ *    exec, refused, and ld.so cannot map it; an exact copy of libc there runs (the walk,
+ *    not a verdict from elsewhere, gave that new file its verdict);
+ *  - the same unsigned libc through LD_LIBRARY_PATH or LD_PRELOAD (not followed: sbxd
+ *    cannot read the exec's new environment) has no verdict and is refused;
+ *  - `ld.so ./unsigned` maps a program nobody verified: refused; `ld.so` of the signed
+ *    one runs.
+ * Each refusal has its control before sbxd starts.
+ */
+TEST_F_TIMEOUT(sbxd_k, scope_all_libraries_need_verdicts, 600)
+{
+	char lib[LEN + 16], evil[LEN + 16], prog[LEN + 32], uns[LEN + 16], events[LEN + 32];
+	char libc[LEN];
+	const char *helper = sbx_test_helper("sbxd_libprog");
+
+	if (access(LDSO, X_OK))
+		SKIP(return, "no %s here: the program's interpreter is another", LDSO);
+	fmt(lib, sizeof(lib), "%s/lib", self->w);
+	fmt(evil, sizeof(evil), "%s/evil/libc.so.6", self->w);
+	fmt(prog, sizeof(prog), "%s/prog", lib);
+	fmt(uns, sizeof(uns), "%s/unsigned-dyn", self->w);
+	fmt(events, sizeof(events), "%s/events.jsonl", self->run);
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "set -e; W='%s'; libc=$('%s' --list '%s' | awk '$1 == \"libc.so.6\" "
+			    "{ print $3 }'); test -f \"$libc\"; mkdir \"$W/lib\" \"$W/evil\" "
+			    "\"$W/tc\"; cp '%s' '%s'; cp '%s' '%s'; cp \"$libc\" '%s'; "
+			    "printf x >>'%s'; cp /bin/busybox '%s' \"$libc\" \"$W/tc/\"; "
+			    "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain "
+			    "'%s/chain.pem' --identifier com.example.libs '%s' >/dev/null; "
+			    "'%s' trust cache build --key '%s/leaf.key' --cert '%s/leaf.pem' "
+			    "--chain '%s/chain.pem' -o '%s/platform.sbxtc' \"$W/tc\" >/dev/null; "
+			    "'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null; "
+			    "rm -r \"$W/tc\"; echo \"$libc\"",
+			    self->w, LDSO, helper, helper, prog, helper, uns, evil, evil, LDSO,
+			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, prog, sbx_bin(), sbx_pki, sbx_pki,
+			    sbx_pki, self->trust, sbx_bin(), self->trust, sbx_pki));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	fmt(libc, sizeof(libc), "%s", self->r->out);
+	libc[strcspn(libc, "\n")] = '\0';
+
+	/* Controls: without sbxd every variant runs. */
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s'", prog)) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, sbx_sh(self->r, "LD_LIBRARY_PATH='%s/evil' '%s' 5", self->w, prog));
+	ASSERT_EQ(5, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, sbx_sh(self->r, "LD_PRELOAD='%s' '%s'", evil, prog));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(NULL, strstr(self->r->err, "cannot be preloaded")) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' '%s' 6", LDSO, uns));
+	ASSERT_EQ(6, self->r->status) TH_LOG("%s", self->r->err);
+
+	start_sbxd_scope(_metadata, self, true);
+	/* A signed dynamic program runs: its interpreter and libc got verdicts at its exec. */
+	EXPECT_EQ(0, sbx_sh(self->r, "'%s' 7", prog));
+	EXPECT_EQ(7, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, sbx_sh(self->r, "LD_LIBRARY_PATH='%s/evil' '%s' 5", self->w, prog));
+	EXPECT_EQ(127, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "libc.so.6")) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, sbx_sh(self->r, "LD_PRELOAD='%s' '%s'", evil, prog));
+	EXPECT_NE(NULL, strstr(self->r->err, "cannot be preloaded")) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, sbx_sh(self->r, "'%s' '%s' 6", LDSO, uns));
+	EXPECT_EQ(127, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, sbx_sh(self->r, "'%s' '%s' 8", LDSO, prog));
+	EXPECT_EQ(8, self->r->status) TH_LOG("%s", self->r->err);
+	/* The unsigned libc where DT_RUNPATH finds it first: verified at the exec, refused. */
+	EXPECT_EQ(0, sbx_sh(self->r, "cp '%s' '%s/libc.so.6' && '%s' 9", evil, lib, prog));
+	EXPECT_EQ(127, self->r->status) TH_LOG("%s", self->r->err);
+	/* Control: an exact copy of libc there (a new file, trust-cached content) runs. */
+	EXPECT_EQ(0, sbx_sh(self->r,
+			    "cp '%s' '%s/libc.so.6.new' && mv '%s/libc.so.6.new' '%s/libc.so.6' && "
+			    "'%s' 9",
+			    libc, lib, lib, lib, prog));
+	EXPECT_EQ(9, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, sbx_sh(self->r, "grep mmap-exec '%s'", events));
+	EXPECT_NE(NULL, strstr(self->r->out, "libc.so.6")) TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "unsigned-dyn")) TH_LOG("%s", self->r->out);
+}
+
+TEST_HARNESS_MAIN
