@@ -52,6 +52,22 @@ else
 		row B2.k_cold "$GK" "tier K cold (rewritten, hashed, stored, exec)" ms \
 			"$BENCH_WORK/k_cold.ms" B2.k_bare \
 			"sbxd's miss path without the CMS check; TCG emulates SHA-256 slowly (see B3)"
+		for v in k_dyn_bare k_sbxd k_sbxd_dyn; do
+			sed -n "s/^b2 $v //p" "$vm/console.log" >"$BENCH_WORK/$v.ms"
+		done
+		if [ -s "$BENCH_WORK/k_sbxd.ms" ] && [ -s "$BENCH_WORK/k_sbxd_dyn.ms" ]; then
+			row B2.k_sbxd "$GK" "sbxd tier K, signed static program (fanotify path)" ms \
+				"$BENCH_WORK/k_sbxd.ms" B2.k_bare \
+				"the real sbxd, complain, scope all: each exec verified again (CMS too)"
+			row B2.k_dyn_bare "$GK" "dynamic program (ld.so, libc), no enforcer" ms \
+				"$BENCH_WORK/k_dyn_bare.ms"
+			row B2.k_sbxd_dyn "$GK" "sbxd tier K, signed dynamic program (fanotify path)" \
+				ms "$BENCH_WORK/k_sbxd_dyn.ms" B2.k_dyn_bare \
+				"as above, plus its PT_INTERP/DT_NEEDED walk: one map lookup per library"
+		else
+			missing_row B2.k_sbxd "$GK" "sbxd tier K, signed static program (fanotify path)" \
+				"the guest printed no figures: $(grep vminit "$vm/console.log" | tail -n 1)"
+		fi
 	else
 		missing_row B2.k_bare "$GK" "exec loop, no enforcer" \
 			"the guest printed no figures: $(grep -E 'vmbench|sentinel' "$vm/console.log" |

@@ -10,6 +10,9 @@
  *                             verdict, then hashed and its verdict stored again, as sbxd's
  *                             miss path does, then exec'd; EXECS/10 of those). Prints
  *                             "b2 KIND ms-per-exec" per round.
+ *   vmbench loop NAME PATH ROUNDS EXECS
+ *                             exec loop of PATH under whatever enforces (bench/vminit
+ *                             starts the real sbxd for it); "b2 NAME ms-per-exec" per round.
  *   vmbench B6 ENTRIES        fill a verdict cache of ENTRIES entries with as many files'
  *                             verdicts; prints "b6 ENTRIES HELD MEMLOCK FORMULA": the
  *                             verdicts the map holds (an LRU map evicts a few early), its
@@ -45,7 +48,7 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int run_once(void)
+static int run_path(const char *path)
 {
 	char *argv[] = { "true", NULL }, *envp[] = { NULL };
 	int status;
@@ -54,12 +57,17 @@ static int run_once(void)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execve(TARGET, argv, envp);
+		execve(path, argv, envp);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int run_once(void)
+{
+	return run_path(TARGET);
 }
 
 /* begin → hash the whole file → store: sbxd's miss path, minus the signature's CMS. */
@@ -209,12 +217,32 @@ static int bench_b6(uint32_t entries)
 	return memlock ? 0 : 1;
 }
 
+/* ROUNDS rounds of EXECS execs of path, whatever enforces them (bench/vminit's sbxd). */
+static int bench_loop(const char *name, const char *path, int rounds, int execs)
+{
+	for (int r = 0; r < rounds; r++) {
+		double t0 = now_ms();
+
+		for (int i = 0; i < execs; i++)
+			if (run_path(path)) {
+				fprintf(stderr, "vmbench: %s: exec loop failed\n", path);
+				return 1;
+			}
+		printf("b2 %s %.4f\n", name, (now_ms() - t0) / execs);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "loop"))
+		return bench_loop(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
 	if (argc == 4 && !strcmp(argv[1], "B2"))
 		return bench_b2(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "B6"))
 		return bench_b6((uint32_t)strtoul(argv[2], NULL, 10));
-	fputs("usage: vmbench B2 ROUNDS EXECS | vmbench B6 ENTRIES\n", stderr);
+	fputs("usage: vmbench B2 ROUNDS EXECS | vmbench B6 ENTRIES | "
+	      "vmbench loop NAME PATH ROUNDS EXECS\n",
+	      stderr);
 	return 2;
 }
