@@ -43,8 +43,9 @@ struct sbx_enforcer_opts {
 	uint32_t cache_entries; /* 0: the default size */
 	/*
 	 * Check executable file mappings (ld.so's libraries, dlopen, PROT_EXEC mmap) for
-	 * sandboxed tasks only, even in scope `all`: for a daemon that cannot give verdicts to
-	 * libraries yet. Without it, scope `all` refuses every unverified library mapping.
+	 * sandboxed tasks only, even in scope `all`: for a loader that cannot give verdicts to
+	 * libraries. Without it, scope `all` refuses every unverified library mapping. sbxd
+	 * does not set it: it verifies each program's libraries at its exec.
 	 */
 	bool mmap_sandboxed_only;
 };
