@@ -4,11 +4,15 @@
  * trips, and one test per malformed input asserting its exact message.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "sign/format.h"
+#include "sign/hash.h"
 #include "sign/sigblob.h"
 
 static void be32(uint8_t *p, uint32_t v)
@@ -423,6 +427,40 @@ TEST(blob_detached_without_magic)
 	EXPECT_STREQ("truncated or corrupt signature: it does not end with the sbx signature magic",
 		     diag.msg);
 	sbx_sig_blob_free(&blob);
+}
+
+/*
+ * sbx_sha256 (a buffer: OpenSSL's SHA-256 called directly, without initializing OpenSSL)
+ * gives FIPS 180-2's digests, and the same as sbx_sha256_fd (EVP) on the same bytes.
+ */
+TEST(sha256_vectors_and_evp_agree)
+{
+	static const struct {
+		const char *msg, *hex;
+	} v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint8_t a[SBX_DIGEST_LEN], b[SBX_DIGEST_LEN];
+		struct sbx_diag diag = { 0 };
+		size_t len = strlen(v[i].msg);
+		char hex[2 * SBX_DIGEST_LEN + 1];
+		int fd = memfd_create("sha256", MFD_CLOEXEC);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ((ssize_t)len, write(fd, v[i].msg, len));
+		sbx_sha256(v[i].msg, len, a);
+		ASSERT_EQ(0, sbx_sha256_fd(fd, 0, len, b, &diag)) TH_LOG("%s", diag.msg);
+		close(fd);
+		for (int k = 0; k < SBX_DIGEST_LEN; k++)
+			snprintf(hex + 2 * k, 3, "%02x", a[k]);
+		EXPECT_STREQ(v[i].hex, hex);
+		EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	}
 }
 
 TEST_HARNESS_MAIN
