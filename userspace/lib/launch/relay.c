@@ -71,12 +71,18 @@ static int kill_children(void)
 }
 
 /* The rest of the tree, once the program ended: killed, reaped, and again for what was
- * reparented to us meanwhile, until no child is left. */
+ * reparented to us meanwhile, until no child is left. With no child left there is nothing
+ * to scan /proc for: sbx is the subreaper of the program's tree, so every process still in
+ * it has an ancestor among sbx's children. */
 static void end_tree(void)
 {
 	for (;;) {
+		siginfo_t si;
 		int ws;
 
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 &&
+		    errno == ECHILD)
+			return;
 		kill_children();
 		if (waitpid(-1, &ws, __WALL) < 0 && errno == ECHILD)
 			return;
