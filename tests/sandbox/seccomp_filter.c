@@ -50,17 +50,17 @@ static struct sbx_seccomp_plan test_plan = {
 };
 
 /*
- * Run act in a child confined by the filter (or unconfined when confine is false).
+ * Run act in a child confined by the filter of plan p (unconfined when p is NULL).
  * Returns the child's exit code, or 1000 + signal if it was killed.
  */
-static int in_filter(bool confine, int (*act)(void))
+static int in_plan(const struct sbx_seccomp_plan *p, int (*act)(void))
 {
 	struct sbx_seccomp_filter *f = NULL;
 	struct sbx_diag d = { 0 };
 	int ws;
 	pid_t pid;
 
-	if (confine && seccomp_filter_build(&test_plan, false, &f, &d))
+	if (p && seccomp_filter_build(p, false, &f, &d))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
@@ -74,6 +74,12 @@ static int in_filter(bool confine, int (*act)(void))
 	if (pid < 0 || waitpid(pid, &ws, 0) != pid)
 		return -1;
 	return WIFSIGNALED(ws) ? 1000 + WTERMSIG(ws) : WEXITSTATUS(ws);
+}
+
+/* The same with test_plan's filter (or none when confine is false). */
+static int in_filter(bool confine, int (*act)(void))
+{
+	return in_plan(confine ? &test_plan : NULL, act);
 }
 
 static int act_socket_inet(void)
@@ -240,6 +246,69 @@ TEST(foreign_arches_allowed_get_the_rules_too)
 	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
 	ASSERT_TRUE(WIFEXITED(ws));
 	EXPECT_EQ(EACCES, WEXITSTATUS(ws));
+}
+
+/*
+ * The rules filter sbx writes for the native table compares 64-bit arguments as two words,
+ * and a call's rules answer in plan order, the first that matches, as the supervisor's
+ * seccomp_rule_match() takes them. getuid ignores its arguments, so each case passes
+ * chosen ones; the control is the same call unconfined, which always succeeds.
+ */
+static struct sbx_seccomp_rule wide_rules[] = {
+	RULE("getuid", E2BIG, "GT", COND1(0, SBX_CMP_GT, 0, 0x100000000ull)),
+	RULE("getuid", ENOTTY, "NE", COND1(1, SBX_CMP_NE, 0, 0x500000005ull)),
+	RULE("getuid", EXDEV, "MASKED_EQ",
+	     COND1(2, SBX_CMP_MASKED_EQ, 0xff00000000ull, 0x100000000ull)),
+	RULE("getuid", EDOM, "EQ, first", COND1(3, SBX_CMP_EQ, 0, 9)),
+	RULE("getuid", ERANGE, "GT, second", COND1(3, SBX_CMP_GT, 0, 5)),
+	RULE("getuid", ECHILD, "GT, first", COND1(4, SBX_CMP_GT, 0, 5)),
+	RULE("getuid", ESRCH, "EQ, second", COND1(4, SBX_CMP_EQ, 0, 9)),
+};
+
+static uint64_t wide_args[6];
+
+static int act_getuid_wide(void)
+{
+	return syscall(SYS_getuid, wide_args[0], wide_args[1], wide_args[2], wide_args[3],
+		       wide_args[4], wide_args[5]) < 0
+		       ? errno
+		       : 0;
+}
+
+TEST(wide_arguments_and_plan_order)
+{
+	static const struct {
+		uint64_t args[6];
+		int want;
+	} cases[] = {
+		{ { 0x100000001ull, 0x500000005ull }, E2BIG },
+		{ { 0x200000000ull, 0x500000005ull }, E2BIG }, /* high word greater, low 0 */
+		{ { 0x100000000ull, 0x500000005ull }, 0 }, /* equal: not greater */
+		{ { 0xffffffffull, 0x500000005ull }, 0 }, /* low word greater only */
+		{ { 0, 0x5 }, ENOTTY }, /* low words equal, high ones differ */
+		{ { 0, 0x500000005ull, 0x1ffffffffull }, EXDEV },
+		{ { 0, 0x500000005ull, 0x200000001ull }, 0 },
+		{ { 0, 0x500000005ull, 0, 9 }, EDOM },
+		{ { 0, 0x500000005ull, 0, 6 }, ERANGE },
+		{ { 0, 0x500000005ull, 0, 0x900000009ull }, ERANGE },
+		{ { 0, 0x500000005ull, 0, 0, 9 }, ECHILD },
+	};
+	struct sbx_seccomp_plan p = {
+		.enabled = true,
+		.deny_foreign_arches = true,
+		.rules = wide_rules,
+		.n_rules = sizeof(wide_rules) / sizeof(wide_rules[0]),
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct sbx_seccomp_rule *r =
+			seccomp_rule_match(&p, SYS_getuid, cases[i].args);
+
+		memcpy(wide_args, cases[i].args, sizeof(wide_args));
+		EXPECT_EQ(0, in_plan(NULL, act_getuid_wide)) TH_LOG("control, case %zu", i);
+		EXPECT_EQ(cases[i].want, in_plan(&p, act_getuid_wide)) TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i].want, r ? r->errno_value : 0) TH_LOG("supervisor, case %zu", i);
+	}
 }
 
 TEST(unknown_syscall_name_is_an_error)

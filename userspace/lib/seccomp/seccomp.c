@@ -29,6 +29,11 @@
  * - rules (installed first, default ALLOW) holds the plan's rules: refusals and
  *   notifications, with or without conditions, never ALLOW; a call either has one rule
  *   without conditions or only conditional ones (checked below), so any match refuses.
+ *   For the native table alone (every compiled plan) it is written here too, each call's
+ *   rules in plan order, the first that matches answering, as seccomp_rule_match() and so
+ *   the supervisor take them; libseccomp's generation of it was most of a launch's filter
+ *   time. libseccomp still writes it for a plan that lets x32 and i386 run (its rules
+ *   repeated on those tables, by name).
  * - gate (installed last, default ERRNO(ENOSYS)) allows every call a group names. It depends
  *   on the call numbers alone, so it is written here as ranges of numbers (a few dozen
  *   instructions, built in microseconds) instead of one libseccomp rule per call, which
@@ -42,7 +47,8 @@
  * "you may not", which programs report instead of silently taking another path.
  */
 struct sbx_seccomp_filter {
-	scmp_filter_ctx rules;
+	scmp_filter_ctx rules; /* by libseccomp: a plan that lets x32 and i386 run */
+	struct sock_fprog rules_bpf; /* by sbx: a plan that refuses them (every compiled one) */
 	struct sock_fprog gate; /* len 0 for a plan without groups (built by hand in tests) */
 	bool notifies;
 };
@@ -238,8 +244,8 @@ static int by_number(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-#define GATE_STMT(code, k)	   ((struct sock_filter)BPF_STMT(code, k))
-#define GATE_JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
+#define FILTER_STMT(code, k)	     ((struct sock_filter)BPF_STMT(code, k))
+#define FILTER_JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
 
 /*
  * The gate as classic BPF, as libseccomp would write it for the native table alone
@@ -266,12 +272,12 @@ static int gate_program(const int *nr, size_t n, int errno_value, struct sock_fp
 		/* Returns at len - 3 (refuse), len - 2 (allow), len - 1 (kill); k is the next
 		 * index. */
 #define GATE_TO(target) ((unsigned char)((len - (target)) - k - 1))
-	f[k] = GATE_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)), k++;
-	f[k] = GATE_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, GATE_TO(1)), k++;
-	f[k] = GATE_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), k++;
+	f[k] = FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)), k++;
+	f[k] = FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, GATE_TO(1)), k++;
+	f[k] = FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), k++;
 	if (x86_64) {
-		f[k] = GATE_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), k++;
-		f[k] = GATE_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 0, GATE_TO(1)), k++;
+		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), k++;
+		f[k] = FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 0, GATE_TO(1)), k++;
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t last = i;
@@ -279,18 +285,254 @@ static int gate_program(const int *nr, size_t n, int errno_value, struct sock_fp
 		while (last + 1 < n && nr[last + 1] == nr[last] + 1)
 			last++;
 		/* Below this run (and above the previous one): in a gap. */
-		f[k] = GATE_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)nr[i], 0, GATE_TO(3)), k++;
-		f[k] = GATE_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)nr[last], 0, GATE_TO(2)), k++;
+		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)nr[i], 0, GATE_TO(3)), k++;
+		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)nr[last], 0, GATE_TO(2)),
+		k++;
 		i = last;
 	}
 #undef GATE_TO
-	f[k++] = GATE_STMT(BPF_RET | BPF_K,
-			   SECCOMP_RET_ERRNO | ((uint32_t)errno_value & SECCOMP_RET_DATA));
-	f[k++] = GATE_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[k++] = GATE_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	f[k++] = FILTER_STMT(BPF_RET | BPF_K,
+			     SECCOMP_RET_ERRNO | ((uint32_t)errno_value & SECCOMP_RET_DATA));
+	f[k++] = FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[k++] = FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 	prog->filter = f;
 	prog->len = (unsigned short)len;
 	return 0;
+}
+
+/*
+ * One condition of a rule, on a 64-bit argument read as two 32-bit words: it falls through
+ * to the next instruction when it holds, and jumps to fail (an index) when it does not.
+ * Returns the number of instructions written at f + k (f NULL: only counted).
+ */
+static size_t cond_program(const struct sbx_seccomp_cond *c, struct sock_filter *f, size_t k,
+			   size_t fail)
+{
+	uint32_t lo = offsetof(struct seccomp_data, args) + 8 * c->arg, hi = lo + 4;
+	uint32_t vlo = (uint32_t)c->value, vhi = (uint32_t)(c->value >> 32);
+	uint32_t mlo = (uint32_t)c->mask, mhi = (uint32_t)(c->mask >> 32);
+	size_t n = 0;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	lo += 4, hi -= 4;
+#endif
+#define EMIT(insn) ((void)(f ? (f[k + n] = (insn)) : (insn)), n++)
+#define TO(target) ((unsigned char)((target) - (k + n) - 1))
+	switch (c->op) {
+	case SBX_CMP_EQ: /* hi == vhi && lo == vlo */
+		EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, hi));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vhi, 0, TO(fail)));
+		EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, lo));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vlo, 0, TO(fail)));
+		break;
+	case SBX_CMP_NE: /* hi != vhi || lo != vlo */
+		EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, hi));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vhi, 0, 2));
+		EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, lo));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vlo, TO(fail), 0));
+		break;
+	case SBX_CMP_MASKED_EQ: /* (hi & mhi) == vhi && (lo & mlo) == vlo */
+		if (mhi || vhi) { /* (hi & 0) == 0 always holds: nothing to check */
+			EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, hi));
+			if (mhi != 0xffffffff)
+				EMIT(FILTER_STMT(BPF_ALU | BPF_AND | BPF_K, mhi));
+			EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vhi, 0, TO(fail)));
+		}
+		if (mlo || vlo) {
+			EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, lo));
+			if (mlo != 0xffffffff)
+				EMIT(FILTER_STMT(BPF_ALU | BPF_AND | BPF_K, mlo));
+			EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vlo, 0, TO(fail)));
+		}
+		break;
+	case SBX_CMP_GT: /* unsigned: hi > vhi || (hi == vhi && lo > vlo) */
+		EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, hi));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JGT | BPF_K, vhi, 3, 0));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vhi, 0, TO(fail)));
+		EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, lo));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JGT | BPF_K, vlo, 0, TO(fail)));
+		break;
+	}
+#undef TO
+#undef EMIT
+	return n;
+}
+
+/* The kernel's return value for a rule (its number resolved, its conditions checked). */
+static uint32_t rule_action(const struct sbx_seccomp_rule *r, bool notify)
+{
+	if (r->errno_value <= 0)
+		return SECCOMP_RET_KILL_PROCESS;
+	if (notify && rule_notifies(r))
+		return SECCOMP_RET_USER_NOTIF;
+	return SECCOMP_RET_ERRNO | ((uint32_t)r->errno_value & SECCOMP_RET_DATA);
+}
+
+/* One rule: its conditions, then its action; fails to the instruction after it. */
+static size_t rule_program(const struct sbx_seccomp_rule *r, bool notify, struct sock_filter *f,
+			   size_t k)
+{
+	size_t n = 0, len = 1;
+
+	for (unsigned int c = 0; c < r->n_cond; c++)
+		len += cond_program(&r->cond[c], NULL, 0, 0);
+	for (unsigned int c = 0; c < r->n_cond; c++)
+		n += cond_program(&r->cond[c], f, k + n, k + len);
+	if (f)
+		f[k + n] = FILTER_STMT(BPF_RET | BPF_K, rule_action(r, notify));
+	return n + 1;
+}
+
+struct rule_order {
+	int nr;
+	size_t i; /* the rule's place in the plan */
+};
+
+static int by_call_then_plan(const void *x, const void *y)
+{
+	const struct rule_order *a = x, *b = y;
+
+	if (a->nr != b->nr)
+		return (a->nr > b->nr) - (a->nr < b->nr);
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The calls o[c[lo]..c[hi + 1]) as a binary search on their numbers (A holds the number). */
+static size_t call_tree(const struct sbx_seccomp_plan *p, bool notify, const struct rule_order *o,
+			const size_t *c, size_t lo, size_t hi, struct sock_filter *f, size_t k)
+{
+	size_t n = 0, mid = lo + (hi - lo + 1) / 2, left;
+
+#define EMIT(insn) ((void)(f ? (f[k + n] = (insn)) : (insn)), n++)
+	if (lo == hi && c[lo + 1] - c[lo] == 1 && !p->rules[o[c[lo]].i].n_cond) {
+		/* One rule without conditions: its action for this call, ALLOW for any other. */
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)o[c[lo]].nr, 0, 1));
+		EMIT(FILTER_STMT(BPF_RET | BPF_K, rule_action(&p->rules[o[c[lo]].i], notify)));
+		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+		return n;
+	}
+	if (lo == hi) {
+		/* Not this call: allowed. Its rules, in plan order; none matched: allowed. */
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)o[c[lo]].nr, 1, 0));
+		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+		for (size_t j = c[lo]; j < c[lo + 1]; j++)
+			n += rule_program(&p->rules[o[j].i], notify, f, k + n);
+		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+		return n;
+	}
+	/* At or above the middle call: over the lower half (a 32-bit jump) to the upper one. */
+	left = f ? call_tree(p, notify, o, c, lo, mid - 1, NULL, 0) : 0; /* counting: no need */
+	EMIT(FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)o[c[mid]].nr, 0, 1));
+	EMIT(FILTER_STMT(BPF_JMP | BPF_JA, (uint32_t)left));
+#undef EMIT
+	n += call_tree(p, notify, o, c, lo, mid - 1, f, k + n);
+	n += call_tree(p, notify, o, c, mid, hi, f, k + n);
+	return n;
+}
+
+/*
+ * The rules filter for the native table: another architecture kills, and on x86_64 so does
+ * an x32 number (bit 30) other than -1, as the gate and libseccomp do. Then a binary search
+ * on the number among the calls that have rules; a call's rules in plan order, the first
+ * that matches returning its action; ALLOW when none does. o[0..n) is sorted by call, then
+ * plan order; c[0..calls] indexes where each call's rules start. f NULL: counted only.
+ */
+static size_t rules_program(const struct sbx_seccomp_plan *p, bool notify,
+			    const struct rule_order *o, const size_t *c, size_t calls,
+			    struct sock_filter *f)
+{
+	bool x86_64 = seccomp_arch_native() == SCMP_ARCH_X86_64;
+	size_t k = 0;
+
+#define EMIT(insn) ((void)(f ? (f[k] = (insn)) : (insn)), k++)
+	EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
+	EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 1, 0));
+	EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
+	if (x86_64) {
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 2));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 1, 0));
+		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	}
+	if (!calls)
+		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+#undef EMIT
+	else
+		k += call_tree(p, notify, o, c, 0, calls - 1, f, k);
+	return k;
+}
+
+static int build_rules_program(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p,
+			       bool notify, unsigned int abi, const int *nrs, struct sbx_diag *d)
+{
+	struct rule_order *o = calloc(p->n_rules + 1, sizeof(*o));
+	size_t n = 0, len, calls = 0, *c;
+	int err = 0;
+
+	if (!o)
+		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+	for (size_t i = 0; i < p->n_rules && !err; i++) {
+		const struct sbx_seccomp_rule *r = &p->rules[i];
+
+		/* No number (or libseccomp's negative one): a call of the table this arch lacks
+		 * (the gate refuses it). */
+		if (!seccomp_rule_applies(r, abi) || nrs[i] < 0)
+			continue;
+		if (r->n_cond > SBX_SECCOMP_MAX_COND) {
+			err = sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
+					   r->syscall);
+			break;
+		}
+		for (unsigned int c = 0; c < r->n_cond && !err; c++)
+			if (r->cond[c].arg > 5 || r->cond[c].op > SBX_CMP_GT)
+				err = sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
+						   r->syscall, c);
+		if (!err && notify && r->errno_value > 0 && rule_notifies(r))
+			f->notifies = true;
+		o[n].nr = nrs[i];
+		o[n++].i = i;
+	}
+	if (err) {
+		free(o);
+		return err;
+	}
+	qsort(o, n, sizeof(*o), by_call_then_plan);
+	c = calloc(n + 1, sizeof(*c));
+	if (!c) {
+		free(o);
+		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+	}
+	for (size_t j = 0; j < n; j++)
+		if (!j || o[j].nr != o[j - 1].nr)
+			c[calls++] = j;
+	c[calls] = n;
+	/* check_mixed() on each call's rules, in plan order: they are side by side now. */
+	for (size_t k = 0; k < calls && !err; k++)
+		for (size_t j = c[k]; j < c[k + 1] && c[k + 1] - c[k] > 1 && !err; j++)
+			if (!p->rules[o[j].i].n_cond)
+				err = check_mixed(p, nrs, abi, o[j].i, d);
+	if (err) {
+		free(o);
+		free(c);
+		return err;
+	}
+	len = rules_program(p, notify, o, c, calls, NULL);
+	if (len > BPF_MAXINSNS) {
+		free(o);
+		free(c);
+		return sbx_diag_set(d, -E2BIG,
+				    "seccomp: the rules take %zu instructions, more than "
+				    "the kernel's %d",
+				    len, BPF_MAXINSNS);
+	}
+	f->rules_bpf.filter = calloc(len, sizeof(*f->rules_bpf.filter));
+	if (f->rules_bpf.filter) {
+		rules_program(p, notify, o, c, calls, f->rules_bpf.filter);
+		f->rules_bpf.len = (unsigned short)len;
+	}
+	free(o);
+	free(c);
+	return f->rules_bpf.filter ? 0 : sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
 }
 
 /* Every call a group names, and every rule's call (known by definition, even in a hand-made
@@ -341,9 +583,11 @@ int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
 		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
 	}
 	err = resolve_rules(p, landlock_abi, nrs, d);
-	if (!err)
+	if (!err && p->deny_foreign_arches)
+		err = build_rules_program(f, p, notify, landlock_abi, nrs, d);
+	else if (!err)
 		err = ctx_new(p, SCMP_ACT_ALLOW, &f->rules, d);
-	if (!err)
+	if (!err && !p->deny_foreign_arches)
 		err = add_rules(f, p, notify, landlock_abi, nrs, d);
 	if (!err && p->n_groups)
 		err = add_gate(f, p, nrs, d);
@@ -364,11 +608,23 @@ int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
 
 int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d)
 {
-	int fd = -1, err = seccomp_load(f->rules);
+	int fd = -1, err = 0;
 
+	if (!f->rules) {
+		fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				  f->notifies ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0,
+				  &f->rules_bpf);
+		if (fd < 0)
+			return sbx_diag_set(d, -errno, "seccomp: cannot load the filter: %s",
+					    strerror(errno));
+		if (!f->notifies)
+			fd = -1;
+	} else {
+		err = seccomp_load(f->rules);
+	}
 	if (err)
 		return sbx_diag_set(d, err, "seccomp: cannot load the filter: %s", strerror(-err));
-	if (f->notifies) {
+	if (f->rules && f->notifies) {
 		fd = seccomp_notify_fd(f->rules);
 		if (fd < 0)
 			return sbx_diag_set(d, fd, "seccomp: no notification fd: %s",
@@ -429,23 +685,35 @@ out:
 	return err;
 }
 
+/* A copy of a program written here, in malloc'd memory (len 0: none). */
+static int copy_prog(const struct sock_fprog *from, struct sock_fprog *to)
+{
+	to->len = 0;
+	to->filter = NULL;
+	if (!from->len)
+		return 0;
+	to->filter = malloc(from->len * sizeof(*from->filter));
+	if (!to->filter)
+		return -ENOMEM;
+	memcpy(to->filter, from->filter, from->len * sizeof(*from->filter));
+	to->len = from->len;
+	return 0;
+}
+
 int seccomp_filter_export(const struct sbx_seccomp_filter *f, struct sock_fprog *prog,
 			  struct sbx_diag *d)
 {
-	int err = export_one(f->rules, &prog[0], d);
+	int err = f->rules ? export_one(f->rules, &prog[0], d) : copy_prog(&f->rules_bpf, &prog[0]);
 
 	prog[1].len = 0;
 	prog[1].filter = NULL;
-	if (!err && f->gate.len) {
-		prog[1].filter = malloc(f->gate.len * sizeof(*f->gate.filter));
-		if (!prog[1].filter) {
-			free(prog[0].filter);
-			prog[0].filter = NULL;
-			prog[0].len = 0;
-			return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
-		}
-		memcpy(prog[1].filter, f->gate.filter, f->gate.len * sizeof(*f->gate.filter));
-		prog[1].len = f->gate.len;
+	if (!err)
+		err = copy_prog(&f->gate, &prog[1]);
+	if (err == -ENOMEM) {
+		free(prog[0].filter);
+		prog[0].filter = NULL;
+		prog[0].len = 0;
+		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
 	}
 	return err;
 }
@@ -456,6 +724,7 @@ void seccomp_filter_free(struct sbx_seccomp_filter *f)
 		return;
 	if (f->rules)
 		seccomp_release(f->rules);
+	free(f->rules_bpf.filter);
 	free(f->gate.filter);
 	free(f);
 }

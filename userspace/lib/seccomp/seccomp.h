@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * seccomp from a plan, through libseccomp: an allow-list. A call runs only if a group of the
- * plan names it and no rule refuses it (see seccomp.c for why that is two filters). A
- * denied rule that an entitlement could lift answers through a user-notification
- * supervisor (so sbx can say which entitlement would allow it); every other denied rule,
- * and every allowed call, stays in the kernel: the allowed path costs nothing extra, and
- * number-only rules keep the kernel's constant-action cache.
+ * seccomp from a plan: an allow-list, as classic BPF that sbx writes for the native table
+ * (libseccomp names the calls, and writes the filter of a plan that lets x32 and i386 run).
+ * A call runs only if a group of the plan names it and no rule refuses it (see seccomp.c for
+ * why that is two filters). A denied rule that an entitlement could lift answers through a
+ * user-notification supervisor (so sbx can say which entitlement would allow it); every
+ * other denied rule, and every allowed call, stays in the kernel: the allowed path costs
+ * nothing extra, and number-only rules keep the kernel's constant-action cache.
  */
 #ifndef SBX_SECCOMP_H
 #define SBX_SECCOMP_H
@@ -45,7 +46,7 @@ int seccomp_syscall_nr(const char *name);
 int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d);
 bool seccomp_filter_notifies(const struct sbx_seccomp_filter *f);
 /*
- * The filter as the classic BPF programs the kernel takes (seccomp_export_bpf), into
+ * The filter as the classic BPF programs the kernel takes (copies), into
  * prog[2]: prog[0] the rules (the one that notifies, loaded first), prog[1] the allow-list
  * gate (len 0: none), loaded in that order as seccomp_filter_load() does. The caller frees each
  * prog[i].filter. Built here, before fork, so that a child loads them with the raw
