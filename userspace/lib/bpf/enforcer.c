@@ -781,83 +781,81 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	if (bpf_map_update_elem(e->map_fd[MAP_CONFIG], &zero, &cfg, BPF_ANY))
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot arm self-protection: %s",
 				    strerror(errno));
+	return 0;
+}
 
-	int sbx_enforcer_verdict_lookup(struct sbx_enforcer * e, int fd,
-					struct sbx_cached_verdict *v, struct sbx_diag *d)
-	{
-		struct sbx_verdict_key key = { 0 };
-		struct sbx_inode_gen g;
-		struct stat st;
+int sbx_enforcer_verdict_lookup(struct sbx_enforcer *e, int fd, struct sbx_cached_verdict *v,
+				struct sbx_diag *d)
+{
+	struct sbx_verdict_key key = { 0 };
+	struct sbx_inode_gen g;
+	struct stat st;
 
-		/* No generation yet: nothing stored for this inode can match (write_gen.bpf.c). */
-		if (bpf_map_lookup_elem(e->map_fd[MAP_INODE_GEN], &fd, &g) || !g.gen)
-			return sbx_diag_set(d, -ENOENT, "bpf-enforcer: no verdict for this file");
-		if (fstat(fd, &st))
-			return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
-					    strerror(errno));
-		key.ino = g.ino;
-		key.dev = g.dev;
-		key.ctime_sec = st.st_ctim.tv_sec;
-		key.ctime_nsec = (__u32)st.st_ctim.tv_nsec;
-		if (bpf_map_lookup_elem(e->map_fd[MAP_VERDICTS], &key, v) || v->write_gen != g.gen)
-			return sbx_diag_set(d, -ENOENT,
-					    "bpf-enforcer: no verdict for this content");
-		return 0;
+	/* No generation yet: nothing stored for this inode can match (write_gen.bpf.c). */
+	if (bpf_map_lookup_elem(e->map_fd[MAP_INODE_GEN], &fd, &g) || !g.gen)
+		return sbx_diag_set(d, -ENOENT, "bpf-enforcer: no verdict for this file");
+	if (fstat(fd, &st))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
+				    strerror(errno));
+	key.ino = g.ino;
+	key.dev = g.dev;
+	key.ctime_sec = st.st_ctim.tv_sec;
+	key.ctime_nsec = (__u32)st.st_ctim.tv_nsec;
+	if (bpf_map_lookup_elem(e->map_fd[MAP_VERDICTS], &key, v) || v->write_gen != g.gen)
+		return sbx_diag_set(d, -ENOENT, "bpf-enforcer: no verdict for this content");
+	return 0;
+}
+
+int sbx_enforcer_event_fd(struct sbx_enforcer *e)
+{
+	return ring_buffer__epoll_fd(e->rb);
+}
+
+int sbx_enforcer_events_drain(struct sbx_enforcer *e,
+			      int (*cb)(const struct sbx_event *ev, void *arg), void *arg)
+{
+	int n;
+
+	e->cb = cb;
+	e->cb_arg = arg;
+	n = ring_buffer__consume(e->rb);
+	e->cb = NULL;
+	return n;
+}
+
+int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, struct sbx_diag *d)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0, n = 0;
+	struct sbx_verdict_key k, next;
+	struct sbx_enforcer_config cfg;
+	void *prev = NULL;
+	uint64_t buckets = 1;
+
+	memset(s, 0, sizeof(*s));
+	if (bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg) ||
+	    bpf_obj_get_info_by_fd(e->map_fd[MAP_VERDICTS], &info, &len))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the maps: %s",
+				    strerror(errno));
+	while (bpf_map_get_next_key(e->map_fd[MAP_VERDICTS], prev, &next) == 0) {
+		n++;
+		k = next;
+		prev = &k;
 	}
-
-	int sbx_enforcer_event_fd(struct sbx_enforcer * e)
-	{
-		return ring_buffer__epoll_fd(e->rb);
-	}
-
-	int sbx_enforcer_events_drain(struct sbx_enforcer * e,
-				      int (*cb)(const struct sbx_event *ev, void *arg), void *arg)
-	{
-		int n;
-
-		e->cb = cb;
-		e->cb_arg = arg;
-		n = ring_buffer__consume(e->rb);
-		e->cb = NULL;
-		return n;
-	}
-
-	int sbx_enforcer_stats(struct sbx_enforcer * e, struct sbx_enforcer_stats * s,
-			       struct sbx_diag * d)
-	{
-		struct bpf_map_info info = { 0 };
-		__u32 len = sizeof(info), zero = 0, n = 0;
-		struct sbx_verdict_key k, next;
-		struct sbx_enforcer_config cfg;
-		void *prev = NULL;
-		uint64_t buckets = 1;
-
-		memset(s, 0, sizeof(*s));
-		if (bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg) ||
-		    bpf_obj_get_info_by_fd(e->map_fd[MAP_VERDICTS], &info, &len))
-			return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the maps: %s",
-					    strerror(errno));
-		while (bpf_map_get_next_key(e->map_fd[MAP_VERDICTS], prev, &next) == 0) {
-			n++;
-			k = next;
-			prev = &k;
-		}
-		s->mode = cfg.mode ? SBX_ENFORCE_ENFORCE : SBX_ENFORCE_COMPLAIN;
-		s->scope = cfg.scope ? SBX_SCOPE_ALL : SBX_SCOPE_SANDBOXED;
-		s->adopted = e->adopted;
-		s->self_protect = cfg.flags & SBX_CONFIG_SELF_PROTECT;
-		s->cache_entries = n;
-		s->cache_max = info.max_entries;
-		s->entry_bytes = sizeof(struct sbx_verdict_key) + sizeof(struct sbx_cached_verdict);
-		/*
-		 * The kernel's LRU hash: a 48-byte struct htab_elem header before key and value
-		 * (each rounded to 8), all preallocated, and a 16-byte bucket per power of two >=
-		 * max.
-		 */
-		while (buckets < info.max_entries)
-			buckets <<= 1;
-		s->kernel_bytes =
-			48 + s->entry_bytes +
-			(uint32_t)((16 * buckets + info.max_entries - 1) / info.max_entries);
-		return 0;
-	}
+	s->mode = cfg.mode ? SBX_ENFORCE_ENFORCE : SBX_ENFORCE_COMPLAIN;
+	s->scope = cfg.scope ? SBX_SCOPE_ALL : SBX_SCOPE_SANDBOXED;
+	s->adopted = e->adopted;
+	s->self_protect = cfg.flags & SBX_CONFIG_SELF_PROTECT;
+	s->cache_entries = n;
+	s->cache_max = info.max_entries;
+	s->entry_bytes = sizeof(struct sbx_verdict_key) + sizeof(struct sbx_cached_verdict);
+	/*
+	 * The kernel's LRU hash: a 48-byte struct htab_elem header before key and value (each
+	 * rounded to 8), all preallocated, and a 16-byte bucket per power of two >= max.
+	 */
+	while (buckets < info.max_entries)
+		buckets <<= 1;
+	s->kernel_bytes = 48 + s->entry_bytes +
+			  (uint32_t)((16 * buckets + info.max_entries - 1) / info.max_entries);
+	return 0;
+}
