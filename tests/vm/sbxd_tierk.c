@@ -254,8 +254,6 @@ TEST_F_TIMEOUT(sbxd_k, sbx_run_tree_hardened_by_tier_k, 300)
 	waitpid(run, NULL, 0);
 }
 
-TEST_HARNESS_MAIN
-
 #define LDSO "/lib64/ld-linux-x86-64.so.2"
 
 /*
