@@ -50,6 +50,16 @@ static bool can_continue(const struct sbx_features *f)
 	       (major > 5 || (major == 5 && minor >= 5));
 }
 
+/* l->seccomp's rules become rules (malloc'd, n of them), the launch's to free. */
+static void launch_own_rules(struct sbx_launch *l, struct sbx_seccomp_rule *rules, size_t n)
+{
+	if (l->seccomp_owned)
+		free(l->seccomp.rules);
+	l->seccomp.rules = rules;
+	l->seccomp.n_rules = n;
+	l->seccomp_owned = true;
+}
+
 /*
  * l->seccomp keeps only the rules this kernel's filter gets (a rule whose right Landlock
  * holds here is left out: seccomp_rule_applies). The supervisor matches a notified call
@@ -73,11 +83,7 @@ static int launch_fit_rules(struct sbx_launch *l, struct sbx_diag *d)
 	for (size_t i = 0; i < l->seccomp.n_rules; i++)
 		if (seccomp_rule_applies(&l->seccomp.rules[i], abi))
 			rules[n++] = l->seccomp.rules[i];
-	if (l->seccomp_owned)
-		free(l->seccomp.rules);
-	l->seccomp.rules = rules;
-	l->seccomp.n_rules = n;
-	l->seccomp_owned = true;
+	launch_own_rules(l, rules, n);
 	return 0;
 }
 
@@ -124,11 +130,7 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 				i--;
 				break;
 			}
-	if (l->seccomp_owned)
-		free(l->seccomp.rules);
-	l->seccomp.rules = rules;
-	l->seccomp.n_rules = n;
-	l->seccomp_owned = true;
+	launch_own_rules(l, rules, n);
 	return 0;
 }
 
