@@ -321,6 +321,38 @@ TEST(leases_and_dnotify_refused)
 }
 
 /*
+ * The gate lets through every call a group names, allowed or not (it depends on numbers
+ * alone): a refused group's calls are held by the rules filter, which needs for each of
+ * them a rule without conditions that applies on every kernel (below_abi 0). The number of
+ * calls without one.
+ */
+static int refused_groups_unconditional(struct __test_metadata *_metadata,
+					const struct sbx_plan *plan, const char *name)
+{
+	int missing = 0;
+
+	for (size_t g = 0; g < plan->seccomp.n_groups; g++) {
+		const struct sbx_seccomp_group_verdict *v = &plan->seccomp.groups[g];
+
+		for (const char *const *c = v->group->calls; !v->allowed && *c; c++) {
+			bool held = false;
+
+			for (size_t i = 0; !held && i < plan->seccomp.n_rules; i++) {
+				const struct sbx_seccomp_rule *r = &plan->seccomp.rules[i];
+
+				held = !strcmp(r->syscall, *c) && !r->n_cond && !r->below_abi;
+			}
+			if (!held) {
+				TH_LOG("%s: %s of refused %s has no unconditional rule", name, *c,
+				       v->group->name);
+				missing++;
+			}
+		}
+	}
+	return missing;
+}
+
+/*
  * Every shipped profile compiles to a filter libseccomp takes, on every kernel the plan
  * distinguishes (below_abi 6 and 9), with and without notification: the builder refuses a
  * call that has a rule for every call and other rules besides.
@@ -349,6 +381,7 @@ TEST(shipped_profiles_build)
 		ASSERT_EQ(0, sbx_compile(p, &(struct sbx_host_facts){ .home = "/home/u" }, &plan,
 					 &diag))
 		TH_LOG("%s", diag.msg);
+		EXPECT_EQ(0, refused_groups_unconditional(_metadata, plan, e->d_name));
 		for (unsigned int abi = 0; abi <= 10; abi += 1) {
 			for (int notify = 0; notify < 2; notify++) {
 				struct sbx_seccomp_filter *f = NULL;
