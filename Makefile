@@ -159,7 +159,8 @@ demo:
 bench:
 	@scripts/install-deps.sh --if-root
 	@$(MAKE) --no-print-directory all $(O)/bench/syscost $(O)/bench/sbx-shared $(O)/bench/floor \
-		$(O)/bench/vmbench
+		$(O)/bench/vmbench $(O)/tests/vm/bin/sbxd_libprog $(O)/tests/sandbox/supervise_metadata \
+		$(O)/tests/sandbox/bin/meta_probe
 	@bench/run.sh $(abspath $(O)) $(BENCH)
 
 $(O)/bench/syscost: bench/syscost.c
