@@ -598,8 +598,8 @@ TEST_F(run, report_lists_what_this_kernel_enforced)
  *
  * A program signed with entitlements (sbx sign --profile) runs under them; an unsigned
  * one under the default profile; a modified one not at all; one whose signer is not
- * trusted here under the default profile, with a warning. The PKI is made per run by
- * tests/unit/data/sign/mkca.sh (openssl).
+ * trusted here under the default profile, with a warning. The PKI is the suites' test PKI
+ * (tests/lib/sbx_pki.h).
  */
 
 #include "signed_run.h"

@@ -84,16 +84,16 @@ TEST_F(signed_run, team_is_bound_to_its_anchor)
 			   "'basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,"
 			   "digitalSignature\\nextendedKeyUsage=codeSigning\\n' >imp.ext && "
 			   "openssl req -new -key imp.key -subj '/OU=TEAM42/CN=impostor' -out "
-			   "imp.csr && openssl x509 -req -in imp.csr -CA other-root.pem -CAkey "
-			   "other-root.key -set_serial 0x1234 -days 30 -extfile imp.ext -out "
-			   "imp.pem 2>/dev/null && cp other-root.pem '%s/'",
-			   self->ca, self->trust))
+			   "imp.csr && openssl x509 -req -in imp.csr -CA '%s/other-root.pem' "
+			   "-CAkey '%s/other-root.key' -set_serial 0x1234 -days 30 -extfile "
+			   "imp.ext -out imp.pem 2>/dev/null && cp '%s/other-root.pem' '%s/'",
+			   self->dir, self->ca, self->ca, self->ca, self->trust))
 	TH_LOG("%s", self->r->err);
 	snprintf(imp, sizeof(imp), "%s/impostor", self->dir);
 	ASSERT_EQ(0, shell(self->r,
 			   "cp '%s' '%s' && '%s' sign --key '%s/imp.key' --cert '%s/imp.pem' "
 			   "--profile '%s/tests/sandbox/data/run/network-client.yaml' '%s'",
-			   probe(), imp, sbx_bin(), self->ca, self->ca, sbx_src(), imp))
+			   probe(), imp, sbx_bin(), self->dir, self->dir, sbx_src(), imp))
 	TH_LOG("%s", self->r->err);
 	ASSERT_EQ(0, anchor_of(self, strcat(strcpy(want, self->ca), "/root.pem"), a1));
 	ASSERT_EQ(0, anchor_of(self, strcat(strcpy(want, self->ca), "/other-root.pem"), a2));

@@ -1,54 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The signed_run fixture shared by the `sbx run` suites: a throwaway PKI
- * (tests/unit/data/sign/mkca.sh: TEAM42's leaf, TEAMRSA's leaf, both under a trusted root)
- * and a copy of run_probe signed by TEAM42 with the network-client profile's
+ * The signed_run fixture shared by the `sbx run` suites: the suites' test PKI
+ * (tests/lib/sbx_pki.h: TEAM42's leaf, TEAMRSA's leaf, both under a trusted root), made once
+ * per program, and a copy of run_probe signed by TEAM42 with the network-client profile's
  * entitlements (identifier org.sbx.test.network-client), which the default profile lacks.
+ * The PKI is shared by the program's tests: a test writes its own files under self->dir.
  * Include after kselftest_harness.h and sbx_test.h, with probe() defined.
  */
 #ifndef SBX_TESTS_SIGNED_RUN_H
 #define SBX_TESTS_SIGNED_RUN_H
 
-#include <stdarg.h>
+#include "sbx_pki.h"
+
+SBX_TEST_PKI(true);
 
 FIXTURE(signed_run)
 {
-	char dir[PATH_MAX], ca[PATH_MAX + 8], trust[PATH_MAX + 8], empty[PATH_MAX + 8];
-	char prog[PATH_MAX + 8], key[PATH_MAX + 32], cert[PATH_MAX + 32], chain[PATH_MAX + 32];
-	char env_trust[PATH_MAX + 32];
+	char dir[PATH_MAX], trust[PATH_MAX + 8], empty[PATH_MAX + 8], prog[PATH_MAX + 8];
+	char ca[sizeof(sbx_pki)], key[sizeof(sbx_pki) + 16], cert[sizeof(sbx_pki) + 16];
+	char chain[sizeof(sbx_pki) + 16];
 	struct sbx_cmd_result *r;
 };
 
-/* sh -c CMD, formatted. */
-static inline int shell(struct sbx_cmd_result *r, const char *fmt, ...)
-{
-	char cmd[4 * PATH_MAX];
-	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return sbx_run_capture(argv, r) ? -1 : r->status;
-}
+/* sbx_sh's sh -c CMD, answering CMD's exit status (-1 when it could not run). */
+#define shell(r, ...) (sbx_sh((r), __VA_ARGS__) ? -1 : (r)->status)
 
 FIXTURE_SETUP(signed_run)
 {
 	self->r = malloc(sizeof(*self->r));
 	ASSERT_NE(NULL, self->r);
-	if (system("command -v openssl >/dev/null 2>&1"))
-		SKIP(return, "openssl (the test PKI's tool) is not installed");
+	SBX_NEED_PKI();
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
-	snprintf(self->ca, sizeof(self->ca), "%s/ca", self->dir);
+	snprintf(self->ca, sizeof(self->ca), "%s", sbx_pki);
 	snprintf(self->trust, sizeof(self->trust), "%s/trust", self->dir);
 	snprintf(self->empty, sizeof(self->empty), "%s/empty", self->dir);
 	snprintf(self->prog, sizeof(self->prog), "%s/probe", self->dir);
 	snprintf(self->key, sizeof(self->key), "%s/leaf.key", self->ca);
 	snprintf(self->cert, sizeof(self->cert), "%s/leaf.pem", self->ca);
 	snprintf(self->chain, sizeof(self->chain), "%s/chain.pem", self->ca);
-	ASSERT_EQ(0, shell(self->r, "sh '%s/tests/unit/data/sign/mkca.sh' '%s' >/dev/null",
-			   sbx_src(), self->ca))
-	TH_LOG("%s", self->r->err);
 	ASSERT_EQ(0, shell(self->r, "mkdir '%s' '%s' && cp '%s/root.pem' '%s/' && cp '%s' '%s'",
 			   self->trust, self->empty, self->ca, self->trust, probe(), self->prog));
 	/* Signed with network.client, which the default profile does not have. */
