@@ -992,6 +992,13 @@ TEST_F(sign, unusable_keys)
 	EXPECT_STREQ("sbx sign: EC key on curve secp384r1 is not supported: use ECDSA P-256 or RSA "
 		     ">= 2048\n",
 		     self->r->err);
+	snprintf(key, sizeof(key), "%s/ed25519.key", sbx_pki);
+	snprintf(cert, sizeof(cert), "%s/ed25519.pem", sbx_pki);
+	ASSERT_EQ(0, sbx(self->r, "sign", "--key", key, "--cert", cert, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ(
+		"sbx sign: key type ED25519 is not supported: use ECDSA P-256 or RSA >= 2048\n",
+		self->r->err);
 	/* A key that is not the certificate's. */
 	snprintf(cert, sizeof(cert), "%s/leaf.pem", sbx_pki);
 	snprintf(key, sizeof(key), "%s/noeku.key", sbx_pki);

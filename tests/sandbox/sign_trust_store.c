@@ -270,6 +270,8 @@ TEST_F(sign, weak_anchor_keys_are_refused)
 		{ "rsa1024", "RSA key of 1024 bits is too small: use RSA >= 2048 or ECDSA P-256" },
 		{ "p384",
 		  "EC key on curve secp384r1 is not supported: use ECDSA P-256 or RSA >= 2048" },
+		/* Outside the allow-list: refused as a type, not as one of a list of weak ones. */
+		{ "ed25519", "key type ED25519 is not supported: use ECDSA P-256 or RSA >= 2048" },
 	};
 	char cert[SIGN_PATH + 16], want[SIGN_PATH + 256];
 

@@ -11,6 +11,7 @@
 #   noteam.{key,pem}         code-signing leaf without an OU
 #   badku.{key,pem}          code-signing EKU, but key usage keyEncipherment only
 #   p384.{key,pem}           ECDSA P-384 leaf (unsupported curve)
+#   ed25519.{key,pem}        Ed25519 leaf (a key type outside the allow-list)
 #   space.{key,pem}          code-signing leaf whose OU has a space (not a team id)
 #   *.serial                 each leaf's serial in hex
 #   mkca.sh DIR
@@ -76,6 +77,8 @@ ec badku prime256v1
 issue badku "/O=sbx tests/OU=TEAM42/CN=sbx test bad key usage" int "$badku_ext" 30
 ec p384 secp384r1
 issue p384 "/O=sbx tests/OU=TEAM42/CN=sbx test p384" int "$cs_ext" 30
+openssl genpkey -algorithm ED25519 -out ed25519.key 2>/dev/null
+issue ed25519 "/O=sbx tests/OU=TEAM42/CN=sbx test ed25519" int "$cs_ext" 30
 ec space prime256v1
 issue space "/O=sbx tests/OU=IT Department/CN=sbx test space" int "$cs_ext" 30
 
