@@ -187,7 +187,7 @@ TEST_F_TIMEOUT(sbxd, sigterm_during_long_hash_stops, 120)
 		  sbx_sh(self->r, "cp '%s/unsigned' '%s' && truncate -s 400G '%s'", self->w, h, h));
 	start_sbxd(_metadata, self, "enforce",
 		   "--max-file-bytes 1099511627776 --timeout-ms 600000");
-	pid = sbxd_pid(self);
+	pid = sbxd_test_pid(self->run);
 	ASSERT_LT(0, pid);
 	child = fork();
 	ASSERT_LE(0, child);

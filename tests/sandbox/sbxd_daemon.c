@@ -55,7 +55,7 @@ TEST_F(sbxd, kill9_unsigned_stays_refused)
 	wpath(self, u, "unsigned");
 	start_sbxd(_metadata, self, "enforce", NULL);
 	ASSERT_EQ(-EPERM, exec_status(u));
-	pid = sbxd_pid(self);
+	pid = sbxd_test_pid(self->run);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	waitpid(self->timeout_pid, NULL, 0);

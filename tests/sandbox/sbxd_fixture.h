@@ -18,11 +18,10 @@
 #include <sys/fanotify.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "kselftest_harness.h"
 #include "sbx_pki.h"
+#include "sbxd_test.h"
 
 #define PATH_LEN 512
 
@@ -38,15 +37,6 @@ fmt(char *buf, size_t len, const char *f, ...)
 }
 
 SBX_TEST_PKI(geteuid() == 0); /* the tests need root */
-
-static inline const char *sbxd_bin(void)
-{
-	static char path[PATH_LEN];
-	const char *b = getenv("SBX_BUILD");
-
-	fmt(path, sizeof(path), "%s/sbxd", b && *b ? b : "build");
-	return path;
-}
 
 /* What every process `sbx run` starts has: no_new_privs and a seccomp filter. */
 static inline int become_sandboxed(void)
@@ -167,71 +157,23 @@ static inline int sign(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * s
 	return sign_as(_metadata, self, "leaf", chain, file, NULL);
 }
 
-/* Start sbxd watching self->w and wait for its READY=1 (systemd's notify protocol). */
+/* Start sbxd watching self->w and wait for its READY=1. */
 static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
 			      const char *mode, const char *extra)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char buf[256], out[PATH_LEN + 16];
-	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct pollfd p = { .fd = s, .events = POLLIN };
-	ssize_t n = -1;
+	char cmd[4096], out[PATH_LEN + 16];
+	int err;
 
-	ASSERT_LE(0, s);
-	fmt(sa.sun_path, sizeof(sa.sun_path), "%s", self->notify);
-	unlink(self->notify);
-	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
 	fmt(out, sizeof(out), "%s.out", self->run);
-	self->timeout_pid = fork();
-	ASSERT_LE(0, self->timeout_pid);
-	if (self->timeout_pid == 0) {
-		char cmd[4096];
-		int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		setenv("NOTIFY_SOCKET", self->notify, 1);
-		fmt(cmd, sizeof(cmd),
-		    "exec timeout -s KILL 120 '%s' --config /dev/null --tier F --path '%s' --scope "
-		    "all "
-		    "--mode %s --trust-dir '%s' --run-dir '%s' --memfd-noexec no %s",
-		    sbxd_bin(), self->w, mode, self->trust, self->run, extra ? extra : "");
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	/* A bound on a start that failed, not a timed assertion: READY=1 or sbxd's exit. */
-	for (int i = 0; i < 600 && n < 0; i++) {
-		if (poll(&p, 1, 100) == 1)
-			n = recv(s, buf, sizeof(buf) - 1, 0);
-		else if (waitpid(self->timeout_pid, NULL, WNOHANG) == self->timeout_pid) {
-			self->timeout_pid = 0;
-			break;
-		}
-	}
-	close(s);
-	if (n < 0) {
+	fmt(cmd, sizeof(cmd),
+	    "exec timeout -s KILL 120 '%s' --config /dev/null --tier F --path '%s' --scope all "
+	    "--mode %s --trust-dir '%s' --run-dir '%s' --memfd-noexec no %s",
+	    sbxd_bin(), self->w, mode, self->trust, self->run, extra ? extra : "");
+	err = sbxd_test_start(cmd, self->notify, out, 60, &self->timeout_pid);
+	if (err) {
 		sbx_sh(self->r, "cat '%s'", out);
-		ASSERT_LT(0, n) TH_LOG("sbxd did not start: %s", self->r->out);
+		ASSERT_EQ(0, err) TH_LOG("sbxd did not start: %s", self->r->out);
 	}
-	buf[n] = '\0';
-	ASSERT_NE(NULL, strstr(buf, "READY=1"));
-}
-
-/* sbxd's own pid, from its state file. */
-static inline pid_t sbxd_pid(FIXTURE_DATA(sbxd) * self)
-{
-	char path[PATH_LEN + 16], line[128];
-	FILE *f;
-	pid_t pid = 0;
-
-	fmt(path, sizeof(path), "%s/sbxd.state", self->run);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "pid=", 4))
-			pid = atoi(line + 4);
-	if (f)
-		fclose(f);
-	return pid;
 }
 
 /* The events file has a line naming file with this decision and reason. */

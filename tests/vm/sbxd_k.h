@@ -14,11 +14,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "enforcer_test.h"
 #include "sbx_pki.h"
+#include "sbxd_test.h"
 
 #define LEN 256
 
@@ -117,110 +116,47 @@ FIXTURE_TEARDOWN(sbxd_k)
 	free(self->r);
 }
 
-/* sbxd's pid, from its state file (timeout(1) is its parent). */
-static pid_t sbxd_pid(FIXTURE_DATA(sbxd_k) * self)
-{
-	char path[LEN + 32], line[128];
-	FILE *f;
-	pid_t pid = 0;
-
-	fmt(path, sizeof(path), "%s/sbxd.state", self->run);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "pid=", 4))
-			pid = atoi(line + 4);
-	if (f)
-		fclose(f);
-	return pid;
-}
-
 /* sbxd's executable, copied where sbxd verifies and signed like the programs. */
 static inline void sign_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self)
 {
 	ASSERT_EQ(0,
 		  sbx_sh(self->r,
-			 "cp '%s/sbxd' '%s' && '%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' "
+			 "cp '%s' '%s' && '%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' "
 			 "--chain '%s/chain.pem' --identifier com.example.sbxd '%s' >/dev/null",
-			 getenv("SBX_BUILD") ? getenv("SBX_BUILD") : "build", self->sbxd, sbx_bin(),
-			 sbx_pki, sbx_pki, sbx_pki, self->sbxd));
+			 sbxd_bin(), self->sbxd, sbx_bin(), sbx_pki, sbx_pki, sbx_pki, self->sbxd));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 
 /*
- * Start sbxd (the executable exe, tier K, enforce; scope sandboxed through the launcher,
- * or scope all over every file system; extra flags) and wait for READY=1 or its exit.
+ * Start sbxd in tier K, enforce, and wait for its READY=1: the executable exe (NULL: the
+ * build's, which is unsigned, so it never arms self-protection), in scope all over every
+ * file system or in scope sandboxed through the launcher on W, with extra flags.
  */
 static inline void start_sbxd_with(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
 				   const char *exe, bool all, const char *extra)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct pollfd p = { .fd = s, .events = POLLIN };
-	char buf[256], out[LEN + 16], scope[3 * LEN];
-	ssize_t n = -1;
+	char cmd[4096], out[LEN + 16], scope[3 * LEN] = "all";
+	int err;
 
-	ASSERT_LE(0, s);
-	if (all)
-		fmt(scope, sizeof(scope), "--scope all");
-	else
-		fmt(scope, sizeof(scope), "--scope sandboxed --path '%s' --launcher '%s'", self->w,
+	if (!all)
+		fmt(scope, sizeof(scope), "sandboxed --path '%s' --launcher '%s'", self->w,
 		    self->launcher);
-	fmt(sa.sun_path, sizeof(sa.sun_path), "%s", self->notify);
-	unlink(self->notify);
-	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
 	fmt(out, sizeof(out), "%s.out", self->run);
-	self->timeout_pid = fork();
-	ASSERT_LE(0, self->timeout_pid);
-	if (self->timeout_pid == 0) {
-		char cmd[4096];
-		int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		setenv("NOTIFY_SOCKET", self->notify, 1);
-		fmt(cmd, sizeof(cmd),
-		    "exec timeout -s KILL 240 '%s' --tier K --mode enforce %s --trust-dir '%s' "
-		    "--run-dir '%s' %s",
-		    exe, scope, self->trust, self->run, extra);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	/* A bound on a start that failed, not a timed assertion. */
-	for (int i = 0; i < 1200 && n < 0; i++) {
-		if (poll(&p, 1, 100) == 1)
-			n = recv(s, buf, sizeof(buf) - 1, 0);
-		else if (waitpid(self->timeout_pid, NULL, WNOHANG) == self->timeout_pid) {
-			self->timeout_pid = 0;
-			break;
-		}
-	}
-	close(s);
-	if (n < 0) {
+	fmt(cmd, sizeof(cmd),
+	    "exec timeout -s KILL 240 '%s' --tier K --mode enforce --scope %s --trust-dir '%s' "
+	    "--run-dir '%s' %s",
+	    exe ? exe : sbxd_bin(), scope, self->trust, self->run, extra);
+	err = sbxd_test_start(cmd, self->notify, out, 120, &self->timeout_pid);
+	if (err) {
 		sbx_sh(self->r, "cat '%s'", out);
-		ASSERT_LT(0, n) TH_LOG("sbxd did not start: %s", self->r->out);
+		ASSERT_EQ(0, err) TH_LOG("sbxd did not start: %s", self->r->out);
 	}
 }
 
-/* The executable exe in scope sandboxed, with extra flags. */
-static inline void start_sbxd_as(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-				 const char *exe, const char *extra)
-{
-	start_sbxd_with(_metadata, self, exe, false, extra);
-}
-
-/* The build's sbxd (unsigned, so it never arms self-protection); scope all or sandboxed. */
-static inline void start_sbxd_scope(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-				    bool all)
-{
-	char exe[LEN];
-
-	fmt(exe, sizeof(exe), "%s/sbxd", getenv("SBX_BUILD") ? getenv("SBX_BUILD") : "build");
-	start_sbxd_with(_metadata, self, exe, all, "--config /dev/null");
-}
-
+/* The build's sbxd in scope sandboxed, configured by its flags alone. */
 static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self)
 {
-	start_sbxd_scope(_metadata, self, false);
+	start_sbxd_with(_metadata, self, NULL, false, "--config /dev/null");
 }
 
 /* The launcher execs prog: prog's exit status, or the errno of the refused exec. */

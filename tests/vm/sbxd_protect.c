@@ -173,7 +173,7 @@ static void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k)
 	sign_sbxd(_metadata, self);
 	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
 	fmt(flags, sizeof(flags), "--config '%s' %s", self->conf, extra);
-	start_sbxd_as(_metadata, self, self->sbxd, flags);
+	start_sbxd_with(_metadata, self, self->sbxd, false, flags);
 }
 
 TEST_F(sbxd_k, protect_off_root_can_tamper)
@@ -182,7 +182,7 @@ TEST_F(sbxd_k, protect_off_root_can_tamper)
 	pid_t pid;
 
 	start_signed(_metadata, self, "--protect no");
-	pid = sbxd_pid(self);
+	pid = sbxd_test_pid(self->run);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(EPERM, launched(self, self->unsigned_prog));
 	tamper(_metadata, self, pid, &t);
@@ -242,7 +242,7 @@ TEST_F(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload)
 	start_signed(_metadata, self, "");
 	ASSERT_EQ(0, sbx_sh(self->r, "grep 'self-protection on' '%s.out'", self->run));
 	ASSERT_EQ(0, self->r->status) TH_LOG("sbxd did not arm: %s", self->r->out);
-	pid = sbxd_pid(self);
+	pid = sbxd_test_pid(self->run);
 	ASSERT_LT(0, pid);
 	tamper(_metadata, self, pid, &t);
 	EXPECT_EQ(EPERM, t.obj_get);

@@ -62,7 +62,7 @@ TEST_F(sbxd_k, kill9_pins_keep_refusing_restart_adopts)
 	start_sbxd(_metadata, self);
 	ASSERT_EQ(0, launched(self, self->signed_prog));
 	ASSERT_EQ(EPERM, launched(self, self->unsigned_prog));
-	pid = sbxd_pid(self);
+	pid = sbxd_test_pid(self->run);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	for (int i = 0; i < 50; i++)
@@ -313,7 +313,7 @@ TEST_F_TIMEOUT(sbxd_k, scope_all_libraries_need_verdicts, 600)
 	ASSERT_EQ(0, sbx_sh(self->r, "'%s' '%s' 6", LDSO, uns));
 	ASSERT_EQ(6, self->r->status) TH_LOG("%s", self->r->err);
 
-	start_sbxd_scope(_metadata, self, true);
+	start_sbxd_with(_metadata, self, NULL, true, "--config /dev/null");
 	/* A signed dynamic program runs: its interpreter and libc got verdicts at its exec. */
 	EXPECT_EQ(0, sbx_sh(self->r, "'%s' 7", prog));
 	EXPECT_EQ(7, self->r->status) TH_LOG("%s", self->r->err);
