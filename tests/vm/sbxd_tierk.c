@@ -40,12 +40,8 @@ TEST_F(sbxd_k, rewritten_refused_signed_again_runs)
 	ASSERT_EQ(1, pwrite(fd, &b, 1, TINY_EXIT_CODE_OFF));
 	close(fd);
 	EXPECT_EQ(EPERM, launched(self, self->signed_prog));
-	ASSERT_EQ(
-		0,
-		sbx_sh(self->r,
-		       "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain '%s/chain.pem' "
-		       "--identifier com.example.t '%s' >/dev/null",
-		       sbx_bin(), sbx_pki, sbx_pki, sbx_pki, self->signed_prog));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' sign %s --identifier com.example.t '%s' >/dev/null",
+			    sbx_bin(), leaf(), self->signed_prog));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(3, launched(self, self->signed_prog));
 }
@@ -191,11 +187,10 @@ TEST_F_TIMEOUT(sbxd_k, hardened_signature_not_debuggable_unless_get_task_allow, 
 				    "true\n"),
 			     0644));
 	ASSERT_EQ(0, sbx_sh(self->r,
-			    "S='%s sign --key %s/leaf.key --cert %s/leaf.pem --chain %s/chain.pem "
-			    "--identifier com.example.t'; $S '%s' >/dev/null && "
-			    "$S --hardened-runtime '%s' >/dev/null && "
-			    "$S --hardened-runtime --profile '%s' '%s' >/dev/null",
-			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, plain, hardened, prof, allow));
+			    "s() { '%s' sign %s --identifier com.example.t \"$@\" >/dev/null; }; "
+			    "s '%s' && s --hardened-runtime '%s' && "
+			    "s --hardened-runtime --profile '%s' '%s'",
+			    sbx_bin(), leaf(), plain, hardened, prof, allow));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	start_sbxd(_metadata, self);
 	argv[0] = plain;
@@ -226,10 +221,8 @@ TEST_F_TIMEOUT(sbxd_k, sbx_run_tree_hardened_by_tier_k, 300)
 	tiny_elf_pause(&pause_);
 	ASSERT_EQ(0, write_file(waiter, pause_.bytes, pause_.len, 0755));
 	ASSERT_EQ(0, copy_file(sbx_bin(), sbx));
-	ASSERT_EQ(0, sbx_sh(self->r,
-			    "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain "
-			    "'%s/chain.pem' --identifier com.example.t '%s' '%s' >/dev/null",
-			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, sbx, waiter));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' sign %s --identifier com.example.t '%s' '%s' >/dev/null",
+			    sbx_bin(), leaf(), sbx, waiter));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	/* Control: without sbxd, root outside the sandbox attaches to the program. */
 	run = start_bg(argv);
@@ -284,20 +277,19 @@ TEST_F_TIMEOUT(sbxd_k, scope_all_libraries_need_verdicts, 600)
 	fmt(prog, sizeof(prog), "%s/prog", lib);
 	fmt(uns, sizeof(uns), "%s/unsigned-dyn", self->w);
 	fmt(events, sizeof(events), "%s/events.jsonl", self->run);
-	ASSERT_EQ(0, sbx_sh(self->r,
-			    "set -e; W='%s'; libc=$('%s' --list '%s' | awk '$1 == \"libc.so.6\" "
-			    "{ print $3 }'); test -f \"$libc\"; mkdir \"$W/lib\" \"$W/evil\" "
-			    "\"$W/tc\"; cp '%s' '%s'; cp '%s' '%s'; cp \"$libc\" '%s'; "
-			    "printf x >>'%s'; cp /bin/busybox '%s' \"$libc\" \"$W/tc/\"; "
-			    "'%s' sign --key '%s/leaf.key' --cert '%s/leaf.pem' --chain "
-			    "'%s/chain.pem' --identifier com.example.libs '%s' >/dev/null; "
-			    "'%s' trust cache build --key '%s/leaf.key' --cert '%s/leaf.pem' "
-			    "--chain '%s/chain.pem' -o '%s/platform.sbxtc' \"$W/tc\" >/dev/null; "
-			    "'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null; "
-			    "rm -r \"$W/tc\"; echo \"$libc\"",
-			    self->w, LDSO, helper, helper, prog, helper, uns, evil, evil, LDSO,
-			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, prog, sbx_bin(), sbx_pki, sbx_pki,
-			    sbx_pki, self->trust, sbx_bin(), self->trust, sbx_pki));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r,
+			 "set -e; W='%s'; libc=$('%s' --list '%s' | awk '$1 == \"libc.so.6\" "
+			 "{ print $3 }'); test -f \"$libc\"; mkdir \"$W/lib\" \"$W/evil\" "
+			 "\"$W/tc\"; cp '%s' '%s'; cp '%s' '%s'; cp \"$libc\" '%s'; "
+			 "printf x >>'%s'; cp /bin/busybox '%s' \"$libc\" \"$W/tc/\"; "
+			 "'%s' sign %s --identifier com.example.libs '%s' >/dev/null; "
+			 "'%s' trust cache build %s -o '%s/platform.sbxtc' \"$W/tc\" >/dev/null; "
+			 "'%s' trust --trust '%s' --platform add '%s/root.pem' >/dev/null; "
+			 "rm -r \"$W/tc\"; echo \"$libc\"",
+			 self->w, LDSO, helper, helper, prog, helper, uns, evil, evil, LDSO,
+			 sbx_bin(), leaf(), prog, sbx_bin(), leaf(), self->trust, sbx_bin(),
+			 self->trust, sbx_pki));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	fmt(libc, sizeof(libc), "%s", self->r->out);
 	libc[strcspn(libc, "\n")] = '\0';
