@@ -176,7 +176,9 @@ static void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k)
 	start_sbxd_with(_metadata, self, self->sbxd, false, flags);
 }
 
-TEST_F(sbxd_k, protect_off_root_can_tamper)
+/* Bounds, not timed assertions: a signed sbxd started (it verifies itself and its
+ * libraries under TCG), every technique tried. */
+TEST_F_TIMEOUT(sbxd_k, protect_off_root_can_tamper, 300)
 {
 	struct tamper t;
 	pid_t pid;
@@ -233,7 +235,8 @@ static int traced_unload(FIXTURE_DATA(sbxd_k) * self)
 	return pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-TEST_F(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload)
+/* As above, plus two more sbxd starts (a copy, a traced one) and the unload. */
+TEST_F_TIMEOUT(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload, 300)
 {
 	struct tamper t;
 	pid_t pid;
