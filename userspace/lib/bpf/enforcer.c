@@ -582,6 +582,24 @@ int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_
 	return 0;
 }
 
+int sbx_enforcer_verdict_lookup(struct sbx_enforcer *e, int fd, struct sbx_cached_verdict *v,
+				struct sbx_diag *d)
+{
+	struct sbx_verdict_key key;
+	uint64_t gen;
+	int err;
+
+	err = enforcer_file_key(e, fd, &key, &gen, d);
+	/* No generation yet: nothing stored for this inode can match (write_gen.bpf.c). */
+	if (err == -ENOENT || (!err && !gen))
+		return sbx_diag_set(d, -ENOENT, "bpf-enforcer: no verdict for this file");
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(e->map_fd[MAP_VERDICTS], &key, v) || v->write_gen != gen)
+		return sbx_diag_set(d, -ENOENT, "bpf-enforcer: no verdict for this content");
+	return 0;
+}
+
 int sbx_enforcer_claim(struct sbx_diag *d)
 {
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), r, err;
@@ -781,28 +799,6 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	if (bpf_map_update_elem(e->map_fd[MAP_CONFIG], &zero, &cfg, BPF_ANY))
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot arm self-protection: %s",
 				    strerror(errno));
-	return 0;
-}
-
-int sbx_enforcer_verdict_lookup(struct sbx_enforcer *e, int fd, struct sbx_cached_verdict *v,
-				struct sbx_diag *d)
-{
-	struct sbx_verdict_key key = { 0 };
-	struct sbx_inode_gen g;
-	struct stat st;
-
-	/* No generation yet: nothing stored for this inode can match (write_gen.bpf.c). */
-	if (bpf_map_lookup_elem(e->map_fd[MAP_INODE_GEN], &fd, &g) || !g.gen)
-		return sbx_diag_set(d, -ENOENT, "bpf-enforcer: no verdict for this file");
-	if (fstat(fd, &st))
-		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
-				    strerror(errno));
-	key.ino = g.ino;
-	key.dev = g.dev;
-	key.ctime_sec = st.st_ctim.tv_sec;
-	key.ctime_nsec = (__u32)st.st_ctim.tv_nsec;
-	if (bpf_map_lookup_elem(e->map_fd[MAP_VERDICTS], &key, v) || v->write_gen != g.gen)
-		return sbx_diag_set(d, -ENOENT, "bpf-enforcer: no verdict for this content");
 	return 0;
 }
 
