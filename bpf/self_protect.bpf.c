@@ -46,9 +46,8 @@
  */
 #include "sbx_enforcer.bpf.h"
 
-#define SBX_MAY_WRITE_ANY      (0x2 | 0x8) /* MAY_WRITE | MAY_APPEND */
-#define SBX_MAY_OPEN_ANY       (0x2 | 0x4 | 0x8) /* ... | MAY_READ */
-#define SBX_PTRACE_MODE_ATTACH 0x02
+#define SBX_MAY_WRITE_ANY (0x2 | 0x8) /* MAY_WRITE | MAY_APPEND */
+#define SBX_MAY_OPEN_ANY  (0x2 | 0x4 | 0x8) /* ... | MAY_READ */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
