@@ -183,7 +183,7 @@ _Static_assert(sizeof(struct sbx_task_state) == 24, "sbx_task_state is 24 bytes"
 /*
  * prctl(SBX_PRCTL_POLICY_FLOOR, flags, 0, 0, 0): the launcher (SBX_TASK_LAUNCHER, the
  * trusted sbx, unprivileged) declares the policy of the profile it is about to run, for the
- * sandboxed tree it starts. The BPF side answers the prctl itself (bpf/hardened.bpf.c):
+ * sandboxed tree it starts. The BPF side answers the prctl itself (bpf/task_scope.bpf.c):
  * EALREADY when recorded (merged into the caller's floor, tightening only), EPERM when the
  * caller is not a launcher. Any other answer (EINVAL) means sbx's programs are not attached.
  */

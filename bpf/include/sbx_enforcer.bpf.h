@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Shared by the enforcer's programs (bpf/exec_verdict, mmap_verdict, write_gen,
- * task_scope): the maps, pinned by name so that every object of the enforcer uses the same
- * ones, and the one question every hook asks, "does this file have a valid verdict for its
- * current content?" (sbx_file_verdict).
+ * Shared by the enforcer's programs (bpf/exec_verdict, mmap_verdict, write_gen, task_scope,
+ * ptrace_guard, self_protect): the maps, pinned by name so that every object of the
+ * enforcer uses the same ones, and the one question every hook asks, "does this file have a
+ * valid verdict for its current content?" (sbx_file_verdict).
  *
  * Why a verdict cannot be stale (the write side is bpf/write_gen.bpf.c):
  *  - A verdict stores the file's write generation as read before the verifier hashed it
@@ -191,7 +191,7 @@ static __always_inline bool sbx_inode_open_for_write(struct inode *inode)
 
 /*
  * The verdict for the file's current content: 0 with *out set when it is valid (or
- * platform), else the enum sbx_event_reason why not (*out set when an entry was found).
+ * platform), else the enum sbx_deny_reason why not (*out set when an entry was found).
  *
  * The fast path is the inode's storage slot and one hash lookup. The verdict does not live
  * in the inode's storage beside the generation, though that would save the lookup:
