@@ -161,6 +161,15 @@ static int floor_launch(char **argv)
 	return 2;
 }
 
+/* The techniques that take no argument, by their SBX_HARDENED_DO name. */
+static const struct {
+	const char *name;
+	int (*try)(void);
+} techniques[] = {
+	{ "wx_mmap", wx_mmap },	  { "wx_flip", wx_flip }, { "cow_flip", cow_flip },
+	{ "self_mem", self_mem }, { "traceme", traceme }, { "wait", wait_for_tracer },
+};
+
 __attribute__((constructor)) static void hardened_technique(int argc, char **argv)
 {
 	const char *how = getenv("SBX_HARDENED_DO"), *arg = getenv("SBX_HARDENED_ARG");
@@ -168,18 +177,9 @@ __attribute__((constructor)) static void hardened_technique(int argc, char **arg
 	(void)argc;
 	if (!how || !how[0])
 		return;
-	if (!strcmp(how, "wx_mmap"))
-		_exit(wx_mmap());
-	if (!strcmp(how, "wx_flip"))
-		_exit(wx_flip());
-	if (!strcmp(how, "cow_flip"))
-		_exit(cow_flip());
-	if (!strcmp(how, "self_mem"))
-		_exit(self_mem());
-	if (!strcmp(how, "traceme"))
-		_exit(traceme());
-	if (!strcmp(how, "wait"))
-		_exit(wait_for_tracer());
+	for (size_t i = 0; i < sizeof(techniques) / sizeof(techniques[0]); i++)
+		if (!strcmp(how, techniques[i].name))
+			_exit(techniques[i].try());
 	if (!strcmp(how, "dlopen"))
 		_exit(dlopen(arg, RTLD_NOW | RTLD_LOCAL) ? 0 : 1);
 	if (!strcmp(how, "loaded")) /* is a library whose name has arg loaded (LD_PRELOAD)? */
