@@ -94,10 +94,10 @@ int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned 
 	if (anon) {
 		if (!sbx_hardened(ts))
 			return 0;
-		return sbx_wx_deny(ts, SBX_LIFT_WX_ANON, NULL, SBX_DENY_WX);
+		return sbx_wx_deny(ts, SBX_POLICY_ALLOW_JIT, NULL, SBX_DENY_WX);
 	}
 	if (sbx_hardened(ts) && (prot & SBX_PROT_WRITE)) {
-		ret = sbx_wx_deny(ts, SBX_LIFT_WX_FLIP, file, SBX_DENY_WX);
+		ret = sbx_wx_deny(ts, SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM, file, SBX_DENY_WX);
 		if (ret)
 			return ret;
 	}
@@ -123,11 +123,14 @@ int BPF_PROG(sbx_mprotect_check, struct vm_area_struct *vma, unsigned long reqpr
 	ts = sbx_task_state(sbx_current(), false);
 	if (sbx_hardened(ts)) {
 		if (prot & SBX_PROT_WRITE)
-			ret = sbx_wx_deny(ts, file ? SBX_LIFT_WX_FLIP : SBX_LIFT_WX_ANON, file,
-					  SBX_DENY_WX);
+			ret = sbx_wx_deny(ts,
+					  file ? SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM
+					       : SBX_POLICY_ALLOW_JIT,
+					  file, SBX_DENY_WX);
 		else if (!(vm_flags & SBX_VM_EXEC) &&
 			 ((vm_flags & SBX_VM_WRITE) || BPF_CORE_READ(vma, anon_vma)))
-			ret = sbx_wx_deny(ts, SBX_LIFT_WX_FLIP, file, SBX_DENY_WX_FLIP);
+			ret = sbx_wx_deny(ts, SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM, file,
+					  SBX_DENY_WX_FLIP);
 		if (ret)
 			return ret;
 	}

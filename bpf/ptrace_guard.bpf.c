@@ -106,7 +106,8 @@ int BPF_PROG(sbx_proc_mem_open, struct file *file, int ret)
 	    name[0] != 'm' || name[1] != 'e' || name[2] != 'm')
 		return 0;
 	ts = sbx_task_state(sbx_current(), false);
-	if (!sbx_hardened(ts) || (ts->policy & (SBX_LIFT_WX_FLIP | SBX_POLICY_DEBUGGER)))
+	if (!sbx_hardened(ts) ||
+	    (ts->policy & (SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_POLICY_DEBUGGER)))
 		return 0;
 	return sbx_ptrace_deny(sbx_current(), SBX_DENY_WX_FLIP);
 }

@@ -16,7 +16,10 @@
 /*
  * Kernel policy record: the part of a compiled profile (userspace/lib/compile) that the
  * BPF side enforces. Hardened Runtime is the default; each SBX_POLICY_ALLOW_* bit lifts
- * one restriction, as the matching cs.* entitlement does on macOS.
+ * one restriction, as the matching cs.* entitlement does on macOS. A record carries Apple's
+ * cascade already (sbx_compile_policy_flags, which makes every verdict's and every floor's
+ * flags): DISABLE_EXEC_PAGE_PROTECTION comes with ALLOW_UNSIGNED_EXEC_MEM, which comes
+ * with ALLOW_JIT, and the BPF side tests the one bit each restriction names.
  */
 enum sbx_policy_flags {
 	SBX_POLICY_APP_SANDBOX = 1u << 0,

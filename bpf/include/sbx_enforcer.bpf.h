@@ -256,13 +256,10 @@ static __always_inline bool sbx_in_scope(const struct sbx_enforcer_config *cfg,
 /*
  * ---- Hardened runtime (issue 11) ----
  * A task runs hardened when its policy has SBX_POLICY_HARDENED_RUNTIME: its verdict's
- * signature asked for it, or the floor of its sandboxed tree did. Each lift below is
- * Apple's cascade, applied here again so that a policy record carrying only the upper key
- * still lifts what the lower ones do (userspace/lib/compile applies it too).
+ * signature asked for it, or the floor of its sandboxed tree did. Each lift is one bit:
+ * a policy record carries Apple's cascade already (kernel/sbx_abi.h), so nothing here
+ * works out again what an upper key implies.
  */
-#define SBX_LIFT_WX_ANON (SBX_POLICY_ALLOW_JIT | SBX_LIFT_WX_FLIP)
-#define SBX_LIFT_WX_FLIP (SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_LIFT_WX_ALL)
-#define SBX_LIFT_WX_ALL	 SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION
 #define SBX_POLICY_LIFTS                                                                         \
 	(SBX_POLICY_ALLOW_JIT | SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_POLICY_ALLOW_DYLD_ENV | \
 	 SBX_POLICY_DISABLE_LIBRARY_VALIDATION | SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION |       \

@@ -19,6 +19,8 @@
 #include <sys/uio.h>
 
 #include "enforcer_test.h"
+#include "compile/compile.h"
+#include "profile/profile.h"
 
 #define TEAM	   0x7ea4u /* the hardened program's team */
 #define OTHER_TEAM 0x0712u
@@ -243,6 +245,25 @@ FIXTURE_TEARDOWN(hardened)
 	enforcer_fixture_cleanup(self->e, self->dir);
 }
 
+/*
+ * The policy sbxd stores for a signature entitled to key alone: sbx_compile_policy_flags's,
+ * with the cascade applied. On error, a hardened policy that lifts nothing.
+ */
+static uint32_t entitled(const char *key)
+{
+	struct sbx_profile *p = NULL;
+	struct sbx_diag d = { 0 };
+	uint32_t flags = HR;
+	char text[256];
+	int n = snprintf(text, sizeof(text),
+			 "identifier: org.example.hardened\nentitlements:\n  %s: true\n", key);
+
+	if (sbx_profile_load_buffer("entitled.yaml", text, (size_t)n, &p, &d) == 0)
+		flags = sbx_compile_policy_flags(p, false);
+	sbx_profile_free(p);
+	return flags;
+}
+
 /* Give prog the verdict of a program of TEAM with this policy; run it trying `how`. */
 static int try_as(FIXTURE_DATA(hardened) * self, uint32_t policy, const char *how, const char *arg,
 		  const char *preload)
@@ -291,11 +312,12 @@ TEST_F(hardened, wx_anonymous_memory)
 	events(self->e, 0, 0);
 	EXPECT_EQ(1, try_as(self, HR, "wx_mmap", NULL, NULL));
 	EXPECT_EQ(1u, events(self->e, SBX_HOOK_MMAP_EXEC, SBX_DENY_WX));
-	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_ALLOW_JIT, "wx_mmap", NULL, NULL));
+	EXPECT_EQ(0, try_as(self, entitled("cs.allow-jit"), "wx_mmap", NULL, NULL));
 	/* The cascade: an upper key alone lifts what the lower ones do. */
-	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM, "wx_mmap", NULL, NULL));
-	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION, "wx_mmap", NULL,
+	EXPECT_EQ(0, try_as(self, entitled("cs.allow-unsigned-executable-memory"), "wx_mmap", NULL,
 			    NULL));
+	EXPECT_EQ(0, try_as(self, entitled("cs.disable-executable-page-protection"), "wx_mmap",
+			    NULL, NULL));
 }
 
 TEST_F_TIMEOUT(hardened, write_then_execute_flips, 300)
@@ -318,11 +340,11 @@ TEST_F_TIMEOUT(hardened, write_then_execute_flips, 300)
 		EXPECT_EQ(1u, events(self->e, i < 2 ? SBX_HOOK_MMAP_EXEC : SBX_HOOK_PTRACE,
 				     SBX_DENY_WX_FLIP));
 		/* cs.allow-jit is not enough for a flip, the key above it is. */
-		EXPECT_EQ(1, try_as(self, HR | SBX_POLICY_ALLOW_JIT, flips[i], NULL, NULL));
-		EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM, flips[i], NULL,
-				    NULL));
-		EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_DISABLE_EXEC_PAGE_PROTECTION, flips[i],
+		EXPECT_EQ(1, try_as(self, entitled("cs.allow-jit"), flips[i], NULL, NULL));
+		EXPECT_EQ(0, try_as(self, entitled("cs.allow-unsigned-executable-memory"), flips[i],
 				    NULL, NULL));
+		EXPECT_EQ(0, try_as(self, entitled("cs.disable-executable-page-protection"),
+				    flips[i], NULL, NULL));
 	}
 }
 
