@@ -106,10 +106,26 @@ TEST_F(explain, create_refused_names_a_read_write_grant)
 
 TEST_F(explain, one_line_per_distinct_act)
 {
+	char other[PATH_MAX + 16];
+
 	ASSERT_EQ(0, SBX("--", "cat", self->file, self->file, self->file));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_EQ(1, occurrences(self->r->err, "] denied read of ")) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(3, occurrences(self->r->err, "Permission denied")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "sbx: 3 denials in all, 2 not shown "))
+	TH_LOG("%s", self->r->err);
+	/*
+	 * Interleaved, no act follows itself (the launcher passes each on): still one line
+	 * per act, and the final count says what was held back.
+	 */
+	snprintf(other, sizeof(other), "%s/other.txt", self->dir);
+	ASSERT_EQ(0, sbx_sh(self->r, "echo other >'%s'", other));
+	ASSERT_EQ(0, SBX("--", "cat", self->file, other, self->file, other));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_EQ(2, occurrences(self->r->err, "] denied read of ")) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(4, occurrences(self->r->err, "Permission denied")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "sbx: 4 denials in all, 2 not shown "))
+	TH_LOG("%s", self->r->err);
 }
 
 TEST_F(explain, quiet_silences_the_lines)

@@ -111,9 +111,10 @@ struct denial_sink {
 	FILE *log; /* --log-json, or NULL */
 	const struct sbx_profile *profile; /* what the suggestions are for */
 	const char *home;
-	bool quiet, complain;
+	bool quiet;
 	const struct cli_run_observer *observer; /* sbx learn */
 	uint64_t seen[1024]; /* hashes of the file acts already explained (0: free) */
+	unsigned long held; /* file acts passed on by the launcher, not said again here */
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -426,8 +427,10 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 		suggestion_of(sink, d, suggestion, sizeof(suggestion));
 	if (sink->observer)
 		sink->observer->on_denial(d, sink->observer->arg);
-	if (d->is_file && seen_before(sink, d))
+	if (d->is_file && seen_before(sink, d)) {
+		sink->held++;
 		return;
+	}
 	if (sink->quiet)
 		;
 	else if (d->is_file)
@@ -520,7 +523,6 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	sink.profile = t->profile;
 	sink.home = facts->home;
 	sink.quiet = a->quiet;
-	sink.complain = a->complain;
 	sink.observer = obs;
 	if (a->log_fd >= 0) {
 		int fd = fcntl(a->log_fd, F_DUPFD_CLOEXEC, 3);
@@ -575,10 +577,11 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	if (err)
 		status = exec_failure_status(&l, &d);
 	ran = !err;
-	if (l.denials > l.denials_reported && !a->quiet)
+	/* Held back: the launcher's repeats and rate limit, and the acts explained already. */
+	if (l.denials > l.denials_reported - sink.held && !a->quiet)
 		fprintf(stderr,
 			"sbx: %lu denials in all, %lu not shown (repeats and the rate limit)\n",
-			l.denials, l.denials - l.denials_reported);
+			l.denials, l.denials - (l.denials_reported - sink.held));
 out:
 	sbx_launch_cleanup(&l);
 	for (size_t i = 0; !ran && i < a->n_grants; i++)
