@@ -377,7 +377,7 @@ static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan 
 /* Whether this (program, act, path) was explained already: a table of hashes. */
 static bool seen_before(struct denial_sink *sink, const struct sbx_seccomp_denial *d)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 	const char *parts[3] = { d->comm, d->call, d->is_file ? d->file.path : "" };
 
 	/* FNV-1a over the three, each ended by its NUL. */
