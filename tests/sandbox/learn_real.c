@@ -66,7 +66,10 @@ static const char *spelled(const char *path)
 	return path;
 }
 
-/* sbx VERB --allow-root [--profile default | -o OUT] -- ARGS (NULL-ended). */
+/*
+ * sbx VERB --allow-root --profile PROFILE [-o OUT | --explain] -- ARGS (NULL-ended): a run
+ * explains its file refusals (this is no terminal).
+ */
 static int sbx_verb(struct sbx_cmd_result *r, const char *verb, const char *profile,
 		    const char *out, char *const args[])
 {
@@ -77,6 +80,8 @@ static int sbx_verb(struct sbx_cmd_result *r, const char *verb, const char *prof
 	if (out) {
 		argv[n++] = "-o";
 		argv[n++] = (char *)out;
+	} else {
+		argv[n++] = "--explain";
 	}
 	argv[n++] = "--";
 	for (int i = 0; args[i] && n < 31; i++)
@@ -92,6 +97,8 @@ static void learn_then_run(struct __test_metadata *_metadata, struct sbx_cmd_res
 {
 	ASSERT_EQ(0, sbx_verb(r, "run", "default", NULL, args));
 	EXPECT_NE(0, r->status) TH_LOG("the control ran under default: %s", r->err);
+	/* The control of "no denial" below: under default the refusals are said. */
+	EXPECT_NE(NULL, strstr(r->err, "] denied ")) TH_LOG("%s", r->err);
 	ASSERT_EQ(0, sbx_verb(r, "learn", "default", profile, args));
 	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
 	/* After the program's own output. */
