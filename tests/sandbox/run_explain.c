@@ -230,6 +230,9 @@ TEST_F(explain, complain_keeps_the_rest_of_the_sandbox)
 	ASSERT_EQ(0, SBX("--complain", "--", probe(), "mmap-wx"));
 	EXPECT_EQ(3, self->r->status) TH_LOG("%s %s", self->r->out, self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->out, "refused")) TH_LOG("%s", self->r->out);
+	/* The control: the entitlement that lifts it, under --complain too. */
+	ASSERT_EQ(0, SBX("--complain", "--allow", "cs.allow-jit", "--", probe(), "mmap-wx"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s %s", self->r->out, self->r->err);
 	ASSERT_EQ(0, SBX("--complain", "--report", "--", "/bin/true"));
 	EXPECT_NE(NULL, strstr(self->r->err, "--complain: judged, not enforced"));
 	EXPECT_NE(NULL, strstr(self->r->err, "enforced    seccomp "));
