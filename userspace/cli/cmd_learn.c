@@ -5,7 +5,7 @@
  * refused, the entitlement or path exception that allows it, printed as a diff against
  * BASE with the acts behind each addition.
  *
- *   sbx learn [--profile BASE] [--grant PATH[:ro|rw|x]]... [--allow-root] -o NEW.yaml
+ *   sbx learn [--profile BASE] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow-root] -o NEW.yaml
  *             -- PROGRAM [ARGS...]
  *
  * Paths: the directory each act needed (the one --grant would name), as a
@@ -37,7 +37,7 @@
 #define MAX_ARGS    256
 
 static const char learn_help[] =
-	"usage: sbx learn [--profile BASE] [--grant PATH[:ro|rw|x]]... [--allow-root]\n"
+	"usage: sbx learn [--profile BASE] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow-root]\n"
 	"                 -o NEW.yaml -- PROGRAM [ARGS...]\n"
 	"\n"
 	"Runs PROGRAM as sbx run --complain does (files, network and exec judged against\n"

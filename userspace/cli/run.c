@@ -2,8 +2,7 @@
 /*
  * sbx run: confine a program to its entitlement profile and run it, as any user.
  *
- *   sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x|rx|rwx]]... [--require FEATURE[,...]]...
- *           [--require-all] [--report] [--log-json FD] [--keep-fd FD]... -- PROGRAM [ARGS...]
+ *   sbx run [OPTIONS] -- PROGRAM [ARGS...]     (usage_text below has them all)
  *
  * Without --profile the program's own entitlements apply when it carries a valid signature
  * with them (sbx sign --profile; verified against $SBX_TRUST_DIR or /etc/sbx/trust.d).
@@ -53,8 +52,8 @@
 
 static const char usage_text[] =
 	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow KEY]...\n"
-	"               [--require FEATURE]...\n"
-	"               [--require-all] [--report] [--quiet] [--log-json FD] [--keep-fd FD]...\n"
+	"               [--require FEATURE]... [--require-all] [--best-effort] [--report]\n"
+	"               [--quiet] [--log-json FD] [--keep-fd FD]... [--timings]\n"
 	"               [--keep-children] [--allow-root] [--complain] [--explain]\n"
 	"               -- PROGRAM [ARGS...]\n"
 	"\n"
@@ -79,9 +78,9 @@ static const char usage_text[] =
 	"(library validation, parent constraints: tier K), reporting each as DROPPED.\n"
 	"A file the program is refused is explained on stderr when it is a terminal (always\n"
 	"with --explain), one line per distinct act, with the --grant or entitlement that\n"
-	"would allow it; --quiet silences these lines (and saves their cost). --complain judges "
-	"files, network and exec against the profile\n"
-	"without enforcing them, and reports every act enforcement would refuse.\n"
+	"would allow it; --quiet silences these lines (and saves their cost).\n"
+	"--complain judges files, network and exec against the profile without enforcing\n"
+	"them, and reports every act enforcement would refuse.\n"
 	"Exit: the program's status; 125 sbx failed, 126 cannot execute, 127 not found.\n";
 
 struct run_args {
