@@ -225,6 +225,38 @@ TEST_F(learn, curl_fetches_from_a_local_server)
 	waitpid(server, NULL, 0);
 }
 
+/*
+ * Read-write covers read-only: a file read beneath a directory the run also wrote in is
+ * left out, the home itself too (home-relative ".": every path beneath it).
+ */
+TEST_F(learn, home_written_covers_a_file_read_beneath_it)
+{
+	char script[3 * PATH_MAX], old_home[PATH_MAX] = "";
+	char *args[] = { "/bin/sh", "-c", script, NULL };
+	const char *h = getenv("HOME");
+
+	snprintf(old_home, sizeof(old_home), "%s", h ? h : "");
+	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/d' && echo f >'%s/d/f'", self->dir, self->dir));
+	setenv("HOME", self->dir, 1);
+	/* The control: read alone, the file is learned. */
+	snprintf(script, sizeof(script), "cat '%s/d/f'", self->dir);
+	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-only: [d/f]\n"))
+	TH_LOG("%s", self->r->out);
+	/* Written in the home too: the home, read-write, and nothing beneath it. */
+	snprintf(script, sizeof(script), "cat '%s/d/f' && echo x >'%s/new'", self->dir, self->dir);
+	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	if (old_home[0])
+		setenv("HOME", old_home, 1);
+	else
+		unsetenv("HOME");
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-write: [.]\n"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_EQ(NULL, strstr(self->r->out, "[d/f]")) TH_LOG("%s", self->r->out);
+}
+
 TEST_F(learn, bad_input_one_line_status_2_nothing_run)
 {
 	char marker[PATH_MAX + 16], out[PATH_MAX + 32];

@@ -162,13 +162,14 @@ static void on_denial(const struct sbx_seccomp_denial *d, void *arg)
 	}
 }
 
+/* path strictly beneath dir; "." is the home itself (home-relative): all of it. */
 static bool beneath(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
 
-	if (!n)
-		return true; /* the home itself, home-relative */
-	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]) && strcmp(path, dir);
+	if (!strcmp(dir, "."))
+		return strcmp(path, ".") != 0;
+	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
 /* b takes a's acts, and a goes. */
