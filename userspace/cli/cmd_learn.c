@@ -73,6 +73,12 @@ struct learn_state {
 	bool overflow;
 };
 
+/* A temporary-exception.files list: its additions are paths, never "". */
+static bool is_path_key(const char *key)
+{
+	return !strncmp(key, "temporary-exception.", 20);
+}
+
 static struct learned *find_or_add(struct learn_state *st, const char *key, const char *path)
 {
 	for (size_t i = 0; i < st->n; i++)
@@ -187,6 +193,16 @@ static void fold(struct learned *a, struct learned *b)
 
 #define FILES_PER_DIR 4 /* this many files of one directory under one key: the directory */
 
+/* b is still listed, under key, and directly in parent. */
+static bool file_in(const struct learned *b, const char *key, const char *parent)
+{
+	const char *slash = strrchr(b->path, '/');
+	size_t n = strlen(parent);
+
+	return !b->dropped && b->key == key && slash && (size_t)(slash - b->path) == n &&
+	       !strncmp(b->path, parent, n);
+}
+
 static void group_files(struct learn_state *st)
 {
 	for (size_t i = 0; i < st->n; i++) {
@@ -195,29 +211,17 @@ static void group_files(struct learn_state *st)
 		size_t same = 0;
 		const char *slash = strrchr(a->path, '/');
 
-		if (a->dropped || !slash || strncmp(a->key, "temporary-exception.", 20))
+		if (a->dropped || !slash || !is_path_key(a->key))
 			continue;
 		snprintf(parent, sizeof(parent), "%.*s",
 			 slash == a->path ? 1 : (int)(slash - a->path), a->path);
-		for (size_t k = 0; k < st->n; k++) {
-			const struct learned *b = &st->items[k];
-			const char *bs = strrchr(b->path, '/');
-
-			same += !b->dropped && b->key == a->key && bs &&
-				(size_t)(bs - b->path) == strlen(parent) &&
-				!strncmp(b->path, parent, strlen(parent));
-		}
+		for (size_t k = 0; k < st->n; k++)
+			same += file_in(&st->items[k], a->key, parent);
 		if (same < FILES_PER_DIR || !(dir = find_or_add(st, a->key, parent)))
 			continue;
-		for (size_t k = 0; k < st->n; k++) {
-			struct learned *b = &st->items[k];
-			const char *bs = strrchr(b->path, '/');
-
-			if (b != dir && !b->dropped && b->key == a->key && bs &&
-			    (size_t)(bs - b->path) == strlen(parent) &&
-			    !strncmp(b->path, parent, strlen(parent)))
-				fold(b, dir);
-		}
+		for (size_t k = 0; k < st->n; k++)
+			if (&st->items[k] != dir && file_in(&st->items[k], a->key, parent))
+				fold(&st->items[k], dir);
 	}
 }
 
@@ -229,14 +233,14 @@ static void minimize(struct learn_state *st)
 		struct learned *a = &st->items[i];
 		bool a_home = strstr(a->key, "home-relative") != NULL;
 
-		if (!a->path[0] && strncmp(a->key, "temporary-exception.", 20))
+		if (!is_path_key(a->key))
 			continue;
 		for (size_t k = 0; k < st->n && !a->dropped; k++) {
 			struct learned *b = &st->items[k];
 			bool b_rw = strstr(b->key, "read-write") != NULL;
 			bool a_rw = strstr(a->key, "read-write") != NULL;
 
-			if (k == i || b->dropped || strncmp(b->key, "temporary-exception.", 20) ||
+			if (k == i || b->dropped || !is_path_key(b->key) ||
 			    (strstr(b->key, "home-relative") != NULL) != a_home || (a_rw && !b_rw))
 				continue;
 			if (beneath(a->path, b->path) ||
@@ -287,8 +291,8 @@ static void print_diff(const struct learn_state *st, const char *out)
 
 		if (it->dropped)
 			continue;
-		if (it->path[0] || !strncmp(it->key, "temporary-exception.", 20))
-			printf("+  %s: [%s]\n", it->key, it->path[0] ? it->path : ".");
+		if (is_path_key(it->key))
+			printf("+  %s: [%s]\n", it->key, it->path);
 		else
 			printf("+  %s: true\n", it->key);
 		for (size_t k = 0; k < it->n_acts; k++)
@@ -397,7 +401,7 @@ int cmd_learn(int argc, char **argv)
 
 		if (it->dropped)
 			continue;
-		if (!strncmp(it->key, "temporary-exception.", 20))
+		if (is_path_key(it->key))
 			err = sbx_profile_add_path(st.base, it->key, it->path, &d);
 		else
 			err = sbx_profile_allow(st.base, it->key, &d);
