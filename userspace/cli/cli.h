@@ -34,11 +34,17 @@ struct cli_verb {
 	const char *usage; /* the arguments after "sbx CMD VERB" */
 	const char *summary;
 };
-/* "usage: sbx CMD VERB ARGS" for every verb, on out. */
-void cli_verbs_usage(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n);
-/* One verb's usage and summary (every verb's when name is unknown). */
-void cli_verb_help(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n,
-		   const char *name);
+/* A command with sub-verbs (sbx profile, sbx container). */
+struct cli_verbs {
+	const char *cmd;
+	const struct cli_verb *verbs;
+	size_t n;
+	const char *tail; /* printed after every usage, past a blank line */
+};
+/* sbx CMD ARGS: --help, help [VERB], a verb (its status), or a usage error. */
+int cli_verbs_dispatch(const struct cli_verbs *v, int argc, char **argv);
+/* sbx CMD VERB --help: the verb's usage and summary (every verb's when unknown) on stdout. */
+int cli_verbs_help(const struct cli_verbs *v, const char *verb);
 /* A usage error: "sbx CMD: message" on stderr, one line; returns SBX_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*

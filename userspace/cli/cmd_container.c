@@ -33,20 +33,14 @@ static const struct cli_verb verbs[] = {
 	  "remove the container and everything in it; refused while a sbx run uses it" },
 };
 
-#define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
-#define CONTAINER_HELP_TAIL                                                                     \
-	"Containers are in $XDG_DATA_HOME/sbx/containers (~/.local/share/sbx/containers). A\n"  \
-	"KEY is signed+ANCHOR+TEAM+IDENTIFIER for signed entitlements, profile+IDENTIFIER+H\n"  \
-	"for any other profile (H from the program's path). NAME is a KEY, or the identifier\n" \
-	"of exactly one KEY.\n"                                                                 \
+static const struct cli_verbs container_verbs = {
+	"container", verbs, sizeof(verbs) / sizeof(verbs[0]),
+	"Containers are in $XDG_DATA_HOME/sbx/containers (~/.local/share/sbx/containers). A\n"
+	"KEY is signed+ANCHOR+TEAM+IDENTIFIER for signed entitlements, profile+IDENTIFIER+H\n"
+	"for any other profile (H from the program's path). NAME is a KEY, or the identifier\n"
+	"of exactly one KEY.\n"
 	"Exit: 0; 1 no such container, several match, in use, or not removed; 2 usage.\n"
-
-static int usage(FILE *out, int status)
-{
-	cli_verbs_usage(out, "container", verbs, N_VERBS);
-	fputs("\n" CONTAINER_HELP_TAIL, out);
-	return status;
-}
+};
 
 /* The containers directory, from the same facts sbx run compiles with. */
 static int containers_root(char *root, size_t len)
@@ -71,18 +65,11 @@ static int containers_root(char *root, size_t len)
 	return err ? -1 : 0;
 }
 
-static int verb_help(const char *verb)
-{
-	cli_verb_help(stdout, "container", verbs, N_VERBS, verb);
-	fputs("\n" CONTAINER_HELP_TAIL, stdout);
-	return SBX_EXIT_OK;
-}
-
 /* argv: VERB NAME, or VERB --help: -1 with *name set, else the exit status. */
 static int one_operand(int argc, char **argv, const char **name)
 {
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return verb_help(argv[0]);
+		return cli_verbs_help(&container_verbs, argv[0]);
 	if (argc != 2 || argv[1][0] == '-')
 		return cli_usage_error("container",
 				       "%s: expected one NAME (see sbx container %s --help)",
@@ -129,7 +116,7 @@ static int cmd_list(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			json = true;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return verb_help(argv[0]);
+			return cli_verbs_help(&container_verbs, argv[0]);
 		else
 			return cli_usage_error(
 				"container",
@@ -208,15 +195,5 @@ static int cmd_rm(int argc, char **argv)
 
 int cmd_container(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("container",
-				       "expected a subcommand (see sbx container --help)");
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return usage(stdout, SBX_EXIT_OK);
-	if (!strcmp(argv[1], "help"))
-		return argc > 2 ? verb_help(argv[2]) : usage(stdout, SBX_EXIT_OK);
-	for (size_t i = 0; i < N_VERBS; i++)
-		if (!strcmp(argv[1], verbs[i].name))
-			return verbs[i].fn(argc - 1, argv + 1);
-	return cli_usage_error("container", "unknown subcommand '%s' (list, path, rm)", argv[1]);
+	return cli_verbs_dispatch(&container_verbs, argc, argv);
 }

@@ -72,27 +72,48 @@ int cli_bad_option(const char *cmd, const char *verb, char **argv)
 			       cmd);
 }
 
-void cli_verbs_usage(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n)
+/* "usage: sbx CMD VERB ARGS" for every verb, their summaries, the tail. */
+static int verbs_usage(const struct cli_verbs *v)
 {
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s sbx %s %s %s\n", i ? "      " : "usage:", cmd, verbs[i].name,
-			verbs[i].usage);
-	fputc('\n', out);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	for (size_t i = 0; i < v->n; i++)
+		printf("%s sbx %s %s %s\n", i ? "      " : "usage:", v->cmd, v->verbs[i].name,
+		       v->verbs[i].usage);
+	putchar('\n');
+	for (size_t i = 0; i < v->n; i++)
+		printf("  %-10s %s\n", v->verbs[i].name, v->verbs[i].summary);
+	printf("\n%s", v->tail);
+	return SBX_EXIT_OK;
 }
 
-void cli_verb_help(FILE *out, const char *cmd, const struct cli_verb *verbs, size_t n,
-		   const char *name)
+int cli_verbs_help(const struct cli_verbs *v, const char *verb)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(verbs[i].name, name))
+	for (size_t i = 0; i < v->n; i++) {
+		if (strcmp(v->verbs[i].name, verb))
 			continue;
-		fprintf(out, "usage: sbx %s %s %s\n\n%s.\n", cmd, name, verbs[i].usage,
-			verbs[i].summary);
-		return;
+		printf("usage: sbx %s %s %s\n\n%s.\n\n%s", v->cmd, verb, v->verbs[i].usage,
+		       v->verbs[i].summary, v->tail);
+		return SBX_EXIT_OK;
 	}
-	cli_verbs_usage(out, cmd, verbs, n);
+	return verbs_usage(v);
+}
+
+int cli_verbs_dispatch(const struct cli_verbs *v, int argc, char **argv)
+{
+	char names[256] = "";
+
+	if (argc < 2)
+		return cli_usage_error(v->cmd, "expected a subcommand (see sbx %s --help)", v->cmd);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return verbs_usage(v);
+	if (!strcmp(argv[1], "help"))
+		return argc > 2 ? cli_verbs_help(v, argv[2]) : verbs_usage(v);
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(argv[1], v->verbs[i].name))
+			return v->verbs[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < v->n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", v->verbs[i].name);
+	return cli_usage_error(v->cmd, "unknown subcommand '%s' (%s)", argv[1], names);
 }
 
 static int usage(FILE *out, int status)

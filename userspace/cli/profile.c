@@ -47,31 +47,18 @@ static const struct cli_verb verbs[] = {
 	{ "canonical", cmd_canonical, "PROFILE", "the canonical bytes sbx sign embeds" },
 };
 
-#define PROFILE_HELP_TAIL                                                                     \
-	"PROFILE is a file, or a NAME looked up as NAME.yaml in $SBX_PROFILE_PATH,\n"         \
-	"$XDG_CONFIG_HOME/sbx/profiles (~/.config/sbx/profiles), /etc/sbx/profiles and the\n" \
+static const struct cli_verbs profile_verbs = {
+	"profile", verbs, sizeof(verbs) / sizeof(verbs[0]),
+	"PROFILE is a file, or a NAME looked up as NAME.yaml in $SBX_PROFILE_PATH,\n"
+	"$XDG_CONFIG_HOME/sbx/profiles (~/.config/sbx/profiles), /etc/sbx/profiles and the\n"
 	"shipped profiles, first found wins (sbx profile list). Every key: man 5 sbx-profile.\n"
-
-static int usage(FILE *out, int status)
-{
-	cli_verbs_usage(out, "profile", verbs, sizeof(verbs) / sizeof(verbs[0]));
-	fputs("\n" PROFILE_HELP_TAIL, out);
-	return status;
-}
-
-/* `sbx profile VERB --help`: that verb's usage, on stdout. */
-static int verb_help(const char *name)
-{
-	cli_verb_help(stdout, "profile", verbs, sizeof(verbs) / sizeof(verbs[0]), name);
-	fputs("\n" PROFILE_HELP_TAIL, stdout);
-	return SBX_EXIT_OK;
-}
+};
 
 /* The end of getopt for VERB: --help, or one line for a bad option. */
 static int option_end(const char *verb, int c, char **argv)
 {
 	if (c == 'h')
-		return verb_help(verb);
+		return cli_verbs_help(&profile_verbs, verb);
 	return cli_bad_option("profile", verb, argv);
 }
 
@@ -595,17 +582,5 @@ static int cmd_show(int argc, char **argv)
 
 int cmd_profile(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("profile", "expected a subcommand (see sbx profile --help)");
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return usage(stdout, SBX_EXIT_OK);
-	if (!strcmp(argv[1], "help"))
-		return argc > 2 ? verb_help(argv[2]) : usage(stdout, SBX_EXIT_OK);
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strcmp(argv[1], verbs[i].name))
-			return verbs[i].fn(argc - 1, argv + 1);
-	cli_error("profile",
-		  "unknown subcommand '%s' (lint, explain, list, show, new, import, canonical)",
-		  argv[1]);
-	return SBX_EXIT_USAGE;
+	return cli_verbs_dispatch(&profile_verbs, argc, argv);
 }
