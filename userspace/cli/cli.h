@@ -101,17 +101,7 @@ struct cli_run_observer {
 };
 int cli_run(int argc, char **argv, const struct cli_run_observer *obs);
 
-/* sbxd as its run directory ($SBX_RUN_DIR, else /run/sbx) shows it (cmd_log.c). */
-struct cli_sbxd {
-	bool running; /* the state file's pid is alive */
-	bool stale; /* a state file whose daemon died (tier F failed open) */
-	bool pins; /* tier K pins in /sys/fs/bpf/sbx: enforcing with or without the daemon */
-	int pid;
-	char tier[4], mode[16], scope[16];
-	char cannot[512]; /* protections its tier cannot give */
-	unsigned long cache_fill, cache_max, entry_bytes;
-};
+/* sbxd's run directory: $SBX_RUN_DIR, else /run/sbx (cmd_log.c). */
 const char *cli_sbxd_run_dir(void);
-void cli_sbxd_state(struct cli_sbxd *s);
 
 #endif /* SBX_CLI_H */

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "sbxd_state.h"
 
 #define MAX_FIELDS 16
 
@@ -261,28 +260,4 @@ int cmd_log(int argc, char **argv)
 	if (f)
 		fclose(f);
 	return SBX_EXIT_OK;
-}
-
-/* ---- sbxd's state file, for sbx status ---- */
-
-void cli_sbxd_state(struct cli_sbxd *s)
-{
-	struct sbx_sbxd_state st;
-	char v[32];
-
-	memset(s, 0, sizeof(*s));
-	sbx_sbxd_state_read(cli_sbxd_run_dir(), &st);
-	s->pins = st.pinned;
-	s->stale = st.text[0] && !st.pid;
-	s->running = st.pid;
-	if (!s->running)
-		return;
-	s->pid = st.pid;
-	sbx_sbxd_state_value(&st, "tier", s->tier, sizeof(s->tier));
-	sbx_sbxd_state_value(&st, "mode", s->mode, sizeof(s->mode));
-	sbx_sbxd_state_value(&st, "scope", s->scope, sizeof(s->scope));
-	sbx_sbxd_state_value(&st, "cannot", s->cannot, sizeof(s->cannot));
-	s->cache_fill = strtoul(sbx_sbxd_state_value(&st, "cache_fill", v, sizeof(v)), NULL, 10);
-	s->cache_max = strtoul(sbx_sbxd_state_value(&st, "cache_max", v, sizeof(v)), NULL, 10);
-	s->entry_bytes = strtoul(sbx_sbxd_state_value(&st, "entry_bytes", v, sizeof(v)), NULL, 10);
 }

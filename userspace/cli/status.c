@@ -2,10 +2,13 @@
 /* sbx status: what the running kernel can enforce, and which sbx tiers work here. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "json.h"
 #include "probe/features.h"
+#include "sbxd_state.h"
 
 static const char *yes(bool b)
 {
@@ -40,13 +43,44 @@ static void print_tier(const char *name, bool ok, const char *why, const char *s
 		printf("%s no (%s)%s", name, why, sep);
 }
 
+/* sbxd as its run directory shows it. */
+struct sbxd_view {
+	int pid; /* the state file's pid, alive; 0: not running */
+	bool stale; /* a state file whose daemon died (tier F failed open) */
+	bool pins; /* tier K pins in /sys/fs/bpf/sbx: enforcing with or without the daemon */
+	char tier[4], mode[16], scope[16];
+	char cannot[512]; /* protections its tier cannot give */
+	unsigned long cache_fill, cache_max, entry_bytes;
+};
+
+static void sbxd_view(struct sbxd_view *s)
+{
+	struct sbx_sbxd_state st;
+	char v[32];
+
+	memset(s, 0, sizeof(*s));
+	sbx_sbxd_state_read(cli_sbxd_run_dir(), &st);
+	s->pins = st.pinned;
+	s->stale = st.text[0] && !st.pid;
+	s->pid = st.pid;
+	if (!s->pid)
+		return;
+	sbx_sbxd_state_value(&st, "tier", s->tier, sizeof(s->tier));
+	sbx_sbxd_state_value(&st, "mode", s->mode, sizeof(s->mode));
+	sbx_sbxd_state_value(&st, "scope", s->scope, sizeof(s->scope));
+	sbx_sbxd_state_value(&st, "cannot", s->cannot, sizeof(s->cannot));
+	s->cache_fill = strtoul(sbx_sbxd_state_value(&st, "cache_fill", v, sizeof(v)), NULL, 10);
+	s->cache_max = strtoul(sbx_sbxd_state_value(&st, "cache_max", v, sizeof(v)), NULL, 10);
+	s->entry_bytes = strtoul(sbx_sbxd_state_value(&st, "entry_bytes", v, sizeof(v)), NULL, 10);
+}
+
 /* sbxd: loaded or not, its tier, mode, scope and cache fill. */
 static void sbxd_text(void)
 {
-	struct cli_sbxd d;
+	struct sbxd_view d;
 
-	cli_sbxd_state(&d);
-	if (!d.running) {
+	sbxd_view(&d);
+	if (!d.pid) {
 		printf("sbxd:          not running%s\n",
 		       d.pins	 ? "; tier K pins in /sys/fs/bpf/sbx still enforce"
 		       : d.stale ? " (it died: nothing enforces, tier F failed open)"
@@ -63,13 +97,13 @@ static void sbxd_text(void)
 
 static void sbxd_json(struct sbx_json *j)
 {
-	struct cli_sbxd d;
+	struct sbxd_view d;
 
-	cli_sbxd_state(&d);
+	sbxd_view(&d);
 	sbx_json_object_begin(j, "sbxd");
-	sbx_json_bool(j, "running", d.running);
+	sbx_json_bool(j, "running", d.pid);
 	sbx_json_bool(j, "pinned", d.pins);
-	if (d.running) {
+	if (d.pid) {
 		sbx_json_int(j, "pid", d.pid);
 		sbx_json_string(j, "tier", d.tier);
 		sbx_json_string(j, "mode", d.mode);
