@@ -26,6 +26,7 @@
 struct sup_seen {
 	int n;
 	struct sbx_seccomp_denial last;
+	struct sbx_seccomp_rule rule; /* last.rule points here: the launch's ends with it */
 };
 
 static void sup_collect(const struct sbx_seccomp_denial *d, void *arg)
@@ -34,6 +35,10 @@ static void sup_collect(const struct sbx_seccomp_denial *d, void *arg)
 
 	s->n++;
 	s->last = *d;
+	if (d->rule) {
+		s->rule = *d->rule;
+		s->last.rule = &s->rule;
+	}
 }
 
 struct sup_env {

@@ -383,14 +383,17 @@ TEST(shipped_profiles_build)
 		TH_LOG("%s", diag.msg);
 		EXPECT_EQ(0, refused_groups_unconditional(_metadata, plan, e->d_name));
 		for (unsigned int abi = 0; abi <= 10; abi += 1) {
+			struct sbx_seccomp_plan fitted;
+
+			ASSERT_EQ(0, seccomp_plan_fit(&plan->seccomp, abi, &fitted));
 			for (int notify = 0; notify < 2; notify++) {
 				struct sbx_seccomp_filter *f = NULL;
 
-				EXPECT_EQ(0, seccomp_filter_build_abi(&plan->seccomp, notify, abi,
-								      &f, &diag))
+				EXPECT_EQ(0, seccomp_filter_build(&fitted, notify, &f, &diag))
 				TH_LOG("%s, ABI %u: %s", e->d_name, abi, diag.msg);
 				seccomp_filter_free(f);
 			}
+			free(fitted.rules);
 		}
 		n++;
 		sbx_plan_free(plan);
@@ -410,6 +413,37 @@ TEST(below_abi_rules_drop_where_landlock_has_the_right)
 	EXPECT_FALSE(seccomp_rule_applies(&r, 10));
 	r.below_abi = 0;
 	EXPECT_TRUE(seccomp_rule_applies(&r, 10));
+}
+
+/* The fitted plan keeps the rules that apply, in plan order, and the rest of the plan. */
+TEST(plan_fit_keeps_the_rules_that_apply_in_order)
+{
+	struct sbx_seccomp_rule rules[] = {
+		{ .syscall = "connect", .errno_value = EACCES, .below_abi = 9 },
+		{ .syscall = "truncate", .errno_value = EPERM, .below_abi = 3 },
+		{ .syscall = "ptrace", .errno_value = EPERM },
+		{ .syscall = "connect", .errno_value = EPERM },
+	};
+	struct sbx_seccomp_plan p = { .enabled = true, .rules = rules, .n_rules = 4 }, fitted;
+
+	ASSERT_EQ(0, seccomp_plan_fit(&p, 0, &fitted));
+	ASSERT_EQ(4, fitted.n_rules);
+	EXPECT_TRUE(fitted.enabled);
+	for (size_t i = 0; i < 4; i++)
+		EXPECT_EQ(0, memcmp(&rules[i], &fitted.rules[i], sizeof(rules[i])));
+	free(fitted.rules);
+	ASSERT_EQ(0, seccomp_plan_fit(&p, 3, &fitted));
+	ASSERT_EQ(3, fitted.n_rules);
+	EXPECT_EQ(EACCES, fitted.rules[0].errno_value);
+	EXPECT_STREQ("ptrace", fitted.rules[1].syscall);
+	EXPECT_EQ(EPERM, fitted.rules[2].errno_value);
+	free(fitted.rules);
+	ASSERT_EQ(0, seccomp_plan_fit(&p, 9, &fitted));
+	ASSERT_EQ(2, fitted.n_rules);
+	EXPECT_STREQ("ptrace", fitted.rules[0].syscall);
+	EXPECT_STREQ("connect", fitted.rules[1].syscall);
+	EXPECT_EQ(EPERM, fitted.rules[1].errno_value);
+	free(fitted.rules);
 }
 
 TEST(explain_prints_groups_and_rules)

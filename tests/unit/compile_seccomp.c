@@ -261,12 +261,14 @@ static long run_probe(const struct sbx_plan *plan, enum probe what, unsigned int
 	pid = fork();
 	if (pid == 0) {
 		struct sbx_seccomp_filter *f = NULL;
+		struct sbx_seccomp_plan fitted;
 		struct sbx_diag d = { 0 };
 
 		close(fds[0]);
 		if (plan) {
 			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-			    seccomp_filter_build_abi(&plan->seccomp, false, abi, &f, &d) ||
+			    seccomp_plan_fit(&plan->seccomp, abi, &fitted) ||
+			    seccomp_filter_build(&fitted, false, &f, &d) ||
 			    seccomp_filter_load(f, &d) < -1)
 				_exit(3);
 		}

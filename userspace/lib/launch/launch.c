@@ -229,7 +229,7 @@ static int make_canary(struct sbx_launch *l, const char *container_dir, struct s
 	return 0;
 }
 
-/* True if the plan's seccomp rules refuse every IPv4 and IPv6 socket. */
+/* True if the seccomp rules this kernel gets refuse every IPv4 and IPv6 socket. */
 static bool seccomp_closes_inet(const struct sbx_seccomp_plan *sp)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
@@ -269,16 +269,14 @@ static void drop_covered_by_rule(struct sbx_launch *l, const char *feature, cons
 {
 	struct sbx_enforcement *e = &l->enforced;
 	struct sbx_feature_state *s = (struct sbx_feature_state *)sbx_enforcement_find(e, feature);
-	const struct sbx_seccomp_plan *sp = &l->o.plan->seccomp;
+	const struct sbx_seccomp_plan *sp = &l->seccomp;
 	const char *needs = answer == SBX_ANSWER_SUPERVISOR ? "seccomp.notify" : "seccomp";
 	bool supervised = false;
 
 	if (!s || !s->wanted || s->enforced || !sbx_enforcement_find(e, needs)->enforced)
 		return;
 	for (size_t i = 0; i < sp->n_rules && !supervised; i++)
-		supervised = sp->rules[i].answer == answer && !strcmp(sp->rules[i].syscall, call) &&
-			     seccomp_rule_applies(&sp->rules[i],
-						  (unsigned int)l->o.features->landlock_abi);
+		supervised = sp->rules[i].answer == answer && !strcmp(sp->rules[i].syscall, call);
 	if (!supervised)
 		return;
 	s->security = false;
@@ -313,7 +311,7 @@ static void fit_process(struct sbx_launch *l)
 	bool have_seccomp = f->seccomp_filter, nested;
 
 	landlock_fit_plan(&p->landlock, f->landlock_abi, e);
-	if (have_seccomp && seccomp_closes_inet(&p->seccomp)) {
+	if (have_seccomp && seccomp_closes_inet(&l->seccomp)) {
 		network_drop_covered(e, "landlock.net.tcp");
 		network_drop_covered(e, "landlock.net.udp");
 	}
@@ -557,6 +555,11 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 		l->o.features = &l->features;
 	}
 	abi = l->o.features->landlock_abi;
+	err = launch_fit_rules(l, d);
+	if (err) {
+		l->failed_step = "seccomp";
+		return err;
+	}
 	fit_process(l);
 	launch_observe_fit(l);
 	sbx_timing_mark("fit to kernel");
@@ -651,7 +654,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	}
 	if (p->seccomp.enabled && sbx_enforcement_find(&l->enforced, "seccomp")->enforced) {
 		notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
-		err = seccomp_filter_build_abi(&l->seccomp, notify, abi, &l->filter, d);
+		err = seccomp_filter_build(&l->seccomp, notify, &l->filter, d);
 		if (!err) {
 			l->bpf = calloc(2, sizeof(*l->bpf));
 			err = l->bpf ? seccomp_filter_export(l->filter, l->bpf, d)

@@ -119,9 +119,11 @@ struct sbx_launch {
 	struct sbx_features features; /* o.features points here when the caller gave none */
 	int ruleset_fd; /* -1: no Landlock this run */
 	struct sbx_seccomp_filter *filter; /* NULL: no seccomp this run */
-	/* The plan's seccomp rules, with this run's observe rules (launch/observe.c). */
+	/*
+	 * The plan's seccomp rules that this kernel's filter gets (seccomp_plan_fit), with this
+	 * run's observe rules (launch/observe.c); rules malloc'd, the launch's.
+	 */
 	struct sbx_seccomp_plan seccomp;
-	bool seccomp_owned; /* seccomp.rules is this launch's */
 	struct sbx_supervisor *supervisor; /* carries calls out (supervise/); NULL: none */
 	struct sock_fprog *bpf; /* [0] rules, [1] allow-list (len 0: none); NULL: none */
 	int exec_fd; /* the program, owned here (a dup of program_fd or opened) */

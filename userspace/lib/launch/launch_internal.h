@@ -70,6 +70,12 @@ struct launch_loop {
 	int status;
 };
 
+/*
+ * observe.c: l->seccomp, the plan's rules this kernel's filter gets: the filter is built
+ * from them, the supervisor matches notified calls against them, and the report's
+ * "covered" drops are judged by them.
+ */
+int launch_fit_rules(struct sbx_launch *l, struct sbx_diag *d);
 /* observe.c: explained file denials and complain mode (launch.h). */
 int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d);
 void launch_observe_fit(struct sbx_launch *l);

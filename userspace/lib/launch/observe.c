@@ -50,57 +50,23 @@ static bool can_continue(const struct sbx_features *f)
 	       (major > 5 || (major == 5 && minor >= 5));
 }
 
-/* l->seccomp's rules become rules (malloc'd, n of them), the launch's to free. */
-static void launch_own_rules(struct sbx_launch *l, struct sbx_seccomp_rule *rules, size_t n)
+int launch_fit_rules(struct sbx_launch *l, struct sbx_diag *d)
 {
-	if (l->seccomp_owned)
-		free(l->seccomp.rules);
-	l->seccomp.rules = rules;
-	l->seccomp.n_rules = n;
-	l->seccomp_owned = true;
-}
-
-/*
- * l->seccomp keeps only the rules this kernel's filter gets (a rule whose right Landlock
- * holds here is left out: seccomp_rule_applies). The supervisor matches a notified call
- * against l->seccomp, so it answers with the rule the kernel notified for, never with an
- * earlier one of the same call that the filter does not have.
- */
-static int launch_fit_rules(struct sbx_launch *l, struct sbx_diag *d)
-{
-	unsigned int abi = l->o.features->landlock_abi;
-	struct sbx_seccomp_rule *rules;
-	size_t n = 0;
-
-	for (size_t i = 0; i < l->seccomp.n_rules; i++)
-		n += seccomp_rule_applies(&l->seccomp.rules[i], abi);
-	if (n == l->seccomp.n_rules)
-		return 0;
-	rules = malloc((n ? n : 1) * sizeof(*rules));
-	if (!rules)
+	if (seccomp_plan_fit(&l->o.plan->seccomp, (unsigned int)l->o.features->landlock_abi,
+			     &l->seccomp))
 		return sbx_diag_set(d, -ENOMEM, "out of memory");
-	n = 0;
-	for (size_t i = 0; i < l->seccomp.n_rules; i++)
-		if (seccomp_rule_applies(&l->seccomp.rules[i], abi))
-			rules[n++] = l->seccomp.rules[i];
-	launch_own_rules(l, rules, n);
 	return 0;
 }
 
 int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 {
-	const struct sbx_seccomp_plan *p = &l->o.plan->seccomp;
+	const struct sbx_seccomp_plan *p = &l->seccomp; /* the observed calls join these */
 	bool notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
 	size_t n = p->n_rules, extra;
 	struct sbx_seccomp_rule *rules;
-	int err;
 
-	l->seccomp = *p;
-	err = launch_fit_rules(l, d);
-	if (err || (!l->o.observe_files && !l->o.complain))
-		return err;
-	p = &l->seccomp; /* the observed calls join the rules this kernel gets */
-	n = p->n_rules;
+	if (!l->o.observe_files && !l->o.complain)
+		return 0;
 	if (!notify || !p->enabled || !can_continue(l->o.features)) {
 		if (l->o.complain)
 			return sbx_diag_set(
@@ -130,7 +96,9 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 				i--;
 				break;
 			}
-	launch_own_rules(l, rules, n);
+	free(l->seccomp.rules);
+	l->seccomp.rules = rules;
+	l->seccomp.n_rules = n;
 	return 0;
 }
 
@@ -182,9 +150,7 @@ void launch_observe_start(struct sbx_launch *l)
 
 void launch_observe_cleanup(struct sbx_launch *l)
 {
-	if (l->seccomp_owned)
-		free(l->seccomp.rules);
-	l->seccomp_owned = false;
+	free(l->seccomp.rules);
 	l->seccomp.rules = NULL;
 	l->seccomp.n_rules = 0;
 }

@@ -92,6 +92,20 @@ bool seccomp_rule_applies(const struct sbx_seccomp_rule *r, unsigned int landloc
 	return !r->below_abi || landlock_abi < r->below_abi;
 }
 
+int seccomp_plan_fit(const struct sbx_seccomp_plan *p, unsigned int landlock_abi,
+		     struct sbx_seccomp_plan *out)
+{
+	*out = *p;
+	out->rules = malloc((p->n_rules + 1) * sizeof(*out->rules));
+	out->n_rules = 0;
+	if (!out->rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (seccomp_rule_applies(&p->rules[i], landlock_abi))
+			out->rules[out->n_rules++] = p->rules[i];
+	return 0;
+}
+
 /* Rules a user can lift, and calls the supervisor answers, notify; the rest stay in the kernel. */
 static bool rule_notifies(const struct sbx_seccomp_rule *r)
 {
@@ -159,7 +173,7 @@ static int ctx_new(const struct sbx_seccomp_plan *p, uint32_t def, scmp_filter_c
 }
 
 /* A call with a rule for every call and other rules besides would lose the latter. */
-static int check_mixed(const struct sbx_seccomp_plan *p, const int *nrs, unsigned int abi, size_t i,
+static int check_mixed(const struct sbx_seccomp_plan *p, const int *nrs, size_t i,
 		       struct sbx_diag *d)
 {
 	const struct sbx_seccomp_rule *r = &p->rules[i];
@@ -169,7 +183,7 @@ static int check_mixed(const struct sbx_seccomp_plan *p, const int *nrs, unsigne
 	for (size_t k = 0; k < p->n_rules; k++) {
 		const struct sbx_seccomp_rule *o = &p->rules[k];
 
-		if (k != i && nrs[k] == nrs[i] && seccomp_rule_applies(o, abi))
+		if (k != i && nrs[k] == nrs[i])
 			return sbx_diag_set(
 				d, -EINVAL,
 				"seccomp: %s has a rule for every call (%s) and another "
@@ -180,7 +194,7 @@ static int check_mixed(const struct sbx_seccomp_plan *p, const int *nrs, unsigne
 }
 
 static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p, bool notify,
-		     unsigned int abi, const int *nrs, struct sbx_diag *d)
+		     const int *nrs, struct sbx_diag *d)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &p->rules[i];
@@ -189,7 +203,7 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 		int err;
 
 		/* No number: a call of the table this arch lacks (the gate refuses it). */
-		if (!seccomp_rule_applies(r, abi) || nrs[i] == __NR_SCMP_ERROR)
+		if (nrs[i] == __NR_SCMP_ERROR)
 			continue;
 		if (r->n_cond > SBX_SECCOMP_MAX_COND)
 			return sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
@@ -198,7 +212,7 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 			if (cond_to_scmp(&r->cond[c], &cmp[c]))
 				return sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
 						    r->syscall, c);
-		err = check_mixed(p, nrs, abi, i, d);
+		err = check_mixed(p, nrs, i, d);
 		if (err)
 			return err;
 		if (r->errno_value <= 0)
@@ -220,17 +234,15 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 
 /*
  * Each rule's number, once per build (__NR_SCMP_ERROR: a call of the table this arch lacks).
- * A call that applies here and that neither libseccomp nor the table knows is an error.
+ * A call that neither libseccomp, the table nor a group knows is an error.
  */
-static int resolve_rules(const struct sbx_seccomp_plan *p, unsigned int abi, int *nrs,
-			 struct sbx_diag *d)
+static int resolve_rules(const struct sbx_seccomp_plan *p, int *nrs, struct sbx_diag *d)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &p->rules[i];
 
 		nrs[i] = seccomp_syscall_nr(r->syscall);
-		if (nrs[i] == __NR_SCMP_ERROR && seccomp_rule_applies(r, abi) &&
-		    !sbx_syscall_group_of(r->syscall))
+		if (nrs[i] == __NR_SCMP_ERROR && !sbx_syscall_group_of(r->syscall))
 			return sbx_diag_set(d, -EINVAL, "seccomp: unknown system call '%s'",
 					    r->syscall);
 	}
@@ -463,7 +475,7 @@ static size_t rules_program(const struct sbx_seccomp_plan *p, bool notify,
 }
 
 static int build_rules_program(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p,
-			       bool notify, unsigned int abi, const int *nrs, struct sbx_diag *d)
+			       bool notify, const int *nrs, struct sbx_diag *d)
 {
 	struct rule_order *o = calloc(p->n_rules + 1, sizeof(*o));
 	size_t n = 0, len, calls = 0, *c;
@@ -476,7 +488,7 @@ static int build_rules_program(struct sbx_seccomp_filter *f, const struct sbx_se
 
 		/* No number (or libseccomp's negative one): a call of the table this arch lacks
 		 * (the gate refuses it). */
-		if (!seccomp_rule_applies(r, abi) || nrs[i] < 0)
+		if (nrs[i] < 0)
 			continue;
 		if (r->n_cond > SBX_SECCOMP_MAX_COND) {
 			err = sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
@@ -510,7 +522,7 @@ static int build_rules_program(struct sbx_seccomp_filter *f, const struct sbx_se
 	for (size_t k = 0; k < calls && !err; k++)
 		for (size_t j = c[k]; j < c[k + 1] && c[k + 1] - c[k] > 1 && !err; j++)
 			if (!p->rules[o[j].i].n_cond)
-				err = check_mixed(p, nrs, abi, o[j].i, d);
+				err = check_mixed(p, nrs, o[j].i, d);
 	if (err) {
 		free(o);
 		free(c);
@@ -566,9 +578,8 @@ static int add_gate(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan 
 	return err;
 }
 
-int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
-			     unsigned int landlock_abi, struct sbx_seccomp_filter **out,
-			     struct sbx_diag *d)
+int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
+			 struct sbx_seccomp_filter **out, struct sbx_diag *d)
 {
 	struct sbx_seccomp_filter *f;
 	int *nrs;
@@ -582,13 +593,13 @@ int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
 		free(nrs);
 		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
 	}
-	err = resolve_rules(p, landlock_abi, nrs, d);
+	err = resolve_rules(p, nrs, d);
 	if (!err && p->deny_foreign_arches)
-		err = build_rules_program(f, p, notify, landlock_abi, nrs, d);
+		err = build_rules_program(f, p, notify, nrs, d);
 	else if (!err)
 		err = ctx_new(p, SCMP_ACT_ALLOW, &f->rules, d);
 	if (!err && !p->deny_foreign_arches)
-		err = add_rules(f, p, notify, landlock_abi, nrs, d);
+		err = add_rules(f, p, notify, nrs, d);
 	if (!err && p->n_groups)
 		err = add_gate(f, p, nrs, d);
 	free(nrs);
@@ -598,12 +609,6 @@ int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
 	}
 	*out = f;
 	return 0;
-}
-
-int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
-			 struct sbx_seccomp_filter **out, struct sbx_diag *d)
-{
-	return seccomp_filter_build_abi(p, notify, 0, out, d);
 }
 
 int seccomp_filter_load(struct sbx_seccomp_filter *f, struct sbx_diag *d)

@@ -23,22 +23,25 @@ struct sbx_seccomp_filter;
 
 /*
  * Build the filter for the native architecture (x32 and i386 entry points killed when the
- * plan denies foreign architectures). With notify, rules an entitlement could lift use
- * SCMP_ACT_NOTIFY; without it (or a kernel without user notification) they return their
- * errno directly. Nothing is loaded. Returns 0 or -errno with d naming the rule.
+ * plan denies foreign architectures) from every rule of p: fit p to the kernel first
+ * (seccomp_plan_fit). With notify, rules an entitlement could lift use SCMP_ACT_NOTIFY;
+ * without it (or a kernel without user notification) they return their errno directly.
+ * Nothing is loaded. Returns 0 or -errno with d naming the rule.
  */
 int seccomp_filter_build(const struct sbx_seccomp_plan *p, bool notify,
 			 struct sbx_seccomp_filter **out, struct sbx_diag *d);
-/*
- * The same, fitted to the running kernel: a rule standing in for a Landlock right
- * (below_abi) is left out where landlock_abi has that right. landlock_abi 0 keeps every
- * rule (what seccomp_filter_build does: fail closed).
- */
-int seccomp_filter_build_abi(const struct sbx_seccomp_plan *p, bool notify,
-			     unsigned int landlock_abi, struct sbx_seccomp_filter **out,
-			     struct sbx_diag *d);
 /* Whether rule r is in the filter on a kernel with this Landlock ABI. */
 bool seccomp_rule_applies(const struct sbx_seccomp_rule *r, unsigned int landlock_abi);
+/*
+ * p fitted to a kernel with this Landlock ABI, into out: p with only the rules that apply
+ * there (a rule standing in for a Landlock right, below_abi, is left out where landlock_abi
+ * has that right; 0 keeps every rule: fail closed), in plan order, in malloc'd memory the
+ * caller frees (out->rules). The filter is built from out and a notified call matched
+ * against it, so the supervisor answers with the rule the kernel notified for. Returns 0 or
+ * -ENOMEM.
+ */
+int seccomp_plan_fit(const struct sbx_seccomp_plan *p, unsigned int landlock_abi,
+		     struct sbx_seccomp_plan *out);
 /* The native number of a call by name, including calls newer than libseccomp (x86_64). */
 int seccomp_syscall_nr(const char *name);
 /* Load into the calling thread (the rules, then the allow-list). Returns the notification fd (>= 0)
@@ -66,7 +69,8 @@ struct sbx_seccomp_denial {
 	pid_t pid;
 	char comm[17]; /* the process name (/proc/PID/comm), "?" if gone */
 	char call[96]; /* e.g. "socket(AF_INET)" */
-	const struct sbx_seccomp_rule *rule; /* NULL: no rule matched (answered ENOSYS) */
+	/* NULL: no rule matched (answered ENOSYS); the launch's rule, until its cleanup */
+	const struct sbx_seccomp_rule *rule;
 	bool carried_out; /* not a denial: answered with a sealed memfd (no report) */
 	/*
 	 * complain mode: enforcement would have refused this and it ran (a file act, a socket
