@@ -112,6 +112,16 @@ static bool rule_notifies(const struct sbx_seccomp_rule *r)
 	return r->errno_value > 0 && (r->entitlement || r->answer != SBX_ANSWER_ERRNO);
 }
 
+/* The kernel's return value for a rule (its number resolved, its conditions checked). */
+static uint32_t rule_action(const struct sbx_seccomp_rule *r, bool notify)
+{
+	if (r->errno_value <= 0)
+		return SECCOMP_RET_KILL_PROCESS;
+	if (notify && rule_notifies(r))
+		return SECCOMP_RET_USER_NOTIF;
+	return SECCOMP_RET_ERRNO | ((uint32_t)r->errno_value & SECCOMP_RET_DATA);
+}
+
 static int cond_to_scmp(const struct sbx_seccomp_cond *c, struct scmp_arg_cmp *out)
 {
 	if (c->arg > 5)
@@ -199,30 +209,19 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_seccomp_rule *r = &p->rules[i];
 		struct scmp_arg_cmp cmp[SBX_SECCOMP_MAX_COND];
-		uint32_t action;
+		/* libseccomp's SCMP_ACT_* are the kernel's return values. */
+		uint32_t action = rule_action(r, notify);
 		int err;
 
 		/* No number: a call of the table this arch lacks (the gate refuses it). */
 		if (nrs[i] == __NR_SCMP_ERROR)
 			continue;
-		if (r->n_cond > SBX_SECCOMP_MAX_COND)
-			return sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
-					    r->syscall);
 		for (unsigned int c = 0; c < r->n_cond; c++)
-			if (cond_to_scmp(&r->cond[c], &cmp[c]))
-				return sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
-						    r->syscall, c);
+			cond_to_scmp(&r->cond[c], &cmp[c]); /* checked by resolve_rules */
 		err = check_mixed(p, nrs, i, d);
 		if (err)
 			return err;
-		if (r->errno_value <= 0)
-			action = SCMP_ACT_KILL_PROCESS;
-		else if (notify && rule_notifies(r))
-			action = SCMP_ACT_NOTIFY;
-		else
-			action = SCMP_ACT_ERRNO((uint32_t)r->errno_value);
-		if (action == SCMP_ACT_NOTIFY)
-			f->notifies = true;
+		f->notifies |= action == SECCOMP_RET_USER_NOTIF;
 		err = seccomp_rule_add_array(f->rules, action, nrs[i], r->n_cond, cmp);
 		if (err)
 			return sbx_diag_set(d, err, "seccomp: cannot add the rule for %s (%s): %s",
@@ -234,7 +233,8 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 
 /*
  * Each rule's number, once per build (__NR_SCMP_ERROR: a call of the table this arch lacks).
- * A call that neither libseccomp, the table nor a group knows is an error.
+ * A call that neither libseccomp, the table nor a group knows is an error, and so is a
+ * condition neither writer can express, in a rule that has a number.
  */
 static int resolve_rules(const struct sbx_seccomp_plan *p, int *nrs, struct sbx_diag *d)
 {
@@ -245,6 +245,15 @@ static int resolve_rules(const struct sbx_seccomp_plan *p, int *nrs, struct sbx_
 		if (nrs[i] == __NR_SCMP_ERROR && !sbx_syscall_group_of(r->syscall))
 			return sbx_diag_set(d, -EINVAL, "seccomp: unknown system call '%s'",
 					    r->syscall);
+		if (nrs[i] == __NR_SCMP_ERROR)
+			continue;
+		if (r->n_cond > SBX_SECCOMP_MAX_COND)
+			return sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
+					    r->syscall);
+		for (unsigned int c = 0; c < r->n_cond; c++)
+			if (r->cond[c].arg > 5 || r->cond[c].op > SBX_CMP_GT)
+				return sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
+						    r->syscall, c);
 	}
 	return 0;
 }
@@ -260,45 +269,59 @@ static int by_number(const void *x, const void *y)
 #define FILTER_JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
 
 /*
- * The gate as classic BPF, as libseccomp would write it for the native table alone
- * (another architecture kills; on x86_64 so does an x32 number, bit 30, other than -1):
- * ALLOW for the numbers in nr[0..n) (sorted, unique), ERRNO(errno_value) for the rest.
- * Each run of consecutive numbers is two comparisons.
+ * How both programs start, as libseccomp's do for the native table alone: another
+ * architecture kills, and on x86_64 so does an x32 number (bit 30) other than -1; then A
+ * holds the call's number. Returns the number of instructions written at f (NULL: counted).
+ */
+static size_t arch_program(struct sock_filter *f)
+{
+	size_t k = 0;
+
+#define EMIT(insn) ((void)(f ? (f[k] = (insn)) : (insn)), k++)
+	EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
+	EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 1, 0));
+	EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 2));
+		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 1, 0));
+		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	}
+#undef EMIT
+	return k;
+}
+
+/*
+ * The gate as classic BPF (arch_program first): ALLOW for the numbers in nr[0..n) (sorted,
+ * unique), ERRNO(errno_value) for the rest. Each run of consecutive numbers is two
+ * comparisons.
  */
 static int gate_program(const int *nr, size_t n, int errno_value, struct sock_fprog *prog,
 			struct sbx_diag *d)
 {
-	bool x86_64 = seccomp_arch_native() == SCMP_ARCH_X86_64;
-	size_t runs = 0, len, k = 0;
+	size_t runs = 0, len, k;
 	struct sock_filter *f;
 
 	for (size_t i = 0; i < n; i++)
 		runs += !i || nr[i] != nr[i - 1] + 1;
-	len = 3 + (x86_64 ? 2 : 0) + 2 * runs + 3;
-	/* Jumps are 8 bits: the arch check must reach the last return. */
-	if (len - 3 > 255)
+	len = arch_program(NULL) + 2 * runs + 2;
+	/* Jumps are 8 bits: the first run's must reach the returns. */
+	if (2 * runs > 255)
 		return sbx_diag_set(d, -E2BIG, "seccomp: the allow-list has too many gaps");
 	f = calloc(len, sizeof(*f));
 	if (!f)
 		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
-		/* Returns at len - 3 (refuse), len - 2 (allow), len - 1 (kill); k is the next
-		 * index. */
+		/* Returns at len - 2 (refuse), len - 1 (allow); k is the next index. */
 #define GATE_TO(target) ((unsigned char)((len - (target)) - k - 1))
-	f[k] = FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)), k++;
-	f[k] = FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, GATE_TO(1)), k++;
-	f[k] = FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), k++;
-	if (x86_64) {
-		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), k++;
-		f[k] = FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 0, GATE_TO(1)), k++;
-	}
+	k = arch_program(f);
 	for (size_t i = 0; i < n; i++) {
 		size_t last = i;
 
 		while (last + 1 < n && nr[last + 1] == nr[last] + 1)
 			last++;
 		/* Below this run (and above the previous one): in a gap. */
-		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)nr[i], 0, GATE_TO(3)), k++;
-		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)nr[last], 0, GATE_TO(2)),
+		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)nr[i], 0, GATE_TO(2)), k++;
+		f[k] = FILTER_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)nr[last], 0, GATE_TO(1)),
 		k++;
 		i = last;
 	}
@@ -306,7 +329,6 @@ static int gate_program(const int *nr, size_t n, int errno_value, struct sock_fp
 	f[k++] = FILTER_STMT(BPF_RET | BPF_K,
 			     SECCOMP_RET_ERRNO | ((uint32_t)errno_value & SECCOMP_RET_DATA));
 	f[k++] = FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[k++] = FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 	prog->filter = f;
 	prog->len = (unsigned short)len;
 	return 0;
@@ -368,16 +390,6 @@ static size_t cond_program(const struct sbx_seccomp_cond *c, struct sock_filter 
 #undef TO
 #undef EMIT
 	return n;
-}
-
-/* The kernel's return value for a rule (its number resolved, its conditions checked). */
-static uint32_t rule_action(const struct sbx_seccomp_rule *r, bool notify)
-{
-	if (r->errno_value <= 0)
-		return SECCOMP_RET_KILL_PROCESS;
-	if (notify && rule_notifies(r))
-		return SECCOMP_RET_USER_NOTIF;
-	return SECCOMP_RET_ERRNO | ((uint32_t)r->errno_value & SECCOMP_RET_DATA);
 }
 
 /* One rule: its conditions, then its action; fails to the instruction after it. */
@@ -443,35 +455,23 @@ static size_t call_tree(const struct sbx_seccomp_plan *p, bool notify, const str
 }
 
 /*
- * The rules filter for the native table: another architecture kills, and on x86_64 so does
- * an x32 number (bit 30) other than -1, as the gate and libseccomp do. Then a binary search
- * on the number among the calls that have rules; a call's rules in plan order, the first
- * that matches returning its action; ALLOW when none does. o[0..n) is sorted by call, then
- * plan order; c[0..calls] indexes where each call's rules start. f NULL: counted only.
+ * The rules filter for the native table (arch_program first), then a binary search on the
+ * number among the calls that have rules; a call's rules in plan order, the first that
+ * matches returning its action; ALLOW when none does. o[0..n) is sorted by call, then plan
+ * order; c[0..calls] indexes where each call's rules start. f NULL: counted only.
  */
 static size_t rules_program(const struct sbx_seccomp_plan *p, bool notify,
 			    const struct rule_order *o, const size_t *c, size_t calls,
 			    struct sock_filter *f)
 {
-	bool x86_64 = seccomp_arch_native() == SCMP_ARCH_X86_64;
-	size_t k = 0;
+	size_t k = arch_program(f);
 
-#define EMIT(insn) ((void)(f ? (f[k] = (insn)) : (insn)), k++)
-	EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
-	EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 1, 0));
-	EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-	EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
-	if (x86_64) {
-		EMIT(FILTER_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 2));
-		EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffff, 1, 0));
-		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	if (!calls) {
+		if (f)
+			f[k] = FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		return k + 1;
 	}
-	if (!calls)
-		EMIT(FILTER_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-#undef EMIT
-	else
-		k += call_tree(p, notify, o, c, 0, calls - 1, f, k);
-	return k;
+	return k + call_tree(p, notify, o, c, 0, calls - 1, f, k);
 }
 
 static int build_rules_program(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p,
@@ -483,68 +483,47 @@ static int build_rules_program(struct sbx_seccomp_filter *f, const struct sbx_se
 
 	if (!o)
 		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
-	for (size_t i = 0; i < p->n_rules && !err; i++) {
-		const struct sbx_seccomp_rule *r = &p->rules[i];
-
+	for (size_t i = 0; i < p->n_rules; i++) {
 		/* No number (or libseccomp's negative one): a call of the table this arch lacks
 		 * (the gate refuses it). */
 		if (nrs[i] < 0)
 			continue;
-		if (r->n_cond > SBX_SECCOMP_MAX_COND) {
-			err = sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
-					   r->syscall);
-			break;
-		}
-		for (unsigned int c = 0; c < r->n_cond && !err; c++)
-			if (r->cond[c].arg > 5 || r->cond[c].op > SBX_CMP_GT)
-				err = sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
-						   r->syscall, c);
-		if (!err && notify && r->errno_value > 0 && rule_notifies(r))
-			f->notifies = true;
+		f->notifies |= rule_action(&p->rules[i], notify) == SECCOMP_RET_USER_NOTIF;
 		o[n].nr = nrs[i];
 		o[n++].i = i;
 	}
-	if (err) {
-		free(o);
-		return err;
-	}
 	qsort(o, n, sizeof(*o), by_call_then_plan);
 	c = calloc(n + 1, sizeof(*c));
-	if (!c) {
-		free(o);
-		return sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
-	}
-	for (size_t j = 0; j < n; j++)
+	if (!c)
+		err = sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+	for (size_t j = 0; c && j < n; j++)
 		if (!j || o[j].nr != o[j - 1].nr)
 			c[calls++] = j;
-	c[calls] = n;
+	if (c)
+		c[calls] = n;
 	/* check_mixed() on each call's rules, in plan order: they are side by side now. */
 	for (size_t k = 0; k < calls && !err; k++)
 		for (size_t j = c[k]; j < c[k + 1] && c[k + 1] - c[k] > 1 && !err; j++)
 			if (!p->rules[o[j].i].n_cond)
 				err = check_mixed(p, nrs, o[j].i, d);
-	if (err) {
-		free(o);
-		free(c);
-		return err;
+	len = err ? 0 : rules_program(p, notify, o, c, calls, NULL);
+	if (len > BPF_MAXINSNS)
+		err = sbx_diag_set(
+			d, -E2BIG,
+			"seccomp: the rules take %zu instructions, more than the kernel's %d", len,
+			BPF_MAXINSNS);
+	if (!err) {
+		f->rules_bpf.filter = calloc(len, sizeof(*f->rules_bpf.filter));
+		if (!f->rules_bpf.filter)
+			err = sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
 	}
-	len = rules_program(p, notify, o, c, calls, NULL);
-	if (len > BPF_MAXINSNS) {
-		free(o);
-		free(c);
-		return sbx_diag_set(d, -E2BIG,
-				    "seccomp: the rules take %zu instructions, more than "
-				    "the kernel's %d",
-				    len, BPF_MAXINSNS);
-	}
-	f->rules_bpf.filter = calloc(len, sizeof(*f->rules_bpf.filter));
-	if (f->rules_bpf.filter) {
+	if (!err) {
 		rules_program(p, notify, o, c, calls, f->rules_bpf.filter);
 		f->rules_bpf.len = (unsigned short)len;
 	}
 	free(o);
 	free(c);
-	return f->rules_bpf.filter ? 0 : sbx_diag_set(d, -ENOMEM, "seccomp: out of memory");
+	return err;
 }
 
 /* Every call a group names, and every rule's call (known by definition, even in a hand-made
