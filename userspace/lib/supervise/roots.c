@@ -6,11 +6,9 @@
  * replaced after the start keeps the grant on the object, as Landlock's rule does.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "supervise/supervise_internal.h"
 
@@ -25,20 +23,17 @@ int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p, 
 	for (size_t i = 0; i < p->n_fs; i++) {
 		const struct sbx_fs_rule *r = &p->fs[i];
 		struct stat st;
-		int fd = open(r->path, O_PATH | O_CLOEXEC);
 
-		if (fd < 0 || fstat(fd, &st)) {
+		/* The inode open(path, O_PATH) gives, as landlock_build_ruleset opens it. */
+		if (stat(r->path, &st)) {
 			int err = -errno;
 
-			if (fd >= 0)
-				close(fd);
 			/* An absent path grants nothing (the launcher skips or refuses it). */
 			if (err == -ENOENT || err == -ENOTDIR)
 				continue;
 			return sbx_diag_set(d, err, "supervisor: cannot open %s: %s", r->path,
 					    strerror(-err));
 		}
-		close(fd);
 		s->roots[s->n_roots++] = (struct sup_root){ .dev = st.st_dev,
 							    .ino = st.st_ino,
 							    .access = r->access };
