@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,20 +77,8 @@ static const char *user_dir(struct arena *a, FILE *f, const char *key, const cha
 /* no_new_privs and a seccomp filter: what every program sbx runs has. */
 static bool running_confined(void)
 {
-	FILE *f = fopen("/proc/self/status", "re");
-	bool nnp = false, filter = false;
-	char line[256];
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strcmp(line, "NoNewPrivs:\t1\n"))
-			nnp = true;
-		if (!strcmp(line, "Seccomp:\t2\n"))
-			filter = true;
-	}
-	fclose(f);
-	return nnp && filter;
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 &&
+	       prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2; /* SECCOMP_MODE_FILTER */
 }
 
 static int by_name(const void *x, const void *y)
