@@ -370,6 +370,7 @@ int sbx_launch_target_check(const struct sbx_launch_target *t, bool best_effort,
 int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx_diag *d)
 {
 	char rest[2 * PATH_MAX], resolved[PATH_MAX] = "", link[PATH_MAX], cwd[PATH_MAX];
+	char why[80];
 	int hops = 0;
 
 	if (!path || !*path)
@@ -383,7 +384,7 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
 	while (rest[0]) {
 		char comp[NAME_MAX + 1], candidate[PATH_MAX];
 		size_t skip = strspn(rest, "/"), n = strcspn(rest + skip, "/");
-		struct stat st;
+		struct stat st, dir;
 		ssize_t l;
 
 		if (n > NAME_MAX)
@@ -409,15 +410,27 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
 			strcpy(resolved, candidate);
 			continue;
 		}
-		/* Root's own run: every symlink is root's, so none is trusted. */
+		/*
+		 * The system's layout only (/lib -> usr/lib, /etc/alternatives/...): root's link
+		 * in a directory only root can change. Root's own sandbox (--allow-root) makes
+		 * root's links wherever it may write, /tmp too; root's own run trusts none.
+		 */
 		if (st.st_uid != 0 || geteuid() == 0)
-			return sbx_diag_set(
-				d, -ELOOP,
-				"%s: goes through the symlink %s (owned by uid %u%s), "
-				"which a sandboxed program could have planted; grant the "
-				"path it points to instead",
-				path, candidate, (unsigned int)st.st_uid,
-				geteuid() == 0 ? ", and sbx runs as root" : ", not root");
+			snprintf(why, sizeof(why), "owned by uid %u%s", (unsigned int)st.st_uid,
+				 geteuid() == 0 ? ", and sbx runs as root" : ", not root");
+		else if (stat(resolved[0] ? resolved : "/", &dir) || dir.st_uid != 0)
+			snprintf(why, sizeof(why), "owned by root, in a directory not root's");
+		else if (dir.st_mode & (S_IWGRP | S_IWOTH))
+			snprintf(why, sizeof(why),
+				 "owned by root, in a directory others can write");
+		else
+			why[0] = '\0';
+		if (why[0])
+			return sbx_diag_set(d, -ELOOP,
+					    "%s: goes through the symlink %s (%s), which a "
+					    "sandboxed program could have planted; grant the path "
+					    "it points to instead",
+					    path, candidate, why);
 		l = readlink(candidate, link, sizeof(link) - 1);
 		if (l < 0)
 			return sbx_diag_set(d, -errno, "%s: %s", candidate, strerror(errno));

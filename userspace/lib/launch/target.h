@@ -82,11 +82,13 @@ int sbx_launch_target_check(const struct sbx_launch_target *t, bool best_effort,
 
 /*
  * A path the user grants (--grant), made absolute and resolved without trusting symlinks a
- * program could have written: a symlink owned by root (the system's layout, /bin -> usr/bin)
- * is followed when sbx is not root itself; any other one (a sandbox runs as the user, so whatever
- * it plants in its container or a writable grant is the user's) refuses the grant with -ELOOP,
- * naming it, so that a link planted by one run never redirects a later run's grant. The path must
- * exist. Writes the resolved path to out; returns 0 or -errno with d saying why.
+ * program could have written: a symlink of the system's layout (/bin -> usr/bin,
+ * /etc/alternatives/cc), owned by root in a directory owned by root that neither group nor
+ * others can write, is followed when sbx is not root itself; any other one refuses the grant
+ * with -ELOOP, naming it, so that a link planted by one run never redirects a later run's
+ * grant (a sandbox of the user plants the user's links; root's, under --allow-root, plants
+ * root's wherever it may write, /tmp too). The path must exist. Writes the resolved path to
+ * out; returns 0 or -errno with d saying why.
  */
 int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx_diag *d);
 
