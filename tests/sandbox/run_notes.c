@@ -6,7 +6,9 @@
  * $XDG_STATE_HOME/sbx/kernel-notes; --report lists it on every run; --quiet silences it.
  * The features come from this kernel's own --report: where it lacks nothing, a SKIP says so.
  */
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
@@ -148,6 +150,95 @@ TEST_F(notes, quiet_and_not_a_terminal_say_nothing_and_remember_nothing)
 	if (!strstr(out, "sbx: note: kernel "))
 		SKIP(return, "every drop on kernel %s is a hole (warned each run)", self->kernel);
 	EXPECT_EQ(0, access(self->file, F_OK));
+}
+
+/* A note this kernel's run says once (not a hole), or NULL. */
+static const char *a_noted_feature(FIXTURE_DATA(notes) * self, const char *out)
+{
+	for (int i = 0; i < self->n_dropped; i++)
+		if (!is_hole(out, self->dropped[i]))
+			return self->dropped[i];
+	return NULL;
+}
+
+/*
+ * The attack on per-app homes, e17: the notes are reached through no symlink, no FIFO
+ * (which would hang sbx) and no directory of another user's (root's sbx with a user's
+ * HOME made a root-owned file wherever the user's link pointed). Then nothing is
+ * remembered and the note is said, every time. The control: in a directory of its own,
+ * the record is made.
+ */
+TEST_F_TIMEOUT(notes, never_through_a_link_a_fifo_or_anothers_directory, 120)
+{
+	static char out[16384];
+	char elsewhere[PATH_MAX + 16], sbxdir[PATH_MAX + 32], fifo[PATH_MAX + 48];
+	char user[PATH_MAX + 16], flag = 0;
+	int rescued[2];
+	pid_t rescuer;
+
+	if (!self->n_dropped)
+		SKIP(return, "kernel %s enforces everything the default profile asks for",
+			   self->kernel);
+	/* state/sbx is a link to a directory elsewhere. */
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", self->dir);
+	snprintf(sbxdir, sizeof(sbxdir), "%s/sbx", self->state);
+	ASSERT_EQ(0, mkdir(elsewhere, 0700));
+	ASSERT_EQ(0, mkdir(self->state, 0700));
+	ASSERT_EQ(0, symlink(elsewhere, sbxdir));
+	ASSERT_EQ(0, on_terminal(NULL, out, sizeof(out))) TH_LOG("%s", out);
+	if (!a_noted_feature(self, out))
+		SKIP(return, "every drop on kernel %s is a hole (warned each run)", self->kernel);
+	EXPECT_NE(NULL, strstr(out, "sbx: note: kernel ")) TH_LOG("%s", out);
+	snprintf(fifo, sizeof(fifo), "%s/kernel-notes", elsewhere);
+	EXPECT_NE(0, access(fifo, F_OK)) TH_LOG("the notes were made through the link");
+	/* state/sbx/kernel-notes is a FIFO: sbx must not wait for a writer or a reader. A
+	 * rescuer opens it after 20 s (and says so), so that a sbx that waits ends. */
+	ASSERT_EQ(0, unlink(sbxdir));
+	ASSERT_EQ(0, mkdir(sbxdir, 0700));
+	snprintf(fifo, sizeof(fifo), "%s/kernel-notes", sbxdir);
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	ASSERT_EQ(0, pipe2(rescued, O_NONBLOCK));
+	rescuer = fork();
+	ASSERT_LE(0, rescuer);
+	if (rescuer == 0) {
+		sleep(20);
+		if (write(rescued[1], "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			int fd = open(fifo, O_RDWR | O_NONBLOCK);
+
+			usleep(500000);
+			close(fd);
+			usleep(10000);
+		}
+	}
+	EXPECT_EQ(0, on_terminal(NULL, out, sizeof(out))) TH_LOG("%s", out);
+	kill(rescuer, SIGKILL);
+	waitpid(rescuer, NULL, 0);
+	EXPECT_EQ(-1, read(rescued[0], &flag, 1)) TH_LOG("sbx waited on the FIFO");
+	close(rescued[0]);
+	close(rescued[1]);
+	EXPECT_NE(NULL, strstr(out, "sbx: note: kernel ")) TH_LOG("%s", out);
+	ASSERT_EQ(0, unlink(fifo));
+	/* Root's sbx with a user's state directory: nothing of root's is made in it. */
+	if (geteuid() == 0) {
+		snprintf(user, sizeof(user), "%s/user", self->dir);
+		ASSERT_EQ(0, mkdir(user, 0755));
+		ASSERT_EQ(0, chown(user, 65534, 65534));
+		ASSERT_EQ(0, chmod(self->dir, 0755));
+		setenv("XDG_STATE_HOME", user, 1);
+		ASSERT_EQ(0, on_terminal(NULL, out, sizeof(out))) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "sbx: note: kernel ")) TH_LOG("%s", out);
+		snprintf(sbxdir, sizeof(sbxdir), "%s/sbx", user);
+		EXPECT_NE(0, access(sbxdir, F_OK)) TH_LOG("root's sbx made %s", sbxdir);
+		setenv("XDG_STATE_HOME", self->state, 1);
+	}
+	/* The control: in its own directory the record is made, and the note not said again. */
+	ASSERT_EQ(0, on_terminal(NULL, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "sbx: note: kernel ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, access(self->file, R_OK));
+	ASSERT_EQ(0, on_terminal(NULL, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "sbx: note: kernel ")) TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN

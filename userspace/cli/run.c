@@ -312,17 +312,18 @@ static void log_enforcement(FILE *log, const struct sbx_launch *l, const struct 
 	fflush(log);
 }
 
-/* $XDG_STATE_HOME/sbx/kernel-notes (~/.local/state/sbx/kernel-notes), or "" if no home. */
-static void notes_file(char *out, size_t len)
+/*
+ * Where the kernel notes are kept: $XDG_STATE_HOME/sbx/kernel-notes, else
+ * ~/.local/state/sbx/kernel-notes, as the base sbx starts at and the names beneath it
+ * (sbx_enforcement_first_notice); false if no home.
+ */
+static bool notes_dir(const char **base, const char **rel)
 {
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 
-	if (state && state[0] == '/')
-		snprintf(out, len, "%s/sbx/kernel-notes", state);
-	else if (home && home[0] == '/')
-		snprintf(out, len, "%s/.local/state/sbx/kernel-notes", home);
-	else
-		out[0] = '\0';
+	*base = state && state[0] == '/' ? state : home;
+	*rel = *base == state ? "" : ".local/state";
+	return *base && (*base)[0] == '/';
 }
 
 /*
@@ -336,11 +337,9 @@ static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan 
 			      bool quiet)
 {
 	const struct sbx_enforcement *e = &l->enforced;
-	char notes[PATH_MAX];
+	const char *notes_base = NULL, *notes_rel = "";
 	bool notice = !full && !quiet && isatty(STDERR_FILENO);
-
-	if (notice)
-		notes_file(notes, sizeof(notes));
+	bool notes = notice && notes_dir(&notes_base, &notes_rel);
 
 	if (full)
 		fprintf(stderr, "sbx: %s under %s (%s); kernel %s, Landlock ABI %d\n", l->o.program,
@@ -361,8 +360,8 @@ static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan 
 			fprintf(stderr, "sbx: warning: not enforced on this kernel: %s (%s)%s%s\n",
 				s->feature, s->what, s->why[0] ? ": " : "", s->why);
 		else if (notice && s->wanted && !s->enforced &&
-			 (!notes[0] ||
-			  sbx_enforcement_first_notice(notes, f->kernel_release, s->feature)))
+			 (!notes || sbx_enforcement_first_notice(notes_base, notes_rel,
+								 f->kernel_release, s->feature)))
 			fprintf(stderr,
 				"sbx: note: kernel %s lacks %s (%s)%s%s; said once (--report lists "
 				"it, --quiet silences it)\n",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "launch/enforcement.h"
+#include "launch/statedir.h"
 
 const char *const sbx_feature_names[] = {
 	"landlock",
@@ -110,40 +111,47 @@ int sbx_enforcement_require(const struct sbx_enforcement *e, const char *const *
 	return 0;
 }
 
-bool sbx_enforcement_first_notice(const char *state_file, const char *kernel, const char *feature)
+bool sbx_enforcement_first_notice(const char *base, const char *rel, const char *kernel,
+				  const char *feature)
 {
-	char line[512], dir[PATH_MAX], *slash;
+	char line[512], have[512];
+	struct sbx_diag d = { 0 };
 	bool seen = false;
+	struct stat st;
+	int dfd, fd, n;
 	FILE *f;
-	int fd, n;
 
 	n = snprintf(line, sizeof(line), "%s %s\n", kernel, feature);
 	if (n < 0 || (size_t)n >= sizeof(line) || strchr(kernel, '\n') || strchr(feature, ' '))
 		return true;
-	f = fopen(state_file, "re");
-	if (f) {
-		char have[512];
-
-		while (!seen && fgets(have, sizeof(have), f))
-			seen = !strcmp(have, line);
-		fclose(f);
-	}
-	if (seen)
-		return false;
-	snprintf(dir, sizeof(dir), "%s", state_file);
-	/* mkdir -p of its directory, each one 0700 (the user's state). */
-	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(dir, 0700);
-		*slash = '/';
-	}
-	fd = open(state_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		/* One write of one short line: O_APPEND keeps concurrent runs' lines whole. */
-		if (write(fd, line, (size_t)n) != n) {
-			/* A short record only means the note is said again next time. */
-		}
+	/* Never through a link, a FIFO or another user's directory (root's sbx with a user's
+	 * HOME): then nothing is remembered, and the note is said again. */
+	dfd = sbx_state_dir_open(base, rel, "sbx's notes", &d);
+	if (dfd < 0)
+		return true;
+	fd = sbx_state_dir_at(dfd, base, "sbx", "sbx's notes", &d);
+	close(dfd);
+	if (fd < 0)
+		return true;
+	dfd = fd;
+	fd = openat(dfd, "kernel-notes",
+		    O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	close(dfd);
+	if (fd < 0)
+		return true;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
 		close(fd);
+		return true;
 	}
-	return true;
+	f = fdopen(dup(fd), "re");
+	while (f && !seen && fgets(have, sizeof(have), f))
+		seen = !strcmp(have, line);
+	if (f)
+		fclose(f);
+	/* One write of one short line: O_APPEND keeps concurrent runs' lines whole. A short
+	 * record only means the note is said again next time. */
+	if (!seen && write(fd, line, (size_t)n) != n) {
+	}
+	close(fd);
+	return !seen;
 }

@@ -53,11 +53,14 @@ int sbx_enforcement_require(const struct sbx_enforcement *e, const char *const *
 			    struct sbx_diag *d);
 /*
  * Whether to tell this user now that this kernel lacks feature: true the first time for
- * (kernel, feature), which is then recorded as a line "KERNEL FEATURE" in state_file
- * ($XDG_STATE_HOME/sbx/kernel-notes; its directory made 0700). True as well when the record
- * cannot be read or written: saying it again beats hiding it.
+ * (kernel, feature), which is then recorded as a line "KERNEL FEATURE" in
+ * BASE/REL/sbx/kernel-notes ($XDG_STATE_HOME/sbx, or $HOME/.local/state/sbx: base and rel as
+ * sbx_state_dir_open() takes them, each directory made 0700 and this user's own, the file
+ * a regular file of this user's, never reached through a symlink nor opened blocking).
+ * True as well when the record cannot be read or written: saying it again beats hiding it.
  */
-bool sbx_enforcement_first_notice(const char *state_file, const char *kernel, const char *feature);
+bool sbx_enforcement_first_notice(const char *base, const char *rel, const char *kernel,
+				  const char *feature);
 /* Every feature name sbx can report, NULL-terminated: what --require accepts. */
 extern const char *const sbx_feature_names[];
 bool sbx_feature_name_known(const char *name);
