@@ -471,7 +471,7 @@ FIXTURE_SETUP(canon)
 {
 	struct sbx_diag diag = { 0 };
 	EVP_PKEY *skey = pki_key("EC:P-256");
-	char path[512], missing[64];
+	char path[512], missing[256];
 	FILE *f;
 
 	ASSERT_EQ(0, pki_make(&self->pki, variant->leaf_key));
