@@ -207,7 +207,10 @@ out:
 	return found;
 }
 
-/* The path of a descriptor, checked to still name the same object, resolved into o. */
+/*
+ * The path of a descriptor, checked to still name the same object, resolved into o.
+ * 1 when the object has no path (a pipe, socket or anonymous inode: "pipe:[N]").
+ */
 static int object_by_name(int fd, const struct stat *st, struct sup_object *o)
 {
 	char link[64], path[PATH_MAX];
@@ -216,7 +219,9 @@ static int object_by_name(int fd, const struct stat *st, struct sup_object *o)
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, path, sizeof(path) - 1);
-	if (n <= 0 || path[0] != '/')
+	if (n > 0 && path[0] != '/')
+		return 1;
+	if (n <= 0)
 		return -EACCES;
 	path[n] = '\0';
 	err = sup_object_resolve(AT_FDCWD, path, false, o);
@@ -260,6 +265,7 @@ static bool grants_one(const struct sbx_supervisor *s, const struct sup_object *
 {
 	struct sup_object named = { .fd = -1, .dir = -1 };
 	bool ok;
+	int err;
 
 	if (is_root(s, &o->st, bits))
 		return true; /* a rule on the object itself (a file rule, or the root) */
@@ -272,17 +278,9 @@ static bool grants_one(const struct sbx_supervisor *s, const struct sup_object *
 	 * has now, if that still names it. An object with no path (pipe, socket, anonymous
 	 * inode) belongs to no directory: no rule can grant it, and Landlock never governs it.
 	 */
-	{
-		char link[64], path[16];
-		ssize_t n;
-
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", o->fd);
-		n = readlink(link, path, sizeof(path));
-		if (n > 0 && path[0] != '/')
-			return true;
-	}
-	if (object_by_name(o->fd, &o->st, &named))
-		return false;
+	err = object_by_name(o->fd, &o->st, &named);
+	if (err)
+		return err > 0;
 	ok = named.dir >= 0 && beneath(s, named.dir, bits);
 	sup_object_close(&named);
 	return ok;
