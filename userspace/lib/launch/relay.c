@@ -5,11 +5,9 @@
  * stops mirrored, its exit reaped, and the rest of its tree ended.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -20,54 +18,23 @@
 #include "launch/launch_internal.h"
 #include "supervise/supervise.h"
 
-/* Every child of this process, SIGKILLed through a pidfd (an unreaped child's pid cannot
- * be reused, so the pidfd is the process the scan found). */
-static int kill_children(void)
+/* A child of this process (arg: its pid), SIGKILLed through a pidfd (an unreaped child's
+ * pid cannot be reused, so the pidfd is the process the scan found). */
+static int kill_child(pid_t pid, pid_t ppid, pid_t pgrp, void *arg)
 {
-	char path[64], buf[512];
-	pid_t self = getpid();
-	int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
-	char dents[8192] __attribute__((aligned(8)));
-	long len;
+	int pidfd;
 
-	if (dir < 0)
-		return -errno;
-	while ((len = syscall(SYS_getdents64, dir, dents, sizeof(dents))) > 0)
-		for (long off = 0; off < len;) {
-			struct linux_dirent64 *de = (struct linux_dirent64 *)(dents + off);
-			ssize_t r;
-			char *close_paren;
-			int fd, ppid = 0, pidfd;
-			char state;
-
-			off += de->d_reclen;
-			if (de->d_name[0] < '1' || de->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "%s/stat", de->d_name);
-			fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			r = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (r <= 0)
-				continue;
-			buf[r] = '\0';
-			/* pid (comm) state ppid ...: comm may hold anything, so the last ')' */
-			close_paren = strrchr(buf, ')');
-			if (!close_paren || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2 ||
-			    ppid != self)
-				continue;
-			pidfd = (int)syscall(SYS_pidfd_open, atoi(de->d_name), 0);
-			if (pidfd < 0) {
-				kill(atoi(de->d_name), SIGKILL); /* before Linux 5.3 */
-			} else {
-				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-				close(pidfd);
-			}
-			n++;
-		}
-	close(dir);
-	return n;
+	(void)pgrp;
+	if (ppid != *(const pid_t *)arg)
+		return 0;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		kill(pid, SIGKILL); /* before Linux 5.3 */
+	} else {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		close(pidfd);
+	}
+	return 0;
 }
 
 /* The rest of the tree, once the program ended: killed, reaped, and again for what was
@@ -83,7 +50,7 @@ static void end_tree(void)
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 &&
 		    errno == ECHILD)
 			return;
-		kill_children();
+		sbx_proc_each(kill_child, &(pid_t){ getpid() });
 		if (waitpid(-1, &ws, __WALL) < 0 && errno == ECHILD)
 			return;
 	}

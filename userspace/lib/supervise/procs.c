@@ -96,25 +96,24 @@ static int pin_member(struct sup_call *c, pid_t pid)
 	return fd;
 }
 
-/* Every process of group pgid is the sandbox's (and there is one). */
-static bool group_is_members(const struct sbx_supervisor *s, pid_t pgid)
+int sbx_proc_each(int (*fn)(pid_t pid, pid_t ppid, pid_t pgrp, void *arg), void *arg)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	bool any = false, ok = true;
+	int ret = 0;
 
 	if (!d)
-		return false;
-	while (ok && (e = readdir(d))) {
+		return -errno;
+	while (!ret && (e = readdir(d))) {
 		char path[300], buf[512], *p;
-		pid_t pid = (pid_t)strtol(e->d_name, &p, 10);
-		int fd, g = 0;
+		pid_t pid = (pid_t)strtol(e->d_name, &p, 10), ppid, pgrp;
+		int fd;
 		ssize_t n;
 
 		if (*p || pid <= 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "%s/stat", e->d_name);
+		fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -124,13 +123,37 @@ static bool group_is_members(const struct sbx_supervisor *s, pid_t pgid)
 		buf[n] = '\0';
 		/* pid (comm) state ppid pgrp: comm may hold spaces and parentheses. */
 		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 1, " %*c %*d %d", &g) != 1 || g != pgid)
-			continue;
-		any = true;
-		ok = member(s, pid);
+		if (p && sscanf(p + 1, " %*c %d %d", &ppid, &pgrp) == 2)
+			ret = fn(pid, ppid, pgrp, arg);
 	}
 	closedir(d);
-	return any && ok;
+	return ret;
+}
+
+struct group_scan {
+	const struct sbx_supervisor *s;
+	pid_t pgid;
+	bool any;
+};
+
+/* Nonzero (the scan stops) for a process of the group that is not the sandbox's. */
+static int outsider_in_group(pid_t pid, pid_t ppid, pid_t pgrp, void *arg)
+{
+	struct group_scan *g = arg;
+
+	(void)ppid;
+	if (pgrp != g->pgid)
+		return 0;
+	g->any = true;
+	return !member(g->s, pid);
+}
+
+/* Every process of group pgid is the sandbox's (and there is one). */
+static bool group_is_members(const struct sbx_supervisor *s, pid_t pgid)
+{
+	struct group_scan g = { s, pgid, false };
+
+	return !sbx_proc_each(outsider_in_group, &g) && g.any;
 }
 
 static int copy_siginfo(struct sup_call *c)

@@ -50,6 +50,13 @@ void sbx_supervisor_set_program(struct sbx_supervisor *s, pid_t pid);
 void sbx_supervisor_stop(struct sbx_supervisor *s);
 
 /*
+ * Each process on the machine, as its /proc/PID/stat says: fn(pid, ppid, pgrp, arg) until
+ * fn returns nonzero, which is then returned. 0 when every process was seen; -errno when
+ * /proc cannot be read. (The supervisor's group checks, the launcher's end of the tree.)
+ */
+int sbx_proc_each(int (*fn)(pid_t pid, pid_t ppid, pid_t pgrp, void *arg), void *arg);
+
+/*
  * Carry out the notified call req (nr: its native number) for the program and answer it.
  * Returns 0 when answered with the call's own result (nothing to report), or a positive
  * errno to refuse it with (refuse_errno when the plan does not allow it, EPERM when the
