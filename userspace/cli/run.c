@@ -421,14 +421,16 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 	char syscall_name[64], suggestion[PATH_MAX + 128] = "";
 	struct sbx_json j;
 
-	if (d->is_file)
-		suggestion_of(sink, d, suggestion, sizeof(suggestion));
 	if (sink->observer)
 		sink->observer->on_denial(d, sink->observer->arg);
+	if (sink->quiet && !sink->log) /* --quiet, no --log-json (sbx learn): nothing to say */
+		return;
 	if (d->is_file && seen_before(sink, d)) {
 		sink->held++;
 		return;
 	}
+	if (d->is_file)
+		suggestion_of(sink, d, suggestion, sizeof(suggestion));
 	if (sink->quiet)
 		;
 	else if (d->is_file)
