@@ -257,6 +257,60 @@ TEST_F(learn, home_written_covers_a_file_read_beneath_it)
 	EXPECT_EQ(NULL, strstr(self->r->out, "[d/f]")) TH_LOG("%s", self->r->out);
 }
 
+/*
+ * A program that tries what the Hardened Runtime and sbx.io-uring refuse (a W+X mapping, a
+ * W->X flip, io_uring, ptrace of its parent), goes on when refused and succeeds: it did not
+ * need those entitlements, and they widen what it may do rather than what it may reach, so
+ * learn names each as tried (a comment in the profile, a line of the diff) and adds none.
+ * The control: the App Sandbox keys the same run needed (network.client for its socket,
+ * files.user-selected.executable for running the probe) are added.
+ */
+TEST_F(learn, tried_runtime_lifts_are_named_not_added)
+{
+	static const char *const tried[] = { "cs.allow-jit", "cs.allow-unsigned-executable-memory",
+					     "sbx.io-uring", "cs.debugger" };
+	const char *probe = sbx_test_helper("run_probe");
+	char script[2 * PATH_MAX], grant[PATH_MAX + 8], line[128];
+	char *args[] = { "/bin/sh", "-c", script, NULL };
+	char *run[] = { (char *)sbx_bin(), "run",     "--allow-root", "--profile",
+			self->profile,	   "--grant", grant,	      "--",
+			"/bin/sh",	   "-c",      script,	      NULL };
+
+	ASSERT_NE(NULL, probe);
+	snprintf(script, sizeof(script),
+		 "for a in mmap-wx mprotect-x io-uring ptrace-parent socket-inet; do '%s' $a; "
+		 "done; exit 0",
+		 probe);
+	snprintf(grant, sizeof(grant), "%.*s:x", (int)(strrchr(probe, '/') - probe), probe);
+	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	for (size_t i = 0; i < sizeof(tried) / sizeof(tried[0]); i++) {
+		snprintf(line, sizeof(line), "+# tried: %s (add it if the program needs it)\n",
+			 tried[i]);
+		EXPECT_NE(NULL, strstr(self->r->out, line)) TH_LOG("%s", self->r->out);
+	}
+	EXPECT_NE(NULL, strstr(self->r->out, "+  network.client: true\n"))
+	TH_LOG("%s", self->r->out);
+	ASSERT_EQ(0, sbx_sh(self->r, "cat '%s'", self->profile));
+	for (size_t i = 0; i < sizeof(tried) / sizeof(tried[0]); i++) {
+		snprintf(line, sizeof(line), "  %s: true\n", tried[i]);
+		EXPECT_EQ(NULL, strstr(self->r->out, line)) TH_LOG("%s", self->r->out);
+		snprintf(line, sizeof(line), "\n# tried: %s (add it if the program needs it)\n",
+			 tried[i]);
+		EXPECT_NE(NULL, strstr(self->r->out, line)) TH_LOG("%s", self->r->out);
+	}
+	EXPECT_NE(NULL, strstr(self->r->out, "  network.client: true\n"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "  files.user-selected.executable: true\n"))
+	TH_LOG("%s", self->r->out);
+	/* The learned profile refuses each again, and the program succeeds as it did. */
+	ASSERT_EQ(0, sbx_run_capture(run, self->r));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "denied ptrace(): needs cs.debugger"))
+	TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "socket: ok")) TH_LOG("%s", self->r->out);
+}
+
 TEST_F(learn, bad_input_one_line_status_2_nothing_run)
 {
 	char marker[PATH_MAX + 16], out[PATH_MAX + 32];

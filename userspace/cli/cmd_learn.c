@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * sbx learn: run a program in complain mode (sbx run --complain) and write the smallest
- * profile that lets that run succeed: BASE plus, for each act enforcement would have
- * refused, the entitlement or path exception that allows it, printed as a diff against
- * BASE with the acts behind each addition.
+ * sbx learn: run a program in complain mode (sbx run --complain) and write a profile that
+ * lets that run succeed: BASE plus, for each act enforcement would have refused, the
+ * entitlement or path exception that allows it, printed as a diff against BASE with the
+ * acts behind each addition. Only App Sandbox keys (files, network, devices) are added: a
+ * key of another class (a Hardened Runtime lift, cs.* and get-task-allow; an sbx extension,
+ * sbx.io-uring) widens what the program may do to memory, other processes or the kernel,
+ * and complain mode does not lift it, so the run went on without it: it is named in a
+ * comment, "# tried: KEY", for the author to add if the program needs it.
  *
  *   sbx learn [--profile BASE] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow-root] -o NEW.yaml
  *             -- PROGRAM [ARGS...]
@@ -42,8 +46,9 @@ static const char learn_help[] =
 	"\n"
 	"Runs PROGRAM as sbx run --complain does (files, network and exec judged against\n"
 	"BASE, not enforced) and writes NEW.yaml: BASE plus what that run needed, each\n"
-	"addition printed as a diff with the acts that needed it. Review it, then\n"
-	"sbx run --profile NEW.yaml -- PROGRAM [ARGS...].\n"
+	"addition printed as a diff with the acts that needed it. A Hardened Runtime\n"
+	"lift or sbx.io-uring it tried is not added, only named (# tried: KEY). Review\n"
+	"it, then sbx run --profile NEW.yaml -- PROGRAM [ARGS...].\n"
 	"\n"
 	"  --profile BASE   the profile to start from (a file or NAME; default: what sbx run\n"
 	"                   would choose for PROGRAM)\n"
@@ -52,7 +57,7 @@ static const char learn_help[] =
 	"\n"
 	"Exit: the program's status; 2 usage or unwritable output; 125 sbx failed.\n";
 
-/* One addition: an entitlement, or a path under a list key; the acts that needed it. */
+/* One addition (an entitlement, or a path under a list key), or a key tried; its acts. */
 struct learned {
 	const char *key; /* entitlement or list key (static) */
 	char path[PATH_MAX]; /* "" for an entitlement */
@@ -77,6 +82,14 @@ struct learn_state {
 static bool is_path_key(const char *key)
 {
 	return !strncmp(key, "temporary-exception.", 20);
+}
+
+/* Added to the profile, or only named as tried: by the key's class (see the header). */
+static bool is_learned(const char *key)
+{
+	const struct sbx_key_info *k = sbx_key_lookup(key);
+
+	return k && k->class == SBX_KEY_SANDBOX;
 }
 
 static struct learned *find_or_add(struct learn_state *st, const char *key, const char *path)
@@ -250,15 +263,14 @@ static void minimize(struct learn_state *st)
 	}
 }
 
-static int write_profile(const char *out, const struct sbx_profile *p, const char *source,
-			 char *const *argv)
+static int write_profile(const char *out, const struct learn_state *st, char *const *argv)
 {
 	char tmp[PATH_MAX + 16], *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	int err;
 
-	if (sbx_profile_canonical(p, &buf, &len))
+	if (sbx_profile_canonical(st->base, &buf, &len))
 		return cli_usage_error("learn", "cannot write the learned profile: out of memory");
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
 	err = mkstemp(tmp);
@@ -268,10 +280,14 @@ static int write_profile(const char *out, const struct sbx_profile *p, const cha
 		free(buf);
 		return cli_usage_error("learn", "%s: %s", out, strerror(err));
 	}
-	fprintf(f, "# Learned by sbx learn from %s, running:\n#  ", source);
+	fprintf(f, "# Learned by sbx learn from %s, running:\n#  ", st->source);
 	for (size_t i = 0; argv[i]; i++)
 		fprintf(f, " %s", argv[i]);
 	fprintf(f, "\n");
+	for (size_t i = 0; i < st->n; i++)
+		if (!is_learned(st->items[i].key))
+			fprintf(f, "# tried: %s (add it if the program needs it)\n",
+				st->items[i].key);
 	fwrite(buf, 1, len, f);
 	free(buf);
 	if (fchmod(fileno(f), 0644) || fclose(f) || rename(tmp, out)) {
@@ -285,13 +301,18 @@ static int write_profile(const char *out, const struct sbx_profile *p, const cha
 /* The diff: each addition, '+', with the acts that needed it as comments. */
 static void print_diff(const struct learn_state *st, const char *out)
 {
+	size_t added = 0;
+
 	printf("--- %s\n+++ %s\n", st->source, out);
 	for (size_t i = 0; i < st->n; i++) {
 		const struct learned *it = &st->items[i];
 
 		if (it->dropped)
 			continue;
-		if (is_path_key(it->key))
+		added += is_learned(it->key);
+		if (!is_learned(it->key))
+			printf("+# tried: %s (add it if the program needs it)\n", it->key);
+		else if (is_path_key(it->key))
 			printf("+  %s: [%s]\n", it->key, it->path);
 		else
 			printf("+  %s: true\n", it->key);
@@ -304,7 +325,7 @@ static void print_diff(const struct learn_state *st, const char *out)
 			       "%s:x\n",
 			       it->exec_dir);
 	}
-	if (!st->n)
+	if (!added)
 		printf("   (nothing: the run needed nothing BASE does not grant)\n");
 }
 
@@ -399,7 +420,7 @@ int cmd_learn(int argc, char **argv)
 	for (size_t i = 0; i < st.n && !err; i++) {
 		const struct learned *it = &st.items[i];
 
-		if (it->dropped)
+		if (it->dropped || !is_learned(it->key))
 			continue;
 		if (is_path_key(it->key))
 			err = sbx_profile_add_path(st.base, it->key, it->path, &d);
@@ -411,7 +432,7 @@ int cmd_learn(int argc, char **argv)
 		status = SBX_EXIT_RUN_FAILED;
 		goto out;
 	}
-	err = write_profile(out, st.base, st.source, argv + optind);
+	err = write_profile(out, &st, argv + optind);
 	if (err) {
 		status = err;
 		goto out;

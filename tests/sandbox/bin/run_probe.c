@@ -144,6 +144,15 @@ int main(int argc, char **argv)
 		       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / (n ? n : 1));
 		return 0;
 	}
+	if (!strcmp(act, "io-uring")) {
+		char params[120] = { 0 }; /* struct io_uring_params */
+		long fd = syscall(SYS_io_uring_setup, 1, params);
+
+		if (fd < 0)
+			return refused("io_uring_setup");
+		printf("io-uring: ok\n");
+		return 0;
+	}
 	if (!strcmp(act, "ptrace-parent")) {
 		if (syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, getppid(), 0, 0))
 			return refused("ptrace");
@@ -152,6 +161,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: run_probe status|env NAME|exit N|signal N|read F|write F|"
 			"socket-inet|exe-socket|socket-loop "
-			"N|mmap-wx|mprotect-x|ptrace-parent|syscalls N\n");
+			"N|mmap-wx|mprotect-x|io-uring|ptrace-parent|syscalls N\n");
 	return 2;
 }
