@@ -255,6 +255,49 @@ TEST_F(learn, home_written_covers_a_file_read_beneath_it)
 	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-write: [.]\n"))
 	TH_LOG("%s", self->r->out);
 	EXPECT_EQ(NULL, strstr(self->r->out, "[d/f]")) TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL,
+		  strstr(self->r->err, "sbx learn: warning: learned the whole home read-write"))
+	TH_LOG("%s", self->r->err);
+}
+
+/*
+ * Listing the home learns all of it read-only (Landlock grants a directory with everything
+ * beneath it): one warning line says so. The control: a file read beneath it is learned
+ * alone, and nothing is said.
+ */
+TEST_F(learn, whole_home_learned_is_warned)
+{
+	char script[2 * PATH_MAX], want[2 * PATH_MAX], old_home[PATH_MAX] = "";
+	char *args[] = { "/bin/sh", "-c", script, NULL };
+	const char *h = getenv("HOME");
+	int n_warnings = 0;
+
+	snprintf(old_home, sizeof(old_home), "%s", h ? h : "");
+	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/d' && echo f >'%s/d/f'", self->dir, self->dir));
+	setenv("HOME", self->dir, 1);
+	snprintf(script, sizeof(script), "cat '%s/d/f'", self->dir);
+	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-only: [d/f]\n"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_EQ(NULL, strstr(self->r->err, "sbx learn: warning")) TH_LOG("%s", self->r->err);
+	snprintf(script, sizeof(script), "ls '%s' >/dev/null", self->dir);
+	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	if (old_home[0])
+		setenv("HOME", old_home, 1);
+	else
+		unsetenv("HOME");
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-only: [.]\n"))
+	TH_LOG("%s", self->r->out);
+	snprintf(want, sizeof(want),
+		 "sbx learn: warning: learned the whole home read-only ('.' in %s): a directory is "
+		 "granted with all beneath it; narrow it by hand if the program needs less\n",
+		 self->profile);
+	EXPECT_NE(NULL, strstr(self->r->err, want)) TH_LOG("%s", self->r->err);
+	for (const char *w = self->r->err; (w = strstr(w, "sbx learn: warning")); w++)
+		n_warnings++;
+	EXPECT_EQ(1, n_warnings) TH_LOG("%s", self->r->err);
 }
 
 /*

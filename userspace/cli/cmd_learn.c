@@ -329,6 +329,28 @@ static void print_diff(const struct learn_state *st, const char *out)
 		printf("   (nothing: the run needed nothing BASE does not grant)\n");
 }
 
+/*
+ * A whole home or the root learned (an act on the directory itself: ls ~, a file created in
+ * ~): Landlock grants a directory with all beneath it, so the profile reaches much more than
+ * the run did. Said, for the author to narrow.
+ */
+static void warn_whole_tree(const struct learn_state *st, const char *out)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		const struct learned *it = &st->items[i];
+		bool home = !strcmp(it->path, ".");
+
+		if (it->dropped || !is_path_key(it->key) || (!home && strcmp(it->path, "/")))
+			continue;
+		fprintf(stderr,
+			"sbx learn: warning: learned the whole %s %s ('%s' in %s): a directory is "
+			"granted with all beneath it; narrow it by hand if the program needs "
+			"less\n",
+			home ? "home" : "file system",
+			strstr(it->key, "read-write") ? "read-write" : "read-only", it->path, out);
+	}
+}
+
 int cmd_learn(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -438,6 +460,7 @@ int cmd_learn(int argc, char **argv)
 		goto out;
 	}
 	print_diff(&st, out);
+	warn_whole_tree(&st, out);
 	for (size_t i = 0; i < st.n_unliftable; i++)
 		fprintf(stderr, "sbx learn: refused, and no entitlement lifts it: %s\n",
 			st.unliftable[i]);
