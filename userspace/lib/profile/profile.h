@@ -160,6 +160,11 @@ struct sbx_key_info {
 	enum sbx_value_kind kind;
 	enum sbx_key_class class;
 	const char *summary; /* what it grants on Linux (or why it has no meaning) */
+	/*
+	 * sbx run --complain lets the calls this key would allow run, and reports them (the
+	 * network keys: complain mode judges files, network and exec; the rest stays enforced).
+	 */
+	bool complain_runs;
 };
 
 /* The table entry for key (prefix optional, Apple aliases folded), or NULL. */

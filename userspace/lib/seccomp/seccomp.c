@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "profile/profile.h"
 #include "seccomp/seccomp.h"
 #include "supervise/supervise.h"
 #include "uapi_compat.h"
@@ -799,6 +800,13 @@ void seccomp_describe_call(int nr, const uint64_t args[6], char *buf, size_t len
 	free(name);
 }
 
+static bool complain_runs(const char *entitlement)
+{
+	const struct sbx_key_info *k = sbx_key_lookup(entitlement);
+
+	return k && k->complain_runs;
+}
+
 static void read_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
@@ -883,9 +891,9 @@ int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct 
 		err = hit < 0 ? hit : 0;
 		goto out;
 	}
-	/* complain: what the network entitlements refuse runs, and is reported. */
-	if (out->rule && sbx_supervisor_complains(sup) && out->rule->entitlement &&
-	    !strncmp(out->rule->entitlement, "network.", 8)) {
+	/* complain: what a key complain mode judges (network) would allow runs, reported. */
+	if (out->rule && out->rule->entitlement && sbx_supervisor_complains(sup) &&
+	    complain_runs(out->rule->entitlement)) {
 		seccomp_describe_call(nr, args, out->call, sizeof(out->call));
 		read_comm(out->pid, out->comm, sizeof(out->comm));
 		out->complained = true;
