@@ -3,10 +3,11 @@
  * sbx learn: run a program in complain mode (sbx run --complain) and write a profile that
  * lets that run succeed: BASE plus, for each act enforcement would have refused, the
  * entitlement or path exception that allows it, printed as a diff against BASE with the
- * acts behind each addition. Only App Sandbox keys (files, network, devices) are added: a
- * key of another class (a Hardened Runtime lift, cs.* and get-task-allow; an sbx extension,
- * sbx.io-uring) widens what the program may do to memory, other processes or the kernel,
- * and complain mode does not lift it, so the run went on without it: it is named in a
+ * acts behind each addition. Only what the run was let do because of --complain is added
+ * (files, network, exec: what complain mode judges without enforcing). A key whose calls
+ * complain mode still refused (a Hardened Runtime lift, cs.* and get-task-allow; an sbx
+ * extension, sbx.io-uring; a device) widens what the program may do to memory, other
+ * processes, devices or the kernel, and the run went on without it: it is named in a
  * comment, "# tried: KEY", for the author to add if the program needs it.
  *
  *   sbx learn [--profile BASE] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow-root] -o NEW.yaml
@@ -46,9 +47,10 @@ static const char learn_help[] =
 	"\n"
 	"Runs PROGRAM as sbx run --complain does (files, network and exec judged against\n"
 	"BASE, not enforced) and writes NEW.yaml: BASE plus what that run needed, each\n"
-	"addition printed as a diff with the acts that needed it. A Hardened Runtime\n"
-	"lift or sbx.io-uring it tried is not added, only named (# tried: KEY). Review\n"
-	"it, then sbx run --profile NEW.yaml -- PROGRAM [ARGS...].\n"
+	"addition printed as a diff with the acts that needed it. A key whose calls the\n"
+	"run tried and complain mode still refused (cs.*, sbx.io-uring, a device) is not\n"
+	"added, only named (# tried: KEY). Review it, then\n"
+	"sbx run --profile NEW.yaml -- PROGRAM [ARGS...].\n"
 	"\n"
 	"  --profile BASE   the profile to start from (a file or NAME; default: what sbx run\n"
 	"                   would choose for PROGRAM)\n"
@@ -65,6 +67,7 @@ struct learned {
 	char acts[MAX_ACTS][PATH_MAX + 64];
 	size_t n_acts, more;
 	bool dropped; /* beneath another learned path with as much access */
+	bool ran; /* an act ran because of --complain: the run needed it (else only tried) */
 };
 
 struct learn_state {
@@ -84,12 +87,10 @@ static bool is_path_key(const char *key)
 	return !strncmp(key, "temporary-exception.", 20);
 }
 
-/* Added to the profile, or only named as tried: by the key's class (see the header). */
-static bool is_learned(const char *key)
+/* Added to the profile, or only named as tried (see the header). */
+static bool is_learned(const struct learned *it)
 {
-	const struct sbx_key_info *k = sbx_key_lookup(key);
-
-	return k && k->class == SBX_KEY_SANDBOX;
+	return it->ran;
 }
 
 static struct learned *find_or_add(struct learn_state *st, const char *key, const char *path)
@@ -107,9 +108,13 @@ static struct learned *find_or_add(struct learn_state *st, const char *key, cons
 }
 
 static void add_act(struct learned *it, const char *fmt, const char *a, const char *b,
-		    const char *comm, int pid)
+		    const struct sbx_seccomp_denial *d)
 {
 	char act[sizeof(it->acts[0])];
+	const char *comm = d->comm;
+	int pid = d->pid;
+
+	it->ran |= d->complained;
 
 	snprintf(act, sizeof(act), fmt, a, b);
 	for (size_t i = 0; i < it->n_acts; i++)
@@ -148,7 +153,7 @@ static void on_denial(const struct sbx_seccomp_denial *d, void *arg)
 	if (d->is_file && d->file.port) {
 		it = find_or_add(st, "network.server", "");
 		if (it)
-			add_act(it, "%s of %s", d->file.access, d->file.path, d->comm, d->pid);
+			add_act(it, "%s of %s", d->file.access, d->file.path, d);
 		return;
 	}
 	if (d->is_file) {
@@ -167,13 +172,13 @@ static void on_denial(const struct sbx_seccomp_denial *d, void *arg)
 			it = find_or_add(st, sg.profile_key, sg.profile_path);
 		}
 		if (it)
-			add_act(it, "%s of %s", d->file.access, d->file.path, d->comm, d->pid);
+			add_act(it, "%s of %s", d->file.access, d->file.path, d);
 		return;
 	}
 	if (d->rule && d->rule->entitlement) {
 		it = find_or_add(st, d->rule->entitlement, "");
 		if (it)
-			add_act(it, "%s%s", d->call, "", d->comm, d->pid);
+			add_act(it, "%s%s", d->call, "", d);
 	} else if (st->n_unliftable < 8) {
 		snprintf(st->unliftable[st->n_unliftable++], sizeof(st->unliftable[0]),
 			 "%s (%s[%d]): %s", d->call, d->comm, (int)d->pid,
@@ -195,6 +200,7 @@ static bool beneath(const char *path, const char *dir)
 static void fold(struct learned *a, struct learned *b)
 {
 	a->dropped = true;
+	b->ran |= a->ran;
 	for (size_t j = 0; j < a->n_acts; j++) {
 		if (b->n_acts < MAX_ACTS)
 			memcpy(b->acts[b->n_acts++], a->acts[j], sizeof(a->acts[j]));
@@ -259,6 +265,7 @@ static void minimize(struct learn_state *st)
 			if (beneath(a->path, b->path) ||
 			    (!strcmp(a->path, b->path) && b_rw && !a_rw))
 				a->dropped = true;
+			b->ran |= a->ran;
 		}
 	}
 }
@@ -285,7 +292,7 @@ static int write_profile(const char *out, const struct learn_state *st, char *co
 		fprintf(f, " %s", argv[i]);
 	fprintf(f, "\n");
 	for (size_t i = 0; i < st->n; i++)
-		if (!is_learned(st->items[i].key))
+		if (!is_learned(&st->items[i]))
 			fprintf(f, "# tried: %s (add it if the program needs it)\n",
 				st->items[i].key);
 	fwrite(buf, 1, len, f);
@@ -309,8 +316,8 @@ static void print_diff(const struct learn_state *st, const char *out)
 
 		if (it->dropped)
 			continue;
-		added += is_learned(it->key);
-		if (!is_learned(it->key))
+		added += is_learned(it);
+		if (!is_learned(it))
 			printf("+# tried: %s (add it if the program needs it)\n", it->key);
 		else if (is_path_key(it->key))
 			printf("+  %s: [%s]\n", it->key, it->path);
@@ -442,7 +449,7 @@ int cmd_learn(int argc, char **argv)
 	for (size_t i = 0; i < st.n && !err; i++) {
 		const struct learned *it = &st.items[i];
 
-		if (it->dropped || !is_learned(it->key))
+		if (it->dropped || !is_learned(it))
 			continue;
 		if (is_path_key(it->key))
 			err = sbx_profile_add_path(st.base, it->key, it->path, &d);

@@ -153,14 +153,23 @@ int main(int argc, char **argv)
 		printf("io-uring: ok\n");
 		return 0;
 	}
+	if (!strcmp(act, "socket-bluetooth")) { /* AF_BLUETOOTH, BTPROTO_RFCOMM: device.bluetooth */
+		int fd = socket(31, SOCK_STREAM, 3);
+
+		if (fd < 0)
+			return refused("socket(AF_BLUETOOTH)");
+		printf("socket-bluetooth: ok\n");
+		return 0;
+	}
 	if (!strcmp(act, "ptrace-parent")) {
 		if (syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, getppid(), 0, 0))
 			return refused("ptrace");
 		printf("ptrace: ok\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: run_probe status|env NAME|exit N|signal N|read F|write F|"
-			"socket-inet|exe-socket|socket-loop "
-			"N|mmap-wx|mprotect-x|io-uring|ptrace-parent|syscalls N\n");
+	fprintf(stderr,
+		"usage: run_probe status|env NAME|exit N|signal N|read F|write F|"
+		"socket-inet|exe-socket|socket-loop "
+		"N|mmap-wx|mprotect-x|io-uring|socket-bluetooth|ptrace-parent|syscalls N\n");
 	return 2;
 }
