@@ -94,13 +94,15 @@ FIXTURE(launch)
 FIXTURE_SETUP(launch)
 {
 	ASSERT_NE(NULL, sbx_mkdtemp(self->root, sizeof(self->root)));
-	snprintf(self->container, sizeof(self->container), "%s/containers/org.sbx.test",
+	/* The layout sbx_compile() gives, from a base the launcher checks is this user's. */
+	snprintf(self->container, sizeof(self->container), "%s/sbx/containers/org.sbx.test",
 		 self->root);
 	snprintf(self->tmp, sizeof(self->tmp), "%s/tmp", self->container);
 	memset(&self->plan, 0, sizeof(self->plan));
 	self->plan.identifier = "org.sbx.test";
 	self->plan.process.no_new_privs = true;
 	self->plan.process.drop_capabilities = true;
+	self->plan.process.container_base = self->root;
 	self->plan.process.container_dir = self->container;
 	self->plan.process.tmp_dir = self->tmp;
 	memset(&self->seen, 0, sizeof(self->seen));

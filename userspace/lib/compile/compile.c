@@ -281,9 +281,12 @@ static void compile_container(struct builder *b)
 	strcat(rel, key);
 	pp->container_dir = join(data_home, rel);
 	pp->tmp_dir = pp->container_dir ? join(pp->container_dir, "tmp") : NULL;
+	pp->container_base = f->data_home_base	? strdup(f->data_home_base)
+			     : f->xdg_data_home ? strdup(data_home)
+						: strdup(f->home);
 	free(data_home);
 	free(rel);
-	if (!pp->container_dir || !pp->tmp_dir) {
+	if (!pp->container_dir || !pp->tmp_dir || !pp->container_base) {
 		nomem(b);
 		return;
 	}
@@ -993,6 +996,7 @@ void sbx_plan_free(struct sbx_plan *plan)
 	free(plan->process.env_keep);
 	free(plan->process.rlimits);
 	free(plan->process.container_dir);
+	free(plan->process.container_base);
 	free(plan->process.tmp_dir);
 	free(plan->process.home_dir);
 	for (int s = 0; s < SBX_LC_NSLOTS; s++)

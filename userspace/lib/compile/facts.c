@@ -144,7 +144,8 @@ static int data_home(struct sbx_host_facts *facts, struct arena *a, const char *
 	}
 	if (is_dir(home)) {
 		facts->xdg_data_home = arena_put(a, home, "/.local/share");
-		return facts->xdg_data_home ? 0 : -ENOSPC;
+		facts->data_home_base = arena_put(a, home, NULL);
+		return facts->xdg_data_home && facts->data_home_base ? 0 : -ENOSPC;
 	}
 	if (facts->xdg_runtime_dir && is_dir(facts->xdg_runtime_dir)) {
 		snprintf(why, sizeof(why),

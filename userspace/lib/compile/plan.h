@@ -185,6 +185,12 @@ struct sbx_process_plan {
 	struct sbx_rlimit_rule *rlimits;
 	size_t n_rlimits;
 	char *container_dir; /* $XDG_DATA_HOME/sbx/containers/<identifier>, created at run */
+	/*
+	 * Where the launcher's check of the containers' tree starts (launch/statedir.h: each
+	 * directory from here down to container_dir the user's own): $XDG_DATA_HOME, or $HOME
+	 * (the containers in ~/.local/share), or $XDG_RUNTIME_DIR (the fallback).
+	 */
+	char *container_base;
 	/* Where each run's private tmp is made (TMPDIR: a fresh directory beneath it, removed
 	 * when the run ends); inside the container. */
 	char *tmp_dir;
@@ -248,6 +254,9 @@ struct sbx_host_facts {
 	 * /nonexistent) $XDG_RUNTIME_DIR; NULL when none is usable, data_home_problem says why.
 	 */
 	const char *xdg_data_home;
+	/* The directory xdg_data_home is, or is beneath: $XDG_DATA_HOME, $HOME or
+	 * $XDG_RUNTIME_DIR (NULL: xdg_data_home itself). */
+	const char *data_home_base;
 	const char *data_home_problem; /* one sentence, or NULL */
 	const char *xdg_download_dir, *xdg_pictures_dir, *xdg_music_dir, *xdg_videos_dir;
 	const char *program; /* absolute path of the program to run, or NULL */

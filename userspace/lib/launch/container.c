@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "launch/container.h"
+#include "launch/statedir.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -135,8 +136,128 @@ static int make_run_tmp(int parent, struct sbx_container_run *r, const char *tmp
 	return -EEXIST;
 }
 
-int sbx_container_begin(const struct sbx_process_plan *pp, struct sbx_container_run *r,
-			struct sbx_diag *d)
+/*
+ * KEY.owner in containers/ (which no sandbox can write, and the tree check made this
+ * user's alone) names the container's owner from the first run on; a run for anyone else
+ * is refused. Beside the key, it catches two owners whose key fields were cut to one.
+ */
+static int claim(int containers_fd, const char *dir, const char *key, const char *owner,
+		 struct sbx_diag *d)
+{
+	char name[NAME_MAX + 8], have[PATH_MAX + 400];
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "%s.owner", key);
+	fd = openat(containers_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+	if (fd >= 0) {
+		size_t len = strlen(owner);
+		bool ok = write(fd, owner, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+
+		close(fd);
+		if (!ok) {
+			unlinkat(containers_fd, name, 0);
+			return sbx_diag_set(d, -EIO,
+					    "container: cannot record its owner in %s.owner", dir);
+		}
+		return 0;
+	}
+	if (errno != EEXIST)
+		return sbx_diag_set(d, -errno, "container: cannot record its owner in %s.owner: %s",
+				    dir, strerror(errno));
+	fd = openat(containers_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "container: cannot read its owner in %s.owner: %s",
+				    dir, strerror(errno));
+	n = read(fd, have, sizeof(have) - 1);
+	close(fd);
+	have[n > 0 ? n : 0] = '\0';
+	have[strcspn(have, "\n")] = '\0';
+	if (strcmp(have, owner))
+		return sbx_diag_set(d, -EPERM, "container %s belongs to %s, not to %s: refused",
+				    dir, have, owner);
+	return 0;
+}
+
+/*
+ * The canary a nested sbx proves its sandbox with (launch/target.h): a file of this user,
+ * readable to it, in sbx/ beside containers/, where no plan grants anything, so that only
+ * a Landlock domain makes opening it fail.
+ */
+static int make_canary(int sbx_fd, const char *sbx_dir, struct sbx_container_run *r,
+		       struct sbx_diag *d)
+{
+	struct stat st;
+	int fd = openat(sbx_fd, "sandbox-canary",
+			O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		if (fd >= 0)
+			close(fd);
+		return sbx_diag_set(
+			d, -EPERM, "container: %s/sandbox-canary is not this user's file", sbx_dir);
+	}
+	close(fd);
+	if (snprintf(r->canary, sizeof(r->canary), "%s/sandbox-canary", sbx_dir) >=
+	    (int)sizeof(r->canary))
+		r->canary[0] = '\0';
+	return 0;
+}
+
+/* out: path without its last name. */
+static void parent_of(char *out, size_t len, const char *path)
+{
+	snprintf(out, len, "%.*s", (int)(strrchr(path, '/') - path), path);
+}
+
+/*
+ * The container's directory from the plan's base down (BASE/[LAYOUT/]sbx/containers/KEY),
+ * each one made where absent and checked (launch/statedir.h); claimed for owner, and the
+ * canary made, when asked. Returns the container's descriptor, or -errno.
+ */
+static int open_container(const struct sbx_process_plan *pp, const char *owner, bool canary,
+			  struct sbx_container_run *r, struct sbx_diag *d)
+{
+	static const char what[] = "the app containers";
+	const char *dir = pp->container_dir, *base = pp->container_base, *key;
+	char containers[PATH_MAX], sbx_dir[PATH_MAX], top[PATH_MAX];
+	size_t n = base ? strlen(base) : 0;
+	int sbx_fd, containers_fd, fd, err = 0;
+
+	while (n && base[n - 1] == '/')
+		n--;
+	parent_of(containers, sizeof(containers), dir);
+	parent_of(sbx_dir, sizeof(sbx_dir), containers);
+	parent_of(top, sizeof(top), sbx_dir);
+	key = dir + strlen(containers) + 1;
+	if (!base || strncmp(top, base, n) || (top[n] && top[n] != '/') ||
+	    strcmp(sbx_dir + strlen(top), "/sbx") ||
+	    strcmp(containers + strlen(sbx_dir), "/containers"))
+		return sbx_diag_set(d, -EINVAL, "container %s is not in sbx/containers beneath %s",
+				    dir, base ? base : "a base directory");
+	fd = sbx_state_dir_open(base, top + n, what, d);
+	if (fd < 0)
+		return fd;
+	sbx_fd = sbx_state_dir_at(fd, top, "sbx", what, d);
+	close(fd);
+	if (sbx_fd < 0)
+		return sbx_fd;
+	containers_fd = sbx_state_dir_at(sbx_fd, sbx_dir, "containers", what, d);
+	if (containers_fd >= 0 && canary)
+		err = make_canary(sbx_fd, sbx_dir, r, d);
+	close(sbx_fd);
+	if (containers_fd < 0)
+		return containers_fd;
+	if (!err && owner)
+		err = claim(containers_fd, dir, key, owner, d);
+	fd = err ? err : sbx_state_dir_at(containers_fd, containers, key, what, d);
+	close(containers_fd);
+	return fd;
+}
+
+int sbx_container_begin(const struct sbx_process_plan *pp, const char *owner, bool canary,
+			struct sbx_container_run *r, struct sbx_diag *d)
 {
 	const char *dir = pp->container_dir;
 	size_t n = strlen(dir);
@@ -144,10 +265,12 @@ int sbx_container_begin(const struct sbx_process_plan *pp, struct sbx_container_
 	int err;
 
 	*r = (struct sbx_container_run){ .lock_fd = -1, .tmp_parent_fd = -1 };
-	r->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (r->lock_fd < 0)
-		return sbx_diag_set(d, -errno, "container: cannot open %s: %s", dir,
-				    strerror(errno));
+	r->lock_fd = open_container(pp, owner, canary, r, d);
+	if (r->lock_fd < 0) {
+		err = r->lock_fd;
+		sbx_container_end(r);
+		return err;
+	}
 	if (flock(r->lock_fd, LOCK_SH | LOCK_NB)) {
 		err = errno == EWOULDBLOCK
 			      ? sbx_diag_set(d, -EBUSY,

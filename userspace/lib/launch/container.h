@@ -22,16 +22,21 @@ struct sbx_container_run {
 	int tmp_parent_fd; /* the plan's tmp_dir, where this run's tmp was made; -1 none */
 	char tmp_name[32]; /* this run's tmp beneath it */
 	char tmp[PATH_MAX]; /* its path: the program's TMPDIR ("" none) */
+	char canary[PATH_MAX]; /* the sandbox canary, passed as SBX_SANDBOX_CANARY ("" none) */
 };
 
 /*
- * With the container directory made: lock it shared (a `sbx container rm` in progress
- * refuses the run, -EBUSY), make the plan's home directories (home_dir and its XDG base
- * directories, mode 0700, where absent) and this run's tmp (a fresh directory, mode 0700,
- * beneath tmp_dir). r is the caller's, initialised here; on error nothing is left made.
+ * Open the container, from the plan's container_base down, each directory made (0700)
+ * where absent and this user's own, writable by nobody else (launch/statedir.h; else
+ * -EPERM naming the directory and its owner); with owner, record it in KEY.owner at first
+ * use and refuse another (-EPERM); with canary, make sbx/sandbox-canary (r->canary). Then
+ * lock the container shared (a `sbx container rm` in progress refuses the run, -EBUSY),
+ * make the plan's home directories (home_dir and its XDG base directories, mode 0700,
+ * where absent) and this run's tmp (a fresh directory, mode 0700, beneath tmp_dir). r is
+ * the caller's, initialised here; on error no tmp is left made.
  */
-int sbx_container_begin(const struct sbx_process_plan *pp, struct sbx_container_run *r,
-			struct sbx_diag *d);
+int sbx_container_begin(const struct sbx_process_plan *pp, const char *owner, bool canary,
+			struct sbx_container_run *r, struct sbx_diag *d);
 /* Remove this run's tmp and everything in it, release the lock. Safe to call twice. */
 void sbx_container_end(struct sbx_container_run *r);
 

@@ -105,34 +105,6 @@ int sbx_launch_resolve_program(const char *name, const char *path_env, char *out
 	return sbx_diag_set(d, -ENOENT, "%s: not found in PATH", name);
 }
 
-/* mkdir -p with mode for every directory it creates; an existing one is left as it is. */
-static int make_dirs(const char *path, mode_t mode, struct sbx_diag *d)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return sbx_diag_set(d, -EINVAL, "container: bad directory '%s'", path);
-	/* From the second run on it exists: one call, not one per component. */
-	if (!mkdir(path, mode) || errno == EEXIST)
-		return 0;
-	memcpy(buf, path, n + 1);
-	for (char *s = buf + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(buf, mode) && errno != EEXIST)
-			return sbx_diag_set(d, -errno, "container: cannot create %s: %s", buf,
-					    strerror(errno));
-		*s = c;
-		if (!c)
-			break;
-	}
-	return 0;
-}
-
 static bool env_named(const char *entry, size_t len, const char *name)
 {
 	return len == strlen(name) && !strncmp(entry, name, len);
@@ -190,42 +162,15 @@ static int build_env(struct sbx_launch *l, struct sbx_diag *d)
 				return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
 			}
 	}
-	if (l->canary[0]) {
-		if (asprintf(&l->envp[k], "%s=%s", SBX_SANDBOX_CANARY_ENV, l->canary) < 0) {
+	if (l->container.canary[0]) {
+		if (asprintf(&l->envp[k], "%s=%s", SBX_SANDBOX_CANARY_ENV, l->container.canary) <
+		    0) {
 			l->envp[k] = NULL;
 			return sbx_diag_set(d, -ENOMEM, "environment: out of memory");
 		}
 		k++;
 	}
 	l->envp[k] = NULL;
-	return 0;
-}
-
-/*
- * The canary a nested sbx proves its sandbox with (launch/target.h): a file of this user,
- * readable to it, beside containers/ where no plan grants anything, so that only a Landlock
- * domain makes opening it fail.
- */
-static int make_canary(struct sbx_launch *l, const char *container_dir, struct sbx_diag *d)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", container_dir);
-	for (int up = 0; up < 2 && strrchr(dir, '/'); up++)
-		*strrchr(dir, '/') = '\0';
-	if (snprintf(l->canary, sizeof(l->canary), "%s/sandbox-canary", dir) >=
-	    (int)sizeof(l->canary))
-		return sbx_diag_set(d, -ENAMETOOLONG, "container: path too long");
-	fd = open(l->canary, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		if (fd >= 0)
-			close(fd);
-		l->canary[0] = '\0';
-		return sbx_diag_set(d, -EPERM, "container: %s is not this user's file", dir);
-	}
-	close(fd);
 	return 0;
 }
 
@@ -381,48 +326,6 @@ static void fit_process(struct sbx_launch *l)
 	else if (p->landlock.enabled)
 		sbx_enforcement_note(e, "Landlock denials are not reported (no audit logging "
 					"before ABI 7)");
-}
-
-/*
- * The container is its owner's: CONTAINER.owner (in containers/, which no sandbox can
- * write) names it from the first run on, and a run for anyone else is refused.
- */
-static int claim_container(const char *dir, const char *owner, struct sbx_diag *d)
-{
-	char path[PATH_MAX], have[PATH_MAX + 400];
-	ssize_t n;
-	int fd;
-
-	if (snprintf(path, sizeof(path), "%s.owner", dir) >= (int)sizeof(path))
-		return sbx_diag_set(d, -ENAMETOOLONG, "container: path too long");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		size_t len = strlen(owner);
-		bool ok = write(fd, owner, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
-
-		close(fd);
-		if (!ok) {
-			unlink(path);
-			return sbx_diag_set(d, -EIO, "container: cannot record its owner in %s",
-					    path);
-		}
-		return 0;
-	}
-	if (errno != EEXIST)
-		return sbx_diag_set(d, -errno, "container: cannot record its owner in %s: %s", path,
-				    strerror(errno));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return sbx_diag_set(d, -errno, "container: cannot read its owner in %s: %s", path,
-				    strerror(errno));
-	n = read(fd, have, sizeof(have) - 1);
-	close(fd);
-	have[n > 0 ? n : 0] = '\0';
-	have[strcspn(have, "\n")] = '\0';
-	if (strcmp(have, owner))
-		return sbx_diag_set(d, -EPERM, "container %s belongs to %s, not to %s: refused",
-				    dir, have, owner);
-	return 0;
 }
 
 /*
@@ -595,20 +498,9 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	}
 	/* First: the plan grants the container, so it must exist when the rules open it. */
 	if (p->process.container_dir) {
-		char parent[PATH_MAX];
-
-		snprintf(parent, sizeof(parent), "%s", p->process.container_dir);
-		if (strrchr(parent, '/'))
-			*strrchr(parent, '/') = '\0';
-		err = o->container_owner ? make_dirs(parent, 0700, d) : 0;
-		if (!err && o->container_owner)
-			err = claim_container(p->process.container_dir, o->container_owner, d);
-		if (!err)
-			err = make_dirs(p->process.container_dir, 0700, d);
-		if (!err && o->container_owner && p->landlock.enabled)
-			err = make_canary(l, p->process.container_dir, d);
-		if (!err)
-			err = sbx_container_begin(&p->process, &l->container, d);
+		err = sbx_container_begin(&p->process, o->container_owner,
+					  o->container_owner && p->landlock.enabled, &l->container,
+					  d);
 		if (err) {
 			l->failed_step = "container";
 			return err;

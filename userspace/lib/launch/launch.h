@@ -135,7 +135,6 @@ struct sbx_launch {
 	char script_line[2][256]; /* the interpreter and its argument, from the #! line */
 	char **envp; /* scrubbed, owned; entries from env_own on are sbx's own, freed */
 	size_t env_own;
-	char canary[PATH_MAX]; /* passed as SBX_SANDBOX_CANARY ("" none) */
 	struct sbx_container_run container; /* its lock, the run's tmp (TMPDIR) */
 	pid_t pid; /* the child, once forked */
 	const char *failed_step; /* on failure: "landlock", "execve", ... (static) */

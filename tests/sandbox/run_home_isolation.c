@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The attack on per-app homes (atk-u): a container is the program's HOME, whose dotfiles a
+ * later run executes, so nobody else may prepare one. Each directory from the containers'
+ * base (XDG_DATA_HOME, HOME, or XDG_RUNTIME_DIR) down to the container is the euid's own
+ * and writable by nobody else, or the run is refused (e15: another uid pre-created the
+ * container in a shared XDG_RUNTIME_DIR; e16: root's sbx with a user's HOME ran the
+ * user's code as uid 0).
+ */
+#include "home_fixture.h"
+
+static const char refusal[] =
+	"the app containers are kept only in directories nobody else can change; refused\n";
+
+/* The run was refused in one line: r->err is "sbx run: " want refusal, nothing ran. */
+#define EXPECT_REFUSED(want)                                                      \
+	do {                                                                      \
+		char __line[2 * PATH_MAX + 256];                                  \
+                                                                                  \
+		snprintf(__line, sizeof(__line), "sbx run: %s%s", want, refusal); \
+		EXPECT_EQ(125, self->r->status);                                  \
+		EXPECT_STREQ("", self->r->out);                                   \
+		EXPECT_STREQ(__line, self->r->err);                               \
+	} while (0)
+
+/* e15's shape: each directory of the tree in turn made one another user could change. */
+TEST_F(home, container_tree_another_user_can_change_is_refused)
+{
+	char c[PATH_MAX], level[4][PATH_MAX + 32], want[2 * PATH_MAX], rt[PATH_MAX + 16];
+	char env_rt[PATH_MAX + 32];
+
+	/* The control: the tree sbx made is the user's own, and the run goes on. */
+	ASSERT_EQ(0, RUN_SH("echo ran"));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, container_dir(self, c, sizeof(c)));
+	snprintf(level[0], sizeof(level[0]), "%.4000s", self->data);
+	snprintf(level[1], sizeof(level[1]), "%.4000s/sbx", self->data);
+	snprintf(level[2], sizeof(level[2]), "%.4000s/sbx/containers", self->data);
+	snprintf(level[3], sizeof(level[3]), "%.4000s", c);
+	for (int i = 0; i < 4; i++) {
+		/* Writable by others: anyone could replace what is in it. */
+		ASSERT_EQ(0, chmod(level[i], 0777));
+		ASSERT_EQ(0, RUN_SH("echo ran"));
+		snprintf(
+			want, sizeof(want),
+			"%.4000s (owned by uid %u, mode 0777) is writable by its group or others: ",
+			level[i], geteuid());
+		EXPECT_REFUSED(want);
+		ASSERT_EQ(0, chmod(level[i], 0700));
+		if (geteuid() != 0)
+			continue;
+		/* Another uid's (root's sbx with it, or its pre-created directory). */
+		ASSERT_EQ(0, chown(level[i], 65534, 65534));
+		ASSERT_EQ(0, RUN_SH("echo ran"));
+		snprintf(want, sizeof(want),
+			 "%.4000s is owned by uid 65534, not by uid 0 that runs sbx: ", level[i]);
+		EXPECT_REFUSED(want);
+		ASSERT_EQ(0, chown(level[i], 0, 0));
+	}
+	/* XDG_RUNTIME_DIR a shared sticky directory, as /tmp in images that set it so. */
+	snprintf(rt, sizeof(rt), "%.4000s/rt", self->dir);
+	snprintf(env_rt, sizeof(env_rt), "XDG_RUNTIME_DIR=%s", rt);
+	ASSERT_EQ(0, mkdir(rt, 0700));
+	ASSERT_EQ(0, chmod(rt, 01777));
+	self->envp[1] = "HOME=/nonexistent";
+	self->envp[2] = env_rt;
+	ASSERT_EQ(0, RUN_SH("echo ran"));
+	snprintf(want, sizeof(want),
+		 "%.4000s (owned by uid %u, mode 1777) is writable by its group or others: ", rt,
+		 geteuid());
+	EXPECT_REFUSED(want);
+	EXPECT_NE(0, access(strcat(rt, "/sbx"), F_OK)) TH_LOG("sbx made %s", rt);
+	/* The control: the user's own tree again, and the run goes on. */
+	self->envp[1] = self->env_home;
+	self->envp[2] = self->env_data;
+	ASSERT_EQ(0, RUN_SH("echo ran"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("ran\n", self->r->out);
+}
+
+TEST_HARNESS_MAIN
