@@ -78,4 +78,64 @@ TEST_F(home, container_tree_another_user_can_change_is_refused)
 	EXPECT_STREQ("ran\n", self->r->out);
 }
 
+/*
+ * e16's shape: root's sbx run --allow-root with a user's HOME (sudo -E, su without -, a
+ * job's inherited HOME). The user prepared the container root's run would use, with code
+ * in it: root's sbx must not run it as uid 0. The control: the user's own run of it.
+ */
+TEST_F(home, root_with_a_users_home_is_refused)
+{
+	char c[PATH_MAX], user[PATH_MAX + 8], key[NAME_MAX + 1], want[2 * PATH_MAX];
+	char env_user[PATH_MAX + 16], sbx[PATH_MAX + 16];
+	char *script = ". ~/planted; echo ran";
+
+	if (geteuid() != 0)
+		SKIP(return, "root's sbx with another user's HOME: needs root");
+	/* The key of the private sh's container, from a run in the fixture's own data. */
+	ASSERT_EQ(0, RUN_SH("true"));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, container_dir(self, c, sizeof(c)));
+	snprintf(key, sizeof(key), "%s", strrchr(c, '/') + 1);
+	/* The user (uid 65534) prepares that container in its home, code in it. */
+	snprintf(user, sizeof(user), "%.4000s/user", self->dir);
+	snprintf(sbx, sizeof(sbx), "%.4000s/bin/sbx", self->dir);
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "mkdir -p '%s/.local/share/sbx/containers/%s' && cp '%s.owner' "
+			    "'%s/.local/share/sbx/containers/' && echo 'echo planted ran as uid "
+			    "$(id -u)' >'%s/.local/share/sbx/containers/%s/planted' && "
+			    "chown -R 65534:65534 '%s'",
+			    user, key, c, user, user, key, user));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	/* For the user's run: sbx and its profiles where uid 65534 reaches them. */
+	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/bin' && cp '%s' '%s' && cp -r '%s/profiles' '%s/'",
+			    self->dir, sbx_bin(), sbx, sbx_src(), self->dir));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	snprintf(env_user, sizeof(env_user), "HOME=%.4000s", user);
+	self->envp[1] = env_user;
+	self->envp[2] = NULL;
+	ASSERT_EQ(0, RUN_SH(script));
+	snprintf(want, sizeof(want),
+		 "%.4000s is owned by uid 65534, not by uid 0 that runs sbx: ", user);
+	EXPECT_REFUSED(want);
+	/* The control: the user's own run, in its own home, runs its own code. */
+	{
+		char *argv[] = { "setpriv",
+				 "--reuid=65534",
+				 "--regid=65534",
+				 "--clear-groups",
+				 sbx,
+				 "run",
+				 "--",
+				 self->sh,
+				 "-c",
+				 script,
+				 NULL };
+
+		ASSERT_EQ(0, sbx_run_capture_env(argv, self->envp, self->r));
+	}
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("planted ran as uid 65534\nran\n", self->r->out);
+}
+
 TEST_HARNESS_MAIN
