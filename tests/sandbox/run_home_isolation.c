@@ -138,4 +138,66 @@ TEST_F(home, root_with_a_users_home_is_refused)
 	EXPECT_STREQ("planted ran as uid 65534\nran\n", self->r->out);
 }
 
+/* HOME as the private sh sees it, run with more options: written to dest. */
+#define HOME_OF(dest, ...)                                             \
+	do {                                                           \
+		ASSERT_EQ(0, RUN_SH("echo $HOME", ##__VA_ARGS__));     \
+		ASSERT_EQ(0, self->r->status);                         \
+		snprintf(dest, sizeof(dest), "%.4000s", self->r->out); \
+	} while (0)
+
+/*
+ * e9 and e10's shape: a program that reads code from its HOME at start (python's
+ * usercustomize, git's core.fsmonitor; here a script the shell sources) is run once with
+ * nothing granted and plants that code; a later run of it granted the user's private files
+ * must not run it, and so hand them to the next ungranted run. Runs given different grants,
+ * --allow keys or --complain get different containers; the same run again keeps its own.
+ */
+TEST_F(home, runs_given_different_grants_do_not_share_a_home)
+{
+	char secret[PATH_MAX + 16], grant[PATH_MAX + 32], script[3 * PATH_MAX];
+	char plain[PATH_MAX], granted[PATH_MAX], other[PATH_MAX], want[2 * PATH_MAX];
+	char *list[] = { (char *)sbx_bin(), "container", "list", NULL };
+
+	snprintf(secret, sizeof(secret), "%.4000s/private", self->dir);
+	ASSERT_EQ(0, sbx_sh(self->r, "mkdir -m 700 '%s' && echo 'TOP SECRET' >'%s/notes'", secret,
+			    secret));
+	/* Run 1, nothing granted: plants ~/rc. */
+	snprintf(script, sizeof(script), "echo 'cat %s/notes >~/loot 2>/dev/null' >~/rc", secret);
+	ASSERT_EQ(0, RUN_SH(script));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	/* Run 2, granted the secret, sources ~/rc if its HOME has one. */
+	snprintf(script, sizeof(script), "if [ -f ~/rc ]; then . ~/rc; fi; wc -c <'%s/notes'",
+		 secret);
+	ASSERT_EQ(0, RUN_SH(script, "--grant", secret));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("11\n", self->r->out); /* the control: the grant reads the secret */
+	/* Run 3, nothing granted: no loot. */
+	ASSERT_EQ(0, RUN_SH("cat ~/loot 2>/dev/null || echo no loot; test -f ~/rc && echo kept"));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("no loot\nkept\n", self->r->out);
+	/* Each of these is another container; the grants' order is not. */
+	HOME_OF(plain);
+	HOME_OF(granted, "--grant", secret);
+	EXPECT_STRNE(plain, granted);
+	snprintf(grant, sizeof(grant), "%.4000s:rw", secret);
+	HOME_OF(other, "--grant", grant);
+	EXPECT_STRNE(granted, other);
+	EXPECT_STRNE(plain, other);
+	HOME_OF(other, "--allow", "network.client");
+	EXPECT_STRNE(plain, other);
+	HOME_OF(other, "--complain");
+	EXPECT_STRNE(plain, other);
+	HOME_OF(granted, "--grant", secret, "--grant", self->sh);
+	HOME_OF(other, "--grant", self->sh, "--grant", secret);
+	EXPECT_STREQ(granted, other);
+	/* sbx container list tells them apart: the owner names the grants. */
+	ASSERT_EQ(0, sbx_run_capture_env(list, self->envp, self->r));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	snprintf(want, sizeof(want), "program %.4000s, --grant %.4000s:ro\n", self->sh, secret);
+	EXPECT_NE(NULL, strstr(self->r->out, want)) TH_LOG("%s", self->r->out);
+	snprintf(want, sizeof(want), "program %.4000s, --complain\n", self->sh);
+	EXPECT_NE(NULL, strstr(self->r->out, want)) TH_LOG("%s", self->r->out);
+}
+
 TEST_HARNESS_MAIN

@@ -37,8 +37,9 @@ static const struct cli_verbs container_verbs = {
 	"container", verbs, sizeof(verbs) / sizeof(verbs[0]),
 	"Containers are in $XDG_DATA_HOME/sbx/containers (~/.local/share/sbx/containers). A\n"
 	"KEY is signed+ANCHOR+TEAM+IDENTIFIER for signed entitlements, profile+IDENTIFIER+H\n"
-	"for any other profile (H from the program's path). NAME is a KEY, or the identifier\n"
-	"of exactly one KEY.\n"
+	"for any other profile (H from the program's path, the profile and the run's\n"
+	"--grant, --allow and --complain: the owner names them). NAME is a KEY, or the\n"
+	"identifier of exactly one KEY.\n"
 	"Exit: 0; 1 no such container, several match, in use, or not removed; 2 usage.\n"
 };
 

@@ -607,6 +607,7 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	char program[PATH_MAX], profile_path[PATH_MAX], default_path[PATH_MAX], *storage = NULL;
 	char why[320];
 	struct sbx_target_opts to = { 0 };
+	struct sbx_run_given given;
 	const size_t storage_len = PATH_MAX * 8;
 	int status, err;
 
@@ -658,6 +659,17 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 		}
 		snprintf(t.source + strlen(t.source), sizeof(t.source) - strlen(t.source), "%s%s",
 			 i ? "," : " + --allow ", a.allow[i]);
+	}
+	/* Its container: the profile is final now (launch/target.h). */
+	given = (struct sbx_run_given){ .grants = a.grants,
+					.n_grants = a.n_grants,
+					.allow = a.allow,
+					.n_allow = a.n_allow,
+					.complain = a.complain };
+	if (sbx_launch_target_container(&t, &given, &d)) {
+		cli_error_diag("run", &d);
+		status = SBX_EXIT_RUN_FAILED;
+		goto out;
 	}
 	err = sbx_launch_target_check(&t, a.best_effort, &a.signed_limits, &d);
 	if (err) {

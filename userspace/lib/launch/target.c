@@ -46,37 +46,113 @@ static void escape(char *out, size_t len, const char *s)
 		snprintf(out, len, "%%2E");
 }
 
+/* A grant as the key and the owner record name it. */
+struct grant_text {
+	const char *path;
+	const char *mode;
+};
+
+static int by_grant(const void *a, const void *b)
+{
+	const struct grant_text *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : strcmp(x->mode, y->mode);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A field of the key's digest: s and its NUL; in the owner record, ", WHAT S[:MODE]". */
+static void field(FILE *f, struct sbx_launch_target *t, const char *what, const char *s,
+		  const char *mode)
+{
+	size_t n = strlen(t->container_owner);
+
+	fwrite(s, 1, strlen(s) + 1, f);
+	if (what)
+		snprintf(t->container_owner + n, sizeof(t->container_owner) - n, ", %s%s%s%s", what,
+			 s, mode ? ":" : "", mode ? mode : "");
+	if (mode)
+		fwrite(mode, 1, strlen(mode) + 1, f);
+}
+
 /*
- * Signed: signed+ANCHOR+TEAM+IDENTIFIER (ANCHOR: sbx_code_identity.anchor, the trust
- * anchor that vouched for TEAM; any anchor can issue a leaf with any OU). Otherwise
- * profile+IDENTIFIER+H, H the first 128 bits of SHA-256 of the program's path: the same program
- * keeps its container from run to run, another program (another path) never shares it, and no name
- * a profile or a file name chooses reaches a signed identity's container.
+ * Unsigned: profile+IDENTIFIER+H, H the first 128 bits of SHA-256 of the program's path, the
+ * profile's canonical bytes and what the run is given (grants and --allow keys sorted,
+ * --complain), each NUL-terminated. The owner record names the same, so that `sbx container
+ * list` tells the containers of one program apart.
  */
-static void container_key(struct sbx_launch_target *t)
+static int unsigned_key(struct sbx_launch_target *t, const struct sbx_run_given *g,
+			struct sbx_diag *d)
+{
+	struct grant_text *gt = calloc(g->n_grants + 1, sizeof(*gt));
+	const char **allow = calloc(g->n_allow + 1, sizeof(*allow));
+	const char *id = t->profile->identifier ? t->profile->identifier : "?";
+	char *canon = NULL, *buf = NULL, esc[300], hex[33];
+	uint8_t h[SBX_DIGEST_LEN];
+	size_t len, n = 0;
+	FILE *f = NULL;
+	int err = -ENOMEM;
+
+	if (!gt || !allow || sbx_profile_canonical(t->profile, &canon, &len) ||
+	    !(f = open_memstream(&buf, &n)))
+		goto out;
+	for (size_t i = 0; i < g->n_grants; i++) {
+		const struct sbx_grant *gr = &g->grants[i];
+
+		gt[i].path = gr->path;
+		gt[i].mode = gr->write ? (gr->execute ? "rwx" : "rw") : (gr->execute ? "rx" : "ro");
+	}
+	memcpy(allow, g->allow, g->n_allow * sizeof(*allow));
+	qsort(gt, g->n_grants, sizeof(*gt), by_grant);
+	qsort(allow, g->n_allow, sizeof(*allow), by_string);
+	snprintf(t->container_owner, sizeof(t->container_owner), "unsigned profile %s, program %s",
+		 id, t->path);
+	field(f, t, NULL, t->path, NULL);
+	field(f, t, NULL, canon, NULL);
+	for (size_t i = 0; i < g->n_grants; i++)
+		field(f, t, "--grant ", gt[i].path, gt[i].mode);
+	for (size_t i = 0; i < g->n_allow; i++)
+		field(f, t, "--allow ", allow[i], NULL);
+	field(f, t, NULL, g->complain ? "complain" : "", NULL);
+	if (g->complain)
+		snprintf(t->container_owner + strlen(t->container_owner),
+			 sizeof(t->container_owner) - strlen(t->container_owner), ", --complain");
+	if (fclose(f))
+		goto out;
+	sbx_sha256(buf, n, h);
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	escape(esc, sizeof(esc), id);
+	snprintf(t->container_key, sizeof(t->container_key), "profile+%.250s+%s", esc, hex);
+	err = 0;
+out:
+	free(gt);
+	free(allow);
+	free(canon);
+	free(buf);
+	return err ? sbx_diag_set(d, err, "container: out of memory naming the container of %s",
+				  t->path)
+		   : 0;
+}
+
+int sbx_launch_target_container(struct sbx_launch_target *t, const struct sbx_run_given *g,
+				struct sbx_diag *d)
 {
 	char a[200], b[300];
 
-	if (t->signed_entitlements) {
-		escape(a, sizeof(a), t->team_id);
-		escape(b, sizeof(b), t->identifier);
-		snprintf(t->container_key, sizeof(t->container_key), "signed+%.32s+%.60s+%.200s",
-			 t->anchor, a, b);
-		snprintf(t->container_owner, sizeof(t->container_owner),
-			 "team %s, identifier %s, anchor %s", t->team_id, t->identifier, t->anchor);
-	} else {
-		uint8_t h[SBX_DIGEST_LEN];
-		char hex[33];
-
-		sbx_sha256(t->path, strlen(t->path), h);
-		for (int i = 0; i < 16; i++)
-			snprintf(hex + 2 * i, 3, "%02x", h[i]);
-		escape(b, sizeof(b), t->profile->identifier ? t->profile->identifier : "?");
-		snprintf(t->container_key, sizeof(t->container_key), "profile+%.250s+%s", b, hex);
-		snprintf(t->container_owner, sizeof(t->container_owner),
-			 "unsigned profile %s, program %s",
-			 t->profile->identifier ? t->profile->identifier : "?", t->path);
-	}
+	if (!t->signed_entitlements)
+		return unsigned_key(t, g, d);
+	escape(a, sizeof(a), t->team_id);
+	escape(b, sizeof(b), t->identifier);
+	snprintf(t->container_key, sizeof(t->container_key), "signed+%.32s+%.60s+%.200s", t->anchor,
+		 a, b);
+	snprintf(t->container_owner, sizeof(t->container_owner),
+		 "team %s, identifier %s, anchor %s", t->team_id, t->identifier, t->anchor);
+	return 0;
 }
 
 /* Open the file to run: regular, never blocking (a FIFO), read or (execute-only) path. */
@@ -257,12 +333,9 @@ int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 	snprintf(t->source, sizeof(t->source), "%s", file);
 	err = sbx_profile_load_file(file, &t->profile, d);
 out:
-	if (err) {
+	if (err)
 		sbx_launch_target_close(t);
-		return err;
-	}
-	container_key(t);
-	return 0;
+	return err;
 }
 
 void sbx_launch_target_close(struct sbx_launch_target *t)

@@ -13,14 +13,16 @@
  *
  * The container (the app's writable home) is keyed by identity, never by a name a profile
  * can claim: signed entitlements by (team id, signing identifier) of the verified
- * signature; any other profile by its identifier and the program's path, so two unsigned
- * programs never share one.
+ * signature; any other profile by its identifier, the program's path and what the run may
+ * do (sbx_launch_target_container), so two unsigned programs, or one program run with
+ * different grants, never share one.
  */
 #ifndef SBX_LAUNCH_TARGET_H
 #define SBX_LAUNCH_TARGET_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -42,7 +44,8 @@ struct sbx_launch_target {
 	uint32_t cd_flags; /* of a valid signature: SBX_CD_FLAG_* (hardened runtime, ...) */
 	bool verified; /* a valid signature: the fields above are its identity */
 	/* The container's directory name under $XDG_DATA_HOME/sbx/containers/, and who owns
-	 * it (recorded beside it at first use; another owner is refused). */
+	 * it (recorded beside it at first use; another owner is refused): set by
+	 * sbx_launch_target_container(). */
 	char container_key[320];
 	char container_owner[PATH_MAX + 320];
 	char warning[640]; /* a note for the user ("" none): the run goes on */
@@ -66,6 +69,29 @@ struct sbx_target_opts {
 int sbx_launch_target_open(struct sbx_launch_target *t, const char *path,
 			   const struct sbx_target_opts *o, struct sbx_diag *d);
 void sbx_launch_target_close(struct sbx_launch_target *t);
+
+struct sbx_grant;
+
+/* What a run is given beyond its program's profile: sbx run's --grant, --allow, --complain. */
+struct sbx_run_given {
+	const struct sbx_grant *grants;
+	size_t n_grants;
+	const char *const *allow; /* the keys --allow set (already in t->profile) */
+	size_t n_allow;
+	bool complain;
+};
+
+/*
+ * Name t's container for this run (t->container_key, t->container_owner), with t->profile
+ * final (after --allow). Signed entitlements: the signed identity, whatever the run is
+ * given. Any other profile: profile+IDENTIFIER+H, H from the program's path, the profile's
+ * canonical bytes and g (grants and keys in any order): a program that reads code from its
+ * HOME at start (python's usercustomize, git's config) run once with nothing granted must
+ * not leave that code to a later run of it that is granted the user's files. The owner
+ * record names the program and g. Returns 0 or -errno (d says why).
+ */
+int sbx_launch_target_container(struct sbx_launch_target *t, const struct sbx_run_given *g,
+				struct sbx_diag *d);
 
 /*
  * What the signature asks of this run that `sbx run` (tier U) must check or enforce itself:
@@ -100,7 +126,6 @@ int sbx_launch_resolve_grant(const char *path, char *out, size_t len, struct sbx
  * it (g->create: an empty file, or a directory when PATH ends in '/'): that one file or
  * directory is granted, never its parent. Nothing is created here.
  */
-struct sbx_grant;
 int sbx_launch_parse_grant(const char *spec, struct sbx_grant *g, struct sbx_diag *d);
 /* Create what g->create names (never through a symlink in its last name; umask applies). */
 int sbx_launch_create_grant(const struct sbx_grant *g, struct sbx_diag *d);
