@@ -49,6 +49,23 @@ TEST_F(home, container_tree_another_user_can_change_is_refused)
 		ASSERT_EQ(0, chmod(level[i], 0700));
 		if (geteuid() != 0)
 			continue;
+		/*
+		 * Writable by root's private group (named root, no other member: umask 002
+		 * under user private groups): nobody else; the run goes on. Writable by a
+		 * group with others in it (nogroup here): refused.
+		 */
+		ASSERT_EQ(0, chmod(level[i], 0770));
+		ASSERT_EQ(0, RUN_SH("echo ran"));
+		EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+		EXPECT_STREQ("ran\n", self->r->out);
+		ASSERT_EQ(0, chown(level[i], 0, 65534));
+		ASSERT_EQ(0, RUN_SH("echo ran"));
+		snprintf(
+			want, sizeof(want),
+			"%.4000s (owned by uid %u, mode 0770) is writable by its group or others: ",
+			level[i], geteuid());
+		EXPECT_REFUSED(want);
+		ASSERT_EQ(0, chmod(level[i], 0700));
 		/* Another uid's (root's sbx with it, or its pre-created directory). */
 		ASSERT_EQ(0, chown(level[i], 65534, 65534));
 		ASSERT_EQ(0, RUN_SH("echo ran"));

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +11,26 @@
 #include <unistd.h>
 
 #include "launch/statedir.h"
+
+/*
+ * gid is the euid's private group (user private groups, Debian's and Fedora's default,
+ * where umask 002 makes directories group-writable): the user's primary group, named as
+ * the user, listing no other member. Writable by it is writable by nobody else.
+ */
+static bool private_group(gid_t gid)
+{
+	char pbuf[4096], gbuf[4096];
+	struct passwd pw, *p = NULL;
+	struct group gr, *g = NULL;
+
+	if (getpwuid_r(geteuid(), &pw, pbuf, sizeof(pbuf), &p) || !p || pw.pw_gid != gid ||
+	    getgrgid_r(gid, &gr, gbuf, sizeof(gbuf), &g) || !g || strcmp(gr.gr_name, pw.pw_name))
+		return false;
+	for (char **m = gr.gr_mem; *m; m++)
+		if (strcmp(*m, pw.pw_name))
+			return false;
+	return true;
+}
 
 /* fd (the directory path) is sbx's own: else -EPERM, naming it and its owner. */
 static int check_own(int fd, const char *path, const char *what, struct sbx_diag *d)
@@ -24,7 +46,7 @@ static int check_own(int fd, const char *path, const char *what, struct sbx_diag
 				    "%s is owned by uid %u, not by uid %u that runs sbx: %s are "
 				    "kept only in directories nobody else can change; refused",
 				    path, (unsigned int)st.st_uid, (unsigned int)geteuid(), what);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
+	if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && !private_group(st.st_gid)))
 		return sbx_diag_set(d, -EPERM,
 				    "%s (owned by uid %u, mode %04o) is writable by its group or "
 				    "others: %s are kept only in directories nobody else can "

@@ -3,7 +3,8 @@
  * The directories where sbx keeps what one run leaves for later ones: the app containers
  * (a program's HOME, whose dotfiles a later run executes) and the kernel notes. Each one,
  * from the base the caller starts at ($XDG_DATA_HOME, $HOME, $XDG_RUNTIME_DIR, ...) down,
- * must be owned by sbx's effective uid and writable by neither group nor others: else
+ * must be owned by sbx's effective uid and writable by neither group (unless it is the
+ * user's private group: named as the user, no other member) nor others: else
  * another user who can write there (a shared XDG_RUNTIME_DIR such as /tmp), or the user
  * whose HOME root's sbx runs with, prepares what sbx then trusts. Checked with fstat on
  * the descriptors the walk opens, never by a path looked up again.
