@@ -150,6 +150,36 @@ TEST_F(names, override_order)
 	EXPECT_NE(NULL, strstr(self->r->out, "/config/sbx/profiles/curl.yaml (overridden)\n"));
 }
 
+/*
+ * The user's profiles decide what a sandbox may do, so they are read only from directories
+ * nobody else can change (atk-u e16's family: root's sbx with a user's HOME ran the user's
+ * default.yaml). Here the user's directory is made writable by others, and, as root, given
+ * to another uid: the profile is not found. The control: the user's own directory, found.
+ */
+TEST_F(names, user_profiles_only_from_the_users_own_directory)
+{
+	char config[PATH_MAX + 16];
+
+	snprintf(config, sizeof(config), "%s/config", self->dir);
+	write_profile(_metadata, self->user, "mytool", "org.example.mytool");
+	ASSERT_EQ(0, SBX("profile", "show", "mytool")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "org.example.mytool"));
+	ASSERT_EQ(0, chmod(config, 0777));
+	EXPECT_EQ(2, SBX("profile", "show", "mytool"));
+	EXPECT_NE(NULL, strstr(self->r->err, "unknown profile 'mytool'"))
+	TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, chmod(config, 0755));
+	ASSERT_EQ(0, SBX("profile", "show", "mytool")) TH_LOG("%s", self->r->err);
+	if (geteuid() != 0)
+		return;
+	ASSERT_EQ(0, chown(self->user, 65534, 65534));
+	EXPECT_EQ(2, SBX("profile", "show", "mytool"));
+	EXPECT_NE(NULL, strstr(self->r->err, "unknown profile 'mytool'"))
+	TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, chown(self->user, 0, 0));
+	ASSERT_EQ(0, SBX("profile", "show", "mytool")) TH_LOG("%s", self->r->err);
+}
+
 /* The system layer is $(SYSCONFDIR)/sbx/profiles: only root may write it. */
 TEST_F(names, system_between_user_and_shipped)
 {

@@ -186,7 +186,7 @@ struct sbx_process_plan {
 	size_t n_rlimits;
 	char *container_dir; /* $XDG_DATA_HOME/sbx/containers/<identifier>, created at run */
 	/*
-	 * Where the launcher's check of the containers' tree starts (launch/statedir.h: each
+	 * Where the launcher's check of the containers' tree starts (statedir.h: each
 	 * directory from here down to container_dir the user's own): $XDG_DATA_HOME, or $HOME
 	 * (the containers in ~/.local/share), or $XDG_RUNTIME_DIR (the fallback).
 	 */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "launch/container.h"
-#include "launch/statedir.h"
+#include "statedir.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -213,7 +213,7 @@ static void parent_of(char *out, size_t len, const char *path)
 
 /*
  * The container's directory from the plan's base down (BASE/[LAYOUT/]sbx/containers/KEY),
- * each one made where absent and checked (launch/statedir.h); claimed for owner, and the
+ * each one made where absent and checked (statedir.h); claimed for owner, and the
  * canary made, when asked. Returns the container's descriptor, or -errno.
  */
 static int open_container(const struct sbx_process_plan *pp, const char *owner, bool canary,

@@ -27,7 +27,7 @@ struct sbx_container_run {
 
 /*
  * Open the container, from the plan's container_base down, each directory made (0700)
- * where absent and this user's own, writable by nobody else (launch/statedir.h; else
+ * where absent and this user's own, writable by nobody else (statedir.h; else
  * -EPERM naming the directory and its owner); with owner, record it in KEY.owner at first
  * use and refuse another (-EPERM); with canary, make sbx/sandbox-canary (r->canary). Then
  * lock the container shared (a `sbx container rm` in progress refuses the run, -EBUSY),

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "launch/enforcement.h"
-#include "launch/statedir.h"
+#include "statedir.h"
 
 const char *const sbx_feature_names[] = {
 	"landlock",

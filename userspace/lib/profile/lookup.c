@@ -9,6 +9,7 @@
 
 #include "profile/lookup.h"
 #include "profile/profile_internal.h"
+#include "statedir.h"
 
 #ifndef SBX_DATADIR /* the build sets $(DATADIR) */
 #define SBX_DATADIR "/usr/local/share"
@@ -64,6 +65,18 @@ static size_t add_dir(struct sbx_profile_dir *dirs, size_t n, size_t max, enum s
 	return n + 1;
 }
 
+/* base/rel is the user's own, or not there yet (it lists no profile then). */
+static bool user_own(const char *base, const char *rel)
+{
+	struct sbx_diag d = { 0 };
+	int fd = sbx_state_dir_check(base, rel, "the user's profiles", &d);
+
+	if (fd < 0)
+		return fd == -ENOENT;
+	close(fd);
+	return true;
+}
+
 size_t sbx_profile_search_path(struct sbx_profile_dir *dirs, size_t max)
 {
 	const char *env = getenv("SBX_PROFILE_PATH"), *xdg = getenv("XDG_CONFIG_HOME");
@@ -84,10 +97,15 @@ size_t sbx_profile_search_path(struct sbx_profile_dir *dirs, size_t max)
 		}
 		p = colon ? colon + 1 : NULL;
 	}
-	/* XDG: a relative XDG_CONFIG_HOME is invalid and ignored. */
-	if (xdg && xdg[0] == '/')
+	/*
+	 * XDG: a relative XDG_CONFIG_HOME is invalid and ignored. The user's profiles decide
+	 * what a sandbox may do, so only from directories nobody else can change (statedir.h):
+	 * not a user's, read by root's sbx with that user's HOME, nor one others may write.
+	 */
+	if (xdg && xdg[0] == '/' && user_own(xdg, "sbx/profiles"))
 		n = add_dir(dirs, n, max, SBX_PROFILE_ORIGIN_USER, "%s%s", xdg, "/sbx/profiles");
-	else if (home && home[0] == '/')
+	else if (!(xdg && xdg[0] == '/') && home && home[0] == '/' &&
+		 user_own(home, ".config/sbx/profiles"))
 		n = add_dir(dirs, n, max, SBX_PROFILE_ORIGIN_USER, "%s%s", home,
 			    "/.config/sbx/profiles");
 	n = add_dir(dirs, n, max, SBX_PROFILE_ORIGIN_SYSTEM, "%s%s", SBX_SYSCONFDIR,

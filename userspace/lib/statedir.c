@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "launch/statedir.h"
+#include "statedir.h"
 
 /*
  * gid is the euid's private group (user private groups, Debian's and Fedora's default,
@@ -56,15 +56,15 @@ static int check_own(int fd, const char *path, const char *what, struct sbx_diag
 	return 0;
 }
 
-static int dir_at(int dfd, const char *dir, const char *name, bool follow_own, const char *what,
-		  struct sbx_diag *d)
+static int dir_at(int dfd, const char *dir, const char *name, bool follow_own, bool create,
+		  const char *what, struct sbx_diag *d)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (mkdirat(dfd, name, 0700) && errno != EEXIST)
+	if (create && mkdirat(dfd, name, 0700) && errno != EEXIST)
 		return sbx_diag_set(d, -errno, "cannot create %s: %s", path, strerror(errno));
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	/* A symlink here is sbx's euid's own (its directory was checked): followed. */
@@ -86,10 +86,11 @@ static int dir_at(int dfd, const char *dir, const char *name, bool follow_own, c
 int sbx_state_dir_at(int dfd, const char *dir, const char *name, const char *what,
 		     struct sbx_diag *d)
 {
-	return dir_at(dfd, dir, name, false, what, d);
+	return dir_at(dfd, dir, name, false, true, what, d);
 }
 
-int sbx_state_dir_open(const char *base, const char *rel, const char *what, struct sbx_diag *d)
+static int state_dir_walk(const char *base, const char *rel, bool create, const char *what,
+			  struct sbx_diag *d)
 {
 	char path[PATH_MAX], buf[PATH_MAX];
 	int fd, err;
@@ -97,7 +98,7 @@ int sbx_state_dir_open(const char *base, const char *rel, const char *what, stru
 	if (base[0] != '/' || strlen(base) >= sizeof(path) || strlen(rel) >= sizeof(buf))
 		return sbx_diag_set(d, -EINVAL, "'%s': not an absolute directory", base);
 	fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
+	if (fd < 0 && errno == ENOENT && create) {
 		/* mkdir -p, each one 0700: the user's own, from the first run. */
 		snprintf(path, sizeof(path), "%s", base);
 		for (char *s = path + 1;; s++) {
@@ -122,7 +123,7 @@ int sbx_state_dir_open(const char *base, const char *rel, const char *what, stru
 	snprintf(buf, sizeof(buf), "%s", rel);
 	for (char *save = NULL, *c = strtok_r(buf, "/", &save); !err && c;
 	     c = strtok_r(NULL, "/", &save)) {
-		int next = dir_at(fd, path, c, true, what, d);
+		int next = dir_at(fd, path, c, true, create, what, d);
 
 		if (next < 0)
 			err = next;
@@ -138,4 +139,14 @@ int sbx_state_dir_open(const char *base, const char *rel, const char *what, stru
 		return err;
 	}
 	return fd;
+}
+
+int sbx_state_dir_open(const char *base, const char *rel, const char *what, struct sbx_diag *d)
+{
+	return state_dir_walk(base, rel, true, what, d);
+}
+
+int sbx_state_dir_check(const char *base, const char *rel, const char *what, struct sbx_diag *d)
+{
+	return state_dir_walk(base, rel, false, what, d);
 }
