@@ -92,12 +92,17 @@ int landlock_abi_version(void)
 	return abi > 0 ? (int)abi : 0;
 }
 
-/* One feature: wanted when the plan uses it, available from ABI min_abi. */
+/*
+ * One feature: wanted when the plan uses it, available from ABI min_abi; rights when it is
+ * file or network rights of the ruleset (what --complain judges instead of enforcing).
+ */
 static void fit_one(struct sbx_enforcement *e, int abi, const char *feature, const char *what,
-		    bool wanted, int min_abi, bool security)
+		    bool wanted, int min_abi, bool security, bool rights)
 {
 	struct sbx_feature_state *s =
 		sbx_enforcement_add(e, feature, what, wanted, abi >= min_abi, security);
+
+	s->rights = rights;
 
 	if (abi == 0)
 		snprintf(s->why, sizeof(s->why), "Landlock is unavailable on this kernel");
@@ -110,29 +115,30 @@ void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_en
 {
 	bool on = p->enabled;
 
-	fit_one(e, abi, "landlock", "file system default-deny (Landlock)", on, 1, true);
+	fit_one(e, abi, "landlock", "file system default-deny (Landlock)", on, 1, true, true);
 	/*
 	 * Without REFER (ABI 1) Landlock refuses every rename or link across directories: a
 	 * drop that costs function, not confinement.
 	 */
 	fit_one(e, abi, "landlock.refer", "rename and link between granted directories",
-		on && (p->handled_fs & LANDLOCK_ACCESS_FS_REFER), 2, false);
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_REFER), 2, false, true);
 	fit_one(e, abi, "landlock.truncate", "truncate only where writing is granted",
-		on && (p->handled_fs & LANDLOCK_ACCESS_FS_TRUNCATE), 3, true);
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_TRUNCATE), 3, true, true);
 	fit_one(e, abi, "landlock.net.tcp", "TCP bind and connect only to granted ports",
-		on && (p->handled_net & NET_TCP), 4, true);
+		on && (p->handled_net & NET_TCP), 4, true, true);
 	fit_one(e, abi, "landlock.ioctl-dev", "device ioctls only where granted",
-		on && (p->handled_fs & LANDLOCK_ACCESS_FS_IOCTL_DEV), 5, true);
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_IOCTL_DEV), 5, true, true);
 	fit_one(e, abi, "landlock.scope",
 		"no signals or abstract unix sockets to processes outside the sandbox",
-		on && (p->scoped & SCOPES), 6, true);
+		on && (p->scoped & SCOPES), 6, true, false);
 	fit_one(e, abi, "landlock.resolve-unix",
 		"connect to pathname unix sockets only where granted",
-		on && (p->handled_fs & LANDLOCK_ACCESS_FS_RESOLVE_UNIX), 9, true);
+		on && (p->handled_fs & LANDLOCK_ACCESS_FS_RESOLVE_UNIX), 9, true, true);
 	fit_one(e, abi, "landlock.net.udp", "UDP bind and send only to granted ports",
-		on && (p->handled_net & NET_UDP), 10, true);
+		on && (p->handled_net & NET_UDP), 10, true, true);
 	/* Whether the program's denials reach the audit log (only root can read it). */
-	fit_one(e, abi, "landlock.log", "denials of the program logged to audit", on, 7, false);
+	fit_one(e, abi, "landlock.log", "denials of the program logged to audit", on, 7, false,
+		false);
 	if (on && abi > SBX_LANDLOCK_ABI_MAX)
 		sbx_enforcement_note(
 			e, "kernel Landlock ABI %d is newer than sbx knows (%d): used as %d", abi,

@@ -19,6 +19,7 @@ struct sbx_feature_state {
 	bool enforced; /* this kernel does it for this run */
 	bool available; /* this kernel has it, whether or not the plan asked */
 	bool security; /* not enforcing it leaves the program more than the profile grants */
+	bool rights; /* file or network rights of the ruleset: what --complain judges instead */
 	char why[128]; /* for a drop: the reason, e.g. "needs Landlock ABI 6, kernel has 2" */
 };
 

@@ -111,8 +111,7 @@ void launch_observe_fit(struct sbx_launch *l)
 	for (size_t i = 0; i < e->n; i++) {
 		struct sbx_feature_state *s = &e->items[i];
 
-		if (strncmp(s->feature, "landlock", 8) || !strcmp(s->feature, "landlock.scope") ||
-		    !s->wanted)
+		if (!s->rights || !s->wanted)
 			continue;
 		s->enforced = false;
 		s->security = false;
