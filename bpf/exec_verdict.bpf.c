@@ -5,12 +5,21 @@
  * `all`) or for sandboxed tasks (task_scope.bpf.c). It records the new program's code
  * identity and policy in the task's storage for the later hooks; in a sandboxed tree the
  * policy is held to the tree's floor (the profile's, as the launcher declared it).
+ *
+ * A program that may not be debugged (ptrace_guard.bpf.c) is not started under a tracer
+ * that may not debug it: ptrace_access_check is asked when a tracer attaches, never again,
+ * so one that attached while the task ran something else (PTRACE_TRACEME, PTRACE_ATTACH
+ * or SEIZE, strace) would keep reading and writing the new program's memory. The exec is
+ * refused, as macOS in effect refuses a hardened program its debugger. The tracer cannot
+ * change until the exec is done: attaching waits for the exec's cred_guard_mutex, and
+ * PTRACE_TRACEME is the task's own call.
  */
 #include "sbx_enforcer.bpf.h"
 
 SEC("lsm/bprm_check_security")
 int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 {
+	struct task_struct *self = sbx_current();
 	struct sbx_enforcer_config *cfg;
 	struct sbx_task_state *ts;
 	struct sbx_cached_verdict *v;
@@ -27,7 +36,7 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 	reason = sbx_file_verdict(file, &v);
 	policy = reason ? 0 : v->policy;
 
-	ts = sbx_task_state(sbx_current(), false);
+	ts = sbx_task_state(self, false);
 	if (ts) /* sbxd's identity never survives an exec (self_protect.bpf.c) */
 		flags = ts->flags & ~SBX_TASK_DAEMON;
 	/* What a launcher (or its fork) execs is sandboxed, and so is all that follows. */
@@ -37,6 +46,18 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 		policy = sbx_policy_tighten(policy, ts ? ts->floor : 0);
 	} else if (policy & SBX_POLICY_SBX_LAUNCHER)
 		flags |= SBX_TASK_LAUNCHER;
+	if (BPF_CORE_READ(self, ptrace)) {
+		struct sbx_task_state started = { .flags = flags, .policy = policy };
+		struct task_struct *tracer = self->parent;
+
+		if (!sbx_debuggable(&started) &&
+		    !sbx_may_debug(tracer ? sbx_task_state(tracer, false) : NULL, &started)) {
+			ret = sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename),
+				       SBX_HOOK_EXEC, SBX_DENY_NOT_DEBUGGABLE);
+			if (ret)
+				return ret;
+		}
+	}
 	/*
 	 * Storage only for a task something is recorded for (scope tracking, or a program
 	 * whose verdict carries a policy), or to overwrite an older record: a plain verified
@@ -44,7 +65,7 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 	 */
 	if (flags || policy || ts) {
 		if (!ts)
-			ts = sbx_task_state(sbx_current(), true);
+			ts = sbx_task_state(self, true);
 		if (!ts) {
 			/* Untracked, a launcher's or sandboxed task's children would escape. */
 			if (flags || cfg->scope == SBX_SCOPE_ALL)

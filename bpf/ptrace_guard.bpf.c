@@ -14,6 +14,9 @@
  *    debugger pokes code) is refused at file_open instead, for writing, unless W^X is
  *    lifted (cs.allow-unsigned-executable-memory);
  *  - PTRACE_TRACEME, where the task offers itself: ptrace_traceme;
+ *  - a tracer attached before the task exec'd a hardened program (PTRACE_TRACEME, or an
+ *    attach while it ran something else): attaching is asked once, so that exec is refused
+ *    (exec_verdict.bpf.c), by the same two questions (sbx_debuggable, sbx_may_debug);
  *  - the launcher: sbx's supervisor reads the sandboxed program's memory and takes its
  *    descriptors to carry out calls for it (userspace/lib/supervise); a task running the
  *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one) may, on sandboxed
@@ -21,28 +24,6 @@
  * Root is no exception, as on macOS: the hook runs after the capability checks.
  */
 #include "sbx_enforcer.bpf.h"
-
-static __always_inline bool sbx_debuggable(const struct sbx_task_state *target)
-{
-	return !sbx_hardened(target) || (target->policy & SBX_POLICY_GET_TASK_ALLOW);
-}
-
-/*
- * cs.debugger counts in a hardened tracer only: anything could be loaded into one that is
- * not (LD_PRELOAD, dlopen of any library) and use its power. The launcher may reach only
- * the sandboxed processes, for the same reason: sbx is an ordinary dynamic program.
- */
-static __always_inline bool sbx_may_debug(const struct sbx_task_state *tracer,
-					  const struct sbx_task_state *target)
-{
-	if (!tracer)
-		return false;
-	if ((tracer->policy & (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER)) ==
-	    (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER))
-		return true;
-	return target && (tracer->flags & SBX_TASK_LAUNCHER) &&
-	       (target->flags & SBX_TASK_SANDBOXED);
-}
 
 static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 reason)
 {

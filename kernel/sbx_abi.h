@@ -96,7 +96,7 @@ enum sbx_deny_reason {
 	SBX_DENY_STALE = 3, /* verified, then written: generation moved */
 	SBX_DENY_TEAM_MISMATCH = 4, /* library validation */
 	SBX_DENY_WX = 5, /* hardened runtime: writable and executable memory */
-	SBX_DENY_NOT_DEBUGGABLE = 6,
+	SBX_DENY_NOT_DEBUGGABLE = 6, /* hardened: debugged, or exec'd under a tracer that may not */
 	SBX_DENY_TIMEOUT = 7, /* the verifier did not answer in time */
 	SBX_DENY_WX_FLIP = 8, /* hardened runtime: memory that was writable made executable */
 	SBX_DENY_PROTECTED = 16, /* self-protection: only sbxd may do this */

@@ -270,6 +270,29 @@ static __always_inline bool sbx_hardened(const struct sbx_task_state *ts)
 	return ts && (ts->policy & SBX_POLICY_HARDENED_RUNTIME);
 }
 
+/* No debugging of a hardened task (ptrace_guard.bpf.c), unless it carries get-task-allow. */
+static __always_inline bool sbx_debuggable(const struct sbx_task_state *target)
+{
+	return !sbx_hardened(target) || (target->policy & SBX_POLICY_GET_TASK_ALLOW);
+}
+
+/*
+ * cs.debugger counts in a hardened tracer only: anything could be loaded into one that is
+ * not (LD_PRELOAD, dlopen of any library) and use its power. The launcher may reach only
+ * the sandboxed processes, for the same reason: sbx is an ordinary dynamic program.
+ */
+static __always_inline bool sbx_may_debug(const struct sbx_task_state *tracer,
+					  const struct sbx_task_state *target)
+{
+	if (!tracer)
+		return false;
+	if ((tracer->policy & (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER)) ==
+	    (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER))
+		return true;
+	return target && (tracer->flags & SBX_TASK_LAUNCHER) &&
+	       (target->flags & SBX_TASK_SANDBOXED);
+}
+
 /*
  * policy held to floor: hardened if either is, lifting only what both lift. A policy that
  * is not hardened lifts everything it could, except cs.debugger, a power over other

@@ -17,6 +17,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 
 #include "enforcer_test.h"
 #include "compile/compile.h"
@@ -88,6 +89,58 @@ static int self_mem(void)
 static int traceme(void)
 {
 	return refused(ptrace(PTRACE_TRACEME, 0, NULL, NULL) ? -1 : 0);
+}
+
+/*
+ * A child that execs prog traced from before that exec: by its own PTRACE_TRACEME
+ * (traceme_exec), or by this tracer's PTRACE_SEIZE (seize_exec). 0: the exec went through
+ * and the tracer read and wrote the new program's memory (the word at its first
+ * instruction, written back unchanged); 1: the exec was refused.
+ */
+static int traced_exec(const char *how, const char *prog)
+{
+	char *argv[] = { (char *)prog, NULL }, *env[] = { NULL };
+	struct user_regs_struct regs;
+	int go[2], st, r = 2;
+	char c;
+	long word;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC))
+		return 2;
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		if (!strcmp(how, "traceme_exec") && ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(2);
+		if (read(go[0], &c, 1) < 0) /* until the tracer has seized it */
+			_exit(2);
+		execve(prog, argv, env);
+		_exit(refused(-1));
+	}
+	close(go[0]);
+	if (pid < 0 || (!strcmp(how, "seize_exec") &&
+			ptrace(PTRACE_SEIZE, pid, NULL, (void *)PTRACE_O_TRACEEXEC))) {
+		close(go[1]);
+		goto out;
+	}
+	close(go[1]);
+	if (waitpid(pid, &st, __WALL) != pid)
+		goto out;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+		goto out;
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, pid, (void *)regs.rip, NULL);
+	if (!errno)
+		r = ptrace(PTRACE_POKETEXT, pid, (void *)regs.rip, (void *)word) ? 2 : 0;
+out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, __WALL);
+	}
+	return r;
 }
 
 /* The target: says where poke_target is, then waits for its stdin to close. */
@@ -188,6 +241,8 @@ __attribute__((constructor)) static void hardened_technique(int argc, char **arg
 		_exit(dl_iterate_phdr(lib_loaded_cb, (void *)arg) ? 0 : 1);
 	if (!strcmp(how, "floor"))
 		_exit(floor_launch(argv));
+	if (!strcmp(how, "traceme_exec") || !strcmp(how, "seize_exec"))
+		_exit(traced_exec(how, arg));
 	_exit(trace(how));
 }
 
@@ -413,6 +468,43 @@ TEST_F_TIMEOUT(hardened, not_debuggable_from_outside, 300)
 		EXPECT_EQ(0, trace_as(self, HR | SBX_POLICY_DEBUGGER, HR, ways[i]));
 		/* cs.debugger in a tracer that is not hardened: anything could be loaded in it. */
 		EXPECT_EQ(1, trace_as(self, SBX_POLICY_DEBUGGER, HR, ways[i]));
+	}
+}
+
+/* The tracer (policy) traces a child from before it execs prog (target_policy). */
+static int traced_exec_as(FIXTURE_DATA(hardened) * self, uint32_t policy, uint32_t target_policy,
+			  const char *how)
+{
+	char do_[64], arg_[192];
+	char *env[] = { do_, arg_, NULL };
+	char *argv[] = { self->tracer, NULL };
+
+	if (verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID, target_policy, TEAM) ||
+	    verify_file_as(self->e, self->tracer, NULL, 0, SBX_CACHED_VALID, policy, OTHER_TEAM))
+		return -1;
+	snprintf(do_, sizeof(do_), "SBX_HARDENED_DO=%s", how);
+	snprintf(arg_, sizeof(arg_), "SBX_HARDENED_ARG=%s", self->prog);
+	return run_prog(argv, env);
+}
+
+/*
+ * Attaching is asked once: a tracer that attached while the task ran something else would
+ * keep reading and writing the hardened program it execs. That exec is refused instead,
+ * unless the program carries get-task-allow or the tracer is a hardened cs.debugger.
+ */
+TEST_F_TIMEOUT(hardened, traced_before_exec, 300)
+{
+	const char *ways[] = { "traceme_exec", "seize_exec" };
+
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		TH_LOG("%s", ways[i]);
+		ASSERT_EQ(0, traced_exec_as(self, 0, 0, ways[i])); /* control */
+		events(self->e, 0, 0);
+		EXPECT_EQ(1, traced_exec_as(self, 0, HR, ways[i]));
+		EXPECT_EQ(1u, events(self->e, SBX_HOOK_EXEC, SBX_DENY_NOT_DEBUGGABLE));
+		EXPECT_EQ(0, traced_exec_as(self, 0, HR | SBX_POLICY_GET_TASK_ALLOW, ways[i]));
+		EXPECT_EQ(0, traced_exec_as(self, HR | SBX_POLICY_DEBUGGER, HR, ways[i]));
+		EXPECT_EQ(1, traced_exec_as(self, SBX_POLICY_DEBUGGER, HR, ways[i]));
 	}
 }
 
