@@ -2,9 +2,13 @@
 /*
  * Only verified code executes: bprm_check_security refuses (enforce) or reports (complain)
  * an exec whose file has no valid verdict for its current content, for every exec (scope
- * `all`) or for sandboxed tasks (task_scope.bpf.c). It records the new program's code
- * identity and policy in the task's storage for the later hooks; in a sandboxed tree the
- * policy is held to the tree's floor (the profile's, as the launcher declared it).
+ * `all`) or for sandboxed tasks (task_scope.bpf.c). It decides the new program's code
+ * identity and policy for the later hooks; in a sandboxed tree the policy is held to the
+ * tree's floor (the profile's, as the launcher declared it). The decision is staged in the
+ * task's storage and made the task's own at bprm_committing_creds (struct sbx_task_exec):
+ * until then the old program runs, and it runs on if the exec fails after this check (this
+ * check's refusal, no binary format for the file, an ELF interpreter that cannot be
+ * opened), under its own policy, not the one of a program that never ran.
  *
  * A program that may not be debugged (ptrace_guard.bpf.c) is not started under a tracer
  * that may not debug it: ptrace_access_check is asked when a tracer attaches, never again,
@@ -71,16 +75,37 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 			if (flags || cfg->scope == SBX_SCOPE_ALL)
 				return cfg->mode == SBX_ENFORCE_ENFORCE ? -SBX_ENOMEM : 0;
 		} else {
-			ts->flags = flags;
-			ts->policy = policy;
-			ts->identity = reason ? 0 : v->identity;
-			ts->team_hash = reason ? 0 : v->team_hash;
+			ts->next.flags = flags;
+			ts->next.policy = policy;
+			ts->next.identity = reason ? 0 : v->identity;
+			ts->next.team_hash = reason ? 0 : v->team_hash;
+			ts->staged = 1;
 		}
 	}
 	if (!reason || !(cfg->scope == SBX_SCOPE_ALL || sandboxed))
 		return 0;
 	return sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename), SBX_HOOK_EXEC,
 			reason);
+}
+
+/*
+ * Past the point of no return: the program the exec staged is the task's. Every exec
+ * passes here; its fast path is the task's storage, which most tasks do not have. (An exec
+ * that failed left its decision staged: the next exec's check replaces it.)
+ */
+SEC("lsm/bprm_committing_creds")
+int BPF_PROG(sbx_exec_commit, struct linux_binprm *bprm)
+{
+	struct sbx_task_state *ts = sbx_task_state(sbx_current(), false);
+
+	if (!ts || !ts->staged)
+		return 0;
+	ts->flags = ts->next.flags;
+	ts->policy = ts->next.policy;
+	ts->identity = ts->next.identity;
+	ts->team_hash = ts->next.team_hash;
+	ts->staged = 0;
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -166,6 +166,21 @@ enum sbx_task_flags {
 	SBX_TASK_DAEMON = 1u << 8, /* apart from the scope bits that other concerns extend */
 };
 
+/*
+ * What an exec decided about the program it starts (bpf/exec_verdict.bpf.c): taken at
+ * bprm_check_security, the task's own only at bprm_committing_creds, past the exec's point
+ * of no return. An exec can still fail between the two (refused, no binary format takes
+ * the file, its ELF interpreter cannot be opened), and the program that tried runs on
+ * under its own state.
+ */
+struct sbx_task_exec {
+	__u32 flags;
+	__u32 policy;
+	__u32 identity;
+	__u32 team_hash;
+};
+_Static_assert(sizeof(struct sbx_task_exec) == 16, "sbx_task_exec is 16 bytes");
+
 struct sbx_task_state {
 	__u32 flags; /* enum sbx_task_flags; inherited on fork (task_alloc) */
 	__u32 policy; /* the program's valid verdict: enum sbx_policy_flags (0: none), tightened
@@ -179,9 +194,10 @@ struct sbx_task_state {
 	 * and exec, so a sandboxed program that runs sbx again sheds nothing.
 	 */
 	__u32 floor;
-	__u32 pad;
+	__u32 staged; /* 1: next awaits its exec's bprm_committing_creds */
+	struct sbx_task_exec next; /* replaces flags, policy, identity and team_hash then */
 };
-_Static_assert(sizeof(struct sbx_task_state) == 24, "sbx_task_state is 24 bytes");
+_Static_assert(sizeof(struct sbx_task_state) == 40, "sbx_task_state is 40 bytes");
 
 /*
  * prctl(SBX_PRCTL_POLICY_FLOOR, flags, 0, 0, 0): the launcher (SBX_TASK_LAUNCHER, the

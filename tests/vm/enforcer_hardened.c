@@ -92,6 +92,19 @@ static int traceme(void)
 }
 
 /*
+ * An exec of prog that fails (ENOEXEC: no binary format takes the file; ENOENT: its ELF
+ * interpreter is missing; EPERM: the exec check refused it), then a W+X mapping: this
+ * program runs on, under its own policy.
+ */
+static int failed_exec(const char *prog)
+{
+	char *argv[] = { (char *)prog, NULL }, *env[] = { NULL };
+
+	execve(prog, argv, env);
+	return errno == ENOEXEC || errno == ENOENT || errno == EPERM ? wx_mmap() : 3;
+}
+
+/*
  * A child that execs prog traced from before that exec: by its own PTRACE_TRACEME
  * (traceme_exec), or by this tracer's PTRACE_SEIZE (seize_exec). 0: the exec went through
  * and the tracer read and wrote the new program's memory (the word at its first
@@ -241,6 +254,8 @@ __attribute__((constructor)) static void hardened_technique(int argc, char **arg
 		_exit(dl_iterate_phdr(lib_loaded_cb, (void *)arg) ? 0 : 1);
 	if (!strcmp(how, "floor"))
 		_exit(floor_launch(argv));
+	if (!strcmp(how, "failed_exec"))
+		_exit(failed_exec(arg));
 	if (!strcmp(how, "traceme_exec") || !strcmp(how, "seize_exec"))
 		_exit(traced_exec(how, arg));
 	_exit(trace(how));
@@ -513,6 +528,57 @@ TEST_F(hardened, traceme_refused)
 	ASSERT_EQ(0, try_as(self, 0, "traceme", NULL, NULL)); /* control */
 	EXPECT_EQ(1, try_as(self, HR, "traceme", NULL, NULL));
 	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_GET_TASK_ALLOW, "traceme", NULL, NULL));
+}
+
+/* An ELF whose interpreter (PT_INTERP) does not exist: the ELF loader fails its exec. */
+static void tiny_elf_missing_interp(struct tiny_elf *t)
+{
+	static const char interp[] = "/nonexistent/ld.so";
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)t->bytes;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(t->bytes + sizeof(*eh)) + 1;
+
+	tiny_elf_exit(t, 0);
+	memset(ph, 0, sizeof(*ph)); /* over the code, which never runs */
+	eh->e_phnum = 2;
+	ph->p_type = PT_INTERP;
+	ph->p_offset = sizeof(*eh) + 2 * sizeof(*ph);
+	ph->p_filesz = sizeof(interp);
+	memcpy(t->bytes + ph->p_offset, interp, sizeof(interp));
+	t->len = ph->p_offset + sizeof(interp);
+}
+
+/*
+ * An exec can fail after its check passed: the file (validly signed, not hardened) has no
+ * binary format, or its ELF interpreter is missing; or the check itself refuses it (scope
+ * `all`, a file without a verdict). The hardened program that tried runs on, and stays
+ * hardened: the failed exec's policy was never its own.
+ */
+TEST_F_TIMEOUT(hardened, failed_exec_keeps_the_old_policy, 300)
+{
+	static const char text[] = "not a program\n";
+	char noformat[128], nointerp[128];
+	const char *files[] = { noformat, nointerp, self->unverified };
+	struct sbx_diag d = { 0 };
+	struct tiny_elf t;
+
+	snprintf(noformat, sizeof(noformat), "%s/noformat", self->dir);
+	snprintf(nointerp, sizeof(nointerp), "%s/nointerp", self->dir);
+	tiny_elf_missing_interp(&t);
+	ASSERT_EQ(0, write_file(noformat, text, sizeof(text) - 1, 0755));
+	ASSERT_EQ(0, write_file(nointerp, t.bytes, t.len, 0755));
+	ASSERT_EQ(0, verify_file_as(self->e, noformat, NULL, 0, SBX_CACHED_VALID, 0, TEAM));
+	ASSERT_EQ(0, verify_file_as(self->e, nointerp, NULL, 0, SBX_CACHED_VALID, 0, TEAM));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		TH_LOG("%s", files[i]);
+		if (files[i] == self->unverified) /* refused by the check: a miss in scope `all` */
+			ASSERT_EQ(0, sbx_enforcer_set_mode(self->e, SBX_ENFORCE_ENFORCE,
+							   SBX_SCOPE_ALL, &d));
+		ASSERT_EQ(0, try_as(self, 0, "failed_exec", files[i], NULL)); /* control */
+		events(self->e, 0, 0);
+		EXPECT_EQ(1, try_as(self, HR, "failed_exec", files[i], NULL));
+		EXPECT_EQ(1u, events(self->e, SBX_HOOK_MMAP_EXEC, SBX_DENY_WX));
+		EXPECT_EQ(0, try_as(self, entitled("cs.allow-jit"), "failed_exec", files[i], NULL));
+	}
 }
 
 TEST_F_TIMEOUT(hardened, library_validation, 300)
