@@ -24,10 +24,12 @@
  * does not set SBX_CONFIG_MMAP_SANDBOXED_ONLY, so in scope `all` every task is checked.
  *
  * The same two hooks are where a shared writable mapping moves the file's write
- * generation (the write side of the verdict cache, write_gen.bpf.c): one program per hook
- * does both, the bump first, so a mapping is not paid for twice.
+ * generation (the write side of the verdict cache, write_gen.bpf.c), or is refused while
+ * the file is mapped executable on its verdict: one program per hook does both, the write
+ * side first, so a mapping is not paid for twice. An executable mapping allowed on a
+ * verdict marks the file (SBX_GEN_EXEC_MAPPED, "mapped code" in the header).
  *
- * Fast paths: a mapping that is not executable costs no lookup (but the bump); an
+ * Fast paths: a mapping that is not executable costs no lookup (but the write side); an
  * anonymous executable one only the task's storage, and only when it is also writable.
  */
 #include "sbx_enforcer.bpf.h"
@@ -49,6 +51,7 @@ static __always_inline int sbx_exec_mapping(struct file *file, struct sbx_task_s
 {
 	struct sbx_enforcer_config *cfg = sbx_config_get();
 	struct sbx_cached_verdict *v;
+	struct sbx_inode_gen *g;
 	bool validate;
 	__u32 reason;
 
@@ -57,13 +60,15 @@ static __always_inline int sbx_exec_mapping(struct file *file, struct sbx_task_s
 	validate = sbx_hardened(ts) && !(ts->policy & SBX_POLICY_DISABLE_LIBRARY_VALIDATION);
 	if (!validate && !sbx_in_scope(cfg, ts, SBX_CONFIG_MMAP_SANDBOXED_ONLY))
 		return 0;
-	reason = sbx_file_verdict(file, &v);
+	reason = sbx_file_verdict_gen(file, &v, &g);
 	if (!reason && validate && v->kind != SBX_CACHED_PLATFORM &&
 	    (!v->team_hash || v->team_hash != ts->team_hash))
 		reason = SBX_DENY_TEAM_MISMATCH;
-	if (!reason)
-		return 0;
-	return sbx_deny(cfg, file, NULL, SBX_HOOK_MMAP_EXEC, reason);
+	if (reason)
+		return sbx_deny(cfg, file, NULL, SBX_HOOK_MMAP_EXEC, reason);
+	if (g && !(g->flags & SBX_GEN_EXEC_MAPPED))
+		__sync_fetch_and_or(&g->flags, SBX_GEN_EXEC_MAPPED);
+	return 0;
 }
 
 SEC("lsm/mmap_file")
@@ -84,8 +89,11 @@ int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned 
 	bpf_probe_read_kernel(&file_addr, sizeof(file_addr), &ctx[0]);
 	anon = !file_addr;
 	/* (and 7.2 takes it for nullable, so file itself is tested before it is read) */
-	if (!anon && file && (flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE))
-		sbx_gen_bump(file->f_inode);
+	if (!anon && file && (flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE)) {
+		ret = sbx_gen_write(file->f_inode);
+		if (ret)
+			return ret;
+	}
 	if (!(prot & SBX_PROT_EXEC))
 		return 0;
 	if (anon && !(prot & SBX_PROT_WRITE))
@@ -116,8 +124,11 @@ int BPF_PROG(sbx_mprotect_check, struct vm_area_struct *vma, unsigned long reqpr
 		return ret;
 	file = vma->vm_file;
 	vm_flags = BPF_CORE_READ(vma, vm_flags);
-	if (file && (vm_flags & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE))
-		sbx_gen_bump(file->f_inode);
+	if (file && (vm_flags & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE)) {
+		ret = sbx_gen_write(file->f_inode);
+		if (ret)
+			return ret;
+	}
 	if (!(prot & SBX_PROT_EXEC))
 		return 0;
 	ts = sbx_task_state(sbx_current(), false);

@@ -5,7 +5,8 @@
  * (the argument is in include/sbx_enforcer.bpf.h). A file that has no generation yet needs
  * none: it gets a fresh one when the verifier or a hook first asks. Shared writable
  * mappings are bumped by mmap_verdict.bpf.c's programs on the same hooks (one program
- * per hook).
+ * per hook). Every one of these writers is refused with ETXTBSY instead while the file is
+ * mapped executable on its verdict (sbx_gen_write, "mapped code" in the header).
  *
  * Also the verifier's half of the miss path: SBX_IOC_VERDICT_BEGIN (sbx_abi.h).
  */
@@ -18,7 +19,7 @@ int BPF_PROG(sbx_gen_file_open, struct file *file, int ret)
 		return ret;
 	/* O_TRUNC and every later write of this open come after this bump. */
 	if (BPF_CORE_READ(file, f_mode) & SBX_FMODE_WRITE)
-		sbx_gen_bump(file->f_inode);
+		return sbx_gen_write(file->f_inode);
 	return 0;
 }
 
@@ -28,7 +29,7 @@ int BPF_PROG(sbx_gen_file_write, struct file *file, int mask, int ret)
 	if (ret)
 		return ret;
 	if (mask & SBX_MAY_WRITE) /* write, pwrite, splice, copy_file_range, fallocate */
-		sbx_gen_bump(file->f_inode);
+		return sbx_gen_write(file->f_inode);
 	return 0;
 }
 
@@ -40,9 +41,7 @@ int BPF_PROG(sbx_gen_truncate, const struct path *path, int ret)
 	if (ret)
 		return ret;
 	dentry = path->dentry;
-	if (dentry)
-		sbx_gen_bump(dentry->d_inode);
-	return 0;
+	return dentry ? sbx_gen_write(dentry->d_inode) : 0;
 }
 
 SEC("lsm/inode_rename")
@@ -51,7 +50,10 @@ int BPF_PROG(sbx_gen_rename, struct inode *old_dir, struct dentry *old_dentry,
 {
 	if (ret)
 		return ret;
-	/* Identity is the inode, so this is belt and braces: both files are touched. */
+	/*
+	 * Identity is the inode, so this is belt and braces: both files are touched. Not a
+	 * write: a mapped file keeps its content, whatever its name.
+	 */
 	sbx_gen_bump(old_dentry->d_inode);
 	sbx_gen_bump(new_dentry->d_inode);
 	return 0;
@@ -81,7 +83,7 @@ int BPF_PROG(sbx_gen_verdict_begin, struct file *file, unsigned int cmd, unsigne
 	if (!g)
 		return -SBX_ENOMEM;
 	/* A full barrier between the caller's read of the generation and i_writecount. */
-	__sync_fetch_and_add(&g->pad, 0);
+	__sync_fetch_and_add(&g->flags, 0);
 	return sbx_inode_open_for_write(inode) ? -SBX_ETXTBSY : -SBX_EALREADY;
 }
 

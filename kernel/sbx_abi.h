@@ -137,15 +137,24 @@ _Static_assert(sizeof(struct sbx_verdict_key) == 24, "sbx_verdict_key is 24 byte
  * Per-inode write generation, BPF_MAP_TYPE_INODE_STORAGE (it dies with the inode; userspace
  * reads it with the file's descriptor as key). gen is drawn from one global clock, so a
  * value is never stored twice for any inode: 0 means "not yet assigned" and validates
- * nothing. ino and dev are the kernel's own view of the file, for the verdict key.
+ * nothing. ino and dev are the kernel's own view of the file, for the verdict key. flags:
+ * enum sbx_inode_gen_flags, set by the BPF side only.
  */
 struct sbx_inode_gen {
 	__u64 gen;
 	__u64 ino;
 	__u32 dev;
-	__u32 pad;
+	__u32 flags;
 };
 _Static_assert(sizeof(struct sbx_inode_gen) == 24, "sbx_inode_gen is 24 bytes");
+
+enum sbx_inode_gen_flags {
+	/*
+	 * A hook let a task map the file executable on its verdict: while anything maps it
+	 * (any vma), its content may not change (bpf/include/sbx_enforcer.bpf.h, "mapped code").
+	 */
+	SBX_GEN_EXEC_MAPPED = 1u << 0,
+};
 
 /*
  * SBX_IOC_VERDICT_BEGIN: an ioctl the BPF side answers itself (bpf/write_gen.bpf.c, for

@@ -24,6 +24,32 @@
  *    miss, never a stale allow. Inode numbers reused after a delete get new storage too.
  *  - Identity is the inode, not a path: a rename over a verified file puts another inode
  *    at that path, with no verdict of its own.
+ *
+ * Mapped code (sbx_gen_write): a verdict is checked when a mapping is made, and a write
+ * moves the generation but cannot reach into mappings made before it; the kernel refuses
+ * writers (ETXTBSY) only for a running main executable, not for a library or any other
+ * mapped file. So a file a hook let some task map executable on its verdict is marked
+ * (SBX_GEN_EXEC_MAPPED), and while any vma maps it (its address_space's i_mmap tree is not
+ * empty), every write hook refuses with ETXTBSY, as exec does, before bumping: an open
+ * for write (O_TRUNC included), a write through a descriptor, a truncate by path, a shared
+ * writable mmap or mprotect. Each order of mapping and writer:
+ *  - writer first: it holds the file open for write (i_writecount > 0) while it can
+ *    write, so sbx_file_verdict finds no valid verdict and the executable mapping is
+ *    refused; that also holds for a descriptor opened before the verdict or kept across it;
+ *  - mapping first: the open for write finds the mark and the vma, and is refused; so is
+ *    a truncate by path, which opens nothing;
+ *  - both at once: the mapping's hook saw no writer (i_writecount) and the writer's open
+ *    no vma yet, because the kernel links the vma only after the mmap hook returns. The
+ *    writer's later writes, truncates (ftruncate: the file_truncate hook of 6.2+ is not
+ *    watched; on 6.1 it is path_truncate) and shared mappings are refused once the vma is
+ *    linked; what it writes inside that window of one mmap call is not. Closing it needs
+ *    the kernel's deny_write_access, which a BPF program cannot take.
+ * A mark in the inode's storage, not a lookup of the verdict: the LRU verdict cache can
+ * be filled until the entry is evicted while the file stays mapped. The mark is never
+ * cleared (no hook sees the last munmap): once mapped executable, a file is busy whenever
+ * anything maps it, even read-only. A rename is not a write (the inode's content does not
+ * change). Complain mode refuses nothing here. Cost: one flag test in the storage slot the
+ * bump reads anyway; a marked file also reads i_mmap.
  */
 #ifndef SBX_ENFORCER_BPF_H
 #define SBX_ENFORCER_BPF_H
@@ -189,9 +215,40 @@ static __always_inline bool sbx_inode_open_for_write(struct inode *inode)
 	return BPF_CORE_READ(inode, i_writecount.counter) > 0;
 }
 
+/* Does any vma map the file (executable or not, in any process)? */
+static __always_inline bool sbx_inode_mapped(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_mapping, i_mmap.rb_root.rb_node) != NULL;
+}
+
+/*
+ * A writer is about to change the content ("mapped code" above): -ETXTBSY when the file
+ * was mapped executable on its verdict and is still mapped, else 0 with the generation
+ * bumped. A refused writer changes nothing, so it leaves the verdict valid.
+ */
+static __always_inline int sbx_gen_write(struct inode *inode)
+{
+	struct sbx_enforcer_config *cfg;
+	struct sbx_inode_gen *g;
+
+	if (!inode)
+		return 0;
+	g = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
+	if (!g)
+		return 0;
+	if ((g->flags & SBX_GEN_EXEC_MAPPED) && sbx_inode_mapped(inode)) {
+		cfg = sbx_config_get();
+		if (cfg && cfg->mode == SBX_ENFORCE_ENFORCE)
+			return -SBX_ETXTBSY;
+	}
+	g->gen = sbx_gen_next();
+	return 0;
+}
+
 /*
  * The verdict for the file's current content: 0 with *out set when it is valid (or
- * platform), else the enum sbx_deny_reason why not (*out set when an entry was found).
+ * platform), else the enum sbx_deny_reason why not (*out set when an entry was found);
+ * *gp is the inode's generation record when it has one.
  *
  * The fast path is the inode's storage slot and one hash lookup. The verdict does not live
  * in the inode's storage beside the generation, though that would save the lookup:
@@ -207,7 +264,9 @@ static __always_inline bool sbx_inode_open_for_write(struct inode *inode)
  * The ctime in the key also catches setattr (chmod, chown, xattrs), which moves no
  * generation.
  */
-static __always_inline __u32 sbx_file_verdict(struct file *file, struct sbx_cached_verdict **out)
+static __always_inline __u32 sbx_file_verdict_gen(struct file *file,
+						  struct sbx_cached_verdict **out,
+						  struct sbx_inode_gen **gp)
 {
 	struct inode *inode = file ? file->f_inode : NULL;
 	struct sbx_verdict_key key = {};
@@ -216,11 +275,13 @@ static __always_inline __u32 sbx_file_verdict(struct file *file, struct sbx_cach
 	__u64 gen;
 
 	*out = NULL;
+	*gp = NULL;
 	if (!inode)
 		return SBX_DENY_NO_VERDICT;
 	g = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
 	if (!g)
 		return SBX_DENY_NO_VERDICT;
+	*gp = g;
 	gen = g->gen; /* before i_writecount: the order write_gen.bpf.c's argument needs */
 	sbx_inode_key(inode, &key);
 	v = bpf_map_lookup_elem(&sbx_verdicts, &key);
@@ -232,6 +293,14 @@ static __always_inline __u32 sbx_file_verdict(struct file *file, struct sbx_cach
 	if (v->kind == SBX_CACHED_VALID || v->kind == SBX_CACHED_PLATFORM)
 		return 0;
 	return v->kind == SBX_CACHED_INVALID ? SBX_DENY_INVALID : SBX_DENY_NO_VERDICT;
+}
+
+/* sbx_file_verdict_gen for a caller that needs only the verdict. */
+static __always_inline __u32 sbx_file_verdict(struct file *file, struct sbx_cached_verdict **out)
+{
+	struct sbx_inode_gen *g;
+
+	return sbx_file_verdict_gen(file, out, &g);
 }
 
 static __always_inline struct task_struct *sbx_current(void)
