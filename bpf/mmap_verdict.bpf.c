@@ -23,6 +23,18 @@
  * finds no verdict, or an evicted one, and is refused: a miss is never an allow. sbxd
  * does not set SBX_CONFIG_MMAP_SANDBOXED_ONLY, so in scope `all` every task is checked.
  *
+ * Shared anonymous memory mapped executable counts as writable and executable (cs.allow-jit
+ * lifts it, as for anonymous W+X): mremap(old_address, 0, ...) duplicates a shared mapping
+ * without any hook seeing it, and an mprotect to read-write of the duplicate, which adds
+ * no execute, writes what the executable view runs. Private anonymous read-execute memory
+ * cannot be duplicated (mremap refuses old_size 0 for it) and holds zeroes. The other
+ * shared objects without a verdict (memfd, SysV shm, shared anonymous memory made
+ * executable by mprotect, which the hook sees as its shmem file) need a verdict under
+ * library validation, so only cs.disable-library-validation lets them be mapped
+ * executable, as it lets any code without a verdict. A shared object that has a verdict
+ * is held by its file's write side: while mapped executable it cannot be written
+ * (sbx_gen_write).
+ *
  * The same two hooks are where a shared writable mapping moves the file's write
  * generation (the write side of the verdict cache, write_gen.bpf.c), or is refused while
  * the file is mapped executable on its verdict: one program per hook does both, the write
@@ -30,7 +42,8 @@
  * verdict marks the file (SBX_GEN_EXEC_MAPPED, "mapped code" in the header).
  *
  * Fast paths: a mapping that is not executable costs no lookup (but the write side); an
- * anonymous executable one only the task's storage, and only when it is also writable.
+ * anonymous executable one only the task's storage, and only when it is also writable or
+ * shared.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -96,8 +109,8 @@ int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned 
 	}
 	if (!(prot & SBX_PROT_EXEC))
 		return 0;
-	if (anon && !(prot & SBX_PROT_WRITE))
-		return 0; /* anonymous read-execute memory holds zeroes */
+	if (anon && !(prot & SBX_PROT_WRITE) && !(flags & SBX_MAP_SHARED))
+		return 0; /* private anonymous read-execute memory holds zeroes */
 	ts = sbx_task_state(sbx_current(), false);
 	if (anon) {
 		if (!sbx_hardened(ts))

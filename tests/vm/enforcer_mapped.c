@@ -8,8 +8,10 @@
  *    library, loaded through LD_LIBRARY_PATH by a running program, then patched (open for
  *    write, truncate); a file of the hardened program's team mapped read-execute, then
  *    written through a second descriptor.
+ *  - A hardened program cannot map shared anonymous memory executable: mremap(old_size 0)
+ *    duplicates it, and the duplicate made read-write writes the executable view.
  * Each technique has a control that succeeds: the same without the mapping, or the
- * program not hardened (and not in scope).
+ * program not hardened (and not in scope), or the entitlement that lifts it.
  *
  * The programs are copies of this test binary, run with SBX_MAPPED_DO naming what a
  * constructor does before exiting: 0 it worked, 1 refused (EPERM, EACCES, ETXTBSY), 2
@@ -36,6 +38,22 @@ static int refused(int r)
 static int run_code(void *p)
 {
 	return ((int (*)(void))p)() == 42 ? 0 : 2;
+}
+
+/* Shared anonymous read-execute memory, duplicated by mremap(old_size 0), made read-write. */
+static int mremap_dup(void)
+{
+	char *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0), *w;
+
+	if (x == MAP_FAILED)
+		return refused(-1);
+	w = mremap(x, 0, 4096, MREMAP_MAYMOVE);
+	if (w == MAP_FAILED)
+		return 2;
+	if (mprotect(w, 4096, PROT_READ | PROT_WRITE))
+		return refused(-1);
+	memcpy(w, code42, sizeof(code42));
+	return run_code(x);
 }
 
 /* The file `path` mapped read-execute, then written through a second descriptor. */
@@ -80,6 +98,8 @@ __attribute__((constructor)) static void mapped_technique(void)
 
 	if (!how || !how[0])
 		return;
+	if (!strcmp(how, "mremap_dup"))
+		_exit(mremap_dup());
 	if (!strcmp(how, "map_then_write"))
 		_exit(map_then_write(arg ? arg : ""));
 	if (!strcmp(how, "wait_libz"))
@@ -297,6 +317,17 @@ TEST_F_TIMEOUT(mapped, hardened_team_file_written_while_mapped, 300)
 	ASSERT_EQ(0, verify_file_as(self->e, hard, NULL, 0, SBX_CACHED_VALID, 0, TEAM));
 	EXPECT_EQ(0, try_as(self, 0, "map_then_write", ctl));
 	EXPECT_EQ(1, try_as(self, HR, "map_then_write", hard));
+}
+
+/*
+ * Shared anonymous memory: the executable view and a writable duplicate. Controls: not
+ * hardened, and hardened with cs.allow-jit (anonymous W+X is what it lifts).
+ */
+TEST_F_TIMEOUT(mapped, hardened_shared_anonymous_duplicated_writable, 300)
+{
+	EXPECT_EQ(0, try_as(self, 0, "mremap_dup", NULL));
+	EXPECT_EQ(1, try_as(self, HR, "mremap_dup", NULL));
+	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_ALLOW_JIT, "mremap_dup", NULL));
 }
 
 TEST_HARNESS_MAIN
