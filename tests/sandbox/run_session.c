@@ -92,7 +92,11 @@ TEST_F(session, orphan_cannot_outlive_sbx_or_take_the_terminal)
 	EXPECT_TRUE(child_left());
 	/* The confined run: the tree ends with the program, nothing is left to steal with. */
 	while (child_left()) {
-		/* the control's survivor: end it */
+		/*
+		 * The control's survivor: end it. Its parent exits before it writes its pid:
+		 * reap it if it has ended, else wait for the pid (waiting on it unkilled
+		 * would block for ever).
+		 */
 		FILE *f = fopen(self->pidfile, "r");
 		int pid = 0;
 
@@ -101,8 +105,12 @@ TEST_F(session, orphan_cannot_outlive_sbx_or_take_the_terminal)
 				pid = 0;
 			fclose(f);
 		}
-		if (pid > 0)
-			kill(pid, SIGKILL);
+		if (pid <= 0) {
+			if (waitpid(-1, NULL, WNOHANG) <= 0)
+				usleep(10000);
+			continue;
+		}
+		kill(pid, SIGKILL);
 		waitpid(-1, NULL, 0);
 	}
 	unlink(self->pidfile);
