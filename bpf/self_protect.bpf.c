@@ -12,12 +12,15 @@
  *    is validly signed does sbxd record it in sbx_guard (its verdict-cache key and write
  *    generation) and arm. A task becomes sbxd by SBX_IOC_DAEMON_CLAIM on a descriptor of
  *    its own executable (mm->exe_file): the file must be that recorded inode, unmodified
- *    (same generation, nobody writing), and the task untraced. A copy of sbxd is another
- *    inode; a traced sbxd (gdb, PTRACE_TRACEME before exec) cannot claim; and once
- *    claimed nobody else may attach (ptrace_access_check in ATTACH mode covers
- *    PTRACE_ATTACH/SEIZE, /proc/PID/mem, process_vm_writev and pidfd_getfd). Threads
- *    inherit the flag through task storage (task_scope.bpf.c), every exec clears it
- *    (exec_verdict.bpf.c): a child that execs something else is not sbxd.
+ *    (same generation, nobody writing), and the task never traced since its exec. A copy
+ *    of sbxd is another inode. A tracer could have changed the image before it let go
+ *    (PTRACE_TRACEME, poke at the exec stop, detach, then claim): so an exec under a
+ *    tracer, and any later attach to a task (ptrace_access_check in ATTACH mode: PTRACE_
+ *    ATTACH/SEIZE, /proc/PID/mem, process_vm_writev, pidfd_getfd) or PTRACE_TRACEME,
+ *    marks its thread group SBX_TASK_TRACED until an exec nobody traces; a marked task
+ *    never claims. Once claimed nobody else may attach. Threads inherit the flag through
+ *    task storage (task_scope.bpf.c), every exec clears it (exec_verdict.bpf.c): a child
+ *    that execs something else is not sbxd.
  *    The record is not an LRU entry: an evicted verdict cannot lock sbxd out.
  *  - Objects. An fd to a map or program is created only after the bpf_map / bpf_prog hook
  *    saw the object (map_create, *_GET_FD_BY_ID, BPF_OBJ_GET alike); links have no such
@@ -42,7 +45,9 @@
  * Fast paths: the bpf hook compares the command first; the object hooks are one hash
  * lookup (rare calls); inode_permission, the hot one, is one inode-storage lookup that
  * misses for every inode but a few; task_kill and ptrace one task-storage lookup of the
- * target. The armed flag and the caller's identity are read only after a hit.
+ * target. The armed flag and the caller's identity are read only after a hit. An exec
+ * reads current->ptrace at bprm_check and, untraced, makes one task-storage lookup once
+ * committed (to clear a mark).
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -82,11 +87,18 @@ const char sbx_name_umount[] = "(umount of sbx's bpffs)";
 const char sbx_name_ptrace[] = "(debugging sbxd)";
 const char sbx_name_kill[] = "(signal to sbxd)";
 
+/*
+ * sbxd, and never traced since its exec: a tracer that got in while self-protection was
+ * not armed yet (between the claim and arming) leaves a task that is nobody.
+ */
 static __always_inline bool sbx_is_daemon(struct task_struct *t)
 {
 	struct sbx_task_state *ts = sbx_task_state(t, false);
 
-	return ts && (ts->flags & SBX_TASK_DAEMON);
+	if (!ts || !(ts->flags & SBX_TASK_DAEMON))
+		return false;
+	ts = sbx_task_state(t->group_leader, false);
+	return !ts || !(ts->flags & SBX_TASK_TRACED);
 }
 
 /* A guarded act was attempted: refused unless disarmed or the caller is sbxd. */
@@ -118,6 +130,20 @@ static __always_inline int sbx_guard_inode(struct inode *inode, __u32 deny)
 	if (!flags || !(*flags & deny))
 		return 0;
 	return sbx_guard_refuse(sbx_name_inode);
+}
+
+/*
+ * Traced since its exec: the mark is on the thread group's leader (kernel/sbx_abi.h),
+ * given here, or on the exec'ing task, the leader-to-be.
+ */
+static __always_inline int sbx_mark_traced(struct task_struct *leader)
+{
+	struct sbx_task_state *ts = sbx_task_state(leader, true);
+
+	if (!ts)
+		return -SBX_ENOMEM; /* unmarked, it could claim later: no tracing */
+	ts->flags |= SBX_TASK_TRACED;
+	return 0;
 }
 
 /*
@@ -154,11 +180,56 @@ int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long
 	gen = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
 	if (!gen || gen->gen != g->daemon_gen || sbx_inode_open_for_write(inode))
 		return -SBX_EPERM;
+	ts = sbx_task_state(task->group_leader, false);
+	if (ts && (ts->flags & SBX_TASK_TRACED))
+		return -SBX_EPERM;
 	ts = sbx_task_state(task, true);
 	if (!ts)
 		return -SBX_ENOMEM;
 	ts->flags |= SBX_TASK_DAEMON;
 	return -SBX_EALREADY;
+}
+
+/*
+ * An exec under a tracer marks the task; its storage is made here, where a refusal is
+ * still possible (no memory for the mark: no traced exec). Untraced execs read one field.
+ */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(sbx_guard_exec_traced, struct linux_binprm *bprm, int ret)
+{
+	struct task_struct *task;
+
+	if (ret)
+		return ret;
+	task = sbx_current();
+	if (!BPF_CORE_READ(task, ptrace))
+		return 0;
+	/* Not task->group_leader: a thread that execs becomes the leader, the old one dies. */
+	return sbx_mark_traced(task);
+}
+
+/*
+ * Once the exec cannot fail any more, the mark is the new image's: set when traced (again:
+ * exec_verdict.bpf.c's bprm_committing_creds gave the task the flags it staged at its own
+ * bprm_check, which may predate the mark above; the storage exists since then), cleared
+ * when not (cleared at bprm_check, an exec that failed later would leave the traced image
+ * unmarked). The exec'ing task is its group's leader by now (de_thread), and a tracer
+ * cannot attach before the exec is done (cred_guard_mutex): a later attach marks it again.
+ */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(sbx_guard_exec_mark, struct linux_binprm *bprm)
+{
+	struct task_struct *task = sbx_current();
+	bool traced = BPF_CORE_READ(task, ptrace);
+	struct sbx_task_state *ts = sbx_task_state(task, traced);
+
+	if (!ts)
+		return 0;
+	if (traced)
+		ts->flags |= SBX_TASK_TRACED;
+	else
+		ts->flags &= ~SBX_TASK_TRACED;
+	return 0;
 }
 
 /*
@@ -284,9 +355,23 @@ int BPF_PROG(sbx_guard_ptrace, struct task_struct *child, unsigned int mode, int
 	if (ret)
 		return ret;
 	/* PTRACE_MODE_READ (ps, /proc/PID/status, fdinfo) stays open to everyone. */
-	if (!(mode & SBX_PTRACE_MODE_ATTACH) || !sbx_is_daemon(child))
+	if (!(mode & SBX_PTRACE_MODE_ATTACH))
 		return 0;
-	return sbx_guard_refuse(sbx_name_ptrace);
+	if (sbx_is_daemon(child)) {
+		int err = sbx_guard_refuse(sbx_name_ptrace);
+
+		if (err)
+			return err;
+	}
+	return sbx_mark_traced(child->group_leader); /* attaches are rare: a lookup is cheap */
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(sbx_guard_traceme, struct task_struct *parent, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_mark_traced(sbx_current()->group_leader);
 }
 
 SEC("lsm/task_kill")

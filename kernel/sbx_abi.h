@@ -173,6 +173,13 @@ enum sbx_task_flags {
 	 * executable that armed self-protection; threads inherit it, every exec clears it.
 	 */
 	SBX_TASK_DAEMON = 1u << 8, /* apart from the scope bits that other concerns extend */
+	/*
+	 * Traced since its last exec (bpf/self_protect.bpf.c): the exec was traced, or a tracer
+	 * attached (or the task offered itself) later. Kept on the thread group's leader, the
+	 * one task every thread of the group can name: a task whose leader carries it cannot
+	 * claim sbxd's identity. Only an exec that nobody traces clears it.
+	 */
+	SBX_TASK_TRACED = 1u << 9,
 };
 
 /*

@@ -4,10 +4,14 @@
  * sbx_enforcer_protect records this executable as sbxd's and claims. The process that
  * armed may open the pins, write the guarded directory and signal its own; its threads
  * and a fork that has not exec'd keep the identity; whatever it execs (busybox's mkdir,
- * touch and kill, as root) does not. Each refusal has its control: the same act before
- * arming. In the VM kernels, as root; scope `sandboxed`, so the guest's own execs run.
+ * touch and kill, as root) does not, and this executable run again claims only if no
+ * tracer was attached since its exec. Each refusal has its control: the same act before
+ * arming, or the same claim untraced. In the VM kernels, as root; scope `sandboxed`, so the guest's
+ * own execs run.
  */
 #include <pthread.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -148,6 +152,107 @@ TEST_F(enforcer_protect, identity_follows_threads_and_forks_never_an_exec)
 	waitpid(pid, NULL, 0);
 	EXPECT_EQ(0, close(open(self->added, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)));
 	EXPECT_EQ(0, unlink(self->added));
+}
+
+/*
+ * This program exec'd again, as a would-be sbxd (the executable that armed): with
+ * SBX_TEST_CLAIM set it claims before any test runs and exits with 0 (claimed) or the
+ * errno. "wait": it first says so on fd 3 and waits there (the test attaches meanwhile);
+ * "reexec": it execs itself once more, to claim, untraced.
+ */
+__attribute__((constructor)) static void claimer_main(void)
+{
+	const char *how = getenv("SBX_TEST_CLAIM");
+	char c = 'r';
+
+	if (!how)
+		return;
+	if (!strcmp(how, "wait") && (write(3, &c, 1) != 1 || read(3, &c, 1) != 1))
+		_exit(126);
+	if (!strcmp(how, "reexec")) {
+		setenv("SBX_TEST_CLAIM", "claim", 1);
+		execl("/proc/self/exe", "claimer", (char *)NULL);
+		_exit(127);
+	}
+	_exit(-sbx_enforcer_claim(NULL));
+}
+
+enum claimer_tracer {
+	UNTRACED,
+	TRACEME, /* traced from its exec: PTRACE_TRACEME, detached at the exec stop */
+	THREAD_TRACEME, /* the same, from a thread that is not the leader: it becomes it */
+	ATTACHED, /* untraced exec; PTRACE_ATTACH while it waits, then detached */
+};
+
+static void *traceme_exec(void *arg)
+{
+	(void)arg;
+	if (!ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+		execl("/proc/self/exe", "claimer", (char *)NULL);
+	_exit(127);
+}
+
+/* Run a claimer (above); a tracer could have changed anything in it before it let go. */
+static int claimer(const char *how, enum claimer_tracer tracer)
+{
+	int sv[2], st = 0, err = 0;
+	char c;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(sv[1], 3) != 3)
+			_exit(125);
+		setenv("SBX_TEST_CLAIM", how, 1);
+		if (tracer == TRACEME && ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(124);
+		if (tracer == THREAD_TRACEME) {
+			pthread_t t;
+
+			if (pthread_create(&t, NULL, traceme_exec, NULL) == 0)
+				pause(); /* until the thread's exec ends this one */
+			_exit(123);
+		}
+		execl("/proc/self/exe", "claimer", (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	if (pid > 0 && (tracer == TRACEME || tracer == THREAD_TRACEME) &&
+	    (waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st) ||
+	     ptrace(PTRACE_DETACH, pid, NULL, NULL)))
+		err = -2;
+	if (pid > 0 && !strcmp(how, "wait") &&
+	    (read(sv[0], &c, 1) != 1 ||
+	     (tracer == ATTACHED &&
+	      (ptrace(PTRACE_ATTACH, pid, NULL, NULL) || waitpid(pid, &st, 0) != pid ||
+	       !WIFSTOPPED(st) || ptrace(PTRACE_DETACH, pid, NULL, NULL))) ||
+	     write(sv[0], "g", 1) != 1))
+		err = -3;
+	close(sv[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return err ? err : WEXITSTATUS(st);
+}
+
+/*
+ * A task traced at any time since its exec never claims (ptrace in the claimer's own
+ * task storage, not its state at the claim): the tracer could have rewritten it, then let
+ * go. Controls: the same claimer untraced, and a traced one that execs again untraced.
+ */
+TEST_F(enforcer_protect, traced_since_exec_never_claims)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, claimer("claim", UNTRACED));
+	EXPECT_EQ(0, claimer("wait", UNTRACED));
+	EXPECT_EQ(EPERM, claimer("claim", TRACEME));
+	EXPECT_EQ(EPERM, claimer("claim", THREAD_TRACEME));
+	EXPECT_EQ(EPERM, claimer("wait", ATTACHED));
+	EXPECT_EQ(0, claimer("reexec", TRACEME)); /* an exec nobody traces starts clean */
 }
 
 TEST_HARNESS_MAIN

@@ -611,9 +611,10 @@ int sbx_enforcer_claim(struct sbx_diag *d)
 	err = r == 0 ? -ENOTTY : errno == EALREADY ? 0 : -errno;
 	close(fd);
 	if (err == -EPERM)
-		return sbx_diag_set(d, err,
-				    "bpf-enforcer: this process is not sbxd: its executable is "
-				    "not the one that armed self-protection, or it is traced");
+		return sbx_diag_set(
+			d, err,
+			"bpf-enforcer: this process is not sbxd: its executable is "
+			"not the one that armed self-protection, or it was traced since its exec");
 	if (err)
 		return sbx_diag_set(d, err == -ENOTTY ? err : -ENOTTY,
 				    "bpf-enforcer: sbx's BPF programs did not answer the claim "

@@ -93,7 +93,8 @@ int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, str
  * their entries; anything else is skipped), claims sbxd's identity and arms. Armed
  * stays armed, across sbx_enforcer_open's adoption too, until sbx_enforcer_unload by sbxd.
  * claim gives the calling process sbxd's identity when its executable is the one that
- * armed and nobody traces it: 0, -EPERM, or -ENOTTY (nothing attached, or not root).
+ * armed and nobody has traced it since its exec: 0, -EPERM, or -ENOTTY (nothing attached,
+ * or not root).
  * Call it before sbx_enforcer_open when the enforcer may be armed: adoption needs it.
  */
 int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_t npaths,
