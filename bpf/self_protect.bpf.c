@@ -22,6 +22,11 @@
  *    task storage (task_scope.bpf.c), every exec clears it (exec_verdict.bpf.c): a child
  *    that execs something else is not sbxd.
  *    The record is not an LRU entry: an evicted verdict cannot lock sbxd out.
+ *  - Code. Every file sbxd has mapped executable when it arms (its program, ld.so, its
+ *    libraries: sbx_enforcer_protect reads /proc/self/map_files) is guarded against
+ *    writes (SBX_GUARD_MAPPED): the kernel's ETXTBSY covers the executable only, and a
+ *    write to a mapped library's page cache is a write into the running sbxd. A library
+ *    sbxd maps executable later (dlopen) is guarded here, at mmap_file.
  *  - Objects. An fd to a map or program is created only after the bpf_map / bpf_prog hook
  *    saw the object (map_create, *_GET_FD_BY_ID, BPF_OBJ_GET alike); links have no such
  *    hook, so the bpf hook refuses BPF_LINK_GET_FD_BY_ID of a guarded id and the pins
@@ -30,7 +35,8 @@
  *    or re-pinned; sbxd holds no link fds, and /proc/PID/fd cannot reopen a BPF fd.
  *  - Files, by inode (sbx_guard_inodes), never by path: MAY_WRITE is refused on the trust
  *    store, its entries and sbxd.conf (open for write, truncate, create or delete in a
- *    guarded directory), any open of a pin, unlink/rmdir/rename of a guarded inode.
+ *    guarded directory), any open of a pin, unlink/rmdir/rename of a guarded inode;
+ *    sbxd's mapped code only against writes (its path may get a new file).
  *    7.x skips inode_permission for MAY_EXEC on world-searchable directories, which is
  *    why pins are guarded by MAY_READ/MAY_WRITE on the pin itself, not by lookup.
  *  - umount of the pins' bpffs would drop every pin and detach everything: refused; so
@@ -47,7 +53,7 @@
  * misses for every inode but a few; task_kill and ptrace one task-storage lookup of the
  * target. The armed flag and the caller's identity are read only after a hit. An exec
  * reads current->ptrace at bprm_check and, untraced, makes one task-storage lookup once
- * committed (to clear a mark).
+ * committed (to clear a mark); an executable mmap one task-storage lookup (is it sbxd's).
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -372,6 +378,33 @@ int BPF_PROG(sbx_guard_traceme, struct task_struct *parent, int ret)
 	if (ret)
 		return ret;
 	return sbx_mark_traced(sbx_current()->group_leader);
+}
+
+/*
+ * What sbxd maps executable after it armed (dlopen) is guarded like what it had mapped
+ * then (sbx_enforcer_protect). Executable mappings are few; the lookup is sbxd's own.
+ */
+SEC("lsm/mmap_file")
+int BPF_PROG(sbx_guard_daemon_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	__u64 file_addr = 0;
+	__u32 *guard;
+
+	if (ret)
+		return ret;
+	if (!(prot & SBX_PROT_EXEC) || !sbx_is_daemon(sbx_current()))
+		return 0;
+	/* file == NULL (anonymous memory) tested on a copy: mmap_verdict.bpf.c says why */
+	bpf_probe_read_kernel(&file_addr, sizeof(file_addr), &ctx[0]);
+	if (!file_addr || !file)
+		return 0;
+	guard = bpf_inode_storage_get(&sbx_guard_inodes, file->f_inode, 0,
+				      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!guard)
+		return -SBX_ENOMEM;
+	*guard |= SBX_GUARD_MAPPED;
+	return 0;
 }
 
 SEC("lsm/task_kill")

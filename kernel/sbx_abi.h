@@ -276,6 +276,12 @@ enum sbx_guard_kind {
 enum sbx_guard_inode_flags {
 	SBX_GUARD_NO_WRITE = 1u << 0, /* trust store, sbxd.conf, the pin directory */
 	SBX_GUARD_NO_OPEN = 1u << 1, /* a pin: no BPF_OBJ_GET, no open, no unlink */
+	/*
+	 * A file sbxd has mapped executable (its program, ld.so, its libraries): no open for
+	 * write, no truncate. Rename and unlink stay open, so a package upgrade that puts a
+	 * new file in its place (dpkg, rpm) works; the running sbxd keeps the old inode.
+	 */
+	SBX_GUARD_MAPPED = 1u << 2,
 };
 
 /* One element (sbx_guard): who sbxd is, and where its pins live. */

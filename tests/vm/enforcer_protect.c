@@ -9,6 +9,7 @@
  * arming, or the same claim untraced. In the VM kernels, as root; scope `sandboxed`, so the guest's
  * own execs run.
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -152,6 +153,44 @@ TEST_F(enforcer_protect, identity_follows_threads_and_forks_never_an_exec)
 	waitpid(pid, NULL, 0);
 	EXPECT_EQ(0, close(open(self->added, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)));
 	EXPECT_EQ(0, unlink(self->added));
+}
+
+/* busybox sh, exec'd by a fork of this process, opens path for writing: its status. */
+static int sh_append(const char *path)
+{
+	char cmd[160], *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof(cmd), ": >> '%s'", path);
+	return run_prog(argv, NULL);
+}
+
+/*
+ * A library the daemon maps executable after it armed (dlopen) is guarded too: the
+ * mmap_file hook, not the list of mappings read when arming. The control: the same
+ * copy of libbpf, written by the same busybox before the daemon maps it.
+ */
+TEST_F(enforcer_protect, code_mapped_after_arming_is_guarded)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+	char lib[] = "/tmp/sbx-protect-lib.XXXXXX"; /* outside the guarded directory */
+	Dl_info info;
+	void *h;
+	int fd;
+
+	ASSERT_NE(0, dladdr((void *)bpf_obj_get, &info));
+	fd = mkstemp(lib);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, copy_file(info.dli_fname, lib)) TH_LOG("copy %s", info.dli_fname);
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, sh_append(lib));
+	h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	EXPECT_NE(NULL, h) TH_LOG("%s", dlerror());
+	EXPECT_NE(0, sh_append(lib));
+	if (h)
+		dlclose(h);
+	unlink(lib);
 }
 
 /*

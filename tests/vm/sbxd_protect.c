@@ -2,11 +2,12 @@
 /*
  * Self-protection (bpf/self_protect.bpf.c): root without sbxd's identity cannot unpin,
  * detach or replace sbx's programs, links or maps, update the verdict map, write the
- * trust store or sbxd.conf, mount over the trust store, unmount the pins' bpffs, debug sbxd or kill
- * it; sbxd itself goes on storing verdicts, and `sbxd --unload` (the documented way off) still
- * works. Each technique is first run with protection off (`--protect no`): the control, which must
- * succeed. The signed copy of sbxd arms (sbxd_k.h: sign_sbxd); this process is root in the guest,
- * as bpftool, rm and kill would be.
+ * trust store, sbxd.conf or a library sbxd runs, mount over the trust store, unmount the
+ * pins' bpffs, debug sbxd or kill it; sbxd itself goes on storing verdicts, and `sbxd
+ * --unload` (the documented way off) still works. Each technique is first run with
+ * protection off (`--protect no`): the control, which must succeed. The signed copy of
+ * sbxd arms (sbxd_k.h: sign_sbxd); this process is root in the guest, as bpftool, rm and
+ * kill would be.
  */
 #include <dirent.h>
 #include <sys/ptrace.h>
@@ -23,6 +24,7 @@ struct tamper {
 	int sbx_links; /* sbx's links root could open by id (0 when refused) */
 	int obj_get, map_update, map_by_id, link_by_id, trust_create, trust_write;
 	int conf_write, conf_rename, conf_unlink, mount_over, umount, mem, unlink_pin, kill;
+	int lib_write; /* open for write of libbpf.so.1 as sbxd maps it (atk-k #3) */
 };
 
 static int err_of(int r)
@@ -57,6 +59,61 @@ static __u32 verdict_map_id(pid_t pid)
 	if (dp)
 		closedir(dp);
 	return id;
+}
+
+/*
+ * The files sbxd maps executable (its program, ld.so, its libraries), from /proc/PID/maps,
+ * one call each: cb's first non-zero answer, or 0.
+ */
+static int sbxd_code_each(pid_t pid, int (*cb)(const char *path, void *arg), void *arg)
+{
+	char path[64], line[PATH_MAX + 128], perms[8], *file;
+	unsigned long lo, hi;
+	int r = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (!r && fgets(line, sizeof(line), f)) {
+		file = strchr(line, '/');
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[2] != 'x' || !file)
+			continue;
+		file[strcspn(file, "\n")] = '\0';
+		r = cb(file, arg);
+	}
+	fclose(f);
+	return r;
+}
+
+static int find_libbpf(const char *path, void *arg)
+{
+	if (!strstr(path, "/libbpf.so"))
+		return 0;
+	snprintf(arg, PATH_MAX, "%s", path);
+	return 1;
+}
+
+/* 0 when root opened path for writing (O_APPEND: it writes nothing), else the errno. */
+static int open_for_write(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* Each of sbxd's files that root could open for writing: counted, and logged. */
+static int count_writable(const char *path, void *arg)
+{
+	if (!open_for_write(path)) {
+		++*(int *)arg;
+		printf("# sbxd's mapped code %s: root opened it for writing\n", path);
+	}
+	return 0;
 }
 
 /* BPF_LINK_GET_FD_BY_ID over every link: the first refusal, else 0 if sbx's were opened. */
@@ -111,9 +168,12 @@ static void tamper(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * sel
 {
 	struct sbx_verdict_key key = { .ino = 1, .dev = 0xffffffffu };
 	struct sbx_cached_verdict v = { .write_gen = 1, .kind = SBX_CACHED_VALID };
-	char path[LEN + 32];
+	char path[LEN + 32], lib[PATH_MAX] = "";
 	__u32 id = verdict_map_id(pid);
 	int fd, opened;
+
+	ASSERT_EQ(1, sbxd_code_each(pid, find_libbpf, lib)) TH_LOG("sbxd maps no libbpf.so");
+	t->lib_write = open_for_write(lib);
 
 	fd = bpf_obj_get(PINS "/sbx_verdicts");
 	t->obj_get = err_of(fd);
@@ -202,6 +262,7 @@ TEST_F_TIMEOUT(sbxd_k, protect_off_root_can_tamper, 300)
 	EXPECT_EQ(0, t.mem);
 	EXPECT_EQ(0, t.unlink_pin);
 	EXPECT_EQ(0, t.kill);
+	EXPECT_EQ(0, t.lib_write);
 	/*
 	 * The unpinned link goes with the exec check, after an RCU grace period and a work
 	 * queue (a bound on that wait, not a timed assertion): root switched enforcement off.
@@ -238,7 +299,9 @@ static int traced_unload(FIXTURE_DATA(sbxd_k) * self)
 /* As above, plus two more sbxd starts (a copy, a traced one) and the unload. */
 TEST_F_TIMEOUT(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload, 300)
 {
+	char lib[PATH_MAX], copy[LEN + 32], moved[PATH_MAX + 8];
 	struct tamper t;
+	int writable;
 	pid_t pid;
 
 	self->armed = true;
@@ -262,6 +325,23 @@ TEST_F_TIMEOUT(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload, 300)
 	EXPECT_EQ(EACCES, t.mem); /* mm_access turns the hook's refusal into EACCES */
 	EXPECT_EQ(EPERM, t.unlink_pin);
 	EXPECT_EQ(EPERM, t.kill);
+	/*
+	 * sbxd's code: a write to a library it maps would run in it (atk-k #3: a patched
+	 * bpf_map_lookup_elem unlinked the exec check's pin). No file it maps executable can
+	 * be written; a copy of libbpf can, and the library can be renamed away and back (a
+	 * package upgrade puts a new file in its place).
+	 */
+	EXPECT_EQ(EPERM, t.lib_write);
+	writable = 0;
+	EXPECT_EQ(0, sbxd_code_each(pid, count_writable, &writable));
+	EXPECT_EQ(0, writable);
+	ASSERT_EQ(1, sbxd_code_each(pid, find_libbpf, lib));
+	fmt(copy, sizeof(copy), "%s/libbpf-copy.so", self->dir);
+	ASSERT_EQ(0, copy_file(lib, copy));
+	EXPECT_EQ(0, open_for_write(copy));
+	fmt(moved, sizeof(moved), "%s.moved", lib);
+	EXPECT_EQ(0, rename(lib, moved));
+	EXPECT_EQ(0, rename(moved, lib));
 	/* sbxd lives, the pins enforce, and sbxd itself still stores verdicts. */
 	EXPECT_EQ(0, kill(pid, 0));
 	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));

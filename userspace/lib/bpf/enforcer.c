@@ -651,16 +651,59 @@ static int enforcer_guard_id(struct sbx_enforcer *e, const char *path, const cha
 	return bpf_map_update_elem(e->map_fd[MAP_GUARD_IDS], &key, &one, BPF_ANY) ? -errno : 0;
 }
 
+/* Add flags to an inode's guard (a file may be sbxd's code and more). */
+static int enforcer_guard_fd(struct sbx_enforcer *e, int fd, __u32 flags)
+{
+	__u32 had = 0;
+
+	if (bpf_map_lookup_elem(e->map_fd[MAP_GUARD_INODES], &fd, &had) && errno != ENOENT)
+		return -errno;
+	flags |= had;
+	return bpf_map_update_elem(e->map_fd[MAP_GUARD_INODES], &fd, &flags, BPF_ANY) ? -errno : 0;
+}
+
 /* Guard one inode, reached through an O_PATH descriptor (a pin cannot be opened). */
 static int enforcer_guard_inode(struct sbx_enforcer *e, int dirfd, const char *name, __u32 flags)
 {
-	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), err = 0;
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), err;
 
 	if (fd < 0)
 		return -errno;
-	if (bpf_map_update_elem(e->map_fd[MAP_GUARD_INODES], &fd, &flags, BPF_ANY))
-		err = -errno;
+	err = enforcer_guard_fd(e, fd, flags);
 	close(fd);
+	return err;
+}
+
+/*
+ * sbxd's code: every file this process has mapped executable (its program, ld.so, the
+ * libraries it links), each through /proc/self/map_files, which opens the mapped inode
+ * itself even when its path names another file by now. Later mappings are the BPF side's.
+ */
+static int enforcer_guard_mapped(struct sbx_enforcer *e, struct sbx_diag *d)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[PATH_MAX + 128], name[64], perms[8];
+	unsigned long lo, hi;
+	int fd, err = 0;
+
+	if (!f)
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read /proc/self/maps: %s",
+				    strerror(errno));
+	while (!err && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[2] != 'x' ||
+		    !strchr(line, '/'))
+			continue; /* not executable, or not a file: [vdso], anonymous memory */
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(name, sizeof(name), "/proc/self/map_files/%lx-%lx", lo, hi);
+		fd = open(name, O_PATH | O_CLOEXEC);
+		err = fd < 0 ? -errno : enforcer_guard_fd(e, fd, SBX_GUARD_MAPPED);
+		if (fd >= 0)
+			close(fd);
+		if (err)
+			sbx_diag_set(d, err, "bpf-enforcer: cannot guard sbxd's mapped file %s: %s",
+				     line + strcspn(line, "/"), strerror(-err));
+	}
+	fclose(f);
 	return err;
 }
 
@@ -716,8 +759,9 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 
 /*
  * Arm self-protection (bpf/self_protect.bpf.c): record this process's executable as
- * sbxd's, guard every object pinned in the pin directory, the pins, the directory and
- * the given paths, claim the identity, and only then set the flag.
+ * sbxd's, guard every object pinned in the pin directory, the pins, the directory, the
+ * given paths and the files this process has mapped executable, claim the identity, and
+ * only then set the flag.
  */
 int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_t npaths,
 			 struct sbx_diag *d)
@@ -789,7 +833,9 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 			return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", p,
 					    strerror(-err));
 	}
-	err = sbx_enforcer_claim(d);
+	err = enforcer_guard_mapped(e, d);
+	if (!err)
+		err = sbx_enforcer_claim(d);
 	if (err)
 		return err;
 	if (bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg))
