@@ -202,7 +202,7 @@ TEST_F(enforcer, full_cache_never_allows_a_miss)
 	ASSERT_EQ(REFUSED, run1(self->unverified));
 }
 
-TEST_F(enforcer, pins_outlive_the_loader)
+TEST_F_TIMEOUT(enforcer, pins_outlive_the_loader, 300)
 {
 	struct sbx_enforcer_stats st;
 	struct sbx_diag d = { 0 };
