@@ -90,6 +90,24 @@ static int sbx_verb(struct sbx_cmd_result *r, const char *verb, const char *prof
 	return sbx_run_capture(argv, r);
 }
 
+/* sbx learn as sbx_verb runs it, with HOME=home for that run only. */
+static int learn_in_home(struct sbx_cmd_result *r, const char *home, const char *profile,
+			 char *const args[])
+{
+	const char *h = getenv("HOME");
+	char old[PATH_MAX];
+	int err;
+
+	snprintf(old, sizeof(old), "%s", h ? h : "");
+	setenv("HOME", home, 1);
+	err = sbx_verb(r, "learn", "default", profile, args);
+	if (h)
+		setenv("HOME", old, 1);
+	else
+		unsetenv("HOME");
+	return err;
+}
+
 /* The control fails under default; learn succeeds; the learned profile runs clean. */
 static void learn_then_run(struct __test_metadata *_metadata, struct sbx_cmd_result *r,
 			   const char *profile, char *const args[], const char *added,
@@ -231,27 +249,20 @@ TEST_F(learn, curl_fetches_from_a_local_server)
  */
 TEST_F(learn, home_written_covers_a_file_read_beneath_it)
 {
-	char script[3 * PATH_MAX], old_home[PATH_MAX] = "";
+	char script[3 * PATH_MAX];
 	char *args[] = { "/bin/sh", "-c", script, NULL };
-	const char *h = getenv("HOME");
 
-	snprintf(old_home, sizeof(old_home), "%s", h ? h : "");
 	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/d' && echo f >'%s/d/f'", self->dir, self->dir));
-	setenv("HOME", self->dir, 1);
 	/* The control: read alone, the file is learned. */
 	snprintf(script, sizeof(script), "cat '%s/d/f'", self->dir);
-	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	ASSERT_EQ(0, learn_in_home(self->r, self->dir, self->profile, args));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-only: [d/f]\n"))
 	TH_LOG("%s", self->r->out);
 	EXPECT_EQ(NULL, strstr(self->r->err, "sbx learn: warning")) TH_LOG("%s", self->r->err);
 	/* Written in the home too: the home, read-write, and nothing beneath it. */
 	snprintf(script, sizeof(script), "cat '%s/d/f' && echo x >'%s/new'", self->dir, self->dir);
-	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
-	if (old_home[0])
-		setenv("HOME", old_home, 1);
-	else
-		unsetenv("HOME");
+	ASSERT_EQ(0, learn_in_home(self->r, self->dir, self->profile, args));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-write: [.]\n"))
 	TH_LOG("%s", self->r->out);
@@ -268,20 +279,13 @@ TEST_F(learn, home_written_covers_a_file_read_beneath_it)
  */
 TEST_F(learn, whole_home_learned_is_warned)
 {
-	char script[2 * PATH_MAX], want[2 * PATH_MAX], old_home[PATH_MAX] = "";
+	char script[2 * PATH_MAX], want[2 * PATH_MAX];
 	char *args[] = { "/bin/sh", "-c", script, NULL };
-	const char *h = getenv("HOME");
 	int n_warnings = 0;
 
-	snprintf(old_home, sizeof(old_home), "%s", h ? h : "");
 	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/d' && echo f >'%s/d/f'", self->dir, self->dir));
-	setenv("HOME", self->dir, 1);
 	snprintf(script, sizeof(script), "ls '%s' >/dev/null", self->dir);
-	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
-	if (old_home[0])
-		setenv("HOME", old_home, 1);
-	else
-		unsetenv("HOME");
+	ASSERT_EQ(0, learn_in_home(self->r, self->dir, self->profile, args));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-only: [.]\n"))
 	TH_LOG("%s", self->r->out);
