@@ -7,7 +7,8 @@
 #   escape   bypass attempts, each with its unconfined control; root and unprivileged
 #   fuzz     every parser of untrusted bytes, for a bounded time
 #   vm       BPF LSM and per-kernel behaviour in QEMU-booted kernels (tests/vm/run.sh)
-# SBX_SUITES limits the run (e.g. SBX_SUITES="unit sandbox").
+# SBX_SUITES limits the run (e.g. SBX_SUITES="unit sandbox"); SBX_ONLY="NAME …" limits each
+# suite to the test programs of those names (a developer's loop; make check never sets it).
 set -u
 O=${1:?usage: check.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +20,11 @@ mkdir -p "$O/tests"
 : >"$SBX_COUNTS"
 
 progs() { # SUITE [BUILD]: the built programs of one suite, in name order
-	for p in "${2:-$O}/tests/$1"/*; do [ -f "$p" ] && [ -x "$p" ] && echo "$p"; done
+	for p in "${2:-$O}/tests/$1"/*; do
+		[ -f "$p" ] && [ -x "$p" ] || continue
+		[ -z "${SBX_ONLY:-}" ] || case " $SBX_ONLY " in *" ${p##*/} "*) ;; *) continue ;; esac
+		echo "$p"
+	done
 }
 
 unprivileged_uid=65534
@@ -60,7 +65,7 @@ run_unprivileged() { # SUITE: the suite again, as an ordinary user with a home o
 	# From the user's home: the caller's working directory may be out of reach too.
 	(cd "$home" && env -i PATH="$PATH" HOME="$home" TMPDIR="$home" XDG_DATA_HOME="$home/.local/share" \
 		SBX_SRC="$src" SBX_BUILD="$build" SBX_BIN="$build/sbx" SBX_COUNTS="$home/counts" \
-		${SBX_PROFILE_PATH:+SBX_PROFILE_PATH="$SBX_PROFILE_PATH"} \
+		${SBX_PROFILE_PATH:+SBX_PROFILE_PATH="$SBX_PROFILE_PATH"} ${SBX_ONLY:+SBX_ONLY="$SBX_ONLY"} \
 		"$setpriv" --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
 		--inh-caps=-all --bounding-set=-all \
 		"$src/tests/ktap_run.sh" "$suite-as-user" $(progs "$suite" "$build"))

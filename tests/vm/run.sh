@@ -6,6 +6,8 @@
 # loud SKIP with the reason; a guest without the sentinel (hang, panic, crash) is a failure
 # with the last lines of its console.
 #   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 1500)
+# A developer's loop: SBX_VM_GUEST_SUITES (default "vmguest sandbox escape") and SBX_ONLY
+# (test program names, tests/check.sh) narrow what each guest runs.
 set -u
 O=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +36,13 @@ skip_all() {
 [ "$(id -u)" = 0 ] || skip_all "not root: the VM suite needs root to fetch kernels and boot them"
 command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed (make deps)"
 command -v busybox >/dev/null || skip_all "busybox-static not installed (make deps)"
+
+# The guest reads these from its command line (tests/vm/init); words are joined by commas.
+guest_args() {
+	[ -n "${SBX_VM_GUEST_SUITES:-}" ] && printf ' sbx.suites=%s' "$(echo $SBX_VM_GUEST_SUITES | tr ' ' ,)"
+	[ -n "${SBX_ONLY:-}" ] && printf ' sbx.only=%s' "$(echo $SBX_ONLY | tr ' ' ,)"
+	return 0
+}
 
 initrd="$O/tests/initramfs.cpio"
 if ! "$here/mkinitramfs.sh" "$O" "$initrd"; then
@@ -68,7 +77,7 @@ while [ $# -ge 2 ]; do
 	echo "# vm: booting $suite ($(cat "$(dirname "$vmlinuz")/package")), limit ${limit}s"
 	timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 1 \
 		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 edd=off rdinit=/init" \
+		-append "console=ttyS0 panic=-1 loglevel=4 edd=off rdinit=/init$(guest_args)" \
 		</dev/null 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' >"$log"
 	# The guest's own KTAP and its header lines (uname -r, LSM list), nested.
 	sed -n '/^# uname -r:/,$p' "$log" | sed 's/^/# /'
