@@ -104,7 +104,18 @@ TEST_F(home, root_with_a_users_home_is_refused)
 {
 	char c[PATH_MAX], user[PATH_MAX + 8], key[NAME_MAX + 1], want[2 * PATH_MAX];
 	char env_user[PATH_MAX + 16], sbx[PATH_MAX + 16];
+	char planted[2 * PATH_MAX], line[3 * PATH_MAX];
 	char *script = ". ~/planted; echo ran";
+	char *verbs[] = { "path", "rm", "list" };
+	char *rm[] = { "setpriv",
+		       "--reuid=65534",
+		       "--regid=65534",
+		       "--clear-groups",
+		       sbx,
+		       "container",
+		       "rm",
+		       key,
+		       NULL };
 
 	if (geteuid() != 0)
 		SKIP(return, "root's sbx with another user's HOME: needs root");
@@ -153,6 +164,25 @@ TEST_F(home, root_with_a_users_home_is_refused)
 	}
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("planted ran as uid 65534\nran\n", self->r->out);
+	/*
+	 * sbx container with that HOME, as root: the same walk refuses, and nothing of the
+	 * user's is listed, named or removed. The control: the user's own rm removes it.
+	 */
+	snprintf(planted, sizeof(planted), "%s/.local/share/sbx/containers/%s/planted", user, key);
+	snprintf(line, sizeof(line), "sbx container: %s%s", want, strstr(refusal, "the app"));
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		char *argv[] = { (char *)sbx_bin(), "container", verbs[i],
+				 strcmp(verbs[i], "list") ? key : NULL, NULL };
+
+		ASSERT_EQ(0, sbx_run_capture_env(argv, self->envp, self->r));
+		EXPECT_EQ(1, self->r->status) TH_LOG("sbx container %s", verbs[i]);
+		EXPECT_STREQ("", self->r->out);
+		EXPECT_STREQ(line, self->r->err);
+		EXPECT_EQ(0, access(planted, F_OK)) TH_LOG("root's %s acted", verbs[i]);
+	}
+	ASSERT_EQ(0, sbx_run_capture_env(rm, self->envp, self->r));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(0, access(planted, F_OK)) TH_LOG("the user's own rm left %s", planted);
 }
 
 /* HOME as the private sh sees it, run with more options: written to dest. */

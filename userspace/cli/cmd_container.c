@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "compile/compile.h"
@@ -43,27 +44,34 @@ static const struct cli_verbs container_verbs = {
 	"Exit: 0; 1 no such container, several match, in use, or not removed; 2 usage.\n"
 };
 
-/* The containers directory, from the same facts sbx run compiles with. */
+/*
+ * The containers directory, from the same facts sbx run compiles with, through its
+ * ownership walk: its descriptor, -ENOENT when there is none yet, else -1 (said).
+ */
 static int containers_root(char *root, size_t len)
 {
 	struct sbx_host_facts facts = { 0 };
 	struct sbx_diag d = { 0 };
 	char *storage = malloc(PATH_MAX * 8);
-	int err;
+	int fd;
 
 	if (!storage) {
 		cli_error("container", "out of memory");
 		return -1;
 	}
-	err = sbx_host_facts_from_environment(&facts, storage, PATH_MAX * 8);
-	if (err)
-		cli_error("container", "no home directory ($HOME): %s", strerror(-err));
-	else if (sbx_containers_dir(&facts, root, len, &d)) {
-		cli_error_diag("container", &d);
-		err = -1;
+	fd = sbx_host_facts_from_environment(&facts, storage, PATH_MAX * 8);
+	if (fd) {
+		cli_error("container", "no home directory ($HOME): %s", strerror(-fd));
+		fd = -1;
+	} else {
+		fd = sbx_containers_open(&facts, root, len, &d);
+		if (fd < 0 && fd != -ENOENT) {
+			cli_error_diag("container", &d);
+			fd = -1;
+		}
 	}
 	free(storage);
-	return err ? -1 : 0;
+	return fd;
 }
 
 /* argv: VERB NAME, or VERB --help: -1 with *name set, else the exit status. */
@@ -111,7 +119,7 @@ static int cmd_list(int argc, char **argv)
 	struct list_out o = { NULL, 0 };
 	struct sbx_diag d = { 0 };
 	bool json = false;
-	int err;
+	int rootfd, err = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -123,7 +131,8 @@ static int cmd_list(int argc, char **argv)
 				"container",
 				"list: unexpected '%s' (see sbx container list --help)", argv[i]);
 	}
-	if (containers_root(root, sizeof(root)))
+	rootfd = containers_root(root, sizeof(root));
+	if (rootfd == -1)
 		return SBX_EXIT_FAIL;
 	if (json) {
 		sbx_json_init(&j, stdout, true);
@@ -132,7 +141,10 @@ static int cmd_list(int argc, char **argv)
 		sbx_json_array_begin(&j, "containers");
 		o.j = &j;
 	}
-	err = sbx_container_list(root, list_one, &o, &d);
+	if (rootfd >= 0) {
+		err = sbx_container_list(rootfd, root, list_one, &o, &d);
+		close(rootfd);
+	}
 	if (json) {
 		sbx_json_array_end(&j);
 		sbx_json_object_end(&j);
@@ -147,8 +159,12 @@ static int cmd_list(int argc, char **argv)
 	return SBX_EXIT_OK;
 }
 
-/* VERB NAME: -1 with c filled (and root), else the exit status (help, usage, not found). */
-static int named(int argc, char **argv, char *root, size_t len, struct sbx_container_info *c)
+/*
+ * VERB NAME: -1 with c filled, root and *rootfd (the caller closes it), else the exit
+ * status (help, usage, not found).
+ */
+static int named(int argc, char **argv, char *root, size_t len, int *rootfd,
+		 struct sbx_container_info *c)
 {
 	struct sbx_diag d = { 0 };
 	const char *name = NULL;
@@ -156,10 +172,14 @@ static int named(int argc, char **argv, char *root, size_t len, struct sbx_conta
 
 	if (st >= 0)
 		return st;
-	if (containers_root(root, len))
+	*rootfd = containers_root(root, len);
+	if (*rootfd == -ENOENT)
+		cli_error("container", "no container '%s': there are none in %s", name, root);
+	if (*rootfd < 0)
 		return SBX_EXIT_FAIL;
-	if (sbx_container_find(root, name, c, &d)) {
+	if (sbx_container_find(*rootfd, root, name, c, &d)) {
 		cli_error_diag("container", &d);
+		close(*rootfd);
 		return SBX_EXIT_FAIL;
 	}
 	return -1;
@@ -169,10 +189,11 @@ static int cmd_path(int argc, char **argv)
 {
 	static struct sbx_container_info c;
 	char root[PATH_MAX];
-	int st = named(argc, argv, root, sizeof(root), &c);
+	int rootfd, st = named(argc, argv, root, sizeof(root), &rootfd, &c);
 
 	if (st >= 0)
 		return st;
+	close(rootfd);
 	printf("%s/%s\n", root, c.key);
 	return SBX_EXIT_OK;
 }
@@ -182,11 +203,13 @@ static int cmd_rm(int argc, char **argv)
 	static struct sbx_container_info c;
 	struct sbx_diag d = { 0 };
 	char root[PATH_MAX];
-	int st = named(argc, argv, root, sizeof(root), &c);
+	int rootfd, err, st = named(argc, argv, root, sizeof(root), &rootfd, &c);
 
 	if (st >= 0)
 		return st;
-	if (sbx_container_remove(root, c.key, &d)) {
+	err = sbx_container_remove(rootfd, root, c.key, &d);
+	close(rootfd);
+	if (err) {
 		cli_error_diag("container", &d);
 		return SBX_EXIT_FAIL;
 	}

@@ -324,19 +324,22 @@ void sbx_container_end(struct sbx_container_run *r)
 	*r = (struct sbx_container_run){ .lock_fd = -1, .tmp_parent_fd = -1 };
 }
 
-int sbx_containers_dir(const struct sbx_host_facts *f, char *out, size_t len, struct sbx_diag *d)
+int sbx_containers_open(const struct sbx_host_facts *f, char *out, size_t len, struct sbx_diag *d)
 {
+	/* The walk's base as compile.c's container_base: HOME, or $XDG_DATA_HOME when set. */
+	const char *base = f->data_home_base ? f->data_home_base : f->xdg_data_home;
 	int n;
 
-	if (!f->xdg_data_home && f->data_home_problem)
-		return sbx_diag_set(d, -ENOENT, "%s", f->data_home_problem);
-	if (f->xdg_data_home)
-		n = snprintf(out, len, "%s/sbx/containers", f->xdg_data_home);
-	else if (f->home)
-		n = snprintf(out, len, "%s/.local/share/sbx/containers", f->home);
-	else
-		return sbx_diag_set(d, -ENOENT, "no home directory: no app containers");
-	return n < 0 || (size_t)n >= len ? sbx_diag_set(d, -ENAMETOOLONG, "path too long") : 0;
+	if (!f->xdg_data_home)
+		return sbx_diag_set(d, -ENOENT, "%s",
+				    f->data_home_problem ? f->data_home_problem
+							 : "no home directory: no app containers");
+	n = snprintf(out, len, "%s/sbx/containers", f->xdg_data_home);
+	if (n < 0 || (size_t)n >= len)
+		return sbx_diag_set(d, -ENAMETOOLONG, "path too long");
+	if (strncmp(out, base, strlen(base)))
+		return sbx_diag_set(d, -EINVAL, "%s is not beneath %s", out, base);
+	return sbx_state_dir_check(base, out + strlen(base), "the app containers", d);
 }
 
 /* signed+ANCHOR+TEAM+IDENTIFIER or profile+IDENTIFIER+H: the identifier field. */
@@ -392,8 +395,8 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The keys under root (directories, not hidden), sorted; *keys malloc'd. */
-static int list_keys(const char *root, int *rootfd, char ***keys, size_t *n, struct sbx_diag *d)
+/* The keys under rootfd (directories, not hidden), sorted; *keys malloc'd. */
+static int list_keys(int rootfd, const char *root, char ***keys, size_t *n, struct sbx_diag *d)
 {
 	DIR *dir;
 	struct dirent *e;
@@ -401,11 +404,7 @@ static int list_keys(const char *root, int *rootfd, char ***keys, size_t *n, str
 
 	*keys = NULL;
 	*n = 0;
-	*rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*rootfd < 0)
-		return errno == ENOENT ? 0
-				       : sbx_diag_set(d, -errno, "%s: %s", root, strerror(errno));
-	fd = dup(*rootfd);
+	fd = dup(rootfd);
 	dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dir) {
 		if (fd >= 0)
@@ -432,43 +431,42 @@ static int list_keys(const char *root, int *rootfd, char ***keys, size_t *n, str
 	return 0;
 }
 
-static void free_keys(int rootfd, char **keys, size_t n)
+static void free_keys(char **keys, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(keys[i]);
 	free(keys);
-	if (rootfd >= 0)
-		close(rootfd);
 }
 
-int sbx_container_list(const char *root, void (*cb)(const struct sbx_container_info *, void *),
-		       void *arg, struct sbx_diag *d)
+int sbx_container_list(int rootfd, const char *root,
+		       void (*cb)(const struct sbx_container_info *, void *), void *arg,
+		       struct sbx_diag *d)
 {
 	struct sbx_container_info *c = malloc(sizeof(*c));
 	char **keys;
 	size_t n;
-	int rootfd, err;
+	int err;
 
 	if (!c)
 		return sbx_diag_set(d, -ENOMEM, "out of memory");
-	err = list_keys(root, &rootfd, &keys, &n, d);
+	err = list_keys(rootfd, root, &keys, &n, d);
 	for (size_t i = 0; !err && i < n; i++) {
 		read_info(rootfd, keys[i], c);
 		cb(c, arg);
 	}
-	free_keys(rootfd, keys, n);
+	free_keys(keys, n);
 	free(c);
 	return err;
 }
 
-int sbx_container_find(const char *root, const char *name, struct sbx_container_info *out,
-		       struct sbx_diag *d)
+int sbx_container_find(int rootfd, const char *root, const char *name,
+		       struct sbx_container_info *out, struct sbx_diag *d)
 {
 	char **keys, id[NAME_MAX + 1], list[512] = "";
 	size_t n, found = 0;
-	int rootfd, err;
+	int err;
 
-	err = list_keys(root, &rootfd, &keys, &n, d);
+	err = list_keys(rootfd, root, &keys, &n, d);
 	for (size_t i = 0; !err && i < n; i++) {
 		if (!strcmp(keys[i], name)) {
 			found = 1;
@@ -482,7 +480,7 @@ int sbx_container_find(const char *root, const char *name, struct sbx_container_
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 			 found > 1 ? ", " : "", keys[i]);
 	}
-	free_keys(rootfd, keys, n);
+	free_keys(keys, n);
 	if (err)
 		return err;
 	if (!found)
@@ -496,22 +494,16 @@ int sbx_container_find(const char *root, const char *name, struct sbx_container_
 	return 0;
 }
 
-int sbx_container_remove(const char *root, const char *key, struct sbx_diag *d)
+int sbx_container_remove(int rootfd, const char *root, const char *key, struct sbx_diag *d)
 {
 	char owner[NAME_MAX + 8];
-	int rootfd, fd, err;
+	int fd, err;
 
 	if (!*key || strchr(key, '/') || key[0] == '.')
 		return sbx_diag_set(d, -EINVAL, "'%s' is not a container's key", key);
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return sbx_diag_set(d, -errno, "%s: %s", root, strerror(errno));
 	fd = open_dir_at(rootfd, key);
-	if (fd < 0) {
-		err = sbx_diag_set(d, -errno, "%s/%s: %s", root, key, strerror(errno));
-		close(rootfd);
-		return err;
-	}
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "%s/%s: %s", root, key, strerror(errno));
 	/* Held until the directory is gone: a run starting meanwhile refuses (begin). */
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		err = errno == EWOULDBLOCK
@@ -524,21 +516,17 @@ int sbx_container_remove(const char *root, const char *key, struct sbx_diag *d)
 					     "refused",
 					     key, strerror(errno));
 		close(fd);
-		close(rootfd);
 		return err;
 	}
 	err = empty_dir(fd, 0);
 	if (!err && unlinkat(rootfd, key, AT_REMOVEDIR))
 		err = -errno;
 	close(fd);
-	if (err) {
-		close(rootfd);
+	if (err)
 		return sbx_diag_set(d, err, "%s/%s: cannot remove all of it: %s", root, key,
 				    strerror(-err));
-	}
 	snprintf(owner, sizeof(owner), "%s.owner", key);
 	if (unlinkat(rootfd, owner, 0) && errno != ENOENT)
 		err = sbx_diag_set(d, -errno, "%s/%s: %s", root, owner, strerror(errno));
-	close(rootfd);
 	return err;
 }

@@ -40,8 +40,14 @@ int sbx_container_begin(const struct sbx_process_plan *pp, const char *owner, bo
 /* Remove this run's tmp and everything in it, release the lock. Safe to call twice. */
 void sbx_container_end(struct sbx_container_run *r);
 
-/* $XDG_DATA_HOME/sbx/containers from the host facts (as sbx_compile() places them). */
-int sbx_containers_dir(const struct sbx_host_facts *f, char *out, size_t len, struct sbx_diag *d);
+/*
+ * $XDG_DATA_HOME/sbx/containers from the host facts (as sbx_compile() places them), its
+ * path in out, opened through the same ownership walk sbx run makes them with
+ * (statedir.h; nothing is made): root's `sbx container rm` with a user's HOME refuses
+ * rather than act in a tree that user can change. Returns the descriptor (O_CLOEXEC), or
+ * -errno (-ENOENT: no containers yet; d says why).
+ */
+int sbx_containers_open(const struct sbx_host_facts *f, char *out, size_t len, struct sbx_diag *d);
 
 struct sbx_container_info {
 	char key[NAME_MAX + 1]; /* the directory's name */
@@ -51,24 +57,25 @@ struct sbx_container_info {
 };
 
 /*
- * Each container under root, sorted by key, passed to cb; root absent is no container.
- * Returns 0 or -errno (d says why).
+ * Each container under rootfd (sbx_containers_open; root is its path, for messages), sorted
+ * by key, passed to cb. Returns 0 or -errno (d says why).
  */
-int sbx_container_list(const char *root, void (*cb)(const struct sbx_container_info *, void *),
-		       void *arg, struct sbx_diag *d);
+int sbx_container_list(int rootfd, const char *root,
+		       void (*cb)(const struct sbx_container_info *, void *), void *arg,
+		       struct sbx_diag *d);
 
 /*
  * The container named name: its key, or the identifier in exactly one key. Fills out.
  * -ENOENT none; -EEXIST (ambiguous: several keys have that identifier; d lists them).
  */
-int sbx_container_find(const char *root, const char *name, struct sbx_container_info *out,
-		       struct sbx_diag *d);
+int sbx_container_find(int rootfd, const char *root, const char *name,
+		       struct sbx_container_info *out, struct sbx_diag *d);
 
 /*
  * Remove the container key and its owner record. -EBUSY while a sbx run uses it (the
  * lock is taken); -ENOLCK and the like when the lock cannot be asked (then nobody can
  * know, and nothing is removed).
  */
-int sbx_container_remove(const char *root, const char *key, struct sbx_diag *d);
+int sbx_container_remove(int rootfd, const char *root, const char *key, struct sbx_diag *d);
 
 #endif /* SBX_LAUNCH_CONTAINER_H */
