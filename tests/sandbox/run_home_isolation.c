@@ -247,4 +247,79 @@ TEST_F(home, runs_given_different_grants_do_not_share_a_home)
 	EXPECT_NE(NULL, strstr(self->r->out, want)) TH_LOG("%s", self->r->out);
 }
 
+/*
+ * The family of F1 and of the user's profiles: a sandbox given write access to a directory
+ * above sbx's own (the user's profiles, which decide every later sandbox; the app
+ * containers, other programs' homes; what sbx remembers) could rewrite them. Landlock
+ * grants a directory with everything beneath it and has no exception, so such a rule is
+ * refused, found by inode (a bind mount of one is refused too), naming the grant and the
+ * directory. The controls: a grant beside them, and read-only grants above them, run.
+ */
+TEST_F(home, write_rule_above_sbx_own_directories_is_refused)
+{
+	char proj[PATH_MAX + 16], profiles[PATH_MAX + 64], grant[2 * PATH_MAX];
+	char write_proj[2 * PATH_MAX];
+	char want[3 * PATH_MAX], alias[PATH_MAX + 16];
+	char plant[3 * PATH_MAX], cfg[PATH_MAX + 16];
+	static const struct {
+		const char *grant, *own, *what;
+	} cases[] = {
+		{ "home", "home/.config/sbx", "the user's profiles" },
+		{ "home/.config", "home/.config/sbx", "the user's profiles" },
+		{ "data", "data/sbx", "the app containers" },
+		{ "", "home/.config/sbx", "the user's profiles" },
+	};
+
+	snprintf(proj, sizeof(proj), "%s/proj", self->home);
+	snprintf(profiles, sizeof(profiles), "%s/.config/sbx/profiles/default.yaml", self->home);
+	snprintf(cfg, sizeof(cfg), "%s/.config", self->home);
+	ASSERT_EQ(0, mkdir(proj, 0700));
+	ASSERT_EQ(0, mkdir(cfg, 0700));
+	/* What a program given such a grant would do (inside, HOME is its container). */
+	snprintf(plant, sizeof(plant),
+		 "mkdir -p '%s/sbx/profiles' && echo 'app-sandbox: false' "
+		 ">'%s/sbx/profiles/default.yaml' && echo planted",
+		 cfg, cfg);
+	/* The control: a grant beside sbx's directories runs, and writes there. */
+	snprintf(grant, sizeof(grant), "%s:rw", proj);
+	snprintf(write_proj, sizeof(write_proj), "echo x >'%s/f' && echo ran", proj);
+	ASSERT_EQ(0, RUN_SH(write_proj, "--grant", grant));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("ran\n", self->r->out);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(grant, sizeof(grant), "%.4000s%s%s:rw", self->dir,
+			 cases[i].grant[0] ? "/" : "", cases[i].grant);
+		ASSERT_EQ(0, RUN_SH(plant, "--grant", grant));
+		snprintf(want, sizeof(want),
+			 "sbx run: %.*s (from files.user-selected.read-write) would let "
+			 "the program write %s/%s, where sbx keeps %s: grant a directory beneath "
+			 "or beside it instead\n",
+			 (int)(strlen(grant) - 3), grant, self->dir, cases[i].own, cases[i].what);
+		EXPECT_EQ(125, self->r->status) TH_LOG("--grant %s", grant);
+		EXPECT_STREQ("", self->r->out);
+		EXPECT_STREQ(want, self->r->err);
+		EXPECT_NE(0, access(profiles, F_OK)) TH_LOG("--grant %s planted a profile", grant);
+		/* Read-only above them: nothing of sbx's can change; the run goes on. */
+		grant[strlen(grant) - 3] = '\0';
+		ASSERT_EQ(0, RUN_SH("echo ran", "--grant", grant));
+		EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+		EXPECT_STREQ("ran\n", self->r->out);
+	}
+	if (geteuid() != 0)
+		return;
+	/* Another name for the same directory: a bind mount of the home, in a private
+	 * mount namespace (root). Refused by inode, whatever the path says. */
+	snprintf(alias, sizeof(alias), "%s/alias", self->dir);
+	ASSERT_EQ(0, mkdir(alias, 0700));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "unshare -m sh -c 'mount --bind \"%s\" \"%s\" && HOME=\"%s\" "
+			    "XDG_DATA_HOME=\"%s\" \"%s\" run --allow-root --grant \"%s:rw\" -- "
+			    "\"%s\" -c \"echo ran\"'",
+			    self->home, alias, self->home, self->data, sbx_bin(), alias, self->sh));
+	EXPECT_EQ(125, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->err, "where sbx keeps the user's profiles"))
+	TH_LOG("%s", self->r->err);
+}
+
 TEST_HARNESS_MAIN

@@ -130,6 +130,37 @@ TEST(app_sandbox_landlock_baseline)
 	sbx_plan_free(plan);
 }
 
+/*
+ * sbx's own directories, which the launcher keeps out of every write rule: the user's
+ * profiles, the app containers and sbx's state, from the XDG variables or their defaults
+ * beneath HOME. A profile without app-sandbox confines no file and lists none.
+ */
+TEST(own_directories_named_for_the_launcher)
+{
+	struct sbx_host_facts f = base_facts;
+	struct sbx_plan *plan = COMPILE("  app-sandbox: true\n");
+
+	ASSERT_EQ(3, plan->landlock.n_own);
+	EXPECT_STREQ("/home/u/.config/sbx", plan->landlock.own[0]);
+	EXPECT_STREQ("the user's profiles", plan->landlock.own_what[0]);
+	EXPECT_STREQ("/home/u/.local/share/sbx", plan->landlock.own[1]);
+	EXPECT_STREQ("the app containers", plan->landlock.own_what[1]);
+	EXPECT_STREQ("/home/u/.local/state/sbx", plan->landlock.own[2]);
+	sbx_plan_free(plan);
+	f.xdg_config_home = "/cfg";
+	f.xdg_state_home = "/st";
+	f.xdg_data_home = "/run/user/1/data";
+	plan = compile_with(_metadata, "  app-sandbox: true\n", &f);
+	ASSERT_EQ(3, plan->landlock.n_own);
+	EXPECT_STREQ("/cfg/sbx", plan->landlock.own[0]);
+	EXPECT_STREQ("/run/user/1/data/sbx", plan->landlock.own[1]);
+	EXPECT_STREQ("/st/sbx", plan->landlock.own[2]);
+	sbx_plan_free(plan);
+	plan = COMPILE("  app-sandbox: false\n");
+	EXPECT_EQ(0, plan->landlock.n_own);
+	sbx_plan_free(plan);
+}
+
 TEST(min_abi_is_the_highest_right)
 {
 	EXPECT_EQ(1, sbx_landlock_fs_min_abi(LANDLOCK_ACCESS_FS_READ_FILE));

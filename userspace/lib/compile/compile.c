@@ -438,6 +438,40 @@ static void compile_devices(struct builder *b)
 		fs_rule(b, "/run/cups/cups.sock", LANDLOCK_ACCESS_FS_RESOLVE_UNIX, true, "print");
 }
 
+/* sbx's own directories (plan.h: own), for the launcher to keep out of every write rule. */
+static void own_dirs(struct builder *b)
+{
+	const struct sbx_host_facts *f = b->facts;
+	struct sbx_landlock_plan *l = &b->plan->landlock;
+	const struct {
+		const char *base, *fallback, *what;
+	} dirs[] = {
+		{ f->xdg_config_home, ".config", "the user's profiles" },
+		{ f->xdg_data_home, ".local/share", "the app containers" },
+		{ f->xdg_state_home, ".local/state", "what sbx remembers" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !b->err; i++) {
+		char *base = dirs[i].base ? strdup(dirs[i].base)
+			     : f->home	  ? join(f->home, dirs[i].fallback)
+					  : NULL;
+
+		if (!base && (dirs[i].base || f->home)) {
+			nomem(b);
+			return;
+		}
+		if (!base)
+			continue;
+		l->own[l->n_own] = join(base, "sbx");
+		free(base);
+		if (!l->own[l->n_own]) {
+			nomem(b);
+			return;
+		}
+		l->own_what[l->n_own++] = dirs[i].what;
+	}
+}
+
 static void compile_landlock(struct builder *b)
 {
 	struct sbx_landlock_plan *l = &b->plan->landlock;
@@ -468,6 +502,7 @@ static void compile_landlock(struct builder *b)
 	exception_list(b, "temporary-exception.files.home-relative-path.read-only", FS_RO, true);
 	exception_list(b, "temporary-exception.files.home-relative-path.read-write", FS_RW, true);
 	compile_devices(b);
+	own_dirs(b);
 }
 
 /* ---- seccomp ---- */
@@ -989,6 +1024,8 @@ void sbx_plan_free(struct sbx_plan *plan)
 		free(plan->landlock.fs[i].path);
 	free(plan->landlock.fs);
 	free(plan->landlock.net);
+	for (size_t i = 0; i < plan->landlock.n_own; i++)
+		free(plan->landlock.own[i]);
 	free(plan->seccomp.rules);
 	free(plan->seccomp.groups);
 	for (size_t i = 0; i < plan->process.n_env_keep; i++)

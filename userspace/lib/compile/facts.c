@@ -212,6 +212,13 @@ int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
 	if (!facts->xdg_download_dir || !facts->xdg_pictures_dir || !facts->xdg_music_dir ||
 	    !facts->xdg_videos_dir)
 		return -ENOSPC;
+	facts->xdg_config_home = config ? arena_put(&a, config, NULL) : NULL;
+	facts->xdg_state_home = absolute_env("XDG_STATE_HOME")
+					? arena_put(&a, getenv("XDG_STATE_HOME"), NULL)
+					: NULL;
+	if ((config && !facts->xdg_config_home) ||
+	    (absolute_env("XDG_STATE_HOME") && !facts->xdg_state_home))
+		return -ENOSPC;
 	facts->root_entries = root_entries(&a);
 	return 0;
 }

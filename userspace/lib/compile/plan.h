@@ -53,6 +53,16 @@ struct sbx_landlock_plan {
 	size_t n_fs;
 	struct sbx_net_rule *net;
 	size_t n_net;
+	/*
+	 * sbx's own directories beneath the user's home: the user's profiles, the app
+	 * containers, what sbx remembers. No rule may give write access to one of them or to a
+	 * directory above it (the launcher checks by inode, so a symlink or bind mount does
+	 * not hide one): else the program rewrites the profiles that decide later sandboxes,
+	 * or plants code in another program's HOME. own_what[i] names what own[i] keeps.
+	 */
+	char *own[3];
+	const char *own_what[3];
+	size_t n_own;
 };
 
 /* ---- seccomp ---- */
@@ -259,6 +269,8 @@ struct sbx_host_facts {
 	const char *data_home_base;
 	const char *data_home_problem; /* one sentence, or NULL */
 	const char *xdg_download_dir, *xdg_pictures_dir, *xdg_music_dir, *xdg_videos_dir;
+	/* $XDG_CONFIG_HOME and $XDG_STATE_HOME (NULL: $HOME/.config, $HOME/.local/state). */
+	const char *xdg_config_home, *xdg_state_home;
 	const char *program; /* absolute path of the program to run, or NULL */
 	const struct sbx_grant *grants;
 	size_t n_grants;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -145,8 +147,64 @@ void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_en
 			SBX_LANDLOCK_ABI_MAX, SBX_LANDLOCK_ABI_MAX);
 }
 
+/* Rights that change what is beneath a directory (or a file's bytes). */
+#define FS_WRITES                                                                                 \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                          \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                          \
+	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                              \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                            \
+	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | \
+	 LANDLOCK_ACCESS_FS_TRUNCATE)
+
+/*
+ * The directories a write rule must not be on (plan.h: own): each of sbx's own directories
+ * that exists, or its deepest existing ancestor, and every directory above it, as inodes.
+ * A rule on any of them reaches the directory, whatever path or mount named it.
+ */
+struct own_dirs {
+	struct {
+		dev_t dev;
+		ino_t ino;
+		const char *what, *path;
+	} dir[64];
+	size_t n;
+};
+
+static void own_dirs_find(const struct sbx_landlock_plan *p, struct own_dirs *o)
+{
+	o->n = 0;
+	for (size_t i = 0; i < p->n_own; i++) {
+		char path[PATH_MAX];
+		struct stat st, up;
+		int fd, parent;
+
+		snprintf(path, sizeof(path), "%s", p->own[i]);
+		while ((fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 &&
+		       strrchr(path, '/') > path)
+			*strrchr(path, '/') = '\0';
+		if (fd < 0)
+			fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		while (fd >= 0 && !fstat(fd, &st) && o->n < sizeof(o->dir) / sizeof(o->dir[0])) {
+			o->dir[o->n].dev = st.st_dev;
+			o->dir[o->n].ino = st.st_ino;
+			o->dir[o->n].what = p->own_what[i];
+			o->dir[o->n++].path = p->own[i];
+			parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			close(fd);
+			fd = parent;
+			if (fd >= 0 && (fstat(fd, &up) ||
+					(up.st_dev == st.st_dev && up.st_ino == st.st_ino))) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handled,
-		       struct sbx_diag *d)
+		       const struct own_dirs *own, struct sbx_diag *d)
 {
 	struct sbx_landlock_path_beneath_attr pb = { 0 };
 	struct stat st;
@@ -163,6 +221,17 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 	pb.allowed_access = r->access & handled;
 	if (fstat(pb.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		pb.allowed_access &= FS_FILE_RIGHTS;
+	for (size_t i = 0; (pb.allowed_access & FS_WRITES) && S_ISDIR(st.st_mode) && i < own->n;
+	     i++) {
+		if (own->dir[i].dev != st.st_dev || own->dir[i].ino != st.st_ino)
+			continue;
+		close(pb.parent_fd);
+		return sbx_diag_set(d, -EPERM,
+				    "%s (from %s) would let the program write %s, where sbx keeps "
+				    "%s: grant a directory beneath or beside it instead",
+				    r->path, r->entitlement ? r->entitlement : "the plan",
+				    own->dir[i].path, own->dir[i].what);
+	}
 	if (pb.allowed_access &&
 	    syscall(__NR_landlock_add_rule, ruleset, SBX_LANDLOCK_RULE_PATH_BENEATH, &pb, 0)) {
 		err = -errno;
@@ -176,6 +245,7 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sbx_diag *d)
 {
 	struct sbx_landlock_ruleset_attr attr = { 0 };
+	struct own_dirs *own;
 	int fd, err;
 
 	if (!p->enabled || abi <= 0)
@@ -189,11 +259,20 @@ int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sb
 		return sbx_diag_set(d, err, "landlock: cannot create the ruleset (ABI %d): %s", abi,
 				    strerror(-err));
 	}
-	for (size_t i = 0; i < p->n_fs; i++) {
-		err = add_fs_rule(fd, &p->fs[i], attr.handled_access_fs, d);
-		if (err)
-			goto err_close;
+	own = malloc(sizeof(*own));
+	if (!own) {
+		err = sbx_diag_set(d, -ENOMEM, "landlock: out of memory");
+		goto err_close;
 	}
+	own_dirs_find(p, own);
+	for (size_t i = 0; i < p->n_fs; i++) {
+		err = add_fs_rule(fd, &p->fs[i], attr.handled_access_fs, own, d);
+		if (err)
+			break;
+	}
+	free(own);
+	if (err)
+		goto err_close;
 	for (size_t i = 0; i < p->n_net; i++) {
 		const struct sbx_net_rule *r = &p->net[i];
 		struct sbx_landlock_net_port_attr np = {
