@@ -9,14 +9,6 @@
 
 #include "compile/compile.h"
 
-#define FS_WRITES                                                                                 \
-	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                          \
-	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                          \
-	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                              \
-	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                            \
-	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | \
-	 LANDLOCK_ACCESS_FS_TRUNCATE)
-
 static bool beneath(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -40,7 +32,7 @@ void sbx_suggest_file_grant(const struct sbx_profile *p, uint64_t need, const ch
 			out->entitlement = "files.user-selected.executable";
 		return;
 	}
-	out->write = (need & FS_WRITES) != 0;
+	out->write = (need & SBX_FS_WRITES) != 0;
 	if (out->write) {
 		out->mode = ":rw";
 		if (!rw)

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "compile/compile.h"
 #include "landlock/landlock.h"
 #include "uapi_compat.h"
 
@@ -147,15 +148,6 @@ void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_en
 			SBX_LANDLOCK_ABI_MAX, SBX_LANDLOCK_ABI_MAX);
 }
 
-/* Rights that change what is beneath a directory (or a file's bytes). */
-#define FS_WRITES                                                                                 \
-	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                          \
-	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                          \
-	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                              \
-	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                            \
-	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | \
-	 LANDLOCK_ACCESS_FS_TRUNCATE)
-
 /*
  * The directories a write rule must not be on (plan.h: own): each of sbx's own directories
  * that exists, or its deepest existing ancestor, and every directory above it, as inodes.
@@ -221,7 +213,7 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 	pb.allowed_access = r->access & handled;
 	if (fstat(pb.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		pb.allowed_access &= FS_FILE_RIGHTS;
-	for (size_t i = 0; (pb.allowed_access & FS_WRITES) && S_ISDIR(st.st_mode) && i < own->n;
+	for (size_t i = 0; (pb.allowed_access & SBX_FS_WRITES) && S_ISDIR(st.st_mode) && i < own->n;
 	     i++) {
 		if (own->dir[i].dev != st.st_dev || own->dir[i].ino != st.st_ino)
 			continue;
