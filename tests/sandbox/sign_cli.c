@@ -408,9 +408,11 @@ static void iso_date(const char *cert, const char *which, char *out, size_t len)
 	p = strchr(r.out, '=');
 	if (!p)
 		return;
-	/* "2026-12-28 00:28:41Z" -> "2026-12-28 00:28:41 UTC" */
-	p[strcspn(p, "Z\n")] = '\0';
-	snprintf(out, len, "%s UTC", p + 1);
+	/* "2026-12-28 00:28:41Z" -> RFC 3339, "2026-12-28T00:28:41Z" */
+	p[strcspn(p, "\n")] = '\0';
+	snprintf(out, len, "%s", p + 1);
+	if (strlen(out) > 10 && out[10] == ' ')
+		out[10] = 'T';
 }
 
 TEST_F(sign, expired_certificate)

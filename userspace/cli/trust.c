@@ -89,7 +89,8 @@ static int trust_list(const char *dir, bool json)
 			sbx_json_string(&j, "sha256", a[i].fingerprint);
 			sbx_json_string(&j, "subject", a[i].subject);
 			sbx_json_string(&j, "serial", a[i].serial);
-			sbx_json_string(&j, "not_after", a[i].not_after);
+			sbx_json_string(&j, "not_after",
+					strcmp(a[i].not_after, "?") ? a[i].not_after : NULL);
 			sbx_json_object_end(&j);
 		}
 		sbx_json_array_end(&j);
@@ -344,7 +345,7 @@ static int cache_verify(const char *dir, const char *file)
 	struct sbx_trust_cache tc;
 	struct sbx_code_identity id;
 	struct sbx_diag diag = { 0 };
-	char when[32];
+	char when[SBX_RFC3339_LEN];
 	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	int err;
 
@@ -360,7 +361,7 @@ static int cache_verify(const char *dir, const char *file)
 		sbx_code_identity_free(&id);
 		return SBX_EXIT_FAIL;
 	}
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&tc.created));
+	sbx_rfc3339(when, sizeof(when), tc.created, 0, 0);
 	printf("%s: valid trust cache: %zu digests, built %s, signed by %s (team %s)\n", file, tc.n,
 	       when, id.signer, id.team_id[0] ? id.team_id : "(none)");
 	sbx_trust_cache_free(&tc);

@@ -104,16 +104,10 @@ static void rotate_if_full(void)
 
 void sbxd_journal_event(const struct sbxd_event *e)
 {
-	struct timespec ts;
-	struct tm tm;
-	char when[96];
+	char when[SBX_RFC3339_LEN];
 	char tier[2] = { e->tier, 0 };
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (long)(ts.tv_nsec / 1000000) % 1000);
+	sbx_rfc3339_now(when, sizeof(when));
 	/* logfmt for the journal: quoted values are escaped through the JSON writer */
 	char *buf = NULL;
 	size_t len = 0;

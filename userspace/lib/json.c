@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <string.h>
+
 #include "json.h"
 
 void sbx_json_init(struct sbx_json *j, FILE *out, bool pretty)
@@ -134,4 +136,55 @@ void sbx_json_null(struct sbx_json *j, const char *key)
 void sbx_json_finish(struct sbx_json *j)
 {
 	fputc('\n', j->out);
+}
+
+char *sbx_rfc3339(char *buf, size_t len, time_t sec, long nsec, int digits)
+{
+	struct tm tm;
+	size_t n;
+
+	if (!gmtime_r(&sec, &tm) || !(n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm))) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	if (digits > 0) {
+		long frac = nsec;
+
+		if (digits > 9)
+			digits = 9;
+		for (int i = digits; i < 9; i++)
+			frac /= 10;
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, ".%0*ld", digits, frac);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "Z");
+	return buf;
+}
+
+char *sbx_rfc3339_now(char *buf, size_t len)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return sbx_rfc3339(buf, len, ts.tv_sec, ts.tv_nsec, 3);
+}
+
+void sbx_json_time(struct sbx_json *j, const char *key, time_t sec, long nsec, int digits)
+{
+	char buf[SBX_RFC3339_LEN];
+
+	sbx_json_string(j, key, sbx_rfc3339(buf, sizeof(buf), sec, nsec, digits));
+}
+
+void sbx_json_errno(struct sbx_json *j, const char *key, int e)
+{
+	const char *name = e > 0 ? strerrorname_np(e) : NULL;
+	char name_key[64];
+
+	snprintf(name_key, sizeof(name_key), "%s_name", key);
+	if (e > 0)
+		sbx_json_int(j, key, e);
+	else
+		sbx_json_null(j, key);
+	sbx_json_string(j, name_key, name);
 }

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "json.h"
 #include "sign/cms.h"
 #include "sign/hash.h"
 
@@ -84,7 +85,7 @@ const char *sbx_asn1_time_str(const ASN1_TIME *t, char *buf, size_t len)
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		snprintf(buf, len, "?");
 	else
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		sbx_rfc3339(buf, len, timegm(&tm), 0, 0);
 	return buf;
 }
 

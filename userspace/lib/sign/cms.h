@@ -81,7 +81,7 @@ const char *sbx_x509_serial_hex(X509 *x, char *buf, size_t len);
 /* The serial in the normal form of revocation entries (no leading zeros); -E2BIG, -ENOMEM. */
 int sbx_x509_serial(X509 *x, char *buf, size_t len);
 int sbx_x509_team_id(X509 *x, char *buf, size_t len, struct sbx_diag *diag);
-/* "YYYY-MM-DD HH:MM:SS UTC" */
+/* RFC 3339 in UTC, "2026-12-28T00:28:41Z" (sbx_rfc3339); "?" if unreadable */
 const char *sbx_asn1_time_str(const ASN1_TIME *t, char *buf, size_t len);
 
 #endif /* SBX_SIGN_CMS_H */
