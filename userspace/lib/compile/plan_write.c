@@ -159,7 +159,10 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 	sbx_json_object_begin(&j, "seccomp");
 	sbx_json_bool(&j, "enabled", s->enabled);
 	sbx_json_bool(&j, "deny_foreign_arches", s->deny_foreign_arches);
-	sbx_json_string(&j, "unknown_calls", errno_name(s->unknown_errno));
+	sbx_json_object_begin(&j, "unknown_calls");
+	sbx_json_string(&j, "action", s->unknown_errno > 0 ? "errno" : "kill");
+	sbx_json_errno(&j, "errno", s->unknown_errno);
+	sbx_json_object_end(&j);
 	sbx_json_array_begin(&j, "groups");
 	for (size_t i = 0; i < s->n_groups; i++) {
 		const struct sbx_seccomp_group_verdict *v = &s->groups[i];
@@ -169,7 +172,7 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 		sbx_json_string(&j, "help", v->group->help);
 		sbx_json_string(&j, "verdict", group_verdict(v));
 		if (!v->allowed)
-			sbx_json_string(&j, "errno", errno_name(v->group->errno_value));
+			sbx_json_errno(&j, "errno", v->group->errno_value);
 		sbx_json_string(&j, "entitlement", v->lifted_by);
 		sbx_json_array_begin(&j, "calls");
 		j.pretty = false; /* one line: the calls are a list, not a tree */
@@ -188,7 +191,8 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 			continue; /* in its group above */
 		sbx_json_object_begin(&j, NULL);
 		sbx_json_string(&j, "syscall", r->syscall);
-		sbx_json_string(&j, "errno", errno_name(r->errno_value));
+		sbx_json_string(&j, "action", r->errno_value > 0 ? "errno" : "kill");
+		sbx_json_errno(&j, "errno", r->errno_value);
 		sbx_json_array_begin(&j, "conditions");
 		j.pretty = false; /* one line per rule */
 		for (unsigned int c = 0; c < r->n_cond && c < SBX_SECCOMP_MAX_COND; c++) {
