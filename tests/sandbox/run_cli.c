@@ -520,10 +520,12 @@ TEST_F(run, denial_as_json_line)
 	EXPECT_EQ(3, self->r->status);
 	EXPECT_EQ(0, strncmp(self->r->out, "{\"type\":\"enforcement\",", 22))
 	TH_LOG("%s", self->r->out);
-	line = strstr(self->r->out, "\n{\"type\":\"denial\",\"pid\":");
+	line = strstr(self->r->out, "\n{\"type\":\"denial\",\"time\":\"");
 	ASSERT_NE(NULL, line) TH_LOG("%s", self->r->out);
-	EXPECT_NE(NULL, strstr(line, "\"process\":\"run_probe\",\"syscall\":\"socket\","
-				     "\"call\":\"socket(AF_INET)\",\"errno\":13,"));
+	EXPECT_NE(NULL,
+		  strstr(line,
+			 "\"process\":\"run_probe\",\"syscall\":\"socket\","
+			 "\"call\":\"socket(AF_INET)\",\"errno\":13,\"errno_name\":\"EACCES\","));
 	EXPECT_NE(NULL, strstr(line, "\"entitlement\":\"network.client\",\"complain\":false}\n"));
 }
 

@@ -163,11 +163,12 @@ TEST_F(explain, file_denial_as_json_line)
 		 sbx_bin(), self->file);
 	ASSERT_EQ(0, sbx_sh(self->r, "%s", cmd));
 	EXPECT_EQ(1, self->r->status);
-	line = strstr(self->r->out, "\n{\"type\":\"denial\",\"pid\":");
+	line = strstr(self->r->out, "\n{\"type\":\"denial\",\"time\":\"");
 	ASSERT_NE(NULL, line) TH_LOG("%s", self->r->out);
 	snprintf(self->line, sizeof(self->line),
 		 "\",\"access\":\"read\",\"path\":\"%s\",\"grant\":\"%s\","
-		 "\"errno\":13,\"suggestion\":\"add --grant %s\",\"complain\":false}\n",
+		 "\"errno\":13,\"errno_name\":\"EACCES\",\"suggestion\":\"add --grant "
+		 "%s\",\"complain\":false}\n",
 		 self->file, self->dir, self->dir);
 	EXPECT_NE(NULL, strstr(line, self->line)) TH_LOG("%s", line);
 }

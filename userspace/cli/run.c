@@ -53,7 +53,7 @@
 static const char usage_text[] =
 	"usage: sbx run [--profile FILE|NAME] [--grant PATH[:ro|rw|x|rx|rwx]]... [--allow KEY]...\n"
 	"               [--require FEATURE]... [--require-all] [--best-effort] [--report]\n"
-	"               [--quiet] [--log-json FD] [--keep-fd FD]... [--timings]\n"
+	"               [--quiet] [--log-json FD|PATH] [--keep-fd FD]... [--timings]\n"
 	"               [--keep-children] [--allow-root] [--complain] [--explain]\n"
 	"               -- PROGRAM [ARGS...]\n"
 	"\n"
@@ -66,8 +66,9 @@ static const char usage_text[] =
 	"and dropped (without it, a drop that leaves a hole is warned about on every run, any\n"
 	"other once per kernel and user on a terminal; --quiet silences those); --require\n"
 	"refuses to run if FEATURE is not enforced, --require-all if\n"
-	"anything the profile asks for is not. --log-json FD writes the enforcement report\n"
-	"and each explained denial as JSON lines to FD. The program gets stdin, stdout and\n"
+	"anything the profile asks for is not. --log-json FD|PATH writes the enforcement\n"
+	"report, each explained denial and the exit as JSON lines (sbx-run-log schema) to\n"
+	"the descriptor FD, or appends them to the file PATH. The program gets stdin, stdout and\n"
 	"stderr; other open descriptors only with --keep-fd. The program runs in a session\n"
 	"of its own (on a pty of its own, relayed by sbx, when sbx's 0-2 include a\n"
 	"terminal) and every process it starts ends with it; --keep-children waits for\n"
@@ -244,8 +245,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'j':
 			errno = 0;
 			a->log_fd = (int)strtol(optarg, &end, 10);
-			if (errno || *end || a->log_fd < 0 || fcntl(a->log_fd, F_GETFD) < 0)
+			if (!*optarg || *end) { /* not a number: a file, appended to */
+				a->log_fd = open(
+					optarg,
+					O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+				if (a->log_fd < 0)
+					return fail("--log-json %s: %s", optarg, strerror(errno));
+			} else if (errno || a->log_fd < 0 || fcntl(a->log_fd, F_GETFD) < 0) {
 				return fail("--log-json %s: not an open file descriptor", optarg);
+			}
 			break;
 		case 'k':
 			errno = 0;
@@ -287,14 +295,30 @@ static void print_feature_json(struct sbx_json *j, const struct sbx_feature_stat
 	sbx_json_object_end(j);
 }
 
+/* A --log-json record (schemas/sbx-run-log.v1.schema.json): one line, its type and time first. */
+static void log_begin(struct sbx_json *j, FILE *log, const char *type)
+{
+	char when[SBX_RFC3339_LEN];
+
+	sbx_json_init(j, log, false);
+	sbx_json_object_begin(j, NULL);
+	sbx_json_string(j, "type", type);
+	sbx_json_string(j, "time", sbx_rfc3339_now(when, sizeof(when)));
+}
+
+static void log_end(struct sbx_json *j, FILE *log)
+{
+	sbx_json_object_end(j);
+	sbx_json_finish(j);
+	fflush(log);
+}
+
 static void log_enforcement(FILE *log, const struct sbx_launch *l, const struct sbx_plan *plan,
 			    const struct sbx_features *f)
 {
 	struct sbx_json j;
 
-	sbx_json_init(&j, log, false);
-	sbx_json_object_begin(&j, NULL);
-	sbx_json_string(&j, "type", "enforcement");
+	log_begin(&j, log, "enforcement");
 	sbx_json_string(&j, "identifier", plan->identifier);
 	sbx_json_string(&j, "program", l->o.program);
 	sbx_json_string(&j, "kernel", f->kernel_release);
@@ -307,9 +331,7 @@ static void log_enforcement(FILE *log, const struct sbx_launch *l, const struct 
 	for (size_t i = 0; i < l->enforced.n_notes; i++)
 		sbx_json_string(&j, NULL, l->enforced.notes[i]);
 	sbx_json_array_end(&j);
-	sbx_json_object_end(&j);
-	sbx_json_finish(&j);
-	fflush(log);
+	log_end(&j, log);
 }
 
 /*
@@ -442,30 +464,37 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 			r && r->entitlement ? r->entitlement : "an entitlement no profile grants");
 	if (!sink->log)
 		return;
-	sbx_json_init(&j, sink->log, false);
-	sbx_json_object_begin(&j, NULL);
-	sbx_json_string(&j, "type", "denial");
+	log_begin(&j, sink->log, "denial");
 	sbx_json_int(&j, "pid", d->pid);
 	sbx_json_string(&j, "process", d->comm);
 	if (d->is_file) {
 		sbx_json_string(&j, "access", d->file.access);
 		sbx_json_string(&j, "path", d->file.path);
 		sbx_json_string(&j, "grant", d->file.port ? NULL : d->file.dir);
-		sbx_json_int(&j, "errno", EACCES);
+		sbx_json_errno(&j, "errno", EACCES);
 		sbx_json_string(&j, "suggestion", suggestion);
 	} else {
 		snprintf(syscall_name, sizeof(syscall_name), "%.*s", (int)strcspn(d->call, "("),
 			 d->call);
 		sbx_json_string(&j, "syscall", syscall_name);
 		sbx_json_string(&j, "call", d->call);
-		sbx_json_int(&j, "errno", r ? r->errno_value : ENOSYS);
+		sbx_json_errno(&j, "errno", r ? r->errno_value : ENOSYS);
 		sbx_json_string(&j, "reason", r ? r->why : NULL);
 		sbx_json_string(&j, "entitlement", r ? r->entitlement : NULL);
 	}
 	sbx_json_bool(&j, "complain", d->complained);
-	sbx_json_object_end(&j);
-	sbx_json_finish(&j);
-	fflush(sink->log);
+	log_end(&j, sink->log);
+}
+
+/* The log's last record: sbx's exit status, and whether the program ran at all. */
+static void log_exit(FILE *log, int status, bool ran)
+{
+	struct sbx_json j;
+
+	log_begin(&j, log, "exit");
+	sbx_json_int(&j, "status", status);
+	sbx_json_bool(&j, "ran", ran);
+	log_end(&j, log);
 }
 
 static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag *d)
@@ -538,9 +567,12 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		if (sbx_launch_create_grant(&a->grants[i], &d)) {
 			while (i--)
 				sbx_launch_uncreate_grant(&a->grants[i]);
-			if (sink.log)
+			status = fail("%s", d.msg);
+			if (sink.log) {
+				log_exit(sink.log, status, false);
 				fclose(sink.log);
-			return fail("%s", d.msg);
+			}
+			return status;
 		}
 	err = sbx_launch_prepare(&l, &o, &d);
 	if (err && l.failed_step && !strcmp(l.failed_step, "require")) {
@@ -586,8 +618,10 @@ out:
 	sbx_launch_cleanup(&l);
 	for (size_t i = 0; !ran && i < a->n_grants; i++)
 		sbx_launch_uncreate_grant(&a->grants[i]);
-	if (sink.log)
+	if (sink.log) {
+		log_exit(sink.log, status, ran);
 		fclose(sink.log);
+	}
 	return status;
 }
 
