@@ -666,8 +666,11 @@ TEST_F(sign, display_matches_what_was_signed)
 	ASSERT_EQ(0, sbx(self->r, "display", "--json", self->file, NULL));
 	EXPECT_NE(NULL, strstr(self->r->out, "\"identifier\": \"se.haxx.curl\""));
 	EXPECT_NE(NULL, strstr(self->r->out, "\"hardened_runtime\": true"));
-	EXPECT_NE(NULL,
-		  strstr(self->r->out, "\"entitlements\": \"identifier: \\\"se.haxx.curl\\\""));
+	/* The entitlements as JSON values, not the signed YAML as a string. */
+	EXPECT_NE(NULL, strstr(self->r->out, "\"entitlements\": {\n    \"app-sandbox\": true,\n"
+					     "    \"files.user-selected.read-write\": true,\n"
+					     "    \"network.client\": true\n  },\n"))
+	TH_LOG("%s", self->r->out);
 	/* verify agrees on the identity. */
 	ASSERT_EQ(0, sbx(self->r, "verify", "-v", "--trust", self->trust, self->file, NULL));
 	EXPECT_EQ(0, self->r->status);

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "profile/profile.h"
 #include "sign/cms.h"
 #include "sign/hash.h"
 #include "sign/sigblob.h"
@@ -94,7 +95,7 @@ static void display_text(const char *file, const struct sbx_sig_blob *b, const c
 	for (size_t i = 0; i < n; i++)
 		printf("Authority=%s\n", sbx_x509_subject(chain[i], name, sizeof(name)));
 	if (signed_at) {
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&signed_at));
+		sbx_rfc3339(when, sizeof(when), signed_at, 0, 0);
 		printf("Signed Time=%s\n", when);
 	}
 	printf("Entitlements=%zu bytes\n", cd->entitlements_len);
@@ -102,13 +103,60 @@ static void display_text(const char *file, const struct sbx_sig_blob *b, const c
 		printf("LaunchConstraints=%zu bytes\n", cd->launch_constraints_len);
 }
 
+/* A certificate's time, RFC 3339; null if OpenSSL cannot read it. */
+static void json_cert_time(struct sbx_json *j, const char *key, const ASN1_TIME *t)
+{
+	char when[SBX_RFC3339_LEN];
+
+	sbx_asn1_time_str(t, when, sizeof(when));
+	sbx_json_string(j, key, strcmp(when, "?") ? when : NULL);
+}
+
+/*
+ * The signed entitlements as JSON values, keyed by their short names ("network.client"),
+ * as the loader reads them for a run: a tool gets data, not the YAML text to parse again.
+ * null when none; entitlements the loader refuses are null with entitlements_error why.
+ */
+static void json_entitlements(struct sbx_json *j, const struct sbx_code_directory *cd)
+{
+	struct sbx_profile *p = NULL;
+	struct sbx_diag d = { 0 };
+
+	if (!cd->entitlements_len) {
+		sbx_json_null(j, "entitlements");
+		return;
+	}
+	if (sbx_profile_load_signed("entitlements", cd->entitlements, cd->entitlements_len, &p,
+				    &d)) {
+		sbx_json_null(j, "entitlements");
+		sbx_json_string(j, "entitlements_error", d.msg);
+		return;
+	}
+	sbx_json_object_begin(j, "entitlements");
+	for (size_t i = 0; i < p->n_entitlements; i++) {
+		const struct sbx_entitlement *e = &p->entitlements[i];
+
+		if (e->kind == SBX_VALUE_BOOL) {
+			sbx_json_bool(j, e->key, e->boolean);
+		} else if (e->kind == SBX_VALUE_STRING) {
+			sbx_json_string(j, e->key, e->string);
+		} else {
+			sbx_json_array_begin(j, e->key);
+			for (size_t k = 0; k < e->n_list; k++)
+				sbx_json_string(j, NULL, e->list[k]);
+			sbx_json_array_end(j);
+		}
+	}
+	sbx_json_object_end(j);
+	sbx_profile_free(p);
+}
+
 static void display_json(const char *file, const struct sbx_sig_blob *b, const char *cdhash,
 			 X509 **chain, size_t n, time_t signed_at)
 {
 	const struct sbx_code_directory *cd = &b->code_dir;
-	char digest[2 * SBX_DIGEST_LEN + 1], buf[256], when[40];
+	char digest[2 * SBX_DIGEST_LEN + 1], buf[256];
 	struct sbx_json j;
-	char *ent = NULL;
 
 	sbx_hex(cd->content_digest, SBX_DIGEST_LEN, digest);
 	sbx_json_init(&j, stdout, true);
@@ -124,12 +172,10 @@ static void display_json(const char *file, const struct sbx_sig_blob *b, const c
 	sbx_json_bool(&j, "library_validation", cd->flags & SBX_CD_FLAG_LIBRARY_VALIDATION);
 	sbx_json_uint(&j, "content_size", cd->content_size);
 	sbx_json_string(&j, "content_sha256", digest);
-	if (signed_at) {
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&signed_at));
-		sbx_json_string(&j, "signing_time", when);
-	} else {
+	if (signed_at)
+		sbx_json_time(&j, "signing_time", signed_at, 0, 0);
+	else
 		sbx_json_null(&j, "signing_time");
-	}
 	sbx_json_array_begin(&j, "chain");
 	for (size_t i = 0; i < n; i++) {
 		X509_NAME *issuer = X509_get_issuer_name(chain[i]);
@@ -146,27 +192,16 @@ static void display_json(const char *file, const struct sbx_sig_blob *b, const c
 		buf[len > 0 ? len : 0] = '\0';
 		sbx_json_string(&j, "issuer", buf);
 		sbx_json_string(&j, "serial", sbx_x509_serial_hex(chain[i], buf, sizeof(buf)));
-		sbx_json_string(
-			&j, "not_before",
-			sbx_asn1_time_str(X509_get0_notBefore(chain[i]), when, sizeof(when)));
-		sbx_json_string(
-			&j, "not_after",
-			sbx_asn1_time_str(X509_get0_notAfter(chain[i]), when, sizeof(when)));
+		json_cert_time(&j, "not_before", X509_get0_notBefore(chain[i]));
+		json_cert_time(&j, "not_after", X509_get0_notAfter(chain[i]));
 		sbx_json_object_end(&j);
 	}
 	sbx_json_array_end(&j);
-	if (cd->entitlements_len) {
-		/* JSON strings end at NUL: entitlements with one are shown up to it. */
-		ent = strndup((const char *)cd->entitlements, cd->entitlements_len);
-		sbx_json_string(&j, "entitlements", ent);
-	} else {
-		sbx_json_null(&j, "entitlements");
-	}
+	json_entitlements(&j, cd);
 	sbx_json_uint(&j, "launch_constraints_size", cd->launch_constraints_len);
 	sbx_json_bool(&j, "verified", false);
 	sbx_json_object_end(&j);
 	sbx_json_finish(&j);
-	free(ent);
 }
 
 int cmd_display(int argc, char **argv)

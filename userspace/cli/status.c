@@ -169,10 +169,19 @@ static void status_json(const struct sbx_features *f)
 	sbx_json_bool(&j, "permission_events", f->fanotify_perm);
 	sbx_json_string(&j, "reason", f->fanotify_perm ? NULL : f->fanotify_why);
 	sbx_json_object_end(&j);
-	if (f->lsm_list_known)
-		sbx_json_string(&j, "lsm", f->lsm_list);
-	else
+	if (f->lsm_list_known) { /* an array: a tool tests membership, it does not split */
+		char list[sizeof(f->lsm_list)], *save = NULL;
+
+		snprintf(list, sizeof(list), "%s", f->lsm_list);
+		sbx_json_array_begin(&j, "lsm");
+		j.pretty = false;
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			sbx_json_string(&j, NULL, t);
+		sbx_json_array_end(&j);
+		j.pretty = true;
+	} else {
 		sbx_json_null(&j, "lsm");
+	}
 	sbx_json_bool(&j, "privileged", f->privileged);
 	sbx_json_object_begin(&j, "tiers");
 	sbx_json_bool(&j, "U", sbx_tier_u(f));
