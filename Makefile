@@ -282,6 +282,7 @@ all: $(PUBLIC_TARGETS) $(MAN_PAGES) $(COMPLETIONS)
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sbx/profiles $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(DATADIR)/sbx/schemas \
 		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/sbx \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
@@ -289,6 +290,8 @@ install: all
 	$(INSTALL) -D -m 0755 $(O)/sbxd $(DESTDIR)$(SBINDIR)/sbxd
 	$(INSTALL) -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/sbx/profiles/
 	$(INSTALL) -m 0644 profiles/README.md $(DESTDIR)$(DOCDIR)/profiles.md
+	@# The JSON Schemas of every --json output and log record (schemas/README.md).
+	$(INSTALL) -m 0644 schemas/*.schema.json schemas/README.md $(DESTDIR)$(DATADIR)/sbx/schemas/
 	$(INSTALL) -m 0644 userspace/lib/sign/FORMAT.md $(DESTDIR)$(DOCDIR)/signature-format.md
 	$(INSTALL) -m 0644 $(O)/lib/libsbx.so.$(VERSION) $(O)/lib/libsbx.a $(DESTDIR)$(LIBDIR)/
 	ln -sf libsbx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsbx.so.$(SO_MAJOR)

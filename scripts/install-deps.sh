@@ -16,9 +16,11 @@ VM="qemu-system-x86 busybox-static cpio apt-utils"
 # The real programs the shipped profiles are proved with (tests/sandbox/programs).
 PROGRAMS="curl wget jq git openssh-client xz-utils gzip python3 poppler-utils
 imagemagick ffmpeg util-linux iproute2"
+# The JSON Schema validator the schema suites check every --json output with.
+TESTS="python3-jsonschema"
 
 missing=""
-for p in $BUILD $DOCS $DEB $VM $PROGRAMS; do
+for p in $BUILD $DOCS $DEB $VM $PROGRAMS $TESTS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing="$missing $p"
 done

@@ -51,6 +51,8 @@ TEST(installs_every_part)
 		"usr/bin/sbx",
 		"usr/share/sbx/profiles/default.yaml",
 		"usr/share/sbx/profiles/curl.yaml",
+		"usr/share/sbx/schemas/sbx-run-log.v1.schema.json",
+		"usr/share/sbx/schemas/README.md",
 		"usr/share/doc/sbx/profiles.md",
 		"usr/share/man/man1/sbx.1",
 		"usr/share/man/man1/sbx-run.1",
