@@ -140,10 +140,11 @@ void sbx_json_finish(struct sbx_json *j)
 
 char *sbx_rfc3339(char *buf, size_t len, time_t sec, long nsec, int digits)
 {
+	char t[SBX_RFC3339_LEN];
 	struct tm tm;
 	size_t n;
 
-	if (!gmtime_r(&sec, &tm) || !(n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm))) {
+	if (!gmtime_r(&sec, &tm) || !(n = strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm))) {
 		snprintf(buf, len, "?");
 		return buf;
 	}
@@ -154,10 +155,11 @@ char *sbx_rfc3339(char *buf, size_t len, time_t sec, long nsec, int digits)
 			digits = 9;
 		for (int i = digits; i < 9; i++)
 			frac /= 10;
-		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, ".%0*ld", digits, frac);
+		n += (size_t)snprintf(t + n, sizeof(t) - n, ".%0*ld", digits, frac);
 	}
-	if (n < len)
-		snprintf(buf + n, len - n, "Z");
+	/* Whole or "?": a time cut short would read as another time. */
+	if ((size_t)snprintf(buf, len, "%sZ", t) >= len)
+		snprintf(buf, len, "?");
 	return buf;
 }
 

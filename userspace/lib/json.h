@@ -46,8 +46,9 @@ void sbx_json_write_string(FILE *out, const char *s);
 
 /*
  * Every time sbx prints, in JSON or text: RFC 3339 in UTC, "2026-11-30T04:51:49Z", or with
- * digits (1 to 9) of fractional seconds from nsec, "2026-11-30T04:51:49.123Z". Returns buf,
- * at least SBX_RFC3339_LEN bytes ("?" if sec is out of gmtime's range).
+ * digits (1 to 9) of fractional seconds from nsec, cut, not rounded: "...49.123Z". Returns
+ * buf, SBX_RFC3339_LEN bytes is always enough; "?" if sec is out of gmtime's range or the
+ * time does not fit in len (never a time cut short).
  */
 #define SBX_RFC3339_LEN 40
 char *sbx_rfc3339(char *buf, size_t len, time_t sec, long nsec, int digits);
