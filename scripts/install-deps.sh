@@ -18,9 +18,11 @@ PROGRAMS="curl wget jq git openssh-client xz-utils gzip python3 poppler-utils
 imagemagick ffmpeg util-linux iproute2"
 # The JSON Schema validator the schema suites check every --json output with.
 TESTS="python3-jsonschema"
+# README's quick start, typed by tests/sandbox/walkthrough.c: pip into a venv (ensurepip).
+WALK="python3-venv"
 
 missing=""
-for p in $BUILD $DOCS $DEB $VM $PROGRAMS $TESTS; do
+for p in $BUILD $DOCS $DEB $VM $PROGRAMS $TESTS $WALK; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing="$missing $p"
 done
