@@ -497,7 +497,10 @@ TEST_F(run, network_denial_explained_on_stderr)
 	EXPECT_EQ(3, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->out, "refused: EACCES"));
 	EXPECT_NE(NULL, strstr(self->r->err, "sbx: run_probe["));
-	EXPECT_NE(NULL, strstr(self->r->err, "] denied socket(AF_INET): needs network.client\n"))
+	EXPECT_NE(
+		NULL,
+		strstr(self->r->err,
+		       "] denied socket(AF_INET): needs network.client (--allow network.client)\n"))
 	TH_LOG("%s", self->r->err);
 	/* The control: with network.client the socket opens and nothing is reported. */
 	ASSERT_EQ(0,

@@ -220,8 +220,9 @@ TEST_F(explain, complain_network_runs_and_is_reported)
 	EXPECT_EQ(3, self->r->status); /* the control: refused */
 	ASSERT_EQ(0, SBX("--complain", "--", probe(), "socket-inet"));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
-	EXPECT_NE(NULL,
-		  strstr(self->r->err, "] would be denied socket(AF_INET): needs network.client\n"))
+	EXPECT_NE(NULL, strstr(self->r->err,
+			       "] would be denied socket(AF_INET): needs network.client (--allow "
+			       "network.client)\n"))
 	TH_LOG("%s", self->r->err);
 }
 

@@ -268,7 +268,8 @@ TEST_F_TIMEOUT(walk, curl_fetches_with_its_profiles_network, 120)
 	EXPECT_STREQ("hello\n", self->r->out);
 	/* Under a profile without network: refused, naming the entitlement. */
 	TYPE(".", "sbx run --profile default -- curl -s http://127.0.0.1:8000/hello.txt", 7);
-	EXPECT_NE(NULL, strstr(self->buf, "] denied socket(AF_INET): needs network.client"))
+	EXPECT_NE(NULL, strstr(self->buf, "] denied socket(AF_INET): needs network.client (--allow "
+					  "network.client)"))
 	TH_LOG("%s", self->buf);
 	EXPECT_EQ(NULL, strstr(self->buf, "hello")) TH_LOG("%s", self->buf);
 	/* That entitlement, one flag more: it fetches. */

@@ -435,6 +435,22 @@ static void suggestion_of(const struct denial_sink *sink, const struct sbx_secco
 		 sg.entitlement ? " with --allow " : "", sg.entitlement ? sg.entitlement : "");
 }
 
+/*
+ * What a refused call needs: "network.client (--allow network.client)" when its key is one
+ * --allow adds (the flag, as a file denial names its --grant), else the key alone.
+ */
+static const char *call_suggestion(const struct sbx_seccomp_rule *r, char *buf, size_t len)
+{
+	struct sbx_diag d = { 0 };
+
+	if (!r || !r->entitlement)
+		return "an entitlement no profile grants";
+	if (sbx_profile_allow_check(r->entitlement, &d))
+		return r->entitlement;
+	snprintf(buf, len, "%s (--allow %s)", r->entitlement, r->entitlement);
+	return buf;
+}
+
 static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 {
 	struct denial_sink *sink = arg;
@@ -460,8 +476,7 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 			d->file.access, d->file.path, suggestion);
 	else
 		fprintf(stderr, "sbx: %s[%d] %s %s: needs %s\n", d->comm, (int)d->pid, verb,
-			d->call,
-			r && r->entitlement ? r->entitlement : "an entitlement no profile grants");
+			d->call, call_suggestion(r, suggestion, sizeof(suggestion)));
 	if (!sink->log)
 		return;
 	log_begin(&j, sink->log, "denial");
