@@ -10,9 +10,11 @@
  * `sbx run` (check.sh's second run, as uid 65534, types the lines unchanged). The curl
  * lines name port 8000; the test's server listens on a free port, put in its place.
  *
- * Host only: the guests (tests/vm/mkinitramfs.sh) have busybox, no python3, curl, make,
- * cc or bash; where one is missing the case SKIPs naming it (in CI it fails: make deps
- * installs them).
+ * Host only: not in the guests' GUEST_SANDBOX (tests/vm/mkinitramfs.sh), which have
+ * busybox, python3 and curl but no make, cc, bash or python3's venv; what it proves is the
+ * command line a user types, not a kernel's behaviour (the suites it types through, such as
+ * run_explain and programs_real, run in the guests). Where a program is missing the case
+ * SKIPs naming it; in CI that is a failure (make deps installs them).
  */
 #include <signal.h>
 #include <sys/prctl.h>
