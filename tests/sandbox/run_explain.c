@@ -104,6 +104,58 @@ TEST_F(explain, create_refused_names_a_read_write_grant)
 	EXPECT_EQ(NULL, strstr(self->r->err, "denied"));
 }
 
+/*
+ * A write grant of a directory that holds sbx's own (the containers under
+ * ~/.local/share/sbx) is refused by sbx run, so a line never says it: a new directory
+ * beside them gets itself ("DIR/:rw", made by the grant), and removing what holds them gets
+ * "no grant allows it". In a home of the test's own, where the run makes the containers.
+ */
+TEST_F(explain, never_suggests_a_grant_sbx_run_refuses)
+{
+	char home[PATH_MAX + 8], env_home[PATH_MAX + 16], made[PATH_MAX + 16];
+	char home_rw[PATH_MAX + 16], made_rw[PATH_MAX + 32], local[PATH_MAX + 16];
+	char *envp[] = { "PATH=/usr/bin:/bin", env_home, NULL };
+	char *whole[] = { (char *)sbx_bin(), "run", "--allow-root", "--grant",
+			  home_rw,	     "--",  "true",	    NULL };
+	char *mk[] = {
+		(char *)sbx_bin(), "run", "--allow-root", "--explain", "--", "mkdir", made, NULL
+	};
+	char *given[] = { (char *)sbx_bin(), "run", "--allow-root", "--explain", "--grant",
+			  made_rw,	     "--",  "touch",	    made,	 NULL };
+	char *rm[] = {
+		(char *)sbx_bin(), "run", "--allow-root", "--explain", "--", "rmdir", local, NULL
+	};
+
+	snprintf(home, sizeof(home), "%s/home", self->dir);
+	ASSERT_EQ(0, mkdir(home, 0700));
+	snprintf(env_home, sizeof(env_home), "HOME=%s", home);
+	snprintf(made, sizeof(made), "%s/made", home);
+	snprintf(home_rw, sizeof(home_rw), "%s:rw", home);
+	snprintf(made_rw, sizeof(made_rw), "%s/:rw", made);
+	snprintf(local, sizeof(local), "%s/.local", home);
+	ASSERT_EQ(0, sbx_run_capture_env(mk, envp, self->r));
+	EXPECT_NE(0, self->r->status);
+	snprintf(self->line, sizeof(self->line),
+		 "] denied create directory of %s: add --grant %s/:rw\n", made, made);
+	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
+	/* Why: the directory's own grant, HOME:rw, is refused (the containers are in it). */
+	ASSERT_EQ(0, sbx_run_capture_env(whole, envp, self->r));
+	EXPECT_EQ(125, self->r->status) TH_LOG("%s", self->r->err);
+	/* The control: the grant the line names lets the program through, nothing said. */
+	ASSERT_EQ(0, sbx_run_capture_env(given, envp, self->r));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(NULL, strstr(self->r->err, "denied")) TH_LOG("%s", self->r->err);
+	/* What holds the containers itself: no grant allows removing it, and that is said. */
+	ASSERT_EQ(0, sbx_run_capture_env(rm, envp, self->r));
+	EXPECT_NE(0, self->r->status);
+	snprintf(self->line, sizeof(self->line),
+		 "] denied remove directory of %s: no grant allows it (sbx keeps its own "
+		 "directories there)\n",
+		 local);
+	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, access(local, F_OK));
+}
+
 TEST_F(explain, one_line_per_distinct_act)
 {
 	char other[PATH_MAX + 16];

@@ -111,6 +111,8 @@ struct denial_sink {
 	FILE *log; /* --log-json, or NULL */
 	const struct sbx_profile *profile; /* what the suggestions are for */
 	const char *home;
+	const struct sbx_landlock_plan
+		*landlock; /* sbx's own directories: no write grant holds one */
 	bool quiet;
 	const struct cli_run_observer *observer; /* sbx learn */
 	uint64_t seen[1024]; /* hashes of the file acts already explained (0: free) */
@@ -420,18 +422,48 @@ static bool seen_before(struct denial_sink *sink, const struct sbx_seccomp_denia
 	return false; /* full: said again rather than lost */
 }
 
-/* "add --grant DIR:rw", "add --grant DIR with --allow KEY", "add network.server". */
-static void suggestion_of(const struct denial_sink *sink, const struct sbx_seccomp_denial *d,
-			  char *buf, size_t len)
+/* True when path is one of sbx's own directories or above one (plan.landlock.own). */
+static bool holds_sbx_own(const struct sbx_landlock_plan *l, const char *path)
 {
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (size_t i = 0; l && i < l->n_own; i++)
+		if (n == 1 ||
+		    (!strncmp(l->own[i], path, n) && (!l->own[i][n] || l->own[i][n] == '/')))
+			return true;
+	return false;
+}
+
+/*
+ * "add --grant DIR:rw", "add --grant DIR with --allow KEY", "add network.server"; into
+ * grant, what the suggestion grants. A write grant of a directory that holds sbx's own is
+ * refused by sbx run: then the object itself ("PATH/:rw" makes a new directory, "PATH:rw"
+ * a new file), or, when it holds sbx's own too, that no grant allows it.
+ */
+static void suggestion_of(const struct denial_sink *sink, const struct sbx_seccomp_denial *d,
+			  char *buf, size_t len, const char **grant)
+{
+	const char *path = d->file.dir, *slash = "";
 	struct sbx_suggestion sg;
 
+	*grant = NULL;
 	if (d->file.port) {
 		snprintf(buf, len, "add network.server (--allow network.server)");
 		return;
 	}
 	sbx_suggest_file_grant(sink->profile, d->file.need, d->file.dir, sink->home, &sg);
-	snprintf(buf, len, "add --grant %s%s%s%s", d->file.dir, sg.mode,
+	if (sg.write && holds_sbx_own(sink->landlock, path)) {
+		path = d->file.path;
+		slash = d->file.is_dir ? "/" : "";
+	}
+	if (sg.write && holds_sbx_own(sink->landlock, path)) {
+		snprintf(buf, len, "no grant allows it (sbx keeps its own directories there)");
+		return;
+	}
+	*grant = path;
+	snprintf(buf, len, "add --grant %s%s%s%s%s", path, slash, sg.mode,
 		 sg.entitlement ? " with --allow " : "", sg.entitlement ? sg.entitlement : "");
 }
 
@@ -457,6 +489,7 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 	const struct sbx_seccomp_rule *r = d->rule;
 	const char *verb = d->complained ? "would be denied" : "denied";
 	char syscall_name[64], suggestion[PATH_MAX + 128] = "";
+	const char *grant = NULL;
 	struct sbx_json j;
 
 	if (sink->observer)
@@ -468,7 +501,7 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 		return;
 	}
 	if (d->is_file)
-		suggestion_of(sink, d, suggestion, sizeof(suggestion));
+		suggestion_of(sink, d, suggestion, sizeof(suggestion), &grant);
 	if (sink->quiet)
 		;
 	else if (d->is_file)
@@ -485,7 +518,7 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 	if (d->is_file) {
 		sbx_json_string(&j, "access", d->file.access);
 		sbx_json_string(&j, "path", d->file.path);
-		sbx_json_string(&j, "grant", d->file.port ? NULL : d->file.dir);
+		sbx_json_string(&j, "grant", grant);
 		sbx_json_errno(&j, "errno", EACCES);
 		sbx_json_string(&j, "suggestion", suggestion);
 	} else {
@@ -566,6 +599,7 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	memset(&sink, 0, sizeof(sink));
 	sink.profile = t->profile;
 	sink.home = facts->home;
+	sink.landlock = &plan->landlock;
 	sink.quiet = a->quiet;
 	sink.observer = obs;
 	if (a->log_fd >= 0) {
