@@ -114,7 +114,9 @@ TEST_F(explain, never_suggests_a_grant_sbx_run_refuses)
 {
 	char home[PATH_MAX + 8], env_home[PATH_MAX + 16], made[PATH_MAX + 16];
 	char home_rw[PATH_MAX + 16], made_rw[PATH_MAX + 32], local[PATH_MAX + 16];
-	char *envp[] = { "PATH=/usr/bin:/bin", env_home, NULL };
+	char profiles[PATH_MAX + 32];
+	/* The guests find the shipped profiles through SBX_PROFILE_PATH (tests/vm/init). */
+	char *envp[] = { "PATH=/usr/bin:/bin", env_home, profiles, NULL };
 	char *whole[] = { (char *)sbx_bin(), "run", "--allow-root", "--grant",
 			  home_rw,	     "--",  "true",	    NULL };
 	char *mk[] = {
@@ -129,6 +131,8 @@ TEST_F(explain, never_suggests_a_grant_sbx_run_refuses)
 	snprintf(home, sizeof(home), "%s/home", self->dir);
 	ASSERT_EQ(0, mkdir(home, 0700));
 	snprintf(env_home, sizeof(env_home), "HOME=%s", home);
+	snprintf(profiles, sizeof(profiles), "SBX_PROFILE_PATH=%s",
+		 getenv("SBX_PROFILE_PATH") ? getenv("SBX_PROFILE_PATH") : "");
 	snprintf(made, sizeof(made), "%s/made", home);
 	snprintf(home_rw, sizeof(home_rw), "%s:rw", home);
 	snprintf(made_rw, sizeof(made_rw), "%s/:rw", made);
@@ -138,9 +142,11 @@ TEST_F(explain, never_suggests_a_grant_sbx_run_refuses)
 	snprintf(self->line, sizeof(self->line),
 		 "] denied create directory of %s: add --grant %s/:rw\n", made, made);
 	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
-	/* Why: the directory's own grant, HOME:rw, is refused (the containers are in it). */
+	/* Why: the directory's own grant, HOME:rw, is refused (sbx's own are in it). */
 	ASSERT_EQ(0, sbx_run_capture_env(whole, envp, self->r));
 	EXPECT_EQ(125, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "where sbx keeps "))
+	TH_LOG("%s", self->r->err);
 	/* The control: the grant the line names lets the program through, nothing said. */
 	ASSERT_EQ(0, sbx_run_capture_env(given, envp, self->r));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
