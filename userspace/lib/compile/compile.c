@@ -639,6 +639,16 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 			       SBX_ANSWER_ERRNO, 10);
 		}
 	/*
+	 * A client's bind before Landlock ABI 10 (LANDLOCK_ACCESS_NET_BIND_UDP), and before
+	 * ABI 4 a TCP one too: without network.server the program could serve on any port it
+	 * chose. seccomp sees neither the socket's family nor the address, so there every
+	 * bind is refused, unix sockets' included; network.server lifts it.
+	 */
+	if (entitled(b, "network.client") && !entitled(b, "network.server"))
+		sc_tag(sc_rule(b, "bind", EACCES, NOCOND, "network.server",
+			       "bind (Landlock keeps a client's UDP ports only from ABI 10)"),
+		       SBX_ANSWER_ERRNO, 10);
+	/*
 	 * truncate(2) by path reaches any file the user owns before Landlock ABI 3
 	 * (LANDLOCK_ACCESS_FS_TRUNCATE). ftruncate needs a descriptor opened for writing and
 	 * O_TRUNC write access at open, both checked by Landlock: only the path call goes.
