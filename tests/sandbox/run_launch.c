@@ -262,8 +262,8 @@ TEST_F(launch, mdwe_refuses_wx_memory)
 
 /*
  * On a kernel without Landlock TRUNCATE (ABI 3) or MDWE (6.3), the plan's seccomp rules
- * refuse what each would: the drop is reported as covered, not as a hole (warned on every
- * run). The kernel is told to the launcher as such a kernel; nothing is exec'd.
+ * refuse what each would: the drop is reported as covered, not as a hole (refused unless
+ * --best-effort). The kernel is told to the launcher as such a kernel; nothing is exec'd.
  */
 TEST_F(launch, truncate_and_mdwe_drops_covered_by_seccomp)
 {
@@ -296,6 +296,13 @@ TEST_F(launch, truncate_and_mdwe_drops_covered_by_seccomp)
 	self->plan.process.mdwe = PR_MDWE_REFUSE_EXEC_GAIN;
 	self->plan.seccomp =
 		(struct sbx_seccomp_plan){ .enabled = true, .rules = rules, .n_rules = 2 };
+	/* What compile says of them (plan.h, sbx_plan_drop). */
+	self->plan.drops[0] =
+		(struct sbx_plan_drop){ "landlock.truncate", SBX_DROP_COVERED, "truncate",
+					"seccomp refuses truncate(2) by path" };
+	self->plan.drops[1] = (struct sbx_plan_drop){ "mdwe", SBX_DROP_COVERED, "mprotect",
+						      "seccomp refuses making memory executable" };
+	self->plan.n_drops = 2;
 	ASSERT_EQ(0, sbx_launch_prepare(&self->l, &o, &self->d)) TH_LOG("%s", self->d.msg);
 	t = sbx_enforcement_find(&self->l.enforced, "landlock.truncate");
 	m = sbx_enforcement_find(&self->l.enforced, "mdwe");
@@ -306,7 +313,7 @@ TEST_F(launch, truncate_and_mdwe_drops_covered_by_seccomp)
 	EXPECT_TRUE(m->wanted && !m->enforced && !m->security) TH_LOG("%s", m->why);
 	EXPECT_NE(NULL, strstr(m->why, "covered: seccomp refuses"));
 	sbx_launch_cleanup(&self->l);
-	/* The control: without the rules, both are holes. */
+	/* The control: without the rules the covers do not count, and both are holes. */
 	self->plan.seccomp.n_rules = 0;
 	ASSERT_EQ(0, sbx_launch_prepare(&self->l, &o, &self->d)) TH_LOG("%s", self->d.msg);
 	EXPECT_TRUE(sbx_enforcement_find(&self->l.enforced, "landlock.truncate")->security);

@@ -1018,6 +1018,117 @@ uint32_t sbx_compile_policy_flags(const struct sbx_profile *p, bool sandboxed)
 	return flags;
 }
 
+/* ---- what a kernel without a feature costs the plan (plan.h, sbx_plan_drop) ---- */
+
+static void drop(struct builder *b, const char *feature, enum sbx_drop_cost cost,
+		 const char *cover_call, const char *how)
+{
+	struct sbx_plan *p = b->plan;
+
+	if (p->n_drops < SBX_PLAN_DROPS_MAX)
+		p->drops[p->n_drops++] = (struct sbx_plan_drop){ feature, cost, cover_call, how };
+}
+
+/* The devices app-sandbox opens without ioctl rights: none has an ioctl for the unprivileged. */
+static bool memory_device(const char *path)
+{
+	static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+					       "/dev/urandom" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+		if (!strcmp(path, devices[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Whether a rule reaches device nodes other than the memory devices without granting
+ * their ioctls: what a kernel without LANDLOCK_ACCESS_FS_IOCTL_DEV (ABI 5) would open up.
+ * Device nodes live under /dev (an unprivileged program cannot make one elsewhere: MAKE_CHAR
+ * and MAKE_BLOCK are handled, and mknod of a device needs CAP_MKNOD).
+ */
+static bool devices_without_ioctl(const struct sbx_landlock_plan *l)
+{
+	for (size_t i = 0; i < l->n_fs; i++) {
+		const struct sbx_fs_rule *r = &l->fs[i];
+
+		if (!(r->access & (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)) ||
+		    (r->access & LANDLOCK_ACCESS_FS_IOCTL_DEV) || memory_device(r->path))
+			continue;
+		if (!strcmp(r->path, "/") || beneath(r->path, "/dev"))
+			return true;
+	}
+	return false;
+}
+
+/* A confined plan's network rows: what seccomp refuses instead, or what is open. */
+static void compile_network_drops(struct builder *b, bool client, bool server)
+{
+	if (!client && !server) {
+		drop(b, "landlock.net.tcp", SBX_DROP_COVERED, "socket",
+		     "seccomp refuses IPv4/IPv6 sockets");
+		drop(b, "landlock.net.udp", SBX_DROP_COVERED, "socket",
+		     "seccomp refuses IPv4/IPv6 sockets");
+	} else if (!server) {
+		drop(b, "landlock.net.tcp", SBX_DROP_COVERED, "bind",
+		     "seccomp refuses bind(2), network.server lifts it");
+		drop(b, "landlock.net.udp", SBX_DROP_COVERED, "bind",
+		     "seccomp refuses bind(2), network.server lifts it");
+	} else if (!client) {
+		drop(b, "landlock.net.tcp", SBX_DROP_HOLE, NULL,
+		     "open: TCP connect to any host and port");
+		drop(b, "landlock.net.udp", SBX_DROP_COVERED, "socket",
+		     "seccomp refuses UDP sockets, network.client lifts it");
+	}
+}
+
+/*
+ * For each feature a supported kernel may lack, what its absence costs this plan: covered
+ * (by which rule), harmless (why), or a hole the profile relies on (what is open). The
+ * covering rules are written above with below_abi at least the feature's ABI, so they
+ * apply wherever it is missing.
+ */
+static void compile_drops(struct builder *b, bool confined)
+{
+	const struct sbx_landlock_plan *l = &b->plan->landlock;
+	bool client = entitled(b, "network.client"), server = entitled(b, "network.server");
+
+	drop(b, "landlock", SBX_DROP_HOLE, NULL, "nothing else confines the file system");
+	drop(b, "landlock.refer", SBX_DROP_HARMLESS, NULL,
+	     "renames and links between directories are refused instead");
+	if (confined) {
+		drop(b, "landlock.truncate", SBX_DROP_COVERED, "truncate",
+		     "seccomp refuses truncate(2) by path");
+		compile_network_drops(b, client, server);
+		if (devices_without_ioctl(l))
+			drop(b, "landlock.ioctl-dev", SBX_DROP_HOLE, NULL,
+			     "open: every ioctl of the devices it is granted");
+		else
+			drop(b, "landlock.ioctl-dev", SBX_DROP_HARMLESS, NULL,
+			     "no device it opens has an ioctl for the unprivileged");
+		drop(b, "landlock.scope", SBX_DROP_COVERED, "kill",
+		     "sbx carries out signals inside the sandbox only, abstract unix "
+		     "connects are refused");
+		drop(b, "landlock.resolve-unix", SBX_DROP_COVERED, "connect",
+		     "sbx carries out connect() on granted sockets only");
+	}
+	drop(b, "landlock.log", SBX_DROP_HARMLESS, NULL, "sbx explains denials itself");
+	drop(b, "seccomp", SBX_DROP_HOLE, NULL, "nothing else filters system calls");
+	drop(b, "seccomp.notify", SBX_DROP_HARMLESS, NULL,
+	     "what sbx would carry out is refused instead, unexplained");
+	if (b->plan->process.mdwe)
+		drop(b, "mdwe", SBX_DROP_COVERED, "mprotect",
+		     "seccomp refuses writable+executable mmap and making memory executable");
+}
+
+const struct sbx_plan_drop *sbx_plan_drop_find(const struct sbx_plan *plan, const char *feature)
+{
+	for (size_t i = 0; i < plan->n_drops; i++)
+		if (!strcmp(plan->drops[i].feature, feature))
+			return &plan->drops[i];
+	return NULL;
+}
+
 static void compile_policy(struct builder *b, bool sandboxed)
 {
 	b->plan->policy.abi_version = SBX_ABI_VERSION;
@@ -1100,6 +1211,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 	compile_memory(&b);
 	compile_process(&b);
 	compile_policy(&b, sandboxed);
+	compile_drops(&b, sandboxed && !inherit);
 	for (int s = 0; !b.err && s < SBX_LC_NSLOTS; s++)
 		if (sbx_lc_copy(p->launch[s], &b.plan->launch_constraints[s]))
 			nomem(&b);

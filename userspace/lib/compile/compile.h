@@ -44,6 +44,12 @@ void sbx_plan_free(struct sbx_plan *plan);
  */
 uint32_t sbx_compile_policy_flags(const struct sbx_profile *p, bool sandboxed);
 
+/*
+ * What the absence of feature (a report row's name) costs plan, or NULL when compile said
+ * nothing of it (the row's own judgment stands). Pure.
+ */
+const struct sbx_plan_drop *sbx_plan_drop_find(const struct sbx_plan *plan, const char *feature);
+
 /* `explain --json`: deterministic, so snapshots compare byte for byte. */
 void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out);
 /* `explain`: the same plan in words, each rule with the entitlement behind it. */

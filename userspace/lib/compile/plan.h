@@ -233,6 +233,36 @@ struct sbx_home_dir {
 };
 extern const struct sbx_home_dir sbx_plan_home_dirs[4];
 
+/* ---- what this plan loses on a kernel without a feature ---- */
+
+/*
+ * Invariant 5 of the design: a feature the plan relies on that the kernel lacks is
+ * enforced another way or the run refuses (unless --best-effort). Compile decides, for each
+ * feature a kernel may lack, what its absence costs this plan, from what only compile
+ * knows (the entitlements, and the rules it wrote to stand in for a missing right); the
+ * launcher copies the decision into that feature's row of the report (launch/enforcement.h:
+ * security), and sbx run refuses a row that is a hole. The decision holds on every kernel:
+ * a covering rule applies wherever the feature is missing (unit-tested for every ABI).
+ */
+enum sbx_drop_cost {
+	SBX_DROP_HOLE = 0, /* the program gets more than the profile grants */
+	SBX_DROP_COVERED, /* a rule of the plan refuses (or sbx carries out) what it would */
+	SBX_DROP_HARMLESS, /* it costs function or sbx's explanations, never confinement */
+};
+
+struct sbx_plan_drop {
+	const char *feature; /* its name in the report (launch/enforcement.h), static */
+	enum sbx_drop_cost cost;
+	/*
+	 * SBX_DROP_COVERED: the call whose rules stand in. The launcher takes the cover only
+	 * if the filter this kernel gets has a rule on it (fail closed).
+	 */
+	const char *cover_call;
+	const char *how; /* one phrase: how it is covered, why nothing is lost, what is open */
+};
+
+#define SBX_PLAN_DROPS_MAX 16
+
 struct sbx_plan {
 	char *identifier;
 	char *program; /* absolute path of the program, when known */
@@ -242,6 +272,9 @@ struct sbx_plan {
 	struct sbx_policy_record policy; /* for the BPF side */
 	/* Launch constraints from the profile, as data for the verifier (NULL: none). */
 	struct sbx_lc_node *launch_constraints[SBX_LC_NSLOTS];
+	/* Each feature a kernel may lack, with what its absence costs this plan (above). */
+	struct sbx_plan_drop drops[SBX_PLAN_DROPS_MAX];
+	size_t n_drops;
 };
 
 /* A path the user granted on the command line (files.user-selected.*). */

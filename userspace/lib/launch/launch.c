@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <linux/filter.h>
 
+#include "compile/compile.h"
 #include "landlock/landlock.h"
 #include "timing.h"
 #include "launch/container.h"
@@ -174,58 +175,35 @@ static int build_env(struct sbx_launch *l, struct sbx_diag *d)
 	return 0;
 }
 
-/* True if the seccomp rules this kernel gets refuse every IPv4 and IPv6 socket. */
-static bool seccomp_closes_inet(const struct sbx_seccomp_plan *sp)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_RAW };
-
-	if (!sp->enabled)
-		return false;
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
-			uint64_t args[6] = { families[i], types[t] };
-
-			if (!seccomp_rule_match(sp, SYS_socket, args))
-				return false;
-		}
-	return true;
-}
-
-/* A Landlock network drop costs nothing when seccomp already refuses the sockets. */
-static void network_drop_covered(struct sbx_enforcement *e, const char *feature)
-{
-	struct sbx_feature_state *s = (struct sbx_feature_state *)sbx_enforcement_find(e, feature);
-
-	if (s && s->wanted && !s->enforced) {
-		s->security = false;
-		snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why), "%s",
-			 "; covered: seccomp refuses IPv4/IPv6 sockets");
-	}
-}
-
 /*
- * A drop the filter makes up for: on this kernel the plan has a rule on `call` with this
- * answer (SBX_ANSWER_SUPERVISOR: the supervisor carries it out, when notifications work
- * here; SBX_ANSWER_ERRNO: seccomp refuses it), such as a rule below the ABI it stands in for.
+ * What compile decided each drop costs this plan (plan.h, sbx_plan_drop), into the rows: a
+ * cover counts only when the filter this kernel gets has a rule on its call; a feature
+ * compile said nothing of keeps the row's own judgment.
  */
-static void drop_covered_by_rule(struct sbx_launch *l, const char *feature, const char *call,
-				 enum sbx_seccomp_answer answer, const char *how)
+static void fit_drop_costs(struct sbx_launch *l)
 {
+	static const char *const said[] = { [SBX_DROP_HOLE] = "the profile relies on it",
+					    [SBX_DROP_COVERED] = "covered",
+					    [SBX_DROP_HARMLESS] = "nothing lost" };
 	struct sbx_enforcement *e = &l->enforced;
-	struct sbx_feature_state *s = (struct sbx_feature_state *)sbx_enforcement_find(e, feature);
-	const struct sbx_seccomp_plan *sp = &l->seccomp;
-	const char *needs = answer == SBX_ANSWER_SUPERVISOR ? "seccomp.notify" : "seccomp";
-	bool supervised = false;
+	bool filtered = sbx_enforcement_find(e, "seccomp")->enforced;
 
-	if (!s || !s->wanted || s->enforced || !sbx_enforcement_find(e, needs)->enforced)
-		return;
-	for (size_t i = 0; i < sp->n_rules && !supervised; i++)
-		supervised = sp->rules[i].answer == answer && !strcmp(sp->rules[i].syscall, call);
-	if (!supervised)
-		return;
-	s->security = false;
-	snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why), "; covered: %s", how);
+	for (size_t i = 0; i < e->n; i++) {
+		struct sbx_feature_state *s = &e->items[i];
+		const struct sbx_plan_drop *d = sbx_plan_drop_find(l->o.plan, s->feature);
+		bool ruled = false;
+
+		if (!d || !s->wanted || s->enforced)
+			continue;
+		for (size_t k = 0; !ruled && d->cover_call && filtered && k < l->seccomp.n_rules;
+		     k++)
+			ruled = !strcmp(l->seccomp.rules[k].syscall, d->cover_call);
+		if (d->cost == SBX_DROP_COVERED && !ruled)
+			continue;
+		s->security = d->cost == SBX_DROP_HOLE;
+		snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why), "; %s: %s",
+			 said[d->cost], d->how);
+	}
 }
 
 /*
@@ -256,10 +234,6 @@ static void fit_process(struct sbx_launch *l)
 	bool have_seccomp = f->seccomp_filter, nested;
 
 	landlock_fit_plan(&p->landlock, f->landlock_abi, e);
-	if (have_seccomp && seccomp_closes_inet(&l->seccomp)) {
-		network_drop_covered(e, "landlock.net.tcp");
-		network_drop_covered(e, "landlock.net.udp");
-	}
 	s = sbx_enforcement_add(e, "seccomp", "system call filter", p->seccomp.enabled,
 				have_seccomp, true);
 	if (!s->available)
@@ -274,25 +248,16 @@ static void fit_process(struct sbx_launch *l)
 			 nested ? "sbx already runs under a seccomp filter (nested): one listener "
 				  "per process tree"
 				: "no seccomp user notification on this kernel");
-	drop_covered_by_rule(l, "landlock.resolve-unix", "connect", SBX_ANSWER_SUPERVISOR,
-			     "sbx carries out connect() on granted sockets only");
-	drop_covered_by_rule(l, "landlock.scope", "kill", SBX_ANSWER_SUPERVISOR,
-			     "sbx carries out signals to the sandbox's own processes only");
-	drop_covered_by_rule(l, "landlock.truncate", "truncate", SBX_ANSWER_ERRNO,
-			     "seccomp refuses truncate(2) by path");
 	s = sbx_enforcement_add(e, "mdwe", "no writable+executable memory (PR_SET_MDWE)",
 				p->process.mdwe != 0, f->mdwe, true);
 	if (!s->available)
 		snprintf(s->why, sizeof(s->why), "PR_SET_MDWE needs Linux 6.3");
-	/* The plan wants MDWE only with W^X whole, whose seccomp rules refuse what it would. */
-	drop_covered_by_rule(l, "mdwe", "mprotect", SBX_ANSWER_ERRNO,
-			     "seccomp refuses writable+executable mmap and making memory "
-			     "executable");
 	sbx_enforcement_add(e, "no-new-privs",
 			    "no privilege gain through execve (setuid, file caps)",
 			    p->process.no_new_privs, true, true);
 	sbx_enforcement_add(e, "capabilities", "every capability dropped, ambient and inheritable",
 			    p->process.drop_capabilities, true, true);
+	fit_drop_costs(l);
 	if (!p->process.dumpable)
 		sbx_enforcement_note(e, "not-dumpable holds only until execve (the kernel resets "
 					"it there); ptrace from inside is refused by seccomp");
