@@ -63,20 +63,21 @@ static const char usage_text[] =
 	"of the profile (--allow network.client). --grant gives the program a path\n"
 	"(read-only; :rw read-write, :x or :rx execute, :rwx); the profile must have the\n"
 	"matching files.user-selected entitlement. --report lists what this kernel enforced\n"
-	"and dropped (without it, a drop that leaves a hole is warned about on every run, any\n"
-	"other once per kernel and user on a terminal; --quiet silences those); --require\n"
-	"refuses to run if FEATURE is not enforced, --require-all if\n"
-	"anything the profile asks for is not. --log-json FD|PATH writes the enforcement\n"
-	"report, each explained denial and the exit as JSON lines (sbx-run-log schema) to\n"
-	"the descriptor FD, or appends them to the file PATH. The program gets stdin, stdout and\n"
+	"and dropped. A drop the profile relies on (it leaves a hole) refuses the run unless\n"
+	"--best-effort, which runs it and warns on every run; any other drop is said once per\n"
+	"kernel and user on a terminal (--quiet silences that); --require refuses to run if\n"
+	"FEATURE is not enforced, --require-all if anything the profile asks for is not.\n"
+	"--log-json FD|PATH writes the enforcement report, each explained denial and the\n"
+	"exit as JSON lines (sbx-run-log schema) to the descriptor FD, or appends them to\n"
+	"the file PATH. The program gets stdin, stdout and\n"
 	"stderr; other open descriptors only with --keep-fd. The program runs in a session\n"
 	"of its own (on a pty of its own, relayed by sbx, when sbx's 0-2 include a\n"
 	"terminal) and every process it starts ends with it; --keep-children waits for\n"
 	"them instead. As root, sbx refuses unless --allow-root (the program keeps uid 0,\n"
 	"without capabilities).\n"
 	"--timings prints the time of each launch phase on stderr.\n"
-	"--best-effort runs a program whose signature asks for what sbx run cannot enforce\n"
-	"(library validation, parent constraints: tier K), reporting each as DROPPED.\n"
+	"--best-effort also runs a program whose signature asks for what sbx run cannot\n"
+	"enforce (library validation, parent constraints: tier K), reporting each as DROPPED.\n"
 	"A file the program is refused is explained on stderr when it is a terminal (always\n"
 	"with --explain), one line per distinct act, with the --grant or entitlement that\n"
 	"would allow it; --quiet silences these lines (and saves their cost).\n"
@@ -97,7 +98,7 @@ struct run_args {
 	bool quiet; /* no once-per-kernel notes (a hole is still said), no explanation lines */
 	bool keep_tree;
 	bool allow_root;
-	bool best_effort; /* run even when the signature asks for what tier U cannot enforce */
+	bool best_effort; /* run with a hole: what this kernel or tier U cannot enforce */
 	bool complain; /* files, network and exec judged and reported, not enforced */
 	bool explain; /* explain file denials even when stderr is not a terminal */
 	struct sbx_enforcement signed_limits; /* what the signature asks, as tier U meets it */
@@ -350,11 +351,20 @@ static bool notes_dir(const char **base, const char **rel)
 	return *base && (*base)[0] == '/';
 }
 
+/* The first feature the profile relies on that this kernel lacks (a hole), or NULL. */
+static const struct sbx_feature_state *first_hole(const struct sbx_enforcement *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->items[i].wanted && !e->items[i].enforced && e->items[i].security)
+			return &e->items[i];
+	return NULL;
+}
+
 /*
  * The human report on stderr. With --report: everything. Else a drop that leaves a hole
- * (security) on every run: the profile relies on it; and a drop that leaves none (another
- * mechanism covers it, or only sbx's explanations lose) once per (kernel, feature) for
- * this user, on a terminal, unless --quiet.
+ * (security; the run goes on only under --best-effort) on every run: the profile relies on
+ * it; and a drop that leaves none (another mechanism covers it, or only sbx's explanations
+ * lose) once per (kernel, feature) for this user, on a terminal, unless --quiet.
  */
 static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan *plan,
 			      const char *source, const struct sbx_features *f, bool full,
@@ -381,7 +391,9 @@ static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan 
 				s->why[0] && !s->enforced ? " (" : "", s->enforced ? "" : s->why,
 				s->why[0] && !s->enforced ? ")" : "");
 		else if (s->wanted && !s->enforced && s->security)
-			fprintf(stderr, "sbx: warning: not enforced on this kernel: %s (%s)%s%s\n",
+			fprintf(stderr,
+				"sbx: warning: not enforced on this kernel: %s (%s)%s%s; left open "
+				"(--best-effort)\n",
 				s->feature, s->what, s->why[0] ? ": " : "", s->why);
 		else if (notice && s->wanted && !s->enforced &&
 			 (!notes || sbx_enforcement_first_notice(notes_base, notes_rel,
@@ -592,6 +604,7 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 		.arg = &sink,
 	};
 	struct sbx_launch l;
+	const struct sbx_feature_state *hole;
 	struct sbx_diag d = { 0 };
 	int status = SBX_EXIT_RUN_FAILED, err;
 	bool ran = false;
@@ -641,9 +654,19 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	for (size_t i = 0; i < a->signed_limits.n_notes; i++)
 		sbx_enforcement_note(&l.enforced, "%s", a->signed_limits.notes[i]);
 	/* Under --complain the drops are the mode's, not the kernel's: no once-notes. */
-	print_enforcement(&l, plan, t->source, f, a->report, a->quiet || a->complain);
+	hole = a->best_effort ? NULL : first_hole(&l.enforced);
+	if (!hole || a->report)
+		print_enforcement(&l, plan, t->source, f, a->report, a->quiet || a->complain);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
+	/* Invariant 5: what the profile relies on is enforced, or the run is refused. */
+	if (hole) {
+		status = fail("refused: kernel %s (Landlock ABI %d) lacks %s (%s), which this "
+			      "profile relies on%s%s; --best-effort runs it with that open",
+			      f->kernel_release, f->landlock_abi, hole->feature, hole->what,
+			      hole->why[0] ? ": " : "", hole->why);
+		goto out;
+	}
 	/*
 	 * What the launcher leaves to its caller (launch.h): sbx holds the seccomp listener,
 	 * so no program of this uid may reach into it (ptrace access checks refuse a

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -92,6 +93,19 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			return refused("socket(AF_INET)");
 		printf("socket: ok\n");
+		return 0;
+	}
+	if ((!strcmp(act, "bind-udp") || !strcmp(act, "bind-tcp")) && arg) { /* 0.0.0.0:PORT */
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons((unsigned short)atoi(arg)),
+					  .sin_addr.s_addr = htonl(INADDR_ANY) };
+		int fd = socket(AF_INET, act[5] == 'u' ? SOCK_DGRAM : SOCK_STREAM, 0);
+
+		if (fd < 0)
+			return refused("socket(AF_INET)");
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return refused("bind");
+		printf("bound: %s\n", arg);
 		return 0;
 	}
 	if (!strcmp(act, "exe-socket")) { /* which file runs, and whether it has the network */
