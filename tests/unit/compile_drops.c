@@ -178,10 +178,13 @@ TEST(covers_refuse_the_act)
 		EXPECT_EQ(abi < 10, seccomp_rule_match(&fitted, SYS_bind, bind_args) != NULL)
 		TH_LOG("ABI %u", abi);
 		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_socket, udp));
+		/* listen takes a port no ABI checks when the socket was never bound. */
+		EXPECT_NE(NULL, seccomp_rule_match(&fitted, SYS_listen, bind_args));
 		free(fitted.rules);
 		/* The control: with network.server the binds are the program's. */
 		ASSERT_EQ(0, seccomp_plan_fit(&both->seccomp, abi, &fitted));
 		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_bind, bind_args));
+		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_listen, bind_args));
 		free(fitted.rules);
 	}
 	EXPECT_STREQ("network.server",

@@ -108,6 +108,16 @@ int main(int argc, char **argv)
 		printf("bound: %s\n", arg);
 		return 0;
 	}
+	if (!strcmp(act, "listen-tcp")) { /* never bound: the kernel picks the port */
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			return refused("socket(AF_INET)");
+		if (listen(fd, 1))
+			return refused("listen");
+		printf("bound: listening\n");
+		return 0;
+	}
 	if (!strcmp(act, "exe-socket")) { /* which file runs, and whether it has the network */
 		struct stat st;
 		int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -649,6 +649,14 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 			       "bind (Landlock keeps a client's UDP ports only from ABI 10)"),
 		       SBX_ANSWER_ERRNO, 10);
 	/*
+	 * listen(2) on a socket never bound binds it to a free port itself, and no Landlock
+	 * ABI checks that port: a client would serve on it. On every kernel, then, a client
+	 * does not listen at all (unix sockets included); network.server lifts it.
+	 */
+	if (entitled(b, "network.client") && !entitled(b, "network.server"))
+		sc_rule(b, "listen", EACCES, NOCOND, "network.server",
+			"listen (an unbound socket's port is never checked by Landlock)");
+	/*
 	 * truncate(2) by path reaches any file the user owns before Landlock ABI 3
 	 * (LANDLOCK_ACCESS_FS_TRUNCATE). ftruncate needs a descriptor opened for writing and
 	 * O_TRUNC write access at open, both checked by Landlock: only the path call goes.
