@@ -4,7 +4,7 @@
 # (vm, escape) with their helpers, the data they read, and every shared library they need.
 #   mkinitramfs.sh BUILD_DIR OUTPUT.cpio
 set -eu
-GUEST_SANDBOX="landlock_apply seccomp_filter run_launch memfd_seal supervisor programs_real supervise_metadata supervise_unix supervise_procs run_explain"
+GUEST_SANDBOX="landlock_apply seccomp_filter run_launch memfd_seal supervisor programs_real supervise_metadata supervise_unix supervise_procs run_explain run_holes"
 # Real programs the shipped profiles are proved with on every kernel (programs_real).
 # ffmpeg and ImageMagick stay on the host: their libraries would triple the image; their
 # tests SKIP in the guest, naming the missing program.
