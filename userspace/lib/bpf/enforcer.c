@@ -600,6 +600,51 @@ int sbx_enforcer_verdict_lookup(struct sbx_enforcer *e, int fd, struct sbx_cache
 	return 0;
 }
 
+/*
+ * Every key first, then each deleted: deleting while walking would restart the walk at the
+ * first bucket. Only the daemon stores verdicts (it calls this before it stores more); what
+ * the walk missed all the same is taken from the front until nothing is left.
+ */
+int sbx_enforcer_verdicts_flush(struct sbx_enforcer *e, uint32_t *flushed, struct sbx_diag *d)
+{
+	int fd = e->map_fd[MAP_VERDICTS];
+	struct sbx_verdict_key *keys = NULL, *grown, k;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	*flushed = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			grown = realloc(keys, cap * sizeof(*keys));
+			if (!grown)
+				break; /* the rest is taken from the front below */
+			keys = grown;
+		}
+		if (bpf_map_get_next_key(fd, n ? &keys[n - 1] : NULL, &keys[n]))
+			break;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		*flushed += bpf_map_delete_elem(fd, &keys[i]) == 0;
+	free(keys);
+	for (;;) {
+		if (bpf_map_get_next_key(fd, NULL, &k)) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		if (bpf_map_delete_elem(fd, &k) == 0) {
+			(*flushed)++;
+		} else if (errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+	}
+	return err ? sbx_diag_set(d, err, "bpf-enforcer: cannot drop the verdicts: %s",
+				  strerror(-err))
+		   : 0;
+}
+
 int sbx_enforcer_claim(struct sbx_diag *d)
 {
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), r, err;

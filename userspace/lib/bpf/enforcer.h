@@ -81,6 +81,12 @@ int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_
  */
 int sbx_enforcer_verdict_lookup(struct sbx_enforcer *e, int fd, struct sbx_cached_verdict *v,
 				struct sbx_diag *d);
+/*
+ * Drop every cached verdict (how many into *flushed): each file is a miss again, verified
+ * anew. For a daemon whose trust changed: verdicts never outlive the trust they were made
+ * under. Executable mappings of files nobody verifies again are refused from then on.
+ */
+int sbx_enforcer_verdicts_flush(struct sbx_enforcer *e, uint32_t *flushed, struct sbx_diag *d);
 /* The ring buffer of struct sbx_event: an fd to poll, and a drain calling cb per record. */
 int sbx_enforcer_event_fd(struct sbx_enforcer *e);
 int sbx_enforcer_events_drain(struct sbx_enforcer *e,
