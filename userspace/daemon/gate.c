@@ -5,13 +5,20 @@
  * verifications but not for several threads, so sbxd calls it from one thread only (the
  * worker in fan.c, or main before the listener starts).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "compile/compile.h"
 #include "sbxd.h"
+#include "sign/hash.h"
 #include "sign/verify.h"
 
 struct sbxd_gate {
@@ -89,6 +96,59 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 	if (sbxd_kind_allows(out->kind))
 		out->policy = gate_policy(&id);
 	sbx_code_identity_free(&id);
+}
+
+/* Each regular file under dirfd (two levels: platform.d), by name and content, in order. */
+static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
+{
+	struct dirent **list;
+	int n = scandirat(dirfd, ".", &list, NULL, alphasort);
+	bool ok = n >= 0;
+
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		uint8_t digest[SBX_DIGEST_LEN];
+		char path[600];
+		struct stat st;
+		int fd = -1;
+
+		snprintf(path, sizeof(path), "%s/%s", rel, name);
+		if (strcmp(name, ".") && strcmp(name, ".."))
+			fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd >= 0 && fstat(fd, &st) == 0) {
+			ok &= EVP_DigestUpdate(md, path, strlen(path) + 1) == 1;
+			if (S_ISDIR(st.st_mode) && depth < 2)
+				ok &= stamp_dir(md, fd, path, depth + 1);
+			else if (S_ISREG(st.st_mode))
+				ok &= sbx_sha256_fd(fd, 0, (uint64_t)st.st_size, digest, NULL) ==
+					      0 &&
+				      EVP_DigestUpdate(md, digest, sizeof(digest)) == 1;
+		}
+		if (fd >= 0)
+			close(fd);
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	return ok;
+}
+
+int sbxd_gate_stamp(const struct sbxd_gate *g, const void *extra, size_t extra_len,
+		    unsigned char out[32])
+{
+	int fd = open(sbxd_gate_trust_dir(g), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+		  EVP_DigestUpdate(md, extra, extra_len) == 1;
+
+	/* No trust store (nothing is trusted) hashes as an empty one. */
+	if (ok && fd >= 0)
+		ok = stamp_dir(md, fd, "", 0);
+	ok = ok && EVP_DigestFinal_ex(md, out, NULL) == 1;
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+	return ok ? 0 : -EIO;
 }
 
 const char *sbxd_gate_trust_dir(const struct sbxd_gate *g)

@@ -281,7 +281,8 @@ static int serve(struct sbxd_config *c)
 	raise_fd_limit(c);
 	if ((err = sbxd_journal_open(c, &d)) || (err = sbxd_gate_new(c->trust_dir, &o.gate, &d)))
 		goto out;
-	if (o.tier == SBXD_TIER_K && (err = sbxd_tierk_open(c, &o.tierk, &d)))
+	if (o.tier == SBXD_TIER_K && ((err = sbxd_tierk_open(c, &o.tierk, &d)) ||
+				      (err = sbxd_tierk_trust(o.tierk, c, o.gate, &d))))
 		goto out;
 	/* Before the verifier thread: the gate has one user. */
 	if (o.tier == SBXD_TIER_K && (err = sbxd_tierk_protect(o.tierk, c, o.gate, &d)))

@@ -90,6 +90,13 @@ int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag
 void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_check *out);
 /* The trust store the gate reads (the configured one or the library's default). */
 const char *sbxd_gate_trust_dir(const struct sbxd_gate *g);
+/*
+ * A digest of what the verifier would trust: every file of the trust store (anchors,
+ * platform.d, revocations, trust caches) by name and content, and extra. -EIO when a file
+ * could not be read (the caller treats the trust as changed).
+ */
+int sbxd_gate_stamp(const struct sbxd_gate *g, const void *extra, size_t extra_len,
+		    unsigned char out[32]);
 void sbxd_gate_free(struct sbxd_gate *g);
 
 static inline bool sbxd_kind_allows(enum sbxd_kind k)
@@ -153,6 +160,10 @@ int sbxd_lease_take(int fd);
 struct sbxd_tierk;
 bool sbxd_tierk_supported(struct sbx_diag *d);
 int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct sbx_diag *d);
+/* Flush the verdicts an adopted map holds unless they were made under this start's trust
+ * (sbxd.trust in the run directory); an error: do not start. */
+int sbxd_tierk_trust(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g,
+		     struct sbx_diag *d);
 int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_diag *d);
 /* -ESTALE: written since begin; -EOPNOTSUPP: a file system tier K cannot watch. */
 int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,

@@ -90,6 +90,70 @@ int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct
 	return 0;
 }
 
+/*
+ * Cached verdicts must not outlive the trust they were made under. What a verdict depends
+ * on, besides the file: the trust store (anchors, revocations, trust caches), the launcher
+ * (its verdict carries SBX_POLICY_SBX_LAUNCHER) and sbxd itself (how a signature's
+ * entitlements become policy bits). Their stamp is kept in RUN_DIR/sbxd.trust; an adopted
+ * map whose stamp is not this start's (or unknown) is flushed before anything is verified,
+ * so sbxd's own files (fan.c, preverify_self) and every later exec get verdicts made under
+ * the trust of today. A trust change takes effect when sbxd starts, as before, for the
+ * verdicts in the map too.
+ */
+int sbxd_tierk_trust(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g,
+		     struct sbx_diag *d)
+{
+	struct {
+		uint64_t dev, ino, size;
+		int64_t ctime_sec, ctime_nsec;
+		uint64_t launcher_dev, launcher_ino;
+	} extra = { 0 };
+	unsigned char stamp[32], old[32];
+	char path[300], tmp[310];
+	struct sbx_enforcer_stats s;
+	struct stat st;
+	uint32_t flushed;
+	bool same = false;
+	FILE *f;
+	int serr, err;
+
+	if (stat("/proc/self/exe", &st) == 0) {
+		extra.dev = st.st_dev;
+		extra.ino = st.st_ino;
+		extra.size = (uint64_t)st.st_size;
+		extra.ctime_sec = st.st_ctim.tv_sec;
+		extra.ctime_nsec = st.st_ctim.tv_nsec;
+	}
+	if (k->launcher_known) {
+		extra.launcher_dev = k->launcher_dev;
+		extra.launcher_ino = k->launcher_ino;
+	}
+	serr = sbxd_gate_stamp(g, &extra, sizeof(extra), stamp); /* unreadable: changed */
+	snprintf(path, sizeof(path), "%s/sbxd.trust", c->run_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = serr ? NULL : fopen(path, "re");
+	if (f) {
+		same = fread(old, 1, sizeof(old), f) == sizeof(old) && !memcmp(old, stamp, 32);
+		fclose(f);
+	}
+	if (!same && sbx_enforcer_stats(k->e, &s, NULL) == 0 && s.adopted) {
+		err = sbx_enforcer_verdicts_flush(k->e, &flushed, d);
+		if (err)
+			return err; /* verdicts of another trust would stay: do not start */
+		sbxd_log(5,
+			 "tier K: the trust store, the launcher or sbxd may have changed since the "
+			 "pinned verdicts were made: %u dropped, each file is verified again",
+			 flushed);
+	}
+	unlink(path);
+	f = serr ? NULL : fopen(tmp, "we");
+	if (f && fwrite(stamp, 1, sizeof(stamp), f) == sizeof(stamp) && fclose(f) == 0)
+		rename(tmp, path);
+	else if (f)
+		fclose(f);
+	return 0;
+}
+
 int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_diag *d)
 {
 	return sbx_enforcer_verdict_begin(k->e, fd, gen, d);
