@@ -100,6 +100,8 @@ struct sbxd_fan {
 	struct drain *drains; /* lease descriptors waiting for their execs to settle */
 	size_t ndrains, drains_cap;
 	struct sbxd_state st;
+	/* Written by the verifier thread (and main before it starts), read by main: atomic. */
+	unsigned long long verified, cache_hits;
 	bool state_dirty;
 	uint64_t state_written_ms;
 };
@@ -224,6 +226,8 @@ static void state_update(struct sbxd_fan *f)
 	f->st.entry_bytes = sbxd_fcache_entry_bytes();
 	if (f->tierk)
 		sbxd_tierk_fill(f->tierk, &f->st.cache_fill, &f->st.cache_max, &f->st.entry_bytes);
+	f->st.verified = __atomic_load_n(&f->verified, __ATOMIC_RELAXED);
+	f->st.cache_hits = __atomic_load_n(&f->cache_hits, __ATOMIC_RELAXED);
 	sbxd_state_write(f->cfg, &f->st);
 	f->state_dirty = false;
 	f->state_written_ms = now_ms();
@@ -339,6 +343,7 @@ static void verify_one(struct sbxd_fan *f, struct item *it, int fd)
 	if (f->tierk)
 		kbegun = sbxd_tierk_begin(f->tierk, fd, &gen, &d) == 0;
 	it->id_ok = sbxd_file_id(fd, &before) == 0;
+	__atomic_fetch_add(&f->verified, 1, __ATOMIC_RELAXED);
 	sbxd_gate_check(f->gate, fd, it->path, &it->chk);
 	if (it->id_ok)
 		it->id_ok =
@@ -361,6 +366,39 @@ static void verify_one(struct sbxd_fan *f, struct item *it, int fd)
 		else if (err && sbxd_kind_allows(it->chk.kind))
 			refuse(it, "not-cacheable", d.msg);
 	}
+}
+
+/*
+ * Tier K: a file whose current content holds a verdict in the BPF map is answered from it,
+ * nothing hashed. The map is the one truth: an evicted verdict is a miss, verified again,
+ * and nothing in sbxd's memory allows on its own. A stored refusal is a hit too: the exec
+ * reaches bprm_check_security, which refuses it (enforce) or logs it as would-deny
+ * (complain), as it does after a verification.
+ *
+ * Races: the lookup compares the verdict's write generation with the file's now, but a
+ * write may come after it. That needs no lock here: the answer in tier K only lets the
+ * exec go on, and bprm_check_security reads the file's generation again and refuses a file
+ * open for writing (sbx_file_verdict_gen in bpf/include/sbx_enforcer.bpf.h), after the
+ * exec has denied writers (deny_write_access). A write between this lookup and that check
+ * moves the generation (bpf/write_gen.bpf.c), so the exec is refused as stale and the next
+ * one is a miss here; the mmap hooks check a library's verdict the same way at each
+ * mapping. A verdict flushed (sbxd_tierk_trust) after the lookup is a refusal, never an
+ * allow.
+ */
+static bool verdict_cached(struct sbxd_fan *f, struct item *it)
+{
+	enum sbxd_kind k = f->tierk ? sbxd_tierk_lookup(f->tierk, it->wfd) : SBXD_KIND_NONE;
+
+	if (k == SBXD_KIND_NONE)
+		return false;
+	memset(&it->chk, 0, sizeof(it->chk));
+	it->chk.kind = k;
+	it->chk.verdict = k == SBXD_KIND_VALID	    ? "valid"
+			  : k == SBXD_KIND_PLATFORM ? "platform"
+						    : "invalid";
+	it->chk.reason = sbxd_kind_allows(k) ? "" : "invalid";
+	__atomic_fetch_add(&f->cache_hits, 1, __ATOMIC_RELAXED);
+	return true;
 }
 
 /* One library of a program's closure (libs.c): verified unless it holds a verdict. */
@@ -414,7 +452,8 @@ static void *worker_main(void *arg)
 		f->worker_busy = true;
 		pthread_mutex_unlock(&f->lock);
 
-		verify_one(f, it, it->wfd);
+		if (!verdict_cached(f, it))
+			verify_one(f, it, it->wfd);
 		verify_libs(f, it);
 		pthread_mutex_lock(&f->lock);
 		f->worker_busy = false;

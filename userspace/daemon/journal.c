@@ -162,11 +162,12 @@ void sbxd_state_write(const struct sbxd_config *c, const struct sbxd_state *s)
 	fprintf(f,
 		"pid=%d\ntier=%c\nmode=%s\nscope=%s\ncache_fill=%u\ncache_max=%u\n"
 		"entry_bytes=%u\nallowed=%llu\ndenied=%llu\nwould_deny=%llu\ntimeouts=%llu\n"
-		"cannot=%s\n%s%s%s",
+		"verified=%llu\ncache_hits=%llu\ncannot=%s\n%s%s%s",
 		(int)getpid(), s->tier, sbxd_mode_name(s->mode), sbxd_scope_name(s->scope),
 		s->cache_fill, s->cache_max, s->entry_bytes, s->allowed, s->denied, s->would_deny,
-		s->timeouts, s->cannot ? s->cannot : "", s->memfd && *s->memfd ? "memfd_exec=" : "",
-		s->memfd && *s->memfd ? s->memfd : "", s->memfd && *s->memfd ? "\n" : "");
+		s->timeouts, s->verified, s->cache_hits, s->cannot ? s->cannot : "",
+		s->memfd && *s->memfd ? "memfd_exec=" : "", s->memfd && *s->memfd ? s->memfd : "",
+		s->memfd && *s->memfd ? "\n" : "");
 	if (fclose(f) == 0)
 		rename(tmp, path);
 }

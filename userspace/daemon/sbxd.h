@@ -228,6 +228,8 @@ struct sbxd_state {
 	enum sbxd_scope scope;
 	unsigned int cache_fill, cache_max, entry_bytes;
 	unsigned long long allowed, denied, would_deny, timeouts;
+	unsigned long long verified; /* files the verifier checked (programs and libraries) */
+	unsigned long long cache_hits; /* tier K: exec events answered from the BPF map */
 	const char *cannot; /* protections this tier cannot give */
 	const char *memfd; /* tier F: what sbxd did about memfd execs (empty: nothing) */
 };
