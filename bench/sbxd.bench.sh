@@ -58,12 +58,12 @@ else
 		if [ -s "$BENCH_WORK/k_sbxd.ms" ] && [ -s "$BENCH_WORK/k_sbxd_dyn.ms" ]; then
 			row B2.k_sbxd "$GK" "sbxd tier K, signed static program (fanotify path)" ms \
 				"$BENCH_WORK/k_sbxd.ms" B2.k_bare \
-				"the real sbxd, complain, scope all: each exec verified again (CMS too)"
+				"the real sbxd, complain, scope all: verified at the first exec, then answered from the BPF map"
 			row B2.k_dyn_bare "$GK" "dynamic program (ld.so, libc), no enforcer" ms \
 				"$BENCH_WORK/k_dyn_bare.ms"
 			row B2.k_sbxd_dyn "$GK" "sbxd tier K, signed dynamic program (fanotify path)" \
 				ms "$BENCH_WORK/k_sbxd_dyn.ms" B2.k_dyn_bare \
-				"as above, plus its PT_INTERP/DT_NEEDED walk: one map lookup per library"
+				"as above, plus its PT_INTERP/DT_NEEDED walk at each exec: one map lookup per library"
 		else
 			missing_row B2.k_sbxd "$GK" "sbxd tier K, signed static program (fanotify path)" \
 				"the guest printed no figures: $(grep vminit "$vm/console.log" | tail -n 1)"
