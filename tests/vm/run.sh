@@ -75,8 +75,18 @@ while [ $# -ge 2 ]; do
 	fi
 	log="$logs/$suite.log"
 	echo "# vm: booting $suite ($(cat "$(dirname "$vmlinuz")/package")), limit ${limit}s"
+	# This kernel's modules (kernels.sh) in a second archive after the common one: the
+	# kernel unpacks concatenated archives into one initramfs, /modules/NAME.ko.
+	guest_initrd="$O/tests/initramfs-$suite.cpio"
+	cp "$initrd" "$guest_initrd"
+	if [ -d "$(dirname "$vmlinuz")/modules" ]; then
+		mods=$(mktemp -d)
+		cp -r "$(dirname "$vmlinuz")/modules" "$mods/modules"
+		(cd "$mods" && find modules | cpio -o -H newc --quiet) >>"$guest_initrd"
+		rm -rf "$mods"
+	fi
 	timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 1 \
-		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
+		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$guest_initrd" \
 		-append "console=ttyS0 panic=-1 loglevel=4 edd=off rdinit=/init$(guest_args)" \
 		</dev/null 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' >"$log"
 	# The guest's own KTAP and its header lines (uname -r, LSM list), nested.
