@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <linux/btrfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -82,7 +84,8 @@ static const char *const enforcer_maps[MAP_COUNT] = {
 /*
  * File systems whose content changes only through this kernel's VFS, where the write
  * hooks see every change: an allow-list. Network file systems, FUSE and overlayfs (whose
- * lower files change under it) are not on it, so their files are never cached.
+ * lower files change under it) are not on it, so their files are never cached. What
+ * holds their bytes is checked too (enforcer_backing_kernel_only).
  */
 static const unsigned long enforcer_local_fs[] = {
 	0xEF53,	    /* ext2/3/4 */ 0x58465342, /* xfs */ 0x9123683E, /* btrfs */
@@ -546,20 +549,154 @@ static int enforcer_file_key(struct sbx_enforcer *e, int fd, struct sbx_verdict_
 	return 0;
 }
 
-int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
-			       struct sbx_diag *d)
-{
-	struct sbx_verdict_key key;
-	struct statfs sfs;
-	uint64_t gen;
-	bool local = false;
-	int err;
+/*
+ * Where a cached file's bytes live must be somewhere only this kernel writes, or a change
+ * there is a change no write hook sees: the verdict would outlive its content. A file
+ * system type (enforcer_local_fs) says nothing about the block device under it, so the
+ * device is checked too, by where the kernel put its disk in sysfs: an allow-list of
+ * buses whose controllers this kernel drives (a hypervisor's virtual disks count: the
+ * hypervisor is trusted as it is for memory). Everything else is refused, by not being on
+ * the list: loop (its image is a file; whoever can write it, or /dev/loopN, changes the
+ * file system's blocks), nbd and ublk (a userspace process serves every read), zram, rbd,
+ * NVMe over fabrics, tcm_loop, and whatever a new driver adds.
+ */
+static const char *const enforcer_disk_buses[] = {
+	"/sys/devices/pci", /* SATA, SAS, NVMe, virtio-blk, virtio-scsi */
+	"/sys/devices/platform/", /* SoC controllers (eMMC), virtio-mmio */
+	"/sys/devices/LNXSYSTM:00/", /* ACPI: Hyper-V's VMBus storage */
+	"/sys/devices/vbd-", /* Xen block front-ends */
+};
 
-	if (!v || !v->write_gen || v->kind > SBX_CACHED_INVALID)
-		return sbx_diag_set(d, -EINVAL,
-				    "bpf-enforcer: a verdict needs a kind and the "
-				    "write generation sbx_enforcer_verdict_begin gave");
-	if (fstatfs(fd, &sfs))
+/* Path components, on those buses, that lead off the machine: USB, software iSCSI. */
+static const char *const enforcer_disk_off_machine[] = { "usb", "session" };
+
+#define ENFORCER_STACK_DEPTH 8 /* dm on md on partitions, with room to spare */
+
+static bool enforcer_disk_on_machine(const char *sys)
+{
+	bool bus = false;
+
+	for (size_t i = 0; i < ARRAY_LEN(enforcer_disk_buses); i++)
+		bus |= !strncmp(sys, enforcer_disk_buses[i], strlen(enforcer_disk_buses[i]));
+	if (!bus)
+		return false;
+	for (const char *c = strchr(sys, '/'); c; c = strchr(c + 1, '/'))
+		for (size_t i = 0; i < ARRAY_LEN(enforcer_disk_off_machine); i++)
+			if (!strncmp(c + 1, enforcer_disk_off_machine[i],
+				     strlen(enforcer_disk_off_machine[i])))
+				return false;
+	return true;
+}
+
+/*
+ * 0 when the block device whose sysfs directory link names changes only through this
+ * kernel's writes: a partition of such a disk, a disk on an allowed bus, or a stacked
+ * device whose every member is one. Members: slaves/ (device-mapper, md, bcache: kernel
+ * code) and multipath/ (native NVMe multipath, whose head disk is virtual: its paths say
+ * whether it is PCIe or a fabric). -EOPNOTSUPP with the device named otherwise, or when
+ * sysfs cannot say.
+ */
+static int enforcer_sys_kernel_only(const char *link, int depth, struct sbx_diag *d)
+{
+	static const char *const members[] = { "slaves", "multipath" };
+	char sys[PATH_MAX], sub[PATH_MAX + 32];
+	bool stacked = false;
+	const char *name;
+	int err = 0;
+
+	if (depth > ENFORCER_STACK_DEPTH || !realpath(link, sys))
+		return sbx_diag_set(d, -EOPNOTSUPP,
+				    "bpf-enforcer: block device %s cannot be traced to a disk in "
+				    "sysfs: its verdicts are not cached",
+				    link);
+	snprintf(sub, sizeof(sub), "%s/partition", sys);
+	if (!access(sub, F_OK))
+		*strrchr(sys, '/') = '\0'; /* the disk the partition is on */
+	name = strrchr(sys, '/') + 1;
+	for (size_t i = 0; i < ARRAY_LEN(members) && !err; i++) {
+		struct dirent *de;
+		DIR *dir;
+
+		snprintf(sub, sizeof(sub), "%s/%s", sys, members[i]);
+		dir = opendir(sub);
+		while (dir && !err && (de = readdir(dir))) {
+			char member[PATH_MAX + 300];
+
+			if (de->d_name[0] == '.')
+				continue;
+			stacked = true;
+			snprintf(member, sizeof(member), "%s/%s", sub, de->d_name);
+			err = enforcer_sys_kernel_only(member, depth + 1, d);
+		}
+		if (dir)
+			closedir(dir);
+	}
+	if (stacked || err)
+		return err;
+	if (!enforcer_disk_on_machine(sys))
+		return sbx_diag_set(
+			d, -EOPNOTSUPP,
+			"bpf-enforcer: block device %s can change without this kernel "
+			"writing it (a loop image, a device served by a process or over "
+			"the network, USB): its verdicts are not cached, so in enforce "
+			"mode its files do not run",
+			name);
+	return 0;
+}
+
+/* btrfs reports an anonymous st_dev: its devices are listed under its fsid in sysfs. */
+static int enforcer_btrfs_kernel_only(int fd, struct sbx_diag *d)
+{
+	struct btrfs_ioctl_fs_info_args fi = { 0 };
+	const unsigned char *u = fi.fsid;
+	char dir[96];
+	struct dirent *de;
+	int err = 0, n = 0;
+	DIR *devs;
+
+	if (ioctl(fd, BTRFS_IOC_FS_INFO, &fi))
+		return sbx_diag_set(d, -EOPNOTSUPP,
+				    "bpf-enforcer: cannot list the btrfs file system's devices: "
+				    "%s: its verdicts are not cached",
+				    strerror(errno));
+	snprintf(dir, sizeof(dir),
+		 "/sys/fs/btrfs/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x/devices",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		 u[13], u[14], u[15]);
+	devs = opendir(dir);
+	while (devs && !err && (de = readdir(devs))) {
+		char link[PATH_MAX];
+
+		if (de->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+		err = enforcer_sys_kernel_only(link, 0, d);
+	}
+	if (devs)
+		closedir(devs);
+	if (!err && !n)
+		return sbx_diag_set(
+			d, -EOPNOTSUPP,
+			"bpf-enforcer: %s lists no devices: its verdicts are not cached", dir);
+	return err;
+}
+
+/*
+ * 0 when fd's file system is on the local list and its bytes are held only where this
+ * kernel alone writes them: memory (tmpfs, ramfs) or block devices that pass
+ * enforcer_bdev_kernel_only. A file system on a file (erofs's file-backed mounts) has an
+ * anonymous device and no block device to check: refused.
+ */
+static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
+{
+	char link[64];
+	struct statfs sfs;
+	struct stat st;
+	bool local = false;
+
+	if (fstatfs(fd, &sfs) || fstat(fd, &st))
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
 				    strerror(errno));
 	for (size_t i = 0; i < ARRAY_LEN(enforcer_local_fs); i++)
@@ -569,6 +706,33 @@ int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_
 				    "bpf-enforcer: file system 0x%lx can change a file without "
 				    "this kernel seeing the write: its verdicts are not cached",
 				    (unsigned long)sfs.f_type);
+	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
+		return 0;
+	if (sfs.f_type == BTRFS_SUPER_MAGIC)
+		return enforcer_btrfs_kernel_only(fd, d);
+	if (!major(st.st_dev))
+		return sbx_diag_set(d, -EOPNOTSUPP,
+				    "bpf-enforcer: file system 0x%lx is not on a block device (a "
+				    "file system on a file): its verdicts are not cached",
+				    (unsigned long)sfs.f_type);
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
+	return enforcer_sys_kernel_only(link, 0, d);
+}
+
+int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
+			       struct sbx_diag *d)
+{
+	struct sbx_verdict_key key;
+	uint64_t gen;
+	int err;
+
+	if (!v || !v->write_gen || v->kind > SBX_CACHED_INVALID)
+		return sbx_diag_set(d, -EINVAL,
+				    "bpf-enforcer: a verdict needs a kind and the "
+				    "write generation sbx_enforcer_verdict_begin gave");
+	err = enforcer_backing_kernel_only(fd, d);
+	if (err)
+		return err;
 	err = enforcer_file_key(e, fd, &key, &gen, d);
 	if (err)
 		return err;
