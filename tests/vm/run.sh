@@ -85,8 +85,15 @@ while [ $# -ge 2 ]; do
 		(cd "$mods" && find modules | cpio -o -H newc --quiet) >>"$guest_initrd"
 		rm -rf "$mods"
 	fi
+	# A blank scratch disk on the PCI bus (NVMe: built into the cloud kernels), serial
+	# sbxscratch, for the tests that need a real disk (enforcer_backing).
+	scratch="$O/tests/vm-scratch-$suite.img"
+	rm -f "$scratch"
+	truncate -s 16M "$scratch"
 	timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 1 \
 		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$guest_initrd" \
+		-drive "file=$scratch,if=none,id=scratch,format=raw" \
+		-device nvme,drive=scratch,serial=sbxscratch \
 		-append "console=ttyS0 panic=-1 loglevel=4 edd=off rdinit=/init$(guest_args)" \
 		</dev/null 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' >"$log"
 	# The guest's own KTAP and its header lines (uname -r, LSM list), nested.
