@@ -163,7 +163,7 @@ TEST_F(enforcer, open_writer_refuses_verification)
 	ASSERT_EQ(7, run1(self->target));
 }
 
-TEST_F(enforcer, full_cache_never_allows_a_miss)
+TEST_F_TIMEOUT(enforcer, full_cache_never_allows_a_miss, 300)
 {
 	struct sbx_enforcer_stats st;
 	struct sbx_diag d = { 0 };
