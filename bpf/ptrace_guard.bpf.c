@@ -22,16 +22,30 @@
  *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one) may, on sandboxed
  *    tasks only.
  * Root is no exception, as on macOS: the hook runs after the capability checks.
+ *
+ * A core dump is the same memory, read by the kernel for whoever reads the core file or
+ * the core_pattern helper: cred_prepare (below) refuses it.
  */
 #include "sbx_enforcer.bpf.h"
 
-static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 reason)
+/* include/linux/sched.h, the same values in 6.1 to 7.2 */
+#define SBX_PF_EXITING	0x00000004
+#define SBX_PF_SIGNALED 0x00000400
+
+const char sbx_name_core[] = "(core dump)";
+
+static __always_inline int sbx_debug_deny(const char *name, __u32 hook, __u32 reason)
 {
 	struct sbx_enforcer_config *cfg = sbx_config_get();
 
 	if (!cfg || !cfg->abi_version)
 		return 0;
-	return sbx_deny(cfg, NULL, (const char *)target->comm, SBX_HOOK_PTRACE, reason);
+	return sbx_deny(cfg, NULL, name, hook, reason);
+}
+
+static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 reason)
+{
+	return sbx_debug_deny((const char *)target->comm, SBX_HOOK_PTRACE, reason);
 }
 
 SEC("lsm/ptrace_access_check")
@@ -91,6 +105,36 @@ int BPF_PROG(sbx_proc_mem_open, struct file *file, int ret)
 	    (ts->policy & (SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_POLICY_DEBUGGER)))
 		return 0;
 	return sbx_ptrace_deny(sbx_current(), SBX_DENY_WX_FLIP);
+}
+
+/*
+ * No core dump of a task that may not be debugged (sbx_debuggable), started by `sbx run`
+ * or not, in every core_pattern form (a file, a |helper, 6.16's @socket). The kernel's own
+ * switch (dumpable, PR_SET_DUMPABLE) cannot be set from BPF and no hook asks about a dump
+ * by name, so the refusal is the dump's first step that can fail: its prepare_creds().
+ * get_signal() marks a task killed by a signal PF_SIGNALED and then, for a core-dumping
+ * signal, calls do_coredump() (vfs_coredump() since 6.16), which asks for new credentials
+ * before it waits for the other threads, names the core or starts the helper, and gives up
+ * when it gets none (6.1, 6.12: `if (!cred) goto fail`; 6.16+: `return`). Nothing else
+ * runs between: do_exit(), which sets PF_EXITING, comes after; a thread killed by the
+ * dumping one has PF_SIGNALED but dumps nothing. So a cred_prepare in a task that has
+ * PF_SIGNALED and not yet PF_EXITING is the dump's. The task dies as it would have, without
+ * a core (WCOREDUMP is not set). Every prepare_creds passes here: the fast path is one flag
+ * test; the lookup is a dying task's.
+ */
+SEC("lsm/cred_prepare")
+int BPF_PROG(sbx_core_dump_check, struct cred *new, const struct cred *old, gfp_t gfp, int ret)
+{
+	struct task_struct *self;
+
+	if (ret)
+		return ret;
+	self = sbx_current();
+	if ((self->flags & (SBX_PF_SIGNALED | SBX_PF_EXITING)) != SBX_PF_SIGNALED)
+		return 0;
+	if (sbx_debuggable(sbx_task_state(self, false)))
+		return 0;
+	return sbx_debug_deny(sbx_name_core, SBX_HOOK_COREDUMP, SBX_DENY_NOT_DEBUGGABLE);
 }
 
 char LICENSE[] SEC("license") = "GPL";

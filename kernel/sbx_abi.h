@@ -87,6 +87,7 @@ enum sbx_event_hook {
 	SBX_HOOK_MMAP_EXEC = 2, /* mmap_file / file_mprotect with PROT_EXEC */
 	SBX_HOOK_PTRACE = 3, /* ptrace_access_check, ptrace_traceme, /proc/PID/mem writes */
 	SBX_HOOK_FANOTIFY = 4, /* tier F: the fanotify exec-permission gate */
+	SBX_HOOK_COREDUMP = 5, /* cred_prepare of a task dumping core (bpf/ptrace_guard.bpf.c) */
 	SBX_HOOK_SELF_PROTECT = 16, /* bpf/self_protect.bpf.c: sbx's own objects and files */
 };
 

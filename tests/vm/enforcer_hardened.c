@@ -15,6 +15,7 @@
 #include <link.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -84,6 +85,31 @@ static int self_mem(void)
 	r = pwrite(fd, &b, 1, (off_t)(uintptr_t)&wx_mmap) == 1 ? 0 : errno == EIO ? 4 : 2;
 	close(fd);
 	return r;
+}
+
+/* Dump core: no limit on its size, then SIGABRT. */
+static int core(void)
+{
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if (setrlimit(RLIMIT_CORE, &unlimited))
+		return 2;
+	abort();
+}
+
+/* The core_pattern helper (argv: core_sink FILE): the core on stdin, copied to FILE. */
+static void core_sink(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		_exit(2);
+	while ((n = read(0, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			_exit(2);
+	_exit(close(fd) || n < 0 ? 2 : 0);
 }
 
 static int traceme(void)
@@ -236,13 +262,15 @@ static const struct {
 } techniques[] = {
 	{ "wx_mmap", wx_mmap },	  { "wx_flip", wx_flip }, { "cow_flip", cow_flip },
 	{ "self_mem", self_mem }, { "traceme", traceme }, { "wait", wait_for_tracer },
+	{ "core", core },
 };
 
 __attribute__((constructor)) static void hardened_technique(int argc, char **argv)
 {
 	const char *how = getenv("SBX_HARDENED_DO"), *arg = getenv("SBX_HARDENED_ARG");
 
-	(void)argc;
+	if (argc == 3 && !strcmp(argv[1], "core_sink"))
+		core_sink(argv[2]);
 	if (!how || !how[0])
 		return;
 	for (size_t i = 0; i < sizeof(techniques) / sizeof(techniques[0]); i++)
@@ -528,6 +556,101 @@ TEST_F(hardened, traceme_refused)
 	ASSERT_EQ(0, try_as(self, 0, "traceme", NULL, NULL)); /* control */
 	EXPECT_EQ(1, try_as(self, HR, "traceme", NULL, NULL));
 	EXPECT_EQ(0, try_as(self, HR | SBX_POLICY_GET_TASK_ALLOW, "traceme", NULL, NULL));
+}
+
+/* Write value to a sysctl file; its old value (newline kept) in old when given. */
+static int sysctl_swap(const char *path, const char *value, char *old, size_t size)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	ssize_t n = 0;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	if (old) {
+		n = read(fd, old, size - 1);
+		old[n > 0 ? n : 0] = '\0';
+	}
+	r = n >= 0 && pwrite(fd, value, strlen(value), 0) == (ssize_t)strlen(value) ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * Run argv (with SBX_HARDENED_DO=core, or a launcher that ends in it) and say what its
+ * death left: -1 not a SIGABRT, else 1 if the kernel reported a core (WCOREDUMP) plus 2 if
+ * the file the core_pattern names (pattern: %d for the pid) exists, which is removed.
+ */
+static int core_left(char *const argv[], char *const env[], const char *pattern)
+{
+	char path[160];
+	int status, r;
+	pid_t pid;
+
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, env))
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+		return -1;
+	snprintf(path, sizeof(path), pattern, (int)pid);
+	r = (WCOREDUMP(status) ? 1 : 0) + (unlink(path) == 0 ? 2 : 0);
+	return r;
+}
+
+static int core_as(FIXTURE_DATA(hardened) * self, uint32_t policy, const char *pattern)
+{
+	char *env[] = { "SBX_HARDENED_DO=core", NULL };
+	char *argv[] = { self->prog, NULL };
+
+	if (verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID, policy, TEAM))
+		return -2;
+	return core_left(argv, env, pattern);
+}
+
+/*
+ * No core dump of a hardened program unless it carries get-task-allow, whatever the
+ * core_pattern: a file (here on the guest's tmpfs) and a |helper (core_pipe_limit 1: the
+ * kernel waits for the helper before the dumping task dies). The controls, not hardened
+ * and get-task-allow, leave a core (3: WCOREDUMP and the file). A hardened floor declared
+ * by the launcher (`sbx run`) counts as the verdict's own.
+ */
+TEST_F_TIMEOUT(hardened, no_core_dump, 300)
+{
+	char file[128], pipe_[256], file_left[128], sink_left[128], old_pattern[256], old_limit[32];
+	const char *patterns[] = { file, pipe_ }, *lefts[] = { file_left, sink_left };
+	char then[] = "SBX_HARDENED_THEN=core", floor_[64];
+	char *env[] = { "SBX_HARDENED_DO=floor", then, floor_, NULL };
+	char *run[] = { self->tracer, self->prog, NULL };
+
+	snprintf(file, sizeof(file), "%s/core.%%p", self->dir);
+	snprintf(file_left, sizeof(file_left), "%s/core.%%d", self->dir);
+	snprintf(pipe_, sizeof(pipe_), "|%s core_sink %s/piped.%%p", self->tracer, self->dir);
+	snprintf(sink_left, sizeof(sink_left), "%s/piped.%%d", self->dir);
+	snprintf(floor_, sizeof(floor_), "SBX_HARDENED_FLOOR=%#x", HR);
+	ASSERT_EQ(0, sysctl_swap("/proc/sys/kernel/core_pipe_limit", "1", old_limit,
+				 sizeof(old_limit)));
+	ASSERT_EQ(0, sysctl_swap("/proc/sys/kernel/core_pattern", file, old_pattern,
+				 sizeof(old_pattern)));
+	for (size_t i = 0; i < 2; i++) {
+		const char *pattern = lefts[i];
+
+		TH_LOG("%s", patterns[i]);
+		EXPECT_EQ(0, sysctl_swap("/proc/sys/kernel/core_pattern", patterns[i], NULL, 0));
+		EXPECT_EQ(3, core_as(self, 0, pattern)); /* control */
+		events(self->e, 0, 0);
+		EXPECT_EQ(0, core_as(self, HR, pattern));
+		EXPECT_EQ(1u, events(self->e, SBX_HOOK_COREDUMP, SBX_DENY_NOT_DEBUGGABLE));
+		EXPECT_EQ(3, core_as(self, HR | SBX_POLICY_GET_TASK_ALLOW, pattern));
+		EXPECT_EQ(0, verify_file_as(self->e, self->tracer, NULL, 0, SBX_CACHED_VALID,
+					    SBX_POLICY_SBX_LAUNCHER, OTHER_TEAM));
+		EXPECT_EQ(0,
+			  verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID, 0, TEAM));
+		EXPECT_EQ(0, core_left(run, env, pattern));
+	}
+	EXPECT_EQ(0, sysctl_swap("/proc/sys/kernel/core_pattern", old_pattern, NULL, 0));
+	EXPECT_EQ(0, sysctl_swap("/proc/sys/kernel/core_pipe_limit", old_limit, NULL, 0));
 }
 
 /* An ELF whose interpreter (PT_INTERP) does not exist: the ELF loader fails its exec. */

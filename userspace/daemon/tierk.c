@@ -215,6 +215,8 @@ static const char *hook_name(uint32_t h)
 		return "mmap-exec";
 	case SBX_HOOK_PTRACE:
 		return "ptrace";
+	case SBX_HOOK_COREDUMP:
+		return "coredump";
 	case SBX_HOOK_SELF_PROTECT:
 		return "self-protect";
 	default:
