@@ -92,19 +92,34 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
  * Past the point of no return: the program the exec staged is the task's. Every exec
  * passes here; its fast path is the task's storage, which most tasks do not have. (An exec
  * that failed left its decision staged: the next exec's check replaces it.)
+ *
+ * The new image is marked traced (SBX_TASK_TRACED, self_protect.bpf.c) when the exec is,
+ * and unmarked when it is not: here, once the exec cannot fail any more (an exec that
+ * failed leaves the traced image it started from marked). A traced exec has storage by
+ * now (self_protect.bpf.c's bprm_check made it, or refused the exec); an untraced task
+ * without storage has no mark to clear. The exec'ing task is its group's leader by now
+ * (de_thread), and a tracer cannot attach before the exec is done (cred_guard_mutex): a
+ * later attach marks it again.
  */
 SEC("lsm/bprm_committing_creds")
 int BPF_PROG(sbx_exec_commit, struct linux_binprm *bprm)
 {
-	struct sbx_task_state *ts = sbx_task_state(sbx_current(), false);
+	struct task_struct *self = sbx_current();
+	struct sbx_task_state *ts = sbx_task_state(self, false);
 
-	if (!ts || !ts->staged)
+	if (!ts)
 		return 0;
-	ts->flags = ts->next.flags;
-	ts->policy = ts->next.policy;
-	ts->identity = ts->next.identity;
-	ts->team_hash = ts->next.team_hash;
-	ts->staged = 0;
+	if (ts->staged) {
+		ts->flags = ts->next.flags;
+		ts->policy = ts->next.policy;
+		ts->identity = ts->next.identity;
+		ts->team_hash = ts->next.team_hash;
+		ts->staged = 0;
+	}
+	if (BPF_CORE_READ(self, ptrace))
+		ts->flags |= SBX_TASK_TRACED;
+	else
+		ts->flags &= ~SBX_TASK_TRACED;
 	return 0;
 }
 

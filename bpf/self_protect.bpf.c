@@ -52,8 +52,9 @@
  * lookup (rare calls); inode_permission, the hot one, is one inode-storage lookup that
  * misses for every inode but a few; task_kill and ptrace one task-storage lookup of the
  * target. The armed flag and the caller's identity are read only after a hit. An exec
- * reads current->ptrace at bprm_check and, untraced, makes one task-storage lookup once
- * committed (to clear a mark); an executable mmap one task-storage lookup (is it sbxd's).
+ * reads current->ptrace at bprm_check (the mark is set or cleared by exec_verdict.bpf.c's
+ * commit, in the lookup it makes anyway); an executable mmap one task-storage lookup (is
+ * it sbxd's).
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -199,6 +200,8 @@ int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long
 /*
  * An exec under a tracer marks the task; its storage is made here, where a refusal is
  * still possible (no memory for the mark: no traced exec). Untraced execs read one field.
+ * The mark is the new image's once the exec is committed: exec_verdict.bpf.c's
+ * bprm_committing_creds sets it, or clears it for an exec nobody traces.
  */
 SEC("lsm/bprm_check_security")
 int BPF_PROG(sbx_guard_exec_traced, struct linux_binprm *bprm, int ret)
@@ -212,30 +215,6 @@ int BPF_PROG(sbx_guard_exec_traced, struct linux_binprm *bprm, int ret)
 		return 0;
 	/* Not task->group_leader: a thread that execs becomes the leader, the old one dies. */
 	return sbx_mark_traced(task);
-}
-
-/*
- * Once the exec cannot fail any more, the mark is the new image's: set when traced (again:
- * exec_verdict.bpf.c's bprm_committing_creds gave the task the flags it staged at its own
- * bprm_check, which may predate the mark above; the storage exists since then), cleared
- * when not (cleared at bprm_check, an exec that failed later would leave the traced image
- * unmarked). The exec'ing task is its group's leader by now (de_thread), and a tracer
- * cannot attach before the exec is done (cred_guard_mutex): a later attach marks it again.
- */
-SEC("lsm/bprm_committed_creds")
-int BPF_PROG(sbx_guard_exec_mark, struct linux_binprm *bprm)
-{
-	struct task_struct *task = sbx_current();
-	bool traced = BPF_CORE_READ(task, ptrace);
-	struct sbx_task_state *ts = sbx_task_state(task, traced);
-
-	if (!ts)
-		return 0;
-	if (traced)
-		ts->flags |= SBX_TASK_TRACED;
-	else
-		ts->flags &= ~SBX_TASK_TRACED;
-	return 0;
 }
 
 /*
