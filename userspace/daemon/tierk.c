@@ -267,6 +267,13 @@ static int on_event(const struct sbx_event *ev, void *arg)
 		e.reason = reasons[ev->reason].name;
 		e.fact = reasons[ev->reason].fact;
 	}
+	/* Not debuggable, refused at another door than an attach. */
+	if (ev->reason == SBX_DENY_NOT_DEBUGGABLE && ev->hook == SBX_HOOK_EXEC)
+		e.fact = "exec'd under a tracer: the program runs with the hardened runtime "
+			 "(get-task-allow on it, or cs.debugger on the tracer, allows it)";
+	else if (ev->reason == SBX_DENY_NOT_DEBUGGABLE && ev->hook == SBX_HOOK_COREDUMP)
+		e.fact = "no core dump: the program runs with the hardened runtime "
+			 "(get-task-allow on it allows one)";
 	snprintf(e.exe, sizeof(e.exe), "%.*s", (int)sizeof(ev->comm), ev->comm);
 	snprintf(e.file, sizeof(e.file), "%.*s", (int)sizeof(ev->path), ev->path);
 	sbxd_journal_event(&e);
