@@ -41,6 +41,10 @@
  * side first, so a mapping is not paid for twice. An executable mapping allowed on a
  * verdict marks the file (SBX_GEN_EXEC_MAPPED, "mapped code" in the header).
  *
+ * A file sbxd maps executable is guarded by self-protection too (SBX_GUARD_MAPPED,
+ * self_protect.bpf.c: nobody else writes it, in any mode, while the guard is pinned): the
+ * mmap_file program marks it with the task storage it has looked up already.
+ *
  * Fast paths: a mapping that is not executable costs no lookup (but the write side); an
  * anonymous executable one only the task's storage, and only when it is also writable or
  * shared.
@@ -58,6 +62,21 @@ static __always_inline int sbx_wx_deny(struct sbx_task_state *ts, __u32 lifted_b
 	if (!cfg || !cfg->abi_version)
 		return 0;
 	return sbx_deny(cfg, file, file ? NULL : "(anonymous memory)", SBX_HOOK_MMAP_EXEC, reason);
+}
+
+/* A file sbxd maps executable: guarded against writes by anyone else (self_protect.bpf.c). */
+static __always_inline int sbx_guard_daemon_code(struct file *file, struct sbx_task_state *ts)
+{
+	__u32 *guard;
+
+	if (!file || !sbx_daemon_state(sbx_current(), ts)) /* 7.2: file is nullable */
+		return 0;
+	guard = bpf_inode_storage_get(&sbx_guard_inodes, file->f_inode, 0,
+				      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!guard)
+		return -SBX_ENOMEM;
+	*guard |= SBX_GUARD_MAPPED;
+	return 0;
 }
 
 static __always_inline int sbx_exec_mapping(struct file *file, struct sbx_task_state *ts)
@@ -122,7 +141,10 @@ int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned 
 		if (ret)
 			return ret;
 	}
-	return sbx_exec_mapping(file, ts);
+	ret = sbx_exec_mapping(file, ts);
+	if (ret)
+		return ret;
+	return sbx_guard_daemon_code(file, ts);
 }
 
 SEC("lsm/file_mprotect")

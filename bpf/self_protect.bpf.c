@@ -26,7 +26,8 @@
  *    libraries: sbx_enforcer_protect reads /proc/self/map_files) is guarded against
  *    writes (SBX_GUARD_MAPPED): the kernel's ETXTBSY covers the executable only, and a
  *    write to a mapped library's page cache is a write into the running sbxd. A library
- *    sbxd maps executable later (dlopen) is guarded here, at mmap_file.
+ *    sbxd maps executable later (dlopen) is guarded by mmap_verdict.bpf.c's mmap_file
+ *    program, which looks up the mapping task's storage anyway.
  *  - Objects. An fd to a map or program is created only after the bpf_map / bpf_prog hook
  *    saw the object (map_create, *_GET_FD_BY_ID, BPF_OBJ_GET alike); links have no such
  *    hook, so the bpf hook refuses BPF_LINK_GET_FD_BY_ID of a guarded id and the pins
@@ -53,8 +54,8 @@
  * misses for every inode but a few; task_kill and ptrace one task-storage lookup of the
  * target. The armed flag and the caller's identity are read only after a hit. An exec
  * reads current->ptrace at bprm_check (the mark is set or cleared by exec_verdict.bpf.c's
- * commit, in the lookup it makes anyway); an executable mmap one task-storage lookup (is
- * it sbxd's).
+ * commit, in the lookup it makes anyway); sbxd's executable mappings are marked by
+ * mmap_verdict.bpf.c, from the task storage it has looked up already.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -68,14 +69,6 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sbx_guard_ids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u32); /* enum sbx_guard_inode_flags */
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} sbx_guard_inodes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -94,18 +87,10 @@ const char sbx_name_umount[] = "(umount of sbx's bpffs)";
 const char sbx_name_ptrace[] = "(debugging sbxd)";
 const char sbx_name_kill[] = "(signal to sbxd)";
 
-/*
- * sbxd, and never traced since its exec: a tracer that got in while self-protection was
- * not armed yet (between the claim and arming) leaves a task that is nobody.
- */
+/* sbxd, and never traced since its exec (sbx_daemon_state). */
 static __always_inline bool sbx_is_daemon(struct task_struct *t)
 {
-	struct sbx_task_state *ts = sbx_task_state(t, false);
-
-	if (!ts || !(ts->flags & SBX_TASK_DAEMON))
-		return false;
-	ts = sbx_task_state(t->group_leader, false);
-	return !ts || !(ts->flags & SBX_TASK_TRACED);
+	return sbx_daemon_state(t, sbx_task_state(t, false));
 }
 
 /* A guarded act was attempted: refused unless disarmed or the caller is sbxd. */
@@ -357,33 +342,6 @@ int BPF_PROG(sbx_guard_traceme, struct task_struct *parent, int ret)
 	if (ret)
 		return ret;
 	return sbx_mark_traced(sbx_current()->group_leader);
-}
-
-/*
- * What sbxd maps executable after it armed (dlopen) is guarded like what it had mapped
- * then (sbx_enforcer_protect). Executable mappings are few; the lookup is sbxd's own.
- */
-SEC("lsm/mmap_file")
-int BPF_PROG(sbx_guard_daemon_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
-	     unsigned long flags, int ret)
-{
-	__u64 file_addr = 0;
-	__u32 *guard;
-
-	if (ret)
-		return ret;
-	if (!(prot & SBX_PROT_EXEC) || !sbx_is_daemon(sbx_current()))
-		return 0;
-	/* file == NULL (anonymous memory) tested on a copy: mmap_verdict.bpf.c says why */
-	bpf_probe_read_kernel(&file_addr, sizeof(file_addr), &ctx[0]);
-	if (!file_addr || !file)
-		return 0;
-	guard = bpf_inode_storage_get(&sbx_guard_inodes, file->f_inode, 0,
-				      BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!guard)
-		return -SBX_ENOMEM;
-	*guard |= SBX_GUARD_MAPPED;
-	return 0;
 }
 
 SEC("lsm/task_kill")

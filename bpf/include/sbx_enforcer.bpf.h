@@ -113,6 +113,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sbx_config SEC(".maps");
 
+/* Files self-protection guards (self_protect.bpf.c); mmap_verdict.bpf.c adds sbxd's code. */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32); /* enum sbx_guard_inode_flags */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_guard_inodes SEC(".maps");
+
 /* The write generation clock: one counter for every inode (see above). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -311,6 +320,19 @@ static __always_inline struct task_struct *sbx_current(void)
 static __always_inline struct sbx_task_state *sbx_task_state(struct task_struct *t, bool create)
 {
 	return bpf_task_storage_get(&sbx_tasks, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/*
+ * Is t, whose state is ts, sbxd (self_protect.bpf.c): claimed, and never traced since its
+ * exec? A tracer that got in while self-protection was not armed yet (between the claim
+ * and arming) leaves a task that is nobody.
+ */
+static __always_inline bool sbx_daemon_state(struct task_struct *t, const struct sbx_task_state *ts)
+{
+	if (!ts || !(ts->flags & SBX_TASK_DAEMON))
+		return false;
+	ts = sbx_task_state(t->group_leader, false);
+	return !ts || !(ts->flags & SBX_TASK_TRACED);
 }
 
 /* Is the task whose state is ts one the configured scope covers (`all` unless narrowed)? */
