@@ -88,6 +88,7 @@ enum sbx_event_hook {
 	SBX_HOOK_PTRACE = 3, /* ptrace_access_check, ptrace_traceme, /proc/PID/mem writes */
 	SBX_HOOK_FANOTIFY = 4, /* tier F: the fanotify exec-permission gate */
 	SBX_HOOK_COREDUMP = 5, /* cred_prepare of a task dumping core (bpf/ptrace_guard.bpf.c) */
+	SBX_HOOK_PROC = 6, /* bpf/proc_scope.bpf.c: /proc/PID entries of another sandbox */
 	SBX_HOOK_SELF_PROTECT = 16, /* bpf/self_protect.bpf.c: sbx's own objects and files */
 };
 
@@ -100,6 +101,7 @@ enum sbx_deny_reason {
 	SBX_DENY_NOT_DEBUGGABLE = 6, /* hardened: debugged, or exec'd under a tracer that may not */
 	SBX_DENY_TIMEOUT = 7, /* the verifier did not answer in time */
 	SBX_DENY_WX_FLIP = 8, /* hardened runtime: memory that was writable made executable */
+	SBX_DENY_OUTSIDE_SANDBOX = 9, /* a sandboxed task reached a process outside its sandbox */
 	SBX_DENY_PROTECTED = 16, /* self-protection: only sbxd may do this */
 };
 
@@ -213,8 +215,14 @@ struct sbx_task_state {
 	__u32 floor;
 	__u32 staged; /* 1: next awaits its exec's bprm_committing_creds */
 	struct sbx_task_exec next; /* replaces flags, policy, identity and team_hash then */
+	/*
+	 * Which sandbox (bpf/proc_scope.bpf.c): a value no other tree has, given when a
+	 * launcher's task execs (the tree `sbx run` starts), inherited on fork and exec like
+	 * flags; 0 outside every sandbox. A sandbox inside a sandbox keeps the outer one's.
+	 */
+	__u64 domain;
 };
-_Static_assert(sizeof(struct sbx_task_state) == 40, "sbx_task_state is 40 bytes");
+_Static_assert(sizeof(struct sbx_task_state) == 48, "sbx_task_state is 48 bytes");
 
 /*
  * prctl(SBX_PRCTL_POLICY_FLOOR, flags, 0, 0, 0): the launcher (SBX_TASK_LAUNCHER, the

@@ -217,6 +217,8 @@ static const char *hook_name(uint32_t h)
 		return "ptrace";
 	case SBX_HOOK_COREDUMP:
 		return "coredump";
+	case SBX_HOOK_PROC:
+		return "proc";
 	case SBX_HOOK_SELF_PROTECT:
 		return "self-protect";
 	default:
@@ -247,6 +249,9 @@ static const struct {
 			       "memory that was writable made executable, or code written "
 			       "through /proc/PID/mem (hardened runtime; "
 			       "cs.allow-unsigned-executable-memory allows it)" },
+	[SBX_DENY_OUTSIDE_SANDBOX] = { "outside-sandbox",
+				       "a process outside the caller's sandbox (its /proc entries "
+				       "are not the sandbox's to read)" },
 	[SBX_DENY_PROTECTED] = { "self-protection",
 				 "only sbxd may do this while self-protection is on" },
 };

@@ -33,6 +33,7 @@
 #include "probe/features.h"
 #include "exec_verdict.skel.h"
 #include "mmap_verdict.skel.h"
+#include "proc_scope.skel.h"
 #include "ptrace_guard.skel.h"
 #include "self_protect.skel.h"
 #include "task_scope.skel.h"
@@ -56,6 +57,7 @@ static const struct {
 	{ "exec_verdict", exec_verdict__elf_bytes },
 	{ "mmap_verdict", mmap_verdict__elf_bytes },
 	{ "ptrace_guard", ptrace_guard__elf_bytes },
+	{ "proc_scope", proc_scope__elf_bytes }, /* after task_scope: domains follow fork */
 	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
 	/* clang-format on */
 };
@@ -283,7 +285,7 @@ static int enforcer_write_config(struct sbx_enforcer *e, enum sbx_enforce_mode m
 static int enforcer_load(struct bpf_object *const objs[UNITS], const char *dir,
 			 uint32_t cache_entries, struct sbx_diag *d)
 {
-	struct bpf_link *links[32] = { 0 };
+	struct bpf_link *links[48] = { 0 };
 	char path[PATH_MAX];
 	size_t nlinks = 0;
 	int err = 0;

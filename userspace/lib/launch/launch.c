@@ -267,7 +267,8 @@ static void fit_process(struct sbx_launch *l)
 			"tier K (sbxd, BPF LSM) holds the whole tree to the profile's hardened "
 			"runtime (policy %#x): library validation (ld.so FILE, dlopen, "
 			"LD_PRELOAD, PROT_EXEC of written files and memfds), W^X with the "
-			"copy-on-write trick, no ptrace or /proc/PID/mem from outside",
+			"copy-on-write trick, no ptrace or /proc/PID/mem from outside; and "
+			"no /proc/PID entries of processes outside the sandbox",
 			p->policy.flags);
 	else if (p->seccomp.enabled)
 		sbx_enforcement_note(e,

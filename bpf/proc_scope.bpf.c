@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A sandboxed task reaches the per-process /proc entries (/proc/PID/..., and through it
+ * /proc/PID/task/TID/...) only of its own sandbox's processes and of itself. procfs asks
+ * for ptrace access (which Landlock's scoping refuses) on some entries only: cmdline,
+ * status, stat, statm, comm, cgroup, mountinfo and more are readable by anyone, and name
+ * what runs outside, its arguments and its state. An allow-list, not a list of entries:
+ * every open, symlink follow (the magic links fd/N, exe, cwd, root, ns/...) and readlink of
+ * a procfs inode that belongs to a process is refused unless that process is in the
+ * caller's sandbox. What is not per-process (/proc itself and its listing, /proc/meminfo,
+ * /proc/sys, /proc/self and /proc/thread-self, which only point at the caller's own) has
+ * no process and is left to Landlock.
+ *
+ * Which sandbox: the domain in task storage (struct sbx_task_state), a fresh value when a
+ * launcher's task execs, which is where a tree `sbx run` starts becomes sandboxed
+ * (exec_verdict.bpf.c), kept on fork and exec. A procfs inode names its process by a
+ * struct pid, from which no BPF program can reach a task it may look up; so the process's
+ * domain is copied onto the inode when procfs makes or revalidates it (task_to_inode,
+ * called at every lookup of a /proc/PID dentry), as SELinux labels these inodes. A process
+ * never leaves its sandbox, so a copy is never less strict than the task; one that entered
+ * a sandbox after the inode was made is refused until the next lookup copies again. An
+ * inode without a copy belongs to a process outside every sandbox.
+ *
+ * Fast paths: an inode not on procfs returns after reading its superblock's magic, no
+ * lookup; on procfs, an unsandboxed caller costs its task storage lookup; a sandboxed one
+ * also the inode's.
+ */
+#include "sbx_enforcer.bpf.h"
+
+/* A process's sandbox (its domain), kept on its procfs inodes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_proc_domain SEC(".maps");
+
+/* The tree a launcher's task starts here is a sandbox of its own. */
+SEC("lsm/bprm_creds_for_exec")
+int BPF_PROG(sbx_proc_domain_new, struct linux_binprm *bprm, int ret)
+{
+	struct sbx_task_state *ts;
+
+	if (ret)
+		return ret;
+	ts = sbx_task_state(sbx_current(), false);
+	if (ts && (ts->flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED)) == SBX_TASK_LAUNCHER)
+		ts->domain = sbx_gen_next();
+	return 0;
+}
+
+/* procfs made or revalidated inode for process p: copy p's sandbox onto it. */
+SEC("lsm/task_to_inode")
+int BPF_PROG(sbx_proc_domain_tag, struct task_struct *p, struct inode *inode)
+{
+	struct sbx_task_state *ts = sbx_task_state(p, false);
+	__u64 *domain;
+
+	if (!ts || !(ts->flags & SBX_TASK_SANDBOXED) || !ts->domain)
+		return 0;
+	domain = bpf_inode_storage_get(&sbx_proc_domain, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (domain)
+		*domain = ts->domain;
+	return 0;
+}
+
+/* The struct pid a procfs inode belongs to (NULL: not a process's), read as an address. */
+static __always_inline __u64 sbx_proc_pid_of(struct inode *inode)
+{
+	struct proc_inode *pi;
+
+	pi = (void *)((__u64)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
+	return (__u64)BPF_CORE_READ(pi, pid);
+}
+
+/* 0, or the refusal of a sandboxed task reaching inode of a process outside its sandbox. */
+static __always_inline int sbx_proc_check(struct inode *inode, struct file *file,
+					  struct dentry *dentry)
+{
+	struct task_struct *self;
+	struct sbx_enforcer_config *cfg;
+	struct sbx_task_state *ts;
+	__u64 pid, *domain;
+
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != SBX_PROC_SUPER_MAGIC)
+		return 0;
+	self = sbx_current();
+	ts = sbx_task_state(self, false);
+	if (!ts || !(ts->flags & SBX_TASK_SANDBOXED))
+		return 0;
+	pid = sbx_proc_pid_of(inode);
+	if (!pid)
+		return 0;
+	domain = bpf_inode_storage_get(&sbx_proc_domain, inode, 0, 0);
+	if (domain && ts->domain && *domain == ts->domain)
+		return 0;
+	/* Itself, whatever names it: its thread or its thread group. */
+	if (pid == (__u64)BPF_CORE_READ(self, thread_pid) ||
+	    pid == (__u64)BPF_CORE_READ(self, signal, pids[PIDTYPE_TGID]))
+		return 0;
+	cfg = sbx_config_get();
+	if (!cfg || !cfg->abi_version)
+		return 0;
+	return sbx_deny(cfg, file, file ? NULL : (const char *)BPF_CORE_READ(dentry, d_name.name),
+			SBX_HOOK_PROC, SBX_DENY_OUTSIDE_SANDBOX);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(sbx_proc_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_proc_check(file->f_inode, file, NULL);
+}
+
+SEC("lsm/inode_follow_link")
+int BPF_PROG(sbx_proc_follow_link, struct dentry *dentry, struct inode *inode, bool rcu, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_proc_check(inode, NULL, dentry);
+}
+
+SEC("lsm/inode_readlink")
+int BPF_PROG(sbx_proc_readlink, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_proc_check(dentry->d_inode, NULL, dentry);
+}
+
+char LICENSE[] SEC("license") = "GPL";
