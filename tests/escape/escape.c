@@ -20,6 +20,18 @@
  * program wrote); they are XFAILs with that reason when they succeed confined, so the
  * result line names the limit instead of hiding it. The suite runs as root (root inside the
  * sandbox must be confined too) and as an ordinary uid.
+ *
+ * The tier K pass (SBX_ESCAPE_TIER=K; tests/vm/sbxd_escape.c runs it in the VM kernels):
+ * sbxd enforces tier K in scope `sandboxed` and trusts the sbx that runs the probe as its
+ * launcher, so what `sbx run` starts is tracked and held by the BPF LSM hooks too. There
+ * a technique only tier K stops (or, on a kernel without MFD_NOEXEC_SEAL, memfd exec) is
+ * no known gap: it must be refused. The suite checks that tier K is in force, not only
+ * asked for: `sbx status --json` must show sbxd running tier K, enforce, scope sandboxed,
+ * and every confined run's --report must say that tier K holds its tree (the kernel took
+ * the launcher's declaration); else the case fails. That pass runs only the variants
+ * whose stopper depends on the tier: sbx run's plan is the same with or without sbxd (its
+ * Landlock rules, seccomp filter and supervisor do not change), and a BPF LSM hook can only
+ * add refusals, so a tier U stopper holds under tier K as the tier U pass shows.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -116,6 +128,7 @@ FIXTURE_VARIANT(escape)
 	const char *privilege; /* NEED_PRIVILEGE: what only root has */
 	enum confine_need confine_need;
 	const char *stopper; /* what must stop it under sbx run, for the messages */
+	const char *tier_k; /* what stops it under tier K, where confine_need is not STOP_ALWAYS */
 	bool on_tty; /* stdin is a terminal the test owns */
 	bool preload; /* LD_PRELOAD=the fixture's library for both runs */
 	const char *env; /* "NAME=VALUE" for both runs */
@@ -159,6 +172,14 @@ static int read_sysctl(const char *name, int dflt)
 		return dflt;
 	buf[n] = '\0';
 	return atoi(buf);
+}
+
+/* The tier K pass was asked for (see the top). */
+static bool tier_k_asked(void)
+{
+	const char *tier = getenv("SBX_ESCAPE_TIER");
+
+	return tier && !strcmp(tier, "K");
 }
 
 static int landlock_abi(void)
@@ -335,7 +356,9 @@ FIXTURE_SETUP(escape)
 	write_file(self->rcfile, "# sbx escape suite\n");
 	ASSERT_EQ(0, chdir(self->home));
 
-	snprintf(self->probe, sizeof(self->probe), "%s", sbx_test_helper("escape_probe"));
+	/* The tier K pass runs a signed copy of the probe (SBX_ESCAPE_PROBE): sbxd verifies it. */
+	snprintf(self->probe, sizeof(self->probe), "%s",
+		 getenv("SBX_ESCAPE_PROBE") ?: sbx_test_helper("escape_probe"));
 	ASSERT_EQ(0, access(self->probe, X_OK))
 	{
 		TH_LOG("probe %s: %s", self->probe, strerror(errno));
@@ -540,6 +563,8 @@ static int run_probe(FIXTURE_DATA(escape) * self, const FIXTURE_VARIANT(escape) 
 		argv[a++] = "--allow-root"; /* as root too: the suite proves root is confined */
 		argv[a++] = "--profile";
 		argv[a++] = profile;
+		if (tier_k_asked())
+			argv[a++] = "--report"; /* says whether tier K holds the tree */
 		argv[a++] = "--";
 	}
 	argv[a++] = variant->setuid_copy || variant->own_copy ? self->probe_copy : self->probe;
@@ -656,6 +681,8 @@ static const char *kernel_cannot_stop(const FIXTURE_VARIANT(escape) * variant, c
 {
 	int abi = landlock_abi();
 
+	if (tier_k_asked())
+		return NULL; /* checked in force: nothing here is a known gap */
 	switch (variant->confine_need) {
 	case STOP_ALWAYS:
 		if (abi >= 1)
@@ -688,6 +715,32 @@ static const char *__attribute__((format(printf, 1, 2))) msg(const char *fmt, ..
 	return buf;
 }
 
+/* In `sbx status --json`'s sbxd object: is "key": value there? */
+static bool sbxd_says(const char *json, const char *key_value)
+{
+	const char *sbxd = strstr(json, "\"sbxd\": {");
+
+	return sbxd && strstr(sbxd, key_value);
+}
+
+/* sbxd enforces tier K in scope sandboxed, as `sbx status --json` reads its state. */
+static const char *tier_k_not_in_force(void)
+{
+	static const char *const needs[] = { "\"running\": true", "\"tier\": \"K\"",
+					     "\"mode\": \"enforce\"", "\"scope\": \"sandboxed\"" };
+	static struct sbx_cmd_result r;
+	char *argv[] = { (char *)sbx_bin(), "status", "--json", NULL };
+
+	if (sbx_run_capture(argv, &r) || r.status)
+		return "sbx status --json failed";
+	for (size_t i = 0; i < ARRAY_SIZE(needs); i++)
+		if (!sbxd_says(r.out, needs[i]))
+			return msg("sbx status --json: sbxd lacks %s:\n%s", needs[i], r.out);
+	return NULL;
+}
+
+#define TIER_K_HOLDS "tier K (sbxd, BPF LSM) holds"
+
 /* sbx itself could not start the probe (not the probe refusing). */
 static bool sbx_run_missing(const struct sbx_cmd_result *r)
 {
@@ -704,6 +757,16 @@ TEST_F(escape, attempt)
 	const char *why;
 	bool escaped;
 
+	if (tier_k_asked()) {
+		if (variant->confine_need == STOP_ALWAYS)
+			SKIP(return, "tier U stops it, with or without sbxd: the tier U pass shows "
+				     "it");
+		why = tier_k_not_in_force();
+		ASSERT_EQ(NULL, why)
+		{
+			TH_LOG("asked for tier K (SBX_ESCAPE_TIER=K), but %s", why);
+		}
+	}
 	if (variant->control_need == NEED_IPV6 && self->tcp6_fd < 0)
 		SKIP(return, "no IPv6 loopback to listen on");
 	if (variant->setuid_copy && getuid() != 0)
@@ -745,14 +808,22 @@ TEST_F(escape, attempt)
 	{
 		TH_LOG("sbx run is not available: %s", r.err);
 	}
+	/* Tier K in force for this very run: the kernel took the launcher's declaration. */
+	if (tier_k_asked())
+		ASSERT_NE(NULL, strstr(r.err, TIER_K_HOLDS))
+		{
+			TH_LOG("asked for tier K, but sbx run does not say \"%s\": %s",
+			       TIER_K_HOLDS, r.err);
+		}
 	/* Whatever the exit status: a probe that said "escaped" got out. */
 	escaped = strstr(r.out, "escape-probe: escaped") != NULL;
 	if (escaped) {
 		why = kernel_cannot_stop(variant, reason, sizeof(reason));
 		if (why)
 			XFAIL(return, "%s", msg("known gap: %s (%s)", why, verdict_line(&r)));
-		TH_LOG("HOLE: %s succeeded under sbx run: %s; should be stopped by %s",
-		       variant->technique, verdict_line(&r), variant->stopper);
+		TH_LOG("HOLE: %s succeeded under sbx run%s: %s; should be stopped by %s",
+		       variant->technique, tier_k_asked() ? " with sbxd's tier K" : "",
+		       verdict_line(&r), tier_k_asked() ? variant->tier_k : variant->stopper);
 		ASSERT_FALSE(escaped);
 	}
 	/* Refused by the kernel: the probe says so, or seccomp killed it. */
@@ -919,7 +990,8 @@ FIXTURE_VARIANT_ADD(escape, proc_pid_cmdline_outside){
 	.technique = "read_file",
 	.args = { "@victim_cmdline" },
 	.confine_need = STOP_TIER_K,
-	.stopper = "a file_open hook refusing other processes' /proc entries (tier K, planned)",
+	.stopper = "a file_open hook refusing other processes' /proc entries (tier K)",
+	.tier_k = "bpf/proc_scope.bpf.c: /proc/PID only of the caller's own sandbox",
 };
 FIXTURE_VARIANT_ADD(escape, signal_outside){
 	.technique = "signal",
@@ -1016,29 +1088,34 @@ FIXTURE_VARIANT_ADD(escape, proc_self_mem_write_code){
 
 /* Exec of code the sandbox wrote. */
 #define MEMFD_STOPPER "seccomp: memfd_create only with MFD_NOEXEC_SEAL"
+#define MEMFD_TIER_K  "bpf/exec_verdict.bpf.c: a sandboxed task execs only verified code"
 FIXTURE_VARIANT_ADD(escape, memfd_execveat){
 	.technique = "memfd_execveat",
 	.control_need = NEED_MEMFD_EXEC,
 	.confine_need = STOP_NOEXEC_SEAL,
 	.stopper = MEMFD_STOPPER,
+	.tier_k = MEMFD_TIER_K,
 };
 FIXTURE_VARIANT_ADD(escape, memfd_proc_fd_execve){
 	.technique = "memfd_proc_exec",
 	.control_need = NEED_MEMFD_EXEC,
 	.confine_need = STOP_NOEXEC_SEAL,
 	.stopper = MEMFD_STOPPER,
+	.tier_k = MEMFD_TIER_K,
 };
 FIXTURE_VARIANT_ADD(escape, memfd_mfd_exec){
 	.technique = "memfd_mfd_exec",
 	.control_need = NEED_MEMFD_EXEC,
 	.confine_need = STOP_NOEXEC_SEAL,
 	.stopper = "seccomp: memfd_create(MFD_EXEC) refused",
+	.tier_k = MEMFD_TIER_K,
 };
 FIXTURE_VARIANT_ADD(escape, memfd_map_exec){
 	.technique = "memfd_map_exec",
 	.confine_need = STOP_TIER_K,
 	.stopper = "MDWE covers anonymous memory only and MFD_NOEXEC_SEAL does not stop a "
 		   "PROT_EXEC mapping; a BPF LSM mmap_file hook (tier K) could refuse it",
+	.tier_k = "bpf/mmap_verdict.bpf.c: a sandboxed task maps only verified code",
 };
 FIXTURE_VARIANT_ADD(escape, exec_written_file){
 	.technique = "exec_written",
@@ -1052,6 +1129,7 @@ FIXTURE_VARIANT_ADD(escape, ldso_runs_unexecutable_file){
 	.stopper = "Landlock has no right for PROT_EXEC mappings, so `ld.so FILE` maps any "
 		   "readable file; a BPF LSM mmap_file/bprm hook (tier K) or an ld.so honouring "
 		   "SECBIT_EXEC_RESTRICT_FILE could refuse it",
+	.tier_k = "bpf/mmap_verdict.bpf.c: ld.so maps only verified code in a sandboxed task",
 };
 FIXTURE_VARIANT_ADD(escape, ld_preload_passed){
 	.technique = "ld_preload",

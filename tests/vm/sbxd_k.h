@@ -167,7 +167,7 @@ static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sb
 }
 
 /* The launcher execs prog: prog's exit status, or the errno of the refused exec. */
-static int launched(FIXTURE_DATA(sbxd_k) * self, const char *prog)
+static inline int launched(FIXTURE_DATA(sbxd_k) * self, const char *prog)
 {
 	char *argv[] = { self->launcher, (char *)prog, NULL };
 

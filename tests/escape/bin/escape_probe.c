@@ -156,6 +156,42 @@ static int t_read_file(char **argv)
 	return read_path(argv[0]);
 }
 
+/*
+ * Not an escape: what a sandbox may still read of its own processes (tier K's
+ * proc_scope.bpf.c must not refuse it). A child's and its thread's /proc entries, its own
+ * through /proc/self and /proc/thread-self, and its own executable's link: 0 when all work.
+ */
+static int t_proc_own_tree(char **argv)
+{
+	static const char *const fmts[] = { "/proc/%d/cmdline", "/proc/%d/task/%d/status",
+					    "/proc/self/status", "/proc/thread-self/stat" };
+	char path[64], buf[256];
+	int r = 0, fd;
+	pid_t child;
+
+	(void)argv;
+	child = fork();
+	if (child < 0)
+		return setup_failed("fork: %s", strerror(errno));
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]) && !r; i++) {
+		snprintf(path, sizeof(path), fmts[i], (int)child, (int)child);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0)
+			r = refused(path, errno);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!r && readlink("/proc/self/exe", buf, sizeof(buf)) < 0)
+		r = refused("readlink /proc/self/exe", errno);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return r ? r : escaped("read its child's and its own /proc entries");
+}
+
 static int t_write_create(char **argv)
 {
 	char path[PATH_MAX];
@@ -935,13 +971,18 @@ static const char *own_interp(void)
 	return NULL;
 }
 
-/* Run a non-executable copy (mode 0644) through the dynamic loader: ld.so FILE. */
+/*
+ * Run a non-executable copy (mode 0644) through the dynamic loader: ld.so FILE. In a
+ * child: the loader may start and then fail to map FILE (tier K's mmap hook), and exit
+ * with its own status and message, not a verdict; the copy that runs prints its own.
+ */
 static int t_ldso_exec(char **argv)
 {
 	char path[PATH_MAX];
 	const char *interp = own_interp();
 	char *args[] = { (char *)interp, path, "exec_ok", NULL };
-	int r;
+	int r, status;
+	pid_t pid;
 
 	if (!interp)
 		return setup_failed("this probe has no PT_INTERP (static build?)");
@@ -949,10 +990,23 @@ static int t_ldso_exec(char **argv)
 	r = copy_self_to(path, 0644);
 	if (r < 0)
 		return setup_failed("copy self to %s: %s", path, strerror(-r));
-	execve(interp, args, probe_envp_dummy);
-	r = errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return setup_failed("fork: %s", strerror(errno));
+	if (pid == 0) {
+		execve(interp, args, probe_envp_dummy);
+		_exit(refused("execve of the dynamic loader", errno));
+	}
+	r = waitpid(pid, &status, 0) == pid ? 0 : errno;
 	unlink(path);
-	return refused("execve of the dynamic loader", r);
+	if (r)
+		return setup_failed("waitpid: %s", strerror(r));
+	if (WIFEXITED(status) &&
+	    (WEXITSTATUS(status) == PROBE_ESCAPED || WEXITSTATUS(status) == PROBE_REFUSED))
+		_exit(WEXITSTATUS(status)); /* the child printed the verdict */
+	return report(PROBE_REFUSED, "%s %s: the loader could not run it (status %d)", interp, path,
+		      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 /* The far side of the exec techniques: reaching main() in exec_ok mode is the escape. */
@@ -1590,6 +1644,7 @@ static const struct technique techniques[] = {
 	{ "exec_written", 1, t_exec_written, "WRITABLE_DIR" },
 	{ "ldso_exec", 1, t_ldso_exec, "WRITABLE_DIR" },
 	{ "exec_ok", 0, t_exec_ok, "" },
+	{ "proc_own_tree", 0, t_proc_own_tree, "" },
 	{ "ld_preload", 1, t_ld_preload, "LIBRARY_NAME" },
 	{ "env_reaches", 1, t_env_reaches, "NAME" },
 	{ "setuid", 0, t_setuid, "" },
