@@ -108,26 +108,26 @@ struct sbx_enforcer {
 /* libbpf's messages, kept for the diagnostic instead of printed: libsbx prints nothing. */
 static __thread char enforcer_log[4096];
 
-/* Keep the tail: the verifier's reason ends its log, libbpf's last lines follow it. */
+/*
+ * Keep the tail: the verifier's reason ends its log, libbpf's last lines follow it. A
+ * verifier log is far longer than any fixed line: formatted whole, then its tail kept.
+ */
 static int enforcer_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	size_t len = strlen(enforcer_log), cap = sizeof(enforcer_log) - 1, n, keep;
-	char line[8192];
-	int r;
+	char *line = NULL, *tail;
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || vasprintf(&line, fmt, ap) <= 0) {
+		free(line);
 		return 0;
-	r = vsnprintf(line, sizeof(line), fmt, ap);
-	if (r <= 0)
-		return 0;
-	n = strlen(line);
-	if (n > cap) {
-		memmove(line, line + n - cap, cap + 1);
-		n = cap;
 	}
+	n = strlen(line);
+	tail = line + (n > cap ? n - cap : 0);
+	n = strlen(tail);
 	keep = len + n > cap ? cap - n : len;
 	memmove(enforcer_log, enforcer_log + len - keep, keep);
-	memcpy(enforcer_log + keep, line, n + 1);
+	memcpy(enforcer_log + keep, tail, n + 1);
+	free(line);
 	return 0;
 }
 
