@@ -16,7 +16,9 @@
  * or SEIZE, strace) would keep reading and writing the new program's memory. The exec is
  * refused, as macOS in effect refuses a hardened program its debugger. The tracer cannot
  * change until the exec is done: attaching waits for the exec's cred_guard_mutex, and
- * PTRACE_TRACEME is the task's own call.
+ * PTRACE_TRACEME is the task's own call. Perf events attached to the task before the exec
+ * (perf record -- PROG) would sample the new program's stack: the same refusal, lifted
+ * only by get-task-allow.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -56,6 +58,17 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 
 		if (!sbx_debuggable(&started) &&
 		    !sbx_may_debug(tracer ? sbx_task_state(tracer, false) : NULL, &started)) {
+			ret = sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename),
+				       SBX_HOOK_EXEC, SBX_DENY_NOT_DEBUGGABLE);
+			if (ret)
+				return ret;
+		}
+	}
+	/* A perf event's owner is not known here: only get-task-allow lets one watch. */
+	if (sbx_perf_watched(self)) {
+		struct sbx_task_state started = { .flags = flags, .policy = policy };
+
+		if (!sbx_debuggable(&started)) {
 			ret = sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename),
 				       SBX_HOOK_EXEC, SBX_DENY_NOT_DEBUGGABLE);
 			if (ret)

@@ -5,14 +5,17 @@
  * a hardened program that carries cs.debugger. One hook covers most ways in:
  * ptrace_access_check in ATTACH mode runs for PTRACE_ATTACH and PTRACE_SEIZE (POKETEXT
  * needs an attach first), for opening /proc/PID/mem (and /proc/PID/syscall, stack),
- * process_vm_readv/writev, pidfd_getfd and perf on the task. READ mode (ps,
- * /proc/PID/stat and maps) is left alone.
+ * process_vm_readv/writev and pidfd_getfd. READ mode (ps, /proc/PID/stat and maps) is
+ * left alone; perf asks in READ mode too, yet its samples copy the task's stack and
+ * registers, so an event on a hardened task is refused at perf_event_alloc.
  *
  * What that hook does not see:
  *  - the task itself: the kernel grants access within one thread group before asking any
- *    LSM, so /proc/self/mem (whose writes reach read-only and executable pages, the way a
- *    debugger pokes code) is refused at file_open instead, for writing, unless W^X is
- *    lifted (cs.allow-unsigned-executable-memory);
+ *    LSM, so the facilities that write a mapping whatever its protection, the way a
+ *    debugger pokes code, are refused to a hardened task unless W^X is lifted
+ *    (cs.allow-unsigned-executable-memory): /proc/self/mem opened for writing (file_open),
+ *    and userfaultfd, which fills a registered range without asking for VM_WRITE
+ *    (file_ioctl);
  *  - PTRACE_TRACEME, where the task offers itself: ptrace_traceme;
  *  - a tracer attached before the task exec'd a hardened program (PTRACE_TRACEME, or an
  *    attach while it ran something else): attaching is asked once, so that exec is refused
@@ -135,6 +138,53 @@ int BPF_PROG(sbx_core_dump_check, struct cred *new, const struct cred *old, gfp_
 	if (sbx_debuggable(sbx_task_state(self, false)))
 		return 0;
 	return sbx_debug_deny(sbx_name_core, SBX_HOOK_COREDUMP, SBX_DENY_NOT_DEBUGGABLE);
+}
+
+/*
+ * A perf event on a hardened task (PERF_SAMPLE_STACK_USER copies up to 64 KiB of its stack
+ * a sample; registers, raw data, breakpoints): refused as an attach is. The kernel asked
+ * ptrace_may_access in READ mode only. Events on a CPU (no task) and events made before the
+ * task exec'd a hardened program (perf record -- PROG) are not this hook's: the exec is
+ * refused (exec_verdict.bpf.c). The fast path is the event's target, no lookup without one.
+ */
+SEC("lsm/perf_event_alloc")
+int BPF_PROG(sbx_perf_event_check, struct perf_event *event, int ret)
+{
+	struct task_struct *task;
+	struct sbx_task_state *target;
+
+	if (ret)
+		return ret;
+	task = event->hw.target; /* a BTF pointer, as task storage needs */
+	if (!task)
+		return 0;
+	target = sbx_task_state(task, false);
+	if (sbx_debuggable(target) || sbx_may_debug(sbx_task_state(sbx_current(), false), target))
+		return 0;
+	return sbx_ptrace_deny(task, SBX_DENY_NOT_DEBUGGABLE);
+}
+
+/*
+ * userfaultfd installs pages in a registered range whatever its protection (UFFDIO_COPY,
+ * ZEROPAGE, CONTINUE, MOVE: registering checks VM_MAYWRITE, which every private mapping
+ * has), so a hardened task with one writes code into its own read-execute memory. Refused
+ * at every ioctl of userfaultfd's type (_IOC_TYPE 0xAA: UFFDIO_API first, without which no
+ * other works), from a descriptor made any way (userfaultfd(2), /dev/userfaultfd). One
+ * made before the exec belongs to the old mm. The fast path is the command's type byte.
+ */
+SEC("lsm/file_ioctl")
+int BPF_PROG(sbx_userfaultfd_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	struct sbx_task_state *ts;
+
+	if (ret)
+		return ret;
+	if (((cmd >> 8) & 0xff) != SBX_UFFDIO_TYPE)
+		return 0;
+	ts = sbx_task_state(sbx_current(), false);
+	if (!sbx_hardened(ts) || (ts->policy & SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM))
+		return 0;
+	return sbx_ptrace_deny(sbx_current(), SBX_DENY_WX_FLIP);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -80,6 +80,7 @@
 #define SBX_EINVAL	       22
 #define SBX_PTRACE_MODE_ATTACH 0x02
 #define SBX_PROC_SUPER_MAGIC   0x9fa0
+#define SBX_UFFDIO_TYPE	       0xAA /* linux/userfaultfd.h: UFFDIO, every command's type */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -365,6 +366,31 @@ static __always_inline bool sbx_hardened(const struct sbx_task_state *ts)
 static __always_inline bool sbx_debuggable(const struct sbx_task_state *target)
 {
 	return !sbx_hardened(target) || (target->policy & SBX_POLICY_GET_TASK_ALLOW);
+}
+
+/* Before 6.2, task->perf_event_ctxp was an array of two (hardware, software) contexts. */
+struct task_struct___perf_ctx_array {
+	struct perf_event_context *perf_event_ctxp[2];
+} __attribute__((preserve_access_index));
+
+static __always_inline bool sbx_perf_ctx_busy(struct perf_event_context *ctx)
+{
+	return ctx && BPF_CORE_READ(ctx, nr_events);
+}
+
+/*
+ * Perf events are attached to task: made by a watcher before an exec, they go on sampling
+ * the program it starts (perf record -- PROG), as a tracer attached before it would. The
+ * layout this kernel has is chosen at load (the other branch is relocated away).
+ */
+static __always_inline bool sbx_perf_watched(struct task_struct *task)
+{
+	struct task_struct___perf_ctx_array *old = (void *)task;
+
+	if (bpf_core_field_exists(old->perf_event_ctxp))
+		return sbx_perf_ctx_busy(BPF_CORE_READ(old, perf_event_ctxp[0])) ||
+		       sbx_perf_ctx_busy(BPF_CORE_READ(old, perf_event_ctxp[1]));
+	return sbx_perf_ctx_busy(BPF_CORE_READ(task, perf_event_ctxp));
 }
 
 /*

@@ -13,6 +13,9 @@
  */
 #include <dlfcn.h>
 #include <link.h>
+#include <linux/perf_event.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -112,6 +115,61 @@ static void core_sink(const char *path)
 	_exit(close(fd) || n < 0 ? 2 : 0);
 }
 
+/*
+ * userfaultfd fills a never-writable read-execute page with code (UFFDIO_COPY), which then
+ * runs. Unprivileged, only a user-mode-only descriptor can be had (vm.unprivileged_userfaultfd).
+ */
+static int uffd_fill(void)
+{
+	static const unsigned char ret42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 }; /* mov eax,42; ret */
+	static unsigned char src[4096] __attribute__((aligned(4096)));
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { .src = (uintptr_t)src, .len = 4096 };
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	void *x;
+
+	if (fd < 0)
+		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (fd < 0)
+		return 2;
+	if (ioctl(fd, UFFDIO_API, &api))
+		return refused(-1);
+	x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x == MAP_FAILED)
+		return 2;
+	reg.range = (struct uffdio_range){ (uintptr_t)x, 4096 };
+	memcpy(src, ret42, sizeof(ret42));
+	copy.dst = (uintptr_t)x;
+	if (ioctl(fd, UFFDIO_REGISTER, &reg) || ioctl(fd, UFFDIO_COPY, &copy))
+		return refused(-1);
+	return ((int (*)(void))x)() == 42 ? 0 : 2;
+}
+
+/* What an exec'd copy runs to say it ran (perf_exec). */
+static int ran(void)
+{
+	return 42;
+}
+
+/* A perf event sampling pid's user stack, as perf record does: 0 made, 1 refused. */
+static int perf_stack_event(pid_t pid, bool on_exec)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_TASK_CLOCK,
+		.sample_period = 100000,
+		.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_STACK_USER,
+		.sample_stack_user = 8192,
+		.disabled = on_exec,
+		.enable_on_exec = on_exec,
+	};
+	int fd = (int)syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? refused(-1) : 0;
+}
+
 static int traceme(void)
 {
 	return refused(ptrace(PTRACE_TRACEME, 0, NULL, NULL) ? -1 : 0);
@@ -138,7 +196,7 @@ static int failed_exec(const char *prog)
  */
 static int traced_exec(const char *how, const char *prog)
 {
-	char *argv[] = { (char *)prog, NULL }, *env[] = { NULL };
+	char *argv[] = { (char *)prog, NULL }, *env[] = { "SBX_HARDENED_DO=ran", NULL };
 	struct user_regs_struct regs;
 	int go[2], st, r = 2;
 	char c;
@@ -158,16 +216,18 @@ static int traced_exec(const char *how, const char *prog)
 		_exit(refused(-1));
 	}
 	close(go[0]);
-	if (pid < 0 || (!strcmp(how, "seize_exec") &&
-			ptrace(PTRACE_SEIZE, pid, NULL, (void *)PTRACE_O_TRACEEXEC))) {
+	if (pid < 0 ||
+	    (!strcmp(how, "seize_exec") &&
+	     ptrace(PTRACE_SEIZE, pid, NULL, (void *)PTRACE_O_TRACEEXEC)) ||
+	    (!strcmp(how, "perf_exec") && perf_stack_event(pid, true))) {
 		close(go[1]);
 		goto out;
 	}
 	close(go[1]);
 	if (waitpid(pid, &st, __WALL) != pid)
 		goto out;
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
+	if (WIFEXITED(st)) /* perf_exec: the program ran (42) under the event, or was refused */
+		return WEXITSTATUS(st) == 42 ? 0 : WEXITSTATUS(st);
 	if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || ptrace(PTRACE_GETREGS, pid, NULL, &regs))
 		goto out;
 	errno = 0;
@@ -220,6 +280,8 @@ static int trace(const char *how)
 		close(fd);
 		return r;
 	}
+	if (!strcmp(how, "perf_stack"))
+		return perf_stack_event(pid, false);
 	if (!strcmp(how, "vm_writev"))
 		return refused(
 			process_vm_writev(pid, &local, 1, &remote, 1, 0) == sizeof(val) ? 0 : -1);
@@ -260,9 +322,9 @@ static const struct {
 	const char *name;
 	int (*try)(void);
 } techniques[] = {
-	{ "wx_mmap", wx_mmap },	  { "wx_flip", wx_flip }, { "cow_flip", cow_flip },
-	{ "self_mem", self_mem }, { "traceme", traceme }, { "wait", wait_for_tracer },
-	{ "core", core },
+	{ "wx_mmap", wx_mmap },	  { "wx_flip", wx_flip },     { "cow_flip", cow_flip },
+	{ "self_mem", self_mem }, { "traceme", traceme },     { "wait", wait_for_tracer },
+	{ "core", core },	  { "uffd_fill", uffd_fill }, { "ran", ran },
 };
 
 __attribute__((constructor)) static void hardened_technique(int argc, char **argv)
@@ -284,7 +346,7 @@ __attribute__((constructor)) static void hardened_technique(int argc, char **arg
 		_exit(floor_launch(argv));
 	if (!strcmp(how, "failed_exec"))
 		_exit(failed_exec(arg));
-	if (!strcmp(how, "traceme_exec") || !strcmp(how, "seize_exec"))
+	if (!strcmp(how, "traceme_exec") || !strcmp(how, "seize_exec") || !strcmp(how, "perf_exec"))
 		_exit(traced_exec(how, arg));
 	_exit(trace(how));
 }
@@ -420,7 +482,7 @@ TEST_F(hardened, wx_anonymous_memory)
 
 TEST_F_TIMEOUT(hardened, write_then_execute_flips, 300)
 {
-	const char *flips[] = { "wx_flip", "cow_flip", "self_mem" };
+	const char *flips[] = { "wx_flip", "cow_flip", "self_mem", "uffd_fill" };
 
 	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
 		int control = try_as(self, 0, flips[i], NULL, NULL);
@@ -499,7 +561,7 @@ static int trace_as(FIXTURE_DATA(hardened) * self, uint32_t policy, uint32_t tar
 
 TEST_F_TIMEOUT(hardened, not_debuggable_from_outside, 300)
 {
-	const char *ways[] = { "attach_poke", "pid_mem", "vm_writev", "pidfd_getfd" };
+	const char *ways[] = { "attach_poke", "pid_mem", "vm_writev", "pidfd_getfd", "perf_stack" };
 
 	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
 		TH_LOG("%s", ways[i]);
@@ -549,6 +611,22 @@ TEST_F_TIMEOUT(hardened, traced_before_exec, 300)
 		EXPECT_EQ(0, traced_exec_as(self, HR | SBX_POLICY_DEBUGGER, HR, ways[i]));
 		EXPECT_EQ(1, traced_exec_as(self, SBX_POLICY_DEBUGGER, HR, ways[i]));
 	}
+}
+
+/*
+ * Perf events attached to a task before it execs a hardened program (perf record -- PROG,
+ * here with enable_on_exec) would sample its stack: the exec is refused unless the program
+ * carries get-task-allow. The control: a program not hardened runs under the event.
+ */
+TEST_F_TIMEOUT(hardened, watched_by_perf_before_exec, 300)
+{
+	ASSERT_EQ(0, traced_exec_as(self, 0, 0, "perf_exec")); /* control */
+	events(self->e, 0, 0);
+	EXPECT_EQ(1, traced_exec_as(self, 0, HR, "perf_exec"));
+	EXPECT_EQ(1u, events(self->e, SBX_HOOK_EXEC, SBX_DENY_NOT_DEBUGGABLE));
+	EXPECT_EQ(0, traced_exec_as(self, 0, HR | SBX_POLICY_GET_TASK_ALLOW, "perf_exec"));
+	/* Not even a hardened debugger's events: their owner is not known at the exec. */
+	EXPECT_EQ(1, traced_exec_as(self, HR | SBX_POLICY_DEBUGGER, HR, "perf_exec"));
 }
 
 TEST_F(hardened, traceme_refused)

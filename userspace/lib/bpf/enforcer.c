@@ -285,7 +285,7 @@ static int enforcer_write_config(struct sbx_enforcer *e, enum sbx_enforce_mode m
 static int enforcer_load(struct bpf_object *const objs[UNITS], const char *dir,
 			 uint32_t cache_entries, struct sbx_diag *d)
 {
-	struct bpf_link *links[48] = { 0 };
+	struct bpf_link *links[64] = { 0 };
 	char path[PATH_MAX];
 	size_t nlinks = 0;
 	int err = 0;
