@@ -44,7 +44,7 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 
 	ts = sbx_task_state(self, false);
 	if (ts) /* sbxd's identity never survives an exec (self_protect.bpf.c) */
-		flags = ts->flags & ~SBX_TASK_DAEMON;
+		flags = ts->flags & ~(SBX_TASK_DAEMON | SBX_TASK_DAEMON_EXEC);
 	/* What a launcher (or its fork) execs is sandboxed, and so is all that follows. */
 	sandboxed = flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED);
 	if (sandboxed) {

@@ -11,9 +11,16 @@
  *  - Identity. sbxd verifies its own executable with the library verifier; only when it
  *    is validly signed does sbxd record it in sbx_guard (its verdict-cache key and write
  *    generation) and arm. A task becomes sbxd by SBX_IOC_DAEMON_CLAIM on a descriptor of
- *    its own executable (mm->exe_file): the file must be that recorded inode, unmodified
- *    (same generation, nobody writing), and the task never traced since its exec. A copy
- *    of sbxd is another inode. A tracer could have changed the image before it let go
+ *    its own executable: the file must be that recorded inode, unmodified (same
+ *    generation, nobody writing), and the task never traced since its exec. "Its own
+ *    executable" is what its exec ran, as the exec's file said (SBX_TASK_DAEMON_EXEC, set
+ *    once the exec is committed), never mm->exe_file: root points that at any file
+ *    without an exec (prctl PR_SET_MM_EXE_FILE, or PR_SET_MM_MAP's exe_fd, once its own
+ *    executable is unmapped) and would claim from code of its choosing. Only the first
+ *    arming, by a sbxd whose exec preceded the programs (no hook saw it), is judged by
+ *    mm->exe_file; a task that ever set its exe_file is marked as traced (below), and
+ *    root acting before sbxd armed is out of reach anyway (userspace/daemon/README.md).
+ *    A copy of sbxd is another inode. A tracer could have changed the image before it let go
  *    (PTRACE_TRACEME, poke at the exec stop, detach, then claim): so an exec under a
  *    tracer, and any later attach to a task (ptrace_access_check in ATTACH mode: PTRACE_
  *    ATTACH/SEIZE, /proc/PID/mem, process_vm_writev, pidfd_getfd) or PTRACE_TRACEME,
@@ -55,7 +62,8 @@
  * target. The armed flag and the caller's identity are read only after a hit. An exec
  * reads current->ptrace at bprm_check (the mark is set or cleared by exec_verdict.bpf.c's
  * commit, in the lookup it makes anyway); sbxd's executable mappings are marked by
- * mmap_verdict.bpf.c, from the task storage it has looked up already.
+ * mmap_verdict.bpf.c, from the task storage it has looked up already. An exec also makes
+ * one array lookup once committed (did it run sbxd's executable); PR_SET_MM, a lookup.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -138,6 +146,22 @@ static __always_inline int sbx_mark_traced(struct task_struct *leader)
 	return 0;
 }
 
+/* Is inode the executable that armed, as recorded, with the content it had then? */
+static __always_inline bool sbx_daemon_exe(const struct sbx_guard_state *g, struct inode *inode)
+{
+	struct sbx_verdict_key key = {};
+	struct sbx_inode_gen *gen;
+
+	if (!g->daemon_gen || BPF_CORE_READ(inode, i_ino) != g->daemon_exe.ino)
+		return false;
+	sbx_inode_key(inode, &key);
+	if (key.dev != g->daemon_exe.dev || key.ctime_sec != g->daemon_exe.ctime_sec ||
+	    key.ctime_nsec != g->daemon_exe.ctime_nsec)
+		return false;
+	gen = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
+	return gen && gen->gen == g->daemon_gen;
+}
+
 /*
  * The claim (DESIGN above). Answered with an error so the ioctl never reaches the file
  * system; a caller that is not root passes on (ENOTTY, as if nothing were attached).
@@ -145,13 +169,13 @@ static __always_inline int sbx_mark_traced(struct task_struct *leader)
 SEC("lsm/file_ioctl")
 int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
+	struct sbx_enforcer_config *cfg;
 	struct task_struct *task;
 	struct sbx_guard_state *g;
-	struct sbx_verdict_key key = {};
-	struct sbx_inode_gen *gen;
 	struct sbx_task_state *ts;
 	struct inode *inode;
 	__u32 zero = 0;
+	bool exec_was_daemon;
 
 	if (ret)
 		return ret;
@@ -162,15 +186,16 @@ int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long
 		return 0;
 	g = bpf_map_lookup_elem(&sbx_guard, &zero);
 	inode = file->f_inode;
-	if (!g || !g->daemon_gen || BPF_CORE_READ(task, ptrace) ||
-	    inode != BPF_CORE_READ(task, mm, exe_file, f_inode))
+	if (!g || BPF_CORE_READ(task, ptrace) || !sbx_daemon_exe(g, inode) ||
+	    sbx_inode_open_for_write(inode))
 		return -SBX_EPERM;
-	sbx_inode_key(inode, &key);
-	if (key.ino != g->daemon_exe.ino || key.dev != g->daemon_exe.dev ||
-	    key.ctime_sec != g->daemon_exe.ctime_sec || key.ctime_nsec != g->daemon_exe.ctime_nsec)
-		return -SBX_EPERM;
-	gen = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
-	if (!gen || gen->gen != g->daemon_gen || sbx_inode_open_for_write(inode))
+	cfg = sbx_config_get();
+	ts = sbx_task_state(task, false);
+	if (cfg && (cfg->flags & SBX_CONFIG_SELF_PROTECT))
+		exec_was_daemon = ts && (ts->flags & SBX_TASK_DAEMON_EXEC);
+	else /* the first arming: no hook saw sbxd's exec (DESIGN) */
+		exec_was_daemon = inode == BPF_CORE_READ(task, mm, exe_file, f_inode);
+	if (!exec_was_daemon)
 		return -SBX_EPERM;
 	ts = sbx_task_state(task->group_leader, false);
 	if (ts && (ts->flags & SBX_TASK_TRACED))
@@ -200,6 +225,47 @@ int BPF_PROG(sbx_guard_exec_traced, struct linux_binprm *bprm, int ret)
 		return 0;
 	/* Not task->group_leader: a thread that execs becomes the leader, the old one dies. */
 	return sbx_mark_traced(task);
+}
+
+/*
+ * What the exec ran is sbxd's executable: the identity the claim trusts once armed. One
+ * array lookup per exec, one field compared; storage only for an exec of sbxd. Every
+ * exec's check drops the flag (exec_verdict.bpf.c), so only this exec's file sets it.
+ */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(sbx_guard_exec_identity, struct linux_binprm *bprm)
+{
+	struct sbx_guard_state *g;
+	struct sbx_task_state *ts;
+	__u32 zero = 0;
+
+	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	if (!g || !bprm->file || !sbx_daemon_exe(g, bprm->file->f_inode))
+		return 0;
+	ts = sbx_task_state(sbx_current(), true);
+	if (ts) /* no memory: this sbxd cannot claim, and says so */
+		ts->flags |= SBX_TASK_DAEMON_EXEC;
+	return 0;
+}
+
+/*
+ * mm->exe_file set without an exec (PR_SET_MM_EXE_FILE, PR_SET_MM_MAP's exe_fd; the
+ * kernel's only writers of it besides exec, fork's copy and exit): the process is marked
+ * as traced, so it never claims until an exec nobody traces. Asked before the kernel
+ * checks the call, so an attempt that fails marks too. Any other prctl: two comparisons.
+ */
+#define SBX_PR_SET_MM	       35
+#define SBX_PR_SET_MM_EXE_FILE 13
+#define SBX_PR_SET_MM_MAP      14
+
+SEC("lsm/task_prctl")
+int BPF_PROG(sbx_guard_set_exe, int option, unsigned long arg2, unsigned long arg3,
+	     unsigned long arg4, unsigned long arg5, int ret)
+{
+	if (ret || option != SBX_PR_SET_MM ||
+	    (arg2 != SBX_PR_SET_MM_EXE_FILE && arg2 != SBX_PR_SET_MM_MAP))
+		return ret;
+	return sbx_mark_traced(sbx_current()->group_leader);
 }
 
 /*

@@ -178,11 +178,20 @@ enum sbx_task_flags {
 	SBX_TASK_DAEMON = 1u << 8, /* apart from the scope bits that other concerns extend */
 	/*
 	 * Traced since its last exec (bpf/self_protect.bpf.c): the exec was traced, or a tracer
-	 * attached (or the task offered itself) later. Kept on the thread group's leader, the
+	 * attached (or the task offered itself) later, or it set its own mm->exe_file
+	 * (prctl PR_SET_MM: an identity not from an exec). Kept on the thread group's leader, the
 	 * one task every thread of the group can name: a task whose leader carries it cannot
 	 * claim sbxd's identity. Only an exec that nobody traces clears it.
 	 */
 	SBX_TASK_TRACED = 1u << 9,
+	/*
+	 * The task's own exec was of the executable that armed self-protection (struct
+	 * sbx_guard_state), as the exec's file said (bpf/self_protect.bpf.c): the claim's
+	 * identity once armed, never mm->exe_file, which root can point elsewhere without an
+	 * exec (prctl PR_SET_MM_EXE_FILE, PR_SET_MM_MAP). Threads and forks inherit it, every
+	 * exec clears it or sets it again.
+	 */
+	SBX_TASK_DAEMON_EXEC = 1u << 10,
 };
 
 /*

@@ -10,9 +10,12 @@
  * own execs run.
  */
 #include <dlfcn.h>
+#include <linux/prctl.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -194,10 +197,101 @@ TEST_F(enforcer_protect, code_mapped_after_arming_is_guarded)
 }
 
 /*
+ * Root's other way to sbxd's identity without an exec (atk2 #2): mm->exe_file set to the
+ * daemon's executable by prctl, which the kernel allows once nothing maps the process's
+ * own executable any more. So the code that claims cannot be in that executable: this
+ * routine is copied to anonymous memory and run there. rdi: the (address, length) pairs
+ * to unmap, rsi: how many; rdx: a descriptor of the daemon's executable; rcx: 0 no prctl,
+ * 1 PR_SET_MM_EXE_FILE, 2 PR_SET_MM_MAP with r8 (struct prctl_mm_map *) and r9 (its
+ * size). It never returns: exit 0 claimed (EALREADY), the claim's errno when refused
+ * (ENOTTY when unanswered), 200 + errno when the prctl failed.
+ */
+__asm__(".text\n.globl swap_claim_start\n.globl swap_claim_end\n"
+	"swap_claim_start:\n"
+	" mov %rdi, %r12\n mov %rsi, %r13\n mov %rdx, %r14\n mov %rcx, %r15\n"
+	" mov %r8, %rbx\n mov %r9, %rbp\n"
+	"1: test %r13, %r13\n jz 2f\n"
+	" mov $11, %eax\n mov (%r12), %rdi\n mov 8(%r12), %rsi\n syscall\n" /* munmap */
+	" add $16, %r12\n dec %r13\n jmp 1b\n"
+	"2: test %r15, %r15\n jz 4f\n"
+	" mov $157, %eax\n mov $35, %edi\n mov $13, %esi\n mov %r14, %rdx\n" /* prctl */
+	" xor %r10d, %r10d\n xor %r8d, %r8d\n cmp $1, %r15\n je 3f\n"
+	" mov $14, %esi\n mov %rbx, %rdx\n mov %rbp, %r10\n"
+	"3: syscall\n test %rax, %rax\n jz 4f\n neg %eax\n lea 200(%rax), %edi\n jmp 9f\n"
+	"4: mov $16, %eax\n mov %r14, %rdi\n mov $0x5bb0c1a1, %esi\n xor %edx, %edx\n"
+	" syscall\n" /* ioctl(fd, SBX_IOC_DAEMON_CLAIM) */
+	" mov $25, %edi\n test %eax, %eax\n jz 9f\n"
+	" mov %eax, %edi\n neg %edi\n cmp $114, %edi\n jne 9f\n xor %edi, %edi\n"
+	"9: mov $231, %eax\n syscall\n"
+	"swap_claim_end:\n");
+extern const unsigned char swap_claim_start[], swap_claim_end[];
+
+/*
+ * A program that is not the daemon (a copy of this test) points its mm->exe_file at the
+ * daemon's executable (SBX_TEST_DAEMON), as how says ("exe_file", "map"; "none": the
+ * same without the prctl), and claims. Exits as swap_claim_start.
+ */
+static void swap_claim(const char *how)
+{
+	struct prctl_mm_map map = { .exe_fd = (__u32)-1 };
+	unsigned long long ranges[64][2], f[52] = { 0 };
+	char line[PATH_MAX + 128], self_exe[PATH_MAX], *p;
+	unsigned long lo, hi;
+	size_t n = 0;
+	ssize_t len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	int fd = open(getenv("SBX_TEST_DAEMON") ?: "", O_RDONLY | O_CLOEXEC);
+	FILE *maps = fopen("/proc/self/maps", "re"), *stat = fopen("/proc/self/stat", "re");
+	long mode = !strcmp(how, "exe_file") ? 1 : !strcmp(how, "map") ? 2 : 0;
+	void (*run)(void *, size_t, long, long, void *, size_t);
+	void *code;
+
+	if (fd < 0 || len <= 0 || !maps || !stat || !fgets(line, sizeof(line), stat))
+		_exit(90);
+	self_exe[len] = '\0';
+	/* prctl_mm_map's fields from the kernel's own view (proc(5) stat fields 26..51) */
+	p = strrchr(line, ')');
+	for (int i = 3; p && i <= 51; i++) {
+		p = strchr(p + 1, ' ');
+		if (p)
+			f[i] = strtoull(p + 1, NULL, 10);
+	}
+	map.start_code = f[26];
+	map.end_code = f[27];
+	map.start_stack = f[28];
+	map.start_data = f[45];
+	map.end_data = f[46];
+	map.start_brk = f[47];
+	map.brk = (__u64)syscall(SYS_brk, 0);
+	map.arg_start = f[48];
+	map.arg_end = f[49];
+	map.env_start = f[50];
+	map.env_end = f[51];
+	map.exe_fd = (__u32)fd;
+	while (n < 64 && fgets(line, sizeof(line), maps)) {
+		p = strchr(line, '/');
+		if (p && sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
+		    !strncmp(p, self_exe, strlen(self_exe)) && p[strlen(self_exe)] == '\n') {
+			ranges[n][0] = lo;
+			ranges[n++][1] = hi - lo;
+		}
+	}
+	code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0);
+	if (!n || code == MAP_FAILED)
+		_exit(91);
+	memcpy(code, swap_claim_start, (size_t)(swap_claim_end - swap_claim_start));
+	run = (void (*)(void *, size_t, long, long, void *, size_t))code;
+	run(ranges, n, fd, mode, &map, sizeof(map));
+	_exit(92);
+}
+
+/*
  * This program exec'd again, as a would-be sbxd (the executable that armed): with
  * SBX_TEST_CLAIM set it claims before any test runs and exits with 0 (claimed) or the
  * errno. "wait": it first says so on fd 3 and waits there (the test attaches meanwhile);
- * "reexec": it execs itself once more, to claim, untraced.
+ * "reexec": it execs itself once more, to claim, untraced; "set_exe": it asks to set its
+ * exe_file (to itself: refused, EBUSY, for it is mapped), then claims; "swap:HOW": as a
+ * copy that is not the daemon, swap_claim.
  */
 __attribute__((constructor)) static void claimer_main(void)
 {
@@ -206,6 +300,15 @@ __attribute__((constructor)) static void claimer_main(void)
 
 	if (!how)
 		return;
+	if (!strncmp(how, "swap:", 5))
+		swap_claim(how + 5);
+	if (!strcmp(how, "set_exe")) {
+		int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0, 0) == 0 || errno != EBUSY)
+			_exit(125);
+		close(fd);
+	}
 	if (!strcmp(how, "wait") && (write(3, &c, 1) != 1 || read(3, &c, 1) != 1))
 		_exit(126);
 	if (!strcmp(how, "reexec")) {
@@ -292,6 +395,45 @@ TEST_F(enforcer_protect, traced_since_exec_never_claims)
 	EXPECT_EQ(EPERM, claimer("claim", THREAD_TRACEME));
 	EXPECT_EQ(EPERM, claimer("wait", ATTACHED));
 	EXPECT_EQ(0, claimer("reexec", TRACEME)); /* an exec nobody traces starts clean */
+}
+
+/* A copy of this test (another inode, not the daemon) run as swap_claim: its exit status. */
+static int swapper(const char *copy, const char *how)
+{
+	char exe[PATH_MAX], claim[32], daemon[PATH_MAX + 16];
+	char *argv[] = { (char *)copy, NULL }, *env[] = { claim, daemon, NULL };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(claim, sizeof(claim), "SBX_TEST_CLAIM=swap:%s", how);
+	snprintf(daemon, sizeof(daemon), "SBX_TEST_DAEMON=%s", exe);
+	return run_prog(argv, env);
+}
+
+/*
+ * sbxd's identity comes from the exec, not from mm->exe_file, which root sets without one
+ * (atk2 #2: the real sbxd's exec check was unpinned this way). A program that is not the
+ * daemon unmaps its executable, points exe_file at the daemon's (PR_SET_MM_EXE_FILE, or
+ * PR_SET_MM_MAP's exe_fd) and claims: refused. Controls: the same program without the
+ * prctl, and the daemon's executable claiming (untraced: claims; after asking to set its
+ * exe_file, which marks it, it does not).
+ */
+TEST_F(enforcer_protect, exe_file_set_without_exec_never_claims)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+	char copy[128];
+
+	snprintf(copy, sizeof(copy), "%s/not-the-daemon", self->dir);
+	ASSERT_EQ(0, copy_file("/proc/self/exe", copy));
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(EPERM, swapper(copy, "none"));
+	EXPECT_EQ(EPERM, swapper(copy, "exe_file"));
+	EXPECT_EQ(EPERM, swapper(copy, "map"));
+	EXPECT_EQ(0, claimer("claim", UNTRACED));
+	EXPECT_EQ(EPERM, claimer("set_exe", UNTRACED));
 }
 
 TEST_HARNESS_MAIN
