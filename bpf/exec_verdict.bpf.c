@@ -50,8 +50,10 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 	if (sandboxed) {
 		flags = (flags & ~SBX_TASK_LAUNCHER) | SBX_TASK_SANDBOXED;
 		policy = sbx_policy_tighten(policy, ts ? ts->floor : 0);
-	} else if (policy & SBX_POLICY_SBX_LAUNCHER)
+	} else if ((policy & SBX_POLICY_SBX_LAUNCHER) && !BPF_CORE_READ(self, ptrace)) {
+		/* Traced, it is no launcher: its tracer would hold the launcher's powers. */
 		flags |= SBX_TASK_LAUNCHER;
+	}
 	if (BPF_CORE_READ(self, ptrace)) {
 		struct sbx_task_state started = { .flags = flags, .policy = policy };
 		struct task_struct *tracer = self->parent;

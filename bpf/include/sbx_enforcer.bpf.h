@@ -394,34 +394,36 @@ static __always_inline bool sbx_perf_watched(struct task_struct *task)
 }
 
 /*
- * cs.debugger counts in a hardened tracer only: anything could be loaded into one that is
- * not (LD_PRELOAD, dlopen of any library) and use its power. The launcher may reach only
- * the sandboxed processes, for the same reason: sbx is an ordinary dynamic program.
+ * Powers over other processes count in a hardened tracer only: anything could be loaded
+ * into one that is not (LD_PRELOAD, dlopen of any library, a tracer of its own) and use
+ * them. So cs.debugger, and so the launcher's exemption (sbx's supervisor reads and writes
+ * a sandboxed program's memory and takes its descriptors: userspace/lib/supervise), which
+ * reaches the sandboxed processes only. A launcher that is not hardened is an ordinary
+ * dynamic program: it reaches what anyone may debug, and no hardened program.
  */
 static __always_inline bool sbx_may_debug(const struct sbx_task_state *tracer,
 					  const struct sbx_task_state *target)
 {
-	if (!tracer)
+	if (!sbx_hardened(tracer))
 		return false;
-	if ((tracer->policy & (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER)) ==
-	    (SBX_POLICY_HARDENED_RUNTIME | SBX_POLICY_DEBUGGER))
+	if (tracer->policy & SBX_POLICY_DEBUGGER)
 		return true;
 	return target && (tracer->flags & SBX_TASK_LAUNCHER) &&
 	       (target->flags & SBX_TASK_SANDBOXED);
 }
 
 /*
- * policy held to floor: hardened if either is, lifting only what both lift. A policy that
- * is not hardened lifts everything it could, except cs.debugger, a power over other
- * processes that only a verdict grants (a floor is declared by an unprivileged launcher
- * for a profile the user chose).
+ * policy held to floor: hardened if either is, lifting only what both lift. cs.debugger,
+ * a power over other processes, needs both at any floor: a verdict grants it, and the
+ * floor (declared by an unprivileged launcher for a profile the user chose) must lift it
+ * too; a policy that is not hardened lifts everything else it could.
  */
 static __always_inline __u32 sbx_policy_tighten(__u32 policy, __u32 floor)
 {
 	__u32 lifts;
 
 	if (!(floor & SBX_POLICY_HARDENED_RUNTIME))
-		return policy;
+		return policy & (floor | ~SBX_POLICY_DEBUGGER);
 	lifts = (policy & SBX_POLICY_HARDENED_RUNTIME) ? policy & SBX_POLICY_LIFTS
 						       : (SBX_POLICY_LIFTS & ~SBX_POLICY_DEBUGGER) |
 								 (policy & SBX_POLICY_DEBUGGER);
