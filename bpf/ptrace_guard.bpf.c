@@ -22,8 +22,9 @@
  *    (exec_verdict.bpf.c), by the same two questions (sbx_debuggable, sbx_may_debug);
  *  - the launcher: sbx's supervisor reads the sandboxed program's memory and takes its
  *    descriptors to carry out calls for it (userspace/lib/supervise); a task running the
- *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one) may, on sandboxed
- *    tasks only.
+ *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one, never one exec'd
+ *    under a tracer) may, on sandboxed tasks only, and on hardened ones only when that
+ *    sbx is hardened itself (sbx_may_debug): else code preloaded into it would debug them.
  * Root is no exception, as on macOS: the hook runs after the capability checks.
  *
  * A core dump is the same memory, read by the kernel for whoever reads the core file or
