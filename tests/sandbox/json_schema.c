@@ -172,4 +172,29 @@ TEST_F(json, run_log_fd)
 	TH_LOG("%s", self->r->out);
 }
 
+/*
+ * A run refused before its launch (no such program; as root, no --allow-root) still ends
+ * its log with the exit record: status, and that the program did not run.
+ */
+TEST_F(json, run_log_refused_before_the_launch)
+{
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' run --allow-root --log-json '%s' -- /nonexistent/x",
+			    sbx_bin(), self->out));
+	EXPECT_EQ(127, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_VALID_LINES(self, "run-log", self->out);
+	ASSERT_EQ(0, sbx_sh(self->r, "cat '%s'", self->out));
+	EXPECT_EQ(0, strncmp(self->r->out, "{\"type\":\"exit\",\"time\":\"", 23))
+	TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "\",\"status\":127,\"ran\":false}\n"))
+	TH_LOG("%s", self->r->out);
+	if (geteuid() != 0)
+		return;
+	ASSERT_EQ(0, sbx_sh(self->r, "rm '%s' && '%s' run --log-json '%s' -- /bin/true", self->out,
+			    sbx_bin(), self->out));
+	EXPECT_EQ(125, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, sbx_sh(self->r, "cat '%s'", self->out));
+	EXPECT_NE(NULL, strstr(self->r->out, "\",\"status\":125,\"ran\":false}\n"))
+	TH_LOG("%s", self->r->out);
+}
+
 TEST_HARNESS_MAIN

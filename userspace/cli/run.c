@@ -557,6 +557,22 @@ static void log_exit(FILE *log, int status, bool ran)
 	log_end(&j, log);
 }
 
+/* log_exit on --log-json's descriptor (fd < 0: none), for a run refused before its launch. */
+static void log_exit_fd(int fd, int status)
+{
+	FILE *log;
+
+	fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+	log = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!log) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	log_exit(log, status, false);
+	fclose(log);
+}
+
 static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag *d)
 {
 	if (!l->failed_step || strcmp(l->failed_step, "execve")) {
@@ -715,6 +731,7 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	struct sbx_target_opts to = { 0 };
 	struct sbx_run_given given;
 	const size_t storage_len = PATH_MAX * 8;
+	bool launched = false;
 	int status, err;
 
 	memset(&a, 0, sizeof(a));
@@ -726,14 +743,17 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	 * lets it reach (/etc/shadow under a read grant of /etc) and of root's processes. That
 	 * is more than an ordinary user gets, so it takes an explicit flag.
 	 */
-	if (geteuid() == 0 && !a.allow_root)
-		return fail("refusing to run a program as root: it would own every root file its "
-			    "profile reaches; run sbx as an ordinary user (runuser -u USER -- sbx "
-			    "run ...), or pass --allow-root");
+	if (geteuid() == 0 && !a.allow_root) {
+		status = fail("refusing to run a program as root: it would own every root file "
+			      "its profile reaches; run sbx as an ordinary user (runuser -u USER "
+			      "-- sbx run ...), or pass --allow-root");
+		goto out;
+	}
 	err = sbx_launch_resolve_program(a.argv[0], getenv("PATH"), program, sizeof(program), &d);
 	if (err) {
 		cli_error_diag("run", &d);
-		return err == -ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
+		status = err == -ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
+		goto out;
 	}
 	if (sbx_profile_find(a.profile ? a.profile : DEFAULT_PROFILE,
 			     a.profile ? profile_path : default_path, PATH_MAX, NULL, &d)) {
@@ -821,9 +841,12 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	sbx_timing_mark("compile");
 	if (obs && obs->on_profile)
 		obs->on_profile(t.profile, t.source, &facts, obs->arg);
+	launched = true;
 	status = run_confined(&a, &t, plan, &features, &facts, obs);
 	sbx_timing_print(stderr);
 out:
+	if (!launched) /* refused before the launch: the log still ends with the exit */
+		log_exit_fd(a.log_fd, status);
 	sbx_plan_free(plan);
 	sbx_launch_target_close(&t);
 	free(storage);
