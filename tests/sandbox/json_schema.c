@@ -23,7 +23,7 @@ FIXTURE_SETUP(json)
 {
 	static struct sbx_cmd_result r;
 
-	NEED_VALIDATOR();
+	SBX_NEED_COMMANDS("jsonschema");
 	self->r = &r;
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
 	snprintf(self->out, sizeof(self->out), "%s/out.json", self->dir);

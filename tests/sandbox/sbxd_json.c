@@ -11,7 +11,7 @@ TEST_F(sbxd, log_and_status_json_match_their_schemas)
 {
 	char u[PATH_LEN], s[PATH_LEN], out[PATH_LEN + 16];
 
-	NEED_VALIDATOR();
+	SBX_NEED_COMMANDS("jsonschema");
 	wpath(self, u, "unsigned");
 	wpath(self, s, "signed");
 	ASSERT_EQ(0, sign(_metadata, self, s));
