@@ -7,14 +7,12 @@
  */
 #include <sys/resource.h>
 
-#include "kselftest_harness.h"
+#include "compile_test.h"
 #include "sbx_test.h"
 
 /* Expected values are plain literals; the plan's fields are unsigned. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
-#include "compile/compile.h"
-#include "profile/profile.h"
 #include "uapi_compat.h"
 
 static const struct sbx_host_facts base_facts = {
@@ -27,24 +25,7 @@ static const struct sbx_host_facts base_facts = {
 	.program = "/usr/bin/tool",
 };
 
-static struct sbx_plan *compile_with(struct __test_metadata *_metadata, const char *entitlements,
-				     const struct sbx_host_facts *facts)
-{
-	char text[2048];
-	struct sbx_diag d = { 0 };
-	struct sbx_profile *p = NULL;
-	struct sbx_plan *plan = NULL;
-	int n = snprintf(text, sizeof(text), "identifier: org.example.t\nentitlements:\n%s",
-			 entitlements);
-
-	ASSERT_EQ(0, sbx_profile_load_buffer("t.yaml", text, (size_t)n, &p, &d))
-	TH_LOG("%s", d.msg);
-	ASSERT_EQ(0, sbx_compile(p, facts ? facts : &base_facts, &plan, &d)) TH_LOG("%s", d.msg);
-	sbx_profile_free(p);
-	return plan;
-}
-
-#define COMPILE(ents) compile_with(_metadata, ents, NULL)
+#define COMPILE(ents) compile_for(_metadata, ents, &base_facts)
 
 /* The first rule for syscall whose why contains what (NULL: any). */
 static const struct sbx_seccomp_rule *rule(const struct sbx_plan *plan, const char *syscall,
@@ -150,7 +131,7 @@ TEST(own_directories_named_for_the_launcher)
 	f.xdg_config_home = "/cfg";
 	f.xdg_state_home = "/st";
 	f.xdg_data_home = "/run/user/1/data";
-	plan = compile_with(_metadata, "  app-sandbox: true\n", &f);
+	plan = compile_for(_metadata, "  app-sandbox: true\n", &f);
 	ASSERT_EQ(3, plan->landlock.n_own);
 	EXPECT_STREQ("/cfg/sbx", plan->landlock.own[0]);
 	EXPECT_STREQ("/run/user/1/data/sbx", plan->landlock.own[1]);
@@ -180,7 +161,7 @@ TEST(program_outside_system_dirs_gets_a_file_rule)
 	const struct sbx_fs_rule *r;
 
 	f.program = "/opt/tool/bin/tool";
-	plan = compile_with(_metadata, "  app-sandbox: true\n", &f);
+	plan = compile_for(_metadata, "  app-sandbox: true\n", &f);
 	r = fs(plan, "/opt/tool/bin/tool");
 	ASSERT_NE(NULL, r);
 	EXPECT_EQ(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE, r->access);
@@ -359,7 +340,7 @@ struct memory_case {
 
 static void check_memory(struct __test_metadata *_metadata, const struct memory_case *c)
 {
-	struct sbx_plan *plan = compile_with(_metadata, c->ents, NULL);
+	struct sbx_plan *plan = compile_for(_metadata, c->ents, &base_facts);
 	uint64_t wx[6] = { 0, 4096, 7 }, rx[6] = { 0, 4096, 5 }, rw[6] = { 0, 4096, 3 };
 	uint64_t memfd_exec[6] = { 0, MFD_EXEC }, memfd[6] = { 0, MFD_NOEXEC_SEAL };
 	uint64_t memfd_plain[6] = { 0, 1 /* MFD_CLOEXEC */ };
@@ -565,7 +546,7 @@ TEST(inherit_builds_no_domain_of_its_own)
 	EXPECT_EQ(NULL, plan);
 	sbx_profile_free(p);
 	inside.in_sandbox = true;
-	plan = compile_with(_metadata, "  app-sandbox: true\n  inherit: true\n", &inside);
+	plan = compile_for(_metadata, "  app-sandbox: true\n  inherit: true\n", &inside);
 
 	EXPECT_FALSE(plan->landlock.enabled);
 	EXPECT_EQ(0, plan->landlock.n_fs);
@@ -724,9 +705,9 @@ TEST(proc_mem_guard_without_app_sandbox)
 	struct sbx_plan *jit, *mem, *boxed;
 
 	facts.root_entries = "bin\0home\0proc\0tmp\0\0";
-	jit = compile_with(_metadata, "  cs.allow-jit: true\n", &facts);
-	mem = compile_with(_metadata, "  cs.allow-unsigned-executable-memory: true\n", &facts);
-	boxed = compile_with(_metadata, "  app-sandbox: true\n", &facts);
+	jit = compile_for(_metadata, "  cs.allow-jit: true\n", &facts);
+	mem = compile_for(_metadata, "  cs.allow-unsigned-executable-memory: true\n", &facts);
+	boxed = compile_for(_metadata, "  app-sandbox: true\n", &facts);
 	EXPECT_TRUE(jit->landlock.enabled);
 	EXPECT_EQ(LANDLOCK_ACCESS_FS_WRITE_FILE, jit->landlock.handled_fs);
 	EXPECT_EQ(0, jit->landlock.handled_net);

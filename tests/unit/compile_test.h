@@ -15,9 +15,10 @@ static inline struct sbx_plan *compile_for(struct __test_metadata *_metadata, co
 	struct sbx_diag d = { 0 };
 	struct sbx_profile *p = NULL;
 	struct sbx_plan *plan = NULL;
-	char text[1024];
+	char text[2048];
 	int n = snprintf(text, sizeof(text), "identifier: org.example.t\nentitlements:\n%s", ents);
 
+	ASSERT_GT(sizeof(text), (size_t)n) TH_LOG("entitlements longer than the test's buffer");
 	ASSERT_EQ(0, sbx_profile_load_buffer("t", text, (size_t)n, &p, &d)) TH_LOG("%s", d.msg);
 	ASSERT_EQ(0, sbx_compile(p, facts, &plan, &d)) TH_LOG("%s", d.msg);
 	sbx_profile_free(p);
