@@ -13,22 +13,8 @@
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
+#include "run_test.h"
 #include "landlock/landlock.h"
-
-static char *probe(void)
-{
-	return (char *)sbx_test_helper("run_probe");
-}
-
-static char *data_profile(const char *name)
-{
-	static char path[4][PATH_MAX];
-	static int slot;
-	char *p = path[slot++ % 4];
-
-	snprintf(p, PATH_MAX, "%s/tests/sandbox/data/run/%s.yaml", sbx_src(), name);
-	return p;
-}
 
 static char *shipped_profile(const char *name)
 {
@@ -36,16 +22,6 @@ static char *shipped_profile(const char *name)
 
 	snprintf(path, sizeof(path), "%s/profiles/%s.yaml", sbx_src(), name);
 	return path;
-}
-
-/* Lines in s (a NUL-terminated buffer): how many, not counting a final empty one. */
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
 }
 
 /* stderr without sbx's kernel warnings (they depend on the kernel, not on the test). */
@@ -82,12 +58,6 @@ FIXTURE_TEARDOWN(run)
 	sbx_rmtree(self->dir);
 	free(self->r);
 }
-
-#define SBX(...)                                                                                  \
-	({                                                                                        \
-		char *__argv[] = { (char *)sbx_bin(), "run", "--allow-root", __VA_ARGS__, NULL }; \
-		sbx_run_capture(__argv, self->r);                                                 \
-	})
 
 /* ---- bad input: one line, the right status, nothing run ---- */
 

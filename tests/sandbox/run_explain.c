@@ -11,18 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
-
-#define SBX(...)                                                                   \
-	({                                                                         \
-		char *__argv[] = { (char *)sbx_bin(), "run",	   "--allow-root", \
-				   "--explain",	      __VA_ARGS__, NULL };         \
-		sbx_run_capture(__argv, self->r);                                  \
-	})
-
-static char *probe(void)
-{
-	return (char *)sbx_test_helper("run_probe");
-}
+#include "run_test.h"
 
 /* How many times needle occurs in hay. */
 static int occurrences(const char *hay, const char *needle)
@@ -66,7 +55,7 @@ FIXTURE_TEARDOWN(explain)
 
 TEST_F(explain, read_refused_names_the_grant)
 {
-	ASSERT_EQ(0, SBX("--", "cat", self->file));
+	ASSERT_EQ(0, SBX("--explain", "--", "cat", self->file));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
 	/*
@@ -79,7 +68,7 @@ TEST_F(explain, read_refused_names_the_grant)
 		 self->file, self->dir);
 	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
 	/* The control: the grant the line names lets it through, and nothing is said. */
-	ASSERT_EQ(0, SBX("--grant", self->dir, "--", "cat", self->file));
+	ASSERT_EQ(0, SBX("--explain", "--grant", self->dir, "--", "cat", self->file));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("notes\n", self->r->out);
 	EXPECT_EQ(NULL, strstr(self->r->err, "denied"));
@@ -91,14 +80,14 @@ TEST_F(explain, create_refused_names_a_read_write_grant)
 
 	snprintf(cmd, sizeof(cmd), "echo x > '%s'", self->out);
 	snprintf(grant, sizeof(grant), "%s:rw", self->dir);
-	ASSERT_EQ(0, SBX("--grant", self->dir, "--", "/bin/sh", "-c", cmd));
+	ASSERT_EQ(0, SBX("--explain", "--grant", self->dir, "--", "/bin/sh", "-c", cmd));
 	EXPECT_NE(0, self->r->status);
 	snprintf(self->line, sizeof(self->line), "] denied create of %s: add --grant %s:rw\n",
 		 self->out, self->dir);
 	EXPECT_NE(NULL, strstr(self->r->err, self->line)) TH_LOG("%s", self->r->err);
 	EXPECT_NE(0, access(self->out, F_OK));
 	/* The control: read-write, as the line says. */
-	ASSERT_EQ(0, SBX("--grant", grant, "--", "/bin/sh", "-c", cmd));
+	ASSERT_EQ(0, SBX("--explain", "--grant", grant, "--", "/bin/sh", "-c", cmd));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(0, access(self->out, F_OK));
 	EXPECT_EQ(NULL, strstr(self->r->err, "denied"));
@@ -166,7 +155,7 @@ TEST_F(explain, one_line_per_distinct_act)
 {
 	char other[PATH_MAX + 16];
 
-	ASSERT_EQ(0, SBX("--", "cat", self->file, self->file, self->file));
+	ASSERT_EQ(0, SBX("--explain", "--", "cat", self->file, self->file, self->file));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_EQ(1, occurrences(self->r->err, "] denied read of ")) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(3, occurrences(self->r->err, "Permission denied")) TH_LOG("%s", self->r->err);
@@ -178,7 +167,7 @@ TEST_F(explain, one_line_per_distinct_act)
 	 */
 	snprintf(other, sizeof(other), "%s/other.txt", self->dir);
 	ASSERT_EQ(0, sbx_sh(self->r, "echo other >'%s'", other));
-	ASSERT_EQ(0, SBX("--", "cat", self->file, other, self->file, other));
+	ASSERT_EQ(0, SBX("--explain", "--", "cat", self->file, other, self->file, other));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_EQ(2, occurrences(self->r->err, "] denied read of ")) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(4, occurrences(self->r->err, "Permission denied")) TH_LOG("%s", self->r->err);
@@ -188,7 +177,7 @@ TEST_F(explain, one_line_per_distinct_act)
 
 TEST_F(explain, quiet_silences_the_lines)
 {
-	ASSERT_EQ(0, SBX("--quiet", "--", "cat", self->file));
+	ASSERT_EQ(0, SBX("--explain", "--quiet", "--", "cat", self->file));
 	EXPECT_EQ(1, self->r->status);
 	EXPECT_NE(NULL, strstr(self->r->err, "Permission denied"));
 	/* The kernel's warnings are another matter (a hole is always said). */
@@ -237,10 +226,10 @@ TEST_F(explain, complain_runs_what_enforcement_refuses_and_says_so)
 
 	snprintf(cmd, sizeof(cmd), "cat '%s' && echo x > '%s'", self->file, self->out);
 	/* The control: enforced, both acts are refused. */
-	ASSERT_EQ(0, SBX("--quiet", "--", "/bin/sh", "-c", cmd));
+	ASSERT_EQ(0, SBX("--explain", "--quiet", "--", "/bin/sh", "-c", cmd));
 	EXPECT_NE(0, self->r->status);
 	EXPECT_NE(0, access(self->out, F_OK));
-	ASSERT_EQ(0, SBX("--complain", "--", "/bin/sh", "-c", cmd));
+	ASSERT_EQ(0, SBX("--explain", "--complain", "--", "/bin/sh", "-c", cmd));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("notes\n", self->r->out);
 	EXPECT_EQ(0, access(self->out, F_OK));
@@ -261,9 +250,9 @@ TEST_F(explain, complain_exec_outside_the_grants)
 	snprintf(cmd, sizeof(cmd), "'%s' exit 0", prog);
 	ASSERT_EQ(0, sbx_sh(self->r, "cp '%s' '%s'", probe(), prog));
 	/* The control: enforced, the shell cannot execute it. */
-	ASSERT_EQ(0, SBX("--quiet", "--", "/bin/sh", "-c", cmd));
+	ASSERT_EQ(0, SBX("--explain", "--quiet", "--", "/bin/sh", "-c", cmd));
 	EXPECT_EQ(126, self->r->status) TH_LOG("%s", self->r->err);
-	ASSERT_EQ(0, SBX("--complain", "--", "/bin/sh", "-c", cmd));
+	ASSERT_EQ(0, SBX("--explain", "--complain", "--", "/bin/sh", "-c", cmd));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	snprintf(self->line, sizeof(self->line),
 		 "] would be denied execute of %s: add --grant %s:x with --allow "
@@ -274,9 +263,9 @@ TEST_F(explain, complain_exec_outside_the_grants)
 
 TEST_F(explain, complain_network_runs_and_is_reported)
 {
-	ASSERT_EQ(0, SBX("--quiet", "--", probe(), "socket-inet"));
+	ASSERT_EQ(0, SBX("--explain", "--quiet", "--", probe(), "socket-inet"));
 	EXPECT_EQ(3, self->r->status); /* the control: refused */
-	ASSERT_EQ(0, SBX("--complain", "--", probe(), "socket-inet"));
+	ASSERT_EQ(0, SBX("--explain", "--complain", "--", probe(), "socket-inet"));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->err,
 			       "] would be denied socket(AF_INET): needs network.client (--allow "
@@ -287,13 +276,14 @@ TEST_F(explain, complain_network_runs_and_is_reported)
 /* Complain mode lifts files, network and exec only: W^X (seccomp, MDWE) still holds. */
 TEST_F(explain, complain_keeps_the_rest_of_the_sandbox)
 {
-	ASSERT_EQ(0, SBX("--complain", "--", probe(), "mmap-wx"));
+	ASSERT_EQ(0, SBX("--explain", "--complain", "--", probe(), "mmap-wx"));
 	EXPECT_EQ(3, self->r->status) TH_LOG("%s %s", self->r->out, self->r->err);
 	EXPECT_NE(NULL, strstr(self->r->out, "refused")) TH_LOG("%s", self->r->out);
 	/* The control: the entitlement that lifts it, under --complain too. */
-	ASSERT_EQ(0, SBX("--complain", "--allow", "cs.allow-jit", "--", probe(), "mmap-wx"));
+	ASSERT_EQ(0, SBX("--explain", "--complain", "--allow", "cs.allow-jit", "--", probe(),
+			 "mmap-wx"));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s %s", self->r->out, self->r->err);
-	ASSERT_EQ(0, SBX("--complain", "--report", "--", "/bin/true"));
+	ASSERT_EQ(0, SBX("--explain", "--complain", "--report", "--", "/bin/true"));
 	EXPECT_NE(NULL, strstr(self->r->err, "--complain: judged, not enforced"));
 	/* Only the ruleset's file and network rights are judged: not its scope or audit log. */
 	for (const char *row = self->r->err; (row = strstr(row, "landlock.")); row++) {

@@ -11,31 +11,8 @@
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
+#include "run_test.h"
 #include "landlock/landlock.h"
-
-static char *probe(void)
-{
-	return (char *)sbx_test_helper("run_probe");
-}
-
-static char *data_profile(const char *name)
-{
-	static char path[2][PATH_MAX];
-	static int slot;
-	char *p = path[slot++ % 2];
-
-	snprintf(p, PATH_MAX, "%s/tests/sandbox/data/run/%s.yaml", sbx_src(), name);
-	return p;
-}
-
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
 
 FIXTURE(holes)
 {
@@ -58,12 +35,6 @@ FIXTURE_TEARDOWN(holes)
 {
 	free(self->r);
 }
-
-#define SBX(...)                                                                                  \
-	({                                                                                        \
-		char *__argv[] = { (char *)sbx_bin(), "run", "--allow-root", __VA_ARGS__, NULL }; \
-		sbx_run_capture(__argv, self->r);                                                 \
-	})
 
 /* sbx run [extra] --profile PROFILE [--grant GRANT] -- run_probe status */
 static int probe_status(FIXTURE_DATA(holes) * self, const char *extra, const char *profile,

@@ -16,11 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "sbx_test.h"
-
-static char *probe(void)
-{
-	return (char *)sbx_test_helper("run_probe");
-}
+#include "run_test.h"
 
 #include "signed_run.h"
 

@@ -6,6 +6,7 @@
  */
 #include "kselftest_harness.h"
 #include "sbx_test.h"
+#include "run_test.h"
 
 static const char *const phases[] = {
 	"start-up",   "profile lookup", "signature check",    "profile load",	  "kernel probe",
@@ -80,12 +81,6 @@ FIXTURE_TEARDOWN(timings)
 {
 	free(self->r);
 }
-
-#define SBX(...)                                                                                  \
-	({                                                                                        \
-		char *__argv[] = { (char *)sbx_bin(), "run", "--allow-root", __VA_ARGS__, NULL }; \
-		sbx_run_capture(__argv, self->r);                                                 \
-	})
 
 TEST_F(timings, every_phase_in_order_with_a_profile)
 {
