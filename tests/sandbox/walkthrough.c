@@ -213,6 +213,20 @@ static int follow(FIXTURE_DATA(walk) * self, const char *dir, const char *line, 
 	return type_line(self, dir, again);
 }
 
+/*
+ * line (a README line) refused with status want, the program told "Permission denied" and
+ * the terminal "denied ACT of HOME PATH: add --grant HOME GRANT", HOME PATH not made; then
+ * that explanation followed: line typed again with the grant runs to status 0.
+ */
+#define REFUSED_THEN_FOLLOWED(dir, line, want, act, path, grant)                                 \
+	do {                                                                                     \
+		TYPE(dir, line, want);                                                           \
+		EXPECT_NE(NULL, strstr(self->buf, "Permission denied")) TH_LOG("%s", self->buf); \
+		EXPECT_TRUE(explained(self, act, path, grant)) TH_LOG("%s", self->buf);          \
+		EXPECT_NE(0, unconfined(self, ".", "test -e ." path));                           \
+		EXPECT_EQ(0, follow(self, dir, line, grant)) TH_LOG("%s", self->buf);            \
+	} while (0)
+
 #define SUM_PY                                                                           \
 	"import os, sys\n"                                                               \
 	"src, dst = sys.argv[1:]\n"                                                      \
@@ -232,11 +246,7 @@ TEST_F_TIMEOUT(walk, python_reads_its_input_and_writes_its_output_dir, 120)
 	ASSERT_EQ(0, unconfined(self, "sum", "cat out/sum.txt"));
 	EXPECT_STREQ("7\n", self->r->out);
 	/* Writing beside its output: refused, and sbx says which grant would allow it. */
-	TYPE("sum", PY_OUT_OF_PLACE, 1);
-	EXPECT_NE(NULL, strstr(self->buf, "PermissionError")) TH_LOG("%s", self->buf);
-	EXPECT_TRUE(explained(self, "create", "/sum/sum.txt", "/sum:rw")) TH_LOG("%s", self->buf);
-	EXPECT_NE(0, unconfined(self, "sum", "test -e sum.txt"));
-	EXPECT_EQ(0, follow(self, "sum", PY_OUT_OF_PLACE, "/sum:rw")) TH_LOG("%s", self->buf);
+	REFUSED_THEN_FOLLOWED("sum", PY_OUT_OF_PLACE, 1, "create", "/sum/sum.txt", "/sum:rw");
 	ASSERT_EQ(0, unconfined(self, "sum", "cat sum.txt && rm sum.txt"));
 	EXPECT_STREQ("7\n", self->r->out);
 	/* The control: unconfined, the same act succeeds. */
@@ -330,14 +340,12 @@ TEST_F_TIMEOUT(walk, make_then_make_test_in_a_c_project, 120)
 	     0);
 	EXPECT_NE(NULL, strstr(self->buf, "PASS")) TH_LOG("%s", self->buf);
 	EXPECT_EQ(NULL, strstr(self->buf, "denied")) TH_LOG("%s", self->buf);
-	/* Installing into the user's home: refused, naming the grant that would allow it. */
-	TYPE("hello", MAKE_INSTALL, 2);
-	/* Not ~/.local:rw, which holds sbx's containers and which sbx run refuses. */
-	EXPECT_TRUE(explained(self, "create directory", "/.local/bin", "/.local/bin/:rw"))
-	TH_LOG("%s", self->buf);
-	EXPECT_NE(0, unconfined(self, ".", "test -e .local/bin"));
-	EXPECT_EQ(0, follow(self, "hello", MAKE_INSTALL, "/.local/bin/:rw"))
-	TH_LOG("%s", self->buf);
+	/*
+	 * Installing into the user's home: refused, naming the grant that would allow it; not
+	 * ~/.local:rw, which holds sbx's containers and which sbx run refuses.
+	 */
+	REFUSED_THEN_FOLLOWED("hello", MAKE_INSTALL, 2, "create directory", "/.local/bin",
+			      "/.local/bin/:rw");
 	ASSERT_EQ(0, unconfined(self, ".", "test -x .local/bin/hello && rm -r .local/bin"));
 	/* The control: unconfined, the same install succeeds. */
 	ASSERT_EQ(0, unconfined(self, "hello",
@@ -399,13 +407,11 @@ TEST_F_TIMEOUT(walk, pip_installs_a_local_package_into_a_venv, 240)
 				"venv/bin/python -c 'import greet; print(greet.hello())'"))
 	TH_LOG("%s", self->r->err);
 	EXPECT_STREQ("hello from greet\n", self->r->out);
-	/* Installing outside the venv, into the home: refused, naming the grant. */
-	TYPE("app", PIP_TARGET, 2);
-	/* Not ~:rw, which holds sbx's containers and which sbx run refuses. */
-	EXPECT_TRUE(explained(self, "create directory", "/pylib", "/pylib/:rw"))
-	TH_LOG("%s", self->buf);
-	EXPECT_NE(0, unconfined(self, ".", "test -e pylib"));
-	EXPECT_EQ(0, follow(self, "app", PIP_TARGET, "/pylib/:rw")) TH_LOG("%s", self->buf);
+	/*
+	 * Installing outside the venv, into the home: refused, naming the grant; not ~:rw,
+	 * which holds sbx's containers and which sbx run refuses.
+	 */
+	REFUSED_THEN_FOLLOWED("app", PIP_TARGET, 2, "create directory", "/pylib", "/pylib/:rw");
 	ASSERT_EQ(0, unconfined(self, ".", "test -f pylib/greet/__init__.py && rm -r pylib"));
 	/* The control: unconfined, the same install succeeds. */
 	ASSERT_EQ(0, unconfined(self, "app",
