@@ -320,6 +320,16 @@ TEST_F(home, write_rule_above_sbx_own_directories_is_refused)
 	EXPECT_STREQ("", self->r->out);
 	EXPECT_NE(NULL, strstr(self->r->err, "where sbx keeps the user's profiles"))
 	TH_LOG("%s", self->r->err);
+	/* The control: through the same bind mount, a grant beside them runs and writes. */
+	ASSERT_EQ(0,
+		  sbx_sh(self->r,
+			 "unshare -m sh -c 'mount --bind \"%s\" \"%s\" && HOME=\"%s\" "
+			 "XDG_DATA_HOME=\"%s\" \"%s\" run --allow-root --grant \"%s/proj:rw\" -- "
+			 "\"%s\" -c \"echo y >%s/proj/f && echo ran\"'",
+			 self->home, alias, self->home, self->data, sbx_bin(), alias, self->sh,
+			 alias));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_STREQ("ran\n", self->r->out);
 }
 
 TEST_HARNESS_MAIN
