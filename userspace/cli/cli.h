@@ -87,15 +87,17 @@ int cli_signer_load(const char *cmd, const struct cli_signer_args *a, struct sbx
 
 /*
  * sbx run's whole path, for sbx learn (cmd_learn.c): on_profile sees the profile that
- * applies (with --allow added) before the program runs, on_denial every record, none
- * rate-limited with --complain.
+ * applies (with --allow added) and its plan (alive until cli_run returns) before the program
+ * runs, on_denial every record, none rate-limited with --complain.
  */
 struct sbx_profile;
 struct sbx_host_facts;
+struct sbx_plan;
 struct sbx_seccomp_denial;
 struct cli_run_observer {
 	void (*on_profile)(const struct sbx_profile *p, const char *source,
-			   const struct sbx_host_facts *facts, void *arg);
+			   const struct sbx_host_facts *facts, const struct sbx_plan *plan,
+			   void *arg);
 	void (*on_denial)(const struct sbx_seccomp_denial *d, void *arg);
 	void *arg;
 };

@@ -74,9 +74,10 @@ struct learn_state {
 	struct sbx_profile *base; /* a copy of the profile the run applied */
 	char source[PATH_MAX + 64];
 	char home[PATH_MAX];
+	const struct sbx_landlock_plan *own; /* the run's plan: sbx's own directories */
 	struct learned items[MAX_LEARNED];
 	size_t n;
-	char unliftable[8][200]; /* refusals no entitlement lifts */
+	char unliftable[8][PATH_MAX + 128]; /* refusals no entitlement lifts */
 	size_t n_unliftable;
 	bool overflow;
 };
@@ -128,7 +129,7 @@ static void add_act(struct learned *it, const char *fmt, const char *a, const ch
 }
 
 static void on_profile(const struct sbx_profile *p, const char *source,
-		       const struct sbx_host_facts *facts, void *arg)
+		       const struct sbx_host_facts *facts, const struct sbx_plan *plan, void *arg)
 {
 	struct learn_state *st = arg;
 	struct sbx_diag d = { 0 };
@@ -137,6 +138,7 @@ static void on_profile(const struct sbx_profile *p, const char *source,
 
 	snprintf(st->source, sizeof(st->source), "%s", source);
 	snprintf(st->home, sizeof(st->home), "%s", facts->home ? facts->home : "");
+	st->own = &plan->landlock;
 	if (!sbx_profile_canonical(p, &buf, &len))
 		sbx_profile_load_buffer(st->source, buf, len, &st->base, &d);
 	free(buf);
@@ -162,8 +164,17 @@ static void on_denial(const struct sbx_seccomp_denial *d, void *arg)
 			    (!strcmp(d->file.access, "read") || !strcmp(d->file.access, "write") ||
 			     !strcmp(d->file.access, "read and write"));
 
-		sbx_suggest_file_grant(st->base, d->file.need, file ? d->file.path : d->file.dir,
-				       st->home, &sg);
+		sbx_suggest_file_grant(st->base, st->own, d->file.need,
+				       file ? d->file.path : d->file.dir, d->file.path, st->home,
+				       &sg);
+		if (!sg.path) {
+			if (st->n_unliftable < 8)
+				snprintf(st->unliftable[st->n_unliftable++],
+					 sizeof(st->unliftable[0]),
+					 "%s of %s (%s[%d]): sbx keeps its own directories there",
+					 d->file.access, d->file.path, d->comm, (int)d->pid);
+			return;
+		}
 		if (!sg.profile_key) {
 			it = find_or_add(st, "files.user-selected.executable", "");
 			if (it && !it->exec_dir[0])

@@ -434,20 +434,6 @@ static bool seen_before(struct denial_sink *sink, const struct sbx_seccomp_denia
 	return false; /* full: said again rather than lost */
 }
 
-/* True when path is one of sbx's own directories or above one (plan.landlock.own). */
-static bool holds_sbx_own(const struct sbx_landlock_plan *l, const char *path)
-{
-	size_t n = strlen(path);
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	for (size_t i = 0; l && i < l->n_own; i++)
-		if (n == 1 ||
-		    (!strncmp(l->own[i], path, n) && (!l->own[i][n] || l->own[i][n] == '/')))
-			return true;
-	return false;
-}
-
 /*
  * "add --grant DIR:rw", "add --grant DIR with --allow KEY", "add network.server"; into
  * grant, what the suggestion grants. A write grant of a directory that holds sbx's own is
@@ -457,7 +443,6 @@ static bool holds_sbx_own(const struct sbx_landlock_plan *l, const char *path)
 static void suggestion_of(const struct denial_sink *sink, const struct sbx_seccomp_denial *d,
 			  char *buf, size_t len, const char **grant)
 {
-	const char *path = d->file.dir, *slash = "";
 	struct sbx_suggestion sg;
 
 	*grant = NULL;
@@ -465,17 +450,15 @@ static void suggestion_of(const struct denial_sink *sink, const struct sbx_secco
 		snprintf(buf, len, "add network.server (--allow network.server)");
 		return;
 	}
-	sbx_suggest_file_grant(sink->profile, d->file.need, d->file.dir, sink->home, &sg);
-	if (sg.write && holds_sbx_own(sink->landlock, path)) {
-		path = d->file.path;
-		slash = d->file.is_dir ? "/" : "";
-	}
-	if (sg.write && holds_sbx_own(sink->landlock, path)) {
+	sbx_suggest_file_grant(sink->profile, sink->landlock, d->file.need, d->file.dir,
+			       d->file.path, sink->home, &sg);
+	if (!sg.path) {
 		snprintf(buf, len, "no grant allows it (sbx keeps its own directories there)");
 		return;
 	}
-	*grant = path;
-	snprintf(buf, len, "add --grant %s%s%s%s%s", path, slash, sg.mode,
+	*grant = sg.path;
+	snprintf(buf, len, "add --grant %s%s%s%s%s", sg.path,
+		 sg.object && d->file.is_dir ? "/" : "", sg.mode,
 		 sg.entitlement ? " with --allow " : "", sg.entitlement ? sg.entitlement : "");
 }
 
@@ -840,7 +823,7 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	}
 	sbx_timing_mark("compile");
 	if (obs && obs->on_profile)
-		obs->on_profile(t.profile, t.source, &facts, obs->arg);
+		obs->on_profile(t.profile, t.source, &facts, plan, obs->arg);
 	launched = true;
 	status = run_confined(&a, &t, plan, &features, &facts, obs);
 	sbx_timing_print(stderr);

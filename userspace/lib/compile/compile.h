@@ -61,6 +61,13 @@ unsigned int sbx_landlock_net_min_abi(uint64_t access);
 
 /* What would lift a refused file act (sbx run's explanation, sbx learn's profile). */
 struct sbx_suggestion {
+	/*
+	 * What the grant names: dir; or, when a write grant of dir would hold one of sbx's own
+	 * directories (sbx run refuses it), the refused object itself (object set); or NULL
+	 * when that holds one too: no grant allows the act.
+	 */
+	const char *path;
+	bool object;
 	const char *mode; /* the --grant suffix: "", ":rw" or ":x" */
 	bool write;
 	const char *entitlement; /* the files.user-selected key the grant needs and the profile
@@ -68,11 +75,16 @@ struct sbx_suggestion {
 	/* The profile key and value that grant it without the command line (home-relative
 	 * under home), or NULL: executing (no profile key names an executable path). */
 	const char *profile_key;
-	const char *profile_path; /* within dir */
+	const char *profile_path; /* within path */
 };
-/* need: LANDLOCK_ACCESS_FS_* rights refused; dir: the directory a grant would name. */
-void sbx_suggest_file_grant(const struct sbx_profile *p, uint64_t need, const char *dir,
-			    const char *home, struct sbx_suggestion *out);
+/*
+ * need: LANDLOCK_ACCESS_FS_* rights refused; dir: the directory a grant would name; path:
+ * the object refused (dir itself when the act is on it); own: the plan's (plan.h: own), or
+ * NULL.
+ */
+void sbx_suggest_file_grant(const struct sbx_profile *p, const struct sbx_landlock_plan *own,
+			    uint64_t need, const char *dir, const char *path, const char *home,
+			    struct sbx_suggestion *out);
 
 /*
  * Fill facts from the environment: $HOME, $XDG_DATA_HOME, $XDG_RUNTIME_DIR and the user

@@ -16,14 +16,38 @@ static bool beneath(const char *path, const char *dir)
 	return n > 1 && !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
-void sbx_suggest_file_grant(const struct sbx_profile *p, uint64_t need, const char *dir,
-			    const char *home, struct sbx_suggestion *out)
+/* True when path is one of sbx's own directories or above one (plan.landlock.own). */
+static bool holds_sbx_own(const struct sbx_landlock_plan *l, const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (size_t i = 0; l && i < l->n_own; i++)
+		if (n == 1 ||
+		    (!strncmp(l->own[i], path, n) && (!l->own[i][n] || l->own[i][n] == '/')))
+			return true;
+	return false;
+}
+
+void sbx_suggest_file_grant(const struct sbx_profile *p, const struct sbx_landlock_plan *own,
+			    uint64_t need, const char *dir, const char *path, const char *home,
+			    struct sbx_suggestion *out)
 {
 	bool ro = sbx_profile_entitled(p, "files.user-selected.read-only");
 	bool rw = sbx_profile_entitled(p, "files.user-selected.read-write");
-	bool in_home = home && beneath(dir, home);
+	bool in_home;
 
 	memset(out, 0, sizeof(*out));
+	out->path = dir;
+	if (!(need & LANDLOCK_ACCESS_FS_EXECUTE) && (need & SBX_FS_WRITES) &&
+	    holds_sbx_own(own, dir)) {
+		/* sbx run refuses a write rule on or above its own directories (landlock.c). */
+		out->path = holds_sbx_own(own, path) ? NULL : path;
+		out->object = out->path != NULL;
+		dir = path;
+	}
+	in_home = home && beneath(dir, home);
 	if (need & LANDLOCK_ACCESS_FS_EXECUTE) {
 		/* No profile key names an executable path: only the command line grants one. */
 		out->mode = ":x";
