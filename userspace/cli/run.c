@@ -103,6 +103,7 @@ struct run_args {
 	bool explain; /* explain file denials even when stderr is not a terminal */
 	struct sbx_enforcement signed_limits; /* what the signature asks, as tier U meets it */
 	int log_fd;
+	FILE *log; /* log_fd's own copy, made once (open_log) */
 	int keep_fds[MAX_KEEP_FDS];
 	size_t n_keep_fds;
 	char **argv; /* the program and its arguments */
@@ -540,20 +541,23 @@ static void log_exit(FILE *log, int status, bool ran)
 	log_end(&j, log);
 }
 
-/* log_exit on --log-json's descriptor (fd < 0: none), for a run refused before its launch. */
-static void log_exit_fd(int fd, int status)
+/*
+ * --log-json's stream: a copy of its descriptor that the program does not inherit (nor the
+ * descriptor itself). Written through by the run, and ended with the exit record (log_exit)
+ * however the run ends.
+ */
+static int open_log(struct run_args *a)
 {
-	FILE *log;
+	int fd = fcntl(a->log_fd, F_DUPFD_CLOEXEC, 3);
 
-	fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
-	log = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!log) {
+	a->log = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!a->log) {
 		if (fd >= 0)
 			close(fd);
-		return;
+		return fail("--log-json %d: %s", a->log_fd, strerror(errno));
 	}
-	log_exit(log, status, false);
-	fclose(log);
+	fcntl(a->log_fd, F_SETFD, FD_CLOEXEC);
+	return 0;
 }
 
 static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag *d)
@@ -572,7 +576,8 @@ static int exec_failure_status(const struct sbx_launch *l, const struct sbx_diag
 
 static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 			struct sbx_plan *plan, const struct sbx_features *f,
-			const struct sbx_host_facts *facts, const struct cli_run_observer *obs)
+			const struct sbx_host_facts *facts, const struct cli_run_observer *obs,
+			bool *ran)
 {
 	static struct denial_sink sink;
 	struct sbx_launch_opts o = {
@@ -606,34 +611,20 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	const struct sbx_feature_state *hole;
 	struct sbx_diag d = { 0 };
 	int status = SBX_EXIT_RUN_FAILED, err;
-	bool ran = false;
 
 	memset(&sink, 0, sizeof(sink));
+	sink.log = a->log;
 	sink.profile = t->profile;
 	sink.home = facts->home;
 	sink.landlock = &plan->landlock;
 	sink.quiet = a->quiet;
 	sink.observer = obs;
-	if (a->log_fd >= 0) {
-		int fd = fcntl(a->log_fd, F_DUPFD_CLOEXEC, 3);
-
-		sink.log = fd >= 0 ? fdopen(fd, "w") : NULL;
-		if (!sink.log)
-			return fail("--log-json %d: %s", a->log_fd, strerror(errno));
-		/* The program does not inherit sbx's log. */
-		fcntl(a->log_fd, F_SETFD, FD_CLOEXEC);
-	}
 	/* --grant NEW:rw: made now, and undone if the program never runs. */
 	for (size_t i = 0; i < a->n_grants; i++)
 		if (sbx_launch_create_grant(&a->grants[i], &d)) {
 			while (i--)
 				sbx_launch_uncreate_grant(&a->grants[i]);
-			status = fail("%s", d.msg);
-			if (sink.log) {
-				log_exit(sink.log, status, false);
-				fclose(sink.log);
-			}
-			return status;
+			return fail("%s", d.msg);
 		}
 	err = sbx_launch_prepare(&l, &o, &d);
 	if (err && l.failed_step && !strcmp(l.failed_step, "require")) {
@@ -679,7 +670,7 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	err = sbx_launch_exec(&l, &status, &d);
 	if (err)
 		status = exec_failure_status(&l, &d);
-	ran = !err;
+	*ran = !err;
 	/* Held back: the launcher's repeats and rate limit, and the acts explained already. */
 	if (l.denials > l.denials_reported - sink.held && !a->quiet)
 		fprintf(stderr,
@@ -687,12 +678,8 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 			l.denials, l.denials - (l.denials_reported - sink.held));
 out:
 	sbx_launch_cleanup(&l);
-	for (size_t i = 0; !ran && i < a->n_grants; i++)
+	for (size_t i = 0; !*ran && i < a->n_grants; i++)
 		sbx_launch_uncreate_grant(&a->grants[i]);
-	if (sink.log) {
-		log_exit(sink.log, status, ran);
-		fclose(sink.log);
-	}
 	return status;
 }
 
@@ -714,13 +701,15 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	struct sbx_target_opts to = { 0 };
 	struct sbx_run_given given;
 	const size_t storage_len = PATH_MAX * 8;
-	bool launched = false;
+	bool ran = false;
 	int status, err;
 
 	memset(&a, 0, sizeof(a));
 	err = parse_args(argc, argv, &a);
 	if (err)
 		return err < 0 ? SBX_EXIT_OK : err;
+	if (a.log_fd >= 0 && (status = open_log(&a)))
+		return status;
 	/*
 	 * Root without capabilities is still uid 0: the owner of every root file the profile
 	 * lets it reach (/etc/shadow under a read grant of /etc) and of root's processes. That
@@ -824,12 +813,13 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	sbx_timing_mark("compile");
 	if (obs && obs->on_profile)
 		obs->on_profile(t.profile, t.source, &facts, plan, obs->arg);
-	launched = true;
-	status = run_confined(&a, &t, plan, &features, &facts, obs);
+	status = run_confined(&a, &t, plan, &features, &facts, obs, &ran);
 	sbx_timing_print(stderr);
 out:
-	if (!launched) /* refused before the launch: the log still ends with the exit */
-		log_exit_fd(a.log_fd, status);
+	if (a.log) { /* refused before the launch too: the log ends with the exit */
+		log_exit(a.log, status, ran);
+		fclose(a.log);
+	}
 	sbx_plan_free(plan);
 	sbx_launch_target_close(&t);
 	free(storage);
