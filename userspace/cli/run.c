@@ -341,15 +341,13 @@ static void log_enforcement(FILE *log, const struct sbx_launch *l, const struct 
 /*
  * Where the kernel notes are kept: $XDG_STATE_HOME/sbx/kernel-notes, else
  * ~/.local/state/sbx/kernel-notes, as the base sbx starts at and the names beneath it
- * (sbx_enforcement_first_notice); false if no home.
+ * (sbx_enforcement_first_notice): the facts compile names sbx's own directories from
+ * (plan.h: own), so the directory the notes are in is the one no write rule reaches.
  */
-static bool notes_dir(const char **base, const char **rel)
+static void notes_dir(const struct sbx_host_facts *facts, const char **base, const char **rel)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	*base = state && state[0] == '/' ? state : home;
-	*rel = *base == state ? "" : ".local/state";
-	return *base && (*base)[0] == '/';
+	*base = facts->xdg_state_home ? facts->xdg_state_home : facts->home;
+	*rel = facts->xdg_state_home ? "" : ".local/state";
 }
 
 /* The first feature the profile relies on that this kernel lacks (a hole), or NULL. */
@@ -368,13 +366,14 @@ static const struct sbx_feature_state *first_hole(const struct sbx_enforcement *
  * lose) once per (kernel, feature) for this user, on a terminal, unless --quiet.
  */
 static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan *plan,
-			      const char *source, const struct sbx_features *f, bool full,
-			      bool quiet)
+			      const char *source, const struct sbx_features *f,
+			      const struct sbx_host_facts *facts, bool full, bool quiet)
 {
 	const struct sbx_enforcement *e = &l->enforced;
-	const char *notes_base = NULL, *notes_rel = "";
+	const char *notes_base, *notes_rel;
 	bool notice = !full && !quiet && isatty(STDERR_FILENO);
-	bool notes = notice && notes_dir(&notes_base, &notes_rel);
+
+	notes_dir(facts, &notes_base, &notes_rel);
 
 	if (full)
 		fprintf(stderr, "sbx: %s under %s (%s); kernel %s, Landlock ABI %d\n", l->o.program,
@@ -397,8 +396,8 @@ static void print_enforcement(const struct sbx_launch *l, const struct sbx_plan 
 				"(--best-effort)\n",
 				s->feature, s->what, s->why[0] ? ": " : "", s->why);
 		else if (notice && s->wanted && !s->enforced &&
-			 (!notes || sbx_enforcement_first_notice(notes_base, notes_rel,
-								 f->kernel_release, s->feature)))
+			 sbx_enforcement_first_notice(notes_base, notes_rel, f->kernel_release,
+						      s->feature))
 			fprintf(stderr,
 				"sbx: note: kernel %s lacks %s (%s)%s%s; said once (--report lists "
 				"it, --quiet silences it)\n",
@@ -646,7 +645,8 @@ static int run_confined(struct run_args *a, const struct sbx_launch_target *t,
 	/* Under --complain the drops are the mode's, not the kernel's: no once-notes. */
 	hole = a->best_effort ? NULL : first_hole(&l.enforced);
 	if (!hole || a->report)
-		print_enforcement(&l, plan, t->source, f, a->report, a->quiet || a->complain);
+		print_enforcement(&l, plan, t->source, f, facts, a->report,
+				  a->quiet || a->complain);
 	if (sink.log)
 		log_enforcement(sink.log, &l, plan, f);
 	/* Invariant 5: what the profile relies on is enforced, or the run is refused. */
