@@ -342,6 +342,43 @@ int sbx_containers_open(const struct sbx_host_facts *f, char *out, size_t len, s
 	return sbx_state_dir_check(base, out + strlen(base), "the app containers", d);
 }
 
+/* s with every byte outside [A-Za-z0-9._-] as %XX: a key's fields never contain its '+'. */
+static void escape(char *out, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 4 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '_' || c == '-')
+			out[n++] = (char)c;
+		else
+			n += snprintf(out + n, len - n, "%%%02X", c);
+	}
+	out[n] = '\0';
+	if (!strcmp(out, ".") || !strcmp(out, ".."))
+		snprintf(out, len, "%%2E");
+}
+
+void sbx_container_key_signed(char *out, size_t len, const char *anchor, const char *team,
+			      const char *identifier)
+{
+	char a[200], b[300];
+
+	escape(a, sizeof(a), team);
+	escape(b, sizeof(b), identifier);
+	snprintf(out, len, "signed+%.32s+%.60s+%.200s", anchor, a, b);
+}
+
+void sbx_container_key_profile(char *out, size_t len, const char *identifier, const char *hash)
+{
+	char esc[300];
+
+	escape(esc, sizeof(esc), identifier);
+	snprintf(out, len, "profile+%.250s+%s", esc, hash);
+}
+
 /* signed+ANCHOR+TEAM+IDENTIFIER or profile+IDENTIFIER+H: the identifier field. */
 static bool key_identifier(const char *key, char *out, size_t len)
 {

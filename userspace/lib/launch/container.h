@@ -49,6 +49,16 @@ void sbx_container_end(struct sbx_container_run *r);
  */
 int sbx_containers_open(const struct sbx_host_facts *f, char *out, size_t len, struct sbx_diag *d);
 
+/*
+ * A container's key, its directory's name (launch/target.h says what each field is):
+ * signed+ANCHOR+TEAM+IDENTIFIER, or profile+IDENTIFIER+H, each field with every byte
+ * outside [A-Za-z0-9._-] as %XX, so a field never holds the '+' (sbx_container_list reads
+ * the identifier back).
+ */
+void sbx_container_key_signed(char *out, size_t len, const char *anchor, const char *team,
+			      const char *identifier);
+void sbx_container_key_profile(char *out, size_t len, const char *identifier, const char *hash);
+
 struct sbx_container_info {
 	char key[NAME_MAX + 1]; /* the directory's name */
 	char identifier[NAME_MAX + 1]; /* the identifier in the key (escaped as in the key) */

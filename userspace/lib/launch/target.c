@@ -9,6 +9,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "launch/container.h"
 #include "launch/enforcement.h"
 #include "launch/launch.h"
 #include "launch/target.h"
@@ -25,25 +26,6 @@ static bool signature_broken(enum sbx_verify_reason r)
 	       r == SBX_REASON_STRIPPED || r == SBX_REASON_BAD_SIGNATURE ||
 	       r == SBX_REASON_REVOKED || r == SBX_REASON_TEAM_MISMATCH ||
 	       r == SBX_REASON_UNSAFE_LAYOUT;
-}
-
-/* s with every byte outside [A-Za-z0-9._-] as %XX: a key's fields never contain its '+'. */
-static void escape(char *out, size_t len, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s && n + 4 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '_' || c == '-')
-			out[n++] = (char)c;
-		else
-			n += snprintf(out + n, len - n, "%%%02X", c);
-	}
-	out[n] = '\0';
-	if (!strcmp(out, ".") || !strcmp(out, ".."))
-		snprintf(out, len, "%%2E");
 }
 
 /* A grant as the key and the owner record name it. */
@@ -91,7 +73,7 @@ static int unsigned_key(struct sbx_launch_target *t, const struct sbx_run_given 
 	struct grant_text *gt = calloc(g->n_grants + 1, sizeof(*gt));
 	const char **allow = calloc(g->n_allow + 1, sizeof(*allow));
 	const char *id = t->profile->identifier ? t->profile->identifier : "?";
-	char *canon = NULL, *buf = NULL, esc[300], hex[33];
+	char *canon = NULL, *buf = NULL, hex[33];
 	uint8_t h[SBX_DIGEST_LEN];
 	size_t len, n = 0;
 	FILE *f = NULL;
@@ -126,8 +108,7 @@ static int unsigned_key(struct sbx_launch_target *t, const struct sbx_run_given 
 	sbx_sha256(buf, n, h);
 	for (int i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	escape(esc, sizeof(esc), id);
-	snprintf(t->container_key, sizeof(t->container_key), "profile+%.250s+%s", esc, hex);
+	sbx_container_key_profile(t->container_key, sizeof(t->container_key), id, hex);
 	err = 0;
 out:
 	free(gt);
@@ -142,14 +123,10 @@ out:
 int sbx_launch_target_container(struct sbx_launch_target *t, const struct sbx_run_given *g,
 				struct sbx_diag *d)
 {
-	char a[200], b[300];
-
 	if (!t->signed_entitlements)
 		return unsigned_key(t, g, d);
-	escape(a, sizeof(a), t->team_id);
-	escape(b, sizeof(b), t->identifier);
-	snprintf(t->container_key, sizeof(t->container_key), "signed+%.32s+%.60s+%.200s", t->anchor,
-		 a, b);
+	sbx_container_key_signed(t->container_key, sizeof(t->container_key), t->anchor, t->team_id,
+				 t->identifier);
 	snprintf(t->container_owner, sizeof(t->container_owner),
 		 "team %s, identifier %s, anchor %s", t->team_id, t->identifier, t->anchor);
 	return 0;
