@@ -282,6 +282,38 @@ TEST_F(learn, file_made_in_the_home_is_learned_not_the_home)
 }
 
 /*
+ * Four files written in one directory are learned as that directory, unless it holds sbx's
+ * own (here $XDG_DATA_HOME, the app containers' parent): each file then, for sbx run refuses
+ * the directory. The control: four files of another directory, grouped. (Each test runs in a
+ * child of its own: the environment set here ends with it.)
+ */
+TEST_F(learn, files_grouped_never_into_a_directory_holding_sbx_own)
+{
+	char script[4 * PATH_MAX], data[PATH_MAX + 8];
+	char *args[] = { "/bin/sh", "-c", script, NULL };
+
+	snprintf(data, sizeof(data), "%s/data", self->dir);
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "cd '%s' && mkdir -p data/sbx d && touch d/a d/b d/c d/d data/a data/b "
+			    "data/c data/d",
+			    self->dir));
+	setenv("HOME", self->dir, 1);
+	setenv("XDG_DATA_HOME", data, 1);
+	snprintf(script, sizeof(script),
+		 "for f in a b c d; do echo x >>'%s/d/'$f; echo x >>'%s/'$f; done", self->dir,
+		 data);
+	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-write: [d]\n"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-write: [data/a]\n"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_EQ(NULL, strstr(self->r->out, "[data]")) TH_LOG("%s", self->r->out);
+	ASSERT_EQ(0, sbx_verb(self->r, "run", self->profile, NULL, args));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+}
+
+/*
  * Listing the home learns all of it read-only (Landlock grants a directory with everything
  * beneath it): one warning line says so. The control is the case above's first run: a file
  * read beneath it is learned alone, and nothing is said.

@@ -68,6 +68,7 @@ struct learned {
 	size_t n_acts, more;
 	bool dropped; /* beneath another learned path with as much access */
 	bool ran; /* an act ran because of --complain: the run needed it (else only tried) */
+	bool own_parent; /* written, in a directory holding sbx's own: never grouped into it */
 };
 
 struct learn_state {
@@ -181,6 +182,8 @@ static void on_denial(const struct sbx_seccomp_denial *d, void *arg)
 				snprintf(it->exec_dir, sizeof(it->exec_dir), "%s", d->file.dir);
 		} else {
 			it = find_or_add(st, sg.profile_key, sg.profile_path);
+			if (it && sg.write)
+				it->own_parent = sbx_landlock_holds_own(st->own, d->file.dir);
 		}
 		if (it)
 			add_act(it, "%s of %s", d->file.access, d->file.path, d);
@@ -223,14 +226,17 @@ static void fold(struct learned *a, struct learned *b)
 
 #define FILES_PER_DIR 4 /* this many files of one directory under one key: the directory */
 
-/* b is still listed, under key, and directly in parent. */
+/*
+ * b is still listed, under key, and directly in parent; and parent may take it (sbx run
+ * refuses a write rule on a directory holding its own: learned, it would refuse the profile).
+ */
 static bool file_in(const struct learned *b, const char *key, const char *parent)
 {
 	const char *slash = strrchr(b->path, '/');
 	size_t n = strlen(parent);
 
-	return !b->dropped && b->key == key && slash && (size_t)(slash - b->path) == n &&
-	       !strncmp(b->path, parent, n);
+	return !b->dropped && !b->own_parent && b->key == key && slash &&
+	       (size_t)(slash - b->path) == n && !strncmp(b->path, parent, n);
 }
 
 static void group_files(struct learn_state *st)

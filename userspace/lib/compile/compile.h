@@ -59,6 +59,13 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out);
 unsigned int sbx_landlock_fs_min_abi(uint64_t access);
 unsigned int sbx_landlock_net_min_abi(uint64_t access);
 
+/*
+ * Whether path is one of sbx's own directories (l->own) or above one: a write rule there is
+ * refused by sbx run (the launcher finds it by inode; this judges the path, for the
+ * suggestions below). l may be NULL: none.
+ */
+bool sbx_landlock_holds_own(const struct sbx_landlock_plan *l, const char *path);
+
 /* What would lift a refused file act (sbx run's explanation, sbx learn's profile). */
 struct sbx_suggestion {
 	/*

@@ -16,8 +16,7 @@ static bool beneath(const char *path, const char *dir)
 	return n > 1 && !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
-/* True when path is one of sbx's own directories or above one (plan.landlock.own). */
-static bool holds_sbx_own(const struct sbx_landlock_plan *l, const char *path)
+bool sbx_landlock_holds_own(const struct sbx_landlock_plan *l, const char *path)
 {
 	size_t n = strlen(path);
 
@@ -41,9 +40,9 @@ void sbx_suggest_file_grant(const struct sbx_profile *p, const struct sbx_landlo
 	memset(out, 0, sizeof(*out));
 	out->path = dir;
 	if (!(need & LANDLOCK_ACCESS_FS_EXECUTE) && (need & SBX_FS_WRITES) &&
-	    holds_sbx_own(own, dir)) {
+	    sbx_landlock_holds_own(own, dir)) {
 		/* sbx run refuses a write rule on or above its own directories (landlock.c). */
-		out->path = holds_sbx_own(own, path) ? NULL : path;
+		out->path = sbx_landlock_holds_own(own, path) ? NULL : path;
 		out->object = out->path != NULL;
 		dir = path;
 	}
