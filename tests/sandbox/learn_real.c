@@ -249,7 +249,7 @@ TEST_F(learn, curl_fetches_from_a_local_server)
  */
 TEST_F(learn, file_made_in_the_home_is_learned_not_the_home)
 {
-	char script[3 * PATH_MAX], home[PATH_MAX];
+	char script[3 * PATH_MAX], home[PATH_MAX + 8];
 	char *args[] = { "/bin/sh", "-c", script, NULL };
 
 	ASSERT_EQ(0, sbx_sh(self->r, "mkdir '%s/d' && echo f >'%s/d/f'", self->dir, self->dir));
@@ -278,6 +278,32 @@ TEST_F(learn, file_made_in_the_home_is_learned_not_the_home)
 	setenv("HOME", self->dir, 1);
 	ASSERT_EQ(0, sbx_verb(self->r, "run", self->profile, NULL, args));
 	setenv("HOME", home, 1);
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	/*
+	 * The control: with sbx's own directories outside the home ($XDG_*), the home itself is
+	 * learned read-write, said once, and the learned profile runs. (The test's child ends
+	 * the environment set here.)
+	 */
+	ASSERT_EQ(0, sbx_sh(self->r, "cd '%s' && mkdir h xdg xdg/c xdg/d xdg/s", self->dir));
+	snprintf(home, sizeof(home), "%s/h", self->dir);
+	snprintf(script, sizeof(script), "%s/xdg/c", self->dir);
+	setenv("XDG_CONFIG_HOME", script, 1);
+	snprintf(script, sizeof(script), "%s/xdg/d", self->dir);
+	setenv("XDG_DATA_HOME", script, 1);
+	snprintf(script, sizeof(script), "%s/xdg/s", self->dir);
+	setenv("XDG_STATE_HOME", script, 1);
+	setenv("HOME", home, 1);
+	snprintf(script, sizeof(script), "echo x >'%s/new'", home);
+	ASSERT_EQ(0, sbx_verb(self->r, "learn", "default", self->profile, args));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->out, "home-relative-path.read-write: [.]\n"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->err, "sbx learn: warning: learned the whole home "
+					     "read-write ('.' in "))
+	TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, "narrow it by hand if the program needs less\n"))
+	TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, sbx_verb(self->r, "run", self->profile, NULL, args));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 

@@ -354,10 +354,10 @@ static void print_diff(const struct learn_state *st, const char *out)
 }
 
 /*
- * A whole home or the root learned (an act on the directory itself: ls ~, a file created in
- * ~): Landlock grants a directory with all beneath it, so the profile reaches much more than
- * the run did. Said, for the author to narrow; read-write, sbx run refuses the profile
- * (landlock.c: no write rule above sbx's own directories).
+ * A whole home or the root learned (an act on the directory itself: ls ~; a file created in
+ * ~ only when the home holds none of sbx's own directories, else the file is learned):
+ * Landlock grants a directory with all beneath it, so the profile reaches much more than the
+ * run did. Said, for the author to narrow.
  */
 static void warn_whole_tree(const struct learn_state *st, const char *out)
 {
@@ -367,16 +367,12 @@ static void warn_whole_tree(const struct learn_state *st, const char *out)
 
 		if (it->dropped || !is_path_key(it->key) || (!home && strcmp(it->path, "/")))
 			continue;
-		bool rw = strstr(it->key, "read-write");
-
 		fprintf(stderr,
 			"sbx learn: warning: learned the whole %s %s ('%s' in %s): a directory is "
-			"granted with all beneath it; narrow it by hand %s\n",
-			home ? "home" : "file system", rw ? "read-write" : "read-only", it->path,
-			out,
-			rw ? "to what the program writes: sbx run refuses a write rule above sbx's "
-			     "own directories (the user's profiles, the app containers)"
-			   : "if the program needs less");
+			"granted with all beneath it; narrow it by hand if the program needs "
+			"less\n",
+			home ? "home" : "file system",
+			strstr(it->key, "read-write") ? "read-write" : "read-only", it->path, out);
 	}
 }
 
