@@ -171,6 +171,7 @@ int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
 	struct arena a = { storage, storage_len };
 	const char *home = absolute_env("HOME");
 	const char *config = absolute_env("XDG_CONFIG_HOME");
+	const char *state = absolute_env("XDG_STATE_HOME");
 	const char *dirs_file;
 	FILE *f;
 	int err;
@@ -213,11 +214,8 @@ int sbx_host_facts_from_environment(struct sbx_host_facts *facts, char *storage,
 	    !facts->xdg_videos_dir)
 		return -ENOSPC;
 	facts->xdg_config_home = config ? arena_put(&a, config, NULL) : NULL;
-	facts->xdg_state_home = absolute_env("XDG_STATE_HOME")
-					? arena_put(&a, getenv("XDG_STATE_HOME"), NULL)
-					: NULL;
-	if ((config && !facts->xdg_config_home) ||
-	    (absolute_env("XDG_STATE_HOME") && !facts->xdg_state_home))
+	facts->xdg_state_home = state ? arena_put(&a, state, NULL) : NULL;
+	if ((config && !facts->xdg_config_home) || (state && !facts->xdg_state_home))
 		return -ENOSPC;
 	facts->root_entries = root_entries(&a);
 	return 0;
