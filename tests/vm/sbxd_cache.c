@@ -107,12 +107,14 @@ TEST_F(sbxd_k, complain_repeat_of_a_refused_file_is_a_hit_and_logged)
 
 /*
  * Verdicts do not outlive the trust they were made under: a program signed by a second
- * team runs and is cached; sbxd stops (the pins and the map stay), that signer is revoked,
- * and the restarted sbxd, adopting the pins, drops the cached verdicts: the next exec of
- * the cached program is verified under the new trust and refused. The launcher's signer
- * (the fixture's) is not revoked: the control, it still runs what it signed.
+ * team runs and is cached; sbxd stops (the pins and the map stay), that signer is revoked
+ * in rev_dir's revoked.list, and the restarted sbxd, adopting the pins, drops the cached
+ * verdicts: the next exec of the cached program is verified under the new trust and
+ * refused. The launcher's signer (the fixture's) is not revoked: the control, it still
+ * runs what it signed.
  */
-TEST_F(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict)
+static void revoked_after_restart(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				  const char *rev_dir)
 {
 	unsigned long long v = 0, h = 0, v1, h1;
 	char prog[LEN + 16];
@@ -137,7 +139,7 @@ TEST_F(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict)
 	ASSERT_EQ(h1 + 2, h) TH_LOG("not cached: verified=%llu (was %llu)", v, v1);
 	stop_sbxd(self, SIGTERM);
 	ASSERT_EQ(0, sbx_sh(self->r, "'%s' trust --trust '%s' revoke cert '%s/rsa.pem'", sbx_bin(),
-			    self->trust, sbx_pki));
+			    rev_dir, sbx_pki));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	start_sbxd(_metadata, self);
 	ASSERT_EQ(0, sbx_sh(self->r,
@@ -147,6 +149,29 @@ TEST_F(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict)
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
 	EXPECT_EQ(EPERM, launched(self, prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
+}
+
+TEST_F(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict)
+{
+	revoked_after_restart(_metadata, self, self->trust);
+}
+
+/*
+ * The same through a trust store entry that is a symbolic link (revoked.list kept
+ * elsewhere, as a configuration manager may): the verifier follows it, so the digest of
+ * the trust a verdict was made under must follow it too.
+ */
+TEST_F(sbxd_k, revoked_through_a_symlinked_list_refused_after_restart)
+{
+	char rev_dir[LEN + 8], list[LEN + 24], link[LEN + 24];
+
+	fmt(rev_dir, sizeof(rev_dir), "%s/rev", self->dir);
+	fmt(list, sizeof(list), "%s/revoked.list", rev_dir);
+	fmt(link, sizeof(link), "%s/revoked.list", self->trust);
+	ASSERT_EQ(0, mkdir(rev_dir, 0755));
+	ASSERT_EQ(0, write_file(list, "", 0, 0644));
+	ASSERT_EQ(0, symlink(list, link));
+	revoked_after_restart(_metadata, self, rev_dir);
 }
 
 TEST_HARNESS_MAIN

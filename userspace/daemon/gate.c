@@ -98,7 +98,11 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 	sbx_code_identity_free(&id);
 }
 
-/* Each regular file under dirfd (two levels: platform.d), by name and content, in order. */
+/*
+ * Each regular file under dirfd (two levels: platform.d), by name and content, in order.
+ * Symbolic links are followed, as the verifier's own opens follow them; an entry that
+ * cannot be opened makes the stamp fail (the trust counts as changed).
+ */
 static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
 {
 	struct dirent **list;
@@ -113,9 +117,11 @@ static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
 		int fd = -1;
 
 		snprintf(path, sizeof(path), "%s/%s", rel, name);
-		if (strcmp(name, ".") && strcmp(name, ".."))
-			fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-		if (fd >= 0 && fstat(fd, &st) == 0) {
+		if (strcmp(name, ".") && strcmp(name, "..")) {
+			fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			ok &= fd >= 0 && fstat(fd, &st) == 0;
+		}
+		if (ok && fd >= 0) {
 			ok &= EVP_DigestUpdate(md, path, strlen(path) + 1) == 1;
 			if (S_ISDIR(st.st_mode) && depth < 2)
 				ok &= stamp_dir(md, fd, path, depth + 1);
