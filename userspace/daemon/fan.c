@@ -313,7 +313,6 @@ static void worker_push(struct sbxd_fan *f, struct item *it)
 static void refuse(struct item *it, const char *reason, const char *fact)
 {
 	it->chk.kind = SBXD_KIND_REFUSED;
-	it->chk.verdict = "invalid";
 	it->chk.reason = reason;
 	snprintf(it->chk.fact, sizeof(it->chk.fact), "%.319s", fact);
 }
@@ -393,9 +392,6 @@ static bool verdict_cached(struct sbxd_fan *f, struct item *it)
 		return false;
 	memset(&it->chk, 0, sizeof(it->chk));
 	it->chk.kind = k;
-	it->chk.verdict = k == SBXD_KIND_VALID	    ? "valid"
-			  : k == SBXD_KIND_PLATFORM ? "platform"
-						    : "invalid";
 	it->chk.reason = sbxd_kind_allows(k) ? "" : "invalid";
 	__atomic_fetch_add(&f->cache_hits, 1, __ATOMIC_RELAXED);
 	return true;

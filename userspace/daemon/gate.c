@@ -73,21 +73,20 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 	struct sbx_code_identity id;
 	struct sbx_diag diag = { 0 };
 	int v = sbx_verifier_verify_fd(g->v, fd, path, &id, &diag);
+	const char *verdict = v < 0 ? "error" : sbx_verdict_name((enum sbx_verdict)v);
 
 	memset(out, 0, sizeof(*out));
 	if (v == SBX_VERDICT_VALID || v == SBX_VERDICT_PLATFORM) {
 		out->kind = v == SBX_VERDICT_VALID ? SBXD_KIND_VALID : SBXD_KIND_PLATFORM;
-		out->verdict = sbx_verdict_name(v);
 		out->reason = "";
 	} else {
 		out->kind = SBXD_KIND_REFUSED;
-		out->verdict = v < 0 ? "error" : sbx_verdict_name((enum sbx_verdict)v);
 		out->reason = v == SBX_VERDICT_UNSIGNED ? "unsigned"
 			      : v < 0			? "io"
 							: sbx_verify_reason_name(id.reason);
 		sbx_diag_format(&diag, out->fact, sizeof(out->fact));
 		if (!out->fact[0])
-			snprintf(out->fact, sizeof(out->fact), "%s", out->verdict);
+			snprintf(out->fact, sizeof(out->fact), "%s", verdict);
 	}
 	snprintf(out->identifier, sizeof(out->identifier), "%s", id.identifier);
 	snprintf(out->team_id, sizeof(out->team_id), "%s", id.team_id);

@@ -69,7 +69,6 @@ enum sbxd_kind {
 
 struct sbxd_check {
 	enum sbxd_kind kind;
-	const char *verdict; /* "valid", "platform", "unsigned", "invalid", "error" */
 	const char *reason; /* the verifier's reason name: "digest-mismatch", "revoked", ... */
 	char fact[320]; /* the missing signature fact, one sentence (empty when allowed) */
 	char identifier[256];
