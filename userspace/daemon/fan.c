@@ -486,8 +486,11 @@ static void finish(struct sbxd_fan *f, struct item *it)
 	}
 	if (!it->answered) {
 		decide(f, it, NULL, NULL);
-		/* Allowed but not cached: its lease still holds a waiting writer back. */
-		if (it->wfd >= 0 && sbxd_kind_allows(it->chk.kind)) {
+		/*
+		 * Allowed but not cached: its lease still holds a waiting writer back. A tier K
+		 * map hit (verdict_cached) took no lease and has no id to settle on: nothing.
+		 */
+		if (it->wfd >= 0 && it->id_ok && sbxd_kind_allows(it->chk.kind)) {
 			struct sbxd_allowed a = { 0 };
 
 			sbxd_allowed_add(&a, it->pid);
