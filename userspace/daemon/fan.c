@@ -5,11 +5,13 @@
  * exec will read), stores the verdict (tier F: fcache.c; tier K: the BPF map, begin →
  * verify → store), and only then answers ALLOW or DENY.
  *
- * Threads: this file's main loop reads events, answers cache hits and write events at
- * once, and hands misses to one worker thread (the verifier is single-threaded). It never
- * waits for the worker: a miss that is not decided within timeout_ms, or that finds
- * the queue of queue_max misses full, is answered by the mode (DENY in enforce, ALLOW and
- * log in complain) so that a slow or stuck verification never hangs the machine.
+ * Threads: this file's main loop reads events, answers tier F's cache hits and write
+ * events at once, and hands the rest to one worker thread (the verifier is
+ * single-threaded; tier K's hits are looked up there, verdict_cached, because the
+ * program's library walk runs at each exec, hit or not). It never waits for the worker:
+ * an event that is not decided within timeout_ms, or that finds the queue of queue_max
+ * full, is answered by the mode (DENY in enforce, ALLOW and log in complain) so that a
+ * slow or stuck verification never hangs the machine.
  *
  * Writes: a cached verdict holds a read lease on its file (fcache.c), so a writer must
  * wait for sbxd to drop the verdict before it can write; the verifier takes that lease
