@@ -18,7 +18,12 @@
  * change until the exec is done: attaching waits for the exec's cred_guard_mutex, and
  * PTRACE_TRACEME is the task's own call. Perf events attached to the task before the exec
  * (perf record -- PROG) would sample the new program's stack: the same refusal, lifted
- * only by get-task-allow.
+ * only by get-task-allow. Both are asked only when the staged program may not be debugged
+ * (sbx_debuggable): an ordinary exec reads neither its tracer's state nor its perf contexts.
+ *
+ * The check and the commit also keep what other concerns need of an exec, in the lookups
+ * they make anyway: a launcher's exec starts a sandbox with a domain of its own
+ * (proc_scope.bpf.c); self-protection's traced and sbxd-exec marks (bprm_committing_creds).
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -27,14 +32,27 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 {
 	struct task_struct *self = sbx_current();
 	struct sbx_enforcer_config *cfg;
-	struct sbx_task_state *ts;
+	struct sbx_task_state *ts, started;
 	struct sbx_cached_verdict *v;
 	struct file *file;
 	__u32 reason, flags = 0, policy;
-	bool sandboxed;
+	bool sandboxed, traced;
 
 	if (ret)
 		return ret;
+	/*
+	 * An exec under a tracer marks the task (SBX_TASK_TRACED, self_protect.bpf.c), and the
+	 * commit marks the new image again; its storage is made here, where a refusal is still
+	 * possible (no memory for the mark: no traced exec). Not task->group_leader: a thread
+	 * that execs becomes the leader, the old one dies.
+	 */
+	traced = BPF_CORE_READ(self, ptrace);
+	ts = sbx_task_state(self, traced);
+	if (traced) {
+		if (!ts)
+			return -SBX_ENOMEM;
+		ts->flags |= SBX_TASK_TRACED;
+	}
 	cfg = sbx_config_get();
 	if (!cfg || !cfg->abi_version)
 		return 0;
@@ -42,35 +60,33 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 	reason = sbx_file_verdict(file, &v);
 	policy = reason ? 0 : v->policy;
 
-	ts = sbx_task_state(self, false);
 	if (ts) /* sbxd's identity never survives an exec (self_protect.bpf.c) */
 		flags = ts->flags & ~(SBX_TASK_DAEMON | SBX_TASK_DAEMON_EXEC);
 	/* What a launcher (or its fork) execs is sandboxed, and so is all that follows. */
 	sandboxed = flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED);
 	if (sandboxed) {
+		/* A launcher's task starts a sandbox of its own (proc_scope.bpf.c's domain). */
+		if (ts && !(flags & SBX_TASK_SANDBOXED))
+			ts->domain = sbx_gen_next();
 		flags = (flags & ~SBX_TASK_LAUNCHER) | SBX_TASK_SANDBOXED;
 		policy = sbx_policy_tighten(policy, ts ? ts->floor : 0);
-	} else if ((policy & SBX_POLICY_SBX_LAUNCHER) && !BPF_CORE_READ(self, ptrace)) {
+	} else if ((policy & SBX_POLICY_SBX_LAUNCHER) && !traced) {
 		/* Traced, it is no launcher: its tracer would hold the launcher's powers. */
 		flags |= SBX_TASK_LAUNCHER;
 	}
-	if (BPF_CORE_READ(self, ptrace)) {
-		struct sbx_task_state started = { .flags = flags, .policy = policy };
+	started = (struct sbx_task_state){ .flags = flags, .policy = policy };
+	if (!sbx_debuggable(&started)) {
 		struct task_struct *tracer = self->parent;
 
-		if (!sbx_debuggable(&started) &&
+		if (traced &&
 		    !sbx_may_debug(tracer ? sbx_task_state(tracer, false) : NULL, &started)) {
 			ret = sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename),
 				       SBX_HOOK_EXEC, SBX_DENY_NOT_DEBUGGABLE);
 			if (ret)
 				return ret;
 		}
-	}
-	/* A perf event's owner is not known here: only get-task-allow lets one watch. */
-	if (sbx_perf_watched(self)) {
-		struct sbx_task_state started = { .flags = flags, .policy = policy };
-
-		if (!sbx_debuggable(&started)) {
+		/* A perf event's owner is not known here: only get-task-allow lets one watch. */
+		if (sbx_perf_watched(self)) {
 			ret = sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename),
 				       SBX_HOOK_EXEC, SBX_DENY_NOT_DEBUGGABLE);
 			if (ret)
@@ -105,23 +121,35 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 
 /*
  * Past the point of no return: the program the exec staged is the task's. Every exec
- * passes here; its fast path is the task's storage, which most tasks do not have. (An exec
- * that failed left its decision staged: the next exec's check replaces it.)
+ * passes here; its fast path is the task's storage, which most tasks do not have, and
+ * sbx_guard's one element. (An exec that failed left its decision staged: the next exec's
+ * check replaces it.)
  *
- * The new image is marked traced (SBX_TASK_TRACED, self_protect.bpf.c) when the exec is,
- * and unmarked when it is not: here, once the exec cannot fail any more (an exec that
- * failed leaves the traced image it started from marked). A traced exec has storage by
- * now (self_protect.bpf.c's bprm_check made it, or refused the exec); an untraced task
- * without storage has no mark to clear. The exec'ing task is its group's leader by now
- * (de_thread), and a tracer cannot attach before the exec is done (cred_guard_mutex): a
- * later attach marks it again.
+ * Two self-protection marks (self_protect.bpf.c) are the new image's from here, set or
+ * cleared once the exec cannot fail any more (an exec that failed leaves the image it
+ * started from marked as it was):
+ *  - SBX_TASK_TRACED when the exec is traced. A traced exec has storage by now (the check
+ *    above made it, or refused the exec); an untraced task without storage has no mark to
+ *    clear. The exec'ing task is its group's leader by now (de_thread), and a tracer
+ *    cannot attach before the exec is done (cred_guard_mutex): a later attach marks it
+ *    again.
+ *  - SBX_TASK_DAEMON_EXEC when the exec's own file (bprm->file, never mm->exe_file) is
+ *    the executable that armed, unmodified: the identity sbxd's claim trusts once armed.
+ *    Storage is made for it only; no memory: this sbxd cannot claim, and says so.
  */
 SEC("lsm/bprm_committing_creds")
 int BPF_PROG(sbx_exec_commit, struct linux_binprm *bprm)
 {
 	struct task_struct *self = sbx_current();
 	struct sbx_task_state *ts = sbx_task_state(self, false);
+	struct sbx_guard_state *g;
+	bool daemon_exec;
+	__u32 zero = 0;
 
+	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	daemon_exec = g && bprm->file && sbx_daemon_exe(g, bprm->file->f_inode);
+	if (!ts && daemon_exec)
+		ts = sbx_task_state(self, true);
 	if (!ts)
 		return 0;
 	if (ts->staged) {
@@ -131,10 +159,11 @@ int BPF_PROG(sbx_exec_commit, struct linux_binprm *bprm)
 		ts->team_hash = ts->next.team_hash;
 		ts->staged = 0;
 	}
+	ts->flags &= ~(SBX_TASK_TRACED | SBX_TASK_DAEMON_EXEC);
 	if (BPF_CORE_READ(self, ptrace))
 		ts->flags |= SBX_TASK_TRACED;
-	else
-		ts->flags &= ~SBX_TASK_TRACED;
+	if (daemon_exec)
+		ts->flags |= SBX_TASK_DAEMON_EXEC;
 	return 0;
 }
 

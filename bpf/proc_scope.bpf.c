@@ -12,8 +12,8 @@
  * no process and is left to Landlock.
  *
  * Which sandbox: the domain in task storage (struct sbx_task_state), a fresh value when a
- * launcher's task execs, which is where a tree `sbx run` starts becomes sandboxed
- * (exec_verdict.bpf.c), kept on fork and exec. A procfs inode names its process by a
+ * launcher's task execs, given by exec_verdict.bpf.c's check where it makes that tree
+ * sandboxed, kept on fork and exec. A procfs inode names its process by a
  * struct pid, from which no BPF program can reach a task it may look up; so the process's
  * domain is copied onto the inode when procfs makes or revalidates it (task_to_inode,
  * called at every lookup of a /proc/PID dentry), as SELinux labels these inodes. A process
@@ -35,20 +35,6 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sbx_proc_domain SEC(".maps");
-
-/* The tree a launcher's task starts here is a sandbox of its own. */
-SEC("lsm/bprm_creds_for_exec")
-int BPF_PROG(sbx_proc_domain_new, struct linux_binprm *bprm, int ret)
-{
-	struct sbx_task_state *ts;
-
-	if (ret)
-		return ret;
-	ts = sbx_task_state(sbx_current(), false);
-	if (ts && (ts->flags & (SBX_TASK_LAUNCHER | SBX_TASK_SANDBOXED)) == SBX_TASK_LAUNCHER)
-		ts->domain = sbx_gen_next();
-	return 0;
-}
 
 /* procfs made or revalidated inode for process p: copy p's sandbox onto it. */
 SEC("lsm/task_to_inode")

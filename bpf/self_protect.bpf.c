@@ -14,7 +14,7 @@
  *    its own executable: the file must be that recorded inode, unmodified (same
  *    generation, nobody writing), and the task never traced since its exec. "Its own
  *    executable" is what its exec ran, as the exec's file said (SBX_TASK_DAEMON_EXEC, set
- *    once the exec is committed), never mm->exe_file: root points that at any file
+ *    by exec_verdict.bpf.c's commit), never mm->exe_file: root points that at any file
  *    without an exec (prctl PR_SET_MM_EXE_FILE, or PR_SET_MM_MAP's exe_fd, once its own
  *    executable is unmapped) and would claim from code of its choosing. Only the first
  *    arming, by a sbxd whose exec preceded the programs (no hook saw it), is judged by
@@ -26,8 +26,9 @@
  *    ATTACH/SEIZE, /proc/PID/mem, process_vm_writev, pidfd_getfd) or PTRACE_TRACEME,
  *    marks its thread group SBX_TASK_TRACED until an exec nobody traces; a marked task
  *    never claims. Once claimed nobody else may attach. Threads inherit the flag through
- *    task storage (task_scope.bpf.c), every exec clears it (exec_verdict.bpf.c): a child
- *    that execs something else is not sbxd.
+ *    task storage (task_scope.bpf.c); the marks of an exec (traced, sbxd's executable)
+ *    are made by exec_verdict.bpf.c, whose check and commit run at every exec anyway, and
+ *    every exec clears SBX_TASK_DAEMON: a child that execs something else is not sbxd.
  *    The record is not an LRU entry: an evicted verdict cannot lock sbxd out.
  *  - Code. Every file sbxd has mapped executable when it arms (its program, ld.so, its
  *    libraries: sbx_enforcer_protect reads /proc/self/map_files) is guarded against
@@ -60,10 +61,10 @@
  * lookup (rare calls); inode_permission, the hot one, is one inode-storage lookup that
  * misses for every inode but a few; task_kill and ptrace one task-storage lookup of the
  * target. The armed flag and the caller's identity are read only after a hit. An exec
- * reads current->ptrace at bprm_check (the mark is set or cleared by exec_verdict.bpf.c's
- * commit, in the lookup it makes anyway); sbxd's executable mappings are marked by
- * mmap_verdict.bpf.c, from the task storage it has looked up already. An exec also makes
- * one array lookup once committed (did it run sbxd's executable); PR_SET_MM, a lookup.
+ * runs no program of this file: exec_verdict.bpf.c's check and commit set or clear its
+ * marks in the lookups they make anyway (the commit adds sbx_guard's one element: did it
+ * run sbxd's executable); sbxd's executable mappings are marked by mmap_verdict.bpf.c,
+ * from the task storage it has looked up already. PR_SET_MM costs a lookup.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -77,14 +78,6 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sbx_guard_ids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sbx_guard_state);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} sbx_guard SEC(".maps");
 
 /* What the refusal names in the event (sbx log's file=). */
 const char sbx_name_map[] = "(bpf map of sbx)";
@@ -134,7 +127,7 @@ static __always_inline int sbx_guard_inode(struct inode *inode, __u32 deny)
 
 /*
  * Traced since its exec: the mark is on the thread group's leader (kernel/sbx_abi.h),
- * given here, or on the exec'ing task, the leader-to-be.
+ * given here (an exec under a tracer: exec_verdict.bpf.c).
  */
 static __always_inline int sbx_mark_traced(struct task_struct *leader)
 {
@@ -144,22 +137,6 @@ static __always_inline int sbx_mark_traced(struct task_struct *leader)
 		return -SBX_ENOMEM; /* unmarked, it could claim later: no tracing */
 	ts->flags |= SBX_TASK_TRACED;
 	return 0;
-}
-
-/* Is inode the executable that armed, as recorded, with the content it had then? */
-static __always_inline bool sbx_daemon_exe(const struct sbx_guard_state *g, struct inode *inode)
-{
-	struct sbx_verdict_key key = {};
-	struct sbx_inode_gen *gen;
-
-	if (!g->daemon_gen || BPF_CORE_READ(inode, i_ino) != g->daemon_exe.ino)
-		return false;
-	sbx_inode_key(inode, &key);
-	if (key.dev != g->daemon_exe.dev || key.ctime_sec != g->daemon_exe.ctime_sec ||
-	    key.ctime_nsec != g->daemon_exe.ctime_nsec)
-		return false;
-	gen = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
-	return gen && gen->gen == g->daemon_gen;
 }
 
 /*
@@ -205,47 +182,6 @@ int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long
 		return -SBX_ENOMEM;
 	ts->flags |= SBX_TASK_DAEMON;
 	return -SBX_EALREADY;
-}
-
-/*
- * An exec under a tracer marks the task; its storage is made here, where a refusal is
- * still possible (no memory for the mark: no traced exec). Untraced execs read one field.
- * The mark is the new image's once the exec is committed: exec_verdict.bpf.c's
- * bprm_committing_creds sets it, or clears it for an exec nobody traces.
- */
-SEC("lsm/bprm_check_security")
-int BPF_PROG(sbx_guard_exec_traced, struct linux_binprm *bprm, int ret)
-{
-	struct task_struct *task;
-
-	if (ret)
-		return ret;
-	task = sbx_current();
-	if (!BPF_CORE_READ(task, ptrace))
-		return 0;
-	/* Not task->group_leader: a thread that execs becomes the leader, the old one dies. */
-	return sbx_mark_traced(task);
-}
-
-/*
- * What the exec ran is sbxd's executable: the identity the claim trusts once armed. One
- * array lookup per exec, one field compared; storage only for an exec of sbxd. Every
- * exec's check drops the flag (exec_verdict.bpf.c), so only this exec's file sets it.
- */
-SEC("lsm/bprm_committed_creds")
-int BPF_PROG(sbx_guard_exec_identity, struct linux_binprm *bprm)
-{
-	struct sbx_guard_state *g;
-	struct sbx_task_state *ts;
-	__u32 zero = 0;
-
-	g = bpf_map_lookup_elem(&sbx_guard, &zero);
-	if (!g || !bprm->file || !sbx_daemon_exe(g, bprm->file->f_inode))
-		return 0;
-	ts = sbx_task_state(sbx_current(), true);
-	if (ts) /* no memory: this sbxd cannot claim, and says so */
-		ts->flags |= SBX_TASK_DAEMON_EXEC;
-	return 0;
 }
 
 /*

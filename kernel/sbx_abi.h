@@ -186,7 +186,7 @@ enum sbx_task_flags {
 	SBX_TASK_TRACED = 1u << 9,
 	/*
 	 * The task's own exec was of the executable that armed self-protection (struct
-	 * sbx_guard_state), as the exec's file said (bpf/self_protect.bpf.c): the claim's
+	 * sbx_guard_state), as the exec's file said (bpf/exec_verdict.bpf.c's commit): the claim's
 	 * identity once armed, never mm->exe_file, which root can point elsewhere without an
 	 * exec (prctl PR_SET_MM_EXE_FILE, PR_SET_MM_MAP). Threads and forks inherit it, every
 	 * exec clears it or sets it again.

@@ -123,6 +123,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sbx_guard_inodes SEC(".maps");
 
+/*
+ * Who sbxd is and where its pins live (self_protect.bpf.c); exec_verdict.bpf.c's commit
+ * reads it to mark an exec of sbxd's executable (SBX_TASK_DAEMON_EXEC).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbx_guard_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_guard SEC(".maps");
+
 /* The write generation clock: one counter for every inode (see above). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -223,6 +235,22 @@ static __always_inline void sbx_gen_bump(struct inode *inode)
 static __always_inline bool sbx_inode_open_for_write(struct inode *inode)
 {
 	return BPF_CORE_READ(inode, i_writecount.counter) > 0;
+}
+
+/* Is inode the executable that armed self-protection, with the content it had then? */
+static __always_inline bool sbx_daemon_exe(const struct sbx_guard_state *g, struct inode *inode)
+{
+	struct sbx_verdict_key key = {};
+	struct sbx_inode_gen *gen;
+
+	if (!g->daemon_gen || BPF_CORE_READ(inode, i_ino) != g->daemon_exe.ino)
+		return false;
+	sbx_inode_key(inode, &key);
+	if (key.dev != g->daemon_exe.dev || key.ctime_sec != g->daemon_exe.ctime_sec ||
+	    key.ctime_nsec != g->daemon_exe.ctime_nsec)
+		return false;
+	gen = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
+	return gen && gen->gen == g->daemon_gen;
 }
 
 /* Does any vma map the file (executable or not, in any process)? */
