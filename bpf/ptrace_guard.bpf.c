@@ -52,33 +52,46 @@ static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 rea
 	return sbx_debug_deny((const char *)target->comm, SBX_HOOK_PTRACE, reason);
 }
 
+/* 0 when debugger may debug target (sbx_debuggable, sbx_may_debug), else the refusal. */
+static __always_inline int sbx_debug_check(struct task_struct *target, struct task_struct *debugger)
+{
+	struct sbx_task_state *ts = sbx_task_state(target, false);
+
+	if (sbx_debuggable(ts) || sbx_may_debug(sbx_task_state(debugger, false), ts))
+		return 0;
+	return sbx_ptrace_deny(target, SBX_DENY_NOT_DEBUGGABLE);
+}
+
+/*
+ * 0 unless the calling task is hardened and writes its own code a way W^X does not see
+ * (/proc/self/mem, userfaultfd): refused unless it carries one of lifted_by.
+ */
+static __always_inline int sbx_self_write_check(__u32 lifted_by)
+{
+	struct task_struct *self = sbx_current();
+	struct sbx_task_state *ts = sbx_task_state(self, false);
+
+	if (!sbx_hardened(ts) || (ts->policy & lifted_by))
+		return 0;
+	return sbx_ptrace_deny(self, SBX_DENY_WX_FLIP);
+}
+
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(sbx_ptrace_check, struct task_struct *child, unsigned int mode, int ret)
 {
-	struct sbx_task_state *target;
-
 	if (ret)
 		return ret;
 	if (!(mode & SBX_PTRACE_MODE_ATTACH))
 		return 0;
-	target = sbx_task_state(child, false);
-	if (sbx_debuggable(target) || sbx_may_debug(sbx_task_state(sbx_current(), false), target))
-		return 0;
-	return sbx_ptrace_deny(child, SBX_DENY_NOT_DEBUGGABLE);
+	return sbx_debug_check(child, sbx_current());
 }
 
 SEC("lsm/ptrace_traceme")
 int BPF_PROG(sbx_traceme_check, struct task_struct *parent, int ret)
 {
-	struct task_struct *self = sbx_current();
-	struct sbx_task_state *target;
-
 	if (ret)
 		return ret;
-	target = sbx_task_state(self, false);
-	if (sbx_debuggable(target) || sbx_may_debug(sbx_task_state(parent, false), target))
-		return 0;
-	return sbx_ptrace_deny(self, SBX_DENY_NOT_DEBUGGABLE);
+	return sbx_debug_check(sbx_current(), parent);
 }
 
 /*
@@ -92,7 +105,6 @@ int BPF_PROG(sbx_traceme_check, struct task_struct *parent, int ret)
 SEC("lsm/file_open")
 int BPF_PROG(sbx_proc_mem_open, struct file *file, int ret)
 {
-	struct sbx_task_state *ts;
 	char name[4];
 
 	if (ret)
@@ -104,11 +116,7 @@ int BPF_PROG(sbx_proc_mem_open, struct file *file, int ret)
 				      BPF_CORE_READ(file, f_path.dentry, d_name.name)) != 4 ||
 	    name[0] != 'm' || name[1] != 'e' || name[2] != 'm')
 		return 0;
-	ts = sbx_task_state(sbx_current(), false);
-	if (!sbx_hardened(ts) ||
-	    (ts->policy & (SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_POLICY_DEBUGGER)))
-		return 0;
-	return sbx_ptrace_deny(sbx_current(), SBX_DENY_WX_FLIP);
+	return sbx_self_write_check(SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_POLICY_DEBUGGER);
 }
 
 /*
@@ -152,17 +160,13 @@ SEC("lsm/perf_event_alloc")
 int BPF_PROG(sbx_perf_event_check, struct perf_event *event, int ret)
 {
 	struct task_struct *task;
-	struct sbx_task_state *target;
 
 	if (ret)
 		return ret;
 	task = event->hw.target; /* a BTF pointer, as task storage needs */
 	if (!task)
 		return 0;
-	target = sbx_task_state(task, false);
-	if (sbx_debuggable(target) || sbx_may_debug(sbx_task_state(sbx_current(), false), target))
-		return 0;
-	return sbx_ptrace_deny(task, SBX_DENY_NOT_DEBUGGABLE);
+	return sbx_debug_check(task, sbx_current());
 }
 
 /*
@@ -176,16 +180,11 @@ int BPF_PROG(sbx_perf_event_check, struct perf_event *event, int ret)
 SEC("lsm/file_ioctl")
 int BPF_PROG(sbx_userfaultfd_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	struct sbx_task_state *ts;
-
 	if (ret)
 		return ret;
 	if (((cmd >> 8) & 0xff) != SBX_UFFDIO_TYPE)
 		return 0;
-	ts = sbx_task_state(sbx_current(), false);
-	if (!sbx_hardened(ts) || (ts->policy & SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM))
-		return 0;
-	return sbx_ptrace_deny(sbx_current(), SBX_DENY_WX_FLIP);
+	return sbx_self_write_check(SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM);
 }
 
 char LICENSE[] SEC("license") = "GPL";
