@@ -83,9 +83,13 @@ struct sbx_cached_verdict {
 _Static_assert(sizeof(struct sbx_cached_verdict) == 24, "sbx_cached_verdict is 24 bytes");
 
 enum sbx_event_hook {
-	SBX_HOOK_EXEC = 1, /* bprm_check_security */
+	SBX_HOOK_EXEC = 1, /* bprm_check_security (bpf/exec_verdict.bpf.c) */
 	SBX_HOOK_MMAP_EXEC = 2, /* mmap_file / file_mprotect with PROT_EXEC */
-	SBX_HOOK_PTRACE = 3, /* ptrace_access_check, ptrace_traceme, /proc/PID/mem writes */
+	/*
+	 * bpf/ptrace_guard.bpf.c: ptrace_access_check, ptrace_traceme, perf_event_alloc; a
+	 * hardened task writing its own code (/proc/PID/mem opened for writing, userfaultfd)
+	 */
+	SBX_HOOK_PTRACE = 3,
 	SBX_HOOK_FANOTIFY = 4, /* tier F: the fanotify exec-permission gate */
 	SBX_HOOK_COREDUMP = 5, /* cred_prepare of a task dumping core (bpf/ptrace_guard.bpf.c) */
 	SBX_HOOK_PROC = 6, /* bpf/proc_scope.bpf.c: /proc/PID entries of another sandbox */
@@ -98,9 +102,11 @@ enum sbx_deny_reason {
 	SBX_DENY_STALE = 3, /* verified, then written: generation moved */
 	SBX_DENY_TEAM_MISMATCH = 4, /* library validation */
 	SBX_DENY_WX = 5, /* hardened runtime: writable and executable memory */
-	SBX_DENY_NOT_DEBUGGABLE = 6, /* hardened: debugged, or exec'd under a tracer that may not */
+	/* hardened: debugged (ptrace, perf), dumped, or exec'd under a tracer or perf events */
+	SBX_DENY_NOT_DEBUGGABLE = 6,
 	SBX_DENY_TIMEOUT = 7, /* the verifier did not answer in time */
-	SBX_DENY_WX_FLIP = 8, /* hardened runtime: memory that was writable made executable */
+	/* hardened: writable memory made executable; code poked via /proc/PID/mem or userfaultfd */
+	SBX_DENY_WX_FLIP = 8,
 	SBX_DENY_OUTSIDE_SANDBOX = 9, /* a sandboxed task reached a process outside its sandbox */
 	SBX_DENY_PROTECTED = 16, /* self-protection: only sbxd may do this */
 };

@@ -247,7 +247,7 @@ static const struct {
 	[SBX_DENY_TIMEOUT] = { "timeout", "the verifier did not answer in time" },
 	[SBX_DENY_WX_FLIP] = { "write-then-execute",
 			       "memory that was writable made executable, or code written "
-			       "through /proc/PID/mem (hardened runtime; "
+			       "through /proc/PID/mem or userfaultfd (hardened runtime; "
 			       "cs.allow-unsigned-executable-memory allows it)" },
 	[SBX_DENY_OUTSIDE_SANDBOX] = { "outside-sandbox",
 				       "a process outside the caller's sandbox (its /proc entries "
@@ -274,8 +274,9 @@ static int on_event(const struct sbx_event *ev, void *arg)
 	}
 	/* Not debuggable, refused at another door than an attach. */
 	if (ev->reason == SBX_DENY_NOT_DEBUGGABLE && ev->hook == SBX_HOOK_EXEC)
-		e.fact = "exec'd under a tracer: the program runs with the hardened runtime "
-			 "(get-task-allow on it, or cs.debugger on the tracer, allows it)";
+		e.fact = "exec'd under a tracer or with perf events attached: the program runs "
+			 "with the hardened runtime (get-task-allow on it allows it; for a tracer, "
+			 "so does cs.debugger on the tracer)";
 	else if (ev->reason == SBX_DENY_NOT_DEBUGGABLE && ev->hook == SBX_HOOK_COREDUMP)
 		e.fact = "no core dump: the program runs with the hardened runtime "
 			 "(get-task-allow on it allows one)";
