@@ -62,6 +62,11 @@ static const struct {
 	/* clang-format on */
 };
 #define UNITS ARRAY_LEN(enforcer_units)
+/*
+ * The objects' programs, one link and one pin each (36 now). enforcer_load refuses more,
+ * so the pins sbx_enforcer_unload waits for always fit too.
+ */
+#define ENFORCER_PROGS_MAX 64
 
 enum {
 	MAP_VERDICTS,
@@ -185,7 +190,7 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 {
 	const char *dir = enforcer_pin_dir(pin_dir);
 	char path[PATH_MAX];
-	__u32 ids[64];
+	__u32 ids[ENFORCER_PROGS_MAX];
 	size_t nids = 0;
 	struct dirent *de;
 	int err = 0;
@@ -285,7 +290,7 @@ static int enforcer_write_config(struct sbx_enforcer *e, enum sbx_enforce_mode m
 static int enforcer_load(struct bpf_object *const objs[UNITS], const char *dir,
 			 uint32_t cache_entries, struct sbx_diag *d)
 {
-	struct bpf_link *links[64] = { 0 };
+	struct bpf_link *links[ENFORCER_PROGS_MAX] = { 0 };
 	char path[PATH_MAX];
 	size_t nlinks = 0;
 	int err = 0;
@@ -688,7 +693,7 @@ static int enforcer_btrfs_kernel_only(int fd, struct sbx_diag *d)
 /*
  * 0 when fd's file system is on the local list and its bytes are held only where this
  * kernel alone writes them: memory (tmpfs, ramfs) or block devices that pass
- * enforcer_bdev_kernel_only. A file system on a file (erofs's file-backed mounts) has an
+ * enforcer_sys_kernel_only. A file system on a file (erofs's file-backed mounts) has an
  * anonymous device and no block device to check: refused.
  */
 static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
