@@ -357,15 +357,6 @@ FIXTURE(hardened)
 	char prog[128], tracer[128], lib_team[128], lib_other[128], lib_unsigned[128];
 };
 
-/* A platform verdict for every object this program has loaded (ld.so, the libraries). */
-static int platform_cb(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	if (info->dlpi_name[0] == '/')
-		verify_file_as(arg, info->dlpi_name, NULL, 0, SBX_CACHED_PLATFORM, 0, 0);
-	return 0;
-}
-
 static int find_libz(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
@@ -394,7 +385,7 @@ FIXTURE_SETUP(hardened)
 	ASSERT_EQ(0, copy_file(libz, self->lib_team));
 	ASSERT_EQ(0, copy_file(libz, self->lib_other));
 	ASSERT_EQ(0, copy_file(libz, self->lib_unsigned));
-	dl_iterate_phdr(platform_cb, self->e);
+	verify_loaded_objects_as_platform(self->e);
 	ASSERT_EQ(0, verify_file_as(self->e, self->lib_team, NULL, 0, SBX_CACHED_VALID, 0, TEAM));
 	ASSERT_EQ(0, verify_file_as(self->e, self->lib_other, NULL, 0, SBX_CACHED_VALID, 0,
 				    OTHER_TEAM));

@@ -15,7 +15,6 @@
  * into the trusted sbx runs as), run as root and as uid 65534. Each case has its control.
  */
 #include <grp.h>
-#include <link.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -180,15 +179,6 @@ FIXTURE_VARIANT(launcher)
 FIXTURE_VARIANT_ADD(launcher, root){ .uid = 0 };
 FIXTURE_VARIANT_ADD(launcher, nobody){ .uid = 65534 };
 
-/* A platform verdict for every object this program has loaded (ld.so, the libraries). */
-static int platform_cb(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	if (info->dlpi_name[0] == '/')
-		verify_file_as(arg, info->dlpi_name, NULL, 0, SBX_CACHED_PLATFORM, 0, 0);
-	return 0;
-}
-
 FIXTURE_SETUP(launcher)
 {
 	struct sbx_diag d = { 0 };
@@ -204,7 +194,7 @@ FIXTURE_SETUP(launcher)
 	ASSERT_EQ(0, copy_file("/proc/self/exe", self->prog));
 	snprintf(self->other, sizeof(self->other), "%s/other", self->dir);
 	ASSERT_EQ(0, copy_file("/proc/self/exe", self->other));
-	dl_iterate_phdr(platform_cb, self->e);
+	verify_loaded_objects_as_platform(self->e);
 }
 
 FIXTURE_TEARDOWN(launcher)

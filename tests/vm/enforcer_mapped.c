@@ -113,15 +113,6 @@ FIXTURE(mapped)
 	char prog[128], libdir[128], lib[160];
 };
 
-/* A platform verdict for every object this program has loaded (ld.so, the libraries). */
-static int platform_cb(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	if (info->dlpi_name[0] == '/')
-		verify_file_as(arg, info->dlpi_name, NULL, 0, SBX_CACHED_PLATFORM, 0, 0);
-	return 0;
-}
-
 /* The file offset of addr in the object that maps it, and that object's path. */
 struct code_at {
 	uintptr_t addr;
@@ -163,7 +154,7 @@ FIXTURE_SETUP(mapped)
 	ASSERT_EQ(0, mkdir(self->libdir, 0755));
 	ASSERT_EQ(0, copy_file("/proc/self/exe", self->prog));
 	ASSERT_EQ(0, copy_file(libz.path, self->lib));
-	dl_iterate_phdr(platform_cb, self->e);
+	verify_loaded_objects_as_platform(self->e);
 	ASSERT_EQ(0, verify_file(self->e, self->launcher, self->launch.bytes, self->launch.len,
 				 SBX_POLICY_SBX_LAUNCHER));
 }

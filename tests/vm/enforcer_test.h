@@ -13,6 +13,7 @@
 #define SBX_ENFORCER_TEST_H
 
 #include <elf.h>
+#include <link.h>
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -162,6 +163,23 @@ static inline int verify_file(struct sbx_enforcer *e, const char *path, const vo
 			      size_t len, uint32_t policy)
 {
 	return verify_file_as(e, path, expect, len, SBX_CACHED_VALID, policy, 0);
+}
+
+static inline int platform_verdict_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	if (info->dlpi_name[0] == '/')
+		verify_file_as(arg, info->dlpi_name, NULL, 0, SBX_CACHED_PLATFORM, 0, 0);
+	return 0;
+}
+
+/*
+ * A platform verdict for every object this program has loaded (ld.so, the libraries), for
+ * the suites that exec copies of themselves.
+ */
+static inline void verify_loaded_objects_as_platform(struct sbx_enforcer *e)
+{
+	dl_iterate_phdr(platform_verdict_cb, e);
 }
 
 /*
