@@ -225,6 +225,7 @@ __asm__(".text\n.globl swap_claim_start\n.globl swap_claim_end\n"
 	"9: mov $231, %eax\n syscall\n"
 	"swap_claim_end:\n");
 extern const unsigned char swap_claim_start[], swap_claim_end[];
+_Static_assert(SBX_IOC_DAEMON_CLAIM == 0x5bb0c1a1u, "swap_claim_start's ioctl number");
 
 /*
  * A program that is not the daemon (a copy of this test) points its mm->exe_file at the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Shared by the suites that run the real sbxd in tier K (sbxd_tierk.c, sbxd_protect.c):
+ * Shared by the suites that run the real sbxd in tier K (sbxd_tierk.c, sbxd_protect.c,
+ * sbxd_cache.c, sbxd_escape.c):
  * the fixture, in a VM kernel with BPF LSM. Scope `sandboxed`, so only what a trusted
  * launcher starts is enforced and the guest itself keeps running: the launcher is a tiny
  * static ELF (enforcer_test.h) signed like the programs, named to sbxd with --launcher.
