@@ -80,10 +80,7 @@ while [ $# -ge 2 ]; do
 	guest_initrd="$O/tests/initramfs-$suite.cpio"
 	cp "$initrd" "$guest_initrd"
 	if [ -d "$(dirname "$vmlinuz")/modules" ]; then
-		mods=$(mktemp -d)
-		cp -r "$(dirname "$vmlinuz")/modules" "$mods/modules"
-		(cd "$mods" && find modules | cpio -o -H newc --quiet) >>"$guest_initrd"
-		rm -rf "$mods"
+		(cd "$(dirname "$vmlinuz")" && find modules | cpio -o -H newc --quiet) >>"$guest_initrd"
 	fi
 	# A blank scratch disk on the PCI bus (NVMe: built into the cloud kernels), serial
 	# sbxscratch, for the tests that need a real disk (enforcer_backing).
