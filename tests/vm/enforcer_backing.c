@@ -38,7 +38,7 @@ enum backing_kind { LOOP_IMAGE, LOOP_DEVICE, PCI_DISK };
 FIXTURE(backing)
 {
 	ENFORCER_FIXTURE_DATA;
-	char image[128], mnt[128], dev[64], prog[160];
+	char image[128], mnt[128], dev[64], prog[160], control[160];
 	int loop_fd;
 	bool mounted;
 };
@@ -152,6 +152,7 @@ FIXTURE_SETUP(backing)
 	snprintf(self->image, sizeof(self->image), "%s/disk.img", self->dir);
 	snprintf(self->mnt, sizeof(self->mnt), "%s/mnt", self->dir);
 	snprintf(self->prog, sizeof(self->prog), "%s/prog", self->mnt);
+	snprintf(self->control, sizeof(self->control), "%s/control", self->mnt);
 	if (variant->kind != PCI_DISK)
 		ASSERT_EQ(0, loop_attach(self->image, variant->uid, self->dev, sizeof(self->dev),
 					 &self->loop_fd));
@@ -164,6 +165,7 @@ FIXTURE_SETUP(backing)
 	}
 	self->mounted = true;
 	ASSERT_EQ(0, write_file(self->prog, self->exit7.bytes, self->exit7.len, 0755));
+	ASSERT_EQ(0, write_file(self->control, self->exit7.bytes, self->exit7.len, 0755));
 	sync();
 	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, &self->e, &d))
 	{
@@ -253,41 +255,40 @@ static int run_as(const char *prog, uid_t uid)
 }
 
 /* The writer: the image file, or the device itself (as a member of the disk group could). */
-static int swap_prog(FIXTURE_DATA(backing) * self, const FIXTURE_VARIANT(backing) * variant)
+static int swap_prog(FIXTURE_DATA(backing) * self, const FIXTURE_VARIANT(backing) * variant,
+		     const char *prog)
 {
-	off_t off = exit_code_offset(self->prog);
+	off_t off = exit_code_offset(prog);
 
 	if (off <= 0)
 		return -EIO;
-	return swap_under(variant->kind == LOOP_IMAGE ? self->image : self->dev, off, self->prog,
+	return swap_under(variant->kind == LOOP_IMAGE ? self->image : self->dev, off, prog,
 			  variant->uid);
 }
 
-/* The control: with the enforcer in complain mode nothing is refused; the swap is seen. */
-TEST_F(backing, unconfined_swap_runs_the_new_bytes)
-{
-	struct sbx_diag d = { 0 };
-
-	ASSERT_EQ(0, sbx_enforcer_set_mode(self->e, SBX_ENFORCE_COMPLAIN, SBX_SCOPE_ALL, &d));
-	ASSERT_EQ(7, run_as(self->prog, variant->uid));
-	ASSERT_EQ(0, swap_prog(self, variant));
-	ASSERT_EQ(42, run_as(self->prog, variant->uid));
-}
-
 /*
- * Enforced. On a loop device the verdict is not cached, so the file does not run, and the
- * swap changes nothing; with the old code (f_type alone) the store succeeded, the first
- * run gave 7 and the run after the swap 42: bytes nobody verified. On the PCI disk the
- * verdict is cached and the file runs, for root and the user; root's raw write to the
- * mounted disk is the known gap.
+ * The control first, on a second copy of the program on the same file system: with the
+ * enforcer in complain mode nothing is refused, and the swap is seen (the new bytes run).
+ * Then enforced, on the program. On a loop device the verdict is not cached, so the file
+ * does not run, and the swap changes nothing; with the old code (f_type alone) the store
+ * succeeded, the first run gave 7 and the run after the swap 42: bytes nobody verified. On
+ * the PCI disk the verdict is cached and the file runs, for root and the user; root's raw
+ * write to the mounted disk is the known gap. (One case per variant: each case loads the
+ * enforcer, seconds under TCG.)
  */
 TEST_F(backing, verdict_under_a_swap)
 {
 	struct sbx_cached_verdict v = { .kind = SBX_CACHED_VALID };
 	struct sbx_diag d = { 0 };
 	uint64_t gen = 0;
-	int fd = open(self->prog, O_RDONLY | O_CLOEXEC), stored, r;
+	int fd, stored, r;
 
+	ASSERT_EQ(0, sbx_enforcer_set_mode(self->e, SBX_ENFORCE_COMPLAIN, SBX_SCOPE_ALL, &d));
+	ASSERT_EQ(7, run_as(self->control, variant->uid));
+	ASSERT_EQ(0, swap_prog(self, variant, self->control));
+	ASSERT_EQ(42, run_as(self->control, variant->uid)); /* control: the swap is seen */
+	ASSERT_EQ(0, sbx_enforcer_set_mode(self->e, SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, &d));
+	fd = open(self->prog, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, sbx_enforcer_verdict_begin(self->e, fd, &gen, &d));
 	v.write_gen = gen;
@@ -300,7 +301,7 @@ TEST_F(backing, verdict_under_a_swap)
 		}
 		ASSERT_EQ(7, run_as(self->prog, 0));
 		ASSERT_EQ(7, run_as(self->prog, NOBODY));
-		r = swap_prog(self, variant);
+		r = swap_prog(self, variant, self->prog);
 		if (r == 11)
 			return; /* the write open was refused (bdev_allow_write_mounted=0): held */
 		ASSERT_EQ(0, r);
@@ -319,7 +320,7 @@ TEST_F(backing, verdict_under_a_swap)
 		TH_LOG("diag: %s", d.msg);
 	}
 	EXPECT_EQ(REFUSED & 0xff, run_as(self->prog, variant->uid));
-	EXPECT_EQ(0, swap_prog(self, variant));
+	EXPECT_EQ(0, swap_prog(self, variant, self->prog));
 	EXPECT_EQ(REFUSED & 0xff, run_as(self->prog, variant->uid));
 	/* The fixture's own files, on tmpfs, are still cached and run. */
 	ASSERT_EQ(0, verify_file(self->e, self->target, self->exit7.bytes, self->exit7.len, 0));
