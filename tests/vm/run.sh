@@ -5,7 +5,8 @@
 # to $SBX_COUNTS. A kernel that cannot be fetched, or a host without root or qemu, is a
 # loud SKIP with the reason; a guest without the sentinel (hang, panic, crash) is a failure
 # with the last lines of its console.
-#   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 1500)
+#   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 1500), SBX_VM_JOBS
+#                           (guests booted at once, default one per CPU)
 # A developer's loop: SBX_VM_GUEST_SUITES (default "vmguest sandbox escape") and SBX_ONLY
 # (test program names, tests/check.sh) narrow what each guest runs.
 set -u
@@ -54,27 +55,10 @@ if ! "$here/mkinitramfs.sh" "$O" "$initrd"; then
 fi
 
 kernels=$("$here/kernels.sh" fetch 2>"$logs/fetch.log")
-set -- $kernels
-echo "TAP version 13"
-echo "1..$(($# / 2))"
-n=0
-while [ $# -ge 2 ]; do
-	suite=$1 vmlinuz=$2
-	shift 2
-	n=$((n + 1))
-	if [ "$vmlinuz" = - ]; then
-		why=$(grep "kernels.sh: $suite:" "$logs/fetch.log" | tail -n 1)
-		if $required; then
-			echo "not ok $n vm: $suite # kernel neither fetched nor cached: ${why:-unknown reason}"
-			echo "0 1 0" >>"$counts"
-		else
-			echo "ok $n vm: $suite # SKIP kernel not fetched: ${why:-unknown reason}"
-			echo "0 0 1" >>"$counts"
-		fi
-		continue
-	fi
-	log="$logs/$suite.log"
-	echo "# vm: booting $suite ($(cat "$(dirname "$vmlinuz")/package")), limit ${limit}s"
+
+# Boot one guest (SUITE VMLINUZ); its console, cleaned, goes to $logs/SUITE.log.
+boot() {
+	suite=$1 vmlinuz=$2 log="$logs/$1.log"
 	# This kernel's modules (kernels.sh) in a second archive after the common one: the
 	# kernel unpacks concatenated archives into one initramfs, /modules/NAME.ko.
 	guest_initrd="$O/tests/initramfs-$suite.cpio"
@@ -93,6 +77,56 @@ while [ $# -ge 2 ]; do
 		-device nvme,drive=scratch,serial=sbxscratch \
 		-append "console=ttyS0 panic=-1 loglevel=4 edd=off rdinit=/init$(guest_args)" \
 		</dev/null 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' >"$log"
+}
+
+# A TCG guest is one host thread (-smp 1): up to $jobs guests boot at once, one per CPU
+# by default, and are reported in the matrix's order as each finishes. A guest's tests
+# see the same one CPU as when they ran one after another.
+jobs=${SBX_VM_JOBS:-$(nproc)}
+set -- $kernels
+total=0
+while [ $# -ge 2 ]; do
+	total=$((total + 1))
+	[ "$2" = - ] || eval "queued_$total=\"$1 $2\""
+	shift 2
+done
+started=0 running=0
+start_next() {
+	while [ "$running" -lt "$jobs" ] && [ "$started" -lt "$total" ]; do
+		started=$((started + 1))
+		eval "q=\${queued_$started:-}"
+		[ -n "$q" ] || continue
+		boot $q &
+		eval "pid_$started=$!"
+		running=$((running + 1))
+	done
+}
+start_next
+
+set -- $kernels
+echo "TAP version 13"
+echo "1..$total"
+n=0
+while [ $# -ge 2 ]; do
+	suite=$1 vmlinuz=$2
+	shift 2
+	n=$((n + 1))
+	if [ "$vmlinuz" = - ]; then
+		why=$(grep "kernels.sh: $suite:" "$logs/fetch.log" | tail -n 1)
+		if $required; then
+			echo "not ok $n vm: $suite # kernel neither fetched nor cached: ${why:-unknown reason}"
+			echo "0 1 0" >>"$counts"
+		else
+			echo "ok $n vm: $suite # SKIP kernel not fetched: ${why:-unknown reason}"
+			echo "0 0 1" >>"$counts"
+		fi
+		continue
+	fi
+	log="$logs/$suite.log"
+	echo "# vm: $suite ($(cat "$(dirname "$vmlinuz")/package")), limit ${limit}s"
+	eval "wait \$pid_$n"
+	running=$((running - 1))
+	start_next
 	# The guest's own KTAP and its header lines (uname -r, LSM list), nested.
 	sed -n '/^# uname -r:/,$p' "$log" | sed 's/^/# /'
 	sentinel=$(sed -n 's/^sbx-vm-sentinel: exit=\([0-9]*\)$/\1/p' "$log" | tail -n 1)
