@@ -85,6 +85,19 @@ static const char *rlimit_name(int r)
 				    : "RLIMIT_?";
 }
 
+static const char *drop_cost_name(enum sbx_drop_cost c)
+{
+	switch (c) {
+	case SBX_DROP_HOLE:
+		return "hole";
+	case SBX_DROP_COVERED:
+		return "covered";
+	case SBX_DROP_HARMLESS:
+		return "harmless";
+	}
+	return "?";
+}
+
 static void json_constraint(struct sbx_json *j, const char *key, const struct sbx_lc_node *n)
 {
 	sbx_json_object_begin(j, key);
@@ -263,6 +276,21 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 			sbx_json_null(&j, sbx_lc_slot_name(slot));
 	}
 	sbx_json_object_end(&j);
+
+	sbx_json_array_begin(&j, "drops");
+	for (size_t i = 0; i < plan->n_drops; i++) {
+		const struct sbx_plan_drop *d = &plan->drops[i];
+
+		sbx_json_object_begin(&j, NULL);
+		j.pretty = false; /* one line per feature */
+		sbx_json_string(&j, "feature", d->feature);
+		sbx_json_string(&j, "cost", drop_cost_name(d->cost));
+		sbx_json_string(&j, "cover_call", d->cover_call);
+		sbx_json_string(&j, "how", d->how);
+		sbx_json_object_end(&j);
+		j.pretty = true;
+	}
+	sbx_json_array_end(&j);
 	sbx_json_object_end(&j);
 	sbx_json_finish(&j);
 }
@@ -490,6 +518,11 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 	}
 	if (pp->require_inherited_sandbox)
 		fprintf(out, "  runs only inside an already sandboxed parent (inherit)\n");
+	/* What a kernel without each feature would cost (sbx run --report: this kernel's). */
+	fprintf(out, "\non a kernel without (hole: sbx run refuses unless --best-effort):\n");
+	for (size_t i = 0; i < plan->n_drops; i++)
+		fprintf(out, "  %-22s %s: %s\n", plan->drops[i].feature,
+			drop_cost_name(plan->drops[i].cost), plan->drops[i].how);
 	fprintf(out, "\nkernel policy record: abi %u, flags %#x (", plan->policy.abi_version,
 		plan->policy.flags);
 	for (size_t i = 0, n = 0; i < ARRAY_SIZE(policy_names); i++)
