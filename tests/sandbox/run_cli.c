@@ -140,8 +140,13 @@ TEST_F(run, executable_grant_runs_a_granted_program)
 	ASSERT_EQ(0, SBX("--grant", grant, "--", "/bin/sh", "-c", "exec \"$0\"", tool));
 	EXPECT_EQ(125, self->r->status);
 	EXPECT_STREQ("", self->r->out);
-	EXPECT_NE(NULL, strstr(self->r->err, ":x needs files.user-selected.executable"))
+	EXPECT_NE(NULL, strstr(self->r->err, ":x needs files.user-selected.executable (--allow "
+					     "files.user-selected.executable adds it)\n"))
 	TH_LOG("%s", self->r->err);
+	/* The line typed again with what it names runs. */
+	ASSERT_EQ(0, SBX("--allow", "files.user-selected.executable", "--grant", grant, "--",
+			 "/bin/sh", "-c", "exec \"$0\"", tool));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 }
 
 TEST_F(run, grant_of_nonexistent_path)

@@ -515,13 +515,16 @@ TEST(user_selected_grants)
 	ASSERT_EQ(0, sbx_profile_load_buffer("ro", ro, strlen(ro), &p, &d));
 	plan = NULL;
 	EXPECT_EQ(-EPERM, sbx_compile(p, &f, &plan, &d));
-	EXPECT_STREQ("--grant /data/out:rw needs files.user-selected.read-write", d.msg);
+	EXPECT_STREQ("--grant /data/out:rw needs files.user-selected.read-write (--allow "
+		     "files.user-selected.read-write adds it)",
+		     d.msg);
 	EXPECT_EQ(NULL, plan);
 	sbx_profile_free(p);
 	ASSERT_EQ(0, sbx_profile_load_buffer("none", none, strlen(none), &p, &d));
 	f.n_grants = 1;
 	EXPECT_EQ(-EPERM, sbx_compile(p, &f, &plan, &d));
-	EXPECT_STREQ("--grant /data/in.txt: the profile has no files.user-selected entitlement",
+	EXPECT_STREQ("--grant /data/in.txt: the profile has no files.user-selected entitlement "
+		     "(--allow files.user-selected.read-only adds one)",
 		     d.msg);
 	sbx_profile_free(p);
 }

@@ -188,7 +188,8 @@ TEST(explain_with_grants)
 				      "[files.user-selected.read-write, ABI 3]"));
 	/* network_client.yaml has files.user-selected.read-only only. */
 	EXPECT_EQ(2, sbx("explain", jq, "--grant", grant, NULL));
-	EXPECT_NE(NULL, strstr(r.err, ":rw needs files.user-selected.read-write\n"));
+	EXPECT_NE(NULL, strstr(r.err, ":rw needs files.user-selected.read-write (--allow "
+				      "files.user-selected.read-write adds it)\n"));
 	EXPECT_EQ(2, sbx("explain", path, "--grant", "/nonexistent/x:rw", NULL));
 	EXPECT_STREQ("sbx profile: --grant /nonexistent/x: no such file, and its directory does "
 		     "not exist either: create the directory first\n",

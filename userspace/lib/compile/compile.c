@@ -357,26 +357,30 @@ static void compile_grants(struct builder *b)
 		if (!ro && !rw && !ex) {
 			b->err = sbx_diag_set(b->diag, -EPERM,
 					      "--grant %s: the profile has no files.user-selected "
-					      "entitlement",
+					      "entitlement (--allow files.user-selected.read-only "
+					      "adds one)",
 					      g->path);
 			return;
 		}
 		if (g->write && !rw) {
 			b->err = sbx_diag_set(b->diag, -EPERM,
-					      "--grant %s:rw needs files.user-selected.read-write",
+					      "--grant %s:rw needs files.user-selected.read-write "
+					      "(--allow files.user-selected.read-write adds it)",
 					      g->path);
 			return;
 		}
 		if (g->execute && !ex) {
 			b->err = sbx_diag_set(b->diag, -EPERM,
-					      "--grant %s:x needs files.user-selected.executable",
+					      "--grant %s:x needs files.user-selected.executable "
+					      "(--allow files.user-selected.executable adds it)",
 					      g->path);
 			return;
 		}
 		if (!g->write && !g->execute && !ro && !rw) {
 			b->err = sbx_diag_set(b->diag, -EPERM,
 					      "--grant %s needs files.user-selected.read-only or "
-					      "read-write",
+					      "read-write (--allow files.user-selected.read-only "
+					      "adds it)",
 					      g->path);
 			return;
 		}
