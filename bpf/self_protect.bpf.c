@@ -189,6 +189,10 @@ int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long
  * kernel's only writers of it besides exec, fork's copy and exit): the process is marked
  * as traced, so it never claims until an exec nobody traces. Asked before the kernel
  * checks the call, so an attempt that fails marks too. Any other prctl: two comparisons.
+ * The sub-option is read as the kernel reads it: prctl_set_mm(int opt, ...) keeps arg2's
+ * low 32 bits, so PR_SET_MM_EXE_FILE | 1 << 32 sets exe_file like PR_SET_MM_EXE_FILE
+ * (atk3 C). Every argument a hook compares is as wide as the kernel's own reading of it:
+ * prctl's option is an int, an ioctl's command an unsigned int, in the hooks too.
  */
 #define SBX_PR_SET_MM	       35
 #define SBX_PR_SET_MM_EXE_FILE 13
@@ -198,8 +202,10 @@ SEC("lsm/task_prctl")
 int BPF_PROG(sbx_guard_set_exe, int option, unsigned long arg2, unsigned long arg3,
 	     unsigned long arg4, unsigned long arg5, int ret)
 {
+	int opt = (int)arg2;
+
 	if (ret || option != SBX_PR_SET_MM ||
-	    (arg2 != SBX_PR_SET_MM_EXE_FILE && arg2 != SBX_PR_SET_MM_MAP))
+	    (opt != SBX_PR_SET_MM_EXE_FILE && opt != SBX_PR_SET_MM_MAP))
 		return ret;
 	return sbx_mark_traced(sbx_current()->group_leader);
 }

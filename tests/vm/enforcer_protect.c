@@ -291,8 +291,10 @@ static void swap_claim(const char *how)
  * SBX_TEST_CLAIM set it claims before any test runs and exits with 0 (claimed) or the
  * errno. "wait": it first says so on fd 3 and waits there (the test attaches meanwhile);
  * "reexec": it execs itself once more, to claim, untraced; "set_exe": it asks to set its
- * exe_file (to itself: refused, EBUSY, for it is mapped), then claims; "swap:HOW": as a
- * copy that is not the daemon, swap_claim.
+ * exe_file (to itself: refused, EBUSY, for it is mapped), then claims; "set_exe_high" the
+ * same with 1 << 32 in the sub-option, "set_map_high" PR_SET_MM_MAP | 1 << 32 without a
+ * map (EFAULT: the kernel took it for PR_SET_MM_MAP); "swap:HOW": as a copy that is not
+ * the daemon, swap_claim.
  */
 __attribute__((constructor)) static void claimer_main(void)
 {
@@ -303,10 +305,16 @@ __attribute__((constructor)) static void claimer_main(void)
 		return;
 	if (!strncmp(how, "swap:", 5))
 		swap_claim(how + 5);
-	if (!strcmp(how, "set_exe")) {
-		int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (!strncmp(how, "set_", 4)) {
+		int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), map = !!strstr(how, "map");
+		unsigned long opt = map ? PR_SET_MM_MAP : PR_SET_MM_EXE_FILE;
 
-		if (fd < 0 || prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0, 0) == 0 || errno != EBUSY)
+		if (strstr(how, "_high"))
+			opt |= 1ul << 32; /* the kernel's prctl_set_mm(int opt, ...) drops it */
+		if (fd < 0 ||
+		    prctl(PR_SET_MM, opt, map ? 0ul : (unsigned long)fd,
+			  map ? (unsigned long)sizeof(struct prctl_mm_map) : 0ul, 0ul) == 0 ||
+		    errno != (map ? EFAULT : EBUSY))
 			_exit(125);
 		close(fd);
 	}
@@ -435,6 +443,25 @@ TEST_F(enforcer_protect, exe_file_set_without_exec_never_claims)
 	EXPECT_EQ(EPERM, swapper(copy, "map"));
 	EXPECT_EQ(0, claimer("claim", UNTRACED));
 	EXPECT_EQ(EPERM, claimer("set_exe", UNTRACED));
+}
+
+/*
+ * atk3 C: prctl_set_mm(int opt, ...) keeps the low 32 bits of the sub-option, so
+ * PR_SET_MM_EXE_FILE | 1 << 32 sets exe_file as PR_SET_MM_EXE_FILE does (the claimer's
+ * EBUSY says the kernel took it so), and PR_SET_MM_MAP | 1 << 32 is PR_SET_MM_MAP (EFAULT).
+ * Either marks the caller as PR_SET_MM_EXE_FILE does, so the daemon's executable run again
+ * no longer claims; unmarked, root swapped exe_file and claimed in the first arming's
+ * window (atk3_claim.c). Control: the same claimer without the prctl claims.
+ */
+TEST_F(enforcer_protect, set_mm_sub_option_read_as_the_kernel_reads_it)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, claimer("claim", UNTRACED));
+	EXPECT_EQ(EPERM, claimer("set_exe_high", UNTRACED));
+	EXPECT_EQ(EPERM, claimer("set_map_high", UNTRACED));
 }
 
 TEST_HARNESS_MAIN
