@@ -8,7 +8,13 @@
  * A copy of sbx (another inode, no verdict) launches nothing sandboxed: scope `sandboxed`
  * protects users from the programs they chose to confine, not from themselves.
  *
- * Task storage does not follow fork by itself: task_alloc copies it to the child.
+ * Task storage does not follow fork by itself: task_alloc copies it to the child. A child
+ * that gets no storage (ENOMEM) is refused whatever its parent's state holds, fail closed:
+ * scope (sandboxed, launcher), floor and domain confine the tree, a hardened policy the
+ * program, the traced mark keeps it from claiming sbxd's identity; a child without them
+ * would be free of them. What a child could lose harmlessly (sbxd's identity, a policy's
+ * lifts) is not worth a deny list of what it may not. Not testable: storage cannot be made
+ * to fail on demand.
  *
  * The launcher also declares the policy of the profile it runs (SBX_PRCTL_POLICY_FLOOR,
  * kernel/sbx_abi.h): a prctl only a launcher may make, answered here, that tightens the
@@ -27,8 +33,8 @@ int BPF_PROG(sbx_task_inherit, struct task_struct *task, unsigned long clone_fla
 	if (!parent || !(parent->flags | parent->policy | parent->floor))
 		return 0;
 	child = sbx_task_state(task, true);
-	if (!child) /* an untracked child of a sandboxed task would escape: no fork */
-		return (parent->flags & (SBX_TASK_SANDBOXED | SBX_TASK_LAUNCHER)) ? -SBX_ENOMEM : 0;
+	if (!child) /* every bit of the state binds or names the child: none is shed, no fork */
+		return -SBX_ENOMEM;
 	*child = *parent;
 	return 0;
 }
