@@ -25,8 +25,9 @@
  *    tracer, and any later attach to a task (ptrace_access_check in ATTACH mode: PTRACE_
  *    ATTACH/SEIZE, /proc/PID/mem, process_vm_writev, pidfd_getfd) or PTRACE_TRACEME,
  *    marks its thread group SBX_TASK_TRACED until an exec nobody traces; a marked task
- *    never claims. Once claimed nobody else may attach. Threads inherit the flag through
- *    task storage (task_scope.bpf.c); the marks of an exec (traced, sbxd's executable)
+ *    never claims. Once claimed nobody else may attach. Threads and forks inherit it
+ *    through task storage (task_scope.bpf.c: a thread's fork from the group's leader,
+ *    which holds the mark); the marks of an exec (traced, sbxd's executable)
  *    are made by exec_verdict.bpf.c, whose check and commit run at every exec anyway, and
  *    every exec clears SBX_TASK_DAEMON: a child that execs something else is not sbxd.
  *    The record is not an LRU entry: an evicted verdict cannot lock sbxd out.

@@ -22,20 +22,45 @@
  */
 #include "sbx_enforcer.bpf.h"
 
+#define SBX_CLONE_THREAD 0x00010000
+
+/*
+ * The traced mark (self_protect.bpf.c) is kept on the thread group's leader only, and a
+ * thread started before a tracer came has its own unmarked copy. Its fork (no
+ * CLONE_THREAD) is a new thread group, its own leader: the mark must come from the
+ * parent's leader, or code a tracer wrote into the process forks a child that claims
+ * sbxd's identity. A fork from a thread that is not the leader costs that one lookup more.
+ */
+static __always_inline __u32 sbx_leader_traced(struct task_struct *self, unsigned long clone_flags)
+{
+	struct task_struct *leader = self->group_leader;
+	struct sbx_task_state *ts;
+
+	if (leader == self || (clone_flags & SBX_CLONE_THREAD))
+		return 0;
+	ts = sbx_task_state(leader, false);
+	return ts ? ts->flags & SBX_TASK_TRACED : 0;
+}
+
 SEC("lsm/task_alloc")
 int BPF_PROG(sbx_task_inherit, struct task_struct *task, unsigned long clone_flags, int ret)
 {
+	struct task_struct *self = sbx_current();
 	struct sbx_task_state *parent, *child;
+	__u32 traced;
 
 	if (ret)
 		return ret;
-	parent = sbx_task_state(sbx_current(), false);
-	if (!parent || !(parent->flags | parent->policy | parent->floor))
+	parent = sbx_task_state(self, false);
+	traced = sbx_leader_traced(self, clone_flags);
+	if (!traced && (!parent || !(parent->flags | parent->policy | parent->floor)))
 		return 0;
 	child = sbx_task_state(task, true);
 	if (!child) /* every bit of the state binds or names the child: none is shed, no fork */
 		return -SBX_ENOMEM;
-	*child = *parent;
+	if (parent)
+		*child = *parent;
+	child->flags |= traced;
 	return 0;
 }
 

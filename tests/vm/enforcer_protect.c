@@ -287,15 +287,45 @@ static void swap_claim(const char *how)
 }
 
 /*
+ * "thread_fork": a thread started before the test attaches (to the leader, which is
+ * marked) forks once the leader is let go, as code a tracer wrote into the process could;
+ * the fork claims. Exits with the claim's status.
+ */
+static int fork_pipe[2];
+
+static void *fork_claim(void *arg)
+{
+	pid_t pid;
+	int st;
+	char c;
+
+	(void)arg;
+	if (read(fork_pipe[0], &c, 1) != 1)
+		_exit(121);
+	pid = fork();
+	if (pid == 0)
+		_exit(-sbx_enforcer_claim(NULL));
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		_exit(122);
+	_exit(WEXITSTATUS(st));
+}
+
+/*
  * This program exec'd again, as a would-be sbxd (the executable that armed): with
  * SBX_TEST_CLAIM set it claims before any test runs and exits with 0 (claimed) or the
- * errno. "wait": it first says so on fd 3 and waits there (the test attaches meanwhile);
+ * errno. "wait": it first says so on fd 3 and waits there (the test attaches meanwhile;
+ * "thread_fork" too, then fork_claim);
  * "reexec": it execs itself once more, to claim, untraced; "set_exe": it asks to set its
  * exe_file (to itself: refused, EBUSY, for it is mapped), then claims; "set_exe_high" the
  * same with 1 << 32 in the sub-option, "set_map_high" PR_SET_MM_MAP | 1 << 32 without a
  * map (EFAULT: the kernel took it for PR_SET_MM_MAP); "swap:HOW": as a copy that is not
  * the daemon, swap_claim.
  */
+static bool claimer_waits(const char *how)
+{
+	return !strcmp(how, "wait") || !strcmp(how, "thread_fork");
+}
+
 __attribute__((constructor)) static void claimer_main(void)
 {
 	const char *how = getenv("SBX_TEST_CLAIM");
@@ -318,8 +348,20 @@ __attribute__((constructor)) static void claimer_main(void)
 			_exit(125);
 		close(fd);
 	}
-	if (!strcmp(how, "wait") && (write(3, &c, 1) != 1 || read(3, &c, 1) != 1))
+	if (!strcmp(how, "thread_fork")) {
+		pthread_t t;
+
+		if (pipe(fork_pipe) || pthread_create(&t, NULL, fork_claim, NULL))
+			_exit(122);
+	}
+	if (claimer_waits(how) && (write(3, &c, 1) != 1 || read(3, &c, 1) != 1))
 		_exit(126);
+	if (!strcmp(how, "thread_fork")) {
+		if (write(fork_pipe[1], &c, 1) != 1)
+			_exit(122);
+		for (;;)
+			pause(); /* the thread's _exit ends the process */
+	}
 	if (!strcmp(how, "reexec")) {
 		setenv("SBX_TEST_CLAIM", "claim", 1);
 		execl("/proc/self/exe", "claimer", (char *)NULL);
@@ -374,7 +416,7 @@ static int claimer(const char *how, enum claimer_tracer tracer)
 	    (waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st) ||
 	     ptrace(PTRACE_DETACH, pid, NULL, NULL)))
 		err = -2;
-	if (pid > 0 && !strcmp(how, "wait") &&
+	if (pid > 0 && claimer_waits(how) &&
 	    (read(sv[0], &c, 1) != 1 ||
 	     (tracer == ATTACHED &&
 	      (ptrace(PTRACE_ATTACH, pid, NULL, NULL) || waitpid(pid, &st, 0) != pid ||
@@ -462,6 +504,23 @@ TEST_F(enforcer_protect, set_mm_sub_option_read_as_the_kernel_reads_it)
 	EXPECT_EQ(0, claimer("claim", UNTRACED));
 	EXPECT_EQ(EPERM, claimer("set_exe_high", UNTRACED));
 	EXPECT_EQ(EPERM, claimer("set_map_high", UNTRACED));
+}
+
+/*
+ * The traced mark is kept on the thread group's leader; a thread started before a tracer
+ * attached has its own copy of the state, unmarked. Its fork is a new leader: it must
+ * inherit the mark from its parent's leader, or code a tracer wrote into the daemon's
+ * executable (run again: DAEMON_EXEC) claims from that fork. Control: the same fork,
+ * nobody attached.
+ */
+TEST_F(enforcer_protect, fork_of_a_thread_inherits_the_traced_mark)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, claimer("thread_fork", UNTRACED));
+	EXPECT_EQ(EPERM, claimer("thread_fork", ATTACHED));
 }
 
 TEST_HARNESS_MAIN
