@@ -14,8 +14,8 @@
  *    LSM, so the facilities that write a mapping whatever its protection, the way a
  *    debugger pokes code, are refused to a hardened task unless W^X is lifted
  *    (cs.allow-unsigned-executable-memory): /proc/self/mem opened for writing (file_open),
- *    and userfaultfd, which fills a registered range without asking for VM_WRITE
- *    (file_ioctl);
+ *    and a userfaultfd on its mm, which fills a registered range without asking for
+ *    VM_WRITE, refused where it is made (inode_init_security_anon);
  *  - PTRACE_TRACEME, where the task offers itself: ptrace_traceme;
  *  - a tracer attached before the task exec'd a hardened program (PTRACE_TRACEME, or an
  *    attach while it ran something else): attaching is asked once, so that exec is refused
@@ -172,18 +172,31 @@ int BPF_PROG(sbx_perf_event_check, struct perf_event *event, int ret)
 /*
  * userfaultfd installs pages in a registered range whatever its protection (UFFDIO_COPY,
  * ZEROPAGE, CONTINUE, MOVE: registering checks VM_MAYWRITE, which every private mapping
- * has), so a hardened task with one writes code into its own read-execute memory. Refused
- * at every ioctl of userfaultfd's type (_IOC_TYPE 0xAA: UFFDIO_API first, without which no
- * other works), from a descriptor made any way (userfaultfd(2), /dev/userfaultfd). One
- * made before the exec belongs to the old mm. The fast path is the command's type byte.
+ * has), so whoever holds one on a hardened task's mm writes code into its read-execute
+ * memory: the task itself, or any helper it passes the descriptor to, through either ioctl
+ * entry (file_ioctl, file_ioctl_compat). So a hardened task gets none: a userfaultfd is
+ * bound to the mm of the task that makes it, here, where both userfaultfd(2) and
+ * /dev/userfaultfd's USERFAULTFD_IOC_NEW name its anonymous inode, on 6.1 to 7.2. The one
+ * made for a fork event (context_inode set) is for a child of an mm that already had one,
+ * so not a hardened mm: the exec that hardens a task gives it a new mm, and every task that
+ * shares a hardened mm carries its policy (task_alloc refuses a thread or CLONE_VM child
+ * it cannot give one). The fast path is the name, no lookup.
  */
-SEC("lsm/file_ioctl")
-int BPF_PROG(sbx_userfaultfd_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+SEC("lsm/inode_init_security_anon")
+int BPF_PROG(sbx_userfaultfd_new, struct inode *inode, const struct qstr *name,
+	     const struct inode *context_inode, int ret)
 {
+	static const char uffd[] = "[userfaultfd]";
+	char buf[sizeof(uffd)];
+
 	if (ret)
 		return ret;
-	if (((cmd >> 8) & 0xff) != SBX_UFFDIO_TYPE)
+	if (BPF_CORE_READ(name, len) != sizeof(uffd) - 1 ||
+	    bpf_probe_read_kernel(buf, sizeof(buf), BPF_CORE_READ(name, name)))
 		return 0;
+	for (int i = 0; i < sizeof(uffd); i++)
+		if (buf[i] != uffd[i])
+			return 0;
 	return sbx_self_write_check(SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM);
 }
 

@@ -80,7 +80,6 @@
 #define SBX_EINVAL	       22
 #define SBX_PTRACE_MODE_ATTACH 0x02
 #define SBX_PROC_SUPER_MAGIC   0x9fa0
-#define SBX_UFFDIO_TYPE	       0xAA /* linux/userfaultfd.h: UFFDIO, every command's type */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -19,11 +19,13 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 
 #include "enforcer_test.h"
+#include "launch/fdpass.h"
 #include "compile/compile.h"
 #include "profile/profile.h"
 
@@ -115,34 +117,133 @@ static void core_sink(const char *path)
 	_exit(close(fd) || n < 0 ? 2 : 0);
 }
 
-/*
- * userfaultfd fills a never-writable read-execute page with code (UFFDIO_COPY), which then
- * runs. Unprivileged, only a user-mode-only descriptor can be had (vm.unprivileged_userfaultfd).
- */
-static int uffd_fill(void)
-{
-	static const unsigned char ret42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 }; /* mov eax,42; ret */
-	static unsigned char src[4096] __attribute__((aligned(4096)));
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	struct uffdio_copy copy = { .src = (uintptr_t)src, .len = 4096 };
-	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
-	void *x;
+static const unsigned char ret42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 }; /* mov eax,42; ret */
 
+/*
+ * A userfaultfd on this task's mm, made by userfaultfd(2) or by /dev/userfaultfd's
+ * USERFAULTFD_IOC_NEW (dev). Unprivileged, only a user-mode-only descriptor can be had
+ * (vm.unprivileged_userfaultfd); a kernel that does not know the flag says EINVAL. -1 with
+ * errno, or -2 when /dev/userfaultfd is missing.
+ */
+static int uffd_new(bool dev)
+{
+	int fd, ctl;
+
+	if (!dev) {
+		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+		return fd >= 0 || errno != EINVAL ? fd : (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	}
+	ctl = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return errno == ENOENT ? -2 : -1;
+	fd = ioctl(ctl, USERFAULTFD_IOC_NEW, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (fd < 0 && errno == EINVAL)
+		fd = ioctl(ctl, USERFAULTFD_IOC_NEW, O_CLOEXEC);
+	close(ctl);
+	return fd;
+}
+
+/*
+ * ioctl through the ia32 entry (int $0x80, i386 __NR_ioctl 54) from this 64-bit program:
+ * the kernel asks the file_ioctl_compat LSM hook there (6.8, backported to 6.1), not
+ * file_ioctl. arg must be below 4 GiB.
+ */
+static long ioctl32(int fd, unsigned long cmd, void *arg)
+{
+	long r;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(54), "b"(fd), "c"((unsigned int)cmd),
+			   "d"((unsigned int)(uintptr_t)arg)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return r < 0 ? (errno = (int)-r, -1) : r;
+}
+
+static long ioctl64(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg);
+}
+
+/*
+ * Fill the never-writable read-execute page x with code (UFFDIO_API, REGISTER, COPY) through
+ * fd: 0 done, -1 with errno, 3 no ia32 entry (compat). The structs live in a page below
+ * 4 GiB, which the ia32 entry needs.
+ */
+static int uffd_copy_code(int fd, void *x, bool compat)
+{
+	static unsigned char src[4096] __attribute__((aligned(4096)));
+	long (*io)(int, unsigned long, void *) = compat ? ioctl32 : ioctl64;
+	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	struct uffdio_api *api = (void *)low;
+	struct uffdio_register *reg = (void *)(low + 256);
+	struct uffdio_copy *copy = (void *)(low + 512);
+
+	if (low == MAP_FAILED)
+		return -1;
+	memcpy(src, ret42, sizeof(ret42));
+	*api = (struct uffdio_api){ .api = UFFD_API };
+	*reg = (struct uffdio_register){ .range = { (uintptr_t)x, 4096 },
+					 .mode = UFFDIO_REGISTER_MODE_MISSING };
+	*copy = (struct uffdio_copy){ .dst = (uintptr_t)x, .src = (uintptr_t)src, .len = 4096 };
+	if (io(fd, UFFDIO_API, api))
+		return compat && errno == ENOSYS ? 3 : -1;
+	return io(fd, UFFDIO_REGISTER, reg) || io(fd, UFFDIO_COPY, copy) ? -1 : 0;
+}
+
+/*
+ * userfaultfd fills this program's never-writable read-execute page with code, which then
+ * runs: the descriptor made one way or another (dev), the ioctls through the 64-bit or the
+ * ia32 entry (compat). 3: that way does not exist here.
+ */
+static int uffd_fill_by(bool dev, bool compat)
+{
+	void *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = uffd_new(dev), r;
+
+	if (fd == -2)
+		return 3;
 	if (fd < 0)
-		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (fd < 0)
-		return 2;
-	if (ioctl(fd, UFFDIO_API, &api))
 		return refused(-1);
-	x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (x == MAP_FAILED)
 		return 2;
-	reg.range = (struct uffdio_range){ (uintptr_t)x, 4096 };
-	memcpy(src, ret42, sizeof(ret42));
-	copy.dst = (uintptr_t)x;
-	if (ioctl(fd, UFFDIO_REGISTER, &reg) || ioctl(fd, UFFDIO_COPY, &copy))
+	r = uffd_copy_code(fd, x, compat);
+	if (r)
+		return r == 3 ? 3 : refused(-1);
+	return ((int (*)(void))x)() == 42 ? 0 : 2;
+}
+
+static int uffd_fill(void)
+{
+	return uffd_fill_by(false, false);
+}
+
+static int uffd_dev(void)
+{
+	return uffd_fill_by(true, false);
+}
+
+static int uffd_compat(void)
+{
+	return uffd_fill_by(false, true);
+}
+
+/*
+ * The userfaultfd goes to a helper that is not hardened (on fd 3, then the page's address),
+ * which fills this program's read-execute page; once it says so ('y'), the page is called.
+ */
+static int uffd_give(void)
+{
+	void *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = uffd_new(false);
+	char ok = 0;
+
+	if (fd < 0)
 		return refused(-1);
+	if (x == MAP_FAILED || sbx_fd_send(3, fd) ||
+	    write(3, &x, sizeof(x)) != (ssize_t)sizeof(x) || read(3, &ok, 1) != 1 || ok != 'y')
+		return 2;
 	return ((int (*)(void))x)() == 42 ? 0 : 2;
 }
 
@@ -322,9 +423,10 @@ static const struct {
 	const char *name;
 	int (*try)(void);
 } techniques[] = {
-	{ "wx_mmap", wx_mmap },	  { "wx_flip", wx_flip },     { "cow_flip", cow_flip },
-	{ "self_mem", self_mem }, { "traceme", traceme },     { "wait", wait_for_tracer },
-	{ "core", core },	  { "uffd_fill", uffd_fill }, { "ran", ran },
+	{ "wx_mmap", wx_mmap },	  { "wx_flip", wx_flip },	  { "cow_flip", cow_flip },
+	{ "self_mem", self_mem }, { "traceme", traceme },	  { "wait", wait_for_tracer },
+	{ "core", core },	  { "uffd_fill", uffd_fill },	  { "ran", ran },
+	{ "uffd_dev", uffd_dev }, { "uffd_compat", uffd_compat }, { "uffd_give", uffd_give },
 };
 
 __attribute__((constructor)) static void hardened_technique(int argc, char **argv)
@@ -471,18 +573,29 @@ TEST_F(hardened, wx_anonymous_memory)
 			    NULL, NULL));
 }
 
+/* Why a technique the control (not hardened) could not use is missing here, else NULL. */
+static const char *way_missing(int control)
+{
+	if (control == 4)
+		return "this kernel writes /proc/self/mem through page protections only for a "
+		       "ptracer (proc_mem.force_override)";
+	if (control == 3)
+		return "this kernel has no /dev/userfaultfd or no ia32 entry";
+	return NULL;
+}
+
 TEST_F_TIMEOUT(hardened, write_then_execute_flips, 300)
 {
-	const char *flips[] = { "wx_flip", "cow_flip", "self_mem", "uffd_fill" };
+	/* userfaultfd made by the syscall or /dev/userfaultfd, used through either ioctl entry */
+	const char *flips[] = { "wx_flip",   "cow_flip", "self_mem",
+				"uffd_fill", "uffd_dev", "uffd_compat" };
 
 	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
 		int control = try_as(self, 0, flips[i], NULL, NULL);
 
 		TH_LOG("%s", flips[i]);
-		if (control == 4) {
-			TH_LOG("%s: not tried: this kernel writes /proc/self/mem through page "
-			       "protections only for a ptracer (proc_mem.force_override)",
-			       flips[i]);
+		if (way_missing(control)) {
+			TH_LOG("%s: not tried: %s", flips[i], way_missing(control));
 			continue;
 		}
 		ASSERT_EQ(0, control); /* control */
@@ -497,6 +610,59 @@ TEST_F_TIMEOUT(hardened, write_then_execute_flips, 300)
 		EXPECT_EQ(0, try_as(self, entitled("cs.disable-executable-page-protection"),
 				    flips[i], NULL, NULL));
 	}
+}
+
+/*
+ * prog (policy) makes a userfaultfd and hands it to this test, not hardened, which fills
+ * prog's read-execute page with code through it: prog's exit status (uffd_give).
+ */
+static int uffd_helped_as(FIXTURE_DATA(hardened) * self, uint32_t policy)
+{
+	char *env[] = { "SBX_HARDENED_DO=uffd_give", NULL };
+	char *argv[] = { self->prog, NULL };
+	posix_spawn_file_actions_t fa;
+	int sv[2], fd, status, r;
+	void *x;
+	pid_t pid;
+
+	if (verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID, policy, TEAM) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+	r = posix_spawn(&pid, self->prog, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(sv[1]);
+	if (r) {
+		close(sv[0]);
+		return -1;
+	}
+	fd = sbx_fd_recv(sv[0]); /* -EPIPE: prog got no userfaultfd */
+	if (fd >= 0 && read(sv[0], &x, sizeof(x)) == (ssize_t)sizeof(x)) {
+		r = uffd_copy_code(fd, x, false);
+		fprintf(stderr, "# the helper's ioctls: %s\n", r ? strerror(errno) : "done");
+		if (write(sv[0], r ? "n" : "y", 1) != 1)
+			r = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	close(sv[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * A userfaultfd acts on the mm that made it, whoever issues its ioctls: a hardened program
+ * gets none to pass to a helper that is not hardened (or to use through the ia32 entry,
+ * write_then_execute_flips' uffd_compat).
+ */
+TEST_F_TIMEOUT(hardened, userfaultfd_passed_to_a_helper, 300)
+{
+	ASSERT_EQ(0, uffd_helped_as(self, 0)); /* control */
+	events(self->e, 0, 0);
+	EXPECT_EQ(1, uffd_helped_as(self, HR));
+	EXPECT_EQ(1u, events(self->e, SBX_HOOK_PTRACE, SBX_DENY_WX_FLIP));
+	EXPECT_EQ(0, uffd_helped_as(self, entitled("cs.allow-unsigned-executable-memory")));
 }
 
 /* Start prog (policy) waiting for a tracer; its pid, and poke_target's address in *addr. */
