@@ -51,15 +51,6 @@ int BPF_PROG(sbx_proc_domain_tag, struct task_struct *p, struct inode *inode)
 	return 0;
 }
 
-/* The struct pid a procfs inode belongs to (NULL: not a process's), read as an address. */
-static __always_inline __u64 sbx_proc_pid_of(struct inode *inode)
-{
-	struct proc_inode *pi;
-
-	pi = (void *)((__u64)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
-	return (__u64)BPF_CORE_READ(pi, pid);
-}
-
 /* 0, or the refusal of a sandboxed task reaching inode of a process outside its sandbox. */
 static __always_inline int sbx_proc_check(struct inode *inode, struct file *file,
 					  struct dentry *dentry)

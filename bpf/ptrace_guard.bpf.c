@@ -14,6 +14,7 @@
  *    LSM, so the facilities that write a mapping whatever its protection, the way a
  *    debugger pokes code, are refused to a hardened task unless W^X is lifted
  *    (cs.allow-unsigned-executable-memory): /proc/self/mem opened for writing (file_open),
+ *    a debugger's write into a CLONE_VM child, which shares its mm (ptrace hooks),
  *    and a userfaultfd on its mm, which fills a registered range without asking for
  *    VM_WRITE, refused where it is made (inode_init_security_anon);
  *  - PTRACE_TRACEME, where the task offers itself: ptrace_traceme;
@@ -63,17 +64,38 @@ static __always_inline int sbx_debug_check(struct task_struct *target, struct ta
 }
 
 /*
- * 0 unless the calling task is hardened and writes its own code a way W^X does not see
- * (/proc/self/mem, userfaultfd): refused unless it carries one of lifted_by.
+ * 0 unless writer is hardened and writes code a way W^X does not see: into its own mm (own:
+ * /proc/self/mem, a userfaultfd, a debugger's write into a task that shares its mm) or,
+ * not being a debugger, into any (a mem file). Only cs.allow-unsigned-executable-memory
+ * lifts it: cs.debugger is about other programs, not its own code.
  */
-static __always_inline int sbx_self_write_check(__u32 lifted_by)
+static __always_inline int sbx_code_write_check(struct task_struct *writer, bool own)
 {
-	struct task_struct *self = sbx_current();
-	struct sbx_task_state *ts = sbx_task_state(self, false);
+	struct sbx_task_state *ts = sbx_task_state(writer, false);
 
-	if (!sbx_hardened(ts) || (ts->policy & lifted_by))
+	if (!sbx_hardened(ts) || (ts->policy & SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM))
 		return 0;
-	return sbx_ptrace_deny(self, SBX_DENY_WX_FLIP);
+	if (!own && (ts->policy & SBX_POLICY_DEBUGGER))
+		return 0;
+	return sbx_ptrace_deny(writer, SBX_DENY_WX_FLIP);
+}
+
+/*
+ * 0 when debugger may attach to target (and so write its memory), else the refusal. A
+ * target that shares the debugger's mm (a CLONE_VM child, which is a process of its own,
+ * so the kernel asks) is the debugger's own code: W^X's question first, then the debug one.
+ */
+static __always_inline int sbx_debug_write_check(struct task_struct *target,
+						 struct task_struct *debugger)
+{
+	struct mm_struct *mm = target->mm;
+	int ret = 0;
+
+	if (mm && mm == debugger->mm)
+		ret = sbx_code_write_check(debugger, true);
+	if (ret)
+		return ret;
+	return sbx_debug_check(target, debugger);
 }
 
 SEC("lsm/ptrace_access_check")
@@ -83,7 +105,7 @@ int BPF_PROG(sbx_ptrace_check, struct task_struct *child, unsigned int mode, int
 		return ret;
 	if (!(mode & SBX_PTRACE_MODE_ATTACH))
 		return 0;
-	return sbx_debug_check(child, sbx_current());
+	return sbx_debug_write_check(child, sbx_current());
 }
 
 SEC("lsm/ptrace_traceme")
@@ -91,21 +113,25 @@ int BPF_PROG(sbx_traceme_check, struct task_struct *parent, int ret)
 {
 	if (ret)
 		return ret;
-	return sbx_debug_check(sbx_current(), parent);
+	return sbx_debug_write_check(sbx_current(), parent);
 }
 
 /*
  * /proc/PID/mem (and /proc/PID/task/TID/mem) opened for writing by a hardened task. Every
  * open passes here: the fast path reads the superblock's magic and returns, no lookup.
- * It refuses the task's own, whatever PID names it, and, telling no PID apart, any other
- * process's too unless the task is a debugger (cs.debugger): a hardened program writing a
- * process it may debug is debugging it. Others opening a hardened task's mem file are the
- * ptrace hook's (the open asks it).
+ * The kernel asks no LSM when the file is of the opener's own thread group, so its own
+ * code is judged here, by the file's task's mm whatever PID names it (an mm that cannot be
+ * read counts as its own): refused unless W^X is lifted. Another process's is refused too,
+ * telling no PID apart, unless the task is a debugger (cs.debugger): a hardened program
+ * writing a process it may debug is debugging it, which the open asks the ptrace hook
+ * about, as for anyone opening a hardened task's mem file.
  */
 SEC("lsm/file_open")
 int BPF_PROG(sbx_proc_mem_open, struct file *file, int ret)
 {
+	struct task_struct *self;
 	char name[4];
+	__u64 mm;
 
 	if (ret)
 		return ret;
@@ -116,7 +142,9 @@ int BPF_PROG(sbx_proc_mem_open, struct file *file, int ret)
 				      BPF_CORE_READ(file, f_path.dentry, d_name.name)) != 4 ||
 	    name[0] != 'm' || name[1] != 'e' || name[2] != 'm')
 		return 0;
-	return sbx_self_write_check(SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM | SBX_POLICY_DEBUGGER);
+	self = sbx_current();
+	mm = sbx_proc_mm_of(file->f_inode);
+	return sbx_code_write_check(self, !mm || mm == (__u64)self->mm);
 }
 
 /*
@@ -197,7 +225,7 @@ int BPF_PROG(sbx_userfaultfd_new, struct inode *inode, const struct qstr *name,
 	for (int i = 0; i < sizeof(uffd); i++)
 		if (buf[i] != uffd[i])
 			return 0;
-	return sbx_self_write_check(SBX_POLICY_ALLOW_UNSIGNED_EXEC_MEM);
+	return sbx_code_write_check(sbx_current(), true);
 }
 
 char LICENSE[] SEC("license") = "GPL";

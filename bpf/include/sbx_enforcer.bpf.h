@@ -350,6 +350,34 @@ static __always_inline struct sbx_task_state *sbx_task_state(struct task_struct 
 	return bpf_task_storage_get(&sbx_tasks, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
+/* The struct pid a procfs inode belongs to (NULL: not a process's), read as an address. */
+static __always_inline __u64 sbx_proc_pid_of(struct inode *inode)
+{
+	struct proc_inode *pi;
+
+	pi = (void *)((__u64)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
+	return (__u64)BPF_CORE_READ(pi, pid);
+}
+
+/*
+ * The mm of the task a procfs inode belongs to (0: not a process's, gone, or a kernel
+ * thread), read as an address: pid_task(pid, PIDTYPE_PID)->mm.
+ */
+static __always_inline __u64 sbx_proc_mm_of(struct inode *inode)
+{
+	struct pid *pid = (struct pid *)sbx_proc_pid_of(inode);
+	struct hlist_node *first;
+	struct task_struct *task;
+
+	if (!pid)
+		return 0;
+	first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+	if (!first)
+		return 0;
+	task = (void *)((__u64)first - bpf_core_field_offset(struct task_struct, pid_links));
+	return (__u64)BPF_CORE_READ(task, mm);
+}
+
 /*
  * Is t, whose state is ts, sbxd (self_protect.bpf.c): claimed, and never traced since its
  * exec? A tracer that got in while self-protection was not armed yet (between the claim

@@ -92,6 +92,45 @@ static int self_mem(void)
 	return r;
 }
 
+static char clone_stack[65536] __attribute__((aligned(16)));
+
+static int clone_vm_child(void *arg)
+{
+	(void)arg;
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+		_exit(1);
+	raise(SIGSTOP);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/*
+ * A CLONE_VM child (a process of its own, sharing this program's mm) offers itself
+ * (PTRACE_TRACEME) and this program, its tracer, pokes a word of its own code through it
+ * (written back unchanged). 0 written, 1 refused (the offer or the poke).
+ */
+static int clone_vm_poke(void)
+{
+	void *addr = (void *)(uintptr_t)&wx_mmap;
+	pid_t c =
+		clone(clone_vm_child, clone_stack + sizeof(clone_stack), CLONE_VM | SIGCHLD, NULL);
+	int st, r = 2;
+	long word;
+
+	if (c < 0 || waitpid(c, &st, 0) != c)
+		return 2;
+	if (!WIFSTOPPED(st))
+		return WIFEXITED(st) && WEXITSTATUS(st) == 1 ? 1 : 2;
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, c, addr, NULL);
+	if (!errno)
+		r = refused(ptrace(PTRACE_POKETEXT, c, addr, (void *)word));
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	return r;
+}
+
 /* Dump core: no limit on its size, then SIGABRT. */
 static int core(void)
 {
@@ -423,10 +462,19 @@ static const struct {
 	const char *name;
 	int (*try)(void);
 } techniques[] = {
-	{ "wx_mmap", wx_mmap },	  { "wx_flip", wx_flip },	  { "cow_flip", cow_flip },
-	{ "self_mem", self_mem }, { "traceme", traceme },	  { "wait", wait_for_tracer },
-	{ "core", core },	  { "uffd_fill", uffd_fill },	  { "ran", ran },
-	{ "uffd_dev", uffd_dev }, { "uffd_compat", uffd_compat }, { "uffd_give", uffd_give },
+	{ "wx_mmap", wx_mmap },
+	{ "wx_flip", wx_flip },
+	{ "cow_flip", cow_flip },
+	{ "self_mem", self_mem },
+	{ "traceme", traceme },
+	{ "wait", wait_for_tracer },
+	{ "core", core },
+	{ "uffd_fill", uffd_fill },
+	{ "ran", ran },
+	{ "uffd_dev", uffd_dev },
+	{ "uffd_compat", uffd_compat },
+	{ "uffd_give", uffd_give },
+	{ "clone_vm_poke", clone_vm_poke },
 };
 
 __attribute__((constructor)) static void hardened_technique(int argc, char **argv)
@@ -663,6 +711,35 @@ TEST_F_TIMEOUT(hardened, userfaultfd_passed_to_a_helper, 300)
 	EXPECT_EQ(1, uffd_helped_as(self, HR));
 	EXPECT_EQ(1u, events(self->e, SBX_HOOK_PTRACE, SBX_DENY_WX_FLIP));
 	EXPECT_EQ(0, uffd_helped_as(self, entitled("cs.allow-unsigned-executable-memory")));
+}
+
+/*
+ * A hardened debugger (cs.debugger) writes other programs' memory, not its own code: not
+ * through /proc/self/mem, nor by POKETEXT into a CLONE_VM child of its own, which shares
+ * its mm. Only cs.allow-unsigned-executable-memory lifts that, as for any hardened program
+ * (write_then_execute_flips). The control: the same program, not hardened.
+ */
+TEST_F_TIMEOUT(hardened, debugger_writes_its_own_code, 300)
+{
+	const char *ways[] = { "self_mem", "clone_vm_poke" };
+	const uint32_t debugger = HR | SBX_POLICY_DEBUGGER;
+
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		int control = try_as(self, 0, ways[i], NULL, NULL);
+
+		TH_LOG("%s", ways[i]);
+		if (way_missing(control)) {
+			TH_LOG("%s: not tried: %s", ways[i], way_missing(control));
+			continue;
+		}
+		ASSERT_EQ(0, control); /* control */
+		events(self->e, 0, 0);
+		EXPECT_EQ(1, try_as(self, debugger, ways[i], NULL, NULL));
+		EXPECT_EQ(1u, events(self->e, SBX_HOOK_PTRACE, SBX_DENY_WX_FLIP));
+		EXPECT_EQ(0,
+			  try_as(self, debugger | entitled("cs.allow-unsigned-executable-memory"),
+				 ways[i], NULL, NULL));
+	}
 }
 
 /* Start prog (policy) waiting for a tracer; its pid, and poke_target's address in *addr. */
