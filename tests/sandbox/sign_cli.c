@@ -511,6 +511,44 @@ TEST_F(sign, revoked_leaf_serial)
 	ASSERT_VERIFY_OK(self, self->file, "true");
 }
 
+/*
+ * A revocation list that is a symbolic link is not read (the trust store holds regular files
+ * and directories only: sbxd guards the store's inodes, not a link's target), and a list
+ * that cannot be read never means "nothing revoked": refused, an input error (2), with one
+ * sentence. A link to the same list kept elsewhere, then a dangling link (which a reader
+ * following links took for a missing list: nothing revoked, exit 0). The control: the
+ * same list as a regular file, read (the signer is revoked).
+ */
+TEST_F(sign, revocation_list_that_is_a_symlink_refused)
+{
+	char list[SIGN_PATH + 32], moved[SIGN_PATH + 32], want[2048];
+
+	ASSERT_EQ(0, sign_file(self, self->file, NULL));
+	snprintf(list, sizeof(list), "%s/revoked.list", self->trust);
+	snprintf(moved, sizeof(moved), "%s/kept-elsewhere.list", self->dir);
+	ASSERT_EQ(0, sbx(self->r, "trust", "--trust", self->trust, "revoke", "cert", self->cert,
+			 NULL));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(1, self->r->status);
+	EXPECT_NE(NULL, strstr(self->r->err, "is revoked")) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, rename(list, moved));
+	ASSERT_EQ(0, symlink(moved, list));
+	snprintf(want, sizeof(want),
+		 "sbx verify: %s is a symbolic link: a trust store holds regular files and "
+		 "directories only (what sbxd guards is the store, not where a link points)\n",
+		 list);
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ(want, self->r->err);
+	EXPECT_STREQ("", self->r->out);
+	ASSERT_EQ(0, unlink(moved));
+	ASSERT_EQ(0, sbx(self->r, "verify", "--trust", self->trust, self->file, NULL));
+	EXPECT_EQ(2, self->r->status);
+	EXPECT_STREQ(want, self->r->err);
+	EXPECT_STREQ("", self->r->out);
+}
+
 TEST_F(sign, revoked_intermediate_serial)
 {
 	char serial[64], path[SIGN_PATH + 32], want[2048];

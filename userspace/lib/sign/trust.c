@@ -24,6 +24,28 @@ static bool anchor_file_name(const char *name)
 	       (!strcmp(name + n - 4, ".pem") || !strcmp(name + n - 4, ".crt"));
 }
 
+int sbx_trust_openat(int at, const char *path, int flags, struct sbx_diag *diag)
+{
+	int fd =
+		openat(at, path, flags | O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	struct stat st;
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		return -ENOENT;
+	/* O_DIRECTORY | O_NOFOLLOW on a link to a directory: ENOTDIR. */
+	if (errno == ELOOP ||
+	    (errno == ENOTDIR && (flags & O_DIRECTORY) &&
+	     fstatat(at, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)))
+		return sbx_diag_set(diag, -ELOOP,
+				    "%s is a symbolic link: a trust store holds regular files and "
+				    "directories only (what sbxd guards is the store, not where a "
+				    "link points)",
+				    path);
+	return sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -32,15 +54,23 @@ static int name_cmp(const void *a, const void *b)
 /* The anchor file names of dir, sorted; bounded by SBX_TRUST_MAX_ANCHORS. */
 static int anchor_files(const char *dir, char ***out, size_t *n, struct sbx_diag *diag)
 {
-	DIR *d = opendir(dir);
+	int fd = sbx_trust_openat(AT_FDCWD, dir, O_DIRECTORY, diag);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	char **names = NULL;
 	size_t count = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!d)
-		return sbx_diag_set(diag, -errno, "cannot open trust directory %s: %m", dir);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		else if (fd == -ELOOP)
+			return fd;
+		return sbx_diag_set(diag, fd < 0 ? fd : -errno,
+				    "cannot open trust directory %s: %s", dir,
+				    strerror(fd < 0 ? -fd : errno));
+	}
 	while ((e = readdir(d))) {
 		char **grown;
 
@@ -101,11 +131,18 @@ static STACK_OF(X509) *
 		return NULL;
 	}
 	/* Never block: a FIFO here must not hang a verifier. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (dir ? O_NOFOLLOW : 0));
-	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	fd = dir ? sbx_trust_openat(AT_FDCWD, path, 0, diag)
+		 : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (!dir && fd < 0)
+		fd = -errno;
+	if (fd == -ENOENT || (fd < 0 && !dir))
+		sbx_diag_set(diag, fd, "cannot open %s: %s", path, strerror(-fd));
+	if (fd < 0)
+		goto fail;
+	f = fdopen(fd, "r");
 	if (!f || fstat(fd, &st) < 0) {
 		sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
-		if (!f && fd >= 0)
+		if (!f)
 			close(fd);
 		goto fail;
 	}
@@ -536,15 +573,14 @@ oom:
 
 static int read_small_file(const char *path, char **buf, size_t *len, struct sbx_diag *diag)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = sbx_trust_openat(AT_FDCWD, path, 0, diag);
 	struct stat st;
 	ssize_t n;
 
 	*buf = NULL;
 	*len = 0;
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT
-				       : sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
+		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 16 * SBX_TRUST_MAX_FILE) {
 		close(fd);
 		return sbx_diag_set(diag, -EINVAL, "%s is not a regular file of at most %u bytes",

@@ -40,6 +40,14 @@ struct sbx_revocations {
 };
 
 /* Load every *.pem / *.crt certificate of dir into a new store. -ENOENT if dir is missing. */
+/*
+ * Open an entry of a trust store (with O_DIRECTORY: a directory of it) for reading, never
+ * through a symbolic link: sbxd's self-protection guards the store's own inodes, not where
+ * a link points, so every reader of the store holds to regular files and directories.
+ * Returns the descriptor, -ENOENT (no diag: the caller says what missing means), -ELOOP for
+ * a link, else -errno; with a diag.
+ */
+int sbx_trust_openat(int at, const char *path, int flags, struct sbx_diag *diag);
 int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
 		   struct sbx_diag *diag);
 /* Copy a PEM certificate into dir as <fingerprint>.pem; name receives the file name. */

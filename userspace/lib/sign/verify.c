@@ -168,13 +168,16 @@ static int verifier_anchors(struct sbx_verifier *v, struct sbx_diag *diag)
 
 static int verifier_add_cache(struct sbx_verifier *v, const char *path, struct sbx_diag *diag)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = sbx_trust_openat(AT_FDCWD, path, 0, diag);
 	struct sbx_trust_cache tc, *grown;
 	char why[sizeof(diag->msg)];
 	int err;
 
+	if (fd == -ENOENT)
+		return sbx_diag_set(diag, fd, "cannot open trust cache %s: %s", path,
+				    strerror(ENOENT));
 	if (fd < 0)
-		return sbx_diag_set(diag, -errno, "cannot open trust cache %s: %m", path);
+		return fd;
 	err = sbx_trust_cache_load_fd(fd, &v->o, &tc, NULL, diag);
 	close(fd);
 	if (err) {
@@ -199,7 +202,7 @@ static int verifier_caches(struct sbx_verifier *v, struct sbx_diag *diag)
 	struct dirent *e;
 	char path[4400];
 	DIR *d;
-	int err;
+	int fd, err;
 
 	if (v->caches_loaded)
 		return 0;
@@ -217,7 +220,10 @@ static int verifier_caches(struct sbx_verifier *v, struct sbx_diag *diag)
 		return 0;
 	}
 	v->caches_loaded = true;
-	d = opendir(v->dir);
+	fd = sbx_trust_openat(AT_FDCWD, v->dir, O_DIRECTORY, &ignored);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (fd >= 0 && !d)
+		close(fd);
 	while (d && (e = readdir(d)) && seen < 64) {
 		size_t l = strlen(e->d_name);
 
