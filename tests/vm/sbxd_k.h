@@ -175,4 +175,31 @@ static inline int launched(FIXTURE_DATA(sbxd_k) * self, const char *prog)
 	return run_prog(argv, NULL);
 }
 
+/*
+ * A second team's program, W/team2 (signed with rsa.pem), and the paths a revocation test
+ * uses: a directory outside the trust directory (DIR/rev), its revoked.list, and the trust
+ * directory's own revoked.list.
+ */
+struct team2 {
+	char prog[LEN + 16], rev_dir[LEN + 8], list[LEN + 24], link[LEN + 24];
+};
+
+static inline void team2_make(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+			      struct team2 *t)
+{
+	struct tiny_elf exit0;
+
+	fmt(t->rev_dir, sizeof(t->rev_dir), "%s/rev", self->dir);
+	fmt(t->list, sizeof(t->list), "%s/revoked.list", t->rev_dir);
+	fmt(t->link, sizeof(t->link), "%s/revoked.list", self->trust);
+	fmt(t->prog, sizeof(t->prog), "%s/team2", self->w);
+	tiny_elf_exit(&exit0, 0);
+	ASSERT_EQ(0, write_file(t->prog, exit0.bytes, exit0.len, 0755));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "'%s' sign --key '%s/rsa.key' --cert '%s/rsa.pem' --chain "
+			    "'%s/chain.pem' --identifier com.example.t2 '%s' >/dev/null",
+			    sbx_bin(), sbx_pki, sbx_pki, sbx_pki, t->prog));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+}
+
 #endif /* SBX_VM_SBXD_K_H */

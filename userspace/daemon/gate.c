@@ -19,6 +19,7 @@
 #include "compile/compile.h"
 #include "sbxd.h"
 #include "sign/hash.h"
+#include "sign/trust.h"
 #include "sign/verify.h"
 
 struct sbxd_gate {
@@ -30,6 +31,8 @@ struct sbxd_gate {
 int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag *d)
 {
 	struct sbxd_gate *g = calloc(1, sizeof(*g));
+	struct sbx_verifier *probe;
+	struct sbx_diag pd = { 0 };
 	int err;
 
 	if (!g)
@@ -44,6 +47,19 @@ int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag
 		return sbx_diag_set(d, err, "cannot create the verifier: %s", strerror(-err));
 	}
 	*out = g;
+	/*
+	 * A trust store that cannot be read refuses every signed file (a revocation list that
+	 * cannot be read never means "nothing revoked"): said once, at start, by a throwaway
+	 * verifier (g->v loads on first need, as before).
+	 */
+	if (sbx_verifier_new(&g->opts, &probe) == 0) {
+		if (sbx_verifier_preload(probe, &pd))
+			sbxd_log(3,
+				 "the trust store %s cannot be read, so every signed file is "
+				 "refused until it can: %s",
+				 sbxd_gate_trust_dir(g), pd.msg);
+		sbx_verifier_free(probe);
+	}
 	return 0;
 }
 
@@ -99,8 +115,9 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 
 /*
  * Each regular file under dirfd (two levels: platform.d), by name and content, in order.
- * Symbolic links are followed, as the verifier's own opens follow them; an entry that
- * cannot be opened makes the stamp fail (the trust counts as changed).
+ * Opened as the verifier opens them (sbx_trust_openat: never through a symbolic link), so
+ * a link, or an entry that cannot be opened, makes the stamp fail (the trust counts as
+ * changed).
  */
 static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
 {
@@ -117,7 +134,7 @@ static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
 
 		snprintf(path, sizeof(path), "%s/%s", rel, name);
 		if (strcmp(name, ".") && strcmp(name, "..")) {
-			fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			fd = sbx_trust_openat(dirfd, name, 0, NULL);
 			ok &= fd >= 0 && fstat(fd, &st) == 0;
 		}
 		if (ok && fd >= 0) {
@@ -141,14 +158,16 @@ static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
 int sbxd_gate_stamp(const struct sbxd_gate *g, const void *extra, size_t extra_len,
 		    unsigned char out[32])
 {
-	int fd = open(sbxd_gate_trust_dir(g), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = sbx_trust_openat(AT_FDCWD, sbxd_gate_trust_dir(g), O_DIRECTORY, NULL);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
 		  EVP_DigestUpdate(md, extra, extra_len) == 1;
 
-	/* No trust store (nothing is trusted) hashes as an empty one. */
+	/* No trust store (nothing is trusted) hashes as an empty one; a link to one fails. */
 	if (ok && fd >= 0)
 		ok = stamp_dir(md, fd, "", 0);
+	else if (fd != -ENOENT)
+		ok = false;
 	ok = ok && EVP_DigestFinal_ex(md, out, NULL) == 1;
 	if (fd >= 0)
 		close(fd);

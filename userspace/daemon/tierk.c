@@ -384,9 +384,9 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 	close(fd);
 	if (!sbxd_kind_allows(chk.kind)) {
 		sbx_diag_set(d, -EPERM,
-			     "self-protection: sbxd's own executable %s is not verified (%s), so "
-			     "the kernel cannot tell sbxd from a copy",
-			     exe, chk.reason);
+			     "self-protection: sbxd's own executable %s is not verified (%s%s%s), "
+			     "so the kernel cannot tell sbxd from a copy",
+			     exe, chk.reason, chk.fact[0] ? ": " : "", chk.fact);
 		goto fail;
 	}
 	paths[n++] = sbxd_gate_trust_dir(g);
