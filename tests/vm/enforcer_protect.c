@@ -592,4 +592,97 @@ TEST_F(enforcer_protect, identity_planted_before_arming)
 	EXPECT_EQ(EPERM, planted);
 }
 
+/* The refusal sbx_enforcer_protect gives for a symbolic link at or under a guarded path. */
+static void expect_link_refused(struct __test_metadata *_metadata,
+				FIXTURE_DATA(enforcer_protect) * self, const char *const *paths,
+				size_t n, const char *link)
+{
+	struct sbx_diag d = { 0 };
+	char want[sizeof(d.msg)];
+
+	snprintf(want, sizeof(want),
+		 "bpf-enforcer: %s is a symbolic link: self-protection guards regular files and "
+		 "directories only (name the real path, keep the file itself there)",
+		 link);
+	EXPECT_EQ(-ELOOP, sbx_enforcer_protect(self->e, paths, n, &d));
+	EXPECT_STREQ(want, d.msg);
+}
+
+/*
+ * atk3 D: self-protection guards the trust store's own inodes, so an entry that is a
+ * symbolic link (revoked.list, or platform.d, kept elsewhere) would leave its target
+ * writable while armed, and a reader following the link would read it. Arming refuses,
+ * naming the link, before it records anything: the anchor beside it stays writable.
+ * Control: the same entries as a regular file and a directory, armed and guarded.
+ */
+TEST_F(enforcer_protect, trust_entry_that_is_a_symlink_refuses_arming)
+{
+	char trust[96], out[96], list[128], list_out[160], platform[128], platform_out[128];
+	char anchor[128];
+	const char *paths[] = { trust };
+	struct sbx_diag d = { 0 };
+
+	snprintf(trust, sizeof(trust), "%s/trust", self->dir);
+	snprintf(out, sizeof(out), "%s/elsewhere", self->dir);
+	snprintf(list, sizeof(list), "%s/revoked.list", trust);
+	snprintf(list_out, sizeof(list_out), "%s/revoked.list", out);
+	snprintf(platform, sizeof(platform), "%s/platform.d", trust);
+	snprintf(platform_out, sizeof(platform_out), "%s/platform.d", out);
+	snprintf(anchor, sizeof(anchor), "%s/anchor.pem", trust);
+	ASSERT_EQ(0, mkdir(trust, 0755));
+	ASSERT_EQ(0, mkdir(out, 0755));
+	ASSERT_EQ(0, mkdir(platform_out, 0755));
+	ASSERT_EQ(0, write_file(list_out, "", 0, 0644));
+	ASSERT_EQ(0, write_file(anchor, "x\n", 2, 0644));
+	ASSERT_EQ(0, symlink(list_out, list));
+	expect_link_refused(_metadata, self, paths, 1, list);
+	EXPECT_EQ(0, sh_append(anchor)); /* not armed */
+	EXPECT_EQ(0, sh_append(list));
+	ASSERT_EQ(0, unlink(list));
+	ASSERT_EQ(0, symlink(platform_out, platform));
+	expect_link_refused(_metadata, self, paths, 1, platform);
+	ASSERT_EQ(0, unlink(platform));
+	/* the control: the list and platform.d themselves in the trust directory */
+	ASSERT_EQ(0, rename(list_out, list));
+	ASSERT_EQ(0, rename(platform_out, platform));
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_NE(0, sh_append(anchor));
+	EXPECT_NE(0, sh_append(list));
+	snprintf(list_out, sizeof(list_out), "%s/planted.pem", platform);
+	EXPECT_NE(0, sh_append(list_out));
+}
+
+/*
+ * atk3 D3: a guarded path that is itself a symbolic link (the trust directory as
+ * /etc/sbx/trust -> /srv/..., sbxd.conf kept by a configuration manager) would be skipped
+ * whole while sbxd reads through it. It is refused, not resolved: a link's own inode
+ * cannot be guarded in an unguarded parent, so it could be turned elsewhere while armed,
+ * and a path resolved once by sbxd would differ from what `sbx verify` reads through the
+ * link. Control: the real paths arm and are guarded, with /dev/null as sbxd.conf (no
+ * configuration: nothing to guard), as sbxd is started in the tests.
+ */
+TEST_F(enforcer_protect, guarded_path_that_is_a_symlink_refuses_arming)
+{
+	char real[96], link[96], conf_real[96], conf_link[96], planted[128];
+	const char *dir_link[] = { link }, *conf_linked[] = { real, conf_link };
+	const char *real_paths[] = { real, conf_real, "/dev/null" };
+	struct sbx_diag d = { 0 };
+
+	snprintf(real, sizeof(real), "%s/trust.real", self->dir);
+	snprintf(link, sizeof(link), "%s/trust", self->dir);
+	snprintf(conf_real, sizeof(conf_real), "%s/conf.real", self->dir);
+	snprintf(conf_link, sizeof(conf_link), "%s/sbxd.conf", self->dir);
+	snprintf(planted, sizeof(planted), "%s/planted.pem", real);
+	ASSERT_EQ(0, mkdir(real, 0755));
+	ASSERT_EQ(0, write_file(conf_real, "mode = enforce\n", 15, 0644));
+	ASSERT_EQ(0, symlink(real, link));
+	ASSERT_EQ(0, symlink(conf_real, conf_link));
+	expect_link_refused(_metadata, self, dir_link, 1, link);
+	expect_link_refused(_metadata, self, conf_linked, 2, conf_link);
+	EXPECT_EQ(0, sh_append(conf_link)); /* not armed */
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, real_paths, 3, &d)) TH_LOG("%s", d.msg);
+	EXPECT_NE(0, sh_append(planted));
+	EXPECT_NE(0, sh_append(conf_real));
+}
+
 TEST_HARNESS_MAIN

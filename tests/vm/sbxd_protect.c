@@ -364,4 +364,50 @@ TEST_F_TIMEOUT(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload, 300)
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
 }
 
+/*
+ * atk3 D2, the real signed sbxd: revoked.list a symbolic link to a list kept elsewhere,
+ * where team 2 (rsa.pem) is revoked. Self-protection guards the trust store's inodes, not
+ * a link's target, so armed, root could empty the target and a restarted sbxd would run the
+ * revoked signer. Now the trust store holds regular files and directories only: sbxd does
+ * not read through the link (a list it cannot read refuses every signed file, never
+ * revokes nothing; sbxd says so) and does not arm, saying why. The control: the same
+ * list moved into the trust directory, and sbxd started again arms, guards it and runs
+ * what the fixture's signer signed.
+ */
+TEST_F_TIMEOUT(sbxd_k, revocation_list_that_is_a_symlink_never_arms, 300)
+{
+	struct team2 t;
+
+	team2_make(_metadata, self, &t);
+	ASSERT_EQ(0, mkdir(t.rev_dir, 0755));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' trust --trust '%s' revoke cert '%s/rsa.pem'", sbx_bin(),
+			    t.rev_dir, sbx_pki));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, symlink(t.list, t.link));
+	start_signed(_metadata, self, "");
+	ASSERT_EQ(0, sbx_sh(self->r, "grep 'self-protection' '%s.out'", self->run));
+	self->armed = strstr(self->r->out, "self-protection on") != NULL;
+	EXPECT_FALSE(self->armed) TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "is a symbolic link")) TH_LOG("%s", self->r->out);
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "grep -F 'refused until it can: %s is a symbolic link' '%s.out'",
+			 t.link, self->run));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
+	EXPECT_EQ(0, sbx_sh(self->r, ": >> '%s'", t.link)); /* not armed */
+	EXPECT_EQ(0, self->r->status);
+	if (self->armed) /* unfixed: sbxd armed, only its own code path stops it */
+		return;
+	stop_sbxd(self, SIGTERM);
+	ASSERT_EQ(0, unlink(t.link));
+	ASSERT_EQ(0, rename(t.list, t.link));
+	self->armed = true;
+	start_signed(_metadata, self, "");
+	ASSERT_EQ(0, sbx_sh(self->r, "grep 'self-protection on' '%s.out'", self->run));
+	ASSERT_EQ(0, self->r->status) TH_LOG("sbxd did not arm: %s", self->r->out);
+	EXPECT_EQ(EPERM, launched(self, t.prog));
+	EXPECT_EQ(0, launched(self, self->signed_prog));
+	EXPECT_EQ(0, sbx_sh(self->r, ": >> '%s'", t.link));
+	EXPECT_NE(0, self->r->status);
+}
+
 TEST_HARNESS_MAIN

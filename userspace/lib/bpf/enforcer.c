@@ -943,32 +943,57 @@ static int enforcer_guard_same(struct sbx_enforcer *e, const char *path)
 	return err;
 }
 
-/* A regular file, or a directory with its entries (two levels: trust.d/platform.d). */
-static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name, int depth)
+/*
+ * A regular file, or a directory with its entries (two levels: trust.d/platform.d), path
+ * naming it. Nothing else: a symbolic link (the path, or an entry) is refused, since what
+ * is guarded is its own inode and every reader of the trust store follows no link
+ * (sbx_trust_openat), so a link there is either unguarded trust or unread. The one
+ * exception is /dev/null as sbxd.conf (no configuration: nothing to guard). Without e, only
+ * the check, before anything is recorded.
+ */
+static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name, const char *path,
+			       int depth, struct sbx_diag *d)
 {
+	char sub[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
 	DIR *dp;
 	int fd, err;
 
 	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW))
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT
+			       ? 0
+			       : sbx_diag_set(d, -errno, "bpf-enforcer: cannot guard %s: %s", path,
+					      strerror(errno));
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+		return 0;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return 0; /* /dev/null as sbxd.conf: never a device */
-	err = enforcer_guard_inode(e, at, name, SBX_GUARD_NO_WRITE);
-	if (err || !S_ISDIR(st.st_mode) || depth == 0)
-		return err;
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return sbx_diag_set(
+			d, S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL,
+			"bpf-enforcer: %s is %s: self-protection guards regular files "
+			"and directories only (name the real path, keep the file itself "
+			"there)",
+			path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+	err = e ? enforcer_guard_inode(e, at, name, SBX_GUARD_NO_WRITE) : 0;
+	if (err)
+		return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", path,
+				    strerror(-err));
+	if (!S_ISDIR(st.st_mode) || depth == 0)
+		return 0;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	dp = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dp) {
 		err = -errno;
 		if (fd >= 0)
 			close(fd);
-		return err;
+		return sbx_diag_set(d, err, "bpf-enforcer: cannot open %s: %s", path,
+				    strerror(-err));
 	}
 	while (!err && (de = readdir(dp)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			err = enforcer_guard_path(e, dirfd(dp), de->d_name, depth - 1);
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+			err = enforcer_guard_path(e, dirfd(dp), de->d_name, sub, depth - 1, d);
+		}
 	closedir(dp);
 	return err;
 }
@@ -992,7 +1017,12 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	DIR *dp;
 	int fd, err;
 
-	for (size_t i = 0; i < npaths && (e->config_flags & SBX_CONFIG_SELF_PROTECT); i++) {
+	for (size_t i = 0; i < npaths; i++) {
+		err = enforcer_guard_path(NULL, AT_FDCWD, paths[i], paths[i], 2, d);
+		if (err)
+			return err;
+		if (!(e->config_flags & SBX_CONFIG_SELF_PROTECT))
+			continue;
 		err = enforcer_guard_same(e, paths[i]);
 		if (err == -EXDEV)
 			return sbx_diag_set(d, err,
@@ -1044,10 +1074,9 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	for (size_t i = 0; i <= npaths; i++) {
 		const char *p = i < npaths ? paths[i] : e->dir;
 
-		err = enforcer_guard_path(e, AT_FDCWD, p, i < npaths ? 2 : 0);
+		err = enforcer_guard_path(e, AT_FDCWD, p, p, i < npaths ? 2 : 0, d);
 		if (err)
-			return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", p,
-					    strerror(-err));
+			return err;
 	}
 	err = enforcer_guard_mapped(e, d);
 	if (!err)

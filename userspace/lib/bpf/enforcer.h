@@ -96,11 +96,11 @@ int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, str
  * Self-protection (bpf/self_protect.bpf.c; sbxd's README says what it refuses). protect
  * records the calling process's own executable as sbxd's (the caller verified it), guards
  * everything pinned, the pin directory and paths (regular files, or directories with
- * their entries; anything else is skipped) against writes, the files the caller has
- * mapped executable (its code) against writes in place, claims sbxd's identity and arms.
- * Armed stays armed, across sbx_enforcer_open's adoption too, until sbx_enforcer_unload
- * by sbxd. claim gives the calling process sbxd's identity when its executable is the one
- * that armed and nobody has traced it since its exec: 0, -EPERM, or -ENOTTY (nothing
+ * their entries; a symbolic link or anything else refuses to arm, /dev/null aside) against writes,
+ * the files the caller has mapped executable (its code) against writes in place, claims sbxd's
+ * identity and arms. Armed stays armed, across sbx_enforcer_open's adoption too, until
+ * sbx_enforcer_unload by sbxd. claim gives the calling process sbxd's identity when its executable
+ * is the one that armed and nobody has traced it since its exec: 0, -EPERM, or -ENOTTY (nothing
  * attached, or not root).
  * Call it before sbx_enforcer_open when the enforcer may be armed: adoption needs it.
  */
