@@ -11,6 +11,19 @@
  * /proc/sys, /proc/self and /proc/thread-self, which only point at the caller's own) has
  * no process and is left to Landlock.
  *
+ * Which process an entry belongs to is decided by its place, not by its inode alone: not
+ * every inode beneath /proc/PID carries the process. /proc/PID/net/... (and
+ * /proc/PID/task/TID/net/...) are procfs's proc_dir_entry inodes of PID's network
+ * namespace, made without a pid and shared by every process of that namespace, so they
+ * cannot carry a sandbox either. An entry belongs to the process of the nearest dentry, from
+ * itself up, whose inode has a pid (/proc/PID/net, /proc/PID/task/TID); none up to procfs's
+ * root means no process (/proc/meminfo, /proc/sys/..., /proc/net, which is the link
+ * self/net, so what it reaches is the caller's own /proc/PID/net). A walk longer than
+ * SBX_PROC_WALK_MAX is refused: fail closed. An ancestor reached through d_parent is no
+ * trusted pointer on 7.x, so its sandbox cannot be read from it: an entry beneath
+ * /proc/PID is let through only for the caller's own process, and refused for the other
+ * processes of its sandbox too.
+ *
  * Which sandbox: the domain in task storage (struct sbx_task_state), a fresh value when a
  * launcher's task execs, given by exec_verdict.bpf.c's check where it makes that tree
  * sandboxed, kept on fork and exec. A procfs inode names its process by a
@@ -23,7 +36,8 @@
  *
  * Fast paths: an inode not on procfs returns after reading its superblock's magic, no
  * lookup; on procfs, an unsandboxed caller costs its task storage lookup; a sandboxed one
- * also the inode's.
+ * also the walk up to the process's inode (reads, no lookup; none for an entry that has a
+ * pid) and that inode's storage lookup.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -51,14 +65,51 @@ int BPF_PROG(sbx_proc_domain_tag, struct task_struct *p, struct inode *inode)
 	return 0;
 }
 
-/* 0, or the refusal of a sandboxed task reaching inode of a process outside its sandbox. */
+/*
+ * Deeper than any procfs entry: /proc/sys/dev/parport/parport0/devices/lp0/timeslice is 7
+ * dentries below procfs's root, /proc/PID/net/netfilter/nf_log/0 3 below /proc/PID/net.
+ */
+#define SBX_PROC_WALK_MAX 16
+
+/*
+ * The process an entry without a pid (at dentry) belongs to: 1 with *pid that of the
+ * nearest ancestor inode that has one; 0 for none up to procfs's root (no process's); -1
+ * for a walk too long, refused. Reads only: an inode reached through d_parent is no
+ * trusted pointer on 7.x, so its storage cannot be looked up (the caller judges by *pid).
+ */
+static __always_inline int sbx_proc_owner(struct dentry *dentry, __u64 *pid)
+{
+	struct dentry *parent;
+	struct inode *inode;
+
+	for (int i = 0; i < SBX_PROC_WALK_MAX; i++) {
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (!parent || parent == dentry)
+			return 0;
+		dentry = parent;
+		inode = BPF_CORE_READ(dentry, d_inode);
+		if (!inode)
+			break;
+		*pid = sbx_proc_pid_of(inode);
+		if (*pid)
+			return 1;
+	}
+	return -1;
+}
+
+/*
+ * 0, or the refusal of a sandboxed task reaching the procfs entry at dentry (inode: its
+ * inode) of a process outside its sandbox. An entry with a pid is judged by the sandbox
+ * copied onto it; one beneath a process's entry (/proc/PID/net/...) only by whether that
+ * process is the caller itself: another process of its own sandbox is refused too.
+ */
 static __always_inline int sbx_proc_check(struct inode *inode, struct file *file,
 					  struct dentry *dentry)
 {
 	struct task_struct *self;
 	struct sbx_enforcer_config *cfg;
 	struct sbx_task_state *ts;
-	__u64 pid, *domain;
+	__u64 pid = 0, *domain;
 
 	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != SBX_PROC_SUPER_MAGIC)
 		return 0;
@@ -67,14 +118,16 @@ static __always_inline int sbx_proc_check(struct inode *inode, struct file *file
 	if (!ts || !(ts->flags & SBX_TASK_SANDBOXED))
 		return 0;
 	pid = sbx_proc_pid_of(inode);
-	if (!pid)
+	if (pid) {
+		domain = bpf_inode_storage_get(&sbx_proc_domain, inode, 0, 0);
+		if (domain && ts->domain && *domain == ts->domain)
+			return 0;
+	} else if (!sbx_proc_owner(dentry, &pid)) {
 		return 0;
-	domain = bpf_inode_storage_get(&sbx_proc_domain, inode, 0, 0);
-	if (domain && ts->domain && *domain == ts->domain)
-		return 0;
+	}
 	/* Itself, whatever names it: its thread or its thread group. */
-	if (pid == (__u64)BPF_CORE_READ(self, thread_pid) ||
-	    pid == (__u64)BPF_CORE_READ(self, signal, pids[PIDTYPE_TGID]))
+	if (pid && (pid == (__u64)BPF_CORE_READ(self, thread_pid) ||
+		    pid == (__u64)BPF_CORE_READ(self, signal, pids[PIDTYPE_TGID])))
 		return 0;
 	cfg = sbx_config_get();
 	if (!cfg || !cfg->abi_version)
@@ -88,7 +141,7 @@ int BPF_PROG(sbx_proc_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	return sbx_proc_check(file->f_inode, file, NULL);
+	return sbx_proc_check(file->f_inode, file, file->f_path.dentry);
 }
 
 SEC("lsm/inode_follow_link")
