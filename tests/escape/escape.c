@@ -113,6 +113,7 @@ FIXTURE(escape)
 	char victim_fd[16]; /* the victim holds the secret open on this fd */
 	char victim_fd_path[64], victim_environ[64]; /* /proc/VICTIM/fd/N, /proc/VICTIM/environ */
 	char victim_cmdline[64]; /* /proc/VICTIM/cmdline: procfs makes no ptrace check */
+	char victim_net[64]; /* /proc/VICTIM/net/unix: an inode of the netns, no pid */
 	char tcp_port[8], tcp6_port[8], udp_port[8], abstract_name[64];
 	char agent_sock[PATH_MAX]; /* a pathname unix socket listening in $HOME */
 	char dgram_sock[PATH_MAX]; /* a pathname unix datagram socket bound in $HOME */
@@ -390,6 +391,8 @@ FIXTURE_SETUP(escape)
 		 (int)self->victim);
 	snprintf(self->victim_cmdline, sizeof(self->victim_cmdline), "/proc/%d/cmdline",
 		 (int)self->victim);
+	snprintf(self->victim_net, sizeof(self->victim_net), "/proc/%d/net/unix",
+		 (int)self->victim);
 	snprintf(self->victim_addr, sizeof(self->victim_addr), "%p", (void *)&victim_marker);
 
 	self->tcp_fd = listen_inet(AF_INET, SOCK_STREAM, self->tcp_port, sizeof(self->tcp_port));
@@ -473,6 +476,7 @@ static const char *expand(FIXTURE_DATA(escape) * self, const char *arg)
 		TOKEN("@victim_fd_path", victim_fd_path),
 		TOKEN("@victim_environ", victim_environ),
 		TOKEN("@victim_cmdline", victim_cmdline),
+		TOKEN("@victim_net", victim_net),
 		TOKEN("@tcp", tcp_port),
 		TOKEN("@tcp6", tcp6_port),
 		TOKEN("@udp", udp_port),
@@ -992,6 +996,20 @@ FIXTURE_VARIANT_ADD(escape, proc_pid_cmdline_outside){
 	.confine_need = STOP_TIER_K,
 	.stopper = "a file_open hook refusing other processes' /proc entries (tier K)",
 	.tier_k = "bpf/proc_scope.bpf.c: /proc/PID only of the caller's own sandbox",
+};
+/*
+ * /proc/PID/net/... names PID's network namespace: its sockets (unix socket paths), TCP/UDP
+ * peers, routes. Here the victim shares the sandbox's namespace, so the read shows nothing
+ * new; a victim in another one (tests/vm/enforcer_proc.c) does. Its inodes are procfs's
+ * entries of the namespace, with no pid: tier K must judge them by the /proc/PID above
+ * them. Found by the attack review (atk3 E).
+ */
+FIXTURE_VARIANT_ADD(escape, proc_pid_net_outside){
+	.technique = "read_file",
+	.args = { "@victim_net" },
+	.confine_need = STOP_TIER_K,
+	.stopper = "a file_open hook refusing other processes' /proc entries (tier K)",
+	.tier_k = "bpf/proc_scope.bpf.c: /proc/PID/net/... only of the caller's own sandbox",
 };
 FIXTURE_VARIANT_ADD(escape, signal_outside){
 	.technique = "signal",

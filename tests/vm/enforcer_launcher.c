@@ -14,7 +14,6 @@
  * The user's code is a copy of this test given the launcher's verdict (what a preload
  * into the trusted sbx runs as), run as root and as uid 65534. Each case has its control.
  */
-#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -202,28 +201,6 @@ FIXTURE_TEARDOWN(launcher)
 	enforcer_fixture_cleanup(self->e, self->dir);
 }
 
-static void become(uid_t uid)
-{
-	if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
-		_exit(99);
-}
-
-/* Run argv as the variant's user with env: its exit status. */
-static int run_as(uid_t uid, char *const argv[], char *const env[])
-{
-	int st;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		become(uid);
-		execve(argv[0], argv, env);
-		_exit(98);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* The user's code in a launcher whose verdict is sbx_policy, on prog whose is prog_policy. */
 static int launch(FIXTURE_DATA(launcher) * self, uint32_t sbx_policy, uint32_t prog_policy,
 		  const char *how)
@@ -236,7 +213,7 @@ static int launch(FIXTURE_DATA(launcher) * self, uint32_t sbx_policy, uint32_t p
 		return -1;
 	snprintf(do_, sizeof(do_), "SBX_TL_DO=%s", how);
 	snprintf(tgt, sizeof(tgt), "SBX_TL_TARGET=%s", self->prog);
-	return run_as(self->uid, argv, env);
+	return run_prog_as(self->uid, argv, env);
 }
 
 /*
@@ -267,7 +244,7 @@ static int traced_launcher(FIXTURE_DATA(launcher) * self, bool traced)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		become(self->uid);
+		become_user(self->uid);
 		if (traced && ptrace(PTRACE_TRACEME, 0, NULL, NULL))
 			_exit(97);
 		execve(argv[0], argv, env);
@@ -314,7 +291,7 @@ static int sandboxed_debugger(FIXTURE_DATA(launcher) * self, const char *floor_)
 		return -1;
 	t = fork();
 	if (t == 0) {
-		become(self->uid);
+		become_user(self->uid);
 		dup2(to[0], 0);
 		dup2(from[1], 1);
 		close(to[1]);
@@ -334,7 +311,7 @@ static int sandboxed_debugger(FIXTURE_DATA(launcher) * self, const char *floor_)
 			    verify_file_as(self->e, self->prog, NULL, 0, SBX_CACHED_VALID,
 					   HR | SBX_POLICY_DEBUGGER, TEAM)
 		    ? -3
-		    : run_as(self->uid, argv, env);
+		    : run_prog_as(self->uid, argv, env);
 	kill(t, SIGKILL);
 	waitpid(t, &st, 0);
 	close(to[1]);

@@ -13,6 +13,7 @@
 #define SBX_ENFORCER_TEST_H
 
 #include <elf.h>
+#include <grp.h>
 #include <link.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -198,6 +199,29 @@ static inline int run_prog(char *const argv[], char *const envp[])
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* In a child about to exec: become uid (0: stay root), or exit 99. */
+static inline void become_user(uid_t uid)
+{
+	if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+		_exit(99);
+}
+
+/* Run argv (argv[0] a path) as uid with env and wait: its exit status, or 128 + signal. */
+static inline int run_prog_as(uid_t uid, char *const argv[], char *const env[])
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		become_user(uid);
+		execve(argv[0], argv, env);
+		_exit(98);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static inline int run1(const char *path)
