@@ -31,7 +31,6 @@ struct sbxd_gate {
 int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag *d)
 {
 	struct sbxd_gate *g = calloc(1, sizeof(*g));
-	struct sbx_verifier *probe;
 	struct sbx_diag pd = { 0 };
 	int err;
 
@@ -49,17 +48,14 @@ int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag
 	*out = g;
 	/*
 	 * A trust store that cannot be read refuses every signed file (a revocation list that
-	 * cannot be read never means "nothing revoked"): said once, at start, by a throwaway
-	 * verifier (g->v loads on first need, as before).
+	 * cannot be read never means "nothing revoked"): said once, at start. What loads is
+	 * kept; what failed is loaded again at the next verification.
 	 */
-	if (sbx_verifier_new(&g->opts, &probe) == 0) {
-		if (sbx_verifier_preload(probe, &pd))
-			sbxd_log(3,
-				 "the trust store %s cannot be read, so every signed file is "
-				 "refused until it can: %s",
-				 sbxd_gate_trust_dir(g), pd.msg);
-		sbx_verifier_free(probe);
-	}
+	if (sbx_verifier_preload(g->v, &pd))
+		sbxd_log(3,
+			 "the trust store %s cannot be read, so every signed file is refused until "
+			 "it can: %s",
+			 sbxd_gate_trust_dir(g), pd.msg);
 	return 0;
 }
 
