@@ -63,13 +63,14 @@ static int anchor_files(const char *dir, char ***out, size_t *n, struct sbx_diag
 	*out = NULL;
 	*n = 0;
 	if (!d) {
+		int err = fd < 0 ? fd : -errno;
+
 		if (fd >= 0)
 			close(fd);
-		else if (fd == -ELOOP)
-			return fd;
-		return sbx_diag_set(diag, fd < 0 ? fd : -errno,
-				    "cannot open trust directory %s: %s", dir,
-				    strerror(fd < 0 ? -fd : errno));
+		if (err == -ELOOP) /* sbx_trust_openat said why */
+			return err;
+		return sbx_diag_set(diag, err, "cannot open trust directory %s: %s", dir,
+				    strerror(-err));
 	}
 	while ((e = readdir(d))) {
 		char **grown;
