@@ -142,6 +142,26 @@ TEST(own_directories_named_for_the_launcher)
 	sbx_plan_free(plan);
 }
 
+/* Names, not inodes: a directory holds itself and what is beneath it, never a sibling prefix. */
+TEST(path_within_by_name)
+{
+	struct sbx_landlock_plan l = { .own = { "/home/u/.config/sbx" }, .n_own = 1 };
+
+	EXPECT_TRUE(sbx_path_within("/usr", "/usr", 4));
+	EXPECT_TRUE(sbx_path_within("/usr/lib", "/usr/", 5));
+	EXPECT_FALSE(sbx_path_within("/usrx", "/usr", 4));
+	EXPECT_TRUE(sbx_path_within("/anything", "/", 1));
+	EXPECT_TRUE(sbx_path_within("/anything", "//", 2));
+	EXPECT_FALSE(sbx_path_within("/usr", "", 0));
+	EXPECT_TRUE(sbx_path_within("/usr/lib", "/usr/libexec", 4));
+	EXPECT_TRUE(sbx_landlock_holds_own(&l, "/home/u"));
+	EXPECT_TRUE(sbx_landlock_holds_own(&l, "/home/u/.config/"));
+	EXPECT_TRUE(sbx_landlock_holds_own(&l, "/"));
+	EXPECT_FALSE(sbx_landlock_holds_own(&l, "/home/u/.conf"));
+	EXPECT_FALSE(sbx_landlock_holds_own(&l, "/home/u/.config/sbx/profiles"));
+	EXPECT_FALSE(sbx_landlock_holds_own(NULL, "/"));
+}
+
 TEST(min_abi_is_the_highest_right)
 {
 	EXPECT_EQ(1, sbx_landlock_fs_min_abi(LANDLOCK_ACCESS_FS_READ_FILE));

@@ -226,11 +226,20 @@ static void sc_tag(struct sbx_seccomp_rule *r, enum sbx_seccomp_answer answer,
 static const char *const system_rx[] = { "/usr",   "/bin",   "/sbin",  "/lib",
 					 "/lib64", "/lib32", "/libx32" };
 
+bool sbx_path_within(const char *path, const char *dir, size_t n)
+{
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (!n)
+		return false;
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
 static bool beneath(const char *path, const char *dir)
 {
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+	return sbx_path_within(path, dir, strlen(dir));
 }
 
 static void compile_system_fs(struct builder *b)

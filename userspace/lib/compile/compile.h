@@ -60,6 +60,12 @@ unsigned int sbx_landlock_fs_min_abi(uint64_t access);
 unsigned int sbx_landlock_net_min_abi(uint64_t access);
 
 /*
+ * Whether path is the directory named by the first n bytes of dir (trailing slashes aside) or
+ * lies beneath it, by name; "/" holds every absolute path.
+ */
+bool sbx_path_within(const char *path, const char *dir, size_t n);
+
+/*
  * Whether path is one of sbx's own directories (l->own) or above one: a write rule there is
  * refused by sbx run (the launcher finds it by inode; this judges the path, for the
  * suggestions below). l may be NULL: none.

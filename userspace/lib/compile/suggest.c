@@ -9,22 +9,10 @@
 
 #include "compile/compile.h"
 
-static bool beneath(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return n > 1 && !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
-}
-
 bool sbx_landlock_holds_own(const struct sbx_landlock_plan *l, const char *path)
 {
-	size_t n = strlen(path);
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
 	for (size_t i = 0; l && i < l->n_own; i++)
-		if (n == 1 ||
-		    (!strncmp(l->own[i], path, n) && (!l->own[i][n] || l->own[i][n] == '/')))
+		if (sbx_path_within(l->own[i], path, strlen(path)))
 			return true;
 	return false;
 }
@@ -46,7 +34,8 @@ void sbx_suggest_file_grant(const struct sbx_profile *p, const struct sbx_landlo
 		out->object = out->path != NULL;
 		dir = path;
 	}
-	in_home = home && beneath(dir, home);
+	/* A home of "/" (HOME unset for a service) would make every path home-relative. */
+	in_home = home && strcmp(home, "/") && sbx_path_within(dir, home, strlen(home));
 	if (need & LANDLOCK_ACCESS_FS_EXECUTE) {
 		/* No profile key names an executable path: only the command line grants one. */
 		out->mode = ":x";
