@@ -203,6 +203,40 @@ TEST_F(supervise, refusal_reported)
 }
 
 /* Without a supervisor rule the kernel alone decides, and Landlock lets chmod through. */
+/*
+ * A read grant lets the program read files, not see who else opens them (atk5u D: a watch
+ * on /usr/bin names every program anyone runs). IN_OPEN is kept where the program may
+ * write, taken out of the mask in a read-only grant (a watch for changes too still works),
+ * and a watch for opens alone is refused there. The control: unconfined, the open is
+ * reported in the same directory.
+ */
+TEST_F(supervise, access_events_only_on_own_files)
+{
+	struct sup_env *e = &self->e;
+	char *argv[] = { "meta_probe", "inotify-open", NULL, "attrib", NULL };
+	char path[PATH_MAX + 64];
+
+	argv[2] = path;
+	sup_env_file(e->ro, "file", 0644);
+	snprintf(path, sizeof(path), "%s/file", e->ro);
+	ASSERT_EQ(0, sup_env_run(e, false, argv));
+	ASSERT_STREQ("ok open-reported=1\n", e->output);
+
+	ASSERT_EQ(0, sup_env_run(e, true, argv));
+	EXPECT_STREQ("ok open-reported=0\n", e->output);
+	argv[3] = NULL;
+	ASSERT_EQ(0, sup_env_run(e, true, argv));
+	EXPECT_STREQ("refused: EACCES\n", e->output);
+	ASSERT_LE(1, e->seen.n);
+	EXPECT_NE(NULL, strstr(e->seen.last.call, "access events outside"))
+	TH_LOG("%s", e->seen.last.call);
+
+	sup_env_file(e->grant, "file", 0644);
+	snprintf(path, sizeof(path), "%s/file", e->grant);
+	ASSERT_EQ(0, sup_env_run(e, true, argv));
+	EXPECT_STREQ("ok open-reported=1\n", e->output);
+}
+
 TEST_F(supervise, without_the_rules_chmod_escapes)
 {
 	struct sup_env *e = &self->e;

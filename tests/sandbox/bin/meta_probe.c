@@ -420,5 +420,26 @@ int main(int argc, char **argv)
 		printf("ok wd=%d\n", wd);
 		return 0;
 	}
+	/*
+	 * A watch asking for opens (with arg "attrib", for attribute changes too), then an open
+	 * of the file by the probe itself: whether the open was reported says whether the
+	 * watch kept IN_OPEN.
+	 */
+	if (!strcmp(act, "inotify-open")) {
+		int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), fd;
+		uint32_t mask = IN_OPEN | (arg && !strcmp(arg, "attrib") ? IN_ATTRIB : 0);
+		char ev[4096];
+		ssize_t n;
+
+		if (in < 0 || inotify_add_watch(in, path, mask) < 0)
+			return refused();
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return refused();
+		close(fd);
+		n = read(in, ev, sizeof(ev));
+		printf("ok open-reported=%d\n", n > 0);
+		return 0;
+	}
 	return 2;
 }
