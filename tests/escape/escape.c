@@ -1375,5 +1375,28 @@ FIXTURE_VARIANT_ADD(escape, setflags_read_only_file){
 	.own_copy = true,
 	.stopper = "seccomp: ioctls that set inode attributes are refused",
 };
+/*
+ * The page cache of a file the program may read tells when others read it (atk5u E): a
+ * file this uid owns, because cachestat needs ownership or write access.
+ */
+FIXTURE_VARIANT_ADD(escape, cachestat_read_only_file){
+	.technique = "cachestat",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: the @page-cache group is refused",
+};
+FIXTURE_VARIANT_ADD(escape, evict_page_cache_read_only_file){
+	.technique = "evict_page_cache",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: posix_fadvise(POSIX_FADV_DONTNEED) is refused",
+};
+FIXTURE_VARIANT_ADD(escape, read_nowait_probes_page_cache){
+	.technique = "read_nowait",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: preadv2(RWF_NOWAIT) answers EOPNOTSUPP",
+	.refused_as = "EOPNOTSUPP",
+};
 
 TEST_HARNESS_MAIN

@@ -1597,6 +1597,61 @@ static int t_setflags(char **argv)
 	return escaped("set FS_NODUMP_FL on %s opened read-only", argv[0]);
 }
 
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+/* The page cache of a file as a probe of other programs' reads (atk5u E). */
+static int t_cachestat(char **argv)
+{
+	struct {
+		uint64_t off, len;
+	} range = { 0, 0 };
+	uint64_t cs[5] = { 0 }; /* struct cachestat: cache, dirty, writeback, evicted, ... */
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	if (syscall(__NR_cachestat, fd, &range, cs, 0) < 0)
+		return refused_closing(fd, "cachestat");
+	close(fd);
+	return escaped("%llu pages of %s cached", (unsigned long long)cs[0], argv[0]);
+}
+
+static int t_evict_page_cache(char **argv)
+{
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+	if (err)
+		return refused("posix_fadvise(POSIX_FADV_DONTNEED)", err);
+	return escaped("evicted %s opened read-only", argv[0]);
+}
+
+/* EAGAIN: the first page is not cached; data: it is. Either answer is the probe's. */
+static int t_read_nowait(char **argv)
+{
+	char buf[64];
+	struct iovec iov = { buf, sizeof(buf) };
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	n = preadv2(fd, &iov, 1, 0, RWF_NOWAIT);
+	if (n < 0 && errno == EOPNOTSUPP) {
+		close(fd);
+		return lacks("preadv2(RWF_NOWAIT)", EOPNOTSUPP, "not on this file");
+	}
+	if (n < 0 && errno != EAGAIN)
+		return refused_closing(fd, "preadv2(RWF_NOWAIT)");
+	close(fd);
+	return escaped("%s's first page is %scached", argv[0], n < 0 ? "not " : "");
+}
+
 struct technique {
 	const char *name;
 	int nargs;
@@ -1680,6 +1735,9 @@ static const struct technique techniques[] = {
 	{ "inotify_watch", 1, t_inotify_watch, "FILE_IN_DIR" },
 	{ "unix_raw_sendto", 1, t_unix_raw_sendto, "DGRAM_SOCKET_PATH" },
 	{ "setflags", 1, t_setflags, "FILE" },
+	{ "cachestat", 1, t_cachestat, "FILE" },
+	{ "evict_page_cache", 1, t_evict_page_cache, "FILE" },
+	{ "read_nowait", 1, t_read_nowait, "FILE" },
 };
 
 int main(int argc, char **argv)

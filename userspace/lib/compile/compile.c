@@ -56,6 +56,8 @@
 #define SBX_PROT_WRITE			 0x2
 #define SBX_PROT_EXEC			 0x4
 #define SBX_AT_EMPTY_PATH		 0x1000
+#define SBX_POSIX_FADV_DONTNEED		 4
+#define SBX_RWF_NOWAIT			 0x8
 
 struct builder {
 	struct sbx_plan *plan;
@@ -776,6 +778,22 @@ static void compile_signals(struct builder *b)
 	sc_tag(sc_rule(b, "pidfd_send_signal", EPERM, NOCOND, NULL, why), SBX_ANSWER_SUPERVISOR, 6);
 }
 
+/*
+ * Whether a file is in the page cache tells when other programs read it (atk5u E: evict
+ * /usr/bin/ssh, then watch for it to come back): cachestat is a refused group; these are
+ * the two calls that evict or probe besides. Reading with RWF_NOWAIT answers EAGAIN for a
+ * page not cached (EOPNOTSUPP is what a file that cannot do it answers: callers fall back).
+ * Timing ordinary reads stays a side channel no filter closes.
+ */
+static void compile_page_cache(struct builder *b)
+{
+	static const char why[] = "probing or evicting other programs' page cache";
+
+	sc_rule(b, "fadvise64", EPERM, COND1(EQ32(3, SBX_POSIX_FADV_DONTNEED)), NULL, why);
+	sc_rule(b, "preadv2", EOPNOTSUPP, COND1(BITS(5, SBX_RWF_NOWAIT, SBX_RWF_NOWAIT)), NULL,
+		why);
+}
+
 static void compile_kernel_surface(struct builder *b)
 {
 	/* 'f' (FS_IOC_*, ext4, fs-verity, fscrypt), 'X' (FSSETXATTR), 'v', btrfs (0x94). */
@@ -1228,6 +1246,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 	if (sandboxed && !inherit) {
 		compile_process_resources(&b);
 		compile_signals(&b);
+		compile_page_cache(&b);
 	}
 	compile_memory(&b);
 	compile_process(&b);
