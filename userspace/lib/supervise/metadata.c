@@ -2,8 +2,8 @@
 /*
  * File metadata changes, every variant: chmod, chown, utimes. Landlock does not govern
  * them, so the supervisor carries them out, on objects beneath a rule that grants writing
- * (the container, its tmp, write grants) or through a descriptor the program opened for
- * writing. The executor acts on the object it resolved through its /proc/self/fd link,
+ * (the container, its tmp, write grants), a descriptor judged by its path as any other
+ * object (object.c). The executor acts on the object it resolved through its /proc/self/fd link,
  * which lands on that object and follows nothing further; the kernel then checks ownership
  * as it would for the program (the executor holds no capabilities).
  */

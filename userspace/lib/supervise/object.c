@@ -51,17 +51,15 @@ void sup_object_close(struct sup_object *o)
 
 int sup_object_from_fd(int fd, struct sup_object *o)
 {
-	int fl = fcntl(fd, F_GETFL);
+	int err;
 
-	if (fl < 0)
-		return -errno;
-	*o = (struct sup_object){ .fd = -1, .dir = -1, .from_fd = true, .fd_flags = fl };
+	*o = (struct sup_object){ .fd = -1, .dir = -1 };
 	o->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (o->fd >= 0 && !fstat(o->fd, &o->st))
 		return 0;
-	fl = -errno;
+	err = -errno;
 	sup_object_close(o);
-	return fl;
+	return err;
 }
 
 /* Split p (modified) into its directory part and final component. */
@@ -234,20 +232,6 @@ static int object_by_name(int fd, const struct stat *st, struct sup_object *o)
 	return 0;
 }
 
-static bool fd_grants(int fd_flags, enum sup_need need)
-{
-	int mode = fd_flags & O_ACCMODE;
-
-	if (fd_flags & O_PATH)
-		return false;
-	/* Landlock checked the open itself: a descriptor open for writing was allowed to write. */
-	if (need == SUP_NEED_WRITE)
-		return mode == O_WRONLY || mode == O_RDWR;
-	if (need == SUP_NEED_READ)
-		return mode == O_RDONLY || mode == O_RDWR;
-	return false;
-}
-
 /*
  * Metadata changes, xattrs and watches act on files and directories only (a symlink itself
  * for the l* calls and IN_DONT_FOLLOW), whatever rule covers the object: never on a device
@@ -308,8 +292,12 @@ static bool allowed(const struct sbx_supervisor *s, const struct sup_object *o, 
 {
 	uint64_t bits;
 
-	if (o->from_fd && fd_grants(o->fd_flags, need))
-		return true;
+	/*
+	 * A descriptor is judged by the object's path, as a path is, never by how it was
+	 * opened: Landlock never checked the descriptors sbx's caller handed down (a
+	 * redirected stdout outside every grant), and an open's right is to the contents,
+	 * not to the mode, owner or attributes.
+	 */
 	switch (need) {
 	case SUP_NEED_WRITE:
 		bits = LANDLOCK_ACCESS_FS_WRITE_FILE;

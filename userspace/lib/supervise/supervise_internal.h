@@ -63,8 +63,6 @@ struct sbx_supervisor {
 struct sup_object {
 	int fd; /* O_PATH to the object (or the program's own descriptor); owned */
 	int dir; /* O_PATH to the directory it was found in; -1 for a directory or descriptor */
-	bool from_fd; /* a descriptor of the program's: its access mode counts */
-	int fd_flags; /* F_GETFL of that descriptor */
 	struct stat st; /* of fd, taken when it was resolved */
 };
 

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Extended attributes, every variant (path, l*, f*, *at). Changes (set, remove) need a
- * rule that grants writing beneath the object, reads (get, list) one that grants reading;
- * a descriptor the program opened for writing (or reading) was checked by Landlock when
- * it was opened and counts as the grant. Values are copied in before the executor acts
- * and copied out (getxattr, listxattr) after.
+ * rule that grants writing beneath the object, reads (get, list) one that grants reading,
+ * a descriptor's object judged by its path as any other (object.c). Values are copied in
+ * before the executor acts and copied out (getxattr, listxattr) after.
  */
 #include <errno.h>
 #include <fcntl.h>
