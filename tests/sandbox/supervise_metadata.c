@@ -25,6 +25,7 @@ FIXTURE_VARIANT(meta)
 	const char *arg;
 	bool read; /* a metadata read: allowed where reading is granted */
 	bool xattr; /* needs user xattrs on the file system */
+	bool everywhere; /* refused inside the write grant too (a set-id bit) */
 };
 
 #define META(name, act_, arg_, read_, xattr_)                            \
@@ -34,7 +35,16 @@ FIXTURE_VARIANT(meta)
 	}
 
 META(chmod, "chmod", "0640", false, false);
-META(chmod_setuid, "chmod", "4755", false, false);
+FIXTURE_VARIANT_ADD(meta, chmod_setuid){
+	.act = "chmod",
+	.arg = "4755",
+	.everywhere = true,
+};
+FIXTURE_VARIANT_ADD(meta, fchmod_setgid){
+	.act = "fchmod",
+	.arg = "2755",
+	.everywhere = true,
+};
 META(fchmod, "fchmod", "0640", false, false);
 META(fchmodat, "fchmodat", "0640", false, false);
 META(fchmodat2, "fchmodat2", "0640", false, false);
@@ -93,6 +103,16 @@ TEST_F(meta, inside_carried_out_outside_refused)
 	sup_env_file(e->out, "file", 0644);
 
 	ASSERT_EQ(0, run_act(e, true, variant->act, e->grant, variant->arg));
+	if (variant->everywhere) {
+		/* The mode allow-list holds whatever rule covers the file. */
+		EXPECT_EQ(3, e->status) TH_LOG("inside the write grant: %s", e->output);
+		EXPECT_STREQ(refused, e->output);
+		EXPECT_EQ(0644, sup_mode(e->grant, "file"));
+		ASSERT_EQ(1, e->seen.n);
+		EXPECT_NE(NULL, strstr(e->seen.last.call, "set-user-id or set-group-id"))
+		TH_LOG("%s", e->seen.last.call);
+		return;
+	}
 	EXPECT_EQ(0, e->status) TH_LOG("inside the write grant: %s", e->output);
 	EXPECT_EQ(0, strncmp(e->output, "ok", 2)) TH_LOG("%s", e->output);
 	EXPECT_EQ(0, e->seen.n) TH_LOG("reported: %s", e->seen.last.call);
@@ -154,7 +174,10 @@ static void nonregular_refused(struct __test_metadata *_metadata, struct sup_env
 	EXPECT_STREQ("refused: EACCES\n", e->output);
 	EXPECT_EQ(0644, sup_mode(in, "file"));
 	ASSERT_LE(1, e->seen.n);
-	EXPECT_NE(NULL, strstr(e->seen.last.call, "): not a file"))
+	/* A set-id bit is refused before the object is looked at. */
+	EXPECT_NE(NULL,
+		  strstr(e->seen.last.call,
+			 variant->everywhere ? "set-user-id or set-group-id" : "): not a file"))
 	TH_LOG("%s", e->seen.last.call);
 }
 
@@ -194,7 +217,7 @@ TEST_F(supervise, refusal_reported)
 	struct sup_env *e = &self->e;
 	char expect[PATH_MAX + 64];
 
-	ASSERT_EQ(0, run_act(e, true, "chmod", e->out, "4755"));
+	ASSERT_EQ(0, run_act(e, true, "chmod", e->out, "0600"));
 	EXPECT_EQ(3, e->status);
 	ASSERT_EQ(1, e->seen.n);
 	snprintf(expect, sizeof(expect), "chmod(%.60s/file): outside the grants", e->out);

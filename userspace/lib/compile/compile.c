@@ -58,6 +58,8 @@
 #define SBX_AT_EMPTY_PATH		 0x1000
 #define SBX_POSIX_FADV_DONTNEED		 4
 #define SBX_RWF_NOWAIT			 0x8
+#define SBX_S_ISUID			 04000
+#define SBX_S_ISGID			 02000
 
 struct builder {
 	struct sbx_plan *plan;
@@ -865,6 +867,35 @@ static void compile_kernel_surface(struct builder *b)
 		"fcntl(F_NOTIFY): directory change notification");
 }
 
+/*
+ * The mode bits a program may give a file: 0777 | S_ISVTX, an allow-list. A set-user-id or
+ * set-group-id bit is authority over whoever runs the file, not access to its contents
+ * (Landlock's write right), and a file system the program may write is not mounted nosuid:
+ * a root program under --allow-root would hand every local user a root shell. Every call
+ * that carries a mode is refused with a set-id bit: those that create (their mode is an
+ * argument: seccomp, here) and chmod (the supervisor, metadata.c). openat2 keeps its mode
+ * in struct open_how, which seccomp cannot read: ENOSYS, and libc and runtimes fall back
+ * to openat, as for clone3. chown clears both bits itself; file capabilities (the
+ * security.capability xattr) are refused by the supervisor's xattr allow-list (xattr.c).
+ */
+static void compile_file_modes(struct builder *b)
+{
+	static const struct {
+		const char *call;
+		unsigned int arg;
+	} with_mode[] = {
+		{ "open", 2 }, { "openat", 3 }, { "creat", 1 }, { "mknod", 1 }, { "mknodat", 2 },
+	};
+	static const uint64_t setid[] = { SBX_S_ISUID, SBX_S_ISGID };
+
+	for (size_t i = 0; i < ARRAY_SIZE(with_mode); i++)
+		for (size_t k = 0; k < ARRAY_SIZE(setid); k++)
+			sc_rule(b, with_mode[i].call, EPERM,
+				COND1(BITS(with_mode[i].arg, setid[k], setid[k])), NULL,
+				"a set-user-id or set-group-id mode bit");
+	sc_rule(b, "openat2", ENOSYS, NOCOND, NULL, "openat2 (its mode unreadable by seccomp)");
+}
+
 /* Hardened Runtime: W^X, lifted along Apple's cascade. */
 static void compile_memory(struct builder *b)
 {
@@ -1247,6 +1278,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		compile_process_resources(&b);
 		compile_signals(&b);
 		compile_page_cache(&b);
+		compile_file_modes(&b);
 	}
 	compile_memory(&b);
 	compile_process(&b);

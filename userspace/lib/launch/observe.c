@@ -78,7 +78,12 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 				       : sbx_enforcement_find(&l->enforced, "seccomp.notify")->why);
 		return 0; /* denials stay unexplained, as the report says */
 	}
-	/* A call the plan already has a rule for keeps it (libseccomp keeps one rule a call). */
+	/*
+	 * A call the plan already has a rule for every call of keeps it; after conditional
+	 * rules (a set-id mode on open) the observe rule comes last, where sbx's own writer
+	 * takes it for the calls none of them matches. libseccomp (a plan that lets x32 and
+	 * i386 run) keeps one rule a call: there the plan's rules win.
+	 */
 	extra = count(sbx_observed_calls) +
 		(l->o.complain ? count(sbx_observed_calls_complain) : 0);
 	rules = malloc((n + extra) * sizeof(*rules));
@@ -90,7 +95,8 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 		add(rules, &n, sbx_observed_calls_complain);
 	for (size_t i = p->n_rules; i < n; i++)
 		for (size_t k = 0; k < p->n_rules; k++)
-			if (!strcmp(rules[i].syscall, rules[k].syscall)) {
+			if (!strcmp(rules[i].syscall, rules[k].syscall) &&
+			    (!rules[k].n_cond || !p->deny_foreign_arches)) {
 				memmove(&rules[i], &rules[i + 1], (n - i - 1) * sizeof(*rules));
 				n--;
 				i--;

@@ -502,11 +502,24 @@ static int build_rules_program(struct sbx_seccomp_filter *f, const struct sbx_se
 			c[calls++] = j;
 	if (c)
 		c[calls] = n;
-	/* check_mixed() on each call's rules, in plan order: they are side by side now. */
+	/*
+	 * Each call's rules, in plan order, are side by side now. This writer takes the first
+	 * that matches, so a rule for every call may come last (the launcher's observe rule
+	 * after the plan's conditional ones); before another rule it would hide that one.
+	 */
 	for (size_t k = 0; k < calls && !err; k++)
-		for (size_t j = c[k]; j < c[k + 1] && c[k + 1] - c[k] > 1 && !err; j++)
-			if (!p->rules[o[j].i].n_cond)
-				err = check_mixed(p, nrs, o[j].i, d);
+		for (size_t j = c[k]; j + 1 < c[k + 1] && !err; j++) {
+			const struct sbx_seccomp_rule *r = &p->rules[o[j].i],
+						      *next = &p->rules[o[j + 1].i];
+
+			if (!r->n_cond)
+				err = sbx_diag_set(
+					d, -EINVAL,
+					"seccomp: %s has a rule for every call (%s) before "
+					"another rule (%s), which never applies",
+					r->syscall, r->why ? r->why : "-",
+					next->why ? next->why : "-");
+		}
 	len = err ? 0 : rules_program(p, notify, o, c, calls, NULL);
 	if (len > BPF_MAXINSNS)
 		err = sbx_diag_set(

@@ -18,9 +18,19 @@
 
 #include "supervise/supervise_internal.h"
 
+/*
+ * The mode bits a program may give: 0777 | S_ISVTX (compile.c says why). A set-id bit is
+ * refused whatever rule covers the file, before it is looked for (the kernel reads the
+ * mode as a umode_t: the bits above it do nothing).
+ */
 static int copy_mode(struct sup_call *c)
 {
 	c->mode = c->args[c->spec->path_arg < 0 ? 1 : c->spec->path_arg + 1];
+	if (c->mode & (S_ISUID | S_ISGID)) {
+		c->refused = true;
+		sup_why(c, "%s(mode %#o): a set-user-id or set-group-id bit", c->spec->name,
+			(unsigned int)(c->mode & 07777));
+	}
 	return 0;
 }
 

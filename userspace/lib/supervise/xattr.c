@@ -64,6 +64,19 @@ static bool is_set(int nr)
 	       nr == __NR_setxattrat;
 }
 
+/*
+ * The attributes a program may set or remove: its own (user.*) and POSIX ACLs (access to
+ * the file, what chmod gives; the kernel keeps the mode's set-id bits out of them). Not
+ * security.capability (file capabilities are authority over whoever runs the file, the
+ * family of a set-user-id bit), nor any other security.* or trusted.* attribute (labels
+ * and integrity data other programs trust).
+ */
+static bool settable(const char *name)
+{
+	return !strncmp(name, "user.", 5) || !strcmp(name, "system.posix_acl_access") ||
+	       !strcmp(name, "system.posix_acl_default");
+}
+
 static int copy_xattr(struct sup_call *c)
 {
 	struct xattr_layout l = layout(c);
@@ -76,6 +89,12 @@ static int copy_xattr(struct sup_call *c)
 			return -ERANGE;
 		if (err)
 			return err;
+		if (c->spec->need == SUP_NEED_WRITE && !settable(c->name)) {
+			c->refused = true;
+			sup_why(c, "%s(%.60s): only user.* attributes and POSIX ACLs",
+				c->spec->name, c->name);
+			return 0;
+		}
 	}
 	if (l.value < 0)
 		return 0;
