@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The mode allow-list in the compiled plan: every call that creates a file with a mode
- * refuses a set-user-id or set-group-id bit (EPERM) and nothing else, and openat2 answers
- * ENOSYS; a profile without app-sandbox gets none of them. The kernel
+ * The mode allow-list and the lock rules in the compiled plan: every call that creates a
+ * file with a mode refuses a set-user-id or set-group-id bit (EPERM) and nothing else,
+ * openat2 answers ENOSYS, flock and fcntl's lock-setting commands go to the supervisor and
+ * fcntl's lock queries do not; a profile without app-sandbox gets none of them. The kernel
  * side of the same rules is tests/escape/modes_locks.c.
  */
 #include <errno.h>
@@ -62,6 +63,32 @@ TEST(openat2_enosys)
 	sbx_plan_free(plan);
 }
 
+TEST(locks_to_the_supervisor)
+{
+	static const uint64_t set[] = { F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW };
+	static const uint64_t query[] = { F_GETLK, F_OFD_GETLK, F_GETFL, F_SETFD };
+	struct sbx_plan *plan = compile_text(_metadata, sandbox);
+	const struct sbx_seccomp_rule *r;
+
+	r = seccomp_rule_match(&plan->seccomp, SYS_flock, (uint64_t[6]){ 3, 2 });
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(SBX_ANSWER_SUPERVISOR, (int)r->answer);
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		/* The kernel reads cmd as an int: the upper half of the register counts not. */
+		uint64_t hi = 0xffffffff00000000ULL | set[i];
+
+		r = seccomp_rule_match(&plan->seccomp, SYS_fcntl, (uint64_t[6]){ 3, set[i] });
+		ASSERT_NE(NULL, r);
+		EXPECT_EQ(SBX_ANSWER_SUPERVISOR, (int)r->answer);
+		EXPECT_NE(NULL,
+			  seccomp_rule_match(&plan->seccomp, SYS_fcntl, (uint64_t[6]){ 3, hi }));
+	}
+	for (size_t i = 0; i < sizeof(query) / sizeof(query[0]); i++)
+		EXPECT_EQ(NULL, seccomp_rule_match(&plan->seccomp, SYS_fcntl,
+						   (uint64_t[6]){ 3, query[i] }));
+	sbx_plan_free(plan);
+}
+
 /* Without app-sandbox nothing confines files: no rule stands in for a grant. */
 TEST(not_without_the_sandbox)
 {
@@ -70,6 +97,7 @@ TEST(not_without_the_sandbox)
 	uint64_t args[6] = { 0, 0, 04755 };
 
 	EXPECT_EQ(NULL, seccomp_rule_match(&plan->seccomp, SYS_open, args));
+	EXPECT_EQ(NULL, seccomp_rule_match(&plan->seccomp, SYS_flock, args));
 	sbx_plan_free(plan);
 }
 

@@ -44,6 +44,10 @@
 #define SBX_IPPROTO_TCP			 6
 #define SBX_IPPROTO_UDP			 17
 #define SBX_F_SETLEASE			 1024
+#define SBX_F_SETLK			 6
+#define SBX_F_SETLKW			 7
+#define SBX_F_OFD_SETLK			 37
+#define SBX_F_OFD_SETLKW		 38
 #define SBX_F_NOTIFY			 1026
 #define SBX_NETLINK_ROUTE		 0
 #define SBX_TIOCSTI			 0x5412
@@ -896,6 +900,25 @@ static void compile_file_modes(struct builder *b)
 	sc_rule(b, "openat2", ENOSYS, NOCOND, NULL, "openat2 (its mode unreadable by seccomp)");
 }
 
+/*
+ * Advisory locks stall every other program that locks the same file (a sandboxed root
+ * held /etc/.pwd.lock: useradd and passwd failed), as leases do: a program may lock only
+ * what it may write. seccomp cannot see the file, so the supervisor takes them
+ * (supervise/lock.c): flock, and fcntl's commands that set a lock. F_GETLK and F_OFD_GETLK
+ * change nothing and stay in the kernel.
+ */
+static void compile_locks(struct builder *b)
+{
+	static const uint64_t set_lock[] = { SBX_F_SETLK, SBX_F_SETLKW, SBX_F_OFD_SETLK,
+					     SBX_F_OFD_SETLKW };
+	static const char why[] = "advisory locks outside the write grants";
+
+	sc_tag(sc_rule(b, "flock", EPERM, NOCOND, NULL, why), SBX_ANSWER_SUPERVISOR, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(set_lock); i++)
+		sc_tag(sc_rule(b, "fcntl", EPERM, COND1(EQ32(1, set_lock[i])), NULL, why),
+		       SBX_ANSWER_SUPERVISOR, 0);
+}
+
 /* Hardened Runtime: W^X, lifted along Apple's cascade. */
 static void compile_memory(struct builder *b)
 {
@@ -1279,6 +1302,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		compile_signals(&b);
 		compile_page_cache(&b);
 		compile_file_modes(&b);
+		compile_locks(&b);
 	}
 	compile_memory(&b);
 	compile_process(&b);

@@ -81,6 +81,8 @@ static const struct sup_spec *find_spec(int nr)
 		sp = sup_unix_spec(nr);
 	if (!sp)
 		sp = sup_procs_spec(nr);
+	if (!sp)
+		sp = sup_lock_spec(nr);
 	return sp;
 }
 
@@ -227,6 +229,8 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 				.nr = nr,
 				.tid = (pid_t)req->pid,
 				.pidfd = -1,
+				.notify_fd = notify_fd,
+				.notify_id = id,
 				.fd = -1,
 				.base = -1,
 				.inst = -1,
@@ -273,7 +277,8 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 			ret = werr;
 	}
 	/* Answered, or the caller went away meanwhile (ENOENT): nothing left to do either way. */
-	respond(notify_fd, id, ret);
+	if (!c->answered)
+		respond(notify_fd, id, ret);
 	err = 0;
 out:
 	if (c->fd >= 0)

@@ -76,6 +76,9 @@ struct sup_call {
 	uint64_t args[6];
 	pid_t tid;
 	int pidfd; /* the calling process, for pidfd_getfd */
+	int notify_fd; /* the notification, for a call answered later (lock.c) */
+	uint64_t notify_id;
+	bool answered; /* answered apart: the supervisor sends no answer of its own */
 	/* Where the object is: a descriptor of the program's (copy), or a path from base. */
 	int fd; /* -1 */
 	int base; /* where a relative path starts (dirfd copy or cwd); -1 */
@@ -130,6 +133,7 @@ const struct sup_spec *sup_xattr_spec(int nr);
 const struct sup_spec *sup_inotify_spec(int nr);
 const struct sup_spec *sup_unix_spec(int nr);
 const struct sup_spec *sup_procs_spec(int nr);
+const struct sup_spec *sup_lock_spec(int nr);
 
 /* program.c: the calling program, from the main thread. */
 int sup_program_read(pid_t tid, uint64_t addr, void *buf, size_t len);
