@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the mode allow-list and the lock rules (tests/escape/modes_locks.c) must leave
+ * working in a write grant: creating files 0644 and 0755, chmod to any of 0777 | S_ISVTX,
+ * flock(1) and POSIX locks (taken by the supervisor, lock.c), a lock that has to wait
+ * while the supervisor goes on serving other calls, sqlite and git. `sbx run --grant
+ * DIR:rw` with the default profile, as a user runs it.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+FIXTURE(modes)
+{
+	char dir[PATH_MAX];
+	char grant[PATH_MAX + 8];
+	struct sbx_cmd_result *r;
+};
+
+FIXTURE_SETUP(modes)
+{
+	self->r = malloc(sizeof(*self->r));
+	ASSERT_NE(NULL, self->r);
+	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
+	snprintf(self->grant, sizeof(self->grant), "%s/work", self->dir);
+	ASSERT_EQ(0, mkdir(self->grant, 0755));
+}
+
+FIXTURE_TEARDOWN(modes)
+{
+	sbx_rmtree(self->dir);
+	free(self->r);
+}
+
+/* sh -c SCRIPT in the grant, under sbx run --grant GRANT:rw; its status. */
+static int in_grant(FIXTURE_DATA(modes) * self, const char *script)
+{
+	if (sbx_sh(self->r, "cd '%s' && exec '%s' run --allow-root --grant '%s:rw' -- sh -c '%s'",
+		   self->grant, sbx_bin(), self->grant, script))
+		return -1;
+	return self->r->status;
+}
+
+static int mode_of(FIXTURE_DATA(modes) * self, const char *name)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", self->grant, name);
+	return stat(path, &st) ? -1 : (int)(st.st_mode & 07777);
+}
+
+TEST_F(modes, ordinary_modes_kept)
+{
+	ASSERT_EQ(0, in_grant(self, "umask 022 && : > f644 && : > f755 && chmod 0755 f755 && "
+				    "install -m 0750 /dev/null f750 && mkdir d && chmod 1777 d && "
+				    "touch -m f644"))
+	TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_EQ(0644, mode_of(self, "f644"));
+	EXPECT_EQ(0755, mode_of(self, "f755"));
+	EXPECT_EQ(0750, mode_of(self, "f750"));
+	EXPECT_EQ(01777, mode_of(self, "d"));
+}
+
+TEST_F(modes, flock_in_the_grant)
+{
+	ASSERT_EQ(0, in_grant(self, ": > lk && flock lk true && flock -s lk true && "
+				    "flock -n lk true && echo locked"))
+	TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_STREQ("locked\n", self->r->out);
+}
+
+/*
+ * One process holds the lock; another waits for it (flock without -n), and meanwhile the
+ * holder has a call carried out (chmod): the waiting lock must not hold the supervisor.
+ * Then the holder lets go and the waiter gets it. No timing is asserted: the sleep only
+ * makes the wait likely to start first; the outcome is the same either way.
+ */
+TEST_F(modes, waiting_lock_leaves_the_supervisor_free)
+{
+	ASSERT_EQ(0, in_grant(self, ": > lk && exec 9>lk && flock 9 && "
+				    "{ flock lk echo got & } && sleep 0.3 && chmod 0600 lk && "
+				    "flock -u 9 && wait"))
+	TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_STREQ("got\n", self->r->out);
+	EXPECT_EQ(0600, mode_of(self, "lk"));
+}
+
+/* A classic POSIX lock (lockf) holds against another process, and is let go. */
+TEST_F(modes, posix_lock_in_the_grant)
+{
+	static const char script[] =
+		"import fcntl, os, subprocess, sys\n"
+		"fd = os.open('lk', os.O_RDWR | os.O_CREAT, 0o644)\n"
+		"fcntl.lockf(fd, fcntl.LOCK_EX)\n"
+		"other = \"import fcntl, os; fcntl.lockf(os.open('lk', os.O_RDWR), "
+		"fcntl.LOCK_EX | fcntl.LOCK_NB)\"\n"
+		"held = subprocess.run([sys.executable, '-c', other]).returncode\n"
+		"fcntl.lockf(fd, fcntl.LOCK_UN)\n"
+		"free = subprocess.run([sys.executable, '-c', other]).returncode\n"
+		"print(held != 0, free == 0)\n";
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	if (access("/usr/bin/python3", X_OK))
+		SKIP(return, "no /usr/bin/python3");
+	snprintf(path, sizeof(path), "%s/lockf.py", self->grant);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(script, f);
+	fclose(f);
+	ASSERT_EQ(0, in_grant(self, "/usr/bin/python3 lockf.py 2>/dev/null"))
+	TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_STREQ("True True\n", self->r->out);
+}
+
+TEST_F(modes, sqlite_and_git)
+{
+	SBX_NEED_COMMANDS("sqlite3 git");
+	ASSERT_EQ(0, in_grant(self, "sqlite3 t.db \"create table t(x); insert into t values(7); "
+				    "select * from t;\" && git init -q r && cd r && "
+				    "git -c user.email=t@t -c user.name=t commit -q --allow-empty "
+				    "-m t && git log --oneline | wc -l"))
+	TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_STREQ("7\n1\n", self->r->out);
+}
+
+TEST_HARNESS_MAIN
