@@ -201,16 +201,6 @@ static int wait_exit(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static int open_errno(const char *path, int flags)
-{
-	int fd = open(path, flags | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
 /*
  * The user copies a library, it gets a (platform) verdict, a verified program loads the
  * copy through LD_LIBRARY_PATH; the copy's writer (here root) then patches the code the

@@ -105,6 +105,17 @@ static inline int write_file(const char *path, const void *buf, size_t len, mode
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
+/* 0 when path opens with flags, else the errno. */
+static inline int open_errno(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 static inline int copy_file(const char *from, const char *to)
 {
 	char buf[65536];

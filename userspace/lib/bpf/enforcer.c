@@ -32,6 +32,7 @@
 #include "bpf/enforcer.h"
 #include "probe/features.h"
 #include "exec_verdict.skel.h"
+#include "instr_guard.skel.h"
 #include "mmap_verdict.skel.h"
 #include "proc_scope.skel.h"
 #include "ptrace_guard.skel.h"
@@ -59,6 +60,7 @@ static const struct {
 	{ "ptrace_guard", ptrace_guard__elf_bytes },
 	{ "proc_scope", proc_scope__elf_bytes }, /* after task_scope: domains follow fork */
 	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
+	{ "instr_guard", instr_guard__elf_bytes }, /* the same */
 	/* clang-format on */
 };
 #define UNITS ARRAY_LEN(enforcer_units)

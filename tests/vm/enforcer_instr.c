@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Root's kernel instrumentation while self-protection is armed (bpf/instr_guard.bpf.c,
+ * atk4 K1 to K4), with this test as the daemon: it arms (sbx_enforcer_protect), and a copy
+ * of itself it execs (nobody: an exec is never sbxd) tries, as root, to load each kind of
+ * BPF program, attach one loaded before the arming, or open tracefs's dynamic event files
+ * for write. Each attempt has its control, the same attempt before arming; the daemon's
+ * own loads go on while armed. In the VM kernels, as root; scope `sandboxed`, so the
+ * copies exec without verdicts.
+ */
+#include <stdarg.h>
+#include <linux/bpf.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+
+#include "enforcer_test.h"
+
+#define I(c, d, s, o, i) ((struct bpf_insn){ (c), (d), (s), (o), (i) })
+
+/* r0 = 0; exit: valid for every program type that loads without a target. */
+static const struct bpf_insn ret0[] = {
+	I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+	I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+};
+
+FIXTURE(enforcer_instr)
+{
+	struct sbx_enforcer *e;
+	char dir[64], tracefs[96];
+	bool mounted;
+};
+
+FIXTURE_SETUP(enforcer_instr)
+{
+	struct sbx_diag d = { 0 };
+
+	self->e = NULL;
+	self->dir[0] = '\0';
+	self->mounted = false;
+	if (geteuid() != 0)
+		SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");
+	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+	snprintf(self->dir, sizeof(self->dir), "/tmp/sbx-instr.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	/* A tracefs mount of its own: the refusal must hold on any mount. */
+	snprintf(self->tracefs, sizeof(self->tracefs), "/tmp/sbx-instr-tracefs.%d", getpid());
+	ASSERT_EQ(0, mkdir(self->tracefs, 0700));
+	self->mounted = mount("nodev", self->tracefs, "tracefs", 0, NULL) == 0;
+	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, &self->e, &d))
+	TH_LOG("%s", d.msg);
+}
+
+FIXTURE_TEARDOWN(enforcer_instr)
+{
+	if (self->mounted)
+		umount(self->tracefs);
+	rmdir(self->tracefs);
+	enforcer_fixture_cleanup(self->e, self->dir);
+}
+
+static void arm(struct __test_metadata *_metadata, FIXTURE_DATA(enforcer_instr) * self)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+}
+
+/* vmlinux's BTF id of the function fn, or 0. */
+static int btf_func_id(const char *fn)
+{
+	struct btf *vm = btf__load_vmlinux_btf();
+	int id;
+
+	if (!vm)
+		return 0;
+	id = btf__find_by_name_kind(vm, fn, BTF_KIND_FUNC);
+	btf__free(vm);
+	return id > 0 ? id : 0;
+}
+
+/*
+ * Load a program as what says: a number (that program type, no target), or "fmod_ret",
+ * "fentry" (on security_bpf: atk4 K1's target; this one returns 0), "lsm" (on file_open),
+ * "syscall" (sleepable, as the kernel requires). The fd, or -errno.
+ */
+static int load(const char *what)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, o);
+	enum bpf_prog_type type = BPF_PROG_TYPE_TRACING;
+	int fd;
+
+	if (!strcmp(what, "fmod_ret") || !strcmp(what, "fentry")) {
+		o.expected_attach_type = what[1] == 'm' ? BPF_MODIFY_RETURN : BPF_TRACE_FENTRY;
+		o.attach_btf_id = (__u32)btf_func_id("security_bpf");
+	} else if (!strcmp(what, "lsm")) {
+		type = BPF_PROG_TYPE_LSM;
+		o.expected_attach_type = BPF_LSM_MAC;
+		o.attach_btf_id = (__u32)btf_func_id("bpf_lsm_file_open");
+	} else if (!strcmp(what, "syscall")) {
+		type = BPF_PROG_TYPE_SYSCALL;
+		o.prog_flags = BPF_F_SLEEPABLE;
+	} else {
+		type = (enum bpf_prog_type)atoi(what);
+	}
+	fd = bpf_prog_load(type, "sbx_instr", "GPL", ret0, 2, &o);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The copy of this test that is nobody: SBX_INSTR_DO says what it tries, and it exits
+ * with 0 (done) or the errno that refused it.
+ *  load:WHAT        BPF_PROG_LOAD (load() above)
+ *  rawtp:FD         BPF_RAW_TRACEPOINT_OPEN of the inherited raw_tp program FD on sys_enter
+ *  link:FD          BPF_LINK_CREATE of the inherited fentry program FD
+ *  open:PATH        open PATH for write (O_WRONLY | O_APPEND)
+ *  read:PATH        open PATH read-only
+ *  uprobe:TRACEFS   add a uprobe event on this executable, then remove it (K4's first step)
+ */
+__attribute__((constructor)) static void nobody(void)
+{
+	const char *how = getenv("SBX_INSTR_DO"), *arg;
+	char line[PATH_MAX + 64], exe[PATH_MAX], path[128];
+	ssize_t n;
+	int fd, err;
+
+	if (!how || !(arg = strchr(how, ':')))
+		return;
+	arg++;
+	if (!strncmp(how, "load:", 5)) {
+		fd = load(arg);
+		_exit(fd < 0 ? -fd : 0);
+	}
+	if (!strncmp(how, "rawtp:", 6)) {
+		fd = bpf_raw_tracepoint_open("sys_enter", atoi(arg));
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (!strncmp(how, "link:", 5)) {
+		fd = bpf_link_create(atoi(arg), 0, BPF_TRACE_FENTRY, NULL);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (!strncmp(how, "open:", 5))
+		_exit(open_errno(arg, O_WRONLY | O_APPEND));
+	if (!strncmp(how, "read:", 5))
+		_exit(open_errno(arg, O_RDONLY));
+	if (!strncmp(how, "uprobe:", 7)) {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			_exit(98);
+		exe[n] = '\0';
+		snprintf(path, sizeof(path), "%s/uprobe_events", arg);
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			_exit(errno);
+		/* K4's fetch-arg: the string at the first argument, copied from the task */
+		snprintf(line, sizeof(line), "p:sbx_instr/u %s:0x%x s=+0(%%di):string\n", exe,
+			 0x1000);
+		err = write(fd, line, strlen(line)) < 0 ? errno : 0;
+		if (!err && write(fd, "-:sbx_instr/u\n", 14) < 0)
+			err = 97;
+		close(fd);
+		_exit(err);
+	}
+	_exit(99);
+}
+
+/* Run a copy of this test with SBX_INSTR_DO=how: its exit status (see nobody()). */
+static int nobody_does(const char *fmt, ...)
+{
+	char how[256], env[300], *argv[] = { "/proc/self/exe", NULL }, *envp[] = { env, NULL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(how, sizeof(how), fmt, ap);
+	va_end(ap);
+	snprintf(env, sizeof(env), "SBX_INSTR_DO=%s", how);
+	return run_prog(argv, envp);
+}
+
+#define INSTR_EVENT "(kernel instrumentation: " /* bpf/instr_guard.bpf.c's names */
+
+/* Refusals of this file's programs in the event ring since the last drain. */
+static int instr_event_cb(const struct sbx_event *ev, void *arg)
+{
+	if (ev->hook == SBX_HOOK_SELF_PROTECT && ev->reason == SBX_DENY_PROTECTED &&
+	    !strncmp(ev->path, INSTR_EVENT, strlen(INSTR_EVENT)))
+		(*(int *)arg)++;
+	return 0;
+}
+
+static int instr_events(struct sbx_enforcer *e)
+{
+	int n = 0;
+
+	sbx_enforcer_events_drain(e, instr_event_cb, &n);
+	return n;
+}
+
+/* The program types that run in the kernel's tracing or LSM paths, and one unknown. */
+static const struct {
+	const char *load;
+	bool needs_target; /* refused before the hook too: the control is "not EPERM" */
+} refused[] = {
+	{ "2", false }, /* KPROBE (kprobe, uprobe) */
+	{ "5", false }, /* TRACEPOINT */
+	{ "7", false }, /* PERF_EVENT */
+	{ "17", false }, /* RAW_TRACEPOINT */
+	{ "24", false }, /* RAW_TRACEPOINT_WRITABLE */
+	{ "fentry", false }, /* TRACING */
+	{ "fmod_ret", false }, /* TRACING, atk4 K1 */
+	{ "lsm", false }, /* LSM */
+	{ "syscall", false }, /* SYSCALL */
+	{ "28", true }, /* EXT: needs a program to replace */
+	{ "27", true }, /* STRUCT_OPS: needs a struct_ops type */
+	{ "63", true }, /* a type the kernel may add later */
+};
+
+TEST_F_TIMEOUT(enforcer_instr, tracing_program_types_refused_while_armed, 300)
+{
+	int before[ARRAY_SIZE(refused)];
+
+	/* Controls: not armed, root loads each of them (or is refused by the kernel alone). */
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		before[i] = nobody_does("load:%s", refused[i].load);
+		if (refused[i].needs_target) {
+			EXPECT_NE(EPERM, before[i]) TH_LOG("type %s unarmed", refused[i].load);
+		} else {
+			EXPECT_EQ(0, before[i]) TH_LOG("type %s unarmed", refused[i].load);
+		}
+	}
+	EXPECT_EQ(0, instr_events(self->e));
+	arm(_metadata, self);
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		EXPECT_EQ(EPERM, nobody_does("load:%s", refused[i].load))
+		TH_LOG("type %s armed (unarmed: %d)", refused[i].load, before[i]);
+	}
+	/* each refusal went through the event ring, like every other denial */
+	EXPECT_EQ((int)ARRAY_SIZE(refused), instr_events(self->e));
+}
+
+/* The networking and cgroup types stay open to root while armed. */
+TEST_F_TIMEOUT(enforcer_instr, network_and_cgroup_types_load_while_armed, 300)
+{
+	static const char *const allowed[] = {
+		"1" /* SOCKET_FILTER */, "3" /* SCHED_CLS */,	   "6" /* XDP */,
+		"8" /* CGROUP_SKB */,	 "15" /* CGROUP_DEVICE */,
+	};
+
+	arm(_metadata, self);
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
+		EXPECT_EQ(0, nobody_does("load:%s", allowed[i])) TH_LOG("type %s", allowed[i]);
+	}
+	EXPECT_EQ(0, instr_events(self->e));
+}
+
+/* sbxd itself loads what it needs (its programs are LSM and tracing ones) while armed. */
+TEST_F_TIMEOUT(enforcer_instr, daemon_loads_any_type_while_armed, 300)
+{
+	int fd;
+
+	arm(_metadata, self);
+	fd = load("2");
+	EXPECT_LE(0, fd) TH_LOG("kprobe: %s", strerror(-fd));
+	if (fd >= 0)
+		close(fd);
+	fd = load("lsm");
+	EXPECT_LE(0, fd) TH_LOG("lsm: %s", strerror(-fd));
+	if (fd >= 0)
+		close(fd);
+	EXPECT_EQ(0, instr_events(self->e));
+}
+
+/* Load what (load()) and let a copy inherit it: the fd, or -errno. */
+static int load_inherited(const char *what)
+{
+	int fd = load(what);
+
+	if (fd >= 0 && fcntl(fd, F_SETFD, 0)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * The second line: a raw tracepoint and an fentry program the daemon loaded (as sbxd may)
+ * are not attached by anybody else while armed, by BPF_RAW_TRACEPOINT_OPEN or
+ * BPF_LINK_CREATE. The control: the same before arming.
+ */
+TEST_F_TIMEOUT(enforcer_instr, tracing_attach_refused_while_armed, 300)
+{
+	int rawtp = load_inherited("17"), fentry = load_inherited("fentry");
+
+	ASSERT_LE(0, rawtp);
+	ASSERT_LE(0, fentry);
+	EXPECT_EQ(0, nobody_does("rawtp:%d", rawtp));
+	EXPECT_EQ(0, nobody_does("link:%d", fentry));
+	close(rawtp);
+	close(fentry);
+	arm(_metadata, self);
+	rawtp = load_inherited("17");
+	fentry = load_inherited("fentry");
+	ASSERT_LE(0, rawtp);
+	ASSERT_LE(0, fentry);
+	EXPECT_EQ(EPERM, nobody_does("rawtp:%d", rawtp));
+	EXPECT_EQ(EPERM, nobody_does("link:%d", fentry));
+	EXPECT_EQ(2, instr_events(self->e));
+	close(rawtp);
+	close(fentry);
+}
+
+/*
+ * atk4 K4 without BPF: a uprobe event's fetch-arg copies a task's memory into the trace
+ * buffer. While armed, tracefs's dynamic event files do not open for write (reading them
+ * does); the control adds and removes a uprobe event on the same mount before arming.
+ */
+TEST_F_TIMEOUT(enforcer_instr, tracefs_dynamic_events_refused_while_armed, 300)
+{
+	static const char *const files[] = { "uprobe_events", "kprobe_events", "dynamic_events" };
+	char path[160];
+
+	if (!self->mounted)
+		SKIP(return, "no tracefs in this kernel (CONFIG_TRACING)");
+	EXPECT_EQ(0, nobody_does("uprobe:%s", self->tracefs));
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", self->tracefs, files[i]);
+		if (access(path, F_OK))
+			continue; /* 6.1 has dynamic_events only with a dynamic event type built */
+		EXPECT_EQ(0, nobody_does("open:%s", path)) TH_LOG("%s unarmed", files[i]);
+	}
+	arm(_metadata, self);
+	EXPECT_EQ(EPERM, nobody_does("uprobe:%s", self->tracefs));
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", self->tracefs, files[i]);
+		if (access(path, F_OK))
+			continue;
+		EXPECT_EQ(EPERM, nobody_does("open:%s", path)) TH_LOG("%s armed", files[i]);
+		EXPECT_EQ(0, nobody_does("read:%s", path)) TH_LOG("%s read armed", files[i]);
+	}
+	/* other tracefs files stay writable: trace_marker */
+	snprintf(path, sizeof(path), "%s/trace_marker", self->tracefs);
+	EXPECT_EQ(0, nobody_does("open:%s", path));
+	EXPECT_LE(2, instr_events(self->e));
+}
+
+TEST_HARNESS_MAIN
