@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 
 #include "enforcer_test.h"
+#include "bpf/instr.h"
 
 #define I(c, d, s, o, i) ((struct bpf_insn){ (c), (d), (s), (o), (i) })
 
@@ -289,7 +290,8 @@ static int load_inherited(const char *what)
 /*
  * The second line: a raw tracepoint and an fentry program the daemon loaded (as sbxd may)
  * are not attached by anybody else while armed, by BPF_RAW_TRACEPOINT_OPEN or
- * BPF_LINK_CREATE. The control: the same before arming.
+ * BPF_LINK_CREATE. The control: the same before arming (closed again, since a program
+ * loaded then keeps the arming off: foreign_tracing_program_keeps_arming_off).
  */
 TEST_F_TIMEOUT(enforcer_instr, tracing_attach_refused_while_armed, 300)
 {
@@ -311,6 +313,53 @@ TEST_F_TIMEOUT(enforcer_instr, tracing_attach_refused_while_armed, 300)
 	EXPECT_EQ(2, instr_events(self->e));
 	close(rawtp);
 	close(fentry);
+}
+
+/* Wait (bounded) until no program of the given id exists: a closed one is freed later. */
+static void prog_gone(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int again;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	close(fd);
+	for (int i = 0; i < 200; i++) {
+		again = bpf_prog_get_fd_by_id(info.id);
+		if (again < 0)
+			return;
+		close(again);
+		usleep(10000);
+	}
+}
+
+/*
+ * atk4 K1 planted before the arming: an fmod_ret program on security_bpf (this one returns
+ * 0) loaded and attached while nothing was armed would skip instr_guard's own check, so
+ * the arming refuses while it exists (instr.c). The control: arming succeeds once it is
+ * gone. An LSM program is counted, not refused: systemd loads one at boot.
+ */
+TEST_F_TIMEOUT(enforcer_instr, foreign_tracing_program_keeps_arming_off, 300)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_instr_found found;
+	struct sbx_diag d = { 0 };
+	int prog = load("fmod_ret"), link, lsm = load("lsm");
+
+	ASSERT_LE(0, prog);
+	ASSERT_LE(0, lsm);
+	link = bpf_link_create(prog, 0, BPF_MODIFY_RETURN, NULL);
+	ASSERT_LE(0, link);
+	EXPECT_EQ(-EBUSY, sbx_enforcer_protect(self->e, paths, 1, &d));
+	EXPECT_NE(NULL, strstr(d.msg, "sbx_instr")) TH_LOG("%s", d.msg);
+	close(link);
+	prog_gone(prog);
+	EXPECT_EQ(0, sbx_instr_check(TEST_PIN_DIR, &found, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(1u, found.lsm);
+	EXPECT_STREQ("sbx_instr", found.lsm_name);
+	arm(_metadata, self);
+	prog_gone(lsm);
 }
 
 /*

@@ -30,6 +30,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/enforcer.h"
+#include "bpf/instr.h"
 #include "probe/features.h"
 #include "exec_verdict.skel.h"
 #include "instr_guard.skel.h"
@@ -1019,6 +1020,9 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	DIR *dp;
 	int fd, err;
 
+	err = sbx_instr_check(e->dir, NULL, d); /* no tracing program of others' (atk4 K1) */
+	if (err)
+		return err;
 	for (size_t i = 0; i < npaths; i++) {
 		err = enforcer_guard_path(NULL, AT_FDCWD, paths[i], paths[i], 2, d);
 		if (err)

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Kernel instrumentation loaded before self-protection arms (instr.h). sbx's own programs
+ * are the ones pinned in the pin directory (prog_*): their ids are read from the pins,
+ * never trusted from a program's name, which its loader chooses.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/instr.h"
+#include "sbx_instr.h"
+
+#define INSTR_OWN_MAX 64 /* enforcer.c's ENFORCER_PROGS_MAX */
+
+/* The ids of sbx's own programs, from their pins. */
+static size_t instr_own_ids(const char *pin_dir, uint32_t *ids, size_t max)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dp = opendir(pin_dir);
+
+	while (dp && n < max && (de = readdir(dp))) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (strncmp(de->d_name, "prog_", 5) ||
+		    snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			ids[n++] = info.id;
+		close(fd);
+	}
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+int sbx_instr_check(const char *pin_dir, struct sbx_instr_found *found, struct sbx_diag *d)
+{
+	uint32_t own[INSTR_OWN_MAX], id = 0;
+	size_t nown = instr_own_ids(pin_dir, own, INSTR_OWN_MAX);
+	struct sbx_instr_found none;
+
+	if (!found)
+		found = &none;
+	memset(found, 0, sizeof(*found));
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		const char *type;
+		bool mine = false;
+		int fd, err;
+
+		for (size_t i = 0; i < nown && !mine; i++)
+			mine = own[i] == id;
+		if (mine)
+			continue;
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* unloaded since */
+		if (fd < 0)
+			return sbx_diag_set(d, -errno, "bpf-instr: cannot open BPF program %u: %s",
+					    id, strerror(errno));
+		err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+		close(fd);
+		if (err)
+			return sbx_diag_set(d, err, "bpf-instr: cannot read BPF program %u: %s", id,
+					    strerror(-err));
+		if (SBX_INSTR_ALLOWED(info.type))
+			continue;
+		if (info.type == BPF_PROG_TYPE_LSM) {
+			if (!found->lsm++) {
+				found->lsm_id = id;
+				snprintf(found->lsm_name, sizeof(found->lsm_name), "%s", info.name);
+			}
+			continue;
+		}
+		type = libbpf_bpf_prog_type_str(info.type);
+		return sbx_diag_set(
+			d, -EBUSY,
+			"bpf-instr: BPF program %u (%s, type %s) instruments the kernel "
+			"below self-protection's hooks: unload it before arming",
+			id, info.name[0] ? info.name : "no name", type ? type : "unknown");
+	}
+	if (errno != ENOENT)
+		return sbx_diag_set(d, -errno, "bpf-instr: cannot list BPF programs: %s",
+				    strerror(errno));
+	return 0;
+}
