@@ -121,6 +121,9 @@ static int load(const char *what)
  *  open:PATH        open PATH for write (O_WRONLY | O_APPEND)
  *  read:PATH        open PATH read-only
  *  uprobe:TRACEFS   add a uprobe event on this executable, then remove it (K4's first step)
+ *  probe:[unload]   sbxd's start-up probe of tier K (sbx_enforcer_supported: it loads an
+ *                   LSM program), then with "unload" unload the enforcer, since a claim
+ *                   by a restarted sbxd makes it the one that may; 0: tier K is usable
  */
 __attribute__((constructor)) static void nobody(void)
 {
@@ -148,6 +151,12 @@ __attribute__((constructor)) static void nobody(void)
 		_exit(open_errno(arg, O_WRONLY | O_APPEND));
 	if (!strncmp(how, "read:", 5))
 		_exit(open_errno(arg, O_RDONLY));
+	if (!strncmp(how, "probe:", 6)) {
+		err = sbx_enforcer_supported(NULL) ? 0 : 1;
+		if (!strcmp(arg, "unload"))
+			sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+		_exit(err);
+	}
 	if (!strncmp(how, "uprobe:", 7)) {
 		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 		if (n <= 0)
@@ -360,6 +369,20 @@ TEST_F_TIMEOUT(enforcer_instr, foreign_tracing_program_keeps_arming_off, 300)
 	EXPECT_STREQ("sbx_instr", found.lsm_name);
 	arm(_metadata, self);
 	prog_gone(lsm);
+}
+
+/*
+ * A restarted sbxd probes tier K before it adopts the pins, and the probe is an LSM
+ * program: armed, it must claim first (sbx_enforcer_supported does). This executable is
+ * the daemon's, so a copy of it started after the arming may claim, as a restarted sbxd.
+ * The control: the same probe, not armed.
+ */
+TEST_F_TIMEOUT(enforcer_instr, restarted_daemon_probes_while_armed, 300)
+{
+	EXPECT_EQ(0, nobody_does("probe:"));
+	arm(_metadata, self);
+	EXPECT_EQ(0, instr_events(self->e));
+	EXPECT_EQ(0, nobody_does("probe:unload")); /* nothing is left armed after it */
 }
 
 /*

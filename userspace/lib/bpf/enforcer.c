@@ -166,6 +166,7 @@ bool sbx_enforcer_supported(struct sbx_diag *d)
 	if (cached < 0) {
 		struct sbx_features f;
 
+		sbx_enforcer_claim(NULL); /* armed, the probe's LSM program is sbxd's alone */
 		sbx_features_probe(&f, true); /* ends in a real attach that must be seen running */
 		snprintf(why, sizeof(why), "%s", f.bpf_lsm_why);
 		cached = sbx_tier_k(&f);
