@@ -670,6 +670,15 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 			       "bind (Landlock keeps a client's UDP ports only from ABI 10)"),
 		       SBX_ANSWER_ERRNO, 10);
 	/*
+	 * The program's own further Landlock confinement: the supervisor marks the caller
+	 * before letting it run, and then stands in for no check its own domain would make
+	 * (supervise/confined.c).
+	 */
+	sc_tag(sc_rule(b, "landlock_restrict_self", EPERM, NOCOND, NULL,
+		       "landlock_restrict_self (let run; the supervisor notes the program "
+		       "confined itself further)"),
+	       SBX_ANSWER_SUPERVISOR, 0);
+	/*
 	 * listen(2) on a socket never bound binds it to a free port itself, and no Landlock
 	 * ABI checks that port: a client would serve on it. On every kernel, then, a client
 	 * does not listen at all (unix sockets included); network.server lifts it.

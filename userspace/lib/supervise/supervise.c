@@ -16,6 +16,10 @@
 
 #include "supervise/supervise_internal.h"
 
+#ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
+#define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
+#endif
+
 int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx_supervisor **out,
 			 struct sbx_diag *d)
 {
@@ -27,6 +31,7 @@ int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx
 		return sbx_diag_set(d, -ENOMEM, "supervisor: out of memory");
 	s->ruleset_fd = ruleset_fd;
 	s->landlock = &plan->landlock;
+	sup_confined_start(s);
 	err = sup_roots_open(s, &plan->landlock, d);
 	if (!err)
 		err = sup_executor_start(s, d);
@@ -83,6 +88,8 @@ static const struct sup_spec *find_spec(int nr)
 		sp = sup_procs_spec(nr);
 	if (!sp)
 		sp = sup_lock_spec(nr);
+	if (!sp)
+		sp = sup_confined_spec(nr);
 	return sp;
 }
 
@@ -197,11 +204,13 @@ static int locate(struct sup_call *c)
 	return 0;
 }
 
-static int respond(int notify_fd, uint64_t id, long ret)
+static int respond(int notify_fd, uint64_t id, long ret, bool lets_run)
 {
 	struct seccomp_notif_resp resp = { .id = id };
 
-	if (ret < 0)
+	if (lets_run)
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else if (ret < 0)
 		resp.error = (int)ret;
 	else
 		resp.val = ret;
@@ -241,7 +250,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 		err = refuse_errno;
 		goto out;
 	}
-	ret = c->spec->exec ? 0 : locate(c);
+	ret = c->spec->exec || c->spec->lets_run ? 0 : locate(c);
 	if (!ret && c->spec->copy_in)
 		ret = c->spec->copy_in(c);
 	/* Not the plan's to allow (a target outside the sandbox, say). */
@@ -264,6 +273,11 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 		err = 0; /* gone: nothing to answer */
 		goto out;
 	}
+	if (!ret && c->spec->lets_run) {
+		respond(notify_fd, id, 0, true);
+		err = 0;
+		goto out;
+	}
 	if (!ret)
 		ret = sup_executor_run(s, c->spec->exec ? c->spec->exec : resolve_check_act, c);
 	if (c->refused) {
@@ -278,7 +292,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 	}
 	/* Answered, or the caller went away meanwhile (ENOENT): nothing left to do either way. */
 	if (!c->answered)
-		respond(notify_fd, id, ret);
+		respond(notify_fd, id, ret, false);
 	err = 0;
 out:
 	if (c->fd >= 0)

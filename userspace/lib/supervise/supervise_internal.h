@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -47,6 +48,9 @@ struct sbx_supervisor {
 	const struct sbx_landlock_plan *landlock; /* the plan's rules, by path (observe.c) */
 	int ruleset_fd; /* for the executor, closed once it is confined */
 	pid_t program; /* the root of the sandbox's process tree; 0 until it runs */
+	/* confined.c: RLIMIT_LOCKS's hard limit at the start; a process below it confined itself */
+	rlim_t locks_max;
+	bool all_further_confined; /* no mark possible: every caller counts as marked */
 	/* The executor: one call at a time, handed over under lock. */
 	pthread_t thread;
 	bool running;
@@ -91,7 +95,8 @@ struct sup_call {
 	struct timespec ts[2];
 	bool ts_now; /* times NULL: now */
 	char name[256]; /* xattr name */
-	void *buf; /* xattr value in or out (malloc'd) */
+	int domain; /* a socket's family (SO_DOMAIN of the copy) */
+	void *buf; /* xattr value in or out, or a socket address (malloc'd) */
 	size_t buf_len;
 	uint64_t out_addr; /* where an output goes in the program */
 	unsigned char out[16]; /* a small output (prlimit's old limit) */
@@ -126,6 +131,8 @@ struct sup_spec {
 	long (*exec)(struct sup_call *c);
 	/* Main thread: write outputs back (getxattr). Returns 0 or -errno. */
 	int (*copy_out)(struct sup_call *c, long ret);
+	/* Let run as the program asked (CONTINUE) once copy_in succeeded: no exec, no act. */
+	bool lets_run;
 };
 
 const struct sup_spec *sup_metadata_spec(int nr);
@@ -134,6 +141,12 @@ const struct sup_spec *sup_inotify_spec(int nr);
 const struct sup_spec *sup_unix_spec(int nr);
 const struct sup_spec *sup_procs_spec(int nr);
 const struct sup_spec *sup_lock_spec(int nr);
+const struct sup_spec *sup_confined_spec(int nr);
+
+/* confined.c: the program's own further confinement (landlock_restrict_self). */
+void sup_confined_start(struct sbx_supervisor *s);
+/* Whether the caller's process confined itself after sbx did (or cannot be told). */
+bool sup_further_confined(const struct sup_call *c);
 
 /* program.c: the calling program, from the main thread. */
 int sup_program_read(pid_t tid, uint64_t addr, void *buf, size_t len);

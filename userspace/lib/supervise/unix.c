@@ -15,6 +15,10 @@
  * program's, not its parent, so it cannot connect to the program's own either). The peer
  * sees the supervisor's pid in SO_PEERCRED (the uid and gid are the program's). A blocking
  * connect holds the supervisor until it completes.
+ *
+ * A caller that confined itself further (confined.c) gets only what no Landlock right
+ * governs: a unix connect (below ABI 9). A connect of another family is refused (EACCES):
+ * its own Landlock domain, which the executor does not share, may refuse it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +32,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "uapi_compat.h"
 #include "supervise/supervise_internal.h"
 
 static bool pathname(const struct sup_call *c)
@@ -38,9 +43,11 @@ static bool pathname(const struct sup_call *c)
 	       sun->sun_path[0] != '\0';
 }
 
-static int copy_connect(struct sup_call *c)
+/* The address, the socket (a copy) and its family; for a pathname, the path and its base. */
+static int copy_address(struct sup_call *c)
 {
 	const struct sockaddr_un *sun;
+	socklen_t dlen = sizeof(c->domain);
 	size_t n;
 	int err;
 
@@ -56,7 +63,9 @@ static int copy_connect(struct sup_call *c)
 	c->fd = sup_program_getfd(c, (int)c->args[0]);
 	if (c->fd < 0)
 		return c->fd;
-	if (!pathname(c))
+	if (getsockopt(c->fd, SOL_SOCKET, SO_DOMAIN, &c->domain, &dlen))
+		return -errno; /* ENOTSOCK, as the call itself would answer */
+	if (c->domain != AF_UNIX || !pathname(c))
 		return 0;
 	sun = c->buf;
 	n = c->buf_len - offsetof(struct sockaddr_un, sun_path);
@@ -72,18 +81,36 @@ static int copy_connect(struct sup_call *c)
 	return 0;
 }
 
+/* A refusal for a caller that confined itself further; false when it did not. */
+static bool refused_further(struct sup_call *c)
+{
+	if (!sup_further_confined(c))
+		return false;
+	c->refused = true;
+	sup_why(c,
+		"%s(): the program confined itself further, and sbx does not stand in for "
+		"its own Landlock domain",
+		c->spec->name);
+	return true;
+}
+
+static int copy_connect(struct sup_call *c)
+{
+	int err = copy_address(c);
+
+	if (!err && c->domain != AF_UNIX)
+		refused_further(c);
+	return err;
+}
+
 static long exec_connect(struct sup_call *c)
 {
 	const struct sockaddr_un *sun = c->buf;
 	struct sockaddr_un via = { .sun_family = AF_UNIX };
 	struct sup_object o;
-	socklen_t dlen = sizeof(int);
-	int domain;
 	long ret;
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen))
-		return -errno;
-	if (domain != AF_UNIX || c->buf_len <= offsetof(struct sockaddr_un, sun_path) ||
+	if (c->domain != AF_UNIX || c->buf_len <= offsetof(struct sockaddr_un, sun_path) ||
 	    sun->sun_family != AF_UNIX)
 		return connect(c->fd, c->buf, (socklen_t)c->buf_len) ? -errno : 0;
 	if (!pathname(c)) {
@@ -108,18 +135,23 @@ static long exec_connect(struct sup_call *c)
 	return ret;
 }
 
-static const struct sup_spec spec = {
-	.nr = __NR_connect,
-	.name = "connect",
-	.fd_arg = -1,
-	.path_arg = -1,
-	.flags_arg = -1,
-	.need = SUP_NEED_UNIX,
-	.copy_in = copy_connect,
-	.exec = exec_connect,
+static const struct sup_spec specs[] = {
+	{
+		.nr = __NR_connect,
+		.name = "connect",
+		.fd_arg = -1,
+		.path_arg = -1,
+		.flags_arg = -1,
+		.need = SUP_NEED_UNIX,
+		.copy_in = copy_connect,
+		.exec = exec_connect,
+	},
 };
 
 const struct sup_spec *sup_unix_spec(int nr)
 {
-	return nr == spec.nr ? &spec : NULL;
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (specs[i].nr == nr)
+			return &specs[i];
+	return NULL;
 }

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The sandboxed half of tests/escape/serve.c: serving where outside processes can reach
+ * it, and a program's own Landlock confinement undone by sbx's supervisor. libc only.
+ *
+ *   listen-abstract NAME   bind @NAME, listen, print "ready @NAME", accept one client
+ *   listen-autobind        bind the family alone (the kernel picks @XXXXX), as above
+ *   listen-path PATH       bind PATH, listen, print "ready PATH", accept one client
+ *   tcp-connect PORT       connect to 127.0.0.1:PORT
+ *   selfll-connect PORT    confine itself (Landlock: TCP connect handled, no port), then
+ *                          connect to 127.0.0.1:PORT
+ *   selfll-fork-connect PORT   the same, from a child forked after confining itself
+ *   selfll-orphan-connect PORT the same, from a grandchild whose parent has exited
+ *   selfll-bind PATH       confine itself (Landlock: MAKE_SOCK handled, no rule), then
+ *                          bind a unix socket at PATH
+ *
+ * A PATH of "@TMPDIR/NAME" is NAME relative to $TMPDIR (the container's tmp under sbx
+ * run), which becomes the working directory: its absolute name may not fit in sun_path.
+ *
+ * Exit statuses as escape_probe's: 0 it worked (served, connected, bound), 10 refused
+ * (errno printed), 11 the kernel lacks it, 12 setup problem.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/landlock.h>
+
+#include "uapi_compat.h"
+
+#define WORKED	    0
+#define REFUSED	    10
+#define UNSUPPORTED 11
+#define SETUP	    12
+
+static int verdict(int code, const char *what, int err)
+{
+	if (err)
+		printf("serve-probe: %s: %s: %s\n",
+		       code == WORKED	 ? "worked"
+		       : code == REFUSED ? "refused"
+					 : "unsupported",
+		       what, strerror(err));
+	else
+		printf("serve-probe: worked: %s\n", what);
+	fflush(stdout);
+	return code;
+}
+
+/* Bind a stream unix socket to a (of len bytes), listen, say where, accept one client. */
+static int serve(const struct sockaddr_un *a, socklen_t len)
+{
+	struct sockaddr_un got;
+	socklen_t glen = sizeof(got);
+	char cwd[4096];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), c;
+	char byte;
+
+	if (fd < 0)
+		return verdict(SETUP, "socket", errno);
+	if (bind(fd, (const struct sockaddr *)a, len))
+		return verdict(REFUSED, "bind", errno);
+	if (listen(fd, 4))
+		return verdict(REFUSED, "listen", errno);
+	if (getsockname(fd, (struct sockaddr *)&got, &glen) ||
+	    glen <= offsetof(struct sockaddr_un, sun_path))
+		return verdict(SETUP, "getsockname", errno);
+	if (got.sun_path[0] == '/')
+		printf("ready %s\n", got.sun_path);
+	else if (got.sun_path[0] && getcwd(cwd, sizeof(cwd)))
+		printf("ready %s/%s\n", cwd, got.sun_path);
+	else
+		printf("ready @%.*s\n", (int)(glen - offsetof(struct sockaddr_un, sun_path) - 1),
+		       got.sun_path + 1);
+	fflush(stdout);
+	c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return verdict(SETUP, "accept", errno);
+	if (read(c, &byte, 1) != 1)
+		return verdict(SETUP, "read", errno);
+	return verdict(WORKED, "an outside client connected and was served", 0);
+}
+
+/* Confine the calling process with a ruleset handling fs and net with no rule at all. */
+static int confine_self(__u64 fs, __u64 net)
+{
+	struct sbx_landlock_ruleset_attr attr = { .handled_access_fs = fs,
+						  .handled_access_net = net };
+	/* The prefix the kernel knows: ABI 1 has handled_access_fs alone. */
+	size_t size = net ? offsetof(struct sbx_landlock_ruleset_attr, scoped)
+			  : offsetof(struct sbx_landlock_ruleset_attr, handled_access_net);
+	int rs;
+
+	/* Unconfined and without CAP_SYS_ADMIN, Landlock needs no_new_privs. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	rs = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
+	if (rs < 0)
+		return -errno;
+	if (syscall(__NR_landlock_restrict_self, rs, 0)) {
+		int err = errno;
+
+		close(rs);
+		return -err;
+	}
+	close(rs);
+	return 0;
+}
+
+static int tcp_connect(const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return verdict(SETUP, "socket(AF_INET)", errno);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		return verdict(REFUSED, "connect to 127.0.0.1", errno);
+	return verdict(WORKED, "connected to 127.0.0.1", 0);
+}
+
+/* Run fn(arg) in a child (or a grandchild whose parent exited first); its status. */
+static int in_child(int (*fn)(const char *), const char *arg, bool orphan)
+{
+	int p[2], status, code = SETUP;
+	pid_t pid;
+
+	if (pipe(p))
+		return verdict(SETUP, "pipe", errno);
+	pid = fork();
+	if (pid < 0)
+		return verdict(SETUP, "fork", errno);
+	if (pid == 0) {
+		close(p[0]);
+		if (orphan) {
+			pid_t parent = getpid(), g = fork();
+
+			if (g < 0)
+				_exit(SETUP);
+			if (g > 0)
+				_exit(0); /* the grandchild is orphaned and reparented */
+			while (getppid() == parent)
+				usleep(1000);
+		}
+		code = fn(arg);
+		if (write(p[1], &(char){ (char)code }, 1) != 1)
+			_exit(SETUP);
+		_exit(code);
+	}
+	close(p[1]);
+	waitpid(pid, &status, 0);
+	{
+		char c;
+
+		/* The grandchild writes when done: the pipe ends when it exits. */
+		if (read(p[0], &c, 1) == 1)
+			code = (unsigned char)c;
+	}
+	close(p[0]);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const char *t = argc > 1 ? argv[1] : "";
+	int err;
+
+	/* A container's tmp can be longer than sun_path: bind relative to it. */
+	if (argc == 3 && !strncmp(argv[2], "@TMPDIR/", 8)) {
+		if (chdir(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"))
+			return verdict(SETUP, "chdir $TMPDIR", errno);
+		argv[2] += 8;
+	}
+	if (!strcmp(t, "tcp-connect") && argc == 3)
+		return tcp_connect(argv[2]);
+
+	if (!strcmp(t, "listen-abstract") && argc == 3) {
+		size_t n = strlen(argv[2]);
+
+		if (n + 1 >= sizeof(a.sun_path))
+			return verdict(SETUP, "name too long", ENAMETOOLONG);
+		memcpy(a.sun_path + 1, argv[2], n);
+		return serve(&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+	}
+	if (!strcmp(t, "listen-autobind") && argc == 2)
+		return serve(&a, sizeof(sa_family_t));
+	if (!strcmp(t, "listen-path") && argc == 3) {
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[2]);
+		return serve(&a, sizeof(a));
+	}
+	if (!strncmp(t, "selfll-", 7) && strstr(t, "connect") && argc == 3) {
+		err = confine_self(0, LANDLOCK_ACCESS_NET_CONNECT_TCP);
+		if (err)
+			return verdict(UNSUPPORTED, "landlock_restrict_self (TCP connect)", -err);
+		if (!strcmp(t, "selfll-connect"))
+			return tcp_connect(argv[2]);
+		if (!strcmp(t, "selfll-fork-connect"))
+			return in_child(tcp_connect, argv[2], false);
+		if (!strcmp(t, "selfll-orphan-connect"))
+			return in_child(tcp_connect, argv[2], true);
+	}
+	if (!strcmp(t, "selfll-bind") && argc == 3) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		err = confine_self(LANDLOCK_ACCESS_FS_MAKE_SOCK, 0);
+		if (err)
+			return verdict(UNSUPPORTED, "landlock_restrict_self (MAKE_SOCK)", -err);
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[2]);
+		if (fd < 0)
+			return verdict(SETUP, "socket", errno);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			return verdict(REFUSED, "bind after confining itself", errno);
+		return verdict(WORKED, "bound after confining itself", 0);
+	}
+	fprintf(stderr,
+		"usage: serve_probe listen-abstract NAME | listen-autobind | listen-path PATH |\n"
+		"       tcp-connect PORT |\n"
+		"       selfll-connect PORT | selfll-fork-connect PORT | selfll-orphan-connect "
+		"PORT |\n"
+		"       selfll-bind PATH\n");
+	return SETUP;
+}
