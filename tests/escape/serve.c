@@ -225,7 +225,55 @@ static int run(FIXTURE_DATA(serve) * self, bool confined, const char *const *opt
 	return 0;
 }
 
+static const char *const app_sandbox[] = { NULL };
 static const char *const client_opts[] = { "--allow", "network.client", NULL };
+static const char *const server_opts[] = { "--allow", "network.server", NULL };
+
+/* ---- C: serving outside processes ---- */
+
+TEST_F(serve, abstract_name_refused)
+{
+	char at[80];
+
+	ASSERT_EQ(0, run(self, false, NULL, "listen-abstract", self->name));
+	ASSERT_EQ(PROBE_WORKED, self->status) TH_LOG("control: %s", self->output);
+	ASSERT_TRUE(self->served);
+
+	ASSERT_EQ(0, run(self, true, app_sandbox, "listen-abstract", self->name));
+	EXPECT_FALSE(self->served)
+	TH_LOG("HOLE: an outside client reached @%s: %s", self->name, self->output);
+	EXPECT_EQ(PROBE_REFUSED, self->status) TH_LOG("%s", self->output);
+	EXPECT_NE(NULL, strstr(self->output, "refused: bind")) TH_LOG("%s", self->output);
+	snprintf(at, sizeof(at), "@%s", self->name);
+	EXPECT_EQ(-ECONNREFUSED, client(at));
+}
+
+TEST_F(serve, autobound_name_refused)
+{
+	ASSERT_EQ(0, run(self, false, NULL, "listen-autobind", NULL));
+	ASSERT_EQ(PROBE_WORKED, self->status) TH_LOG("control: %s", self->output);
+	ASSERT_TRUE(self->served);
+
+	ASSERT_EQ(0, run(self, true, app_sandbox, "listen-autobind", NULL));
+	EXPECT_FALSE(self->served) TH_LOG("HOLE: an outside client reached it: %s", self->output);
+	EXPECT_EQ(PROBE_REFUSED, self->status) TH_LOG("%s", self->output);
+}
+
+TEST_F(serve, pathname_outside_the_grants_refused)
+{
+	char sock[PATH_MAX + 32];
+
+	snprintf(sock, sizeof(sock), "%s/c.sock", self->out);
+	ASSERT_EQ(0, run(self, false, NULL, "listen-path", sock));
+	ASSERT_EQ(PROBE_WORKED, self->status) TH_LOG("control: %s", self->output);
+	ASSERT_TRUE(self->served);
+	ASSERT_EQ(0, unlink(sock));
+
+	ASSERT_EQ(0, run(self, true, app_sandbox, "listen-path", sock));
+	EXPECT_FALSE(self->served) TH_LOG("HOLE: %s", self->output);
+	EXPECT_EQ(PROBE_REFUSED, self->status) TH_LOG("%s", self->output);
+	EXPECT_NE(0, access(sock, F_OK));
+}
 
 /* ---- G: the program's own confinement, which the supervisor must not undo ---- */
 
@@ -264,6 +312,33 @@ TEST_F(serve, own_landlock_connect_not_undone_in_a_child)
 TEST_F(serve, own_landlock_connect_not_undone_in_an_orphan)
 {
 	own_confinement_holds(_metadata, self, "selfll-orphan-connect");
+}
+
+TEST_F(serve, own_landlock_bind_not_undone)
+{
+	/* The control: unconfined, its own Landlock (MAKE_SOCK, no rule) refuses the bind. */
+	ASSERT_EQ(0, run(self, false, NULL, "selfll-bind", "@TMPDIR/g.sock"));
+	ASSERT_EQ(PROBE_REFUSED, self->status) TH_LOG("control: %s", self->output);
+
+	ASSERT_EQ(0, run(self, true, app_sandbox, "selfll-bind", "@TMPDIR/g.sock"));
+	EXPECT_EQ(PROBE_REFUSED, self->status)
+	TH_LOG("HOLE: sbx's supervisor bound for a program that refused itself: %s", self->output);
+}
+
+/* ---- what must keep working ---- */
+
+TEST_F(serve, pathname_socket_in_the_container_served)
+{
+	ASSERT_EQ(0, run(self, true, app_sandbox, "listen-path", "@TMPDIR/ok.sock"));
+	EXPECT_EQ(PROBE_WORKED, self->status) TH_LOG("%s", self->output);
+	EXPECT_TRUE(self->served);
+}
+
+TEST_F(serve, abstract_name_served_with_network_server)
+{
+	ASSERT_EQ(0, run(self, true, server_opts, "listen-abstract", self->name));
+	EXPECT_EQ(PROBE_WORKED, self->status) TH_LOG("%s", self->output);
+	EXPECT_TRUE(self->served);
 }
 
 TEST_HARNESS_MAIN

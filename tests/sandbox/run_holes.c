@@ -150,7 +150,7 @@ TEST_F(holes, client_cannot_serve_on_any_kernel)
 	}
 	EXPECT_NE(NULL, strstr(self->r->err, "DROPPED     landlock.net.udp      UDP bind"))
 	TH_LOG("%s", self->r->err);
-	EXPECT_NE(NULL, strstr(self->r->err, "covered: seccomp refuses bind(2)"));
+	EXPECT_NE(NULL, strstr(self->r->err, "covered: the supervisor refuses bind(2)"));
 }
 
 TEST_HARNESS_MAIN

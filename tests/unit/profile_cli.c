@@ -163,8 +163,8 @@ TEST(explain_text_and_json)
 	/* What each kernel feature's absence costs this plan, as sbx run decides it. */
 	EXPECT_NE(NULL, strstr(r.out, "\non a kernel without (hole: sbx run refuses unless "
 				      "--best-effort):\n  landlock               hole: "));
-	EXPECT_NE(NULL, strstr(r.out, "\n  landlock.net.tcp       covered: seccomp refuses "
-				      "bind(2), network.server lifts it\n"));
+	EXPECT_NE(NULL, strstr(r.out, "\n  landlock.net.tcp       covered: the supervisor "
+				      "refuses bind(2) of a port, network.server lifts it\n"));
 	ASSERT_EQ(0, sbx("explain", "--json", path, NULL, NULL));
 	EXPECT_EQ('{', r.out[0]);
 	EXPECT_NE(NULL, strstr(r.out, "\"identifier\": \"org.example.fetch\""));

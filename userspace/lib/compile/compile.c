@@ -660,15 +660,18 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 			       SBX_ANSWER_ERRNO, 10);
 		}
 	/*
-	 * A client's bind before Landlock ABI 10 (LANDLOCK_ACCESS_NET_BIND_UDP), and before
-	 * ABI 4 a TCP one too: without network.server the program could serve on any port it
-	 * chose. seccomp sees neither the socket's family nor the address, so there every
-	 * bind is refused, unix sockets' included; network.server lifts it.
+	 * bind without network.server, on every kernel (supervise/unix.c): binding a name or
+	 * port others can reach is serving. No Landlock ABI governs an abstract unix name,
+	 * Landlock keeps a client's UDP ports only from ABI 10 and TCP ones from ABI 4, and
+	 * seccomp sees neither the family nor the address. The supervisor refuses abstract
+	 * names, autobind and IP ports the executor's Landlock domain does not check, and
+	 * binds a pathname socket where a rule grants MAKE_SOCK. With network.server the
+	 * kernel binds (Landlock's port and MAKE_SOCK rules) and abstract names are served.
 	 */
-	if (entitled(b, "network.client") && !entitled(b, "network.server"))
-		sc_tag(sc_rule(b, "bind", EACCES, NOCOND, "network.server",
-			       "bind (Landlock keeps a client's UDP ports only from ABI 10)"),
-		       SBX_ANSWER_ERRNO, 10);
+	if (!entitled(b, "network.server"))
+		sc_tag(sc_rule(b, "bind", EACCES, NOCOND, NULL,
+			       "bind (abstract unix names and ports serve any process)"),
+		       SBX_ANSWER_SUPERVISOR, 0);
 	/*
 	 * The program's own further Landlock confinement: the supervisor marks the caller
 	 * before letting it run, and then stands in for no check its own domain would make
@@ -1173,9 +1176,9 @@ static void compile_network_drops(struct builder *b, bool client, bool server)
 		     "seccomp refuses IPv4/IPv6 sockets");
 	} else if (!server) {
 		drop(b, "landlock.net.tcp", SBX_DROP_COVERED, "bind",
-		     "seccomp refuses bind(2), network.server lifts it");
+		     "the supervisor refuses bind(2) of a port, network.server lifts it");
 		drop(b, "landlock.net.udp", SBX_DROP_COVERED, "bind",
-		     "seccomp refuses bind(2), network.server lifts it");
+		     "the supervisor refuses bind(2) of a port, network.server lifts it");
 	} else if (!client) {
 		drop(b, "landlock.net.tcp", SBX_DROP_HOLE, NULL,
 		     "open: TCP connect to any host and port");

@@ -25,6 +25,14 @@ static size_t count(const char *const *calls)
 	return n;
 }
 
+static bool listed(const char *const *calls, const char *call)
+{
+	for (size_t i = 0; calls[i]; i++)
+		if (!strcmp(calls[i], call))
+			return true;
+	return false;
+}
+
 static void add(struct sbx_seccomp_rule *r, size_t *n, const char *const *calls)
 {
 	for (size_t i = 0; calls[i]; i++)
@@ -62,7 +70,7 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 {
 	const struct sbx_seccomp_plan *p = &l->seccomp; /* the observed calls join these */
 	bool notify = sbx_enforcement_find(&l->enforced, "seccomp.notify")->enforced;
-	size_t n = p->n_rules, extra;
+	size_t n = p->n_rules, extra, kept;
 	struct sbx_seccomp_rule *rules;
 
 	if (!l->o.observe_files && !l->o.complain)
@@ -89,12 +97,21 @@ int launch_observe_prepare(struct sbx_launch *l, struct sbx_diag *d)
 	rules = malloc((n + extra) * sizeof(*rules));
 	if (!rules)
 		return sbx_diag_set(d, -ENOMEM, "out of memory");
-	memcpy(rules, p->rules, n * sizeof(*rules));
+	/*
+	 * Complain mode judges bind by observing it (the port, the socket file), as it did
+	 * before the supervisor carried bind out: the supervisor's rule gives way.
+	 */
+	n = 0;
+	for (size_t k = 0; k < p->n_rules; k++)
+		if (!l->o.complain || p->rules[k].answer != SBX_ANSWER_SUPERVISOR ||
+		    !listed(sbx_observed_calls_complain, p->rules[k].syscall))
+			rules[n++] = p->rules[k];
+	kept = n;
 	add(rules, &n, sbx_observed_calls);
 	if (l->o.complain)
 		add(rules, &n, sbx_observed_calls_complain);
-	for (size_t i = p->n_rules; i < n; i++)
-		for (size_t k = 0; k < p->n_rules; k++)
+	for (size_t i = kept; i < n; i++)
+		for (size_t k = 0; k < kept; k++)
 			if (!strcmp(rules[i].syscall, rules[k].syscall) &&
 			    (!rules[k].n_cond || !p->deny_foreign_arches)) {
 				memmove(&rules[i], &rules[i + 1], (n - i - 1) * sizeof(*rules));

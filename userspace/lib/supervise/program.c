@@ -99,7 +99,7 @@ int sup_proc_field(const char *path, const char *key, pid_t *out)
 		return -ESRCH;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			*out = (pid_t)strtol(line + klen + 1, NULL, 10);
+			*out = (pid_t)strtol(line + klen + 1, NULL, 0); /* Umask is octal: 0022 */
 			err = 0;
 			break;
 		}

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "landlock/landlock.h"
 #include "supervise/supervise_internal.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -32,6 +33,11 @@ int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx
 	s->ruleset_fd = ruleset_fd;
 	s->landlock = &plan->landlock;
 	sup_confined_start(s);
+	/* The ports the executor's domain checks: the plan's rights this kernel has. */
+	if (ruleset_fd >= 0)
+		s->bind_net = plan->landlock.handled_net &
+			      landlock_net_mask(landlock_abi_version()) &
+			      (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_BIND_UDP);
 	err = sup_roots_open(s, &plan->landlock, d);
 	if (!err)
 		err = sup_executor_start(s, d);

@@ -51,6 +51,7 @@ struct sbx_supervisor {
 	/* confined.c: RLIMIT_LOCKS's hard limit at the start; a process below it confined itself */
 	rlim_t locks_max;
 	bool all_further_confined; /* no mark possible: every caller counts as marked */
+	uint64_t bind_net; /* the executor's Landlock domain checks these ports (unix.c) */
 	/* The executor: one call at a time, handed over under lock. */
 	pthread_t thread;
 	bool running;

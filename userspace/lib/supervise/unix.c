@@ -16,9 +16,26 @@
  * sees the supervisor's pid in SO_PEERCRED (the uid and gid are the program's). A blocking
  * connect holds the supervisor until it completes.
  *
+ * bind() without network.server, on every kernel: binding a name others can reach is
+ * serving. No Landlock ABI governs binding an abstract unix name, and Landlock's scope
+ * stops only connecting out, so a program could squat a name trusted clients dial (X11
+ * clients try @/tmp/.X11-unix/X<n> first, D-Bus unix:abstract= addresses) and accept them.
+ * seccomp cannot see the socket's family, so every bind comes here. An abstract address
+ * and autobind (an address of the family alone: the kernel picks an abstract name) are
+ * refused. A pathname address is bound by the executor where a rule of the plan grants
+ * LANDLOCK_ACCESS_FS_MAKE_SOCK in the directory (its Landlock domain checks it again, on
+ * the kernel's own resolution), from the program's working directory (fchdir: the
+ * executor's is its own) and with the program's umask. Other families are bound as they are, in the
+ * executor's domain, and an IP one only where that domain checks its port (Landlock's TCP bind
+ * right from ABI 4, UDP from ABI 10: a profile without network.server has no port to bind, and
+ * seccomp refused every bind before). listen() needs no rule of its own: the kernel refuses it
+ * on a unix socket never bound, and a socket the caller of sbx handed in bound is the
+ * caller's choice.
+ *
  * A caller that confined itself further (confined.c) gets only what no Landlock right
- * governs: a unix connect (below ABI 9). A connect of another family is refused (EACCES):
- * its own Landlock domain, which the executor does not share, may refuse it.
+ * governs: a unix connect (below ABI 9) and a netlink bind. A connect of another family and
+ * any other bind are refused (EACCES): its own Landlock domain, which the executor does not
+ * share, may refuse them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -135,6 +152,124 @@ static long exec_connect(struct sup_call *c)
 	return ret;
 }
 
+static int copy_bind(struct sup_call *c)
+{
+	const struct sockaddr_un *sun;
+	int err = copy_address(c);
+	pid_t mask;
+
+	if (err)
+		return err;
+	sun = c->buf;
+	if (c->domain == AF_NETLINK)
+		return 0;
+	if (c->domain == AF_INET || c->domain == AF_INET6) {
+		int type = 0;
+		socklen_t tlen = sizeof(type);
+		uint64_t need;
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_TYPE, &type, &tlen))
+			return -errno;
+		need = type == SOCK_STREAM  ? LANDLOCK_ACCESS_NET_BIND_TCP
+		       : type == SOCK_DGRAM ? LANDLOCK_ACCESS_NET_BIND_UDP
+					    : 0;
+		if (!need || (c->s->bind_net & need) != need) {
+			c->refused = true;
+			sup_why(c,
+				"bind(%s port): Landlock on this kernel keeps no ports for "
+				"it (TCP: ABI 4, UDP: ABI 10); serving needs network.server",
+				type == SOCK_STREAM ? "TCP" : "UDP");
+			return 0;
+		}
+	}
+	if (c->domain != AF_UNIX) {
+		refused_further(c);
+		return 0;
+	}
+	if (c->buf_len < sizeof(sa_family_t) || sun->sun_family != AF_UNIX)
+		return 0; /* the kernel's EINVAL, from the executor's bind */
+	if (!pathname(c)) {
+		c->refused = true;
+		sup_why(c,
+			"bind(%s unix socket): a name any process can connect to; serving "
+			"needs network.server",
+			c->buf_len == sizeof(sa_family_t) ? "autobound" : "abstract");
+		return 0;
+	}
+	if (refused_further(c))
+		return 0;
+	err = sup_proc_status_field(c->tid, "Umask", &mask);
+	c->mode = err ? 0777 : (uint64_t)mask & 0777; /* unknown: no one else may connect */
+	return 0;
+}
+
+/*
+ * Bind a pathname socket where the plan lets the program make one, in the executor. The
+ * address is bound as the program gave it (getsockname and its peers see that name), from
+ * the program's working directory for a relative one; the kernel resolves it again, in the
+ * executor's Landlock domain, which checks MAKE_SOCK where the socket is made: a directory
+ * swapped after the check below is Landlock's to refuse. The check names the refusal.
+ */
+static long bind_pathname(struct sup_call *c)
+{
+	char dir[sizeof(c->path)];
+	char *last;
+	struct sup_object o;
+	int here = -1;
+	mode_t old;
+	long ret;
+
+	snprintf(dir, sizeof(dir), "%s", c->path);
+	last = strrchr(dir, '/');
+	if (last == dir)
+		last[1] = '\0';
+	else if (last)
+		*last = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	ret = sup_object_resolve(c->base, dir, true, &o);
+	if (ret)
+		return ret;
+	if (!S_ISDIR(o.st.st_mode)) {
+		sup_object_close(&o);
+		return -ENOTDIR;
+	}
+	if (c->s->fs_confined && !sup_dir_grants(c->s, o.fd, LANDLOCK_ACCESS_FS_MAKE_SOCK)) {
+		sup_object_close(&o);
+		c->refused = true;
+		sup_why(c, "bind(%.60s): no rule lets the program make a socket there", c->path);
+		return -EACCES;
+	}
+	sup_object_close(&o);
+	if (c->base >= 0) {
+		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (here < 0)
+			return -errno;
+		if (fchdir(c->base)) {
+			ret = -errno;
+			close(here);
+			return ret;
+		}
+	}
+	old = umask((mode_t)c->mode);
+	ret = bind(c->fd, c->buf, (socklen_t)c->buf_len) ? -errno : 0;
+	umask(old);
+	if (here >= 0) {
+		/* The executor's own working directory (unshare(CLONE_FS)): put back. */
+		if (fchdir(here) && !ret)
+			ret = -errno;
+		close(here);
+	}
+	return ret;
+}
+
+static long exec_bind(struct sup_call *c)
+{
+	if (c->domain == AF_UNIX && pathname(c))
+		return bind_pathname(c);
+	return bind(c->fd, c->buf, (socklen_t)c->buf_len) ? -errno : 0;
+}
+
 static const struct sup_spec specs[] = {
 	{
 		.nr = __NR_connect,
@@ -145,6 +280,15 @@ static const struct sup_spec specs[] = {
 		.need = SUP_NEED_UNIX,
 		.copy_in = copy_connect,
 		.exec = exec_connect,
+	},
+	{
+		.nr = __NR_bind,
+		.name = "bind",
+		.fd_arg = -1,
+		.path_arg = -1,
+		.flags_arg = -1,
+		.copy_in = copy_bind,
+		.exec = exec_bind,
 	},
 };
 
