@@ -3,11 +3,22 @@
  * No debugging of a hardened task (sbx_hardened): nobody may attach to it, read or write
  * its memory or take its descriptors unless it carries get-task-allow or the other side is
  * a hardened program that carries cs.debugger. One hook covers most ways in:
- * ptrace_access_check in ATTACH mode runs for PTRACE_ATTACH and PTRACE_SEIZE (POKETEXT
- * needs an attach first), for opening /proc/PID/mem (and /proc/PID/syscall, stack),
- * process_vm_readv/writev and pidfd_getfd. READ mode (ps, /proc/PID/stat and maps) is
- * left alone; perf asks in READ mode too, yet its samples copy the task's stack and
- * registers, so an event on a hardened task is refused at perf_event_alloc.
+ * ptrace_access_check, in both its modes, with one answer. ATTACH mode runs for
+ * PTRACE_ATTACH and PTRACE_SEIZE (POKETEXT needs an attach first), for opening
+ * /proc/PID/mem (and /proc/PID/syscall, stack), process_vm_readv/writev and pidfd_getfd.
+ * READ mode gates as much: procfs's /proc/PID/fd/N (reopened with any mode the file
+ * allows: a memfd O_RDWR writes the task's shared mapping), fdinfo, map_files, environ,
+ * auxv, maps, smaps, pagemap, cwd, root, exe, ns, io, wchan; kcmp, process_madvise,
+ * get_robust_list, move_pages, hidepid. So READ is refused too (atk4 P1), by the same
+ * answer, and whatever the kernel gates on READ later is covered. What stays: what asks
+ * nothing (/proc/PID/stat, statm, status, cmdline, comm: ps and top). stat's NOAUDIT
+ * check hides fields only (eip, esp, wchan, the code and stack addresses): refused too,
+ * without an event (NOAUDIT: every ps would send one), so they read 0 as for another
+ * user's process: they are the task's memory layout, which ASLR keeps from whoever may
+ * not debug it. sbxd reads (never attaches): READ is granted to it, which names the
+ * program that execs in its events (/proc/PID/exe). perf asks in READ mode too, yet its
+ * samples copy the task's stack and registers, so an event on a hardened task is
+ * refused at perf_event_alloc, as an attach is.
  *
  * What that hook does not see:
  *  - the task itself: the kernel grants access within one thread group before asking any
@@ -26,7 +37,8 @@
  *    sbx binary sbxd trusts (SBX_TASK_LAUNCHER, never a sandboxed one, never one exec'd
  *    under a tracer) may, on sandboxed tasks only, and on hardened ones only when that
  *    sbx is hardened itself (sbx_may_debug): else code preloaded into it would debug them.
- * Root is no exception, as on macOS: the hook runs after the capability checks.
+ * Root is no exception, as on macOS: the hook runs after the capability checks. The task
+ * itself (its threads) reads its own /proc/self: the kernel asks no LSM there.
  *
  * A core dump is the same memory, read by the kernel for whoever reads the core file or
  * the core_pattern helper: cred_prepare (below) refuses it.
@@ -36,6 +48,8 @@
 /* include/linux/sched.h, the same values in 6.1 to 7.2 */
 #define SBX_PF_EXITING	0x00000004
 #define SBX_PF_SIGNALED 0x00000400
+/* include/linux/ptrace.h (ATTACH: sbx_enforcer.bpf.h) */
+#define SBX_PTRACE_MODE_NOAUDIT 0x04
 
 const char sbx_name_core[] = "(core dump)";
 
@@ -53,14 +67,27 @@ static __always_inline int sbx_ptrace_deny(struct task_struct *target, __u32 rea
 	return sbx_debug_deny((const char *)target->comm, SBX_HOOK_PTRACE, reason);
 }
 
-/* 0 when debugger may debug target (sbx_debuggable, sbx_may_debug), else the refusal. */
-static __always_inline int sbx_debug_check(struct task_struct *target, struct task_struct *debugger)
+/*
+ * 0 when debugger may debug target (sbx_debuggable, sbx_may_debug) in this ptrace mode,
+ * else the refusal. sbxd may read (no ATTACH): it names the programs in its events. A
+ * NOAUDIT check is refused without an event; in complain mode it is let through, as any.
+ */
+static __always_inline int sbx_debug_check(struct task_struct *target, struct task_struct *debugger,
+					   unsigned int mode)
 {
-	struct sbx_task_state *ts = sbx_task_state(target, false);
+	struct sbx_task_state *ts = sbx_task_state(target, false), *ds;
+	struct sbx_enforcer_config *cfg;
 
-	if (sbx_debuggable(ts) || sbx_may_debug(sbx_task_state(debugger, false), ts))
+	if (sbx_debuggable(ts))
 		return 0;
-	return sbx_ptrace_deny(target, SBX_DENY_NOT_DEBUGGABLE);
+	ds = sbx_task_state(debugger, false);
+	if (sbx_may_debug(ds, ts) ||
+	    (!(mode & SBX_PTRACE_MODE_ATTACH) && sbx_daemon_state(debugger, ds)))
+		return 0;
+	if (!(mode & SBX_PTRACE_MODE_NOAUDIT))
+		return sbx_ptrace_deny(target, SBX_DENY_NOT_DEBUGGABLE);
+	cfg = sbx_config_get();
+	return cfg && cfg->abi_version && cfg->mode == SBX_ENFORCE_ENFORCE ? -SBX_EPERM : 0;
 }
 
 /*
@@ -95,16 +122,17 @@ static __always_inline int sbx_debug_write_check(struct task_struct *target,
 		ret = sbx_code_write_check(debugger, true);
 	if (ret)
 		return ret;
-	return sbx_debug_check(target, debugger);
+	return sbx_debug_check(target, debugger, SBX_PTRACE_MODE_ATTACH);
 }
 
+/* Both modes (the head of this file): ATTACH writes, READ reads what procfs and kcmp give. */
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(sbx_ptrace_check, struct task_struct *child, unsigned int mode, int ret)
 {
 	if (ret)
 		return ret;
 	if (!(mode & SBX_PTRACE_MODE_ATTACH))
-		return 0;
+		return sbx_debug_check(child, sbx_current(), mode);
 	return sbx_debug_write_check(child, sbx_current());
 }
 
@@ -179,8 +207,9 @@ int BPF_PROG(sbx_core_dump_check, struct cred *new, const struct cred *old, gfp_
 
 /*
  * A perf event on a hardened task (PERF_SAMPLE_STACK_USER copies up to 64 KiB of its stack
- * a sample; registers, raw data, breakpoints): refused as an attach is. The kernel asked
- * ptrace_may_access in READ mode only. Events on a CPU (no task) and events made before the
+ * a sample; registers, raw data, breakpoints): refused as an attach is. The kernel asks
+ * ptrace_may_access (READ mode) of a caller without CAP_PERFMON only, and after this
+ * hook. Events on a CPU (no task) and events made before the
  * task exec'd a hardened program (perf record -- PROG) are not this hook's: the exec is
  * refused (exec_verdict.bpf.c). The fast path is the event's target, no lookup without one.
  */
@@ -194,7 +223,7 @@ int BPF_PROG(sbx_perf_event_check, struct perf_event *event, int ret)
 	task = event->hw.target; /* a BTF pointer, as task storage needs */
 	if (!task)
 		return 0;
-	return sbx_debug_check(task, sbx_current());
+	return sbx_debug_check(task, sbx_current(), SBX_PTRACE_MODE_ATTACH);
 }
 
 /*
