@@ -121,6 +121,87 @@ TEST_F(sbxd, stalled_verifier_complain_allows)
 	stall(_metadata, self, "complain", 0, "would-deny");
 }
 
+/*
+ * A trust store sbxd cannot read wholly (userspace/daemon/README.md, "Trust changes"):
+ * enforce mode does not start (exit 1, one line naming what cannot be read), rather than
+ * run enforcing less than it is configured to: every signed file refused, and in tier K's
+ * scope sandboxed the launcher unverified, so what it starts out of scope. The control
+ * first: the same store readable, sbxd starts in scope sandboxed and enforces (the signed
+ * program runs, the unsigned one is refused, both from a sandboxed process). After the
+ * refusal, complain mode starts and says what it cannot read. break_it (sh) damages the
+ * store; want is the sentence naming the damage.
+ */
+static void store_unreadable(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd) * self,
+			     const char *break_it, const char *want)
+{
+	char s[PATH_LEN], u[PATH_LEN], line[2 * PATH_LEN];
+
+	wpath(self, s, "signed");
+	wpath(self, u, "unsigned");
+	ASSERT_EQ(0, sign(_metadata, self, s));
+	start_sbxd(_metadata, self, "enforce", "--scope sandboxed");
+	EXPECT_EQ(0, exec_as(s, true));
+	EXPECT_EQ(-EPERM, exec_as(u, true));
+	kill(self->timeout_pid, SIGTERM);
+	waitpid(self->timeout_pid, NULL, 0);
+	self->timeout_pid = 0;
+
+	ASSERT_EQ(0, sbx_sh(self->r, "%s", break_it));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	/* Bounded: an sbxd that starts anyway runs until timeout(1) kills it (137). */
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "timeout -s KILL 60 '%s' --config /dev/null --tier F --path '%s' "
+			    "--scope sandboxed --mode enforce --trust-dir '%s' --run-dir '%s' "
+			    "--memfd-noexec no",
+			    sbxd_bin(), self->w, self->trust, self->run));
+	EXPECT_EQ(1, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	fmt(line, sizeof(line),
+	    "sbxd: refusing enforce mode: the trust store %s cannot be read wholly, so sbxd "
+	    "cannot enforce what it is configured to (fix it, or start in complain mode): ",
+	    self->trust);
+	EXPECT_EQ(0, strncmp(self->r->err, line, strlen(line))) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, want)) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(self->r->err + strlen(self->r->err) - 1, strchr(self->r->err, '\n'))
+	TH_LOG("not one line: %s", self->r->err);
+
+	start_sbxd(_metadata, self, "complain", "--scope sandboxed");
+	ASSERT_EQ(0,
+		  sbx_sh(self->r,
+			 "grep -F 'cannot be read wholly, so what it would allow may be refused' "
+			 "'%s.out' | grep -F '%s'",
+			 self->run, want));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
+	EXPECT_EQ(0, exec_as(u, true));
+	EXPECT_TRUE(has_event(self, u, "would-deny", "unsigned"));
+}
+
+/* revoked.list a dangling link: the verifier's revocations cannot load. */
+TEST_F_TIMEOUT(sbxd, linked_revocation_list_refuses_enforce_mode, 180)
+{
+	char cmd[4 * PATH_LEN], want[2 * PATH_LEN];
+
+	fmt(cmd, sizeof(cmd), "ln -s '%s/elsewhere.list' '%s/revoked.list'", self->dir,
+	    self->trust);
+	fmt(want, sizeof(want), "%s/revoked.list is a symbolic link", self->trust);
+	store_unreadable(_metadata, self, cmd, want);
+}
+
+/*
+ * platform.d a link to a directory of platform anchors: the verifier reads it only at the
+ * first trust cache, so the start reads every entry of the store, as the verifier would.
+ */
+TEST_F_TIMEOUT(sbxd, linked_platform_anchors_refuse_enforce_mode, 180)
+{
+	char cmd[4 * PATH_LEN], want[2 * PATH_LEN];
+
+	fmt(cmd, sizeof(cmd),
+	    "mkdir '%s/plat' && cp '%s/root.pem' '%s/plat/' && ln -s '%s/plat' "
+	    "'%s/platform.d'",
+	    self->dir, sbx_pki, self->dir, self->dir, self->trust);
+	fmt(want, sizeof(want), "%s/platform.d is a symbolic link", self->trust);
+	store_unreadable(_metadata, self, cmd, want);
+}
+
 /* Write text to conf and run `sbxd --check-config --config conf`. */
 static int check_config(const char *conf, const char *text, struct sbx_cmd_result *r)
 {

@@ -106,6 +106,30 @@ TEST_F(sbxd_k, complain_repeat_of_a_refused_file_is_a_hit_and_logged)
 }
 
 /*
+ * sbxd in enforce mode, scope sandboxed through the fixture's launcher, with extra flags,
+ * expected not to start: exit 1 and one line on stderr beginning "sbxd: refusing enforce
+ * mode: the trust store TRUST cannot be read wholly" (in self->r->err). Bounded: an sbxd
+ * that starts anyway is killed by timeout(1) (137).
+ */
+static void refused_start(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+			  const char *extra)
+{
+	char want[3 * LEN];
+
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "timeout -s KILL 90 '%s' --config /dev/null --tier K --mode enforce "
+			    "--scope sandboxed --path '%s' --launcher '%s' --trust-dir '%s' "
+			    "--run-dir '%s' %s",
+			    sbxd_bin(), self->w, self->launcher, self->trust, self->run, extra));
+	EXPECT_EQ(1, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	fmt(want, sizeof(want),
+	    "sbxd: refusing enforce mode: the trust store %s cannot be read wholly", self->trust);
+	EXPECT_EQ(0, strncmp(self->r->err, want, strlen(want))) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(self->r->err + strlen(self->r->err) - 1, strchr(self->r->err, '\n'))
+	TH_LOG("not one line: %s", self->r->err);
+}
+
+/*
  * Verdicts do not outlive the trust they were made under: a program signed by a second
  * team runs and is cached; sbxd stops (the pins and the map stay), that signer is revoked
  * in the trust directory's revoked.list, and the restarted sbxd, adopting the pins, drops
@@ -113,10 +137,9 @@ TEST_F(sbxd_k, complain_repeat_of_a_refused_file_is_a_hit_and_logged)
  * and refused. The launcher's signer (the fixture's) is not revoked: the control, it still
  * runs what it signed. With linked, the revocation is made in a list kept elsewhere and
  * revoked.list is a symbolic link to it: the trust store holds regular files and
- * directories only (sbxd guards its inodes, not a link's target), so the digest counts the
- * link as a change (the verdicts are dropped) and the verifier does not read through it: a
- * list that cannot be read never means "nothing revoked", sbxd says every signed file is
- * refused, naming the link.
+ * directories only (sbxd guards its inodes, not a link's target), and the verifier does
+ * not read through it: a list that cannot be read never means "nothing revoked", and a
+ * store that cannot be read wholly stops enforce mode's start, naming the link.
  */
 static void revoked_after_restart(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
 				  bool linked)
@@ -142,25 +165,29 @@ static void revoked_after_restart(struct __test_metadata *_metadata, FIXTURE_DAT
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	if (linked)
 		ASSERT_EQ(0, symlink(t.list, t.link));
+	if (linked) {
+		/*
+		 * Nothing would verify, so no launcher either: in scope sandboxed what it starts
+		 * would be out of scope. Enforce mode does not start; the pins go on enforcing
+		 * the verdicts made under the last trust sbxd could read (the revocation made
+		 * through a link never was trust: the cached program runs) and refuse every
+		 * miss (the fixture's signed program, never run before).
+		 */
+		refused_start(_metadata, self, "");
+		EXPECT_NE(NULL, strstr(self->r->err, t.link)) TH_LOG("%s", self->r->err);
+		EXPECT_NE(NULL, strstr(self->r->err, " is a symbolic link"))
+		TH_LOG("%s", self->r->err);
+		EXPECT_EQ(0, launched(self, t.prog));
+		EXPECT_EQ(EPERM, launched(self, self->signed_prog));
+		EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+		return;
+	}
 	start_sbxd(_metadata, self);
 	ASSERT_EQ(0, sbx_sh(self->r,
 			    "grep 'adopted the pinned enforcer' '%s.out' && "
 			    "grep 'dropped, each file is verified again' '%s.out'",
 			    self->run, self->run));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
-	if (linked) {
-		/*
-		 * Nothing verifies, so no launcher is trusted either: in scope sandboxed what
-		 * the launcher starts is then out of scope, and the exec statuses say nothing.
-		 */
-		ASSERT_EQ(0,
-			  sbx_sh(self->r,
-				 "grep 'cannot be read, so every signed file is refused' '%s.out' "
-				 "| grep -F '%s is a symbolic link'",
-				 self->run, t.link));
-		EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
-		return;
-	}
 	EXPECT_EQ(EPERM, launched(self, t.prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
 }
@@ -171,9 +198,32 @@ TEST_F(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict)
 }
 
 /* The same with revoked.list a symbolic link to the list kept elsewhere (see above). */
-TEST_F(sbxd_k, symlinked_revocation_list_refuses_every_signed_program_after_restart)
+TEST_F_TIMEOUT(sbxd_k, symlinked_revocation_list_refuses_enforce_mode_at_restart, 300)
 {
 	revoked_after_restart(_metadata, self, true);
+}
+
+/*
+ * A first start on a trust store that cannot be read wholly (the anchors' directory a
+ * symbolic link to a real one): enforce mode does not start and loads nothing, so nothing
+ * is pinned. The control: the same store read through its real path, sbxd starts and what
+ * the launcher starts is enforced (the unsigned program refused, the signed one runs).
+ */
+TEST_F_TIMEOUT(sbxd_k, unreadable_trust_store_refuses_enforce_mode_at_start, 300)
+{
+	char real[LEN + 16], extra[2 * LEN];
+
+	fmt(real, sizeof(real), "%s/real-trust", self->dir);
+	ASSERT_EQ(0, rename(self->trust, real));
+	ASSERT_EQ(0, symlink(real, self->trust));
+	refused_start(_metadata, self, "");
+	EXPECT_NE(NULL, strstr(self->r->err, " is a symbolic link")) TH_LOG("%s", self->r->err);
+	EXPECT_NE(0, access(SBX_ENFORCER_PIN_DIR, F_OK)); /* nothing loaded */
+	EXPECT_EQ(0, launched(self, self->unsigned_prog));
+	fmt(extra, sizeof(extra), "--config /dev/null --trust-dir '%s'", real);
+	start_sbxd_with(_metadata, self, NULL, false, extra);
+	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+	EXPECT_EQ(0, launched(self, self->signed_prog));
 }
 
 TEST_HARNESS_MAIN

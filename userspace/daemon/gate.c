@@ -28,10 +28,11 @@ struct sbxd_gate {
 	char trust_dir[256];
 };
 
-int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag *d)
+int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, struct sbx_diag *d)
 {
 	struct sbxd_gate *g = calloc(1, sizeof(*g));
 	struct sbx_diag pd = { 0 };
+	unsigned char stamp[32];
 	int err;
 
 	if (!g)
@@ -45,17 +46,36 @@ int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag
 		free(g);
 		return sbx_diag_set(d, err, "cannot create the verifier: %s", strerror(-err));
 	}
-	*out = g;
 	/*
-	 * A trust store that cannot be read refuses every signed file (a revocation list that
-	 * cannot be read never means "nothing revoked"): said once, at start. What loads is
-	 * kept; what failed is loaded again at the next verification.
+	 * The whole store is read now: the verifier's anchors and revocations, and every entry
+	 * (platform.d and the trust caches, which the verifier reads at their first need)
+	 * opened as the verifier opens it. What cannot be read refuses every signed file it
+	 * would have allowed (a revocation list that cannot be read never means "nothing
+	 * revoked"), and it also leaves scope sandboxed's launcher unverified: in enforce mode
+	 * (whole) sbxd does not start rather than enforce less than it is configured to.
+	 * Complain mode says it once and goes on; what loaded is kept, what failed is loaded
+	 * again at the next verification.
 	 */
-	if (sbx_verifier_preload(g->v, &pd))
+	err = sbx_verifier_preload(g->v, &pd);
+	if (!err) {
+		memset(&pd, 0, sizeof(pd)); /* a load may leave what it tried and ignored */
+		err = sbxd_gate_stamp(g, NULL, 0, stamp, &pd);
+	}
+	if (err && whole) {
+		sbx_diag_set(d, err,
+			     "refusing enforce mode: the trust store %s cannot be read wholly, so "
+			     "sbxd cannot enforce what it is configured to (fix it, or start in "
+			     "complain mode): %s",
+			     sbxd_gate_trust_dir(g), pd.msg);
+		sbxd_gate_free(g);
+		return err;
+	}
+	if (err)
 		sbxd_log(3,
-			 "the trust store %s cannot be read, so every signed file is refused until "
-			 "it can: %s",
+			 "the trust store %s cannot be read wholly, so what it would allow may be "
+			 "refused until it can: %s",
 			 sbxd_gate_trust_dir(g), pd.msg);
+	*out = g;
 	return 0;
 }
 
@@ -112,35 +132,50 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 /*
  * Each regular file under dirfd (two levels: platform.d), by name and content, in order.
  * Opened as the verifier opens them (sbx_trust_openat: never through a symbolic link), so
- * a link, or an entry that cannot be opened, makes the stamp fail (the trust counts as
- * changed).
+ * a link, or an entry that cannot be opened or read, makes the stamp fail (the trust
+ * counts as changed); d names the first such entry (root/rel is its path).
  */
-static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
+static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *root, const char *rel, int depth,
+		      struct sbx_diag *d)
 {
 	struct dirent **list;
 	int n = scandirat(dirfd, ".", &list, NULL, alphasort);
 	bool ok = n >= 0;
 
+	if (n < 0)
+		sbx_diag_set(d, -errno, "cannot list %s%s: %s", root, rel, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		const char *name = list[i]->d_name;
 		uint8_t digest[SBX_DIGEST_LEN];
+		struct sbx_diag od = { 0 };
 		char path[600];
 		struct stat st;
 		int fd = -1;
 
 		snprintf(path, sizeof(path), "%s/%s", rel, name);
-		if (strcmp(name, ".") && strcmp(name, "..")) {
-			fd = sbx_trust_openat(dirfd, name, 0, NULL);
-			ok &= fd >= 0 && fstat(fd, &st) == 0;
+		if (ok && strcmp(name, ".") && strcmp(name, "..")) {
+			fd = sbx_trust_openat(dirfd, name, 0, &od);
+			ok = fd >= 0 && fstat(fd, &st) == 0;
+			if (fd == -ELOOP)
+				sbx_diag_set(d, fd,
+					     "%s%s is a symbolic link: a trust store holds regular "
+					     "files and directories only",
+					     root, path);
+			else if (!ok)
+				sbx_diag_set(d, fd < 0 ? fd : -errno, "cannot open %s%s: %s", root,
+					     path, strerror(fd < 0 ? -fd : errno));
 		}
 		if (ok && fd >= 0) {
 			ok &= EVP_DigestUpdate(md, path, strlen(path) + 1) == 1;
 			if (S_ISDIR(st.st_mode) && depth < 2)
-				ok &= stamp_dir(md, fd, path, depth + 1);
-			else if (S_ISREG(st.st_mode))
-				ok &= sbx_sha256_fd(fd, 0, (uint64_t)st.st_size, digest, NULL) ==
-					      0 &&
-				      EVP_DigestUpdate(md, digest, sizeof(digest)) == 1;
+				ok &= stamp_dir(md, fd, root, path, depth + 1, d);
+			else if (S_ISREG(st.st_mode) &&
+				 sbx_sha256_fd(fd, 0, (uint64_t)st.st_size, digest, NULL)) {
+				sbx_diag_set(d, -EIO, "cannot read %s%s", root, path);
+				ok = false;
+			} else if (S_ISREG(st.st_mode)) {
+				ok &= EVP_DigestUpdate(md, digest, sizeof(digest)) == 1;
+			}
 		}
 		if (fd >= 0)
 			close(fd);
@@ -152,23 +187,31 @@ static bool stamp_dir(EVP_MD_CTX *md, int dirfd, const char *rel, int depth)
 }
 
 int sbxd_gate_stamp(const struct sbxd_gate *g, const void *extra, size_t extra_len,
-		    unsigned char out[32])
+		    unsigned char out[32], struct sbx_diag *d)
 {
-	int fd = sbx_trust_openat(AT_FDCWD, sbxd_gate_trust_dir(g), O_DIRECTORY, NULL);
+	const char *dir = sbxd_gate_trust_dir(g);
+	struct sbx_diag od = { 0 }, ignored = { 0 };
+	int fd = sbx_trust_openat(AT_FDCWD, dir, O_DIRECTORY, &od);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-		  EVP_DigestUpdate(md, extra, extra_len) == 1;
+		  (!extra_len || EVP_DigestUpdate(md, extra, extra_len) == 1);
 
+	if (!d)
+		d = &ignored;
 	/* No trust store (nothing is trusted) hashes as an empty one; a link to one fails. */
-	if (ok && fd >= 0)
-		ok = stamp_dir(md, fd, "", 0);
-	else if (fd != -ENOENT)
+	if (ok && fd >= 0) {
+		ok = stamp_dir(md, fd, dir, "", 0, d);
+	} else if (fd != -ENOENT) {
 		ok = false;
+		sbx_diag_set(d, fd < 0 ? fd : -EIO, "%s", od.msg[0] ? od.msg : "out of memory");
+	}
 	ok = ok && EVP_DigestFinal_ex(md, out, NULL) == 1;
 	if (fd >= 0)
 		close(fd);
 	EVP_MD_CTX_free(md);
-	return ok ? 0 : -EIO;
+	if (ok)
+		return 0;
+	return d->err ? d->err : sbx_diag_set(d, -EIO, "cannot hash the trust store %s", dir);
 }
 
 const char *sbxd_gate_trust_dir(const struct sbxd_gate *g)

@@ -279,7 +279,8 @@ static int serve(struct sbxd_config *c)
 	}
 	o.cannot = o.tier == SBXD_TIER_F ? tier_f_cannot : "";
 	raise_fd_limit(c);
-	if ((err = sbxd_journal_open(c, &d)) || (err = sbxd_gate_new(c->trust_dir, &o.gate, &d)))
+	if ((err = sbxd_journal_open(c, &d)) ||
+	    (err = sbxd_gate_new(c->trust_dir, c->mode == SBXD_ENFORCE, &o.gate, &d)))
 		goto out;
 	if (o.tier == SBXD_TIER_K && ((err = sbxd_tierk_open(c, &o.tierk, &d)) ||
 				      (err = sbxd_tierk_trust(o.tierk, c, o.gate, &d))))

@@ -83,7 +83,12 @@ struct sbxd_check {
 };
 
 struct sbxd_gate;
-int sbxd_gate_new(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag *d);
+/*
+ * The gate for trust_dir (empty: the library's default). whole (enforce mode): the trust
+ * store must be read wholly (the verifier's anchors and revocations, and every entry of
+ * the store), or there is no gate and d says why in one sentence.
+ */
+int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, struct sbx_diag *d);
 /* Verify the open file fd (path only names FILE.sbxsig). Never fails: an unreadable file
  * is SBXD_KIND_REFUSED with its reason. Single-threaded: one caller at a time. */
 void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_check *out);
@@ -91,11 +96,12 @@ void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_
 const char *sbxd_gate_trust_dir(const struct sbxd_gate *g);
 /*
  * A digest of what the verifier would trust: every file of the trust store (anchors,
- * platform.d, revocations, trust caches) by name and content, and extra. -EIO when a file
- * could not be read (the caller treats the trust as changed).
+ * platform.d, revocations, trust caches) by name and content, and extra. -errno when an
+ * entry could not be read or is a link (the caller treats the trust as changed), with d
+ * (may be NULL) naming it.
  */
 int sbxd_gate_stamp(const struct sbxd_gate *g, const void *extra, size_t extra_len,
-		    unsigned char out[32]);
+		    unsigned char out[32], struct sbx_diag *d);
 void sbxd_gate_free(struct sbxd_gate *g);
 
 static inline bool sbxd_kind_allows(enum sbxd_kind k)

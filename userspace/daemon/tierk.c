@@ -128,7 +128,7 @@ int sbxd_tierk_trust(struct sbxd_tierk *k, const struct sbxd_config *c, struct s
 		extra.launcher_dev = k->launcher_dev;
 		extra.launcher_ino = k->launcher_ino;
 	}
-	serr = sbxd_gate_stamp(g, &extra, sizeof(extra), stamp); /* unreadable: changed */
+	serr = sbxd_gate_stamp(g, &extra, sizeof(extra), stamp, NULL); /* unreadable: changed */
 	snprintf(path, sizeof(path), "%s/sbxd.trust", c->run_dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = serr ? NULL : fopen(path, "re");
