@@ -226,4 +226,57 @@ TEST_F_TIMEOUT(sbxd_k, unreadable_trust_store_refuses_enforce_mode_at_start, 300
 	EXPECT_EQ(0, launched(self, self->signed_prog));
 }
 
+/*
+ * In scope sandboxed only the launcher's valid verdict puts what it starts in scope, and
+ * its own exec is outside the scope: a launcher that does not verify (here unsigned) would
+ * start what nothing enforces, so sbxd refuses its exec (a deny event names it). The
+ * control: the signed launcher, with the same sbxd, starts the signed program and the
+ * unsigned one is refused.
+ */
+TEST_F_TIMEOUT(sbxd_k, unverified_launcher_refused_in_scope_sandboxed, 300)
+{
+	char plain[LEN + 16], extra[2 * LEN];
+	char *argv[] = { plain, self->unsigned_prog, NULL };
+	struct tiny_elf launch;
+
+	fmt(plain, sizeof(plain), "%s/launcher-unsigned", self->w);
+	tiny_elf_launcher(&launch);
+	ASSERT_EQ(0, write_file(plain, launch.bytes, launch.len, 0755));
+	start_sbxd(_metadata, self);
+	EXPECT_EQ(0, launched(self, self->signed_prog));
+	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+	stop_sbxd(self, SIGTERM);
+	fmt(extra, sizeof(extra), "--config /dev/null --launcher '%s'", plain);
+	start_sbxd_with(_metadata, self, NULL, false, extra);
+	EXPECT_EQ(1000 + EPERM, run_prog(argv, NULL));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "grep '\"decision\":\"deny\"' '%s/events.jsonl' | grep -F '%s'",
+			 self->run, plain));
+	EXPECT_EQ(0, self->r->status) TH_LOG("no deny event for the launcher");
+}
+
+/*
+ * The launcher replaced by a new file at its path (a package upgrade renames one in):
+ * still the launcher, so what it starts stays in scope. Replaced by an unsigned file, its
+ * exec is refused. Control: before the upgrade, the unsigned program is refused.
+ */
+TEST_F_TIMEOUT(sbxd_k, launcher_replaced_at_its_path_stays_the_launcher, 300)
+{
+	char next[LEN + 16];
+	struct tiny_elf launch;
+
+	fmt(next, sizeof(next), "%s/launcher.new", self->w);
+	start_sbxd(_metadata, self);
+	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+	ASSERT_EQ(0, copy_file(self->launcher, next));
+	ASSERT_EQ(0, chmod(next, 0755));
+	ASSERT_EQ(0, rename(next, self->launcher));
+	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+	EXPECT_EQ(0, launched(self, self->signed_prog));
+	tiny_elf_launcher(&launch);
+	ASSERT_EQ(0, write_file(next, launch.bytes, launch.len, 0755));
+	ASSERT_EQ(0, rename(next, self->launcher));
+	EXPECT_EQ(1000 + EPERM, launched(self, self->unsigned_prog));
+}
+
 TEST_HARNESS_MAIN

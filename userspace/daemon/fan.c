@@ -263,9 +263,14 @@ static void decide(struct sbxd_fan *f, struct item *it, const char *reason, cons
 	/*
 	 * Tier K: the answer here only lets the exec reach bprm_check_security, where the BPF
 	 * side decides with the verdict just stored (or refuses a miss) and for the scope it
-	 * knows from task storage; its refusals come back as ring buffer events.
+	 * knows from task storage; its refusals come back as ring buffer events. One exec is
+	 * sbxd's own to decide: in scope sandboxed the launcher's exec is outside the scope,
+	 * and only its valid verdict puts what it starts inside; a launcher that does not
+	 * verify (unsigned, revoked, its trust unreadable, or not verified in time) would
+	 * start programs nothing enforces, so it is refused.
 	 */
-	if (f->tierk) {
+	if (f->tierk && (ok || f->cfg->scope != SBXD_SCOPE_SANDBOXED ||
+			 !sbxd_tierk_is_launcher(f->tierk, it->fd))) {
 		respond(f, it->fd, true);
 		if (ok)
 			f->st.allowed++;

@@ -173,6 +173,8 @@ int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_dia
 /* -ESTALE: written since begin; -EOPNOTSUPP: a file system tier K cannot watch. */
 int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
 		     struct sbx_diag *d);
+/* fd is scope sandboxed's launcher (the configured one, or the sbx next to sbxd). */
+bool sbxd_tierk_is_launcher(struct sbxd_tierk *k, int fd);
 /* The verdict the BPF hooks would find for fd's current content; SBXD_KIND_NONE: none. */
 enum sbxd_kind sbxd_tierk_lookup(struct sbxd_tierk *k, int fd);
 int sbxd_tierk_event_fd(struct sbxd_tierk *k);

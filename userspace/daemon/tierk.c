@@ -20,7 +20,8 @@
 
 struct sbxd_tierk {
 	struct sbx_enforcer *e;
-	dev_t launcher_dev; /* the sbx binary whose verdict carries SBX_POLICY_SBX_LAUNCHER */
+	char launcher[PATH_MAX]; /* the sbx binary whose verdict carries SBX_POLICY_SBX_LAUNCHER */
+	dev_t launcher_dev; /* and its file at start */
 	ino_t launcher_ino;
 	bool launcher_known;
 };
@@ -45,14 +46,34 @@ static void find_launcher(struct sbxd_tierk *k, const struct sbxd_config *c)
 		path[n] = '\0';
 		snprintf(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, 4, "sbx");
 	}
+	snprintf(k->launcher, sizeof(k->launcher), "%s", path);
 	if (stat(path, &st) == 0) {
 		k->launcher_dev = st.st_dev;
 		k->launcher_ino = st.st_ino;
 		k->launcher_known = true;
 		sbxd_log(6, "tier K: the launcher of sandboxed processes is %s", path);
 	} else if (c->scope == SBXD_SCOPE_SANDBOXED) {
-		sbxd_log(4, "tier K: no sbx launcher at %s: scope sandboxed covers nothing", path);
+		sbxd_log(4,
+			 "tier K: no sbx launcher at %s: scope sandboxed covers nothing until one "
+			 "is there",
+			 path);
 	}
+}
+
+/*
+ * fd is the launcher: the file found at start, or the one at the launcher's path now (an
+ * sbx installed in place of the old one, as a package upgrade does, is the launcher too:
+ * otherwise what it starts would silently leave the scope).
+ */
+bool sbxd_tierk_is_launcher(struct sbxd_tierk *k, int fd)
+{
+	struct stat st, now;
+
+	if (!k->launcher[0] || fstat(fd, &st))
+		return false;
+	if (k->launcher_known && st.st_dev == k->launcher_dev && st.st_ino == k->launcher_ino)
+		return true;
+	return stat(k->launcher, &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino;
 }
 
 bool sbxd_tierk_supported(struct sbx_diag *d)
@@ -173,7 +194,6 @@ static uint32_t fnv1a(const char *s)
 int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
 		     struct sbx_diag *d)
 {
-	struct stat st;
 	struct sbx_cached_verdict v = {
 		.write_gen = gen,
 		.kind = chk->kind == SBXD_KIND_VALID	  ? SBX_CACHED_VALID
@@ -183,8 +203,7 @@ int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sb
 		.team_hash = fnv1a(chk->team_id),
 	};
 
-	if (k->launcher_known && fstat(fd, &st) == 0 && st.st_dev == k->launcher_dev &&
-	    st.st_ino == k->launcher_ino)
+	if (sbxd_tierk_is_launcher(k, fd))
 		v.policy |= SBX_POLICY_SBX_LAUNCHER;
 
 	return sbx_enforcer_verdict_store(k->e, fd, &v, d);
