@@ -240,4 +240,38 @@ TEST(bad_config_is_one_line)
 	free(r);
 }
 
+/*
+ * sbxd.conf is read from the file itself, never through a symbolic link, armed or not (the
+ * armed guard refuses a link too). Control: the file itself, and /dev/null (no
+ * configuration), are read.
+ */
+TEST(linked_config_is_refused)
+{
+	char dir[PATH_LEN], conf[PATH_LEN + 16], link[PATH_LEN + 16], want[2 * PATH_LEN];
+	char *argv[] = { (char *)sbxd_bin(), "--check-config", "--config", link, NULL };
+	struct sbx_cmd_result *r = malloc(sizeof(*r));
+
+	ASSERT_NE(NULL, r);
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	fmt(conf, sizeof(conf), "%s/sbxd.conf", dir);
+	fmt(link, sizeof(link), "%s/linked.conf", dir);
+	ASSERT_EQ(0, check_config(conf, "mode = complain\n", r));
+	EXPECT_EQ(0, r->status);
+	EXPECT_STREQ("sbxd: configuration is valid: mode complain, scope sandboxed\n", r->out);
+	ASSERT_EQ(0, symlink(conf, link));
+	ASSERT_EQ(0, sbx_run_capture(argv, r));
+	EXPECT_EQ(2, r->status);
+	fmt(want, sizeof(want),
+	    "sbxd: %s is a symbolic link: sbxd reads its configuration from the file itself "
+	    "(name the real path)\n",
+	    link);
+	EXPECT_STREQ(want, r->err);
+	EXPECT_STREQ("", r->out);
+	argv[3] = "/dev/null";
+	ASSERT_EQ(0, sbx_run_capture(argv, r));
+	EXPECT_EQ(0, r->status) TH_LOG("%s", r->err);
+	sbx_rmtree(dir);
+	free(r);
+}
+
 TEST_HARNESS_MAIN
