@@ -106,30 +106,6 @@ TEST_F(sbxd_k, complain_repeat_of_a_refused_file_is_a_hit_and_logged)
 }
 
 /*
- * sbxd in enforce mode, scope sandboxed through the fixture's launcher, with extra flags,
- * expected not to start: exit 1 and one line on stderr beginning "sbxd: refusing enforce
- * mode: the trust store TRUST cannot be read wholly" (in self->r->err). Bounded: an sbxd
- * that starts anyway is killed by timeout(1) (137).
- */
-static void refused_start(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-			  const char *extra)
-{
-	char want[3 * LEN];
-
-	ASSERT_EQ(0, sbx_sh(self->r,
-			    "timeout -s KILL 90 '%s' --config /dev/null --tier K --mode enforce "
-			    "--scope sandboxed --path '%s' --launcher '%s' --trust-dir '%s' "
-			    "--run-dir '%s' %s",
-			    sbxd_bin(), self->w, self->launcher, self->trust, self->run, extra));
-	EXPECT_EQ(1, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
-	fmt(want, sizeof(want),
-	    "sbxd: refusing enforce mode: the trust store %s cannot be read wholly", self->trust);
-	EXPECT_EQ(0, strncmp(self->r->err, want, strlen(want))) TH_LOG("%s", self->r->err);
-	EXPECT_EQ(self->r->err + strlen(self->r->err) - 1, strchr(self->r->err, '\n'))
-	TH_LOG("not one line: %s", self->r->err);
-}
-
-/*
  * Verdicts do not outlive the trust they were made under: a program signed by a second
  * team runs and is cached; sbxd stops (the pins and the map stay), that signer is revoked
  * in the trust directory's revoked.list, and the restarted sbxd, adopting the pins, drops
@@ -201,82 +177,6 @@ TEST_F(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict)
 TEST_F_TIMEOUT(sbxd_k, symlinked_revocation_list_refuses_enforce_mode_at_restart, 300)
 {
 	revoked_after_restart(_metadata, self, true);
-}
-
-/*
- * A first start on a trust store that cannot be read wholly (the anchors' directory a
- * symbolic link to a real one): enforce mode does not start and loads nothing, so nothing
- * is pinned. The control: the same store read through its real path, sbxd starts and what
- * the launcher starts is enforced (the unsigned program refused, the signed one runs).
- */
-TEST_F_TIMEOUT(sbxd_k, unreadable_trust_store_refuses_enforce_mode_at_start, 300)
-{
-	char real[LEN + 16], extra[2 * LEN];
-
-	fmt(real, sizeof(real), "%s/real-trust", self->dir);
-	ASSERT_EQ(0, rename(self->trust, real));
-	ASSERT_EQ(0, symlink(real, self->trust));
-	refused_start(_metadata, self, "");
-	EXPECT_NE(NULL, strstr(self->r->err, " is a symbolic link")) TH_LOG("%s", self->r->err);
-	EXPECT_NE(0, access(SBX_ENFORCER_PIN_DIR, F_OK)); /* nothing loaded */
-	EXPECT_EQ(0, launched(self, self->unsigned_prog));
-	fmt(extra, sizeof(extra), "--config /dev/null --trust-dir '%s'", real);
-	start_sbxd_with(_metadata, self, NULL, false, extra);
-	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
-	EXPECT_EQ(0, launched(self, self->signed_prog));
-}
-
-/*
- * In scope sandboxed only the launcher's valid verdict puts what it starts in scope, and
- * its own exec is outside the scope: a launcher that does not verify (here unsigned) would
- * start what nothing enforces, so sbxd refuses its exec (a deny event names it). The
- * control: the signed launcher, with the same sbxd, starts the signed program and the
- * unsigned one is refused.
- */
-TEST_F_TIMEOUT(sbxd_k, unverified_launcher_refused_in_scope_sandboxed, 300)
-{
-	char plain[LEN + 16], extra[2 * LEN];
-	char *argv[] = { plain, self->unsigned_prog, NULL };
-	struct tiny_elf launch;
-
-	fmt(plain, sizeof(plain), "%s/launcher-unsigned", self->w);
-	tiny_elf_launcher(&launch);
-	ASSERT_EQ(0, write_file(plain, launch.bytes, launch.len, 0755));
-	start_sbxd(_metadata, self);
-	EXPECT_EQ(0, launched(self, self->signed_prog));
-	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
-	stop_sbxd(self, SIGTERM);
-	fmt(extra, sizeof(extra), "--config /dev/null --launcher '%s'", plain);
-	start_sbxd_with(_metadata, self, NULL, false, extra);
-	EXPECT_EQ(1000 + EPERM, run_prog(argv, NULL));
-	ASSERT_EQ(0,
-		  sbx_sh(self->r, "grep '\"decision\":\"deny\"' '%s/events.jsonl' | grep -F '%s'",
-			 self->run, plain));
-	EXPECT_EQ(0, self->r->status) TH_LOG("no deny event for the launcher");
-}
-
-/*
- * The launcher replaced by a new file at its path (a package upgrade renames one in):
- * still the launcher, so what it starts stays in scope. Replaced by an unsigned file, its
- * exec is refused. Control: before the upgrade, the unsigned program is refused.
- */
-TEST_F_TIMEOUT(sbxd_k, launcher_replaced_at_its_path_stays_the_launcher, 300)
-{
-	char next[LEN + 16];
-	struct tiny_elf launch;
-
-	fmt(next, sizeof(next), "%s/launcher.new", self->w);
-	start_sbxd(_metadata, self);
-	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
-	ASSERT_EQ(0, copy_file(self->launcher, next));
-	ASSERT_EQ(0, chmod(next, 0755));
-	ASSERT_EQ(0, rename(next, self->launcher));
-	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
-	EXPECT_EQ(0, launched(self, self->signed_prog));
-	tiny_elf_launcher(&launch);
-	ASSERT_EQ(0, write_file(next, launch.bytes, launch.len, 0755));
-	ASSERT_EQ(0, rename(next, self->launcher));
-	EXPECT_EQ(1000 + EPERM, launched(self, self->unsigned_prog));
 }
 
 TEST_HARNESS_MAIN

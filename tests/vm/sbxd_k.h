@@ -161,6 +161,30 @@ static inline void start_sbxd_with(struct __test_metadata *_metadata, FIXTURE_DA
 	}
 }
 
+/*
+ * sbxd in enforce mode, scope sandboxed through the fixture's launcher, with extra flags,
+ * expected not to start: exit 1 and one line on stderr beginning "sbxd: refusing enforce
+ * mode: the trust store TRUST cannot be read wholly" (in self->r->err). Bounded: an sbxd
+ * that starts anyway is killed by timeout(1) (137).
+ */
+static inline void refused_start(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				 const char *extra)
+{
+	char want[3 * LEN];
+
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "timeout -s KILL 90 '%s' --config /dev/null --tier K --mode enforce "
+			    "--scope sandboxed --path '%s' --launcher '%s' --trust-dir '%s' "
+			    "--run-dir '%s' %s",
+			    sbxd_bin(), self->w, self->launcher, self->trust, self->run, extra));
+	EXPECT_EQ(1, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	fmt(want, sizeof(want),
+	    "sbxd: refusing enforce mode: the trust store %s cannot be read wholly", self->trust);
+	EXPECT_EQ(0, strncmp(self->r->err, want, strlen(want))) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(self->r->err + strlen(self->r->err) - 1, strchr(self->r->err, '\n'))
+	TH_LOG("not one line: %s", self->r->err);
+}
+
 /* The build's sbxd in scope sandboxed, configured by its flags alone. */
 static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self)
 {
