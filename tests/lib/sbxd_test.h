@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,29 @@ static inline pid_t sbxd_test_pid(const char *run_dir)
 	if (f)
 		fclose(f);
 	return pid;
+}
+
+/*
+ * sbxd's output file out (what sbxd_test_start appended) holds a line containing what;
+ * waits for it within a bound (30 s), which is not a timed assertion.
+ */
+static inline bool sbxd_test_logged(const char *out, const char *what)
+{
+	char line[4096];
+
+	for (int i = 0; i < 300; i++) {
+		FILE *f = fopen(out, "re");
+		bool found = false;
+
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strstr(line, what) != NULL;
+		if (f)
+			fclose(f);
+		if (found)
+			return true;
+		usleep(100000);
+	}
+	return false;
 }
 
 #endif /* SBXD_TEST_H */

@@ -202,6 +202,62 @@ TEST_F_TIMEOUT(sbxd, linked_platform_anchors_refuse_enforce_mode, 180)
 	store_unreadable(_metadata, self, cmd, want);
 }
 
+/* sbxd's output (RUN.out) has a line with what. */
+static bool logged(FIXTURE_DATA(sbxd) * self, const char *what)
+{
+	char out[PATH_LEN + 8];
+
+	fmt(out, sizeof(out), "%s.out", self->run);
+	return sbxd_test_logged(out, what);
+}
+
+/*
+ * SIGHUP reloads the trust store: a team's program runs and its verdict is cached; its
+ * certificate is revoked in the store, and until the HUP the cached verdict still lets it
+ * run (the control: sbxd reads the store only at start or HUP). After the HUP it is
+ * refused as revoked, and the fixture's signer still runs. Then a store that cannot be
+ * read wholly (revoked.list moved behind a link): the HUP keeps the trust in use, the
+ * revocation included, and says so in one line.
+ */
+TEST_F_TIMEOUT(sbxd, hup_reloads_trust_revoked_refused_broken_store_kept, 120)
+{
+	char s[PATH_LEN], t[PATH_LEN], list[PATH_LEN + 16], want[3 * PATH_LEN];
+	pid_t pid;
+
+	signed_and_cached(_metadata, self, s);
+	wpath(self, t, "team2");
+	fmt(list, sizeof(list), "%s/chain.pem", sbx_pki);
+	ASSERT_EQ(0, sbx_sh(self->r, "cp '%s' '%s'", s, t));
+	ASSERT_EQ(0, sign_as(_metadata, self, "rsa", list, t, NULL));
+	ASSERT_EQ(0, exec_status(t));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' trust --trust '%s' revoke cert '%s/rsa.pem'", sbx_bin(),
+			    self->trust, sbx_pki));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, exec_status(t));
+	pid = sbxd_test_pid(self->run);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGHUP));
+	fmt(want, sizeof(want), "SIGHUP: the trust store %s was reloaded: ", self->trust);
+	EXPECT_TRUE(logged(self, want));
+	EXPECT_EQ(-EPERM, exec_status(t));
+	EXPECT_TRUE(has_event(self, t, "deny", "revoked"));
+	EXPECT_EQ(0, exec_status(s));
+
+	fmt(list, sizeof(list), "%s/elsewhere.list", self->dir);
+	ASSERT_EQ(0, sbx_sh(self->r, "mv '%s/revoked.list' '%s' && ln -s '%s' '%s/revoked.list'",
+			    self->trust, list, list, self->trust));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, kill(pid, SIGHUP));
+	fmt(want, sizeof(want),
+	    "SIGHUP: the trust store %s cannot be read wholly, so the trust in use stays: "
+	    "%s/revoked.list is a symbolic link",
+	    self->trust, self->trust);
+	EXPECT_TRUE(logged(self, want));
+	EXPECT_EQ(-EPERM, exec_status(t));
+	EXPECT_EQ(0, exec_status(s));
+	EXPECT_EQ(0, kill(pid, 0)); /* still running */
+}
+
 /* Write text to conf and run `sbxd --check-config --config conf`. */
 static int check_config(const char *conf, const char *text, struct sbx_cmd_result *r)
 {

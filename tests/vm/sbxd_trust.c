@@ -2,8 +2,9 @@
 /*
  * The real sbxd in tier K and the trust it is configured with: enforce mode does not start
  * on a trust store it cannot read wholly, scope sandboxed's launcher runs only with a valid
- * verdict (and stays the launcher when a new file is renamed in at its path)
- * (userspace/daemon/README.md, "Trust changes"). Scope sandboxed through the
+ * verdict (and stays the launcher when a new file is renamed in at its path), and SIGHUP
+ * reloads the trust store, dropping the verdicts made under the old trust
+ * (userspace/daemon/README.md, "Trust changes" and "Reload"). Scope sandboxed through the
  * signed launcher, on a private tmpfs (the fixture: sbxd_k.h). A program of its own: each
  * guest program has 300 s, and sbxd_cache's cases fill much of its share under TCG.
  */
@@ -83,6 +84,58 @@ TEST_F_TIMEOUT(sbxd_k, launcher_replaced_at_its_path_stays_the_launcher, 300)
 	ASSERT_EQ(0, write_file(next, launch.bytes, launch.len, 0755));
 	ASSERT_EQ(0, rename(next, self->launcher));
 	EXPECT_EQ(1000 + EPERM, launched(self, self->unsigned_prog));
+}
+
+/* sbxd's output (RUN.out) has a line with what. */
+static bool logged(FIXTURE_DATA(sbxd_k) * self, const char *what)
+{
+	char out[LEN + 16];
+
+	fmt(out, sizeof(out), "%s.out", self->run);
+	return sbxd_test_logged(out, what);
+}
+
+/*
+ * SIGHUP reloads the trust store and drops the map's verdicts made under the old trust: a
+ * second team's program runs and is cached; its certificate is revoked in the store, and
+ * until the HUP the cached verdict still lets it run (the control). After the HUP it is
+ * refused, and the fixture's signer still runs. Then a store that cannot be read wholly
+ * (revoked.list moved behind a link): the HUP keeps the trust in use, the revocation
+ * included, and says so in one line.
+ */
+TEST_F_TIMEOUT(sbxd_k, revoked_signer_refused_after_hup_broken_store_kept, 300)
+{
+	char want[3 * LEN], list[LEN + 16];
+	struct team2 t;
+	pid_t pid;
+
+	team2_make(_metadata, self, &t);
+	start_sbxd(_metadata, self);
+	ASSERT_EQ(0, launched(self, t.prog));
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' trust --trust '%s' revoke cert '%s/rsa.pem'", sbx_bin(),
+			    self->trust, sbx_pki));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	EXPECT_EQ(0, launched(self, t.prog));
+	pid = sbxd_test_pid(self->run);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGHUP));
+	fmt(want, sizeof(want), "SIGHUP: the trust store %s was reloaded: ", self->trust);
+	EXPECT_TRUE(logged(self, want));
+	EXPECT_EQ(EPERM, launched(self, t.prog));
+	EXPECT_EQ(0, launched(self, self->signed_prog));
+
+	fmt(list, sizeof(list), "%s/elsewhere.list", self->dir);
+	ASSERT_EQ(0, sbx_sh(self->r, "mv '%s/revoked.list' '%s' && ln -s '%s' '%s/revoked.list'",
+			    self->trust, list, list, self->trust));
+	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	ASSERT_EQ(0, kill(pid, SIGHUP));
+	fmt(want, sizeof(want),
+	    "SIGHUP: the trust store %s cannot be read wholly, so the trust in use stays: ",
+	    self->trust);
+	EXPECT_TRUE(logged(self, want));
+	EXPECT_EQ(EPERM, launched(self, t.prog));
+	EXPECT_EQ(0, launched(self, self->signed_prog));
+	EXPECT_EQ(0, kill(pid, 0)); /* still running */
 }
 
 TEST_HARNESS_MAIN

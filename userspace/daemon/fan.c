@@ -86,7 +86,7 @@ struct sbxd_fan {
 	struct sbxd_tierk *tierk;
 	int fan;
 	int done[2]; /* worker → main: finished item pointers */
-	int sigfd; /* lease breaks (SBXD_LEASE_SIGNAL), and SIGIO when those overflowed */
+	int sigfd; /* lease breaks (SBXD_LEASE_SIGNAL), SIGIO when those overflowed, SIGHUP */
 	int mounts; /* /proc/self/mountinfo: POLLPRI when a mount comes or goes */
 	struct mark_seen {
 		dev_t dev;
@@ -98,6 +98,14 @@ struct sbxd_fan {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct item *head, *tail; /* worker queue, under lock */
+	bool reload_asked; /* SIGHUP: the worker reads the trust store again; under lock */
+	struct reload {
+		struct item done; /* what the worker sends back when it has reloaded */
+		int err;
+		bool changed;
+		unsigned int flushed; /* tier K: verdicts dropped from the map */
+		char msg[sizeof(((struct sbx_diag *)0)->msg)];
+	} reload;
 	struct item *items; /* cfg->queue_max slots */
 	struct drain *drains; /* lease descriptors waiting for their execs to settle */
 	size_t ndrains, drains_cap;
@@ -434,6 +442,25 @@ static void verify_libs(struct sbxd_fan *f, struct item *it)
 	sbxd_libs_walk(it->wfd, it->path, verify_lib, f);
 }
 
+/*
+ * SIGHUP, in the verifier's thread (it alone uses the verifier): a new verifier from the
+ * trust store, swapped in only if the store was read wholly and changed; then, before any
+ * verification under the new trust, tier K's map is emptied of the verdicts made under the
+ * old one (main empties tier F's cache when this item comes back: every item finished
+ * before it was verified under the old trust, and the pipe keeps their order).
+ */
+static void worker_reload(struct sbxd_fan *f)
+{
+	struct reload *r = &f->reload;
+	struct sbx_diag d = { 0 };
+
+	r->flushed = 0;
+	r->err = sbxd_gate_reload(f->gate, &r->changed, &d);
+	if (!r->err && r->changed && f->tierk)
+		r->err = sbxd_tierk_flush(f->tierk, &r->flushed, &d);
+	snprintf(r->msg, sizeof(r->msg), "%s", d.msg);
+}
+
 static void *worker_main(void *arg)
 {
 	struct sbxd_fan *f = arg;
@@ -442,11 +469,19 @@ static void *worker_main(void *arg)
 		struct item *it;
 
 		pthread_mutex_lock(&f->lock);
-		while (!f->head && !f->worker_stop)
+		while (!f->head && !f->worker_stop && !f->reload_asked)
 			pthread_cond_wait(&f->cond, &f->lock);
 		if (f->worker_stop) {
 			pthread_mutex_unlock(&f->lock);
 			return NULL;
+		}
+		if (f->reload_asked) {
+			f->reload_asked = false;
+			f->worker_busy = true;
+			pthread_mutex_unlock(&f->lock);
+			worker_reload(f);
+			it = &f->reload.done;
+			goto done;
 		}
 		it = f->head;
 		f->head = it->next;
@@ -458,6 +493,7 @@ static void *worker_main(void *arg)
 		if (!verdict_cached(f, it))
 			verify_one(f, it, it->wfd);
 		verify_libs(f, it);
+	done:
 		pthread_mutex_lock(&f->lock);
 		f->worker_busy = false;
 		pthread_mutex_unlock(&f->lock);
@@ -597,7 +633,45 @@ static void on_write(struct sbxd_fan *f, int fd)
 	close(fd);
 }
 
-/* A writer is opening a file whose lease sbxd holds: drop the verdict, let it go. */
+/* The worker has reloaded (worker_reload): say what happened, once. */
+static void reloaded(struct sbxd_fan *f)
+{
+	struct reload *r = &f->reload;
+	unsigned int n = f->tierk ? r->flushed : sbxd_fcache_fill(f->fcache);
+
+	if (!r->err && r->changed && !f->tierk)
+		sbxd_fcache_clear(f->fcache);
+	if (r->err && r->changed) /* tier K: the new trust is in, the old verdicts are not out */
+		sbxd_log(3,
+			 "SIGHUP: the trust store was reloaded, but the verdicts made under the "
+			 "old trust could not be dropped: %s",
+			 r->msg);
+	else if (r->err)
+		sbxd_log(3, "SIGHUP: %s", r->msg);
+	else if (r->changed)
+		sbxd_log(5,
+			 "SIGHUP: the trust store %s was reloaded: %u verdicts made under the "
+			 "old trust dropped, each file is verified again",
+			 sbxd_gate_trust_dir(f->gate), n);
+	else
+		sbxd_log(5, "SIGHUP: the trust store %s is unchanged: every verdict stands",
+			 sbxd_gate_trust_dir(f->gate));
+	f->state_dirty = true;
+}
+
+/* SIGHUP: ask the worker to reload (once, however many signals came). */
+static void ask_reload(struct sbxd_fan *f)
+{
+	pthread_mutex_lock(&f->lock);
+	f->reload_asked = true;
+	pthread_cond_signal(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/*
+ * A writer is opening a file whose lease sbxd holds: drop the verdict, let it go. The same
+ * signalfd brings SIGHUP.
+ */
 static void on_lease_break(struct sbxd_fan *f)
 {
 	struct signalfd_siginfo si[16];
@@ -606,6 +680,11 @@ static void on_lease_break(struct sbxd_fan *f)
 	for (ssize_t i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
 		bool overflow = si[i].ssi_signo == SIGIO;
 		int fd = (int)si[i].ssi_fd;
+
+		if (si[i].ssi_signo == SIGHUP) {
+			ask_reload(f);
+			continue;
+		}
 
 		/* SIGIO: the signal queue overflowed and which file is lost: forget them all. */
 		if (overflow)
@@ -878,6 +957,7 @@ int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct s
 	sigemptyset(&lease_sigs);
 	sigaddset(&lease_sigs, SBXD_LEASE_SIGNAL);
 	sigaddset(&lease_sigs, SIGIO);
+	sigaddset(&lease_sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &lease_sigs, NULL);
 	f->sigfd = signalfd(-1, &lease_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (f->sigfd < 0) {
@@ -956,7 +1036,10 @@ int sbxd_fan_run(struct sbxd_fan *f, volatile int *stop, struct sbx_diag *d)
 			ssize_t n = read(f->done[0], done, sizeof(done));
 
 			for (ssize_t i = 0; i < n / (ssize_t)sizeof(done[0]); i++)
-				finish(f, done[i]);
+				if (done[i] == &f->reload.done)
+					reloaded(f);
+				else
+					finish(f, done[i]);
 		}
 		if (kfd >= 0 && (p[4].revents & POLLIN))
 			sbxd_tierk_drain(f->tierk);

@@ -26,13 +26,13 @@ struct sbxd_gate {
 	struct sbx_verify_options opts;
 	struct sbx_verifier *v;
 	char trust_dir[256];
+	unsigned char stamp[32]; /* the store the verifier read, when it was read wholly */
+	bool whole;
 };
 
-int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, struct sbx_diag *d)
+static int gate_make(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag *d)
 {
 	struct sbxd_gate *g = calloc(1, sizeof(*g));
-	struct sbx_diag pd = { 0 };
-	unsigned char stamp[32];
 	int err;
 
 	if (!g)
@@ -46,21 +46,43 @@ int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, str
 		free(g);
 		return sbx_diag_set(d, err, "cannot create the verifier: %s", strerror(-err));
 	}
-	/*
-	 * The whole store is read now: the verifier's anchors and revocations, and every entry
-	 * (platform.d and the trust caches, which the verifier reads at their first need)
-	 * opened as the verifier opens it. What cannot be read refuses every signed file it
-	 * would have allowed (a revocation list that cannot be read never means "nothing
-	 * revoked"), and it also leaves scope sandboxed's launcher unverified: in enforce mode
-	 * (whole) sbxd does not start rather than enforce less than it is configured to.
-	 * Complain mode says it once and goes on; what loaded is kept, what failed is loaded
-	 * again at the next verification.
-	 */
-	err = sbx_verifier_preload(g->v, &pd);
+	*out = g;
+	return 0;
+}
+
+/*
+ * Read the whole store now: the verifier's anchors and revocations, and every entry
+ * (platform.d and the trust caches, which the verifier reads at their first need) opened
+ * as the verifier opens it. d says what could not be read.
+ */
+static int gate_read(struct sbxd_gate *g, struct sbx_diag *d)
+{
+	int err = sbx_verifier_preload(g->v, d);
+
 	if (!err) {
-		memset(&pd, 0, sizeof(pd)); /* a load may leave what it tried and ignored */
-		err = sbxd_gate_stamp(g, NULL, 0, stamp, &pd);
+		memset(d, 0, sizeof(*d)); /* a load may leave what it tried and ignored */
+		err = sbxd_gate_stamp(g, NULL, 0, g->stamp, d);
 	}
+	g->whole = !err;
+	return err;
+}
+
+int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, struct sbx_diag *d)
+{
+	struct sbx_diag pd = { 0 };
+	struct sbxd_gate *g;
+	int err = gate_make(trust_dir, &g, d);
+
+	if (err)
+		return err;
+	/*
+	 * What cannot be read refuses every signed file it would have allowed (a revocation
+	 * list that cannot be read never means "nothing revoked"), and it also leaves scope
+	 * sandboxed's launcher unverified: in enforce mode (whole) sbxd does not start rather
+	 * than enforce less than it is configured to. Complain mode says it once and goes on;
+	 * what loaded is kept, what failed is loaded again at the next verification.
+	 */
+	err = gate_read(g, &pd);
 	if (err && whole) {
 		sbx_diag_set(d, err,
 			     "refusing enforce mode: the trust store %s cannot be read wholly, so "
@@ -76,6 +98,38 @@ int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, str
 			 "refused until it can: %s",
 			 sbxd_gate_trust_dir(g), pd.msg);
 	*out = g;
+	return 0;
+}
+
+int sbxd_gate_reload(struct sbxd_gate *g, bool *changed, struct sbx_diag *d)
+{
+	struct sbx_diag pd = { 0 };
+	struct sbx_verifier *old;
+	struct sbxd_gate *n;
+	int err = gate_make(g->trust_dir, &n, d);
+
+	*changed = false;
+	if (err)
+		return err;
+	err = gate_read(n, &pd);
+	if (err) {
+		sbx_diag_set(
+			d, err,
+			"the trust store %s cannot be read wholly, so the trust in use stays: %s",
+			sbxd_gate_trust_dir(g), pd.msg);
+		sbxd_gate_free(n);
+		return err;
+	}
+	/* The same files, byte for byte: the same trust, and every verdict still holds. */
+	if (!g->whole || memcmp(g->stamp, n->stamp, sizeof(g->stamp))) {
+		old = g->v;
+		g->v = n->v;
+		n->v = old;
+		memcpy(g->stamp, n->stamp, sizeof(g->stamp));
+		g->whole = true;
+		*changed = true;
+	}
+	sbxd_gate_free(n);
 	return 0;
 }
 

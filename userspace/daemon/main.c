@@ -265,6 +265,7 @@ static int serve(struct sbxd_config *c)
 	struct sbxd_fan *fan = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char buf[1024], memfd[160] = "";
+	sigset_t hup;
 	int err, memfd_old = -1;
 	bool joined = true;
 
@@ -272,6 +273,10 @@ static int serve(struct sbxd_config *c)
 		fprintf(stderr, "sbxd: must run as root (fanotify permission events, BPF)\n");
 		return 1;
 	}
+	/* SIGHUP reloads the trust store once the listener runs (fan.c); until then it waits. */
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, NULL);
 	o.tier = probe_tier(c, &d);
 	if (o.tier == SBXD_TIER_NONE) {
 		fprintf(stderr, "sbxd: refusing to start: %s\n", d.msg);

@@ -89,6 +89,12 @@ struct sbxd_gate;
  * the store), or there is no gate and d says why in one sentence.
  */
 int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, struct sbx_diag *d);
+/*
+ * Read the trust store again into a new verifier; only if it is read wholly, and differs
+ * from the one in use (*changed), swap it in. Otherwise the trust in use stays and d says
+ * why. Single-threaded, like a check: the verifier's one thread calls it.
+ */
+int sbxd_gate_reload(struct sbxd_gate *g, bool *changed, struct sbx_diag *d);
 /* Verify the open file fd (path only names FILE.sbxsig). Never fails: an unreadable file
  * is SBXD_KIND_REFUSED with its reason. Single-threaded: one caller at a time. */
 void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_check *out);
@@ -173,6 +179,8 @@ int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_dia
 /* -ESTALE: written since begin; -EOPNOTSUPP: a file system tier K cannot watch. */
 int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sbxd_check *chk,
 		     struct sbx_diag *d);
+/* Drop every verdict the map holds (a reload swapped another trust in): *n dropped. */
+int sbxd_tierk_flush(struct sbxd_tierk *k, unsigned int *n, struct sbx_diag *d);
 /* fd is scope sandboxed's launcher (the configured one, or the sbx next to sbxd). */
 bool sbxd_tierk_is_launcher(struct sbxd_tierk *k, int fd);
 /* The verdict the BPF hooks would find for fd's current content; SBXD_KIND_NONE: none. */

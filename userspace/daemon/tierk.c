@@ -175,6 +175,15 @@ int sbxd_tierk_trust(struct sbxd_tierk *k, const struct sbxd_config *c, struct s
 	return 0;
 }
 
+int sbxd_tierk_flush(struct sbxd_tierk *k, unsigned int *n, struct sbx_diag *d)
+{
+	uint32_t flushed = 0;
+	int err = sbx_enforcer_verdicts_flush(k->e, &flushed, d);
+
+	*n = flushed;
+	return err;
+}
+
 int sbxd_tierk_begin(struct sbxd_tierk *k, int fd, uint64_t *gen, struct sbx_diag *d)
 {
 	return sbx_enforcer_verdict_begin(k->e, fd, gen, d);
