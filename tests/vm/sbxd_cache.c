@@ -40,7 +40,7 @@ static bool counted(FIXTURE_DATA(sbxd_k) * self, unsigned long long n, unsigned 
  * next exec is a miss, verified again and refused; that refusal is stored, so the exec
  * after it is a hit, refused again.
  */
-TEST_F(sbxd_k, repeat_exec_answered_from_the_map_a_write_verifies_again)
+TEST_F_TIMEOUT(sbxd_k, repeat_exec_answered_from_the_map_a_write_verifies_again, 300)
 {
 	unsigned long long v = 0, h = 0, v1, h1;
 	unsigned char b = 3;
@@ -87,7 +87,7 @@ static int would_denies(FIXTURE_DATA(sbxd_k) * self, const char *name, int n)
  * Complain mode: the unsigned program's refusal is stored, and its repeat exec is a hit
  * that is still logged as would-deny (by the exec hook, as after a verification) and runs.
  */
-TEST_F(sbxd_k, complain_repeat_of_a_refused_file_is_a_hit_and_logged)
+TEST_F_TIMEOUT(sbxd_k, complain_repeat_of_a_refused_file_is_a_hit_and_logged, 300)
 {
 	unsigned long long v = 0, h = 0, v1, h1;
 
@@ -168,7 +168,7 @@ static void revoked_after_restart(struct __test_metadata *_metadata, FIXTURE_DAT
 	EXPECT_EQ(0, launched(self, self->signed_prog));
 }
 
-TEST_F(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict)
+TEST_F_TIMEOUT(sbxd_k, revoked_signer_refused_after_restart_despite_a_cached_verdict, 300)
 {
 	revoked_after_restart(_metadata, self, false);
 }
