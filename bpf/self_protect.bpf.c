@@ -10,26 +10,34 @@
  * DESIGN
  *  - Identity. sbxd verifies its own executable with the library verifier; only when it
  *    is validly signed does sbxd record it in sbx_guard (its verdict-cache key and write
- *    generation) and arm. A task becomes sbxd by SBX_IOC_DAEMON_CLAIM on a descriptor of
- *    its own executable: the file must be that recorded inode, unmodified (same
- *    generation, nobody writing), and the task never traced since its exec. "Its own
- *    executable" is what its exec ran, as the exec's file said (SBX_TASK_DAEMON_EXEC, set
- *    by exec_verdict.bpf.c's commit), never mm->exe_file: root points that at any file
- *    without an exec (prctl PR_SET_MM_EXE_FILE, or PR_SET_MM_MAP's exe_fd, once its own
- *    executable is unmapped) and would claim from code of its choosing. Only the first
- *    arming, by a sbxd whose exec preceded the programs (no hook saw it), is judged by
- *    mm->exe_file; a task that ever set its exe_file is marked as traced (below), and
- *    root acting before sbxd armed is out of reach anyway (userspace/daemon/README.md).
+ *    generation) and arm. A process becomes sbxd by SBX_IOC_DAEMON_CLAIM on a descriptor
+ *    of its own executable: the file must be that recorded inode, unmodified (same
+ *    generation, nobody writing), and the task never traced since its exec. The accepted
+ *    claim records the process (tgid, its leader's start time) in sbx_guard, and sbxd is
+ *    that one process (sbx_daemon_state): a flag in task storage is only half of it, so
+ *    what root wrote into any process's storage while nothing was armed names nobody. The
+ *    first claim arms (SBX_CLAIM_ARM, in the same program run), so nothing claimed before
+ *    the arming survives it; sbxd reads the record back and stops if it is not itself.
+ *    Once armed, "its own executable" is what its exec ran, as the exec's file said
+ *    (SBX_TASK_DAEMON_EXEC, set by exec_verdict.bpf.c's commit), never mm->exe_file: root
+ *    points that at any file without an exec (prctl PR_SET_MM_EXE_FILE, or PR_SET_MM_MAP's
+ *    exe_fd, once its own executable is unmapped) and would claim from code of its
+ *    choosing; and the process must have started after the arming (or be sbxd's own),
+ *    since a flag could be planted in one that existed before. Only the arming claim, by a
+ *    sbxd whose exec preceded the programs (no hook saw it), is judged by mm->exe_file; a
+ *    task that sets its exe_file once they are loaded is marked as traced (below).
  *    A copy of sbxd is another inode. A tracer could have changed the image before it let go
  *    (PTRACE_TRACEME, poke at the exec stop, detach, then claim): so an exec under a
  *    tracer, and any later attach to a task (ptrace_access_check in ATTACH mode: PTRACE_
  *    ATTACH/SEIZE, /proc/PID/mem, process_vm_writev, pidfd_getfd) or PTRACE_TRACEME,
  *    marks its thread group SBX_TASK_TRACED until an exec nobody traces; a marked task
- *    never claims. Once claimed nobody else may attach. Threads and forks inherit it
- *    through task storage (task_scope.bpf.c: a thread's fork from the group's leader,
- *    which holds the mark); the marks of an exec (traced, sbxd's executable)
- *    are made by exec_verdict.bpf.c, whose check and commit run at every exec anyway, and
- *    every exec clears SBX_TASK_DAEMON: a child that execs something else is not sbxd.
+ *    never claims. Once claimed nobody else may attach. Threads and forks inherit the
+ *    mark through task storage (task_scope.bpf.c: a thread's fork from the group's
+ *    leader, which holds the mark); threads inherit the identity, a fork (another
+ *    process) neither the identity nor SBX_TASK_DAEMON_EXEC; the marks of an exec
+ *    (traced, sbxd's executable) are made by exec_verdict.bpf.c, whose check and commit
+ *    run at every exec anyway, and every exec clears SBX_TASK_DAEMON: sbxd's process
+ *    that execs something else is not sbxd any more.
  *    The record is not an LRU entry: an evicted verdict cannot lock sbxd out.
  *  - Code. Every file sbxd has mapped executable when it arms (its program, ld.so, its
  *    libraries: sbx_enforcer_protect reads /proc/self/map_files) is guarded against
@@ -143,34 +151,52 @@ static __always_inline int sbx_mark_traced(struct task_struct *leader)
 /*
  * The claim (DESIGN above). Answered with an error so the ioctl never reaches the file
  * system; a caller that is not root passes on (ENOTTY, as if nothing were attached).
+ *
+ * What proves the caller is sbxd:
+ *  - not armed yet, only with SBX_CLAIM_ARM (sbx_enforcer_protect): the file is its
+ *    mm->exe_file (no hook saw sbxd's exec). The claim arms, in one step: it records the
+ *    caller's process in sbx_guard, the time, and sets SBX_CONFIG_SELF_PROTECT. Whatever
+ *    claimed or was planted before is nobody, since the record names one process; a
+ *    process that armed before sbxd (root, with exe_file pointed at sbxd before the
+ *    programs loaded) leaves sbxd's own claim refused, and sbxd stops (it reads the
+ *    record back);
+ *  - armed: its exec was of sbxd's executable (SBX_TASK_DAEMON_EXEC), and its process
+ *    started after the arming, or is sbxd's own. A process that existed before the
+ *    arming could carry a flag root wrote into its storage then (and a fork made later
+ *    inherits nothing of it: task_scope.bpf.c), so it never claims, even if it execs
+ *    sbxd: a restarted sbxd or `sbxd --unload` is a new process. The record then names
+ *    the new claimer: sbxd is one process at a time.
  */
-SEC("lsm/file_ioctl")
-int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+static __always_inline int sbx_claim(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct sbx_enforcer_config *cfg;
 	struct task_struct *task;
 	struct sbx_guard_state *g;
 	struct sbx_task_state *ts;
 	struct inode *inode;
+	__u64 start;
 	__u32 zero = 0;
-	bool exec_was_daemon;
+	bool armed, exec_was_daemon;
 
-	if (ret)
-		return ret;
 	if (cmd != SBX_IOC_DAEMON_CLAIM)
 		return 0;
 	task = sbx_current();
 	if (BPF_CORE_READ(task, cred, euid.val) != 0)
 		return 0;
 	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	cfg = sbx_config_get();
 	inode = file->f_inode;
-	if (!g || BPF_CORE_READ(task, ptrace) || !sbx_daemon_exe(g, inode) ||
+	if (!g || !cfg || BPF_CORE_READ(task, ptrace) || !sbx_daemon_exe(g, inode) ||
 	    sbx_inode_open_for_write(inode))
 		return -SBX_EPERM;
-	cfg = sbx_config_get();
+	armed = cfg->flags & SBX_CONFIG_SELF_PROTECT;
+	start = BPF_CORE_READ(task, group_leader, start_boottime);
 	ts = sbx_task_state(task, false);
-	if (cfg && (cfg->flags & SBX_CONFIG_SELF_PROTECT))
-		exec_was_daemon = ts && (ts->flags & SBX_TASK_DAEMON_EXEC);
+	if (armed)
+		exec_was_daemon = ts && (ts->flags & SBX_TASK_DAEMON_EXEC) &&
+				  (start > g->armed_at || sbx_daemon_process(g, task));
+	else if (arg != SBX_CLAIM_ARM)
+		return -SBX_ENOENT; /* nothing armed: nothing to claim */
 	else /* the first arming: no hook saw sbxd's exec (DESIGN) */
 		exec_was_daemon = inode == BPF_CORE_READ(task, mm, exe_file, f_inode);
 	if (!exec_was_daemon)
@@ -182,7 +208,21 @@ int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long
 	if (!ts)
 		return -SBX_ENOMEM;
 	ts->flags |= SBX_TASK_DAEMON;
+	g->daemon_tgid = BPF_CORE_READ(task, tgid);
+	g->daemon_start = start;
+	if (!armed) {
+		g->armed_at = bpf_ktime_get_boot_ns();
+		cfg->flags |= SBX_CONFIG_SELF_PROTECT;
+	}
 	return -SBX_EALREADY;
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_claim(file, cmd, arg);
 }
 
 /*

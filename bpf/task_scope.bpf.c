@@ -61,6 +61,13 @@ int BPF_PROG(sbx_task_inherit, struct task_struct *task, unsigned long clone_fla
 	if (parent)
 		*child = *parent;
 	child->flags |= traced;
+	/*
+	 * sbxd's identity and its claim's proof stay in their process: a fork is another
+	 * process, and a flag root planted in a process before the arming would otherwise
+	 * reach every fork it makes after (self_protect.bpf.c, the claim).
+	 */
+	if (!(clone_flags & SBX_CLONE_THREAD))
+		child->flags &= ~(SBX_TASK_DAEMON | SBX_TASK_DAEMON_EXEC);
 	return 0;
 }
 

@@ -179,7 +179,9 @@ enum sbx_task_flags {
 	SBX_TASK_SANDBOXED = 1u << 1, /* exec'd by a launcher, or descends from such a task */
 	/*
 	 * sbxd's identity (bpf/self_protect.bpf.c): claimed with SBX_IOC_DAEMON_CLAIM by the
-	 * executable that armed self-protection; threads inherit it, every exec clears it.
+	 * executable that armed self-protection; threads inherit it, a fork does not, every
+	 * exec clears it. Only with the process struct sbx_guard_state names: a flag written
+	 * into another process's storage is nobody.
 	 */
 	SBX_TASK_DAEMON = 1u << 8, /* apart from the scope bits that other concerns extend */
 	/*
@@ -194,8 +196,8 @@ enum sbx_task_flags {
 	 * The task's own exec was of the executable that armed self-protection (struct
 	 * sbx_guard_state), as the exec's file said (bpf/exec_verdict.bpf.c's commit): the claim's
 	 * identity once armed, never mm->exe_file, which root can point elsewhere without an
-	 * exec (prctl PR_SET_MM_EXE_FILE, PR_SET_MM_MAP). Threads and forks inherit it, every
-	 * exec clears it or sets it again.
+	 * exec (prctl PR_SET_MM_EXE_FILE, PR_SET_MM_MAP). Threads inherit it, a fork does not
+	 * (a planted flag would follow every fork), every exec clears it or sets it again.
 	 */
 	SBX_TASK_DAEMON_EXEC = 1u << 10,
 };
@@ -282,11 +284,14 @@ _Static_assert(sizeof(struct sbx_enforcer_config) == 16, "sbx_enforcer_config is
 /*
  * ---- Self-protection (bpf/self_protect.bpf.c, userspace/daemon/README.md) ----
  * SBX_IOC_DAEMON_CLAIM: an ioctl the BPF side answers on a descriptor of the caller's own
- * executable: EALREADY (claimed: the task now carries SBX_TASK_DAEMON) when that file is
- * the unmodified sbxd executable recorded in struct sbx_guard_state and nobody traces the
- * caller, EPERM when not. Any other answer means sbx's programs are not attached.
+ * executable: EALREADY (claimed: the caller's process is now sbxd, struct sbx_guard_state)
+ * when that file is the unmodified sbxd executable recorded in struct sbx_guard_state and
+ * nobody traced the caller, EPERM when not. Its argument: 0 claims an armed enforcer (ENOENT
+ * when none is armed), SBX_CLAIM_ARM arms one that is not yet. Any other answer means sbx's
+ * programs are not attached.
  */
 #define SBX_IOC_DAEMON_CLAIM 0x5bb0c1a1u
+#define SBX_CLAIM_ARM	     1
 
 /* Key of the guarded-object hash (sbx_guard_ids): kind << 32 | the kernel's object id. */
 enum sbx_guard_kind {
@@ -308,13 +313,26 @@ enum sbx_guard_inode_flags {
 	SBX_GUARD_MAPPED = 1u << 2,
 };
 
-/* One element (sbx_guard): who sbxd is, and where its pins live. */
+/*
+ * One element (sbx_guard): who sbxd is, and where its pins live. Userspace writes the
+ * executable, its generation and pin_dev before arming; the rest is the claim's alone
+ * (bpf/self_protect.bpf.c): sbxd is one process, the one whose claim was accepted last,
+ * named by its tgid and its group leader's start time (a pid reused after it died is
+ * another process). Nothing written before the arming (a flag in task storage, a record)
+ * names that process: the claim that arms writes it.
+ */
 struct sbx_guard_state {
 	struct sbx_verdict_key daemon_exe; /* sbxd's executable, as the verdict cache keys it */
 	__u64 daemon_gen; /* its write generation when it armed: 0 = never armed */
 	__u32 pin_dev; /* the pins' bpffs superblock (kernel encoding): no umount */
-	__u32 pad;
+	__u32 daemon_tgid; /* sbxd's process (kernel tgid, init's pid namespace): 0 = nobody */
+	__u64 daemon_start; /* its group leader's start_boottime (ns) */
+	/*
+	 * CLOCK_BOOTTIME (ns) of the arming: once armed, only a process started after it
+	 * (or sbxd's own) may claim, since what existed before could carry planted state.
+	 */
+	__u64 armed_at;
 };
-_Static_assert(sizeof(struct sbx_guard_state) == 40, "sbx_guard_state is 40 bytes");
+_Static_assert(sizeof(struct sbx_guard_state) == 56, "sbx_guard_state is 56 bytes");
 
 #endif /* SBX_ABI_H */

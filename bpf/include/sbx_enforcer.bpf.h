@@ -66,6 +66,7 @@
 #define SBX_EVENTS_BYTES (256 * 1024)
 
 #define SBX_EPERM	       1
+#define SBX_ENOENT	       2
 #define SBX_ENOMEM	       12
 #define SBX_ETXTBSY	       26
 #define SBX_EALREADY	       114
@@ -378,14 +379,30 @@ static __always_inline __u64 sbx_proc_mm_of(struct inode *inode)
 	return (__u64)BPF_CORE_READ(task, mm);
 }
 
+/* Is t a thread of the process g names (its tgid, and its leader's start time)? */
+static __always_inline bool sbx_daemon_process(const struct sbx_guard_state *g,
+					       struct task_struct *t)
+{
+	return g->daemon_tgid && BPF_CORE_READ(t, tgid) == g->daemon_tgid &&
+	       BPF_CORE_READ(t, group_leader, start_boottime) == g->daemon_start;
+}
+
 /*
- * Is t, whose state is ts, sbxd (self_protect.bpf.c): claimed, and never traced since its
- * exec? A tracer that got in while self-protection was not armed yet (between the claim
- * and arming) leaves a task that is nobody.
+ * Is t, whose state is ts, sbxd (self_protect.bpf.c): claimed, a thread of the process
+ * whose claim sbx_guard records, and never traced since its exec? The flag alone can be
+ * planted (root writes any task's storage while nothing is armed), the record cannot: only
+ * an accepted claim writes it. A tracer that got in while self-protection was not armed
+ * yet leaves a task that is nobody.
  */
 static __always_inline bool sbx_daemon_state(struct task_struct *t, const struct sbx_task_state *ts)
 {
+	struct sbx_guard_state *g;
+	__u32 zero = 0;
+
 	if (!ts || !(ts->flags & SBX_TASK_DAEMON))
+		return false;
+	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	if (!g || !sbx_daemon_process(g, t))
 		return false;
 	ts = sbx_task_state(t->group_leader, false);
 	return !ts || !(ts->flags & SBX_TASK_TRACED);

@@ -3,11 +3,12 @@
  * Self-protection's identity (bpf/self_protect.bpf.c), with this test as the daemon:
  * sbx_enforcer_protect records this executable as sbxd's and claims. The process that
  * armed may open the pins, write the guarded directory and signal its own; its threads
- * and a fork that has not exec'd keep the identity; whatever it execs (busybox's mkdir,
- * touch and kill, as root) does not, and this executable run again claims only if no
- * tracer was attached since its exec. Each refusal has its control: the same act before
- * arming, or the same claim untraced. In the VM kernels, as root; scope `sandboxed`, so the guest's
- * own execs run.
+ * keep the identity; a fork is another process and does not, nor does whatever it execs
+ * (busybox's mkdir, touch and kill, as root), and this executable run again claims only if
+ * no tracer was attached since its exec and it started after the arming; its claim then
+ * takes the identity. Each refusal has its control: the same act before arming, or the
+ * same claim untraced. In the VM kernels, as root; scope `sandboxed`, so the guest's own
+ * execs run. A test whose daemon gave the identity away is unloaded by a fresh claimer.
  */
 #include <dlfcn.h>
 #include <linux/prctl.h>
@@ -47,9 +48,23 @@ FIXTURE_SETUP(enforcer_protect)
 	TH_LOG("%s", d.msg);
 }
 
+enum claimer_tracer {
+	UNTRACED,
+	TRACEME, /* traced from its exec: PTRACE_TRACEME, detached at the exec stop */
+	THREAD_TRACEME, /* the same, from a thread that is not the leader: it becomes it */
+	ATTACHED, /* untraced exec; PTRACE_ATTACH while it waits, then detached */
+};
+
+static int claimer(const char *how, enum claimer_tracer tracer);
+
 FIXTURE_TEARDOWN(enforcer_protect)
 {
-	/* This process armed: it may unload, and then rm may clean the guarded directory. */
+	/*
+	 * This process armed, but a later claim may have taken the identity: a fresh claimer
+	 * unloads (claimer_main), and then rm may clean the guarded directory.
+	 */
+	if (self->dir[0] && claimer("unload", UNTRACED))
+		TH_LOG("the claimer could not unload");
 	enforcer_fixture_cleanup(self->e, self->dir);
 }
 
@@ -102,12 +117,13 @@ static int busybox(const char *applet, const char *path)
 	return run_prog(argv, NULL);
 }
 
-/* A fork of this process that waits; busybox kill -9 exec'd by another fork: its status. */
-static int exec_kill(pid_t target)
+/* busybox kill -SIG exec'd by a fork of this process: its status. */
+static int exec_kill(pid_t target, int sig)
 {
-	char pid[16], *argv[] = { "/bin/kill", "-9", pid, NULL };
+	char pid[16], num[8], *argv[] = { "/bin/kill", num, pid, NULL };
 
 	snprintf(pid, sizeof(pid), "%d", (int)target);
+	snprintf(num, sizeof(num), "-%d", sig);
 	return run_prog(argv, NULL);
 }
 
@@ -122,40 +138,75 @@ static pid_t sleeper(void)
 	return pid;
 }
 
-TEST_F(enforcer_protect, identity_follows_threads_and_forks_never_an_exec)
+/*
+ * The identity is the process that armed: its threads, never a fork (another process,
+ * which a flag planted before the arming would otherwise reach) nor what a fork execs.
+ * SIGWINCH (ignored) is the signal to the daemon itself.
+ */
+TEST_F(enforcer_protect, identity_follows_threads_never_a_fork_or_an_exec)
 {
 	const char *paths[] = { self->dir };
 	struct sbx_diag d = { 0 };
 	pid_t pid;
 
-	/* Controls: unarmed, an exec'd program writes the pin directory and kills. */
+	/* Controls: unarmed, a fork and an exec'd program reach the pins, write, signal. */
+	ASSERT_EQ(0, obj_get_in_fork());
 	ASSERT_EQ(0, busybox("mkdir", NEWDIR));
 	ASSERT_EQ(0, rmdir(NEWDIR));
 	ASSERT_EQ(0, busybox("touch", self->added));
 	ASSERT_EQ(0, unlink(self->added));
-	pid = sleeper();
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, exec_kill(pid));
-	waitpid(pid, NULL, 0);
+	ASSERT_EQ(0, exec_kill(getpid(), SIGWINCH));
 
 	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
 	EXPECT_EQ(0, obj_get());
 	EXPECT_EQ(0, obj_get_in_thread());
-	EXPECT_EQ(0, obj_get_in_fork());
+	EXPECT_EQ(EPERM, obj_get_in_fork());
 	/* Exec'd by a fork of the daemon, root's busybox is nobody. */
 	EXPECT_NE(0, busybox("mkdir", NEWDIR));
 	EXPECT_NE(0, access(NEWDIR, F_OK));
 	EXPECT_NE(0, busybox("touch", self->added));
 	EXPECT_NE(0, access(self->added, F_OK));
-	pid = sleeper(); /* a fork of the daemon is the daemon until it execs */
+	EXPECT_NE(0, exec_kill(getpid(), SIGWINCH));
+	/* The daemon itself may do all of it; a fork of it is anybody's to signal. */
+	pid = sleeper();
 	ASSERT_LT(0, pid);
-	EXPECT_NE(0, exec_kill(pid));
-	EXPECT_EQ(0, kill(pid, 0));
-	/* The daemon itself may do all of it. */
-	EXPECT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(0, exec_kill(pid, SIGKILL));
+	kill(pid, SIGKILL); /* refused above (the fork was sbxd): the daemon may */
 	waitpid(pid, NULL, 0);
 	EXPECT_EQ(0, close(open(self->added, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)));
 	EXPECT_EQ(0, unlink(self->added));
+}
+
+/*
+ * An exec by the daemon's own process (same tgid, same start time: the record still names
+ * it) ends the identity: the exec clears the claim's flag, and only a claim sets it. The
+ * process arms, writes (the control), then execs busybox sh to write again: refused.
+ * Exits 0 refused, 1 written, 2 + n when step n failed.
+ */
+TEST_F(enforcer_protect, exec_by_the_daemon_process_is_nobody)
+{
+	const char *paths[] = { self->dir };
+	char cmd[160], *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	int st = -1;
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd), "(true >> '%s') 2>/dev/null && exit 1; exit 0", self->added);
+	pid = fork();
+	if (pid == 0) {
+		if (sbx_enforcer_protect(self->e, paths, 1, NULL))
+			_exit(2);
+		if (close(open(self->added, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) ||
+		    unlink(self->added))
+			_exit(3);
+		execv(argv[0], argv);
+		_exit(4);
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_NE(0, access(self->added, F_OK));
+	EXPECT_EQ(EPERM, obj_get()); /* nor is the test: it did not arm */
 }
 
 /* busybox sh, exec'd by a fork of this process, opens path for writing: its status. */
@@ -201,10 +252,11 @@ TEST_F(enforcer_protect, code_mapped_after_arming_is_guarded)
  * daemon's executable by prctl, which the kernel allows once nothing maps the process's
  * own executable any more. So the code that claims cannot be in that executable: this
  * routine is copied to anonymous memory and run there. rdi: the (address, length) pairs
- * to unmap, rsi: how many; rdx: a descriptor of the daemon's executable; rcx: 0 no prctl,
- * 1 PR_SET_MM_EXE_FILE, 2 PR_SET_MM_MAP with r8 (struct prctl_mm_map *) and r9 (its
- * size). It never returns: exit 0 claimed (EALREADY), the claim's errno when refused
- * (ENOTTY when unanswered), 200 + errno when the prctl failed.
+ * to unmap, rsi: how many; rdx: a descriptor of the daemon's executable; rcx & 3: 0 no
+ * prctl, 1 PR_SET_MM_EXE_FILE, 2 PR_SET_MM_MAP with r8 (struct prctl_mm_map *) and r9 (its
+ * size); rcx & 4: after the prctl, say so on fd 3 and wait there for a byte. It never
+ * returns: exit 0 claimed (EALREADY), the claim's errno when refused (ENOTTY when
+ * unanswered), 200 + errno when the prctl failed, 199 when fd 3 failed.
  */
 __asm__(".text\n.globl swap_claim_start\n.globl swap_claim_end\n"
 	"swap_claim_start:\n"
@@ -213,15 +265,22 @@ __asm__(".text\n.globl swap_claim_start\n.globl swap_claim_end\n"
 	"1: test %r13, %r13\n jz 2f\n"
 	" mov $11, %eax\n mov (%r12), %rdi\n mov 8(%r12), %rsi\n syscall\n" /* munmap */
 	" add $16, %r12\n dec %r13\n jmp 1b\n"
-	"2: test %r15, %r15\n jz 4f\n"
-	" mov $157, %eax\n mov $35, %edi\n mov $13, %esi\n mov %r14, %rdx\n" /* prctl */
-	" xor %r10d, %r10d\n xor %r8d, %r8d\n cmp $1, %r15\n je 3f\n"
+	"2: mov %r15, %rax\n and $3, %eax\n jz 4f\n"
+	" mov $35, %edi\n mov $13, %esi\n mov %r14, %rdx\n" /* prctl */
+	" xor %r10d, %r10d\n xor %r8d, %r8d\n cmp $1, %eax\n je 3f\n"
 	" mov $14, %esi\n mov %rbx, %rdx\n mov %rbp, %r10\n"
-	"3: syscall\n test %rax, %rax\n jz 4f\n neg %eax\n lea 200(%rax), %edi\n jmp 9f\n"
-	"4: mov $16, %eax\n mov %r14, %rdi\n mov $0x5bb0c1a1, %esi\n xor %edx, %edx\n"
+	"3: mov $157, %eax\n syscall\n test %rax, %rax\n jz 4f\n"
+	" neg %eax\n lea 200(%rax), %edi\n jmp 9f\n"
+	"4: test $4, %r15\n jz 5f\n"
+	" mov $1, %eax\n mov $3, %edi\n lea -16(%rsp), %rsi\n mov $1, %edx\n syscall\n" /* write */
+	" cmp $1, %rax\n jne 8f\n"
+	" xor %eax, %eax\n mov $3, %edi\n lea -16(%rsp), %rsi\n mov $1, %edx\n syscall\n" /* read */
+	" cmp $1, %rax\n jne 8f\n"
+	"5: mov $16, %eax\n mov %r14, %rdi\n mov $0x5bb0c1a1, %esi\n xor %edx, %edx\n"
 	" syscall\n" /* ioctl(fd, SBX_IOC_DAEMON_CLAIM) */
 	" mov $25, %edi\n test %eax, %eax\n jz 9f\n"
-	" mov %eax, %edi\n neg %edi\n cmp $114, %edi\n jne 9f\n xor %edi, %edi\n"
+	" mov %eax, %edi\n neg %edi\n cmp $114, %edi\n jne 9f\n xor %edi, %edi\n jmp 9f\n"
+	"8: mov $199, %edi\n"
 	"9: mov $231, %eax\n syscall\n"
 	"swap_claim_end:\n");
 extern const unsigned char swap_claim_start[], swap_claim_end[];
@@ -230,7 +289,8 @@ _Static_assert(SBX_IOC_DAEMON_CLAIM == 0x5bb0c1a1u, "swap_claim_start's ioctl nu
 /*
  * A program that is not the daemon (a copy of this test) points its mm->exe_file at the
  * daemon's executable (SBX_TEST_DAEMON), as how says ("exe_file", "map"; "none": the
- * same without the prctl), and claims. Exits as swap_claim_start.
+ * same without the prctl; "exe_file_wait": waits on fd 3 between the prctl and the
+ * claim), and claims. Exits as swap_claim_start.
  */
 static void swap_claim(const char *how)
 {
@@ -242,7 +302,7 @@ static void swap_claim(const char *how)
 	ssize_t len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
 	int fd = open(getenv("SBX_TEST_DAEMON") ?: "", O_RDONLY | O_CLOEXEC);
 	FILE *maps = fopen("/proc/self/maps", "re"), *stat = fopen("/proc/self/stat", "re");
-	long mode = !strcmp(how, "exe_file") ? 1 : !strcmp(how, "map") ? 2 : 0;
+	long mode = !strncmp(how, "exe_file", 8) ? 1 : !strcmp(how, "map") ? 2 : 0;
 	void (*run)(void *, size_t, long, long, void *, size_t);
 	void *code;
 
@@ -280,6 +340,8 @@ static void swap_claim(const char *how)
 		    0);
 	if (!n || code == MAP_FAILED)
 		_exit(91);
+	if (strstr(how, "_wait"))
+		mode |= 4;
 	memcpy(code, swap_claim_start, (size_t)(swap_claim_end - swap_claim_start));
 	run = (void (*)(void *, size_t, long, long, void *, size_t))code;
 	run(ranges, n, fd, mode, &map, sizeof(map));
@@ -319,7 +381,8 @@ static void *fork_claim(void *arg)
  * exe_file (to itself: refused, EBUSY, for it is mapped), then claims; "set_exe_high" the
  * same with 1 << 32 in the sub-option, "set_map_high" PR_SET_MM_MAP | 1 << 32 without a
  * map (EFAULT: the kernel took it for PR_SET_MM_MAP); "swap:HOW": as a copy that is not
- * the daemon, swap_claim.
+ * the daemon, swap_claim; "fork": its fork claims; "unload": it claims (when armed) and
+ * unloads, exiting 0 or the unload's errno (ENOENT: nothing was pinned).
  */
 static bool claimer_waits(const char *how)
 {
@@ -367,15 +430,22 @@ __attribute__((constructor)) static void claimer_main(void)
 		execl("/proc/self/exe", "claimer", (char *)NULL);
 		_exit(127);
 	}
+	if (!strcmp(how, "fork")) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0)
+			_exit(-sbx_enforcer_claim(NULL));
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+			_exit(122);
+		_exit(WEXITSTATUS(st));
+	}
+	if (!strcmp(how, "unload")) {
+		sbx_enforcer_claim(NULL); /* not armed: nothing to claim */
+		_exit(-sbx_enforcer_unload(TEST_PIN_DIR, NULL));
+	}
 	_exit(-sbx_enforcer_claim(NULL));
 }
-
-enum claimer_tracer {
-	UNTRACED,
-	TRACEME, /* traced from its exec: PTRACE_TRACEME, detached at the exec stop */
-	THREAD_TRACEME, /* the same, from a thread that is not the leader: it becomes it */
-	ATTACHED, /* untraced exec; PTRACE_ATTACH while it waits, then detached */
-};
 
 static void *traceme_exec(void *arg)
 {
@@ -440,7 +510,9 @@ TEST_F(enforcer_protect, traced_since_exec_never_claims)
 	struct sbx_diag d = { 0 };
 
 	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, obj_get());
 	EXPECT_EQ(0, claimer("claim", UNTRACED));
+	EXPECT_EQ(EPERM, obj_get()); /* the claim took the identity: sbxd is one process */
 	EXPECT_EQ(0, claimer("wait", UNTRACED));
 	EXPECT_EQ(EPERM, claimer("claim", TRACEME));
 	EXPECT_EQ(EPERM, claimer("claim", THREAD_TRACEME));
@@ -507,26 +579,31 @@ TEST_F(enforcer_protect, set_mm_sub_option_read_as_the_kernel_reads_it)
 }
 
 /*
- * The traced mark is kept on the thread group's leader; a thread started before a tracer
- * attached has its own copy of the state, unmarked. Its fork is a new leader: it must
- * inherit the mark from its parent's leader, or code a tracer wrote into the daemon's
- * executable (run again: DAEMON_EXEC) claims from that fork. Control: the same fork,
- * nobody attached.
+ * A fork never claims: its process is not the one whose exec ran sbxd's executable, and
+ * DAEMON_EXEC stays behind (task_scope.bpf.c), so a flag planted in a process before the
+ * arming does not reach the forks it makes later. Before, a fork claimed, and so did a
+ * thread's fork unless the traced mark reached it (da1a206). Control: the process itself
+ * claims.
  */
-TEST_F(enforcer_protect, fork_of_a_thread_inherits_the_traced_mark)
+TEST_F(enforcer_protect, a_fork_never_claims)
 {
 	const char *paths[] = { self->dir };
 	struct sbx_diag d = { 0 };
 
 	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
-	EXPECT_EQ(0, claimer("thread_fork", UNTRACED));
+	EXPECT_EQ(EPERM, claimer("fork", UNTRACED));
+	EXPECT_EQ(EPERM, claimer("thread_fork", UNTRACED));
 	EXPECT_EQ(EPERM, claimer("thread_fork", ATTACHED));
+	EXPECT_EQ(0, claimer("claim", UNTRACED));
 }
 
-/* A fork of this process, held until go: it then opens the pin, exits 0 or the errno. */
-static pid_t pin_opener(int *go)
+/*
+ * A fork of this process, held until go: it then opens the pin and exits 0 or the errno.
+ * how: 0 just that; 1 it claims first; 2 it forks, and its fork claims and opens.
+ */
+static pid_t pin_opener(int *go, int how)
 {
-	int p[2];
+	int p[2], st;
 	pid_t pid;
 	char c;
 
@@ -537,6 +614,15 @@ static pid_t pin_opener(int *go)
 		close(p[1]);
 		if (read(p[0], &c, 1) != 1)
 			_exit(120);
+		if (how == 2) {
+			pid = fork();
+			if (pid < 0 || (pid > 0 && (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))))
+				_exit(121);
+			if (pid > 0)
+				_exit(WEXITSTATUS(st));
+		}
+		if (how)
+			sbx_enforcer_claim(NULL);
 		_exit(obj_get());
 	}
 	close(p[0]);
@@ -554,42 +640,106 @@ static int pin_opener_status(pid_t pid, int go)
 	return WEXITSTATUS(st);
 }
 
+/* Root, before the arming: write flags into the task storage of pid, by pidfd. */
+static int plant(pid_t pid, __u32 flags)
+{
+	struct sbx_task_state ts = { .flags = flags };
+	int map = bpf_obj_get(TEST_PIN_DIR "/sbx_tasks");
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), err = 0;
+
+	if (map < 0 || pidfd < 0 || bpf_map_update_elem(map, &pidfd, &ts, BPF_ANY))
+		err = -1;
+	if (pidfd >= 0)
+		close(pidfd);
+	if (map >= 0)
+		close(map);
+	return err;
+}
+
 /*
  * atk3 C2's family: state made before self-protection is armed outlives the arming. Until
- * then root may write sbx's maps; here it sets SBX_TASK_DAEMON in another process's task
- * storage (by pidfd), and once armed that process is sbxd: it opens a pin. The same with
- * PR_SET_MM_EXE_FILE before the programs were loaded (atk3_claim.c, atk3_trust.c against
- * the real sbxd). A known hole: closed when the identity is the arming process itself
- * (tgid and start time recorded in sbx_guard_state and checked at every use) rather than
- * a flag, which needs a tier K change to self_protect.bpf.c and sbx_enforcer_protect.
- * Control: an unplanted fork made at the same time is refused.
+ * then root may write sbx's maps; here it sets sbxd's flags (the claim's SBX_TASK_DAEMON,
+ * the exec's SBX_TASK_DAEMON_EXEC) in other processes' task storage by pidfd. Once armed,
+ * none is sbxd: the planted process opening a pin, claiming then opening, or forking a
+ * child that claims and opens. The identity is the process the arming claim recorded
+ * (tgid and start time in sbx_guard); a process that existed before the arming never
+ * claims; a fork inherits neither flag. Before, each of the three opened the pin (the
+ * first was this test's XFAIL). Controls: the same open by a fork before arming; the
+ * claim of this executable exec'd after arming.
  */
 TEST_F(enforcer_protect, identity_planted_before_arming)
 {
+	const __u32 both = SBX_TASK_DAEMON | SBX_TASK_DAEMON_EXEC;
 	const char *paths[] = { self->dir };
-	struct sbx_task_state ts = { .flags = SBX_TASK_DAEMON };
 	struct sbx_diag d = { 0 };
-	int go_planted, go_control, map, pidfd, planted, control;
-	pid_t p = pin_opener(&go_planted), c = pin_opener(&go_control);
+	int go[4];
+	pid_t p[4] = { pin_opener(&go[0], 0), pin_opener(&go[1], 1), pin_opener(&go[2], 2),
+		       pin_opener(&go[3], 0) };
 
-	ASSERT_LT(0, p);
-	ASSERT_LT(0, c);
-	map = bpf_obj_get(TEST_PIN_DIR "/sbx_tasks");
-	pidfd = (int)syscall(SYS_pidfd_open, p, 0);
-	ASSERT_LE(0, map);
-	ASSERT_LE(0, pidfd);
-	ASSERT_EQ(0, bpf_map_update_elem(map, &pidfd, &ts, BPF_ANY));
-	close(pidfd);
-	close(map);
+	for (int i = 0; i < 4; i++)
+		ASSERT_LT(0, p[i]);
+	ASSERT_EQ(0, plant(p[0], SBX_TASK_DAEMON));
+	ASSERT_EQ(0, plant(p[1], both));
+	ASSERT_EQ(0, plant(p[2], both));
+	ASSERT_EQ(0, obj_get_in_fork()); /* the control: anybody, before the arming */
 	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
-	planted = pin_opener_status(p, go_planted);
-	control = pin_opener_status(c, go_control);
-	ASSERT_EQ(EPERM, control);
-	if (planted == 0)
-		XFAIL(return, "a flag planted in task storage before arming is sbxd's identity "
-			      "after it: closed by binding the identity to the arming process "
-			      "(tier K, self_protect.bpf.c; not written)");
-	EXPECT_EQ(EPERM, planted);
+	EXPECT_EQ(EPERM, pin_opener_status(p[0], go[0]));
+	EXPECT_EQ(EPERM, pin_opener_status(p[1], go[1]));
+	EXPECT_EQ(EPERM, pin_opener_status(p[2], go[2]));
+	EXPECT_EQ(EPERM, pin_opener_status(p[3], go[3])); /* unplanted, of the same age */
+	EXPECT_EQ(0, claimer("claim", UNTRACED));
+}
+
+/*
+ * The same with PR_SET_MM_EXE_FILE made before the programs were loaded, which no hook
+ * saw (so no traced mark): a copy of this test that is not the daemon unmaps itself,
+ * points its exe_file at the daemon's executable, and waits; the programs load, root
+ * plants the exec's flag in it, the daemon arms, and the copy claims. Refused: it existed
+ * before the arming. Before, it claimed (EALREADY). Controls: the copy's prctl worked (it
+ * said so on fd 3), and the daemon's executable exec'd after the arming claims.
+ */
+/* Bounded, not timed: the programs load twice under TCG. */
+TEST_F_TIMEOUT(enforcer_protect, exe_file_set_before_the_programs_loaded_never_claims, 300)
+{
+	char exe[PATH_MAX], copy[128], claim[] = "SBX_TEST_CLAIM=swap:exe_file_wait";
+	char daemon[PATH_MAX + 16], *argv[] = { copy, NULL }, *env[] = { claim, daemon, NULL };
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int sv[2], st;
+	pid_t pid;
+	char c;
+
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	snprintf(daemon, sizeof(daemon), "SBX_TEST_DAEMON=%s", exe);
+	snprintf(copy, sizeof(copy), "%s/not-the-daemon", self->dir);
+	ASSERT_EQ(0, copy_file("/proc/self/exe", copy));
+	sbx_enforcer_close(self->e);
+	self->e = NULL;
+	ASSERT_EQ(0, sbx_enforcer_unload(TEST_PIN_DIR, &d)) TH_LOG("%s", d.msg);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(sv[1], 3) != 3)
+			_exit(125);
+		execve(copy, argv, env);
+		_exit(127);
+	}
+	ASSERT_LT(0, pid);
+	close(sv[1]);
+	ASSERT_EQ(1, read(sv[0], &c, 1)); /* its exe_file is the daemon's now */
+	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, &self->e, &d))
+	TH_LOG("%s", d.msg);
+	ASSERT_EQ(0, plant(pid, SBX_TASK_DAEMON_EXEC));
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	ASSERT_EQ(1, write(sv[0], "g", 1));
+	close(sv[0]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(EPERM, WEXITSTATUS(st));
+	EXPECT_EQ(0, obj_get()); /* this process is still sbxd */
+	EXPECT_EQ(0, claimer("claim", UNTRACED));
 }
 
 /* The refusal sbx_enforcer_protect gives for a symbolic link at or under a guarded path. */

@@ -820,25 +820,59 @@ int sbx_enforcer_verdicts_flush(struct sbx_enforcer *e, uint32_t *flushed, struc
 		   : 0;
 }
 
-int sbx_enforcer_claim(struct sbx_diag *d)
+/* SBX_IOC_DAEMON_CLAIM with arg (0, or SBX_CLAIM_ARM) on this process's executable. */
+static int enforcer_claim(unsigned long arg, struct sbx_diag *d)
 {
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), r, err;
 
 	if (fd < 0)
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open /proc/self/exe: %s",
 				    strerror(errno));
-	r = ioctl(fd, SBX_IOC_DAEMON_CLAIM, 0);
+	r = ioctl(fd, SBX_IOC_DAEMON_CLAIM, arg);
 	err = r == 0 ? -ENOTTY : errno == EALREADY ? 0 : -errno;
 	close(fd);
 	if (err == -EPERM)
 		return sbx_diag_set(
 			d, err,
-			"bpf-enforcer: this process is not sbxd: its executable is "
-			"not the one that armed self-protection, or it was traced since its exec");
+			"bpf-enforcer: this process is not sbxd: its executable is not the one "
+			"that armed self-protection, it was traced since its exec, or it existed "
+			"before the arming");
+	if (err == -ENOENT)
+		return sbx_diag_set(d, err, "bpf-enforcer: self-protection is not armed");
 	if (err)
 		return sbx_diag_set(d, err == -ENOTTY ? err : -ENOTTY,
 				    "bpf-enforcer: sbx's BPF programs did not answer the claim "
 				    "(not attached, or the caller is not root)");
+	return 0;
+}
+
+int sbx_enforcer_claim(struct sbx_diag *d)
+{
+	return enforcer_claim(0, d);
+}
+
+/*
+ * After arming: the record names this process as sbxd, or someone else's claim came
+ * first (a process root prepared before the arming): then this one is not sbxd.
+ */
+static int enforcer_armed_by_self(struct sbx_enforcer *e, struct sbx_diag *d)
+{
+	struct sbx_enforcer_config cfg;
+	struct sbx_guard_state g;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(e->map_fd[MAP_GUARD], &zero, &g) ||
+	    bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read sbxd's identity: %s",
+				    strerror(errno));
+	if (!(cfg.flags & SBX_CONFIG_SELF_PROTECT) || g.daemon_tgid != (__u32)getpid())
+		return sbx_diag_set(d, -EPERM,
+				    "bpf-enforcer: self-protection is %s, not by this process "
+				    "(pid %d): it is not sbxd",
+				    cfg.flags & SBX_CONFIG_SELF_PROTECT ? "held by another process"
+									: "not armed",
+				    (int)getpid());
+	e->config_flags |= SBX_CONFIG_SELF_PROTECT;
 	return 0;
 }
 
@@ -1003,44 +1037,18 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 }
 
 /*
- * Arm self-protection (bpf/self_protect.bpf.c): record this process's executable as
- * sbxd's, guard every object pinned in the pin directory, the pins, the directory, the
- * given paths and the files this process has mapped executable, claim the identity, and
- * only then set the flag.
+ * The record of sbxd's executable (its key, generation, the pins' device), written before
+ * the first arming; the claim that arms adds who sbxd is. An armed enforcer keeps its
+ * record: this process claimed it with the same executable to adopt it.
  */
-int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_t npaths,
-			 struct sbx_diag *d)
+static int enforcer_record_exe(struct sbx_enforcer *e, struct sbx_diag *d)
 {
 	struct sbx_guard_state g = { 0 };
-	struct sbx_enforcer_config cfg;
-	char path[PATH_MAX];
-	struct dirent *de;
 	struct stat st;
 	uint64_t gen = 0, begun = 0;
 	__u32 zero = 0;
-	DIR *dp;
 	int fd, err;
 
-	err = sbx_instr_check(e->dir, NULL, d); /* no tracing program of others' (atk4 K1) */
-	if (err)
-		return err;
-	for (size_t i = 0; i < npaths; i++) {
-		err = enforcer_guard_path(NULL, AT_FDCWD, paths[i], paths[i], 2, d);
-		if (err)
-			return err;
-		if (!(e->config_flags & SBX_CONFIG_SELF_PROTECT))
-			continue;
-		err = enforcer_guard_same(e, paths[i]);
-		if (err == -EXDEV)
-			return sbx_diag_set(d, err,
-					    "bpf-enforcer: %s is not the file self-protection "
-					    "guards (something is mounted over it or a parent, or "
-					    "the configuration names another): unload first",
-					    paths[i]);
-		if (err)
-			return sbx_diag_set(d, err, "bpf-enforcer: cannot check %s: %s", paths[i],
-					    strerror(-err));
-	}
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open /proc/self/exe: %s",
@@ -1061,6 +1069,17 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	if (bpf_map_update_elem(e->map_fd[MAP_GUARD], &zero, &g, BPF_ANY))
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot record sbxd's identity: %s",
 				    strerror(errno));
+	return 0;
+}
+
+/* Guard every object pinned in the pin directory, and each pin itself. */
+static int enforcer_guard_pins(struct sbx_enforcer *e, struct sbx_diag *d)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dp;
+	int err = 0;
+
 	dp = opendir(e->dir);
 	if (!dp)
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open %s: %s", e->dir,
@@ -1076,29 +1095,62 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 				     strerror(-err));
 	}
 	closedir(dp);
+	return err;
+}
+
+/*
+ * Arm self-protection (bpf/self_protect.bpf.c): record this process's executable as
+ * sbxd's, guard every object pinned in the pin directory, the pins, the directory, the
+ * given paths and the files this process has mapped executable, and only then claim with
+ * SBX_CLAIM_ARM, which arms and names this process sbxd in one step; read back that it
+ * does. A first arming that fails before its claim leaves no record of sbxd's executable
+ * (nothing can arm with it) and nothing armed: the guards it left refuse nothing unarmed.
+ */
+int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_t npaths,
+			 struct sbx_diag *d)
+{
+	bool armed = e->config_flags & SBX_CONFIG_SELF_PROTECT;
+	struct sbx_guard_state none = { 0 };
+	__u32 zero = 0;
+	int err;
+
+	err = sbx_instr_check(e->dir, NULL, d); /* no tracing program of others' (atk4 K1) */
 	if (err)
 		return err;
-	for (size_t i = 0; i <= npaths; i++) {
+	for (size_t i = 0; i < npaths; i++) {
+		err = enforcer_guard_path(NULL, AT_FDCWD, paths[i], paths[i], 2, d);
+		if (err)
+			return err;
+		if (!armed)
+			continue;
+		err = enforcer_guard_same(e, paths[i]);
+		if (err == -EXDEV)
+			return sbx_diag_set(d, err,
+					    "bpf-enforcer: %s is not the file self-protection "
+					    "guards (something is mounted over it or a parent, or "
+					    "the configuration names another): unload first",
+					    paths[i]);
+		if (err)
+			return sbx_diag_set(d, err, "bpf-enforcer: cannot check %s: %s", paths[i],
+					    strerror(-err));
+	}
+	err = armed ? 0 : enforcer_record_exe(e, d);
+	if (!err)
+		err = enforcer_guard_pins(e, d);
+	for (size_t i = 0; !err && i <= npaths; i++) {
 		const char *p = i < npaths ? paths[i] : e->dir;
 
 		err = enforcer_guard_path(e, AT_FDCWD, p, p, i < npaths ? 2 : 0, d);
-		if (err)
-			return err;
 	}
-	err = enforcer_guard_mapped(e, d);
 	if (!err)
-		err = sbx_enforcer_claim(d);
+		err = enforcer_guard_mapped(e, d);
+	if (!err)
+		err = enforcer_claim(SBX_CLAIM_ARM, d);
+	if (err && !armed && err != -EPERM)
+		bpf_map_update_elem(e->map_fd[MAP_GUARD], &zero, &none, BPF_ANY);
 	if (err)
 		return err;
-	if (bpf_map_lookup_elem(e->map_fd[MAP_CONFIG], &zero, &cfg))
-		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the configuration: %s",
-				    strerror(errno));
-	e->config_flags |= SBX_CONFIG_SELF_PROTECT;
-	cfg.flags |= SBX_CONFIG_SELF_PROTECT;
-	if (bpf_map_update_elem(e->map_fd[MAP_CONFIG], &zero, &cfg, BPF_ANY))
-		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot arm self-protection: %s",
-				    strerror(errno));
-	return 0;
+	return enforcer_armed_by_self(e, d);
 }
 
 int sbx_enforcer_event_fd(struct sbx_enforcer *e)
