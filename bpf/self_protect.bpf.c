@@ -151,6 +151,8 @@ static __always_inline int sbx_mark_traced(struct task_struct *leader)
 /*
  * The claim (DESIGN above). Answered with an error so the ioctl never reaches the file
  * system; a caller that is not root passes on (ENOTTY, as if nothing were attached).
+ * Through both ioctl entries (file_ioctl, and file_ioctl_compat where the kernel has it:
+ * the loader's list of ioctl programs, userspace/lib/bpf/enforcer.c).
  *
  * What proves the caller is sbxd:
  *  - not armed yet, only with SBX_CLAIM_ARM (sbx_enforcer_protect): the file is its
@@ -219,6 +221,15 @@ static __always_inline int sbx_claim(struct file *file, unsigned int cmd, unsign
 
 SEC("lsm/file_ioctl")
 int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_claim(file, cmd, arg);
+}
+
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(sbx_guard_claim_compat, struct file *file, unsigned int cmd, unsigned long arg,
+	     int ret)
 {
 	if (ret)
 		return ret;

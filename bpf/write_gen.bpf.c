@@ -63,16 +63,15 @@ int BPF_PROG(sbx_gen_rename, struct inode *old_dir, struct dentry *old_dentry,
  * The verifier (root) asks before hashing, and again after reading the generation: give
  * the file a generation, and say whether anybody holds it open for write. Answered here
  * with an error so the ioctl never reaches the file system; anyone else's call passes on.
+ * Through both ioctl entries (file_ioctl_compat where the kernel has it: the loader's list
+ * of ioctl programs, userspace/lib/bpf/enforcer.c).
  */
-SEC("lsm/file_ioctl")
-int BPF_PROG(sbx_gen_verdict_begin, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+static __always_inline int sbx_gen_begin(struct file *file, unsigned int cmd)
 {
 	struct task_struct *task;
 	struct inode *inode;
 	struct sbx_inode_gen *g;
 
-	if (ret)
-		return ret;
 	if (cmd != SBX_IOC_VERDICT_BEGIN)
 		return 0;
 	task = sbx_current();
@@ -85,6 +84,23 @@ int BPF_PROG(sbx_gen_verdict_begin, struct file *file, unsigned int cmd, unsigne
 	/* A full barrier between the caller's read of the generation and i_writecount. */
 	__sync_fetch_and_add(&g->flags, 0);
 	return sbx_inode_open_for_write(inode) ? -SBX_ETXTBSY : -SBX_EALREADY;
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(sbx_gen_verdict_begin, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_gen_begin(file, cmd);
+}
+
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(sbx_gen_verdict_begin_compat, struct file *file, unsigned int cmd, unsigned long arg,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_gen_begin(file, cmd);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -182,23 +182,6 @@ static int uffd_new(bool dev)
 	return fd;
 }
 
-/*
- * ioctl through the ia32 entry (int $0x80, i386 __NR_ioctl 54) from this 64-bit program:
- * the kernel asks the file_ioctl_compat LSM hook there (6.8, backported to 6.1), not
- * file_ioctl. arg must be below 4 GiB.
- */
-static long ioctl32(int fd, unsigned long cmd, void *arg)
-{
-	long r;
-
-	__asm__ volatile("int $0x80"
-			 : "=a"(r)
-			 : "a"(54), "b"(fd), "c"((unsigned int)cmd),
-			   "d"((unsigned int)(uintptr_t)arg)
-			 : "memory", "r8", "r9", "r10", "r11");
-	return r < 0 ? (errno = (int)-r, -1) : r;
-}
-
 static long ioctl64(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg);
@@ -212,7 +195,7 @@ static long ioctl64(int fd, unsigned long cmd, void *arg)
 static int uffd_copy_code(int fd, void *x, bool compat)
 {
 	static unsigned char src[4096] __attribute__((aligned(4096)));
-	long (*io)(int, unsigned long, void *) = compat ? ioctl32 : ioctl64;
+	long (*io)(int, unsigned long, void *) = compat ? enforcer_ioctl32 : ioctl64;
 	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	struct uffdio_api *api = (void *)low;

@@ -13,6 +13,7 @@
 #include <dlfcn.h>
 #include <linux/prctl.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -209,6 +210,34 @@ TEST_F(enforcer_protect, exec_by_the_daemon_process_is_nobody)
 	EXPECT_EQ(EPERM, obj_get()); /* nor is the test: it did not arm */
 }
 
+/*
+ * Both ioctls the BPF side answers, the claim and a verdict's begin (write_gen.bpf.c),
+ * answer through the ia32 entry too, which asks file_ioctl_compat where the kernel has
+ * that hook (6.8 and stable backports): the loader attaches their twins there. Before,
+ * both fell through to the file (ENOTTY). Controls: the same through the 64-bit entry.
+ */
+TEST_F(enforcer_protect, ioctls_answer_through_the_32_bit_entry)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+	int fd;
+
+	fd = open(self->added, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, ioctl(fd, SBX_IOC_VERDICT_BEGIN, 0));
+	ASSERT_EQ(EALREADY, errno);
+	if (enforcer_ioctl32(fd, SBX_IOC_VERDICT_BEGIN, NULL) < 0 && errno == ENOSYS) {
+		close(fd);
+		SKIP(return, "this kernel has no ia32 system call entry");
+	}
+	EXPECT_EQ(EALREADY, errno);
+	close(fd);
+	ASSERT_EQ(0, unlink(self->added));
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, claimer("claim", UNTRACED));
+	EXPECT_EQ(0, claimer("claim32", UNTRACED));
+}
+
 /* busybox sh, exec'd by a fork of this process, opens path for writing: its status. */
 static int sh_append(const char *path)
 {
@@ -381,7 +410,8 @@ static void *fork_claim(void *arg)
  * exe_file (to itself: refused, EBUSY, for it is mapped), then claims; "set_exe_high" the
  * same with 1 << 32 in the sub-option, "set_map_high" PR_SET_MM_MAP | 1 << 32 without a
  * map (EFAULT: the kernel took it for PR_SET_MM_MAP); "swap:HOW": as a copy that is not
- * the daemon, swap_claim; "fork": its fork claims; "unload": it claims (when armed) and
+ * the daemon, swap_claim; "fork": its fork claims; "claim32": it claims through the ia32
+ * ioctl entry (file_ioctl_compat); "unload": it claims (when armed) and
  * unloads, exiting 0 or the unload's errno (ENOENT: nothing was pinned).
  */
 static bool claimer_waits(const char *how)
@@ -439,6 +469,14 @@ __attribute__((constructor)) static void claimer_main(void)
 		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
 			_exit(122);
 		_exit(WEXITSTATUS(st));
+	}
+	if (!strcmp(how, "claim32")) { /* through the ia32 entry: 0, or the errno */
+		int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			_exit(126);
+		enforcer_ioctl32(fd, SBX_IOC_DAEMON_CLAIM, NULL);
+		_exit(errno == EALREADY ? 0 : errno);
 	}
 	if (!strcmp(how, "unload")) {
 		sbx_enforcer_claim(NULL); /* not armed: nothing to claim */

@@ -356,6 +356,23 @@ static inline void enforcer_fixture_cleanup(struct sbx_enforcer *e, const char *
 	}
 }
 
+/*
+ * ioctl through the ia32 entry (int $0x80, i386 __NR_ioctl 54) from a 64-bit program: the
+ * kernel asks the file_ioctl_compat LSM hook there (6.8, backported to 6.1), not
+ * file_ioctl. arg must be below 4 GiB. -1 with errno (ENOSYS: no ia32 entry here).
+ */
+static inline long enforcer_ioctl32(int fd, unsigned long cmd, void *arg)
+{
+	long r;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(54), "b"(fd), "c"((unsigned int)cmd),
+			   "d"((unsigned int)(uintptr_t)arg)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return r < 0 ? (errno = (int)-r, -1) : r;
+}
+
 /* A test killed before its teardown must not leave the guest unable to exec. */
 __attribute__((destructor)) static void enforcer_test_unload_leftovers(void)
 {

@@ -66,10 +66,19 @@ static const struct {
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 /*
- * The objects' programs, one link and one pin each (36 now). enforcer_load refuses more,
+ * The objects' programs, one link and one pin each (40 now). enforcer_load refuses more,
  * so the pins sbx_enforcer_unload waits for always fit too.
  */
 #define ENFORCER_PROGS_MAX 64
+
+/*
+ * LSM hooks not every kernel has. A program on one (SEC("lsm/HOOK")) is left unloaded
+ * where the running kernel lacks the hook, and counted nowhere (enforcer_prog_used);
+ * everywhere else it loads like any other. file_ioctl_compat is the 32-bit ioctl entry
+ * (6.8, and stable backports): each ioctl program has its twin there (the claim, a
+ * verdict's begin), or the 32-bit call passes them by (ENOTTY, failing closed).
+ */
+static const char *const enforcer_optional_hooks[] = { "file_ioctl_compat" };
 
 enum {
 	MAP_VERDICTS,
@@ -255,6 +264,29 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 	return err;
 }
 
+/* Programs on a hook the kernel lacks are not loaded (enforcer_optional_hooks). */
+static void enforcer_drop_missing_hooks(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj)
+	{
+		const char *sec = bpf_program__section_name(p);
+
+		for (size_t i = 0; i < ARRAY_LEN(enforcer_optional_hooks); i++)
+			if (!strncmp(sec, "lsm/", 4) &&
+			    !strcmp(sec + 4, enforcer_optional_hooks[i]) &&
+			    libbpf_find_vmlinux_btf_id(sec + 4, BPF_LSM_MAC) < 0)
+				bpf_program__set_autoload(p, false);
+	}
+}
+
+/* A program this kernel runs (enforcer_drop_missing_hooks left it on). */
+static bool enforcer_prog_used(const struct bpf_program *p)
+{
+	return bpf_program__autoload(p);
+}
+
 /* How many of the objects' links are pinned: all (adopt), none (load), or some (stale). */
 static int enforcer_pinned_links(struct bpf_object *const objs[UNITS], const char *dir, int *total)
 {
@@ -267,6 +299,8 @@ static int enforcer_pinned_links(struct bpf_object *const objs[UNITS], const cha
 
 		bpf_object__for_each_program(p, objs[i])
 		{
+			if (!enforcer_prog_used(p))
+				continue;
 			(*total)++;
 			if (!enforcer_pin_path(path, dir, "link_", bpf_program__name(p)) &&
 			    access(path, F_OK) == 0)
@@ -323,6 +357,8 @@ static int enforcer_load(struct bpf_object *const objs[UNITS], const char *dir,
 			const char *name = bpf_program__name(p);
 			struct bpf_link *l;
 
+			if (!enforcer_prog_used(p))
+				continue;
 			if (nlinks == ARRAY_LEN(links)) {
 				err = sbx_diag_set(d, -E2BIG, "bpf-enforcer: too many programs");
 				goto cleanup;
@@ -420,6 +456,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 					   enforcer_units[i].name, strerror(errno));
 			goto cleanup;
 		}
+		enforcer_drop_missing_hooks(objs[i]);
 	}
 	pinned = enforcer_pinned_links(objs, dir, &total);
 	e->adopted = pinned == total;
