@@ -370,9 +370,15 @@ static bool protect_off_at_boot(void)
 /*
  * Self-protection (bpf/self_protect.bpf.c) is armed only for an sbxd whose own executable
  * the verifier accepts: the kernel then knows sbxd by that file, and a copy of it, or an
- * unsigned build, is nobody. An enforcer found armed stays armed whatever this start's
- * settings say, and sbxd re-arms it or does not start: its trust store or configuration
- * no longer being the guarded files means something was mounted over them.
+ * unsigned build, is nobody (that sbxd runs unprotected and says so). An enforcer found
+ * armed stays armed whatever this start's settings say, and sbxd re-arms it or does not
+ * start: its trust store or configuration no longer being the guarded files means
+ * something was mounted over them. A first arming asked for (enforce mode, protect = yes)
+ * that fails is as fatal: a symbolic link in the trust store (which also keeps a signed
+ * sbxd from verifying: the store cannot be read), a signed sbxd that does not verify,
+ * another process's claim first. sbxd does not run unprotected when protection was asked
+ * for. The pins it loaded stay and enforce, unarmed, as after any stop of sbxd (fail
+ * closed): unloading them would let whoever planted the link switch enforcement off.
  */
 int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g,
 		       struct sbx_diag *d)
@@ -380,7 +386,7 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 	const char *why = NULL, *paths[2];
 	struct sbx_enforcer_stats s;
 	struct sbxd_check chk;
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], why_not[sizeof(d->msg)];
 	bool armed;
 	size_t n = 0;
 	ssize_t len;
@@ -403,8 +409,7 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 		err = -errno;
 		if (fd >= 0)
 			close(fd);
-		sbx_diag_set(d, err, "self-protection: cannot open sbxd's executable: %s",
-			     strerror(-err));
+		sbx_diag_set(d, err, "cannot open sbxd's executable: %s", strerror(-err));
 		goto fail;
 	}
 	exe[len] = '\0';
@@ -412,9 +417,14 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 	close(fd);
 	if (!sbxd_kind_allows(chk.kind)) {
 		sbx_diag_set(d, -EPERM,
-			     "self-protection: sbxd's own executable %s is not verified (%s%s%s), "
+			     "sbxd's own executable %s is not verified (%s%s%s), "
 			     "so the kernel cannot tell sbxd from a copy",
 			     exe, chk.reason, chk.fact[0] ? ": " : "", chk.fact);
+		/* An unsigned build cannot arm, by design: it runs unprotected, saying so. */
+		if (!armed && !strcmp(chk.reason, "unsigned")) {
+			sbxd_log(4, "tier K: self-protection off: %s", d->msg);
+			return 0;
+		}
 		goto fail;
 	}
 	paths[n++] = sbxd_gate_trust_dir(g);
@@ -429,10 +439,11 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 		 n > 1 ? paths[1] : "");
 	return 0;
 fail:
-	if (armed)
-		return d->err;
-	sbxd_log(4, "tier K: self-protection off: %s", d->msg);
-	return 0;
+	snprintf(why_not, sizeof(why_not), "%s", d->msg);
+	return sbx_diag_set(d, d->err ? d->err : -EPERM,
+			    "self-protection cannot be %s, and sbxd does not run unprotected (the "
+			    "tier K pins go on enforcing): %s",
+			    armed ? "re-armed" : "armed", why_not);
 }
 
 bool sbxd_tierk_pinned(void)
