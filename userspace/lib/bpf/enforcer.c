@@ -1074,13 +1074,34 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 }
 
 /*
+ * Maps only the BPF side writes once armed: task storage (sbxd's identity, the traced and
+ * sandbox marks), write generations and their clock, and sbx_guard (the claims write it).
+ * Frozen just before the claim that arms (BPF_MAP_FREEZE: no write from the syscall side,
+ * through any descriptor, ever again; the programs still write), since a descriptor opened
+ * before the arming passes no hook: with it root would plant sbxd's flags or a process in
+ * the record, or move a file's generation back to a stale verdict's. Already frozen (a
+ * re-arming, or an arming whose claim failed) is fine: EBUSY, or EPERM where the kernel
+ * checks a frozen map's write permission first (6.12, 7.2).
+ */
+static int enforcer_freeze_bpf_owned(struct sbx_enforcer *e, struct sbx_diag *d)
+{
+	static const int maps[] = { MAP_TASKS, MAP_INODE_GEN, MAP_GEN_CLOCK, MAP_GUARD };
+
+	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
+		if (bpf_map_freeze(e->map_fd[maps[i]]) && errno != EBUSY && errno != EPERM)
+			return sbx_diag_set(d, -errno, "bpf-enforcer: cannot freeze %s: %s",
+					    enforcer_maps[maps[i]], strerror(errno));
+	return 0;
+}
+
+/*
  * The record of sbxd's executable (its key, generation, the pins' device), written before
  * the first arming; the claim that arms adds who sbxd is. An armed enforcer keeps its
  * record: this process claimed it with the same executable to adopt it.
  */
 static int enforcer_record_exe(struct sbx_enforcer *e, struct sbx_diag *d)
 {
-	struct sbx_guard_state g = { 0 };
+	struct sbx_guard_state g = { 0 }, had;
 	struct stat st;
 	uint64_t gen = 0, begun = 0;
 	__u32 zero = 0;
@@ -1103,10 +1124,17 @@ static int enforcer_record_exe(struct sbx_enforcer *e, struct sbx_diag *d)
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat %s: %s", e->dir,
 				    strerror(errno));
 	g.pin_dev = (__u32)(major(st.st_dev) << 20 | minor(st.st_dev));
-	if (bpf_map_update_elem(e->map_fd[MAP_GUARD], &zero, &g, BPF_ANY))
-		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot record sbxd's identity: %s",
-				    strerror(errno));
-	return 0;
+	if (!bpf_map_update_elem(e->map_fd[MAP_GUARD], &zero, &g, BPF_ANY))
+		return 0;
+	/* Frozen by an arming whose claim failed: fine if it recorded this same executable. */
+	err = -errno;
+	if (err == -EPERM && !bpf_map_lookup_elem(e->map_fd[MAP_GUARD], &zero, &had) &&
+	    !memcmp(&had.daemon_exe, &g.daemon_exe, sizeof(g.daemon_exe)) &&
+	    had.daemon_gen == g.daemon_gen && had.pin_dev == g.pin_dev)
+		return 0;
+	return sbx_diag_set(
+		d, err, "bpf-enforcer: cannot record sbxd's identity: %s%s", strerror(-err),
+		err == -EPERM ? " (an earlier arming froze another record: unload first)" : "");
 }
 
 /* Guard every object pinned in the pin directory, and each pin itself. */
@@ -1182,8 +1210,10 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 	if (!err)
 		err = enforcer_guard_mapped(e, d);
 	if (!err)
+		err = enforcer_freeze_bpf_owned(e, d);
+	if (!err)
 		err = enforcer_claim(SBX_CLAIM_ARM, d);
-	if (err && !armed && err != -EPERM)
+	if (err && !armed && err != -EPERM) /* frozen already when the claim failed */
 		bpf_map_update_elem(e->map_fd[MAP_GUARD], &zero, &none, BPF_ANY);
 	if (err)
 		return err;

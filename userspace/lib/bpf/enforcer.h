@@ -97,11 +97,13 @@ int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, str
  * records the calling process's own executable as sbxd's (the caller verified it), guards
  * everything pinned, the pin directory and paths (regular files, or directories with
  * their entries; a symbolic link or anything else refuses to arm, /dev/null aside) against writes,
- * the files the caller has mapped executable (its code) against writes in place, claims sbxd's
- * identity and arms. Armed stays armed, across sbx_enforcer_open's adoption too, until
- * sbx_enforcer_unload by sbxd. claim gives the calling process sbxd's identity when its executable
- * is the one that armed and nobody has traced it since its exec: 0, -EPERM, or -ENOTTY (nothing
- * attached, or not root).
+ * the files the caller has mapped executable (its code) against writes in place, freezes the
+ * maps only the BPF side writes, and claims sbxd's identity, which arms: -EPERM when the
+ * record then names another process (its claim came first). Armed stays armed, across
+ * sbx_enforcer_open's adoption too, until sbx_enforcer_unload by sbxd. claim makes the calling
+ * process sbxd (and no other) when its executable is the one that armed, nobody has traced it
+ * since its exec, and it started after the arming: 0, -EPERM, -ENOENT (nothing armed), or
+ * -ENOTTY (nothing attached, or not root).
  * Call it before sbx_enforcer_open when the enforcer may be armed: adoption needs it.
  */
 int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_t npaths,
