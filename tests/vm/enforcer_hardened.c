@@ -565,30 +565,7 @@ static int try_as(FIXTURE_DATA(hardened) * self, uint32_t policy, const char *ho
 	return run_prog(argv, env);
 }
 
-/*
- * The denials the hooks sent since the last drain, with this hook and reason. (The cases
- * that start a program many times have a bound of 300 s: TCG on a loaded host is slow.)
- */
-struct event_count {
-	__u32 hook, reason;
-	unsigned int n;
-};
-
-static int event_count_cb(const struct sbx_event *ev, void *arg)
-{
-	struct event_count *c = arg;
-
-	c->n += ev->hook == c->hook && ev->reason == c->reason && ev->denied;
-	return 0;
-}
-
-static unsigned int events(struct sbx_enforcer *e, __u32 hook, __u32 reason)
-{
-	struct event_count c = { hook, reason, 0 };
-
-	sbx_enforcer_events_drain(e, event_count_cb, &c);
-	return c.n;
-}
+/* Cases that start a program many times have a bound of 300 s: TCG on a loaded host is slow. */
 
 TEST_F(hardened, wx_anonymous_memory)
 {

@@ -275,6 +275,28 @@ static inline unsigned int events_for(struct sbx_enforcer *e, const char *path,
 	return m.count;
 }
 
+/* The denials the hooks sent since the last drain, with this hook and reason. */
+struct event_count {
+	__u32 hook, reason;
+	unsigned int n;
+};
+
+static inline int event_count_cb(const struct sbx_event *ev, void *arg)
+{
+	struct event_count *c = arg;
+
+	c->n += ev->hook == c->hook && ev->reason == c->reason && ev->denied;
+	return 0;
+}
+
+static inline unsigned int events(struct sbx_enforcer *e, __u32 hook, __u32 reason)
+{
+	struct event_count c = { hook, reason, 0 };
+
+	sbx_enforcer_events_drain(e, event_count_cb, &c);
+	return c.n;
+}
+
 static inline int enforcer_open_with(enum sbx_enforce_mode mode, enum sbx_enforce_scope scope,
 				     uint32_t cache_entries, bool mmap_sandboxed_only,
 				     struct sbx_enforcer **e, struct sbx_diag *d)
