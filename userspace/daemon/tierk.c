@@ -247,6 +247,8 @@ static const char *hook_name(uint32_t h)
 		return "coredump";
 	case SBX_HOOK_PROC:
 		return "proc";
+	case SBX_HOOK_PERF:
+		return "perf";
 	case SBX_HOOK_SELF_PROTECT:
 		return "self-protect";
 	default:
@@ -308,6 +310,10 @@ static int on_event(const struct sbx_event *ev, void *arg)
 	else if (ev->reason == SBX_DENY_NOT_DEBUGGABLE && ev->hook == SBX_HOOK_COREDUMP)
 		e.fact = "no core dump: the program runs with the hardened runtime "
 			 "(get-task-allow on it allows one)";
+	else if (ev->reason == SBX_DENY_NOT_DEBUGGABLE && ev->hook == SBX_HOOK_PERF)
+		e.fact = "a system-wide or cgroup perf event may record addresses and counts only, "
+			 "not user registers, stacks or raw data, while hardened programs run "
+			 "(cs.debugger on the profiler allows it)";
 	snprintf(e.exe, sizeof(e.exe), "%.*s", (int)sizeof(ev->comm), ev->comm);
 	snprintf(e.file, sizeof(e.file), "%.*s", (int)sizeof(ev->path), ev->path);
 	sbxd_journal_event(&e);
