@@ -41,6 +41,10 @@
  * (tracepoint payloads: system call arguments, what the probe fetched), REGS_USER,
  * STACK_USER, REGS_INTR (the user registers when the interrupt hit user mode), AUX (a
  * PMU's trace or sample buffer: Intel PT, ARM SPE), and every bit above WEIGHT_STRUCT.
+ * One exception: the raw data of a BPF output event (PERF_COUNT_SW_BPF_OUTPUT, what
+ * libbpf's perf_buffer and BCC open on every CPU) is only what a BPF program writes
+ * there, never a sampled task's state; what such a program may read is root's BPF
+ * tracing, which no perf event rule reaches (userspace/daemon/README.md, Limits).
  */
 #define SBX_PERF_SAMPLE_OPEN                                                           \
 	(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR |      \
@@ -56,10 +60,16 @@ SEC("lsm/perf_event_alloc")
 int BPF_PROG(sbx_perf_wide_check, struct perf_event *event, int ret)
 {
 	struct sbx_enforcer_config *cfg;
+	__u64 allowed = SBX_PERF_SAMPLE_OPEN;
 
 	if (ret)
 		return ret;
-	if (event->hw.target || !(event->attr.sample_type & ~SBX_PERF_SAMPLE_OPEN))
+	if (event->hw.target)
+		return 0;
+	if (event->attr.type == PERF_TYPE_SOFTWARE &&
+	    event->attr.config == PERF_COUNT_SW_BPF_OUTPUT)
+		allowed |= PERF_SAMPLE_RAW;
+	if (!(event->attr.sample_type & ~allowed))
 		return 0;
 	cfg = sbx_config_get();
 	if (!cfg || !cfg->abi_version)

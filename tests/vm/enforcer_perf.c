@@ -197,6 +197,9 @@ static int watch(void)
 		dl_iterate_phdr(spin_offset_cb, &off);
 		a.config2 = off;
 		a.sample_period = 1;
+	} else if (!strcmp(how, "bpf_output")) {
+		a.config = PERF_COUNT_SW_BPF_OUTPUT; /* no program writes: made is the answer */
+		a.sample_period = 1;
 	} else if (!strcmp(how, "bp")) {
 		a.type = PERF_TYPE_BREAKPOINT;
 		a.config = 0;
@@ -213,7 +216,7 @@ static int watch(void)
 				(unsigned long long)a.sample_type, strerror(errno));
 		return r;
 	}
-	return wait_sample(fd, a.sample_type, pid);
+	return strcmp(how, "bpf_output") ? wait_sample(fd, a.sample_type, pid) : 0;
 }
 
 /*
@@ -406,36 +409,41 @@ static int observe(FIXTURE_DATA(perf) * self, const FIXTURE_VARIANT(perf) * vari
 }
 
 /*
- * For an event of kind how, the target running: the controls (addresses and counts for anyone,
- * everything for a hardened cs.debugger) see the hardened target; user registers, stack,
- * interrupted registers and raw data are refused to anyone else, cs.debugger without the hardened
- * runtime included, and each refusal is reported.
+ * For an event of kind how, the target running: the controls (addresses and counts for
+ * anyone, a user stack for a hardened cs.debugger) see the target; each field of
+ * user_state is refused to anyone else, and reported; so is a user stack to cs.debugger
+ * without the hardened runtime, and to the hardened runtime without cs.debugger. (The
+ * list does not depend on the kind of event: the CPU-wide case tries every field, the
+ * others the user stack, to stay within the suite's time on a loaded TCG host.)
  */
 static void user_state_refused(FIXTURE_DATA(perf) * self, const FIXTURE_VARIANT(perf) * variant,
-			       struct __test_metadata *_metadata, const char *how)
+			       struct __test_metadata *_metadata, const char *how,
+			       const uint64_t *user_state, size_t n)
 {
-	const uint64_t user_state[] = { PERF_SAMPLE_STACK_USER, PERF_SAMPLE_REGS_USER,
-					PERF_SAMPLE_REGS_INTR, PERF_SAMPLE_RAW };
-
 	ASSERT_EQ(0, observe(self, variant, 0, how, PERF_SAMPLE_CALLCHAIN)); /* control */
 	ASSERT_EQ(0, observe(self, variant, DEBUG, how, PERF_SAMPLE_STACK_USER)); /* control */
 	events(self->e, 0, 0);
-	for (size_t i = 0; i < sizeof(user_state) / sizeof(user_state[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		TH_LOG("%s, sample_type %#llx", how, (unsigned long long)user_state[i]);
 		EXPECT_EQ(1, observe(self, variant, 0, how, user_state[i]));
 		EXPECT_EQ(1u, events(self->e, SBX_HOOK_PERF, SBX_DENY_NOT_DEBUGGABLE));
-		/* cs.debugger counts in a hardened program only; the hardened runtime alone */
-		EXPECT_EQ(1, observe(self, variant, SBX_POLICY_DEBUGGER, how, user_state[i]));
-		EXPECT_EQ(1, observe(self, variant, HR, how, user_state[i]));
-		EXPECT_EQ(2u, events(self->e, SBX_HOOK_PERF, SBX_DENY_NOT_DEBUGGABLE));
 	}
+	/* cs.debugger counts in a hardened program only; the hardened runtime alone does not */
+	EXPECT_EQ(1, observe(self, variant, SBX_POLICY_DEBUGGER, how, PERF_SAMPLE_STACK_USER));
+	EXPECT_EQ(1, observe(self, variant, HR, how, PERF_SAMPLE_STACK_USER));
+	EXPECT_EQ(2u, events(self->e, SBX_HOOK_PERF, SBX_DENY_NOT_DEBUGGABLE));
 }
+
+static const uint64_t every_user_state[] = { PERF_SAMPLE_STACK_USER, PERF_SAMPLE_REGS_USER,
+					     PERF_SAMPLE_REGS_INTR, PERF_SAMPLE_RAW };
+static const uint64_t user_stack[] = { PERF_SAMPLE_STACK_USER };
 
 /* perf record -a --call-graph dwarf: a CPU-wide event (pid -1). */
 TEST_F_TIMEOUT(perf, cpu_wide_user_state_refused, 600)
 {
 	ASSERT_EQ(0, start_target(self));
-	user_state_refused(self, variant, _metadata, "cpu");
+	user_state_refused(self, variant, _metadata, "cpu", every_user_state,
+			   sizeof(every_user_state) / sizeof(every_user_state[0]));
 }
 
 /* A cgroup event (perf record -G, PERF_FLAG_PID_CGROUP) on the cgroup2 root, the target's. */
@@ -463,7 +471,7 @@ TEST_F_TIMEOUT(perf, cgroup_user_state_refused, 600)
 	close(fd);
 	snprintf(how, sizeof(how), "cgroup:%s", self->cgroup_mnt);
 	ASSERT_EQ(0, start_target(self));
-	user_state_refused(self, variant, _metadata, how);
+	user_state_refused(self, variant, _metadata, how, user_stack, 1);
 }
 
 /*
@@ -481,14 +489,29 @@ TEST_F_TIMEOUT(perf, uprobe_user_state_refused, 600)
 		SKIP(return, "the uprobe PMU needs CAP_PERFMON: uid %d cannot make one", NOBODY);
 	snprintf(how, sizeof(how), "uprobe:%s", self->prog);
 	ASSERT_EQ(0, start_target(self));
-	user_state_refused(self, variant, _metadata, how);
+	user_state_refused(self, variant, _metadata, how, user_stack, 1);
 }
 
 /* An execute breakpoint on the hardened program's code, CPU-wide: the same list. */
 TEST_F_TIMEOUT(perf, breakpoint_user_state_refused, 600)
 {
 	ASSERT_EQ(0, start_target(self));
-	user_state_refused(self, variant, _metadata, "bp");
+	user_state_refused(self, variant, _metadata, "bp", user_stack, 1);
+}
+
+/*
+ * A BPF output event on the CPU (libbpf's perf_buffer, BCC): its raw data is what a BPF
+ * program writes, so RAW is allowed there, and nothing else beyond the list.
+ */
+TEST_F(perf, bpf_output_raw_allowed)
+{
+	ASSERT_EQ(0, observe(self, variant, 0, "bpf_output", PERF_SAMPLE_RAW));
+	events(self->e, 0, 0);
+	EXPECT_EQ(1,
+		  observe(self, variant, 0, "bpf_output", PERF_SAMPLE_RAW | PERF_SAMPLE_REGS_USER));
+	EXPECT_EQ(1u, events(self->e, SBX_HOOK_PERF, SBX_DENY_NOT_DEBUGGABLE));
+	EXPECT_EQ(0, observe(self, variant, DEBUG, "bpf_output",
+			     PERF_SAMPLE_RAW | PERF_SAMPLE_REGS_USER));
 }
 
 /* The watcher (policy) runs the program with an event bound to it, or its parent, before. */
