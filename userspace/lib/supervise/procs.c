@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,9 +65,16 @@ static bool member(const struct sbx_supervisor *s, pid_t pid)
 	return false;
 }
 
+/*
+ * The pinned process has not exited (so its pid cannot have been reused). A pidfd polls
+ * readable once it exits. Not a signal 0: from the executor, which holds a Landlock domain
+ * of its own, LANDLOCK_SCOPE_SIGNAL (ABI 6) refuses it for the program's processes too.
+ */
 static bool alive(int pidfd)
 {
-	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 0;
 }
 
 /*
