@@ -1399,4 +1399,75 @@ FIXTURE_VARIANT_ADD(escape, read_nowait_probes_page_cache){
 	.refused_as = "EOPNOTSUPP",
 };
 
+/*
+ * Another process's attributes by the calls that name it (atk5u J): tier K's /proc hook
+ * does not see them. The supervisor answers them only for the sandbox's own processes.
+ */
+#define READ_OTHER "the supervisor: calls naming another process only for the sandbox's own"
+FIXTURE_VARIANT_ADD(escape, getpriority_outside){
+	.technique = "read_other",
+	.args = { "getpriority", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, ioprio_get_outside){
+	.technique = "read_other",
+	.args = { "ioprio_get", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, sched_getaffinity_outside){
+	.technique = "read_other",
+	.args = { "sched_getaffinity", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, sched_getparam_outside){
+	.technique = "read_other",
+	.args = { "sched_getparam", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, sched_getscheduler_outside){
+	.technique = "read_other",
+	.args = { "sched_getscheduler", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, sched_getattr_outside){
+	.technique = "read_other",
+	.args = { "sched_getattr", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, sched_rr_get_interval_outside){
+	.technique = "read_other",
+	.args = { "sched_rr_get_interval", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, capget_outside){
+	.technique = "read_other",
+	.args = { "capget", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, getpgid_outside){
+	.technique = "read_other",
+	.args = { "getpgid", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, getsid_outside){
+	.technique = "read_other",
+	.args = { "getsid", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, get_robust_list_outside){
+	.technique = "read_other",
+	.args = { "get_robust_list", "@victim" },
+	.stopper = "Landlock: ptrace checks (PTRACE_MODE_READ) only inside the sandbox (ABI 1)",
+};
+FIXTURE_VARIANT_ADD(escape, prlimit64_outside){
+	.technique = "read_other",
+	.args = { "prlimit64", "@victim" },
+	.stopper = READ_OTHER,
+};
+FIXTURE_VARIANT_ADD(escape, pidfd_open_outside){
+	.technique = "read_other",
+	.args = { "pidfd_open", "@victim" },
+	.stopper = READ_OTHER,
+};
+
 TEST_HARNESS_MAIN

@@ -67,6 +67,7 @@
 
 /* Constants newer than the build host's headers (MFD_EXEC, MFD_NOEXEC_SEAL): no code. */
 #include "uapi_compat.h"
+#include "read_other.h"
 
 enum {
 	PROBE_ESCAPED = 0,
@@ -1659,6 +1660,21 @@ struct technique {
 	const char *usage;
 };
 
+/* Another process's attributes by the calls that name it (atk5u J): read_other.h. */
+static int t_read_other(char **argv)
+{
+	pid_t pid = target_pid(argv[1]);
+	long r;
+
+	errno = 0;
+	r = read_other(argv[0], pid);
+	if (r < 0 && errno == EINVAL && !read_other_known(argv[0]))
+		return setup_failed("no such call: %s", argv[0]);
+	if (r < 0)
+		return refused(argv[0], errno);
+	return escaped("%s(pid %d) answered %ld", argv[0], (int)pid, r);
+}
+
 static const struct technique techniques[] = {
 	{ "read_file", 1, t_read_file, "FILE" },
 	{ "write_create", 1, t_write_create, "DIR" },
@@ -1738,6 +1754,7 @@ static const struct technique techniques[] = {
 	{ "cachestat", 1, t_cachestat, "FILE" },
 	{ "evict_page_cache", 1, t_evict_page_cache, "FILE" },
 	{ "read_nowait", 1, t_read_nowait, "FILE" },
+	{ "read_other", 2, t_read_other, "CALL PID|parent" },
 };
 
 int main(int argc, char **argv)

@@ -30,6 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <utime.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+
+#include "../../escape/bin/read_other.h"
 
 #ifndef __NR_fchmodat2
 #define __NR_fchmodat2 452
@@ -141,6 +145,38 @@ static int race_connect(const char *act, char **argv, int argc)
 	return 0;
 }
 
+/*
+ * A descriptor's signal owner set to pid, then SIGURG asked for on input (F_SETSIG, O_ASYNC)
+ * and a byte written: the kernel signals the owner. F_GETOWN must then name pid.
+ */
+static long owner_call(const char *call, pid_t pid)
+{
+	struct f_owner_ex ex = { F_OWNER_PID, pid };
+	int fds[2], who = pid;
+	bool ioc = !strcmp(call, "fiosetown") || !strcmp(call, "siocspgrp");
+	long r;
+
+	if (ioc ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds))
+		return -1;
+	if (ioc)
+		r = ioctl(fds[0], call[0] == 'f' ? FIOSETOWN : SIOCSPGRP, &who);
+	else if (!strcmp(call, "fsetown_ex"))
+		r = fcntl(fds[0], F_SETOWN_EX, &ex);
+	else
+		r = fcntl(fds[0], F_SETOWN, pid);
+	if (!r)
+		r = fcntl(fds[0], F_SETSIG, SIGURG) || fcntl(fds[0], F_SETFL, O_ASYNC) ? -1 : 0;
+	if (!r && write(fds[1], "x", 1) != 1)
+		r = -1;
+	if (!r && fcntl(fds[0], F_GETOWN) != pid) {
+		errno = EIO;
+		r = -1;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	return r;
+}
+
 /* One call aimed at another process: PID, or "child" (a child of ours, waited for). */
 static long proc_call(const char *call, pid_t pid)
 {
@@ -175,6 +211,19 @@ static long proc_call(const char *call, pid_t pid)
 
 		return errno ? -1 : setpriority(PRIO_PROCESS, (id_t)pid, prio);
 	}
+	if (!strncmp(call, "read-", 5)) /* the calls of read_other.h */
+		return read_other(call + 5, pid);
+	if (!strcmp(call, "pidfd_waitid")) { /* a pidfd of a child of ours, and waiting on it */
+		siginfo_t si;
+		int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+		if (fd < 0 || kill(pid, SIGKILL))
+			return -1;
+		return waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED);
+	}
+	if (!strcmp(call, "fsetown") || !strcmp(call, "fsetown_ex") || !strcmp(call, "fiosetown") ||
+	    !strcmp(call, "siocspgrp"))
+		return owner_call(call, pid);
 	errno = EINVAL;
 	return -1;
 }

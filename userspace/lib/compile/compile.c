@@ -779,21 +779,87 @@ static void compile_process_resources(struct builder *b)
 }
 
 /*
+ * Other processes' attributes: the kernel lets a program read the priorities, scheduling,
+ * CPU affinity, capabilities, process group and session of any process it can name, and pidfd_open
+ * gives a descriptor that watches any process exit and tells (PIDFD_GET_INFO) its parent, uids and
+ * cgroup. The read side of the calls above: target 0 (the caller) stays in the kernel, any other
+ * goes to the supervisor, which answers only for the sandbox's own processes and says ESRCH for the
+ * rest, as a PID namespace would (no such process: neither its attributes nor its existence).
+ * capget names its target in memory seccomp cannot read, and pidfd_open never names the caller by
+ * 0: every call goes. getpriority and ioprio_get of a process group or a user are refused (EPERM).
+ * Calls the kernel checks as ptrace reads (get_robust_list, kcmp, /proc/PID/mem) Landlock already
+ * keeps inside the sandbox.
+ */
+static void compile_process_reads(struct builder *b)
+{
+	static const struct {
+		const char *call;
+		unsigned int arg;
+		uint64_t self;
+		int errno_value;
+		const char *why;
+	} self_only[] = {
+		{ "getpriority", 0, 0 /* PRIO_PROCESS */, EPERM,
+		  "the priority of a process group or user" },
+		{ "getpriority", 1, 0, ESRCH, "another process's priority" },
+		{ "ioprio_get", 0, 1 /* IOPRIO_WHO_PROCESS */, EPERM,
+		  "the I/O priority of a process group or user" },
+		{ "ioprio_get", 1, 0, ESRCH, "another process's I/O priority" },
+		{ "sched_getaffinity", 0, 0, ESRCH, "another process's CPU affinity" },
+		{ "sched_getparam", 0, 0, ESRCH, "another process's scheduling priority" },
+		{ "sched_getscheduler", 0, 0, ESRCH, "another process's scheduling policy" },
+		{ "sched_getattr", 0, 0, ESRCH, "another process's scheduling attributes" },
+		{ "sched_rr_get_interval", 0, 0, ESRCH, "another process's time slice" },
+		{ "getpgid", 0, 0, ESRCH, "another process's process group" },
+		{ "getsid", 0, 0, ESRCH, "another process's session" },
+	};
+	static const struct {
+		const char *call;
+		const char *why;
+	} always[] = {
+		{ "capget", "capabilities (the target is in memory seccomp cannot read)" },
+		{ "pidfd_open", "a descriptor for a process (its exit and its identity)" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(self_only); i++)
+		sc_tag(sc_rule(b, self_only[i].call, self_only[i].errno_value,
+			       COND1(NE(self_only[i].arg, self_only[i].self)), NULL,
+			       self_only[i].why),
+		       SBX_ANSWER_SUPERVISOR, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(always); i++)
+		sc_tag(sc_rule(b, always[i].call, ESRCH, NOCOND, NULL, always[i].why),
+		       SBX_ANSWER_SUPERVISOR, 0);
+}
+
+/*
  * Signals before Landlock ABI 6 (LANDLOCK_SCOPE_SIGNAL): a signal to the caller's own
  * process group (0) stays in the kernel; any other target goes to the supervisor, which
- * delivers it only inside the sandbox.
+ * delivers it only inside the sandbox. The kernel also signals on the program's behalf: SIGIO
+ * and SIGURG (or F_SETSIG's signal) go to a descriptor's owner. Setting an owner other
+ * than none (0) goes to the supervisor too, which sets it only to one of the sandbox's
+ * processes; F_SETOWN_EX and the socket ioctls keep the owner in memory, so every one goes.
  */
 static void compile_signals(struct builder *b)
 {
 	static const char *const by_pid[] = { "kill", "tkill", "tgkill", "rt_sigqueueinfo",
 					      "rt_tgsigqueueinfo" };
 	static const char why[] = "signals outside the sandbox (Landlock ABI 6 scopes them)";
+	static const char owner_why[] = "a descriptor's signal owner outside the sandbox "
+					"(Landlock ABI 6 scopes it)";
+	static const uint64_t owner_ioctls[] = { 0x8901 /* FIOSETOWN */, 0x8902 /* SIOCSPGRP */ };
 
 	for (size_t i = 0; i < ARRAY_SIZE(by_pid); i++)
 		sc_tag(sc_rule(b, by_pid[i], EPERM, COND1(NE(0, 0)), NULL, why),
 		       SBX_ANSWER_SUPERVISOR, 6);
 	/* Its target is a pidfd: never the caller's own group. */
 	sc_tag(sc_rule(b, "pidfd_send_signal", EPERM, NOCOND, NULL, why), SBX_ANSWER_SUPERVISOR, 6);
+	sc_tag(sc_rule(b, "fcntl", EPERM, COND2(EQ32(1, F_SETOWN), NE(2, 0)), NULL, owner_why),
+	       SBX_ANSWER_SUPERVISOR, 6);
+	sc_tag(sc_rule(b, "fcntl", EPERM, COND1(EQ32(1, F_SETOWN_EX)), NULL, owner_why),
+	       SBX_ANSWER_SUPERVISOR, 6);
+	for (size_t i = 0; i < ARRAY_SIZE(owner_ioctls); i++)
+		sc_tag(sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, owner_ioctls[i])), NULL, owner_why),
+		       SBX_ANSWER_SUPERVISOR, 6);
 }
 
 /*
@@ -1311,6 +1377,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 	compile_kernel_surface(&b);
 	if (sandboxed && !inherit) {
 		compile_process_resources(&b);
+		compile_process_reads(&b);
 		compile_signals(&b);
 		compile_page_cache(&b);
 		compile_file_modes(&b);

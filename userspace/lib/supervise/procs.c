@@ -21,12 +21,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -408,6 +411,248 @@ static int copy_out_resource(struct sup_call *c, long ret)
 	return sup_program_write(c->tid, c->args[3], c->out, c->out_len);
 }
 
+/* ---- reading another process's attributes ---- */
+
+/*
+ * The target of a reading call: its pid argument, or capget's header (copied to c->mask:
+ * version in the low half); 0 names the caller.
+ */
+static pid_t read_target(const struct sup_call *c)
+{
+	pid_t target = c->nr == __NR_capget ? (pid_t)(c->mask >> 32)
+		       : c->nr == __NR_getpriority || c->nr == __NR_ioprio_get ? (pid_t)c->args[1]
+									       : (pid_t)c->args[0];
+
+	return target ? target : c->tid;
+}
+
+static bool capget_version_known(uint32_t v)
+{
+	return v == _LINUX_CAPABILITY_VERSION_1 || v == _LINUX_CAPABILITY_VERSION_2 ||
+	       v == _LINUX_CAPABILITY_VERSION_3;
+}
+
+/*
+ * Main thread: copy what the call reads into the program's memory (so bytes the kernel
+ * would leave alone are written back unchanged), pin the target and check it is the
+ * sandbox's. Outside the sandbox the answer is ESRCH (the rule's errno), as if there were
+ * no such process; a process that does not exist gets ESRCH too, unreported.
+ */
+static int copy_read(struct sup_call *c)
+{
+	uint64_t addr = 0;
+	size_t len = 0;
+	int err;
+
+	if ((c->nr == __NR_getpriority && c->args[0] != PRIO_PROCESS) ||
+	    (c->nr == __NR_ioprio_get && c->args[0] != 1 /* IOPRIO_WHO_PROCESS */)) {
+		sup_why(c, "%s: only of the sandbox's own processes, one at a time", c->spec->name);
+		return -EPERM;
+	}
+	switch (c->nr) {
+	case __NR_capget: { /* (header {version, pid}, data) */
+		uint32_t hdr[2];
+
+		err = sup_program_read(c->tid, c->args[0], hdr, sizeof(hdr));
+		if (err)
+			return err;
+		c->mask = (uint64_t)hdr[1] << 32 | hdr[0];
+		if (!capget_version_known(hdr[0]))
+			return 0; /* answered by copy_out: the kernel's version, EINVAL */
+		addr = c->args[1];
+		len = addr ? (hdr[0] == _LINUX_CAPABILITY_VERSION_1 ? 1 : 2) *
+				      sizeof(struct __user_cap_data_struct)
+			   : 0;
+		break;
+	}
+	case __NR_sched_getaffinity: /* (pid, len, mask): the kernel writes its return */
+		addr = c->args[2];
+		len = c->args[1] > SUP_CPUSET_MAX ? SUP_CPUSET_MAX : (size_t)c->args[1];
+		break;
+	case __NR_sched_getparam: /* (pid, param) */
+		addr = c->args[1];
+		len = sizeof(struct sched_param);
+		break;
+	case __NR_sched_getattr: /* (pid, attr, size, flags) */
+		addr = c->args[1];
+		len = c->args[2] > 4096 ? 4096 : (size_t)c->args[2];
+		break;
+	case __NR_sched_rr_get_interval: /* (pid, timespec) */
+		addr = c->args[1];
+		len = sizeof(struct timespec);
+		break;
+	}
+	if (len) {
+		c->buf_len = len;
+		c->buf = calloc(1, len);
+		if (!c->buf)
+			return -ENOMEM;
+		if (addr && sup_program_read(c->tid, addr, c->buf, len))
+			memset(c->buf, 0, len); /* unreadable: the kernel's EFAULT, from copy_out */
+	}
+	c->inst = pin_member(c, read_target(c));
+	/* No such process: the kernel's own answer, from exec_read, unreported. */
+	return c->inst < 0 && c->inst != -ESRCH ? c->inst : 0;
+}
+
+/* Executor: the call on the pinned pid, checked live just before. */
+static long exec_read(struct sup_call *c)
+{
+	pid_t target = read_target(c);
+	long ret;
+
+	if (c->nr == __NR_capget && !capget_version_known((uint32_t)c->mask))
+		return 0;
+	if (c->inst < 0 || !alive(c->inst))
+		return -ESRCH;
+	switch (c->nr) {
+	case __NR_getpriority:
+		ret = syscall(SYS_getpriority, PRIO_PROCESS, target);
+		break;
+	case __NR_ioprio_get:
+		ret = syscall(SYS_ioprio_get, 1, target);
+		break;
+	case __NR_getpgid:
+		ret = syscall(SYS_getpgid, target);
+		break;
+	case __NR_getsid:
+		ret = syscall(SYS_getsid, target);
+		break;
+	case __NR_sched_getscheduler:
+		ret = syscall(SYS_sched_getscheduler, target);
+		break;
+	case __NR_sched_getaffinity:
+		ret = syscall(SYS_sched_getaffinity, target, c->buf_len, c->buf);
+		break;
+	case __NR_sched_getparam:
+		ret = syscall(SYS_sched_getparam, target, c->buf);
+		break;
+	case __NR_sched_getattr:
+		ret = syscall(SYS_sched_getattr, target, c->buf, (unsigned int)c->buf_len,
+			      (unsigned int)c->args[3]);
+		break;
+	case __NR_sched_rr_get_interval:
+		ret = syscall(SYS_sched_rr_get_interval, target, c->buf);
+		break;
+	case __NR_capget: {
+		struct __user_cap_header_struct h = { (uint32_t)c->mask, target };
+
+		ret = syscall(SYS_capget, &h, c->buf);
+		break;
+	}
+	case __NR_pidfd_open: {
+		pid_t tgid;
+
+		/* The pinned pidfd itself, when that is what was asked for. */
+		if (!c->args[1] && !sup_proc_status_field(target, "Tgid", &tgid) &&
+		    tgid == target) {
+			c->answer_fd = c->inst;
+			c->inst = -1;
+			return 0;
+		}
+		ret = syscall(SYS_pidfd_open, target, (unsigned int)c->args[1]);
+		if (ret >= 0) {
+			c->answer_fd = (int)ret;
+			ret = 0;
+		}
+		break;
+	}
+	default:
+		ret = -1;
+		errno = ENOSYS;
+	}
+	return ret < 0 ? -errno : ret;
+}
+
+/* Main thread: what the call read, into the program's memory. */
+static int copy_out_read(struct sup_call *c, long ret)
+{
+	int err;
+
+	switch (c->nr) {
+	case __NR_capget:
+		if (!capget_version_known((uint32_t)c->mask)) {
+			uint32_t v = _LINUX_CAPABILITY_VERSION_3;
+
+			err = sup_program_write(c->tid, c->args[0], &v, sizeof(v));
+			return err ? err : -EINVAL;
+		}
+		return c->buf_len ? sup_program_write(c->tid, c->args[1], c->buf, c->buf_len) : 0;
+	case __NR_sched_getaffinity:
+		return ret > 0 ? sup_program_write(c->tid, c->args[2], c->buf, (size_t)ret) : 0;
+	case __NR_sched_getparam:
+	case __NR_sched_getattr:
+	case __NR_sched_rr_get_interval:
+		return sup_program_write(c->tid, c->args[1], c->buf, c->buf_len);
+	}
+	return 0;
+}
+
+/* ---- a descriptor's signal owner (SIGIO, SIGURG), below Landlock ABI 6 ---- */
+
+/*
+ * Main thread: the owner asked for (F_SETOWN's argument, F_SETOWN_EX's struct, the ioctls'
+ * int), the program's descriptor, and the owner pinned and checked. A process group is
+ * refused: unlike kill's, the owner lasts, and the group could take in an outsider later.
+ */
+static int copy_owner(struct sup_call *c)
+{
+	struct f_owner_ex ex = { F_OWNER_PID, 0 };
+	uint32_t cmd = (uint32_t)c->args[1];
+	int who = 0, err;
+
+	if (c->nr == __NR_fcntl && cmd == F_SETOWN) {
+		who = (int)c->args[2];
+	} else if (c->nr == __NR_fcntl && cmd == F_SETOWN_EX) {
+		err = sup_program_read(c->tid, c->args[2], &ex, sizeof(ex));
+		if (err)
+			return err;
+		who = ex.type == F_OWNER_PGRP ? -ex.pid : ex.pid;
+	} else if (c->nr == __NR_ioctl && (cmd == FIOSETOWN || cmd == SIOCSPGRP)) {
+		err = sup_program_read(c->tid, c->args[2], &who, sizeof(who));
+		if (err)
+			return err;
+	} else {
+		sup_why(c, "%s: not a signal owner the supervisor sets", c->spec->name);
+		return -EPERM;
+	}
+	c->mask = (uint64_t)(uint32_t)who;
+	memcpy(c->out, &ex, sizeof(ex));
+	if (who < 0) {
+		c->refused = true;
+		sup_why(c, "%s(owner %d): a process group as a descriptor's signal owner",
+			c->spec->name, who);
+		return -EPERM;
+	}
+	c->fd = sup_program_getfd(c, (int)c->args[0]);
+	if (c->fd < 0)
+		return c->fd == -EBADF ? 0 : c->fd; /* EBADF: the kernel's answer, from exec */
+	if (who) {
+		c->inst = pin_member(c, who);
+		return c->inst < 0 ? c->inst : 0;
+	}
+	return 0;
+}
+
+/* Executor: the owner set on the program's own open file (the copy shares it). */
+static long exec_owner(struct sup_call *c)
+{
+	int who = (int)(uint32_t)c->mask;
+	long ret;
+
+	if (c->fd < 0)
+		return -EBADF;
+	if (who && !alive(c->inst))
+		return -ESRCH;
+	if (c->nr == __NR_ioctl)
+		ret = ioctl(c->fd, (unsigned long)(uint32_t)c->args[1], &who);
+	else if ((uint32_t)c->args[1] == F_SETOWN_EX)
+		ret = fcntl(c->fd, F_SETOWN_EX, (struct f_owner_ex *)c->out);
+	else
+		ret = fcntl(c->fd, F_SETOWN, who);
+	return ret < 0 ? -errno : ret;
+}
+
 #define SIGNAL(n)                                                                          \
 	{                                                                                  \
 		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1, \
@@ -417,6 +662,17 @@ static int copy_out_resource(struct sup_call *c, long ret)
 	{                                                                                      \
 		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1,     \
 		.copy_in = copy_resource, .exec = exec_resource, .copy_out = copy_out_resource \
+	}
+
+#define READ(n)                                                                            \
+	{                                                                                  \
+		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1, \
+		.copy_in = copy_read, .exec = exec_read, .copy_out = copy_out_read         \
+	}
+#define OWNER(n)                                                                           \
+	{                                                                                  \
+		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1, \
+		.copy_in = copy_owner, .exec = exec_owner                                  \
 	}
 
 static const struct sup_spec specs[] = {
@@ -436,6 +692,19 @@ static const struct sup_spec specs[] = {
 	RESOURCE(migrate_pages),
 	RESOURCE(move_pages),
 	RESOURCE(process_madvise),
+	READ(getpriority),
+	READ(ioprio_get),
+	READ(getpgid),
+	READ(getsid),
+	READ(sched_getaffinity),
+	READ(sched_getparam),
+	READ(sched_getscheduler),
+	READ(sched_getattr),
+	READ(sched_rr_get_interval),
+	READ(capget),
+	READ(pidfd_open),
+	OWNER(fcntl),
+	OWNER(ioctl),
 };
 
 const struct sup_spec *sup_procs_spec(int nr)

@@ -210,10 +210,26 @@ static int locate(struct sup_call *c)
 	return 0;
 }
 
-static int respond(int notify_fd, uint64_t id, long ret, bool lets_run)
+/*
+ * The call's result: let run (lets_run), or a descriptor of the supervisor's (answer_fd,
+ * -1 none) put into the program as its result, or ret.
+ */
+static int respond(int notify_fd, uint64_t id, long ret, bool lets_run, int answer_fd)
 {
 	struct seccomp_notif_resp resp = { .id = id };
 
+	if (!lets_run && ret >= 0 && answer_fd >= 0) {
+		struct seccomp_notif_addfd add = { .id = id,
+						   .flags = SECCOMP_ADDFD_FLAG_SEND,
+						   .srcfd = (uint32_t)answer_fd,
+						   .newfd_flags = O_CLOEXEC };
+
+		if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0)
+			return 0;
+		ret = -errno;
+		if (ret == -ENOENT)
+			return ret;
+	}
 	if (lets_run)
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	else if (ret < 0)
@@ -249,6 +265,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 				.fd = -1,
 				.base = -1,
 				.inst = -1,
+				.answer_fd = -1,
 				.why = why,
 				.why_len = why_len };
 	memcpy(c->args, req->data.args, sizeof(c->args));
@@ -280,7 +297,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 		goto out;
 	}
 	if (!ret && c->spec->lets_run) {
-		respond(notify_fd, id, 0, true);
+		respond(notify_fd, id, 0, true, -1);
 		err = 0;
 		goto out;
 	}
@@ -298,7 +315,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 	}
 	/* Answered, or the caller went away meanwhile (ENOENT): nothing left to do either way. */
 	if (!c->answered)
-		respond(notify_fd, id, ret, false);
+		respond(notify_fd, id, ret, false, c->answer_fd);
 	err = 0;
 out:
 	if (c->fd >= 0)
@@ -307,6 +324,8 @@ out:
 		close(c->base);
 	if (c->inst >= 0)
 		close(c->inst);
+	if (c->answer_fd >= 0)
+		close(c->answer_fd);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	free(c->buf);

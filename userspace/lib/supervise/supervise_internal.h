@@ -102,6 +102,7 @@ struct sup_call {
 	uint64_t out_addr; /* where an output goes in the program */
 	unsigned char out[16]; /* a small output (prlimit's old limit) */
 	size_t out_len;
+	int answer_fd; /* the supervisor's descriptor the call answers with (pidfd_open); -1 */
 	/* The outcome. */
 	bool refused; /* the plan does not allow it: answer with refuse_errno */
 	char *why;
