@@ -275,6 +275,7 @@ OWN(getpgid_child, "proc-read-getpgid", "child");
 OWN(getsid_child, "proc-read-getsid", "child");
 OWN(capget_self, "proc-read-capget", "0");
 OWN(capget_child, "proc-read-capget", "child");
+OWN(capget_version_probe, "proc-capget_version", "0");
 OWN(sched_getaffinity_child, "proc-read-sched_getaffinity", "child");
 OWN(pidfd_open_child, "proc-read-pidfd_open", "child");
 OWN(pidfd_waitid_child, "proc-pidfd_waitid", "child");

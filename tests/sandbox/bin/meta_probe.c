@@ -211,6 +211,18 @@ static long proc_call(const char *call, pid_t pid)
 
 		return errno ? -1 : setpriority(PRIO_PROCESS, (id_t)pid, prio);
 	}
+	if (!strcmp(call, "capget_version")) { /* libcap's probe: the kernel's version back */
+		struct __user_cap_header_struct h = { 0, pid };
+		struct __user_cap_data_struct d[2];
+
+		if (syscall(SYS_capget, &h, NULL) || h.version != _LINUX_CAPABILITY_VERSION_3)
+			return -1;
+		h.version = 0;
+		if (syscall(SYS_capget, &h, d) != -1 || errno != EINVAL ||
+		    h.version != _LINUX_CAPABILITY_VERSION_3)
+			return -1;
+		return 0;
+	}
 	if (!strncmp(call, "read-", 5)) /* the calls of read_other.h */
 		return read_other(call + 5, pid);
 	if (!strcmp(call, "pidfd_waitid")) { /* a pidfd of a child of ours, and waiting on it */

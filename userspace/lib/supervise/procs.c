@@ -574,8 +574,9 @@ static int copy_out_read(struct sup_call *c, long ret)
 		if (!capget_version_known((uint32_t)c->mask)) {
 			uint32_t v = _LINUX_CAPABILITY_VERSION_3;
 
+			/* As the kernel: with no data pointer, a version probe that succeeds. */
 			err = sup_program_write(c->tid, c->args[0], &v, sizeof(v));
-			return err ? err : -EINVAL;
+			return err ? err : c->args[1] ? -EINVAL : 0;
 		}
 		return c->buf_len ? sup_program_write(c->tid, c->args[1], c->buf, c->buf_len) : 0;
 	case __NR_sched_getaffinity:
