@@ -164,6 +164,13 @@ static long exec_lock(struct sup_call *c)
 	return ret;
 }
 
+static bool takes_lock(const uint64_t args[6])
+{
+	int cmd = (int)args[1];
+
+	return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+}
+
 static const struct sup_spec specs[] = {
 	{ .nr = __NR_flock,
 	  .name = "flock",
@@ -180,7 +187,8 @@ static const struct sup_spec specs[] = {
 	  .flags_arg = -1,
 	  .need = SUP_NEED_WRITE,
 	  .copy_in = copy_lock,
-	  .exec = exec_lock },
+	  .exec = exec_lock,
+	  .takes = takes_lock },
 };
 
 const struct sup_spec *sup_lock_spec(int nr)

@@ -670,10 +670,17 @@ static long exec_owner(struct sup_call *c)
 		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1, \
 		.copy_in = copy_read, .exec = exec_read, .copy_out = copy_out_read         \
 	}
+static bool takes_owner(const uint64_t args[6])
+{
+	uint32_t cmd = (uint32_t)args[1];
+
+	return cmd == F_SETOWN || cmd == F_SETOWN_EX || cmd == FIOSETOWN || cmd == SIOCSPGRP;
+}
+
 #define OWNER(n)                                                                           \
 	{                                                                                  \
 		.nr = __NR_##n, .name = #n, .fd_arg = -1, .path_arg = -1, .flags_arg = -1, \
-		.copy_in = copy_owner, .exec = exec_owner                                  \
+		.copy_in = copy_owner, .exec = exec_owner, .takes = takes_owner            \
 	}
 
 static const struct sup_spec specs[] = {

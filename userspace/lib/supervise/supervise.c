@@ -80,23 +80,20 @@ void sbx_supervisor_stop(struct sbx_supervisor *s)
 	free(s);
 }
 
-static const struct sup_spec *find_spec(int nr)
+static const struct sup_spec *find_spec(int nr, const uint64_t args[6])
 {
-	const struct sup_spec *sp = sup_metadata_spec(nr);
+	static const struct sup_spec *(*const families[])(int nr) = {
+		sup_metadata_spec, sup_xattr_spec, sup_inotify_spec,  sup_unix_spec,
+		sup_procs_spec,	   sup_lock_spec,  sup_confined_spec,
+	};
 
-	if (!sp)
-		sp = sup_xattr_spec(nr);
-	if (!sp)
-		sp = sup_inotify_spec(nr);
-	if (!sp)
-		sp = sup_unix_spec(nr);
-	if (!sp)
-		sp = sup_procs_spec(nr);
-	if (!sp)
-		sp = sup_lock_spec(nr);
-	if (!sp)
-		sp = sup_confined_spec(nr);
-	return sp;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		const struct sup_spec *sp = families[i](nr);
+
+		if (sp && (!sp->takes || sp->takes(args)))
+			return sp;
+	}
+	return NULL;
 }
 
 /* The executor's part: resolve, check, act. */
@@ -256,7 +253,6 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 	if (!c)
 		return ENOMEM;
 	*c = (struct sup_call){ .s = s,
-				.spec = find_spec(nr),
 				.nr = nr,
 				.tid = (pid_t)req->pid,
 				.pidfd = -1,
@@ -269,6 +265,7 @@ int sbx_supervisor_carry_out(struct sbx_supervisor *s, int notify_fd,
 				.why = why,
 				.why_len = why_len };
 	memcpy(c->args, req->data.args, sizeof(c->args));
+	c->spec = find_spec(nr, c->args);
 	if (!c->spec) {
 		err = refuse_errno;
 		goto out;

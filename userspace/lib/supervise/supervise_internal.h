@@ -135,6 +135,12 @@ struct sup_spec {
 	int (*copy_out)(struct sup_call *c, long ret);
 	/* Let run as the program asked (CONTINUE) once copy_in succeeded: no exec, no act. */
 	bool lets_run;
+	/*
+	 * For a call more than one family carries out, each for its own commands (fcntl's
+	 * locks and signal owners): whether this spec is the one for these arguments. NULL:
+	 * every call of nr.
+	 */
+	bool (*takes)(const uint64_t args[6]);
 };
 
 const struct sup_spec *sup_metadata_spec(int nr);
