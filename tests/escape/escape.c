@@ -1439,11 +1439,6 @@ FIXTURE_VARIANT_ADD(escape, sched_rr_get_interval_outside){
 	.args = { "sched_rr_get_interval", "@victim" },
 	.stopper = READ_OTHER,
 };
-FIXTURE_VARIANT_ADD(escape, capget_outside){
-	.technique = "read_other",
-	.args = { "capget", "@victim" },
-	.stopper = READ_OTHER,
-};
 FIXTURE_VARIANT_ADD(escape, getpgid_outside){
 	.technique = "read_other",
 	.args = { "getpgid", "@victim" },

@@ -785,8 +785,11 @@ static void compile_process_resources(struct builder *b)
  * cgroup. The read side of the calls above: target 0 (the caller) stays in the kernel, any other
  * goes to the supervisor, which answers only for the sandbox's own processes and says ESRCH for the
  * rest, as a PID namespace would (no such process: neither its attributes nor its existence).
- * capget names its target in memory seccomp cannot read, and pidfd_open never names the caller by
- * 0: every call goes. getpriority and ioprio_get of a process group or a user are refused (EPERM).
+ * pidfd_open never names the caller by 0: every call goes. getpriority and ioprio_get of a
+ * process group or a user are refused (EPERM). capget stays in the kernel: its target is in
+ * memory, which the supervisor cannot read from a program that is not dumpable (a nested sbx
+ * could then not start), and another process's capabilities are in its /proc/PID/status,
+ * which tier U grants as all of /proc (tier K's proc_scope closes that).
  * Calls the kernel checks as ptrace reads (get_robust_list, kcmp, /proc/PID/mem) Landlock already
  * keeps inside the sandbox.
  */
@@ -817,7 +820,6 @@ static void compile_process_reads(struct builder *b)
 		const char *call;
 		const char *why;
 	} always[] = {
-		{ "capget", "capabilities (the target is in memory seccomp cannot read)" },
 		{ "pidfd_open", "a descriptor for a process (its exit and its identity)" },
 	};
 
