@@ -337,6 +337,9 @@ TEST_F(serve, pathname_socket_in_the_container_served)
 TEST_F(serve, abstract_name_served_with_network_server)
 {
 	ASSERT_EQ(0, run(self, true, server_opts, "listen-abstract", self->name));
+	/* sbx refuses (125) a server profile where Landlock cannot confine its ports. */
+	if (self->status == 125 && strstr(self->output, "lacks landlock.net.tcp"))
+		SKIP(return, "Landlock TCP rules need ABI 4: %.200s", self->output);
 	EXPECT_EQ(PROBE_WORKED, self->status) TH_LOG("%s", self->output);
 	EXPECT_TRUE(self->served);
 }
