@@ -67,18 +67,6 @@ static const __u64 sbx_instr_tracing_attach =
 	SBX_INSTR_TYPE(BPF_TRACE_UPROBE_MULTI) | SBX_INSTR_TYPE(BPF_TRACE_KPROBE_SESSION) |
 	SBX_INSTR_TYPE(BPF_TRACE_UPROBE_SESSION);
 
-/* Refused unless disarmed or the caller is sbxd (sbx_daemon_state: self_protect.bpf.c). */
-static __always_inline int sbx_instr_refuse(const char *name)
-{
-	struct sbx_enforcer_config *cfg = sbx_config_get();
-	struct task_struct *t = sbx_current();
-
-	if (!cfg || !(cfg->flags & SBX_CONFIG_SELF_PROTECT) ||
-	    sbx_daemon_state(t, sbx_task_state(t, false)))
-		return 0;
-	return sbx_deny(cfg, NULL, name, SBX_HOOK_SELF_PROTECT, SBX_DENY_PROTECTED);
-}
-
 /* No `ret`: its place moved in 6.15 (self_protect.bpf.c's sbx_guard_bpf says why). */
 SEC("lsm/bpf")
 int BPF_PROG(sbx_instr_bpf, int cmd, union bpf_attr *attr, unsigned int size)
@@ -90,14 +78,14 @@ int BPF_PROG(sbx_instr_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 		type = BPF_CORE_READ(attr, prog_type);
 		if (SBX_INSTR_ALLOWED(type))
 			return 0;
-		return sbx_instr_refuse(sbx_name_instr_prog);
+		return sbx_guard_refuse(sbx_name_instr_prog);
 	case BPF_LINK_CREATE:
 		type = BPF_CORE_READ(attr, link_create.attach_type);
 		if (type < SBX_ATTACH_KNOWN && !(sbx_instr_tracing_attach & SBX_INSTR_TYPE(type)))
 			return 0;
-		return sbx_instr_refuse(sbx_name_instr_attach);
+		return sbx_guard_refuse(sbx_name_instr_attach);
 	case BPF_RAW_TRACEPOINT_OPEN:
-		return sbx_instr_refuse(sbx_name_instr_attach);
+		return sbx_guard_refuse(sbx_name_instr_attach);
 	}
 	return 0;
 }
@@ -135,7 +123,7 @@ int BPF_PROG(sbx_instr_file_open, struct file *file, int ret)
 		return 0;
 	if (!sbx_instr_events_file(BPF_CORE_READ(file, f_path.dentry, d_name.name)))
 		return 0;
-	return sbx_instr_refuse(sbx_name_instr_events);
+	return sbx_guard_refuse(sbx_name_instr_events);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -103,16 +103,6 @@ static __always_inline bool sbx_is_daemon(struct task_struct *t)
 	return sbx_daemon_state(t, sbx_task_state(t, false));
 }
 
-/* A guarded act was attempted: refused unless disarmed or the caller is sbxd. */
-static __always_inline int sbx_guard_refuse(const char *name)
-{
-	struct sbx_enforcer_config *cfg = sbx_config_get();
-
-	if (!cfg || !(cfg->flags & SBX_CONFIG_SELF_PROTECT) || sbx_is_daemon(sbx_current()))
-		return 0;
-	return sbx_deny(cfg, NULL, name, SBX_HOOK_SELF_PROTECT, SBX_DENY_PROTECTED);
-}
-
 static __always_inline int sbx_guard_object(__u32 kind, __u32 id, const char *name)
 {
 	__u64 key = SBX_GUARD_KEY(kind, id);

@@ -530,4 +530,19 @@ static __always_inline int sbx_deny(const struct sbx_enforcer_config *cfg, struc
 	return enforce ? -SBX_EPERM : 0;
 }
 
+/*
+ * An act self-protection guards (self_protect.bpf.c) or keeps from root's instrumentation
+ * (instr_guard.bpf.c): refused unless disarmed or the caller is sbxd.
+ */
+static __always_inline int sbx_guard_refuse(const char *name)
+{
+	struct sbx_enforcer_config *cfg = sbx_config_get();
+	struct task_struct *t = sbx_current();
+
+	if (!cfg || !(cfg->flags & SBX_CONFIG_SELF_PROTECT) ||
+	    sbx_daemon_state(t, sbx_task_state(t, false)))
+		return 0;
+	return sbx_deny(cfg, NULL, name, SBX_HOOK_SELF_PROTECT, SBX_DENY_PROTECTED);
+}
+
 #endif /* SBX_ENFORCER_BPF_H */
