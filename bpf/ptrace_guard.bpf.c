@@ -206,24 +206,68 @@ int BPF_PROG(sbx_core_dump_check, struct cred *new, const struct cred *old, gfp_
 }
 
 /*
- * A perf event on a hardened task (PERF_SAMPLE_STACK_USER copies up to 64 KiB of its stack
- * a sample; registers, raw data, breakpoints): refused as an attach is. The kernel asks
- * ptrace_may_access (READ mode) of a caller without CAP_PERFMON only, and after this
- * hook. Events on a CPU (no task) and events made before the
- * task exec'd a hardened program (perf record -- PROG) are not this hook's: the exec is
- * refused (exec_verdict.bpf.c). The fast path is the event's target, no lookup without one.
+ * Perf events, both kinds, in one program (the hook runs for every event the kernel makes,
+ * inherited ones too, with its final attr and target):
+ *  - bound to a task (event->hw.target): PERF_SAMPLE_STACK_USER copies up to 64 KiB of its
+ *    stack a sample (registers, raw data, breakpoints too), so an event on a hardened task
+ *    is refused as an attach is. The kernel asks ptrace_may_access (READ mode) of a caller
+ *    without CAP_PERFMON only, and after this hook. Events made before the task exec'd a
+ *    hardened program (perf record -- PROG) are the exec's (exec_verdict.bpf.c).
+ *  - bound to no task (CPU-wide, pid -1, or a cgroup event: atk3 B): it samples whatever
+ *    runs on its CPU, hardened tasks too (perf record -a --call-graph dwarf). As on macOS,
+ *    system-wide profiling sees where every process is (addresses, call chains, counts),
+ *    not a hardened process's memory or registers: such an event may record only the
+ *    fields of SBX_PERF_SAMPLE_OPEN, unless the opener is a hardened program with
+ *    cs.debugger (sbx_may_debug), which may debug every hardened task anyway.
+ * Why perf_event_alloc and not perf_event_open: the latter gets only the check's type in
+ * 6.12 and 7.2 (their BTF: bpf_lsm_perf_event_open(int type)), and in 6.1 the attr but
+ * not the event. exclude_user is no way out: a sample taken in the kernel still copies the
+ * interrupted task's user registers and stack (perf_sample_regs_user reads task_pt_regs).
+ * Nothing changes sample_type after the event is made (PERF_EVENT_IOC_MODIFY_ATTRIBUTES
+ * only moves a breakpoint). Fast path: an event without a task whose fields are all on
+ * the list returns before any lookup (perf record -a without user stacks costs nothing).
  */
+/*
+ * The fields of enum perf_event_sample_format (uapi: the same values in 6.1 to 7.2) that
+ * are addresses, identifiers or counts. CALLCHAIN's user part is return addresses the kernel
+ * reads off the user stack by frame pointer, BRANCH_STACK the last branches' source and
+ * target, ADDR a data address, TRANSACTION an abort code and flags. Left off: RAW
+ * (tracepoint payloads: system call arguments, what the probe fetched), REGS_USER,
+ * STACK_USER, REGS_INTR (the user registers when the interrupt hit user mode), AUX (a
+ * PMU's trace or sample buffer: Intel PT, ARM SPE), and every bit above WEIGHT_STRUCT.
+ * One exception: the raw data of a BPF output event (PERF_COUNT_SW_BPF_OUTPUT, what
+ * libbpf's perf_buffer and BCC open on every CPU) is only what a BPF program writes
+ * there, never a sampled task's state; what such a program may read is root's BPF
+ * tracing, which no perf event rule reaches (userspace/daemon/README.md, Limits).
+ */
+#define SBX_PERF_SAMPLE_OPEN                                                           \
+	(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR |      \
+	 PERF_SAMPLE_READ | PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_ID | PERF_SAMPLE_CPU | \
+	 PERF_SAMPLE_PERIOD | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_BRANCH_STACK |       \
+	 PERF_SAMPLE_WEIGHT | PERF_SAMPLE_DATA_SRC | PERF_SAMPLE_IDENTIFIER |          \
+	 PERF_SAMPLE_TRANSACTION | PERF_SAMPLE_PHYS_ADDR | PERF_SAMPLE_CGROUP |        \
+	 PERF_SAMPLE_DATA_PAGE_SIZE | PERF_SAMPLE_CODE_PAGE_SIZE | PERF_SAMPLE_WEIGHT_STRUCT)
+
+const char sbx_name_perf[] = "(perf event without a task)";
+
 SEC("lsm/perf_event_alloc")
 int BPF_PROG(sbx_perf_event_check, struct perf_event *event, int ret)
 {
 	struct task_struct *task;
+	__u64 allowed = SBX_PERF_SAMPLE_OPEN;
 
 	if (ret)
 		return ret;
 	task = event->hw.target; /* a BTF pointer, as task storage needs */
-	if (!task)
+	if (task)
+		return sbx_debug_check(task, sbx_current(), SBX_PTRACE_MODE_ATTACH);
+	if (event->attr.type == PERF_TYPE_SOFTWARE &&
+	    event->attr.config == PERF_COUNT_SW_BPF_OUTPUT)
+		allowed |= PERF_SAMPLE_RAW;
+	if (!(event->attr.sample_type & ~allowed) ||
+	    sbx_may_debug(sbx_task_state(sbx_current(), false), NULL))
 		return 0;
-	return sbx_debug_check(task, sbx_current(), SBX_PTRACE_MODE_ATTACH);
+	return sbx_debug_deny(sbx_name_perf, SBX_HOOK_PERF, SBX_DENY_NOT_DEBUGGABLE);
 }
 
 /*

@@ -93,7 +93,7 @@ enum sbx_event_hook {
 	SBX_HOOK_FANOTIFY = 4, /* tier F: the fanotify exec-permission gate */
 	SBX_HOOK_COREDUMP = 5, /* cred_prepare of a task dumping core (bpf/ptrace_guard.bpf.c) */
 	SBX_HOOK_PROC = 6, /* bpf/proc_scope.bpf.c: /proc/PID entries of another sandbox */
-	SBX_HOOK_PERF = 7, /* bpf/perf_guard.bpf.c: a perf event without a task, user state */
+	SBX_HOOK_PERF = 7, /* bpf/ptrace_guard.bpf.c: a perf event without a task, user state */
 	SBX_HOOK_SELF_PROTECT = 16, /* bpf/self_protect.bpf.c: sbx's own objects and files */
 };
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Tier K, no debugging of a hardened task through perf (bpf/perf_guard.bpf.c, and the
- * exec's refusal in bpf/exec_verdict.bpf.c): every way a perf event observes a hardened
- * task's user state. A hardened target keeps a secret on its stack and spins on the one
- * CPU of the guest; an observer opens an event and waits for a sample of the target:
+ * Tier K, no debugging of a hardened task through perf (bpf/ptrace_guard.bpf.c's
+ * perf_event_alloc, and the exec's refusal in bpf/exec_verdict.bpf.c): every way a perf event
+ * observes a hardened task's user state. A hardened target keeps a secret on its stack and spins on
+ * the one CPU of the guest; an observer opens an event and waits for a sample of the target:
  *  - not bound to a task (CPU-wide, a cgroup event, a uprobe or breakpoint event on the
  *    CPU): user registers, stack or raw data are refused unless the observer is a hardened
  *    cs.debugger program; addresses and counts (IP, TID, CALLCHAIN) are not;

@@ -35,7 +35,6 @@
 #include "exec_verdict.skel.h"
 #include "instr_guard.skel.h"
 #include "mmap_verdict.skel.h"
-#include "perf_guard.skel.h"
 #include "proc_scope.skel.h"
 #include "ptrace_guard.skel.h"
 #include "self_protect.skel.h"
@@ -60,7 +59,6 @@ static const struct {
 	{ "exec_verdict", exec_verdict__elf_bytes },
 	{ "mmap_verdict", mmap_verdict__elf_bytes },
 	{ "ptrace_guard", ptrace_guard__elf_bytes },
-	{ "perf_guard", perf_guard__elf_bytes },
 	{ "proc_scope", proc_scope__elf_bytes }, /* after task_scope: domains follow fork */
 	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
 	{ "instr_guard", instr_guard__elf_bytes }, /* the same */
@@ -68,7 +66,7 @@ static const struct {
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 /*
- * The objects' programs, one link and one pin each (41 now). enforcer_load refuses more,
+ * The objects' programs, one link and one pin each (40 now). enforcer_load refuses more,
  * so the pins sbx_enforcer_unload waits for always fit too.
  */
 #define ENFORCER_PROGS_MAX 64
