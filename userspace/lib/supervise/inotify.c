@@ -67,7 +67,4 @@ static const struct sup_spec spec = {
 	.act = act_watch,
 };
 
-const struct sup_spec *sup_inotify_spec(int nr)
-{
-	return nr == spec.nr ? &spec : NULL;
-}
+const struct sup_family sup_inotify_calls = { &spec, 1 };

@@ -191,10 +191,4 @@ static const struct sup_spec specs[] = {
 	  .takes = takes_lock },
 };
 
-const struct sup_spec *sup_lock_spec(int nr)
-{
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if (specs[i].nr == nr)
-			return &specs[i];
-	return NULL;
-}
+const struct sup_family sup_lock_calls = { specs, sizeof(specs) / sizeof(specs[0]) };

@@ -129,10 +129,4 @@ static const struct sup_spec specs[] = {
 	  .act = act_utimes },
 };
 
-const struct sup_spec *sup_metadata_spec(int nr)
-{
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if (specs[i].nr == nr)
-			return &specs[i];
-	return NULL;
-}
+const struct sup_family sup_metadata_calls = { specs, sizeof(specs) / sizeof(specs[0]) };

@@ -715,10 +715,4 @@ static const struct sup_spec specs[] = {
 	OWNER(ioctl),
 };
 
-const struct sup_spec *sup_procs_spec(int nr)
-{
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if (specs[i].nr == nr)
-			return &specs[i];
-	return NULL;
-}
+const struct sup_family sup_procs_calls = { specs, sizeof(specs) / sizeof(specs[0]) };

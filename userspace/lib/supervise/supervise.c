@@ -80,19 +80,24 @@ void sbx_supervisor_stop(struct sbx_supervisor *s)
 	free(s);
 }
 
+/*
+ * The spec for a call: by its number, and for a call two families carry out (fcntl: locks
+ * and signal owners), by the arguments the spec takes.
+ */
 static const struct sup_spec *find_spec(int nr, const uint64_t args[6])
 {
-	static const struct sup_spec *(*const families[])(int nr) = {
-		sup_metadata_spec, sup_xattr_spec, sup_inotify_spec,  sup_unix_spec,
-		sup_procs_spec,	   sup_lock_spec,  sup_confined_spec,
+	static const struct sup_family *const families[] = {
+		&sup_metadata_calls, &sup_xattr_calls, &sup_inotify_calls,  &sup_unix_calls,
+		&sup_procs_calls,    &sup_lock_calls,  &sup_confined_calls,
 	};
 
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		const struct sup_spec *sp = families[i](nr);
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+		for (size_t i = 0; i < families[f]->n; i++) {
+			const struct sup_spec *sp = &families[f]->specs[i];
 
-		if (sp && (!sp->takes || sp->takes(args)))
-			return sp;
-	}
+			if (sp->nr == nr && (!sp->takes || sp->takes(args)))
+				return sp;
+		}
 	return NULL;
 }
 

@@ -143,13 +143,14 @@ struct sup_spec {
 	bool (*takes)(const uint64_t args[6]);
 };
 
-const struct sup_spec *sup_metadata_spec(int nr);
-const struct sup_spec *sup_xattr_spec(int nr);
-const struct sup_spec *sup_inotify_spec(int nr);
-const struct sup_spec *sup_unix_spec(int nr);
-const struct sup_spec *sup_procs_spec(int nr);
-const struct sup_spec *sup_lock_spec(int nr);
-const struct sup_spec *sup_confined_spec(int nr);
+/* The calls one family carries out (metadata.c, xattr.c, ...): supervise.c's find_spec. */
+struct sup_family {
+	const struct sup_spec *specs;
+	size_t n;
+};
+
+extern const struct sup_family sup_metadata_calls, sup_xattr_calls, sup_inotify_calls,
+	sup_unix_calls, sup_procs_calls, sup_lock_calls, sup_confined_calls;
 
 /* confined.c: the program's own further confinement (landlock_restrict_self). */
 void sup_confined_start(struct sbx_supervisor *s);

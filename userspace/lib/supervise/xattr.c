@@ -202,10 +202,4 @@ static const struct sup_spec specs[] = {
 	{ X_AT(listxattrat, SUP_NEED_READ), X_OPS },
 };
 
-const struct sup_spec *sup_xattr_spec(int nr)
-{
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if (specs[i].nr == nr)
-			return &specs[i];
-	return NULL;
-}
+const struct sup_family sup_xattr_calls = { specs, sizeof(specs) / sizeof(specs[0]) };
