@@ -59,14 +59,9 @@
 #include <linux/landlock.h>
 
 #include "kselftest_harness.h"
+#include "probe_status.h"
 #include "sbx_test.h"
 #include "uapi_compat.h"
-
-/* escape_probe's exit statuses (tests/escape/bin/escape_probe.c). */
-#define PROBE_ESCAPED	  0
-#define PROBE_REFUSED	  10
-#define PROBE_UNSUPPORTED 11
-#define PROBE_SETUP	  12
 
 #define PROFILE "/tests/escape/data/app-sandbox.yaml"
 

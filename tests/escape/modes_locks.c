@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "probe_status.h"
 #include "sbx_test.h"
 
 #define PROFILE "/tests/escape/data/app-sandbox.yaml"
@@ -96,9 +97,9 @@ TEST_F(modes, refused)
 	struct stat st;
 
 	ASSERT_EQ(0, run(self, variant, false, &r));
-	if (r.status == 11)
+	if (r.status == PROBE_UNSUPPORTED)
 		SKIP(return, "the kernel lacks it: %.150s", r.out);
-	if (r.status == 10 && !strcmp(variant->how, "fcaps") && getuid())
+	if (r.status == PROBE_REFUSED && !strcmp(variant->how, "fcaps") && getuid())
 		SKIP(return,
 			   "a file capability needs CAP_SETFCAP, which uid %d lacks even "
 			   "unconfined",
@@ -106,9 +107,10 @@ TEST_F(modes, refused)
 	ASSERT_EQ(0, r.status) TH_LOG("the control must work: %s%s", r.out, r.err);
 
 	ASSERT_EQ(0, run(self, variant, true, &r));
-	if (r.status == 11 && variant->refused_as && strstr(r.out, variant->refused_as))
-		r.status = 10;
-	EXPECT_EQ(10, r.status)
+	if (r.status == PROBE_UNSUPPORTED && variant->refused_as &&
+	    strstr(r.out, variant->refused_as))
+		r.status = PROBE_REFUSED;
+	EXPECT_EQ(PROBE_REFUSED, r.status)
 	TH_LOG("%s%s: %s%s", r.status ? "" : "HOLE: ", variant->stopper, r.out, r.err);
 	/* fdmeta fchmod: the file keeps its mode. */
 	ASSERT_EQ(0, stat(self->outside, &st));

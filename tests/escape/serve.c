@@ -33,12 +33,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "probe_status.h"
 #include "sbx_test.h"
 #include "uapi_compat.h"
 
-#define PROBE_WORKED	  0
-#define PROBE_REFUSED	  10
-#define PROBE_UNSUPPORTED 11
+#define PROBE_WORKED PROBE_ESCAPED /* what must keep working worked */
 
 #define PROFILE "/tests/escape/data/app-sandbox.yaml"
 

@@ -66,15 +66,9 @@
 #include <netinet/in.h>
 
 /* Constants newer than the build host's headers (MFD_EXEC, MFD_NOEXEC_SEAL): no code. */
+#include "probe_status.h"
 #include "uapi_compat.h"
 #include "read_other.h"
-
-enum {
-	PROBE_ESCAPED = 0,
-	PROBE_REFUSED = 10,
-	PROBE_UNSUPPORTED = 11,
-	PROBE_SETUP = 12,
-};
 
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1

@@ -27,6 +27,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "probe_status.h"
+
 #ifndef __NR_openat2
 #define __NR_openat2 437
 #endif
@@ -40,9 +42,10 @@ struct how2 { /* struct open_how */
 
 static int __attribute__((format(printf, 2, 3))) report(int code, const char *fmt, ...)
 {
-	static const char *const verdict[] = {
-		[0] = "ESCAPED", [10] = "refused", [11] = "unsupported", [12] = "setup"
-	};
+	static const char *const verdict[] = { [PROBE_ESCAPED] = "ESCAPED",
+					       [PROBE_REFUSED] = "refused",
+					       [PROBE_UNSUPPORTED] = "unsupported",
+					       [PROBE_SETUP] = "setup" };
 	va_list ap;
 
 	printf("modes-probe: %s: ", verdict[code]);
@@ -57,8 +60,8 @@ static int __attribute__((format(printf, 2, 3))) report(int code, const char *fm
 static int failed(const char *what, int err)
 {
 	if (err == ENOSYS || err == EOPNOTSUPP)
-		return report(11, "%s: %s", what, strerror(err));
-	return report(10, "%s: %s", what, strerror(err));
+		return report(PROBE_UNSUPPORTED, "%s: %s", what, strerror(err));
+	return report(PROBE_REFUSED, "%s: %s", what, strerror(err));
 }
 
 static int make_plain(const char *path)
@@ -100,7 +103,7 @@ static int setid(const char *how, const char *dir)
 		fd = -1;
 	} else {
 		if (make_plain(path))
-			return report(12, "create %s: %s", path, strerror(errno));
+			return report(PROBE_SETUP, "create %s: %s", path, strerror(errno));
 		fd = -1;
 		if (!strcmp(how, "chmod") || !strcmp(how, "chmod_gid")) {
 			r = chmod(path, mode);
@@ -117,9 +120,9 @@ static int setid(const char *how, const char *dir)
 
 			if (setxattr(path, "security.capability", cap, sizeof(cap), 0))
 				return failed("setxattr(security.capability)", errno);
-			return report(0, "%s has a file capability", path);
+			return report(PROBE_ESCAPED, "%s has a file capability", path);
 		} else {
-			return report(12, "unknown setid way %s", how);
+			return report(PROBE_SETUP, "unknown setid way %s", how);
 		}
 	}
 	if (r < 0)
@@ -127,10 +130,11 @@ static int setid(const char *how, const char *dir)
 	if (fd >= 0)
 		close(fd);
 	if (stat(path, &st))
-		return report(12, "stat %s: %s", path, strerror(errno));
+		return report(PROBE_SETUP, "stat %s: %s", path, strerror(errno));
 	if (!(st.st_mode & bits))
-		return report(10, "%s: mode %o has no set-id bit", how, st.st_mode & 07777);
-	return report(0, "%s: %s is mode %o", how, path, st.st_mode & 07777);
+		return report(PROBE_REFUSED, "%s: mode %o has no set-id bit", how,
+			      st.st_mode & 07777);
+	return report(PROBE_ESCAPED, "%s: %s is mode %o", how, path, st.st_mode & 07777);
 }
 
 /* Descriptor 0 is a file outside every grant, handed down by sbx's caller. */
@@ -150,10 +154,10 @@ static int fdmeta(const char *how)
 	else if (!strcmp(how, "flock"))
 		r = flock(0, LOCK_EX | LOCK_NB);
 	else
-		return report(12, "unknown fdmeta way %s", how);
+		return report(PROBE_SETUP, "unknown fdmeta way %s", how);
 	if (r)
 		return failed(how, errno);
-	return report(0, "%s on descriptor 0 worked", how);
+	return report(PROBE_ESCAPED, "%s on descriptor 0 worked", how);
 }
 
 static int lock(const char *how, const char *file)
@@ -162,7 +166,7 @@ static int lock(const char *how, const char *file)
 	int fd = open(file, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
-		return report(12, "open %s: %s", file, strerror(errno));
+		return report(PROBE_SETUP, "open %s: %s", file, strerror(errno));
 	if (!strcmp(how, "flock_ex"))
 		r = flock(fd, LOCK_EX | LOCK_NB);
 	else if (!strcmp(how, "flock_sh"))
@@ -176,10 +180,10 @@ static int lock(const char *how, const char *file)
 	else if (!strcmp(how, "ofd_wait"))
 		r = fcntl(fd, F_OFD_SETLKW, &fl);
 	else
-		return report(12, "unknown lock way %s", how);
+		return report(PROBE_SETUP, "unknown lock way %s", how);
 	if (r)
 		return failed(how, errno);
-	return report(0, "%s: %s is locked", how, file);
+	return report(PROBE_ESCAPED, "%s: %s is locked", how, file);
 }
 
 int main(int argc, char **argv)
@@ -193,5 +197,5 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "lock"))
 		return lock(argv[2], argv[3]);
 	fprintf(stderr, "usage: modes_probe setid HOW DIR | fdmeta HOW | lock HOW FILE\n");
-	return 12;
+	return PROBE_SETUP;
 }

@@ -39,10 +39,12 @@
 
 #include "uapi_compat.h"
 
-#define WORKED	    0
-#define REFUSED	    10
-#define UNSUPPORTED 11
-#define SETUP	    12
+#include "probe_status.h"
+
+#define WORKED	    PROBE_ESCAPED
+#define REFUSED	    PROBE_REFUSED
+#define UNSUPPORTED PROBE_UNSUPPORTED
+#define SETUP	    PROBE_SETUP
 
 static int verdict(int code, const char *what, int err)
 {
