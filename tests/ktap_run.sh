@@ -19,6 +19,7 @@ for prog in "$@"; do
 	n=$((n + 1))
 	name=$(basename "$prog")
 	echo "# selftests: $suite: $name"
+	start=$(date +%s)
 	if [ -x "$prog" ]; then
 		timeout "$timeout_s" "$prog" >"$out" 2>&1 </dev/null
 		rc=$?
@@ -27,6 +28,8 @@ for prog in "$@"; do
 		rc=127
 	fi
 	sed 's/^/# /' "$out"
+	# Wall time, for finding what makes a suite slow (never asserted: make bench measures).
+	echo "# $name: $(($(date +%s) - start)) s"
 	res=$(awk '/^(not )?ok [0-9]+ / {
 			if ($1 == "not") f++; else if ($0 ~ /# SKIP/) s++; else if ($0 ~ /# XFAIL/) x++; else p++
 		} END { print p + 0, f + 0, s + 0, x + 0 }' "$out")
