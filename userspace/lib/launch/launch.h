@@ -87,7 +87,8 @@ struct sbx_launch_opts {
 	/*
 	 * When any of the caller's fds 0-2 is a terminal, the program gets a pty of its own
 	 * in place of it (its session's controlling terminal), relayed by the launcher: the
-	 * outer terminal in raw mode for the run, window size passed on, the program's stops
+	 * outer terminal in raw mode for the run, its output through an allow-list of what
+	 * only draws (launch/vt_filter.h), window size passed on, the program's stops
 	 * (^Z) stop the caller as sudo's use_pty does. Without it, or without a terminal, the
 	 * program still runs in a session of its own, with no controlling terminal.
 	 */

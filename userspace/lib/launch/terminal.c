@@ -66,22 +66,6 @@ void sbx_terminal_raw(struct sbx_terminal *t)
 	t->raw = tcsetattr(t->ctl_fd, TCSADRAIN, &raw) == 0;
 }
 
-void sbx_terminal_restore(struct sbx_terminal *t)
-{
-	if (!t->raw)
-		return;
-	tcsetattr(t->ctl_fd, TCSADRAIN, &t->saved);
-	t->raw = false;
-}
-
-void sbx_terminal_winsize(const struct sbx_terminal *t)
-{
-	struct winsize ws;
-
-	if (t->master >= 0 && ioctl(t->ctl_fd, TIOCGWINSZ, &ws) == 0)
-		ioctl(t->master, TIOCSWINSZ, &ws);
-}
-
 /* All of buf to fd, waiting when the terminal is full (it may be non-blocking). */
 static void write_all(int fd, const char *buf, size_t len)
 {
@@ -103,15 +87,35 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+void sbx_terminal_restore(struct sbx_terminal *t)
+{
+	char modes[SBX_VT_RESTORE_MAX];
+
+	if (t->master >= 0)
+		write_all(t->out_fd, modes, sbx_vt_filter_restore(&t->vt, modes));
+	if (!t->raw)
+		return;
+	tcsetattr(t->ctl_fd, TCSADRAIN, &t->saved);
+	t->raw = false;
+}
+
+void sbx_terminal_winsize(const struct sbx_terminal *t)
+{
+	struct winsize ws;
+
+	if (t->master >= 0 && ioctl(t->ctl_fd, TIOCGWINSZ, &ws) == 0)
+		ioctl(t->master, TIOCSWINSZ, &ws);
+}
+
 bool sbx_terminal_relay_output(struct sbx_terminal *t)
 {
-	char buf[4096];
+	char buf[4096], out[sizeof(buf) + SBX_VT_SEQ_MAX];
 
 	for (;;) {
 		ssize_t n = read(t->master, buf, sizeof(buf));
 
 		if (n > 0) {
-			write_all(t->out_fd, buf, n);
+			write_all(t->out_fd, out, sbx_vt_filter(&t->vt, buf, (size_t)n, out));
 			continue;
 		}
 		if (n < 0 && errno == EINTR)

@@ -5,7 +5,9 @@
  * launcher relays bytes between the two, as sudo's use_pty, su --pty and systemd-run --pty
  * do. The program then holds no descriptor of the user's terminal: it cannot take the
  * terminal's foreground (tcsetpgrp), read what the user types after it ends, or stop the
- * launcher with job control signals.
+ * launcher with job control signals. What the program writes reaches the outer terminal
+ * through an allow-list of sequences that only draw (launch/vt_filter.h): no clipboard
+ * write, no query whose answer the terminal types back.
  */
 #ifndef SBX_LAUNCH_TERMINAL_H
 #define SBX_LAUNCH_TERMINAL_H
@@ -15,6 +17,7 @@
 #include <termios.h>
 
 #include "diag.h"
+#include "launch/vt_filter.h"
 
 struct sbx_terminal {
 	int master; /* -1: no pty this run */
@@ -27,6 +30,7 @@ struct sbx_terminal {
 	bool raw; /* the outer terminal is in raw mode now */
 	char buf[4096]; /* typed input not yet written to the pty */
 	size_t len, off;
+	struct sbx_vt_filter vt; /* the program's output, on its way to the outer terminal */
 };
 
 /* A pty when any of fds 0-2 is a terminal (t->master >= 0), else nothing (-1). The pty
@@ -34,7 +38,8 @@ struct sbx_terminal {
 int sbx_terminal_open(struct sbx_terminal *t, struct sbx_diag *d);
 /* Raw mode on the outer terminal, when sbx is its foreground and stdin is relayed. */
 void sbx_terminal_raw(struct sbx_terminal *t);
-/* The outer terminal's modes as they were (every exit path calls this). */
+/* The outer terminal's modes as they were (every exit path calls this), and the modes the
+ * program's output changed (mouse reports, keypad …) back to their defaults. */
 void sbx_terminal_restore(struct sbx_terminal *t);
 /* Window size of the outer terminal onto the pty (SIGWINCH). */
 void sbx_terminal_winsize(const struct sbx_terminal *t);

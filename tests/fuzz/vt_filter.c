@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fuzz the terminal output allow-list (launch/vt_filter.h): whatever a sandboxed program
+ * writes to its pty, sbx parses before the user's terminal does. The first byte is where
+ * to cut the rest into two reads. Beyond memory safety (ASan, the output buffer exactly as
+ * large as the API promises), three properties abort:
+ *   - the cut changes nothing: a sequence split between reads is judged as a whole;
+ *   - what passed passes again unchanged: the output holds only allowed sequences, whole;
+ *   - the modes put back at the end pass as well;
+ *   - none of what the list drops is in the output, by a check of its own: no C1 control
+ *     (raw, or UTF-8 encoded), no string but a title (OSC 0, 1, 2), no DCS, APC, PM, SOS,
+ *     no CSI with a report's final (c, n, t) or a marker other than '?'.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "launch/vt_filter.h"
+
+static size_t filter(const uint8_t *in, size_t len, size_t cut, char **out)
+{
+	struct sbx_vt_filter f;
+	char *a = malloc(cut + SBX_VT_SEQ_MAX), *b = malloc(len - cut + SBX_VT_SEQ_MAX);
+	size_t na, nb;
+
+	sbx_vt_filter_init(&f);
+	na = sbx_vt_filter(&f, (const char *)in, cut, a);
+	nb = sbx_vt_filter(&f, (const char *)in + cut, len - cut, b);
+	*out = malloc(na + nb + SBX_VT_RESTORE_MAX);
+	memcpy(*out, a, na);
+	memcpy(*out + na, b, nb);
+	free(a);
+	free(b);
+	return na + nb + sbx_vt_filter_restore(&f, *out + na + nb);
+}
+
+static void check_dropped(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= 0x80 && s[i] <= 0x9f && (i == 0 || s[i - 1] < 0x80 || s[i - 1] == 0xc2))
+			abort();
+		if (s[i] != 0x1b)
+			continue;
+		if (i + 1 == n || !strchr("[]()*+78=>DEHM", s[i + 1]))
+			abort();
+		if (s[i + 1] == ']') {
+			if (i + 3 >= n || !strchr("012", s[i + 2]) || s[i + 3] != ';')
+				abort();
+			/* over the title, to its BEL or ST */
+			for (i += 4; i < n && s[i] != 0x07 && s[i] != 0x1b; i++)
+				;
+			if (i == n || (s[i] == 0x1b && (i + 1 == n || s[i + 1] != '\\')))
+				abort();
+			i += s[i] == 0x1b;
+			continue;
+		}
+		if (s[i + 1] == '[') {
+			size_t j = i + 2;
+
+			if (j < n && strchr("<=>", s[j]))
+				abort();
+			while (j < n && (s[j] < 0x40 || s[j] > 0x7e))
+				j++;
+			if (j == n || strchr("cnt", s[j]))
+				abort();
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *whole, *split, *again;
+	size_t n_whole, n_split, n_again, cut;
+
+	if (!size)
+		return 0;
+	cut = size > 1 ? data[0] % size : 0;
+	data++;
+	size--;
+	n_whole = filter(data, size, 0, &whole);
+	n_split = filter(data, size, cut, &split);
+	if (n_whole != n_split || memcmp(whole, split, n_whole))
+		abort();
+	check_dropped((const unsigned char *)whole, n_whole);
+	n_again = filter((const uint8_t *)whole, n_whole, 0, &again);
+	/* The first pass ended with its modes put back: the second has none to put back. */
+	if (n_again != n_whole || memcmp(whole, again, n_whole))
+		abort();
+	free(whole);
+	free(split);
+	free(again);
+	return 0;
+}
