@@ -143,12 +143,14 @@ static void check_allowed(struct __test_metadata *_metadata, const struct sbx_pl
 TEST(groups_of_an_app_sandbox)
 {
 	struct sbx_plan *plan = compile_text(_metadata, "  app-sandbox: true\n");
-	static const char *const refused[] = { "@sysv-ipc", "@mqueue", "@debug",       "@io-uring",
-					       "@kernel",   "@mount",  "@namespace",   "@keyring",
-					       "@fanotify", "@clock",  "@memfd-secret" };
+	static const char *const refused[] = { "@sysv-ipc",  "@mqueue",	      "@debug",
+					       "@io-uring",  "@kernel",	      "@mount",
+					       "@namespace", "@keyring",      "@fanotify",
+					       "@clock",     "@memfd-secret", "@aio",
+					       "@page-cache" };
 	static const char *const allowed[] = { "@basic-io",	     "@file-system", "@process",
 					       "@process-resources", "@signal",	     "@memory",
-					       "@network-io",	     "@sandbox",     "@aio" };
+					       "@network-io",	     "@sandbox" };
 
 	ASSERT_EQ(sbx_n_syscall_groups, plan->seccomp.n_groups);
 	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
@@ -161,14 +163,21 @@ TEST(groups_of_an_app_sandbox)
 	EXPECT_EQ(ENOTSUP, decide(plan, "getxattrat", 0, 0, 0)->errno_value);
 	EXPECT_STREQ("cs.debugger", verdict(plan, "@debug")->lifted_by);
 	EXPECT_STREQ("sbx.io-uring", verdict(plan, "@io-uring")->lifted_by);
+	EXPECT_STREQ("sbx.aio", verdict(plan, "@aio")->lifted_by);
 	EXPECT_EQ(NULL, verdict(plan, "@sysv-ipc")->lifted_by);
+	EXPECT_EQ(NULL, verdict(plan, "@page-cache")->lifted_by);
+	/* As a kernel without them, so that callers fall back (atk6u P and N). */
+	EXPECT_EQ(ENOSYS, decide(plan, "mincore", 0, 4096, 0)->errno_value);
+	EXPECT_EQ(ENOSYS, decide(plan, "cachestat", 3, 0, 0)->errno_value);
+	EXPECT_EQ(ENOSYS, decide(plan, "io_setup", 1, 0, 0)->errno_value);
+	EXPECT_EQ(ENOSYS, decide(plan, "io_submit", 0, 1, 0)->errno_value);
 	sbx_plan_free(plan);
 }
 
 TEST(entitlements_lift_their_group)
 {
 	struct sbx_plan *dbg = compile_text(_metadata, "  app-sandbox: true\n  cs.debugger: true\n"
-						       "  sbx.io-uring: true\n");
+						       "  sbx.io-uring: true\n  sbx.aio: true\n");
 	/* The memory cascade: page protection off carries unsigned memory. */
 	struct sbx_plan *mem =
 		compile_text(_metadata, "  cs.disable-executable-page-protection: true\n");
@@ -177,6 +186,8 @@ TEST(entitlements_lift_their_group)
 
 	check_allowed(_metadata, dbg, "@debug");
 	check_allowed(_metadata, dbg, "@io-uring");
+	check_allowed(_metadata, dbg, "@aio");
+	check_refused(_metadata, dbg, "@page-cache", SBX_ANSWER_ERRNO);
 	check_refused(_metadata, dbg, "@sysv-ipc", SBX_ANSWER_ERRNO);
 	check_allowed(_metadata, mem, "@memfd-secret");
 	check_refused(_metadata, bare, "@memfd-secret", SBX_ANSWER_ERRNO);
@@ -308,15 +319,97 @@ TEST(other_processes_resources_and_signals)
 	sbx_plan_free(plan);
 }
 
-TEST(leases_and_dnotify_refused)
+/*
+ * fcntl and madvise by allow-lists (atk6u W and P): every command or advice outside them
+ * is refused, whatever a newer kernel adds, and the upper half of the register, which the
+ * kernel ignores, never passes a refused one. The supervised commands still reach their
+ * rules (locks, signal owners).
+ */
+TEST(fcntl_commands_by_allow_list)
 {
 	struct sbx_plan *plan = compile_text(_metadata, "  app-sandbox: true\n");
+	static const uint64_t allowed[] = {
+		0,  1,	  2,	3,    4,    5,	  9,	10,   11,   16,
+		36, 1025, 1027, 1028, 1030, 1031, 1032, 1033, 1034, 1035
+	};
+	static const uint64_t refused[] = { 12,
+					    13,
+					    14,
+					    17,
+					    35,
+					    39,
+					    1023,
+					    1024,
+					    1026,
+					    1029,
+					    1036,
+					    1037,
+					    1038,
+					    1039,
+					    1040,
+					    2048,
+					    1ULL << 31,
+					    0x100000000ULL | 1024,
+					    0x100000000ULL | 3,
+					    -1ULL };
+	static const uint64_t supervised[] = { 6, 7, 37, 38 };
 
-	EXPECT_EQ(EPERM, decide(plan, "fcntl", 3, 1024 /* F_SETLEASE */, 1)->errno_value);
-	EXPECT_EQ(EPERM, decide(plan, "fcntl", 3, 1026 /* F_NOTIFY */, 1)->errno_value);
-	EXPECT_EQ(EPERM, decide(plan, "fcntl", 3, 0x100000000ULL | 1024, 1)->errno_value);
-	EXPECT_EQ(NULL, decide(plan, "fcntl", 3, 1025 /* F_GETLEASE */, 0));
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
+		EXPECT_EQ(NULL, decide(plan, "fcntl", 3, allowed[i], 0))
+		TH_LOG("fcntl command %llu", (unsigned long long)allowed[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		const struct sbx_seccomp_rule *r = decide(plan, "fcntl", 3, refused[i], 1);
+
+		ASSERT_NE(NULL, r) TH_LOG("fcntl command %#llx", (unsigned long long)refused[i]);
+		EXPECT_EQ(EINVAL, r->errno_value);
+		EXPECT_EQ(SBX_ANSWER_ERRNO, r->answer);
+		EXPECT_EQ(0, r->below_abi);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(supervised); i++)
+		EXPECT_EQ(SBX_ANSWER_SUPERVISOR,
+			  decide(plan, "fcntl", 3, supervised[i], 0)->answer);
+	EXPECT_EQ(SBX_ANSWER_SUPERVISOR, decide(plan, "fcntl", 3, 8 /* F_SETOWN */, 77)->answer);
+	EXPECT_EQ(NULL, decide(plan, "fcntl", 3, 8 /* F_SETOWN */, 0));
+	EXPECT_EQ(SBX_ANSWER_SUPERVISOR, decide(plan, "fcntl", 3, 15 /* F_SETOWN_EX */, 0)->answer);
+	sbx_plan_free(plan);
+	/* Without app-sandbox as well: a hardened program is no lessee either. */
+	plan = compile_text(_metadata, "  cs.allow-jit: true\n");
+	EXPECT_EQ(EINVAL, decide(plan, "fcntl", 3, 1036 /* F_SET_RW_HINT */, 0)->errno_value);
 	EXPECT_EQ(NULL, decide(plan, "fcntl", 3, 4 /* F_SETFL */, 0));
+	sbx_plan_free(plan);
+}
+
+TEST(madvise_advice_by_allow_list)
+{
+	struct sbx_plan *plan = compile_text(_metadata, "  app-sandbox: true\n");
+	static const uint64_t allowed[] = { 0,	1,  2,	3,  4,	8,  9,	10, 11,	 13, 14,
+					    15, 16, 17, 18, 19, 22, 23, 24, 102, 103 };
+	static const uint64_t refused[] = { 5,
+					    6,
+					    7,
+					    12 /* MERGEABLE */,
+					    20 /* COLD */,
+					    21 /* PAGEOUT */,
+					    25 /* COLLAPSE */,
+					    26,
+					    100,
+					    101,
+					    104,
+					    0x100000000ULL | 21,
+					    -1ULL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
+		EXPECT_EQ(NULL, decide(plan, "madvise", 0x10000, 4096, allowed[i]))
+		TH_LOG("advice %llu", (unsigned long long)allowed[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		const struct sbx_seccomp_rule *r =
+			decide(plan, "madvise", 0x10000, 4096, refused[i]);
+
+		ASSERT_NE(NULL, r) TH_LOG("advice %#llx", (unsigned long long)refused[i]);
+		EXPECT_EQ(EINVAL, r->errno_value);
+	}
 	sbx_plan_free(plan);
 }
 

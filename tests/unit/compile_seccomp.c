@@ -69,6 +69,13 @@ enum probe {
 	IOCTL_SETFLAGS,
 	IOCTL_GETFLAGS,
 	TRUNCATE_PATH,
+	/* atk6u P, N, W: the page cache and fcntl by allow-lists */
+	MADV_PAGEOUT_OWN_FILE,
+	MADV_DONTNEED_ANON,
+	MINCORE_ANON,
+	AIO_SETUP,
+	FCNTL_SET_RW_HINT,
+	FCNTL_DUPFD_CLOEXEC,
 };
 
 static long probe_call(enum probe what)
@@ -222,6 +229,63 @@ static long probe_call(enum probe what)
 		if (r < 0 && errno == EAFNOSUPPORT)
 			r = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		break;
+	case MADV_DONTNEED_ANON:
+	case MINCORE_ANON: {
+		unsigned char vec = 0;
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		p[0] = 1;
+		r = what == MINCORE_ANON ? mincore(p, 4096, &vec) : madvise(p, 4096, MADV_DONTNEED);
+		r = r < 0 ? -errno : 0;
+		munmap(p, 4096);
+		return r;
+	}
+	case AIO_SETUP: {
+		unsigned long ctx = 0;
+
+		r = syscall(SYS_io_setup, 1, &ctx);
+		if (r == 0)
+			syscall(SYS_io_destroy, ctx);
+		break;
+	}
+	case FCNTL_DUPFD_CLOEXEC:
+		r = fcntl(0, F_DUPFD_CLOEXEC, 100);
+		if (r >= 0)
+			close((int)r);
+		break;
+	case MADV_PAGEOUT_OWN_FILE:
+	case FCNTL_SET_RW_HINT: {
+		char path[] = "/tmp/sbx-pageout-XXXXXX", page[4096] = { 1 };
+		int fd = mkstemp(path);
+		uint64_t hint = 2; /* RWH_WRITE_LIFE_SHORT */
+		char *p;
+
+		if (fd < 0)
+			return -errno;
+		r = write(fd, page, sizeof(page)) == sizeof(page) ? 0 : -EIO;
+		close(fd);
+		fd = open(path, O_RDONLY); /* read-only: the kernel checks ownership alone */
+		unlink(path);
+		if (r || fd < 0)
+			return -EIO;
+		if (what == FCNTL_SET_RW_HINT) {
+			r = fcntl(fd, 1036 /* F_SET_RW_HINT */, &hint);
+			r = r < 0 ? -errno : 0;
+			close(fd);
+			return r;
+		}
+		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		close(fd);
+		if (p == MAP_FAILED)
+			return -errno;
+		r = *(volatile char *)p == 1 ? madvise(p, 4096, 21 /* MADV_PAGEOUT */) : -1;
+		r = r < 0 ? -errno : 0;
+		munmap(p, 4096);
+		return r;
+	}
 	case IOCTL_SETFLAGS:
 	case IOCTL_GETFLAGS:
 	case TRUNCATE_PATH: {
@@ -489,7 +553,7 @@ FIXTURE_VARIANT_ADD(seccomp_plan, unix_datagram_from_abi_9){
 FIXTURE_VARIANT_ADD(seccomp_plan, file_lease){
 	.entitlements = SANDBOX,
 	.probe = FCNTL_SETLEASE,
-	.confined = -EPERM,
+	.confined = -EINVAL, /* outside fcntl's allow-list */
 	.needs_kernel_feature = true,
 };
 FIXTURE_VARIANT_ADD(seccomp_plan, xattr_read_without_supervisor){
@@ -568,6 +632,45 @@ FIXTURE_VARIANT_ADD(seccomp_plan, truncate_from_abi_3){
 	.probe = TRUNCATE_PATH,
 	.confined = 0,
 	.abi = 3,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, madv_pageout_of_an_own_file){
+	.entitlements = SANDBOX,
+	.probe = MADV_PAGEOUT_OWN_FILE,
+	.confined = -EINVAL, /* as a kernel without MADV_PAGEOUT */
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, madv_dontneed_still_works){
+	.entitlements = SANDBOX,
+	.probe = MADV_DONTNEED_ANON,
+	.confined = 0,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, mincore_answers_enosys){
+	.entitlements = SANDBOX,
+	.probe = MINCORE_ANON,
+	.confined = -ENOSYS,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, linux_aio_answers_enosys){
+	.entitlements = SANDBOX,
+	.probe = AIO_SETUP,
+	.confined = -ENOSYS,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, linux_aio_with_sbx_aio){
+	.entitlements = "  app-sandbox: true\n  sbx.aio: true\n",
+	.probe = AIO_SETUP,
+	.confined = 0,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, fcntl_set_rw_hint_on_a_read_only_file){
+	.entitlements = SANDBOX,
+	.probe = FCNTL_SET_RW_HINT,
+	.confined = -EINVAL,
+	.needs_kernel_feature = true,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, fcntl_dupfd_cloexec_still_works){
+	.entitlements = SANDBOX,
+	.probe = FCNTL_DUPFD_CLOEXEC,
+	.confined = 0,
 };
 
 TEST_F(seccomp_plan, call)

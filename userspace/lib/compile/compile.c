@@ -43,12 +43,10 @@
 #define SBX_SOCK_SEQPACKET		 5
 #define SBX_IPPROTO_TCP			 6
 #define SBX_IPPROTO_UDP			 17
-#define SBX_F_SETLEASE			 1024
 #define SBX_F_SETLK			 6
 #define SBX_F_SETLKW			 7
 #define SBX_F_OFD_SETLK			 37
 #define SBX_F_OFD_SETLKW		 38
-#define SBX_F_NOTIFY			 1026
 #define SBX_NETLINK_ROUTE		 0
 #define SBX_TIOCSTI			 0x5412
 #define SBX_IOC_WRITE			 0x40000000ULL
@@ -866,18 +864,95 @@ static void compile_signals(struct builder *b)
 
 /*
  * Whether a file is in the page cache tells when other programs read it (atk5u E: evict
- * /usr/bin/ssh, then watch for it to come back): cachestat is a refused group; these are
- * the two calls that evict or probe besides. Reading with RWF_NOWAIT answers EAGAIN for a
- * page not cached (EOPNOTSUPP is what a file that cannot do it answers: callers fall back).
+ * /usr/bin/ssh, then watch for it to come back): cachestat and mincore are a refused group
+ * (@page-cache); these are the calls that evict or probe besides. Reading with RWF_NOWAIT
+ * answers EAGAIN for a page not cached (EOPNOTSUPP is what a file that cannot do it
+ * answers: callers fall back); Linux AIO carries the same flag in an iocb and is refused
+ * as a group (@aio). madvise takes an allow-list of advice (atk6u P): MADV_COLD and
+ * MADV_PAGEOUT evict the pages of any file the caller owns (as root: every system file),
+ * MADV_MERGEABLE makes its pages KSM's (merged pages tell other programs' contents by the
+ * time a write takes), MADV_COLLAPSE rewrites a file's cached pages as huge ones, and
+ * HWPOISON and SOFT_OFFLINE are the administrator's. What is allowed acts on the caller's
+ * own mappings only: DONTNEED on a file mapping drops the caller's page tables, not the
+ * cache, and WILLNEED and POPULATE_READ read the file as read(2) would. The rest answers
+ * EINVAL, as a kernel without that advice does (programs take MADV_COLD and MADV_PAGEOUT
+ * as hints and go on), and so does any advice a newer kernel adds.
  * Timing ordinary reads stays a side channel no filter closes.
  */
 static void compile_page_cache(struct builder *b)
 {
 	static const char why[] = "probing or evicting other programs' page cache";
+	static const uint64_t advice[] = {
+		0 /* NORMAL */,		  1 /* RANDOM */,	   2 /* SEQUENTIAL */,
+		3 /* WILLNEED */,	  4 /* DONTNEED */,	   8 /* FREE */,
+		9 /* REMOVE */,		  10 /* DONTFORK */,	   11 /* DOFORK */,
+		13 /* UNMERGEABLE */,	  14 /* HUGEPAGE */,	   15 /* NOHUGEPAGE */,
+		16 /* DONTDUMP */,	  17 /* DODUMP */,	   18 /* WIPEONFORK */,
+		19 /* KEEPONFORK */,	  22 /* POPULATE_READ */,  23 /* POPULATE_WRITE */,
+		24 /* DONTNEED_LOCKED */, 102 /* GUARD_INSTALL */, 103 /* GUARD_REMOVE */,
+	};
 
 	sc_rule(b, "fadvise64", EPERM, COND1(EQ32(3, SBX_POSIX_FADV_DONTNEED)), NULL, why);
 	sc_rule(b, "preadv2", EOPNOTSUPP, COND1(BITS(5, SBX_RWF_NOWAIT, SBX_RWF_NOWAIT)), NULL,
 		why);
+	deny_outside(b, "madvise", NOCOND, 2, ~0ULL, advice, ARRAY_SIZE(advice), EINVAL,
+		     "madvise advice outside the allow-list (MADV_PAGEOUT and MADV_COLD evict "
+		     "other programs' page cache, MADV_MERGEABLE is KSM's side channel)",
+		     0);
+}
+
+/*
+ * fcntl by an allow-list of commands (atk6u W): the kernel gates some commands on the
+ * file's owner, not on how the descriptor was opened, and Landlock sees none of them, so
+ * each new command would be one more deny rule. Allowed: descriptors and their flags
+ * (F_SETFL changes only the open file's O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT and
+ * O_NOATIME, the last one on files the caller owns), the lock queries and the lock-setting
+ * commands (those go to the supervisor, compile_locks, before this plan refuses anything),
+ * signal owners (set ones go to the supervisor below Landlock ABI 6, compile_signals),
+ * F_GETLEASE, pipe sizes, memfd seals, F_GET_RW_HINT and the descriptor queries. Refused
+ * (EINVAL, what a kernel without the command answers, so a program probing a newer one
+ * falls back): F_SETLEASE (a lease stalls every other opener: a sandboxed root held /etc
+ * files for 7 s), F_NOTIFY (dnotify, the leak of an inotify watch), F_SET_RW_HINT (the
+ * inode's write-lifetime hint, shared by every writer, set on a file opened read-only),
+ * F_SET_FILE_RW_HINT, the 32-bit lock commands (12-14: a lock past the supervisor) and
+ * every command a newer kernel adds (delegations among them).
+ */
+static void compile_fcntl(struct builder *b)
+{
+	static const uint64_t commands[] = {
+		0 /* F_DUPFD */,
+		1 /* F_GETFD */,
+		2 /* F_SETFD */,
+		3 /* F_GETFL */,
+		4 /* F_SETFL */,
+		5 /* F_GETLK */,
+		SBX_F_SETLK,
+		SBX_F_SETLKW,
+		8 /* F_SETOWN */,
+		9 /* F_GETOWN */,
+		10 /* F_SETSIG */,
+		11 /* F_GETSIG */,
+		15 /* F_SETOWN_EX */,
+		16 /* F_GETOWN_EX */,
+		36 /* F_OFD_GETLK */,
+		SBX_F_OFD_SETLK,
+		SBX_F_OFD_SETLKW,
+		1025 /* F_GETLEASE */,
+		1027 /* F_DUPFD_QUERY */,
+		1028 /* F_CREATED_QUERY */,
+		1030 /* F_DUPFD_CLOEXEC */,
+		1031 /* F_SETPIPE_SZ */,
+		1032 /* F_GETPIPE_SZ */,
+		1033 /* F_ADD_SEALS */,
+		1034 /* F_GET_SEALS */,
+		1035 /* F_GET_RW_HINT */,
+	};
+
+	deny_outside(b, "fcntl", NOCOND, 1, ~0ULL, commands, ARRAY_SIZE(commands), EINVAL,
+		     "fcntl commands outside the allow-list (F_SETLEASE stalls other programs, "
+		     "F_NOTIFY watches a directory, F_SET_RW_HINT sets inode state on a file "
+		     "opened read-only)",
+		     0);
 }
 
 static void compile_kernel_surface(struct builder *b)
@@ -940,15 +1015,7 @@ static void compile_kernel_surface(struct builder *b)
 		"TIOCSTI (typing into the terminal)");
 	sc_rule(b, "ioctl", EPERM, COND1(EQ32(1, SBX_TIOCLINUX)), NULL,
 		"TIOCLINUX (console selection and input)");
-	/*
-	 * A lease on a file stalls every other opener until the holder lets go (a sandboxed
-	 * root held /etc files for 7 s); a dnotify watch (F_NOTIFY) reports changes in a
-	 * directory, the same leak as an inotify watch.
-	 */
-	sc_rule(b, "fcntl", EPERM, COND1(EQ32(1, SBX_F_SETLEASE)), NULL,
-		"fcntl(F_SETLEASE): file leases stall other programs");
-	sc_rule(b, "fcntl", EPERM, COND1(EQ32(1, SBX_F_NOTIFY)), NULL,
-		"fcntl(F_NOTIFY): directory change notification");
+	compile_fcntl(b);
 }
 
 /*

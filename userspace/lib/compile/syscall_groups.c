@@ -51,8 +51,13 @@ const struct sbx_syscall_group sbx_syscall_groups[] = {
 	  0,
 	  CALLS("poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl",
 		"epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2") },
-	{ "@aio", "Linux asynchronous I/O (io_submit): checked per call, unlike io_uring",
-	  SBX_GROUP_ALLOW, NULL, 0,
+	/*
+	 * An iocb carries its read's flags (aio_rw_flags: RWF_NOWAIT probes the page cache,
+	 * atk6u N) in memory seccomp cannot read, as clone3 and openat2 do. ENOSYS is what a
+	 * kernel without CONFIG_AIO answers: libaio's users (InnoDB) fall back to threads.
+	 */
+	{ "@aio", "Linux asynchronous I/O (io_submit): its iocbs' flags are unreadable by seccomp",
+	  SBX_GROUP_REFUSE, "sbx.aio", ENOSYS,
 	  CALLS("io_setup", "io_destroy", "io_getevents", "io_pgetevents", "io_submit",
 		"io_cancel") },
 	{ "@io-uring", "io_uring: its operations run without passing seccomp", SBX_GROUP_REFUSE,
@@ -97,12 +102,16 @@ const struct sbx_syscall_group sbx_syscall_groups[] = {
 	{ "@memory", "map, protect and advise the process's own memory (W^X rules apply)",
 	  SBX_GROUP_ALLOW, NULL, 0,
 	  CALLS("mmap", "munmap", "mremap", "mprotect", "pkey_mprotect", "pkey_alloc", "pkey_free",
-		"madvise", "mincore", "msync", "mlock", "mlock2", "munlock", "mlockall",
-		"munlockall", "brk", "memfd_create", "mbind", "set_mempolicy", "get_mempolicy",
+		"madvise", "msync", "mlock", "mlock2", "munlock", "mlockall", "munlockall", "brk",
+		"memfd_create", "mbind", "set_mempolicy", "get_mempolicy",
 		"set_mempolicy_home_node", "remap_file_pages", "membarrier", "map_shadow_stack") },
+	/*
+	 * ENOSYS, as a kernel without them (cachestat before 6.5): libunwind's mincore check
+	 * of an address falls back to msync, cachestat's callers to not knowing.
+	 */
 	{ "@page-cache",
-	  "the page cache's state of a file: when other programs read it (cachestat)",
-	  SBX_GROUP_REFUSE, NULL, EPERM, CALLS("cachestat") },
+	  "the page cache's state of a file: when other programs read it (cachestat, mincore)",
+	  SBX_GROUP_REFUSE, NULL, ENOSYS, CALLS("cachestat", "mincore") },
 	{ "@memfd-secret", "secret memory: writable pages that can be mapped executable",
 	  SBX_GROUP_REFUSE, "cs.allow-unsigned-executable-memory", EPERM, CALLS("memfd_secret") },
 	{ "@sync", "futexes", SBX_GROUP_ALLOW, NULL, 0,

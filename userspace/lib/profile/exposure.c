@@ -50,6 +50,7 @@ static const struct {
 	{ "device.serial", 0.4, false, "opens serial ports" },
 	{ "print", 0.2, false, "talks to the print server" },
 	{ "sbx.io-uring", 1.0, false, "io_uring: operations seccomp cannot see" },
+	{ "sbx.aio", 0.3, false, "Linux AIO: read flags seccomp cannot see (page cache probes)" },
 	{ "cs.allow-jit", 0.5, false, "writable+executable memory (JIT)" },
 	{ "cs.allow-unsigned-executable-memory", 1.0, false, "turns data into code (W->X)" },
 	{ "cs.allow-dyld-environment-variables", 1.0, false,

@@ -73,6 +73,8 @@ static const struct sbx_key_info keys[] = {
 	  false },
 	{ "sbx.io-uring", B, SBX_KEY_SBX,
 	  "io_uring (its operations bypass seccomp: Landlock still applies)", false },
+	{ "sbx.aio", B, SBX_KEY_SBX,
+	  "Linux AIO, io_submit (its iocbs' flags bypass seccomp: Landlock still applies)", false },
 };
 
 /* Apple keys that mean nothing on Linux: accepted, kept, and warned about. */
