@@ -1379,6 +1379,7 @@ FIXTURE_VARIANT_ADD(escape, cachestat_read_only_file){
 	.args = { "@own_probe" },
 	.own_copy = true,
 	.stopper = "seccomp: the @page-cache group is refused",
+	.refused_as = "ENOSYS",
 };
 FIXTURE_VARIANT_ADD(escape, evict_page_cache_read_only_file){
 	.technique = "evict_page_cache",
@@ -1392,6 +1393,46 @@ FIXTURE_VARIANT_ADD(escape, read_nowait_probes_page_cache){
 	.own_copy = true,
 	.stopper = "seccomp: preadv2(RWF_NOWAIT) answers EOPNOTSUPP",
 	.refused_as = "EOPNOTSUPP",
+};
+/*
+ * atk6u P, N, W: the page cache by madvise and mincore, by Linux AIO's iocb flags, and
+ * inode state by fcntl, each on a file this uid owns and the program opens read-only
+ * (as root: every system file).
+ */
+FIXTURE_VARIANT_ADD(escape, madv_pageout_evicts_page_cache){
+	.technique = "madvise_evict",
+	.args = { "pageout", "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: madvise's allow-list of advice (MADV_PAGEOUT answers EINVAL)",
+	.refused_as = "EINVAL",
+};
+FIXTURE_VARIANT_ADD(escape, madv_cold_ages_page_cache){
+	.technique = "madvise_evict",
+	.args = { "cold", "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: madvise's allow-list of advice (MADV_COLD answers EINVAL)",
+	.refused_as = "EINVAL",
+};
+FIXTURE_VARIANT_ADD(escape, mincore_probes_page_cache){
+	.technique = "mincore",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: the @page-cache group (mincore) answers ENOSYS",
+	.refused_as = "ENOSYS",
+};
+FIXTURE_VARIANT_ADD(escape, aio_nowait_probes_page_cache){
+	.technique = "aio_nowait",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: the @aio group answers ENOSYS (sbx.aio lifts it)",
+	.refused_as = "ENOSYS",
+};
+FIXTURE_VARIANT_ADD(escape, fcntl_rw_hint_read_only_file){
+	.technique = "rw_hint",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: fcntl's allow-list of commands (F_SET_RW_HINT answers EINVAL)",
+	.refused_as = "EINVAL",
 };
 
 /*

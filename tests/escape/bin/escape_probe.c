@@ -57,6 +57,7 @@
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/if_ether.h>
+#include <linux/aio_abi.h>
 #include <linux/io_uring.h>
 #include <linux/netlink.h>
 #include <linux/perf_event.h>
@@ -1647,6 +1648,132 @@ static int t_read_nowait(char **argv)
 	return escaped("%s's first page is %scached", argv[0], n < 0 ? "not " : "");
 }
 
+/*
+ * The page cache by madvise (atk6u P): MADV_PAGEOUT or MADV_COLD on a file mapping act on
+ * the file's cached pages, which every reader shares; the kernel allows it on a file the
+ * caller owns or may write. EINVAL is what a kernel without the advice says.
+ */
+static int t_madvise_evict(char **argv)
+{
+	int advice = !strcmp(argv[0], "pageout") ? 21 /* MADV_PAGEOUT */
+		     : !strcmp(argv[0], "cold")	 ? 20 /* MADV_COLD */
+						 : -1;
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *p;
+	int r;
+
+	if (advice < 0 || fd < 0 || fstat(fd, &st) || st.st_size < 1)
+		return setup_failed("pageout|cold FILE: %s", argv[1]);
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return setup_failed("mmap %s: %s", argv[1], strerror(errno));
+	for (off_t o = 0; o < st.st_size; o += 4096) /* it walks the caller's page tables */
+		(void)*(volatile char *)(p + o);
+	r = madvise(p, (size_t)st.st_size, advice);
+	if (r < 0 && errno == EINVAL)
+		return lacks("madvise", errno, argv[0]);
+	if (r < 0)
+		return refused("madvise", errno);
+	return escaped("madvise(%s) of %s opened read-only", argv[0], argv[1]);
+}
+
+/* mincore of a file mapping: which of its pages are cached, whoever read them. */
+static int t_mincore(char **argv)
+{
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	unsigned char vec = 0;
+	char *p;
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return setup_failed("mmap %s: %s", argv[0], strerror(errno));
+	if (mincore(p, 4096, &vec) < 0)
+		return refused("mincore", errno);
+	return escaped("%s's first page is %scached", argv[0], vec & 1 ? "" : "not ");
+}
+
+/* One read through Linux AIO with aio_rw_flags: the event's result, or -errno of a call. */
+static long aio_read_once(aio_context_t ctx, int fd, int rw_flags)
+{
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	struct io_event ev = { 0 };
+	char buf[64];
+
+	cb.aio_fildes = (uint32_t)fd;
+	cb.aio_lio_opcode = IOCB_CMD_PREAD;
+	cb.aio_buf = (uint64_t)(uintptr_t)buf;
+	cb.aio_nbytes = sizeof(buf);
+	cb.aio_rw_flags = rw_flags;
+	if (syscall(SYS_io_submit, ctx, 1, cbs) != 1)
+		return -errno;
+	if (syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) != 1)
+		return -errno;
+	return ev.res;
+}
+
+/*
+ * RWF_NOWAIT in a Linux AIO iocb (atk6u N): seccomp sees preadv2's flags, not an iocb's.
+ * The read answers EAGAIN when the page is not cached: either answer is the probe's. A
+ * file that cannot read without waiting (tmpfs before 6.x, the guests' initramfs) answers
+ * EOPNOTSUPP: then a plain AIO read shows io_submit reached, which is what sbx refuses.
+ */
+static int t_aio_nowait(char **argv)
+{
+	aio_context_t ctx = 0;
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	long res;
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	if (syscall(SYS_io_setup, 1, &ctx) < 0)
+		return refused_closing(fd, "io_setup");
+	res = aio_read_once(ctx, fd, RWF_NOWAIT);
+	if (res == -EOPNOTSUPP) {
+		res = aio_read_once(ctx, fd, 0);
+		syscall(SYS_io_destroy, ctx);
+		close(fd);
+		if (res < 0)
+			return refused("io_submit", (int)-res);
+		return escaped("read %s through io_submit (RWF_NOWAIT not on this file)", argv[0]);
+	}
+	syscall(SYS_io_destroy, ctx);
+	close(fd);
+	if (res < 0 && res != -EAGAIN)
+		return refused("io_submit(RWF_NOWAIT)", (int)-res);
+	return escaped("%s's first page is %scached (io_submit, RWF_NOWAIT: %ld)", argv[0],
+		       res == -EAGAIN ? "not " : "", res);
+}
+
+/*
+ * fcntl(F_SET_RW_HINT) on a file opened read-only (atk6u W): the inode's write-lifetime
+ * hint, shared by every writer, gated on ownership alone. Put back afterwards.
+ */
+static int t_rw_hint(char **argv)
+{
+	uint64_t hint = 2 /* RWH_WRITE_LIFE_SHORT */, old = 0;
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	if (fcntl(fd, 1035 /* F_GET_RW_HINT */, &old) < 0)
+		old = 0;
+	if (fcntl(fd, 1036 /* F_SET_RW_HINT */, &hint) < 0) {
+		int err = errno;
+
+		close(fd);
+		return err == EINVAL ? lacks("fcntl(F_SET_RW_HINT)", err, "no such command")
+				     : refused("fcntl(F_SET_RW_HINT)", err);
+	}
+	fcntl(fd, 1036 /* F_SET_RW_HINT */, &old);
+	close(fd);
+	return escaped("set %s's write-lifetime hint, opened read-only", argv[0]);
+}
+
 struct technique {
 	const char *name;
 	int nargs;
@@ -1748,6 +1875,10 @@ static const struct technique techniques[] = {
 	{ "cachestat", 1, t_cachestat, "FILE" },
 	{ "evict_page_cache", 1, t_evict_page_cache, "FILE" },
 	{ "read_nowait", 1, t_read_nowait, "FILE" },
+	{ "madvise_evict", 2, t_madvise_evict, "pageout|cold FILE" },
+	{ "mincore", 1, t_mincore, "FILE" },
+	{ "aio_nowait", 1, t_aio_nowait, "FILE" },
+	{ "rw_hint", 1, t_rw_hint, "FILE" },
 	{ "read_other", 2, t_read_other, "CALL PID|parent" },
 };
 
