@@ -9,6 +9,9 @@
  * C: an abstract unix name (or an autobound one), which any process on the host can
  *    connect to (X11 clients dial @/tmp/.X11-unix/X<n> first), is refused without
  *    network.server; so is a pathname socket outside the grants.
+ * A: (atk6u) a name no bind made: SO_PASSCRED's autobind in a connect that then fails
+ *    leaves the socket bound to @XXXXX; its listen is refused (only a socket bound to a
+ *    pathname listens without network.server).
  * G: the program confines itself (Landlock handling TCP connect, or MAKE_SOCK, with no
  *    rule): unconfined its own domain refuses; under sbx the supervisor, which carries
  *    out connect below ABI 9 and bind, must refuse too, for its children and orphans as
@@ -102,13 +105,13 @@ static int tcp_accepted(int fd)
  * Connect to "@NAME" (abstract) or a path, and send one byte: 0 or -errno. A path longer
  * than sun_path (a container's tmp) is reached through its directory, opened here.
  */
-static int client(const char *where)
+static int client_of(const char *where, int type)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	char via[64], dir[PATH_MAX];
 	size_t n = strlen(where);
 	socklen_t len;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), err = 0, dfd;
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), err = 0, dfd;
 	const char *slash = strrchr(where, '/');
 
 	if (fd < 0)
@@ -122,7 +125,7 @@ static int client(const char *where)
 			return -errno;
 		}
 		snprintf(via, sizeof(via), "/proc/self/fd/%d%s", dfd, slash);
-		err = client(via);
+		err = client_of(via, type);
 		close(dfd);
 		close(fd);
 		return err;
@@ -139,6 +142,14 @@ static int client(const char *where)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/* A stream client, else a seqpacket one (atk6u A's socket is seqpacket). */
+static int client(const char *where)
+{
+	int err = client_of(where, SOCK_STREAM);
+
+	return err ? client_of(where, SOCK_SEQPACKET) : 0;
 }
 
 /*
@@ -274,6 +285,44 @@ TEST_F(serve, pathname_outside_the_grants_refused)
 	EXPECT_NE(0, access(sock, F_OK));
 }
 
+/*
+ * atk6u A: no bind at all. SO_PASSCRED makes connect() autobind the socket to @XXXXX before
+ * the peer is looked up; a connect that then fails leaves it bound, and listen() serves
+ * it. A seqpacket socket dialling a stream listener fails (EPROTOTYPE) on every kernel,
+ * the supervisor's connect below ABI 9 included; a path that does not exist fails
+ * (ENOENT) in the kernel from ABI 9, and in the supervisor, before any autobind, below.
+ */
+static void passcred_refused(struct __test_metadata *_metadata, FIXTURE_DATA(serve) * self,
+			     const char *technique, const char *const *opts)
+{
+	char sock[PATH_MAX + 32];
+
+	ASSERT_EQ(0, run(self, false, NULL, technique, "@TMPDIR/pc.sock"));
+	ASSERT_EQ(PROBE_WORKED, self->status) TH_LOG("control: %s", self->output);
+	ASSERT_TRUE(self->served);
+	snprintf(sock, sizeof(sock), "%s/pc.sock", self->tmp);
+	unlink(sock); /* the control's listener, where it made one */
+
+	ASSERT_EQ(0, run(self, true, opts, technique, "@TMPDIR/pc.sock"));
+	EXPECT_FALSE(self->served) TH_LOG("HOLE: an outside client reached it: %s", self->output);
+	EXPECT_EQ(PROBE_REFUSED, self->status) TH_LOG("%s", self->output);
+}
+
+TEST_F(serve, passcred_autobound_name_refused)
+{
+	passcred_refused(_metadata, self, "listen-passcred", app_sandbox);
+}
+
+TEST_F(serve, passcred_autobound_name_refused_on_a_failed_path)
+{
+	passcred_refused(_metadata, self, "listen-passcred-enoent", app_sandbox);
+}
+
+TEST_F(serve, passcred_autobound_name_refused_with_network_client)
+{
+	passcred_refused(_metadata, self, "listen-passcred", client_opts);
+}
+
 /* ---- G: the program's own confinement, which the supervisor must not undo ---- */
 
 static void own_confinement_holds(struct __test_metadata *_metadata, FIXTURE_DATA(serve) * self,
@@ -329,6 +378,14 @@ TEST_F(serve, own_landlock_bind_not_undone)
 TEST_F(serve, pathname_socket_in_the_container_served)
 {
 	ASSERT_EQ(0, run(self, true, app_sandbox, "listen-path", "@TMPDIR/ok.sock"));
+	EXPECT_EQ(PROBE_WORKED, self->status) TH_LOG("%s", self->output);
+	EXPECT_TRUE(self->served);
+}
+
+/* A client may serve a pathname socket in its grants too (listen went to the supervisor). */
+TEST_F(serve, pathname_socket_in_the_container_served_with_network_client)
+{
+	ASSERT_EQ(0, run(self, true, client_opts, "listen-path", "@TMPDIR/ok.sock"));
 	EXPECT_EQ(PROBE_WORKED, self->status) TH_LOG("%s", self->output);
 	EXPECT_TRUE(self->served);
 }

@@ -192,6 +192,12 @@ TEST(covers_refuse_the_act)
 	}
 	EXPECT_TRUE(seccomp_rule_match(&client->seccomp, SYS_bind, bind_args)->answer ==
 		    SBX_ANSWER_SUPERVISOR);
+	/* listen: the supervisor's allow-list (a pathname unix socket), with or without client. */
+	EXPECT_TRUE(seccomp_rule_match(&client->seccomp, SYS_listen, bind_args)->answer ==
+		    SBX_ANSWER_SUPERVISOR);
+	ASSERT_NE(NULL, seccomp_rule_match(&none->seccomp, SYS_listen, bind_args));
+	EXPECT_TRUE(seccomp_rule_match(&none->seccomp, SYS_listen, bind_args)->answer ==
+		    SBX_ANSWER_SUPERVISOR);
 	sbx_plan_free(none);
 	sbx_plan_free(client);
 	sbx_plan_free(both);

@@ -6,6 +6,12 @@
  *   listen-abstract NAME   bind @NAME, listen, print "ready @NAME", accept one client
  *   listen-autobind        bind the family alone (the kernel picks @XXXXX), as above
  *   listen-path PATH       bind PATH, listen, print "ready PATH", accept one client
+ *   listen-passcred PATH   no bind: set SO_PASSCRED on a seqpacket socket and connect it
+ *                          to a stream listener it made at PATH (the kernel autobinds it
+ *                          to @XXXXX, then fails with EPROTOTYPE), then listen on it and
+ *                          serve as above (atk6u A)
+ *   listen-passcred-enoent PATH  the same with a stream socket connected to PATH, which
+ *                          does not exist (ENOENT after the autobind)
  *   tcp-connect PORT       connect to 127.0.0.1:PORT
  *   selfll-connect PORT    confine itself (Landlock: TCP connect handled, no port), then
  *                          connect to 127.0.0.1:PORT
@@ -60,21 +66,15 @@ static int verdict(int code, const char *what, int err)
 	return code;
 }
 
-/* Bind a stream unix socket to a (of len bytes), listen, say where, accept one client. */
-static int serve(const struct sockaddr_un *a, socklen_t len)
+/* A listening unix socket: say where, accept one client. */
+static int serve_listening(int fd)
 {
 	struct sockaddr_un got;
 	socklen_t glen = sizeof(got);
 	char cwd[4096];
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), c;
 	char byte;
+	int c;
 
-	if (fd < 0)
-		return verdict(SETUP, "socket", errno);
-	if (bind(fd, (const struct sockaddr *)a, len))
-		return verdict(REFUSED, "bind", errno);
-	if (listen(fd, 4))
-		return verdict(REFUSED, "listen", errno);
 	if (getsockname(fd, (struct sockaddr *)&got, &glen) ||
 	    glen <= offsetof(struct sockaddr_un, sun_path))
 		return verdict(SETUP, "getsockname", errno);
@@ -92,6 +92,48 @@ static int serve(const struct sockaddr_un *a, socklen_t len)
 	if (read(c, &byte, 1) != 1)
 		return verdict(SETUP, "read", errno);
 	return verdict(WORKED, "an outside client connected and was served", 0);
+}
+
+/* Bind a stream unix socket to a (of len bytes), listen, say where, accept one client. */
+static int serve(const struct sockaddr_un *a, socklen_t len)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return verdict(SETUP, "socket", errno);
+	if (bind(fd, (const struct sockaddr *)a, len))
+		return verdict(REFUSED, "bind", errno);
+	if (listen(fd, 4))
+		return verdict(REFUSED, "listen", errno);
+	return serve_listening(fd);
+}
+
+/*
+ * Serve on a socket never bound: SO_PASSCRED makes connect() autobind it before the peer is
+ * looked up, and a failed connect leaves it bound and unconnected.
+ */
+static int serve_passcred(const char *path, bool enoent)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int l = -1, fd = socket(AF_UNIX, (enoent ? SOCK_STREAM : SOCK_SEQPACKET) | SOCK_CLOEXEC, 0);
+	int one = 1;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0)
+		return verdict(SETUP, "socket", errno);
+	if (!enoent) {
+		l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1))
+			return verdict(SETUP, "the stream listener", errno);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)))
+		return verdict(REFUSED, "setsockopt(SO_PASSCRED)", errno);
+	if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		return verdict(SETUP, "connect worked", 0);
+	printf("serve-probe: connect: %s\n", strerror(errno));
+	if (listen(fd, 4))
+		return verdict(REFUSED, "listen", errno);
+	return serve_listening(fd);
 }
 
 /* Confine the calling process with a ruleset handling fs and net with no rule at all. */
@@ -203,6 +245,8 @@ int main(int argc, char **argv)
 		snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[2]);
 		return serve(&a, sizeof(a));
 	}
+	if (!strncmp(t, "listen-passcred", 15) && argc == 3)
+		return serve_passcred(argv[2], !strcmp(t, "listen-passcred-enoent"));
 	if (!strncmp(t, "selfll-", 7) && strstr(t, "connect") && argc == 3) {
 		err = confine_self(0, LANDLOCK_ACCESS_NET_CONNECT_TCP);
 		if (err)
@@ -229,6 +273,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"usage: serve_probe listen-abstract NAME | listen-autobind | listen-path PATH |\n"
+		"       listen-passcred PATH | listen-passcred-enoent PATH |\n"
 		"       tcp-connect PORT |\n"
 		"       selfll-connect PORT | selfll-fork-connect PORT | selfll-orphan-connect "
 		"PORT |\n"

@@ -680,13 +680,17 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 		       "confined itself further)"),
 	       SBX_ANSWER_SUPERVISOR, 0);
 	/*
-	 * listen(2) on a socket never bound binds it to a free port itself, and no Landlock
-	 * ABI checks that port: a client would serve on it. On every kernel, then, a client
-	 * does not listen at all (unix sockets included); network.server lifts it.
+	 * listen without network.server, on every kernel (supervise/unix.c): what may listen
+	 * is an allow-list, a unix socket bound to a pathname (a bind checked against the
+	 * grants). An IP socket's listen on an unbound socket picks a port no Landlock ABI
+	 * checks, and a unix socket gets an abstract name by more than bind (SO_PASSCRED's
+	 * autobind in a failed connect, atk6u A), so seccomp cannot tell them apart: every
+	 * listen goes to the supervisor; network.server lifts it.
 	 */
-	if (entitled(b, "network.client") && !entitled(b, "network.server"))
-		sc_rule(b, "listen", EACCES, NOCOND, "network.server",
-			"listen (an unbound socket's port is never checked by Landlock)");
+	if (!entitled(b, "network.server"))
+		sc_tag(sc_rule(b, "listen", EACCES, NOCOND, "network.server",
+			       "listen (only a unix socket bound to a path in the grants serves)"),
+		       SBX_ANSWER_SUPERVISOR, 0);
 	/*
 	 * truncate(2) by path reaches any file the user owns before Landlock ABI 3
 	 * (LANDLOCK_ACCESS_FS_TRUNCATE). ftruncate needs a descriptor opened for writing and

@@ -28,9 +28,18 @@
  * executor's is its own) and with the program's umask. Other families are bound as they are, in the
  * executor's domain, and an IP one only where that domain checks its port (Landlock's TCP bind
  * right from ABI 4, UDP from ABI 10: a profile without network.server has no port to bind, and
- * seccomp refused every bind before). listen() needs no rule of its own: the kernel refuses it
- * on a unix socket never bound, and a socket the caller of sbx handed in bound is the
- * caller's choice.
+ * seccomp refused every bind before).
+ *
+ * listen() without network.server, on every kernel: what may listen is an allow-list, not
+ * the binds that lead to it. A socket gets a name by more than bind: SO_PASSCRED (or
+ * SO_PASSPIDFD) makes connect() autobind it to an abstract name before the peer is looked
+ * up, and a connect that then fails leaves it bound and unconnected (atk6u A); a unix
+ * datagram send autobinds the same way; a socket can be handed in bound. So listen comes
+ * here, and the executor carries it out on the copy (the same socket: no descriptor number
+ * to swap) only for a unix socket whose own name (getsockname) is a pathname, which only a
+ * bind checked above can have made in the sandbox. A name cannot change once bound, so the
+ * check and the listen see the same one. Anything else gets EACCES: no name, an abstract
+ * one, and every IP socket (an unbound one's listen picks a port no Landlock ABI checks).
  *
  * A caller that confined itself further (confined.c) gets only what no Landlock right
  * governs: a unix connect (below ABI 9) and a netlink bind. A connect of another family and
@@ -270,6 +279,37 @@ static long exec_bind(struct sup_call *c)
 	return bind(c->fd, c->buf, (socklen_t)c->buf_len) ? -errno : 0;
 }
 
+/* The socket (a copy) and whether it may listen: a unix socket bound to a pathname. */
+static int copy_listen(struct sup_call *c)
+{
+	struct sockaddr_un name = { 0 };
+	socklen_t len = sizeof(name), dlen = sizeof(c->domain);
+
+	c->fd = sup_program_getfd(c, (int)c->args[0]);
+	if (c->fd < 0)
+		return c->fd;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_DOMAIN, &c->domain, &dlen))
+		return -errno; /* ENOTSOCK, as the call itself would answer */
+	if (c->domain == AF_UNIX && getsockname(c->fd, (struct sockaddr *)&name, &len))
+		return -errno;
+	if (c->domain == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path) &&
+	    name.sun_path[0] != '\0')
+		return 0;
+	c->refused = true;
+	sup_why(c,
+		"listen(%s): only a unix socket bound to a path in the grants serves without "
+		"network.server",
+		c->domain != AF_UNIX				? "IP socket"
+		: len <= offsetof(struct sockaddr_un, sun_path) ? "unix socket with no name"
+								: "abstract unix socket");
+	return 0;
+}
+
+static long exec_listen(struct sup_call *c)
+{
+	return listen(c->fd, (int)c->args[1]) ? -errno : 0;
+}
+
 static const struct sup_spec specs[] = {
 	{
 		.nr = __NR_connect,
@@ -289,6 +329,15 @@ static const struct sup_spec specs[] = {
 		.flags_arg = -1,
 		.copy_in = copy_bind,
 		.exec = exec_bind,
+	},
+	{
+		.nr = __NR_listen,
+		.name = "listen",
+		.fd_arg = -1,
+		.path_arg = -1,
+		.flags_arg = -1,
+		.copy_in = copy_listen,
+		.exec = exec_listen,
 	},
 };
 
