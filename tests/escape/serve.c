@@ -18,7 +18,8 @@
  *    well. The control there is the program's own refusal.
  *
  * And what must keep working (the same probe, confined, must succeed): a socket in the
- * container's tmp served, an abstract name with network.server, a TCP client.
+ * container's tmp served, an abstract name with network.server, a TCP client, a UDP
+ * client (atk6u U) on every Landlock ABI.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +53,8 @@ FIXTURE(serve)
 	char name[64]; /* an abstract name of this test's */
 	char port[8]; /* a TCP listener on 127.0.0.1 */
 	int tcp_fd;
+	char udp_port[8]; /* a UDP socket on 127.0.0.1 that answers each "udp-sent" */
+	int udp_fd;
 	/* The last run. */
 	int status;
 	bool served; /* the probe said "ready" and a client from here connected */
@@ -81,11 +84,19 @@ FIXTURE_SETUP(serve)
 	ASSERT_EQ(0, listen(self->tcp_fd, 16));
 	ASSERT_EQ(0, getsockname(self->tcp_fd, (struct sockaddr *)&a, &len));
 	snprintf(self->port, sizeof(self->port), "%d", ntohs(a.sin_port));
+	a.sin_port = 0;
+	len = sizeof(a);
+	self->udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, self->udp_fd);
+	ASSERT_EQ(0, bind(self->udp_fd, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, getsockname(self->udp_fd, (struct sockaddr *)&a, &len));
+	snprintf(self->udp_port, sizeof(self->udp_port), "%d", ntohs(a.sin_port));
 }
 
 FIXTURE_TEARDOWN(serve)
 {
 	close(self->tcp_fd);
+	close(self->udp_fd);
 	sbx_rmtree(self->dir);
 }
 
@@ -164,6 +175,7 @@ static int run(FIXTURE_DATA(serve) * self, bool confined, const char *const *opt
 	char *argv[24], *envp[8];
 	const char *path = getenv("PATH");
 	size_t have = 0;
+	bool answered = false;
 	int a = 0, e = 0, p[2], status;
 	pid_t pid;
 
@@ -225,6 +237,16 @@ static int run(FIXTURE_DATA(serve) * self, bool confined, const char *const *opt
 			self->served = client(where) == 0;
 			if (!self->served)
 				kill(pid, SIGKILL); /* it would wait for a client for ever */
+		}
+		/* The probe sent its question before saying so: answer it. */
+		if (strstr(self->output, "udp-sent\n") && !answered) {
+			struct sockaddr_storage from;
+			socklen_t flen = sizeof(from);
+			char q;
+
+			answered = true;
+			if (recvfrom(self->udp_fd, &q, 1, 0, (struct sockaddr *)&from, &flen) == 1)
+				sendto(self->udp_fd, "a", 1, 0, (struct sockaddr *)&from, flen);
 		}
 		if (have == sizeof(self->output) - 1)
 			break;
@@ -398,6 +420,32 @@ TEST_F(serve, abstract_name_served_with_network_server)
 		SKIP(return, "Landlock TCP rules need ABI 4: %.200s", self->output);
 	EXPECT_EQ(PROBE_WORKED, self->status) TH_LOG("%s", self->output);
 	EXPECT_TRUE(self->served);
+}
+
+/*
+ * atk6u U: a UDP client (glibc's resolver connects, musl's and QUIC's send unconnected)
+ * keeps working under network.client on every kernel. From Landlock ABI 10 the kernel
+ * checks the implicit bind of a first connect or sendto as bind(0) (BIND_UDP), which a
+ * network.client profile handles; its port-0 rule is what lets the client run.
+ */
+static void udp_client_answered(struct __test_metadata *_metadata, FIXTURE_DATA(serve) * self,
+				const char *technique)
+{
+	ASSERT_EQ(0, run(self, false, NULL, technique, self->udp_port));
+	ASSERT_EQ(PROBE_WORKED, self->status) TH_LOG("control: %s", self->output);
+
+	ASSERT_EQ(0, run(self, true, client_opts, technique, self->udp_port));
+	EXPECT_EQ(PROBE_WORKED, self->status) TH_LOG("%s", self->output);
+}
+
+TEST_F(serve, udp_client_connected_answered_with_network_client)
+{
+	udp_client_answered(_metadata, self, "udp-connect");
+}
+
+TEST_F(serve, udp_client_unconnected_answered_with_network_client)
+{
+	udp_client_answered(_metadata, self, "udp-sendto");
 }
 
 TEST_HARNESS_MAIN

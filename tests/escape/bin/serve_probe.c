@@ -13,6 +13,9 @@
  *   listen-passcred-enoent PATH  the same with a stream socket connected to PATH, which
  *                          does not exist (ENOENT after the autobind)
  *   tcp-connect PORT       connect to 127.0.0.1:PORT
+ *   udp-connect PORT       a UDP client as glibc's resolver is one: connect to
+ *                          127.0.0.1:PORT, send, print "udp-sent", receive the reply
+ *   udp-sendto PORT        the same on an unconnected socket: sendto, then recvfrom
  *   selfll-connect PORT    confine itself (Landlock: TCP connect handled, no port), then
  *                          connect to 127.0.0.1:PORT
  *   selfll-fork-connect PORT   the same, from a child forked after confining itself
@@ -175,6 +178,28 @@ static int tcp_connect(const char *port)
 	return verdict(WORKED, "connected to 127.0.0.1", 0);
 }
 
+/* A UDP client asking 127.0.0.1:PORT one question and reading the answer. */
+static int udp_client(const char *port, bool connected)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char reply[16];
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return verdict(SETUP, "socket(AF_INET, SOCK_DGRAM)", errno);
+	if (connected && connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		return verdict(REFUSED, "connect (UDP)", errno);
+	if (connected ? send(fd, "q", 1, 0) != 1
+		      : sendto(fd, "q", 1, 0, (struct sockaddr *)&a, sizeof(a)) != 1)
+		return verdict(REFUSED, connected ? "send (UDP)" : "sendto (UDP)", errno);
+	printf("udp-sent\n");
+	fflush(stdout);
+	if (recv(fd, reply, sizeof(reply), 0) != 1)
+		return verdict(SETUP, "recv (UDP)", errno);
+	return verdict(WORKED, "a UDP client asked and was answered", 0);
+}
+
 /* Run fn(arg) in a child (or a grandchild whose parent exited first); its status. */
 static int in_child(int (*fn)(const char *), const char *arg, bool orphan)
 {
@@ -245,6 +270,8 @@ int main(int argc, char **argv)
 		snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[2]);
 		return serve(&a, sizeof(a));
 	}
+	if (!strncmp(t, "udp-", 4) && argc == 3)
+		return udp_client(argv[2], !strcmp(t, "udp-connect"));
 	if (!strncmp(t, "listen-passcred", 15) && argc == 3)
 		return serve_passcred(argv[2], !strcmp(t, "listen-passcred-enoent"));
 	if (!strncmp(t, "selfll-", 7) && strstr(t, "connect") && argc == 3) {
@@ -274,7 +301,7 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"usage: serve_probe listen-abstract NAME | listen-autobind | listen-path PATH |\n"
 		"       listen-passcred PATH | listen-passcred-enoent PATH |\n"
-		"       tcp-connect PORT |\n"
+		"       tcp-connect PORT | udp-connect PORT | udp-sendto PORT |\n"
 		"       selfll-connect PORT | selfll-fork-connect PORT | selfll-orphan-connect "
 		"PORT |\n"
 		"       selfll-bind PATH\n");

@@ -177,6 +177,23 @@ static void fs_rule(struct builder *b, const char *path, uint64_t access, bool i
 	fs_rule_take(b, strdup(path), access, if_exists, entitlement);
 }
 
+static void net_rule(struct builder *b, uint16_t port, uint64_t access, const char *entitlement)
+{
+	struct sbx_landlock_plan *l = &b->plan->landlock;
+	struct sbx_net_rule *r;
+
+	if (b->err)
+		return;
+	r = realloc(l->net, (l->n_net + 1) * sizeof(*r));
+	if (!r)
+		return nomem(b);
+	l->net = r;
+	r[l->n_net++] = (struct sbx_net_rule){ .port = port,
+					       .access = access,
+					       .min_abi = sbx_landlock_net_min_abi(access),
+					       .entitlement = entitlement };
+}
+
 struct cond3 {
 	unsigned int n;
 	struct sbx_seccomp_cond c[SBX_SECCOMP_MAX_COND];
@@ -500,6 +517,15 @@ static void compile_landlock(struct builder *b)
 	l->handled_fs = SBX_LANDLOCK_FS_ALL;
 	l->scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL;
 	l->handled_net = (client ? 0 : NET_CONNECT) | (server ? 0 : NET_BIND);
+	/*
+	 * A UDP client's first connect or sendto binds its socket to an ephemeral port, and
+	 * from ABI 10 Landlock checks that as bind(0) (BIND_UDP): without this rule no UDP
+	 * client runs there, glibc's resolver (connect, then send) included. Port 0 is the
+	 * kernel's choice of a free port, never a chosen one; it is what every UDP client
+	 * has below ABI 10 too (supervise/unix.c refuses an explicit bind of any other).
+	 */
+	if (client && !server)
+		net_rule(b, 0, LANDLOCK_ACCESS_NET_BIND_UDP, "network.client");
 	compile_system_fs(b);
 	compile_container(b);
 	/* resolv.conf is often a symlink into /run, and Landlock checks the resolved path. */
