@@ -4,7 +4,10 @@
  * working in a write grant: creating files 0644 and 0755, chmod to any of 0777 | S_ISVTX,
  * flock(1) and POSIX locks (taken by the supervisor, lock.c), a lock that has to wait
  * while the supervisor goes on serving other calls, sqlite and git. `sbx run --grant
- * DIR:rw` with the default profile, as a user runs it.
+ * DIR:rw` with the default profile, as a user runs it. And what the launcher's check for
+ * set-id files beneath a write grant (atk6u S, landlock.c) must let start: set-group-id
+ * directories, a symlink to a set-user-id program, a directory nobody may enter, a set-id
+ * file under a read-only grant.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -67,6 +70,41 @@ TEST_F(modes, ordinary_modes_kept)
 	EXPECT_EQ(0755, mode_of(self, "f755"));
 	EXPECT_EQ(0750, mode_of(self, "f750"));
 	EXPECT_EQ(01777, mode_of(self, "d"));
+}
+
+TEST_F(modes, grant_without_setid_files_starts)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/shared", self->grant);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, chmod(path, 02775)); /* new files take its group: no authority */
+	snprintf(path, sizeof(path), "%s/shared/data", self->grant);
+	ASSERT_EQ(0, close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0664)));
+	snprintf(path, sizeof(path), "%s/passwd", self->grant);
+	ASSERT_EQ(0, symlink("/usr/bin/passwd", path)); /* not followed, as Landlock does not */
+	snprintf(path, sizeof(path), "%s/closed", self->grant);
+	ASSERT_EQ(0, mkdir(path, 0)); /* root lists it; another user cannot enter it */
+	ASSERT_EQ(0, in_grant(self, "echo x >> shared/data && cat shared/data"))
+	TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_EQ(02775, mode_of(self, "shared"));
+}
+
+TEST_F(modes, setid_file_refused_only_in_a_write_grant)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/program", self->grant);
+	ASSERT_EQ(0, close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0755)));
+	ASSERT_EQ(0, chmod(path, 04755));
+	ASSERT_EQ(0, sbx_sh(self->r,
+			    "cd '%s' && exec '%s' run --allow-root --grant '%s:ro' -- cat program",
+			    self->grant, sbx_bin(), self->grant));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_EQ(125, in_grant(self, "true"));
+	EXPECT_NE(NULL, strstr(self->r->err, "program is set-user-id, beneath the write grant"))
+	TH_LOG("%s", self->r->err);
+	EXPECT_EQ(04755, mode_of(self, "program"));
 }
 
 TEST_F(modes, flock_in_the_grant)

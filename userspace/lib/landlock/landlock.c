@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "compile/compile.h"
@@ -195,11 +197,152 @@ static void own_dirs_find(const struct sbx_landlock_plan *p, struct own_dirs *o)
 	}
 }
 
+/*
+ * The files beneath a write grant carry only modes within 0777 | S_ISVTX and no file
+ * capability (the allow-list of atk5u A, which the calls that carry a mode keep inside).
+ * The kernel clears a set-id bit and security.capability when a caller without CAP_FSETID
+ * writes a file (file_remove_privs: write, truncate, fallocate, copy_file_range, splice,
+ * AIO), but not when it stores through a shared writable mapping (mmap or mprotect
+ * PROT_WRITE of MAP_SHARED), and seccomp cannot tell a shared mapping's file: the program
+ * would rewrite a set-user-id program that runs for whoever executes it (root's, under
+ * --allow-root; the user's own, for every other user). So the launcher refuses the grant
+ * while one is beneath it; the program cannot make one (its creating calls and chmod keep
+ * the allow-list, and Landlock's REFER keeps links from outside out). Not followed:
+ * symlinks (Landlock does not follow them either). A directory the launcher may not list
+ * but may enter refuses the grant (fail closed); one it may not enter is out of reach.
+ */
+#define SETID_DEPTH 256
+
+struct setid_walk {
+	const struct sbx_fs_rule *r;
+	char path[PATH_MAX];
+	struct sbx_diag *d;
+};
+
+static int setid_refuse(struct setid_walk *w, const char *why)
+{
+	return sbx_diag_set(w->d, -EPERM,
+			    "%s is %s, beneath the write grant %s (from %s): a program may "
+			    "rewrite it through a shared mapping and keep that; remove it or "
+			    "grant another directory",
+			    w->path, why, w->r->path,
+			    w->r->entitlement ? w->r->entitlement : "the plan");
+}
+
+static int setid_file(struct setid_walk *w, int fd, const struct stat *st)
+{
+	char proc[32];
+
+	if (st->st_mode & S_ISUID)
+		return setid_refuse(w, "set-user-id");
+	if (st->st_mode & S_ISGID)
+		return setid_refuse(w, "set-group-id");
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (getxattr(proc, "security.capability", NULL, 0) >= 0)
+		return setid_refuse(w, "given a file capability (security.capability)");
+	if (errno == ENODATA || errno == ENOTSUP)
+		return 0;
+	return sbx_diag_set(w->d, -errno,
+			    "%s (beneath the write grant %s): cannot read its "
+			    "security.capability: %s",
+			    w->path, w->r->path, strerror(errno));
+}
+
+static int setid_dir(struct setid_walk *w, int dfd, unsigned int depth)
+{
+	size_t len = strlen(w->path);
+	struct dirent *e;
+	DIR *dir;
+	int err = 0;
+
+	if (depth > SETID_DEPTH)
+		return sbx_diag_set(w->d, -ELOOP,
+				    "%s (beneath the write grant %s) is more than "
+				    "%d directories deep: not checked for set-id files",
+				    w->path, w->r->path, SETID_DEPTH);
+	dir = fdopendir(dfd);
+	if (!dir) {
+		close(dfd);
+		return sbx_diag_set(w->d, -errno, "%s: %s", w->path, strerror(errno));
+	}
+	while (!err && (errno = 0, e = readdir(dir))) {
+		struct stat st;
+		int fd;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_type != DT_DIR && e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		if (snprintf(w->path + len, sizeof(w->path) - len, "/%s", e->d_name) >=
+		    (int)(sizeof(w->path) - len)) {
+			err = sbx_diag_set(w->d, -ENAMETOOLONG,
+					   "a name beneath the write grant "
+					   "%s is too long to check for set-id files",
+					   w->r->path);
+			break;
+		}
+		fd = openat(dirfd(dir), e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st)) {
+			if (errno != ENOENT) /* removed meanwhile: nothing to check */
+				err = sbx_diag_set(w->d, -errno, "%s: %s", w->path,
+						   strerror(errno));
+		} else if (S_ISREG(st.st_mode)) {
+			err = setid_file(w, fd, &st);
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			if (sub >= 0)
+				err = setid_dir(w, sub, depth + 1);
+			else if (errno != EACCES || !faccessat(fd, ".", X_OK, AT_EACCESS))
+				err = sbx_diag_set(w->d, -errno,
+						   "%s (beneath the write grant %s): "
+						   "cannot list it to check for set-id files: %s",
+						   w->path, w->r->path, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+		w->path[len] = '\0';
+	}
+	if (!err && errno)
+		err = sbx_diag_set(w->d, -errno, "%s: %s", w->path, strerror(errno));
+	closedir(dir);
+	return err;
+}
+
+/* fd: the rule's path, O_PATH; st its stat. */
+static int setid_beneath(const struct sbx_fs_rule *r, int fd, const struct stat *st,
+			 struct sbx_diag *d)
+{
+	struct setid_walk *w;
+	int sub, err;
+
+	if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))
+		return 0;
+	w = malloc(sizeof(*w));
+	if (!w)
+		return sbx_diag_set(d, -ENOMEM, "landlock: out of memory");
+	w->r = r;
+	w->d = d;
+	snprintf(w->path, sizeof(w->path), "%s", r->path);
+	if (S_ISREG(st->st_mode)) {
+		err = setid_file(w, fd, st);
+	} else {
+		sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		err = sub < 0 ? sbx_diag_set(d, -errno,
+					     "%s: cannot list it to check for set-id "
+					     "files: %s",
+					     r->path, strerror(errno))
+			      : setid_dir(w, sub, 0);
+	}
+	free(w);
+	return err;
+}
+
 static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handled,
 		       const struct own_dirs *own, struct sbx_diag *d)
 {
 	struct sbx_landlock_path_beneath_attr pb = { 0 };
-	struct stat st;
+	struct stat st = { 0 };
 	int err = 0;
 
 	pb.parent_fd = open(r->path, O_PATH | O_CLOEXEC);
@@ -223,6 +366,18 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 				    "%s: grant a directory beneath or beside it instead",
 				    r->path, r->entitlement ? r->entitlement : "the plan",
 				    own->dir[i].path, own->dir[i].what);
+	}
+	/*
+	 * A domain that handles reading is the sandbox's (default-deny); the one that handles
+	 * only writing (compile.c's /proc/self/mem guard) grants it beneath all of "/".
+	 */
+	if ((handled & LANDLOCK_ACCESS_FS_READ_FILE) &&
+	    (pb.allowed_access & LANDLOCK_ACCESS_FS_WRITE_FILE)) {
+		err = setid_beneath(r, pb.parent_fd, &st, d);
+		if (err) {
+			close(pb.parent_fd);
+			return err;
+		}
 	}
 	if (pb.allowed_access &&
 	    syscall(__NR_landlock_add_rule, ruleset, SBX_LANDLOCK_RULE_PATH_BENEATH, &pb, 0)) {
