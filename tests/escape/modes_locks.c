@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Authority over others through files the program may touch (attack review atk5u, A, A2,
- * B): a set-user-id or set-group-id bit or a file capability on a file it may write; the
- * metadata of a file outside every grant through a descriptor sbx's caller handed down;
- * an advisory lock on a file it may only read. Each technique runs unconfined first (the
- * control, which must work) and then under `sbx run --profile data/app-sandbox.yaml`
- * (which must refuse it); the attempts are bin/modes_probe's.
+ * B; atk6u S): a set-user-id or set-group-id bit or a file capability on a file it may
+ * write, or kept by a set-id file it rewrites in a write grant; the metadata of a file outside
+ * every grant through a descriptor sbx's caller handed down; an advisory lock on a file it may only
+ * read. Each technique runs unconfined first (the control, which must work) and then under `sbx run
+ * --profile data/app-sandbox.yaml` (which must refuse it); the attempts are bin/modes_probe's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -28,15 +29,19 @@ FIXTURE(modes)
 	char home[PATH_MAX + 8]; /* a fake $HOME, the cwd of the runs */
 	char tmp[PATH_MAX + 8]; /* the control's $TMPDIR (the container's stands in under sbx) */
 	char outside[PATH_MAX + 16]; /* a file outside every grant: descriptor 0 of fdmeta */
+	char grant[PATH_MAX + 8]; /* rewrite: granted DIR:rw under sbx */
+	char target[PATH_MAX + 32]; /* rewrite: the set-id file beneath it */
 	char probe[PATH_MAX + 64];
 };
 
 FIXTURE_VARIANT(modes)
 {
-	const char *technique; /* setid, fdmeta, lock */
+	const char *technique; /* setid, fdmeta, lock, rewrite */
 	const char *how;
 	const char *stopper;
 	const char *refused_as; /* an "unsupported" errno that is sbx's refusal (ENOSYS) */
+	mode_t mode; /* rewrite: the target's mode (0755 with a file capability) */
+	bool grant_file; /* rewrite: grant the file itself, not its directory's parent */
 };
 
 FIXTURE_SETUP(modes)
@@ -46,6 +51,8 @@ FIXTURE_SETUP(modes)
 	snprintf(self->home, sizeof(self->home), "%s/home", self->dir);
 	snprintf(self->tmp, sizeof(self->tmp), "%s/tmp", self->dir);
 	snprintf(self->outside, sizeof(self->outside), "%s/outside", self->home);
+	snprintf(self->grant, sizeof(self->grant), "%s/grant", self->dir);
+	snprintf(self->target, sizeof(self->target), "%s/sub/program", self->grant);
 	ASSERT_EQ(0, mkdir(self->home, 0700));
 	ASSERT_EQ(0, mkdir(self->tmp, 0700));
 	ASSERT_EQ(0, chdir(self->home));
@@ -58,6 +65,57 @@ FIXTURE_TEARDOWN(modes)
 	sbx_rmtree(self->dir);
 }
 
+/* VFS_CAP_REVISION_2, CAP_NET_RAW permitted and effective. */
+static const uint32_t net_raw_cap[5] = { 0x02000001, 1U << 13, 0, 0, 0 };
+
+/*
+ * rewrite: GRANT/sub/program, 8 KiB of 'A', with the variant's mode (or a file capability),
+ * put there from outside as an installer would. Returns 0, -EPERM when this uid cannot
+ * give a file capability, or another -errno.
+ */
+static int make_target(FIXTURE_DATA(modes) * self, const FIXTURE_VARIANT(modes) * variant)
+{
+	char sub[PATH_MAX + 16], buf[8192];
+	int fd;
+
+	snprintf(sub, sizeof(sub), "%s/sub", self->grant);
+	if ((mkdir(self->grant, 0755) && errno != EEXIST) || (mkdir(sub, 0755) && errno != EEXIST))
+		return -errno;
+	unlink(self->target);
+	memset(buf, 'A', sizeof(buf));
+	fd = open(self->target, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0700);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	if (chmod(self->target, variant->mode))
+		return -errno;
+	if (!(variant->mode & 06000) &&
+	    setxattr(self->target, "security.capability", net_raw_cap, sizeof(net_raw_cap), 0))
+		return -errno;
+	return 0;
+}
+
+/* rewrite: the target's bytes were changed and it still gives its authority. */
+static bool target_escaped(FIXTURE_DATA(modes) * self)
+{
+	char buf[64], want[64];
+	struct stat st;
+	int fd = open(self->target, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+	if (fd >= 0)
+		close(fd);
+	memset(want, 'A', sizeof(want));
+	if (stat(self->target, &st) || (n == sizeof(buf) && !memcmp(buf, want, sizeof(buf))))
+		return false;
+	return (st.st_mode & (S_ISUID | S_ISGID)) ||
+	       getxattr(self->target, "security.capability", NULL, 0) >= 0;
+}
+
 /*
  * The probe, confined or not, with a fresh file outside every grant on descriptor 0 (open
  * for reading and writing, as `sbx run ... <>FILE` gives it).
@@ -65,7 +123,7 @@ FIXTURE_TEARDOWN(modes)
 static int run(FIXTURE_DATA(modes) * self, const FIXTURE_VARIANT(modes) * variant, bool confined,
 	       struct sbx_cmd_result *r)
 {
-	char arg[PATH_MAX + 64] = "";
+	char arg[PATH_MAX + 64] = "", grant[2 * PATH_MAX] = "";
 	int fd;
 
 	unlink(self->outside);
@@ -80,23 +138,46 @@ static int run(FIXTURE_DATA(modes) * self, const FIXTURE_VARIANT(modes) * varian
 		snprintf(arg, sizeof(arg), "@TMPDIR");
 	else if (!strcmp(variant->technique, "lock"))
 		snprintf(arg, sizeof(arg), "%s", self->probe);
+	if (!strcmp(variant->technique, "rewrite")) {
+		int err = make_target(self, variant);
+
+		if (err)
+			return err;
+		snprintf(arg, sizeof(arg), "'%s'", self->target);
+		snprintf(grant, sizeof(grant),
+			 "--allow files.user-selected.read-write --grant '%s:rw'",
+			 variant->grant_file ? self->target : self->grant);
+	}
 	if (!confined)
 		return sbx_sh(r, "HOME='%s' TMPDIR='%s' exec '%s' %s %s %s <>'%s'", self->home,
 			      self->tmp, self->probe, variant->technique, variant->how, arg,
 			      self->outside);
 	return sbx_sh(r,
 		      "HOME='%s' XDG_DATA_HOME='%s/.local/share' exec '%s' run --allow-root "
-		      "--profile '%s" PROFILE "' -- '%s' %s %s %s <>'%s'",
-		      self->home, self->home, sbx_bin(), sbx_src(), self->probe, variant->technique,
-		      variant->how, arg, self->outside);
+		      "--profile '%s" PROFILE "' %s -- '%s' %s %s %s <>'%s'",
+		      self->home, self->home, sbx_bin(), sbx_src(), grant, self->probe,
+		      variant->technique, variant->how, arg, self->outside);
 }
 
 TEST_F(modes, refused)
 {
 	struct sbx_cmd_result r;
 	struct stat st;
+	int err;
 
-	ASSERT_EQ(0, run(self, variant, false, &r));
+	err = run(self, variant, false, &r);
+	if (err == -EPERM && !strcmp(variant->technique, "rewrite") && getuid())
+		SKIP(return,
+			   "a file capability needs CAP_SETFCAP, which uid %d lacks even "
+			   "unconfined",
+			   (int)getuid());
+	ASSERT_EQ(0, err) TH_LOG("setup: %s", strerror(-err));
+	if (r.status == PROBE_REFUSED && !strcmp(variant->technique, "rewrite") && getuid() &&
+	    strstr(r.out, "the kernel cleared"))
+		SKIP(return,
+			   "the kernel clears the set-id bits itself on this write by uid %d "
+			   "(file_remove_privs), unconfined: %.120s",
+			   (int)getuid(), r.out);
 	if (r.status == PROBE_UNSUPPORTED)
 		SKIP(return, "the kernel lacks it: %.150s", r.out);
 	if (r.status == PROBE_REFUSED && !strcmp(variant->how, "fcaps") && getuid())
@@ -110,6 +191,13 @@ TEST_F(modes, refused)
 	if (r.status == PROBE_UNSUPPORTED && variant->refused_as &&
 	    strstr(r.out, variant->refused_as))
 		r.status = PROBE_REFUSED;
+	/* rewrite: sbx refuses the grant before the program runs, naming the file. */
+	if (!strcmp(variant->technique, "rewrite")) {
+		if (r.status == 125 && strstr(r.err, "beneath the write grant"))
+			r.status = PROBE_REFUSED;
+		if (target_escaped(self))
+			r.status = PROBE_ESCAPED;
+	}
 	EXPECT_EQ(PROBE_REFUSED, r.status)
 	TH_LOG("%s%s: %s%s", r.status ? "" : "HOLE: ", variant->stopper, r.out, r.err);
 	/* fdmeta fchmod: the file keeps its mode. */
@@ -168,5 +256,38 @@ LOCK(read_only_posix_lock, "posix");
 LOCK(read_only_posix_lock_wait, "posix_wait");
 LOCK(read_only_ofd_lock, "ofd");
 LOCK(read_only_ofd_lock_wait, "ofd_wait");
+
+/*
+ * atk6u S: a set-id file (or one with a file capability) already beneath a write grant,
+ * rewritten by each call that changes a file's bytes. The kernel clears the bits on all
+ * but a store through a shared writable mapping (for a caller without CAP_FSETID: the
+ * controls as uid 65534 SKIP those, as root they keep the bits); sbx refuses the grant
+ * whatever the route, so every variant is the same refusal.
+ */
+#define REWRITE_STOP "the launcher: no set-id or file-capability file beneath a write grant"
+#define REWRITE_MODE(name, how_, mode_, file_)                                                    \
+	FIXTURE_VARIANT_ADD(modes, name)                                                          \
+	{                                                                                         \
+		.technique = "rewrite", .how = how_, .stopper = REWRITE_STOP, .refused_as = NULL, \
+		.mode = mode_, .grant_file = file_                                                \
+	}
+#define REWRITE(name, how_) REWRITE_MODE(name, how_, 04755, false)
+REWRITE(rewrite_setuid_mmap, "mmap");
+REWRITE(rewrite_setuid_mprotect, "mprotect");
+REWRITE_MODE(rewrite_setgid_mmap, "mmap", 02755, false);
+REWRITE_MODE(rewrite_setuid_mmap_file_granted, "mmap", 04755, true);
+REWRITE_MODE(rewrite_fcaps_mmap, "mmap", 0755, false);
+REWRITE(rewrite_setuid_write, "write");
+REWRITE(rewrite_setuid_pwritev2, "pwritev2");
+REWRITE(rewrite_setuid_otrunc, "otrunc");
+REWRITE(rewrite_setuid_truncate, "truncate");
+REWRITE(rewrite_setuid_ftruncate, "ftruncate");
+REWRITE(rewrite_setuid_fallocate, "fallocate");
+REWRITE(rewrite_setuid_punch_hole, "punch");
+REWRITE(rewrite_setuid_zero_range, "zero");
+REWRITE(rewrite_setuid_copy_file_range, "copy_file_range");
+REWRITE(rewrite_setuid_splice, "splice");
+REWRITE(rewrite_setuid_sendfile, "sendfile");
+REWRITE(rewrite_setuid_aio, "aio");
 
 TEST_HARNESS_MAIN

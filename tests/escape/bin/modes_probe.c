@@ -9,6 +9,12 @@
  *                      stdin): fchmod, fchown, futimens, fsetxattr, flock
  *   lock HOW FILE      lock FILE opened read-only: flock_ex, flock_sh, posix, posix_wait,
  *                      ofd, ofd_wait
+ *   rewrite HOW FILE   change the bytes of FILE, a set-id file, by HOW: write, pwritev2,
+ *                      mmap (a store through MAP_SHARED, PROT_WRITE), mprotect (MAP_SHARED
+ *                      PROT_READ, then mprotect PROT_WRITE), otrunc (open O_TRUNC, write),
+ *                      truncate, ftruncate, fallocate (extend), punch, zero (fallocate modes),
+ *                      copy_file_range, splice, sendfile, aio (io_submit IOCB_CMD_PWRITE);
+ *                      ESCAPED when its bytes changed and it kept its set-id bits
  *
  * Exit 0: the attempt worked (an escape when confined); 10: refused; 11: the kernel lacks
  * the call (errno printed); 12: setup problem. One line: "modes-probe: VERDICT: ...".
@@ -22,10 +28,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <linux/aio_abi.h>
+#include <linux/falloc.h>
 
 #include "probe_status.h"
 
@@ -186,6 +197,162 @@ static int lock(const char *how, const char *file)
 	return report(PROBE_ESCAPED, "%s: %s is locked", how, file);
 }
 
+/* The bytes each way puts at the start of FILE (truncate, ftruncate: its length changes). */
+static const char marker[] = "#!/bin/sh\necho rewritten\n";
+
+static long aio_pwrite(int fd)
+{
+	aio_context_t ctx = 0;
+	struct iocb cb = { .aio_lio_opcode = IOCB_CMD_PWRITE,
+			   .aio_fildes = (uint32_t)fd,
+			   .aio_buf = (uint64_t)(uintptr_t)marker,
+			   .aio_nbytes = sizeof(marker) - 1 };
+	struct iocb *cbs[1] = { &cb };
+	struct io_event ev;
+	long r;
+
+	if (syscall(__NR_io_setup, 1, &ctx))
+		return -1;
+	r = syscall(__NR_io_submit, ctx, 1, cbs);
+	if (r == 1)
+		r = syscall(__NR_io_getevents, ctx, 1, 1, &ev, NULL) == 1 && ev.res >= 0 ? 0 : -1;
+	else
+		r = -1;
+	syscall(__NR_io_destroy, ctx);
+	return r;
+}
+
+static long map_store(int fd, bool later)
+{
+	char *m = mmap(NULL, 4096, later ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (m == MAP_FAILED)
+		return -1;
+	if (later && mprotect(m, 4096, PROT_READ | PROT_WRITE)) {
+		munmap(m, 4096);
+		return -1;
+	}
+	memcpy(m, marker, sizeof(marker) - 1);
+	msync(m, 4096, MS_SYNC);
+	munmap(m, 4096);
+	return 0;
+}
+
+/* A source beside file (O_TMPFILE, same file system: copy_file_range crosses none). */
+static long from_source(const char *how, int fd, const char *file)
+{
+	char dir[4096];
+	int p[2], src;
+	long r;
+
+	if (!strcmp(how, "copy_file_range") || !strcmp(how, "sendfile")) {
+		snprintf(dir, sizeof(dir), "%s", file);
+		*(strrchr(dir, '/') ?: dir) = '\0';
+		src = open(dir[0] ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (src < 0 || pwrite(src, marker, sizeof(marker) - 1, 0) < 0)
+			return -1;
+		if (!strcmp(how, "sendfile"))
+			r = sendfile(fd, src, &(off_t){ 0 }, sizeof(marker) - 1);
+		else
+			r = copy_file_range(src, &(loff_t){ 0 }, fd, &(loff_t){ 0 },
+					    sizeof(marker) - 1, 0);
+		close(src);
+		return r < 0 ? -1 : 0;
+	}
+	if (pipe(p) || write(p[1], marker, sizeof(marker) - 1) < 0)
+		return -1;
+	r = splice(p[0], NULL, fd, &(loff_t){ 0 }, sizeof(marker) - 1, 0);
+	close(p[0]);
+	close(p[1]);
+	return r < 0 ? -1 : 0;
+}
+
+/* The first bytes of file (zeros past its end), to tell a change that keeps the size. */
+static void head(const char *file, char *buf, size_t len)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	memset(buf, 0, len);
+	if (fd >= 0) {
+		if (read(fd, buf, len) < 0)
+			buf[0] = '\0';
+		close(fd);
+	}
+}
+
+/* What running file gives: a set-id bit or a file capability. */
+static bool authority(const char *file, const struct stat *st)
+{
+	return (st->st_mode & (S_ISUID | S_ISGID)) ||
+	       getxattr(file, "security.capability", NULL, 0) >= 0;
+}
+
+static int rewrite(const char *how, const char *file)
+{
+	char was[64], is[64];
+	struct stat before, after;
+	long r;
+	int fd;
+
+	head(file, was, sizeof(was));
+	if (stat(file, &before) || !authority(file, &before))
+		return report(PROBE_SETUP, "%s is neither set-id nor given a file capability",
+			      file);
+	if (!strcmp(how, "truncate")) {
+		r = truncate(file, 1);
+	} else {
+		fd = open(file, O_RDWR | O_CLOEXEC | (!strcmp(how, "otrunc") ? O_TRUNC : 0));
+		if (fd < 0)
+			return failed("open for writing", errno);
+		if (!strcmp(how, "write") || !strcmp(how, "otrunc"))
+			r = pwrite(fd, marker, sizeof(marker) - 1, 0) < 0 ? -1 : 0;
+		else if (!strcmp(how, "pwritev2"))
+			r = pwritev2(fd, &(struct iovec){ (void *)marker, sizeof(marker) - 1 }, 1,
+				     0, RWF_DSYNC) < 0
+				    ? -1
+				    : 0;
+		else if (!strcmp(how, "mmap") || !strcmp(how, "mprotect"))
+			r = map_store(fd, !strcmp(how, "mprotect"));
+		else if (!strcmp(how, "ftruncate"))
+			r = ftruncate(fd, 1);
+		else if (!strcmp(how, "fallocate"))
+			r = fallocate(fd, 0, 0, before.st_size + 4096);
+		else if (!strcmp(how, "punch"))
+			r = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096);
+		else if (!strcmp(how, "zero"))
+			r = fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, 4096);
+		else if (!strcmp(how, "aio"))
+			r = aio_pwrite(fd);
+		else if (!strcmp(how, "copy_file_range") || !strcmp(how, "sendfile") ||
+			 !strcmp(how, "splice"))
+			r = from_source(how, fd, file);
+		else
+			return report(PROBE_SETUP, "unknown rewrite way %s", how);
+		if (r)
+			r = -errno;
+		close(fd);
+		errno = (int)-r;
+		r = r ? -1 : 0;
+	}
+	if (r)
+		return failed(how, errno);
+	if (stat(file, &after))
+		return report(PROBE_SETUP, "stat %s: %s", file, strerror(errno));
+	head(file, is, sizeof(is));
+	if (after.st_size == before.st_size && !memcmp(was, is, sizeof(is)))
+		return report(PROBE_SETUP, "%s: %s did not change", how, file);
+	if (!authority(file, &after))
+		return report(
+			PROBE_REFUSED,
+			"%s: the kernel cleared the set-id bits and file capability (%o to %o)",
+			how, before.st_mode & 07777, after.st_mode & 07777);
+	return report(PROBE_ESCAPED, "%s: %s changed and kept mode %o%s", how, file,
+		      after.st_mode & 07777,
+		      getxattr(file, "security.capability", NULL, 0) >= 0
+			      ? " and its file capability"
+			      : "");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "setid") && !strcmp(argv[3], "@TMPDIR"))
@@ -196,6 +363,9 @@ int main(int argc, char **argv)
 		return fdmeta(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "lock"))
 		return lock(argv[2], argv[3]);
-	fprintf(stderr, "usage: modes_probe setid HOW DIR | fdmeta HOW | lock HOW FILE\n");
+	if (argc == 4 && !strcmp(argv[1], "rewrite"))
+		return rewrite(argv[2], argv[3]);
+	fprintf(stderr, "usage: modes_probe setid HOW DIR | fdmeta HOW | lock HOW FILE | rewrite "
+			"HOW FILE\n");
 	return PROBE_SETUP;
 }
