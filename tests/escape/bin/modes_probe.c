@@ -14,7 +14,10 @@
  *                      PROT_READ, then mprotect PROT_WRITE), otrunc (open O_TRUNC, write),
  *                      truncate, ftruncate, fallocate (extend), punch, zero (fallocate modes),
  *                      copy_file_range, splice, sendfile, aio (io_submit IOCB_CMD_PWRITE);
- *                      ESCAPED when its bytes changed and it kept its set-id bits
+ *                      ESCAPED when its bytes changed and it kept its set-id bits;
+ *                      outside: map FILE (not set-id yet) shared and writable, make
+ *                      FILE.ready, wait until someone outside makes FILE set-user-id, then
+ *                      store through the mapping
  *
  * Exit 0: the attempt worked (an escape when confined); 10: refused; 11: the kernel lacks
  * the call (errno printed); 12: setup problem. One line: "modes-probe: VERDICT: ...".
@@ -34,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/aio_abi.h>
 #include <linux/falloc.h>
@@ -222,13 +226,35 @@ static long aio_pwrite(int fd)
 	return r;
 }
 
-static long map_store(int fd, bool later)
+/* outside: FILE.ready, then wait (at most 10 s) for FILE's set-user-id bit. */
+static int wait_for_setuid(const char *file)
+{
+	char ready[4096];
+	struct stat st;
+	int fd;
+
+	snprintf(ready, sizeof(ready), "%s.ready", file);
+	fd = open(ready, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	for (int i = 0; i < 1000; i++) {
+		if (!stat(file, &st) && (st.st_mode & S_ISUID))
+			return 0;
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+static long map_store(int fd, bool later, const char *wait_file)
 {
 	char *m = mmap(NULL, 4096, later ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (m == MAP_FAILED)
 		return -1;
-	if (later && mprotect(m, 4096, PROT_READ | PROT_WRITE)) {
+	if ((later && mprotect(m, 4096, PROT_READ | PROT_WRITE)) ||
+	    (wait_file && wait_for_setuid(wait_file))) {
 		munmap(m, 4096);
 		return -1;
 	}
@@ -295,7 +321,7 @@ static int rewrite(const char *how, const char *file)
 	int fd;
 
 	head(file, was, sizeof(was));
-	if (stat(file, &before) || !authority(file, &before))
+	if (stat(file, &before) || (strcmp(how, "outside") && !authority(file, &before)))
 		return report(PROBE_SETUP, "%s is neither set-id nor given a file capability",
 			      file);
 	if (!strcmp(how, "truncate")) {
@@ -312,7 +338,9 @@ static int rewrite(const char *how, const char *file)
 				    ? -1
 				    : 0;
 		else if (!strcmp(how, "mmap") || !strcmp(how, "mprotect"))
-			r = map_store(fd, !strcmp(how, "mprotect"));
+			r = map_store(fd, !strcmp(how, "mprotect"), NULL);
+		else if (!strcmp(how, "outside"))
+			r = map_store(fd, false, file);
 		else if (!strcmp(how, "ftruncate"))
 			r = ftruncate(fd, 1);
 		else if (!strcmp(how, "fallocate"))
