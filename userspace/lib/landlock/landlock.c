@@ -229,18 +229,16 @@ static int setid_refuse(struct setid_walk *w, const char *why)
 			    w->r->entitlement ? w->r->entitlement : "the plan");
 }
 
-static int setid_file(struct setid_walk *w, int fd, const struct stat *st)
+/* at: the file's path for lgetxattr (w->path, or /proc/self/fd/N for a granted file). */
+static int setid_file(struct setid_walk *w, const char *at, const struct stat *st)
 {
-	char proc[32];
-
 	if (st->st_mode & S_ISUID)
 		return setid_refuse(w, "set-user-id");
 	if (st->st_mode & S_ISGID)
 		return setid_refuse(w, "set-group-id");
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (getxattr(proc, "security.capability", NULL, 0) >= 0)
+	if (lgetxattr(at, "security.capability", NULL, 0) >= 0)
 		return setid_refuse(w, "given a file capability (security.capability)");
-	if (errno == ENODATA || errno == ENOTSUP)
+	if (errno == ENODATA || errno == ENOTSUP || errno == ENOENT)
 		return 0;
 	return sbx_diag_set(w->d, -errno,
 			    "%s (beneath the write grant %s): cannot read its "
@@ -267,7 +265,6 @@ static int setid_dir(struct setid_walk *w, int dfd, unsigned int depth)
 	}
 	while (!err && (errno = 0, e = readdir(dir))) {
 		struct stat st;
-		int fd;
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
@@ -281,26 +278,25 @@ static int setid_dir(struct setid_walk *w, int dfd, unsigned int depth)
 					   w->r->path);
 			break;
 		}
-		fd = openat(dirfd(dir), e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st)) {
+		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
 			if (errno != ENOENT) /* removed meanwhile: nothing to check */
 				err = sbx_diag_set(w->d, -errno, "%s: %s", w->path,
 						   strerror(errno));
 		} else if (S_ISREG(st.st_mode)) {
-			err = setid_file(w, fd, &st);
+			err = setid_file(w, w->path, &st);
 		} else if (S_ISDIR(st.st_mode)) {
-			int sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int sub = openat(dirfd(dir), e->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			if (sub >= 0)
 				err = setid_dir(w, sub, depth + 1);
-			else if (errno != EACCES || !faccessat(fd, ".", X_OK, AT_EACCESS))
+			else if (errno != EACCES ||
+				 !faccessat(dirfd(dir), e->d_name, X_OK, AT_EACCESS))
 				err = sbx_diag_set(w->d, -errno,
 						   "%s (beneath the write grant %s): "
 						   "cannot list it to check for set-id files: %s",
 						   w->path, w->r->path, strerror(errno));
 		}
-		if (fd >= 0)
-			close(fd);
 		w->path[len] = '\0';
 	}
 	if (!err && errno)
@@ -325,7 +321,10 @@ static int setid_beneath(const struct sbx_fs_rule *r, int fd, const struct stat 
 	w->d = d;
 	snprintf(w->path, sizeof(w->path), "%s", r->path);
 	if (S_ISREG(st->st_mode)) {
-		err = setid_file(w, fd, st);
+		char at[32];
+
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+		err = setid_file(w, at, st);
 	} else {
 		sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		err = sub < 0 ? sbx_diag_set(d, -errno,
