@@ -346,6 +346,11 @@ TEST_F_TIMEOUT(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload, 300)
 	EXPECT_EQ(0, kill(pid, 0));
 	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
+	/* sbx status as root: the protection refuses its probe, which is no sign of no BPF LSM. */
+	ASSERT_EQ(0, sbx_sh(self->r, "'%s' status", sbx_bin()));
+	EXPECT_NE(NULL, strstr(self->r->out, "bpf lsm:       active: sbxd's programs are attached"))
+	TH_LOG("%s", self->r->out);
+	EXPECT_NE(NULL, strstr(self->r->out, "K yes")) TH_LOG("%s", self->r->out);
 	/* A signed copy of sbxd is another inode, and a traced sbxd cannot claim. */
 	ASSERT_EQ(0, sbx_sh(self->r, "cp '%s' '%s.copy' && '%s.copy' --unload --run-dir '%s'",
 			    self->sbxd, self->sbxd, self->sbxd, self->run));

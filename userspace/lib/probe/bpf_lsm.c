@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "sbx_abi.h"
+#include "bpf/enforcer.h"
 #include "probe/probe_internal.h"
 #include "lsm_probe.skel.h"
 
@@ -88,7 +89,17 @@ static void run_probe(struct sbx_features *f)
 	skel->rodata->monitored_tgid = (__u32)child;
 	err = lsm_probe__load(skel);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
+		if ((err == -EPERM || err == -EACCES) && access(SBX_ENFORCER_PIN_DIR, F_OK) == 0) {
+			/*
+			 * sbxd's armed protection refuses every other LSM program: its own
+			 * pinned ones are attached, and bpf is in the active list (above).
+			 */
+			f->bpf_lsm = SBX_BPF_LSM_ACTIVE;
+			why(f,
+			    "sbxd's programs are attached (pinned in %s) and its protection "
+			    "refused this probe's",
+			    SBX_ENFORCER_PIN_DIR);
+		} else if (err == -EPERM || err == -EACCES)
 			why(f,
 			    "the kernel refused to load a BPF LSM program (%s): BPF trampolines "
 			    "are unavailable here (kernel lockdown or locked function tracing)",
