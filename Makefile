@@ -131,6 +131,10 @@ $(O)/tests/vm/bin/sbxd_libprog: tests/vm/bin/sbxd_libprog.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Wl,-rpath,'$$ORIGIN' -Wl,--enable-new-dtags -o $@ $<
 
+# A guest is TCG, three of them share the CPUs (tests/vm/run.sh), and every enforcer test
+# loads and unloads 40 programs: the harness's per-test hang guard is 120 s there, not 30.
+$(O)/tests/vm/%: TEST_CPPFLAGS += -DTEST_TIMEOUT_DEFAULT=120
+
 $(O)/tests/%: tests/%.c $(O)/libsbx.a tests/lib/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libsbx.a $(LDLIBS)
