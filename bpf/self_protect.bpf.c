@@ -64,7 +64,9 @@
  *    its trust store already.
  *  - Not covered (README): kernel modules, /dev/mem, kexec (lockdown's job, as SIP relies
  *    on kext signing); freezing sbxd's cgroup or starving it (it fails closed: the pins
- *    enforce without it); writes through a descriptor opened before sbxd armed.
+ *    enforce without it); a map of sbx's put into an outer map through a descriptor
+ *    opened before the arming (lsm/bpf_prog below). The maps themselves are frozen as
+ *    sbxd arms, so no descriptor writes them (daemon_store.bpf.c).
  *
  * Fast paths: the bpf hook compares the command first; the object hooks are one hash
  * lookup (rare calls); inode_permission, the hot one, is one inode-storage lookup that
@@ -280,12 +282,50 @@ int BPF_PROG(sbx_guard_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
 	return sbx_guard_object(SBX_GUARD_MAP, BPF_CORE_READ(map, id), sbx_name_map);
 }
 
+/*
+ * A program of another's that uses one of sbx's maps: it would write what the frozen maps
+ * refuse the syscall side (daemon_store.bpf.c), through a descriptor opened before the
+ * arming, in a program of a type anyone may load while armed (instr_guard.bpf.c). The hook
+ * runs once the verifier has resolved every map the program names (aux->used_maps), before
+ * the program has a descriptor, so nothing of it runs; on its first descriptor, so a
+ * program loaded before the arming is refused by the id lookup when reopened, and the
+ * programs that hold a reference then (sbxd's own) are sbx's. The loop only finds; the
+ * refusal (its event) is made once after it: inside, the verifier walked it for every
+ * iteration, past the tests' 30 s on 6.12. Known gap: a map of sbx's
+ * put into an outer map (map-in-map) through such a descriptor, reached by lookup in the
+ * outer map; tests/vm/enforcer_protect.c says which tier closes it.
+ */
+#define SBX_USED_MAPS_MAX 64 /* MAX_USED_MAPS */
+
+static __always_inline int sbx_guard_used_maps(struct bpf_prog *prog)
+{
+	struct bpf_prog_aux *aux = BPF_CORE_READ(prog, aux);
+	struct bpf_map **maps = BPF_CORE_READ(aux, used_maps);
+	__u32 n = BPF_CORE_READ(aux, used_map_cnt);
+	bool used = false;
+
+	for (__u32 i = 0; i < SBX_USED_MAPS_MAX && i < n && !used; i++) {
+		struct bpf_map *map = NULL;
+		__u64 key;
+
+		bpf_probe_read_kernel(&map, sizeof(map), &maps[i]);
+		key = SBX_GUARD_KEY(SBX_GUARD_MAP, BPF_CORE_READ(map, id));
+		used = bpf_map_lookup_elem(&sbx_guard_ids, &key) != NULL;
+	}
+	return used ? sbx_guard_refuse(sbx_name_map) : 0;
+}
+
 SEC("lsm/bpf_prog")
 int BPF_PROG(sbx_guard_bpf_prog, struct bpf_prog *prog, int ret)
 {
+	int err;
+
 	if (ret)
 		return ret;
-	return sbx_guard_object(SBX_GUARD_PROG, BPF_CORE_READ(prog, aux, id), sbx_name_prog);
+	err = sbx_guard_object(SBX_GUARD_PROG, BPF_CORE_READ(prog, aux, id), sbx_name_prog);
+	if (err)
+		return err;
+	return sbx_guard_used_maps(prog);
 }
 
 SEC("lsm/inode_permission")

@@ -174,6 +174,28 @@ enum sbx_inode_gen_flags {
  */
 #define SBX_IOC_VERDICT_BEGIN 0x5bb0c0deu
 
+/*
+ * sbxd's writes to the verdict cache and the configuration (bpf/daemon_store.bpf.c): both
+ * maps are frozen once self-protection is armed, so that no descriptor of them, whenever it
+ * was opened, writes them from the syscall side; sbxd writes them through these ioctls,
+ * which the BPF side answers for root before the arming and for sbxd's identity after it.
+ * Answers: EALREADY done; EPERM not sbxd; ESTALE the file's generation is not the
+ * verdict's (written since SBX_IOC_VERDICT_BEGIN, or open for writing); EINVAL a bad
+ * value; EFAULT arg unreadable. Any other answer (ENOTTY) means sbx's programs are not
+ * attached, or the caller is not root.
+ *  - SBX_IOC_VERDICT_COMMIT, on the verified file: arg points to its struct
+ *    sbx_cached_verdict, stored under the key the kernel makes of the file's own inode;
+ *  - SBX_IOC_VERDICTS_FLUSH, on any file: every verdict dropped;
+ *  - SBX_IOC_CONFIG_SET, on any file: arg points to a struct sbx_enforcer_config, whose
+ *    SBX_CONFIG_SELF_PROTECT is ignored (only the claim sets it, only an unload ends it);
+ *  - SBX_IOC_GUARD_ADD, on the file to guard: arg is the enum sbx_guard_inode_flags to add
+ *    (sbx_guard_inodes is frozen too: a re-arming sbxd guards what it maps anew this way).
+ */
+#define SBX_IOC_VERDICT_COMMIT 0x5bb0c0dfu
+#define SBX_IOC_VERDICTS_FLUSH 0x5bb0c0e0u
+#define SBX_IOC_CONFIG_SET     0x5bb0c0e1u
+#define SBX_IOC_GUARD_ADD      0x5bb0c0e2u
+
 /* Task storage: where a task's code came from (scope `sandboxed`, issue 11's hooks). */
 enum sbx_task_flags {
 	SBX_TASK_LAUNCHER = 1u << 0, /* runs the sbx binary sbxd trusts (SBX_POLICY_SBX_LAUNCHER) */

@@ -68,8 +68,10 @@
 #define SBX_EPERM	       1
 #define SBX_ENOENT	       2
 #define SBX_ENOMEM	       12
+#define SBX_EFAULT	       14
 #define SBX_ETXTBSY	       26
 #define SBX_EALREADY	       114
+#define SBX_ESTALE	       116
 #define SBX_PROT_WRITE	       0x2
 #define SBX_PROT_EXEC	       0x4
 #define SBX_MAP_SHARED	       0x1

@@ -32,6 +32,7 @@
 #include "bpf/enforcer.h"
 #include "bpf/instr.h"
 #include "probe/features.h"
+#include "daemon_store.skel.h"
 #include "exec_verdict.skel.h"
 #include "instr_guard.skel.h"
 #include "mmap_verdict.skel.h"
@@ -60,6 +61,7 @@ static const struct {
 	{ "mmap_verdict", mmap_verdict__elf_bytes },
 	{ "ptrace_guard", ptrace_guard__elf_bytes },
 	{ "proc_scope", proc_scope__elf_bytes }, /* after task_scope: domains follow fork */
+	{ "daemon_store", daemon_store__elf_bytes }, /* sbxd's writes: before any write */
 	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
 	{ "instr_guard", instr_guard__elf_bytes }, /* the same */
 	/* clang-format on */
@@ -310,6 +312,17 @@ static int enforcer_pinned_links(struct bpf_object *const objs[UNITS], const cha
 	return found;
 }
 
+/*
+ * One of sbxd's writes, which the BPF side makes (bpf/daemon_store.bpf.c): 0, or the
+ * kernel's answer (-ENOTTY: the programs did not answer).
+ */
+static int enforcer_store_ioctl(int fd, unsigned int cmd, const void *arg)
+{
+	if (ioctl(fd, cmd, arg) == 0)
+		return -ENOTTY;
+	return errno == EALREADY ? 0 : -errno;
+}
+
 static int enforcer_write_config(struct sbx_enforcer *e, enum sbx_enforce_mode mode,
 				 enum sbx_enforce_scope scope)
 {
@@ -319,9 +332,8 @@ static int enforcer_write_config(struct sbx_enforcer *e, enum sbx_enforce_mode m
 		.scope = scope == SBX_SCOPE_ALL,
 		.flags = e->config_flags,
 	};
-	__u32 zero = 0;
 
-	return bpf_map_update_elem(e->map_fd[MAP_CONFIG], &zero, &cfg, BPF_ANY) ? -errno : 0;
+	return enforcer_store_ioctl(e->map_fd[MAP_CONFIG], SBX_IOC_CONFIG_SET, &cfg);
 }
 
 /* Load, attach and pin every object; on failure nothing stays pinned. */
@@ -770,10 +782,9 @@ static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
 int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
 			       struct sbx_diag *d)
 {
-	struct sbx_verdict_key key;
-	uint64_t gen;
 	int err;
 
+	(void)e; /* the BPF side stores it, in the maps every enforcer shares */
 	if (!v || !v->write_gen || v->kind > SBX_CACHED_INVALID)
 		return sbx_diag_set(d, -EINVAL,
 				    "bpf-enforcer: a verdict needs a kind and the "
@@ -781,16 +792,15 @@ int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_
 	err = enforcer_backing_kernel_only(fd, d);
 	if (err)
 		return err;
-	err = enforcer_file_key(e, fd, &key, &gen, d);
-	if (err)
-		return err;
-	if (gen != v->write_gen)
-		return sbx_diag_set(d, -ESTALE,
+	/* Keyed by the file's inode, generation compared, in the kernel (daemon_store). */
+	err = enforcer_store_ioctl(fd, SBX_IOC_VERDICT_COMMIT, v);
+	if (err == -ESTALE)
+		return sbx_diag_set(d, err,
 				    "bpf-enforcer: the file was written while it was "
 				    "verified: verify again");
-	if (bpf_map_update_elem(e->map_fd[MAP_VERDICTS], &key, v, BPF_ANY))
-		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot store the verdict: %s",
-				    strerror(errno));
+	if (err)
+		return sbx_diag_set(d, err, "bpf-enforcer: cannot store the verdict: %s",
+				    strerror(-err));
 	return 0;
 }
 
@@ -812,46 +822,34 @@ int sbx_enforcer_verdict_lookup(struct sbx_enforcer *e, int fd, struct sbx_cache
 	return 0;
 }
 
-/*
- * Every key first, then each deleted: deleting while walking would restart the walk at the
- * first bucket. Only the daemon stores verdicts (it calls this before it stores more); what
- * the walk missed all the same is taken from the front until nothing is left.
- */
+/* How many verdicts the cache holds (the map is read from userspace, written only by BPF). */
+static uint32_t enforcer_verdicts_count(int fd)
+{
+	struct sbx_verdict_key k, next;
+	uint32_t n = 0;
+
+	for (void *prev = NULL; bpf_map_get_next_key(fd, prev, &next) == 0; prev = &k) {
+		k = next;
+		n++;
+	}
+	return n;
+}
+
+/* Only the daemon stores verdicts (it calls this before it stores more). */
 int sbx_enforcer_verdicts_flush(struct sbx_enforcer *e, uint32_t *flushed, struct sbx_diag *d)
 {
 	int fd = e->map_fd[MAP_VERDICTS];
-	struct sbx_verdict_key *keys = NULL, *grown, k;
-	size_t n = 0, cap = 0;
+	uint32_t had = enforcer_verdicts_count(fd), left = had;
 	int err = 0;
 
-	*flushed = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			grown = realloc(keys, cap * sizeof(*keys));
-			if (!grown)
-				break; /* the rest is taken from the front below */
-			keys = grown;
-		}
-		if (bpf_map_get_next_key(fd, n ? &keys[n - 1] : NULL, &keys[n]))
-			break;
-		n++;
+	/* A walk that deletes may miss a few: again while some are left, a bounded number. */
+	for (int i = 0; i < 8 && !err && left; i++) {
+		err = enforcer_store_ioctl(fd, SBX_IOC_VERDICTS_FLUSH, NULL);
+		left = enforcer_verdicts_count(fd);
 	}
-	for (size_t i = 0; i < n; i++)
-		*flushed += bpf_map_delete_elem(fd, &keys[i]) == 0;
-	free(keys);
-	for (;;) {
-		if (bpf_map_get_next_key(fd, NULL, &k)) {
-			err = errno == ENOENT ? 0 : -errno;
-			break;
-		}
-		if (bpf_map_delete_elem(fd, &k) == 0) {
-			(*flushed)++;
-		} else if (errno != ENOENT) {
-			err = -errno;
-			break;
-		}
-	}
+	*flushed = had > left ? had - left : 0;
+	if (!err && left)
+		err = -EAGAIN;
 	return err ? sbx_diag_set(d, err, "bpf-enforcer: cannot drop the verdicts: %s",
 				  strerror(-err))
 		   : 0;
@@ -923,7 +921,7 @@ static int enforcer_guard_id(struct sbx_enforcer *e, const char *path, const cha
 		struct bpf_prog_info prog;
 		struct bpf_link_info link;
 	} info;
-	__u32 len = sizeof(info), one = 1, id;
+	__u32 len = sizeof(info), one = 1, id, had;
 	__u64 key;
 	int fd = bpf_obj_get(path), err = 0;
 
@@ -939,18 +937,39 @@ static int enforcer_guard_id(struct sbx_enforcer *e, const char *path, const cha
 	     : kind == SBX_GUARD_PROG ? info.prog.id
 				      : info.map.id;
 	key = SBX_GUARD_KEY(kind, id);
+	if (!bpf_map_lookup_elem(e->map_fd[MAP_GUARD_IDS], &key, &had))
+		return 0; /* a re-arming: guarded (and frozen) when first armed */
 	return bpf_map_update_elem(e->map_fd[MAP_GUARD_IDS], &key, &one, BPF_ANY) ? -errno : 0;
 }
 
-/* Add flags to an inode's guard (a file may be sbxd's code and more). */
+/*
+ * Add flags to an inode's guard (a file may be sbxd's code and more). Once armed the map is
+ * frozen (enforcer_freeze_bpf_owned): a re-arming sbxd adds through the BPF side, on a
+ * descriptor of the file that takes an ioctl (fd may be O_PATH). A pin cannot be opened,
+ * but it was guarded when first armed and stays in memory while pinned.
+ */
 static int enforcer_guard_fd(struct sbx_enforcer *e, int fd, __u32 flags)
 {
-	__u32 had = 0;
+	char self[32];
+	__u32 had = 0, want;
+	int rfd, err;
 
 	if (bpf_map_lookup_elem(e->map_fd[MAP_GUARD_INODES], &fd, &had) && errno != ENOENT)
 		return -errno;
-	flags |= had;
-	return bpf_map_update_elem(e->map_fd[MAP_GUARD_INODES], &fd, &flags, BPF_ANY) ? -errno : 0;
+	want = flags | had;
+	if (want == had)
+		return 0;
+	if (!bpf_map_update_elem(e->map_fd[MAP_GUARD_INODES], &fd, &want, BPF_ANY))
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0)
+		return -errno;
+	err = enforcer_store_ioctl(rfd, SBX_IOC_GUARD_ADD, (void *)(uintptr_t)flags);
+	close(rfd);
+	return err;
 }
 
 /* Guard one inode, reached through an O_PATH descriptor (a pin cannot be opened). */
@@ -1075,17 +1094,22 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 
 /*
  * Maps only the BPF side writes once armed: task storage (sbxd's identity, the traced and
- * sandbox marks), write generations and their clock, and sbx_guard (the claims write it).
+ * sandbox marks), write generations and their clock, sbx_guard (the claims write it), the
+ * verdict cache and the configuration (sbxd writes them through the BPF side,
+ * bpf/daemon_store.bpf.c, from the start), and the guards themselves (ids and inodes).
  * Frozen just before the claim that arms (BPF_MAP_FREEZE: no write from the syscall side,
  * through any descriptor, ever again; the programs still write), since a descriptor opened
  * before the arming passes no hook: with it root would plant sbxd's flags or a process in
- * the record, or move a file's generation back to a stale verdict's. Already frozen (a
- * re-arming, or an arming whose claim failed) is fine: EBUSY, or EPERM where the kernel
- * checks a frozen map's write permission first (6.12, 7.2).
+ * the record, move a file's generation back to a stale verdict's, store a verdict for any
+ * file, disarm, or lift a guard (reopen a pin, let lsm/bpf_prog pass a program using a
+ * map, write the trust store). Already frozen (a re-arming, or an arming whose claim
+ * failed) is fine: EBUSY, or EPERM where the kernel checks a frozen map's write permission
+ * first (6.12, 7.2).
  */
 static int enforcer_freeze_bpf_owned(struct sbx_enforcer *e, struct sbx_diag *d)
 {
-	static const int maps[] = { MAP_TASKS, MAP_INODE_GEN, MAP_GEN_CLOCK, MAP_GUARD };
+	static const int maps[] = { MAP_TASKS,	  MAP_INODE_GEN, MAP_GEN_CLOCK, MAP_GUARD,
+				    MAP_VERDICTS, MAP_CONFIG,	 MAP_GUARD_IDS, MAP_GUARD_INODES };
 
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		if (bpf_map_freeze(e->map_fd[maps[i]]) && errno != EBUSY && errno != EPERM)
@@ -1217,7 +1241,13 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 		bpf_map_update_elem(e->map_fd[MAP_GUARD], &zero, &none, BPF_ANY);
 	if (err)
 		return err;
-	return enforcer_armed_by_self(e, d);
+	err = enforcer_armed_by_self(e, d);
+	/*
+	 * Again, now that nothing new loads past the hooks: what was loaded before the claim
+	 * is all there is (the check above leaves a window until the claim). Armed either way;
+	 * a failure stops sbxd, and the pins go on enforcing.
+	 */
+	return err ? err : sbx_instr_check(e->dir, NULL, d);
 }
 
 int sbx_enforcer_event_fd(struct sbx_enforcer *e)
@@ -1240,10 +1270,8 @@ int sbx_enforcer_events_drain(struct sbx_enforcer *e,
 int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, struct sbx_diag *d)
 {
 	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), zero = 0, n = 0;
-	struct sbx_verdict_key k, next;
+	__u32 len = sizeof(info), zero = 0;
 	struct sbx_enforcer_config cfg;
-	void *prev = NULL;
 	uint64_t buckets = 1;
 
 	memset(s, 0, sizeof(*s));
@@ -1251,16 +1279,11 @@ int sbx_enforcer_stats(struct sbx_enforcer *e, struct sbx_enforcer_stats *s, str
 	    bpf_obj_get_info_by_fd(e->map_fd[MAP_VERDICTS], &info, &len))
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot read the maps: %s",
 				    strerror(errno));
-	while (bpf_map_get_next_key(e->map_fd[MAP_VERDICTS], prev, &next) == 0) {
-		n++;
-		k = next;
-		prev = &k;
-	}
 	s->mode = cfg.mode ? SBX_ENFORCE_ENFORCE : SBX_ENFORCE_COMPLAIN;
 	s->scope = cfg.scope ? SBX_SCOPE_ALL : SBX_SCOPE_SANDBOXED;
 	s->adopted = e->adopted;
 	s->self_protect = cfg.flags & SBX_CONFIG_SELF_PROTECT;
-	s->cache_entries = n;
+	s->cache_entries = enforcer_verdicts_count(e->map_fd[MAP_VERDICTS]);
 	s->cache_max = info.max_entries;
 	s->entry_bytes = sizeof(struct sbx_verdict_key) + sizeof(struct sbx_cached_verdict);
 	/*

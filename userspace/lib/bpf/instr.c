@@ -18,10 +18,11 @@
 #include "bpf/instr.h"
 #include "sbx_instr.h"
 
-#define INSTR_OWN_MAX 64 /* enforcer.c's ENFORCER_PROGS_MAX */
+#define INSTR_OWN_MAX	64 /* enforcer.c's ENFORCER_PROGS_MAX */
+#define INSTR_USED_MAPS 64 /* the kernel's MAX_USED_MAPS */
 
-/* The ids of sbx's own programs, from their pins. */
-static size_t instr_own_ids(const char *pin_dir, uint32_t *ids, size_t max)
+/* The ids of sbx's own programs (prog_*), or of its maps (every other name but link_*). */
+static size_t instr_own_ids(const char *pin_dir, bool maps, uint32_t *ids, size_t max)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -29,18 +30,23 @@ static size_t instr_own_ids(const char *pin_dir, uint32_t *ids, size_t max)
 	DIR *dp = opendir(pin_dir);
 
 	while (dp && n < max && (de = readdir(dp))) {
-		struct bpf_prog_info info = { 0 };
+		union {
+			struct bpf_prog_info prog;
+			struct bpf_map_info map;
+		} info;
 		__u32 len = sizeof(info);
+		bool prog = !strncmp(de->d_name, "prog_", 5);
 		int fd;
 
-		if (strncmp(de->d_name, "prog_", 5) ||
+		if (de->d_name[0] == '.' || prog == maps || !strncmp(de->d_name, "link_", 5) ||
 		    snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name) >= (int)sizeof(path))
 			continue;
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
+		memset(&info, 0, sizeof(info));
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-			ids[n++] = info.id;
+			ids[n++] = maps ? info.map.id : info.prog.id;
 		close(fd);
 	}
 	if (dp)
@@ -50,15 +56,18 @@ static size_t instr_own_ids(const char *pin_dir, uint32_t *ids, size_t max)
 
 int sbx_instr_check(const char *pin_dir, struct sbx_instr_found *found, struct sbx_diag *d)
 {
-	uint32_t own[INSTR_OWN_MAX], id = 0;
-	size_t nown = instr_own_ids(pin_dir, own, INSTR_OWN_MAX);
+	uint32_t own[INSTR_OWN_MAX], own_maps[INSTR_OWN_MAX], id = 0;
+	size_t nown = instr_own_ids(pin_dir, false, own, INSTR_OWN_MAX);
+	size_t nmaps = instr_own_ids(pin_dir, true, own_maps, INSTR_OWN_MAX);
 	struct sbx_instr_found none;
 
 	if (!found)
 		found = &none;
 	memset(found, 0, sizeof(*found));
 	while (!bpf_prog_get_next_id(id, &id)) {
-		struct bpf_prog_info info = { 0 };
+		uint32_t used[INSTR_USED_MAPS], sbx_map = 0;
+		struct bpf_prog_info info = { .nr_map_ids = INSTR_USED_MAPS,
+					      .map_ids = (__u64)(uintptr_t)used };
 		__u32 len = sizeof(info);
 		const char *type;
 		bool mine = false;
@@ -79,6 +88,15 @@ int sbx_instr_check(const char *pin_dir, struct sbx_instr_found *found, struct s
 		if (err)
 			return sbx_diag_set(d, err, "bpf-instr: cannot read BPF program %u: %s", id,
 					    strerror(-err));
+		for (__u32 i = 0; i < info.nr_map_ids && i < INSTR_USED_MAPS; i++)
+			for (size_t j = 0; j < nmaps && !sbx_map; j++)
+				sbx_map = used[i] == own_maps[j] ? used[i] : 0;
+		if (sbx_map)
+			return sbx_diag_set(
+				d, -EBUSY,
+				"bpf-instr: BPF program %u (%s) uses sbx's map %u: it "
+				"would write what only sbxd may: unload it before arming",
+				id, info.name[0] ? info.name : "no name", sbx_map);
 		if (SBX_INSTR_ALLOWED(info.type))
 			continue;
 		if (info.type == BPF_PROG_TYPE_LSM) {

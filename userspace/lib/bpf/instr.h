@@ -22,7 +22,10 @@ struct sbx_instr_found {
  * Every loaded BPF program that is not one of sbx's (pinned as prog_* in pin_dir) and
  * whose type bpf/instr_guard.bpf.c refuses while armed: -EBUSY, with the first one named
  * in d. LSM programs are counted in found (may be NULL) and let through: systemd loads one
- * (restrict_filesystems) at boot on every machine with the BPF LSM.
+ * (restrict_filesystems) at boot on every machine with the BPF LSM. Any program not sbx's
+ * that uses one of sbx's maps (pinned in pin_dir) is -EBUSY too, whatever its type: it
+ * writes them from the BPF side, which no freeze stops (bpf/self_protect.bpf.c refuses
+ * such a program's descriptor while armed; this finds one loaded before).
  */
 int sbx_instr_check(const char *pin_dir, struct sbx_instr_found *found, struct sbx_diag *d);
 
