@@ -1042,6 +1042,49 @@ TEST_F(enforcer_protect, outer_map_holding_sbx_map_after_arming)
 	EXPECT_NE(0, got);
 }
 
+/*
+ * In a fork (not sbxd), through a link and a program descriptor opened before the arming:
+ * detach the link, or replace its program; then signal this process (sbxd), which the
+ * detached program would no longer refuse. Exits with a bit for each that worked.
+ */
+static int forged_unlink(int link, int prog)
+{
+	pid_t parent = getpid(), child = fork();
+	int got = 0;
+
+	if (child == 0) {
+		got |= (bpf_link_detach(link) == 0) << 0;
+		got |= (bpf_link_update(link, prog, NULL) == 0) << 1;
+		got |= (kill(parent, SIGCONT) == 0) << 2;
+		_exit(got);
+	}
+	return fork_status(child);
+}
+
+/*
+ * The same family for sbx's links and programs: BPF_LINK_DETACH and BPF_LINK_UPDATE take a
+ * link descriptor, and one opened before the arming passes no hook afterwards. An LSM
+ * program's link (a tracing link) can neither be detached nor have its program replaced
+ * by the kernels this runs on: the kernel refuses both for every caller, so no descriptor
+ * turns enforcement off (the refused signal shows the program still attached). Control:
+ * the same signal before the arming.
+ */
+TEST_F(enforcer_protect, link_opened_before_arming_detaches_nothing)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+	int link = bpf_obj_get(TEST_PIN_DIR "/link_sbx_guard_kill");
+	int prog = bpf_obj_get(TEST_PIN_DIR "/prog_sbx_guard_kill");
+
+	ASSERT_LE(0, link);
+	ASSERT_LE(0, prog);
+	EXPECT_EQ(1 << 2, forged_unlink(-1, -1)); /* the control: the signal, before arming */
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
+	EXPECT_EQ(0, forged_unlink(link, prog));
+	close(link);
+	close(prog);
+}
+
 /* The refusal sbx_enforcer_protect gives for a symbolic link at or under a guarded path. */
 static void expect_link_refused(struct __test_metadata *_metadata,
 				FIXTURE_DATA(enforcer_protect) * self, const char *const *paths,
