@@ -9,8 +9,10 @@
  * directories, a symlink to a set-user-id program, a directory nobody may enter, a set-id
  * file under a read-only grant.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,47 @@ TEST_F(modes, setid_file_refused_only_in_a_write_grant)
 	EXPECT_NE(NULL, strstr(self->r->err, "program is set-user-id, beneath the write grant"))
 	TH_LOG("%s", self->r->err);
 	EXPECT_EQ(04755, mode_of(self, "program"));
+}
+
+/* The first set-user-id file in dir another uid owns (as root: any), into out; or false. */
+static bool others_setuid_file(const char *dir, char *out, size_t len)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(dir);
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		snprintf(out, len, "%s/%s", dir, e->d_name);
+		found = !lstat(out, &st) && S_ISREG(st.st_mode) && (st.st_mode & S_ISUID) &&
+			(st.st_uid != geteuid() || geteuid() == 0);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * Another user's set-id program that the program can neither write nor chmod does not
+ * refuse the run: /usr/bin granted :rw as an ordinary user starts (DAC keeps it read-only
+ * there anyway). As root every file is writable: the same grant is refused.
+ */
+TEST_F(modes, setid_file_only_counts_where_the_program_could_rewrite_it)
+{
+	char setuid[PATH_MAX];
+
+	if (!others_setuid_file("/usr/bin", setuid, sizeof(setuid)))
+		SKIP(return, "no set-user-id file of another user in /usr/bin here (a guest)");
+	ASSERT_EQ(0, sbx_sh(self->r, "exec '%s' run --allow-root --grant /usr/bin:rw -- true",
+			    sbx_bin()));
+	if (geteuid() == 0) {
+		EXPECT_EQ(125, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+		EXPECT_NE(NULL, strstr(self->r->err, "beneath the write grant /usr/bin"))
+		TH_LOG("%s", self->r->err);
+	} else {
+		EXPECT_EQ(0, self->r->status)
+		TH_LOG("%s: %s%s", setuid, self->r->out, self->r->err);
+	}
 }
 
 TEST_F(modes, flock_in_the_grant)

@@ -232,6 +232,14 @@ static int setid_refuse(struct setid_walk *w, const char *why)
 /* at: the file's path for lgetxattr (w->path, or /proc/self/fd/N for a granted file). */
 static int setid_file(struct setid_walk *w, const char *at, const struct stat *st)
 {
+	/*
+	 * Only a file the program could rewrite counts: one it may write, or its own (its
+	 * owner may chmod it or give itself an ACL). Another user's set-id program in a
+	 * shared directory (/tmp:rw) would otherwise let anyone block every such run. The
+	 * program runs with sbx's ids, so sbx's access is the program's; root writes all.
+	 */
+	if (st->st_uid != geteuid() && faccessat(AT_FDCWD, at, W_OK, AT_EACCESS))
+		return 0;
 	if (st->st_mode & S_ISUID)
 		return setid_refuse(w, "set-user-id");
 	if (st->st_mode & S_ISGID)
