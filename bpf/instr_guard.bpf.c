@@ -22,12 +22,19 @@
  *    its fallback: bpf_copy_from_user_task reads any task). Refusing the load is enough:
  *    nothing attaches without a loaded program. The type is read from the kernel's copy of
  *    the attribute (__sys_bpf copied it before the hook), so it cannot change after.
- *  - BPF_LINK_CREATE of a tracing attach type, and BPF_RAW_TRACEPOINT_OPEN: a second line,
- *    for a program loaded before the arming (sbxd refuses to arm over one: instr.c).
- *  - tracefs: opening kprobe_events, uprobe_events or dynamic_events for write (on any
- *    tracefs mount, /sys/kernel/debug/tracing included: the superblock's magic and the
- *    file's name). Reading them, and every other tracefs file, stays open.
- *
+ *  - BPF_PROG_ATTACH and BPF_LINK_CREATE: only the attach types of the allowed program
+ *    types (SBX_INSTR_ALLOWED_ATTACH), an allow-list, and BPF_RAW_TRACEPOINT_OPEN refused:
+ *    a second line, for a program loaded before the arming (atk6k F3: an LSM_CGROUP
+ *    program attached by BPF_PROG_ATTACH after it).
+ *  - tracefs: every write-open and every instance mkdir (atk6k F6), on any tracefs mount
+ *    (the superblock's magic, never a name). Reading stays open.
+ *  - sysctls: a write-open under /proc/sys outside net, vm, fs, user and dev (atk6k F1:
+ *    kernel.ftrace_enabled=0 turns every BPF trampoline, so every sbx hook, into a NOP).
+ *    Why an allow-list of top directories: it closes the switches the kernel adds later,
+ *    and what admins write at run time is under those five (kernel.* is set at boot by
+ *    systemd-sysctl, before sbxd). Why not a CGROUP_SYSCTL program: it is attached to a
+ *    cgroup, and root moves itself out of it or detaches it (BPF_PROG_DETACH is not
+ *    refused); an LSM hook has no such way around. Cost: net.core.bpf_jit_* stay open.
  * Borderline types let through, and why:
  *  - CGROUP_DEVICE, CGROUP_SKB, CGROUP_SOCK(_ADDR), CGROUP_SYSCTL, CGROUP_SOCKOPT: systemd
  *    loads them for DeviceAllow=, IPAddressDeny=, SocketBind=; they answer a question
@@ -39,33 +46,20 @@
  * cgroup hook runs in the calling task's context, so it reads that task's memory. Closing
  * it needs the program's helper calls (an allow-list of helpers at load).
  *
- * Fast paths: the bpf hook compares the command first (PROG_LOAD, LINK_CREATE and
- * RAW_TRACEPOINT_OPEN are rare); file_open tests the write mode and the superblock's magic
- * before anything else, and looks up the configuration only for the three names.
+ * Fast paths: the bpf hook compares the command first (PROG_LOAD, PROG_ATTACH, LINK_CREATE
+ * and RAW_TRACEPOINT_OPEN are rare); file_open tests the write mode and the superblock's
+ * magic before anything else, and looks up the configuration only on tracefs and /proc.
  */
 #include "sbx_enforcer.bpf.h"
 #include "sbx_instr.h" /* the types anyone may load while armed */
 
 #define SBX_TRACEFS_MAGIC 0x74726163
+#define SBX_PROC_MAGIC	  0x9fa0
 
 const char sbx_name_instr_prog[] = "(kernel instrumentation: bpf program)";
 const char sbx_name_instr_attach[] = "(kernel instrumentation: bpf tracing attach)";
-const char sbx_name_instr_events[] = "(kernel instrumentation: tracefs dynamic events)";
-
-/*
- * Attach types BPF_LINK_CREATE refuses while armed: the tracing ones, and every number the
- * kernel adds after the last one this file knows (the second line need not be an
- * allow-list: a program of a refused type never loads while armed).
- */
-#define SBX_ATTACH_KNOWN 58 /* BPF_TRACE_UPROBE_SESSION + 1 */
-static const __u64 sbx_instr_tracing_attach =
-	SBX_INSTR_TYPE(BPF_TRACE_RAW_TP) | SBX_INSTR_TYPE(BPF_TRACE_FENTRY) |
-	SBX_INSTR_TYPE(BPF_TRACE_FEXIT) | SBX_INSTR_TYPE(BPF_MODIFY_RETURN) |
-	SBX_INSTR_TYPE(BPF_LSM_MAC) | SBX_INSTR_TYPE(BPF_TRACE_ITER) |
-	SBX_INSTR_TYPE(BPF_PERF_EVENT) | SBX_INSTR_TYPE(BPF_TRACE_KPROBE_MULTI) |
-	SBX_INSTR_TYPE(BPF_LSM_CGROUP) | SBX_INSTR_TYPE(BPF_STRUCT_OPS) |
-	SBX_INSTR_TYPE(BPF_TRACE_UPROBE_MULTI) | SBX_INSTR_TYPE(BPF_TRACE_KPROBE_SESSION) |
-	SBX_INSTR_TYPE(BPF_TRACE_UPROBE_SESSION);
+const char sbx_name_instr_events[] = "(kernel instrumentation: tracefs)";
+const char sbx_name_instr_sysctl[] = "(kernel instrumentation: sysctl)";
 
 /* No `ret`: its place moved in 6.15 (self_protect.bpf.c's sbx_guard_bpf says why). */
 SEC("lsm/bpf")
@@ -79,9 +73,14 @@ int BPF_PROG(sbx_instr_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 		if (SBX_INSTR_ALLOWED(type))
 			return 0;
 		return sbx_guard_refuse(sbx_name_instr_prog);
+	case BPF_PROG_ATTACH:
+		type = BPF_CORE_READ(attr, attach_type);
+		if (SBX_INSTR_ATTACH_ALLOWED(type))
+			return 0;
+		return sbx_guard_refuse(sbx_name_instr_attach);
 	case BPF_LINK_CREATE:
 		type = BPF_CORE_READ(attr, link_create.attach_type);
-		if (type < SBX_ATTACH_KNOWN && !(sbx_instr_tracing_attach & SBX_INSTR_TYPE(type)))
+		if (SBX_INSTR_ATTACH_ALLOWED(type))
 			return 0;
 		return sbx_guard_refuse(sbx_name_instr_attach);
 	case BPF_RAW_TRACEPOINT_OPEN:
@@ -90,10 +89,10 @@ int BPF_PROG(sbx_instr_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 	return 0;
 }
 
-/* Is s the string lit (shorter than 16)? */
+/* Is s the string lit (shorter than 8)? */
 static __always_inline bool sbx_instr_streq(const char *s, const char *lit)
 {
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < 8; i++) {
 		if (s[i] != lit[i])
 			return false;
 		if (!lit[i])
@@ -102,26 +101,85 @@ static __always_inline bool sbx_instr_streq(const char *s, const char *lit)
 	return false;
 }
 
-/* Is name (a dentry's) one of tracefs's dynamic event files? */
-static __always_inline bool sbx_instr_events_file(const unsigned char *name)
+/* The first bytes of a dentry's name, NUL-terminated (empty if unreadable). */
+static __always_inline void sbx_instr_name(struct dentry *d, char s[8])
 {
-	char s[16] = {};
-
-	if (bpf_probe_read_kernel_str(s, sizeof(s), name) < 0)
-		return false;
-	return sbx_instr_streq(s, "kprobe_events") || sbx_instr_streq(s, "uprobe_events") ||
-	       sbx_instr_streq(s, "dynamic_events");
+	if (bpf_probe_read_kernel_str(s, 8, BPF_CORE_READ(d, d_name.name)) < 0)
+		s[0] = '\0';
 }
 
+/*
+ * A write-open of a procfs file (atk6k F1: kernel.ftrace_enabled=0 turns every BPF
+ * trampoline, so every sbx hook, into a NOP). Allowed only under the top directories of
+ * /proc/sys that hold no switch of tracing, BPF, kernel code or dumps: net, vm, fs, user,
+ * dev (what admins and systemd-sysctl's udev rule write after boot). kernel.* (ftrace_enabled,
+ * perf_*, unprivileged_bpf_disabled, core_pattern, sysrq, kptr_restrict, yama.*,
+ * ftrace_dump_on_oops, tracepoint_printk, stack_tracer_enabled...), debug.* and everything
+ * else is refused: an allow-list, so a switch the kernel adds later is closed too. The top
+ * directory is found by the dentry chain, which does not depend on where proc is mounted:
+ * the file is a sysctl if its chain reaches "sys" just below procfs's root. Other procfs
+ * files (/proc/PID/...) are not looked at here.
+ */
+#define SBX_SYSCTL_DEPTH 10 /* net.ipv4.conf.IF.NAME is 5 below "sys" */
+static __always_inline int sbx_instr_sysctl(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry), *p, *pp;
+	char s[8] = {};
+
+	for (int i = 0; i < SBX_SYSCTL_DEPTH; i++) {
+		p = BPF_CORE_READ(d, d_parent);
+		pp = BPF_CORE_READ(p, d_parent);
+		if (p == d)
+			return 0; /* procfs's root */
+		if (pp == p)
+			return 0; /* d is a top entry of /proc, not under /proc/sys */
+		if (BPF_CORE_READ(pp, d_parent) == pp) {
+			/* p is a top entry of /proc, d one of p's */
+			sbx_instr_name(p, s);
+			if (!sbx_instr_streq(s, "sys"))
+				return 0;
+			sbx_instr_name(d, s);
+			if (sbx_instr_streq(s, "net") || sbx_instr_streq(s, "vm") ||
+			    sbx_instr_streq(s, "fs") || sbx_instr_streq(s, "user") ||
+			    sbx_instr_streq(s, "dev"))
+				return 0;
+			return sbx_guard_refuse(sbx_name_instr_sysctl);
+		}
+		d = p;
+	}
+	return 0; /* deeper than any sysctl */
+}
+
+/*
+ * tracefs is instrumentation (atk6k F6: on 7.x a plain sys_enter_write event in an instance
+ * copies a task's write() buffer): while armed, no tracefs file is opened for write by
+ * anyone but sbxd, an allow-list of nothing, whatever the name (on any tracefs mount,
+ * /sys/kernel/debug/tracing's automount included). Reading stays open.
+ */
 SEC("lsm/file_open")
 int BPF_PROG(sbx_instr_file_open, struct file *file, int ret)
 {
+	unsigned long magic;
+
 	if (ret)
 		return ret;
-	if (!(file->f_mode & SBX_FMODE_WRITE) ||
-	    BPF_CORE_READ(file, f_inode, i_sb, s_magic) != SBX_TRACEFS_MAGIC)
+	if (!(file->f_mode & SBX_FMODE_WRITE))
 		return 0;
-	if (!sbx_instr_events_file(BPF_CORE_READ(file, f_path.dentry, d_name.name)))
+	magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
+	if (magic == SBX_TRACEFS_MAGIC)
+		return sbx_guard_refuse(sbx_name_instr_events);
+	if (magic == SBX_PROC_MAGIC)
+		return sbx_instr_sysctl(file);
+	return 0;
+}
+
+/* A tracefs instance (mkdir instances/NAME) is a trace buffer of its own: refused too. */
+SEC("lsm/inode_mkdir")
+int BPF_PROG(sbx_instr_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	if (BPF_CORE_READ(dir, i_sb, s_magic) != SBX_TRACEFS_MAGIC)
 		return 0;
 	return sbx_guard_refuse(sbx_name_instr_events);
 }

@@ -25,4 +25,21 @@
 /* May anyone load a program of type t while armed? */
 #define SBX_INSTR_ALLOWED(t) ((t) < 64 && (SBX_INSTR_ALLOWED_TYPES & SBX_INSTR_TYPE(t)))
 
+/*
+ * The attach types (enum bpf_attach_type, UAPI numbers) anyone may attach while armed, by
+ * BPF_PROG_ATTACH or BPF_LINK_CREATE: the ones of the program types above, and nothing
+ * else. Refused: TRACE_RAW_TP to LSM_MAC, TRACE_ITER (23 to 28), PERF_EVENT, KPROBE_MULTI,
+ * LSM_CGROUP, STRUCT_OPS (41 to 44), UPROBE_MULTI (48), K/UPROBE_SESSION (56, 57) and every
+ * number after 55 (atk6k F3: an LSM_CGROUP program loaded before the arming).
+ */
+#define SBX_INSTR_RANGE(lo, hi) (((1ull << ((hi) - (lo) + 1)) - 1) << (lo))
+#define SBX_INSTR_ALLOWED_ATTACH                                                    \
+	(SBX_INSTR_RANGE(0, 22) /* CGROUP_INET_INGRESS .. CGROUP_SETSOCKOPT */ |    \
+	 SBX_INSTR_RANGE(29, 40) /* CGROUP_INET4_GETPEERNAME .. SK_REUSEPORT_* */ | \
+	 SBX_INSTR_RANGE(45, 47) /* NETFILTER, TCX_INGRESS, TCX_EGRESS */ |         \
+	 SBX_INSTR_RANGE(49, 55) /* CGROUP_UNIX_CONNECT .. NETKIT_PEER */)
+
+/* May anyone attach a program as attach type t while armed? */
+#define SBX_INSTR_ATTACH_ALLOWED(t) ((t) < 64 && (SBX_INSTR_ALLOWED_ATTACH & SBX_INSTR_TYPE(t)))
+
 #endif /* SBX_INSTR_H */

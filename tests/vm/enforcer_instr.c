@@ -87,6 +87,7 @@ static int btf_func_id(const char *fn)
 /*
  * Load a program as what says: a number (that program type, no target), or "fmod_ret",
  * "fentry" (on security_bpf: atk4 K1's target; this one returns 0), "lsm" (on file_open),
+ * "lsm_cgroup" (on file_ioctl, expected attach type BPF_LSM_CGROUP: atk6k F3),
  * "syscall" (sleepable, as the kernel requires). The fd, or -errno.
  */
 static int load(const char *what)
@@ -102,6 +103,10 @@ static int load(const char *what)
 		type = BPF_PROG_TYPE_LSM;
 		o.expected_attach_type = BPF_LSM_MAC;
 		o.attach_btf_id = (__u32)btf_func_id("bpf_lsm_file_open");
+	} else if (!strcmp(what, "lsm_cgroup")) {
+		type = BPF_PROG_TYPE_LSM;
+		o.expected_attach_type = BPF_LSM_CGROUP;
+		o.attach_btf_id = (__u32)btf_func_id("bpf_lsm_file_ioctl");
 	} else if (!strcmp(what, "syscall")) {
 		type = BPF_PROG_TYPE_SYSCALL;
 		o.prog_flags = BPF_F_SLEEPABLE;
@@ -120,7 +125,10 @@ static int load(const char *what)
  *                   bpf_probe_read_user (an allowed type, a base helper)
  *  rawtp:FD         BPF_RAW_TRACEPOINT_OPEN of the inherited raw_tp program FD on sys_enter
  *  link:FD          BPF_LINK_CREATE of the inherited fentry program FD
- *  open:PATH        open PATH for write (O_WRONLY | O_APPEND)
+ *  attach:T:FD:CG   BPF_PROG_ATTACH of the inherited program FD as attach type T to the
+ *                   cgroup directory CG, detached again at once
+ *  open:PATH        open PATH for write (O_WRONLY | O_APPEND; nothing is written)
+ *  mkdir:PATH       mkdir PATH, removed again at once
  *  read:PATH        open PATH read-only
  *  uprobe:TRACEFS   add a uprobe event on this executable, then remove it (K4's first step)
  *  probe:[unload]   sbxd's start-up probe of tier K (sbx_enforcer_supported: it loads an
@@ -164,8 +172,28 @@ __attribute__((constructor)) static void nobody(void)
 		fd = bpf_link_create(atoi(arg), 0, BPF_TRACE_FENTRY, NULL);
 		_exit(fd < 0 ? errno : 0);
 	}
+	if (!strncmp(how, "attach:", 7)) {
+		unsigned int type = 0;
+		int prog = -1, off = 0, cg;
+
+		if (sscanf(arg, "%u:%d:%n", &type, &prog, &off) != 2 || !off)
+			_exit(98);
+		cg = open(arg + off, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg < 0)
+			_exit(98);
+		err = bpf_prog_attach(prog, cg, type, 0) ? errno : 0;
+		if (!err)
+			bpf_prog_detach2(prog, cg, type);
+		_exit(err);
+	}
 	if (!strncmp(how, "open:", 5))
 		_exit(open_errno(arg, O_WRONLY | O_APPEND));
+	if (!strncmp(how, "mkdir:", 6)) {
+		err = mkdir(arg, 0700) ? errno : 0;
+		if (!err)
+			rmdir(arg);
+		_exit(err);
+	}
 	if (!strncmp(how, "read:", 5))
 		_exit(open_errno(arg, O_RDONLY));
 	if (!strncmp(how, "probe:", 6)) {
@@ -447,10 +475,169 @@ TEST_F_TIMEOUT(enforcer_instr, tracefs_dynamic_events_refused_while_armed, 300)
 		EXPECT_EQ(EPERM, nobody_does("open:%s", path)) TH_LOG("%s armed", files[i]);
 		EXPECT_EQ(0, nobody_does("read:%s", path)) TH_LOG("%s read armed", files[i]);
 	}
-	/* other tracefs files stay writable: trace_marker */
-	snprintf(path, sizeof(path), "%s/trace_marker", self->tracefs);
-	EXPECT_EQ(0, nobody_does("open:%s", path));
 	EXPECT_LE(2, instr_events(self->e));
+}
+
+/*
+ * Every tracefs file, not three names (atk6k F6: on 7.2 a sys_enter_write event in an
+ * instance records the daemon's write() buffer): while armed, nobody opens set_event,
+ * an event's enable file or trace_marker for write, nor makes an instance; reading
+ * stays open. The control: the same before arming.
+ */
+TEST_F_TIMEOUT(enforcer_instr, tracefs_writes_and_instances_refused_while_armed, 300)
+{
+	static const char *const files[] = { "set_event", "events/syscalls/sys_enter_write/enable",
+					     "trace_marker", "tracing_on" };
+	char path[200];
+	int armed;
+
+	if (!self->mounted)
+		SKIP(return, "no tracefs in this kernel (CONFIG_TRACING)");
+	for (armed = 0; armed < 2; armed++) {
+		if (armed)
+			arm(_metadata, self);
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			snprintf(path, sizeof(path), "%s/%s", self->tracefs, files[i]);
+			if (access(path, F_OK))
+				continue; /* no syscall events without FTRACE_SYSCALLS */
+			EXPECT_EQ(armed ? EPERM : 0, nobody_does("open:%s", path))
+			TH_LOG("%s %s", files[i], armed ? "armed" : "unarmed");
+			EXPECT_EQ(0, nobody_does("read:%s", path)) TH_LOG("%s read", files[i]);
+		}
+		snprintf(path, sizeof(path), "%s/instances/sbx-instr", self->tracefs);
+		EXPECT_EQ(armed ? EPERM : 0, nobody_does("mkdir:%s", path))
+		TH_LOG("instance %s", armed ? "armed" : "unarmed");
+	}
+	EXPECT_LE(3, instr_events(self->e));
+}
+
+/*
+ * Kernel switches under the hooks (atk6k F1: kernel.ftrace_enabled=0 turns every BPF
+ * trampoline, so every sbx hook, into a NOP, while armed): nobody opens a sysctl outside
+ * net, vm, fs, user and dev for write while armed (ftrace_enabled, kernel.core_pattern,
+ * debug.*), and a vm and a net sysctl stay writable. Nothing is written: an open for
+ * write is the act refused, so the control (the same opens before arming) never turns the
+ * hooks off.
+ */
+TEST_F_TIMEOUT(enforcer_instr, kernel_sysctls_refused_while_armed, 300)
+{
+	static const char *const refused[] = { "/proc/sys/kernel/ftrace_enabled",
+					       "/proc/sys/kernel/core_pattern",
+					       "/proc/sys/debug/exception-trace" };
+	static const char *const allowed[] = { "/proc/sys/vm/overcommit_ratio",
+					       "/proc/sys/net/core/somaxconn" };
+	int armed;
+
+	if (access(refused[0], F_OK))
+		SKIP(return, "no kernel.ftrace_enabled (CONFIG_FUNCTION_TRACER)");
+	for (armed = 0; armed < 2; armed++) {
+		if (armed)
+			arm(_metadata, self);
+		for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+			if (access(refused[i], F_OK))
+				continue;
+			EXPECT_EQ(armed ? EPERM : 0, nobody_does("open:%s", refused[i]))
+			TH_LOG("%s %s", refused[i], armed ? "armed" : "unarmed");
+			EXPECT_EQ(0, nobody_does("read:%s", refused[i])) TH_LOG("%s", refused[i]);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
+			EXPECT_EQ(0, nobody_does("open:%s", allowed[i]))
+			TH_LOG("%s %s", allowed[i], armed ? "armed" : "unarmed");
+		}
+	}
+	EXPECT_LE(2, instr_events(self->e));
+}
+
+/* Write v to kernel.ftrace_enabled: 0 or -errno. */
+static int ftrace_enabled(const char *v)
+{
+	int fd = open("/proc/sys/kernel/ftrace_enabled", O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, strlen(v)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * A 0 written before the arming (atk6k F1's switch, thrown before instr_guard can refuse
+ * it): the arming refuses, and arms once it is 1 again. ftrace_enabled=0 turns off this
+ * enforcer's hooks too, so it is 1 again before any assertion.
+ */
+TEST_F_TIMEOUT(enforcer_instr, ftrace_disabled_keeps_arming_off, 300)
+{
+	const char *paths[] = { self->dir };
+	struct sbx_diag d = { 0 };
+	int off, err;
+
+	if (access("/proc/sys/kernel/ftrace_enabled", F_OK))
+		SKIP(return, "no kernel.ftrace_enabled (CONFIG_FUNCTION_TRACER)");
+	off = ftrace_enabled("0");
+	err = off ? 0 : sbx_enforcer_protect(self->e, paths, 1, &d);
+	ASSERT_EQ(0, ftrace_enabled("1"));
+	ASSERT_EQ(0, off);
+	EXPECT_EQ(-EBUSY, err);
+	EXPECT_NE(NULL, strstr(d.msg, "ftrace_enabled")) TH_LOG("%s", d.msg);
+	arm(_metadata, self);
+}
+
+/* Mount cgroup2 on dir (the guest's init does not) and make the child cgroup dir/sbx-instr. */
+static bool cgroup_child(char *dir, size_t n)
+{
+	snprintf(dir, n, "/tmp/sbx-instr-cg.%d", getpid());
+	if (mkdir(dir, 0700) || (mount("cgroup2", dir, "cgroup2", 0, NULL) && errno != EBUSY))
+		return false;
+	strncat(dir, "/sbx-instr", n - strlen(dir) - 1);
+	return mkdir(dir, 0700) == 0;
+}
+
+static void cgroup_child_gone(const char *dir)
+{
+	char root[96];
+
+	snprintf(root, sizeof(root), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
+	rmdir(dir);
+	umount(root);
+	rmdir(root);
+}
+
+/*
+ * The second line is an allow-list of attach types, for BPF_PROG_ATTACH as for
+ * BPF_LINK_CREATE (atk6k F3: an LSM_CGROUP program loaded before the arming was attached
+ * by BPF_PROG_ATTACH after it, and its bpf_probe_write_user wrote the daemon's memory).
+ * The daemon loads it (as sbxd may); nobody attaches it to an empty child cgroup, before
+ * arming (the control) and after; a CGROUP_SYSCTL program still attaches while armed.
+ */
+TEST_F_TIMEOUT(enforcer_instr, lsm_cgroup_prog_attach_refused_while_armed, 300)
+{
+	char cg[96];
+	int lsm, sysctl, armed;
+
+	if (!cgroup_child(cg, sizeof(cg)))
+		SKIP(return, "no cgroup2: %s", strerror(errno));
+	for (armed = 0; armed < 2; armed++) {
+		if (armed)
+			arm(_metadata, self);
+		lsm = load_inherited("lsm_cgroup");
+		sysctl = load_inherited("23");
+		EXPECT_LE(0, lsm) TH_LOG("lsm_cgroup: %s", strerror(-lsm));
+		EXPECT_LE(0, sysctl);
+		if (lsm >= 0)
+			EXPECT_EQ(armed ? EPERM : 0,
+				  nobody_does("attach:%d:%d:%s", BPF_LSM_CGROUP, lsm, cg))
+		TH_LOG("lsm_cgroup %s", armed ? "armed" : "unarmed");
+		if (sysctl >= 0)
+			EXPECT_EQ(0, nobody_does("attach:%d:%d:%s", BPF_CGROUP_SYSCTL, sysctl, cg));
+		if (sysctl >= 0)
+			close(sysctl);
+		if (lsm >= 0)
+			prog_gone(
+				lsm); /* closes it: an LSM program loaded before arming stays out */
+	}
+	EXPECT_EQ(1, instr_events(self->e));
+	cgroup_child_gone(cg);
 }
 
 TEST_HARNESS_MAIN

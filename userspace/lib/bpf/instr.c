@@ -54,16 +54,42 @@ static size_t instr_own_ids(const char *pin_dir, bool maps, uint32_t *ids, size_
 	return n;
 }
 
+/*
+ * kernel.ftrace_enabled: 0 turns every ftrace call site into a NOP, the BPF trampolines of
+ * sbx's LSM programs included (atk6k F1). instr_guard refuses the write while armed; this
+ * refuses to arm over a 0 written before. No file (no function tracer): nothing to check.
+ */
+static int instr_ftrace_on(struct sbx_diag *d)
+{
+	char c = '1';
+	FILE *f = fopen("/proc/sys/kernel/ftrace_enabled", "re");
+
+	if (!f)
+		return 0;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	if (c != '0')
+		return 0;
+	return sbx_diag_set(d, -EBUSY,
+			    "bpf-instr: kernel.ftrace_enabled is 0, which stops every BPF LSM "
+			    "program: set it to 1 before arming");
+}
+
 int sbx_instr_check(const char *pin_dir, struct sbx_instr_found *found, struct sbx_diag *d)
 {
 	uint32_t own[INSTR_OWN_MAX], own_maps[INSTR_OWN_MAX], id = 0;
 	size_t nown = instr_own_ids(pin_dir, false, own, INSTR_OWN_MAX);
 	size_t nmaps = instr_own_ids(pin_dir, true, own_maps, INSTR_OWN_MAX);
 	struct sbx_instr_found none;
+	int err;
 
 	if (!found)
 		found = &none;
 	memset(found, 0, sizeof(*found));
+	err = instr_ftrace_on(d);
+	if (err)
+		return err;
 	while (!bpf_prog_get_next_id(id, &id)) {
 		uint32_t used[INSTR_USED_MAPS], sbx_map = 0;
 		struct bpf_prog_info info = { .nr_map_ids = INSTR_USED_MAPS,
