@@ -12,8 +12,6 @@
 
 #include "launch/vt_filter.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* in through a fresh filter in one call; the result NUL-terminated, malloc'd. */
 static char *filter_str(const char *in, size_t len)
 {
