@@ -114,6 +114,13 @@ enum sbx_deny_reason {
 
 #define SBX_EVENT_PATH_MAX 256
 
+/*
+ * The signal sbxd's leases are broken with (F_SETSIG; SIGRTMIN + 1 under glibc). With
+ * SIGIO, the only signals that reach the armed sbxd as SIGIO from another process
+ * (self_protect.bpf.c): it blocks both and reads them from a signalfd.
+ */
+#define SBX_SIGNAL_LEASE 35
+
 struct sbx_event {
 	__u64 time_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u64 dev; /* the file's device (kernel encoding) and inode */

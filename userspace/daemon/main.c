@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -258,6 +259,24 @@ static void raise_fd_limit(const struct sbxd_config *c)
 			 (unsigned long long)need, strerror(errno));
 }
 
+/*
+ * sbxd's memory is never written out: no core file (RLIMIT_CORE 0, and armed, no other
+ * process may raise it: self_protect.bpf.c) and not dumpable, so /proc/PID/{mem,environ,
+ * maps,fd}... and ptrace need CAP_SYS_PTRACE even from a process of sbxd's own uid, and a
+ * core is never written whatever the limit (atk6k F4b wrote an 11 MB one).
+ */
+static int no_core(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		fprintf(stderr, "sbxd: refusing to start: cannot make itself undumpable: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int serve(struct sbxd_config *c)
 {
 	struct sbx_diag d = { 0 };
@@ -273,9 +292,17 @@ static int serve(struct sbxd_config *c)
 		fprintf(stderr, "sbxd: must run as root (fanotify permission events, BPF)\n");
 		return 1;
 	}
-	/* SIGHUP reloads the trust store once the listener runs (fan.c); until then it waits. */
+	if (no_core())
+		return 1;
+	/*
+	 * SIGHUP reloads the trust store once the listener runs (fan.c); until then it waits.
+	 * SIGIO and the lease signal, which anyone may send the armed sbxd as SIGIO
+	 * (self_protect.bpf.c), never take their default action (termination) either.
+	 */
 	sigemptyset(&hup);
 	sigaddset(&hup, SIGHUP);
+	sigaddset(&hup, SIGIO);
+	sigaddset(&hup, SBXD_LEASE_SIGNAL);
 	sigprocmask(SIG_BLOCK, &hup, NULL);
 	o.tier = probe_tier(c, &d);
 	if (o.tier == SBXD_TIER_NONE) {

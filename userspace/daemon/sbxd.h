@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "diag.h"
+#include "sbx_abi.h"
 
 #define SBXD_CONF_DEFAULT    "/etc/sbx/sbxd.conf"
 #define SBXD_RUN_DIR_DEFAULT "/run/sbx"
@@ -161,8 +162,11 @@ unsigned int sbxd_fcache_size(const struct sbxd_fcache *c);
 /* sbxd's memory per slot; each cached verdict also keeps one open file and its lease. */
 unsigned int sbxd_fcache_entry_bytes(void);
 
-/* A lease break is signalled with this (SIGIO when the signal queue overflowed). */
-#define SBXD_LEASE_SIGNAL (SIGRTMIN + 1)
+/*
+ * A lease break is signalled with this (SIGIO when the signal queue overflowed). The armed
+ * sbxd lets only these two in as SIGIO (self_protect.bpf.c), so the value is the ABI's.
+ */
+#define SBXD_LEASE_SIGNAL SBX_SIGNAL_LEASE
 /* Take a read lease on fd: 0, -EAGAIN while someone has the file open for writing, or
  * another -errno where leases do not work (fs.leases-enable=0, odd file systems). */
 int sbxd_lease_take(int fd);
