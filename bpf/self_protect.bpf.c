@@ -4,8 +4,9 @@
  * sbxd in enforce mode), only sbxd reaches sbx's BPF objects and files. Root without
  * sbxd's identity cannot open, update, detach, unpin or replace the enforcer's maps,
  * programs and links, write the trust store or sbxd.conf, unmount the pins' bpffs,
- * debug sbxd or signal it (init excepted). The way off is sbxd's own (`sbxd --unload`,
- * or the boot parameter sbx.protect=0 before sbxd starts): userspace/daemon/README.md.
+ * debug sbxd, signal it or act on its process in any other way (init excepted). The way off is
+ * sbxd's own (`sbxd --unload`, or the boot parameter sbx.protect=0 before sbxd starts):
+ * userspace/daemon/README.md.
  *
  * DESIGN
  *  - Identity. sbxd verifies its own executable with the library verifier; only when it
@@ -63,19 +64,19 @@
  *    and refuses to re-arm over them (sbx_enforcer_protect), the running one has read
  *    its trust store already.
  *  - Not covered (README): kernel modules, /dev/mem, kexec (lockdown's job, as SIP relies
- *    on kext signing); freezing sbxd's cgroup or starving it (it fails closed: the pins
- *    enforce without it); a map of sbx's put into an outer map through a descriptor
- *    opened before the arming (lsm/bpf_prog below). The maps themselves are frozen as
- *    sbxd arms, so no descriptor writes them (daemon_store.bpf.c).
+ *    on kext signing); freezing sbxd's cgroup or starving it through cgroup files (it
+ *    fails closed: the pins enforce without it); a map of sbx's put into an outer map
+ *    through a descriptor opened before the arming (lsm/bpf_prog below). The maps
+ *    themselves are frozen as sbxd arms, so no descriptor writes them (daemon_store.bpf.c).
  *
  * Fast paths: the bpf hook compares the command first; the object hooks are one hash
  * lookup (rare calls); inode_permission, the hot one, is one inode-storage lookup that
- * misses for every inode but a few; task_kill and ptrace one task-storage lookup of the
- * target. The armed flag and the caller's identity are read only after a hit. An exec
- * runs no program of this file: exec_verdict.bpf.c's check and commit set or clear its
- * marks in the lookups they make anyway (the commit adds sbx_guard's one element: did it
- * run sbxd's executable); sbxd's executable mappings are marked by mmap_verdict.bpf.c,
- * from the task storage it has looked up already. PR_SET_MM costs a lookup.
+ * misses for every inode but a few; the task hooks (task_kill, ptrace, ...) one task-storage lookup
+ * of the target. The armed flag and the caller's identity are read only after a hit. An exec runs
+ * no program of this file: exec_verdict.bpf.c's check and commit set or clear its marks in the
+ * lookups they make anyway (the commit adds sbx_guard's one element: did it run sbxd's executable);
+ * sbxd's executable mappings are marked by mmap_verdict.bpf.c, from the task storage it has looked
+ * up already. PR_SET_MM costs a lookup.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -434,16 +435,107 @@ int BPF_PROG(sbx_guard_traceme, struct task_struct *parent, int ret)
 	return sbx_mark_traced(sbx_current()->group_leader);
 }
 
+/*
+ * A process other than sbxd acting on sbxd's task (F4 of atk6k): every LSM hook whose
+ * object is another task, one rule. Refused unless the actor is sbxd (sbx_guard_refuse)
+ * or init (systemd stops, reloads and moves its services). The hooks (lsm_hook_defs.h,
+ * the same on 6.1, 6.12 and 7.x): task_kill (kill, tgkill, pidfd_send_signal),
+ * file_send_sigiotask (a descriptor's owner signalled: F_SETOWN/F_SETSIG), task_setrlimit
+ * (prlimit of another process: RLIMIT_CORE, RLIMIT_CPU's SIGKILL), task_setnice,
+ * task_setioprio, task_setscheduler (sched_setscheduler/setattr/setaffinity, and a move
+ * into another cpuset), task_movememory (migrate_pages, move_pages), task_setpgid, and
+ * ptrace_access_check in ATTACH mode (sbx_guard_ptrace above). What only reads (getpgid,
+ * getsid, getscheduler, getioprio, prlimit without a new limit, capget, PTRACE_MODE_READ)
+ * stays open, as ps needs it. Each is one task-storage lookup of the target.
+ */
+const char sbx_name_task[] = "(acting on sbxd's process)";
+
+static __always_inline int sbx_guard_task(struct task_struct *p, const char *name)
+{
+	if (!sbx_is_daemon(p) || (__u32)(bpf_get_current_pid_tgid() >> 32) == 1)
+		return 0;
+	return sbx_guard_refuse(name);
+}
+
 SEC("lsm/task_kill")
 int BPF_PROG(sbx_guard_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
 	     const struct cred *cred, int ret)
 {
 	if (ret)
 		return ret;
-	/* kill(pid, 0) only asks whether sbxd lives; init (systemd) may stop it. */
-	if (!sig || !sbx_is_daemon(p) || (__u32)(bpf_get_current_pid_tgid() >> 32) == 1)
+	/* kill(pid, 0) only asks whether sbxd lives. */
+	if (!sig)
+		return 0;
+	return sbx_guard_task(p, sbx_name_kill);
+}
+
+/*
+ * SIGIO and F_SETSIG's signal reach a descriptor's owner from whoever makes the
+ * descriptor ready (a writer of a pipe, the opener that breaks a lease), in that task's
+ * context, or from an interrupt (a socket, a terminal), so the actor says nothing here.
+ * The signal does: sbxd asks only for SIGIO (sig 0, or SIGIO) and its lease signal, blocks
+ * both from its start and reads them from a signalfd; a forged one makes it forget
+ * verdicts (fail closed). Any other signal to the armed sbxd as SIGIO is refused.
+ */
+#define SBX_SIGIO 29
+
+SEC("lsm/file_send_sigiotask")
+int BPF_PROG(sbx_guard_sigio, struct task_struct *tsk, struct fown_struct *fown, int sig, int ret)
+{
+	if (ret)
+		return ret;
+	if (!sig || sig == SBX_SIGIO || sig == SBX_SIGNAL_LEASE || !sbx_is_daemon(tsk))
 		return 0;
 	return sbx_guard_refuse(sbx_name_kill);
+}
+
+SEC("lsm/task_setrlimit")
+int BPF_PROG(sbx_guard_setrlimit, struct task_struct *p, unsigned int resource,
+	     struct rlimit *new_rlim, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_task(p, sbx_name_task);
+}
+
+SEC("lsm/task_setnice")
+int BPF_PROG(sbx_guard_setnice, struct task_struct *p, int nice, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_task(p, sbx_name_task);
+}
+
+SEC("lsm/task_setioprio")
+int BPF_PROG(sbx_guard_setioprio, struct task_struct *p, int ioprio, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_task(p, sbx_name_task);
+}
+
+SEC("lsm/task_setscheduler")
+int BPF_PROG(sbx_guard_setscheduler, struct task_struct *p, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_task(p, sbx_name_task);
+}
+
+SEC("lsm/task_movememory")
+int BPF_PROG(sbx_guard_movememory, struct task_struct *p, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_task(p, sbx_name_task);
+}
+
+SEC("lsm/task_setpgid")
+int BPF_PROG(sbx_guard_setpgid, struct task_struct *p, pid_t pgid, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_task(p, sbx_name_task);
 }
 
 char LICENSE[] SEC("license") = "GPL";
