@@ -161,6 +161,15 @@ static inline void start_sbxd_with(struct __test_metadata *_metadata, FIXTURE_DA
 	}
 }
 
+/* sbxd's output (RUN.out) has a line with what (bounded: sbxd_test_logged). */
+static inline bool logged(FIXTURE_DATA(sbxd_k) * self, const char *what)
+{
+	char out[LEN + 16];
+
+	fmt(out, sizeof(out), "%s.out", self->run);
+	return sbxd_test_logged(out, what);
+}
+
 /*
  * sbxd in enforce mode, scope sandboxed through the fixture's launcher, with extra flags,
  * expected not to start: exit 1 and one line on stderr beginning "sbxd: refusing enforce

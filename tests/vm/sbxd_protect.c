@@ -10,6 +10,9 @@
  * kill would be.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
@@ -25,6 +28,9 @@ struct tamper {
 	int obj_get, map_update, map_by_id, link_by_id, trust_create, trust_write;
 	int conf_write, conf_rename, conf_unlink, mount_over, umount, mem, unlink_pin, kill;
 	int lib_write; /* open for write of libbpf.so.1 as sbxd maps it (atk-k #3) */
+	/* acting on sbxd's process another way than kill (atk6k F4, F4b) */
+	int sigio, prlimit, nice, affinity, ioprio, movemem;
+	int core_hard; /* sbxd's RLIMIT_CORE hard limit as /proc/PID/limits says, before */
 };
 
 static int err_of(int r)
@@ -162,6 +168,65 @@ static int umount_bpffs(void)
 	return WEXITSTATUS(st);
 }
 
+/*
+ * SIGHUP to sbxd as SIGIO (F_SETOWN, F_SETSIG, O_ASYNC on a pipe, then a write): task_kill
+ * never sees it. 0 if sbxd logged a reload (bounded wait), else EPERM: the kernel does
+ * not tell the sender, so a late delivery could only pass, never fail, the armed case.
+ */
+static int sigio_hup(FIXTURE_DATA(sbxd_k) * self, pid_t pid)
+{
+	int p[2], err = 0;
+
+	if (pipe(p))
+		return errno;
+	if (fcntl(p[0], F_SETOWN, pid) || fcntl(p[0], F_SETSIG, SIGHUP) ||
+	    fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) || write(p[1], "x", 1) != 1)
+		err = errno;
+	close(p[0]);
+	close(p[1]);
+	if (err)
+		return err;
+	return logged(self, "SIGHUP: the trust store") ? 0 : EPERM;
+}
+
+/* A limit of pid's from /proc/PID/limits (its line starts with name): the hard one. */
+static long long hard_limit(pid_t pid, const char *name)
+{
+	char path[64], line[256], soft[32], hard[32];
+	long long v = -2;
+	FILE *f;
+
+	fmt(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) &&
+		    sscanf(line + strlen(name), "%31s %31s", soft, hard) == 2)
+			v = strcmp(hard, "unlimited") ? atoll(hard) : -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Every act on sbxd's process other than kill (atk6k F4, F4b); each 0 or errno. */
+static void act_on_process(FIXTURE_DATA(sbxd_k) * self, pid_t pid, struct tamper *t)
+{
+	struct rlimit all = { RLIM_INFINITY, RLIM_INFINITY };
+	unsigned long nodes = 1; /* node 0 */
+	cpu_set_t cpus;
+
+	t->core_hard = (int)hard_limit(pid, "Max core file size");
+	t->prlimit = err_of(prlimit(pid, RLIMIT_CORE, &all, NULL));
+	t->nice = err_of(setpriority(PRIO_PROCESS, (id_t)pid, 19));
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	t->affinity = err_of(sched_setaffinity(pid, sizeof(cpus), &cpus));
+	/* IOPRIO_WHO_PROCESS, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 7) */
+	t->ioprio = err_of((int)syscall(SYS_ioprio_set, 1, pid, 2 << 13 | 7));
+	t->movemem =
+		err_of((int)syscall(SYS_migrate_pages, pid, 8 * sizeof(nodes), &nodes, &nodes));
+	t->sigio = sigio_hup(self, pid);
+}
+
 /* Every technique, the destructive ones (a pin, sbxd itself) last. */
 static void tamper(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self, pid_t pid,
 		   struct tamper *t)
@@ -221,6 +286,7 @@ static void tamper(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * sel
 	if (fd >= 0)
 		close(fd);
 	t->unlink_pin = err_of(unlink(PINS "/link_sbx_exec_check"));
+	act_on_process(self, pid, t);
 	t->kill = err_of(kill(pid, SIGKILL));
 }
 
@@ -263,6 +329,13 @@ TEST_F_TIMEOUT(sbxd_k, protect_off_root_can_tamper, 300)
 	EXPECT_EQ(0, t.unlink_pin);
 	EXPECT_EQ(0, t.kill);
 	EXPECT_EQ(0, t.lib_write);
+	EXPECT_EQ(0, t.core_hard); /* sbxd's own: never a core (main.c) */
+	EXPECT_EQ(0, t.prlimit);
+	EXPECT_EQ(0, t.nice);
+	EXPECT_EQ(0, t.affinity);
+	EXPECT_EQ(0, t.ioprio);
+	EXPECT_EQ(0, t.movemem);
+	EXPECT_EQ(0, t.sigio);
 	/*
 	 * The unpinned link goes with the exec check, after an RCU grace period and a work
 	 * queue (a bound on that wait, not a timed assertion): root switched enforcement off.
@@ -325,6 +398,13 @@ TEST_F_TIMEOUT(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload, 300)
 	EXPECT_EQ(EACCES, t.mem); /* mm_access turns the hook's refusal into EACCES */
 	EXPECT_EQ(EPERM, t.unlink_pin);
 	EXPECT_EQ(EPERM, t.kill);
+	EXPECT_EQ(0, t.core_hard);
+	EXPECT_EQ(EPERM, t.prlimit);
+	EXPECT_EQ(EPERM, t.nice);
+	EXPECT_EQ(EPERM, t.affinity);
+	EXPECT_EQ(EPERM, t.ioprio);
+	EXPECT_EQ(EPERM, t.movemem);
+	EXPECT_EQ(EPERM, t.sigio);
 	/*
 	 * sbxd's code: a write to a library it maps would run in it (atk-k #3: a patched
 	 * bpf_map_lookup_elem unlinked the exec check's pin). No file it maps executable can

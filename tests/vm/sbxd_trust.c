@@ -86,15 +86,6 @@ TEST_F_TIMEOUT(sbxd_k, launcher_replaced_at_its_path_stays_the_launcher, 300)
 	EXPECT_EQ(1000 + EPERM, launched(self, self->unsigned_prog));
 }
 
-/* sbxd's output (RUN.out) has a line with what. */
-static bool logged(FIXTURE_DATA(sbxd_k) * self, const char *what)
-{
-	char out[LEN + 16];
-
-	fmt(out, sizeof(out), "%s.out", self->run);
-	return sbxd_test_logged(out, what);
-}
-
 /*
  * SIGHUP reloads the trust store and drops the map's verdicts made under the old trust: a
  * second team's program runs and is cached; its certificate is revoked in the store, and
