@@ -5,7 +5,7 @@
 # to $SBX_COUNTS. A kernel that cannot be fetched, or a host without root or qemu, is a
 # loud SKIP with the reason; a guest without the sentinel (hang, panic, crash) is a failure
 # with the last lines of its console.
-#   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 1500), SBX_VM_JOBS
+#   run.sh BUILD_DIR        SBX_VM_TIMEOUT (seconds per guest, default 3000), SBX_VM_JOBS
 #                           (guests booted at once, default all of the matrix)
 # A developer's loop: SBX_VM_GUEST_SUITES (default "vmguest sandbox escape") and SBX_ONLY
 # (test program names, tests/check.sh) narrow what each guest runs.
@@ -13,7 +13,7 @@ set -u
 O=$1
 here=$(cd "$(dirname "$0")" && pwd)
 counts=${SBX_COUNTS:-/dev/null}
-limit=${SBX_VM_TIMEOUT:-1500}
+limit=${SBX_VM_TIMEOUT:-3000}
 logs="$O/tests/vm-logs"
 mkdir -p "$logs"
 
