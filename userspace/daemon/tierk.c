@@ -454,7 +454,7 @@ fail:
 
 bool sbxd_tierk_pinned(void)
 {
-	return access(SBX_ENFORCER_PIN_DIR, F_OK) == 0;
+	return sbx_enforcer_pinned();
 }
 
 int sbxd_tierk_unload(struct sbx_diag *d)

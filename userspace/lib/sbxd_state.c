@@ -35,7 +35,7 @@ void sbx_sbxd_state_read(const char *run_dir, struct sbx_sbxd_state *s)
 	FILE *f;
 
 	memset(s, 0, sizeof(*s));
-	s->pinned = access(SBX_ENFORCER_PIN_DIR, F_OK) == 0;
+	s->pinned = sbx_enforcer_pinned();
 	snprintf(path, sizeof(path), "%s/%s", run_dir, SBX_SBXD_STATE_FILE);
 	f = fopen(path, "re");
 	if (!f)

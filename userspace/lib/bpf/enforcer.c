@@ -201,6 +201,11 @@ static bool enforcer_progs_alive(const __u32 *ids, size_t n)
 	return false;
 }
 
+bool sbx_enforcer_pinned(void)
+{
+	return access(SBX_ENFORCER_PIN_DIR, F_OK) == 0;
+}
+
 int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 {
 	const char *dir = enforcer_pin_dir(pin_dir);

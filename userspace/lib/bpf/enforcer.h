@@ -117,5 +117,7 @@ void sbx_enforcer_close(struct sbx_enforcer *e);
  * holds the programs (they stay attached until it closes them).
  */
 int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d);
+/* Is an enforcer pinned in SBX_ENFORCER_PIN_DIR (enforcing, with or without sbxd)? */
+bool sbx_enforcer_pinned(void);
 
 #endif /* SBX_BPF_ENFORCER_H */

@@ -89,7 +89,7 @@ static void run_probe(struct sbx_features *f)
 	skel->rodata->monitored_tgid = (__u32)child;
 	err = lsm_probe__load(skel);
 	if (err) {
-		if ((err == -EPERM || err == -EACCES) && access(SBX_ENFORCER_PIN_DIR, F_OK) == 0) {
+		if ((err == -EPERM || err == -EACCES) && sbx_enforcer_pinned()) {
 			/*
 			 * sbxd's armed protection refuses every other LSM program: its own
 			 * pinned ones are attached, and bpf is in the active list (above).
