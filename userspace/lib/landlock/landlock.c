@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "compile/compile.h"
@@ -197,154 +195,6 @@ static void own_dirs_find(const struct sbx_landlock_plan *p, struct own_dirs *o)
 	}
 }
 
-/*
- * The files beneath a write grant carry only modes within 0777 | S_ISVTX and no file
- * capability (the allow-list of atk5u A, which the calls that carry a mode keep inside).
- * The kernel clears a set-id bit and security.capability when a caller without CAP_FSETID
- * writes a file (file_remove_privs: write, truncate, fallocate, copy_file_range, splice,
- * AIO), but not when it stores through a shared writable mapping (mmap or mprotect
- * PROT_WRITE of MAP_SHARED), and seccomp cannot tell a shared mapping's file: the program
- * would rewrite a set-user-id program that runs for whoever executes it (root's, under
- * --allow-root; the user's own, for every other user). So the launcher refuses the grant
- * while one is beneath it; the program cannot make one (its creating calls and chmod keep
- * the allow-list, and Landlock's REFER keeps links from outside out). Not followed:
- * symlinks (Landlock does not follow them either). A directory the launcher may not list
- * but may enter refuses the grant (fail closed); one it may not enter is out of reach.
- */
-#define SETID_DEPTH 256
-
-struct setid_walk {
-	const struct sbx_fs_rule *r;
-	char path[PATH_MAX];
-	struct sbx_diag *d;
-};
-
-static int setid_refuse(struct setid_walk *w, const char *why)
-{
-	return sbx_diag_set(w->d, -EPERM,
-			    "%s is %s, beneath the write grant %s (from %s): a program may "
-			    "rewrite it through a shared mapping and keep that; remove it or "
-			    "grant another directory",
-			    w->path, why, w->r->path,
-			    w->r->entitlement ? w->r->entitlement : "the plan");
-}
-
-/* at: the file's path for lgetxattr (w->path, or /proc/self/fd/N for a granted file). */
-static int setid_file(struct setid_walk *w, const char *at, const struct stat *st)
-{
-	/*
-	 * Only a file the program could rewrite counts: one it may write, or its own (its
-	 * owner may chmod it or give itself an ACL). Another user's set-id program in a
-	 * shared directory (/tmp:rw) would otherwise let anyone block every such run. The
-	 * program runs with sbx's ids, so sbx's access is the program's; root writes all.
-	 */
-	if (st->st_uid != geteuid() && faccessat(AT_FDCWD, at, W_OK, AT_EACCESS))
-		return 0;
-	if (st->st_mode & S_ISUID)
-		return setid_refuse(w, "set-user-id");
-	if (st->st_mode & S_ISGID)
-		return setid_refuse(w, "set-group-id");
-	if (lgetxattr(at, "security.capability", NULL, 0) >= 0)
-		return setid_refuse(w, "given a file capability (security.capability)");
-	if (errno == ENODATA || errno == ENOTSUP || errno == ENOENT)
-		return 0;
-	return sbx_diag_set(w->d, -errno,
-			    "%s (beneath the write grant %s): cannot read its "
-			    "security.capability: %s",
-			    w->path, w->r->path, strerror(errno));
-}
-
-static int setid_dir(struct setid_walk *w, int dfd, unsigned int depth)
-{
-	size_t len = strlen(w->path);
-	struct dirent *e;
-	DIR *dir;
-	int err = 0;
-
-	if (depth > SETID_DEPTH)
-		return sbx_diag_set(w->d, -ELOOP,
-				    "%s (beneath the write grant %s) is more than "
-				    "%d directories deep: not checked for set-id files",
-				    w->path, w->r->path, SETID_DEPTH);
-	dir = fdopendir(dfd);
-	if (!dir) {
-		close(dfd);
-		return sbx_diag_set(w->d, -errno, "%s: %s", w->path, strerror(errno));
-	}
-	while (!err && (errno = 0, e = readdir(dir))) {
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (e->d_type != DT_DIR && e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
-			continue;
-		if (snprintf(w->path + len, sizeof(w->path) - len, "/%s", e->d_name) >=
-		    (int)(sizeof(w->path) - len)) {
-			err = sbx_diag_set(w->d, -ENAMETOOLONG,
-					   "a name beneath the write grant "
-					   "%s is too long to check for set-id files",
-					   w->r->path);
-			break;
-		}
-		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
-			if (errno != ENOENT) /* removed meanwhile: nothing to check */
-				err = sbx_diag_set(w->d, -errno, "%s: %s", w->path,
-						   strerror(errno));
-		} else if (S_ISREG(st.st_mode)) {
-			err = setid_file(w, w->path, &st);
-		} else if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(dir), e->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			if (sub >= 0)
-				err = setid_dir(w, sub, depth + 1);
-			else if (errno != EACCES ||
-				 !faccessat(dirfd(dir), e->d_name, X_OK, AT_EACCESS))
-				err = sbx_diag_set(w->d, -errno,
-						   "%s (beneath the write grant %s): "
-						   "cannot list it to check for set-id files: %s",
-						   w->path, w->r->path, strerror(errno));
-		}
-		w->path[len] = '\0';
-	}
-	if (!err && errno)
-		err = sbx_diag_set(w->d, -errno, "%s: %s", w->path, strerror(errno));
-	closedir(dir);
-	return err;
-}
-
-/* fd: the rule's path, O_PATH; st its stat. */
-static int setid_beneath(const struct sbx_fs_rule *r, int fd, const struct stat *st,
-			 struct sbx_diag *d)
-{
-	struct setid_walk *w;
-	int sub, err;
-
-	if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))
-		return 0;
-	w = malloc(sizeof(*w));
-	if (!w)
-		return sbx_diag_set(d, -ENOMEM, "landlock: out of memory");
-	w->r = r;
-	w->d = d;
-	snprintf(w->path, sizeof(w->path), "%s", r->path);
-	if (S_ISREG(st->st_mode)) {
-		char at[32];
-
-		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
-		err = setid_file(w, at, st);
-	} else {
-		sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		err = sub < 0 ? sbx_diag_set(d, -errno,
-					     "%s: cannot list it to check for set-id "
-					     "files: %s",
-					     r->path, strerror(errno))
-			      : setid_dir(w, sub, 0);
-	}
-	free(w);
-	return err;
-}
-
 static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handled,
 		       const struct own_dirs *own, struct sbx_diag *d)
 {
@@ -380,7 +230,7 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 	 */
 	if ((handled & LANDLOCK_ACCESS_FS_READ_FILE) &&
 	    (pb.allowed_access & LANDLOCK_ACCESS_FS_WRITE_FILE)) {
-		err = setid_beneath(r, pb.parent_fd, &st, d);
+		err = landlock_grant_setid_check(r, pb.parent_fd, &st, d);
 		if (err) {
 			close(pb.parent_fd);
 			return err;

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "compile/plan.h"
 #include "diag.h"
@@ -46,6 +47,14 @@ void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_en
  * the caller. With abi 0 or a disabled plan, returns -ENOENT without an error in d.
  */
 int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sbx_diag *d);
+
+/*
+ * A write grant (rule r, its path open as fd, st its stat) refused while a set-id or
+ * file-capability file the program could rewrite lies beneath it (grant_setid.c says why).
+ * 0, or -EPERM (or the error that stopped the walk) with d naming the file.
+ */
+int landlock_grant_setid_check(const struct sbx_fs_rule *r, int fd, const struct stat *st,
+			       struct sbx_diag *d);
 
 /* Restrict the calling thread with a built ruleset (needs no_new_privs or CAP_SYS_ADMIN). */
 int landlock_enforce_ruleset(int ruleset_fd, int abi, struct sbx_diag *d);
