@@ -277,6 +277,7 @@ REWRITE(rewrite_setuid_mprotect, "mprotect");
 REWRITE_MODE(rewrite_setgid_mmap, "mmap", 02755, false);
 REWRITE_MODE(rewrite_setuid_mmap_file_granted, "mmap", 04755, true);
 REWRITE_MODE(rewrite_fcaps_mmap, "mmap", 0755, false);
+REWRITE_MODE(rewrite_fcaps_mmap_file_granted, "mmap", 0755, true); /* atk7u S1 */
 REWRITE(rewrite_setuid_write, "write");
 REWRITE(rewrite_setuid_pwritev2, "pwritev2");
 REWRITE(rewrite_setuid_otrunc, "otrunc");

@@ -44,29 +44,63 @@ static int setid_refuse(struct setid_walk *w, const char *why)
 			    w->r->entitlement ? w->r->entitlement : "the plan");
 }
 
-/* at: the file's path for lgetxattr (w->path, or /proc/self/fd/N for a granted file). */
-static int setid_file(struct setid_walk *w, const char *at, const struct stat *st)
+/*
+ * fd: the file, O_PATH (the granted file's own descriptor, or one opened beneath a granted
+ * directory without following). Its mode and capability are read from the object through
+ * /proc/self/fd/N, followed: lgetxattr of that name reads the procfs link, never the file
+ * (atk7u S1: a file grant with a capability passed). ENOTSUP is what exec sees too (the
+ * file's filesystem keeps no security.capability); any other failure refuses.
+ */
+static int setid_file(struct setid_walk *w, int fd, const struct stat *st)
 {
+	char at[32];
+
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
 	/*
 	 * Only a file the program could rewrite counts: one it may write, or its own (its
 	 * owner may chmod it or give itself an ACL). Another user's set-id program in a
 	 * shared directory (/tmp:rw) would otherwise let anyone block every such run. The
 	 * program runs with sbx's ids, so sbx's access is the program's; root writes all.
 	 */
-	if (st->st_uid != geteuid() && faccessat(AT_FDCWD, at, W_OK, AT_EACCESS))
-		return 0;
+	if (st->st_uid != geteuid() && faccessat(AT_FDCWD, at, W_OK, AT_EACCESS)) {
+		if (errno == EACCES || errno == EROFS || errno == EPERM)
+			return 0;
+		return sbx_diag_set(w->d, -errno,
+				    "%s (beneath the write grant %s): cannot tell whether the "
+				    "program may write it: %s",
+				    w->path, w->r->path, strerror(errno));
+	}
 	if (st->st_mode & S_ISUID)
 		return setid_refuse(w, "set-user-id");
 	if (st->st_mode & S_ISGID)
 		return setid_refuse(w, "set-group-id");
-	if (lgetxattr(at, "security.capability", NULL, 0) >= 0)
+	if (getxattr(at, "security.capability", NULL, 0) >= 0)
 		return setid_refuse(w, "given a file capability (security.capability)");
-	if (errno == ENODATA || errno == ENOTSUP || errno == ENOENT)
+	if (errno == ENODATA || errno == ENOTSUP)
 		return 0;
 	return sbx_diag_set(w->d, -errno,
 			    "%s (beneath the write grant %s): cannot read its "
 			    "security.capability: %s",
 			    w->path, w->r->path, strerror(errno));
+}
+
+/* A regular file beneath a granted directory, by name, never followed. */
+static int setid_entry(struct setid_walk *w, int dfd, const char *name)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT
+			       ? 0 /* removed meanwhile */
+			       : sbx_diag_set(w->d, -errno, "%s: %s", w->path, strerror(errno));
+	if (fstat(fd, &st))
+		err = sbx_diag_set(w->d, -errno, "%s: %s", w->path, strerror(errno));
+	else
+		err = S_ISREG(st.st_mode) ? setid_file(w, fd, &st) : 0;
+	close(fd);
+	return err;
 }
 
 static int setid_dir(struct setid_walk *w, int dfd, unsigned int depth)
@@ -106,7 +140,7 @@ static int setid_dir(struct setid_walk *w, int dfd, unsigned int depth)
 				err = sbx_diag_set(w->d, -errno, "%s: %s", w->path,
 						   strerror(errno));
 		} else if (S_ISREG(st.st_mode)) {
-			err = setid_file(w, w->path, &st);
+			err = setid_entry(w, dirfd(dir), e->d_name);
 		} else if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(dir), e->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -143,10 +177,7 @@ int landlock_grant_setid_check(const struct sbx_fs_rule *r, int fd, const struct
 	w->d = d;
 	snprintf(w->path, sizeof(w->path), "%s", r->path);
 	if (S_ISREG(st->st_mode)) {
-		char at[32];
-
-		snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
-		err = setid_file(w, at, st);
+		err = setid_file(w, fd, st);
 	} else {
 		sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		err = sub < 0 ? sbx_diag_set(d, -errno,
