@@ -907,7 +907,9 @@ static void compile_signals(struct builder *b)
  * cache, and WILLNEED and POPULATE_READ read the file as read(2) would. The rest answers
  * EINVAL, as a kernel without that advice does (programs take MADV_COLD and MADV_PAGEOUT
  * as hints and go on), and so does any advice a newer kernel adds.
- * Timing ordinary reads stays a side channel no filter closes.
+ * Timing ordinary reads stays a side channel no filter closes, and so does the program's
+ * own accounting of a read fault (atk7u P1): fault-around maps the neighbouring pages that
+ * are cached, which /proc/self/pagemap, smaps, statm or getrusage's major faults tell.
  */
 static void compile_page_cache(struct builder *b)
 {
