@@ -135,6 +135,12 @@ struct sbx_landlock_net_port_attr {
 #define MFD_EXEC 0x0010U
 #endif
 
+/* ---- sockets ---- */
+/* Like SO_PASSCRED, it makes a unix socket's send or connect autobind it (Linux 6.5). */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+
 /* ---- fanotify ---- */
 #ifndef FAN_OPEN_EXEC_PERM
 #define FAN_OPEN_EXEC_PERM 0x00040000

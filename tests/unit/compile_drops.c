@@ -166,6 +166,12 @@ TEST(covers_refuse_the_act)
 							"  network.server: true\n");
 	const uint64_t udp[6] = { AF_INET_, SOCK_DGRAM_ }, tcp[6] = { AF_INET_, SOCK_STREAM_ };
 	const uint64_t bind_args[6] = { 3, 0x1000, 16 };
+	/* setsockopt(3, SOL_SOCKET, SO_PASSCRED / SO_PASSPIDFD / SO_REUSEADDR, ...) */
+	const uint64_t passcred[6] = { 3, 1, 16, 0x1000, 4 },
+		       passpidfd[6] = { 3, 1, 76, 0x1000, 4 };
+	const uint64_t reuseaddr[6] = { 3, 1, 2, 0x1000, 4 };
+	/* The kernel reads level and optname as int: the upper halves change nothing. */
+	const uint64_t passcred_hi[6] = { 3, 0x100000001ULL, 0x500000010ULL, 0x1000, 4 };
 	struct sbx_seccomp_plan fitted;
 
 	ASSERT_NE(NULL, none);
@@ -183,13 +189,25 @@ TEST(covers_refuse_the_act)
 		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_socket, udp));
 		/* listen takes a port no ABI checks when the socket was never bound. */
 		EXPECT_NE(NULL, seccomp_rule_match(&fitted, SYS_listen, bind_args));
+		/* kdgram: the options that make the kernel name a unix socket, on every ABI. */
+		EXPECT_NE(NULL, seccomp_rule_match(&fitted, SYS_setsockopt, passcred))
+		TH_LOG("ABI %u", abi);
+		EXPECT_NE(NULL, seccomp_rule_match(&fitted, SYS_setsockopt, passpidfd));
+		EXPECT_NE(NULL, seccomp_rule_match(&fitted, SYS_setsockopt, passcred_hi));
+		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_setsockopt, reuseaddr));
+		free(fitted.rules);
+		ASSERT_EQ(0, seccomp_plan_fit(&none->seccomp, abi, &fitted));
+		EXPECT_NE(NULL, seccomp_rule_match(&fitted, SYS_setsockopt, passcred));
 		free(fitted.rules);
 		/* The control: with network.server the binds are the program's. */
 		ASSERT_EQ(0, seccomp_plan_fit(&both->seccomp, abi, &fitted));
 		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_bind, bind_args));
 		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_listen, bind_args));
+		EXPECT_EQ(NULL, seccomp_rule_match(&fitted, SYS_setsockopt, passcred));
 		free(fitted.rules);
 	}
+	EXPECT_TRUE(seccomp_rule_match(&client->seccomp, SYS_setsockopt, passcred)->answer ==
+		    SBX_ANSWER_SUPERVISOR);
 	EXPECT_TRUE(seccomp_rule_match(&client->seccomp, SYS_bind, bind_args)->answer ==
 		    SBX_ANSWER_SUPERVISOR);
 	/* listen: the supervisor's allow-list (a pathname unix socket), with or without client. */

@@ -12,6 +12,22 @@
  *                          serve as above (atk6u A)
  *   listen-passcred-enoent PATH  the same with a stream socket connected to PATH, which
  *                          does not exist (ENOENT after the autobind)
+ *   dgram-passcred-sendto PATH   a datagram socket never bound: set SO_PASSCRED and send to
+ *                          PATH, which does not exist (the kernel autobinds the socket to
+ *                          @XXXXX before it looks PATH up), print "ready @XXXXX" and
+ *                          receive one datagram from an outside process
+ *   dgram-passcred-connect PATH  the same with connect (unix_dgram_connect autobinds too)
+ *   dgram-passpidfd-sendto PATH  the same with SO_PASSPIDFD (Linux 6.5)
+ *   dgram-autobind         bind the family alone (the kernel picks @XXXXX), as above
+ *   dgram-passcred-bound PATH    bind PATH first, then set SO_PASSCRED and send to a path
+ *                          that does not exist: the name stays PATH; serve it as above
+ *   seqpacket-autobind     a seqpacket socket bound to the family alone, listen, serve as
+ *                          listen-autobind does
+ *   dgram-send             a client: print "where DIR" ($TMPDIR), wait for
+ *                          DIR/in.sock, connect a datagram socket to it and send one byte
+ *                          (syslog(3) and journald's clients do this, without SO_PASSCRED)
+ *   stream-passcred-connect the same with a stream socket with SO_PASSCRED set before
+ *                          connect, as sd-bus's clients do
  *   tcp-connect PORT       connect to 127.0.0.1:PORT
  *   udp-connect PORT       a UDP client as glibc's resolver is one: connect to
  *                          127.0.0.1:PORT, send, print "udp-sent", receive the reply
@@ -69,18 +85,16 @@ static int verdict(int code, const char *what, int err)
 	return code;
 }
 
-/* A listening unix socket: say where, accept one client. */
-static int serve_listening(int fd)
+/* Print "ready ADDRESS", the socket's name (absolute, or @ABSTRACT): 0, or -1 if it has none. */
+static int say_where(int fd)
 {
 	struct sockaddr_un got;
 	socklen_t glen = sizeof(got);
 	char cwd[4096];
-	char byte;
-	int c;
 
 	if (getsockname(fd, (struct sockaddr *)&got, &glen) ||
 	    glen <= offsetof(struct sockaddr_un, sun_path))
-		return verdict(SETUP, "getsockname", errno);
+		return -1;
 	if (got.sun_path[0] == '/')
 		printf("ready %s\n", got.sun_path);
 	else if (got.sun_path[0] && getcwd(cwd, sizeof(cwd)))
@@ -89,6 +103,17 @@ static int serve_listening(int fd)
 		printf("ready @%.*s\n", (int)(glen - offsetof(struct sockaddr_un, sun_path) - 1),
 		       got.sun_path + 1);
 	fflush(stdout);
+	return 0;
+}
+
+/* A listening unix socket: say where, accept one client. */
+static int serve_listening(int fd)
+{
+	char byte;
+	int c;
+
+	if (say_where(fd))
+		return verdict(SETUP, "getsockname", errno);
 	c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 	if (c < 0)
 		return verdict(SETUP, "accept", errno);
@@ -97,10 +122,10 @@ static int serve_listening(int fd)
 	return verdict(WORKED, "an outside client connected and was served", 0);
 }
 
-/* Bind a stream unix socket to a (of len bytes), listen, say where, accept one client. */
-static int serve(const struct sockaddr_un *a, socklen_t len)
+/* Bind a unix socket of type to a (of len bytes), listen, say where, accept one client. */
+static int serve_type(int type, const struct sockaddr_un *a, socklen_t len)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return verdict(SETUP, "socket", errno);
@@ -109,6 +134,11 @@ static int serve(const struct sockaddr_un *a, socklen_t len)
 	if (listen(fd, 4))
 		return verdict(REFUSED, "listen", errno);
 	return serve_listening(fd);
+}
+
+static int serve(const struct sockaddr_un *a, socklen_t len)
+{
+	return serve_type(SOCK_STREAM, a, len);
 }
 
 /*
@@ -137,6 +167,82 @@ static int serve_passcred(const char *path, bool enoent)
 	if (listen(fd, 4))
 		return verdict(REFUSED, "listen", errno);
 	return serve_listening(fd);
+}
+
+/* A bound datagram socket: say where, receive one datagram from an outside process. */
+static int serve_dgram(int fd)
+{
+	char byte;
+
+	if (say_where(fd))
+		return verdict(SETUP, "getsockname (no name)", errno);
+	if (recv(fd, &byte, 1, 0) != 1)
+		return verdict(SETUP, "recv", errno);
+	return verdict(WORKED, "an outside process's datagram was received", 0);
+}
+
+/*
+ * A name no bind gave: with SO_PASSCRED (or SO_PASSPIDFD) set on a socket without one, the
+ * kernel autobinds it in sendmsg and connect before it looks the address up, so a send
+ * that then fails leaves the socket named and unconnected. bound: bind PATH first.
+ */
+static int serve_dgram_passcred(const char *how, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX }, none = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
+	int opt = strstr(how, "passpidfd") ? SO_PASSPIDFD : SO_PASSCRED;
+
+	if (fd < 0)
+		return verdict(REFUSED, "socket(AF_UNIX, SOCK_DGRAM)", errno);
+	snprintf(none.sun_path, sizeof(none.sun_path), "%s", path);
+	if (strstr(how, "bound")) {
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			return verdict(REFUSED, "bind", errno);
+		snprintf(none.sun_path, sizeof(none.sun_path), "%s.none", path);
+	}
+	if (setsockopt(fd, SOL_SOCKET, opt, &one, sizeof(one)))
+		return verdict(errno == ENOPROTOOPT ? UNSUPPORTED : REFUSED,
+			       opt == SO_PASSCRED ? "setsockopt(SO_PASSCRED)"
+						  : "setsockopt(SO_PASSPIDFD)",
+			       errno);
+	if (strstr(how, "connect")
+		    ? !connect(fd, (struct sockaddr *)&none, sizeof(none))
+		    : sendto(fd, "x", 1, 0, (struct sockaddr *)&none, sizeof(none)) == 1)
+		return verdict(SETUP, "a path that does not exist was reached", 0);
+	printf("serve-probe: %s: %s\n", strstr(how, "connect") ? "connect" : "sendto",
+	       strerror(errno));
+	return serve_dgram(fd);
+}
+
+/*
+ * A client of a socket outside: say where it is, wait until in.sock is there (the test
+ * makes it), connect and send one byte.
+ */
+static int dial_outside(int type, bool passcred)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = "in.sock" };
+	char cwd[4096];
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		return verdict(REFUSED,
+			       type == SOCK_DGRAM ? "socket(AF_UNIX, SOCK_DGRAM)"
+						  : "socket(AF_UNIX)",
+			       errno);
+	if (chdir(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") || !getcwd(cwd, sizeof(cwd)))
+		return verdict(SETUP, "getcwd", errno);
+	printf("where %s\n", cwd);
+	fflush(stdout);
+	while (access("in.sock", F_OK))
+		usleep(1000);
+	if (passcred && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)))
+		return verdict(REFUSED, "setsockopt(SO_PASSCRED)", errno);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		return verdict(REFUSED, "connect", errno);
+	if (write(fd, "x", 1) != 1)
+		return verdict(REFUSED, "write", errno);
+	return verdict(WORKED, "sent to the socket outside", 0);
 }
 
 /* Confine the calling process with a ruleset handling fs and net with no rule at all. */
@@ -270,6 +376,23 @@ int main(int argc, char **argv)
 		snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[2]);
 		return serve(&a, sizeof(a));
 	}
+	if (!strcmp(t, "seqpacket-autobind") && argc == 2)
+		return serve_type(SOCK_SEQPACKET, &a, sizeof(sa_family_t));
+	if (!strcmp(t, "dgram-autobind") && argc == 2) {
+		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return verdict(REFUSED, "socket(AF_UNIX, SOCK_DGRAM)", errno);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(sa_family_t)))
+			return verdict(REFUSED, "bind", errno);
+		return serve_dgram(fd);
+	}
+	if (!strncmp(t, "dgram-pass", 10) && argc == 3)
+		return serve_dgram_passcred(t, argv[2]);
+	if (!strcmp(t, "dgram-send") && argc == 2)
+		return dial_outside(SOCK_DGRAM, false);
+	if (!strcmp(t, "stream-passcred-connect") && argc == 2)
+		return dial_outside(SOCK_STREAM, true);
 	if (!strncmp(t, "udp-", 4) && argc == 3)
 		return udp_client(argv[2], !strcmp(t, "udp-connect"));
 	if (!strncmp(t, "listen-passcred", 15) && argc == 3)
@@ -301,6 +424,10 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"usage: serve_probe listen-abstract NAME | listen-autobind | listen-path PATH |\n"
 		"       listen-passcred PATH | listen-passcred-enoent PATH |\n"
+		"       dgram-passcred-sendto PATH | dgram-passcred-connect PATH |\n"
+		"       dgram-passpidfd-sendto PATH | dgram-autobind |\n"
+		"       dgram-passcred-bound PATH |\n"
+		"       seqpacket-autobind | dgram-send | stream-passcred-connect |\n"
 		"       tcp-connect PORT | udp-connect PORT | udp-sendto PORT |\n"
 		"       selfll-connect PORT | selfll-fork-connect PORT | selfll-orphan-connect "
 		"PORT |\n"

@@ -41,6 +41,9 @@
 #define SBX_SOCK_STREAM			 1
 #define SBX_SOCK_DGRAM			 2
 #define SBX_SOCK_SEQPACKET		 5
+#define SBX_SOL_SOCKET			 1
+#define SBX_SO_PASSCRED			 16
+#define SBX_SO_PASSPIDFD		 76
 #define SBX_IPPROTO_TCP			 6
 #define SBX_IPPROTO_UDP			 17
 #define SBX_F_SETLK			 6
@@ -717,6 +720,30 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 		sc_tag(sc_rule(b, "listen", EACCES, NOCOND, "network.server",
 			       "listen (only a unix socket bound to a path in the grants serves)"),
 		       SBX_ANSWER_SUPERVISOR, 0);
+	/*
+	 * The other name a unix socket gets without a bind (kdgram): with SO_PASSCRED or
+	 * SO_PASSPIDFD set on a socket without one, the kernel autobinds it to an abstract
+	 * name in connect (every type) and in sendmsg (datagram), before the address is looked
+	 * up, so a send that fails leaves it named and unconnected. A stream or seqpacket
+	 * socket so named serves only through listen (above); a datagram socket needs no
+	 * listen, and any process can send to it. Landlock's abstract-socket scope checks the
+	 * sender's domain, not the receiver's. So setting either option goes to the supervisor,
+	 * which carries it out where it names nothing: a socket of another family, a stream or
+	 * seqpacket one, one that has a name, or turning it off.
+	 */
+	if (!entitled(b, "network.server")) {
+		static const uint64_t passcred[] = { SBX_SO_PASSCRED, SBX_SO_PASSPIDFD };
+
+		for (size_t i = 0; i < ARRAY_SIZE(passcred); i++)
+			sc_tag(sc_rule(b, "setsockopt", EACCES,
+				       COND2(EQ32(1, SBX_SOL_SOCKET), EQ32(2, passcred[i])),
+				       "network.server",
+				       i ? "SO_PASSPIDFD on a unix datagram socket without a name "
+					   "(its next send names it: anyone may send to it)"
+					 : "SO_PASSCRED on a unix datagram socket without a name "
+					   "(its next send names it: anyone may send to it)"),
+			       SBX_ANSWER_SUPERVISOR, 0);
+	}
 	/*
 	 * truncate(2) by path reaches any file the user owns before Landlock ABI 3
 	 * (LANDLOCK_ACCESS_FS_TRUNCATE). ftruncate needs a descriptor opened for writing and

@@ -41,6 +41,20 @@
  * check and the listen see the same one. Anything else gets EACCES: no name, an abstract
  * one, and every IP socket (an unbound one's listen picks a port no Landlock ABI checks).
  *
+ * setsockopt(SO_PASSCRED or SO_PASSPIDFD) without network.server, on every kernel
+ * (kdgram): what listen is to a stream socket, these options are to a datagram one. With
+ * either set on a unix socket without a name, the kernel autobinds it to an abstract name
+ * in connect and sendmsg, before the address is looked up (a send that fails leaves it
+ * named and unconnected), and an unconnected datagram socket receives from any process
+ * that knows the name; it needs no listen. So the executor sets them (on the copy, with
+ * the value copied here) only where they give no name: a socket of another family (netlink
+ * and udev's monitors), a stream or seqpacket unix socket (a name serves only through
+ * listen, above), one that has a name already (a pathname only a checked bind made, or
+ * one handed in), or turning the option off. A unix datagram socket without a name gets
+ * EACCES: bind it to a path in the grants first. Names are never taken back, so what is
+ * checked here still holds when the option is set. syslog(3) and journald's clients set
+ * neither; sd-bus sets SO_PASSCRED on a stream socket.
+ *
  * A caller that confined itself further (confined.c) gets only what no Landlock right
  * governs: a unix connect (below ABI 9) and a netlink bind. A connect of another family and
  * any other bind are refused (EACCES): its own Landlock domain, which the executor does not
@@ -310,6 +324,58 @@ static long exec_listen(struct sup_call *c)
 	return listen(c->fd, (int)c->args[1]) ? -errno : 0;
 }
 
+/* setsockopt(SOL_SOCKET, SO_PASSCRED or SO_PASSPIDFD): the calls seccomp sends here. */
+static bool takes_passcred(const uint64_t args[6])
+{
+	return (int)args[1] == SOL_SOCKET &&
+	       ((int)args[2] == SO_PASSCRED || (int)args[2] == SO_PASSPIDFD);
+}
+
+/* The value and the socket (a copy), and whether setting it names nothing. */
+static int copy_passcred(struct sup_call *c)
+{
+	struct sockaddr_un name = { 0 };
+	socklen_t len = sizeof(name), ilen = sizeof(int);
+	int on = 0, type = 0, err;
+
+	if (c->args[4] < sizeof(on))
+		return -EINVAL; /* as the kernel answers a short option */
+	err = sup_program_read(c->tid, c->args[3], &on, sizeof(on));
+	if (err)
+		return err;
+	c->flags = (uint32_t)on;
+	c->fd = sup_program_getfd(c, (int)c->args[0]);
+	if (c->fd < 0)
+		return c->fd;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_DOMAIN, &c->domain, &ilen))
+		return -errno; /* ENOTSOCK, as the call itself would answer */
+	if (c->domain != AF_UNIX || !on)
+		return 0;
+	ilen = sizeof(type);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_TYPE, &type, &ilen))
+		return -errno;
+	if (type == SOCK_STREAM || type == SOCK_SEQPACKET)
+		return 0;
+	if (getsockname(c->fd, (struct sockaddr *)&name, &len))
+		return -errno;
+	if (len > offsetof(struct sockaddr_un, sun_path))
+		return 0;
+	c->refused = true;
+	sup_why(c,
+		"setsockopt(%s) on a unix datagram socket without a name: its next send would "
+		"name it, and any process could send to it; bind it to a path in the grants "
+		"first (serving needs network.server)",
+		(int)c->args[2] == SO_PASSCRED ? "SO_PASSCRED" : "SO_PASSPIDFD");
+	return 0;
+}
+
+static long exec_passcred(struct sup_call *c)
+{
+	int on = (int)c->flags;
+
+	return setsockopt(c->fd, SOL_SOCKET, (int)c->args[2], &on, sizeof(on)) ? -errno : 0;
+}
+
 static const struct sup_spec specs[] = {
 	{
 		.nr = __NR_connect,
@@ -338,6 +404,16 @@ static const struct sup_spec specs[] = {
 		.flags_arg = -1,
 		.copy_in = copy_listen,
 		.exec = exec_listen,
+	},
+	{
+		.nr = __NR_setsockopt,
+		.name = "setsockopt",
+		.fd_arg = -1,
+		.path_arg = -1,
+		.flags_arg = -1,
+		.copy_in = copy_passcred,
+		.exec = exec_passcred,
+		.takes = takes_passcred,
 	},
 };
 
