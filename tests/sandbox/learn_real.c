@@ -367,8 +367,9 @@ TEST_F(learn, whole_home_learned_is_warned)
 }
 
 /*
- * A program that tries what the Hardened Runtime and sbx.io-uring refuse (a W+X mapping, a
- * W->X flip, io_uring, a Bluetooth socket, ptrace of its parent), goes on when refused and
+ * A program that tries what the Hardened Runtime, sbx.io-uring and sbx.aio refuse (a W+X
+ * mapping, a W->X flip, io_uring, Linux AIO's io_setup, a Bluetooth socket, ptrace of its
+ * parent), goes on when refused and
  * succeeds: it did not need those entitlements (complain mode refused each and the run went
  * on), so learn names each as tried (a comment in the profile, a line of the diff) and adds
  * none; device.bluetooth is an App Sandbox key, so the rule is what ran, not a key's class.
@@ -378,7 +379,8 @@ TEST_F(learn, whole_home_learned_is_warned)
 TEST_F(learn, tried_runtime_lifts_are_named_not_added)
 {
 	static const char *const tried[] = { "cs.allow-jit", "cs.allow-unsigned-executable-memory",
-					     "sbx.io-uring", "cs.debugger", "device.bluetooth" };
+					     "sbx.io-uring", "sbx.aio",
+					     "cs.debugger",  "device.bluetooth" };
 	const char *probe = sbx_test_helper("run_probe");
 	char script[2 * PATH_MAX], grant[PATH_MAX + 8], line[128];
 	char *args[] = { "/bin/sh", "-c", script, NULL };
@@ -388,7 +390,8 @@ TEST_F(learn, tried_runtime_lifts_are_named_not_added)
 
 	ASSERT_NE(NULL, probe);
 	snprintf(script, sizeof(script),
-		 "for a in mmap-wx mprotect-x io-uring socket-bluetooth ptrace-parent socket-inet; "
+		 "for a in mmap-wx mprotect-x io-uring aio socket-bluetooth ptrace-parent "
+		 "socket-inet; "
 		 "do '%s' $a; "
 		 "done; exit 0",
 		 probe);

@@ -6,7 +6,7 @@
  * acts behind each addition. Only what the run was let do because of --complain is added
  * (files, network, exec: what complain mode judges without enforcing). A key whose calls
  * complain mode still refused (a Hardened Runtime lift, cs.* and get-task-allow; an sbx
- * extension, sbx.io-uring; a device) widens what the program may do to memory, other
+ * extension, sbx.io-uring or sbx.aio; a device) widens what the program may do to memory, other
  * processes, devices or the kernel, and the run went on without it: it is named in a
  * comment, "# tried: KEY", for the author to add if the program needs it.
  *
@@ -48,8 +48,8 @@ static const char learn_help[] =
 	"Runs PROGRAM as sbx run --complain does (files, network and exec judged against\n"
 	"BASE, not enforced) and writes NEW.yaml: BASE plus what that run needed, each\n"
 	"addition printed as a diff with the acts that needed it. A key whose calls the\n"
-	"run tried and complain mode still refused (cs.*, sbx.io-uring, a device) is not\n"
-	"added, only named (# tried: KEY). Review it, then\n"
+	"run tried and complain mode still refused (cs.*, sbx.io-uring, sbx.aio, a device)\n"
+	"is not added, only named (# tried: KEY). Review it, then\n"
 	"sbx run --profile NEW.yaml -- PROGRAM [ARGS...].\n"
 	"\n"
 	"  --profile BASE   the profile to start from (a file or NAME; default: what sbx run\n"

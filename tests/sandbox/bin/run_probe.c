@@ -177,6 +177,15 @@ int main(int argc, char **argv)
 		printf("io-uring: ok\n");
 		return 0;
 	}
+	if (!strcmp(act, "aio")) { /* Linux AIO (libaio's io_setup): sbx.aio */
+		unsigned long ctx = 0;
+
+		if (syscall(SYS_io_setup, 1, &ctx) < 0)
+			return refused("io_setup");
+		syscall(SYS_io_destroy, ctx);
+		printf("aio: ok\n");
+		return 0;
+	}
 	if (!strcmp(act, "socket-bluetooth")) { /* AF_BLUETOOTH, BTPROTO_RFCOMM: device.bluetooth */
 		int fd = socket(31, SOCK_STREAM, 3);
 
@@ -194,6 +203,6 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"usage: run_probe status|env NAME|exit N|signal N|read F|write F|"
 		"socket-inet|exe-socket|socket-loop "
-		"N|mmap-wx|mprotect-x|io-uring|socket-bluetooth|ptrace-parent|syscalls N\n");
+		"N|mmap-wx|mprotect-x|io-uring|aio|socket-bluetooth|ptrace-parent|syscalls N\n");
 	return 2;
 }
