@@ -80,4 +80,28 @@ TEST(unprivileged_status_claims_nothing_it_cannot_prove)
 	ASSERT_NE(NULL, strstr(r.out, "K no"));
 }
 
+/*
+ * atk7k E4: a directory named like sbx's pins is not sbx's pins. With nothing loaded,
+ * status must neither say that pins enforce nor read the probe's result through them.
+ */
+TEST(a_directory_named_like_the_pins_is_not_the_pins)
+{
+	static struct sbx_cmd_result r;
+	char *argv[] = { (char *)sbx_bin(), "status", NULL };
+	int made;
+
+	if (geteuid() != 0)
+		SKIP(return, "making a directory on bpffs needs root");
+	if (!access("/sys/fs/bpf/sbx", F_OK))
+		SKIP(return, "/sys/fs/bpf/sbx exists: another test left sbx's pins");
+	made = mkdir("/sys/fs/bpf/sbx", 0700);
+	ASSERT_EQ(0, made) TH_LOG("mkdir /sys/fs/bpf/sbx: %s", strerror(errno));
+	made = sbx_run_capture(argv, &r);
+	rmdir("/sys/fs/bpf/sbx");
+	ASSERT_EQ(0, made);
+	EXPECT_EQ(NULL, strstr(r.out, "still enforce")) TH_LOG("sbx status said:\n%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "sbxd:          not running")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "K yes")) TH_LOG("%s", r.out);
+}
+
 TEST_HARNESS_MAIN

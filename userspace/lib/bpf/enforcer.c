@@ -201,9 +201,40 @@ static bool enforcer_progs_alive(const __u32 *ids, size_t n)
 	return false;
 }
 
+/*
+ * sbx's pins, not a directory of that name (atk7k E4: `mkdir /sys/fs/bpf/sbx` made status
+ * say the pins enforce): on bpffs, the exec hook's link pinned there, and that link runs
+ * sbx's program. While armed the guard refuses the link's descriptor to everyone but sbxd,
+ * and only a BPF LSM can refuse root that: that refusal answers too.
+ */
 bool sbx_enforcer_pinned(void)
 {
-	return access(SBX_ENFORCER_PIN_DIR, F_OK) == 0;
+	struct bpf_link_info link = { 0 };
+	struct bpf_prog_info prog = { 0 };
+	__u32 link_len = sizeof(link), prog_len = sizeof(prog);
+	char path[PATH_MAX];
+	struct statfs fs;
+	int fd, pfd;
+	bool ours;
+
+	if (statfs(SBX_ENFORCER_PIN_DIR, &fs) || fs.f_type != BPF_FS_MAGIC ||
+	    enforcer_pin_path(path, SBX_ENFORCER_PIN_DIR, "link_", "sbx_exec_check"))
+		return false;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == EPERM && access(path, F_OK) == 0;
+	ours = !bpf_obj_get_info_by_fd(fd, &link, &link_len) &&
+	       link.type == BPF_LINK_TYPE_TRACING && link.tracing.attach_type == BPF_LSM_MAC;
+	close(fd);
+	if (!ours)
+		return false;
+	pfd = bpf_prog_get_fd_by_id(link.prog_id);
+	if (pfd < 0)
+		return errno == EPERM;
+	ours = !bpf_obj_get_info_by_fd(pfd, &prog, &prog_len) &&
+	       !strcmp(prog.name, "sbx_exec_check");
+	close(pfd);
+	return ours;
 }
 
 int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
