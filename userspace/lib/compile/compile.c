@@ -65,6 +65,8 @@
 #define SBX_RWF_NOWAIT			 0x8
 #define SBX_S_ISUID			 04000
 #define SBX_S_ISGID			 02000
+#define SBX_MSG_FASTOPEN		 0x20000000
+#define SBX_TCP_FASTOPEN_CONNECT	 30
 
 struct builder {
 	struct sbx_plan *plan;
@@ -753,6 +755,36 @@ static void compile_network_seccomp(struct builder *b, bool confined)
 		       "truncate by path (Landlock ABI 3 governs truncation; coreutils' truncate "
 		       "uses open and ftruncate and keeps working)"),
 	       SBX_ANSWER_ERRNO, 3);
+}
+
+/*
+ * Without network.client no call connects, and connect(2) is not the only one that does
+ * (atk7u N1): the calls that connect are an allow-list, connect(2) alone, checked by
+ * Landlock's CONNECT_TCP (and by the supervisor below ABI 9). A send with MSG_FASTOPEN
+ * connects to the address it carries (tcp_sendmsg_fastopen -> __inet_stream_connect)
+ * past the socket_connect hook Landlock's rule sits on, on kernels without Landlock's fix
+ * (landlock-lsm/linux#41: open on 6.18.44, closed on 6.12.117 and 7.2.13), so it is
+ * refused in the flags of every call that takes send flags, on every kernel. Every other
+ * destination a send names is checked or refused already: TCP ignores it without the
+ * flag, UDP is a socket refused below Landlock ABI 10 and a send Landlock checks
+ * (CONNECT_SEND_UDP) from it, unix datagram sockets are refused below ABI 9, and the
+ * families that connect in a send (SCTP, MPTCP) are refused at socket(). The option
+ * TCP_FASTOPEN_CONNECT, a client's own, goes too: it moves connect(2)'s SYN to the first
+ * write. TCP_FASTOPEN, a listener's queue of Fast Open connections, is a server's and stays.
+ */
+static void compile_connect_routes(struct builder *b)
+{
+	if (entitled(b, "network.client"))
+		return;
+	for (const struct sbx_call_arg *s = sbx_send_flags_args; s->call; s++)
+		sc_rule(b, s->call, EACCES, COND1(BITS(s->arg, SBX_MSG_FASTOPEN, SBX_MSG_FASTOPEN)),
+			"network.client",
+			"MSG_FASTOPEN (a send that connects: TCP Fast Open, past connect's "
+			"checks)");
+	sc_rule(b, "setsockopt", EACCES,
+		COND2(EQ32(1, SBX_IPPROTO_TCP), EQ32(2, SBX_TCP_FASTOPEN_CONNECT)),
+		"network.client",
+		"TCP_FASTOPEN_CONNECT (a client's connect, sent by its first write)");
 }
 
 /*
@@ -1510,6 +1542,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		compile_page_cache(&b);
 		compile_file_modes(&b);
 		compile_locks(&b);
+		compile_connect_routes(&b);
 	}
 	compile_memory(&b);
 	compile_process(&b);

@@ -171,6 +171,13 @@ const struct sbx_syscall_group sbx_syscall_groups[] = {
 
 const size_t sbx_n_syscall_groups = sizeof(sbx_syscall_groups) / sizeof(sbx_syscall_groups[0]);
 
+const struct sbx_call_arg sbx_send_flags_args[] = {
+	{ "sendto", 3 },
+	{ "sendmsg", 2 },
+	{ "sendmmsg", 3 },
+	{ NULL, 0 },
+};
+
 const struct sbx_syscall_group *sbx_syscall_group_of(const char *call)
 {
 	for (size_t g = 0; g < sbx_n_syscall_groups; g++)

@@ -35,6 +35,19 @@ struct sbx_syscall_group {
 extern const struct sbx_syscall_group sbx_syscall_groups[];
 extern const size_t sbx_n_syscall_groups;
 
+/*
+ * The calls of @network-io that take send flags (MSG_*), and the argument holding them: the
+ * flags the kernel honours for every message (sendmsg's and sendmmsg's msg_flags in memory
+ * are overwritten by it, ____sys_sendmsg). A flag can make a send connect (MSG_FASTOPEN),
+ * so a profile without network.client gets a rule on each (compile.c). Ends with NULL.
+ */
+struct sbx_call_arg {
+	const char *call;
+	unsigned int arg;
+};
+
+extern const struct sbx_call_arg sbx_send_flags_args[];
+
 /* The group that names call, or NULL (a call no group names is refused with ENOSYS). */
 const struct sbx_syscall_group *sbx_syscall_group_of(const char *call);
 const struct sbx_syscall_group *sbx_syscall_group_find(const char *name);
