@@ -144,7 +144,8 @@ FIXTURE_SETUP(backing)
 		SKIP(return, "no loop driver in this kernel (kernels.sh keeps loop.ko with each "
 			     "kernel; tests/vm/init loads it)");
 	}
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+	if (!enforcer_reusable(0, true)) /* at rest it refuses nothing, else mke2fs would not run */
+		sbx_enforcer_unload(TEST_PIN_DIR, NULL);
 	ASSERT_EQ(0,
 		  enforcer_fixture_files(self->dir, self->target, self->unverified, self->launcher,
 					 &self->exit7, &self->exit42, &self->launch));
@@ -167,7 +168,8 @@ FIXTURE_SETUP(backing)
 	ASSERT_EQ(0, write_file(self->prog, self->exit7.bytes, self->exit7.len, 0755));
 	ASSERT_EQ(0, write_file(self->control, self->exit7.bytes, self->exit7.len, 0755));
 	sync();
-	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, &self->e, &d))
+	ASSERT_EQ(0,
+		  enforcer_fixture_open(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, false, &self->e, &d))
 	{
 		TH_LOG("%s", d.msg);
 	}
@@ -175,15 +177,14 @@ FIXTURE_SETUP(backing)
 
 FIXTURE_TEARDOWN(backing)
 {
-	sbx_enforcer_close(self->e);
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+	enforcer_fixture_release(self->e);
 	if (self->mounted)
 		umount2(self->mnt, MNT_DETACH);
 	if (self->loop_fd >= 0) {
 		ioctl(self->loop_fd, LOOP_CLR_FD, 0);
 		close(self->loop_fd);
 	}
-	enforcer_fixture_cleanup(NULL, self->dir);
+	enforcer_fixture_rmdir(self->dir);
 }
 
 /* Where on the device prog's exit code byte is (FIBMAP needs CAP_SYS_RAWIO: root). */

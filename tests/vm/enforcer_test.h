@@ -23,6 +23,8 @@
 #include "sbx_test.h"
 #include "bpf/enforcer.h"
 
+#include <bpf/bpf.h>
+
 #define TEST_PIN_DIR	   "/sys/fs/bpf/sbx-vmtest"
 #define TINY_BASE	   0x400000ul
 #define TINY_CODE_OFF	   (sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr))
@@ -343,8 +345,109 @@ static inline int enforcer_fixture_files(char *dir, char *target, char *unverifi
 }
 
 /*
- * The common FIXTURE_SETUP body: root, a fresh enforcer in enforce mode and scope `all`
- * under TEST_PIN_DIR, and the tiny programs in a private directory.
+ * One enforcer serves the tests of a program. Loading the ~40 programs takes 3 to 12 s in a
+ * TCG guest, and an unload waits about 5 s more for the kernel to free them
+ * (sbx_enforcer_unload): about 95 tests per kernel did both. So a test's teardown leaves an
+ * enforcer it did not arm pinned under TEST_PIN_DIR, enforcing nothing (complain, scope
+ * sandboxed), the next test's setup adopts it and gives it a clean state
+ * (enforcer_fixture_open), and the program's destructor unloads it. What a test can leave
+ * behind, and what the next one gets:
+ *  - sbx_config: written whole by the open (mode, scope, flags); never adopted armed.
+ *  - sbx_verdicts: flushed, with the verdicts on files that outlive a test (busybox, this
+ *    program's libraries); a different cache size (max_entries) is a fresh load.
+ *  - sbx_events: drained, so a test reads only the events of its own acts.
+ *  - self-protection (sbx_guard, sbx_guard_ids, sbx_guard_inodes, the frozen maps): a test
+ *    that armed, or whose arming failed half-way, leaves a record or a guarded object:
+ *    its teardown unloads, and a setup that finds one anyway (a test killed by its
+ *    timeout) loads fresh.
+ *  - sbx_tasks: per task. A test's tasks are its own (the harness forks each test) and die
+ *    with it; the harness's process forks, waits and prints, which marks nothing.
+ *  - sbx_inode_gen, sbx_proc_domain: per inode. A test's files are in its own directory,
+ *    removed with it; on the files that outlive it, a write generation matches no verdict
+ *    after the flush, and the exec-mapped mark (busy while mapped) meets no writer: no
+ *    test writes busybox, this program or its libraries.
+ *  - sbx_gen_clock: only ever moves forward, which every generation needs anyway.
+ * Anything else (another mode, a cache size, an armed one) still gets a fresh load.
+ */
+static inline int enforcer_pinned_fd(const char *map)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_PIN_DIR, map);
+	return bpf_obj_get(path);
+}
+
+/*
+ * bpf/include/sbx_enforcer.bpf.h's SBX_VERDICT_CACHE_DEFAULT, the size of a cache loaded
+ * with cache_entries 0. Were they to differ, no enforcer would be adopted: slower, not wrong.
+ */
+#define ENFORCER_TEST_CACHE_DEFAULT 65536u
+
+/*
+ * True when the enforcer pinned under TEST_PIN_DIR can serve another test: it was never
+ * armed, nothing of an arming is left in it, and its cache has cache_entries (0: the
+ * default; UINT32_MAX: any size). at_rest: and it enforces nothing, as a teardown left it
+ * (enforcer_fixture_release), not as a test killed before its teardown did.
+ */
+static inline bool enforcer_reusable(uint32_t cache_entries, bool at_rest)
+{
+	int cfg_fd = enforcer_pinned_fd("sbx_config"), guard_fd = enforcer_pinned_fd("sbx_guard"),
+	    ids_fd = enforcer_pinned_fd("sbx_guard_ids"), v_fd = enforcer_pinned_fd("sbx_verdicts");
+	struct sbx_guard_state g, none = { 0 };
+	struct sbx_enforcer_config cfg;
+	struct bpf_map_info info = { 0 };
+	__u32 zero = 0, len = sizeof(info);
+	__u64 key;
+	bool ok;
+
+	ok = cfg_fd >= 0 && guard_fd >= 0 && ids_fd >= 0 && v_fd >= 0 &&
+	     !bpf_map_lookup_elem(cfg_fd, &zero, &cfg) && cfg.abi_version == SBX_ABI_VERSION &&
+	     !(cfg.flags & SBX_CONFIG_SELF_PROTECT) &&
+	     (!at_rest || (cfg.mode == SBX_ENFORCE_COMPLAIN && cfg.scope == SBX_SCOPE_SANDBOXED)) &&
+	     !bpf_map_lookup_elem(guard_fd, &zero, &g) && !memcmp(&g, &none, sizeof(g)) &&
+	     bpf_map_get_next_key(ids_fd, NULL, &key) &&
+	     !bpf_obj_get_info_by_fd(v_fd, &info, &len) &&
+	     (cache_entries == UINT32_MAX ||
+	      info.max_entries == (cache_entries ? cache_entries : ENFORCER_TEST_CACHE_DEFAULT));
+	for (int i = 0, fds[] = { cfg_fd, guard_fd, ids_fd, v_fd }; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return ok;
+}
+
+static inline int enforcer_discard_event(const struct sbx_event *ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	return 0;
+}
+
+/*
+ * An enforcer with these options under TEST_PIN_DIR for one test: the pinned one adopted
+ * and cleaned (above) where it can serve, else a fresh load.
+ */
+static inline int enforcer_fixture_open(enum sbx_enforce_mode mode, enum sbx_enforce_scope scope,
+					uint32_t cache_entries, bool mmap_sandboxed_only,
+					struct sbx_enforcer **e, struct sbx_diag *d)
+{
+	uint32_t flushed;
+
+	if (enforcer_reusable(cache_entries, true)) {
+		if (!enforcer_open_with(mode, scope, cache_entries, mmap_sandboxed_only, e, d) &&
+		    !sbx_enforcer_verdicts_flush(*e, &flushed, d) &&
+		    sbx_enforcer_events_drain(*e, enforcer_discard_event, NULL) >= 0)
+			return 0;
+		sbx_enforcer_close(*e);
+		*e = NULL;
+	}
+	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+	return enforcer_open_with(mode, scope, cache_entries, mmap_sandboxed_only, e, d);
+}
+
+/*
+ * The common FIXTURE_SETUP body: root, an enforcer in enforce mode and scope `all` under
+ * TEST_PIN_DIR with a clean state (enforcer_fixture_open), and the tiny programs in a
+ * private directory.
  */
 #define ENFORCER_FIXTURE_SETUP(self)                                                              \
 	do {                                                                                      \
@@ -354,28 +457,44 @@ static inline int enforcer_fixture_files(char *dir, char *target, char *unverifi
 		(self)->dir[0] = '\0';                                                            \
 		if (geteuid() != 0)                                                               \
 			SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");         \
-		sbx_enforcer_unload(TEST_PIN_DIR, NULL);                                          \
 		ASSERT_EQ(0,                                                                      \
 			  enforcer_fixture_files((self)->dir, (self)->target, (self)->unverified, \
 						 (self)->launcher, &(self)->exit7,                \
 						 &(self)->exit42, &(self)->launch));              \
-		ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, &(self)->e,  \
-					      &d_))                                               \
+		ASSERT_EQ(0, enforcer_fixture_open(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, false,  \
+						   &(self)->e, &d_))                              \
 		{                                                                                 \
 			TH_LOG("%s", d_.msg);                                                     \
 		}                                                                                 \
 	} while (0)
 
-static inline void enforcer_fixture_cleanup(struct sbx_enforcer *e, const char *dir)
+/*
+ * The end of a test's enforcer: one the next test can adopt stays pinned, enforcing nothing
+ * until then; any other (armed, or with a trace of an arming) is unloaded.
+ */
+static inline void enforcer_fixture_release(struct sbx_enforcer *e)
+{
+	if (!e || !enforcer_reusable(UINT32_MAX, false) ||
+	    sbx_enforcer_set_mode(e, SBX_ENFORCE_COMPLAIN, SBX_SCOPE_SANDBOXED, NULL))
+		sbx_enforcer_unload(TEST_PIN_DIR, NULL);
+	sbx_enforcer_close(e);
+}
+
+static inline void enforcer_fixture_rmdir(const char *dir)
 {
 	char cmd[128];
 
-	sbx_enforcer_close(e);
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (dir[0] && system(cmd)) {
 		/* best effort */
 	}
+}
+
+/* The common teardown: the enforcer released, the private directory removed. */
+static inline void enforcer_fixture_cleanup(struct sbx_enforcer *e, const char *dir)
+{
+	enforcer_fixture_release(e);
+	enforcer_fixture_rmdir(dir);
 }
 
 /*
