@@ -277,4 +277,36 @@ TEST_F(enforcer, scope_sandboxed_covers_what_the_launcher_starts)
 	ASSERT_EQ(7, run_prog(via_copy_u, NULL));
 }
 
+/*
+ * The fixture's enforcer serves every test of a program (enforcer_test.h): what one test
+ * leaves, a verdict on a file that outlives it and an event it did not read, is gone for
+ * the next, which adopted the same programs. Controls: the verdict lets busybox run, the
+ * event is there to read.
+ */
+TEST_F(enforcer, adopted_enforcer_starts_from_a_clean_state)
+{
+	char *busybox[] = { "/bin/busybox", "true", NULL };
+	struct sbx_enforcer_stats st;
+	struct sbx_diag d = { 0 };
+
+	ASSERT_EQ(0, verify_file(self->e, "/bin/busybox", NULL, 0, 0));
+	ASSERT_EQ(0, run_prog(busybox, NULL));
+	events_for(self->e, self->unverified, NULL);
+	ASSERT_EQ(REFUSED, run1(self->unverified));
+	ASSERT_EQ(1u, events_for(self->e, self->unverified, NULL));
+	ASSERT_EQ(REFUSED, run1(self->unverified)); /* its event left unread */
+	/* This test's end and the next one's start. */
+	enforcer_fixture_release(self->e);
+	self->e = NULL;
+	ASSERT_EQ(0,
+		  enforcer_fixture_open(SBX_ENFORCE_ENFORCE, SBX_SCOPE_ALL, 0, false, &self->e, &d))
+	TH_LOG("%s", d.msg);
+	ASSERT_EQ(0, sbx_enforcer_stats(self->e, &st, &d));
+	ASSERT_TRUE(st.adopted); /* not a fresh load, or this proves nothing */
+	EXPECT_EQ(0u, st.cache_entries);
+	EXPECT_EQ(0u, events_for(self->e, self->unverified, NULL));
+	EXPECT_EQ(REFUSED, run_prog(busybox, NULL));
+	EXPECT_EQ(REFUSED, run1(self->unverified));
+}
+
 TEST_HARNESS_MAIN
