@@ -82,7 +82,10 @@ for suite in $suites; do
 		"$here/harness_compat.sh" "$O"
 		;;
 	vmguest) # inside a VM kernel (tests/vm/init): the BPF LSM suite, as root
-		"$here/ktap_run.sh" vm $(progs vm)
+		# A program's hang guard: each test has its own (120 s, Makefile), and a program
+		# whose every test arms loads the enforcer per test: enforcer_protect (17 tests)
+		# was killed at settings' 300 s after 11, trixie alone on a loaded host.
+		SBX_TEST_TIMEOUT=${SBX_TEST_TIMEOUT:-1200} "$here/ktap_run.sh" vm $(progs vm)
 		;;
 	sandbox | escape)
 		"$here/ktap_run.sh" "$suite" $(progs "$suite")
