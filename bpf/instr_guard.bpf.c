@@ -26,10 +26,12 @@
  *    types (SBX_INSTR_ALLOWED_ATTACH), an allow-list, and BPF_RAW_TRACEPOINT_OPEN refused:
  *    a second line, for a program loaded before the arming (atk6k F3: an LSM_CGROUP
  *    program attached by BPF_PROG_ATTACH after it).
- *  - tracefs: every write-open and every instance mkdir (atk6k F6), on any tracefs mount
- *    (the superblock's magic, never a name). Reading stays open.
- *  - sysctls: a write-open under /proc/sys outside net, vm, fs, user and dev (atk6k F1:
- *    kernel.ftrace_enabled=0 turns every BPF trampoline, so every sbx hook, into a NOP).
+ *  - tracefs: every write-open, every write (atk7k E3: through a descriptor opened before
+ *    the arming) and every instance mkdir (atk6k F6), on any tracefs mount (the
+ *    superblock's magic, never a name). Reading stays open.
+ *  - sysctls: a write-open or a write under /proc/sys outside net, vm, fs, user and dev
+ *    (atk6k F1, atk7k E3: kernel.ftrace_enabled=0 turns every BPF trampoline, so every
+ *    sbx hook, into a NOP).
  *    Why an allow-list of top directories: it closes the switches the kernel adds later,
  *    and what admins write at run time is under those five (kernel.* is set at boot by
  *    systemd-sysctl, before sbxd). Why not a CGROUP_SYSCTL program: it is attached to a
@@ -47,8 +49,9 @@
  * it needs the program's helper calls (an allow-list of helpers at load).
  *
  * Fast paths: the bpf hook compares the command first (PROG_LOAD, PROG_ATTACH, LINK_CREATE
- * and RAW_TRACEPOINT_OPEN are rare); file_open tests the write mode and the superblock's
- * magic before anything else, and looks up the configuration only on tracefs and /proc.
+ * and RAW_TRACEPOINT_OPEN are rare); file_open and file_permission test the write mode and
+ * the superblock's magic before anything else, and look up the configuration only on
+ * tracefs and /proc.
  */
 #include "sbx_enforcer.bpf.h"
 #include "sbx_instr.h" /* the types anyone may load while armed */
@@ -109,7 +112,7 @@ static __always_inline void sbx_instr_name(struct dentry *d, char s[8])
 }
 
 /*
- * A write-open of a procfs file (atk6k F1: kernel.ftrace_enabled=0 turns every BPF
+ * A write-open or write of a procfs file (atk6k F1: kernel.ftrace_enabled=0 turns every BPF
  * trampoline, so every sbx hook, into a NOP). Allowed only under the top directories of
  * /proc/sys that hold no switch of tracing, BPF, kernel code or dumps: net, vm, fs, user,
  * dev (what admins and systemd-sysctl's udev rule write after boot). kernel.* (ftrace_enabled,
@@ -151,26 +154,54 @@ static __always_inline int sbx_instr_sysctl(struct file *file)
 }
 
 /*
+ * Is file, opened or written for write, one of root's instrumentation files: 0, or the
+ * refusal while armed. The one place that decides it, asked at open and again at every
+ * write, whatever the descriptor.
  * tracefs is instrumentation (atk6k F6: on 7.x a plain sys_enter_write event in an instance
- * copies a task's write() buffer): while armed, no tracefs file is opened for write by
- * anyone but sbxd, an allow-list of nothing, whatever the name (on any tracefs mount,
+ * copies a task's write() buffer): while armed, no tracefs file is written by anyone but
+ * sbxd, an allow-list of nothing, whatever the name (on any tracefs mount,
  * /sys/kernel/debug/tracing's automount included). Reading stays open.
  */
-SEC("lsm/file_open")
-int BPF_PROG(sbx_instr_file_open, struct file *file, int ret)
+static __always_inline int sbx_instr_file_write(struct file *file)
 {
-	unsigned long magic;
+	unsigned long magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
 
-	if (ret)
-		return ret;
-	if (!(file->f_mode & SBX_FMODE_WRITE))
-		return 0;
-	magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
 	if (magic == SBX_TRACEFS_MAGIC)
 		return sbx_guard_refuse(sbx_name_instr_events);
 	if (magic == SBX_PROC_MAGIC)
 		return sbx_instr_sysctl(file);
 	return 0;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(sbx_instr_file_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(file->f_mode & SBX_FMODE_WRITE))
+		return 0;
+	return sbx_instr_file_write(file);
+}
+
+/*
+ * The same files written through a descriptor opened before the arming (atk7k E3: root
+ * keeps ftrace_enabled or kprobe_events open from before sbxd starts, and pwrite(fd, "0",
+ * 1, 0) turns every sbx hook off while armed): refused at the write, not only at the open.
+ * security_file_permission(MAY_WRITE) comes from rw_verify_area, which every write of the
+ * file's content passes: write, pwrite, writev, pwritev(2), AIO and io_uring's writes,
+ * splice and sendfile into the file, copy_file_range. Neither file has an mmap that
+ * writes: a sysctl has no mmap at all, and tracefs's mapped ring buffer (trace_pipe_raw,
+ * 6.10) refuses VM_WRITE. Every read and write of the machine passes here: the mask, then
+ * the superblock's magic, before anything else.
+ */
+SEC("lsm/file_permission")
+int BPF_PROG(sbx_instr_file_permission, struct file *file, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(mask & SBX_MAY_WRITE))
+		return 0;
+	return sbx_instr_file_write(file);
 }
 
 /* A tracefs instance (mkdir instances/NAME) is a trace buffer of its own: refused too. */
