@@ -230,7 +230,8 @@ CPPFLAGS += -Iinclude
 $(O)/obj/userspace/lib/%.o: CFLAGS += -fPIC
 SO_MAJOR := 0
 PUB_SRCS := $(filter userspace/lib/profile/% userspace/lib/compile/% userspace/lib/sign/% \
-	userspace/lib/public/% userspace/lib/diag.c userspace/lib/json.c userspace/lib/statedir.c,$(LIB_SRCS))
+	userspace/lib/public/% userspace/lib/diag.c userspace/lib/json.c userspace/lib/printable.c \
+	userspace/lib/statedir.c,$(LIB_SRCS))
 PUB_OBJS := $(PUB_SRCS:%.c=$(O)/obj/%.o)
 PUB_PKGS := yaml-0.1 libplist-2.0 libcrypto libelf
 PUB_LIBS := $(shell pkg-config --libs $(PUB_PKGS) 2>/dev/null)

@@ -21,6 +21,7 @@
 #include "compile/compile.h"
 #include "json.h"
 #include "launch/container.h"
+#include "printable.h"
 
 static int cmd_list(int argc, char **argv);
 static int cmd_path(int argc, char **argv);
@@ -98,10 +99,10 @@ static void list_one(const struct sbx_container_info *c, void *arg)
 
 	o->n++;
 	if (!o->j) {
-		printf("%s\n  identifier %s%s\n  owner %s\n", c->key,
-		       c->identifier[0] ? c->identifier : "?",
+		printf("%s\n  identifier %s%s\n  owner %s\n", SBX_PRINTABLE(c->key),
+		       c->identifier[0] ? SBX_PRINTABLE(c->identifier) : "?",
 		       c->in_use ? ", in use by a running sbx run" : "",
-		       c->owner[0] ? c->owner : "(not recorded)");
+		       c->owner[0] ? SBX_PRINTABLE(c->owner) : "(not recorded)");
 		return;
 	}
 	sbx_json_object_begin(o->j, NULL);

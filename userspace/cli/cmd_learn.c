@@ -35,6 +35,7 @@
 #include "cli.h"
 #include "compile/compile.h"
 #include "profile/profile.h"
+#include "printable.h"
 #include "seccomp/seccomp.h"
 
 #define MAX_LEARNED 256
@@ -337,17 +338,17 @@ static void print_diff(const struct learn_state *st, const char *out)
 		if (!is_learned(it))
 			printf("+# tried: %s (add it if the program needs it)\n", it->key);
 		else if (is_path_key(it->key))
-			printf("+  %s: [%s]\n", it->key, it->path);
+			printf("+  %s: [%s]\n", it->key, SBX_PRINTABLE(it->path));
 		else
 			printf("+  %s: true\n", it->key);
 		for (size_t k = 0; k < it->n_acts; k++)
-			printf("+  #   %s\n", it->acts[k]);
+			printf("+  #   %s\n", SBX_PRINTABLE(it->acts[k]));
 		if (it->more)
 			printf("+  #   and %zu more\n", it->more);
 		if (it->exec_dir[0])
 			printf("+  #   no profile key names an executable path: run with --grant "
 			       "%s:x\n",
-			       it->exec_dir);
+			       SBX_PRINTABLE(it->exec_dir));
 	}
 	if (!added)
 		printf("   (nothing: the run needed nothing BASE does not grant)\n");
@@ -488,7 +489,7 @@ int cmd_learn(int argc, char **argv)
 	warn_whole_tree(&st, out);
 	for (size_t i = 0; i < st.n_unliftable; i++)
 		fprintf(stderr, "sbx learn: refused, and no entitlement lifts it: %s\n",
-			st.unliftable[i]);
+			SBX_PRINTABLE(st.unliftable[i]));
 	if (st.overflow)
 		fprintf(stderr, "sbx learn: more than %d additions: the rest were not learned\n",
 			MAX_LEARNED);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "printable.h"
 
 #define MAX_FIELDS 16
 
@@ -65,7 +66,8 @@ static int json_str(const char **p, char *out, size_t len)
 				if (sscanf(s, "%4x", &u) != 1)
 					return -1;
 				s += 4;
-				/* Control characters are all sbxd escapes this way. */
+				/* Control characters are all sbxd escapes this way: kept as the
+				 * byte, then shown as \xNN by print_event, never sent raw. */
 				c = u < 0x80 ? (char)u : '?';
 				break;
 			}
@@ -138,8 +140,18 @@ static void print_event(const char *line, bool json)
 	}
 	n = parse_flat(line, f, MAX_FIELDS);
 	if (n < 0) {
-		printf("(unreadable event) %s", line);
+		char one[4096];
+
+		snprintf(one, sizeof(one), "%.*s", (int)strcspn(line, "\n"), line);
+		printf("(unreadable event) %s\n", SBX_PRINTABLE(one));
 		return;
+	}
+	/* Every value shown as text: a file's path, an exe, a fact are what a program chose. */
+	for (int i = 0; i < n; i++) {
+		char safe[sizeof(f[i].val)];
+
+		sbx_printable(f[i].val, safe, sizeof(safe));
+		memcpy(f[i].val, safe, sizeof(safe));
 	}
 	/* TIME DECISION HOOK FILE by pid PID (EXE), tier T: REASON: FACT [identity] */
 	printf("%s %s %s %s by pid %s (%s), tier %s: %s", get(f, n, "time"), get(f, n, "decision"),

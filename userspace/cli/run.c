@@ -39,6 +39,7 @@
 #include "profile/lookup.h"
 #include "profile/profile.h"
 #include "launch/target.h"
+#include "printable.h"
 #include "timing.h"
 
 #ifndef SBX_DATADIR
@@ -500,11 +501,13 @@ static void report_denial(const struct sbx_seccomp_denial *d, void *arg)
 	if (sink->quiet)
 		;
 	else if (d->is_file)
-		fprintf(stderr, "sbx: %s[%d] %s %s of %s: %s\n", d->comm, (int)d->pid, verb,
-			d->file.access, d->file.path, suggestion);
+		fprintf(stderr, "sbx: %s[%d] %s %s of %s: %s\n", SBX_PRINTABLE(d->comm),
+			(int)d->pid, verb, d->file.access, SBX_PRINTABLE(d->file.path),
+			SBX_PRINTABLE(suggestion));
 	else
-		fprintf(stderr, "sbx: %s[%d] %s %s: needs %s\n", d->comm, (int)d->pid, verb,
-			d->call, call_suggestion(r, suggestion, sizeof(suggestion)));
+		fprintf(stderr, "sbx: %s[%d] %s %s: needs %s\n", SBX_PRINTABLE(d->comm),
+			(int)d->pid, verb, SBX_PRINTABLE(d->call),
+			call_suggestion(r, suggestion, sizeof(suggestion)));
 	if (!sink->log)
 		return;
 	log_begin(&j, sink->log, "denial");

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "printable.h"
 
 void sbx_json_init(struct sbx_json *j, FILE *out, bool pretty)
 {
@@ -10,6 +11,8 @@ void sbx_json_init(struct sbx_json *j, FILE *out, bool pretty)
 
 void sbx_json_write_string(FILE *out, const char *s)
 {
+	size_t l;
+
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
@@ -29,10 +32,16 @@ void sbx_json_write_string(FILE *out, const char *s)
 			fputs("\\r", out);
 			break;
 		default:
-			if (*p < 0x20)
+			if (*p >= 0x80 && (l = sbx_utf8_char(p, strnlen((const char *)p, 4)))) {
+				fwrite(p, 1, l, out);
+				p += l - 1;
+			} else if (*p < 0x20 || *p >= 0x7f) {
+				/* Controls, and bytes that are not UTF-8 or a C1 control in it
+				 * (printable.h): never raw, the output may be a terminal. */
 				fprintf(out, "\\u%04x", *p);
-			else
+			} else {
 				fputc(*p, out);
+			}
 		}
 	}
 	fputc('"', out);
