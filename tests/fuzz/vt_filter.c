@@ -6,7 +6,9 @@
  * large as the API promises), three properties abort:
  *   - the cut changes nothing: a sequence split between reads is judged as a whole;
  *   - what passed passes again unchanged: the output holds only allowed sequences, whole;
- *   - the modes put back at the end pass as well;
+ *   - the modes put back at the end pass as well (the title stack's push and pop are sbx's
+ *     own: dropped from the input, written again at the same places);
+ *   - for a terminal that is not UTF-8 (the first byte's low bit clear), no byte >= 0x80;
  *   - none of what the list drops is in the output, by a check of its own: no C1 control
  *     (raw, or UTF-8 encoded), no string but a title (OSC 0, 1, 2), no DCS, APC, PM, SOS,
  *     no CSI with a report's final (c, n, t) or a marker other than '?'.
@@ -18,13 +20,13 @@
 
 #include "launch/vt_filter.h"
 
-static size_t filter(const uint8_t *in, size_t len, size_t cut, char **out)
+static size_t filter(const uint8_t *in, size_t len, size_t cut, bool utf8, char **out)
 {
 	struct sbx_vt_filter f;
 	char *a = malloc(cut + SBX_VT_SEQ_MAX), *b = malloc(len - cut + SBX_VT_SEQ_MAX);
 	size_t na, nb;
 
-	sbx_vt_filter_init(&f);
+	sbx_vt_filter_init(&f, utf8);
 	na = sbx_vt_filter(&f, (const char *)in, cut, a);
 	nb = sbx_vt_filter(&f, (const char *)in + cut, len - cut, b);
 	*out = malloc(na + nb + SBX_VT_RESTORE_MAX);
@@ -51,9 +53,11 @@ static bool title_stack(const unsigned char *p, size_t len)
 	return true;
 }
 
-static void check_dropped(const unsigned char *s, size_t n)
+static void check_dropped(const unsigned char *s, size_t n, bool utf8)
 {
 	for (size_t i = 0; i < n; i++) {
+		if (!utf8 && s[i] >= 0x80)
+			abort(); /* a terminal that is not UTF-8 gets 7-bit bytes only */
 		if (s[i] >= 0x80 && s[i] <= 0x9f && (i == 0 || s[i - 1] < 0x80 || s[i - 1] == 0xc2))
 			abort();
 		if (s[i] != 0x1b)
@@ -89,18 +93,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *whole, *split, *again;
 	size_t n_whole, n_split, n_again, cut;
+	bool utf8;
 
 	if (!size)
 		return 0;
-	cut = size > 1 ? data[0] % size : 0;
+	utf8 = data[0] & 1;
+	cut = size > 1 ? (data[0] >> 1) % size : 0;
 	data++;
 	size--;
-	n_whole = filter(data, size, 0, &whole);
-	n_split = filter(data, size, cut, &split);
+	n_whole = filter(data, size, 0, utf8, &whole);
+	n_split = filter(data, size, cut, utf8, &split);
 	if (n_whole != n_split || memcmp(whole, split, n_whole))
 		abort();
-	check_dropped((const unsigned char *)whole, n_whole);
-	n_again = filter((const uint8_t *)whole, n_whole, 0, &again);
+	check_dropped((const unsigned char *)whole, n_whole, utf8);
+	n_again = filter((const uint8_t *)whole, n_whole, 0, utf8, &again);
 	/* The first pass ended with its modes put back: the second has none to put back. */
 	if (n_again != n_whole || memcmp(whole, again, n_whole))
 		abort();

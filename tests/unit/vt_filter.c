@@ -19,7 +19,7 @@ static char *filter_str(const char *in, size_t len)
 	char *out = malloc(len + SBX_VT_SEQ_MAX + 1);
 	size_t n;
 
-	sbx_vt_filter_init(&f);
+	sbx_vt_filter_init(&f, true);
 	n = sbx_vt_filter(&f, in, len, out);
 	out[n] = '\0';
 	return out;
@@ -32,7 +32,7 @@ static char *filter_cut(const char *in, size_t len, const size_t *cuts, size_t n
 	char *all = malloc(len + SBX_VT_SEQ_MAX + 1);
 	size_t n = 0, from = 0;
 
-	sbx_vt_filter_init(&f);
+	sbx_vt_filter_init(&f, true);
 	for (size_t i = 0; i <= ncuts; i++) {
 		size_t to = i < ncuts ? cuts[i] : len;
 		char *out = malloc(to - from + SBX_VT_SEQ_MAX);
@@ -58,15 +58,13 @@ static const char *const passed[] = {
 	"\033[a\033[3`",
 	"\033[J\033[2J\033[3J\033[K\033[1K",
 	"\033[5;20r\033[r\033[L\033[2M\033[@\033[3P\033[4X\033[S\033[2T\033[3b",
-	"\033[I\033[Z\033[g\033[3g\033[s\033[u\033[4h\033[4l",
+	"\033[I\033[Z\033[s\033[u\033[4h\033[4l",
 	"\033[?1049h\033[?1049l\033[?25l\033[?25h\033[?1;2004h\033[?2004;1l\033[?12;25h",
 	"\033[?1000h\033[?1006h\033[?1000;1006l\033[?1004h\033[?1004l\033[?2026h\033[?2026l",
 	"\033[?47h\033[?47l\033[?1047h\033[?1047l\033[?7l\033[?7h\033[?5h\033[?5l",
-	"\033[22;0;0t\033[23;0;0t\033[22t\033[23;2t",
 	"\033[2 q\033[ q",
-	"\0337\0338\033D\033E\033H\033M\033=\033>",
+	"\0337\0338\033D\033E\033M\033=\033>",
 	"\033(0\033(B\033)0\033*A\033+B",
-	"\033]0;a title\a\033]2;t\xc3\xaftle\033\\\033]1;icon\a",
 };
 
 TEST(drawing_passes_unchanged)
@@ -119,8 +117,12 @@ static const struct {
 	{ "report icon label", "\033[20t", "ab" },
 	{ "report window size", "\033[14t", "ab" },
 	{ "report text area", "\033[18t", "ab" },
+	{ "title stack push (sbx's own)", "\033[22;0t", "ab" },
+	{ "title stack pop (would pop the user's)", "\033[23;0t", "ab" },
 	{ "title stack, another parameter", "\033[22;3t", "ab" },
-	{ "title stack, four parameters", "\033[22;0;0;0t", "ab" },
+	{ "tab set (no reset puts the user's back)", "\033H", "ab" },
+	{ "tab clear", "\033[g", "ab" },
+	{ "tab clear all", "\033[3g", "ab" },
 	{ "window resize", "\033[8;1;1t", "ab" },
 	{ "DECRQM ANSI", "\033[4$p", "ab" },
 	{ "DECRQM DEC", "\033[?2004$p", "ab" },
@@ -269,22 +271,27 @@ static char *title_seq(size_t n, size_t *len)
 	return s;
 }
 
-/* Bounded memory: the longest sequence passes whole, one byte more is dropped whole
- * (one byte at a time too), and what follows passes. */
+#define PUSH "\033[22;0t"
+#define POP  "\033[23;0t"
+
+/* Bounded memory: the longest sequence passes whole (a title with the push before it in
+ * SBX_VT_SEQ_MAX), one byte more is dropped whole (one byte at a time too), and what
+ * follows passes. */
 TEST(over_long_dropped_whole)
 {
 	size_t len, cut;
 	char *seq, *in, *out;
 
-	seq = title_seq(SBX_VT_SEQ_MAX - 5, &len);
-	ASSERT_EQ((size_t)SBX_VT_SEQ_MAX, len);
+	seq = title_seq(SBX_VT_SEQ_MAX - 5 - strlen(PUSH), &len);
+	ASSERT_EQ((size_t)SBX_VT_SEQ_MAX, len + strlen(PUSH));
 	out = filter_str(seq, len);
-	EXPECT_EQ(len, strlen(out));
-	EXPECT_EQ(0, memcmp(seq, out, len));
+	EXPECT_EQ(len + strlen(PUSH), strlen(out));
+	EXPECT_EQ(0, memcmp(PUSH, out, strlen(PUSH)));
+	EXPECT_EQ(0, memcmp(seq, out + strlen(PUSH), len));
 	free(out);
 	free(seq);
 
-	seq = title_seq(SBX_VT_SEQ_MAX - 4, &len);
+	seq = title_seq(SBX_VT_SEQ_MAX - 4 - strlen(PUSH), &len);
 	in = malloc(len + 2);
 	memcpy(in, seq, len);
 	memcpy(in + len, "ok", 2);
@@ -330,16 +337,17 @@ TEST(restore_puts_modes_back)
 	char out[sizeof(in) + SBX_VT_SEQ_MAX], modes[SBX_VT_RESTORE_MAX + 1];
 	size_t n;
 
-	sbx_vt_filter_init(&f);
+	sbx_vt_filter_init(&f, true);
 	sbx_vt_filter(&f, in, sizeof(in) - 1, out);
 	n = sbx_vt_filter_restore(&f, modes);
 	modes[n] = '\0';
 	EXPECT_STREQ("\033[?1049l\033[?25h\033[?1000l\033[?1006l\033[?2004l\033>\x0f\033(B", modes);
 	/* Once: the filter is back at its defaults. */
 	EXPECT_EQ((size_t)0, sbx_vt_filter_restore(&f, modes));
-	/* Every mode at once fits. */
+	/* Every mode and kind at once fits. */
 	for (const char *s = "\033[?1049;1047;47;1;5;7;12;25;9;1000;1002;1003;1005;1006;1015;"
-			     "1004;2004;2026h\033[?7;25l\033=\x0e\033(0";
+			     "1004;2004;2026h\033[?7;25l\033=\x0e\033(0\033)0\033*0\033+0"
+			     "\033[4h\033[2;3r\033[3 q\033[1m\033]2;t\a";
 	     *s; s++)
 		sbx_vt_filter(&f, s, 1, out);
 	n = sbx_vt_filter_restore(&f, modes);
@@ -354,12 +362,120 @@ TEST(restore_drops_the_sequence_under_way)
 	char out[16 + SBX_VT_SEQ_MAX], modes[SBX_VT_RESTORE_MAX];
 	size_t n;
 
-	sbx_vt_filter_init(&f);
+	sbx_vt_filter_init(&f, true);
 	EXPECT_EQ((size_t)0, sbx_vt_filter(&f, "\033]52;c;aGk", 10, out));
 	EXPECT_EQ((size_t)0, sbx_vt_filter_restore(&f, modes));
 	n = sbx_vt_filter(&f, "=\a", 2, out);
 	EXPECT_EQ((size_t)2, n);
 	EXPECT_EQ(0, memcmp("=\a", out, 2));
+}
+
+/*
+ * Every kind of state a passed sequence sets, and what puts it back at the end: nothing a
+ * program sets outlives it (the insert mode, the scroll region, the title, the cursor's
+ * shape, G1-G3 and SGR among the rest); what it put back itself is not put back again.
+ */
+static const struct {
+	const char *seq, *reset;
+} state_kinds[] = {
+	{ "\033[4h", "\033[4l" },
+	{ "\033[5;10r", "\0337\033[r\0338" },
+	{ "\033[;10r", "\0337\033[r\0338" },
+	{ "\033[2 q", "\033[0 q" },
+	{ "\033[1;31m", "\033[0m" },
+	{ "\033=", "\033>" },
+	{ "\x0e", "\x0f" },
+	{ "\033(0", "\033(B" },
+	{ "\033)0", "\033)B" },
+	{ "\033*A", "\033*B" },
+	{ "\033+0", "\033+B" },
+	{ "\033]0;t\a", POP },
+	{ "\033]1;icon\033\\", POP },
+	{ "\033]2;t\a\033]2;u\a", POP },
+	{ "\033[?1000h", "\033[?1000l" },
+	{ "\033[?25l", "\033[?25h" },
+	{ "\033[4h\033[4l", "" },
+	{ "\033[5;10r\033[r", "" },
+	{ "\033[2 q\033[0 q", "" },
+	{ "\033[31m\033[0m", "" },
+	{ "\033)0\033)B", "" },
+	{ "\033[?1000h\033[?1000l", "" },
+	{ "\033[5;10r\033[4h\033]2;t\a\033[?1000h", "\033[?1000l\0337\033[r\0338\033[4l" POP },
+};
+
+TEST(every_state_kind_restored)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(state_kinds); i++) {
+		size_t len = strlen(state_kinds[i].seq);
+		struct sbx_vt_filter f;
+		char out[64 + SBX_VT_SEQ_MAX], modes[SBX_VT_RESTORE_MAX + 1];
+		size_t n;
+
+		sbx_vt_filter_init(&f, true);
+		n = sbx_vt_filter(&f, state_kinds[i].seq, len, out);
+		EXPECT_LE(len, n) TH_LOG("%zu: passed", i);
+		n = sbx_vt_filter_restore(&f, modes);
+		modes[n] = '\0';
+		EXPECT_STREQ(state_kinds[i].reset, modes) TH_LOG("%zu", i);
+	}
+}
+
+/* The user's title is pushed before the program's first (once), popped at the end; the
+ * program's own push and pop are dropped (a pop would take the user's); split anywhere. */
+TEST(title_pushed_first_popped_at_end)
+{
+	static const char in[] = "a\033]0;one\a\033[23;0tb\033]2;t\xc3\xaftle\033\\\033[22;0t"
+				 "\033]1;icon\a";
+	static const char want[] = "a" PUSH "\033]0;one\ab\033]2;t\xc3\xaftle\033\\"
+				   "\033]1;icon\a" POP;
+	size_t len = sizeof(in) - 1;
+
+	for (size_t cut = 0; cut <= len; cut++) {
+		struct sbx_vt_filter f;
+		char out[sizeof(in) + 2 * SBX_VT_SEQ_MAX + SBX_VT_RESTORE_MAX];
+		size_t n;
+
+		sbx_vt_filter_init(&f, true);
+		n = sbx_vt_filter(&f, in, cut, out);
+		n += sbx_vt_filter(&f, in + cut, len - cut, out + n);
+		n += sbx_vt_filter_restore(&f, out + n);
+		out[n] = '\0';
+		ASSERT_STREQ(want, out) TH_LOG("cut at %zu", cut);
+	}
+}
+
+/*
+ * A terminal that is not UTF-8 (xterm's 8-bit mode, screen under LANG=C, the Linux
+ * console) takes 0x9b in C3 9B (U+00DB) for CSI: 7-bit only, a character as one '?', a
+ * title with one dropped, every other byte >= 0x80 dropped. Split at every byte.
+ */
+TEST(seven_bit_terminal)
+{
+	static const char in[] = "\xc3\x9b"
+				 "6n|\xc3\x9b"
+				 "c|\xc2\x9b"
+				 "6n|\x9b"
+				 "6n|\xc3\x9d"
+				 "52;c;x\a|"
+				 "\xc3\x90q|\xc3\x9c|h\xc3\xa9llo \xe2\x80\x94 \xf0\x9f\x98\x80|"
+				 "\033]2;t\xc3\xaftle\a|\033]2;title\a|\x80\xff\xc3";
+	static const char want[] = "?6n|?c|6n|6n|?52;c;x\a|?q|?|h?llo ? ?|"
+				   "|" PUSH "\033]2;title\a|";
+	size_t len = sizeof(in) - 1;
+
+	for (size_t cut = 0; cut <= len; cut++) {
+		struct sbx_vt_filter f;
+		char out[sizeof(in) + 2 * SBX_VT_SEQ_MAX];
+		size_t n;
+
+		sbx_vt_filter_init(&f, false);
+		n = sbx_vt_filter(&f, in, cut, out);
+		n += sbx_vt_filter(&f, in + cut, len - cut, out + n);
+		out[n] = '\0';
+		ASSERT_STREQ(want, out) TH_LOG("cut at %zu", cut);
+		for (size_t i = 0; i < n; i++)
+			ASSERT_LT((unsigned char)out[i], 0x80) TH_LOG("cut at %zu", cut);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "launch/terminal.h"
+#include "printable.h"
 
 int sbx_terminal_open(struct sbx_terminal *t, struct sbx_diag *d)
 {
@@ -23,6 +24,8 @@ int sbx_terminal_open(struct sbx_terminal *t, struct sbx_diag *d)
 	}
 	if (t->ctl_fd < 0)
 		return 0;
+	/* The terminal decodes UTF-8 as far as the user's locale says; else 7-bit only. */
+	sbx_vt_filter_init(&t->vt, sbx_locale_utf8());
 	t->in_fd = t->replaces[0] ? 0 : -1;
 	/* Output to stdout when it is the terminal; else to the terminal sbx has. */
 	t->out_fd = t->replaces[1] ? 1 : t->replaces[2] ? 2 : 0;
@@ -91,12 +94,13 @@ void sbx_terminal_restore(struct sbx_terminal *t)
 {
 	char modes[SBX_VT_RESTORE_MAX];
 
+	/* The line discipline first: once the user sees the screen back, it is back. */
+	if (t->raw) {
+		tcsetattr(t->ctl_fd, TCSADRAIN, &t->saved);
+		t->raw = false;
+	}
 	if (t->master >= 0)
 		write_all(t->out_fd, modes, sbx_vt_filter_restore(&t->vt, modes));
-	if (!t->raw)
-		return;
-	tcsetattr(t->ctl_fd, TCSADRAIN, &t->saved);
-	t->raw = false;
 }
 
 void sbx_terminal_winsize(const struct sbx_terminal *t)

@@ -7,10 +7,10 @@
  * Where Williams executes a control inside a sequence, here the sequence is malformed: it
  * is dropped and the control taken at ground state.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "launch/vt_filter.h"
+#include "printable.h"
 
 #define ESC 0x1b
 #define BEL 0x07
@@ -29,97 +29,109 @@ enum vt_state {
 };
 
 /*
- * The DEC private modes (CSI ? Pm h / l) passed, each with its default. Mouse and focus
- * reports are passed: what they report is what the user does with the mouse, typed into
- * the program's own pty while it runs, never what the program wrote; and they are put back
- * when it ends (sbx_vt_filter_restore), as is everything here, so that a click or a key
- * after it reaches the shell as before. 1001 (highlight tracking, which the program must
- * answer), 1048 (a cursor save, not a state) and the rest are dropped.
+ * Every kind of state a passed sequence can leave in the terminal, with what puts it back:
+ * the only way a sequence that sets state is passed is through mark() with its kind, so
+ * none is passed without its reset. The DEC private modes (CSI ? Pm h / l) are one kind
+ * each, with their default. Mouse and focus reports are passed: what they report is what
+ * the user does with the mouse, typed into the program's own pty while it runs, never what
+ * the program wrote. 1001 (highlight tracking, which the program must answer), 1048 (a
+ * cursor save, not a state) and the other modes are dropped, as are tab stops (set, clear:
+ * no sequence puts the user's back) and the program's own title stack (CSI 22/23 t: a pop
+ * would take sbx's saved title). Restored in this order: the DEC modes (the alternate
+ * screen first, which puts the cursor back), then the rest.
  */
-static const struct {
-	uint16_t mode;
-	bool dflt;
-} dec_modes[] = {
-	{ 1049, false }, /* alternate screen, cursor saved (first: put back first) */
-	{ 1047, false }, /* alternate screen */
-	{ 47, false }, /* alternate screen (old) */
-	{ 1, false }, /* application cursor keys */
-	{ 5, false }, /* reverse video (the visible bell) */
-	{ 7, true }, /* autowrap */
-	{ 12, false }, /* blinking cursor */
-	{ 25, true }, /* cursor visible */
-	{ 9, false }, /* mouse: X10 press reports */
-	{ 1000, false }, /* mouse: press and release */
-	{ 1002, false }, /* mouse: motion with a button down */
-	{ 1003, false }, /* mouse: all motion */
-	{ 1005, false }, /* mouse reports in UTF-8 */
-	{ 1006, false }, /* mouse reports as SGR */
-	{ 1015, false }, /* mouse reports as urxvt's */
-	{ 1004, false }, /* focus in / out reports */
-	{ 2004, false }, /* bracketed paste */
-	{ 2026, false }, /* synchronized output */
+struct vt_kind {
+	uint16_t dec; /* a DEC private mode, or 0 */
+	bool dec_on; /* its default is set */
+	const char *clears; /* the program's own sequence that puts it back, if one */
+	const char *before; /* written before the first sequence that sets it */
+	const char *reset; /* written at the end when the program left it set */
 };
 
-#define N_DEC_MODES (sizeof(dec_modes) / sizeof(dec_modes[0]))
-/* Pseudo-modes after the DEC ones: the application keypad (ESC = / ESC >), a shift to G1
- * (SO / SI) and G0 designated other than ASCII (ESC ( 0, ESC ( A). */
-#define MODE_KEYPAD (1u << N_DEC_MODES)
-#define MODE_SHIFT  (1u << (N_DEC_MODES + 1))
-#define MODE_G0	    (1u << (N_DEC_MODES + 2))
+#define DEC_OFF(n)                                 \
+	{                                          \
+		.dec = n, .reset = "\033[?" #n "l" \
+	}
+#define DEC_ON(n)                                                  \
+	{                                                          \
+		.dec = n, .dec_on = true, .reset = "\033[?" #n "h" \
+	}
 
-_Static_assert(N_DEC_MODES + 3 <= 32, "modes fit f->modes");
-_Static_assert(N_DEC_MODES * sizeof("\033[?NNNNl") + sizeof("\033>\017\033(B") <=
-		       SBX_VT_RESTORE_MAX,
-	       "the restore sequence fits");
+enum vt_kind_id {
+	K_SCROLL, /* scroll region (DECSTBM), reset around a cursor save: CSI r homes it */
+	K_INSERT, /* insert mode (IRM) */
+	K_SHAPE, /* cursor shape (DECSCUSR) */
+	K_SGR, /* colours and attributes */
+	K_KEYPAD, /* application keypad (DECKPAM) */
+	K_SHIFT, /* SO: G1 shifted in */
+	K_G0, /* G0-G3 designated other than ASCII */
+	K_G1,
+	K_G2,
+	K_G3,
+	K_TITLE, /* window title and icon name: pushed first, popped at the end */
+	K_DEC, /* the DEC private modes from here */
+};
 
-void sbx_vt_filter_init(struct sbx_vt_filter *f)
+static const struct vt_kind kinds[] = {
+	[K_SCROLL] = { .clears = "\033[r", .reset = "\0337\033[r\0338" },
+	[K_INSERT] = { .clears = "\033[4l", .reset = "\033[4l" },
+	[K_SHAPE] = { .clears = "\033[0 q", .reset = "\033[0 q" },
+	[K_SGR] = { .clears = "\033[0m", .reset = "\033[0m" },
+	[K_KEYPAD] = { .clears = "\033>", .reset = "\033>" },
+	[K_SHIFT] = { .clears = "\017", .reset = "\017" },
+	[K_G0] = { .clears = "\033(B", .reset = "\033(B" },
+	[K_G1] = { .clears = "\033)B", .reset = "\033)B" },
+	[K_G2] = { .clears = "\033*B", .reset = "\033*B" },
+	[K_G3] = { .clears = "\033+B", .reset = "\033+B" },
+	[K_TITLE] = { .before = "\033[22;0t", .reset = "\033[23;0t" },
+	DEC_OFF(1049), /* alternate screen, cursor saved (first: put back first) */
+	DEC_OFF(1047), /* alternate screen */
+	DEC_OFF(47), /* alternate screen (old) */
+	DEC_OFF(1), /* application cursor keys */
+	DEC_OFF(5), /* reverse video (the visible bell) */
+	DEC_ON(7), /* autowrap */
+	DEC_OFF(12), /* blinking cursor */
+	DEC_ON(25), /* cursor visible */
+	DEC_OFF(9), /* mouse: X10 press reports */
+	DEC_OFF(1000), /* mouse: press and release */
+	DEC_OFF(1002), /* mouse: motion with a button down */
+	DEC_OFF(1003), /* mouse: all motion */
+	DEC_OFF(1005), /* mouse reports in UTF-8 */
+	DEC_OFF(1006), /* mouse reports as SGR */
+	DEC_OFF(1015), /* mouse reports as urxvt's */
+	DEC_OFF(1004), /* focus in / out reports */
+	DEC_OFF(2004), /* bracketed paste */
+	DEC_OFF(2026), /* synchronized output */
+};
+
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+_Static_assert(N_KINDS <= 64, "kinds fit f->set");
+/* The longest "before": a sequence passes with it only if both fit SBX_VT_SEQ_MAX, so the
+ * output never outgrows the room the API promises. */
+#define BEFORE_MAX (sizeof("\033[22;0t") - 1)
+
+void sbx_vt_filter_init(struct sbx_vt_filter *f, bool utf8)
 {
 	memset(f, 0, sizeof(*f));
+	f->utf8 = utf8;
 }
 
-static void set_mode(struct sbx_vt_filter *f, uint32_t bit, bool away)
+/* The kind k is set away from its default (or back to it). */
+static void mark(struct sbx_vt_filter *f, size_t k, bool away)
 {
 	if (away)
-		f->modes |= bit;
+		f->set |= 1ull << k;
 	else
-		f->modes &= ~bit;
+		f->set &= ~(1ull << k);
 }
 
-/* The length of a UTF-8 character whose first byte is c, or 0 for a byte no character
- * starts with (a continuation byte, C0/C1 overlong leads 0xc0 0xc1, 0xf5 and above). */
-static size_t utf8_len(unsigned char c)
+/* The sequence in f->seq sets kind k: back to its default when it is the kind's own. */
+static bool sets(struct sbx_vt_filter *f, size_t k)
 {
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
+	const char *c = kinds[k].clears;
 
-/*
- * The length of the well-formed UTF-8 character at s (n bytes at most), or 0: not one,
- * overlong, a surrogate, above U+10FFFF, or a C1 control (U+0080..U+009F: a terminal that
- * decodes UTF-8 first, as xterm does, takes U+009B for CSI).
- */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len = utf8_len(s[0]);
-	uint32_t cp;
-
-	if (!len || n < len)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
-		return 0;
-	return len;
+	mark(f, k, !c || strlen(c) != f->len || memcmp(c, f->seq, f->len));
+	return true;
 }
 
 /* ESC and a final, or ESC, one intermediate and a final. */
@@ -131,24 +143,19 @@ static bool esc_allowed(struct sbx_vt_filter *f)
 		switch (s[1]) {
 		case '=': /* application keypad */
 		case '>': /* normal keypad */
-			set_mode(f, MODE_KEYPAD, s[1] == '=');
-			return true;
+			return sets(f, K_KEYPAD);
 		case '7': /* save cursor */
 		case '8': /* restore cursor */
 		case 'D': /* index */
 		case 'E': /* next line */
-		case 'H': /* tab set */
 		case 'M': /* reverse index */
 			return true;
 		default:
 			return false;
 		}
 	/* Charset designation: G0-G3 as DEC line drawing, UK or US ASCII. */
-	if (f->len == 3 && strchr("()*+", s[1]) && strchr("0AB", s[2])) {
-		if (s[1] == '(')
-			set_mode(f, MODE_G0, s[2] != 'B');
-		return true;
-	}
+	if (f->len == 3 && strchr("()*+", s[1]) && strchr("0AB", s[2]))
+		return sets(f, K_G0 + (size_t)(strchr("()*+", s[1]) - "()*+"));
 	return false;
 }
 
@@ -156,9 +163,8 @@ static bool esc_allowed(struct sbx_vt_filter *f)
 
 /*
  * CSI [?] params [SP] final, judged whole: the cursor, erase, scroll region, insert and
- * delete, SGR, tabs, the listed modes, the cursor's shape and the title stack. No report or
- * query (c, n, t but 22 and 23, x, $p, q with '>' …), no other private marker, no other
- * intermediate.
+ * delete, SGR, tab moves, the listed modes and the cursor's shape. No report or query (c,
+ * n, t, x, $p, q with '>' …), no other private marker, no other intermediate.
  */
 static bool csi_allowed(struct sbx_vt_filter *f)
 {
@@ -195,30 +201,31 @@ static bool csi_allowed(struct sbx_vt_filter *f)
 	}
 	if ((colon && final != 'm') || (priv && priv != '?'))
 		return false;
-	if (space)
-		return !priv && final == 'q' && n == 1; /* DECSCUSR: the cursor's shape */
+	if (space) /* DECSCUSR: the cursor's shape */
+		return !priv && final == 'q' && n == 1 && sets(f, K_SHAPE);
 	if (priv) {
 		size_t idx[CSI_MAX_PARAMS];
 
 		if (!any || (final != 'h' && final != 'l'))
 			return false;
 		for (unsigned int i = 0; i < n; i++) {
-			for (idx[i] = 0; idx[i] < N_DEC_MODES; idx[i]++)
-				if (dec_modes[idx[i]].mode == v[i])
+			for (idx[i] = K_DEC; idx[i] < N_KINDS; idx[i]++)
+				if (kinds[idx[i]].dec == v[i])
 					break;
-			if (idx[i] == N_DEC_MODES)
+			if (idx[i] == N_KINDS)
 				return false;
 		}
 		for (unsigned int i = 0; i < n; i++)
-			set_mode(f, 1u << idx[i], (final == 'h') != dec_modes[idx[i]].dflt);
+			mark(f, idx[i], (final == 'h') != kinds[idx[i]].dec_on);
 		return true;
 	}
 	switch (final) {
 	case 'm': /* SGR */
-		return true;
+		return sets(f, K_SGR);
+	case 'r': /* scroll region */
+		return n <= 2 && sets(f, K_SCROLL);
 	case 'H': /* cursor position */
 	case 'f':
-	case 'r': /* scroll region */
 		return n <= 2;
 	case 'A': /* cursor up, down, forward, back */
 	case 'B':
@@ -241,17 +248,9 @@ static bool csi_allowed(struct sbx_vt_filter *f)
 	case 'S': /* scroll up, down (five parameters: xterm's mouse highlight) */
 	case 'T':
 	case 'b': /* repeat the last character */
-	case 'I': /* tab forward, back; clear tabs */
+	case 'I': /* tab forward, back */
 	case 'Z':
-	case 'g':
 		return n <= 1;
-	case 't': /* push, pop the title (xterm's title stack); never a report nor a resize */
-		if (n > 3 || (v[0] != 22 && v[0] != 23))
-			return false;
-		for (unsigned int i = 1; i < n; i++)
-			if (v[i] > 2)
-				return false;
-		return true;
 	case 's': /* save, restore the cursor */
 	case 'u':
 		return !any;
@@ -260,14 +259,15 @@ static bool csi_allowed(struct sbx_vt_filter *f)
 		for (unsigned int i = 0; i < n; i++)
 			if (v[i] != 4)
 				return false;
-		return any;
+		return any && sets(f, K_INSERT);
 	default:
 		return false;
 	}
 }
 
-/* ESC ] 0, 1 or 2 ; TITLE, ended by BEL or ST; the title printable UTF-8. The title is only
- * shown: what would read it back (CSI 20 t, 21 t) is dropped. */
+/* ESC ] 0, 1 or 2 ; TITLE, ended by BEL or ST; the title printable UTF-8 (ASCII when the
+ * terminal is not UTF-8). The title is only shown: what would read it back (CSI 20 t,
+ * 21 t) is dropped; the user's is put back at the end. */
 static bool osc_allowed(struct sbx_vt_filter *f)
 {
 	const unsigned char *s = (const unsigned char *)f->seq;
@@ -280,14 +280,14 @@ static bool osc_allowed(struct sbx_vt_filter *f)
 		size_t l = 1;
 
 		if (s[i] >= 0x80)
-			l = utf8_char(s + i, end - i);
+			l = f->utf8 ? sbx_utf8_char(s + i, end - i) : 0;
 		else if (s[i] < 0x20 || s[i] == 0x7f)
 			l = 0;
 		if (!l)
 			return false;
 		i += l;
 	}
-	return true;
+	return sets(f, K_TITLE);
 }
 
 static void append(struct sbx_vt_filter *f, unsigned char c)
@@ -314,11 +314,29 @@ static void to_esc(struct sbx_vt_filter *f)
 	f->seq[f->len++] = ESC;
 }
 
-/* The sequence under way is complete: passed if allowed, then ground. */
+/* The sequence under way is complete: passed if allowed (after what must come before a
+ * kind it sets first), then ground. */
 static void finish(struct sbx_vt_filter *f, bool (*allowed)(struct sbx_vt_filter *), char *out,
 		   size_t *n)
 {
+	uint64_t was = f->set;
+
 	if (!f->drop && allowed(f)) {
+		uint64_t first = f->set & ~was;
+
+		for (size_t k = 0; k < N_KINDS; k++) {
+			size_t l = kinds[k].before ? strlen(kinds[k].before) : 0;
+
+			if (!(first & (1ull << k)) || !l)
+				continue;
+			if (f->len + BEFORE_MAX > SBX_VT_SEQ_MAX) {
+				f->set = was; /* no room for both: dropped */
+				to_ground(f);
+				return;
+			}
+			memcpy(out + *n, kinds[k].before, l);
+			*n += l;
+		}
 		memcpy(out + *n, f->seq, f->len);
 		*n += f->len;
 	}
@@ -333,15 +351,15 @@ static bool step(struct sbx_vt_filter *f, unsigned char c, char *out, size_t *n)
 		if ((c >= 0x20 && c < 0x7f) || c == BEL || (c >= 0x08 && c <= 0x0d) || c == SO ||
 		    c == SI) {
 			if (c == SO || c == SI)
-				set_mode(f, MODE_SHIFT, c == SO);
+				mark(f, K_SHIFT, c == SO);
 			out[(*n)++] = (char)c;
 		} else if (c == ESC) {
 			to_esc(f);
-		} else if (utf8_len(c)) {
+		} else if (sbx_utf8_len(c)) {
 			f->state = VT_UTF8;
 			f->seq[0] = (char)c;
 			f->len = 1;
-			f->need = (uint8_t)(utf8_len(c) - 1);
+			f->need = (uint8_t)(sbx_utf8_len(c) - 1);
 		}
 		/* else dropped: other C0 (ENQ asks for the answerback), DEL, C1, stray bytes */
 		return true;
@@ -352,9 +370,14 @@ static bool step(struct sbx_vt_filter *f, unsigned char c, char *out, size_t *n)
 		}
 		append(f, c);
 		if (--f->need == 0) {
-			if (utf8_char((const unsigned char *)f->seq, f->len) == f->len) {
+			/* Not a character, or a C1 control: dropped. For a terminal that is
+			 * not UTF-8, one '?' (its bytes would be C1 controls there). */
+			if (sbx_utf8_char((const unsigned char *)f->seq, f->len) != f->len) {
+			} else if (f->utf8) {
 				memcpy(out + *n, f->seq, f->len);
 				*n += f->len;
+			} else {
+				out[(*n)++] = '?';
 			}
 			to_ground(f);
 		}
@@ -441,17 +464,18 @@ size_t sbx_vt_filter(struct sbx_vt_filter *f, const char *in, size_t len, char *
 size_t sbx_vt_filter_restore(struct sbx_vt_filter *f, char *out)
 {
 	size_t n = 0;
+	bool utf8 = f->utf8;
 
-	for (size_t i = 0; i < N_DEC_MODES; i++)
-		if (f->modes & (1u << i))
-			n += (size_t)snprintf(out + n, SBX_VT_RESTORE_MAX - n, "\033[?%u%c",
-					      dec_modes[i].mode, dec_modes[i].dflt ? 'h' : 'l');
-	if (f->modes & MODE_KEYPAD)
-		n += (size_t)snprintf(out + n, SBX_VT_RESTORE_MAX - n, "\033>");
-	if (f->modes & MODE_SHIFT)
-		out[n++] = SI;
-	if (f->modes & MODE_G0)
-		n += (size_t)snprintf(out + n, SBX_VT_RESTORE_MAX - n, "\033(B");
-	sbx_vt_filter_init(f);
+	/* The DEC modes first (leaving the alternate screen puts the cursor back), then the
+	 * rest in the table's order. */
+	for (size_t i = 0; i < N_KINDS; i++) {
+		size_t k = (i + K_DEC) % N_KINDS, l = strlen(kinds[k].reset);
+
+		if ((f->set & (1ull << k)) && n + l <= SBX_VT_RESTORE_MAX) {
+			memcpy(out + n, kinds[k].reset, l);
+			n += l;
+		}
+	}
+	sbx_vt_filter_init(f, utf8);
 	return n;
 }
