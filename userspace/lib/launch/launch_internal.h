@@ -68,6 +68,7 @@ struct launch_loop {
 	bool done; /* the program ended, status set */
 	bool master_open, input_open;
 	int status;
+	int ends; /* signals asking the program to end (TERM, INT, HUP, QUIT) so far */
 };
 
 /*

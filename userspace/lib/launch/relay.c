@@ -165,6 +165,25 @@ static void handle_signal(struct sbx_launch *l, struct launch_loop *lp)
 		case SIGWINCH:
 			sbx_terminal_winsize(lp->t);
 			break;
+		case SIGINT:
+		case SIGTERM:
+		case SIGHUP:
+		case SIGQUIT:
+			/*
+			 * Asked to end. The terminal is put back first: a program that ignores
+			 * the signal would otherwise leave the user only kill -9 of sbx, which
+			 * skips the restore. On the second such signal the program's tree
+			 * ends (SIGKILL), so that no one needs SIGKILL for sbx.
+			 */
+			if (lp->done)
+				break;
+			sbx_terminal_restore(lp->t);
+			if (lp->ends++ == 0) {
+				kill(l->pid, (int)si.ssi_signo);
+				break;
+			}
+			kill(l->pid, SIGKILL);
+			break;
 		default:
 			if (!lp->done)
 				kill(l->pid, (int)si.ssi_signo);
@@ -185,7 +204,7 @@ int launch_supervise(struct sbx_launch *l, struct launch_loop *lp)
 		struct pollfd pfd[5];
 		int n = 0, i_nfd = -1, i_pid = -1, i_sig = -1, i_master = -1, i_in = -1;
 
-		if (lp->done && (!l->o.keep_tree || !children_left()))
+		if (lp->done && (!l->o.keep_tree || lp->ends > 1 || !children_left()))
 			break;
 		if (lp->nfd >= 0) {
 			i_nfd = n;
@@ -240,7 +259,7 @@ int launch_supervise(struct sbx_launch *l, struct launch_loop *lp)
 		if (i_in >= 0 && (pfd[i_in].revents & (POLLIN | POLLHUP | POLLERR)))
 			lp->input_open = sbx_terminal_relay_input(t, true);
 	}
-	if (l->o.kill_tree && !l->o.keep_tree)
+	if (l->o.kill_tree && (!l->o.keep_tree || lp->ends > 1))
 		end_tree();
 	/* What the tree wrote before it ended, up to the pty's last byte. */
 	if (lp->master_open)
