@@ -13,15 +13,25 @@
  * arrives as written. Confined (`sbx run --profile data/app-sandbox.yaml`, whose 0-2 are
  * then this pty): none of the channel's bytes arrive, the text and SGR around them do, and
  * the mode the program turned on (mouse reports) is turned off again when it ends.
+ *
+ * Attack review atk7u added the family "bytes a program chose act on the user's terminal
+ * other than drawing, or state it set outlives it": a terminal that is not UTF-8 takes the
+ * second byte of U+00DB for CSI (T1: not_utf8_terminal); insert mode, the scroll region,
+ * the title, the cursor's shape, G1-G3 stayed set (T2: state_left); a program that ignores
+ * TERM left kill -9 of sbx, which skips the restore (T2b: program_ignoring_term); and sbx's
+ * own lines printed the program's name and refused path raw (T3: sbx_lines_escaped).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -34,21 +44,28 @@
 #define BEFORE "before \033[1;31mred\033[0m \033[?1000h"
 #define AFTER  " after END"
 
-FIXTURE(terminal)
-{
+/* One run's directories and what reached the terminal. */
+struct term {
 	char dir[PATH_MAX];
 	char home[PATH_MAX + 8]; /* a fake $HOME, the cwd of the runs */
 	char probe[PATH_MAX + 64];
 	char out[16384]; /* what reached the terminal */
 };
 
+FIXTURE(terminal)
+{
+	struct term t;
+};
+
 FIXTURE_VARIANT(terminal)
 {
 	const char *bytes; /* what the program writes between BEFORE and AFTER */
 	const char *never[4]; /* what must not reach the terminal confined */
+	const char *lc_all; /* the user's locale (NULL: C.UTF-8, a UTF-8 terminal) */
+	const char *restored[7]; /* what must follow AFTER confined: the state put back */
 };
 
-FIXTURE_SETUP(terminal)
+static void term_setup(struct __test_metadata *_metadata, struct term *self)
 {
 	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
 	chmod(self->dir, 0711); /* the sandboxed side walks in from sbx's container */
@@ -59,46 +76,105 @@ FIXTURE_SETUP(terminal)
 	ASSERT_EQ(0, access(self->probe, X_OK)) TH_LOG("%s: %s", self->probe, strerror(errno));
 }
 
+FIXTURE_SETUP(terminal)
+{
+	term_setup(_metadata, &self->t);
+}
+
 FIXTURE_TEARDOWN(terminal)
 {
-	sbx_rmtree(self->dir);
+	sbx_rmtree(self->t.dir);
+}
+
+/* The shell command running the probe with args (HEX …), confined or not, env first. */
+static void command(struct term *self, bool confined, const char *env, const char *flags,
+		    const char *args, char *cmd, size_t len)
+{
+	if (confined)
+		snprintf(cmd, len,
+			 "HOME='%s' XDG_DATA_HOME='%s/.local/share' %s exec '%s' run %s "
+			 "--allow-root --profile '%s" PROFILE "' -- '%s' %s",
+			 self->home, self->home, env, sbx_bin(), flags, sbx_src(), self->probe,
+			 args);
+	else
+		snprintf(cmd, len, "HOME='%s' %s exec '%s' %s", self->home, env, self->probe, args);
+}
+
+/* cmd on a fresh pty (its controlling terminal, its 0-2): the pid, its master in *master. */
+static pid_t spawn(const char *cmd, int *master)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (*master < 0 || grantpt(*master) || unlockpt(*master))
+		return -1;
+	return sbx_pty_spawn(*master, argv);
+}
+
+/* What arrives until the last slave closes, appended to out; false if 10 s pass with
+ * nothing (a hang guard: the slave is still open). */
+static bool read_to_end(int master, char *out, size_t len)
+{
+	size_t have = strlen(out);
+
+	for (;;) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 10000) <= 0)
+			return false;
+		n = read(master, out + have, len - 1 - have);
+		if (n <= 0)
+			return true; /* EIO: no slave left */
+		have += (size_t)n;
+		out[have] = '\0';
+		if (have == len - 1)
+			return true;
+	}
+}
+
+/* The end of cmd: what it wrote into self->out, its exit status (-1 if it hung). */
+static int finish(struct term *self, int master, pid_t pid)
+{
+	int status;
+	bool ended = read_to_end(master, self->out, sizeof(self->out));
+
+	close(master);
+	if (!ended && pid > 0)
+		kill(pid, SIGKILL);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !ended)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* args as hex, appended to buf. */
+static void hex_of(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+
+	for (; *s && n + 3 <= len; s++, n += 2)
+		snprintf(buf + n, 3, "%02x", (unsigned char)*s);
 }
 
 /*
  * The probe on a fresh pty (its controlling terminal, its 0-2), confined or not; what
  * arrived on the master until the last slave closed into self->out. The exit status.
  */
-static int run(FIXTURE_DATA(terminal) * self, const FIXTURE_VARIANT(terminal) * variant,
-	       bool confined)
+static int run(struct term *self, const FIXTURE_VARIANT(terminal) * variant, bool confined)
 {
 	static const char payload_fmt[] = BEFORE "%s" AFTER;
-	char payload[1024], hex[2048 + 1], cmd[4 * PATH_MAX + 4096];
-	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-	int master, status;
-	size_t n;
+	char payload[1024], hex[2048 + 1] = "", env[64], cmd[4 * PATH_MAX + 4096];
+	int master;
 	pid_t pid;
 
-	n = (size_t)snprintf(payload, sizeof(payload), payload_fmt, variant->bytes);
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)payload[i]);
-	if (confined)
-		snprintf(cmd, sizeof(cmd),
-			 "HOME='%s' XDG_DATA_HOME='%s/.local/share' exec '%s' run --quiet "
-			 "--allow-root --profile '%s" PROFILE "' -- '%s' %s",
-			 self->home, self->home, sbx_bin(), sbx_src(), self->probe, hex);
-	else
-		snprintf(cmd, sizeof(cmd), "HOME='%s' exec '%s' %s", self->home, self->probe, hex);
-	master = posix_openpt(O_RDWR | O_NOCTTY);
-	if (master < 0 || grantpt(master) || unlockpt(master))
-		return -1;
-	pid = sbx_pty_spawn(master, argv);
+	snprintf(payload, sizeof(payload), payload_fmt, variant->bytes);
+	hex_of(payload, hex, sizeof(hex));
+	snprintf(env, sizeof(env), "LC_ALL=%s", variant->lc_all ? variant->lc_all : "C.UTF-8");
+	command(self, confined, env, "--quiet", hex, cmd, sizeof(cmd));
+	pid = spawn(cmd, &master);
 	self->out[0] = '\0';
 	/* Up to the end: the last slave closes (sbx's modes put back come after AFTER). */
-	sbx_pty_read_until(master, self->out, sizeof(self->out), "\001never\001");
-	close(master);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return finish(self, master, pid);
 }
 
 /* out, printable: ESC as \e, other controls and 8-bit bytes as \xNN (for the log). */
@@ -124,21 +200,28 @@ TEST_F(terminal, channel_dropped)
 	const char *end;
 
 	snprintf(whole, sizeof(whole), BEFORE "%s" AFTER, variant->bytes);
-	ASSERT_EQ(PROBE_ESCAPED, run(self, variant, false)) TH_LOG("control: %s", show(self->out));
-	ASSERT_NE(NULL, strstr(self->out, whole))
-	TH_LOG("the control must write them through: %s", show(self->out));
+	ASSERT_EQ(PROBE_ESCAPED, run(&self->t, variant, false))
+	TH_LOG("control: %s", show(self->t.out));
+	ASSERT_NE(NULL, strstr(self->t.out, whole))
+	TH_LOG("the control must write them through: %s", show(self->t.out));
 
-	ASSERT_EQ(PROBE_ESCAPED, run(self, variant, true)) TH_LOG("confined: %s", show(self->out));
+	ASSERT_EQ(PROBE_ESCAPED, run(&self->t, variant, true))
+	TH_LOG("confined: %s", show(self->t.out));
 	for (int i = 0; i < 4 && variant->never[i]; i++) {
-		EXPECT_EQ(NULL, strstr(self->out, variant->never[i]))
+		EXPECT_EQ(NULL, strstr(self->t.out, variant->never[i]))
 		TH_LOG("HOLE: the relay's allow-list (launch/vt_filter.c) passed %s: %s",
-		       show(variant->never[i]), show(self->out));
+		       show(variant->never[i]), show(self->t.out));
 	}
 	/* What draws still does, in order, and the mouse reports end with the program. */
-	EXPECT_NE(NULL, strstr(self->out, BEFORE)) TH_LOG("%s", show(self->out));
-	end = strstr(self->out, AFTER);
-	ASSERT_NE(NULL, end) TH_LOG("%s", show(self->out));
-	EXPECT_NE(NULL, strstr(end, "\033[?1000l")) TH_LOG("%s", show(self->out));
+	EXPECT_NE(NULL, strstr(self->t.out, BEFORE)) TH_LOG("%s", show(self->t.out));
+	end = strstr(self->t.out, AFTER);
+	ASSERT_NE(NULL, end) TH_LOG("%s", show(self->t.out));
+	EXPECT_NE(NULL, strstr(end, "\033[?1000l")) TH_LOG("%s", show(self->t.out));
+	for (int i = 0; i < 7 && variant->restored[i]; i++) {
+		EXPECT_NE(NULL, strstr(end, variant->restored[i]))
+		TH_LOG("HOLE: the program's %s was not put back when it ended: %s",
+		       show(variant->restored[i]), show(self->t.out));
+	}
 }
 
 FIXTURE_VARIANT_ADD(terminal, clipboard){
@@ -180,5 +263,173 @@ FIXTURE_VARIANT_ADD(terminal, c1_controls){
 	.bytes = "\2336n\302\2336n\23552;c;aGk=\a",
 	.never = { "\x9b", "\x9d" },
 };
+
+/* T1: the user's locale is not UTF-8 (LC_ALL=C), as a terminal that takes 8-bit C1 (GNU
+ * screen under LANG=C, xterm's 8-bit mode, the Linux console): U+00DB is C3 9B, and 9B is
+ * CSI there (DSR, DA); U+00DD, U+00D0, U+00DC end in OSC, DCS, ST. No byte >= 0x80. */
+FIXTURE_VARIANT_ADD(terminal, not_utf8_terminal){
+	.bytes = "\xc3\x9b"
+		 "6n\xc3\x9b"
+		 "c\xc3\x9d"
+		 "52;c;aGk=\a\xc3\x90q\xc3\x9c",
+	.never = { "\x9b", "\x9d", "\x90", "\xc3" },
+	.lc_all = "C",
+};
+
+/* T2: every state a passed sequence sets is put back when the program ends: insert mode,
+ * the scroll region (around a cursor save: CSI r homes the cursor), the title (popped from
+ * the stack it was pushed on), the cursor's shape, G1, SGR. */
+FIXTURE_VARIANT_ADD(terminal, state_left){
+	.bytes = "\033[4h\033[5;10r\033]2;pwned-title\a\033[3 q\033)0\033[31m",
+	.restored = { "\033[4l", "\0337\033[r\0338", "\033[23;0t", "\033[0 q", "\033)B",
+		      "\033[0m" },
+};
+
+/* The launcher's own behaviour around the program: no variants, run once. */
+FIXTURE(terminal_end)
+{
+	struct term t;
+};
+
+FIXTURE_SETUP(terminal_end)
+{
+	term_setup(_metadata, &self->t);
+}
+
+FIXTURE_TEARDOWN(terminal_end)
+{
+	sbx_rmtree(self->t.dir);
+}
+
+/*
+ * T2b: a program that ignores TERM (and INT, HUP, QUIT) would keep sbx running, and kill -9
+ * of sbx skips the restore. The first TERM puts the terminal back (its modes and its line
+ * discipline) before it is passed on; the second ends the program's tree, so sbx ends and
+ * no one needs SIGKILL. Control: unconfined, the program outlives TERM.
+ */
+TEST_F(terminal_end, program_ignoring_term)
+{
+	char hex[256] = "", args[300], cmd[4 * PATH_MAX + 4096];
+	struct termios tio;
+	int master, status;
+	pid_t pid;
+
+	hex_of(BEFORE AFTER, hex, sizeof(hex));
+	snprintf(args, sizeof(args), "%s stay", hex);
+
+	command(&self->t, false, "LC_ALL=C.UTF-8", "", args, cmd, sizeof(cmd));
+	pid = spawn(cmd, &master);
+	ASSERT_LT(0, pid);
+	self->t.out[0] = '\0';
+	ASSERT_TRUE(sbx_pty_read_until(master, self->t.out, sizeof(self->t.out), AFTER));
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	/* An ignored signal is discarded when sent: the program is still there. */
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG)) TH_LOG("control: TERM ended the program");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(master);
+
+	command(&self->t, true, "LC_ALL=C.UTF-8", "--quiet", args, cmd, sizeof(cmd));
+	pid = spawn(cmd, &master);
+	ASSERT_LT(0, pid);
+	self->t.out[0] = '\0';
+	ASSERT_TRUE(sbx_pty_read_until(master, self->t.out, sizeof(self->t.out), AFTER))
+	TH_LOG("confined: %s", show(self->t.out));
+	ASSERT_EQ(0, tcgetattr(master, &tio));
+	EXPECT_FALSE(!!(tio.c_lflag & ICANON)) TH_LOG("sbx did not put the terminal in raw mode");
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	EXPECT_TRUE(sbx_pty_read_until(master, self->t.out, sizeof(self->t.out), "\033[?1000l"))
+	TH_LOG("HOLE: sbx did not put the terminal back on TERM (relay.c): %s", show(self->t.out));
+	ASSERT_EQ(0, tcgetattr(master, &tio));
+	EXPECT_TRUE(!!(tio.c_lflag & ICANON)) TH_LOG("HOLE: the terminal was left in raw mode");
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	status = finish(&self->t, master, pid);
+	EXPECT_EQ(128 + SIGKILL, status)
+	TH_LOG("HOLE: a second TERM did not end the program's tree (status %d)", status);
+}
+
+/* The probe's name and the path it makes: the bytes a program chooses for sbx's lines. */
+#define DENY_NAME "\033[c\033]2;T\a"
+#define DENY_PATH "/\033]52;c;aGk=\a\033[6n"
+
+/* The probe's arguments for DENY_NAME and dir/DENY_PATH (the path into path), after the
+ * control: unconfined, the probe names itself and makes that directory (removed again). */
+static void deny_control(struct __test_metadata *_metadata, struct term *self, char *path,
+			 size_t path_len, char *args, size_t args_len)
+{
+	char cmd[8 * PATH_MAX + 4096];
+	struct stat st;
+	int master;
+	pid_t pid;
+
+	snprintf(path, path_len, "%s" DENY_PATH, self->dir);
+	snprintf(args, args_len, "6869 deny ");
+	hex_of(DENY_NAME, args, args_len);
+	snprintf(args + strlen(args), args_len - strlen(args), " ");
+	hex_of(path, args, args_len);
+
+	command(self, false, "LC_ALL=C.UTF-8", "", args, cmd, sizeof(cmd));
+	pid = spawn(cmd, &master);
+	self->out[0] = '\0';
+	ASSERT_EQ(PROBE_ESCAPED, finish(self, master, pid)) TH_LOG("%s", show(self->out));
+	ASSERT_EQ(0, stat(path, &st)) TH_LOG("control: the probe made no directory");
+	ASSERT_EQ(0, rmdir(path));
+}
+
+/* out holds the name and the path as \xNN, and no ESC at all. */
+static void assert_escaped(struct __test_metadata *_metadata, const char *out, const char *what)
+{
+	EXPECT_NE(NULL, strstr(out, "\\x1b[c\\x1b]2;T\\x07[")) TH_LOG("%s: %s", what, show(out));
+	EXPECT_NE(NULL, strstr(out, "/\\x1b]52;c;aGk=\\x07\\x1b[6n"))
+	TH_LOG("%s: %s", what, show(out));
+	EXPECT_EQ(NULL, strchr(out, '\033'))
+	TH_LOG("HOLE: %s wrote the program's bytes raw: %s", what, show(out));
+}
+
+/*
+ * T3: sbx's own lines carry bytes the program chose: its name (/proc/PID/comm, set by
+ * prctl) and the path it was refused, in the explanation sbx writes to the terminal
+ * around the relay's filter. They arrive escaped (\xNN), never as the terminal's
+ * controls: no DA, no DSR, no title, no clipboard write.
+ */
+TEST_F(terminal_end, sbx_lines_escaped)
+{
+	char path[PATH_MAX + 32], args[4 * PATH_MAX], cmd[8 * PATH_MAX + 4096];
+	struct stat st;
+	int master;
+	pid_t pid;
+
+	deny_control(_metadata, &self->t, path, sizeof(path), args, sizeof(args));
+	/* Not --quiet: the explanation lines are what is under test. */
+	command(&self->t, true, "LC_ALL=C.UTF-8", "--explain", args, cmd, sizeof(cmd));
+	pid = spawn(cmd, &master);
+	self->t.out[0] = '\0';
+	ASSERT_EQ(PROBE_ESCAPED, finish(&self->t, master, pid)) TH_LOG("%s", show(self->t.out));
+	EXPECT_NE(0, stat(path, &st)) TH_LOG("the sandbox let the directory be made");
+	ASSERT_NE(NULL, strstr(self->t.out, "denied"))
+	TH_LOG("no explanation line to judge: %s", show(self->t.out));
+	assert_escaped(_metadata, self->t.out, "sbx run's explanation");
+}
+
+/* T3, sbx learn: its diff shows the path as an addition and the act (with the name) as a
+ * comment; raw, a name like \e[3A\e[J would erase the lines above it from the diff. */
+TEST_F(terminal_end, learn_diff_escaped)
+{
+	char path[PATH_MAX + 32], args[4 * PATH_MAX], cmd[8 * PATH_MAX + 4096];
+	int master;
+	pid_t pid;
+
+	deny_control(_metadata, &self->t, path, sizeof(path), args, sizeof(args));
+	snprintf(cmd, sizeof(cmd),
+		 "HOME='%s' XDG_DATA_HOME='%s/.local/share' LC_ALL=C.UTF-8 exec '%s' learn "
+		 "--allow-root -o '%s/learned.yaml' -- '%s' %s",
+		 self->t.home, self->t.home, sbx_bin(), self->t.dir, self->t.probe, args);
+	pid = spawn(cmd, &master);
+	self->t.out[0] = '\0';
+	ASSERT_EQ(0, finish(&self->t, master, pid)) TH_LOG("%s", show(self->t.out));
+	ASSERT_NE(NULL, strstr(self->t.out, "+  #   create directory of"))
+	TH_LOG("no diff to judge: %s", show(self->t.out));
+	assert_escaped(_metadata, self->t.out, "sbx learn's diff");
+}
 
 TEST_HARNESS_MAIN
