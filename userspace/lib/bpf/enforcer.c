@@ -35,6 +35,7 @@
 #include "daemon_store.skel.h"
 #include "exec_verdict.skel.h"
 #include "instr_guard.skel.h"
+#include "kernel_lockdown.skel.h"
 #include "mmap_verdict.skel.h"
 #include "proc_scope.skel.h"
 #include "ptrace_guard.skel.h"
@@ -64,6 +65,7 @@ static const struct {
 	{ "daemon_store", daemon_store__elf_bytes }, /* sbxd's writes: before any write */
 	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
 	{ "instr_guard", instr_guard__elf_bytes }, /* the same */
+	{ "kernel_lockdown", kernel_lockdown__elf_bytes }, /* the same */
 	/* clang-format on */
 };
 #define UNITS ARRAY_LEN(enforcer_units)
