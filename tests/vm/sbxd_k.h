@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Shared by the suites that run the real sbxd in tier K (sbxd_tierk.c, sbxd_protect.c,
- * sbxd_cache.c, sbxd_escape.c):
+ * sbxd_cache.c, sbxd_escape.c, sbxd_lockdown.c):
  * the fixture, in a VM kernel with BPF LSM. Scope `sandboxed`, so only what a trusted
  * launcher starts is enforced and the guest itself keeps running: the launcher is a tiny
  * static ELF (enforcer_test.h) signed like the programs, named to sbxd with --launcher.
@@ -192,6 +192,18 @@ static inline void refused_start(struct __test_metadata *_metadata, FIXTURE_DATA
 	EXPECT_EQ(0, strncmp(self->r->err, want, strlen(want))) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(self->r->err + strlen(self->r->err) - 1, strchr(self->r->err, '\n'))
 	TH_LOG("not one line: %s", self->r->err);
+}
+
+/* Start the signed copy of sbxd with a configuration file of its own, and extra flags. */
+static inline void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				const char *extra)
+{
+	char flags[LEN * 2];
+
+	sign_sbxd(_metadata, self);
+	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
+	fmt(flags, sizeof(flags), "--config '%s' %s", self->conf, extra);
+	start_sbxd_with(_metadata, self, self->sbxd, false, flags);
 }
 
 /* The build's sbxd in scope sandboxed, configured by its flags alone. */

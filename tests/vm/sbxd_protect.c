@@ -290,18 +290,6 @@ static void tamper(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * sel
 	t->kill = err_of(kill(pid, SIGKILL));
 }
 
-/* Start the signed copy of sbxd with a configuration file of its own, and extra flags. */
-static void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-			 const char *extra)
-{
-	char flags[LEN * 2];
-
-	sign_sbxd(_metadata, self);
-	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
-	fmt(flags, sizeof(flags), "--config '%s' %s", self->conf, extra);
-	start_sbxd_with(_metadata, self, self->sbxd, false, flags);
-}
-
 /* Bounds, not timed assertions: a signed sbxd started (it verifies itself and its
  * libraries under TCG), every technique tried. */
 TEST_F_TIMEOUT(sbxd_k, protect_off_root_can_tamper, 300)
