@@ -43,10 +43,10 @@
  *    about one operation and change nothing outside their context.
  *  - NETFILTER, SK_LOOKUP, FLOW_DISSECTOR, LWT_*, SK_*: packet and socket paths.
  *  - LIRC_MODE2: an IR decoder on a device's raw samples.
- * Not closed (userspace/daemon/README.md): a program of an allowed type, loaded by root
- * with CAP_PERFMON, may still call bpf_probe_read_user (the kernel's base helpers); a
- * cgroup hook runs in the calling task's context, so it reads that task's memory. Closing
- * it needs the program's helper calls (an allow-list of helpers at load).
+ * What a program of an allowed type reads outside its context (bpf_probe_read_user and the
+ * other CAP_PERFMON helpers, loads through BTF pointers: a cgroup hook runs in the calling
+ * task's context, so it would read that task's memory) is kernel_lockdown.bpf.c's: while
+ * armed, the loader is verified without CAP_PERFMON.
  *
  * Fast paths: the bpf hook compares the command first (PROG_LOAD, PROG_ATTACH, LINK_CREATE
  * and RAW_TRACEPOINT_OPEN are rare); file_open and file_permission test the write mode and

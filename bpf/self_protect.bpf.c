@@ -63,8 +63,9 @@
  *    not seen here: a restarted sbxd finds the guarded inodes are no longer at its paths
  *    and refuses to re-arm over them (sbx_enforcer_protect), the running one has read
  *    its trust store already.
- *  - Not covered (README): kernel modules, /dev/mem, kexec (lockdown's job, as SIP relies
- *    on kext signing); freezing sbxd's cgroup or starving it through cgroup files (it
+ *  - Kernel modules, /dev/mem, kexec, /proc/kcore and BPF reads of kernel memory:
+ *    kernel_lockdown.bpf.c.
+ *  - Not covered (README): freezing sbxd's cgroup or starving it through cgroup files (it
  *    fails closed: the pins enforce without it); a map of sbx's put into an outer map
  *    through a descriptor opened before the arming (lsm/bpf_prog below). The maps
  *    themselves are frozen as sbxd arms, so no descriptor writes them (daemon_store.bpf.c).
