@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -24,26 +27,69 @@ static bool anchor_file_name(const char *name)
 	       (!strcmp(name + n - 4, ".pem") || !strcmp(name + n - 4, ".crt"));
 }
 
-int sbx_trust_openat(int at, const char *path, int flags, struct sbx_diag *diag)
+/*
+ * Beneath a descriptor (a store's directory): openat2 never leaves it and follows no link
+ * on the way, magic links (/proc/PID/fd/N) included; before 5.6, openat with O_NOFOLLOW,
+ * which every caller's one-component name makes the same.
+ */
+static int trust_open_beneath(int at, const char *name, int flags)
 {
-	int fd =
-		openat(at, path, flags | O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-	struct stat st;
+	struct open_how how = {
+		.flags = (__u64)flags,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, at, name, &how, sizeof(how));
 
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(at, name, flags);
+	return (int)fd;
+}
+
+/* dir (NULL: none) and name together name the entry in messages. */
+static int trust_open(int at, const char *dir, const char *name, int flags, struct sbx_diag *diag)
+{
+	int fd;
+	struct stat st;
+	char shown[4200];
+
+	flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW;
+	fd = at == AT_FDCWD ? openat(at, name, flags) : trust_open_beneath(at, name, flags);
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOENT)
 		return -ENOENT;
+	snprintf(shown, sizeof(shown), "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
 	/* O_DIRECTORY | O_NOFOLLOW on a link to a directory: ENOTDIR. */
 	if (errno == ELOOP ||
 	    (errno == ENOTDIR && (flags & O_DIRECTORY) &&
-	     fstatat(at, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)))
+	     fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)))
 		return sbx_diag_set(diag, -ELOOP,
 				    "%s is a symbolic link: a trust store holds regular files and "
 				    "directories only (what sbxd guards is the store, not where a "
 				    "link points)",
-				    path);
-	return sbx_diag_set(diag, -errno, "cannot open %s: %m", path);
+				    shown);
+	return sbx_diag_set(diag, -errno, "cannot open %s: %m", shown);
+}
+
+int sbx_trust_openat(int at, const char *path, int flags, struct sbx_diag *diag)
+{
+	return trust_open(at, NULL, path, flags, diag);
+}
+
+int sbx_trust_open_in(int dirfd, const char *dir, const char *name, int flags,
+		      struct sbx_diag *diag)
+{
+	return trust_open(dirfd, dir, name, flags, diag);
+}
+
+int sbx_trust_store_open(const char *dir, struct sbx_diag *diag)
+{
+	int fd = sbx_trust_openat(AT_FDCWD, dir, O_DIRECTORY, diag);
+
+	if (fd < 0 && fd != -ELOOP) /* a link: sbx_trust_openat said why */
+		return sbx_diag_set(diag, fd, "cannot open trust directory %s: %s", dir,
+				    strerror(-fd));
+	return fd;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -51,10 +97,10 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The anchor file names of dir, sorted; bounded by SBX_TRUST_MAX_ANCHORS. */
-static int anchor_files(const char *dir, char ***out, size_t *n, struct sbx_diag *diag)
+/* The anchor file names of the store dirfd (dir names it), sorted; bounded. */
+static int anchor_files(int dirfd, const char *dir, char ***out, size_t *n, struct sbx_diag *diag)
 {
-	int fd = sbx_trust_openat(AT_FDCWD, dir, O_DIRECTORY, diag);
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	char **names = NULL;
@@ -63,12 +109,10 @@ static int anchor_files(const char *dir, char ***out, size_t *n, struct sbx_diag
 	*out = NULL;
 	*n = 0;
 	if (!d) {
-		int err = fd < 0 ? fd : -errno;
+		int err = -errno;
 
 		if (fd >= 0)
 			close(fd);
-		if (err == -ELOOP) /* sbx_trust_openat said why */
-			return err;
 		return sbx_diag_set(diag, err, "cannot open trust directory %s: %s", dir,
 				    strerror(-err));
 	}
@@ -114,14 +158,16 @@ static void free_names(char **names, size_t n)
 }
 
 /*
- * Every certificate of one PEM file, bounded in size. With dir (the trust directory's
- * stat), the file must also be the directory's owner's or root's, writable by no one else,
- * and not a symlink: else whoever could plant or edit it would choose what is trusted.
+ * Every certificate of one PEM file, bounded in size: path, or with dir (the store's
+ * stat) the entry name of the store at (dirname names it), which must also be the
+ * directory's owner's or root's, writable by no one else, and not a symlink: else whoever
+ * could plant or edit it would choose what is trusted.
  */
-static STACK_OF(X509) *
-	read_pem_certs_in(const char *path, const struct stat *dir, struct sbx_diag *diag)
+static STACK_OF(X509) * read_pem_certs_in(int at, const char *dirname, const char *name,
+					  const struct stat *dir, struct sbx_diag *diag)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
+	char path[4200];
 	struct stat st;
 	FILE *f = NULL;
 	X509 *x;
@@ -131,9 +177,10 @@ static STACK_OF(X509) *
 		sbx_diag_set(diag, -ENOMEM, "out of memory");
 		return NULL;
 	}
+	snprintf(path, sizeof(path), "%s%s%s", dir ? dirname : "", dir ? "/" : "", name);
 	/* Never block: a FIFO here must not hang a verifier. */
-	fd = dir ? sbx_trust_openat(AT_FDCWD, path, 0, diag)
-		 : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = dir ? sbx_trust_open_in(at, dirname, name, 0, diag)
+		 : open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (!dir && fd < 0)
 		fd = -errno;
 	if (fd == -ENOENT || (fd < 0 && !dir))
@@ -182,31 +229,31 @@ fail:
 
 static STACK_OF(X509) * read_pem_certs(const char *path, struct sbx_diag *diag)
 {
-	return read_pem_certs_in(path, NULL, diag);
+	return read_pem_certs_in(AT_FDCWD, NULL, path, NULL, diag);
 }
 
-/* Call fn for every certificate of every anchor file of dir, in file name order. */
-static int for_each_anchor(const char *dir, void (*fn)(const char *file, X509 *x, void *ctx),
-			   void *ctx, struct sbx_diag *diag)
+/* Call fn for every certificate of every anchor file of the store dirfd, in name order. */
+static int for_each_anchor(int dirfd, const char *dir,
+			   void (*fn)(const char *file, X509 *x, void *ctx), void *ctx,
+			   struct sbx_diag *diag)
 {
-	char **names, path[4096];
 	struct stat dst;
+	char **names;
 	size_t n;
 	int err;
 
-	err = anchor_files(dir, &names, &n, diag);
+	err = anchor_files(dirfd, dir, &names, &n, diag);
 	if (err)
 		return err;
-	if (stat(dir, &dst) < 0) {
+	if (fstat(dirfd, &dst) < 0) {
 		free_names(names, n);
 		return sbx_diag_set(diag, -errno, "cannot examine trust directory %s: %m", dir);
 	}
 	for (size_t i = 0; i < n; i++) {
 		STACK_OF(X509) * certs;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		/* An unreadable or foreign file adds no trust; it does not stop the others. */
-		certs = read_pem_certs_in(path, &dst, NULL);
+		certs = read_pem_certs_in(dirfd, dir, names[i], &dst, NULL);
 		for (int j = 0; certs && j < sk_X509_num(certs) && j < SBX_CMS_MAX_CERTS; j++)
 			fn(names[i], sk_X509_value(certs, j), ctx);
 		ERR_clear_error();
@@ -230,8 +277,8 @@ static void add_to_store(const char *file, X509 *x, void *ctx)
 		c->n++;
 }
 
-int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
-		   struct sbx_diag *diag)
+int sbx_trust_load_at(int dirfd, const char *dir, X509_STORE **store, unsigned int *n_anchors,
+		      struct sbx_diag *diag)
 {
 	struct store_ctx c = { .store = X509_STORE_new() };
 	int err;
@@ -240,7 +287,7 @@ int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
 	*n_anchors = 0;
 	if (!c.store)
 		return sbx_diag_set(diag, -ENOMEM, "out of memory");
-	err = for_each_anchor(dir, add_to_store, &c, diag);
+	err = for_each_anchor(dirfd, dir, add_to_store, &c, diag);
 	if (err) {
 		X509_STORE_free(c.store);
 		return err;
@@ -248,6 +295,20 @@ int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
 	*store = c.store;
 	*n_anchors = c.n;
 	return 0;
+}
+
+int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
+		   struct sbx_diag *diag)
+{
+	int fd = sbx_trust_store_open(dir, diag), err;
+
+	*store = NULL;
+	*n_anchors = 0;
+	if (fd < 0)
+		return fd;
+	err = sbx_trust_load_at(fd, dir, store, n_anchors, diag);
+	close(fd);
+	return err;
 }
 
 static void fingerprint(X509 *x, char *hex)
@@ -324,7 +385,7 @@ int sbx_trust_remove(const char *dir, const char *what, char *name, size_t name_
 	size_t n, matches = 0, wlen = strlen(what), hit = 0;
 	char **names, path[4096], fp[2 * SBX_DIGEST_LEN + 1];
 	struct stat st;
-	int err;
+	int err, fd;
 
 	/* The certificate file that was added (a path, or a file here): by its fingerprint. */
 	if (wlen && (strchr(what, '/') || (!stat(what, &st) && S_ISREG(st.st_mode)))) {
@@ -349,7 +410,11 @@ int sbx_trust_remove(const char *dir, const char *what, char *name, size_t name_
 	if (!wlen)
 		return sbx_diag_set(diag, -EINVAL,
 				    "'%s' is not an anchor file name or fingerprint prefix", what);
-	err = anchor_files(dir, &names, &n, diag);
+	fd = sbx_trust_store_open(dir, diag);
+	if (fd < 0)
+		return fd;
+	err = anchor_files(fd, dir, &names, &n, diag);
+	close(fd);
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++)
@@ -411,11 +476,14 @@ int sbx_trust_list(const char *dir, struct sbx_anchor_info **out, size_t *count,
 		   struct sbx_diag *diag)
 {
 	struct list_ctx c = { 0 };
-	int err;
+	int fd = sbx_trust_store_open(dir, diag), err;
 
 	*out = NULL;
 	*count = 0;
-	err = for_each_anchor(dir, add_to_list, &c, diag);
+	if (fd < 0)
+		return fd;
+	err = for_each_anchor(fd, dir, add_to_list, &c, diag);
+	close(fd);
 	if (!err && c.oom)
 		err = sbx_diag_set(diag, -ENOMEM, "out of memory");
 	if (err) {
@@ -572,9 +640,12 @@ oom:
 	return sbx_diag_set(diag, -ENOMEM, "out of memory");
 }
 
-static int read_small_file(const char *path, char **buf, size_t *len, struct sbx_diag *diag)
+/* The entry name of the store at (dir names it), or the file name (at AT_FDCWD, dir NULL). */
+static int read_small_file(int at, const char *dir, const char *name, char **buf, size_t *len,
+			   struct sbx_diag *diag)
 {
-	int fd = sbx_trust_openat(AT_FDCWD, path, 0, diag);
+	int fd = sbx_trust_open_in(at, dir, name, 0, diag);
+	char path[4200];
 	struct stat st;
 	ssize_t n;
 
@@ -582,6 +653,7 @@ static int read_small_file(const char *path, char **buf, size_t *len, struct sbx
 	*len = 0;
 	if (fd < 0)
 		return fd;
+	snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 16 * SBX_TRUST_MAX_FILE) {
 		close(fd);
 		return sbx_diag_set(diag, -EINVAL, "%s is not a regular file of at most %u bytes",
@@ -604,15 +676,16 @@ static int read_small_file(const char *path, char **buf, size_t *len, struct sbx
 	return 0;
 }
 
-int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocations *r,
-			 struct sbx_diag *diag)
+int sbx_revocations_load_at(int at, const char *dir, const char *name, bool missing_ok,
+			    struct sbx_revocations *r, struct sbx_diag *diag)
 {
-	char *text;
+	char *text, path[4200];
 	size_t len;
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	err = read_small_file(path, &text, &len, diag);
+	snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
+	err = read_small_file(at, dir, name, &text, &len, diag);
 	if (err == -ENOENT && missing_ok)
 		return 0;
 	if (err == -ENOENT)
@@ -623,6 +696,12 @@ int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocatio
 	err = sbx_revocations_parse(path, text, len, r, diag);
 	free(text);
 	return err;
+}
+
+int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocations *r,
+			 struct sbx_diag *diag)
+{
+	return sbx_revocations_load_at(AT_FDCWD, NULL, path, missing_ok, r, diag);
 }
 
 bool sbx_revoked_cert(const struct sbx_revocations *r, const uint8_t issuer[SBX_DIGEST_LEN],

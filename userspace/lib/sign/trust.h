@@ -39,7 +39,6 @@ struct sbx_revocations {
 	size_t n_cdhashes;
 };
 
-/* Load every *.pem / *.crt certificate of dir into a new store. -ENOENT if dir is missing. */
 /*
  * Open an entry of a trust store (with O_DIRECTORY: a directory of it) for reading, never
  * through a symbolic link: sbxd's self-protection guards the store's own inodes, not where
@@ -48,6 +47,22 @@ struct sbx_revocations {
  * a link, else -errno; with a diag.
  */
 int sbx_trust_openat(int at, const char *path, int flags, struct sbx_diag *diag);
+/*
+ * The entry name of the store held open as dirfd (dir names the store in messages),
+ * opened as above and beneath it only (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS): what a descriptor reads is the directory it was opened on,
+ * wherever the store's path points since.
+ */
+int sbx_trust_open_in(int dirfd, const char *dir, const char *name, int flags,
+		      struct sbx_diag *diag);
+/* The store dir as a directory descriptor: -ENOENT (with a diag) when it is missing. */
+int sbx_trust_store_open(const char *dir, struct sbx_diag *diag);
+/*
+ * Every anchor of the store dirfd (dir names it); the path form opens dir and calls it.
+ * -ENOENT if dir is missing.
+ */
+int sbx_trust_load_at(int dirfd, const char *dir, X509_STORE **store, unsigned int *n_anchors,
+		      struct sbx_diag *diag);
 int sbx_trust_load(const char *dir, X509_STORE **store, unsigned int *n_anchors,
 		   struct sbx_diag *diag);
 /* Copy a PEM certificate into dir as <fingerprint>.pem; name receives the file name. */
@@ -77,6 +92,9 @@ int sbx_trust_list(const char *dir, struct sbx_anchor_info **out, size_t *n, str
  */
 int sbx_revocations_load(const char *path, bool missing_ok, struct sbx_revocations *r,
 			 struct sbx_diag *diag);
+/* The same, for the entry name of the store at (dir names it; at AT_FDCWD, dir NULL: a path). */
+int sbx_revocations_load_at(int at, const char *dir, const char *name, bool missing_ok,
+			    struct sbx_revocations *r, struct sbx_diag *diag);
 int sbx_revocations_parse(const char *name, const char *text, size_t len, struct sbx_revocations *r,
 			  struct sbx_diag *diag);
 void sbx_revocations_free(struct sbx_revocations *r);

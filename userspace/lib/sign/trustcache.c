@@ -111,28 +111,39 @@ int sbx_trust_cache_load_fd(int fd, const struct sbx_verify_options *opts,
 			    struct sbx_diag *diag)
 {
 	struct sbx_verify_options o = *opts;
-	struct sbx_code_identity own;
+	struct sbx_code_identity own = { 0 };
+	struct sbx_revocations rev = { 0 };
 	uint8_t *body = NULL, digest[SBX_DIGEST_LEN];
-	char platform[4200], rev[4200];
+	char platform[4200];
 	const char *dir = sbx_trust_dir(opts);
+	int store, pfd = -1, v, err;
 	size_t done = 0, len;
-	int v, err;
 
 	memset(tc, 0, sizeof(*tc));
 	/*
 	 * A distinct authority: caches chain to the platform anchors only (DIR/platform.d),
-	 * never to the anchors that any team's code signing chains to.
+	 * never to the anchors that any team's code signing chains to; revoked as the store
+	 * revokes (DIR/revoked.list). Both read beneath the store's one descriptor.
 	 */
 	snprintf(platform, sizeof(platform), "%s/%s", dir, SBX_PLATFORM_ANCHORS);
-	if (!o.revocation_list) {
-		snprintf(rev, sizeof(rev), "%s/%s", dir, SBX_REVOCATION_FILE);
-		o.revocation_list = rev;
-		/* A link there is not "none": the verifier refuses it (sbx_trust_openat). */
-		if (faccessat(AT_FDCWD, rev, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-			o.revocation_list = NULL; /* then DIR/platform.d/revoked.list: none */
+	store = opts->flags & SBX_VERIFY_TRUST_DIR_FD ? opts->trust_dir_fd
+						      : sbx_trust_store_open(dir, diag);
+	/* Missing (-ENOENT) is said when the anchors are needed: an unsigned file is not. */
+	pfd = store >= 0 ? sbx_trust_open_in(store, dir, SBX_PLATFORM_ANCHORS, O_DIRECTORY, diag)
+			 : store;
+	err = pfd < 0 && pfd != -ENOENT ? pfd : 0;
+	if (!err && !o.revocations && !o.revocation_list) {
+		/* A link there is not "none": refused (sbx_trust_open_in). */
+		err = store < 0 ? 0
+				: sbx_revocations_load_at(store, dir, SBX_REVOCATION_FILE, true,
+							  &rev, diag);
+		o.revocations = &rev;
 	}
+	if (err)
+		goto out;
 	o.trust_dir = platform;
-	o.flags |= SBX_VERIFY_NO_TRUST_CACHE;
+	o.trust_dir_fd = pfd;
+	o.flags |= SBX_VERIFY_NO_TRUST_CACHE | SBX_VERIFY_TRUST_DIR_FD;
 	o.identifier = NULL;
 	o.team_id = NULL;
 	o.path = NULL; /* a cache carries its own appended signature, never a detached one */
@@ -186,6 +197,11 @@ int sbx_trust_cache_load_fd(int fd, const struct sbx_verify_options *opts,
 	err = sbx_trust_cache_parse(body, len, tc, diag);
 out:
 	free(body);
+	sbx_revocations_free(&rev);
+	if (pfd >= 0)
+		close(pfd);
+	if (store >= 0 && !(opts->flags & SBX_VERIFY_TRUST_DIR_FD))
+		close(store);
 	if (id)
 		*id = own;
 	else

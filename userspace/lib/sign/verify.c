@@ -99,15 +99,17 @@ static int invalid(struct sbx_code_identity *id, enum sbx_verify_reason reason, 
 /*
  * What a verifier loads once and reuses: anchors, revocations and trust caches, each on
  * first need (an unsigned file never reads the anchors), a failed load retried next time.
+ * All of them through one descriptor of the store (the caller's, or trust_dir opened once).
  */
 struct sbx_verifier {
 	struct sbx_verify_options o; /* strings borrowed from the caller */
 	bool dir_named, rev_named; /* named explicitly: must be readable */
 	char dir[4096];
-	char rev_path[4200];
+	int dir_fd; /* the store: >= 0 open, -ENOENT missing, -EBADF not opened yet */
+	bool dir_owned;
 	X509_STORE *anchors;
 	struct sbx_revocations rev;
-	bool rev_loaded;
+	const struct sbx_revocations *revp; /* &rev or the caller's, once loaded */
 	struct sbx_trust_cache *caches;
 	size_t n_caches;
 	bool caches_loaded;
@@ -122,10 +124,8 @@ static void verifier_init(struct sbx_verifier *v, const struct sbx_verify_option
 	v->dir_named = v->o.trust_dir || (getenv(SBX_TRUST_DIR_ENV) && *getenv(SBX_TRUST_DIR_ENV));
 	v->rev_named = v->o.revocation_list;
 	snprintf(v->dir, sizeof(v->dir), "%s", sbx_trust_dir(&v->o));
-	if (v->o.revocation_list)
-		snprintf(v->rev_path, sizeof(v->rev_path), "%s", v->o.revocation_list);
-	else
-		snprintf(v->rev_path, sizeof(v->rev_path), "%s/%s", v->dir, SBX_REVOCATION_FILE);
+	v->dir_fd = v->o.flags & SBX_VERIFY_TRUST_DIR_FD ? v->o.trust_dir_fd : -EBADF;
+	v->revp = v->o.revocations;
 	v->o.trust_dir = v->dir;
 	v->o.path = NULL;
 }
@@ -137,28 +137,61 @@ static void verifier_release(struct sbx_verifier *v)
 	for (size_t i = 0; i < v->n_caches; i++)
 		sbx_trust_cache_free(&v->caches[i]);
 	free(v->caches);
+	if (v->dir_owned)
+		close(v->dir_fd);
 	memset(v, 0, sizeof(*v));
+}
+
+/*
+ * The store's descriptor, opened at the first need and kept: -ENOENT when it is missing
+ * (kept too: the store is what was there at the first read), else -errno with diag.
+ */
+static int verifier_store(struct sbx_verifier *v, struct sbx_diag *diag)
+{
+	int fd;
+
+	if (v->dir_fd != -EBADF)
+		return v->dir_fd;
+	fd = sbx_trust_store_open(v->dir, diag);
+	if (fd >= 0 || fd == -ENOENT)
+		v->dir_fd = fd;
+	v->dir_owned = fd >= 0;
+	return fd;
 }
 
 static int verifier_revocations(struct sbx_verifier *v, struct sbx_diag *diag)
 {
-	int err;
+	struct sbx_diag ignored = { 0 };
+	int err, fd;
 
-	if (v->rev_loaded)
+	if (v->revp)
 		return 0;
-	err = sbx_revocations_load(v->rev_path, !v->rev_named, &v->rev, diag);
-	v->rev_loaded = !err;
+	if (v->rev_named) {
+		err = sbx_revocations_load(v->o.revocation_list, false, &v->rev, diag);
+	} else {
+		fd = verifier_store(v, &ignored);
+		err = fd == -ENOENT ? 0 /* no store: nothing revoked, nothing trusted */
+		      : fd < 0	    ? sbx_diag_set(diag, fd, "%s", ignored.msg)
+				    : sbx_revocations_load_at(fd, v->dir, SBX_REVOCATION_FILE, true,
+							      &v->rev, diag);
+	}
+	if (!err)
+		v->revp = &v->rev;
 	return err;
 }
 
 static int verifier_anchors(struct sbx_verifier *v, struct sbx_diag *diag)
 {
 	unsigned int n;
-	int err;
+	int err, fd;
 
 	if (v->anchors)
 		return 0;
-	err = sbx_trust_load(v->dir, &v->anchors, &n, diag);
+	fd = verifier_store(v, diag);
+	err = fd < 0 ? fd : sbx_trust_load_at(fd, v->dir, &v->anchors, &n, diag);
+	if (err == -ENOENT && v->dir_named) /* missing when it was opened: it stays so */
+		return sbx_diag_set(diag, err, "cannot open trust directory %s: %s", v->dir,
+				    strerror(ENOENT));
 	if (err == -ENOENT && !v->dir_named) /* no default trust directory: nothing is trusted */
 		v->anchors = X509_STORE_new();
 	else if (err)
@@ -166,23 +199,34 @@ static int verifier_anchors(struct sbx_verifier *v, struct sbx_diag *diag)
 	return v->anchors ? 0 : sbx_diag_set(diag, -ENOMEM, "out of memory");
 }
 
-static int verifier_add_cache(struct sbx_verifier *v, const char *path, struct sbx_diag *diag)
+/* The trust cache name of the store at (dir names it), or the path name (at AT_FDCWD). */
+static int verifier_add_cache(struct sbx_verifier *v, int at, const char *dir, const char *name,
+			      struct sbx_diag *diag)
 {
-	int fd = sbx_trust_openat(AT_FDCWD, path, 0, diag);
+	int fd = sbx_trust_open_in(at, dir, name, 0, diag), err;
+	struct sbx_verify_options o = v->o;
 	struct sbx_trust_cache tc, *grown;
 	char why[sizeof(diag->msg)];
-	int err;
 
 	if (fd == -ENOENT)
-		return sbx_diag_set(diag, fd, "cannot open trust cache %s: %s", path,
-				    strerror(ENOENT));
+		return sbx_diag_set(diag, fd, "cannot open trust cache %s%s%s: %s", dir ? dir : "",
+				    dir ? "/" : "", name, strerror(ENOENT));
 	if (fd < 0)
 		return fd;
-	err = sbx_trust_cache_load_fd(fd, &v->o, &tc, NULL, diag);
+	/* Checked against this verifier's store and revocations, read as it reads them. */
+	err = verifier_revocations(v, diag);
+	if (!err && verifier_store(v, &(struct sbx_diag){ 0 }) >= 0) {
+		o.flags |= SBX_VERIFY_TRUST_DIR_FD;
+		o.trust_dir_fd = v->dir_fd;
+	}
+	o.revocations = v->revp;
+	if (!err)
+		err = sbx_trust_cache_load_fd(fd, &o, &tc, NULL, diag);
 	close(fd);
 	if (err) {
 		snprintf(why, sizeof(why), "%s", diag->msg);
-		return sbx_diag_set(diag, err, "trust cache %s: %s", path, why);
+		return sbx_diag_set(diag, err, "trust cache %s%s%s: %s", dir ? dir : "",
+				    dir ? "/" : "", name, why);
 	}
 	grown = realloc(v->caches, (v->n_caches + 1) * sizeof(*grown));
 	if (!grown) {
@@ -200,7 +244,6 @@ static int verifier_caches(struct sbx_verifier *v, struct sbx_diag *diag)
 	size_t sl = strlen(SBX_TRUST_CACHE_SUFFIX), seen = 0;
 	struct sbx_diag ignored = { 0 };
 	struct dirent *e;
-	char path[4400];
 	DIR *d;
 	int fd, err;
 
@@ -208,7 +251,7 @@ static int verifier_caches(struct sbx_verifier *v, struct sbx_diag *diag)
 		return 0;
 	if (v->o.trust_caches) {
 		for (const char *const *p = v->o.trust_caches; *p; p++) {
-			err = verifier_add_cache(v, *p, diag);
+			err = verifier_add_cache(v, AT_FDCWD, NULL, *p, diag);
 			if (err) {
 				for (size_t i = 0; i < v->n_caches; i++)
 					sbx_trust_cache_free(&v->caches[i]);
@@ -220,7 +263,8 @@ static int verifier_caches(struct sbx_verifier *v, struct sbx_diag *diag)
 		return 0;
 	}
 	v->caches_loaded = true;
-	fd = sbx_trust_openat(AT_FDCWD, v->dir, O_DIRECTORY, &ignored);
+	fd = verifier_store(v, &ignored);
+	fd = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (fd >= 0 && !d)
 		close(fd);
@@ -231,9 +275,8 @@ static int verifier_caches(struct sbx_verifier *v, struct sbx_diag *diag)
 		    strcmp(e->d_name + l - sl, SBX_TRUST_CACHE_SUFFIX))
 			continue;
 		seen++;
-		snprintf(path, sizeof(path), "%s/%s", v->dir, e->d_name);
 		/* An untrusted or damaged cache found here is skipped: it only adds trust. */
-		verifier_add_cache(v, path, &ignored);
+		verifier_add_cache(v, v->dir_fd, v->dir, e->d_name, &ignored);
 	}
 	if (d)
 		closedir(d);
@@ -276,7 +319,7 @@ static int platform_verdict(struct sbx_verifier *v, struct sbx_code_identity *id
 
 	if (err)
 		return invalid(id, SBX_REASON_IO, err);
-	if (sbx_revoked_cdhash(&v->rev, id->file_digest)) {
+	if (sbx_revoked_cdhash(v->revp, id->file_digest)) {
 		sbx_hex(id->file_digest, SBX_DIGEST_LEN, hex);
 		sbx_diag_set(diag, -EKEYREVOKED, "platform binary sha256 %s is revoked", hex);
 		return invalid(id, SBX_REASON_REVOKED, 0);
@@ -393,7 +436,7 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 		ret = invalid(id, SBX_REASON_IO, err);
 		goto out;
 	}
-	if (sbx_revoked_cdhash(&v->rev, id->cdhash)) {
+	if (sbx_revoked_cdhash(v->revp, id->cdhash)) {
 		sbx_diag_set(diag, -EKEYREVOKED, "cdhash %s is revoked", id->cdhash_hex);
 		ret = invalid(id, SBX_REASON_REVOKED, 0);
 		goto out;
@@ -443,7 +486,7 @@ int sbx_verifier_verify_fd(struct sbx_verifier *v, int fd, const char *path,
 		ret = invalid(id, SBX_REASON_IO, err);
 		goto out;
 	}
-	err = sbx_cms_verify_chain(&cms, v->anchors, v->dir, o->at ? o->at : time(NULL), &v->rev,
+	err = sbx_cms_verify_chain(&cms, v->anchors, v->dir, o->at ? o->at : time(NULL), v->revp,
 				   &id->reason, diag);
 	if (err) {
 		ret = invalid(id, id->reason, 0);

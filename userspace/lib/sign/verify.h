@@ -59,6 +59,10 @@ enum sbx_verify_reason {
 
 /* Skip the trust cache lookup for unsigned files. */
 #define SBX_VERIFY_NO_TRUST_CACHE (1u << 0)
+/* The trust store is trust_dir_fd (below), not a path. */
+#define SBX_VERIFY_TRUST_DIR_FD (1u << 1)
+
+struct sbx_revocations;
 
 /*
  * A trust directory, revocation list or trust cache named here (or the trust directory
@@ -80,6 +84,16 @@ struct sbx_verify_options {
 	const char *identifier; /* require this signing identifier; NULL: any */
 	const char *team_id; /* require this team id; NULL: any (only without identifier) */
 	unsigned int flags; /* SBX_VERIFY_* */
+	/*
+	 * With SBX_VERIFY_TRUST_DIR_FD: the trust store as a directory descriptor (borrowed:
+	 * it outlives the verifier), and trust_dir only names it in messages. Every entry is
+	 * read beneath it (sbx_trust_open_in), never through a path again: the store is the
+	 * directory that was opened, wherever its path points since (sbxd, README "Reload").
+	 * The path form opens trust_dir once and reads through that descriptor the same way.
+	 */
+	int trust_dir_fd;
+	/* Revocations already loaded, used as they are (borrowed); NULL: revocation_list. */
+	const struct sbx_revocations *revocations;
 };
 
 /*
