@@ -25,12 +25,19 @@
 struct sbxd_gate {
 	struct sbx_verify_options opts;
 	struct sbx_verifier *v;
-	char trust_dir[256];
+	char trust_dir[256]; /* names the store in messages, and nothing else after the start */
+	int dir_fd; /* the store opened at the start; -ENOENT: there was none */
+	bool owns_fd;
 	unsigned char stamp[32]; /* the store the verifier read, when it was read wholly */
 	bool whole;
 };
 
-static int gate_make(const char *trust_dir, struct sbxd_gate **out, struct sbx_diag *d)
+/*
+ * A gate reading the store dir_fd (-ENOENT: none, nothing trusted) through the library's
+ * descriptor form: every read, at the start and at each reload, is of the directory
+ * opened when sbxd started, never of the path again (README, "Reload").
+ */
+static int gate_make(const char *trust_dir, int dir_fd, struct sbxd_gate **out, struct sbx_diag *d)
 {
 	struct sbxd_gate *g = calloc(1, sizeof(*g));
 	int err;
@@ -40,6 +47,12 @@ static int gate_make(const char *trust_dir, struct sbxd_gate **out, struct sbx_d
 	if (trust_dir && trust_dir[0]) {
 		snprintf(g->trust_dir, sizeof(g->trust_dir), "%s", trust_dir);
 		g->opts.trust_dir = g->trust_dir;
+	}
+	g->dir_fd = dir_fd;
+	/* Not opened (a link, unreadable): the verifier fails on the path as the open did. */
+	if (dir_fd >= 0 || dir_fd == -ENOENT) {
+		g->opts.flags = SBX_VERIFY_TRUST_DIR_FD;
+		g->opts.trust_dir_fd = dir_fd;
 	}
 	err = sbx_verifier_new(&g->opts, &g->v);
 	if (err) {
@@ -71,10 +84,18 @@ int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, str
 {
 	struct sbx_diag pd = { 0 };
 	struct sbxd_gate *g;
-	int err = gate_make(trust_dir, &g, d);
+	int fd, err;
 
-	if (err)
+	/* Opened once, here; a link or an unreadable store is said by gate_read. */
+	fd = sbx_trust_store_open(trust_dir && trust_dir[0] ? trust_dir : sbx_trust_dir(NULL), &pd);
+	err = gate_make(trust_dir, fd, &g, d);
+	if (err) {
+		if (fd >= 0)
+			close(fd);
 		return err;
+	}
+	g->owns_fd = fd >= 0;
+	memset(&pd, 0, sizeof(pd));
 	/*
 	 * What cannot be read refuses every signed file it would have allowed (a revocation
 	 * list that cannot be read never means "nothing revoked"), and it also leaves scope
@@ -106,9 +127,16 @@ int sbxd_gate_reload(struct sbxd_gate *g, bool *changed, struct sbx_diag *d)
 	struct sbx_diag pd = { 0 };
 	struct sbx_verifier *old;
 	struct sbxd_gate *n;
-	int err = gate_make(g->trust_dir, &n, d);
+	int err;
 
 	*changed = false;
+	/* A store that could not be opened at the start is not looked for by its path now. */
+	if (!(g->opts.flags & SBX_VERIFY_TRUST_DIR_FD))
+		return sbx_diag_set(d, -EBADF,
+				    "the trust store %s could not be opened when sbxd started, so "
+				    "the trust in use stays: restart sbxd",
+				    sbxd_gate_trust_dir(g));
+	err = gate_make(g->trust_dir, g->dir_fd, &n, d);
 	if (err)
 		return err;
 	err = gate_read(n, &pd);
@@ -245,7 +273,8 @@ int sbxd_gate_stamp(const struct sbxd_gate *g, const void *extra, size_t extra_l
 {
 	const char *dir = sbxd_gate_trust_dir(g);
 	struct sbx_diag od = { 0 }, ignored = { 0 };
-	int fd = sbx_trust_openat(AT_FDCWD, dir, O_DIRECTORY, &od);
+	bool by_fd = g->opts.flags & SBX_VERIFY_TRUST_DIR_FD;
+	int fd = by_fd ? g->dir_fd : sbx_trust_openat(AT_FDCWD, dir, O_DIRECTORY, &od);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
 		  (!extra_len || EVP_DigestUpdate(md, extra, extra_len) == 1);
@@ -260,12 +289,17 @@ int sbxd_gate_stamp(const struct sbxd_gate *g, const void *extra, size_t extra_l
 		sbx_diag_set(d, fd < 0 ? fd : -EIO, "%s", od.msg[0] ? od.msg : "out of memory");
 	}
 	ok = ok && EVP_DigestFinal_ex(md, out, NULL) == 1;
-	if (fd >= 0)
+	if (fd >= 0 && !by_fd)
 		close(fd);
 	EVP_MD_CTX_free(md);
 	if (ok)
 		return 0;
 	return d->err ? d->err : sbx_diag_set(d, -EIO, "cannot hash the trust store %s", dir);
+}
+
+int sbxd_gate_dir_fd(const struct sbxd_gate *g)
+{
+	return g->opts.flags & SBX_VERIFY_TRUST_DIR_FD ? g->dir_fd : -EBADF;
 }
 
 const char *sbxd_gate_trust_dir(const struct sbxd_gate *g)
@@ -278,5 +312,7 @@ void sbxd_gate_free(struct sbxd_gate *g)
 	if (!g)
 		return;
 	sbx_verifier_free(g->v);
+	if (g->owns_fd)
+		close(g->dir_fd);
 	free(g);
 }

@@ -91,7 +91,9 @@ struct sbxd_gate;
  */
 int sbxd_gate_new(const char *trust_dir, bool whole, struct sbxd_gate **out, struct sbx_diag *d);
 /*
- * Read the trust store again into a new verifier; only if it is read wholly, and differs
+ * Read the trust store again into a new verifier, through the directory opened at the
+ * start (never its path: a store moved away and another put at the path changes
+ * nothing); only if it is read wholly, and differs
  * from the one in use (*changed), swap it in. Otherwise the trust in use stays and d says
  * why. Single-threaded, like a check: the verifier's one thread calls it.
  */
@@ -101,6 +103,11 @@ int sbxd_gate_reload(struct sbxd_gate *g, bool *changed, struct sbx_diag *d);
 void sbxd_gate_check(struct sbxd_gate *g, int fd, const char *path, struct sbxd_check *out);
 /* The trust store the gate reads (the configured one or the library's default). */
 const char *sbxd_gate_trust_dir(const struct sbxd_gate *g);
+/*
+ * The store's directory as the gate opened it when sbxd started, which every read goes
+ * through (the reload too); -ENOENT: there was none; -EBADF: it could not be opened.
+ */
+int sbxd_gate_dir_fd(const struct sbxd_gate *g);
 /*
  * A digest of what the verifier would trust: every file of the trust store (anchors,
  * platform.d, revocations, trust caches) by name and content, and extra. -errno when an

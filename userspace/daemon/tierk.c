@@ -392,11 +392,11 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 	const char *why = NULL, *paths[2];
 	struct sbx_enforcer_stats s;
 	struct sbxd_check chk;
-	char exe[PATH_MAX], why_not[sizeof(d->msg)];
+	char exe[PATH_MAX], why_not[sizeof(d->msg)], held[48];
 	bool armed;
 	size_t n = 0;
 	ssize_t len;
-	int fd, err;
+	int fd, dfd, err;
 
 	armed = sbx_enforcer_stats(k->e, &s, NULL) == 0 && s.self_protect;
 	if (c->mode != SBXD_ENFORCE)
@@ -433,7 +433,16 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 		}
 		goto fail;
 	}
-	paths[n++] = sbxd_gate_trust_dir(g);
+	/*
+	 * The store guarded is the directory sbxd holds and reads (gate.c), reached through
+	 * its descriptor, not whatever its path names by now: the directory, its entries and
+	 * platform.d's. A store swapped in at the path before the arming stays unguarded and
+	 * unread; a restart reads it, and re-arming refuses it (not the guarded inode).
+	 */
+	dfd = sbxd_gate_dir_fd(g);
+	if (dfd >= 0)
+		snprintf(held, sizeof(held), "/proc/self/fd/%d/.", dfd);
+	paths[n++] = dfd >= 0 ? held : sbxd_gate_trust_dir(g);
 	if (c->config_file[0])
 		paths[n++] = c->config_file;
 	if (sbx_enforcer_protect(k->e, paths, n, d))
@@ -441,7 +450,7 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 	sbxd_log(5,
 		 "tier K: self-protection on%s: only %s may change sbx's BPF objects, %s%s%s "
 		 "or signal sbxd; the way off is `sbxd --unload`",
-		 armed ? " (it was armed)" : "", exe, paths[0], n > 1 ? ", " : "",
+		 armed ? " (it was armed)" : "", exe, sbxd_gate_trust_dir(g), n > 1 ? ", " : "",
 		 n > 1 ? paths[1] : "");
 	return 0;
 fail:
