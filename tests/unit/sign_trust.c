@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Revocation lists and trust cache bodies: parsing, bounds and exact messages. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -180,6 +182,66 @@ TEST(trust_cache_round_trip)
 	EXPECT_EQ(-EBADMSG, sbx_trust_cache_parse(buf, len, &tc, &diag));
 	EXPECT_STREQ("malformed trust cache: no SBXTCACH header", diag.msg);
 	free(buf);
+}
+
+static int put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	int err = f && fputs(text, f) >= 0 ? 0 : -1;
+
+	if (f && fclose(f))
+		err = -1;
+	return err;
+}
+
+/*
+ * The store read through its descriptor (sbxd's reload, atk6k F5): a store whose parent
+ * is renamed away, and another put at its path, is still the one the descriptor reads,
+ * while the path form reads the new one (the control). Beneath the descriptor a link is
+ * refused with the entry named in full, and a name that leaves the store is refused.
+ */
+TEST(revocations_read_through_the_store_descriptor)
+{
+	static const char one[] = "cdhash 00112233445566778899aabbccddeeff"
+				  "00112233445566778899aabbccddeeff\n";
+	char dir[256], etc[300], old[300], store[320], list[340], want[400];
+	struct sbx_diag diag = { 0 };
+	struct sbx_revocations r;
+	int fd;
+
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	snprintf(etc, sizeof(etc), "%s/etc", dir);
+	snprintf(old, sizeof(old), "%s/etc.old", dir);
+	snprintf(store, sizeof(store), "%s/trust", etc);
+	snprintf(list, sizeof(list), "%s/revoked.list", store);
+	ASSERT_EQ(0, mkdir(etc, 0755));
+	ASSERT_EQ(0, mkdir(store, 0755));
+	ASSERT_EQ(0, put(list, one));
+	fd = sbx_trust_store_open(store, &diag);
+	ASSERT_LE(0, fd) TH_LOG("%s", diag.msg);
+	ASSERT_EQ(0, rename(etc, old));
+	ASSERT_EQ(0, mkdir(etc, 0755));
+	ASSERT_EQ(0, mkdir(store, 0755));
+	ASSERT_EQ(0, put(list, ""));
+
+	ASSERT_EQ(0, sbx_revocations_load_at(fd, store, SBX_REVOCATION_FILE, false, &r, &diag))
+	TH_LOG("%s", diag.msg);
+	EXPECT_EQ(1u, r.n_cdhashes);
+	sbx_revocations_free(&r);
+	ASSERT_EQ(0, sbx_revocations_load(list, false, &r, &diag));
+	EXPECT_EQ(0u, r.n_cdhashes);
+	sbx_revocations_free(&r);
+
+	snprintf(want, sizeof(want), "%s/trust/revoked.list", old);
+	ASSERT_EQ(0, unlink(want));
+	ASSERT_EQ(0, symlink(list, want));
+	EXPECT_EQ(-ELOOP,
+		  sbx_revocations_load_at(fd, store, SBX_REVOCATION_FILE, false, &r, &diag));
+	snprintf(want, sizeof(want), "%s/revoked.list is a symbolic link", store);
+	EXPECT_EQ(0, strncmp(diag.msg, want, strlen(want))) TH_LOG("%s", diag.msg);
+	EXPECT_EQ(-EXDEV, sbx_trust_open_in(fd, store, "../../etc/trust/revoked.list", 0, &diag));
+	close(fd);
+	sbx_rmtree(dir);
 }
 
 TEST_HARNESS_MAIN
