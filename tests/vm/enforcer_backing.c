@@ -70,32 +70,6 @@ FIXTURE_VARIANT_ADD(backing, pci_disk_as_root){
 	.uid = 0,
 };
 
-#define SCRATCH_SERIAL "sbxscratch"
-
-/* /dev/NAME of the disk whose controller's serial is SCRATCH_SERIAL, or "". */
-static void scratch_disk(char *dev, size_t len)
-{
-	char path[300], serial[64];
-	struct dirent *de;
-	DIR *d = opendir("/sys/block");
-
-	dev[0] = '\0';
-	while (d && (de = readdir(d))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/block/%s/device/serial", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(serial, sizeof(serial), f) &&
-		    !strncmp(serial, SCRATCH_SERIAL, strlen(SCRATCH_SERIAL)))
-			snprintf(dev, len, "/dev/%.32s", de->d_name);
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* An image owned by uid, on a fresh loop device (dev). */
 static int loop_attach(const char *image, uid_t uid, char *dev, size_t len, int *loop_fd)
 {

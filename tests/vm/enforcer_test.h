@@ -12,6 +12,7 @@
 #ifndef SBX_ENFORCER_TEST_H
 #define SBX_ENFORCER_TEST_H
 
+#include <dirent.h>
 #include <elf.h>
 #include <grp.h>
 #include <link.h>
@@ -93,6 +94,35 @@ static inline void tiny_elf_launcher(struct tiny_elf *t)
 	};
 
 	tiny_elf_build(t, c, sizeof(c));
+}
+
+#define SCRATCH_SERIAL "sbxscratch"
+
+/*
+ * /dev/NAME of the disk whose controller's serial is SCRATCH_SERIAL, or "": the guest's
+ * NVMe scratch disk (tests/vm/run.sh), for the tests that need a real disk.
+ */
+static inline void scratch_disk(char *dev, size_t len)
+{
+	char path[300], serial[64];
+	struct dirent *de;
+	DIR *d = opendir("/sys/block");
+
+	dev[0] = '\0';
+	while (d && (de = readdir(d))) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/block/%s/device/serial", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(serial, sizeof(serial), f) &&
+		    !strncmp(serial, SCRATCH_SERIAL, strlen(SCRATCH_SERIAL)))
+			snprintf(dev, len, "/dev/%.32s", de->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
 }
 
 static inline int write_file(const char *path, const void *buf, size_t len, mode_t mode)

@@ -161,6 +161,18 @@ static inline void start_sbxd_with(struct __test_metadata *_metadata, FIXTURE_DA
 	}
 }
 
+/* Start the signed copy of sbxd with a configuration file of its own, and extra flags. */
+static inline void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+			 const char *extra)
+{
+	char flags[LEN * 2];
+
+	sign_sbxd(_metadata, self);
+	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
+	fmt(flags, sizeof(flags), "--config '%s' %s", self->conf, extra);
+	start_sbxd_with(_metadata, self, self->sbxd, false, flags);
+}
+
 /* sbxd's output (RUN.out) has a line with what (bounded: sbxd_test_logged). */
 static inline bool logged(FIXTURE_DATA(sbxd_k) * self, const char *what)
 {
