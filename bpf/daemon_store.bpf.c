@@ -21,7 +21,7 @@
  * userspace built, and only while the file's generation is still the verdict's, compared
  * in the kernel.
  *
- * Fast path: an ioctl with another command costs four comparisons.
+ * Fast path: an ioctl with another command costs five comparisons.
  */
 #include "sbx_enforcer.bpf.h"
 
@@ -89,18 +89,17 @@ static __always_inline int sbx_store_config(unsigned long arg)
 
 #define SBX_GUARD_FLAGS (SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN | SBX_GUARD_MAPPED)
 
-static __always_inline int sbx_store_guard(struct file *file, unsigned long arg)
+/* Where the guard lives, by the file's file system: sbx_guard_home (sbx_enforcer.bpf.h). */
+static __always_inline int sbx_store_guard(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	__u32 *guard;
+	int err;
 
 	if (!arg || (arg & ~(unsigned long)SBX_GUARD_FLAGS))
 		return -SBX_EINVAL;
-	guard = bpf_inode_storage_get(&sbx_guard_inodes, file->f_inode, 0,
-				      BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!guard)
-		return -SBX_ENOMEM;
-	__sync_fetch_and_or(guard, (__u32)arg);
-	return -SBX_EALREADY;
+	if (cmd == SBX_IOC_GUARD_TEST)
+		return (sbx_guard_flags(file->f_inode) & arg) == arg ? -SBX_EALREADY : -SBX_ENOENT;
+	err = sbx_guard_add(file->f_inode, (__u32)arg);
+	return err ? err : -SBX_EALREADY;
 }
 
 /* Answered with an error so the ioctl never reaches the file system (as the claim). */
@@ -109,7 +108,7 @@ static __always_inline int sbx_store(struct file *file, unsigned int cmd, unsign
 	int err;
 
 	if (cmd != SBX_IOC_VERDICT_COMMIT && cmd != SBX_IOC_VERDICTS_FLUSH &&
-	    cmd != SBX_IOC_CONFIG_SET && cmd != SBX_IOC_GUARD_ADD)
+	    cmd != SBX_IOC_CONFIG_SET && cmd != SBX_IOC_GUARD_ADD && cmd != SBX_IOC_GUARD_TEST)
 		return 0;
 	if (BPF_CORE_READ(sbx_current(), cred, euid.val) != 0)
 		return 0;
@@ -120,8 +119,8 @@ static __always_inline int sbx_store(struct file *file, unsigned int cmd, unsign
 		return sbx_store_verdict(file, arg);
 	if (cmd == SBX_IOC_CONFIG_SET)
 		return sbx_store_config(arg);
-	if (cmd == SBX_IOC_GUARD_ADD)
-		return sbx_store_guard(file, arg);
+	if (cmd == SBX_IOC_GUARD_ADD || cmd == SBX_IOC_GUARD_TEST)
+		return sbx_store_guard(file, cmd, arg);
 	sbx_store_flush();
 	return -SBX_EALREADY;
 }

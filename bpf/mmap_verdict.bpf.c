@@ -67,16 +67,9 @@ static __always_inline int sbx_wx_deny(struct sbx_task_state *ts, __u32 lifted_b
 /* A file sbxd maps executable: guarded against writes by anyone else (self_protect.bpf.c). */
 static __always_inline int sbx_guard_daemon_code(struct file *file, struct sbx_task_state *ts)
 {
-	__u32 *guard;
-
 	if (!file || !sbx_daemon_state(sbx_current(), ts)) /* 7.2: file is nullable */
 		return 0;
-	guard = bpf_inode_storage_get(&sbx_guard_inodes, file->f_inode, 0,
-				      BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!guard)
-		return -SBX_ENOMEM;
-	*guard |= SBX_GUARD_MAPPED;
-	return 0;
+	return sbx_guard_add(file->f_inode, SBX_GUARD_MAPPED);
 }
 
 static __always_inline int sbx_exec_mapping(struct file *file, struct sbx_task_state *ts)

@@ -52,12 +52,18 @@
  *    themselves cannot be opened (BPF_OBJ_GET walks inode_permission on the pin).
  *    Without an fd, nothing can be updated, detached (BPF_LINK_DETACH/UPDATE take an fd)
  *    or re-pinned; sbxd holds no link fds, and /proc/PID/fd cannot reopen a BPF fd.
- *  - Files, by inode (sbx_guard_inodes), never by path: MAY_WRITE is refused on the trust
+ *  - Files, by inode, never by path: MAY_WRITE is refused on the trust
  *    store, its entries and sbxd.conf (open for write, truncate, create or delete in a
  *    guarded directory), any open of a pin, unlink/rmdir/rename of a guarded inode;
  *    sbxd's mapped code only against writes (its path may get a new file).
  *    7.x skips inode_permission for MAY_EXEC on world-searchable directories, which is
  *    why pins are guarded by MAY_READ/MAY_WRITE on the pin itself, not by lookup.
+ *    A guard lasts as long as the file, not its in-memory inode (atk7k E1/E1b): a disk's
+ *    file is guarded by its identity (device, inode number, generation: sbx_guard_files),
+ *    so an inode evicted and read back, or the device mounted again after a lazy umount,
+ *    is still guarded; a file on tmpfs, ramfs or bpffs in its inode's storage, which lives
+ *    as long as the file there; on any other file system a guard is refused and sbxd does
+ *    not arm (sbx_guard_home, bpf/include/sbx_enforcer.bpf.h).
  *  - umount of the pins' bpffs would drop every pin and detach everything: refused; so
  *    is a mount over a guarded inode. A mount over one of its parents (/etc/sbx) is
  *    not seen here: a restarted sbxd finds the guarded inodes are no longer at its paths
@@ -71,9 +77,9 @@
  *    themselves are frozen as sbxd arms, so no descriptor writes them (daemon_store.bpf.c).
  *
  * Fast paths: the bpf hook compares the command first; the object hooks are one hash
- * lookup (rare calls); inode_permission, the hot one, is one inode-storage lookup that
- * misses for every inode but a few; the task hooks (task_kill, ptrace, ...) one task-storage lookup
- * of the target. The armed flag and the caller's identity are read only after a hit. An exec runs
+ * lookup (rare calls); inode_permission, the hot one, is one lookup (the identity hash
+ * for a disk's file, else the inode's storage) that misses for every inode but a few;
+ * the task hooks (task_kill, ptrace, ...) one task-storage lookup of the target. The armed flag and the caller's identity are read only after a hit. An exec runs
  * no program of this file: exec_verdict.bpf.c's check and commit set or clear its marks in the
  * lookups they make anyway (the commit adds sbx_guard's one element: did it run sbxd's executable);
  * sbxd's executable mappings are marked by mmap_verdict.bpf.c, from the task storage it has looked
@@ -118,12 +124,7 @@ static __always_inline int sbx_guard_object(__u32 kind, __u32 id, const char *na
 
 static __always_inline int sbx_guard_inode(struct inode *inode, __u32 deny)
 {
-	__u32 *flags;
-
-	if (!inode)
-		return 0;
-	flags = bpf_inode_storage_get(&sbx_guard_inodes, inode, 0, 0);
-	if (!flags || !(*flags & deny))
+	if (!inode || !(sbx_guard_flags(inode) & deny))
 		return 0;
 	return sbx_guard_refuse(sbx_name_inode);
 }
@@ -333,16 +334,16 @@ int BPF_PROG(sbx_guard_bpf_prog, struct bpf_prog *prog, int ret)
 SEC("lsm/inode_permission")
 int BPF_PROG(sbx_guard_permission, struct inode *inode, int mask, int ret)
 {
-	__u32 *flags;
+	__u32 flags;
 
 	if (ret)
 		return ret;
 	if (!(mask & SBX_MAY_OPEN_ANY))
 		return 0; /* lookups (MAY_EXEC) are most calls: no lookup for them */
-	flags = bpf_inode_storage_get(&sbx_guard_inodes, inode, 0, 0);
+	flags = sbx_guard_flags(inode);
 	if (!flags)
 		return 0;
-	if ((*flags & SBX_GUARD_NO_OPEN) || (mask & SBX_MAY_WRITE_ANY))
+	if ((flags & SBX_GUARD_NO_OPEN) || (mask & SBX_MAY_WRITE_ANY))
 		return sbx_guard_refuse(sbx_name_inode);
 	return 0;
 }

@@ -196,12 +196,19 @@ enum sbx_inode_gen_flags {
  *  - SBX_IOC_CONFIG_SET, on any file: arg points to a struct sbx_enforcer_config, whose
  *    SBX_CONFIG_SELF_PROTECT is ignored (only the claim sets it, only an unload ends it);
  *  - SBX_IOC_GUARD_ADD, on the file to guard: arg is the enum sbx_guard_inode_flags to add
- *    (sbx_guard_inodes is frozen too: a re-arming sbxd guards what it maps anew this way).
+ *    (the guard maps are frozen too: a re-arming sbxd guards what it maps anew this way);
+ *    EOPNOTSUPP when the file's file system keeps no guard as long as the file
+ *    (bpf/include/sbx_enforcer.bpf.h: sbx_guard_home).
  */
 #define SBX_IOC_VERDICT_COMMIT 0x5bb0c0dfu
 #define SBX_IOC_VERDICTS_FLUSH 0x5bb0c0e0u
 #define SBX_IOC_CONFIG_SET     0x5bb0c0e1u
 #define SBX_IOC_GUARD_ADD      0x5bb0c0e2u
+/*
+ * SBX_IOC_GUARD_TEST, on a file: EALREADY when its guard has every flag of arg (enum
+ * sbx_guard_inode_flags), ENOENT when not. Writes nothing.
+ */
+#define SBX_IOC_GUARD_TEST 0x5bb0c0e3u
 
 /* Task storage: where a task's code came from (scope `sandboxed`, issue 11's hooks). */
 enum sbx_task_flags {
@@ -342,6 +349,23 @@ enum sbx_guard_inode_flags {
 	 */
 	SBX_GUARD_MAPPED = 1u << 2,
 };
+
+/*
+ * Key of the guarded-file hash (sbx_guard_files): a file's identity that outlives its
+ * in-memory inode, for a file on a block device's file system. The inode's storage dies
+ * when the inode is evicted (vm.drop_caches, memory pressure) or its superblock goes (a
+ * lazy umount, the device mounted again), and a guard lost is an allow; the device, the
+ * inode number and the generation the file system keeps on disk name the same file in
+ * every inode read back for it. Where the guard lives, by file system:
+ * bpf/include/sbx_enforcer.bpf.h (sbx_guard_home).
+ */
+struct sbx_file_id {
+	__u64 ino; /* inode->i_ino */
+	__u32 dev; /* inode->i_sb->s_dev, which is the block device's (kernel encoding) */
+	__u32 generation; /* inode->i_generation */
+};
+_Static_assert(sizeof(struct sbx_file_id) == 16, "sbx_file_id is 16 bytes");
+#define SBX_GUARD_FILES_MAX 4096 /* guarded files on block devices (sbx_guard_files) */
 
 /*
  * One element (sbx_guard): who sbxd is, and where its pins live. Userspace writes the

@@ -72,6 +72,7 @@
 #define SBX_ETXTBSY	       26
 #define SBX_EALREADY	       114
 #define SBX_ESTALE	       116
+#define SBX_EOPNOTSUPP	       95
 #define SBX_PROT_WRITE	       0x2
 #define SBX_PROT_EXEC	       0x4
 #define SBX_MAP_SHARED	       0x1
@@ -116,7 +117,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sbx_config SEC(".maps");
 
-/* Files self-protection guards (self_protect.bpf.c); mmap_verdict.bpf.c adds sbxd's code. */
+/*
+ * Files self-protection guards (self_protect.bpf.c); mmap_verdict.bpf.c adds sbxd's code.
+ * Only where the inode lives as long as the file (sbx_guard_home): a disk's file is
+ * guarded in sbx_guard_files below.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -124,6 +129,19 @@ struct {
 	__type(value, __u32); /* enum sbx_guard_inode_flags */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sbx_guard_inodes SEC(".maps");
+
+/*
+ * The same guards, for files on a block device's file system, by identity (struct
+ * sbx_file_id): what sbx_guard_home says. Not an LRU: a guard is never evicted, and a full
+ * map refuses the guard-add (sbxd does not arm).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SBX_GUARD_FILES_MAX);
+	__type(key, struct sbx_file_id);
+	__type(value, __u32); /* enum sbx_guard_inode_flags */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sbx_guard_files SEC(".maps");
 
 /*
  * Who sbxd is and where its pins live (self_protect.bpf.c); exec_verdict.bpf.c's commit
@@ -232,6 +250,90 @@ static __always_inline void sbx_gen_bump(struct inode *inode)
 	g = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
 	if (g)
 		g->gen = sbx_gen_next();
+}
+
+/*
+ * Where a file's self-protection guard lives, so that it lasts as long as the file (a
+ * guard lost is an allow, atk7k E1/E1b). By the inode's file system:
+ *  - a block device's (s_dev is the device's: ext2/3/4, xfs, f2fs, ...): the identity hash
+ *    sbx_guard_files, *id filled. An inode evicted and read back, or the device mounted
+ *    again (lazy umount, mount), has the same device, number and on-disk generation;
+ *  - tmpfs, ramfs, bpffs (the pins): the inode's storage, sbx_guard_inodes. These keep a
+ *    file's inode in memory for as long as the file exists (its dentry is pinned), and a
+ *    new mount of them is another, empty file system;
+ *  - any other (btrfs and every other anonymous s_dev, overlayfs, NFS, FUSE): neither. The
+ *    inode is evicted like a disk's, and s_dev, inode numbers or generations are not kept
+ *    across mounts (btrfs: a new s_dev per mount and inode numbers per subvolume; overlayfs,
+ *    FUSE, NFS: inodes made up by the file system). A guard there is refused
+ *    (SBX_EOPNOTSUPP: sbxd does not arm), except SBX_GUARD_MAPPED alone, which is kept in
+ *    the inode's storage: a mapped inode is never evicted (each vma holds its file), and
+ *    the guard matters only while sbxd maps it.
+ */
+enum sbx_guard_home {
+	SBX_GUARD_HOME_NONE,
+	SBX_GUARD_HOME_INODE,
+	SBX_GUARD_HOME_ID,
+};
+#define SBX_TMPFS_MAGIC	 0x01021994
+#define SBX_RAMFS_MAGIC	 0x858458f6
+#define SBX_BPF_FS_MAGIC 0xcafe4a11
+
+static __always_inline enum sbx_guard_home sbx_guard_home(struct inode *inode,
+							  struct sbx_file_id *id)
+{
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+	__u32 dev = BPF_CORE_READ(sb, s_dev);
+	unsigned long magic;
+
+	/* No device: the read of NULL's bd_dev gives 0, and an anonymous s_dev is not 0. */
+	if (dev && BPF_CORE_READ(sb, s_bdev, bd_dev) == dev) {
+		id->ino = BPF_CORE_READ(inode, i_ino);
+		id->dev = dev;
+		id->generation = BPF_CORE_READ(inode, i_generation);
+		return SBX_GUARD_HOME_ID;
+	}
+	magic = BPF_CORE_READ(sb, s_magic);
+	if (magic == SBX_TMPFS_MAGIC || magic == SBX_RAMFS_MAGIC || magic == SBX_BPF_FS_MAGIC)
+		return SBX_GUARD_HOME_INODE;
+	return SBX_GUARD_HOME_NONE;
+}
+
+/* The inode's guard (enum sbx_guard_inode_flags), 0 for none: one map lookup. */
+static __always_inline __u32 sbx_guard_flags(struct inode *inode)
+{
+	struct sbx_file_id id = {};
+	__u32 *flags;
+
+	if (sbx_guard_home(inode, &id) == SBX_GUARD_HOME_ID)
+		flags = bpf_map_lookup_elem(&sbx_guard_files, &id);
+	else
+		flags = bpf_inode_storage_get(&sbx_guard_inodes, inode, 0, 0);
+	return flags ? *flags : 0;
+}
+
+/* Add flags to the inode's guard, where sbx_guard_home keeps it: 0 or -errno. */
+static __always_inline int sbx_guard_add(struct inode *inode, __u32 add)
+{
+	struct sbx_file_id id = {};
+	enum sbx_guard_home home = sbx_guard_home(inode, &id);
+	__u32 *flags = NULL;
+
+	if (home == SBX_GUARD_HOME_ID) {
+		flags = bpf_map_lookup_elem(&sbx_guard_files, &id);
+		if (!flags && !bpf_map_update_elem(&sbx_guard_files, &id, &add, BPF_NOEXIST))
+			return 0;
+		if (!flags) /* added meanwhile, or the map is full */
+			flags = bpf_map_lookup_elem(&sbx_guard_files, &id);
+	} else if (home == SBX_GUARD_HOME_INODE || add == SBX_GUARD_MAPPED) {
+		flags = bpf_inode_storage_get(&sbx_guard_inodes, inode, 0,
+					      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	} else {
+		return -SBX_EOPNOTSUPP;
+	}
+	if (!flags)
+		return -SBX_ENOMEM;
+	__sync_fetch_and_or(flags, add);
+	return 0;
 }
 
 static __always_inline bool sbx_inode_open_for_write(struct inode *inode)

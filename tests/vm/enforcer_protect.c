@@ -896,7 +896,8 @@ TEST_F(enforcer_protect, program_loaded_before_arming_using_sbx_map_refuses_armi
 /* In a fork (not sbxd): every write through the descriptors, each bit one that worked. */
 static int forged_writes(const int *fd, int file)
 {
-	int config = fd[4], verdicts = fd[5], ids = fd[6], inodes = fd[7];
+	int config = fd[4], verdicts = fd[5], ids = fd[6], inodes = fd[7], files = fd[8];
+	struct sbx_file_id fid = { .ino = 1, .dev = 0xffffffffu };
 	__u64 id = SBX_GUARD_KEY(SBX_GUARD_MAP, 0xfffffff0u);
 	__u32 one = SBX_GUARD_NO_WRITE;
 	struct sbx_verdict_key vk = { .ino = 1, .dev = 0xffffffffu };
@@ -922,6 +923,9 @@ static int forged_writes(const int *fd, int file)
 		got |= (bpf_map_update_elem(inodes, &file, &one, BPF_ANY) == 0 &&
 			bpf_map_delete_elem(inodes, &file) == 0)
 		       << 6;
+		got |= (bpf_map_update_elem(files, &fid, &one, BPF_ANY) == 0 &&
+			bpf_map_delete_elem(files, &fid) == 0)
+		       << 7;
 		_exit(got);
 	}
 	return fork_status(child);
@@ -931,7 +935,7 @@ static int forged_writes(const int *fd, int file)
  * A descriptor of sbx's maps opened before the arming passes no hook afterwards (the bpf
  * hooks see only a descriptor's creation). Every map the BPF side writes once armed is
  * frozen as it arms (task storage, write generations, their clock, sbx_guard, the guards'
- * ids and inodes, and the verdict cache and configuration, which sbxd writes through the
+ * ids, inodes and files, and the verdict cache and configuration, which sbxd writes through the
  * BPF side: bpf/daemon_store.bpf.c), so through it root neither plants sbxd's flags nor
  * names itself in the record nor moves a generation back, nor stores a verdict for any
  * file nor disarms nor lifts a guard; nor loads a program that writes them
@@ -944,18 +948,18 @@ TEST_F(enforcer_protect, descriptor_opened_before_arming_writes_no_identity)
 {
 	static const char *const names[] = { "sbx_tasks",     "sbx_inode_gen",	 "sbx_gen_clock",
 					     "sbx_guard",     "sbx_config",	 "sbx_verdicts",
-					     "sbx_guard_ids", "sbx_guard_inodes" };
+					     "sbx_guard_ids", "sbx_guard_inodes", "sbx_guard_files" };
 	struct sbx_cached_verdict v = { .kind = SBX_CACHED_VALID }, got;
 	const char *paths[] = { self->dir };
 	struct sbx_diag d = { 0 };
-	int fd[8], file, pidfd;
+	int fd[9], file, pidfd;
 	__u32 zero = 0, flushed;
 	uint64_t gen;
 	pid_t pid = sleeper();
 	char path[128];
 
 	ASSERT_LT(0, pid);
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 9; i++) {
 		snprintf(path, sizeof(path), "%s/%s", TEST_PIN_DIR, names[i]);
 		fd[i] = bpf_obj_get(path);
 		ASSERT_LE(0, fd[i]) TH_LOG("%s", names[i]);
@@ -971,7 +975,7 @@ TEST_F(enforcer_protect, descriptor_opened_before_arming_writes_no_identity)
 	ASSERT_EQ(0, rewrite(fd[2], &zero));
 	ASSERT_EQ(0, rewrite(fd[3], &zero));
 	/* the controls of the rest: anybody, before the arming */
-	EXPECT_EQ(0x7f, forged_writes(fd, file));
+	EXPECT_EQ(0xff, forged_writes(fd, file));
 	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 1, &d)) TH_LOG("%s", d.msg);
 	EXPECT_EQ(EPERM, rewrite(fd[0], &pidfd));
 	EXPECT_EQ(EPERM, rewrite(fd[1], &file));
@@ -989,7 +993,7 @@ TEST_F(enforcer_protect, descriptor_opened_before_arming_writes_no_identity)
 	EXPECT_EQ(0, sbx_enforcer_verdicts_flush(self->e, &flushed, &d)) TH_LOG("%s", d.msg);
 	EXPECT_LE(1u, flushed);
 	EXPECT_EQ(-ENOENT, sbx_enforcer_verdict_lookup(self->e, file, &got, &d));
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		close(fd[i]);
 	close(file);
 	close(pidfd);

@@ -94,6 +94,7 @@ enum {
 	MAP_GUARD_IDS,
 	MAP_GUARD_INODES,
 	MAP_GUARD,
+	MAP_GUARD_FILES,
 	MAP_COUNT
 };
 static const char *const enforcer_maps[MAP_COUNT] = {
@@ -101,7 +102,7 @@ static const char *const enforcer_maps[MAP_COUNT] = {
 	[MAP_TASKS] = "sbx_tasks",	   [MAP_CONFIG] = "sbx_config",
 	[MAP_GEN_CLOCK] = "sbx_gen_clock", [MAP_EVENTS] = "sbx_events",
 	[MAP_GUARD_IDS] = "sbx_guard_ids", [MAP_GUARD_INODES] = "sbx_guard_inodes",
-	[MAP_GUARD] = "sbx_guard",
+	[MAP_GUARD] = "sbx_guard",	   [MAP_GUARD_FILES] = "sbx_guard_files",
 };
 
 /*
@@ -980,18 +981,38 @@ static int enforcer_guard_id(struct sbx_enforcer *e, const char *path, const cha
 	return bpf_map_update_elem(e->map_fd[MAP_GUARD_IDS], &key, &one, BPF_ANY) ? -errno : 0;
 }
 
+/* The guard ioctl cmd (SBX_IOC_GUARD_ADD or _TEST) on the file fd (may be O_PATH) names. */
+static int enforcer_guard_ioctl(int fd, unsigned int cmd, __u32 flags)
+{
+	char self[32];
+	int rfd, err;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0)
+		return -errno;
+	err = enforcer_store_ioctl(rfd, cmd, (void *)(uintptr_t)flags);
+	close(rfd);
+	return err;
+}
+
 /*
- * Add flags to an inode's guard (a file may be sbxd's code and more). Once armed the map is
- * frozen (enforcer_freeze_bpf_owned): a re-arming sbxd adds through the BPF side, on a
- * descriptor of the file that takes an ioctl (fd may be O_PATH). A pin cannot be opened,
- * but it was guarded when first armed and stays in memory while pinned.
+ * Add flags to an inode's guard (a file may be sbxd's code and more), through the BPF side,
+ * which keeps it where it lasts as long as the file (sbx_guard_home in
+ * bpf/include/sbx_enforcer.bpf.h: a disk's file by its identity) or refuses: EOPNOTSUPP.
+ * fd may be O_PATH. A pin cannot be opened: pins (bpffs) are guarded in their inodes'
+ * storage from here, before the arming freezes it; once armed, a pin was guarded when first
+ * armed and stays in memory while pinned.
  */
 static int enforcer_guard_fd(struct sbx_enforcer *e, int fd, __u32 flags)
 {
-	char self[32];
 	__u32 had = 0, want;
-	int rfd, err;
+	struct statfs sf;
 
+	if (fstatfs(fd, &sf))
+		return -errno;
+	if ((unsigned long)sf.f_type != BPF_FS_MAGIC)
+		return enforcer_guard_ioctl(fd, SBX_IOC_GUARD_ADD, flags);
 	if (bpf_map_lookup_elem(e->map_fd[MAP_GUARD_INODES], &fd, &had) && errno != ENOENT)
 		return -errno;
 	want = flags | had;
@@ -999,15 +1020,7 @@ static int enforcer_guard_fd(struct sbx_enforcer *e, int fd, __u32 flags)
 		return 0;
 	if (!bpf_map_update_elem(e->map_fd[MAP_GUARD_INODES], &fd, &want, BPF_ANY))
 		return 0;
-	if (errno != EPERM)
-		return -errno;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (rfd < 0)
-		return -errno;
-	err = enforcer_store_ioctl(rfd, SBX_IOC_GUARD_ADD, (void *)(uintptr_t)flags);
-	close(rfd);
-	return err;
+	return errno == EPERM ? enforcer_guard_ioctl(fd, SBX_IOC_GUARD_ADD, flags) : -errno;
 }
 
 /* Guard one inode, reached through an O_PATH descriptor (a pin cannot be opened). */
@@ -1060,19 +1073,17 @@ static int enforcer_guard_mapped(struct sbx_enforcer *e, struct sbx_diag *d)
  * it was armed. Something mounted over a parent (/etc/sbx) would show sbxd another trust
  * store at the same path; the mount hooks see only mounts over the guarded inodes.
  */
-static int enforcer_guard_same(struct sbx_enforcer *e, const char *path)
+static int enforcer_guard_same(const char *path)
 {
 	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), err = 0;
 	struct stat st;
-	__u32 flags;
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
-	    bpf_map_lookup_elem(e->map_fd[MAP_GUARD_INODES], &fd, &flags))
-		err = errno == ENOENT ? -EXDEV : -errno;
+	if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+		err = enforcer_guard_ioctl(fd, SBX_IOC_GUARD_TEST, SBX_GUARD_NO_WRITE);
 	close(fd);
-	return err;
+	return err == -ENOENT ? -EXDEV : err;
 }
 
 /*
@@ -1107,6 +1118,13 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 			"there)",
 			path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
 	err = e ? enforcer_guard_inode(e, at, name, SBX_GUARD_NO_WRITE) : 0;
+	if (err == -EOPNOTSUPP)
+		return sbx_diag_set(d, err,
+				    "bpf-enforcer: cannot guard %s: its file system keeps no "
+				    "guard for as long as the file (self-protection guards files "
+				    "on a block device's file system such as ext4 or xfs, tmpfs "
+				    "or ramfs)",
+				    path);
 	if (err)
 		return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", path,
 				    strerror(-err));
@@ -1147,7 +1165,8 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 static int enforcer_freeze_bpf_owned(struct sbx_enforcer *e, struct sbx_diag *d)
 {
 	static const int maps[] = { MAP_TASKS,	  MAP_INODE_GEN, MAP_GEN_CLOCK, MAP_GUARD,
-				    MAP_VERDICTS, MAP_CONFIG,	 MAP_GUARD_IDS, MAP_GUARD_INODES };
+				    MAP_VERDICTS, MAP_CONFIG,	 MAP_GUARD_IDS, MAP_GUARD_INODES,
+				    MAP_GUARD_FILES };
 
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		if (bpf_map_freeze(e->map_fd[maps[i]]) && errno != EBUSY && errno != EPERM)
@@ -1250,7 +1269,7 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 			return err;
 		if (!armed)
 			continue;
-		err = enforcer_guard_same(e, paths[i]);
+		err = enforcer_guard_same(paths[i]);
 		if (err == -EXDEV)
 			return sbx_diag_set(d, err,
 					    "bpf-enforcer: %s is not the file self-protection "
