@@ -79,11 +79,12 @@
  * Fast paths: the bpf hook compares the command first; the object hooks are one hash
  * lookup (rare calls); inode_permission, the hot one, is one lookup (the identity hash
  * for a disk's file, else the inode's storage) that misses for every inode but a few;
- * the task hooks (task_kill, ptrace, ...) one task-storage lookup of the target. The armed flag and the caller's identity are read only after a hit. An exec runs
- * no program of this file: exec_verdict.bpf.c's check and commit set or clear its marks in the
- * lookups they make anyway (the commit adds sbx_guard's one element: did it run sbxd's executable);
- * sbxd's executable mappings are marked by mmap_verdict.bpf.c, from the task storage it has looked
- * up already. PR_SET_MM costs a lookup.
+ * the task hooks (task_kill, ptrace, ...) one task-storage lookup of the target. The armed flag and
+ * the caller's identity are read only after a hit. An exec runs no program of this file:
+ * exec_verdict.bpf.c's check and commit set or clear its marks in the lookups they make anyway (the
+ * commit adds sbx_guard's one element: did it run sbxd's executable); sbxd's executable mappings
+ * are marked by mmap_verdict.bpf.c, from the task storage it has looked up already. PR_SET_MM costs
+ * a lookup.
  */
 #include "sbx_enforcer.bpf.h"
 

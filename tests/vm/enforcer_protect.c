@@ -946,9 +946,10 @@ static int forged_writes(const int *fd, int file)
  */
 TEST_F(enforcer_protect, descriptor_opened_before_arming_writes_no_identity)
 {
-	static const char *const names[] = { "sbx_tasks",     "sbx_inode_gen",	 "sbx_gen_clock",
-					     "sbx_guard",     "sbx_config",	 "sbx_verdicts",
-					     "sbx_guard_ids", "sbx_guard_inodes", "sbx_guard_files" };
+	static const char *const names[] = {
+		"sbx_tasks",	"sbx_inode_gen", "sbx_gen_clock",    "sbx_guard",      "sbx_config",
+		"sbx_verdicts", "sbx_guard_ids", "sbx_guard_inodes", "sbx_guard_files"
+	};
 	struct sbx_cached_verdict v = { .kind = SBX_CACHED_VALID }, got;
 	const char *paths[] = { self->dir };
 	struct sbx_diag d = { 0 };

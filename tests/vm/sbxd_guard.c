@@ -61,8 +61,8 @@ static bool trust_on_disk(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k
 	EXPECT_EQ(0, mkdir(k->mnt, 0755));
 	EXPECT_EQ(0, mount(k->dev, k->mnt, "ext2", MS_NOSUID | MS_NODEV, NULL))
 	TH_LOG("mount %s: %s", k->dev, strerror(errno));
-	EXPECT_EQ(0, sbx_sh(self->r, "mkdir '%s/trust' && cp -a '%s'/. '%s/trust/' && sync",
-			    k->mnt, self->trust, k->mnt));
+	EXPECT_EQ(0, sbx_sh(self->r, "mkdir '%s/trust' && cp -a '%s'/. '%s/trust/' && sync", k->mnt,
+			    self->trust, k->mnt));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	fmt(self->trust, sizeof(self->trust), "%s/trust", k->mnt);
 	fmt(self->conf, sizeof(self->conf), "%s/sbxd.conf", k->mnt);
@@ -126,11 +126,11 @@ static void expect_writes(struct __test_metadata *_metadata, const struct writes
 	EXPECT_EQ(err, w->create);
 }
 
-#define NEED_DISK(k)                                                                          \
-	do {                                                                                  \
-		if (!trust_on_disk(_metadata, self, &(k)))                                    \
-			SKIP(return, "no scratch disk with serial " SCRATCH_SERIAL            \
-				     " (tests/vm/run.sh)");                                   \
+#define NEED_DISK(k)                                                               \
+	do {                                                                       \
+		if (!trust_on_disk(_metadata, self, &(k)))                         \
+			SKIP(return, "no scratch disk with serial " SCRATCH_SERIAL \
+				     " (tests/vm/run.sh)");                        \
 	} while (0)
 
 /* Control: sbxd without self-protection; root writes before and after both. */

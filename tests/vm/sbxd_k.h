@@ -163,7 +163,7 @@ static inline void start_sbxd_with(struct __test_metadata *_metadata, FIXTURE_DA
 
 /* Start the signed copy of sbxd with a configuration file of its own, and extra flags. */
 static inline void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-			 const char *extra)
+				const char *extra)
 {
 	char flags[LEN * 2];
 
@@ -204,18 +204,6 @@ static inline void refused_start(struct __test_metadata *_metadata, FIXTURE_DATA
 	EXPECT_EQ(0, strncmp(self->r->err, want, strlen(want))) TH_LOG("%s", self->r->err);
 	EXPECT_EQ(self->r->err + strlen(self->r->err) - 1, strchr(self->r->err, '\n'))
 	TH_LOG("not one line: %s", self->r->err);
-}
-
-/* Start the signed copy of sbxd with a configuration file of its own, and extra flags. */
-static inline void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-				const char *extra)
-{
-	char flags[LEN * 2];
-
-	sign_sbxd(_metadata, self);
-	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
-	fmt(flags, sizeof(flags), "--config '%s' %s", self->conf, extra);
-	start_sbxd_with(_metadata, self, self->sbxd, false, flags);
 }
 
 /* The build's sbxd in scope sandboxed, configured by its flags alone. */

@@ -1164,9 +1164,9 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
  */
 static int enforcer_freeze_bpf_owned(struct sbx_enforcer *e, struct sbx_diag *d)
 {
-	static const int maps[] = { MAP_TASKS,	  MAP_INODE_GEN, MAP_GEN_CLOCK, MAP_GUARD,
-				    MAP_VERDICTS, MAP_CONFIG,	 MAP_GUARD_IDS, MAP_GUARD_INODES,
-				    MAP_GUARD_FILES };
+	static const int maps[] = { MAP_TASKS,	   MAP_INODE_GEN,    MAP_GEN_CLOCK,
+				    MAP_GUARD,	   MAP_VERDICTS,     MAP_CONFIG,
+				    MAP_GUARD_IDS, MAP_GUARD_INODES, MAP_GUARD_FILES };
 
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		if (bpf_map_freeze(e->map_fd[maps[i]]) && errno != EBUSY && errno != EPERM)
