@@ -820,27 +820,6 @@ static bool complain_runs(const char *entitlement)
 	return k && k->complain_runs;
 }
 
-static void read_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	snprintf(buf, len, "?");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 /* The native number of a call made through another table (x32, i386), by its name. */
 static int native_nr(uint32_t audit_arch, int nr)
 {
@@ -899,7 +878,8 @@ int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct 
 		if (hit > 0) {
 			out->rule = NULL;
 			snprintf(out->call, sizeof(out->call), "%s", out->file.access);
-			read_comm(out->pid, out->comm, sizeof(out->comm));
+			snprintf(out->comm, sizeof(out->comm), "%s",
+				 out->file.comm[0] ? out->file.comm : "?");
 		}
 		err = hit < 0 ? hit : 0;
 		goto out;
@@ -908,7 +888,7 @@ int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct 
 	if (out->rule && out->rule->entitlement && sbx_supervisor_complains(sup) &&
 	    complain_runs(out->rule->entitlement)) {
 		seccomp_describe_call(nr, args, out->call, sizeof(out->call));
-		read_comm(out->pid, out->comm, sizeof(out->comm));
+		sbx_program_comm(out->pid, out->comm, sizeof(out->comm));
 		out->complained = true;
 		resp->id = req->id;
 		resp->val = 0;
@@ -928,7 +908,7 @@ int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct 
 				out->carried_out = false;
 				out->complained = true;
 				snprintf(out->call, sizeof(out->call), "%s", why);
-				read_comm(out->pid, out->comm, sizeof(out->comm));
+				sbx_program_comm(out->pid, out->comm, sizeof(out->comm));
 			}
 			goto out;
 		}
@@ -937,7 +917,7 @@ int seccomp_supervise_one_with(int fd, const struct sbx_seccomp_plan *p, struct 
 	if (why[0])
 		snprintf(out->call, sizeof(out->call), "%s", why);
 	/* Read the name before answering: once answered, the process may exit. */
-	read_comm(out->pid, out->comm, sizeof(out->comm));
+	sbx_program_comm(out->pid, out->comm, sizeof(out->comm));
 	resp->id = req->id;
 	resp->val = 0;
 	resp->flags = 0;

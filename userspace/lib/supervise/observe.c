@@ -551,6 +551,13 @@ int sbx_supervisor_observe(struct sbx_supervisor *s, int notify_fd, const struct
 	 * directory removed) and nothing refuses it. Enforcing, the program is let go first
 	 * and a refused call changes nothing. Either way the answer is the rule's: CONTINUE.
 	 */
+	/*
+	 * Only a call not granted by its name may be reported: its process's name is read
+	 * while the call still waits, since once let go the process may exit (it did, on 7.2,
+	 * before the report named it).
+	 */
+	if (copied)
+		sbx_program_comm(c.tid, act->comm, sizeof(act->comm));
 	if (copied && s && s->complain)
 		judged = sp->kind == OBS_BIND ? judge_bind(s, &c, &sa, type, act)
 					      : judge(s, sp, &c, &p[0], &p[1], act);

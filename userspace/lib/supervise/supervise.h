@@ -80,7 +80,11 @@ struct sbx_file_act {
 	uint64_t need; /* the LANDLOCK_ACCESS_FS_* rights no rule grants there */
 	bool is_dir; /* the object is a directory (listed, created, removed) */
 	int port; /* bind (complain mode): the port enforcement would refuse; else 0 */
+	char comm[17]; /* the process name, read before the call was let go; "?" if gone */
 };
+
+/* The name of process or thread pid (/proc/PID/comm) into buf, "?" when it is gone. */
+void sbx_program_comm(pid_t pid, char *buf, size_t len);
 
 /*
  * An SBX_ANSWER_OBSERVE call (open, creat, execve, mkdir, unlink, rename, link, symlink,
