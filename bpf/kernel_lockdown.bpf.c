@@ -114,10 +114,7 @@ int BPF_PROG(sbx_lockdown, enum lockdown_reason what, int ret)
 	if (SBX_REASON_IS(what, LOCKDOWN_DBG_READ_KERNEL) ||
 	    SBX_REASON_IS(what, LOCKDOWN_DBG_WRITE_KERNEL)) {
 		cfg = sbx_config_get();
-		if (cfg && (cfg->flags & SBX_CONFIG_SELF_PROTECT) &&
-		    cfg->mode == SBX_ENFORCE_ENFORCE)
-			return -SBX_EPERM;
-		return 0;
+		return cfg && (cfg->flags & SBX_CONFIG_SELF_PROTECT) ? -SBX_EPERM : 0;
 	}
 	return sbx_guard_refuse(sbx_name_lockdown);
 }
@@ -139,22 +136,14 @@ SEC("lsm/capable")
 int BPF_PROG(sbx_lockdown_capable, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
 {
-	struct sbx_enforcer_config *cfg;
-	struct task_struct *t;
-
 	if (ret)
 		return ret;
 	if (cap != SBX_CAP_PERFMON && cap != SBX_CAP_SYS_ADMIN)
 		return 0;
 	if (!sbx_in_prog_load())
 		return 0;
-	cfg = sbx_config_get();
-	if (!cfg || !(cfg->flags & SBX_CONFIG_SELF_PROTECT) || cfg->mode != SBX_ENFORCE_ENFORCE)
-		return 0;
-	t = sbx_current();
-	if (sbx_daemon_state(t, sbx_task_state(t, false)))
-		return 0;
-	return -SBX_EPERM;
+	/* Silent: the verifier asks several times a load (no event per question). */
+	return sbx_guard_applies(sbx_config_get()) ? -SBX_EPERM : 0;
 }
 
 SEC("lsm/bpf_prog")

@@ -638,13 +638,22 @@ static __always_inline int sbx_deny(const struct sbx_enforcer_config *cfg, struc
  * An act self-protection guards (self_protect.bpf.c) or keeps from root's instrumentation
  * (instr_guard.bpf.c): refused unless disarmed or the caller is sbxd.
  */
+/* Armed, and the caller is not sbxd: what every self-protection refusal asks. */
+static __always_inline bool sbx_guard_applies(const struct sbx_enforcer_config *cfg)
+{
+	struct task_struct *t;
+
+	if (!cfg || !(cfg->flags & SBX_CONFIG_SELF_PROTECT))
+		return false;
+	t = sbx_current();
+	return !sbx_daemon_state(t, sbx_task_state(t, false));
+}
+
 static __always_inline int sbx_guard_refuse(const char *name)
 {
 	struct sbx_enforcer_config *cfg = sbx_config_get();
-	struct task_struct *t = sbx_current();
 
-	if (!cfg || !(cfg->flags & SBX_CONFIG_SELF_PROTECT) ||
-	    sbx_daemon_state(t, sbx_task_state(t, false)))
+	if (!sbx_guard_applies(cfg))
 		return 0;
 	return sbx_deny(cfg, NULL, name, SBX_HOOK_SELF_PROTECT, SBX_DENY_PROTECTED);
 }
