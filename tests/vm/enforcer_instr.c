@@ -38,29 +38,13 @@ FIXTURE(enforcer_instr)
 
 FIXTURE_SETUP(enforcer_instr)
 {
-	struct sbx_diag d = { 0 };
-
-	self->e = NULL;
-	self->dir[0] = '\0';
-	self->mounted = false;
-	if (geteuid() != 0)
-		SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
-	snprintf(self->dir, sizeof(self->dir), "/tmp/sbx-instr.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	/* A tracefs mount of its own: the refusal must hold on any mount. */
-	snprintf(self->tracefs, sizeof(self->tracefs), "/tmp/sbx-instr-tracefs.%d", getpid());
-	ASSERT_EQ(0, mkdir(self->tracefs, 0700));
-	self->mounted = mount("nodev", self->tracefs, "tracefs", 0, NULL) == 0;
-	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, &self->e, &d))
-	TH_LOG("%s", d.msg);
+	self->mounted = tracefs_private(self->tracefs, sizeof(self->tracefs), "instr");
+	ENFORCER_ARMING_SETUP(self, "instr");
 }
 
 FIXTURE_TEARDOWN(enforcer_instr)
 {
-	if (self->mounted)
-		umount(self->tracefs);
-	rmdir(self->tracefs);
+	tracefs_private_gone(self->tracefs, self->mounted);
 	enforcer_fixture_cleanup(self->e, self->dir);
 }
 
@@ -212,17 +196,7 @@ __attribute__((constructor)) static void nobody(void)
 }
 
 /* Run a copy of this test with SBX_INSTR_DO=how: its exit status (see nobody()). */
-static int nobody_does(const char *fmt, ...)
-{
-	char how[256], env[300], *argv[] = { "/proc/self/exe", NULL }, *envp[] = { env, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(how, sizeof(how), fmt, ap);
-	va_end(ap);
-	snprintf(env, sizeof(env), "SBX_INSTR_DO=%s", how);
-	return run_prog(argv, envp);
-}
+#define nobody_does(...) run_self("SBX_INSTR_DO", __VA_ARGS__)
 
 #define INSTR_EVENT "(kernel instrumentation: " /* bpf/instr_guard.bpf.c's names */
 

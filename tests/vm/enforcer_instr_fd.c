@@ -25,28 +25,13 @@ FIXTURE(enforcer_instr_fd)
 
 FIXTURE_SETUP(enforcer_instr_fd)
 {
-	struct sbx_diag d = { 0 };
-
-	self->e = NULL;
-	self->dir[0] = '\0';
-	self->mounted = false;
-	if (geteuid() != 0)
-		SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
-	snprintf(self->dir, sizeof(self->dir), "/tmp/sbx-instr-fd.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	snprintf(self->tracefs, sizeof(self->tracefs), "/tmp/sbx-instr-fd-tracefs.%d", getpid());
-	ASSERT_EQ(0, mkdir(self->tracefs, 0700));
-	self->mounted = mount("nodev", self->tracefs, "tracefs", 0, NULL) == 0;
-	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, &self->e, &d))
-	TH_LOG("%s", d.msg);
+	self->mounted = tracefs_private(self->tracefs, sizeof(self->tracefs), "instr-fd");
+	ENFORCER_ARMING_SETUP(self, "instr-fd");
 }
 
 FIXTURE_TEARDOWN(enforcer_instr_fd)
 {
-	if (self->mounted)
-		umount(self->tracefs);
-	rmdir(self->tracefs);
+	tracefs_private_gone(self->tracefs, self->mounted);
 	enforcer_fixture_cleanup(self->e, self->dir);
 }
 
@@ -104,10 +89,7 @@ __attribute__((constructor)) static void not_sbxd(void)
 /* Run a copy of this test that writes v through fd by how: its exit status. */
 static int not_sbxd_writes(const char *how, int fd, const char *v)
 {
-	char env[300], *argv[] = { "/proc/self/exe", NULL }, *envp[] = { env, NULL };
-
-	snprintf(env, sizeof(env), "SBX_INSTR_FD_DO=%s:%d:%s", how, fd, v);
-	return run_prog(argv, envp);
+	return run_self("SBX_INSTR_FD_DO", "%s:%d:%s", how, fd, v);
 }
 
 static void arm(struct __test_metadata *_metadata, FIXTURE_DATA(enforcer_instr_fd) * self)

@@ -20,17 +20,7 @@ FIXTURE(enforcer_lockdown)
 
 FIXTURE_SETUP(enforcer_lockdown)
 {
-	struct sbx_diag d = { 0 };
-
-	self->e = NULL;
-	self->dir[0] = '\0';
-	if (geteuid() != 0)
-		SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
-	snprintf(self->dir, sizeof(self->dir), "/tmp/sbx-lockdown.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, &self->e, &d))
-	TH_LOG("%s", d.msg);
+	ENFORCER_ARMING_SETUP(self, "lockdown");
 }
 
 FIXTURE_TEARDOWN(enforcer_lockdown)
@@ -81,17 +71,7 @@ __attribute__((constructor)) static void not_sbxd(void)
 }
 
 /* Run a copy of this test with SBX_LOCKDOWN_DO=how: its exit status (see not_sbxd()). */
-static int root_does(const char *fmt, ...)
-{
-	char how[256], env[300], *argv[] = { "/proc/self/exe", NULL }, *envp[] = { env, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(how, sizeof(how), fmt, ap);
-	va_end(ap);
-	snprintf(env, sizeof(env), "SBX_LOCKDOWN_DO=%s", how);
-	return run_prog(argv, envp);
-}
+#define root_does(...) run_self("SBX_LOCKDOWN_DO", __VA_ARGS__)
 
 #define LOCKDOWN_ROUTE "(kernel memory or code: lockdown route)" /* kernel_lockdown.bpf.c */
 #define LOCKDOWN_KFUNC "(kernel memory or code: bpf kfunc or kernel symbol)"

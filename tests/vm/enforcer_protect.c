@@ -35,18 +35,8 @@ FIXTURE(enforcer_protect)
 
 FIXTURE_SETUP(enforcer_protect)
 {
-	struct sbx_diag d = { 0 };
-
-	self->e = NULL;
-	self->dir[0] = '\0';
-	if (geteuid() != 0)
-		SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");
-	sbx_enforcer_unload(TEST_PIN_DIR, NULL);
-	snprintf(self->dir, sizeof(self->dir), "/tmp/sbx-protect.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ENFORCER_ARMING_SETUP(self, "protect");
 	snprintf(self->added, sizeof(self->added), "%s/added.pem", self->dir);
-	ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, &self->e, &d))
-	TH_LOG("%s", d.msg);
 }
 
 enum claimer_tracer {

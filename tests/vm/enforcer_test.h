@@ -18,6 +18,7 @@
 #include <link.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
@@ -386,7 +387,8 @@ static inline int enforcer_fixture_files(char *dir, char *target, char *unverifi
  *  - sbx_verdicts: flushed, with the verdicts on files that outlive a test (busybox, this
  *    program's libraries); a different cache size (max_entries) is a fresh load.
  *  - sbx_events: drained, so a test reads only the events of its own acts.
- *  - self-protection (sbx_guard, sbx_guard_ids, sbx_guard_inodes, the frozen maps): a test
+ *  - self-protection (sbx_guard, sbx_guard_ids, sbx_guard_files, sbx_guard_inodes, the
+ *    frozen maps): a test
  *    that armed, or whose arming failed half-way, leaves a record or a guarded object:
  *    its teardown unloads, and a setup that finds one anyway (a test killed by its
  *    timeout) loads fresh.
@@ -422,7 +424,9 @@ static inline int enforcer_pinned_fd(const char *map)
 static inline bool enforcer_reusable(uint32_t cache_entries, bool at_rest)
 {
 	int cfg_fd = enforcer_pinned_fd("sbx_config"), guard_fd = enforcer_pinned_fd("sbx_guard"),
-	    ids_fd = enforcer_pinned_fd("sbx_guard_ids"), v_fd = enforcer_pinned_fd("sbx_verdicts");
+	    ids_fd = enforcer_pinned_fd("sbx_guard_ids"), v_fd = enforcer_pinned_fd("sbx_verdicts"),
+	    files_fd = enforcer_pinned_fd("sbx_guard_files");
+	struct sbx_file_id file;
 	struct sbx_guard_state g, none = { 0 };
 	struct sbx_enforcer_config cfg;
 	struct bpf_map_info info = { 0 };
@@ -435,11 +439,12 @@ static inline bool enforcer_reusable(uint32_t cache_entries, bool at_rest)
 	     !(cfg.flags & SBX_CONFIG_SELF_PROTECT) &&
 	     (!at_rest || (cfg.mode == SBX_ENFORCE_COMPLAIN && cfg.scope == SBX_SCOPE_SANDBOXED)) &&
 	     !bpf_map_lookup_elem(guard_fd, &zero, &g) && !memcmp(&g, &none, sizeof(g)) &&
-	     bpf_map_get_next_key(ids_fd, NULL, &key) &&
+	     bpf_map_get_next_key(ids_fd, NULL, &key) && files_fd >= 0 &&
+	     bpf_map_get_next_key(files_fd, NULL, &file) &&
 	     !bpf_obj_get_info_by_fd(v_fd, &info, &len) &&
 	     (cache_entries == UINT32_MAX ||
 	      info.max_entries == (cache_entries ? cache_entries : ENFORCER_TEST_CACHE_DEFAULT));
-	for (int i = 0, fds[] = { cfg_fd, guard_fd, ids_fd, v_fd }; i < 4; i++)
+	for (int i = 0, fds[] = { cfg_fd, guard_fd, ids_fd, v_fd, files_fd }; i < 5; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return ok;
@@ -497,6 +502,60 @@ static inline int enforcer_fixture_open(enum sbx_enforce_mode mode, enum sbx_enf
 			TH_LOG("%s", d_.msg);                                                     \
 		}                                                                                 \
 	} while (0)
+
+/*
+ * The FIXTURE_SETUP body of a program whose tests arm (an armed enforcer cannot be reset, so
+ * never adopted): root, a fresh enforcer in enforce mode and scope `sandboxed`, and a
+ * private directory /tmp/sbx-NAME.XXXXXX in self->dir.
+ */
+#define ENFORCER_ARMING_SETUP(self, name)                                                  \
+	do {                                                                               \
+		struct sbx_diag d_ = { 0 };                                                \
+                                                                                           \
+		(self)->e = NULL;                                                          \
+		(self)->dir[0] = '\0';                                                     \
+		if (geteuid() != 0)                                                        \
+			SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");  \
+		sbx_enforcer_unload(TEST_PIN_DIR, NULL);                                   \
+		snprintf((self)->dir, sizeof((self)->dir), "/tmp/sbx-" name ".XXXXXX");    \
+		ASSERT_NE(NULL, mkdtemp((self)->dir));                                     \
+		ASSERT_EQ(0, enforcer_open_at(SBX_ENFORCE_ENFORCE, SBX_SCOPE_SANDBOXED, 0, \
+					      &(self)->e, &d_))                            \
+		{                                                                          \
+			TH_LOG("%s", d_.msg);                                              \
+		}                                                                          \
+	} while (0)
+
+/*
+ * A copy of this test program, which is not sbxd, with VAR=HOW (printf-style) its only
+ * environment: its exit status. The program's main reads VAR first (its constructor).
+ */
+static inline __attribute__((format(printf, 2, 3))) int run_self(const char *var, const char *fmt,
+								 ...)
+{
+	char how[256], env[300], *argv[] = { "/proc/self/exe", NULL }, *envp[] = { env, NULL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(how, sizeof(how), fmt, ap);
+	va_end(ap);
+	snprintf(env, sizeof(env), "%s=%s", var, how);
+	return run_prog(argv, envp);
+}
+
+/* A tracefs mount of the test's own at dir (the refusals must hold on any mount). */
+static inline bool tracefs_private(char *dir, size_t len, const char *name)
+{
+	snprintf(dir, len, "/tmp/sbx-%s-tracefs.%d", name, getpid());
+	return !mkdir(dir, 0700) && !mount("nodev", dir, "tracefs", 0, NULL);
+}
+
+static inline void tracefs_private_gone(const char *dir, bool mounted)
+{
+	if (mounted)
+		umount(dir);
+	rmdir(dir);
+}
 
 /*
  * The end of a test's enforcer: one the next test can adopt stays pinned, enforcing nothing

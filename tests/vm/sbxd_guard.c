@@ -20,17 +20,6 @@
 
 #include "sbxd_k.h"
 
-/* 0 when path opened for writing (O_APPEND: it writes nothing), else the errno. */
-static int open_for_write(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
 /* 0 when path was created (and removed again), else the errno. */
 static int create_new(const char *path)
 {

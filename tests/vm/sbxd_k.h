@@ -212,6 +212,17 @@ static inline void start_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sb
 	start_sbxd_with(_metadata, self, NULL, false, "--config /dev/null");
 }
 
+/* 0 when path opened for writing (O_APPEND: it writes nothing), else the errno. */
+static inline int open_for_write(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 /* The launcher execs prog: prog's exit status, or the errno of the refused exec. */
 static inline int launched(FIXTURE_DATA(sbxd_k) * self, const char *prog)
 {

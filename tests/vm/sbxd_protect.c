@@ -101,17 +101,6 @@ static int find_libbpf(const char *path, void *arg)
 	return 1;
 }
 
-/* 0 when root opened path for writing (O_APPEND: it writes nothing), else the errno. */
-static int open_for_write(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
 /* Each of sbxd's files that root could open for writing: counted, and logged. */
 static int count_writable(const char *path, void *arg)
 {
