@@ -346,6 +346,19 @@ static inline void __full_name(char *buf, size_t len, const struct __fixture_met
 }
 
 static volatile sig_atomic_t __harness_timed_out;
+
+/*
+ * A test's hang guard, never a timed assertion: SBX_TEST_TIMEOUT_SCALE (a whole number, set
+ * by the guests' init) stretches it where the same program runs tens of times slower, a
+ * kernel booted under QEMU TCG on a loaded host.
+ */
+static inline int __harness_timeout(int timeout)
+{
+	const char *s = getenv("SBX_TEST_TIMEOUT_SCALE");
+	int scale = s ? atoi(s) : 1;
+
+	return scale > 1 && scale <= 100 ? timeout * scale : timeout;
+}
 /* Shared with the test's child so a SKIP or XFAIL reason reaches the result line. */
 static char *__harness_reason;
 
@@ -386,12 +399,13 @@ static inline int __run_test(struct __fixture_variant_metadata *v, struct __test
 	}
 	__harness_timed_out = 0;
 	sigaction(SIGALRM, &sa, &old);
-	alarm(t->timeout);
+	alarm(__harness_timeout(t->timeout));
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			break;
 		if (__harness_timed_out) {
-			printf("# %s: test timed out after %d seconds, killed\n", full, t->timeout);
+			printf("# %s: test timed out after %d seconds, killed\n", full,
+			       __harness_timeout(t->timeout));
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 		}
