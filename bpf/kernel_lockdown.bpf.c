@@ -70,11 +70,32 @@
  *    program of anyone but sbxd with such a load, or naming a kernel symbol by BTF
  *    (__ksym: aux->used_btf_cnt), gets no descriptor and is freed unrun. Only at load (the
  *    thread in bpf(BPF_PROG_LOAD)): a descriptor for a program loaded before the arming
- *    (bpftool prog show) is self_protect's question. Not closed: a kfunc call as such
- *    (a rule on aux->kfunc_tab did not fire for it at the descriptor on 6.12), so a
- *    kfunc that copies kernel memory into the program's own buffer without a probe load
- *    would pass; enforcer_lockdown's rcu case is the XFAIL, closed by an allow-list of
- *    kfunc BTF ids at lsm/bpf_prog_load (6.9+), not written.
+ *    (bpftool prog show) is self_protect's question.
+ *
+ * 4. kfunc calls as such (the family: a call into kernel code by BTF id, the verifier's
+ *    BPF_PSEUDO_KFUNC_CALL). kfuncs read and write kernel objects (bpf_rdonly_cast, the
+ *    conntrack and XDP ones, bpf_obj_new, dynptrs over packets and kernel memory, crypto,
+ *    cgroup and task acquire/release, bpf_kfunc_call_test*), and the set grows with every
+ *    kernel and module: so an allow-list, and it is empty. While armed, a program of anyone
+ *    but sbxd with a kfunc call is refused, whatever the function (module kfuncs too: the
+ *    instruction's off names a module's BTF). Why empty: the programs an armed machine
+ *    loads of the allowed types (systemd's cgroup programs: DeviceAllow=, IPAddressDeny=,
+ *    SocketBind=, RestrictNetworkInterfaces=) call none; no kfunc is needed for a packet
+ *    or cgroup verdict; and even those that read nothing (bpf_rcu_read_lock) only serve
+ *    programs that walk kernel pointers. Cost: root's tc/XDP programs that use conntrack
+ *    lookups, dynptrs, open-coded iterators (bpf_iter_num_*) or XDP metadata load before
+ *    sbxd arms, or not at all while armed.
+ *    Where: lsm/bpf_prog_load (6.9+), which the kernel asks after it copied the
+ *    instructions into the program and before the verifier runs (so nothing is verified,
+ *    JITed or run for a refused one), in the loader's context. The instructions are the
+ *    kernel's copy (prog->insnsi), the very ones the verifier reads, so the loader cannot
+ *    change them after. Before 6.9 (6.1) the same scan at lsm/bpf_prog, at the load's
+ *    descriptor, over the verified instructions: the verifier keeps a kfunc call's src_reg
+ *    when it fixes its address (fixup_kfunc_call), and only inlines kfuncs 6.1 lacks. Not
+ *    aux->kfunc_tab: bpf_prog_jit_attempt_done() frees it after the JIT, before the
+ *    descriptor (which is why a rule on it did not fire on 6.12). On 6.9+ the lsm/bpf_prog
+ *    scan finds nothing (the load was refused before), and costs a scan only for loads of
+ *    anyone but sbxd while armed, as does the first.
  *
  * Contexts: every reason on the allow-list is answered before any lookup, so the hook costs
  * one comparison where it is called most (tracefs opens) and never looks up task storage
@@ -152,6 +173,64 @@ int BPF_PROG(sbx_lockdown_capable, const struct cred *cred, struct user_namespac
 	return -SBX_EPERM;
 }
 
+/*
+ * Rule 4's scan: does one of prog's instructions call a kfunc? BPF_JMP | BPF_CALL with
+ * src_reg BPF_PSEUDO_KFUNC_CALL (struct bpf_insn: code, then dst_reg in the low and src_reg
+ * in the high nibble of the second byte, x86-64 being little-endian). An instruction that
+ * cannot be read counts as a call (fail closed). The allow-list is empty (above): any
+ * kfunc is a find. One instruction a step of bpf_loop (a program has up to 1M).
+ */
+#define SBX_BPF_CALL	      0x85 /* BPF_JMP | BPF_CALL */
+#define SBX_PSEUDO_KFUNC_CALL 2
+
+struct sbx_kfunc_scan {
+	const __u8 *insns;
+	bool found;
+};
+
+static long sbx_kfunc_scan_one(__u64 i, void *ctx)
+{
+	struct sbx_kfunc_scan *s = ctx;
+	__u8 head[2];
+
+	if (bpf_probe_read_kernel(head, sizeof(head), s->insns + i * 8) ||
+	    (head[0] == SBX_BPF_CALL && head[1] >> 4 == SBX_PSEUDO_KFUNC_CALL)) {
+		s->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline bool sbx_calls_kfunc(struct bpf_prog *prog)
+{
+	/* prog as a number (aux->prog is prog), so the loop may add a variable offset */
+	struct sbx_kfunc_scan s = {
+		.insns = (const __u8 *)BPF_CORE_READ(prog, aux, prog) +
+			 bpf_core_field_offset(struct bpf_prog, insnsi),
+	};
+
+	bpf_loop(BPF_CORE_READ(prog, len), sbx_kfunc_scan_one, &s, 0);
+	return s.found;
+}
+
+/* Rule 4, asked first: armed, not sbxd, then the scan. */
+static __always_inline int sbx_kfunc_refuse(struct bpf_prog *prog)
+{
+	if (!sbx_guard_applies(sbx_config_get()) || !sbx_calls_kfunc(prog))
+		return 0;
+	return sbx_guard_refuse(sbx_name_kfunc);
+}
+
+/*
+ * No `ret`: 6.16 added `bool kernel` after token, which moves it (0 anyway, as in
+ * self_protect.bpf.c's sbx_guard_bpf). Optional (6.9+): userspace/lib/bpf/enforcer.c.
+ */
+SEC("lsm/bpf_prog_load")
+int BPF_PROG(sbx_lockdown_prog_load, struct bpf_prog *prog, union bpf_attr *attr)
+{
+	return sbx_kfunc_refuse(prog);
+}
+
 SEC("lsm/bpf_prog")
 int BPF_PROG(sbx_lockdown_bpf_prog, struct bpf_prog *prog, int ret)
 {
@@ -159,12 +238,12 @@ int BPF_PROG(sbx_lockdown_bpf_prog, struct bpf_prog *prog, int ret)
 
 	if (ret)
 		return ret;
-	aux = BPF_CORE_READ(prog, aux);
-	if (!BPF_CORE_READ(aux, used_btf_cnt) && !BPF_CORE_READ(aux, num_exentries))
-		return 0;
 	if (!sbx_in_prog_load())
 		return 0;
-	return sbx_guard_refuse(sbx_name_kfunc);
+	aux = BPF_CORE_READ(prog, aux);
+	if (BPF_CORE_READ(aux, used_btf_cnt) || BPF_CORE_READ(aux, num_exentries))
+		return sbx_guard_refuse(sbx_name_kfunc);
+	return sbx_kfunc_refuse(prog); /* rule 4 before 6.9 */
 }
 
 char LICENSE[] SEC("license") = "GPL";

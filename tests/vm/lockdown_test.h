@@ -35,6 +35,8 @@
  *            load through it; castvoid: bpf_rdonly_cast(0, 0), untyped memory (7.x);
  *            ENOSYS where the kernel has no such kfunc
  *  rcu       bpf_rcu_read_lock(), bpf_rcu_read_unlock(): kfuncs that read nothing (6.2+)
+ *  ksym      the address of a kernel variable by BTF id (__ksym: the per-CPU
+ *            bpf_prog_active), not read
  */
 static inline int lockdown_load_reader(enum bpf_prog_type type, const char *how)
 {
@@ -67,6 +69,12 @@ static inline int lockdown_load_reader(enum bpf_prog_type type, const char *how)
 		LOCKDOWN_I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
 		LOCKDOWN_I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
+	struct bpf_insn ksym[] = {
+		LOCKDOWN_I(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_BTF_ID, 0, 0),
+		LOCKDOWN_I(0, 0, 0, 0, 0),
+		LOCKDOWN_I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+		LOCKDOWN_I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
 	const struct bpf_insn *insns = probe;
 	size_t n = ARRAY_SIZE(probe);
 	int fd;
@@ -96,6 +104,16 @@ static inline int lockdown_load_reader(enum bpf_prog_type type, const char *how)
 		rcu[1].imm = unlock;
 		insns = rcu;
 		n = ARRAY_SIZE(rcu);
+	} else if (!strcmp(how, "ksym")) {
+		struct btf *vm = btf__load_vmlinux_btf();
+		int var = vm ? btf__find_by_name_kind(vm, "bpf_prog_active", BTF_KIND_VAR) : -1;
+
+		btf__free(vm);
+		if (var <= 0)
+			return ENOSYS;
+		ksym[0].imm = var;
+		insns = ksym;
+		n = ARRAY_SIZE(ksym);
 	} else if (!strcmp(how, "btf")) {
 		insns = btf;
 		n = ARRAY_SIZE(btf);

@@ -70,7 +70,7 @@ static const struct {
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 /*
- * The objects' programs, one link and one pin each (40 now). enforcer_load refuses more,
+ * The objects' programs, one link and one pin each (43 now). enforcer_load refuses more,
  * so the pins sbx_enforcer_unload waits for always fit too.
  */
 #define ENFORCER_PROGS_MAX 64
@@ -81,8 +81,10 @@ static const struct {
  * everywhere else it loads like any other. file_ioctl_compat is the 32-bit ioctl entry
  * (6.8, and stable backports): each ioctl program has its twin there (the claim, a
  * verdict's begin), or the 32-bit call passes them by (ENOTTY, failing closed).
+ * bpf_prog_load (6.9) refuses a kfunc call before the verifier runs; before 6.9
+ * kernel_lockdown.bpf.c asks the same at the load's descriptor (lsm/bpf_prog).
  */
-static const char *const enforcer_optional_hooks[] = { "file_ioctl_compat" };
+static const char *const enforcer_optional_hooks[] = { "file_ioctl_compat", "bpf_prog_load" };
 
 enum {
 	MAP_VERDICTS,
