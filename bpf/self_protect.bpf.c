@@ -541,4 +541,87 @@ int BPF_PROG(sbx_guard_setpgid, struct task_struct *p, pid_t pgid, int ret)
 	return sbx_guard_task(p, sbx_name_task);
 }
 
+/*
+ * Every file self-protection refuses to open for write is refused at every write too, one
+ * decision asked at both (atk7k E3's family, as instr_guard.bpf.c does for root's
+ * instrumentation files): a descriptor opened before the arming, or kept from before a
+ * guard was added, writes nothing while armed. security_file_permission(MAY_WRITE) comes
+ * from rw_verify_area, which every write of a file's content passes (write, pwrite,
+ * writev, AIO and io_uring writes, splice and sendfile into the file, copy_file_range).
+ * The files:
+ *  - a guarded inode (sbx_guard_flags: trust store, sbxd.conf, pins, sbxd's mapped code),
+ *    refused at open by inode_permission above; a shared writable mapping made before the
+ *    arming is not a write() (mmap's own guard, SBX_GUARD_MAPPED, is at the mapping);
+ *  - a file of sbxd's process under /proc/PID or /proc/PID/task/TID, for anyone but sbxd:
+ *    mem (a write into sbxd's memory; the open asked ptrace_access_check, a write asks
+ *    nothing: mem_write uses the mm taken at open), and the others that act on it
+ *    (oom_score_adj, comm, clear_refs, coredump_filter, timerslack_ns, ...), as
+ *    sbx_guard_task refuses the syscalls that do. No init exception: systemd writes a
+ *    service's oom_score_adj in the child before its exec, when it is not sbxd yet. The
+ *    process is the one sbx_guard records (sbx_daemon_process), whatever PID names it;
+ *  - /proc/sysrq-trigger, which bypasses kernel.sysrq's mask (a refused sysctl) and whose
+ *    'e', 'i' and 'f' signal or OOM-kill every process without task_kill; 'c', 'b', 'o'
+ *    crash or stop the machine. Found by the dentry: a top entry of procfs of that name.
+ * Fast path: the write's mask, then the superblock's magic (procfs), else one lookup as in
+ * inode_permission; the process's record only for a procfs file of a process.
+ */
+const char sbx_name_proc[] = "(writing sbxd's process files)";
+const char sbx_name_sysrq[] = "(sysrq-trigger)";
+
+/* Is file procfs's top entry sysrq-trigger (d_parent is the root, its own parent)? */
+static __always_inline bool sbx_guard_is_sysrq(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry), *p = BPF_CORE_READ(d, d_parent);
+	static const char lit[] = "sysrq-trigger";
+	char name[sizeof(lit)] = {};
+
+	if (BPF_CORE_READ(p, d_parent) != p)
+		return false;
+	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name)) !=
+	    sizeof(lit))
+		return false;
+	for (int i = 0; i < sizeof(lit); i++)
+		if (name[i] != lit[i])
+			return false;
+	return true;
+}
+
+static __always_inline int sbx_guard_file_write(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct task_struct *task;
+	struct sbx_guard_state *g;
+	__u32 zero = 0;
+
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != SBX_PROC_SUPER_MAGIC)
+		return sbx_guard_inode(inode, ~0u);
+	task = sbx_proc_task_of(inode);
+	if (!task)
+		return sbx_guard_is_sysrq(file) ? sbx_guard_refuse(sbx_name_sysrq) : 0;
+	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	if (!g || !sbx_daemon_process(g, task))
+		return 0;
+	return sbx_guard_refuse(sbx_name_proc);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(sbx_guard_file_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(file->f_mode & SBX_FMODE_WRITE))
+		return 0;
+	return sbx_guard_file_write(file);
+}
+
+SEC("lsm/file_permission")
+int BPF_PROG(sbx_guard_file_permission, struct file *file, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(mask & SBX_MAY_WRITE))
+		return 0;
+	return sbx_guard_file_write(file);
+}
+
 char LICENSE[] SEC("license") = "GPL";

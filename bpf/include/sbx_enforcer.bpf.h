@@ -465,22 +465,31 @@ static __always_inline __u64 sbx_proc_pid_of(struct inode *inode)
 }
 
 /*
+ * The task a procfs inode belongs to (NULL: not a process's, or gone), read as an address
+ * (only BPF_CORE_READ through it): pid_task(pid, PIDTYPE_PID).
+ */
+static __always_inline struct task_struct *sbx_proc_task_of(struct inode *inode)
+{
+	struct pid *pid = (struct pid *)sbx_proc_pid_of(inode);
+	struct hlist_node *first;
+
+	if (!pid)
+		return NULL;
+	first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+	if (!first)
+		return NULL;
+	return (void *)((__u64)first - bpf_core_field_offset(struct task_struct, pid_links));
+}
+
+/*
  * The mm of the task a procfs inode belongs to (0: not a process's, gone, or a kernel
  * thread), read as an address: pid_task(pid, PIDTYPE_PID)->mm.
  */
 static __always_inline __u64 sbx_proc_mm_of(struct inode *inode)
 {
-	struct pid *pid = (struct pid *)sbx_proc_pid_of(inode);
-	struct hlist_node *first;
-	struct task_struct *task;
+	struct task_struct *task = sbx_proc_task_of(inode);
 
-	if (!pid)
-		return 0;
-	first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
-	if (!first)
-		return 0;
-	task = (void *)((__u64)first - bpf_core_field_offset(struct task_struct, pid_links));
-	return (__u64)BPF_CORE_READ(task, mm);
+	return task ? (__u64)BPF_CORE_READ(task, mm) : 0;
 }
 
 /* Is t a thread of the process g names (its tgid, and its leader's start time)? */

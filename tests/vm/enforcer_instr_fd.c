@@ -7,6 +7,8 @@
  * (sbx_enforcer_protect), and a copy of itself it execs (an exec is never sbxd) writes
  * through the inherited descriptor, each way a write reaches a file. The control: the
  * same writes before arming. Scope `sandboxed`, so the copies exec without verdicts.
+ * The same for self-protection's files (bpf/self_protect.bpf.c, sbx_guard_file_write):
+ * sbxd's /proc/PID/mem, a guarded file, /proc/sysrq-trigger.
  */
 #include <sys/mount.h>
 #include <sys/sendfile.h>
@@ -40,7 +42,8 @@ FIXTURE_TEARDOWN(enforcer_instr_fd)
  * the inherited descriptor FD, at offset 0 (a sysctl ignores a write further on), and exits
  * with 0 or the errno that refused it. HOW: pwrite, pwritev, splice (from a pipe), sendfile
  * (from a memfd, at the descriptor's position), kprobe (VALUE is a kprobe_events line;
- * on success the event is removed again through the same descriptor).
+ * on success the event is removed again through the same descriptor), mem (VALUE is
+ * ADDR:TEXT, TEXT written at offset ADDR, in hex), empty (a write of no bytes).
  */
 static int write_how(const char *how, int fd, const char *v)
 {
@@ -64,6 +67,19 @@ static int write_how(const char *how, int fd, const char *v)
 			return 98;
 		return sendfile(fd, m, &off, n) < 0 ? errno : 0;
 	}
+	if (!strcmp(how, "mem")) {
+		char *text;
+		unsigned long addr = strtoul(v, &text, 16);
+
+		if (*text != ':')
+			return 98;
+		text++;
+		return pwrite(fd, text, strlen(text), (off_t)addr) < 0 ? errno : 0;
+	}
+	if (!strcmp(how, "open")) /* v is a path, opened for write */
+		return open(v, O_WRONLY) < 0 ? errno : 0;
+	if (!strcmp(how, "empty"))
+		return pwrite(fd, "", 0, 0) < 0 ? errno : 0;
 	if (!strcmp(how, "kprobe")) {
 		if (write(fd, v, n) < 0)
 			return errno;
@@ -199,6 +215,83 @@ TEST_F_TIMEOUT(enforcer_instr_fd, kprobe_events_descriptor_from_before_arming_re
 	EXPECT_EQ(0, not_sbxd_writes("kprobe", fd, line));
 	arm(_metadata, self);
 	EXPECT_EQ(EPERM, not_sbxd_writes("kprobe", fd, line));
+	close(fd);
+}
+
+/*
+ * sbxd's /proc/PID/mem open for write from before the arming (the open asked
+ * ptrace_access_check; a write asks nothing of it). This test is sbxd: its own mem file,
+ * opened before arming, is inherited by a copy that is not sbxd, which writes into this
+ * process. Armed: EPERM, and the bytes stay; the control writes them before arming.
+ */
+static char sbxd_bytes[16] = "sbxd's own";
+
+TEST_F_TIMEOUT(enforcer_instr_fd, sbxd_mem_descriptor_from_before_arming_refused, 300)
+{
+	int fd = open("/proc/self/mem", O_RDWR); /* inherited by the copies */
+	char v[64];
+
+	ASSERT_LE(0, fd);
+	snprintf(v, sizeof(v), "%lx:SBXD", (unsigned long)sbxd_bytes);
+	EXPECT_EQ(0, not_sbxd_writes("mem", fd, v));
+	EXPECT_EQ(0, memcmp(sbxd_bytes, "SBXD", 4)) TH_LOG("the control wrote nothing");
+	memcpy(sbxd_bytes, "sbxd", 4);
+	arm(_metadata, self);
+	EXPECT_EQ(EPERM, not_sbxd_writes("mem", fd, v));
+	EXPECT_STREQ("sbxd's own", sbxd_bytes);
+	close(fd);
+}
+
+/*
+ * A file sbxd guards (as it guards sbxd.conf) open for write from before the arming: every
+ * way of writing it is refused while armed, and the file keeps its bytes; the control
+ * writes it before arming.
+ */
+TEST_F_TIMEOUT(enforcer_instr_fd, guarded_file_descriptor_from_before_arming_refused, 300)
+{
+	static const char *const hows[] = { "pwrite", "pwritev", "splice", "sendfile" };
+	char conf[96], now[16];
+	const char *paths[2] = { self->dir, conf };
+	struct sbx_diag d = { 0 };
+	int fd;
+
+	snprintf(conf, sizeof(conf), "%s/sbxd.conf", self->dir);
+	ASSERT_EQ(0, write_file(conf, "mode = enforce\n", 15, 0644));
+	fd = open(conf, O_WRONLY); /* inherited by the copies */
+	ASSERT_LE(0, fd);
+	for (size_t i = 0; i < ARRAY_SIZE(hows); i++) {
+		EXPECT_EQ(0, not_sbxd_writes(hows[i], fd, "MODE")) TH_LOG("%s unarmed", hows[i]);
+	}
+	read_line(conf, now, sizeof(now));
+	EXPECT_STREQ("MODE = enforce", now);
+	ASSERT_EQ(0, write_file(conf, "mode = enforce\n", 15, 0644));
+	ASSERT_EQ(0, sbx_enforcer_protect(self->e, paths, 2, &d)) TH_LOG("%s", d.msg);
+	for (size_t i = 0; i < ARRAY_SIZE(hows); i++) {
+		EXPECT_EQ(EPERM, not_sbxd_writes(hows[i], fd, "MODE")) TH_LOG("%s armed", hows[i]);
+	}
+	read_line(conf, now, sizeof(now));
+	EXPECT_STREQ("mode = enforce", now);
+	close(fd);
+}
+
+/*
+ * /proc/sysrq-trigger (kernel.sysrq's mask does not apply to it; 'i' SIGKILLs sbxd
+ * without asking task_kill): refused at a write-open and at a write through a descriptor
+ * from before the arming. The writes are of no bytes (the kernel asks the write's
+ * permission first, then does nothing), so the control does not touch the machine.
+ */
+TEST_F_TIMEOUT(enforcer_instr_fd, sysrq_trigger_refused_while_armed, 300)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY); /* inherited by the copies */
+
+	if (fd < 0 && errno == ENOENT)
+		SKIP(return, "no /proc/sysrq-trigger in this kernel (CONFIG_MAGIC_SYSRQ)");
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, not_sbxd_writes("empty", fd, ""));
+	arm(_metadata, self);
+	EXPECT_EQ(EPERM, not_sbxd_writes("empty", fd, ""));
+	EXPECT_EQ(EPERM, not_sbxd_writes("open", -1, "/proc/sysrq-trigger"));
+	EXPECT_EQ(0, open_errno("/proc/sysrq-trigger", O_WRONLY)) TH_LOG("sbxd itself");
 	close(fd);
 }
 
