@@ -60,6 +60,16 @@ static __always_inline int sbx_store_verdict(struct file *file, unsigned long ar
 	g = bpf_inode_storage_get(&sbx_inode_gen, inode, 0, 0);
 	if (!g || g->gen != v.write_gen)
 		return -SBX_ESTALE;
+	/*
+	 * The launcher's identity outlives its verdict (atk7k E2b): marked before the verdict
+	 * is stored, so a launcher's verdict never exists without the mark.
+	 */
+	if (v.policy & SBX_POLICY_SBX_LAUNCHER) {
+		int err = sbx_guard_add(inode, SBX_GUARD_LAUNCHER);
+
+		if (err)
+			return err;
+	}
 	sbx_inode_key(inode, &key);
 	if (bpf_map_update_elem(&sbx_verdicts, &key, &v, BPF_ANY))
 		return -SBX_ENOMEM;

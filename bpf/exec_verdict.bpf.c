@@ -113,7 +113,17 @@ int BPF_PROG(sbx_exec_check, struct linux_binprm *bprm, int ret)
 			ts->staged = 1;
 		}
 	}
-	if (!reason || !(cfg->scope == SBX_SCOPE_ALL || sandboxed))
+	if (!reason)
+		return 0;
+	/*
+	 * Out of scope without a valid verdict: allowed, unless the file is scope sandboxed's
+	 * launcher (atk7k E2b). Its verdict is what makes what it starts sandboxed; one gone
+	 * stale (an open for write, nothing written) or missing (an evicted inode), with no
+	 * sbxd alive to verify it again, would start everything out of scope: refused, fail
+	 * closed. Only on this miss path: one guard lookup.
+	 */
+	if (!(cfg->scope == SBX_SCOPE_ALL || sandboxed ||
+	      (sbx_guard_flags(file->f_inode) & SBX_GUARD_LAUNCHER)))
 		return 0;
 	return sbx_deny(cfg, file, (const char *)BPF_CORE_READ(bprm, filename), SBX_HOOK_EXEC,
 			reason);

@@ -5,8 +5,11 @@
  * sbx binary it trusts with SBX_POLICY_SBX_LAUNCHER. A task that execs that binary with a
  * valid verdict becomes a launcher (exec_verdict.bpf.c); what a launcher, or any task
  * forked from it, execs is sandboxed; sandboxed tasks stay so, and so do their children.
- * A copy of sbx (another inode, no verdict) launches nothing sandboxed: scope `sandboxed`
- * protects users from the programs they chose to confine, not from themselves.
+ * A copy of sbx (another inode, no launcher verdict, whether sbxd is alive or not)
+ * launches nothing sandboxed: scope `sandboxed` protects users from the programs they chose
+ * to confine, not from themselves. The launcher itself without a valid verdict (stale, or
+ * gone, with no sbxd to verify it again) is refused, never run out of scope (atk7k E2b:
+ * SBX_GUARD_LAUNCHER, exec_verdict.bpf.c).
  *
  * Task storage does not follow fork by itself: task_alloc copies it to the child. A child
  * that gets no storage (ENOMEM) is refused whatever its parent's state holds, fail closed:

@@ -348,6 +348,16 @@ enum sbx_guard_inode_flags {
 	 * new file in its place (dpkg, rpm) works; the running sbxd keeps the old inode.
 	 */
 	SBX_GUARD_MAPPED = 1u << 2,
+	/*
+	 * Scope `sandboxed`'s launcher (atk7k E2b): a file sbxd stored a verdict for with
+	 * SBX_POLICY_SBX_LAUNCHER, marked by that store (bpf/daemon_store.bpf.c), never by
+	 * the guard ioctl. Its exec without a valid verdict is refused in enforce mode
+	 * (bpf/exec_verdict.bpf.c): a launcher whose verdict went stale or missing, with no
+	 * sbxd alive to verify it again, would start programs out of scope. While armed it is
+	 * not opened for write either (as SBX_GUARD_MAPPED: rename and unlink stay open, so
+	 * a package upgrade puts a new sbx in its place, which sbxd marks at its verdict).
+	 */
+	SBX_GUARD_LAUNCHER = 1u << 3,
 };
 
 /*

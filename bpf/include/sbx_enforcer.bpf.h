@@ -311,6 +311,15 @@ static __always_inline __u32 sbx_guard_flags(struct inode *inode)
 	return flags ? *flags : 0;
 }
 
+/*
+ * Kept in the inode's storage on any file system: SBX_GUARD_MAPPED (a mapped inode is never
+ * evicted) and SBX_GUARD_LAUNCHER, which is not refused where sbx_guard_home has no home
+ * for it (sbx on btrfs or overlayfs must still launch): there it lasts as long as the
+ * inode stays in memory, and an eviction drops it (what an exec then does without a
+ * verdict: exec_verdict.bpf.c).
+ */
+#define SBX_GUARD_INODE_ANYWHERE (SBX_GUARD_MAPPED | SBX_GUARD_LAUNCHER)
+
 /* Add flags to the inode's guard, where sbx_guard_home keeps it: 0 or -errno. */
 static __always_inline int sbx_guard_add(struct inode *inode, __u32 add)
 {
@@ -324,7 +333,7 @@ static __always_inline int sbx_guard_add(struct inode *inode, __u32 add)
 			return 0;
 		if (!flags) /* added meanwhile, or the map is full */
 			flags = bpf_map_lookup_elem(&sbx_guard_files, &id);
-	} else if (home == SBX_GUARD_HOME_INODE || add == SBX_GUARD_MAPPED) {
+	} else if (home == SBX_GUARD_HOME_INODE || !(add & ~SBX_GUARD_INODE_ANYWHERE)) {
 		flags = bpf_inode_storage_get(&sbx_guard_inodes, inode, 0,
 					      BPF_LOCAL_STORAGE_GET_F_CREATE);
 	} else {

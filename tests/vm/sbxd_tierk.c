@@ -66,6 +66,15 @@ TEST_F(sbxd_k, kill9_pins_keep_refusing_restart_adopts)
 	stop_sbxd(self, SIGKILL);
 	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
+	/*
+	 * atk7k E2b: the launcher's verdict made stale (an open for write, nothing written)
+	 * while no sbxd verifies it again. The launcher's own exec is refused (run_prog's
+	 * 1000 + errno), fail closed, not run as a program whose children are out of scope.
+	 * The restarted sbxd below verifies it again: the control.
+	 */
+	EXPECT_EQ(0, open_for_write(self->launcher));
+	EXPECT_EQ(1000 + EPERM, launched(self, self->unsigned_prog));
+	EXPECT_EQ(1000 + EPERM, launched(self, self->signed_prog));
 	start_sbxd(_metadata, self);
 	ASSERT_EQ(0, sbx_sh(self->r, "grep -c 'adopted the pinned enforcer' '%s.out'", self->run));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
