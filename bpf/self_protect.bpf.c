@@ -71,8 +71,9 @@
  *    its trust store already.
  *  - Kernel modules, /dev/mem, kexec, /proc/kcore and BPF reads of kernel memory:
  *    kernel_lockdown.bpf.c.
- *  - Not covered (README): freezing sbxd's cgroup or starving it through cgroup files (it
- *    fails closed: the pins enforce without it); a map of sbx's put into an outer map
+ *  - sbxd's cgroup (moving, killing, freezing or limiting it through cgroupfs, which no
+ *    task hook sees): cgroup_guard.bpf.c.
+ *  - Not covered (README): a map of sbx's put into an outer map
  *    through a descriptor opened before the arming (lsm/bpf_prog below). The maps
  *    themselves are frozen as sbxd arms, so no descriptor writes them (daemon_store.bpf.c).
  *
@@ -208,6 +209,7 @@ static __always_inline int sbx_claim(struct file *file, unsigned int cmd, unsign
 	ts->flags |= SBX_TASK_DAEMON;
 	g->daemon_tgid = BPF_CORE_READ(task, tgid);
 	g->daemon_start = start;
+	g->daemon_task = (__u64)BPF_CORE_READ(task, group_leader);
 	if (!armed) {
 		g->armed_at = bpf_ktime_get_boot_ns();
 		cfg->flags |= SBX_CONFIG_SELF_PROTECT;

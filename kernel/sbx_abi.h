@@ -396,7 +396,13 @@ struct sbx_guard_state {
 	 * (or sbxd's own) may claim, since what existed before could carry planted state.
 	 */
 	__u64 armed_at;
+	/*
+	 * sbxd's group leader (its task_struct's address, set by the claim): where sbxd is in
+	 * the cgroup tree (bpf/cgroup_guard.bpf.c). Read only through bpf_probe_read_kernel, and
+	 * believed only while that task's tgid and start time are daemon_tgid and daemon_start.
+	 */
+	__u64 daemon_task;
 };
-_Static_assert(sizeof(struct sbx_guard_state) == 56, "sbx_guard_state is 56 bytes");
+_Static_assert(sizeof(struct sbx_guard_state) == 64, "sbx_guard_state is 64 bytes");
 
 #endif /* SBX_ABI_H */

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 
 #include "enforcer_test.h"
 #include "sbx_pki.h"
@@ -50,6 +51,7 @@ FIXTURE(sbxd_k)
 	char launcher[LEN + 16], signed_prog[LEN + 16], unsigned_prog[LEN + 16];
 	char sbxd[LEN + 16], conf[LEN + 16]; /* a signed copy of sbxd (sign_sbxd), its config */
 	bool armed; /* started the signed copy, which arms self-protection */
+	char cgroup[LEN + 16]; /* a v2 cgroup sbxd starts in, alone (empty: this test's) */
 	pid_t timeout_pid;
 	struct sbx_cmd_result *r;
 	bool mounted;
@@ -63,6 +65,7 @@ FIXTURE_SETUP(sbxd_k)
 	self->timeout_pid = 0;
 	self->mounted = false;
 	self->armed = false;
+	self->cgroup[0] = '\0';
 	self->r = malloc(sizeof(*self->r));
 	ASSERT_NE(NULL, self->r);
 	if (geteuid())
@@ -119,6 +122,10 @@ FIXTURE_TEARDOWN(sbxd_k)
 	sbx_enforcer_unload(NULL, NULL);
 	if (self->mounted)
 		umount2(self->w, MNT_DETACH);
+	if (self->cgroup[0]) { /* cg_setup's tree, if the test ended before its cleanup */
+		fmt(self->cgroup, sizeof(self->cgroup), "%s/cg", self->dir);
+		umount2(self->cgroup, MNT_DETACH);
+	}
 	if (self->dir[0])
 		sbx_rmtree(self->dir);
 	free(self->r);
@@ -143,17 +150,19 @@ static inline void sign_sbxd(struct __test_metadata *_metadata, FIXTURE_DATA(sbx
 static inline void start_sbxd_with(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
 				   const char *exe, bool all, const char *extra)
 {
-	char cmd[4096], out[LEN + 16], scope[3 * LEN] = "all";
+	char cmd[4096], out[LEN + 16], scope[3 * LEN] = "all", cg[LEN + 64] = "";
 	int err;
 
 	if (!all)
 		fmt(scope, sizeof(scope), "sandboxed --path '%s' --launcher '%s'", self->w,
 		    self->launcher);
 	fmt(out, sizeof(out), "%s.out", self->run);
+	if (self->cgroup[0]) /* the shell moves itself, so timeout(1) and sbxd start there */
+		fmt(cg, sizeof(cg), "echo $$ > '%s/cgroup.procs' && ", self->cgroup);
 	fmt(cmd, sizeof(cmd),
-	    "exec timeout -s KILL 240 '%s' --tier K --mode enforce --scope %s --trust-dir '%s' "
+	    "%sexec timeout -s KILL 240 '%s' --tier K --mode enforce --scope %s --trust-dir '%s' "
 	    "--run-dir '%s' %s",
-	    exe ? exe : sbxd_bin(), scope, self->trust, self->run, extra);
+	    cg, exe ? exe : sbxd_bin(), scope, self->trust, self->run, extra);
 	err = sbxd_test_start(cmd, self->notify, out, 120, &self->timeout_pid);
 	if (err) {
 		sbx_sh(self->r, "cat '%s'", out);
@@ -229,6 +238,71 @@ static inline int launched(FIXTURE_DATA(sbxd_k) * self, const char *prog)
 	char *argv[] = { self->launcher, (char *)prog, NULL };
 
 	return run_prog(argv, NULL);
+}
+
+/* Write s to the file name of the cgroup directory cg: 0, or the errno. */
+static inline int cg_write(const char *cg, const char *name, const char *s)
+{
+	char path[LEN + 64];
+	int fd, err = 0;
+
+	fmt(path, sizeof(path), "%s/%s", cg, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static inline int cg_write_pid(const char *cg, const char *name, pid_t pid)
+{
+	char s[16];
+
+	fmt(s, sizeof(s), "%d", (int)pid);
+	return cg_write(cg, name, s);
+}
+
+/*
+ * Cgroups for a test of sbxd's (atk7k E2): the v2 tree mounted at DIR/cg, with the pids
+ * controller for its children; SVC, where the fixture starts sbxd alone (self->cgroup),
+ * and OTHER, where a process of the test's waits (SLEEPER), for what must work while
+ * armed. Each test's cgroups have names of their own: sbxd holds SVC until the teardown.
+ */
+struct sbxd_cgroups {
+	char root[LEN + 8], svc[LEN + 32], other[LEN + 32];
+	pid_t sleeper;
+};
+
+static inline void cg_setup(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+			    struct sbxd_cgroups *cg)
+{
+	fmt(cg->root, sizeof(cg->root), "%s/cg", self->dir);
+	ASSERT_EQ(0, mkdir(cg->root, 0700));
+	ASSERT_EQ(0, mount("cgroup2", cg->root, "cgroup2", 0, NULL));
+	ASSERT_EQ(0, cg_write(cg->root, "cgroup.subtree_control", "+pids"));
+	fmt(cg->svc, sizeof(cg->svc), "%s/sbxd-%d", cg->root, (int)getpid());
+	fmt(cg->other, sizeof(cg->other), "%s/other-%d", cg->root, (int)getpid());
+	ASSERT_EQ(0, mkdir(cg->svc, 0755));
+	ASSERT_EQ(0, mkdir(cg->other, 0755));
+	cg->sleeper = fork();
+	ASSERT_LE(0, cg->sleeper);
+	if (cg->sleeper == 0) {
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, cg_write_pid(cg->other, "cgroup.procs", cg->sleeper));
+	fmt(self->cgroup, sizeof(self->cgroup), "%s", cg->svc);
+}
+
+static inline void cg_cleanup(struct sbxd_cgroups *cg)
+{
+	if (cg->sleeper > 0) {
+		kill(cg->sleeper, SIGKILL);
+		waitpid(cg->sleeper, NULL, 0);
+	}
+	umount2(cg->root, MNT_DETACH);
 }
 
 /*

@@ -31,7 +31,11 @@ struct tamper {
 	/* acting on sbxd's process another way than kill (atk6k F4, F4b) */
 	int sigio, prlimit, nice, affinity, ioprio, movemem;
 	int core_hard; /* sbxd's RLIMIT_CORE hard limit as /proc/PID/limits says, before */
+	/* sbxd's cgroup, through cgroupfs (atk7k E2): a limit, a freeze, a move out of it */
+	int cg_limit, cg_freeze, cg_move;
 };
+
+static struct sbxd_cgroups cg; /* cg_setup's, in the tests that tamper */
 
 static int err_of(int r)
 {
@@ -276,7 +280,60 @@ static void tamper(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * sel
 		close(fd);
 	t->unlink_pin = err_of(unlink(PINS "/link_sbx_exec_check"));
 	act_on_process(self, pid, t);
+	t->cg_limit = cg_write(cg.svc, "pids.max", "max");
+	t->cg_freeze = cg_write(cg.svc, "cgroup.freeze", "1");
+	if (!t->cg_freeze)
+		cg_write(cg.svc, "cgroup.freeze", "0");
+	t->cg_move = cg_write_pid(cg.other, "cgroup.procs", pid);
 	t->kill = err_of(kill(pid, SIGKILL));
+}
+
+/* A write to a v1 hierarchy (a named one: no controller needed): 0, or the errno. */
+static int cg_v1_write(void)
+{
+	char v1[LEN + 16];
+	int err;
+
+	fmt(v1, sizeof(v1), "%s1", cg.root);
+	if (mkdir(v1, 0700) || mount("cgroup", v1, "cgroup", 0, "none,name=sbxtest"))
+		return -errno;
+	err = cg_write_pid(v1, "cgroup.procs", getpid()); /* where it is: moves nothing */
+	umount2(v1, MNT_DETACH);
+	return err;
+}
+
+/*
+ * Armed, after tamper (atk7k E2): the PoC's cgroup.kill of sbxd's cgroup, a move of sbxd
+ * into a child of it, and a v1 hierarchy (freezer's, where the kernel has it) are refused;
+ * a cgroup that does not hold sbxd works as before, from this process, which is not init:
+ * a new child, a move inside it, a controller, a limit, a freeze, a kill.
+ */
+static void cgroup_armed(struct __test_metadata *_metadata, pid_t pid)
+{
+	char sub[LEN + 48];
+	int st;
+
+	EXPECT_EQ(EPERM, cg_write(cg.svc, "cgroup.kill", "1"));
+	fmt(sub, sizeof(sub), "%s/sub", cg.svc);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	EXPECT_EQ(EPERM, cg_write_pid(sub, "cgroup.procs", pid));
+	rmdir(sub);
+	EXPECT_EQ(0, kill(pid, 0));
+	EXPECT_EQ(EPERM, cg_v1_write());
+
+	fmt(sub, sizeof(sub), "%s/sub", cg.other);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	EXPECT_EQ(0, cg_write_pid(sub, "cgroup.procs", cg.sleeper));
+	EXPECT_EQ(0, cg_write(cg.other, "cgroup.subtree_control", "+pids"));
+	EXPECT_EQ(0, cg_write(sub, "pids.max", "100"));
+	EXPECT_EQ(0, cg_write(sub, "cgroup.freeze", "1"));
+	EXPECT_EQ(0, cg_write(sub, "cgroup.freeze", "0"));
+	EXPECT_EQ(0, cg_write(sub, "cgroup.kill", "1"));
+	EXPECT_EQ(cg.sleeper, waitpid(cg.sleeper, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	cg.sleeper = 0;
+	rmdir(sub);
+	cg_cleanup(&cg);
 }
 
 /* Bounds, not timed assertions: a signed sbxd started (it verifies itself and its
@@ -286,11 +343,17 @@ TEST_F_TIMEOUT(sbxd_k, protect_off_root_can_tamper, 300)
 	struct tamper t;
 	pid_t pid;
 
+	cg_setup(_metadata, self, &cg);
 	start_signed(_metadata, self, "--protect no");
 	pid = sbxd_test_pid(self->run);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(EPERM, launched(self, self->unsigned_prog));
 	tamper(_metadata, self, pid, &t);
+	EXPECT_EQ(0, t.cg_limit);
+	EXPECT_EQ(0, t.cg_freeze);
+	EXPECT_EQ(0, t.cg_move);
+	EXPECT_EQ(0, cg_v1_write());
+	cg_cleanup(&cg);
 	EXPECT_EQ(0, t.obj_get);
 	EXPECT_EQ(0, t.map_update);
 	EXPECT_EQ(0, t.map_by_id);
@@ -355,12 +418,17 @@ TEST_F_TIMEOUT(sbxd_k, protect_on_root_cannot_tamper_sbxd_can_unload, 300)
 	pid_t pid;
 
 	self->armed = true;
+	cg_setup(_metadata, self, &cg);
 	start_signed(_metadata, self, "");
 	ASSERT_EQ(0, sbx_sh(self->r, "grep 'self-protection on' '%s.out'", self->run));
 	ASSERT_EQ(0, self->r->status) TH_LOG("sbxd did not arm: %s", self->r->out);
 	pid = sbxd_test_pid(self->run);
 	ASSERT_LT(0, pid);
 	tamper(_metadata, self, pid, &t);
+	EXPECT_EQ(EPERM, t.cg_limit);
+	EXPECT_EQ(EPERM, t.cg_freeze);
+	EXPECT_EQ(EPERM, t.cg_move);
+	cgroup_armed(_metadata, pid);
 	EXPECT_EQ(EPERM, t.obj_get);
 	EXPECT_EQ(EPERM, t.map_update);
 	EXPECT_EQ(EPERM, t.map_by_id);

@@ -32,6 +32,7 @@
 #include "bpf/enforcer.h"
 #include "bpf/instr.h"
 #include "probe/features.h"
+#include "cgroup_guard.skel.h"
 #include "daemon_store.skel.h"
 #include "exec_verdict.skel.h"
 #include "instr_guard.skel.h"
@@ -66,11 +67,12 @@ static const struct {
 	{ "self_protect", self_protect__elf_bytes }, /* inert until sbx_enforcer_protect */
 	{ "instr_guard", instr_guard__elf_bytes }, /* the same */
 	{ "kernel_lockdown", kernel_lockdown__elf_bytes }, /* the same */
+	{ "cgroup_guard", cgroup_guard__elf_bytes }, /* the same */
 	/* clang-format on */
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 /*
- * The objects' programs, one link and one pin each (43 now). enforcer_load refuses more,
+ * The objects' programs, one link and one pin each (45 now). enforcer_load refuses more,
  * so the pins sbx_enforcer_unload waits for always fit too.
  */
 #define ENFORCER_PROGS_MAX 64
