@@ -92,9 +92,14 @@
 #define SBX_MAY_WRITE_ANY (0x2 | 0x8) /* MAY_WRITE | MAY_APPEND */
 #define SBX_MAY_OPEN_ANY  (0x2 | 0x4 | 0x8) /* ... | MAY_READ */
 
+/*
+ * Every pinned object: a program and a link per program (enforcer.c refuses more than
+ * ENFORCER_PROGS_MAX, 64, programs) and the maps. A full hash answers E2BIG and the
+ * arming fails: 128 was outgrown at 45 programs.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 128);
+	__uint(max_entries, 256);
 	__type(key, __u64); /* SBX_GUARD_KEY(kind, id) */
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
