@@ -1046,6 +1046,34 @@ static void compile_fcntl(struct builder *b)
 		     0);
 }
 
+/*
+ * seccomp(2) itself, by allow-list: the operations and filter flags a confined program may
+ * use to confine itself further. Not SECCOMP_FILTER_FLAG_NEW_LISTENER (nor its
+ * WAIT_KILLABLE_RECV): a listener of the program's own answers the calls sbx's filter sends
+ * to sbx's supervisor once sbx's listener is closed (the kernel allows one listener per
+ * filter chain, and frees sbx's with its descriptor); among equal USER_NOTIF answers the
+ * newest filter's listener wins, and its CONTINUE runs the call natively (atk8u O2). While
+ * sbx lives the kernel already says EBUSY, so nothing that works today breaks. Operations:
+ * strict mode, filters, GET_ACTION_AVAIL and GET_NOTIF_SIZES (0-3); anything newer waits
+ * for review. Both are compared on all 64 bits: a value whose upper half the kernel would
+ * ignore is refused, never let through.
+ */
+static void compile_seccomp_self(struct builder *b)
+{
+	static const uint64_t ops[] = { 0, 1, 2, 3 };
+	uint64_t flags[16];
+
+	/* Every subset of TSYNC 1, LOG 2, SPEC_ALLOW 4, TSYNC_ESRCH 16 (ascending). */
+	for (unsigned int i = 0; i < ARRAY_SIZE(flags); i++)
+		flags[i] = (i & 7) | (i & 8) << 1;
+	deny_outside(b, "seccomp", NOCOND, 0, ~0ULL, ops, ARRAY_SIZE(ops), EINVAL,
+		     "seccomp operations outside the allow-list", 0);
+	deny_outside(b, "seccomp", NOCOND, 1, ~0ULL, flags, ARRAY_SIZE(flags), EPERM,
+		     "seccomp(NEW_LISTENER): a listener of the program's own would answer the "
+		     "calls sbx supervises; filter flags outside the allow-list",
+		     0);
+}
+
 static void compile_kernel_surface(struct builder *b)
 {
 	/* 'f' (FS_IOC_*, ext4, fs-verity, fscrypt), 'X' (FSSETXATTR), 'v', btrfs (0x94). */
@@ -1071,6 +1099,7 @@ static void compile_kernel_surface(struct builder *b)
 			NULL, clone_flags[i].why);
 	/* clone3 passes its flags in memory seccomp cannot read: libc falls back to clone. */
 	sc_rule(b, "clone3", ENOSYS, NOCOND, NULL, "clone3 (flags unreadable by seccomp)");
+	compile_seccomp_self(b);
 	/*
 	 * personality(READ_IMPLIES_EXEC) makes every readable mapping executable. The query
 	 * personality(0xffffffff) has that bit too and must keep working: deny the bit

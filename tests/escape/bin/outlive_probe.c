@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * outlive_probe MODE ... (tests/escape/outlive.c): what a program can do about its
+ * supervisor, confined or not. Libc only.
+ *
+ *   listener   seccomp(SET_MODE_FILTER) with NEW_LISTENER, then with the flags a program
+ *              may pass (TSYNC|LOG|SPEC_ALLOW), then GET_NOTIF_SIZES; one line each on
+ *              stdout: "NAME: ok" or "NAME: ERRNO-NAME".
+ */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void say(const char *name, long r)
+{
+	printf("%s: %s\n", name, r >= 0 ? "ok" : strerrorname_np(errno));
+}
+
+static int listener(void)
+{
+	struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+	struct sock_fprog prog = { 1, allow };
+	struct seccomp_notif_sizes sizes;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return 12;
+	say("new_listener", syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+				    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
+	say("allowed_flags", syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+				     SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |
+					     SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+				     &prog));
+	say("notif_sizes", syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "listener"))
+		return listener();
+	fprintf(stderr, "usage: outlive_probe listener\n");
+	return 2;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The program's supervisor is sbx, never the program itself, and sbx's end is the program's
+ * end (invariant 6; attack review atk8u O1, O2).
+ *
+ * O2: a seccomp listener of the program's own. The kernel allows one listener per filter
+ * chain and frees sbx's with its descriptor; a program that outlived sbx could then install
+ * one, and the newest filter's listener wins among equal USER_NOTIF answers: its CONTINUE
+ * ran the calls sbx supervises natively (chmod 04755 outside the grants, connect to a
+ * pathname unix socket). sbx's filter refuses NEW_LISTENER itself (EPERM; the kernel's
+ * own EBUSY holds only while sbx's listener lives), and a supervised call with no
+ * listener left fails closed (ENOSYS, the kernel's answer: shown here on the kernel itself).
+ *
+ * Each runs unconfined first (the control, which must work).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#define PROFILE "/tests/escape/data/app-sandbox.yaml"
+
+static const char *profile(void)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s%s", sbx_src(), PROFILE);
+	return path;
+}
+
+TEST(program_gets_no_listener)
+{
+	static struct sbx_cmd_result r;
+	char *argv[] = { (char *)sbx_test_helper("outlive_probe"), "listener", NULL };
+	char *args[] = { "--", argv[0], argv[1], NULL };
+
+	ASSERT_EQ(0, sbx_run_capture(argv, &r)) TH_LOG("%s%s", r.out, r.err);
+	TH_LOG("control: %s", r.out);
+	ASSERT_NE(NULL, strstr(r.out, "new_listener: ok\n"));
+	ASSERT_NE(NULL, strstr(r.out, "allowed_flags: ok\n"));
+
+	ASSERT_EQ(0, sbx_run_profile(profile(), args, NULL, &r)) TH_LOG("%s%s", r.out, r.err);
+	TH_LOG("confined: %s", r.out);
+	/* EBUSY is the kernel's, and only while sbx's listener is open. */
+	EXPECT_NE(NULL, strstr(r.out, "new_listener: EPERM\n"))
+		TH_LOG("sbx's filter must refuse NEW_LISTENER");
+	EXPECT_NE(NULL, strstr(r.out, "allowed_flags: ok\n"));
+	EXPECT_NE(NULL, strstr(r.out, "notif_sizes: ok\n"));
+}
+
+/*
+ * The kernel, unconfined: a call a filter sends to a listener that is gone gets ENOSYS,
+ * never runs (what a supervised call meets if sbx's listener closes before the tree ends).
+ */
+TEST(call_without_listener_fails_closed)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fchmodat, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	char dir[PATH_MAX], file[PATH_MAX + 8];
+	struct stat st;
+	int ws, fd;
+	pid_t pid;
+
+	ASSERT_NE(NULL, sbx_mkdtemp(dir, sizeof(dir)));
+	snprintf(file, sizeof(file), "%s/f", dir);
+	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		long nfd;
+
+		/* The control: the call runs before the filter. */
+		if (syscall(__NR_fchmodat, AT_FDCWD, file, 0600))
+			_exit(10);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(11);
+		nfd = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+			      SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		if (nfd < 0)
+			_exit(12);
+		close((int)nfd);
+		if (syscall(__NR_fchmodat, AT_FDCWD, file, 0604) == 0)
+			_exit(13);
+		_exit(errno == ENOSYS ? 0 : 14);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	ASSERT_EQ(0, stat(file, &st));
+	sbx_rmtree(dir);
+	ASSERT_TRUE(WIFEXITED(ws));
+	if (WEXITSTATUS(ws) == 12)
+		SKIP(return, "no seccomp user notification on this kernel");
+	EXPECT_EQ(0, WEXITSTATUS(ws))
+		TH_LOG("10: control chmod, 11: nnp, 13: ran with no listener, 14: not ENOSYS");
+	EXPECT_EQ(0600u, st.st_mode & 07777);
+}
+
+TEST_HARNESS_MAIN
