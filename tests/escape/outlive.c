@@ -11,12 +11,17 @@
  * own EBUSY holds only while sbx's listener lives), and a supervised call with no
  * listener left fails closed (ENOSYS, the kernel's answer: shown here on the kernel itself).
  *
+ * SIGPIPE: sbx writes its refusals on stderr; with stderr a pipe nobody reads any more
+ * (`sbx run ... 2>&1 | head -1`) sbx died of SIGPIPE (status 141) and left the program's
+ * calls unanswered and its tree behind. It now goes on: the program's status is sbx's.
+ *
  * Each runs unconfined first (the control, which must work).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +116,55 @@ TEST(call_without_listener_fails_closed)
 	EXPECT_EQ(0, WEXITSTATUS(ws))
 		TH_LOG("10: control chmod, 11: nnp, 13: ran with no listener, 14: not ENOSYS");
 	EXPECT_EQ(0600u, st.st_mode & 07777);
+}
+
+/*
+ * ARGV with stdout and stderr on one pipe: the first line read, then the pipe closed, as
+ * `2>&1 | head -1` does. Returns the exit status (128 + signal), the line in first.
+ */
+static int run_head1(char *const argv[], char *first, size_t len)
+{
+	size_t n = 0;
+	int p[2], ws;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (n + 1 < len && read(p[0], first + n, 1) == 1 && first[n] != '\n')
+		n++;
+	first[n] = '\0';
+	close(p[0]);
+	if (waitpid(pid, &ws, 0) != pid)
+		return -1;
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+TEST(closed_stderr_keeps_sbx)
+{
+	char *probe = (char *)sbx_test_helper("outlive_probe"), first[256];
+	int status;
+
+	status = run_head1((char *[]){ probe, "sigpipe", NULL }, first, sizeof(first));
+	ASSERT_EQ(7, status) TH_LOG("control: the probe's own status");
+	status = run_head1((char *[]){ (char *)sbx_bin(), "run", "--allow-root", "--profile",
+				       (char *)profile(), "--", probe, "sigpipe", NULL },
+			   first, sizeof(first));
+	TH_LOG("confined: status %d, first line '%s'", status, first);
+	EXPECT_EQ(7, status) TH_LOG("141: sbx died of SIGPIPE writing its refusal");
 }
 
 TEST_HARNESS_MAIN

@@ -6,12 +6,18 @@
  *   listener   seccomp(SET_MODE_FILTER) with NEW_LISTENER, then with the flags a program
  *              may pass (TSYNC|LOG|SPEC_ALLOW), then GET_NOTIF_SIZES; one line each on
  *              stdout: "NAME: ok" or "NAME: ERRNO-NAME".
+ *   sigpipe    one line on stdout, then writes until no one reads it (EPIPE), then makes
+ *              sbx explain a refusal on stderr (flock of its own executable, which it may
+ *              read, not write), then exits 7.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,10 +45,27 @@ static int listener(void)
 	return 0;
 }
 
+static int sigpipe(void)
+{
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	printf("first line\n");
+	fflush(stdout);
+	/* Until the runner has closed its end (it reads one line). */
+	while (write(1, "more\n", 5) > 0)
+		;
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	flock(fd, LOCK_SH);
+	return 7;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "listener"))
 		return listener();
-	fprintf(stderr, "usage: outlive_probe listener\n");
+	if (argc >= 2 && !strcmp(argv[1], "sigpipe"))
+		return sigpipe();
+	fprintf(stderr, "usage: outlive_probe listener|sigpipe\n");
 	return 2;
 }

@@ -234,7 +234,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 void launch_child_main(struct sbx_launch *l, const struct sbx_terminal *t, const sigset_t *mask,
-		       int err_fd, int notify_sock)
+		       const struct sigaction *sigpipe, int err_fd, int notify_sock)
 {
 	const struct sbx_plan *p = l->o.plan;
 	struct stat now;
@@ -311,6 +311,7 @@ void launch_child_main(struct sbx_launch *l, const struct sbx_terminal *t, const
 	if (t->master >= 0)
 		monitor_program(l, t, err_fd, notify_sock);
 	/* A signal sent to sbx meanwhile was passed on and waits: the program gets it. */
+	sigaction(SIGPIPE, sigpipe, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	syscall(SYS_execveat, SBX_EXEC_FD, "", l->script_argv ? l->script_argv : l->o.argv, l->envp,
 		AT_EMPTY_PATH);

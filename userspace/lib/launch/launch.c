@@ -603,6 +603,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 {
 	struct sbx_terminal t = { .master = -1, .slave = -1, .in_fd = -1 };
 	struct launch_loop lp = { .nfd = -1, .pidfd = -1, .sfd = -1, .t = &t };
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, sigpipe;
 	sigset_t set, old_mask;
 	struct child_failure f;
 	int errp[2], sv[2] = { -1, -1 }, err;
@@ -641,6 +642,13 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 	 */
 	run_signals(l, &set);
 	sigprocmask(SIG_BLOCK, &set, &old_mask);
+	/*
+	 * sbx's own lines (denials, the relay) go to streams whose reader may have gone (`sbx
+	 * run ... 2>&1 | head -1`): such a write fails with EPIPE and the supervision goes on.
+	 * Dying of SIGPIPE would leave the program's calls unanswered and its tree to outlive
+	 * sbx (atk8u O1). The program starts with the caller's disposition.
+	 */
+	sigaction(SIGPIPE, &ignore, &sigpipe);
 	if (!sigisemptyset(&set)) {
 		lp.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 		if (lp.sfd < 0) {
@@ -668,7 +676,7 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		close(errp[0]);
 		if (sv[0] >= 0)
 			close(sv[0]);
-		launch_child_main(l, &t, &old_mask, errp[1], sv[1]);
+		launch_child_main(l, &t, &old_mask, &sigpipe, errp[1], sv[1]);
 	}
 	close(errp[1]);
 	sbx_supervisor_set_program(l->supervisor, l->pid);
@@ -720,12 +728,14 @@ out:
 	if (lp.sfd >= 0)
 		close(lp.sfd);
 	sbx_terminal_close(&t);
+	sigaction(SIGPIPE, &sigpipe, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return err;
 
 err_mask:
 	if (lp.sfd >= 0)
 		close(lp.sfd);
+	sigaction(SIGPIPE, &sigpipe, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (sv[0] >= 0) {
 		close(sv[0]);
