@@ -15,12 +15,19 @@
  * (`sbx run ... 2>&1 | head -1`) sbx died of SIGPIPE (status 141) and left the program's
  * calls unanswered and its tree behind. It now goes on: the program's status is sbx's.
  *
+ * O1: the program's tree outlives sbx. PR_SET_PDEATHSIG ends only sbx's child; the program's
+ * own children are reparented outside when sbx is killed (SIGKILL, and before the fix
+ * above SIGPIPE) and run on, still confined, their supervised calls now ENOSYS. A known
+ * gap until tier U's keeper (an unconfined subreaper between sbx and the program that
+ * ends the tree when sbx dies) exists: XFAIL.
+ *
  * Each runs unconfined first (the control, which must work).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -165,6 +172,129 @@ TEST(closed_stderr_keeps_sbx)
 			   first, sizeof(first));
 	TH_LOG("confined: status %d, first line '%s'", status, first);
 	EXPECT_EQ(7, status) TH_LOG("141: sbx died of SIGPIPE writing its refusal");
+}
+
+/* A hang guard in ms, stretched as the harness's is under the guests' SBX_TEST_TIMEOUT_SCALE. */
+static int guard_ms(int seconds)
+{
+	const char *s = getenv("SBX_TEST_TIMEOUT_SCALE");
+	int scale = s ? atoi(s) : 1;
+
+	return seconds * 1000 * (scale > 1 && scale <= 100 ? scale : 1);
+}
+
+/* The "ready PID" line from fifo_fd (non-blocking), within the hang guard; 0 if none. */
+static pid_t ready_pid(int fifo_fd)
+{
+	struct pollfd p = { .fd = fifo_fd, .events = POLLIN };
+	char line[64];
+	size_t n = 0;
+	int pid = 0;
+
+	while (n + 1 < sizeof(line) && poll(&p, 1, guard_ms(30)) == 1) {
+		ssize_t got = read(fifo_fd, line + n, sizeof(line) - 1 - n);
+
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		line[n] = '\0';
+		if (strchr(line, '\n'))
+			break;
+	}
+	line[n] = '\0';
+	return sscanf(line, "ready %d", &pid) == 1 ? (pid_t)pid : 0;
+}
+
+/*
+ * argv started with /dev/null on 0-2; returns its pid and, in *child, a pidfd of the
+ * probe's child once it wrote to fifo (-1 if it never did).
+ */
+static pid_t start_tree(char *const argv[], const char *fifo, int *child)
+{
+	int rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	pid_t pid, c;
+
+	*child = -1;
+	if (rd < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		for (int fd = 0; fd < 3; fd++)
+			dup2(null, fd);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	c = pid > 0 ? ready_pid(rd) : 0;
+	if (c > 0)
+		*child = (int)syscall(SYS_pidfd_open, c, 0);
+	close(rd);
+	return pid;
+}
+
+FIXTURE(tree)
+{
+	char dir[PATH_MAX], out[PATH_MAX + 8], fifo[PATH_MAX + 16];
+};
+
+FIXTURE_SETUP(tree)
+{
+	ASSERT_NE(NULL, sbx_mkdtemp(self->dir, sizeof(self->dir)));
+	chmod(self->dir, 0711);
+	snprintf(self->out, sizeof(self->out), "%s/out", self->dir);
+	snprintf(self->fifo, sizeof(self->fifo), "%s/fifo", self->out);
+	ASSERT_EQ(0, mkdir(self->out, 0777));
+	ASSERT_EQ(0, chmod(self->out, 0777));
+	ASSERT_EQ(0, mkfifo(self->fifo, 0666));
+	ASSERT_EQ(0, chmod(self->fifo, 0666));
+}
+
+FIXTURE_TEARDOWN(tree)
+{
+	sbx_rmtree(self->dir);
+}
+
+TEST_F_TIMEOUT(tree, ends_when_sbx_is_killed, 180)
+{
+	char *probe = (char *)sbx_test_helper("outlive_probe"), grant[PATH_MAX + 16];
+	struct pollfd p = { .events = POLLIN };
+	int child, ws;
+	pid_t pid;
+
+	/* The control: the probe's child outlives the probe killed by SIGKILL. */
+	pid = start_tree((char *[]){ probe, "tree", self->fifo, NULL }, self->fifo, &child);
+	ASSERT_LT(0, pid);
+	ASSERT_LE(0, child) TH_LOG("the probe's child never wrote (or no pidfd_open)");
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	p.fd = child;
+	EXPECT_EQ(0, poll(&p, 1, 0)) TH_LOG("control: the child must outlive its parent");
+	syscall(SYS_pidfd_send_signal, child, SIGKILL, NULL, 0);
+	close(child);
+
+	snprintf(grant, sizeof(grant), "%s:rw", self->out);
+	pid = start_tree((char *[]){ (char *)sbx_bin(), "run", "--allow-root", "--profile",
+				     (char *)profile(), "--allow", "files.user-selected.read-write",
+				     "--grant", grant, "--", probe, "tree", self->fifo, NULL },
+			 self->fifo, &child);
+	ASSERT_LT(0, pid);
+	if (child < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ASSERT_LE(0, child) TH_LOG("the confined probe's child never wrote");
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	/* Its end is an event (the pidfd polls readable); the wait only a hang guard. */
+	p.fd = child;
+	if (poll(&p, 1, guard_ms(10)) != 1) {
+		syscall(SYS_pidfd_send_signal, child, SIGKILL, NULL, 0);
+		close(child);
+		XFAIL(return, "tier U keeper (not built yet): the program's child outlived "
+			      "sbx killed by SIGKILL (atk8u O1)");
+	}
+	close(child);
 }
 
 TEST_HARNESS_MAIN

@@ -9,6 +9,9 @@
  *   sigpipe    one line on stdout, then writes until no one reads it (EPIPE), then makes
  *              sbx explain a refusal on stderr (flock of its own executable, which it may
  *              read, not write), then exits 7.
+ *   tree FIFO  forks a child that opens FIFO for writing, writes "ready PID\n" (its own pid)
+ *              and waits for ever; the program waits for ever too. Whoever kills the program
+ *              must kill that child as well.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,12 +63,32 @@ static int sigpipe(void)
 	return 7;
 }
 
+static int tree(const char *fifo)
+{
+	pid_t c = fork();
+
+	if (c < 0)
+		return 12;
+	if (c == 0) {
+		int fd = open(fifo, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || dprintf(fd, "ready %d\n", (int)getpid()) < 0)
+			_exit(12);
+		for (;;)
+			pause();
+	}
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "listener"))
 		return listener();
 	if (argc >= 2 && !strcmp(argv[1], "sigpipe"))
 		return sigpipe();
-	fprintf(stderr, "usage: outlive_probe listener|sigpipe\n");
+	if (argc >= 3 && !strcmp(argv[1], "tree"))
+		return tree(argv[2]);
+	fprintf(stderr, "usage: outlive_probe listener|sigpipe|tree FIFO\n");
 	return 2;
 }
