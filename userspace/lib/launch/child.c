@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -156,34 +158,92 @@ static void enter_session(const struct sbx_terminal *t, int err_fd)
 }
 
 /*
- * With a pty, the child stays as the session's leader and runs the program in a process
- * group of its own, the pty's foreground (as sudo's monitor does): a session leader's own
- * group is orphaned (its parent, sbx, is in another session) and the kernel discards ^Z's
- * SIGTSTP there. The leader, confined like the program, passes signals on and mirrors the
- * program's stops (it stops itself, so sbx sees it) and its exit status. Returns in the
+ * The rest of the tree, once sbx is gone: every child of the keeper killed (orphans of the
+ * tree are reparented to it, a child subreaper), reaped, and again, until none is left. A
+ * child's pid cannot be reused before it is reaped, so each kill hits the child listed.
+ * Raw calls only (the keeper is the fork of a threaded sbx). Without /proc's children list
+ * (CONFIG_PROC_CHILDREN), the program's process group.
+ */
+static void keeper_end_tree(pid_t prog)
+{
+	char path[64] = "/proc/self/task/", buf[4096];
+	size_t n = strlen(path);
+	char digits[16];
+	int k = 0;
+
+	for (pid_t v = getpid(); v > 0 && k < (int)sizeof(digits); v /= 10)
+		digits[k++] = (char)('0' + v % 10);
+	while (k > 0)
+		path[n++] = digits[--k];
+	memcpy(path + n, "/children", sizeof("/children"));
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t got = 0, r;
+		long pid = 0;
+
+		while (fd >= 0 && got < (ssize_t)sizeof(buf) - 1 &&
+		       (r = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+			got += r;
+		if (fd >= 0)
+			close(fd);
+		else
+			kill(-prog, SIGKILL);
+		buf[got] = ' ';
+		for (ssize_t i = 0; i <= got; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				pid = pid * 10 + (buf[i] - '0');
+				continue;
+			}
+			if (pid > 0)
+				kill((pid_t)pid, SIGKILL);
+			pid = 0;
+		}
+		if (waitpid(-1, NULL, __WALL) < 0 && errno == ECHILD)
+			_exit(125);
+	}
+}
+
+/*
+ * The keeper: sbx's child, unconfined, between sbx and the program. It is the session's
+ * leader (with a pty, as sudo's monitor is: a session leader's own group is orphaned, its
+ * parent sbx in another session, and the kernel discards ^Z's SIGTSTP there) and runs the
+ * program in a process group of its own (the pty's foreground); it passes sbx's signals on,
+ * mirrors the program's stops (it stops itself, so sbx sees it) and its exit status.
+ *
+ * And the program's tree ends with sbx, however sbx ends (atk8u O1: SIGPIPE, SIGKILL):
+ * the keeper is the tree's child subreaper, so the program's orphans are reparented to it,
+ * and once sbx is gone (its pidfd polls readable) it kills every descendant. The program
+ * cannot stop it: the keeper is outside the program's Landlock domain (signals scoped from
+ * ABI 6; below, the supervisor carries out signals only to processes strictly below the
+ * keeper), not dumpable (sbx made it so before fork), and its parent is sbx. Returns in the
  * program's process only.
  */
-static void monitor_program(const struct sbx_launch *l, const struct sbx_terminal *t, int err_fd,
-			    int notify_sock)
+static void keep_program(const struct sbx_launch *l, const struct sbx_terminal *t, int err_fd,
+			 int notify_sock)
 {
 	static const int passed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCHLD };
-	int tty = t->replaces[0] ? 0 : t->replaces[1] ? 1 : 2, sfd;
+	int tty = t->replaces[0] ? 0 : t->replaces[1] ? 1 : 2, sfd, sbx_fd;
+	bool pty = t->master >= 0;
+	pid_t sbx = getppid(), prog;
 	sigset_t set;
-	pid_t prog;
 
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
 		sigaddset(&set, passed[i]);
 	sigaddset(&set, SIGTTOU); /* tcsetpgrp from outside the foreground */
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (l->o.kill_tree && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		child_fail(err_fd, STEP_SESSION, errno, -1);
 	prog = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	if (prog < 0)
 		child_fail(err_fd, STEP_SESSION, errno, -1);
 	if (prog == 0) {
 		pid_t self = getpid();
 
+		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 		setpgid(0, 0);
-		ioctl(tty, TIOCSPGRP, &self);
+		if (pty)
+			ioctl(tty, TIOCSPGRP, &self);
 		if (l->o.kill_tree && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
 			child_fail(err_fd, STEP_SESSION, errno, -1);
 		return;
@@ -191,8 +251,17 @@ static void monitor_program(const struct sbx_launch *l, const struct sbx_termina
 	close(err_fd); /* the program's copy reports; its exec closes it */
 	if (notify_sock >= 0)
 		close(notify_sock);
+	/* sbx's end is a pidfd's; not PR_SET_PDEATHSIG's SIGKILL, which would end the keeper. */
+	sbx_fd = -1;
+	if (l->o.kill_tree) {
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+		sbx_fd = (int)syscall(SYS_pidfd_open, sbx, 0);
+		if (sbx_fd < 0 || getppid() != sbx)
+			keeper_end_tree(prog);
+	}
 	setpgid(prog, prog);
-	ioctl(tty, TIOCSPGRP, &prog);
+	if (pty)
+		ioctl(tty, TIOCSPGRP, &prog);
 	sigdelset(&set, SIGTTOU);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0) {
@@ -200,21 +269,31 @@ static void monitor_program(const struct sbx_launch *l, const struct sbx_termina
 		_exit(125);
 	}
 	for (;;) {
+		struct pollfd pf[2] = { { .fd = sfd, .events = POLLIN },
+					{ .fd = sbx_fd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 		int ws;
 		pid_t r;
 
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		if (poll(pf, 2, -1) < 0)
+			continue;
+		if (pf[1].revents)
+			keeper_end_tree(prog);
+		if (!pf[0].revents || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGCHLD) {
 			kill(prog, (int)si.ssi_signo);
 			continue;
 		}
-		while ((r = waitpid(prog, &ws, WNOHANG | WUNTRACED)) == prog) {
+		/* The program's orphans are reaped here too. */
+		while ((r = waitpid(-1, &ws, WNOHANG | __WALL | (pty ? WUNTRACED : 0))) > 0) {
+			if (r != prog)
+				continue;
 			if (!WIFSTOPPED(ws))
 				_exit(exit_status_of(ws));
 			kill(getpid(), SIGSTOP); /* until sbx continues us (fg) */
-			ioctl(tty, TIOCSPGRP, &prog);
+			if (pty)
+				ioctl(tty, TIOCSPGRP, &prog);
 			kill(-prog, SIGCONT);
 		}
 	}
@@ -256,6 +335,9 @@ void launch_child_main(struct sbx_launch *l, const struct sbx_terminal *t, const
 	enter_session(t, err_fd);
 	if (l->o.kill_tree && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
 		child_fail(err_fd, STEP_SESSION, errno, -1);
+	/* Before any confinement: the keeper stays outside it. */
+	if (l->o.kill_tree || t->master >= 0)
+		keep_program(l, t, err_fd, notify_sock);
 	if (p->process.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		child_fail(err_fd, STEP_NO_NEW_PRIVS, errno, -1);
 	if (p->process.drop_capabilities) {
@@ -308,8 +390,6 @@ void launch_child_main(struct sbx_launch *l, const struct sbx_terminal *t, const
 	 */
 	if (fstat(l->script_argv ? l->exec_fd : SBX_EXEC_FD, &now) || !same_file(&now, &l->exec_st))
 		child_fail(err_fd, STEP_CHANGED, ESTALE, -1);
-	if (t->master >= 0)
-		monitor_program(l, t, err_fd, notify_sock);
 	/* A signal sent to sbx meanwhile was passed on and waits: the program gets it. */
 	sigaction(SIGPIPE, sigpipe, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);

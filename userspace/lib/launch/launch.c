@@ -679,7 +679,10 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 		launch_child_main(l, &t, &old_mask, &sigpipe, errp[1], sv[1]);
 	}
 	close(errp[1]);
-	sbx_supervisor_set_program(l->supervisor, l->pid);
+	if (l->o.kill_tree || t.master >= 0)
+		sbx_supervisor_set_keeper(l->supervisor, l->pid);
+	else
+		sbx_supervisor_set_program(l->supervisor, l->pid);
 	if (t.slave >= 0)
 		close(t.slave); /* else the pty never reports that the program's side closed */
 	t.slave = -1;

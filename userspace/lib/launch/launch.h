@@ -8,7 +8,10 @@
  * the container directory and its private tmp, and builds the scrubbed environment.
  * sbx_launch_exec() forks; the child makes only raw system calls (no malloc, stdio, locks:
  * safe after fork in a threaded process), in order: close-on-exec on every inherited
- * descriptor, a session of its own (and the pty as its terminal), no_new_privs,
+ * descriptor, a session of its own (and the pty as its terminal), the keeper (with
+ * kill_tree or a pty: the session's leader, unconfined, which forks the program, passes
+ * signals on, and with kill_tree ends the program's whole tree when the caller dies),
+ * no_new_privs,
  * capabilities (every set, ambient and inheritable included), rlimits, dumpable, MDWE,
  * Landlock, seccomp, then execveat() of the very descriptor the program was verified on.
  * A step that fails stops the child before the exec and the parent returns which step
@@ -97,7 +100,8 @@ struct sbx_launch_opts {
 	 * are passed to the program (see the embedding note above). */
 	bool forward_signals;
 	/* The program's tree ends with it: the rest is killed (see the note above). With
-	 * keep_tree, the launcher waits for the whole tree to end instead. */
+	 * keep_tree, the launcher waits for the whole tree to end instead. Either way the tree
+	 * ends with the caller: the keeper kills it once the caller is gone, however it died. */
 	bool kill_tree;
 	bool keep_tree;
 	/*

@@ -5,7 +5,8 @@
  * priority). Landlock governs neither, and a program could otherwise lower the user's
  * shell's limits for good or raise an outside process's core limit to read its heap. Only
  * the sandbox's own processes may be targeted: the program and its descendants (orphans
- * reparent to the supervisor once it is their subreaper; elsewhere they are refused).
+ * reparent to the supervisor, or to the launcher's keeper, once it is their subreaper;
+ * elsewhere they are refused). The keeper itself is sbx's, never a target.
  *
  * The target is pinned with a pidfd before its ancestry is read, and the pidfd must still
  * be live after (a pid is only reused once its process is reaped, so the ancestry read was
@@ -48,7 +49,7 @@ static bool member(const struct sbx_supervisor *s, pid_t pid)
 	prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0);
 	if (s->program <= 0 || pid <= 0)
 		return false;
-	if (sup_proc_status_field(pid, "Tgid", &cur))
+	if (sup_proc_status_field(pid, "Tgid", &cur) || (s->keeper && cur == s->program))
 		return false;
 	for (int depth = 0; depth < 4096 && cur > 1; depth++) {
 		pid_t parent;

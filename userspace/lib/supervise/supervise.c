@@ -56,6 +56,14 @@ void sbx_supervisor_set_program(struct sbx_supervisor *s, pid_t pid)
 		s->program = pid;
 }
 
+void sbx_supervisor_set_keeper(struct sbx_supervisor *s, pid_t pid)
+{
+	if (s) {
+		s->program = pid;
+		s->keeper = true;
+	}
+}
+
 void sbx_supervisor_set_observe(struct sbx_supervisor *s, uint64_t handled_fs, uint64_t handled_net,
 				bool complain)
 {

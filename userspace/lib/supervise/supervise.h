@@ -47,6 +47,9 @@ int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx
 			 struct sbx_diag *d);
 /* The program, once forked: the root of the process tree calls may target. */
 void sbx_supervisor_set_program(struct sbx_supervisor *s, pid_t pid);
+/* The same where pid is the launcher's keeper (launch/child.c), outside the sandbox: only
+ * its descendants are the sandbox's. */
+void sbx_supervisor_set_keeper(struct sbx_supervisor *s, pid_t pid);
 void sbx_supervisor_stop(struct sbx_supervisor *s);
 
 /*

@@ -48,6 +48,7 @@ struct sbx_supervisor {
 	const struct sbx_landlock_plan *landlock; /* the plan's rules, by path (observe.c) */
 	int ruleset_fd; /* for the executor, closed once it is confined */
 	pid_t program; /* the root of the sandbox's process tree; 0 until it runs */
+	bool keeper; /* program is the launcher's keeper: not itself the sandbox's */
 	/* confined.c: RLIMIT_LOCKS's hard limit at the start; a process below it confined itself */
 	rlim_t locks_max;
 	bool all_further_confined; /* no mark possible: every caller counts as marked */
