@@ -18,7 +18,9 @@
  * and why (formatted in the parent): the program never runs half-confined.
  *
  * Embedding (sbxd): the launcher installs no signal handler and changes no process-wide
- * attribute. What the caller owns, and sbx run does:
+ * attribute but one: SIGPIPE is ignored from before fork to the end of sbx_launch_exec()
+ * (a lost reader of the caller's streams must not end the supervision; the program starts
+ * with the caller's disposition). What the caller owns, and sbx run does:
  *  - when the plan's filter notifies, the caller must not be dumpable
  *    (prctl(PR_SET_DUMPABLE, 0)): a program of the same uid could otherwise take the
  *    listener with pidfd_getfd(2). sbx_launch_exec() refuses a dumpable caller.
