@@ -39,10 +39,25 @@ enum vt_state {
  * no sequence puts the user's back) and the program's own title stack (CSI 22/23 t: a pop
  * would take sbx's saved title). Restored in this order: the DEC modes (the alternate
  * screen first, which puts the cursor back), then the rest.
+ *
+ * The terminal's own memory is state too. A saved cursor (ESC 7, CSI s, entering the
+ * alternate screen with 1049) holds, with the position, the kinds marked saved: SGR, the
+ * charsets G0-G3 and the shift (xterm, VTE, tmux), autowrap (xterm), insert mode and
+ * reverse video (older VTE); DECOM, LNM and DECSCA, which it also holds, are never passed.
+ * A restore (ESC 8, CSI u, leaving an alternate screen) brings back what the filter cannot
+ * see, so it marks every saved kind set unless the slot it reads is known to hold a cursor
+ * the program saved with none of them set (f->mem). A cursor saved with one set marks its
+ * slot (K_SLOT, K_ALT_SLOT), overwritten with a clean one at the end, after every other
+ * reset, so that the user's own next restore does not bring the program's state back.
+ * Every other sequence that restores remembered state is dropped: XTPUSHSGR/XTPOPSGR and
+ * XTPUSHCOLORS/XTPOPCOLORS (CSI # { } P Q), XTSAVE/XTRESTORE (CSI ? s, CSI ? r), the
+ * program's title stack, 1048.
  */
 struct vt_kind {
 	uint16_t dec; /* a DEC private mode, or 0 */
 	bool dec_on; /* its default is set */
+	bool saved; /* a saved cursor holds it: a restore may bring it back */
+	bool alt; /* an alternate screen (the DEC modes 1049, 1047, 47) */
 	const char *clears; /* the program's own sequence that puts it back, if one */
 	const char *before; /* written before the first sequence that sets it */
 	const char *reset; /* written at the end when the program left it set */
@@ -56,9 +71,12 @@ struct vt_kind {
 	{                                                          \
 		.dec = n, .dec_on = true, .reset = "\033[?" #n "h" \
 	}
+#define DEC_ALT(n)                                              \
+	{                                                       \
+		.dec = n, .alt = true, .reset = "\033[?" #n "l" \
+	}
 
 enum vt_kind_id {
-	K_SCROLL, /* scroll region (DECSTBM), reset around a cursor save: CSI r homes it */
 	K_INSERT, /* insert mode (IRM) */
 	K_SHAPE, /* cursor shape (DECSCUSR) */
 	K_SGR, /* colours and attributes */
@@ -68,28 +86,40 @@ enum vt_kind_id {
 	K_G1,
 	K_G2,
 	K_G3,
-	K_TITLE, /* window title and icon name: pushed first, popped at the end */
+	K_ALT_SLOT, /* a cursor saved with state set by entering an alternate screen or in one:
+		     * saved clean in both screens' slots, after the saved kinds' resets */
+	K_SCROLL, /* scroll region (DECSTBM), reset around a cursor save (CSI r homes it),
+		   * after the saved kinds and the slots: it saves and restores a clean one */
+	K_SLOT, /* a cursor saved with state set in the normal screen: saved clean */
+	K_TITLE, /* window title and icon name: pushed first, popped at the end (last: the
+		  * filter drops a pop, so sbx's own stays where it was when filtered again) */
 	K_DEC, /* the DEC private modes from here */
 };
 
 static const struct vt_kind kinds[] = {
-	[K_SCROLL] = { .clears = "\033[r", .reset = "\0337\033[r\0338" },
-	[K_INSERT] = { .clears = "\033[4l", .reset = "\033[4l" },
+	[K_INSERT] = { .saved = true, .clears = "\033[4l", .reset = "\033[4l" },
 	[K_SHAPE] = { .clears = "\033[0 q", .reset = "\033[0 q" },
-	[K_SGR] = { .clears = "\033[0m", .reset = "\033[0m" },
+	[K_SGR] = { .saved = true, .clears = "\033[0m", .reset = "\033[0m" },
 	[K_KEYPAD] = { .clears = "\033>", .reset = "\033>" },
-	[K_SHIFT] = { .clears = "\017", .reset = "\017" },
-	[K_G0] = { .clears = "\033(B", .reset = "\033(B" },
-	[K_G1] = { .clears = "\033)B", .reset = "\033)B" },
-	[K_G2] = { .clears = "\033*B", .reset = "\033*B" },
-	[K_G3] = { .clears = "\033+B", .reset = "\033+B" },
+	[K_SHIFT] = { .saved = true, .clears = "\017", .reset = "\017" },
+	[K_G0] = { .saved = true, .clears = "\033(B", .reset = "\033(B" },
+	[K_G1] = { .saved = true, .clears = "\033)B", .reset = "\033)B" },
+	[K_G2] = { .saved = true, .clears = "\033*B", .reset = "\033*B" },
+	[K_G3] = { .saved = true, .clears = "\033+B", .reset = "\033+B" },
+	/* 1049 saves into the normal screen's slot (xterm, VTE) or one of its own (tmux,
+	 * which a later CSI ?1049l restores even without a 1049h), a save in the alternate
+	 * screen into that screen's (xterm, VTE) or the one slot (tmux): entering 1049 saves
+	 * a clean cursor in the normal screen's and the ESC 7 in the alternate screen's. */
+	[K_ALT_SLOT] = { .reset = "\033[?1049h\0337\033[?1049l" },
+	[K_SCROLL] = { .clears = "\033[r", .reset = "\0337\033[r\0338" },
+	[K_SLOT] = { .reset = "\0337" },
 	[K_TITLE] = { .before = "\033[22;0t", .reset = "\033[23;0t" },
-	DEC_OFF(1049), /* alternate screen, cursor saved (first: put back first) */
-	DEC_OFF(1047), /* alternate screen */
-	DEC_OFF(47), /* alternate screen (old) */
+	DEC_ALT(1049), /* alternate screen, cursor saved (first: put back first) */
+	DEC_ALT(1047), /* alternate screen */
+	DEC_ALT(47), /* alternate screen (old) */
 	DEC_OFF(1), /* application cursor keys */
-	DEC_OFF(5), /* reverse video (the visible bell) */
-	DEC_ON(7), /* autowrap */
+	{ .dec = 5, .saved = true, .reset = "\033[?5l" }, /* reverse video (visible bell) */
+	{ .dec = 7, .dec_on = true, .saved = true, .reset = "\033[?7h" }, /* autowrap */
 	DEC_OFF(12), /* blinking cursor */
 	DEC_ON(25), /* cursor visible */
 	DEC_OFF(9), /* mouse: X10 press reports */
@@ -125,6 +155,89 @@ static void mark(struct sbx_vt_filter *f, size_t k, bool away)
 		f->set &= ~(1ull << k);
 }
 
+/* Every kind of which sel is true. */
+static uint64_t kinds_where(bool (*sel)(const struct vt_kind *))
+{
+	uint64_t m = 0;
+
+	for (size_t k = 0; k < N_KINDS; k++)
+		if (sel(&kinds[k]))
+			m |= 1ull << k;
+	return m;
+}
+
+static bool is_saved(const struct vt_kind *k)
+{
+	return k->saved;
+}
+
+static bool is_alt(const struct vt_kind *k)
+{
+	return k->alt;
+}
+
+/* The slots the program saved a cursor in (f->mem), each with none of the saved kinds set
+ * unless K_SLOT or K_ALT_SLOT is marked. */
+#define MEM_MAIN 1u /* the normal screen's (ESC 7, CSI s there) */
+#define MEM_ALT 2u /* the alternate screen's (xterm, VTE; tmux has one for both screens) */
+#define MEM_1049 4u /* what leaving an alternate screen restores (xterm: MEM_MAIN's) */
+#define MEM_CLEAN_1049 8u /* in the alternate screen, 1049 entered clean: MEM_MAIN's and
+			   * MEM_1049's slots clean */
+
+static bool in_alt(const struct sbx_vt_filter *f)
+{
+	return f->set & kinds_where(is_alt);
+}
+
+static bool clean(const struct sbx_vt_filter *f)
+{
+	return !(f->set & kinds_where(is_saved));
+}
+
+/* The cursor is saved (ESC 7, CSI s) in the slot of the screen the terminal shows. */
+static bool saves_cursor(struct sbx_vt_filter *f)
+{
+	bool alt = in_alt(f);
+
+	f->mem |= alt ? MEM_ALT : MEM_MAIN;
+	if (!clean(f)) {
+		mark(f, K_SLOT, true); /* tmux's one slot, in either screen */
+		if (alt)
+			mark(f, K_ALT_SLOT, true);
+	} else if (!alt) {
+		mark(f, K_SLOT, false); /* overwritten clean */
+	} else if (f->mem & MEM_CLEAN_1049) {
+		mark(f, K_SLOT, false); /* the last slot that was not clean */
+		mark(f, K_ALT_SLOT, false);
+	}
+	return true;
+}
+
+/* An alternate screen entered: 1049 saves the cursor, and tmux keeps the cell for all. */
+static void enters_alt(struct sbx_vt_filter *f, uint16_t dec)
+{
+	f->mem |= MEM_1049;
+	f->mem &= ~MEM_CLEAN_1049;
+	if (!clean(f))
+		mark(f, K_ALT_SLOT, true);
+	else if (dec == 1049)
+		f->mem |= MEM_CLEAN_1049;
+}
+
+/* The terminal restores the cursor saved in slot (MEM_*): unless the program saved it
+ * there clean, whatever it holds may be set from here on. */
+static bool restores_cursor(struct sbx_vt_filter *f, unsigned int slot)
+{
+	if (!(f->mem & slot) || (f->set & ((1ull << K_SLOT) | (1ull << K_ALT_SLOT))))
+		f->set |= kinds_where(is_saved);
+	return true;
+}
+
+static bool restores_screen_cursor(struct sbx_vt_filter *f)
+{
+	return restores_cursor(f, in_alt(f) ? MEM_ALT : MEM_MAIN);
+}
+
 /* The sequence in f->seq sets kind k: back to its default when it is the kind's own. */
 static bool sets(struct sbx_vt_filter *f, size_t k)
 {
@@ -145,7 +258,9 @@ static bool esc_allowed(struct sbx_vt_filter *f)
 		case '>': /* normal keypad */
 			return sets(f, K_KEYPAD);
 		case '7': /* save cursor */
+			return saves_cursor(f);
 		case '8': /* restore cursor */
+			return restores_screen_cursor(f);
 		case 'D': /* index */
 		case 'E': /* next line */
 		case 'M': /* reverse index */
@@ -215,8 +330,17 @@ static bool csi_allowed(struct sbx_vt_filter *f)
 			if (idx[i] == N_KINDS)
 				return false;
 		}
-		for (unsigned int i = 0; i < n; i++)
+		for (unsigned int i = 0; i < n; i++) {
+			/* Entering an alternate screen saves (1049) or may save (tmux keeps
+			 * the cell for 47 and 1047 too); leaving one may restore. */
+			if (kinds[idx[i]].alt && final == 'h') {
+				enters_alt(f, kinds[idx[i]].dec);
+			} else if (kinds[idx[i]].alt) {
+				restores_cursor(f, MEM_1049);
+				f->mem &= ~MEM_CLEAN_1049;
+			}
 			mark(f, idx[i], (final == 'h') != kinds[idx[i]].dec_on);
+		}
 		return true;
 	}
 	switch (final) {
@@ -252,8 +376,9 @@ static bool csi_allowed(struct sbx_vt_filter *f)
 	case 'Z':
 		return n <= 1;
 	case 's': /* save, restore the cursor */
+		return !any && saves_cursor(f);
 	case 'u':
-		return !any;
+		return !any && restores_screen_cursor(f);
 	case 'h': /* insert mode (IRM), the only ANSI mode */
 	case 'l':
 		for (unsigned int i = 0; i < n; i++)
@@ -466,8 +591,13 @@ size_t sbx_vt_filter_restore(struct sbx_vt_filter *f, char *out)
 	size_t n = 0;
 	bool utf8 = f->utf8;
 
-	/* The DEC modes first (leaving the alternate screen puts the cursor back), then the
-	 * rest in the table's order. */
+	/* The DEC modes first (leaving the alternate screen puts the cursor back, and with
+	 * it what the saved cursor holds), then the rest in the table's order. */
+	if (in_alt(f))
+		restores_cursor(f, MEM_1049);
+	/* Saving clean in both screens cleans the normal screen's slot too. */
+	if (f->set & (1ull << K_ALT_SLOT))
+		mark(f, K_SLOT, false);
 	for (size_t i = 0; i < N_KINDS; i++) {
 		size_t k = (i + K_DEC) % N_KINDS, l = strlen(kinds[k].reset);
 

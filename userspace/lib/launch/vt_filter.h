@@ -44,6 +44,7 @@ struct sbx_vt_filter {
 	bool utf8; /* the terminal decodes UTF-8; else 7-bit bytes only */
 	uint8_t need; /* UTF-8 continuation bytes still to come */
 	uint64_t set; /* the kinds of state (vt_filter.c) the program set away from default */
+	uint8_t mem; /* the terminal's cursor slots the program saved in (vt_filter.c) */
 	size_t len; /* bytes of the sequence under way in seq */
 	char seq[SBX_VT_SEQ_MAX];
 };
