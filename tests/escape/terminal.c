@@ -20,6 +20,10 @@
  * the title, the cursor's shape, G1-G3 stayed set (T2: state_left); a program that ignores
  * TERM left kill -9 of sbx, which skips the restore (T2b: program_ignoring_term); and sbx's
  * own lines printed the program's name and refused path raw (T3: sbx_lines_escaped).
+ * Attack review atk8u (T4) added state the terminal brings back from its own memory: a
+ * cursor saved with SGR and charsets, restored after the filter counted them back to
+ * default (cursor_restore, ansi_cursor_restore, alt_screen_restore), or left in the slot
+ * for the user's next restore (saved_cursor_left); the other memories are dropped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -283,6 +287,39 @@ FIXTURE_VARIANT_ADD(terminal, state_left){
 	.bytes = "\033[4h\033[5;10r\033]2;pwned-title\a\033[3 q\033)0\033[31m",
 	.restored = { "\033[4l", "\0337\033[r\0338", "\033[23;0t", "\033[0 q", "\033)B",
 		      "\033[0m" },
+};
+
+/* T4 (atk8u): a saved cursor holds SGR and the charsets; cleared with the very sequences
+ * counted as "back to default" and restored by ESC 8, CSI u or leaving the alternate
+ * screen, they are back. Each is put back at the end, and a clean cursor saved after. */
+#define SAVED_BACK "\033[0m\x0f\033(B\033)B\033*B\033+B"
+FIXTURE_VARIANT_ADD(terminal, cursor_restore){
+	.bytes = "\033[7m\033(0\x0e\0337\033[0m\033(B\x0f\0338",
+	.restored = { "\033[?5l\033[?7h", SAVED_BACK "\0337" },
+};
+
+FIXTURE_VARIANT_ADD(terminal, ansi_cursor_restore){
+	.bytes = "\033[7m\033(0\x0e\033[s\033[0m\033(B\x0f\033[u",
+	.restored = { "\033[?5l\033[?7h", SAVED_BACK "\0337" },
+};
+
+/* Both screens' slots (xterm and VTE keep one each, tmux one for 1049 apart) clean. */
+FIXTURE_VARIANT_ADD(terminal, alt_screen_restore){
+	.bytes = "\033[7m\033[?1049h\033[0m\033[?1049l",
+	.restored = { SAVED_BACK "\033[?1049h\0337\033[?1049l" },
+};
+
+/* Saved and left: the user's own next ESC 8 (tput rc) would bring the program's back. */
+FIXTURE_VARIANT_ADD(terminal, saved_cursor_left){
+	.bytes = "\033[7m\033(0\0337\033[0m\033(B",
+	.restored = { "\0337" },
+};
+
+/* The terminal's other memories: SGR and colour stacks (XTPUSHSGR, XTPOPSGR, XTPUSHCOLORS,
+ * XTPOPCOLORS), DEC modes saved and restored (XTSAVE, XTRESTORE). */
+FIXTURE_VARIANT_ADD(terminal, other_memory){
+	.bytes = "\033[#{\033[7m\033[#}\033[#P\033[#Q\033[?1049s\033[?1049r",
+	.never = { "#{", "#}", "#P", "\033[?1049r" },
 };
 
 /* The launcher's own behaviour around the program: no variants, run once. */
