@@ -67,7 +67,7 @@ TEST(program_gets_no_listener)
 	TH_LOG("confined: %s", r.out);
 	/* EBUSY is the kernel's, and only while sbx's listener is open. */
 	EXPECT_NE(NULL, strstr(r.out, "new_listener: EPERM\n"))
-		TH_LOG("sbx's filter must refuse NEW_LISTENER");
+	TH_LOG("sbx's filter must refuse NEW_LISTENER");
 	EXPECT_NE(NULL, strstr(r.out, "allowed_flags: ok\n"));
 	EXPECT_NE(NULL, strstr(r.out, "notif_sizes: ok\n"));
 }
@@ -121,7 +121,7 @@ TEST(call_without_listener_fails_closed)
 	if (WEXITSTATUS(ws) == 12)
 		SKIP(return, "no seccomp user notification on this kernel");
 	EXPECT_EQ(0, WEXITSTATUS(ws))
-		TH_LOG("10: control chmod, 11: nnp, 13: ran with no listener, 14: not ENOSYS");
+	TH_LOG("10: control chmod, 11: nnp, 13: ran with no listener, 14: not ENOSYS");
 	EXPECT_EQ(0600u, st.st_mode & 07777);
 }
 

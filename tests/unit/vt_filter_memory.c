@@ -22,8 +22,8 @@
 #define SAVED_DEC "\033[?5l\033[?7h"
 #define SAVED	  "\033[4l\033[0m\x0f\033(B\033)B\033*B\033+B"
 /* A clean cursor saved in the normal screen's slot, and in both screens' slots. */
-#define SLOT	  "\0337"
-#define ALT_SLOT  "\033[?1049h\0337\033[?1049l"
+#define SLOT	 "\0337"
+#define ALT_SLOT "\033[?1049h\0337\033[?1049l"
 
 /* in through a fresh filter, then the restore: what the restore wrote, NUL-terminated. */
 static void restore_after(const char *in, char *modes)
@@ -59,8 +59,7 @@ static const struct {
 	{ "1049 left, never entered", "\033[?1049l", SAVED_DEC SAVED },
 	{ "1049 entered and left on: sbx's 1049l restores", "\033[7m\033[?1049h",
 	  "\033[?1049l" SAVED_DEC SAVED ALT_SLOT },
-	{ "1049 entered clean and left on: restores a clean cursor", "\033[?1049h",
-	  "\033[?1049l" },
+	{ "1049 entered clean and left on: restores a clean cursor", "\033[?1049h", "\033[?1049l" },
 	{ "saved, cleared, left in the slot", "\033[7m\033(0\0337\033[0m\033(B", SLOT },
 	{ "SCOSC left in the slot", "\033[1m\033[s\033[0m", SLOT },
 	{ "saved clean, restored: nothing comes back", "\0337\033[7m\033[0m\0338", "" },
@@ -73,12 +72,12 @@ static const struct {
 	  "\033[7m\033[?1049h\033[?1049l\0337", SAVED_DEC SAVED ALT_SLOT },
 	{ "1049 entered clean, saved clean: every slot clean",
 	  "\033[7m\0337\033[0m\033[?1049h\0337\033[?1049l\0338", "" },
-	{ "saved in the alternate screen, left it",
-	  "\033[?1049h\033[7m\0337\033[0m\033[?1049l", SAVED_DEC SAVED ALT_SLOT },
+	{ "saved in the alternate screen, left it", "\033[?1049h\033[7m\0337\033[0m\033[?1049l",
+	  SAVED_DEC SAVED ALT_SLOT },
 	{ "restored, then put back by the program itself",
 	  "\033[7m\0337\0338\033[0m\033(B\033)B\033*B\033+B\x0f\033[4l\033[?5l\033[?7h", SLOT },
-	{ "the scroll region's save after SGR's reset, the slot's last",
-	  "\033[2;5r\033[7m\0337", "\033[0m\0337\033[r\0338" SLOT },
+	{ "the scroll region's save after SGR's reset, the slot's last", "\033[2;5r\033[7m\0337",
+	  "\033[0m\0337\033[r\0338" SLOT },
 	{ "saved clean, set after", "\0337\033[7m", "\033[0m" },
 };
 

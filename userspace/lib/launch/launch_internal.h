@@ -55,9 +55,9 @@ struct child_failure {
 };
 
 /* mask and sigpipe: the caller's signal mask and SIGPIPE disposition, which the program gets. */
-void __attribute__((noreturn)) launch_child_main(struct sbx_launch *l, const struct sbx_terminal *t,
-						 const sigset_t *mask, const struct sigaction *sigpipe,
-						 int err_fd, int notify_sock);
+void __attribute__((noreturn))
+launch_child_main(struct sbx_launch *l, const struct sbx_terminal *t, const sigset_t *mask,
+		  const struct sigaction *sigpipe, int err_fd, int notify_sock);
 /* The child's report, in words. */
 int launch_child_failure_diag(const struct sbx_launch *l, const struct child_failure *f,
 			      struct sbx_diag *d);

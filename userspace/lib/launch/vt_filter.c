@@ -179,10 +179,10 @@ static bool is_alt(const struct vt_kind *k)
 /* The slots the program saved a cursor in (f->mem), each with none of the saved kinds set
  * unless K_SLOT or K_ALT_SLOT is marked. */
 #define MEM_MAIN 1u /* the normal screen's (ESC 7, CSI s there) */
-#define MEM_ALT 2u /* the alternate screen's (xterm, VTE; tmux has one for both screens) */
+#define MEM_ALT	 2u /* the alternate screen's (xterm, VTE; tmux has one for both screens) */
 #define MEM_1049 4u /* what leaving an alternate screen restores (xterm: MEM_MAIN's) */
-#define MEM_CLEAN_1049 8u /* in the alternate screen, 1049 entered clean: MEM_MAIN's and
-			   * MEM_1049's slots clean */
+/* In the alternate screen, 1049 entered clean: MEM_MAIN's and MEM_1049's slots clean. */
+#define MEM_CLEAN_1049 8u
 
 static bool in_alt(const struct sbx_vt_filter *f)
 {
