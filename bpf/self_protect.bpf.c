@@ -59,7 +59,7 @@
  *    7.x skips inode_permission for MAY_EXEC on world-searchable directories, which is
  *    why pins are guarded by MAY_READ/MAY_WRITE on the pin itself, not by lookup.
  *    A guard lasts as long as the file, not its in-memory inode (atk7k E1/E1b): a disk's
- *    file is guarded by its identity (device, inode number, generation: sbx_guard_files),
+ *    file is guarded by its identity (device, inode number: sbx_guard_files),
  *    so an inode evicted and read back, or the device mounted again after a lazy umount,
  *    is still guarded; a file on tmpfs, ramfs or bpffs in its inode's storage, which lives
  *    as long as the file there; on any other file system a guard is refused and sbxd does

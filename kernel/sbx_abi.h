@@ -364,15 +364,22 @@ enum sbx_guard_inode_flags {
  * Key of the guarded-file hash (sbx_guard_files): a file's identity that outlives its
  * in-memory inode, for a file on a block device's file system. The inode's storage dies
  * when the inode is evicted (vm.drop_caches, memory pressure) or its superblock goes (a
- * lazy umount, the device mounted again), and a guard lost is an allow; the device, the
- * inode number and the generation the file system keeps on disk name the same file in
- * every inode read back for it. Where the guard lives, by file system:
- * bpf/include/sbx_enforcer.bpf.h (sbx_guard_home).
+ * lazy umount, the device mounted again), and a guard lost is an allow; the device and the
+ * inode number name the same file in every inode read back for it. Where the guard lives,
+ * by file system: bpf/include/sbx_enforcer.bpf.h (sbx_guard_home).
+ *
+ * Only what the file's creation sets is in the key. The generation (i_generation) was,
+ * to tell a new file that reused a deleted one's inode number; but root rewrites it
+ * through a read-only descriptor (FS_IOC_SETVERSION on ext2/ext3/ext4: the kernel asks
+ * inode_owner_or_capable, never MAY_WRITE), and every lookup then missed (atk8k G1). The
+ * number is reused only after the guarded inode is deleted, and self-protection refuses
+ * that while armed (unlink, rmdir, rename over a guarded inode); eviction and a remount
+ * (atk7k E1, E1b) keep the device and the number as they keep the generation.
  */
 struct sbx_file_id {
 	__u64 ino; /* inode->i_ino */
 	__u32 dev; /* inode->i_sb->s_dev, which is the block device's (kernel encoding) */
-	__u32 generation; /* inode->i_generation */
+	__u32 zero; /* 0: keeps the key free of padding */
 };
 _Static_assert(sizeof(struct sbx_file_id) == 16, "sbx_file_id is 16 bytes");
 #define SBX_GUARD_FILES_MAX 4096 /* guarded files on block devices (sbx_guard_files) */

@@ -257,12 +257,13 @@ static __always_inline void sbx_gen_bump(struct inode *inode)
  * guard lost is an allow, atk7k E1/E1b). By the inode's file system:
  *  - a block device's (s_dev is the device's: ext2/3/4, xfs, f2fs, ...): the identity hash
  *    sbx_guard_files, *id filled. An inode evicted and read back, or the device mounted
- *    again (lazy umount, mount), has the same device, number and on-disk generation;
+ *    again (lazy umount, mount), has the same device and number (why not the
+ *    generation: struct sbx_file_id, kernel/sbx_abi.h);
  *  - tmpfs, ramfs, bpffs (the pins): the inode's storage, sbx_guard_inodes. These keep a
  *    file's inode in memory for as long as the file exists (its dentry is pinned), and a
  *    new mount of them is another, empty file system;
  *  - any other (btrfs and every other anonymous s_dev, overlayfs, NFS, FUSE): neither. The
- *    inode is evicted like a disk's, and s_dev, inode numbers or generations are not kept
+ *    inode is evicted like a disk's, and s_dev or inode numbers are not kept
  *    across mounts (btrfs: a new s_dev per mount and inode numbers per subvolume; overlayfs,
  *    FUSE, NFS: inodes made up by the file system). A guard there is refused
  *    (SBX_EOPNOTSUPP: sbxd does not arm), except SBX_GUARD_MAPPED alone, which is kept in
@@ -289,7 +290,6 @@ static __always_inline enum sbx_guard_home sbx_guard_home(struct inode *inode,
 	if (dev && BPF_CORE_READ(sb, s_bdev, bd_dev) == dev) {
 		id->ino = BPF_CORE_READ(inode, i_ino);
 		id->dev = dev;
-		id->generation = BPF_CORE_READ(inode, i_generation);
 		return SBX_GUARD_HOME_ID;
 	}
 	magic = BPF_CORE_READ(sb, s_magic);

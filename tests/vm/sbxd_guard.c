@@ -10,12 +10,17 @@
  *    inode nobody holds (memory pressure does the same): sbxd holds none of these;
  *  - after a lazy umount of the file system and a mount of the same device: a new
  *    superblock, new inodes.
+ *  - after FS_IOC_SETVERSION through a read-only descriptor on the certificate, sbxd.conf
+ *    and the trust directory (atk8k G1: ext2 keeps a generation root may rewrite without
+ *    MAY_WRITE; it was in the guard's key, and every lookup missed after it).
  * The control is the same sequence with sbxd running `--protect no`: every write succeeds.
- * The guard is the file's identity (device, inode number, generation) in sbx_guard_files
+ * The guard is the file's identity (device, inode number) in sbx_guard_files
  * (bpf/include/sbx_enforcer.bpf.h: sbx_guard_home); before, it lived in the inode's
  * storage and went with the inode.
  */
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 
 #include "sbxd_k.h"
@@ -108,6 +113,34 @@ static void remount(struct __test_metadata *_metadata, struct disk *k)
 	TH_LOG("mount %s: %s", k->dev, strerror(errno));
 }
 
+/* FS_IOC_SETVERSION through a read-only descriptor (the generation moved): 0, or the errno. */
+static int set_generation(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags), err = 0;
+	long gen = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FS_IOC_GETVERSION, &gen))
+		err = errno;
+	gen += 0x1000;
+	if (!err && ioctl(fd, FS_IOC_SETVERSION, &gen))
+		err = errno;
+	printf("# FS_IOC_SETVERSION %s (read-only descriptor) -> %ld: %s\n", path, gen,
+	       err ? strerror(err) : "done");
+	close(fd);
+	return err;
+}
+
+/* The generation of every guarded object try_writes touches: errno of each, 0 = moved. */
+static void set_generations(struct disk *k, const char *conf, const char *trust,
+			    struct writes *w)
+{
+	w->pem = set_generation(k->pem, 0);
+	w->conf = set_generation(conf, 0);
+	w->create = set_generation(trust, O_DIRECTORY);
+}
+
 static void expect_writes(struct __test_metadata *_metadata, const struct writes *w, int err)
 {
 	EXPECT_EQ(err, w->pem);
@@ -171,6 +204,43 @@ TEST_F_TIMEOUT(sbxd_k, guard_armed_survives_remount, 300)
 	expect_writes(_metadata, &w, EPERM);
 	remount(_metadata, &k);
 	try_writes(self, &k, &w, "armed, after umount -l and mount");
+	expect_writes(_metadata, &w, EPERM);
+	disk_done(self, &k);
+}
+
+/* Control for the generation: unarmed, it moves and root writes. */
+TEST_F_TIMEOUT(sbxd_k, guard_unarmed_writes_after_setversion, 300)
+{
+	struct writes w;
+	struct disk k;
+
+	NEED_DISK(k);
+	start_signed(_metadata, self, "--protect no");
+	set_generations(&k, self->conf, self->trust, &w);
+	expect_writes(_metadata, &w, 0);
+	try_writes(self, &k, &w, "unarmed, after FS_IOC_SETVERSION");
+	expect_writes(_metadata, &w, 0);
+	disk_done(self, &k);
+}
+
+/* atk8k G1: the generation moved under the guard, which is keyed by what creation sets. */
+TEST_F_TIMEOUT(sbxd_k, guard_armed_survives_setversion, 300)
+{
+	struct writes w;
+	struct disk k;
+
+	NEED_DISK(k);
+	self->armed = true;
+	start_signed(_metadata, self, "");
+	ASSERT_TRUE(logged(self, "self-protection on"));
+	try_writes(self, &k, &w, "armed");
+	expect_writes(_metadata, &w, EPERM);
+	set_generations(&k, self->conf, self->trust, &w);
+	expect_writes(_metadata, &w, 0);
+	try_writes(self, &k, &w, "armed, after FS_IOC_SETVERSION");
+	expect_writes(_metadata, &w, EPERM);
+	evict(_metadata); /* and read back from the disk with the new generation */
+	try_writes(self, &k, &w, "armed, after FS_IOC_SETVERSION and drop_caches");
 	expect_writes(_metadata, &w, EPERM);
 	disk_done(self, &k);
 }
