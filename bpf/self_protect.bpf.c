@@ -222,12 +222,84 @@ static __always_inline int sbx_claim(struct file *file, unsigned int cmd, unsign
 	return -SBX_EALREADY;
 }
 
+/*
+ * An ioctl on a guarded inode (atk8k G1, second line): an ioctl is a file system's own
+ * entry, and some write the inode without MAY_WRITE (FS_IOC_SETVERSION and
+ * FS_IOC_SETFLAGS ask inode_owner_or_capable, through a read-only descriptor) where no
+ * other hook looks. So an allow-list, not a list of the writing ones: what only reads
+ * (flags, version, extents, block size, label), the descriptor's own flags (FIOCLEX,
+ * FIONBIO, ...), and sbx's own commands, which its hooks answer before any file system
+ * sees them. Everything else, on a guarded inode, for a caller that is not sbxd while
+ * armed: refused. Any cmd outside the list costs the one lookup of sbx_guard_flags.
+ */
+#define SBX_FIGETBSZ		   0x00000002u
+#define SBX_TCGETS		   0x00005401u
+#define SBX_FIONBIO		   0x00005421u
+#define SBX_FIONREAD		   0x0000541bu
+#define SBX_FIONCLEX		   0x00005450u
+#define SBX_FIOCLEX		   0x00005451u
+#define SBX_FIOASYNC		   0x00005452u
+#define SBX_FS_IOC_GETFLAGS	   0x80086601u
+#define SBX_FS_IOC32_GETFLAGS	   0x80046601u
+#define SBX_FS_IOC_GETVERSION	   0x80087601u
+#define SBX_FS_IOC32_GETVERSION	   0x80047601u
+#define SBX_FS_IOC_FSGETXATTR	   0x801c581fu
+#define SBX_FS_IOC_FIEMAP	   0xc020660bu
+#define SBX_FS_IOC_GETFSLABEL	   0x81009431u
+
+static __always_inline bool sbx_ioctl_reads_only(unsigned int cmd)
+{
+	switch (cmd) {
+	case SBX_FIGETBSZ:
+	case SBX_TCGETS:
+	case SBX_FIONBIO:
+	case SBX_FIONREAD:
+	case SBX_FIONCLEX:
+	case SBX_FIOCLEX:
+	case SBX_FIOASYNC:
+	case SBX_FS_IOC_GETFLAGS:
+	case SBX_FS_IOC32_GETFLAGS:
+	case SBX_FS_IOC_GETVERSION:
+	case SBX_FS_IOC32_GETVERSION:
+	case SBX_FS_IOC_FSGETXATTR:
+	case SBX_FS_IOC_FIEMAP:
+	case SBX_FS_IOC_GETFSLABEL:
+	case SBX_IOC_VERDICT_BEGIN:
+	case SBX_IOC_VERDICT_COMMIT:
+	case SBX_IOC_VERDICTS_FLUSH:
+	case SBX_IOC_CONFIG_SET:
+	case SBX_IOC_GUARD_ADD:
+	case SBX_IOC_GUARD_TEST:
+	case SBX_IOC_DAEMON_CLAIM:
+		return true;
+	}
+	return false;
+}
+
+static __always_inline int sbx_guard_ioctl(struct file *file, unsigned int cmd)
+{
+	if (sbx_ioctl_reads_only(cmd))
+		return 0;
+	return sbx_guard_inode(file->f_inode, ~0u);
+}
+
+/* One program per ioctl entry: the claim, then the guarded inode's allow-list. */
+static __always_inline int sbx_guard_ioctls(struct file *file, unsigned int cmd,
+					    unsigned long arg)
+{
+	int err = sbx_claim(file, cmd, arg);
+
+	if (err)
+		return err;
+	return sbx_guard_ioctl(file, cmd);
+}
+
 SEC("lsm/file_ioctl")
 int BPF_PROG(sbx_guard_claim, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	if (ret)
 		return ret;
-	return sbx_claim(file, cmd, arg);
+	return sbx_guard_ioctls(file, cmd, arg);
 }
 
 SEC("lsm/file_ioctl_compat")
@@ -236,7 +308,7 @@ int BPF_PROG(sbx_guard_claim_compat, struct file *file, unsigned int cmd, unsign
 {
 	if (ret)
 		return ret;
-	return sbx_claim(file, cmd, arg);
+	return sbx_guard_ioctls(file, cmd, arg);
 }
 
 /*

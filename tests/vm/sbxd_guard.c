@@ -12,7 +12,9 @@
  *    superblock, new inodes.
  *  - after FS_IOC_SETVERSION through a read-only descriptor on the certificate, sbxd.conf
  *    and the trust directory (atk8k G1: ext2 keeps a generation root may rewrite without
- *    MAY_WRITE; it was in the guard's key, and every lookup missed after it).
+ *    MAY_WRITE; it was in the guard's key, and every lookup missed after it). The ioctl
+ *    itself is refused too: on a guarded inode only a read-only allow-list of ioctls
+ *    passes (bpf/self_protect.bpf.c, sbx_guard_ioctl); FS_IOC_GETVERSION is on it.
  * The control is the same sequence with sbxd running `--protect no`: every write succeeds.
  * The guard is the file's identity (device, inode number) in sbx_guard_files
  * (bpf/include/sbx_enforcer.bpf.h: sbx_guard_home); before, it lived in the inode's
@@ -236,7 +238,7 @@ TEST_F_TIMEOUT(sbxd_k, guard_armed_survives_setversion, 300)
 	try_writes(self, &k, &w, "armed");
 	expect_writes(_metadata, &w, EPERM);
 	set_generations(&k, self->conf, self->trust, &w);
-	expect_writes(_metadata, &w, 0);
+	expect_writes(_metadata, &w, EPERM); /* an ioctl outside the read-only allow-list */
 	try_writes(self, &k, &w, "armed, after FS_IOC_SETVERSION");
 	expect_writes(_metadata, &w, EPERM);
 	evict(_metadata); /* and read back from the disk with the new generation */
