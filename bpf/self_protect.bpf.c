@@ -232,20 +232,20 @@ static __always_inline int sbx_claim(struct file *file, unsigned int cmd, unsign
  * sees them. Everything else, on a guarded inode, for a caller that is not sbxd while
  * armed: refused. Any cmd outside the list costs the one lookup of sbx_guard_flags.
  */
-#define SBX_FIGETBSZ		   0x00000002u
-#define SBX_TCGETS		   0x00005401u
-#define SBX_FIONBIO		   0x00005421u
-#define SBX_FIONREAD		   0x0000541bu
-#define SBX_FIONCLEX		   0x00005450u
-#define SBX_FIOCLEX		   0x00005451u
-#define SBX_FIOASYNC		   0x00005452u
-#define SBX_FS_IOC_GETFLAGS	   0x80086601u
-#define SBX_FS_IOC32_GETFLAGS	   0x80046601u
-#define SBX_FS_IOC_GETVERSION	   0x80087601u
-#define SBX_FS_IOC32_GETVERSION	   0x80047601u
-#define SBX_FS_IOC_FSGETXATTR	   0x801c581fu
-#define SBX_FS_IOC_FIEMAP	   0xc020660bu
-#define SBX_FS_IOC_GETFSLABEL	   0x81009431u
+#define SBX_FIGETBSZ		0x00000002u
+#define SBX_TCGETS		0x00005401u
+#define SBX_FIONBIO		0x00005421u
+#define SBX_FIONREAD		0x0000541bu
+#define SBX_FIONCLEX		0x00005450u
+#define SBX_FIOCLEX		0x00005451u
+#define SBX_FIOASYNC		0x00005452u
+#define SBX_FS_IOC_GETFLAGS	0x80086601u
+#define SBX_FS_IOC32_GETFLAGS	0x80046601u
+#define SBX_FS_IOC_GETVERSION	0x80087601u
+#define SBX_FS_IOC32_GETVERSION 0x80047601u
+#define SBX_FS_IOC_FSGETXATTR	0x801c581fu
+#define SBX_FS_IOC_FIEMAP	0xc020660bu
+#define SBX_FS_IOC_GETFSLABEL	0x81009431u
 
 static __always_inline bool sbx_ioctl_reads_only(unsigned int cmd)
 {
@@ -284,8 +284,7 @@ static __always_inline int sbx_guard_ioctl(struct file *file, unsigned int cmd)
 }
 
 /* One program per ioctl entry: the claim, then the guarded inode's allow-list. */
-static __always_inline int sbx_guard_ioctls(struct file *file, unsigned int cmd,
-					    unsigned long arg)
+static __always_inline int sbx_guard_ioctls(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	int err = sbx_claim(file, cmd, arg);
 

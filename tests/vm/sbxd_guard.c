@@ -135,8 +135,7 @@ static int set_generation(const char *path, int flags)
 }
 
 /* The generation of every guarded object try_writes touches: errno of each, 0 = moved. */
-static void set_generations(struct disk *k, const char *conf, const char *trust,
-			    struct writes *w)
+static void set_generations(struct disk *k, const char *conf, const char *trust, struct writes *w)
 {
 	w->pem = set_generation(k->pem, 0);
 	w->conf = set_generation(conf, 0);
