@@ -664,16 +664,13 @@ static __always_inline bool sbx_guard_is_sysrq(struct file *file)
 	return true;
 }
 
-static __always_inline int sbx_guard_file_write(struct file *file)
+/* A procfs file of sbxd's process, or sysrq-trigger: the refusal while armed, else 0. */
+static __always_inline int sbx_guard_proc_write(struct file *file)
 {
-	struct inode *inode = file->f_inode;
-	struct task_struct *task;
+	struct task_struct *task = sbx_proc_task_of(file->f_inode);
 	struct sbx_guard_state *g;
 	__u32 zero = 0;
 
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != SBX_PROC_SUPER_MAGIC)
-		return sbx_guard_inode(inode, ~0u);
-	task = sbx_proc_task_of(inode);
 	if (!task)
 		return sbx_guard_is_sysrq(file) ? sbx_guard_refuse(sbx_name_sysrq) : 0;
 	g = bpf_map_lookup_elem(&sbx_guard, &zero);
@@ -682,16 +679,27 @@ static __always_inline int sbx_guard_file_write(struct file *file)
 	return sbx_guard_refuse(sbx_name_proc);
 }
 
+static __always_inline bool sbx_is_proc(struct file *file)
+{
+	return BPF_CORE_READ(file, f_inode, i_sb, s_magic) == SBX_PROC_SUPER_MAGIC;
+}
+
+/*
+ * At the open, procfs only: a guarded inode's open for write was refused by
+ * inode_permission (MAY_WRITE) already, which every open for write asks, so the guard's
+ * lookup is not made twice on the path of every open for write of the machine.
+ */
 SEC("lsm/file_open")
 int BPF_PROG(sbx_guard_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	if (!(file->f_mode & SBX_FMODE_WRITE))
+	if (!(file->f_mode & SBX_FMODE_WRITE) || !sbx_is_proc(file))
 		return 0;
-	return sbx_guard_file_write(file);
+	return sbx_guard_proc_write(file);
 }
 
+/* At every write: a descriptor opened before the arming, or before its file's guard. */
 SEC("lsm/file_permission")
 int BPF_PROG(sbx_guard_file_permission, struct file *file, int mask, int ret)
 {
@@ -699,7 +707,9 @@ int BPF_PROG(sbx_guard_file_permission, struct file *file, int mask, int ret)
 		return ret;
 	if (!(mask & SBX_MAY_WRITE))
 		return 0;
-	return sbx_guard_file_write(file);
+	if (sbx_is_proc(file))
+		return sbx_guard_proc_write(file);
+	return sbx_guard_inode(file->f_inode, ~0u);
 }
 
 char LICENSE[] SEC("license") = "GPL";
