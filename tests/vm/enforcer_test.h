@@ -479,6 +479,15 @@ static inline int enforcer_fixture_open(enum sbx_enforce_mode mode, enum sbx_enf
 	return enforcer_open_with(mode, scope, cache_entries, mmap_sandboxed_only, e, d);
 }
 
+/* Every enforcer fixture's start: nothing to tear down yet, and root or a SKIP. */
+#define ENFORCER_SETUP_ROOT(self)                                                         \
+	do {                                                                              \
+		(self)->e = NULL;                                                         \
+		(self)->dir[0] = '\0';                                                    \
+		if (geteuid() != 0)                                                       \
+			SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)"); \
+	} while (0)
+
 /*
  * The common FIXTURE_SETUP body: root, an enforcer in enforce mode and scope `all` under
  * TEST_PIN_DIR with a clean state (enforcer_fixture_open), and the tiny programs in a
@@ -488,10 +497,7 @@ static inline int enforcer_fixture_open(enum sbx_enforce_mode mode, enum sbx_enf
 	do {                                                                                      \
 		struct sbx_diag d_ = { 0 };                                                       \
                                                                                                   \
-		(self)->e = NULL;                                                                 \
-		(self)->dir[0] = '\0';                                                            \
-		if (geteuid() != 0)                                                               \
-			SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");         \
+		ENFORCER_SETUP_ROOT(self);                                                        \
 		ASSERT_EQ(0,                                                                      \
 			  enforcer_fixture_files((self)->dir, (self)->target, (self)->unverified, \
 						 (self)->launcher, &(self)->exit7,                \
@@ -512,10 +518,7 @@ static inline int enforcer_fixture_open(enum sbx_enforce_mode mode, enum sbx_enf
 	do {                                                                               \
 		struct sbx_diag d_ = { 0 };                                                \
                                                                                            \
-		(self)->e = NULL;                                                          \
-		(self)->dir[0] = '\0';                                                     \
-		if (geteuid() != 0)                                                        \
-			SKIP(return, "the enforcer needs root (CAP_BPF, CAP_SYS_ADMIN)");  \
+		ENFORCER_SETUP_ROOT(self);                                                 \
 		sbx_enforcer_unload(TEST_PIN_DIR, NULL);                                   \
 		snprintf((self)->dir, sizeof((self)->dir), "/tmp/sbx-" name ".XXXXXX");    \
 		ASSERT_NE(NULL, mkdtemp((self)->dir));                                     \

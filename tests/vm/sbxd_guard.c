@@ -157,6 +157,17 @@ static void expect_writes(struct __test_metadata *_metadata, const struct writes
 	} while (0)
 
 /* Control: sbxd without self-protection; root writes before and after both. */
+/* sbxd started armed, and the three writes refused before anything moves under them. */
+static void start_armed(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+			struct disk *k, struct writes *w)
+{
+	self->armed = true;
+	start_signed(_metadata, self, "");
+	ASSERT_TRUE(logged(self, "self-protection on"));
+	try_writes(self, k, w, "armed");
+	expect_writes(_metadata, w, EPERM);
+}
+
 TEST_F_TIMEOUT(sbxd_k, guard_unarmed_writes_after_eviction_and_remount, 300)
 {
 	struct writes w;
@@ -181,11 +192,7 @@ TEST_F_TIMEOUT(sbxd_k, guard_armed_survives_eviction, 300)
 	struct disk k;
 
 	NEED_DISK(k);
-	self->armed = true;
-	start_signed(_metadata, self, "");
-	ASSERT_TRUE(logged(self, "self-protection on"));
-	try_writes(self, &k, &w, "armed");
-	expect_writes(_metadata, &w, EPERM);
+	start_armed(_metadata, self, &k, &w);
 	evict(_metadata);
 	try_writes(self, &k, &w, "armed, after drop_caches");
 	expect_writes(_metadata, &w, EPERM);
@@ -198,11 +205,7 @@ TEST_F_TIMEOUT(sbxd_k, guard_armed_survives_remount, 300)
 	struct disk k;
 
 	NEED_DISK(k);
-	self->armed = true;
-	start_signed(_metadata, self, "");
-	ASSERT_TRUE(logged(self, "self-protection on"));
-	try_writes(self, &k, &w, "armed");
-	expect_writes(_metadata, &w, EPERM);
+	start_armed(_metadata, self, &k, &w);
 	remount(_metadata, &k);
 	try_writes(self, &k, &w, "armed, after umount -l and mount");
 	expect_writes(_metadata, &w, EPERM);
@@ -231,11 +234,7 @@ TEST_F_TIMEOUT(sbxd_k, guard_armed_survives_setversion, 300)
 	struct disk k;
 
 	NEED_DISK(k);
-	self->armed = true;
-	start_signed(_metadata, self, "");
-	ASSERT_TRUE(logged(self, "self-protection on"));
-	try_writes(self, &k, &w, "armed");
-	expect_writes(_metadata, &w, EPERM);
+	start_armed(_metadata, self, &k, &w);
 	set_generations(&k, self->conf, self->trust, &w);
 	expect_writes(_metadata, &w, EPERM); /* an ioctl outside the read-only allow-list */
 	try_writes(self, &k, &w, "armed, after FS_IOC_SETVERSION");
