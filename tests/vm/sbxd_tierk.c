@@ -82,6 +82,25 @@ TEST_F(sbxd_k, kill9_pins_keep_refusing_restart_adopts)
 	EXPECT_EQ(0, launched(self, self->signed_prog));
 }
 
+/*
+ * A launcher never run while sbxd lived: sbxd verifies it at start, so its store marks it
+ * (SBX_GUARD_LAUNCHER) and it keeps starting programs inside the scope after sbxd's
+ * death. Unmarked, its exec was a plain miss out of scope and the unsigned program ran.
+ */
+TEST_F(sbxd_k, launcher_never_run_stays_launcher)
+{
+	pid_t pid;
+
+	/* Control: before sbxd the launcher starts the unsigned program. */
+	ASSERT_EQ(0, launched(self, self->unsigned_prog));
+	start_sbxd(_metadata, self);
+	pid = sbxd_test_pid(self->run);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	stop_sbxd(self, SIGKILL);
+	EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
+}
+
 /* A tiny static program that waits for a signal: pause() forever. */
 static void tiny_elf_pause(struct tiny_elf *t)
 {

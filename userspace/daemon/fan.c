@@ -865,54 +865,76 @@ fail:
 	return d->err ? d->err : -EIO;
 }
 
+/* Verify file now and keep its verdict; a refused one is added to the refused list. */
+static void preverify(struct sbxd_fan *f, const char *file, char *refused, size_t sz,
+		      unsigned int *nrefused)
+{
+	struct item it = { 0 };
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	snprintf(it.path, sizeof(it.path), "%.511s", file);
+	verify_one(f, &it, fd);
+	/* Tier K: the verdict is in the BPF map now (finish says why not here too). */
+	if (!f->tierk && !it.no_cache && sbxd_kind_allows(it.chk.kind)) {
+		sbxd_fcache_store(f->fcache, &it.id, it.chk.kind, fd, 0);
+		fd = -1;
+	}
+	if (!sbxd_kind_allows(it.chk.kind) && (*nrefused)++ < 4) {
+		const char *base = strrchr(file, '/');
+		size_t len = strlen(refused);
+
+		snprintf(refused + len, sz - len, "%s%s (%s)", len ? ", " : "", base + 1,
+			 it.chk.reason);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /*
  * sbxd's own executable and libraries, verified before the listener starts: a verdict
  * for each is cached (tier F: fcache; tier K: the BPF map), and a file of its own that
  * would be refused is said at start-up, not discovered by a restart that cannot exec.
+ * Tier K's launcher too: its verdict's store marks the file (SBX_GUARD_LAUNCHER), and
+ * only a marked launcher is refused without a verdict once sbxd is gone; one never run
+ * while sbxd lived would start programs out of scope after sbxd's death.
  */
 static void preverify_self(struct sbxd_fan *f)
 {
 	FILE *maps = fopen("/proc/self/maps", "re");
 	char line[4096], last[1024] = "", refused[1024] = "";
+	const char *launcher = f->tierk && f->cfg->scope == SBXD_SCOPE_SANDBOXED
+				       ? sbxd_tierk_launcher(f->tierk)
+				       : NULL;
 	unsigned int nrefused = 0;
 
-	if (!maps)
-		return;
-	while (fgets(line, sizeof(line), maps)) {
+	while (maps && fgets(line, sizeof(line), maps)) {
 		char perms[8], file[1024];
-		struct item it = { 0 };
-		int fd;
 
 		if (sscanf(line, "%*s %7s %*s %*s %*s %1023s", perms, file) != 2 ||
 		    perms[2] != 'x' || file[0] != '/' || !strcmp(file, last))
 			continue;
 		snprintf(last, sizeof(last), "%s", file);
-		fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		snprintf(it.path, sizeof(it.path), "%.511s", file);
-		verify_one(f, &it, fd);
-		/* Tier K: the verdict is in the BPF map now (finish says why not here too). */
-		if (!f->tierk && !it.no_cache && sbxd_kind_allows(it.chk.kind)) {
-			sbxd_fcache_store(f->fcache, &it.id, it.chk.kind, fd, 0);
-			fd = -1;
-		}
-		if (!sbxd_kind_allows(it.chk.kind) && nrefused++ < 4) {
-			const char *base = strrchr(file, '/');
-			size_t len = strlen(refused);
-
-			snprintf(refused + len, sizeof(refused) - len, "%s%s (%s)", len ? ", " : "",
-				 base + 1, it.chk.reason);
-		}
-		if (fd >= 0)
-			close(fd);
+		preverify(f, file, refused, sizeof(refused), &nrefused);
 	}
-	fclose(maps);
+	if (maps)
+		fclose(maps);
 	if (nrefused)
 		sbxd_log(4,
 			 "%u of sbxd's own files are not verified: %s%s; sbxd could not be "
 			 "started again where it enforces its own file system",
 			 nrefused, refused, nrefused > 4 ? ", ..." : "");
+	if (launcher) {
+		refused[0] = '\0';
+		nrefused = 0;
+		preverify(f, launcher, refused, sizeof(refused), &nrefused);
+		if (nrefused)
+			sbxd_log(4,
+				 "tier K: the launcher %s does not verify (%s): its exec is "
+				 "refused",
+				 launcher, refused);
+	}
 }
 
 int sbxd_fan_open(const struct sbxd_fan_opts *o, struct sbxd_fan **out, struct sbx_diag *d)

@@ -194,6 +194,8 @@ int sbxd_tierk_store(struct sbxd_tierk *k, int fd, uint64_t gen, const struct sb
 int sbxd_tierk_flush(struct sbxd_tierk *k, unsigned int *n, struct sbx_diag *d);
 /* fd is scope sandboxed's launcher (the configured one, or the sbx next to sbxd). */
 bool sbxd_tierk_is_launcher(struct sbxd_tierk *k, int fd);
+/* The launcher's path, or NULL when none is configured or found. */
+const char *sbxd_tierk_launcher(const struct sbxd_tierk *k);
 /* The verdict the BPF hooks would find for fd's current content; SBXD_KIND_NONE: none. */
 enum sbxd_kind sbxd_tierk_lookup(struct sbxd_tierk *k, int fd);
 int sbxd_tierk_event_fd(struct sbxd_tierk *k);

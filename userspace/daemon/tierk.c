@@ -60,6 +60,11 @@ static void find_launcher(struct sbxd_tierk *k, const struct sbxd_config *c)
 	}
 }
 
+const char *sbxd_tierk_launcher(const struct sbxd_tierk *k)
+{
+	return k->launcher_known ? k->launcher : NULL;
+}
+
 /*
  * fd is the launcher: the file found at start, or the one at the launcher's path now (an
  * sbx installed in place of the old one, as a package upgrade does, is the launcher too:
