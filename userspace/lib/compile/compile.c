@@ -182,6 +182,15 @@ static void fs_rule(struct builder *b, const char *path, uint64_t access, bool i
 	fs_rule_take(b, strdup(path), access, if_exists, entitlement);
 }
 
+/* A system tree the profile grants without naming it (plan.h: system). */
+static void sys_rule(struct builder *b, const char *path, uint64_t access, bool if_exists,
+		     const char *entitlement)
+{
+	fs_rule(b, path, access, if_exists, entitlement);
+	if (!b->err)
+		b->plan->landlock.fs[b->plan->landlock.n_fs - 1].system = true;
+}
+
 static void net_rule(struct builder *b, uint16_t port, uint64_t access, const char *entitlement)
 {
 	struct sbx_landlock_plan *l = &b->plan->landlock;
@@ -277,6 +286,11 @@ static void compile_system_fs(struct builder *b)
 	const char *program = b->facts->program;
 	bool program_covered = !program;
 
+	/*
+	 * The code trees are no system rules (plan.h: system): the distribution installs them
+	 * readable by all, and judging each of their entries at every start costs seconds
+	 * (166,000 entries, 2.2 s, here); the secrets of a system live in /etc.
+	 */
 	for (size_t i = 0; i < sizeof(system_rx) / sizeof(system_rx[0]); i++) {
 		fs_rule(b, system_rx[i], FS_RX, i > 0, "app-sandbox");
 		if (program && beneath(program, system_rx[i]))
@@ -284,10 +298,14 @@ static void compile_system_fs(struct builder *b)
 	}
 	if (!program_covered)
 		fs_rule(b, program, FS_FILE_RX, false, "app-sandbox");
-	/* /proc: Landlock's ptrace scoping keeps other processes' entries closed. */
-	fs_rule(b, "/etc", FS_RO, false, "app-sandbox");
+	sys_rule(b, "/etc", FS_RO, false, "app-sandbox");
+	/*
+	 * /proc: Landlock's ptrace scoping keeps other processes' entries closed. Not a system
+	 * rule: its entries come and go with processes (the program's own among them), so no
+	 * walk at the start can name them.
+	 */
 	fs_rule(b, "/proc", FS_RO, false, "app-sandbox");
-	fs_rule(b, "/sys/devices/system/cpu", FS_RO, true, "app-sandbox");
+	sys_rule(b, "/sys/devices/system/cpu", FS_RO, true, "app-sandbox");
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 		fs_rule(b, devices[i], FS_DEV_RW, false, "app-sandbox");
 	fs_rule(b, "/dev/tty", FS_DEV_RW | LANDLOCK_ACCESS_FS_IOCTL_DEV, true, "app-sandbox");
@@ -433,6 +451,10 @@ static void compile_grants(struct builder *b)
 	}
 }
 
+/*
+ * Device nodes are granted for what the entitlement names (root, their owner, uses them as
+ * such); the sysfs trees that describe them are system trees (plan.h: system).
+ */
 static void compile_devices(struct builder *b)
 {
 	static const char *const camera[] = { "/dev/video0", "/dev/video1", "/dev/video2",
@@ -453,7 +475,7 @@ static void compile_devices(struct builder *b)
 	if (entitled(b, "device.camera")) {
 		for (size_t i = 0; i < sizeof(camera) / sizeof(camera[0]); i++)
 			fs_rule(b, camera[i], dev, true, "device.camera");
-		fs_rule(b, "/sys/class/video4linux", FS_RO, true, "device.camera");
+		sys_rule(b, "/sys/class/video4linux", FS_RO, true, "device.camera");
 	}
 	if (audio) {
 		fs_rule(b, "/dev/snd", FS_RO | dev, true, audio);
@@ -466,8 +488,8 @@ static void compile_devices(struct builder *b)
 	}
 	if (entitled(b, "device.usb")) {
 		fs_rule(b, "/dev/bus/usb", FS_RO | dev, true, "device.usb");
-		fs_rule(b, "/sys/bus/usb", FS_RO, true, "device.usb");
-		fs_rule(b, "/sys/devices", FS_RO, true, "device.usb");
+		sys_rule(b, "/sys/bus/usb", FS_RO, true, "device.usb");
+		sys_rule(b, "/sys/devices", FS_RO, true, "device.usb");
 	}
 	if (entitled(b, "device.serial"))
 		for (size_t i = 0; i < sizeof(serial) / sizeof(serial[0]); i++)
@@ -535,8 +557,8 @@ static void compile_landlock(struct builder *b)
 	compile_container(b);
 	/* resolv.conf is often a symlink into /run, and Landlock checks the resolved path. */
 	if (client) {
-		fs_rule(b, "/run/systemd/resolve", FS_RO, true, "network.client");
-		fs_rule(b, "/run/resolvconf", FS_RO, true, "network.client");
+		sys_rule(b, "/run/systemd/resolve", FS_RO, true, "network.client");
+		sys_rule(b, "/run/resolvconf", FS_RO, true, "network.client");
 	}
 	compile_grants(b);
 	user_dir(b, b->facts->xdg_download_dir, "Downloads", "files.downloads.read-only",

@@ -34,6 +34,12 @@ struct sbx_fs_rule {
 	uint64_t access; /* LANDLOCK_ACCESS_FS_* granted beneath path */
 	unsigned int min_abi; /* lowest ABI with every right in access */
 	bool if_exists; /* a system path that may be absent on this host: skipped if so */
+	/*
+	 * A system tree (/etc, /usr, a device directory) the profile grants without naming it:
+	 * for a program run as root, the launcher grants it only as far as others may reach
+	 * it (landlock.h: others_only), never root's own files in it.
+	 */
+	bool system;
 	const char *entitlement; /* key that produced the rule, e.g. "app-sandbox" (static) */
 };
 
@@ -63,6 +69,12 @@ struct sbx_landlock_plan {
 	char *own[3];
 	const char *own_what[3];
 	size_t n_own;
+	/*
+	 * Set by the launcher, never by compile: the program runs as root (--allow-root), the
+	 * owner of root's files. Each system rule is then granted only where it gives the
+	 * program no more than it gives others (landlock/grant_others.c).
+	 */
+	bool others_only;
 };
 
 /* ---- seccomp ---- */

@@ -30,12 +30,6 @@
 #define SCOPES	  (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL)
 #define LOG_FLAGS LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
 
-/* Rights that mean something on a non-directory; the others make add_rule fail EINVAL. */
-#define FS_FILE_RIGHTS                                                \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
-	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | \
-	 LANDLOCK_ACCESS_FS_IOCTL_DEV | LANDLOCK_ACCESS_FS_RESOLVE_UNIX)
-
 /* What each ABI can express, indexed by ABI: one table instead of scattered ifs. */
 static const struct {
 	uint64_t fs, net, scope;
@@ -195,9 +189,19 @@ static void own_dirs_find(const struct sbx_landlock_plan *p, struct own_dirs *o)
 	}
 }
 
+/* The program's ids, which a system rule is judged for when p->others_only. */
+struct build_ctx {
+	const struct own_dirs *own;
+	bool others_only;
+	struct landlock_ids self;
+	gid_t groups[NGROUPS_MAX];
+	size_t others_rules;
+};
+
 static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handled,
-		       const struct own_dirs *own, struct sbx_diag *d)
+		       struct build_ctx *c, struct sbx_diag *d)
 {
+	const struct own_dirs *own = c->own;
 	struct sbx_landlock_path_beneath_attr pb = { 0 };
 	struct stat st = { 0 };
 	int err = 0;
@@ -212,7 +216,7 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 	}
 	pb.allowed_access = r->access & handled;
 	if (fstat(pb.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
-		pb.allowed_access &= FS_FILE_RIGHTS;
+		pb.allowed_access &= SBX_LANDLOCK_FS_FILE_RIGHTS;
 	for (size_t i = 0; (pb.allowed_access & SBX_FS_WRITES) && S_ISDIR(st.st_mode) && i < own->n;
 	     i++) {
 		if (own->dir[i].dev != st.st_dev || own->dir[i].ino != st.st_ino)
@@ -236,6 +240,12 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 			return err;
 		}
 	}
+	if (pb.allowed_access && r->system && c->others_only) {
+		err = landlock_grant_others(ruleset, r, pb.allowed_access, pb.parent_fd, &st,
+					    &c->self, &c->others_rules, d);
+		close(pb.parent_fd);
+		return err;
+	}
 	if (pb.allowed_access &&
 	    syscall(__NR_landlock_add_rule, ruleset, SBX_LANDLOCK_RULE_PATH_BENEATH, &pb, 0)) {
 		err = -errno;
@@ -248,9 +258,16 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 
 int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sbx_diag *d)
 {
+	return landlock_build_ruleset_counted(p, abi, NULL, d);
+}
+
+int landlock_build_ruleset_counted(const struct sbx_landlock_plan *p, int abi, size_t *others_rules,
+				   struct sbx_diag *d)
+{
 	struct sbx_landlock_ruleset_attr attr = { 0 };
 	struct own_dirs *own;
-	int fd, err;
+	struct build_ctx *c;
+	int fd, err, n;
 
 	if (!p->enabled || abi <= 0)
 		return -ENOENT;
@@ -264,17 +281,28 @@ int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sb
 				    strerror(-err));
 	}
 	own = malloc(sizeof(*own));
-	if (!own) {
+	c = calloc(1, sizeof(*c));
+	if (!own || !c) {
+		free(own);
+		free(c);
 		err = sbx_diag_set(d, -ENOMEM, "landlock: out of memory");
 		goto err_close;
 	}
 	own_dirs_find(p, own);
-	for (size_t i = 0; i < p->n_fs; i++) {
-		err = add_fs_rule(fd, &p->fs[i], attr.handled_access_fs, own, d);
-		if (err)
-			break;
-	}
+	c->own = own;
+	c->others_only = p->others_only;
+	n = getgroups(NGROUPS_MAX, c->groups);
+	c->self = (struct landlock_ids){ .uid = geteuid(),
+					 .gid = getegid(),
+					 .groups = c->groups,
+					 .n_groups = n > 0 ? (size_t)n : 0 };
+	err = 0;
+	for (size_t i = 0; i < p->n_fs && !err; i++)
+		err = add_fs_rule(fd, &p->fs[i], attr.handled_access_fs, c, d);
+	if (others_rules)
+		*others_rules = c->others_rules;
 	free(own);
+	free(c);
 	if (err)
 		goto err_close;
 	for (size_t i = 0; i < p->n_net; i++) {

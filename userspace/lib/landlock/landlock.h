@@ -23,6 +23,12 @@
 /* The newest ABI sbx knows; a newer kernel is used at this level. */
 #define SBX_LANDLOCK_ABI_MAX 10
 
+/* Rights that mean something on a non-directory; the others make add_rule fail EINVAL. */
+#define SBX_LANDLOCK_FS_FILE_RIGHTS                                   \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | \
+	 LANDLOCK_ACCESS_FS_IOCTL_DEV | LANDLOCK_ACCESS_FS_RESOLVE_UNIX)
+
 /* The running kernel's Landlock ABI, 0 when Landlock is unavailable (errno says why). */
 int landlock_abi_version(void);
 
@@ -47,6 +53,9 @@ void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_en
  * the caller. With abi 0 or a disabled plan, returns -ENOENT without an error in d.
  */
 int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sbx_diag *d);
+/* The same, and with p->others_only how many rules the system rules became. */
+int landlock_build_ruleset_counted(const struct sbx_landlock_plan *p, int abi, size_t *others_rules,
+				   struct sbx_diag *d);
 
 /*
  * A write grant (rule r, its path open as fd, st its stat) refused while a set-id or
@@ -55,6 +64,36 @@ int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sb
  */
 int landlock_grant_setid_check(const struct sbx_fs_rule *r, int fd, const struct stat *st,
 			       struct sbx_diag *d);
+
+/* Whose access a system rule is judged for (grant_others.c): the program's ids. */
+struct landlock_ids {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t n_groups;
+};
+
+/*
+ * Pure: the rights that give a program with ids self nothing on an entry (mode, owner,
+ * group) that others lack: every right but those its mode bits grant self and not others.
+ * A directory self may search and others may not gives nothing beneath it (0).
+ */
+uint64_t landlock_others_clean(mode_t mode, uid_t owner, gid_t group,
+			       const struct landlock_ids *self);
+
+/* The most entries one system rule is walked through (grant_others.c). */
+#define SBX_LANDLOCK_OTHERS_MAX_ENTRIES 250000
+
+/*
+ * A system rule (r, its path open as fd, st its stat) granted with access only as far as
+ * it gives self no more than others: one rule where that holds for the whole subtree, rules
+ * entry by entry beneath where it does not (grant_others.c says how). Adds the count of
+ * rules to *rules (may be NULL). 0, or -errno with d saying why; past the bounds -E2BIG or
+ * -ELOOP: nothing less than the whole walk is ever granted.
+ */
+int landlock_grant_others(int ruleset, const struct sbx_fs_rule *r, uint64_t access, int fd,
+			  const struct stat *st, const struct landlock_ids *self, size_t *rules,
+			  struct sbx_diag *d);
 
 /* Restrict the calling thread with a built ruleset (needs no_new_privs or CAP_SYS_ADMIN). */
 int landlock_enforce_ruleset(int ruleset_fd, int abi, struct sbx_diag *d);
