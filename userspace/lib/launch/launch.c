@@ -476,6 +476,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	if (p->landlock.enabled && abi > 0) {
 		struct sbx_landlock_plan lp = p->landlock;
 		struct sbx_fs_rule *rules = NULL;
+		size_t others = 0;
 		char fd_path[32];
 
 		/*
@@ -497,8 +498,21 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 			lp.fs = rules;
 		}
 		launch_observe_landlock(l, &lp);
-		l->ruleset_fd = lp.enabled ? landlock_build_ruleset(&lp, abi, d) : -1;
+		/*
+		 * Root (--allow-root) owns root's files, and DAC asks no capability of an
+		 * owner: the system trees the plan grants are granted it only as far as they
+		 * give it no more than others (landlock/grant_others.c).
+		 */
+		lp.others_only = geteuid() == 0;
+		l->ruleset_fd =
+			lp.enabled ? landlock_build_ruleset_counted(&lp, abi, &others, d) : -1;
 		free(rules);
+		if (l->ruleset_fd >= 0 && lp.others_only)
+			sbx_enforcement_note(&l->enforced,
+					     "as root: system trees granted only as far as others "
+					     "may read them (%zu rules)",
+					     others);
+
 		if (l->ruleset_fd < 0 && lp.enabled) {
 			l->failed_step = "landlock";
 			return l->ruleset_fd;

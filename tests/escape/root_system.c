@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Root's own files through a system tree's grant (attack review atk8u R1).
+ *
+ * app-sandbox grants /etc read-only to every program; Landlock grants it with all beneath
+ * it and leaves the rest to DAC. A program run as root under --allow-root has no capability
+ * left, but it is still the owner of root's files, and DAC asks no capability of an owner:
+ * it read /etc/shadow, ssh host keys, any 0600 file of root's under /etc. An ordinary user
+ * reads none of them. sbx now grants root a system tree only as far as others may read it.
+ *
+ * The fixture is a tree of the test's own under /etc (root only: nobody else may create
+ * one there): a file of root's 0600, a file another user owns in root's group 0640 (root
+ * reads it through the group bits), a world-readable file in a directory only root may
+ * enter (0700), and a world-readable file that must stay readable (the grant still works).
+ * /etc/shadow too, where it is there and not readable by others. The control runs the same
+ * reads unconfined (root reads every one); confined, only the public file is read.
+ *
+ * As uid 65534 the fixture cannot be made and DAC refuses /etc/shadow unconfined: the test
+ * checks the confined refusal and SKIPs, naming that.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sbx_test.h"
+
+#define PROFILE "/tests/escape/data/app-sandbox.yaml"
+
+/* Each target read by `cat`, one verdict line each: "read PATH" or "refused PATH". */
+#define READS                                                                                  \
+	"for f; do if cat \"$f\" >/dev/null 2>&1; then echo \"read $f\"; else echo \"refused " \
+	"$f\"; fi; done"
+
+FIXTURE(root_system)
+{
+	char tmp[PATH_MAX]; /* HOME and XDG_DATA_HOME of the runs */
+	char tree[PATH_MAX]; /* the fixture under /etc, "" when not made */
+	char secret[PATH_MAX + 16], group[PATH_MAX + 16], inner[PATH_MAX + 32],
+		public[PATH_MAX + 16];
+	bool shadow; /* /etc/shadow is there and others may not read it */
+};
+
+static int put(const char *path, const char *text, mode_t mode, uid_t uid, gid_t gid)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)strlen(text) || chmod(path, mode) || chown(path, uid, gid))
+		return -1;
+	return 0;
+}
+
+FIXTURE_SETUP(root_system)
+{
+	struct stat st;
+	char dir[PATH_MAX + 16];
+
+	ASSERT_NE(NULL, sbx_mkdtemp(self->tmp, sizeof(self->tmp)));
+	self->shadow = !stat("/etc/shadow", &st) && !(st.st_mode & S_IROTH);
+	self->tree[0] = '\0';
+	if (geteuid() != 0)
+		return;
+	snprintf(self->tree, sizeof(self->tree), "/etc/sbx-escape-root.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->tree)) TH_LOG("mkdtemp under /etc: %s", strerror(errno));
+	ASSERT_EQ(0, chmod(self->tree, 0755));
+	snprintf(self->secret, sizeof(self->secret), "%s/secret", self->tree);
+	snprintf(self->group, sizeof(self->group), "%s/group", self->tree);
+	snprintf(self->public, sizeof(self->public), "%s/public", self->tree);
+	snprintf(dir, sizeof(dir), "%s/hidden", self->tree);
+	snprintf(self->inner, sizeof(self->inner), "%s/inner", dir);
+	ASSERT_EQ(0, put(self->secret, "root-secret\n", 0600, 0, 0));
+	ASSERT_EQ(0, put(self->group, "group-secret\n", 0640, 65534, 0));
+	ASSERT_EQ(0, put(self->public, "public\n", 0644, 0, 0));
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	ASSERT_EQ(0, put(self->inner, "hidden\n", 0644, 0, 0));
+}
+
+FIXTURE_TEARDOWN(root_system)
+{
+	if (self->tree[0])
+		sbx_rmtree(self->tree);
+	sbx_rmtree(self->tmp);
+}
+
+/* sh -c READS with the targets, unconfined or under sbx run; output in r. */
+static void run_reads(FIXTURE_DATA(root_system) * self, bool confined, struct sbx_cmd_result *r)
+{
+	char profile[PATH_MAX], home[PATH_MAX + 8], xdg[PATH_MAX + 32];
+	char *argv[24], *envp[] = { "PATH=/usr/bin:/bin", home, xdg, NULL };
+	int a = 0;
+
+	snprintf(profile, sizeof(profile), "%s%s", sbx_src(), PROFILE);
+	snprintf(home, sizeof(home), "HOME=%s", self->tmp);
+	snprintf(xdg, sizeof(xdg), "XDG_DATA_HOME=%s/.local/share", self->tmp);
+	if (confined) {
+		argv[a++] = (char *)sbx_bin();
+		argv[a++] = "run";
+		argv[a++] = "--allow-root";
+		argv[a++] = "--quiet";
+		argv[a++] = "--profile";
+		argv[a++] = profile;
+		argv[a++] = "--";
+	}
+	argv[a++] = "sh";
+	argv[a++] = "-c";
+	argv[a++] = READS;
+	argv[a++] = "reads";
+	if (self->tree[0]) {
+		argv[a++] = self->secret;
+		argv[a++] = self->group;
+		argv[a++] = self->inner;
+		argv[a++] = self->public;
+	}
+	if (self->shadow)
+		argv[a++] = "/etc/shadow";
+	argv[a] = NULL;
+	sbx_run_capture_env(argv, envp, r);
+}
+
+static bool said(const struct sbx_cmd_result *r, const char *verdict, const char *path)
+{
+	char line[PATH_MAX + 32];
+
+	snprintf(line, sizeof(line), "%s %s\n", verdict, path);
+	return strstr(r->out, line) != NULL;
+}
+
+TEST_F(root_system, read_root_files_through_etc)
+{
+	static struct sbx_cmd_result control, confined;
+	const char *root_only[] = { self->secret, self->group, self->inner, "/etc/shadow" };
+
+	if (!self->tree[0] && !self->shadow)
+		SKIP(return,
+			   "no fixture (uid %d may not create one under /etc) and no /etc/shadow "
+			   "that others may not read",
+			   (int)geteuid());
+	run_reads(self, false, &control);
+	run_reads(self, true, &confined);
+	TH_LOG("control:\n%sconfined (status %d):\n%s%s", control.out, confined.status,
+	       confined.out, confined.err);
+	ASSERT_EQ(0, confined.status);
+	if (!self->tree[0]) {
+		/* uid 65534: DAC refuses /etc/shadow unconfined too; confined must refuse it. */
+		ASSERT_TRUE(said(&confined, "refused", "/etc/shadow"));
+		if (said(&control, "refused", "/etc/shadow"))
+			SKIP(return,
+				   "uid %d may not read /etc/shadow unconfined either (DAC): the "
+				   "confined refusal holds, root's case is the test",
+				   (int)geteuid());
+		ASSERT_TRUE(false) TH_LOG("uid %d read /etc/shadow unconfined", (int)geteuid());
+	}
+	/* The control: root reads every one of them. */
+	for (size_t i = 0; i < sizeof(root_only) / sizeof(root_only[0]); i++) {
+		if (i < 3 || self->shadow) {
+			ASSERT_TRUE(said(&control, "read", root_only[i]))
+			TH_LOG("%s", root_only[i]);
+		}
+	}
+	ASSERT_TRUE(said(&control, "read", self->public));
+	/* Confined: none of root's own, and the grant still gives what others may read. */
+	for (size_t i = 0; i < sizeof(root_only) / sizeof(root_only[0]); i++) {
+		if (i < 3 || self->shadow) {
+			EXPECT_TRUE(said(&confined, "refused", root_only[i]))
+			TH_LOG("HOLE: root read %s through the /etc grant", root_only[i]);
+		}
+	}
+	EXPECT_TRUE(said(&confined, "read", self->public));
+}
+
+TEST_HARNESS_MAIN
