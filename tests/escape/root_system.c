@@ -15,6 +15,10 @@
  * /etc/shadow too, where it is there and not readable by others. The control runs the same
  * reads unconfined (root reads every one); confined, only the public file is read.
  *
+ * The supervisor carries some calls out for the program (getxattr, inotify watches) after
+ * judging the object against the grants: it judges by the same parts, so root's program
+ * reads no attribute of root's 0600 file either (bin/escape_probe getxattr).
+ *
  * As uid 65534 the fixture cannot be made and DAC refuses /etc/shadow unconfined: the test
  * checks the confined refusal and SKIPs, naming that.
  */
@@ -173,6 +177,54 @@ TEST_F(root_system, read_root_files_through_etc)
 		}
 	}
 	EXPECT_TRUE(said(&confined, "read", self->public));
+}
+
+/* bin/escape_probe getxattr PATH, unconfined or under sbx run; its verdict line in r. */
+static void run_getxattr(FIXTURE_DATA(root_system) * self, bool confined, const char *path,
+			 struct sbx_cmd_result *r)
+{
+	char profile[PATH_MAX], home[PATH_MAX + 8], xdg[PATH_MAX + 32];
+	char *envp[] = { "PATH=/usr/bin:/bin", home, xdg, NULL };
+	char *argv[] = { (char *)sbx_bin(),
+			 "run",
+			 "--allow-root",
+			 "--quiet",
+			 "--profile",
+			 profile,
+			 "--",
+			 (char *)sbx_test_helper("escape_probe"),
+			 "getxattr",
+			 (char *)path,
+			 NULL };
+
+	snprintf(profile, sizeof(profile), "%s%s", sbx_src(), PROFILE);
+	snprintf(home, sizeof(home), "HOME=%s", self->tmp);
+	snprintf(xdg, sizeof(xdg), "XDG_DATA_HOME=%s/.local/share", self->tmp);
+	sbx_run_capture_env(confined ? argv : argv + 7, envp, r);
+}
+
+TEST_F(root_system, getxattr_of_root_files_through_etc)
+{
+	static struct sbx_cmd_result control, confined;
+	const char *path = self->tree[0] ? self->secret : "/etc/shadow";
+
+	if (!self->tree[0] && !self->shadow)
+		SKIP(return,
+			   "no fixture (uid %d may not create one under /etc) and no /etc/shadow "
+			   "that others may not read",
+			   (int)geteuid());
+	run_getxattr(self, false, path, &control);
+	run_getxattr(self, true, path, &confined);
+	TH_LOG("control: %sconfined (status %d): %s%s", control.out, confined.status, confined.out,
+	       confined.err);
+	ASSERT_NE(NULL, strstr(confined.out, "escape-probe: "));
+	EXPECT_EQ(NULL, strstr(confined.out, "escaped"))
+	TH_LOG("HOLE: root read the attributes of %s through the /etc grant", path);
+	if (!strstr(control.out, "escaped"))
+		SKIP(return,
+			   "uid %d may not read the attributes of /etc/shadow unconfined "
+			   "either (DAC)",
+			   (int)geteuid());
 }
 
 TEST_HARNESS_MAIN

@@ -89,7 +89,7 @@ uint64_t landlock_others_clean(mode_t mode, uid_t owner, gid_t group,
 
 struct others_walk {
 	const struct sbx_fs_rule *r;
-	int ruleset;
+	const struct landlock_grant_sink *sink;
 	uint64_t want;
 	const struct landlock_ids *self;
 	size_t entries, rules;
@@ -102,14 +102,23 @@ static const char *walk_from(const struct others_walk *w)
 	return w->r->entitlement ? w->r->entitlement : "the plan";
 }
 
-static int add_rule(struct others_walk *w, int fd, uint64_t access)
+static int add_rule(struct others_walk *w, int fd, const struct stat *st, uint64_t access)
 {
 	struct sbx_landlock_path_beneath_attr pb = { .allowed_access = access, .parent_fd = fd };
+	int err;
 
-	if (syscall(__NR_landlock_add_rule, w->ruleset, SBX_LANDLOCK_RULE_PATH_BENEATH, &pb, 0))
+	if (!access)
+		return 0;
+	if (w->sink->ruleset >= 0 && syscall(__NR_landlock_add_rule, w->sink->ruleset,
+					     SBX_LANDLOCK_RULE_PATH_BENEATH, &pb, 0))
 		return sbx_diag_set(w->d, -errno,
 				    "landlock: cannot add the rule for %s (from %s): %s", w->path,
 				    walk_from(w), strerror(errno));
+	if (w->sink->record) {
+		err = w->sink->record(w->sink->ctx, st, access);
+		if (err)
+			return sbx_diag_set(w->d, err, "landlock: %s: %s", w->path, strerror(-err));
+	}
 	w->rules++;
 	return 0;
 }
@@ -225,11 +234,11 @@ static int grant_children(struct others_walk *w, int dfd, const struct children 
 						   "try again",
 						   w->path, w->r->path);
 			else if (!S_ISLNK(st.st_mode))
-				err = add_rule(w, fd,
+				err = add_rule(w, fd, &st,
 					       access & landlock_others_clean(st.st_mode, st.st_uid,
 									      st.st_gid, w->self));
 		} else {
-			err = add_rule(w, fd, access);
+			err = add_rule(w, fd, &st, access);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -313,9 +322,25 @@ static int walk_dir(struct others_walk *w, int dfd, unsigned int depth, uint64_t
 	return err;
 }
 
-int landlock_grant_others(int ruleset, const struct sbx_fs_rule *r, uint64_t access, int fd,
-			  const struct stat *st, const struct landlock_ids *self, size_t *rules,
-			  struct sbx_diag *d)
+bool landlock_others_only(void)
+{
+	return geteuid() == 0;
+}
+
+size_t landlock_ids_of_caller(struct landlock_ids *self, gid_t *groups, size_t n)
+{
+	int got = getgroups((int)n, groups);
+
+	*self = (struct landlock_ids){ .uid = geteuid(),
+				       .gid = getegid(),
+				       .groups = groups,
+				       .n_groups = got > 0 ? (size_t)got : 0 };
+	return self->n_groups;
+}
+
+int landlock_grant_others(const struct landlock_grant_sink *sink, const struct sbx_fs_rule *r,
+			  uint64_t access, int fd, const struct stat *st,
+			  const struct landlock_ids *self, size_t *rules, struct sbx_diag *d)
 {
 	struct others_walk *w;
 	uint64_t clean;
@@ -324,13 +349,11 @@ int landlock_grant_others(int ruleset, const struct sbx_fs_rule *r, uint64_t acc
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return sbx_diag_set(d, -ENOMEM, "landlock: out of memory");
-	*w = (struct others_walk){
-		.r = r, .ruleset = ruleset, .want = access, .self = self, .d = d
-	};
+	*w = (struct others_walk){ .r = r, .sink = sink, .want = access, .self = self, .d = d };
 	snprintf(w->path, sizeof(w->path), "%s", r->path);
 	err = walk_entry(w, fd, ".", st, 0, &clean);
-	if (!err && (clean & access))
-		err = add_rule(w, fd, clean & access);
+	if (!err)
+		err = add_rule(w, fd, st, clean & access);
 	if (rules)
 		*rules += w->rules;
 	free(w);

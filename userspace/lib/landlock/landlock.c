@@ -241,7 +241,9 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 		}
 	}
 	if (pb.allowed_access && r->system && c->others_only) {
-		err = landlock_grant_others(ruleset, r, pb.allowed_access, pb.parent_fd, &st,
+		struct landlock_grant_sink sink = { .ruleset = ruleset };
+
+		err = landlock_grant_others(&sink, r, pb.allowed_access, pb.parent_fd, &st,
 					    &c->self, &c->others_rules, d);
 		close(pb.parent_fd);
 		return err;
@@ -267,7 +269,7 @@ int landlock_build_ruleset_counted(const struct sbx_landlock_plan *p, int abi, s
 	struct sbx_landlock_ruleset_attr attr = { 0 };
 	struct own_dirs *own;
 	struct build_ctx *c;
-	int fd, err, n;
+	int fd, err;
 
 	if (!p->enabled || abi <= 0)
 		return -ENOENT;
@@ -291,11 +293,7 @@ int landlock_build_ruleset_counted(const struct sbx_landlock_plan *p, int abi, s
 	own_dirs_find(p, own);
 	c->own = own;
 	c->others_only = p->others_only;
-	n = getgroups(NGROUPS_MAX, c->groups);
-	c->self = (struct landlock_ids){ .uid = geteuid(),
-					 .gid = getegid(),
-					 .groups = c->groups,
-					 .n_groups = n > 0 ? (size_t)n : 0 };
+	landlock_ids_of_caller(&c->self, c->groups, NGROUPS_MAX);
 	err = 0;
 	for (size_t i = 0; i < p->n_fs && !err; i++)
 		err = add_fs_rule(fd, &p->fs[i], attr.handled_access_fs, c, d);

@@ -91,9 +91,24 @@ uint64_t landlock_others_clean(mode_t mode, uid_t owner, gid_t group,
  * rules to *rules (may be NULL). 0, or -errno with d saying why; past the bounds -E2BIG or
  * -ELOOP: nothing less than the whole walk is ever granted.
  */
-int landlock_grant_others(int ruleset, const struct sbx_fs_rule *r, uint64_t access, int fd,
-			  const struct stat *st, const struct landlock_ids *self, size_t *rules,
-			  struct sbx_diag *d);
+struct landlock_grant_sink {
+	int ruleset; /* the rules go here; -1: none */
+	/* and each to record (may be NULL): the object and the rights; 0 or -errno */
+	int (*record)(void *ctx, const struct stat *st, uint64_t access);
+	void *ctx;
+};
+int landlock_grant_others(const struct landlock_grant_sink *sink, const struct sbx_fs_rule *r,
+			  uint64_t access, int fd, const struct stat *st,
+			  const struct landlock_ids *self, size_t *rules, struct sbx_diag *d);
+
+/*
+ * Whether the caller's program gets the system rules only as far as others may reach them:
+ * when it runs as root (--allow-root), the owner of root's files. One decision for the
+ * ruleset (launch) and the supervisor's grants (supervise/roots.c).
+ */
+bool landlock_others_only(void);
+/* The caller's ids into self, groups (n entries) holding its supplementary groups. */
+size_t landlock_ids_of_caller(struct landlock_ids *self, gid_t *groups, size_t n);
 
 /* Restrict the calling thread with a built ruleset (needs no_new_privs or CAP_SYS_ADMIN). */
 int landlock_enforce_ruleset(int ruleset_fd, int abi, struct sbx_diag *d);

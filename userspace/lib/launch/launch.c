@@ -503,7 +503,7 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 		 * owner: the system trees the plan grants are granted it only as far as they
 		 * give it no more than others (landlock/grant_others.c).
 		 */
-		lp.others_only = geteuid() == 0;
+		lp.others_only = landlock_others_only();
 		l->ruleset_fd =
 			lp.enabled ? landlock_build_ruleset_counted(&lp, abi, &others, d) : -1;
 		free(rules);

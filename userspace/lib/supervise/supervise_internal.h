@@ -40,7 +40,7 @@ struct sup_call;
 
 struct sbx_supervisor {
 	struct sup_root *roots;
-	size_t n_roots;
+	size_t n_roots, cap_roots;
 	bool fs_confined; /* the plan has a Landlock file-system ruleset: the roots decide */
 	bool complain; /* judged, not enforced: carried out outside the grants too */
 	uint64_t handled_fs; /* the plan's handled rights (observe.c judges only those) */
