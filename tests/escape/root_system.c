@@ -227,4 +227,27 @@ TEST_F(root_system, getxattr_of_root_files_through_etc)
 			   (int)geteuid());
 }
 
+/*
+ * The refusal is explained like any other (--explain): sbx judges a system rule granted by
+ * parts by the object, not by the name beneath /etc.
+ */
+TEST_F(root_system, refusal_is_explained)
+{
+	static struct sbx_cmd_result r;
+	char profile[PATH_MAX], home[PATH_MAX + 8], xdg[PATH_MAX + 32], line[PATH_MAX + 64];
+	char *envp[] = { "PATH=/usr/bin:/bin", home, xdg, NULL };
+	char *argv[] = { (char *)sbx_bin(), "run", "--allow-root", "--explain",	 "--profile",
+			 profile,	    "--",  "cat",	   self->secret, NULL };
+
+	if (!self->tree[0])
+		SKIP(return, "no fixture (uid %d may not create one under /etc)", (int)geteuid());
+	snprintf(profile, sizeof(profile), "%s%s", sbx_src(), PROFILE);
+	snprintf(home, sizeof(home), "HOME=%s", self->tmp);
+	snprintf(xdg, sizeof(xdg), "XDG_DATA_HOME=%s/.local/share", self->tmp);
+	sbx_run_capture_env(argv, envp, &r);
+	snprintf(line, sizeof(line), "denied read of %s", self->secret);
+	EXPECT_NE(0, r.status);
+	EXPECT_NE(NULL, strstr(r.err, line)) TH_LOG("stderr: %s", r.err);
+}
+
 TEST_HARNESS_MAIN

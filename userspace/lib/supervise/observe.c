@@ -498,6 +498,9 @@ static bool granted_by_name(const struct sbx_supervisor *s, const struct obs_spe
 		const struct sbx_fs_rule *r = &s->landlock->fs[i];
 		size_t n = strlen(r->path);
 
+		/* A system rule granted by parts (roots.c) is judged by the object. */
+		if (r->system && s->others_only)
+			continue;
 		if ((r->access & need) == need && !strncmp(path, r->path, n) &&
 		    (path[n] == '/' || !path[n] || (n == 1 && r->path[0] == '/')))
 			return true;

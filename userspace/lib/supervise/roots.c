@@ -74,7 +74,8 @@ int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p, 
 	s->fs_confined = p->enabled;
 	if (!p->enabled || !p->n_fs)
 		return 0;
-	if (landlock_others_only()) {
+	s->others_only = landlock_others_only();
+	if (s->others_only) {
 		groups = malloc(NGROUPS_MAX * sizeof(*groups));
 		if (!groups)
 			return sbx_diag_set(d, -ENOMEM, "supervisor: out of memory");

@@ -42,6 +42,7 @@ struct sbx_supervisor {
 	struct sup_root *roots;
 	size_t n_roots, cap_roots;
 	bool fs_confined; /* the plan has a Landlock file-system ruleset: the roots decide */
+	bool others_only; /* system rules granted by parts (landlock_others_only): by roots */
 	bool complain; /* judged, not enforced: carried out outside the grants too */
 	uint64_t handled_fs; /* the plan's handled rights (observe.c judges only those) */
 	uint64_t handled_net;
