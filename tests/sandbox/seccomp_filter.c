@@ -263,6 +263,9 @@ static struct sbx_seccomp_rule wide_rules[] = {
 	RULE("getuid", ERANGE, "GT, second", COND1(3, SBX_CMP_GT, 0, 5)),
 	RULE("getuid", ECHILD, "GT, first", COND1(4, SBX_CMP_GT, 0, 5)),
 	RULE("getuid", ESRCH, "EQ, second", COND1(4, SBX_CMP_EQ, 0, 9)),
+	/* an allow-list's refusal: any bit outside 0x0f0f in the low word, 0x3 in the high */
+	RULE("getuid", EILSEQ, "MASKED_ANY",
+	     COND1(5, SBX_CMP_MASKED_ANY, 0xfffffffcfffff0f0ull, 0)),
 };
 
 static uint64_t wide_args[6];
@@ -292,6 +295,9 @@ TEST(wide_arguments_and_plan_order)
 		{ { 0, 0x500000005ull, 0, 6 }, ERANGE },
 		{ { 0, 0x500000005ull, 0, 0x900000009ull }, ERANGE },
 		{ { 0, 0x500000005ull, 0, 0, 9 }, ECHILD },
+		{ { 0, 0x500000005ull, 0, 0, 0, 0x300000f0full }, 0 }, /* inside the list */
+		{ { 0, 0x500000005ull, 0, 0, 0, 0x400000 }, EILSEQ }, /* an unknown low bit */
+		{ { 0, 0x500000005ull, 0, 0, 0, 0x800000000ull }, EILSEQ }, /* a high one */
 	};
 	struct sbx_seccomp_plan p = {
 		.enabled = true,
@@ -308,6 +314,33 @@ TEST(wide_arguments_and_plan_order)
 		EXPECT_EQ(0, in_plan(NULL, act_getuid_wide)) TH_LOG("control, case %zu", i);
 		EXPECT_EQ(cases[i].want, in_plan(&p, act_getuid_wide)) TH_LOG("case %zu", i);
 		EXPECT_EQ(cases[i].want, r ? r->errno_value : 0) TH_LOG("supervisor, case %zu", i);
+	}
+}
+
+/*
+ * Where libseccomp writes the filter (a plan that lets x32 and i386 run), MASKED_ANY is one
+ * MASKED_EQ rule per bit of its mask: the same answers.
+ */
+TEST(masked_any_through_libseccomp)
+{
+	static const struct {
+		uint64_t arg;
+		int want;
+	} cases[] = {
+		{ 0x4040, 0 },
+		{ 0x400000, EILSEQ },
+		{ 0x80000000, EILSEQ },
+		{ 0x100000000ull, 0 },
+	};
+	struct sbx_seccomp_rule rule = RULE("getuid", EILSEQ, "MASKED_ANY",
+					    COND1(5, SBX_CMP_MASKED_ANY, 0xffffbfbfull, 0));
+	struct sbx_seccomp_plan p = { .enabled = true, .rules = &rule, .n_rules = 1 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(wide_args, 0, sizeof(wide_args));
+		wide_args[5] = cases[i].arg;
+		EXPECT_EQ(0, in_plan(NULL, act_getuid_wide)) TH_LOG("control, case %zu", i);
+		EXPECT_EQ(cases[i].want, in_plan(&p, act_getuid_wide)) TH_LOG("case %zu", i);
 	}
 }
 

@@ -108,6 +108,49 @@ TEST(fastopen_sends_need_network_client)
 	}
 }
 
+/*
+ * Send flags are an allow-list: a bit the kernel does not define yet (0x400000), a
+ * receive-side one (MSG_PEEK), a probe (MSG_PROBE, 0x10) are refused under every sandbox profile;
+ * the flags programs send with, and the upper half the kernel ignores, are not.
+ */
+TEST(send_flags_are_an_allow_list)
+{
+	static const char *const profiles[] = {
+		SANDBOX,
+		SANDBOX "  network.client: true\n",
+		SANDBOX "  network.server: true\n",
+	};
+	static const uint64_t refused[] = { 0x400000, MSG_PEEK, 0x10 /* MSG_PROBE */, MSG_WAITALL,
+					    0x80000000 };
+	const uint64_t ordinary = MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_CONFIRM | MSG_EOR |
+				  MSG_OOB | MSG_DONTROUTE | MSG_ZEROCOPY;
+
+	for (size_t p = 0; p < ARRAY_SIZE(profiles); p++) {
+		struct sbx_plan *plan = compile_text(_metadata, profiles[p]);
+
+		for (const struct sbx_call_arg *s = sbx_send_flags_args; s->call; s++) {
+			const struct sbx_seccomp_rule *r;
+
+			for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+				r = match(plan, s->call, s->arg, MSG_NOSIGNAL | refused[i]);
+				ASSERT_NE(NULL, r)
+				TH_LOG("%s(%#llx) under %s", s->call,
+				       (unsigned long long)refused[i], profiles[p]);
+				EXPECT_EQ(EPERM, r->errno_value);
+				EXPECT_EQ(NULL, r->entitlement);
+				EXPECT_EQ(SBX_ANSWER_ERRNO, r->answer);
+			}
+			EXPECT_EQ(NULL, match(plan, s->call, s->arg, 0)) TH_LOG("%s", s->call);
+			EXPECT_EQ(NULL, match(plan, s->call, s->arg, ordinary))
+			TH_LOG("%s", s->call);
+			EXPECT_EQ(NULL,
+				  match(plan, s->call, s->arg, 0xffffffff00000000ULL | ordinary))
+			TH_LOG("%s: the upper half the kernel ignores", s->call);
+		}
+		sbx_plan_free(plan);
+	}
+}
+
 /* setsockopt(fd, level, optname, ...): the client's option only, at the TCP level only. */
 TEST(fastopen_connect_option_needs_network_client)
 {

@@ -66,7 +66,17 @@
 #define SBX_S_ISUID			 04000
 #define SBX_S_ISGID			 02000
 #define SBX_MSG_FASTOPEN		 0x20000000
-#define SBX_TCP_FASTOPEN_CONNECT	 30
+/*
+ * The send flags ordinary programs use (linux/socket.h): OOB, DONTROUTE, DONTWAIT, EOR,
+ * CONFIRM, NOSIGNAL, MORE, ZEROCOPY. Not: the receive-side and kernel-internal bits
+ * (PEEK, TRUNC, WAITALL, ERRQUEUE, BATCH, SPLICE_PAGES, CMSG_*), PROBE (sends nothing),
+ * FASTOPEN (a send that connects: network.client's), bits no kernel defines yet.
+ */
+#define SBX_MSG_SEND_ALLOWED                                                          \
+	(0x1 /* OOB */ | 0x4 /* DONTROUTE */ | 0x40 /* DONTWAIT */ | 0x80 /* EOR */ | \
+	 0x800 /* CONFIRM */ | 0x4000 /* NOSIGNAL */ | 0x8000 /* MORE */ |            \
+	 0x4000000 /* ZEROCOPY */)
+#define SBX_TCP_FASTOPEN_CONNECT 30
 
 struct builder {
 	struct sbx_plan *plan;
@@ -807,6 +817,28 @@ static void compile_connect_routes(struct builder *b)
 		COND2(EQ32(1, SBX_IPPROTO_TCP), EQ32(2, SBX_TCP_FASTOPEN_CONNECT)),
 		"network.client",
 		"TCP_FASTOPEN_CONNECT (a client's connect, sent by its first write)");
+}
+
+/*
+ * Send flags are an allow-list (atk8u's review; was a refusal of MSG_FASTOPEN alone): a
+ * flag the kernel gives a meaning to next (as FASTOPEN made a send connect) is refused
+ * until sbx knows it. The kernel reads the low 32 bits (an unsigned int) and ignores the
+ * rest, so only they are judged. After compile_connect_routes' rule, whose answer (EACCES,
+ * lifted by network.client) a FASTOPEN send gets first.
+ */
+static void compile_send_flags(struct builder *b)
+{
+	uint64_t allowed = SBX_MSG_SEND_ALLOWED;
+
+	if (entitled(b, "network.client"))
+		allowed |= SBX_MSG_FASTOPEN;
+	for (const struct sbx_call_arg *s = sbx_send_flags_args; s->call; s++)
+		sc_rule(b, s->call, EPERM,
+			COND1(((struct sbx_seccomp_cond){ s->arg, SBX_CMP_MASKED_ANY,
+							  0xffffffffULL & ~allowed, 0 })),
+			NULL,
+			"send flags outside the allow-list (OOB, DONTROUTE, DONTWAIT, EOR, "
+			"CONFIRM, NOSIGNAL, MORE, ZEROCOPY; FASTOPEN with network.client)");
 }
 
 /*
@@ -1594,6 +1626,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		compile_file_modes(&b);
 		compile_locks(&b);
 		compile_connect_routes(&b);
+		compile_send_flags(&b);
 	}
 	compile_memory(&b);
 	compile_process(&b);

@@ -84,6 +84,12 @@ enum sbx_seccomp_op {
 	SBX_CMP_NE,
 	SBX_CMP_MASKED_EQ, /* (arg & mask) == value */
 	SBX_CMP_GT, /* arg > value, all 64 bits (refuses a high half the kernel would ignore) */
+	/*
+	 * (arg & mask) != 0: some bit of mask is set (value unused). A refusal of every bit
+	 * outside an allow-list; libseccomp has no such operator, so where it writes the
+	 * filter (foreign arches) the rule becomes one MASKED_EQ rule per bit of mask.
+	 */
+	SBX_CMP_MASKED_ANY,
 };
 
 struct sbx_seccomp_cond {

@@ -59,6 +59,8 @@ static const char *op_name(enum sbx_seccomp_op op)
 		return "masked_eq";
 	case SBX_CMP_GT:
 		return "gt";
+	case SBX_CMP_MASKED_ANY:
+		return "masked_any";
 	}
 	return "?";
 }
@@ -212,7 +214,8 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 			sbx_json_object_begin(&j, NULL);
 			sbx_json_uint(&j, "arg", r->cond[c].arg);
 			sbx_json_string(&j, "op", op_name(r->cond[c].op));
-			if (r->cond[c].op == SBX_CMP_MASKED_EQ)
+			if (r->cond[c].op == SBX_CMP_MASKED_EQ ||
+			    r->cond[c].op == SBX_CMP_MASKED_ANY)
 				sbx_json_uint(&j, "mask", r->cond[c].mask);
 			sbx_json_uint(&j, "value", r->cond[c].value);
 			sbx_json_object_end(&j);
@@ -462,6 +465,9 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 			if (k->op == SBX_CMP_MASKED_EQ)
 				fprintf(out, "arg%u & %#llx == %#llx", k->arg,
 					(unsigned long long)k->mask, (unsigned long long)k->value);
+			else if (k->op == SBX_CMP_MASKED_ANY)
+				fprintf(out, "arg%u & %#llx != 0", k->arg,
+					(unsigned long long)k->mask);
 			else
 				fprintf(out, "arg%u %s %#llx", k->arg,
 					k->op == SBX_CMP_EQ   ? "=="

@@ -140,6 +140,9 @@ static int cond_to_scmp(const struct sbx_seccomp_cond *c, struct scmp_arg_cmp *o
 	case SBX_CMP_GT:
 		*out = (struct scmp_arg_cmp){ c->arg, SCMP_CMP_GT, c->value, 0 };
 		return 0;
+	case SBX_CMP_MASKED_ANY: /* add_rules writes one rule per bit */
+		*out = (struct scmp_arg_cmp){ c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->mask };
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -204,6 +207,33 @@ static int check_mixed(const struct sbx_seccomp_plan *p, const int *nrs, size_t 
 	return 0;
 }
 
+/*
+ * One rule to libseccomp; a MASKED_ANY condition (libseccomp has no such operator) as one
+ * rule per bit of its mask, each that bit set: together, some bit of the mask set.
+ */
+static int add_rule_bits(struct sbx_seccomp_filter *f, uint32_t action, int nr,
+			 const struct sbx_seccomp_rule *r, struct scmp_arg_cmp *cmp)
+{
+	unsigned int any = r->n_cond;
+	int err = 0;
+
+	for (unsigned int c = 0; c < r->n_cond; c++)
+		if (r->cond[c].op == SBX_CMP_MASKED_ANY)
+			any = c;
+	if (any == r->n_cond)
+		return seccomp_rule_add_array(f->rules, action, nr, r->n_cond, cmp);
+	for (unsigned int b = 0; b < 64 && !err; b++) {
+		uint64_t bit = 1ULL << b;
+
+		if (!(r->cond[any].mask & bit))
+			continue;
+		cmp[any].datum_a = bit;
+		cmp[any].datum_b = bit;
+		err = seccomp_rule_add_array(f->rules, action, nr, r->n_cond, cmp);
+	}
+	return err;
+}
+
 static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan *p, bool notify,
 		     const int *nrs, struct sbx_diag *d)
 {
@@ -223,7 +253,7 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 		if (err)
 			return err;
 		f->notifies |= action == SECCOMP_RET_USER_NOTIF;
-		err = seccomp_rule_add_array(f->rules, action, nrs[i], r->n_cond, cmp);
+		err = add_rule_bits(f, action, nrs[i], r, cmp);
 		if (err)
 			return sbx_diag_set(d, err, "seccomp: cannot add the rule for %s (%s): %s",
 					    r->syscall, r->why ? r->why : "no reason given",
@@ -252,7 +282,7 @@ static int resolve_rules(const struct sbx_seccomp_plan *p, int *nrs, struct sbx_
 			return sbx_diag_set(d, -EINVAL, "seccomp: %s: too many conditions",
 					    r->syscall);
 		for (unsigned int c = 0; c < r->n_cond; c++)
-			if (r->cond[c].arg > 5 || r->cond[c].op > SBX_CMP_GT)
+			if (r->cond[c].arg > 5 || r->cond[c].op > SBX_CMP_MASKED_ANY)
 				return sbx_diag_set(d, -EINVAL, "seccomp: %s: bad condition %u",
 						    r->syscall, c);
 	}
@@ -379,6 +409,22 @@ static size_t cond_program(const struct sbx_seccomp_cond *c, struct sock_filter 
 				EMIT(FILTER_STMT(BPF_ALU | BPF_AND | BPF_K, mlo));
 			EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vlo, 0, TO(fail)));
 		}
+		break;
+	case SBX_CMP_MASKED_ANY: /* (hi & mhi) != 0 || (lo & mlo) != 0 */
+		if (mhi) {
+			EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, hi));
+			EMIT(FILTER_STMT(BPF_ALU | BPF_AND | BPF_K, mhi));
+			/* a bit set: the condition holds, past the low half's check */
+			EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, mlo ? 0 : TO(fail),
+					 mlo ? 3 : 0));
+		}
+		if (mlo) {
+			EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, lo));
+			EMIT(FILTER_STMT(BPF_ALU | BPF_AND | BPF_K, mlo));
+			EMIT(FILTER_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, TO(fail), 0));
+		}
+		if (!mhi && !mlo) /* no bit to find: never holds */
+			EMIT(FILTER_STMT(BPF_JMP | BPF_JA, TO(fail)));
 		break;
 	case SBX_CMP_GT: /* unsigned: hi > vhi || (hi == vhi && lo > vlo) */
 		EMIT(FILTER_STMT(BPF_LD | BPF_W | BPF_ABS, hi));
@@ -740,6 +786,8 @@ static bool cond_holds(const struct sbx_seccomp_cond *c, const uint64_t args[6])
 		return (v & c->mask) == c->value;
 	case SBX_CMP_GT:
 		return v > c->value;
+	case SBX_CMP_MASKED_ANY:
+		return (v & c->mask) != 0;
 	}
 	return false;
 }
