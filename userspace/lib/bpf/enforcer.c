@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/enforcer.h"
@@ -309,8 +310,29 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 	return err;
 }
 
+/*
+ * Which optional hooks this kernel has (a bpf_lsm_HOOK function in its BTF). One parse of
+ * the kernel's BTF for all of them: a parse is ~65 ms in a TCG guest, and asking libbpf per
+ * program (libbpf_find_vmlinux_btf_id) parsed it once per program on such a hook, four
+ * times an open. No BTF: none is there (the load then fails on its own).
+ */
+static void enforcer_optional_hooks_present(bool present[ARRAY_LEN(enforcer_optional_hooks)])
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char name[64];
+
+	for (size_t i = 0; i < ARRAY_LEN(enforcer_optional_hooks); i++) {
+		snprintf(name, sizeof(name), "bpf_lsm_%s", enforcer_optional_hooks[i]);
+		present[i] = btf && !libbpf_get_error(btf) &&
+			     btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	}
+	if (btf && !libbpf_get_error(btf))
+		btf__free(btf);
+}
+
 /* Programs on a hook the kernel lacks are not loaded (enforcer_optional_hooks). */
-static void enforcer_drop_missing_hooks(struct bpf_object *obj)
+static void enforcer_drop_missing_hooks(struct bpf_object *obj,
+					const bool present[ARRAY_LEN(enforcer_optional_hooks)])
 {
 	struct bpf_program *p;
 
@@ -320,8 +342,7 @@ static void enforcer_drop_missing_hooks(struct bpf_object *obj)
 
 		for (size_t i = 0; i < ARRAY_LEN(enforcer_optional_hooks); i++)
 			if (!strncmp(sec, "lsm/", 4) &&
-			    !strcmp(sec + 4, enforcer_optional_hooks[i]) &&
-			    libbpf_find_vmlinux_btf_id(sec + 4, BPF_LSM_MAC) < 0)
+			    !strcmp(sec + 4, enforcer_optional_hooks[i]) && !present[i])
 				bpf_program__set_autoload(p, false);
 	}
 }
@@ -480,6 +501,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 {
 	libbpf_print_fn_t old_print = libbpf_set_print(enforcer_libbpf_print);
 	struct bpf_object *objs[UNITS] = { 0 };
+	bool hooks[ARRAY_LEN(enforcer_optional_hooks)];
 	struct sbx_enforcer *e = NULL;
 	const char *dir;
 	int err = 0, pinned, total;
@@ -499,6 +521,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 	snprintf(e->dir, sizeof(e->dir), "%s", dir);
 	for (int i = 0; i < MAP_COUNT; i++)
 		e->map_fd[i] = -1;
+	enforcer_optional_hooks_present(hooks);
 	for (size_t i = 0; i < UNITS; i++) {
 		LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = enforcer_units[i].name,
 			    .pin_root_path = dir);
@@ -511,7 +534,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 					   enforcer_units[i].name, strerror(errno));
 			goto cleanup;
 		}
-		enforcer_drop_missing_hooks(objs[i]);
+		enforcer_drop_missing_hooks(objs[i], hooks);
 	}
 	pinned = enforcer_pinned_links(objs, dir, &total);
 	e->adopted = pinned == total;
