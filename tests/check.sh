@@ -19,10 +19,16 @@ suites=${SBX_SUITES:-unit compat sandbox escape fuzz vm}
 mkdir -p "$O/tests"
 : >"$SBX_COUNTS"
 
+# SBX_SHARD=I/N (a guest sets it from sbx.shard: tests/vm/run.sh runs N guests per kernel):
+# every Nth program of each suite, from the Ith, so the N guests share the suite's work.
 progs() { # SUITE [BUILD]: the built programs of one suite, in name order
+	k=0
 	for p in "${2:-$O}/tests/$1"/*; do
 		[ -f "$p" ] && [ -x "$p" ] || continue
 		[ -z "${SBX_ONLY:-}" ] || case " $SBX_ONLY " in *" ${p##*/} "*) ;; *) continue ;; esac
+		k=$((k + 1))
+		[ -z "${SBX_SHARD:-}" ] ||
+			[ $(((k - 1) % ${SBX_SHARD#*/})) = $((${SBX_SHARD%/*} - 1)) ] || continue
 		echo "$p"
 	done
 }
