@@ -732,9 +732,7 @@ static int enforcer_sys_kernel_only(const char *link, int depth, struct sbx_diag
 
 	if (depth > ENFORCER_STACK_DEPTH || !realpath(link, sys))
 		return sbx_diag_set(d, -EOPNOTSUPP,
-				    "bpf-enforcer: block device %s cannot be traced to a disk in "
-				    "sysfs: its verdicts are not cached",
-				    link);
+				    "block device %s cannot be traced to a disk in sysfs", link);
 	snprintf(sub, sizeof(sub), "%s/partition", sys);
 	if (!access(sub, F_OK))
 		*strrchr(sys, '/') = '\0'; /* the disk the partition is on */
@@ -760,13 +758,11 @@ static int enforcer_sys_kernel_only(const char *link, int depth, struct sbx_diag
 	if (stacked || err)
 		return err;
 	if (!enforcer_disk_on_machine(sys))
-		return sbx_diag_set(
-			d, -EOPNOTSUPP,
-			"bpf-enforcer: block device %s can change without this kernel "
-			"writing it (a loop image, a device served by a process or over "
-			"the network, USB): its verdicts are not cached, so in enforce "
-			"mode its files do not run",
-			name);
+		return sbx_diag_set(d, -EOPNOTSUPP,
+				    "block device %s can change without this kernel writing it (a "
+				    "loop image, a device served by a process or over the "
+				    "network, USB)",
+				    name);
 	return 0;
 }
 
@@ -782,8 +778,8 @@ static int enforcer_btrfs_kernel_only(int fd, struct sbx_diag *d)
 
 	if (ioctl(fd, BTRFS_IOC_FS_INFO, &fi))
 		return sbx_diag_set(d, -EOPNOTSUPP,
-				    "bpf-enforcer: cannot list the btrfs file system's devices: "
-				    "%s: its verdicts are not cached",
+				    "the btrfs file system's devices cannot be "
+				    "listed: %s",
 				    strerror(errno));
 	snprintf(dir, sizeof(dir),
 		 "/sys/fs/btrfs/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
@@ -803,9 +799,7 @@ static int enforcer_btrfs_kernel_only(int fd, struct sbx_diag *d)
 	if (devs)
 		closedir(devs);
 	if (!err && !n)
-		return sbx_diag_set(
-			d, -EOPNOTSUPP,
-			"bpf-enforcer: %s lists no devices: its verdicts are not cached", dir);
+		return sbx_diag_set(d, -EOPNOTSUPP, "%s lists no devices", dir);
 	return err;
 }
 
@@ -823,14 +817,13 @@ static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
 	bool local = false;
 
 	if (fstatfs(fd, &sfs) || fstat(fd, &st))
-		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat the file: %s",
-				    strerror(errno));
+		return sbx_diag_set(d, -errno, "the file cannot be stat'ed: %s", strerror(errno));
 	for (size_t i = 0; i < ARRAY_LEN(enforcer_local_fs); i++)
 		local |= (unsigned long)sfs.f_type == enforcer_local_fs[i];
 	if (!local)
 		return sbx_diag_set(d, -EOPNOTSUPP,
-				    "bpf-enforcer: file system 0x%lx can change a file without "
-				    "this kernel seeing the write: its verdicts are not cached",
+				    "file system 0x%lx can change a file without this kernel "
+				    "seeing the write",
 				    (unsigned long)sfs.f_type);
 	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
 		return 0;
@@ -838,16 +831,52 @@ static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
 		return enforcer_btrfs_kernel_only(fd, d);
 	if (!major(st.st_dev))
 		return sbx_diag_set(d, -EOPNOTSUPP,
-				    "bpf-enforcer: file system 0x%lx is not on a block device (a "
-				    "file system on a file): its verdicts are not cached",
+				    "file system 0x%lx is not on a block device (a file system "
+				    "on a file)",
 				    (unsigned long)sfs.f_type);
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
 	return enforcer_sys_kernel_only(link, 0, d);
 }
 
+/*
+ * A guard holds only where its file changes through this kernel's writes alone, which the
+ * guard's hooks see: what a verdict needs (enforcer_backing_kernel_only), for the same
+ * reason (atk8k G2: a trust store on a loop device, changed through the loop's image). The
+ * pins' bpffs is kernel memory. fd may be O_PATH; the refusal names the file's real path
+ * (path may be a /proc/self/fd link) and the reason.
+ */
+static int enforcer_guard_holds(int fd, const char *path, struct sbx_diag *d)
+{
+	struct sbx_diag why = { 0 };
+	char self[32], real[PATH_MAX];
+	struct statfs sf;
+	ssize_t n;
+	int rfd, err;
+
+	if (fstatfs(fd, &sf))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot guard %s: %s", path,
+				    strerror(errno));
+	if ((unsigned long)sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	/* Not O_PATH: btrfs lists its devices through an ioctl. */
+	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	err = rfd < 0 ? -errno : enforcer_backing_kernel_only(rfd, &why);
+	if (rfd >= 0)
+		close(rfd);
+	if (!err)
+		return 0;
+	n = readlink(self, real, sizeof(real) - 1);
+	real[n > 0 ? n : 0] = '\0';
+	return sbx_diag_set(d, err,
+			    "bpf-enforcer: cannot guard %s: %s, so a guard there would not hold",
+			    n > 0 ? real : path, why.msg[0] ? why.msg : strerror(-err));
+}
+
 int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_cached_verdict *v,
 			       struct sbx_diag *d)
 {
+	struct sbx_diag why = { 0 };
 	int err;
 
 	(void)e; /* the BPF side stores it, in the maps every enforcer shares */
@@ -855,9 +884,12 @@ int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_
 		return sbx_diag_set(d, -EINVAL,
 				    "bpf-enforcer: a verdict needs a kind and the "
 				    "write generation sbx_enforcer_verdict_begin gave");
-	err = enforcer_backing_kernel_only(fd, d);
+	err = enforcer_backing_kernel_only(fd, &why);
 	if (err)
-		return err;
+		return sbx_diag_set(d, err,
+				    "bpf-enforcer: %s: its verdicts are not cached, so in enforce "
+				    "mode its files do not run",
+				    why.msg);
 	/* Keyed by the file's inode, generation compared, in the kernel (daemon_store). */
 	err = enforcer_store_ioctl(fd, SBX_IOC_VERDICT_COMMIT, v);
 	if (err == -ESTALE)
@@ -1084,12 +1116,21 @@ static int enforcer_guard_mapped(struct sbx_enforcer *e, struct sbx_diag *d)
 		line[strcspn(line, "\n")] = '\0';
 		snprintf(name, sizeof(name), "/proc/self/map_files/%lx-%lx", lo, hi);
 		fd = open(name, O_PATH | O_CLOEXEC);
-		err = fd < 0 ? -errno : enforcer_guard_fd(e, fd, SBX_GUARD_MAPPED);
-		if (fd >= 0)
-			close(fd);
-		if (err)
-			sbx_diag_set(d, err, "bpf-enforcer: cannot guard sbxd's mapped file %s: %s",
-				     line + strcspn(line, "/"), strerror(-err));
+		if (fd < 0) {
+			err = sbx_diag_set(d, -errno,
+					   "bpf-enforcer: cannot guard sbxd's mapped file %s: %s",
+					   line + strcspn(line, "/"), strerror(errno));
+			break;
+		}
+		err = enforcer_guard_holds(fd, line + strcspn(line, "/"), d);
+		if (!err) {
+			err = enforcer_guard_fd(e, fd, SBX_GUARD_MAPPED);
+			if (err)
+				sbx_diag_set(d, err,
+					     "bpf-enforcer: cannot guard sbxd's mapped file %s: %s",
+					     line + strcspn(line, "/"), strerror(-err));
+		}
+		close(fd);
 	}
 	fclose(f);
 	return err;
@@ -1118,8 +1159,9 @@ static int enforcer_guard_same(const char *path)
  * naming it. Nothing else: a symbolic link (the path, or an entry) is refused, since what
  * is guarded is its own inode and every reader of the trust store follows no link
  * (sbx_trust_openat), so a link there is either unguarded trust or unread. The one
- * exception is /dev/null as sbxd.conf (no configuration: nothing to guard). Without e, only
- * the check, before anything is recorded.
+ * exception is /dev/null as sbxd.conf (no configuration: nothing to guard). Each where only
+ * this kernel writes it (enforcer_guard_holds). Without e, only the checks, before anything
+ * is recorded.
  */
 static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name, const char *path,
 			       int depth, struct sbx_diag *d)
@@ -1144,6 +1186,14 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 			"and directories only (name the real path, keep the file itself "
 			"there)",
 			path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+	fd = openat(at, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot guard %s: %s", path,
+				    strerror(errno));
+	err = enforcer_guard_holds(fd, path, d);
+	close(fd);
+	if (err)
+		return err;
 	err = e ? enforcer_guard_inode(e, at, name, SBX_GUARD_NO_WRITE) : 0;
 	if (err == -EOPNOTSUPP)
 		return sbx_diag_set(d, err,

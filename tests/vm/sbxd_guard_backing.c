@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A guard is claimed only where it holds (atk8k G2; issue 11 item 5). The trust store and
+ * sbxd.conf on ext2 on a loop device whose image is a plain file on the fixture's tmpfs:
+ *  - control (`--protect no`): root writes the certificate's block in the image, drops the
+ *    loop's and the certificate's cached pages, and the certificate reads root's bytes. No
+ *    write to the certificate's inode: no inode guard can see it;
+ *  - signed sbxd in enforce mode (it arms): refused, exit 1 and one line naming the trust
+ *    store and the loop device. Before, it armed and claimed the store protected while the
+ *    image route stayed open. The same predicate refuses a verdict there
+ *    (enforcer_backing_kernel_only; tests/vm/enforcer_backing.c).
+ * A trust store on the scratch disk (NVMe, PCI) arms: sbxd_guard.c.
+ */
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+
+#include "sbxd_k.h"
+
+struct loop_disk {
+	char dev[64], mnt[LEN + 8], pem[LEN + 64], image[LEN + 16];
+	int loop_fd;
+};
+
+/* A 16 MiB image on the fixture's tmpfs (W), on a fresh loop device; false: no loop. */
+static bool trust_on_loop(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+			  struct loop_disk *k)
+{
+	int ctl, nr, img;
+
+	k->loop_fd = -1;
+	sbx_sh(self->r, "modprobe loop 2>/dev/null; insmod /lib/modules/*/loop.ko 2>/dev/null; "
+			"true");
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return false;
+	fmt(k->image, sizeof(k->image), "%s/img", self->w);
+	img = open(k->image, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	EXPECT_LE(0, img);
+	EXPECT_EQ(0, ftruncate(img, 16 << 20));
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	EXPECT_LE(0, nr);
+	fmt(k->dev, sizeof(k->dev), "/dev/loop%d", nr);
+	k->loop_fd = open(k->dev, O_RDWR | O_CLOEXEC);
+	EXPECT_LE(0, k->loop_fd) TH_LOG("%s: %s", k->dev, strerror(errno));
+	EXPECT_EQ(0, ioctl(k->loop_fd, LOOP_SET_FD, img))
+	TH_LOG("LOOP_SET_FD: %s", strerror(errno));
+	close(img);
+	fmt(k->mnt, sizeof(k->mnt), "%s/disk", self->dir);
+	EXPECT_EQ(0, sbx_sh(self->r, "busybox mke2fs -F -q '%s' >/dev/null 2>&1", k->dev));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_EQ(0, mkdir(k->mnt, 0755));
+	EXPECT_EQ(0, mount(k->dev, k->mnt, "ext2", MS_NOSUID | MS_NODEV, NULL))
+	TH_LOG("mount %s: %s", k->dev, strerror(errno));
+	EXPECT_EQ(0, sbx_sh(self->r, "mkdir '%s/trust' && cp -a '%s'/. '%s/trust/' && sync", k->mnt,
+			    self->trust, k->mnt));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	fmt(self->trust, sizeof(self->trust), "%s/trust", k->mnt);
+	fmt(self->conf, sizeof(self->conf), "%s/sbxd.conf", k->mnt);
+	EXPECT_EQ(0, sbx_sh(self->r, "ls '%s'/*.pem | head -n 1", self->trust));
+	self->r->out[strcspn(self->r->out, "\n")] = '\0';
+	EXPECT_NE('\0', self->r->out[0]);
+	fmt(k->pem, sizeof(k->pem), "%s", self->r->out);
+	return true;
+}
+
+/* sbxd unloaded first if it armed, then the file system and the loop device. */
+static void loop_done(FIXTURE_DATA(sbxd_k) * self, struct loop_disk *k)
+{
+	if (self->armed && sbx_sh(self->r, "'%s' --unload --run-dir '%s'", self->sbxd, self->run))
+		printf("# sbxd --unload: %s%s", self->r->out, self->r->err);
+	self->armed = false;
+	stop_sbxd(self, SIGTERM);
+	umount2(k->mnt, MNT_DETACH);
+	if (k->loop_fd >= 0) {
+		ioctl(k->loop_fd, LOOP_CLR_FD, 0);
+		close(k->loop_fd);
+	}
+}
+
+/*
+ * The certificate's first block rewritten through the loop's image, the loop's cache and
+ * the certificate's clean pages dropped (a read-only descriptor is enough): 0 when the
+ * certificate then reads "SBXG2".
+ */
+static int rewrite_under(struct __test_metadata *_metadata, struct loop_disk *k)
+{
+	int fd = open(k->pem, O_RDONLY | O_CLOEXEC), blk = 0, bsz = 0, img;
+	char buf[6] = "";
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FIGETBSZ, &bsz) || ioctl(fd, FIBMAP, &blk) || blk <= 0) {
+		close(fd);
+		return EIO;
+	}
+	img = open(k->image, O_WRONLY | O_CLOEXEC);
+	EXPECT_LE(0, img);
+	EXPECT_EQ(5, pwrite(img, "SBXG2", 5, (off_t)blk * bsz));
+	fsync(img);
+	close(img);
+	ioctl(k->loop_fd, BLKFLSBUF, 0);
+	EXPECT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	EXPECT_EQ(5, pread(fd, buf, 5, 0));
+	close(fd);
+	printf("# %s (block %d of %d bytes) now begins \"%.5s\"\n", k->pem, blk, bsz, buf);
+	return memcmp(buf, "SBXG2", 5) ? EAGAIN : 0;
+}
+
+#define NEED_LOOP(k)                                                                      \
+	do {                                                                              \
+		if (!trust_on_loop(_metadata, self, &(k)))                                \
+			SKIP(return, "no loop device (/dev/loop-control) in this guest"); \
+	} while (0)
+
+/* Control: unarmed, the image route changes the certificate (what a guard cannot see). */
+TEST_F_TIMEOUT(sbxd_k, guard_unarmed_loop_image_rewrites_trust, 300)
+{
+	struct loop_disk k;
+
+	NEED_LOOP(k);
+	start_signed(_metadata, self, "--protect no");
+	EXPECT_EQ(0, rewrite_under(_metadata, &k));
+	loop_done(self, &k);
+}
+
+/* Armed, the same store: sbxd refuses to run (fail closed), naming the store and the loop. */
+TEST_F_TIMEOUT(sbxd_k, guard_refused_on_loop_device, 300)
+{
+	const char want[] = "sbxd: self-protection cannot be armed";
+	struct loop_disk k;
+	char dev[16];
+
+	NEED_LOOP(k);
+	sign_sbxd(_metadata, self);
+	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
+	/* Bounded: an sbxd that arms anyway is killed by timeout(1) (137), then unloaded. */
+	self->armed = true;
+	ASSERT_EQ(0,
+		  sbx_sh(self->r,
+			 "timeout -s KILL 60 '%s' --config '%s' --tier K --mode enforce "
+			 "--scope sandboxed --path '%s' --launcher '%s' --trust-dir '%s' "
+			 "--run-dir '%s'",
+			 self->sbxd, self->conf, self->w, self->launcher, self->trust, self->run));
+	printf("# sbxd: exit %d: %s", self->r->status, self->r->err);
+	EXPECT_EQ(1, self->r->status) TH_LOG("%s%s", self->r->out, self->r->err);
+	EXPECT_EQ(0, strncmp(self->r->err, want, strlen(want))) TH_LOG("%s", self->r->err);
+	EXPECT_NE(NULL, strstr(self->r->err, self->trust));
+	fmt(dev, sizeof(dev), "%s", strrchr(k.dev, '/') + 1);
+	EXPECT_NE(NULL, strstr(self->r->err, dev)) TH_LOG("no %s in: %s", dev, self->r->err);
+	EXPECT_EQ(self->r->err + strlen(self->r->err) - 1, strchr(self->r->err, '\n'))
+	TH_LOG("not one line: %s", self->r->err);
+	loop_done(self, &k);
+}
+
+TEST_HARNESS_MAIN
