@@ -94,7 +94,7 @@
 
 /*
  * Every pinned object: a program and a link per program (enforcer.c refuses more than
- * ENFORCER_PROGS_MAX, 64, programs) and the maps. A full hash answers E2BIG and the
+ * ENFORCER_PROGS_MAX, 96, programs) and the maps. A full hash answers E2BIG and the
  * arming fails: 128 was outgrown at 45 programs.
  */
 struct {
@@ -456,6 +456,71 @@ int BPF_PROG(sbx_guard_rename, struct inode *old_dir, struct dentry *old_dentry,
 	if (err)
 		return err;
 	return sbx_guard_inode(new_dentry->d_inode, SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN);
+}
+
+/*
+ * A guarded inode's attributes and extended attributes (atk8k: chmod, chown, utimes,
+ * setxattr and removexattr on the trust store passed while armed). The allow-list is
+ * sbxd alone: for anyone else, while armed, every change is refused, whatever the
+ * attribute (mode, owner, times, size) or the xattr's namespace (security., trusted.,
+ * user., system.posix_acl_*), through a path or a read-only descriptor. Reads (stat,
+ * getxattr, listxattr) ask none of these hooks and pass. On 6.2+ a POSIX ACL is set and
+ * removed through its own hooks (inode_set_acl, inode_remove_acl: optional, the loader's
+ * enforcer_optional_hooks); before, through the xattr ones. inode_setattr gained the
+ * mount's idmap (or user namespace) as its first argument in 6.2: one program per
+ * prototype, and the loader keeps the one whose argument count the running kernel's hook
+ * has (enforcer_hook_variants). The first argument of the others is the mount's idmap
+ * (6.3+) or user namespace (6.1, 6.2), unused here.
+ */
+SEC("lsm/inode_setattr")
+int BPF_PROG(sbx_guard_setattr, void *idmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, ~0u);
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(sbx_guard_setattr_noidmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, ~0u);
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(sbx_guard_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, ~0u);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(sbx_guard_removexattr, void *idmap, struct dentry *dentry, const char *name, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, ~0u);
+}
+
+SEC("lsm/inode_set_acl")
+int BPF_PROG(sbx_guard_set_acl, void *idmap, struct dentry *dentry, const char *acl_name,
+	     struct posix_acl *kacl, int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, ~0u);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(sbx_guard_remove_acl, void *idmap, struct dentry *dentry, const char *acl_name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return sbx_guard_inode(dentry->d_inode, ~0u);
 }
 
 /* Mounting over a guarded inode would put another trust store or config at its path. */

@@ -24,6 +24,8 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "sbxd_k.h"
 
@@ -243,6 +245,141 @@ TEST_F_TIMEOUT(sbxd_k, guard_armed_survives_setversion, 300)
 	try_writes(self, &k, &w, "armed, after FS_IOC_SETVERSION and drop_caches");
 	expect_writes(_metadata, &w, EPERM);
 	disk_done(self, &k);
+}
+
+/*
+ * A guarded inode's attributes and extended attributes (atk8k's note): every change, for
+ * root that is not sbxd, while armed, through a path: mode, owner, times (each set to what
+ * it is: the hook sees the call, the control changes nothing sbxd reads), truncate, an
+ * xattr of each namespace set (user., trusted., security., a POSIX ACL) and removed (one
+ * set before the start). Reads (stat, listxattr) pass. errno of each, 0 = done.
+ */
+enum attr_op {
+	CHMOD,
+	CHOWN,
+	UTIMES,
+	TRUNCATE,
+	SET_USER,
+	SET_TRUSTED,
+	SET_SECURITY,
+	SET_ACL,
+	RM_USER,
+	RM_ACL,
+	READS,
+	ATTR_OPS
+};
+static const char *const attr_op_names[ATTR_OPS] = {
+	"chmod",	 "chown",   "utimes",	    "truncate",	  "set user.",	    "set trusted.",
+	"set security.", "set acl", "remove user.", "remove acl", "stat+listxattr",
+};
+
+/* An access ACL equal to mode's bits: user::, group::, other:: (struct posix_acl_xattr). */
+static size_t acl_of(unsigned char *buf, mode_t mode)
+{
+	const struct {
+		unsigned short tag, perm;
+		unsigned int id;
+	} e[3] = { { 0x01, (mode >> 6) & 7, ~0u },
+		   { 0x04, (mode >> 3) & 7, ~0u },
+		   { 0x20, mode & 7, ~0u } };
+	const unsigned int version = 2;
+
+	memcpy(buf, &version, 4);
+	memcpy(buf + 4, e, sizeof(e));
+	return 4 + sizeof(e);
+}
+
+/* What try_attrs removes: set before sbxd starts. */
+static void attrs_before(struct __test_metadata *_metadata, const char *path)
+{
+	unsigned char acl[64];
+	struct stat st;
+
+	ASSERT_EQ(0, stat(path, &st));
+	ASSERT_EQ(0, setxattr(path, "user.sbx.before", "1", 1, 0)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, setxattr(path, "system.posix_acl_access", acl, acl_of(acl, st.st_mode), 0))
+	TH_LOG("%s", strerror(errno));
+}
+
+#define ERR(call) ((call) ? errno : 0)
+
+static void try_attrs(const char *path, int err[ATTR_OPS], const char *when)
+{
+	unsigned char acl[64];
+	char v[256];
+	struct stat st;
+
+	if (stat(path, &st)) {
+		for (int i = 0; i < ATTR_OPS; i++)
+			err[i] = errno;
+		return;
+	}
+	err[CHMOD] = ERR(chmod(path, st.st_mode & 07777));
+	err[CHOWN] = ERR(chown(path, st.st_uid, st.st_gid));
+	err[UTIMES] = ERR(utimensat(AT_FDCWD, path, NULL, 0));
+	err[TRUNCATE] = S_ISDIR(st.st_mode) ? EISDIR : ERR(truncate(path, st.st_size));
+	err[SET_USER] = ERR(setxattr(path, "user.sbx", "1", 1, 0));
+	err[SET_TRUSTED] = ERR(setxattr(path, "trusted.sbx", "1", 1, 0));
+	err[SET_SECURITY] = ERR(setxattr(path, "security.sbx", "1", 1, 0));
+	err[SET_ACL] =
+		ERR(setxattr(path, "system.posix_acl_access", acl, acl_of(acl, st.st_mode), 0));
+	err[RM_USER] = ERR(removexattr(path, "user.sbx.before"));
+	err[RM_ACL] = ERR(removexattr(path, "system.posix_acl_access"));
+	err[READS] = ERR(stat(path, &st) || listxattr(path, v, sizeof(v)) < 0);
+	printf("# %s: %s:", when, path);
+	for (int i = 0; i < ATTR_OPS; i++)
+		printf(" %s %d", attr_op_names[i], err[i]);
+	printf(" (errno, 0 = done)\n");
+}
+
+/* Every change answered err (a directory's truncate: EISDIR), the reads 0. */
+static void expect_attrs(struct __test_metadata *_metadata, const int got[ATTR_OPS], int err,
+			 bool dir)
+{
+	for (int i = 0; i < READS; i++) {
+		EXPECT_EQ(i == TRUNCATE && dir ? EISDIR : err, got[i])
+		TH_LOG("%s: %s", attr_op_names[i], strerror(got[i]));
+	}
+	EXPECT_EQ(0, got[READS]) TH_LOG("%s: %s", attr_op_names[READS], strerror(got[READS]));
+}
+
+/* The certificate, sbxd.conf and the trust directory, before sbxd starts; then each tried. */
+static void attrs_case(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+		       struct disk *k, bool armed)
+{
+	const char *paths[] = { k->pem, self->conf, self->trust };
+	int got[ATTR_OPS];
+	struct writes w;
+
+	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		attrs_before(_metadata, paths[i]);
+	if (armed)
+		start_armed(_metadata, self, k, &w);
+	else
+		start_signed(_metadata, self, "--protect no");
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		try_attrs(paths[i], got, armed ? "armed" : "unarmed");
+		expect_attrs(_metadata, got, armed ? EPERM : 0, paths[i] == self->trust);
+	}
+	disk_done(self, k);
+}
+
+/* Control: unarmed, root changes each attribute and xattr of the same files. */
+TEST_F_TIMEOUT(sbxd_k, guard_unarmed_attrs_change, 300)
+{
+	struct disk k;
+
+	NEED_DISK(k);
+	attrs_case(_metadata, self, &k, false);
+}
+
+TEST_F_TIMEOUT(sbxd_k, guard_armed_refuses_attrs, 300)
+{
+	struct disk k;
+
+	NEED_DISK(k);
+	attrs_case(_metadata, self, &k, true);
 }
 
 TEST_HARNESS_MAIN

@@ -73,10 +73,11 @@ static const struct {
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 /*
- * The objects' programs, one link and one pin each (45 now). enforcer_load refuses more,
+ * The objects' programs, one link and one pin each (65 now, 64 at most on one kernel:
+ * enforcer_optional_hooks, enforcer_hook_variants). enforcer_load refuses more,
  * so the pins sbx_enforcer_unload waits for always fit too.
  */
-#define ENFORCER_PROGS_MAX 64
+#define ENFORCER_PROGS_MAX 96
 
 /*
  * LSM hooks not every kernel has. A program on one (SEC("lsm/HOOK")) is left unloaded
@@ -87,7 +88,22 @@ static const struct {
  * bpf_prog_load (6.9) refuses a kfunc call before the verifier runs; before 6.9
  * kernel_lockdown.bpf.c asks the same at the load's descriptor (lsm/bpf_prog).
  */
-static const char *const enforcer_optional_hooks[] = { "file_ioctl_compat", "bpf_prog_load" };
+static const char *const enforcer_optional_hooks[] = { "file_ioctl_compat", "bpf_prog_load",
+						       "inode_set_acl", "inode_remove_acl" };
+
+/*
+ * Programs written for one prototype of a hook whose arguments changed: each loads only
+ * where the running kernel's hook takes that many (its BTF, bpf_lsm_HOOK), so exactly one
+ * of a hook's variants runs. inode_setattr gained the mount's user namespace (6.2), then
+ * idmap (6.3), as its first argument.
+ */
+static const struct {
+	const char *prog, *hook;
+	unsigned int nargs;
+} enforcer_hook_variants[] = {
+	{ "sbx_guard_setattr", "bpf_lsm_inode_setattr", 3 },
+	{ "sbx_guard_setattr_noidmap", "bpf_lsm_inode_setattr", 2 },
+};
 
 enum {
 	MAP_VERDICTS,
@@ -310,29 +326,50 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 	return err;
 }
 
+/* What the running kernel's LSM hooks are, for the programs written for some kernels only. */
+struct enforcer_kernel_hooks {
+	bool present[ARRAY_LEN(enforcer_optional_hooks)]; /* a bpf_lsm_HOOK function in its BTF */
+	bool variant[ARRAY_LEN(enforcer_hook_variants)]; /* the hook takes the variant's nargs */
+};
+
+/* How many arguments the BTF function func takes; -1: none. */
+static int enforcer_btf_nargs(const struct btf *btf, const char *func)
+{
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
+}
+
 /*
- * Which optional hooks this kernel has (a bpf_lsm_HOOK function in its BTF). One parse of
- * the kernel's BTF for all of them: a parse is ~65 ms in a TCG guest, and asking libbpf per
- * program (libbpf_find_vmlinux_btf_id) parsed it once per program on such a hook, four
- * times an open. No BTF: none is there (the load then fails on its own).
+ * One parse of the kernel's BTF for all of them: a parse is ~65 ms in a TCG guest, and
+ * asking libbpf per program (libbpf_find_vmlinux_btf_id) parsed it once per program on
+ * such a hook, four times an open. No BTF: none is there (the load then fails on its own).
  */
-static void enforcer_optional_hooks_present(bool present[ARRAY_LEN(enforcer_optional_hooks)])
+static void enforcer_kernel_hooks_read(struct enforcer_kernel_hooks *h)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	char name[64];
 
+	if (btf && libbpf_get_error(btf))
+		btf = NULL;
 	for (size_t i = 0; i < ARRAY_LEN(enforcer_optional_hooks); i++) {
 		snprintf(name, sizeof(name), "bpf_lsm_%s", enforcer_optional_hooks[i]);
-		present[i] = btf && !libbpf_get_error(btf) &&
-			     btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+		h->present[i] = btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 	}
-	if (btf && !libbpf_get_error(btf))
-		btf__free(btf);
+	for (size_t i = 0; i < ARRAY_LEN(enforcer_hook_variants); i++)
+		h->variant[i] = btf && enforcer_btf_nargs(btf, enforcer_hook_variants[i].hook) ==
+					       (int)enforcer_hook_variants[i].nargs;
+	btf__free(btf);
 }
 
-/* Programs on a hook the kernel lacks are not loaded (enforcer_optional_hooks). */
+/*
+ * Programs on a hook the kernel lacks (enforcer_optional_hooks), or written for another
+ * prototype of it (enforcer_hook_variants), are not loaded.
+ */
 static void enforcer_drop_missing_hooks(struct bpf_object *obj,
-					const bool present[ARRAY_LEN(enforcer_optional_hooks)])
+					const struct enforcer_kernel_hooks *h)
 {
 	struct bpf_program *p;
 
@@ -342,7 +379,11 @@ static void enforcer_drop_missing_hooks(struct bpf_object *obj,
 
 		for (size_t i = 0; i < ARRAY_LEN(enforcer_optional_hooks); i++)
 			if (!strncmp(sec, "lsm/", 4) &&
-			    !strcmp(sec + 4, enforcer_optional_hooks[i]) && !present[i])
+			    !strcmp(sec + 4, enforcer_optional_hooks[i]) && !h->present[i])
+				bpf_program__set_autoload(p, false);
+		for (size_t i = 0; i < ARRAY_LEN(enforcer_hook_variants); i++)
+			if (!strcmp(bpf_program__name(p), enforcer_hook_variants[i].prog) &&
+			    !h->variant[i])
 				bpf_program__set_autoload(p, false);
 	}
 }
@@ -501,7 +542,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 {
 	libbpf_print_fn_t old_print = libbpf_set_print(enforcer_libbpf_print);
 	struct bpf_object *objs[UNITS] = { 0 };
-	bool hooks[ARRAY_LEN(enforcer_optional_hooks)];
+	struct enforcer_kernel_hooks hooks;
 	struct sbx_enforcer *e = NULL;
 	const char *dir;
 	int err = 0, pinned, total;
@@ -521,7 +562,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 	snprintf(e->dir, sizeof(e->dir), "%s", dir);
 	for (int i = 0; i < MAP_COUNT; i++)
 		e->map_fd[i] = -1;
-	enforcer_optional_hooks_present(hooks);
+	enforcer_kernel_hooks_read(&hooks);
 	for (size_t i = 0; i < UNITS; i++) {
 		LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = enforcer_units[i].name,
 			    .pin_root_path = dir);
@@ -534,7 +575,7 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 					   enforcer_units[i].name, strerror(errno));
 			goto cleanup;
 		}
-		enforcer_drop_missing_hooks(objs[i], hooks);
+		enforcer_drop_missing_hooks(objs[i], &hooks);
 	}
 	pinned = enforcer_pinned_links(objs, dir, &total);
 	e->adopted = pinned == total;

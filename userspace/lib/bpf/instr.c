@@ -18,7 +18,7 @@
 #include "bpf/instr.h"
 #include "sbx_instr.h"
 
-#define INSTR_OWN_MAX	64 /* enforcer.c's ENFORCER_PROGS_MAX */
+#define INSTR_OWN_MAX	96 /* enforcer.c's ENFORCER_PROGS_MAX */
 #define INSTR_USED_MAPS 64 /* the kernel's MAX_USED_MAPS */
 
 /* The ids of sbx's own programs (prog_*), or of its maps (every other name but link_*). */
