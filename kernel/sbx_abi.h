@@ -11,7 +11,13 @@
 #include <linux/types.h>
 #endif
 
-#define SBX_ABI_VERSION 1
+/*
+ * Moves whenever a map's key or value, or what the BPF side does with it, changes meaning:
+ * a loader refuses to adopt an enforcer pinned with another (sbx_enforcer_open), whose
+ * programs would read the maps the old way. 2: sbx_guard_files keyed by (device, inode
+ * number), no generation; guarded inodes' attributes and xattrs refused while armed.
+ */
+#define SBX_ABI_VERSION 2
 
 /*
  * Kernel policy record: the part of a compiled profile (userspace/lib/compile) that the
