@@ -880,11 +880,34 @@ static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
 }
 
 /*
+ * -ETXTBSY when fd's regular file is open for writing somewhere (a descriptor, or a shared
+ * writable mapping, which holds its file open for writing after the descriptor is closed).
+ * The kernel grants a read lease only while no file is open for writing on the inode; the
+ * lease is given back at once.
+ */
+static int enforcer_no_writer(int fd)
+{
+	struct stat st;
+	int err = 0;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	if (fcntl(fd, F_SETLEASE, F_RDLCK))
+		err = errno == EAGAIN ? -ETXTBSY : -errno;
+	else
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	return err;
+}
+
+/*
  * A guard holds only where its file changes through this kernel's writes alone, which the
  * guard's hooks see: what a verdict needs (enforcer_backing_kernel_only), for the same
  * reason (atk8k G2: a trust store on a loop device, changed through the loop's image). The
- * pins' bpffs is kernel memory. fd may be O_PATH; the refusal names the file's real path
- * (path may be a /proc/self/fd link) and the reason.
+ * pins' bpffs is kernel memory. And only where nobody has the file open for writing: the
+ * guard refuses opens for write and write() from the arming on, but a file opened for
+ * writing before changes without either, by ftruncate or a store into a shared mapping
+ * (atk9k H1). fd may be O_PATH; the refusal names the file's real path (path may be a
+ * /proc/self/fd link) and the reason.
  */
 static int enforcer_guard_holds(int fd, const char *path, struct sbx_diag *d)
 {
@@ -900,9 +923,21 @@ static int enforcer_guard_holds(int fd, const char *path, struct sbx_diag *d)
 	if ((unsigned long)sf.f_type == BPF_FS_MAGIC)
 		return 0;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	/* Not O_PATH: btrfs lists its devices through an ioctl. */
+	/* Not O_PATH: btrfs lists its devices through an ioctl, and a lease needs a file. */
 	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	err = rfd < 0 ? -errno : enforcer_backing_kernel_only(rfd, &why);
+	if (!err) {
+		err = enforcer_no_writer(rfd);
+		if (err == -ETXTBSY)
+			sbx_diag_set(&why, err,
+				     "it is open for writing (a descriptor or a shared mapping "
+				     "made before the arming writes it past every guard)");
+		else if (err)
+			sbx_diag_set(&why, err,
+				     "whether it is open for writing cannot be told (a read "
+				     "lease: %s; fs.leases-enable must be 1)",
+				     strerror(-err));
+	}
 	if (rfd >= 0)
 		close(rfd);
 	if (!err)
@@ -1139,6 +1174,7 @@ static int enforcer_guard_inode(struct sbx_enforcer *e, int dirfd, const char *n
  * sbxd's code: every file this process has mapped executable (its program, ld.so, the
  * libraries it links), each through /proc/self/map_files, which opens the mapped inode
  * itself even when its path names another file by now. Later mappings are the BPF side's.
+ * Without e, only the checks (enforcer_guard_holds).
  */
 static int enforcer_guard_mapped(struct sbx_enforcer *e, struct sbx_diag *d)
 {
@@ -1164,7 +1200,7 @@ static int enforcer_guard_mapped(struct sbx_enforcer *e, struct sbx_diag *d)
 			break;
 		}
 		err = enforcer_guard_holds(fd, line + strcspn(line, "/"), d);
-		if (!err) {
+		if (!err && e) {
 			err = enforcer_guard_fd(e, fd, SBX_GUARD_MAPPED);
 			if (err)
 				sbx_diag_set(d, err,
@@ -1418,10 +1454,15 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 		return err;
 	err = enforcer_armed_by_self(e, d);
 	/*
-	 * Again, now that nothing new loads past the hooks: what was loaded before the claim
-	 * is all there is (the check above leaves a window until the claim). Armed either way;
-	 * a failure stops sbxd, and the pins go on enforcing.
+	 * Again, now that nothing new loads past the hooks and nothing opens a guarded file
+	 * for writing: what was loaded, and what had a guarded file open for writing, before
+	 * the claim is all there is (the checks above leave a window until the claim). Armed
+	 * either way; a failure stops sbxd, and the pins go on enforcing.
 	 */
+	for (size_t i = 0; !err && i < npaths; i++)
+		err = enforcer_guard_path(NULL, AT_FDCWD, paths[i], paths[i], 2, d);
+	if (!err)
+		err = enforcer_guard_mapped(NULL, d);
 	return err ? err : sbx_instr_check(e->dir, NULL, d);
 }
 
