@@ -50,8 +50,8 @@ static bool refused(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * se
 }
 
 /* The first certificate of the fixture's trust store. */
-static void first_pem(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-		      char *pem, size_t len)
+static void first_pem(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self, char *pem,
+		      size_t len)
 {
 	ASSERT_EQ(0, sbx_sh(self->r, "ls '%s'/*.pem | head -n 1", self->trust));
 	self->r->out[strcspn(self->r->out, "\n")] = '\0';
