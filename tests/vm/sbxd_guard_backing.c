@@ -167,36 +167,17 @@ TEST_F_TIMEOUT(sbxd_k, guard_unarmed_loop_image_rewrites_trust, 300)
 
 /*
  * Armed, the same store: sbxd refuses to run (fail closed), with one line naming the store
- * and the loop. Started as the fixture starts sbxd (an armed sbxd ignores timeout(1)'s
- * kill, so waiting for its exit would not be bounded): READY=1 is the failure.
+ * and the loop.
  */
 TEST_F_TIMEOUT(sbxd_k, guard_refused_on_loop_device, 300)
 {
-	const char want[] = "sbxd: self-protection cannot be armed";
-	char cmd[4096], out[LEN + 16], line[1024] = "", dev[16];
+	char line[1024], dev[16];
 	struct loop_disk k;
-	bool found = false;
-	FILE *f;
-	int err;
 
 	NEED_LOOP(k);
 	sign_sbxd(_metadata, self);
 	ASSERT_EQ(0, write_file(self->conf, "mode = enforce\n", 15, 0644));
-	fmt(out, sizeof(out), "%s.out", self->run);
-	fmt(cmd, sizeof(cmd),
-	    "exec timeout -s KILL 240 '%s' --config '%s' --tier K --mode enforce --scope "
-	    "sandboxed --path '%s' --launcher '%s' --trust-dir '%s' --run-dir '%s'",
-	    self->sbxd, self->conf, self->w, self->launcher, self->trust, self->run);
-	err = sbxd_test_start(cmd, self->notify, out, 120, &self->timeout_pid);
-	self->armed = err == 0; /* it armed: the teardown's --unload */
-	EXPECT_EQ(-1, err) TH_LOG("sbxd started (%d) on a trust store on %s", err, k.dev);
-	f = fopen(out, "re");
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, want, strlen(want));
-	if (f)
-		fclose(f);
-	printf("# sbxd: %s", found ? line : "(no refusal)\n");
-	EXPECT_TRUE(found);
+	refused_to_arm(_metadata, self, line, sizeof(line));
 	EXPECT_NE(NULL, strstr(line, self->trust));
 	fmt(dev, sizeof(dev), "%s", strrchr(k.dev, '/') + 1);
 	EXPECT_NE(NULL, strstr(line, dev)) TH_LOG("no %s in: %s", dev, line);

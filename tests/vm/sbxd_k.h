@@ -182,6 +182,42 @@ static inline void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(
 	start_sbxd_with(_metadata, self, self->sbxd, false, flags);
 }
 
+/*
+ * The signed copy of sbxd in enforce mode (sign_sbxd, self->conf), which must refuse to
+ * arm: its refusal line in line ("" when none came). An armed sbxd ignores timeout(1)'s
+ * kill, so waiting for its exit would not be bounded: READY=1 is the failure, and the
+ * teardown unloads what armed (self->armed stays set for the starts that follow). false
+ * when it armed.
+ */
+static inline bool refused_to_arm(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
+				  char *line, size_t len)
+{
+	const char want[] = "sbxd: self-protection cannot be armed";
+	char cmd[4096], out[LEN + 16];
+	bool found = false;
+	FILE *f;
+	int err;
+
+	fmt(out, sizeof(out), "%s.out", self->run);
+	fmt(cmd, sizeof(cmd),
+	    "exec '%s' --config '%s' --tier K --mode enforce --scope sandboxed --path '%s' "
+	    "--launcher '%s' --trust-dir '%s' --run-dir '%s'",
+	    self->sbxd, self->conf, self->w, self->launcher, self->trust, self->run);
+	self->armed = true; /* the signed copy: what it armed, the teardown unloads */
+	err = sbxd_test_start(cmd, self->notify, out, 120, &self->timeout_pid);
+	EXPECT_EQ(-1, err) TH_LOG("sbxd started (%d)", err);
+	f = fopen(out, "re");
+	while (f && !found && fgets(line, len, f))
+		found = !strncmp(line, want, strlen(want));
+	if (f)
+		fclose(f);
+	if (!found)
+		line[0] = '\0';
+	printf("# sbxd: %s", found ? line : "(no refusal)\n");
+	EXPECT_TRUE(found);
+	return err == -1;
+}
+
 /* sbxd's output (RUN.out) has a line with what (bounded: sbxd_test_logged). */
 static inline bool logged(FIXTURE_DATA(sbxd_k) * self, const char *what)
 {
