@@ -14,13 +14,17 @@
  * "Others may" is judged on the mode: owner bits when the program's uid owns the entry,
  * group bits when its gid or a supplementary group does, else other bits, against the
  * other bits; ACLs are not read (the entries of system trees carry none, and an ACL's
- * "other" entry is the mode's). An entry the program itself may not reach (a directory
- * it cannot search: polkitd's 0700 rules.d) hides nothing from it, and keeps its rule.
+ * "other" entry is the mode's). A directory the program cannot search now (polkitd's
+ * 0700 rules.d) gets no rule: its owner may open it later, and what root left in it would
+ * then be the program's (atk10u F2).
  *
  * A rule on an entry stays on that inode, as Landlock keeps it: an entry created later in
  * a directory granted entry by entry is closed, and one replaced (rename over it) too; an
  * entry created later in a subtree granted whole is open to its modes' owner. The walk is
- * bounded (entries, depth): past the bound the run is refused, never half granted.
+ * bounded (entries, depth): what lies past a bound gets no rule, so it is closed, never
+ * open. The owner of a directory in a system tree (postgres in /etc/postgresql) decides
+ * what the walk meets there, so a bound never refuses the run (atk10u F1): the most that
+ * owner does is close that part of the tree to root's program.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -183,8 +187,10 @@ static int walk_entry(struct others_walk *w, int dfd, const char *name, const st
 	*clean = landlock_others_clean(st->st_mode, st->st_uid, st->st_gid, w->self);
 	if (!S_ISDIR(st->st_mode) || !*clean)
 		return 0;
-	if (!(self_bits(st->st_mode, st->st_uid, st->st_gid, w->self) & 1))
-		return 0; /* the program cannot enter it: nothing beneath is its */
+	if (!(self_bits(st->st_mode, st->st_uid, st->st_gid, w->self) & 1)) {
+		*clean = 0; /* the program cannot enter it now; its owner may open it later */
+		return 0;
+	}
 	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0)
 		return sbx_diag_set(w->d, -errno,
@@ -257,14 +263,9 @@ static int walk_dir(struct others_walk *w, int dfd, unsigned int depth, uint64_t
 	int err = 0;
 
 	*clean_out = 0;
-	if (depth > OTHERS_DEPTH) {
-		close(dfd);
-		return sbx_diag_set(
-			w->d, -ELOOP,
-			"landlock: %s (beneath %s, from %s) is more than %d directories "
-			"deep: root is granted system trees only as far as others may "
-			"read them, and sbx stops looking there",
-			w->path, w->r->path, walk_from(w), OTHERS_DEPTH);
+	if (depth > OTHERS_DEPTH || w->entries > SBX_LANDLOCK_OTHERS_MAX_ENTRIES) {
+		close(dfd); /* past a bound: no rule here, closed */
+		return 0;
 	}
 	dir = fdopendir(dfd);
 	if (!dir) {
@@ -277,21 +278,10 @@ static int walk_dir(struct others_walk *w, int dfd, unsigned int depth, uint64_t
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (++w->entries > SBX_LANDLOCK_OTHERS_MAX_ENTRIES) {
-			err = sbx_diag_set(w->d, -E2BIG,
-					   "landlock: %s (from %s) holds more than %d entries: "
-					   "root is granted system trees only as far as others may "
-					   "read them, and sbx stops counting there; run sbx as a "
-					   "user (runuser -u USER -- sbx run ...)",
-					   w->r->path, walk_from(w),
-					   SBX_LANDLOCK_OTHERS_MAX_ENTRIES);
-			break;
-		}
-		if (snprintf(w->path + len, sizeof(w->path) - len, "/%s", e->d_name) >=
-		    (int)(sizeof(w->path) - len)) {
-			err = sbx_diag_set(w->d, -ENAMETOOLONG,
-					   "landlock: a name beneath %s is too long to judge",
-					   w->r->path);
+		if (++w->entries > SBX_LANDLOCK_OTHERS_MAX_ENTRIES ||
+		    snprintf(w->path + len, sizeof(w->path) - len, "/%s", e->d_name) >=
+			    (int)(sizeof(w->path) - len)) {
+			clean = 0; /* past a bound: this directory is granted by its parts read */
 			break;
 		}
 		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW)) {

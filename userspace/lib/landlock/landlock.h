@@ -88,8 +88,8 @@ uint64_t landlock_others_clean(mode_t mode, uid_t owner, gid_t group,
  * A system rule (r, its path open as fd, st its stat) granted with access only as far as
  * it gives self no more than others: one rule where that holds for the whole subtree, rules
  * entry by entry beneath where it does not (grant_others.c says how). Adds the count of
- * rules to *rules (may be NULL). 0, or -errno with d saying why; past the bounds -E2BIG or
- * -ELOOP: nothing less than the whole walk is ever granted.
+ * rules to *rules (may be NULL). 0, or -errno with d saying why; what lies past the
+ * bounds (entries, depth, a path's length) gets no rule: closed.
  */
 struct landlock_grant_sink {
 	int ruleset; /* the rules go here; -1: none */
