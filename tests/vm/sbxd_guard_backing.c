@@ -33,21 +33,8 @@ static void trust_on(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * s
 {
 	int fd;
 
-	fmt(k->mnt, sizeof(k->mnt), "%s/disk", self->dir);
-	EXPECT_EQ(0, sbx_sh(self->r, "busybox mke2fs -F -q '%s' >/dev/null 2>&1", k->dev));
-	EXPECT_EQ(0, self->r->status);
-	EXPECT_EQ(0, mkdir(k->mnt, 0755));
-	EXPECT_EQ(0, mount(k->dev, k->mnt, "ext2", MS_NOSUID | MS_NODEV, NULL))
-	TH_LOG("mount %s: %s", k->dev, strerror(errno));
-	EXPECT_EQ(0, sbx_sh(self->r, "mkdir '%s/trust' && cp -a '%s'/. '%s/trust/' && sync", k->mnt,
-			    self->trust, k->mnt));
-	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
-	fmt(self->trust, sizeof(self->trust), "%s/trust", k->mnt);
-	fmt(self->conf, sizeof(self->conf), "%s/sbxd.conf", k->mnt);
-	EXPECT_EQ(0, sbx_sh(self->r, "ls '%s'/*.pem | head -n 1", self->trust));
-	self->r->out[strcspn(self->r->out, "\n")] = '\0';
-	EXPECT_NE('\0', self->r->out[0]);
-	fmt(k->pem, sizeof(k->pem), "%s", self->r->out);
+	trust_store_on_disk(_metadata, self, k->dev, k->mnt, sizeof(k->mnt), k->pem,
+			    sizeof(k->pem));
 	/* Found before sbxd starts: armed, FIBMAP on the certificate is refused (an ioctl off
 	 * the read-only allow-list), but a reader of the raw device (debugfs) finds it too. */
 	k->blk = k->bsz = 0;

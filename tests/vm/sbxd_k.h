@@ -183,6 +183,32 @@ static inline void start_signed(struct __test_metadata *_metadata, FIXTURE_DATA(
 }
 
 /*
+ * The trust store and sbxd.conf on a disk: ext2 made on dev, mounted on DIR/disk (mnt),
+ * the fixture's store copied there, self->trust and self->conf pointed at it; pem is its
+ * first certificate.
+ */
+static inline void trust_store_on_disk(struct __test_metadata *_metadata,
+				       FIXTURE_DATA(sbxd_k) * self, const char *dev, char *mnt,
+				       size_t mnt_len, char *pem, size_t pem_len)
+{
+	fmt(mnt, mnt_len, "%s/disk", self->dir);
+	EXPECT_EQ(0, sbx_sh(self->r, "busybox mke2fs -F -q '%s' >/dev/null 2>&1", dev));
+	EXPECT_EQ(0, self->r->status);
+	EXPECT_EQ(0, mkdir(mnt, 0755));
+	EXPECT_EQ(0, mount(dev, mnt, "ext2", MS_NOSUID | MS_NODEV, NULL))
+	TH_LOG("mount %s: %s", dev, strerror(errno));
+	EXPECT_EQ(0, sbx_sh(self->r, "mkdir '%s/trust' && cp -a '%s'/. '%s/trust/' && sync", mnt,
+			    self->trust, mnt));
+	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
+	fmt(self->trust, sizeof(self->trust), "%s/trust", mnt);
+	fmt(self->conf, sizeof(self->conf), "%s/sbxd.conf", mnt);
+	EXPECT_EQ(0, sbx_sh(self->r, "ls '%s'/*.pem | head -n 1", self->trust));
+	self->r->out[strcspn(self->r->out, "\n")] = '\0';
+	EXPECT_NE('\0', self->r->out[0]);
+	fmt(pem, pem_len, "%s", self->r->out);
+}
+
+/*
  * The signed copy of sbxd in enforce mode (sign_sbxd, self->conf), which must refuse to
  * arm: its refusal line in line ("" when none came). An armed sbxd ignores timeout(1)'s
  * kill, so waiting for its exit would not be bounded: READY=1 is the failure, and the
