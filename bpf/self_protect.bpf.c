@@ -472,8 +472,8 @@ int BPF_PROG(sbx_guard_rename, struct inode *old_dir, struct dentry *old_dentry,
  * has (enforcer_hook_variants). The first argument of the others is the mount's idmap
  * (6.3+) or user namespace (6.1, 6.2), unused here.
  */
-SEC("lsm/inode_setattr")
-int BPF_PROG(sbx_guard_setattr, void *idmap, struct dentry *dentry, struct iattr *attr, int ret)
+/* A change of dentry's inode: an earlier refusal stands, else the guard decides. */
+static __always_inline int sbx_guard_change(int ret, struct dentry *dentry)
 {
 	if (ret)
 		return ret;
@@ -481,46 +481,42 @@ int BPF_PROG(sbx_guard_setattr, void *idmap, struct dentry *dentry, struct iattr
 }
 
 SEC("lsm/inode_setattr")
+int BPF_PROG(sbx_guard_setattr, void *idmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	return sbx_guard_change(ret, dentry);
+}
+
+SEC("lsm/inode_setattr")
 int BPF_PROG(sbx_guard_setattr_noidmap, struct dentry *dentry, struct iattr *attr, int ret)
 {
-	if (ret)
-		return ret;
-	return sbx_guard_inode(dentry->d_inode, ~0u);
+	return sbx_guard_change(ret, dentry);
 }
 
 SEC("lsm/inode_setxattr")
 int BPF_PROG(sbx_guard_setxattr, void *idmap, struct dentry *dentry, const char *name,
 	     const void *value, size_t size, int flags, int ret)
 {
-	if (ret)
-		return ret;
-	return sbx_guard_inode(dentry->d_inode, ~0u);
+	return sbx_guard_change(ret, dentry);
 }
 
 SEC("lsm/inode_removexattr")
 int BPF_PROG(sbx_guard_removexattr, void *idmap, struct dentry *dentry, const char *name, int ret)
 {
-	if (ret)
-		return ret;
-	return sbx_guard_inode(dentry->d_inode, ~0u);
+	return sbx_guard_change(ret, dentry);
 }
 
 SEC("lsm/inode_set_acl")
 int BPF_PROG(sbx_guard_set_acl, void *idmap, struct dentry *dentry, const char *acl_name,
 	     struct posix_acl *kacl, int ret)
 {
-	if (ret)
-		return ret;
-	return sbx_guard_inode(dentry->d_inode, ~0u);
+	return sbx_guard_change(ret, dentry);
 }
 
 SEC("lsm/inode_remove_acl")
 int BPF_PROG(sbx_guard_remove_acl, void *idmap, struct dentry *dentry, const char *acl_name,
 	     int ret)
 {
-	if (ret)
-		return ret;
-	return sbx_guard_inode(dentry->d_inode, ~0u);
+	return sbx_guard_change(ret, dentry);
 }
 
 /* Mounting over a guarded inode would put another trust store or config at its path. */
