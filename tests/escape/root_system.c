@@ -228,6 +228,63 @@ TEST_F(root_system, getxattr_of_root_files_through_etc)
 }
 
 /*
+ * Root that dropped only its effective ids (atk11u I1: seteuid in a daemon, setpriv
+ * --euid, perl's $>) keeps a real uid and gid of 0. sbx judged the run for the effective
+ * uid alone: no --allow-root asked, and /etc granted whole, as to any user. The program
+ * takes the real ids back (setresuid is allowed), and no_new_privs' own downgrade at its
+ * execve already makes a real uid 0 the effective one: root's files read through /etc.
+ * Control: the same launch unconfined reads them once it takes the ids back.
+ */
+TEST_F(root_system, real_root_under_a_dropped_euid)
+{
+	static struct sbx_cmd_result control, confined;
+	char profile[PATH_MAX], home[PATH_MAX + 8], xdg[PATH_MAX + 32];
+	char *envp[] = { "PATH=/usr/bin:/bin", home, xdg, NULL };
+	char *probe = (char *)sbx_test_helper("escape_probe");
+	char *unconfined[] = { "/usr/bin/setpriv",
+			       "--euid=65534",
+			       "--egid=65534",
+			       "--clear-groups",
+			       probe,
+			       "reuid_read",
+			       self->secret,
+			       NULL };
+	char *under_sbx[] = { "/usr/bin/setpriv",
+			      "--euid=65534",
+			      "--egid=65534",
+			      "--clear-groups",
+			      (char *)sbx_bin(),
+			      "run",
+			      "--quiet",
+			      "--profile",
+			      profile,
+			      "--",
+			      probe,
+			      "reuid_read",
+			      self->secret,
+			      NULL };
+
+	if (!self->tree[0])
+		SKIP(return, "a real uid 0 under another effective uid needs root (uid %d)",
+			   (int)geteuid());
+	if (access(unconfined[0], X_OK))
+		SKIP(return, "util-linux setpriv not found");
+	/* sbx's effective uid 65534 must own where the container is made. */
+	ASSERT_EQ(0, chown(self->tmp, 65534, 65534));
+	snprintf(profile, sizeof(profile), "%s%s", sbx_src(), PROFILE);
+	snprintf(home, sizeof(home), "HOME=%s", self->tmp);
+	snprintf(xdg, sizeof(xdg), "XDG_DATA_HOME=%s/.local/share", self->tmp);
+	sbx_run_capture_env(unconfined, envp, &control);
+	sbx_run_capture_env(under_sbx, envp, &confined);
+	TH_LOG("control: %sconfined (status %d): %s%s", control.out, confined.status, confined.out,
+	       confined.err);
+	ASSERT_NE(NULL, strstr(control.out, "escape-probe: escaped"));
+	ASSERT_NE(NULL, strstr(confined.out, "escape-probe: "));
+	EXPECT_EQ(NULL, strstr(confined.out, "escaped"))
+	TH_LOG("HOLE: a real uid 0 left to the program read %s", self->secret);
+}
+
+/*
  * The refusal is explained like any other (--explain): sbx judges a system rule granted by
  * parts by the object, not by the name beneath /etc.
  */

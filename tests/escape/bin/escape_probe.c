@@ -153,6 +153,25 @@ static int t_read_file(char **argv)
 }
 
 /*
+ * The real ids taken back (atk11u I1), then FILE read: a launch that dropped only its
+ * effective ids (root after seteuid, setpriv --euid) leaves the real ones to the program,
+ * and setresuid and setresgid are its calls. Escaped when FILE is read.
+ */
+static int t_reuid_read(char **argv)
+{
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+
+	if (getresuid(&r, &e, &s) || getresgid(&gr, &ge, &gs))
+		return setup_failed("getresuid: %s", strerror(errno));
+	if (setresgid(gr, gr, gr))
+		return refused("setresgid", errno);
+	if (setresuid(r, r, r))
+		return refused("setresuid", errno);
+	return read_path(argv[0]);
+}
+
+/*
  * Not an escape: what a sandbox may still read of its own processes (tier K's
  * proc_scope.bpf.c must not refuse it). A child's and its thread's /proc entries, its own
  * through /proc/self and /proc/thread-self, and its own executable's link: 0 when all work.
@@ -1798,6 +1817,7 @@ static int t_read_other(char **argv)
 
 static const struct technique techniques[] = {
 	{ "read_file", 1, t_read_file, "FILE" },
+	{ "reuid_read", 1, t_reuid_read, "FILE" },
 	{ "write_create", 1, t_write_create, "DIR" },
 	{ "mknod", 1, t_mknod, "DIR" },
 	{ "write_existing", 1, t_write_existing, "FILE" },
