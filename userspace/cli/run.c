@@ -717,6 +717,18 @@ int cli_run(int argc, char **argv, const struct cli_run_observer *obs)
 	if (a.log_fd >= 0 && (status = open_log(&a)))
 		return status;
 	/*
+	 * One identity, the effective one: the plan is judged for it (the root check below,
+	 * landlock/grant_others.c for root). A real or saved id that differs is one the program
+	 * could take back (setresuid and setresgid are @credentials), and at its execve
+	 * no_new_privs itself makes a real uid 0 the effective one (atk11u I1).
+	 */
+	if (setresgid(getegid(), getegid(), getegid()) ||
+	    setresuid(geteuid(), geteuid(), geteuid())) {
+		status = fail("cannot make the real and saved ids the effective ones: %s",
+			      strerror(errno));
+		goto out;
+	}
+	/*
 	 * Root without capabilities is still uid 0: the owner of every root file the profile
 	 * lets it reach (/etc/shadow under a read grant of /etc) and of root's processes. That
 	 * is more than an ordinary user gets, so it takes an explicit flag.
