@@ -60,6 +60,14 @@ static int drop_capabilities(long *detail)
 	*detail = CAPS_CAPGET;
 	if (syscall(SYS_capget, &h, data))
 		return errno;
+	/* Permitted but not effective (a file capability without its effective bit): raised
+	 * for the drops, else the bounding set would stay full. */
+	if ((data[0].permitted & ~data[0].effective) & (1U << CAP_SETPCAP)) {
+		*detail = CAPS_CAPSET;
+		data[0].effective |= 1U << CAP_SETPCAP;
+		if (syscall(SYS_capset, &h, data))
+			return errno;
+	}
 	if (data[0].effective & (1U << CAP_SETPCAP)) {
 		for (long c = 0; c < 64 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
 			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0)) {

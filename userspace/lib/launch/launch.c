@@ -405,6 +405,22 @@ static int open_interpreter(struct sbx_launch *l, struct sbx_diag *d)
 	return 0;
 }
 
+/*
+ * The plan is judged for the effective ids (root's gate, landlock/grant_others.c for root);
+ * a real or saved id that differs is one the program takes back with setresuid, which it
+ * may call, and no_new_privs itself makes a real uid 0 the effective one at its execve
+ * (atk11u I1). sbx run makes the three one before it judges; any other caller is refused.
+ */
+static bool single_identity(void)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&ru, &eu, &su) || getresgid(&rg, &eg, &sg))
+		return false;
+	return ru == eu && su == eu && rg == eg && sg == eg;
+}
+
 int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, struct sbx_diag *d)
 {
 	const struct sbx_plan *p = o->plan;
@@ -413,6 +429,14 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 
 	memset(l, 0, sizeof(*l));
 	l->o = *o;
+	if (!single_identity()) {
+		l->failed_step = "identity";
+		return sbx_diag_set(
+			d, -EPERM,
+			"the real or saved user or group id differs from the effective "
+			"one, which the plan is judged for: the program could take it back "
+			"(make the three one before the launch)");
+	}
 	l->ruleset_fd = -1;
 	l->exec_fd = -1;
 	l->interp_fd = -1;
