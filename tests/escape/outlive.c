@@ -21,6 +21,11 @@
  * is now a keeper (launch/child.c): unconfined, the tree's child subreaper, it kills every
  * descendant once sbx is gone.
  *
+ * L1 (atk9u): a program that ignores the hangup of sbx's terminal and stops itself after
+ * every SIGCONT (its child sends SIGSTOP again and again) left sbx, the keeper and the tree
+ * stopped for good: sbx mirrored each stop of the program's and no one could continue it
+ * any more. With the terminal gone, sbx takes such a stop as the second ending signal.
+ *
  * Each runs unconfined first (the control, which must work).
  */
 #include <errno.h>
@@ -295,6 +300,82 @@ TEST_F_TIMEOUT(tree, ends_when_sbx_is_killed, 180)
 		syscall(SYS_pidfd_send_signal, child, SIGKILL, NULL, 0);
 	close(child);
 	EXPECT_EQ(1, ws) TH_LOG("O1: the program's child outlived sbx killed by SIGKILL");
+}
+
+/*
+ * argv as the leader of a session on a fresh pty (a terminal window, master in *master);
+ * its pid and, in *child, a pidfd of the probe's child once it wrote to fifo (-1 if never).
+ */
+static pid_t start_on_pty(char *const argv[], const char *fifo, int *master, int *child)
+{
+	int rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	pid_t pid = -1, c;
+
+	*child = -1;
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (rd >= 0 && *master >= 0 && !grantpt(*master) && !unlockpt(*master))
+		pid = sbx_pty_spawn(*master, argv);
+	c = pid > 0 ? ready_pid(rd) : 0;
+	if (c > 0)
+		*child = (int)syscall(SYS_pidfd_open, c, 0);
+	if (rd >= 0)
+		close(rd);
+	return pid;
+}
+
+TEST_F_TIMEOUT(tree, ends_when_stopped_after_hangup, 180)
+{
+	char *probe = (char *)sbx_test_helper("outlive_probe"), grant[PATH_MAX + 16];
+	struct pollfd p = { .events = POLLIN };
+	int master, child, ws, ended;
+	pid_t pid;
+
+	/* The control: the program ignores the hangup and is stopped again: the tree stays. */
+	pid = start_on_pty((char *[]){ probe, "stopper", self->fifo, NULL }, self->fifo, &master,
+			   &child);
+	ASSERT_LT(0, pid);
+	ASSERT_LE(0, child) TH_LOG("the probe's child never wrote (or no pidfd_open)");
+	ASSERT_EQ(pid, waitpid(pid, &ws, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(ws)) TH_LOG("control: the child did not stop the program");
+	close(master); /* the terminal hangs up: SIGHUP and SIGCONT to its session's leader */
+	ASSERT_EQ(pid, waitpid(pid, &ws, WUNTRACED));
+	EXPECT_TRUE(WIFSTOPPED(ws)) TH_LOG("control: the hangup ended the program (%#x)", ws);
+	p.fd = child;
+	EXPECT_EQ(0, poll(&p, 1, 0)) TH_LOG("control: the child must outlive the hangup");
+	kill(pid, SIGKILL);
+	waitpid(pid, &ws, 0);
+	syscall(SYS_pidfd_send_signal, child, SIGKILL, NULL, 0);
+	poll(&p, 1, guard_ms(60)); /* gone (its end of the FIFO closed) before the next reader */
+	close(child);
+
+	snprintf(grant, sizeof(grant), "%s:rw", self->out);
+	pid = start_on_pty((char *[]){ (char *)sbx_bin(), "run", "--allow-root", "--quiet",
+				       "--profile", (char *)profile(), "--allow",
+				       "files.user-selected.read-write", "--grant", grant, "--",
+				       probe, "stopper", self->fifo, NULL },
+			   self->fifo, &master, &child);
+	ASSERT_LT(0, pid);
+	if (child < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ASSERT_LE(0, child) TH_LOG("the confined probe's child never wrote");
+	}
+	/* While its terminal is there, sbx mirrors the program's stop (as sudo does). */
+	ASSERT_EQ(pid, waitpid(pid, &ws, WUNTRACED));
+	EXPECT_TRUE(WIFSTOPPED(ws)) TH_LOG("sbx did not mirror the program's stop (%#x)", ws);
+	close(master);
+	/* Its end is an event (the pidfd polls readable); the wait only a hang guard. */
+	p.fd = child;
+	ended = poll(&p, 1, guard_ms(60));
+	if (ended != 1) {
+		kill(pid, SIGKILL);
+		syscall(SYS_pidfd_send_signal, child, SIGKILL, NULL, 0);
+	}
+	close(child);
+	ASSERT_EQ(pid, waitpid(pid, &ws, 0));
+	EXPECT_EQ(1, ended) TH_LOG("L1: the terminal hung up, and sbx and the tree stayed stopped");
+	EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 128 + SIGKILL)
+	TH_LOG("sbx's status %#x: the tree ends as on a second ending signal", ws);
 }
 
 TEST_HARNESS_MAIN

@@ -12,17 +12,22 @@
  *   tree FIFO  forks a child that opens FIFO for writing, writes "ready PID\n" (its own pid)
  *              and waits for ever; the program waits for ever too. Whoever kills the program
  *              must kill that child as well.
+ *   stopper FIFO  ignores SIGHUP; forks a child that writes "ready PID\n" to FIFO and then
+ *              stops the program (SIGSTOP) again and again, every 20 ms, for ever (atk9u L1:
+ *              the program stops itself after every SIGCONT).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static void say(const char *name, long r)
@@ -63,10 +68,15 @@ static int sigpipe(void)
 	return 7;
 }
 
-static int tree(const char *fifo)
+/* tree FIFO; with stop, stopper FIFO (the usage above). */
+static int tree(const char *fifo, bool stop)
 {
-	pid_t c = fork();
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	pid_t prog = getpid(), c;
 
+	if (stop)
+		signal(SIGHUP, SIG_IGN);
+	c = fork();
 	if (c < 0)
 		return 12;
 	if (c == 0) {
@@ -74,6 +84,9 @@ static int tree(const char *fifo)
 
 		if (fd < 0 || dprintf(fd, "ready %d\n", (int)getpid()) < 0)
 			_exit(12);
+		/* Until the program is gone (its pid is then no longer ours to signal). */
+		while (stop && (kill(prog, SIGSTOP) == 0 || errno != ESRCH))
+			nanosleep(&tick, NULL);
 		for (;;)
 			pause();
 	}
@@ -88,7 +101,9 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "sigpipe"))
 		return sigpipe();
 	if (argc >= 3 && !strcmp(argv[1], "tree"))
-		return tree(argv[2]);
-	fprintf(stderr, "usage: outlive_probe listener|sigpipe|tree FIFO\n");
+		return tree(argv[2], false);
+	if (argc >= 3 && !strcmp(argv[1], "stopper"))
+		return tree(argv[2], true);
+	fprintf(stderr, "usage: outlive_probe listener|sigpipe|tree FIFO|stopper FIFO\n");
 	return 2;
 }

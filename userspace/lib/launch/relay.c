@@ -111,14 +111,39 @@ static void report_denial(struct sbx_launch *l, struct denial_limit *lim,
 	l->o.on_denial(den, l->o.arg);
 }
 
-/* The program stopped (^Z on its pty): stop sbx too, as sudo does, then carry on. */
-static void program_stopped(struct sbx_launch *l, struct sbx_terminal *t)
+/*
+ * Asked to end (TERM, INT, HUP, QUIT). The terminal is put back first: a program that
+ * ignores the signal would otherwise leave the user only kill -9 of sbx, which skips the
+ * restore. The first such signal is passed on; the second ends the program's tree
+ * (SIGKILL), so that no one needs SIGKILL for sbx.
+ */
+static void asked_to_end(struct sbx_launch *l, struct launch_loop *lp, int sig)
 {
-	sbx_terminal_restore(t);
+	if (lp->done)
+		return;
+	sbx_terminal_restore(lp->t);
+	kill(l->pid, lp->ends++ == 0 ? sig : SIGKILL);
+}
+
+/*
+ * The program stopped (^Z on its pty): stop sbx too, as sudo does, then carry on. Once
+ * sbx's terminal is gone no one can continue sbx (no fg), and a program that stops itself
+ * again after the hangup left sbx, the keeper and its tree stopped for good (atk9u L1):
+ * then the hangup counts as the first ending signal and the stop as the second, which ends
+ * the tree. A program that ignores the hangup and runs on runs on, as it would unconfined.
+ */
+static void program_stopped(struct sbx_launch *l, struct launch_loop *lp)
+{
+	if (sbx_terminal_gone(lp->t)) {
+		lp->ends = lp->ends ? lp->ends : 1;
+		asked_to_end(l, lp, SIGHUP);
+		return;
+	}
+	sbx_terminal_restore(lp->t);
 	kill(getpid(), SIGSTOP);
 	/* Continued (fg or bg): raw again only in the foreground; the program goes on. */
-	sbx_terminal_raw(t);
-	sbx_terminal_winsize(t);
+	sbx_terminal_raw(lp->t);
+	sbx_terminal_winsize(lp->t);
 	kill(l->pid, SIGCONT); /* the session's leader, which continues the program */
 }
 
@@ -136,7 +161,7 @@ static void reap(struct sbx_launch *l, struct launch_loop *lp)
 		if (r != l->pid)
 			continue;
 		if (WIFSTOPPED(ws)) {
-			program_stopped(l, lp->t);
+			program_stopped(l, lp);
 			continue;
 		}
 		lp->status = exit_status_of(ws);
@@ -169,20 +194,7 @@ static void handle_signal(struct sbx_launch *l, struct launch_loop *lp)
 		case SIGTERM:
 		case SIGHUP:
 		case SIGQUIT:
-			/*
-			 * Asked to end. The terminal is put back first: a program that ignores
-			 * the signal would otherwise leave the user only kill -9 of sbx, which
-			 * skips the restore. On the second such signal the program's tree
-			 * ends (SIGKILL), so that no one needs SIGKILL for sbx.
-			 */
-			if (lp->done)
-				break;
-			sbx_terminal_restore(lp->t);
-			if (lp->ends++ == 0) {
-				kill(l->pid, (int)si.ssi_signo);
-				break;
-			}
-			kill(l->pid, SIGKILL);
+			asked_to_end(l, lp, (int)si.ssi_signo);
 			break;
 		default:
 			if (!lp->done)

@@ -27,6 +27,7 @@ int sbx_terminal_open(struct sbx_terminal *t, struct sbx_diag *d)
 	/* The terminal decodes UTF-8 as far as the user's locale says; else 7-bit only. */
 	sbx_vt_filter_init(&t->vt, sbx_locale_utf8());
 	t->in_fd = t->replaces[0] ? 0 : -1;
+	t->ctty = tcgetpgrp(t->ctl_fd) >= 0;
 	/* Output to stdout when it is the terminal; else to the terminal sbx has. */
 	t->out_fd = t->replaces[1] ? 1 : t->replaces[2] ? 2 : 0;
 	t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -101,6 +102,12 @@ void sbx_terminal_restore(struct sbx_terminal *t)
 	}
 	if (t->master >= 0)
 		write_all(t->out_fd, modes, sbx_vt_filter_restore(&t->vt, modes));
+}
+
+bool sbx_terminal_gone(const struct sbx_terminal *t)
+{
+	return t->ctl_fd >= 0 && tcgetpgrp(t->ctl_fd) < 0 &&
+	       (errno == EIO || (errno == ENOTTY && t->ctty));
 }
 
 void sbx_terminal_winsize(const struct sbx_terminal *t)

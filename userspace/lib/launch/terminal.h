@@ -28,6 +28,7 @@ struct sbx_terminal {
 	int ctl_fd; /* the outer terminal (termios, window size, foreground) */
 	struct termios saved; /* the outer terminal's modes, restored at the end */
 	bool raw; /* the outer terminal is in raw mode now */
+	bool ctty; /* the outer terminal was sbx's controlling terminal at the start */
 	char buf[4096]; /* typed input not yet written to the pty */
 	size_t len, off;
 	struct sbx_vt_filter vt; /* the program's output, on its way to the outer terminal */
@@ -41,6 +42,12 @@ void sbx_terminal_raw(struct sbx_terminal *t);
 /* The outer terminal's modes as they were (every exit path calls this), and the modes the
  * program's output changed (mouse reports, keypad …) back to their defaults. */
 void sbx_terminal_restore(struct sbx_terminal *t);
+/*
+ * The outer terminal is gone: hung up (its descriptors fail with EIO), or no longer sbx's
+ * controlling terminal (its session's leader ended). No one can continue a stopped sbx from
+ * it any more (no fg).
+ */
+bool sbx_terminal_gone(const struct sbx_terminal *t);
 /* Window size of the outer terminal onto the pty (SIGWINCH). */
 void sbx_terminal_winsize(const struct sbx_terminal *t);
 /* Relay what the pty has for the outer terminal; false when the pty has no slave left. */
