@@ -19,6 +19,9 @@
  * judging the object against the grants: it judges by the same parts, so root's program
  * reads no attribute of root's 0600 file either (bin/escape_probe getxattr).
  *
+ * The tree stays listed as others list it (`ls /etc`): a listing is judged on each
+ * directory, not on its subtree (grant_others.c), so names are listed, files are not read.
+ *
  * As uid 65534 the fixture cannot be made and DAC refuses /etc/shadow unconfined: the test
  * checks the confined refusal and SKIPs, naming that.
  */
@@ -93,8 +96,14 @@ FIXTURE_TEARDOWN(root_system)
 	sbx_rmtree(self->tmp);
 }
 
-/* sh -c READS with the targets, unconfined or under sbx run; output in r. */
-static void run_reads(FIXTURE_DATA(root_system) * self, bool confined, struct sbx_cmd_result *r)
+/* Each directory listed by `ls`, one verdict line each: "listed DIR" or "refused DIR". */
+#define LISTS                                                                                   \
+	"for d; do if ls \"$d\" >/dev/null 2>&1; then echo \"listed $d\"; else echo \"refused " \
+	"$d\"; fi; done"
+
+/* sh -c script with the targets (NULL-ended), unconfined or under sbx run; output in r. */
+static void run_sh(FIXTURE_DATA(root_system) * self, bool confined, const char *script,
+		   char *const targets[], struct sbx_cmd_result *r)
 {
 	char profile[PATH_MAX], home[PATH_MAX + 8], xdg[PATH_MAX + 32];
 	char *argv[24], *envp[] = { "PATH=/usr/bin:/bin", home, xdg, NULL };
@@ -114,18 +123,30 @@ static void run_reads(FIXTURE_DATA(root_system) * self, bool confined, struct sb
 	}
 	argv[a++] = "sh";
 	argv[a++] = "-c";
-	argv[a++] = READS;
-	argv[a++] = "reads";
-	if (self->tree[0]) {
-		argv[a++] = self->secret;
-		argv[a++] = self->group;
-		argv[a++] = self->inner;
-		argv[a++] = self->public;
-	}
-	if (self->shadow)
-		argv[a++] = "/etc/shadow";
+	argv[a++] = (char *)script;
+	argv[a++] = "sh";
+	for (size_t i = 0; targets[i] && a < 23; i++)
+		argv[a++] = targets[i];
 	argv[a] = NULL;
 	sbx_run_capture_env(argv, envp, r);
+}
+
+/* sh -c READS with the fixture's files and /etc/shadow. */
+static void run_reads(FIXTURE_DATA(root_system) * self, bool confined, struct sbx_cmd_result *r)
+{
+	char *targets[6];
+	int a = 0;
+
+	if (self->tree[0]) {
+		targets[a++] = self->secret;
+		targets[a++] = self->group;
+		targets[a++] = self->inner;
+		targets[a++] = self->public;
+	}
+	if (self->shadow)
+		targets[a++] = "/etc/shadow";
+	targets[a] = NULL;
+	run_sh(self, confined, READS, targets, r);
 }
 
 static bool said(const struct sbx_cmd_result *r, const char *verdict, const char *path)
@@ -177,6 +198,31 @@ TEST_F(root_system, read_root_files_through_etc)
 		}
 	}
 	EXPECT_TRUE(said(&confined, "read", self->public));
+}
+
+/*
+ * The system tree is listed, as others list it: `ls /etc` and the fixture's directory
+ * (whose files are not all others'), as root and as 65534. Granted by parts, the directory
+ * over root's own files got no listing at first, and ls /etc failed for root. What the
+ * listing does not give: the files (read_root_files_through_etc).
+ */
+TEST_F(root_system, list_system_tree)
+{
+	static struct sbx_cmd_result control, confined;
+	char *targets[] = { "/etc", self->tree[0] ? self->tree : NULL, NULL };
+
+	run_sh(self, false, LISTS, targets, &control);
+	run_sh(self, true, LISTS, targets, &confined);
+	TH_LOG("control:\n%sconfined (status %d):\n%s%s", control.out, confined.status,
+	       confined.out, confined.err);
+	ASSERT_TRUE(said(&control, "listed", "/etc"));
+	ASSERT_EQ(0, confined.status);
+	EXPECT_TRUE(said(&confined, "listed", "/etc")) TH_LOG("ls /etc refused");
+	if (self->tree[0]) {
+		ASSERT_TRUE(said(&control, "listed", self->tree));
+		EXPECT_TRUE(said(&confined, "listed", self->tree))
+		TH_LOG("ls %s refused", self->tree);
+	}
 }
 
 /* bin/escape_probe getxattr PATH, unconfined or under sbx run; its verdict line in r. */

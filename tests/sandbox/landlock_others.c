@@ -94,8 +94,26 @@ TEST_F(landlock_others, owner_gets_what_others_get)
 	EXPECT_EQ(0, in_sandbox(&self->plan, act_read, self->pub));
 	EXPECT_EQ(0, in_sandbox(&self->plan, act_read, self->clean));
 	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, self->apt));
-	/* Only the owner may list private/, so the tree is not listed whole either. */
-	EXPECT_EQ(EACCES, in_sandbox(&self->plan, act_list, self->tree));
+}
+
+/*
+ * Others may list the tree, so the runner may too (`ls /etc` as root). private/ beneath
+ * it, which only its owner may list, is listed with it: Landlock grants a listing with all
+ * beneath it. Its names, never its files (grant_others.c: the boundary).
+ */
+TEST_F(landlock_others, listed_where_others_list)
+{
+	char dir[PATH_MAX + 16];
+
+	snprintf(dir, sizeof(dir), "%s/private", self->tree);
+	/* The control: the plain grant lists both. */
+	ASSERT_EQ(0, in_sandbox(&self->plan, act_list, self->tree));
+	ASSERT_EQ(0, in_sandbox(&self->plan, act_list, dir));
+	self->plan.others_only = true;
+	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, self->tree));
+	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, self->apt));
+	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, dir));
+	EXPECT_EQ(EACCES, in_sandbox(&self->plan, act_read, self->inner));
 }
 
 TEST_F(landlock_others, clean_tree_is_one_rule)
@@ -109,8 +127,9 @@ TEST_F(landlock_others, clean_tree_is_one_rule)
 	fd = landlock_build_ruleset_counted(&self->plan, self->abi, &n, &d);
 	ASSERT_LE(0, fd) TH_LOG("%s", d.msg);
 	close(fd);
-	/* passwd, apt, link skipped (a symlink is no object), shadow and private left out. */
-	EXPECT_EQ(2U, n);
+	/* The tree (its listing), passwd, apt; link skipped (a symlink is no object), shadow
+	 * and private left out. */
+	EXPECT_EQ(3U, n);
 	ASSERT_EQ(0, unlink(self->own));
 	snprintf(dir, sizeof(dir), "%s/private", self->tree);
 	ASSERT_EQ(0, chmod(dir, 0755));

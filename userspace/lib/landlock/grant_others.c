@@ -25,6 +25,14 @@
  * open. The owner of a directory in a system tree (postgres in /etc/postgresql) decides
  * what the walk meets there, so a bound never refuses the run (atk10u F1): the most that
  * owner does is close that part of the tree to root's program.
+ *
+ * A listing (READ_DIR) is judged on each directory alone, not on its subtree: /etc is
+ * listed by others, so root's program lists it too, although /etc/ssl/private (0710
+ * root:ssl-cert) beneath it is not. Landlock grants a listing with all beneath it, so a
+ * directory only root may list, beneath one others may list, is listed too: its names,
+ * never its files (their reads are judged entry by entry as above), the boundary of the
+ * grant. Judged on the subtree, no directory above such a one could be listed, and `ls
+ * /etc` failed for root.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -293,7 +301,8 @@ static int walk_dir(struct others_walk *w, int dfd, unsigned int depth, uint64_t
 			 */
 			err = walk_entry(w, dirfd(dir), e->d_name, &st, depth, &c);
 			if (!err) {
-				clean &= c;
+				/* A listing is judged where it is (the file header says why). */
+				clean &= c | LANDLOCK_ACCESS_FS_READ_DIR;
 				err = children_add(&cs, e->d_name, &st, c);
 				if (err)
 					sbx_diag_set(w->d, err, "landlock: out of memory");
