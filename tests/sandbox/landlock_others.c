@@ -118,26 +118,27 @@ TEST_F(landlock_others, listed_where_others_list)
 
 TEST_F(landlock_others, clean_tree_is_one_rule)
 {
+	struct landlock_grants g = { 0 };
 	struct sbx_diag d = { 0 };
 	char dir[PATH_MAX + 16];
-	size_t n = 0;
 	int fd;
 
 	self->plan.others_only = true;
-	fd = landlock_build_ruleset_counted(&self->plan, self->abi, &n, &d);
+	fd = landlock_build_ruleset_others(&self->plan, self->abi, &g, &d);
 	ASSERT_LE(0, fd) TH_LOG("%s", d.msg);
 	close(fd);
 	/* The tree (its listing), passwd, apt; link skipped (a symlink is no object), shadow
 	 * and private left out. */
-	EXPECT_EQ(3U, n);
+	EXPECT_EQ(3U, g.n);
 	ASSERT_EQ(0, unlink(self->own));
 	snprintf(dir, sizeof(dir), "%s/private", self->tree);
 	ASSERT_EQ(0, chmod(dir, 0755));
-	n = 0;
-	fd = landlock_build_ruleset_counted(&self->plan, self->abi, &n, &d);
+	g.n = 0;
+	fd = landlock_build_ruleset_others(&self->plan, self->abi, &g, &d);
 	ASSERT_LE(0, fd) TH_LOG("%s", d.msg);
 	close(fd);
-	EXPECT_EQ(1U, n);
+	free(g.v);
+	EXPECT_EQ(1U, g.n);
 	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, self->tree));
 }
 

@@ -104,10 +104,25 @@ struct others_walk {
 	const struct landlock_grant_sink *sink;
 	uint64_t want;
 	const struct landlock_ids *self;
-	size_t entries, rules;
+	size_t entries;
 	char path[PATH_MAX];
 	struct sbx_diag *d;
 };
+
+int landlock_grants_add(struct landlock_grants *g, dev_t dev, ino_t ino, uint64_t access)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 32;
+		struct landlock_grant *v = realloc(g->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		g->v = v;
+		g->cap = cap;
+	}
+	g->v[g->n++] = (struct landlock_grant){ .dev = dev, .ino = ino, .access = access };
+	return 0;
+}
 
 static const char *walk_from(const struct others_walk *w)
 {
@@ -127,11 +142,10 @@ static int add_rule(struct others_walk *w, int fd, const struct stat *st, uint64
 				    "landlock: cannot add the rule for %s (from %s): %s", w->path,
 				    walk_from(w), strerror(errno));
 	if (w->sink->record) {
-		err = w->sink->record(w->sink->ctx, st, access);
+		err = landlock_grants_add(w->sink->record, st->st_dev, st->st_ino, access);
 		if (err)
 			return sbx_diag_set(w->d, err, "landlock: %s: %s", w->path, strerror(-err));
 	}
-	w->rules++;
 	return 0;
 }
 
@@ -339,7 +353,7 @@ size_t landlock_ids_of_caller(struct landlock_ids *self, gid_t *groups, size_t n
 
 int landlock_grant_others(const struct landlock_grant_sink *sink, const struct sbx_fs_rule *r,
 			  uint64_t access, int fd, const struct stat *st,
-			  const struct landlock_ids *self, size_t *rules, struct sbx_diag *d)
+			  const struct landlock_ids *self, struct sbx_diag *d)
 {
 	struct others_walk *w;
 	uint64_t clean;
@@ -353,8 +367,6 @@ int landlock_grant_others(const struct landlock_grant_sink *sink, const struct s
 	err = walk_entry(w, fd, ".", st, 0, &clean);
 	if (!err)
 		err = add_rule(w, fd, st, clean & access);
-	if (rules)
-		*rules += w->rules;
 	free(w);
 	return err;
 }

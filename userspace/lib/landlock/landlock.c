@@ -195,7 +195,7 @@ struct build_ctx {
 	bool others_only;
 	struct landlock_ids self;
 	gid_t groups[NGROUPS_MAX];
-	size_t others_rules;
+	struct landlock_grants *others; /* may be NULL */
 };
 
 static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handled,
@@ -241,10 +241,10 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 		}
 	}
 	if (pb.allowed_access && r->system && c->others_only) {
-		struct landlock_grant_sink sink = { .ruleset = ruleset };
+		struct landlock_grant_sink sink = { .ruleset = ruleset, .record = c->others };
 
 		err = landlock_grant_others(&sink, r, pb.allowed_access, pb.parent_fd, &st,
-					    &c->self, &c->others_rules, d);
+					    &c->self, d);
 		close(pb.parent_fd);
 		return err;
 	}
@@ -260,11 +260,11 @@ static int add_fs_rule(int ruleset, const struct sbx_fs_rule *r, uint64_t handle
 
 int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sbx_diag *d)
 {
-	return landlock_build_ruleset_counted(p, abi, NULL, d);
+	return landlock_build_ruleset_others(p, abi, NULL, d);
 }
 
-int landlock_build_ruleset_counted(const struct sbx_landlock_plan *p, int abi, size_t *others_rules,
-				   struct sbx_diag *d)
+int landlock_build_ruleset_others(const struct sbx_landlock_plan *p, int abi,
+				  struct landlock_grants *others, struct sbx_diag *d)
 {
 	struct sbx_landlock_ruleset_attr attr = { 0 };
 	struct own_dirs *own;
@@ -293,12 +293,11 @@ int landlock_build_ruleset_counted(const struct sbx_landlock_plan *p, int abi, s
 	own_dirs_find(p, own);
 	c->own = own;
 	c->others_only = p->others_only;
+	c->others = others;
 	landlock_ids_of_caller(&c->self, c->groups, NGROUPS_MAX);
 	err = 0;
 	for (size_t i = 0; i < p->n_fs && !err; i++)
 		err = add_fs_rule(fd, &p->fs[i], attr.handled_access_fs, c, d);
-	if (others_rules)
-		*others_rules = c->others_rules;
 	free(own);
 	free(c);
 	if (err)

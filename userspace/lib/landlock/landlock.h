@@ -53,9 +53,28 @@ void landlock_fit_plan(const struct sbx_landlock_plan *p, int abi, struct sbx_en
  * the caller. With abi 0 or a disabled plan, returns -ENOENT without an error in d.
  */
 int landlock_build_ruleset(const struct sbx_landlock_plan *p, int abi, struct sbx_diag *d);
-/* The same, and with p->others_only how many rules the system rules became. */
-int landlock_build_ruleset_counted(const struct sbx_landlock_plan *p, int abi, size_t *others_rules,
-				   struct sbx_diag *d);
+/* A grant a ruleset got: its object, by inode (as Landlock keeps a rule), and its rights. */
+struct landlock_grant {
+	dev_t dev;
+	ino_t ino;
+	uint64_t access;
+};
+
+/* Grants in the order they were made (v malloc'd, grown by landlock_grants_add; free(v)). */
+struct landlock_grants {
+	struct landlock_grant *v;
+	size_t n, cap;
+};
+
+/* The object (dev, ino) with access appended to g: 0 or -ENOMEM. */
+int landlock_grants_add(struct landlock_grants *g, dev_t dev, ino_t ino, uint64_t access);
+
+/*
+ * The same, and with p->others_only the grants the system rules became appended to
+ * *others (may be NULL): one walk for the ruleset and the supervisor (supervise/roots.c).
+ */
+int landlock_build_ruleset_others(const struct sbx_landlock_plan *p, int abi,
+				  struct landlock_grants *others, struct sbx_diag *d);
 
 /*
  * A write grant (rule r, its path open as fd, st its stat) refused while a set-id or
@@ -87,19 +106,17 @@ uint64_t landlock_others_clean(mode_t mode, uid_t owner, gid_t group,
 /*
  * A system rule (r, its path open as fd, st its stat) granted with access only as far as
  * it gives self no more than others: one rule where that holds for the whole subtree, rules
- * entry by entry beneath where it does not (grant_others.c says how). Adds the count of
- * rules to *rules (may be NULL). 0, or -errno with d saying why; what lies past the
- * bounds (entries, depth, a path's length) gets no rule: closed.
+ * entry by entry beneath where it does not (grant_others.c says how). 0, or -errno with d
+ * saying why; what lies past the bounds (entries, depth, a path's length) gets no rule:
+ * closed.
  */
 struct landlock_grant_sink {
 	int ruleset; /* the rules go here; -1: none */
-	/* and each to record (may be NULL): the object and the rights; 0 or -errno */
-	int (*record)(void *ctx, const struct stat *st, uint64_t access);
-	void *ctx;
+	struct landlock_grants *record; /* and each is appended here (may be NULL) */
 };
 int landlock_grant_others(const struct landlock_grant_sink *sink, const struct sbx_fs_rule *r,
 			  uint64_t access, int fd, const struct stat *st,
-			  const struct landlock_ids *self, size_t *rules, struct sbx_diag *d);
+			  const struct landlock_ids *self, struct sbx_diag *d);
 
 /*
  * Whether the caller's program gets the system rules only as far as others may reach them:

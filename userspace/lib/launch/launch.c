@@ -500,7 +500,6 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 	if (p->landlock.enabled && abi > 0) {
 		struct sbx_landlock_plan lp = p->landlock;
 		struct sbx_fs_rule *rules = NULL;
-		size_t others = 0;
 		char fd_path[32];
 
 		/*
@@ -529,13 +528,16 @@ int sbx_launch_prepare(struct sbx_launch *l, const struct sbx_launch_opts *o, st
 		 */
 		lp.others_only = landlock_others_only();
 		l->ruleset_fd =
-			lp.enabled ? landlock_build_ruleset_counted(&lp, abi, &others, d) : -1;
+			lp.enabled ? landlock_build_ruleset_others(&lp, abi, &l->system_grants, d)
+				   : -1;
 		free(rules);
+		l->system_walked =
+			l->ruleset_fd >= 0 && lp.others_only && lp.n_fs == p->landlock.n_fs;
 		if (l->ruleset_fd >= 0 && lp.others_only)
 			sbx_enforcement_note(&l->enforced,
 					     "as root: system trees granted only as far as others "
 					     "may read them (%zu rules)",
-					     others);
+					     l->system_grants.n);
 
 		if (l->ruleset_fd < 0 && lp.enabled) {
 			l->failed_step = "landlock";
@@ -576,6 +578,9 @@ void sbx_launch_cleanup(struct sbx_launch *l)
 	if (l->ruleset_fd >= 0)
 		close(l->ruleset_fd);
 	l->ruleset_fd = -1;
+	free(l->system_grants.v);
+	l->system_grants = (struct landlock_grants){ 0 };
+	l->system_walked = false;
 	if (l->exec_fd >= 0)
 		close(l->exec_fd);
 	l->exec_fd = -1;
@@ -700,7 +705,8 @@ int sbx_launch_exec(struct sbx_launch *l, int *status, struct sbx_diag *d)
 	 * delivered to it (its default action would end sbx).
 	 */
 	if (seccomp_filter_notifies(l->filter) && !l->supervisor &&
-	    sbx_supervisor_start(l->o.plan, l->ruleset_fd, &l->supervisor, d))
+	    sbx_supervisor_start(l->o.plan, l->ruleset_fd,
+				 l->system_walked ? &l->system_grants : NULL, &l->supervisor, d))
 		l->supervisor = NULL; /* none: those calls are refused (fail closed) */
 	launch_observe_start(l);
 	sbx_timing_mark("supervisor");

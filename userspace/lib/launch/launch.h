@@ -41,6 +41,7 @@
 #include "compile/plan.h"
 #include "diag.h"
 #include "launch/container.h"
+#include "landlock/landlock.h"
 #include "launch/enforcement.h"
 #include "probe/features.h"
 #include "seccomp/seccomp.h"
@@ -125,6 +126,13 @@ struct sbx_launch {
 	struct sbx_enforcement enforced;
 	struct sbx_features features; /* o.features points here when the caller gave none */
 	int ruleset_fd; /* -1: no Landlock this run */
+	/*
+	 * As root (landlock_others_only): the grants the plan's system rules became in the
+	 * ruleset, which the supervisor takes as its own (one walk of /etc for both);
+	 * system_walked when they are all there (not in complain mode, which adds no file rule).
+	 */
+	struct landlock_grants system_grants;
+	bool system_walked;
 	struct sbx_seccomp_filter *filter; /* NULL: no seccomp this run */
 	/*
 	 * The plan's seccomp rules that this kernel's filter gets (seccomp_plan_fit), with this

@@ -164,9 +164,9 @@ static bool on_procfs(int fd)
 
 static bool is_root(const struct sbx_supervisor *s, const struct stat *st, uint64_t need)
 {
-	for (size_t i = 0; i < s->n_roots; i++)
-		if (s->roots[i].dev == st->st_dev && s->roots[i].ino == st->st_ino &&
-		    (s->roots[i].access & need))
+	for (size_t i = 0; i < s->roots.n; i++)
+		if (s->roots.v[i].dev == st->st_dev && s->roots.v[i].ino == st->st_ino &&
+		    (s->roots.v[i].access & need))
 			return true;
 	return false;
 }

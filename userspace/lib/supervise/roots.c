@@ -16,37 +16,19 @@
 #include "landlock/landlock.h"
 #include "supervise/supervise_internal.h"
 
-static int roots_add(struct sbx_supervisor *s, dev_t dev, ino_t ino, uint64_t access)
-{
-	if (s->n_roots == s->cap_roots) {
-		size_t cap = s->cap_roots ? s->cap_roots * 2 : 32;
-		struct sup_root *r = realloc(s->roots, cap * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		s->roots = r;
-		s->cap_roots = cap;
-	}
-	s->roots[s->n_roots++] = (struct sup_root){ .dev = dev, .ino = ino, .access = access };
-	return 0;
-}
-
-static int roots_record(void *ctx, const struct stat *st, uint64_t access)
-{
-	return roots_add(ctx, st->st_dev, st->st_ino, access);
-}
-
 /*
- * A system rule for a program run as root: the grants the ruleset got for it, entry by
- * entry where the tree holds root's own (landlock/grant_others.c), so the supervisor
- * carries out for the program (getxattr, watches) only what Landlock would let it reach.
+ * A system rule for a program run as root, when the launcher's ruleset walk was not
+ * handed over: walked again, as the ruleset was (landlock/grant_others.c), so the
+ * supervisor carries out for the program (getxattr, watches) only what Landlock would let
+ * it reach.
  */
-static int roots_system(struct sbx_supervisor *s, const struct sbx_fs_rule *r,
-			const struct landlock_ids *self, struct sbx_diag *d)
+static int roots_system(struct sbx_supervisor *s, const struct sbx_fs_rule *r, struct sbx_diag *d)
 {
-	struct landlock_grant_sink sink = { .ruleset = -1, .record = roots_record, .ctx = s };
+	struct landlock_grant_sink sink = { .ruleset = -1, .record = &s->roots };
 	int fd = open(r->path, O_PATH | O_CLOEXEC), err;
 	uint64_t access = r->access;
+	struct landlock_ids self;
+	gid_t *groups;
 	struct stat st;
 
 	if (fd < 0 || fstat(fd, &st)) {
@@ -58,35 +40,41 @@ static int roots_system(struct sbx_supervisor *s, const struct sbx_fs_rule *r,
 		return sbx_diag_set(d, err, "supervisor: cannot open %s: %s", r->path,
 				    strerror(-err));
 	}
+	groups = malloc(NGROUPS_MAX * sizeof(*groups));
+	if (!groups) {
+		close(fd);
+		return sbx_diag_set(d, -ENOMEM, "supervisor: out of memory");
+	}
+	landlock_ids_of_caller(&self, groups, NGROUPS_MAX);
 	if (!S_ISDIR(st.st_mode))
 		access &= SBX_LANDLOCK_FS_FILE_RIGHTS;
-	err = landlock_grant_others(&sink, r, access, fd, &st, self, NULL, d);
+	err = landlock_grant_others(&sink, r, access, fd, &st, &self, d);
+	free(groups);
 	close(fd);
 	return err;
 }
 
-int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p, struct sbx_diag *d)
+int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p,
+		   const struct landlock_grants *system, struct sbx_diag *d)
 {
-	struct landlock_ids self;
-	gid_t *groups = NULL;
 	int err = 0;
 
 	s->fs_confined = p->enabled;
 	if (!p->enabled || !p->n_fs)
 		return 0;
 	s->others_only = landlock_others_only();
-	if (s->others_only) {
-		groups = malloc(NGROUPS_MAX * sizeof(*groups));
-		if (!groups)
-			return sbx_diag_set(d, -ENOMEM, "supervisor: out of memory");
-		landlock_ids_of_caller(&self, groups, NGROUPS_MAX);
-	}
+	/* The launcher's one walk of the system trees serves the ruleset and these checks. */
+	for (size_t i = 0; s->others_only && system && i < system->n && !err; i++)
+		if (landlock_grants_add(&s->roots, system->v[i].dev, system->v[i].ino,
+					system->v[i].access))
+			err = sbx_diag_set(d, -ENOMEM, "supervisor: out of memory");
 	for (size_t i = 0; i < p->n_fs && !err; i++) {
 		const struct sbx_fs_rule *r = &p->fs[i];
 		struct stat st;
 
-		if (r->system && groups) {
-			err = roots_system(s, r, &self, d);
+		if (r->system && s->others_only) {
+			if (!system)
+				err = roots_system(s, r, d);
 			continue;
 		}
 		/* The inode open(path, O_PATH) gives, as landlock_build_ruleset opens it. */
@@ -100,10 +88,9 @@ int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p, 
 					     strerror(-err));
 			continue;
 		}
-		err = roots_add(s, st.st_dev, st.st_ino, r->access);
+		err = landlock_grants_add(&s->roots, st.st_dev, st.st_ino, r->access);
 		if (err)
 			sbx_diag_set(d, err, "supervisor: out of memory");
 	}
-	free(groups);
 	return err;
 }

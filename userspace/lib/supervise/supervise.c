@@ -21,7 +21,8 @@
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
 #endif
 
-int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx_supervisor **out,
+int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd,
+			 const struct landlock_grants *system, struct sbx_supervisor **out,
 			 struct sbx_diag *d)
 {
 	struct sbx_supervisor *s = calloc(1, sizeof(*s));
@@ -38,7 +39,7 @@ int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx
 		s->bind_net = plan->landlock.handled_net &
 			      landlock_net_mask(landlock_abi_version()) &
 			      (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_BIND_UDP);
-	err = sup_roots_open(s, &plan->landlock, d);
+	err = sup_roots_open(s, &plan->landlock, system, d);
 	if (!err)
 		err = sup_executor_start(s, d);
 	s->ruleset_fd = -1; /* the caller's */
@@ -84,7 +85,7 @@ void sbx_supervisor_stop(struct sbx_supervisor *s)
 	if (!s)
 		return;
 	sup_executor_stop(s);
-	free(s->roots);
+	free(s->roots.v);
 	free(s);
 }
 

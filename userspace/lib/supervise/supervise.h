@@ -26,12 +26,15 @@
 
 struct sbx_supervisor;
 struct seccomp_notif;
+struct landlock_grants;
 
 /*
  * Start the executor thread before the program runs: it drops every capability for
  * itself, sets no_new_privs, takes a file-system context of its own and, when ruleset_fd
  * is >= 0, restricts itself with the program's Landlock ruleset (that thread alone). The
- * grants the checks compare against are opened now. Returns 0 or -errno with d.
+ * grants the checks compare against are opened now; for a program run as root, the
+ * system rules' are system, the grants that ruleset got for them
+ * (landlock_build_ruleset_others), or when NULL walked again. Returns 0 or -errno with d.
  */
 /*
  * What observe judges: handled_fs, the file rights this run's Landlock handles (the plan's,
@@ -43,7 +46,8 @@ void sbx_supervisor_set_observe(struct sbx_supervisor *s, uint64_t handled_fs, u
 				bool complain);
 bool sbx_supervisor_complains(const struct sbx_supervisor *s);
 
-int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd, struct sbx_supervisor **out,
+int sbx_supervisor_start(const struct sbx_plan *plan, int ruleset_fd,
+			 const struct landlock_grants *system, struct sbx_supervisor **out,
 			 struct sbx_diag *d);
 /* The program, once forked: the root of the process tree calls may target. */
 void sbx_supervisor_set_program(struct sbx_supervisor *s, pid_t pid);

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "landlock/landlock.h"
 #include "supervise/supervise.h"
 #include "uapi_compat.h"
 
@@ -29,18 +30,10 @@ enum sup_need {
 	SUP_NEED_UNIX, /* RESOLVE_UNIX (ABI 9, stated by the plan on every kernel) */
 };
 
-/* A root the plan grants, opened before the program started. */
-struct sup_root {
-	dev_t dev;
-	ino_t ino;
-	uint64_t access;
-};
-
 struct sup_call;
 
 struct sbx_supervisor {
-	struct sup_root *roots;
-	size_t n_roots, cap_roots;
+	struct landlock_grants roots; /* what the plan grants, opened before the program ran */
 	bool fs_confined; /* the plan has a Landlock file-system ruleset: the roots decide */
 	bool others_only; /* system rules granted by parts (landlock_others_only): by roots */
 	bool complain; /* judged, not enforced: carried out outside the grants too */
@@ -187,8 +180,9 @@ const char *sup_object_refusal(const struct sbx_supervisor *s, const struct sup_
 			       enum sup_need need);
 void sup_object_close(struct sup_object *o);
 
-/* roots.c */
-int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p, struct sbx_diag *d);
+/* roots.c: system, when not NULL, the grants the launcher's ruleset got for the system rules. */
+int sup_roots_open(struct sbx_supervisor *s, const struct sbx_landlock_plan *p,
+		   const struct landlock_grants *system, struct sbx_diag *d);
 
 /* executor.c */
 int sup_executor_start(struct sbx_supervisor *s, struct sbx_diag *d);
