@@ -99,7 +99,7 @@ TEST_F(landlock_others, owner_gets_what_others_get)
 /*
  * Others may list the tree, so the runner may too (`ls /etc` as root). private/ beneath
  * it, which only its owner may list, is listed with it: Landlock grants a listing with all
- * beneath it. Its names, never its files (grant_others.c: the boundary).
+ * beneath it. Its names, never its files (grant_others.c: the boundary): a known gap.
  */
 TEST_F(landlock_others, listed_where_others_list)
 {
@@ -112,8 +112,12 @@ TEST_F(landlock_others, listed_where_others_list)
 	self->plan.others_only = true;
 	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, self->tree));
 	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, self->apt));
-	EXPECT_EQ(0, in_sandbox(&self->plan, act_list, dir));
 	EXPECT_EQ(EACCES, in_sandbox(&self->plan, act_read, self->inner));
+	if (in_sandbox(&self->plan, act_list, dir) == 0 && _metadata->exit_code == KSFT_PASS)
+		XFAIL(return, "root's program lists the names in a directory only its owner may "
+			      "list: Landlock grants a listing with all beneath it; closed by a "
+			      "tier K hook on directory opens of sandboxed root (not written)");
+	EXPECT_EQ(EACCES, in_sandbox(&self->plan, act_list, dir));
 }
 
 TEST_F(landlock_others, clean_tree_is_one_rule)
