@@ -64,8 +64,8 @@ static const struct sbx_seccomp_rule *matches(const struct sbx_plan *plan, const
 			      : k->op == SBX_CMP_NE ? v != k->value
 						    : (v & k->mask) == k->value;
 		}
-		if (all)
-			return r;
+		if (all) /* an allow-list entry answers first: nothing refuses the call */
+			return r->answer == SBX_ANSWER_ALLOW ? NULL : r;
 	}
 	return NULL;
 }

@@ -461,6 +461,14 @@ static void compile_grants(struct builder *b)
 	}
 }
 
+/* The key that grants audio input (device.microphone is its older name), or NULL. */
+static const char *audio_key(struct builder *b)
+{
+	return entitled(b, "device.audio-input")  ? "device.audio-input"
+	       : entitled(b, "device.microphone") ? "device.microphone"
+						  : NULL;
+}
+
 /*
  * Device nodes are granted for what the entitlement names (root, their owner, uses them as
  * such); the sysfs trees that describe them are system trees (plan.h: system).
@@ -478,9 +486,7 @@ static void compile_devices(struct builder *b)
 	static const char *const rfcomm[] = { "/dev/rfcomm0", "/dev/rfcomm1", "/dev/rfcomm2",
 					      "/dev/rfcomm3" };
 	const uint64_t dev = FS_DEV_RW | LANDLOCK_ACCESS_FS_IOCTL_DEV;
-	const char *audio = entitled(b, "device.audio-input")  ? "device.audio-input"
-			    : entitled(b, "device.microphone") ? "device.microphone"
-							       : NULL;
+	const char *audio = audio_key(b);
 
 	if (entitled(b, "device.camera")) {
 		for (size_t i = 0; i < sizeof(camera) / sizeof(camera[0]); i++)
@@ -839,6 +845,175 @@ static void compile_send_flags(struct builder *b)
 			NULL,
 			"send flags outside the allow-list (OOB, DONTROUTE, DONTWAIT, EOR, "
 			"CONFIRM, NOSIGNAL, MORE, ZEROCOPY; FASTOPEN with network.client)");
+}
+
+/*
+ * ioctl by allow-list (atk11u, "Noticed, not run"). Landlock judges ioctls on device files
+ * only (IOCTL_DEV, ABI 5); on regular files, directories, sockets and pipes every request
+ * reaches the file system or the object, which checks ownership, not how the file was
+ * opened: FAT_IOCTL_SET_ATTRIBUTES changes a file opened read-only on vfat, FUSE forwards
+ * any request to its server, and cifs, f2fs, ocfs2 and XFS have requests of their own. A
+ * deny-list of types (compile_kernel_surface) misses each new one, so what runs is named
+ * here and the rest is refused. The kernel reads the request as 32 bits (the upper half
+ * of the register is ignored), so each entry compares those. An entry is one request, or
+ * a whole type where a granted device family owns it. Checked after the named refusals
+ * (TIOCSTI, TIOCLINUX, the inode-attribute types, the signal owners below Landlock ABI 6),
+ * which keep their own reasons.
+ */
+struct ioctl_entry {
+	uint32_t mask, value; /* the request's 32 bits, or its type's (IOCTL_TYPE) */
+	const char *why;
+};
+
+#define IOCTL_REQ  0xffffffffU
+#define IOCTL_TYPE 0xff00U
+
+/* What an ordinary program does on its own terminal, its sockets and the files it reads. */
+static const struct ioctl_entry ioctl_base[] = {
+	{ IOCTL_REQ, 0x5401, "TCGETS: terminal attributes (tcgetattr, isatty)" },
+	{ IOCTL_REQ, 0x5402, "TCSETS: set the terminal's attributes (tcsetattr)" },
+	{ IOCTL_REQ, 0x5403, "TCSETSW: set the terminal's attributes after output drains" },
+	{ IOCTL_REQ, 0x5404, "TCSETSF: set the terminal's attributes and flush input" },
+	{ IOCTL_REQ, 0x5405, "TCGETA: terminal attributes (termio)" },
+	{ IOCTL_REQ, 0x5406, "TCSETA: set the terminal's attributes (termio)" },
+	{ IOCTL_REQ, 0x5407,
+	  "TCSETAW: set the terminal's attributes (termio) after output drains" },
+	{ IOCTL_REQ, 0x5408, "TCSETAF: set the terminal's attributes (termio) and flush input" },
+	{ IOCTL_REQ, 0x5409, "TCSBRK: tcdrain, tcsendbreak" },
+	{ IOCTL_REQ, 0x540a, "TCXONC: tcflow" },
+	{ IOCTL_REQ, 0x540b, "TCFLSH: tcflush" },
+	{ IOCTL_REQ, 0x540e,
+	  "TIOCSCTTY: make the terminal the session's (the program's own session)" },
+	{ IOCTL_REQ, 0x540f, "TIOCGPGRP: tcgetpgrp" },
+	{ IOCTL_REQ, 0x5410, "TIOCSPGRP: tcsetpgrp (a shell's job control)" },
+	{ IOCTL_REQ, 0x5411, "TIOCOUTQ (SIOCOUTQ): bytes queued for output" },
+	{ IOCTL_REQ, 0x5413, "TIOCGWINSZ: the window size" },
+	{ IOCTL_REQ, 0x5414, "TIOCSWINSZ: set the window size of the program's terminal" },
+	{ IOCTL_REQ, 0x541b, "FIONREAD (SIOCINQ): bytes ready to read" },
+	{ IOCTL_REQ, 0x5421, "FIONBIO: non-blocking mode of the descriptor" },
+	{ IOCTL_REQ, 0x5422, "TIOCNOTTY: give up the controlling terminal" },
+	{ IOCTL_REQ, 0x5424, "TIOCGETD: the line discipline" },
+	{ IOCTL_REQ, 0x5429, "TIOCGSID: the terminal's session" },
+	{ IOCTL_REQ, 0x802c542a, "TCGETS2: terminal attributes with any baud rate" },
+	{ IOCTL_REQ, 0x402c542b, "TCSETS2: set them" },
+	{ IOCTL_REQ, 0x402c542c, "TCSETSW2: set them after output drains" },
+	{ IOCTL_REQ, 0x402c542d, "TCSETSF2: set them and flush input" },
+	{ IOCTL_REQ, 0x80045430, "TIOCGPTN: a pseudo-terminal's number (ptsname)" },
+	{ IOCTL_REQ, 0x5450, "FIONCLEX: clear close-on-exec" },
+	{ IOCTL_REQ, 0x5451, "FIOCLEX: set close-on-exec" },
+	{ IOCTL_REQ, 0x5452, "FIOASYNC: signal-driven I/O of the descriptor" },
+	{ IOCTL_REQ, 0x5460, "FIOQSIZE: the size of a file or directory" },
+	{ IOCTL_REQ, 0x8901,
+	  "FIOSETOWN: a socket's signal owner (the supervisor below Landlock ABI 6)" },
+	{ IOCTL_REQ, 0x8902,
+	  "SIOCSPGRP: a socket's signal owner (the supervisor below Landlock ABI 6)" },
+	{ IOCTL_REQ, 0x8903, "FIOGETOWN: a socket's signal owner" },
+	{ IOCTL_REQ, 0x8904, "SIOCGPGRP: a socket's signal owner" },
+	{ IOCTL_REQ, 0x8905, "SIOCATMARK: at the out-of-band mark" },
+	{ IOCTL_REQ, 0x8906, "SIOCGSTAMP: a packet's time stamp" },
+	{ IOCTL_REQ, 0x8907, "SIOCGSTAMPNS: a packet's time stamp" },
+	{ IOCTL_REQ, 0x80108906, "SIOCGSTAMP (64-bit time): a packet's time stamp" },
+	{ IOCTL_REQ, 0x80108907, "SIOCGSTAMPNS (64-bit time): a packet's time stamp" },
+	{ IOCTL_REQ, 0x8910, "SIOCGIFNAME: an interface's name" },
+	{ IOCTL_REQ, 0x8912, "SIOCGIFCONF: the interfaces' addresses" },
+	{ IOCTL_REQ, 0x8913, "SIOCGIFFLAGS: an interface's flags" },
+	{ IOCTL_REQ, 0x8915, "SIOCGIFADDR: an interface's address" },
+	{ IOCTL_REQ, 0x8917, "SIOCGIFDSTADDR: an interface's peer address" },
+	{ IOCTL_REQ, 0x8919, "SIOCGIFBRDADDR: an interface's broadcast address" },
+	{ IOCTL_REQ, 0x891b, "SIOCGIFNETMASK: an interface's netmask" },
+	{ IOCTL_REQ, 0x891d, "SIOCGIFMETRIC: an interface's metric" },
+	{ IOCTL_REQ, 0x8921, "SIOCGIFMTU: an interface's MTU" },
+	{ IOCTL_REQ, 0x8927, "SIOCGIFHWADDR: an interface's hardware address" },
+	{ IOCTL_REQ, 0x8933, "SIOCGIFINDEX: an interface's index" },
+	{ IOCTL_REQ, 0x8942, "SIOCGIFTXQLEN: an interface's queue length" },
+	{ IOCTL_REQ, 0x894b, "SIOCOUTQNSD: bytes not yet sent" },
+	{ IOCTL_REQ, 0x2, "FIGETBSZ: a file's block size" },
+	{ IOCTL_REQ, 0x80086601, "FS_IOC_GETFLAGS: inode flags (lsattr)" },
+	{ IOCTL_REQ, 0x80046601, "FS_IOC32_GETFLAGS: inode flags (lsattr)" },
+	{ IOCTL_REQ, 0x80087601, "FS_IOC_GETVERSION: the inode's generation" },
+	{ IOCTL_REQ, 0x80047601, "FS_IOC32_GETVERSION: the inode's generation" },
+	{ IOCTL_REQ, 0x801c581f, "FS_IOC_FSGETXATTR: extended inode flags and project" },
+	{ IOCTL_REQ, 0x81009431, "FS_IOC_GETFSLABEL: the file system's label" },
+	{ IOCTL_REQ, 0x80111500, "FS_IOC_GETFSUUID: the file system's UUID" },
+	{ IOCTL_REQ, 0x80811501, "FS_IOC_GETFSSYSFSPATH: the file system's sysfs name" },
+	{ 0 },
+};
+
+/* Every request of a terminal: the serial ports and Bluetooth RFCOMM ports are terminals. */
+static const struct ioctl_entry ioctl_tty[] = {
+	{ IOCTL_TYPE, 0x5400,
+	  "'T': every terminal request on the granted ports (modem lines, "
+	  "serial settings, breaks, line discipline)" },
+	{ 0 },
+};
+
+/* ALSA: /dev/snd's PCM, control, hardware-dependent, raw MIDI, sequencer, timer, compress. */
+static const struct ioctl_entry ioctl_audio[] = {
+	{ IOCTL_TYPE, 0x4100, "'A': ALSA PCM (/dev/snd/pcm*)" },
+	{ IOCTL_TYPE, 0x4300, "'C': ALSA compressed audio (/dev/snd/comprC*)" },
+	{ IOCTL_TYPE, 0x4800, "'H': ALSA hardware-dependent devices (/dev/snd/hwC*)" },
+	{ IOCTL_TYPE, 0x5300, "'S': ALSA sequencer (/dev/snd/seq)" },
+	{ IOCTL_TYPE, 0x5400, "'T': ALSA timer (/dev/snd/timer)" },
+	{ IOCTL_TYPE, 0x5500, "'U': ALSA control (/dev/snd/controlC*)" },
+	{ IOCTL_TYPE, 0x5700, "'W': ALSA raw MIDI (/dev/snd/midiC*)" },
+	{ 0 },
+};
+
+static const struct ioctl_entry ioctl_camera[] = {
+	{ IOCTL_TYPE, 0x5600, "'V': Video4Linux (/dev/video*)" },
+	{ IOCTL_TYPE, 0x7c00, "'|': media controller (/dev/media*)" },
+	{ 0 },
+};
+
+static const struct ioctl_entry ioctl_usb[] = {
+	{ IOCTL_TYPE, 0x5500, "'U': usbfs (/dev/bus/usb)" },
+	{ 0 },
+};
+
+static const struct ioctl_entry ioctl_bluetooth[] = {
+	{ IOCTL_TYPE, 0x4800, "'H': Bluetooth HCI sockets (device lists, inquiry)" },
+	{ IOCTL_TYPE, 0x5200, "'R': Bluetooth RFCOMM sockets (binding /dev/rfcomm*)" },
+	{ 0 },
+};
+
+/*
+ * The device families compile_devices grants with their ioctl right, each with the types
+ * its devices answer. Landlock still judges which device path is opened; these only keep
+ * the requests of a granted device from being refused here.
+ */
+static const struct {
+	const char *entitlement;
+	const struct ioctl_entry *entries;
+} ioctl_devices[] = {
+	{ NULL /* audio_key() */, ioctl_audio },
+	{ "device.camera", ioctl_camera },
+	{ "device.usb", ioctl_usb },
+	{ "device.serial", ioctl_tty },
+	{ "device.bluetooth", ioctl_tty },
+	{ "device.bluetooth", ioctl_bluetooth },
+};
+
+static void ioctl_allow(struct builder *b, const struct ioctl_entry *e, const char *entitlement)
+{
+	for (; e->why; e++)
+		sc_tag(sc_rule(b, "ioctl", EPERM, COND1(BITS(1, e->mask, e->value)), entitlement,
+			       e->why),
+		       SBX_ANSWER_ALLOW, 0);
+}
+
+static void compile_ioctls(struct builder *b)
+{
+	ioctl_allow(b, ioctl_base, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(ioctl_devices); i++) {
+		const char *key = ioctl_devices[i].entitlement ?: audio_key(b);
+
+		if (key && entitled(b, key))
+			ioctl_allow(b, ioctl_devices[i].entries, key);
+	}
+	sc_rule(b, "ioctl", EPERM, NOCOND, NULL,
+		"ioctl requests outside the allow-list (terminals, sockets, file queries, and "
+		"the granted devices' own): the file system would judge them by ownership, "
+		"not by the grants");
 }
 
 /*
@@ -1627,6 +1802,7 @@ int sbx_compile(const struct sbx_profile *p, const struct sbx_host_facts *facts,
 		compile_locks(&b);
 		compile_connect_routes(&b);
 		compile_send_flags(&b);
+		compile_ioctls(&b); /* last of the ioctl rules: it ends in a refusal of all */
 	}
 	compile_memory(&b);
 	compile_process(&b);

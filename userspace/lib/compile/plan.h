@@ -127,6 +127,13 @@ enum sbx_seccomp_answer {
 	 * a refusal. No decision depends on it (supervise/observe.c).
 	 */
 	SBX_ANSWER_OBSERVE,
+	/*
+	 * An allow-list entry: the call runs (the kernel decides), and the rules after it
+	 * are not checked. A later rule of the same call refuses what no entry names (ioctl
+	 * requests: compile_ioctls). Only sbx's own writer keeps the order this needs: a plan
+	 * with one is refused where libseccomp would write the filter (foreign arches).
+	 */
+	SBX_ANSWER_ALLOW,
 };
 
 struct sbx_seccomp_rule {

@@ -72,6 +72,16 @@ static const char *errno_name(int e)
 	return n ? n : e ? "E?" : "kill";
 }
 
+static const char *rule_verdict(const struct sbx_seccomp_rule *r)
+{
+	return r->answer == SBX_ANSWER_ALLOW ? "allowed" : errno_name(r->errno_value);
+}
+
+static const char *rule_action_name(const struct sbx_seccomp_rule *r)
+{
+	return r->answer == SBX_ANSWER_ALLOW ? "allow" : r->errno_value > 0 ? "errno" : "kill";
+}
+
 static const char *group_verdict(const struct sbx_seccomp_group_verdict *v)
 {
 	if (v->allowed)
@@ -206,8 +216,9 @@ void sbx_plan_write_json(const struct sbx_plan *plan, FILE *out)
 			continue; /* in its group above */
 		sbx_json_object_begin(&j, NULL);
 		sbx_json_string(&j, "syscall", r->syscall);
-		sbx_json_string(&j, "action", r->errno_value > 0 ? "errno" : "kill");
-		sbx_json_errno(&j, "errno", r->errno_value);
+		sbx_json_string(&j, "action", rule_action_name(r));
+		/* An allow-list entry returns no errno: null, as for a kill. */
+		sbx_json_errno(&j, "errno", r->answer == SBX_ANSWER_ALLOW ? 0 : r->errno_value);
 		sbx_json_array_begin(&j, "conditions");
 		j.pretty = false; /* one line per rule */
 		for (unsigned int c = 0; c < r->n_cond && c < SBX_SECCOMP_MAX_COND; c++) {
@@ -453,7 +464,7 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 			same++;
 		if (same > 2) {
 			fprintf(out, "  %s(%u rules: see --json) -> %s: %s\n", r->syscall,
-				(unsigned int)same, errno_name(r->errno_value), r->why);
+				(unsigned int)same, rule_verdict(r), r->why);
 			i += same - 1;
 			continue;
 		}
@@ -475,9 +486,11 @@ void sbx_plan_write_text(const struct sbx_plan *plan, FILE *out)
 							      : "!=",
 					(unsigned long long)k->value);
 		}
-		fprintf(out, ") -> %s: %s", errno_name(r->errno_value), r->why ? r->why : "");
+		fprintf(out, ") -> %s: %s", rule_verdict(r), r->why ? r->why : "");
 		if (r->entitlement)
-			fprintf(out, " [lifted by %s]", r->entitlement);
+			fprintf(out, " [%s by %s]",
+				r->answer == SBX_ANSWER_ALLOW ? "granted" : "lifted",
+				r->entitlement);
 		if (r->answer == SBX_ANSWER_SEALED_MEMFD)
 			fprintf(out, "; where the kernel has MFD_NOEXEC_SEAL, answered with a "
 				     "memfd sealed non-executable instead");

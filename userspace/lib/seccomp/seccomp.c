@@ -110,12 +110,15 @@ int seccomp_plan_fit(const struct sbx_seccomp_plan *p, unsigned int landlock_abi
 /* Rules a user can lift, and calls the supervisor answers, notify; the rest stay in the kernel. */
 static bool rule_notifies(const struct sbx_seccomp_rule *r)
 {
-	return r->errno_value > 0 && (r->entitlement || r->answer != SBX_ANSWER_ERRNO);
+	return r->errno_value > 0 && r->answer != SBX_ANSWER_ALLOW &&
+	       (r->entitlement || r->answer != SBX_ANSWER_ERRNO);
 }
 
 /* The kernel's return value for a rule (its number resolved, its conditions checked). */
 static uint32_t rule_action(const struct sbx_seccomp_rule *r, bool notify)
 {
+	if (r->answer == SBX_ANSWER_ALLOW)
+		return SECCOMP_RET_ALLOW;
 	if (r->errno_value <= 0)
 		return SECCOMP_RET_KILL_PROCESS;
 	if (notify && rule_notifies(r))
@@ -250,6 +253,11 @@ static int add_rules(struct sbx_seccomp_filter *f, const struct sbx_seccomp_plan
 		for (unsigned int c = 0; c < r->n_cond; c++)
 			cond_to_scmp(&r->cond[c], &cmp[c]); /* checked by resolve_rules */
 		err = check_mixed(p, nrs, i, d);
+		if (!err && r->answer == SBX_ANSWER_ALLOW)
+			err = sbx_diag_set(d, -EINVAL,
+					   "seccomp: %s: an allow-list entry (%s) needs the rules "
+					   "in order, which libseccomp does not keep",
+					   r->syscall, r->why ? r->why : "-");
 		if (err)
 			return err;
 		f->notifies |= action == SECCOMP_RET_USER_NOTIF;
@@ -810,7 +818,8 @@ const struct sbx_seccomp_rule *seccomp_rule_match(const struct sbx_seccomp_plan 
 			match = r;
 	}
 	free(resolved);
-	return match;
+	/* An allow-list entry answers first: nothing refuses the call. */
+	return match && match->answer == SBX_ANSWER_ALLOW ? NULL : match;
 }
 
 static const char *family_name(uint64_t af)

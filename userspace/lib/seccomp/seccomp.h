@@ -60,7 +60,10 @@ int seccomp_filter_export(const struct sbx_seccomp_filter *f, struct sock_fprog 
 			  struct sbx_diag *d);
 void seccomp_filter_free(struct sbx_seccomp_filter *f);
 
-/* Pure: the first rule of p whose syscall and conditions match this call, or NULL. */
+/*
+ * Pure: the first rule of p whose syscall and conditions match this call, or NULL (also
+ * when that rule is an allow-list entry: nothing refuses the call).
+ */
 const struct sbx_seccomp_rule *seccomp_rule_match(const struct sbx_seccomp_plan *p, int nr,
 						  const uint64_t args[6]);
 
