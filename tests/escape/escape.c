@@ -1371,6 +1371,17 @@ FIXTURE_VARIANT_ADD(escape, setflags_read_only_file){
 	.stopper = "seccomp: ioctls that set inode attributes are refused",
 };
 /*
+ * The class the deny-list of types missed (atk11u, noticed): a file system's own request
+ * ('r', vfat's attributes) reaches the file system through a read-only grant unless ioctl
+ * requests are an allow-list. The control answers ENOTTY off vfat: it reached it.
+ */
+FIXTURE_VARIANT_ADD(escape, fs_own_ioctl_read_only_file){
+	.technique = "fs_own_ioctl",
+	.args = { "@own_probe" },
+	.own_copy = true,
+	.stopper = "seccomp: ioctl requests outside the allow-list are refused",
+};
+/*
  * The page cache of a file the program may read tells when others read it (atk5u E): a
  * file this uid owns, because cachestat needs ownership or write access.
  */

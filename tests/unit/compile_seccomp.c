@@ -76,6 +76,10 @@ enum probe {
 	AIO_SETUP,
 	FCNTL_SET_RW_HINT,
 	FCNTL_DUPFD_CLOEXEC,
+	/* atk11u, noticed: ioctl by allow-list */
+	IOCTL_FAT_ATTRIBUTES,
+	IOCTL_FAT_ATTRIBUTES_HIGH_BITS,
+	IOCTL_FIONREAD_PIPE,
 };
 
 static long probe_call(enum probe what)
@@ -284,6 +288,34 @@ static long probe_call(enum probe what)
 		r = *(volatile char *)p == 1 ? madvise(p, 4096, 21 /* MADV_PAGEOUT */) : -1;
 		r = r < 0 ? -errno : 0;
 		munmap(p, 4096);
+		return r;
+	}
+	case IOCTL_FAT_ATTRIBUTES:
+	case IOCTL_FAT_ATTRIBUTES_HIGH_BITS: {
+		/* FAT_IOCTL_GET_ATTRIBUTES ('r'): a type no rule named; ENOTTY off vfat. */
+		char path[] = "/tmp/sbx-fat-XXXXXX";
+		int fd = mkstemp(path);
+		uint32_t attr = 0;
+
+		if (fd < 0)
+			return -errno;
+		r = syscall(SYS_ioctl, fd,
+			    (what == IOCTL_FAT_ATTRIBUTES ? 0UL : 0x100000000UL) | 0x80047210UL,
+			    &attr);
+		r = r < 0 ? -errno : 0;
+		close(fd);
+		unlink(path);
+		return r;
+	}
+	case IOCTL_FIONREAD_PIPE: {
+		int p[2], n = -1;
+
+		if (pipe(p))
+			return -errno;
+		r = write(p[1], "xy", 2) == 2 ? ioctl(p[0], FIONREAD, &n) : -1;
+		r = r < 0 ? -errno : n == 2 ? 0 : -EIO;
+		close(p[0]);
+		close(p[1]);
 		return r;
 	}
 	case IOCTL_SETFLAGS:
@@ -670,6 +702,21 @@ FIXTURE_VARIANT_ADD(seccomp_plan, fcntl_set_rw_hint_on_a_read_only_file){
 FIXTURE_VARIANT_ADD(seccomp_plan, fcntl_dupfd_cloexec_still_works){
 	.entitlements = SANDBOX,
 	.probe = FCNTL_DUPFD_CLOEXEC,
+	.confined = 0,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, ioctl_of_a_type_outside_the_allow_list){
+	.entitlements = SANDBOX,
+	.probe = IOCTL_FAT_ATTRIBUTES,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, ioctl_outside_the_allow_list_with_high_bits){
+	.entitlements = SANDBOX,
+	.probe = IOCTL_FAT_ATTRIBUTES_HIGH_BITS,
+	.confined = -EPERM,
+};
+FIXTURE_VARIANT_ADD(seccomp_plan, ioctl_fionread_on_a_pipe_still_works){
+	.entitlements = SANDBOX,
+	.probe = IOCTL_FIONREAD_PIPE,
 	.confined = 0,
 };
 

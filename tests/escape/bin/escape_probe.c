@@ -1612,6 +1612,28 @@ static int t_setflags(char **argv)
 	return escaped("set FS_NODUMP_FL on %s opened read-only", argv[0]);
 }
 
+/*
+ * An ioctl of a file system's own on a file the sandbox may only read (atk11u, noticed):
+ * FAT_IOCTL_GET_ATTRIBUTES, then FAT_IOCTL_SET_ATTRIBUTES with what it read (a vfat file's
+ * attributes change through a read-only descriptor; FUSE forwards any request to its
+ * server). Off vfat the file system answers ENOTTY: the request reached it all the same.
+ */
+static int t_fs_own_ioctl(char **argv)
+{
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	uint32_t attr = 0;
+
+	if (fd < 0)
+		return setup_failed("open %s: %s", argv[0], strerror(errno));
+	if (ioctl(fd, 0x80047210 /* FAT_IOCTL_GET_ATTRIBUTES */, &attr) < 0 && errno != ENOTTY)
+		return refused_closing(fd, "ioctl(FAT_IOCTL_GET_ATTRIBUTES)");
+	if (ioctl(fd, 0x40047211 /* FAT_IOCTL_SET_ATTRIBUTES */, &attr) < 0 && errno != ENOTTY)
+		return refused_closing(fd, "ioctl(FAT_IOCTL_SET_ATTRIBUTES)");
+	close(fd);
+	return escaped("FAT_IOCTL_SET_ATTRIBUTES on %s opened read-only reached its file system",
+		       argv[0]);
+}
+
 #ifndef __NR_cachestat
 #define __NR_cachestat 451
 #endif
@@ -1892,6 +1914,7 @@ static const struct technique techniques[] = {
 	{ "inotify_watch", 1, t_inotify_watch, "FILE_IN_DIR" },
 	{ "unix_raw_sendto", 1, t_unix_raw_sendto, "DGRAM_SOCKET_PATH" },
 	{ "setflags", 1, t_setflags, "FILE" },
+	{ "fs_own_ioctl", 1, t_fs_own_ioctl, "FILE" },
 	{ "cachestat", 1, t_cachestat, "FILE" },
 	{ "evict_page_cache", 1, t_evict_page_cache, "FILE" },
 	{ "read_nowait", 1, t_read_nowait, "FILE" },
