@@ -1691,7 +1691,8 @@ static void compile_drops(struct builder *b, bool confined)
 		compile_network_drops(b, client, server);
 		if (devices_without_ioctl(l))
 			drop(b, "landlock.ioctl-dev", SBX_DROP_HOLE, NULL,
-			     "open: every ioctl of the devices it is granted");
+			     "open: the allow-listed ioctls (terminal, socket and file "
+			     "requests) of the devices it is granted");
 		else
 			drop(b, "landlock.ioctl-dev", SBX_DROP_HARMLESS, NULL,
 			     "no device it opens has an ioctl for the unprivileged");
