@@ -7,6 +7,9 @@
  *	SBX_TEST_PKI(geteuid() == 0);	only when its tests can run (they SKIP otherwise)
  * and a fixture's setup starts with SBX_NEED_PKI(). The unit tests' in-memory PKI is
  * another thing (tests/unit/sign_pki.h): OpenSSL's API, no command line, no files.
+ * SBX_TEST_PKI_DIR names one made already by mkca.sh, which the programs only read: each
+ * uses it and none removes it. The guests set it (tests/vm/init): in a TCG guest mkca.sh
+ * cost ~12 s of the host's CPU (its RSA keys), and every sbxd_* program made its own.
  */
 #ifndef SBX_TEST_PKI_H
 #define SBX_TEST_PKI_H
@@ -24,9 +27,18 @@ static inline void sbx_pki_make(void)
 	char script[PATH_MAX];
 	char *argv[] = { "sh", script, sbx_pki, NULL };
 	struct sbx_cmd_result *r = malloc(sizeof(*r));
+	const char *given = getenv("SBX_TEST_PKI_DIR");
 
 	sbx_pki_owner = getpid();
-	if (sbx_missing_commands("openssl", sbx_pki_error, sizeof(sbx_pki_error))[0]) {
+	if (given && given[0]) {
+		snprintf(sbx_pki, sizeof(sbx_pki), "%s", given);
+		sbx_pki_owner = 0; /* not this program's to remove */
+		snprintf(script, sizeof(script), "%s/leaf.key", sbx_pki);
+		sbx_pki_ok = access(script, R_OK) == 0;
+		if (!sbx_pki_ok)
+			snprintf(sbx_pki_error, sizeof(sbx_pki_error),
+				 "SBX_TEST_PKI_DIR=%.400s has no readable leaf.key", given);
+	} else if (sbx_missing_commands("openssl", sbx_pki_error, sizeof(sbx_pki_error))[0]) {
 		sbx_pki_no_openssl = true;
 		snprintf(sbx_pki_error, sizeof(sbx_pki_error),
 			 "the openssl command line is not installed: no test PKI");

@@ -77,9 +77,17 @@ for suite in vm escape sandbox; do
 	mkdir -p "$root/sbx/src/tests/$suite"
 	cp -r "$src/tests/$suite/data" "$root/sbx/src/tests/$suite/data"
 done
-# sbxd_tierk's throwaway PKI (the sbxd_* sandbox suites stay on the host).
+# The sbxd_* vm programs' throwaway PKI (tests/lib/sbx_pki.h), made here once for every
+# guest of this run (tests/vm/init: SBX_TEST_PKI_DIR). Made in each program, it cost ~12 s
+# of CPU a program in TCG (sbxd_trust, sbxd_lockdown, sbxd_reload on 6.12: 101 s of qemu
+# CPU, 64 s with this one). mkca.sh goes too, for a guest where this one was not made.
 mkdir -p "$root/sbx/src/tests/unit/data/sign"
 cp "$src/tests/unit/data/sign/mkca.sh" "$root/sbx/src/tests/unit/data/sign/"
+if command -v openssl >/dev/null &&
+	! sh "$src/tests/unit/data/sign/mkca.sh" "$root/sbx/pki" >/dev/null 2>&1; then
+	echo "mkinitramfs.sh: the test PKI could not be made: each program makes its own" >&2
+	rm -rf "$root/sbx/pki"
+fi
 
 # Shared libraries, at the paths the dynamic loader looks for them.
 for f in $elfs; do
