@@ -35,6 +35,17 @@ static void __attribute__((format(printf, 3, 4))) fmt(char *buf, size_t len, con
 
 SBX_TEST_PKI(geteuid() == 0); /* the tests need root */
 
+/*
+ * Whether tier K works here (sbx_enforcer_supported: a probe program loaded, attached and
+ * seen running, ~0.3 s of CPU in TCG) is asked once, in the harness's process before the
+ * tests fork: each setup reads the answer it cached, not one probe per test.
+ */
+static void __attribute__((constructor)) sbxd_k_probe_once(void)
+{
+	if (geteuid() == 0)
+		sbx_enforcer_supported(NULL);
+}
+
 /* The test PKI's leaf, as `sbx sign` and `sbx trust cache build` take a signer. */
 static const char *leaf(void)
 {
