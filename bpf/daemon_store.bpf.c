@@ -97,7 +97,8 @@ static __always_inline int sbx_store_config(unsigned long arg)
 	return -SBX_EALREADY;
 }
 
-#define SBX_GUARD_FLAGS (SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN | SBX_GUARD_MAPPED)
+#define SBX_GUARD_FLAGS \
+	(SBX_GUARD_NO_WRITE | SBX_GUARD_NO_OPEN | SBX_GUARD_MAPPED | SBX_GUARD_DEVICE)
 
 /* Where the guard lives, by the file's file system: sbx_guard_home (sbx_enforcer.bpf.h). */
 static __always_inline int sbx_store_guard(struct file *file, unsigned int cmd, unsigned long arg)

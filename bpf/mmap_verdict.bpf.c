@@ -72,6 +72,21 @@ static __always_inline int sbx_guard_daemon_code(struct file *file, struct sbx_t
 	return sbx_guard_add(file->f_inode, SBX_GUARD_MAPPED);
 }
 
+/*
+ * A shared writable mapping of a guarded inode writes it with no write(): refused while
+ * armed, as self_protect.bpf.c refuses the write (one lookup, for shared writable mappings
+ * only). A guarded device (SBX_GUARD_DEVICE) is the case that needs it: a block device
+ * opened for write before the arming is not seen by the arming, unlike a guarded file.
+ */
+const char sbx_name_guard_map[] = "(mapping a file guarded by sbxd for write)";
+
+static __always_inline int sbx_guard_shared_write(struct inode *inode)
+{
+	if (!sbx_guard_flags(inode))
+		return 0;
+	return sbx_guard_refuse(sbx_name_guard_map);
+}
+
 static __always_inline int sbx_exec_mapping(struct file *file, struct sbx_task_state *ts)
 {
 	struct sbx_enforcer_config *cfg = sbx_config_get();
@@ -116,6 +131,8 @@ int BPF_PROG(sbx_mmap_check, struct file *file, unsigned long reqprot, unsigned 
 	/* (and 7.2 takes it for nullable, so file itself is tested before it is read) */
 	if (!anon && file && (flags & SBX_MAP_SHARED) && (prot & SBX_PROT_WRITE)) {
 		ret = sbx_gen_write(file->f_inode);
+		if (!ret)
+			ret = sbx_guard_shared_write(file->f_inode);
 		if (ret)
 			return ret;
 	}
@@ -154,6 +171,8 @@ int BPF_PROG(sbx_mprotect_check, struct vm_area_struct *vma, unsigned long reqpr
 	vm_flags = BPF_CORE_READ(vma, vm_flags);
 	if (file && (vm_flags & SBX_VM_SHARED) && (prot & SBX_PROT_WRITE)) {
 		ret = sbx_gen_write(file->f_inode);
+		if (!ret)
+			ret = sbx_guard_shared_write(file->f_inode);
 		if (ret)
 			return ret;
 	}

@@ -231,6 +231,13 @@ static __always_inline int sbx_claim(struct file *file, unsigned int cmd, unsign
  * FIONBIO, ...), and sbx's own commands, which its hooks answer before any file system
  * sees them. Everything else, on a guarded inode, for a caller that is not sbxd while
  * armed: refused. Any cmd outside the list costs the one lookup of sbx_guard_flags.
+ * The same list for a guarded device (SBX_GUARD_DEVICE: the disk under a guarded file, its
+ * partitions and pass-through nodes, guarded by device number, so any node of it): a
+ * read-only descriptor of a block device writes through SG_IO (CAP_SYS_RAWIO), the NVMe
+ * pass-through ioctls on the namespace, /dev/ngXnY or the controller's /dev/nvmeX
+ * (CAP_SYS_ADMIN), SCSI generic and bsg nodes; a writable one, opened before the arming,
+ * through BLKDISCARD, BLKZEROOUT, BLKSECDISCARD; partitions change through BLKPG and
+ * BLKRRPART. None is on the list: only what reads the device's size and limits is.
  */
 #define SBX_FIGETBSZ		0x00000002u
 #define SBX_TCGETS		0x00005401u
@@ -246,6 +253,28 @@ static __always_inline int sbx_claim(struct file *file, unsigned int cmd, unsign
 #define SBX_FS_IOC_FSGETXATTR	0x801c581fu
 #define SBX_FS_IOC_FIEMAP	0xc020660bu
 #define SBX_FS_IOC_GETFSLABEL	0x81009431u
+/* A guarded block device's read-only ioctls (its size, geometry, limits: blkid, lsblk). */
+#define SBX_BLKROGET	     0x0000125eu
+#define SBX_BLKGETSIZE	     0x00001260u
+#define SBX_BLKRAGET	     0x00001263u
+#define SBX_BLKFRAGET	     0x00001265u
+#define SBX_BLKSECTGET	     0x00001267u
+#define SBX_BLKSSZGET	     0x00001268u
+#define SBX_BLKBSZGET	     0x80081270u
+#define SBX_BLKBSZGET32	     0x80041270u
+#define SBX_BLKGETSIZE64     0x80081272u
+#define SBX_BLKGETSIZE64_32  0x80041272u
+#define SBX_BLKIOMIN	     0x00001278u
+#define SBX_BLKIOOPT	     0x00001279u
+#define SBX_BLKALIGNOFF	     0x0000127au
+#define SBX_BLKPBSZGET	     0x0000127bu
+#define SBX_BLKDISCARDZEROES 0x0000127cu
+#define SBX_BLKROTATIONAL    0x0000127eu
+#define SBX_BLKGETDISKSEQ    0x80081280u
+#define SBX_BLKGETZONESZ     0x80041284u
+#define SBX_BLKGETNRZONES    0x80041285u
+#define SBX_HDIO_GETGEO	     0x00000301u
+#define SBX_NVME_IOCTL_ID    0x00004e40u
 
 static __always_inline bool sbx_ioctl_reads_only(unsigned int cmd)
 {
@@ -264,6 +293,27 @@ static __always_inline bool sbx_ioctl_reads_only(unsigned int cmd)
 	case SBX_FS_IOC_FSGETXATTR:
 	case SBX_FS_IOC_FIEMAP:
 	case SBX_FS_IOC_GETFSLABEL:
+	case SBX_BLKROGET:
+	case SBX_BLKGETSIZE:
+	case SBX_BLKRAGET:
+	case SBX_BLKFRAGET:
+	case SBX_BLKSECTGET:
+	case SBX_BLKSSZGET:
+	case SBX_BLKBSZGET:
+	case SBX_BLKBSZGET32:
+	case SBX_BLKGETSIZE64:
+	case SBX_BLKGETSIZE64_32:
+	case SBX_BLKIOMIN:
+	case SBX_BLKIOOPT:
+	case SBX_BLKALIGNOFF:
+	case SBX_BLKPBSZGET:
+	case SBX_BLKDISCARDZEROES:
+	case SBX_BLKROTATIONAL:
+	case SBX_BLKGETDISKSEQ:
+	case SBX_BLKGETZONESZ:
+	case SBX_BLKGETNRZONES:
+	case SBX_HDIO_GETGEO:
+	case SBX_NVME_IOCTL_ID:
 	case SBX_IOC_VERDICT_BEGIN:
 	case SBX_IOC_VERDICT_COMMIT:
 	case SBX_IOC_VERDICTS_FLUSH:
@@ -308,6 +358,21 @@ int BPF_PROG(sbx_guard_claim_compat, struct file *file, unsigned int cmd, unsign
 	if (ret)
 		return ret;
 	return sbx_guard_ioctls(file, cmd, arg);
+}
+
+/*
+ * io_uring's uring_cmd (security_uring_cmd, 6.0+): the NVMe pass-through of /dev/ngXnY
+ * and, on newer kernels, a block device's discard, both through a read-only descriptor,
+ * asking no ioctl hook. On a guarded device or file, for anyone but sbxd while armed:
+ * refused, whatever the command (sbxd issues none).
+ */
+SEC("lsm/uring_cmd")
+int BPF_PROG(sbx_guard_uring_cmd, struct io_uring_cmd *ioucmd, int ret)
+{
+	if (ret)
+		return ret;
+	/* walked, not read: the inode's storage takes the kernel's pointer, not a copy */
+	return sbx_guard_inode(ioucmd->file->f_inode, ~0u);
 }
 
 /*

@@ -15,9 +15,10 @@
  * Moves whenever a map's key or value, or what the BPF side does with it, changes meaning:
  * a loader refuses to adopt an enforcer pinned with another (sbx_enforcer_open), whose
  * programs would read the maps the old way. 2: sbx_guard_files keyed by (device, inode
- * number), no generation; guarded inodes' attributes and xattrs refused while armed.
+ * number), no generation; guarded inodes' attributes and xattrs refused while armed. 3: a
+ * device node's guard keyed by its device number (struct sbx_file_id's kind).
  */
-#define SBX_ABI_VERSION 2
+#define SBX_ABI_VERSION 3
 
 /*
  * Kernel policy record: the part of a compiled profile (userspace/lib/compile) that the
@@ -364,6 +365,14 @@ enum sbx_guard_inode_flags {
 	 * a package upgrade puts a new sbx in its place, which sbxd marks at its verdict).
 	 */
 	SBX_GUARD_LAUNCHER = 1u << 3,
+	/*
+	 * A block device under a guarded file (its partition, disk, stacked members), or a
+	 * character device that reaches it (NVMe controller and generic nodes, SCSI generic
+	 * and bsg): through any node of that device number, while armed, only opens for
+	 * reading and the read-only ioctls (self_protect.bpf.c); never a write, a shared
+	 * writable mapping or a uring_cmd. Its nodes stay free to unlink and rename (udev).
+	 */
+	SBX_GUARD_DEVICE = 1u << 4,
 };
 
 /*
@@ -383,11 +392,21 @@ enum sbx_guard_inode_flags {
  * (atk7k E1, E1b) keep the device and the number as they keep the generation.
  */
 struct sbx_file_id {
-	__u64 ino; /* inode->i_ino */
-	__u32 dev; /* inode->i_sb->s_dev, which is the block device's (kernel encoding) */
-	__u32 zero; /* 0: keeps the key free of padding */
+	__u64 ino; /* inode->i_ino; 0 for a device */
+	__u32 dev; /* inode->i_sb->s_dev, which is the block device's (kernel encoding); a
+		    * device node's: its inode->i_rdev, whatever file system the node is on */
+	__u32 kind; /* enum sbx_file_id_kind; also keeps the key free of padding */
 };
 _Static_assert(sizeof(struct sbx_file_id) == 16, "sbx_file_id is 16 bytes");
+/*
+ * What a struct sbx_file_id names: a file, or a device by its number, so that every node
+ * of a guarded device (one mknod'ed anywhere too) finds the one guard.
+ */
+enum sbx_file_id_kind {
+	SBX_FILE_ID_FILE = 0,
+	SBX_FILE_ID_BLKDEV = 1,
+	SBX_FILE_ID_CHRDEV = 2,
+};
 #define SBX_GUARD_FILES_MAX 4096 /* guarded files on block devices (sbx_guard_files) */
 
 /*

@@ -262,6 +262,9 @@ static __always_inline void sbx_gen_bump(struct inode *inode)
  *  - tmpfs, ramfs, bpffs (the pins): the inode's storage, sbx_guard_inodes. These keep a
  *    file's inode in memory for as long as the file exists (its dentry is pinned), and a
  *    new mount of them is another, empty file system;
+ *  - a device node (block or character, on any file system): the identity hash too, by
+ *    the device's number (SBX_FILE_ID_BLKDEV/CHRDEV): every node of the device is the same
+ *    device, and the guard lasts as long as sbxd's arming (SBX_GUARD_DEVICE);
  *  - any other (btrfs and every other anonymous s_dev, overlayfs, NFS, FUSE): neither. The
  *    inode is evicted like a disk's, and s_dev or inode numbers are not kept
  *    across mounts (btrfs: a new s_dev per mount and inode numbers per subvolume; overlayfs,
@@ -278,13 +281,24 @@ enum sbx_guard_home {
 #define SBX_TMPFS_MAGIC	 0x01021994
 #define SBX_RAMFS_MAGIC	 0x858458f6
 #define SBX_BPF_FS_MAGIC 0xcafe4a11
+#define SBX_S_IFMT	 00170000
+#define SBX_S_IFBLK	 0060000
+#define SBX_S_IFCHR	 0020000
 
 static __always_inline enum sbx_guard_home sbx_guard_home(struct inode *inode,
 							  struct sbx_file_id *id)
 {
 	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
 	__u32 dev = BPF_CORE_READ(sb, s_dev);
+	__u16 fmt = BPF_CORE_READ(inode, i_mode) & SBX_S_IFMT;
 	unsigned long magic;
+
+	if (fmt == SBX_S_IFBLK || fmt == SBX_S_IFCHR) {
+		id->ino = 0;
+		id->dev = BPF_CORE_READ(inode, i_rdev);
+		id->kind = fmt == SBX_S_IFBLK ? SBX_FILE_ID_BLKDEV : SBX_FILE_ID_CHRDEV;
+		return SBX_GUARD_HOME_ID;
+	}
 
 	/* No device: the read of NULL's bd_dev gives 0, and an anonymous s_dev is not 0. */
 	if (dev && BPF_CORE_READ(sb, s_bdev, bd_dev) == dev) {

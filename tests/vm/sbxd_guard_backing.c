@@ -10,14 +10,28 @@
  *    image route stayed open. The same predicate refuses a verdict there
  *    (enforcer_backing_kernel_only; tests/vm/enforcer_backing.c).
  * A trust store on the scratch disk (NVMe, PCI) arms: sbxd_guard.c. There, root's write
- * through the mounted block device itself is the same family, still open: an XFAIL
- * (guard_armed_raw_disk_write), with its control.
+ * through the mounted block device itself is the same family (atk9k G3), closed by the
+ * guard on the devices under guarded files (SBX_GUARD_DEVICE): each route below has its
+ * control (`--protect no`), where the certificate reads root's bytes:
+ *  - the disk opened for write (guard_armed_raw_disk_write), or a node of it mknod'ed
+ *    elsewhere;
+ *  - NVMe I/O pass-through through a read-only descriptor (CAP_SYS_ADMIN is enough) of
+ *    the namespace's block device, its generic node /dev/ngXnY, the controller /dev/nvmeX;
+ *  - a descriptor opened for write before the arming: pwrite, a shared writable mapping,
+ *    BLKZEROOUT, BLKDISCARD, fallocate.
+ * Not testable here: partitions and stacked members (dm, md: not in the guests' kernels'
+ * built-ins; loop is refused at arming above), SCSI's SG_IO and /dev/sg* (no SCSI disk).
  */
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
+#include <linux/nvme_ioctl.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "sbxd_k.h"
 
@@ -102,6 +116,40 @@ static void loop_done(FIXTURE_DATA(sbxd_k) * self, struct loop_disk *k)
 	}
 }
 
+/* The certificate, its clean pages dropped (a read-only descriptor is enough), read again. */
+static int cert_first(struct loop_disk *k, char buf[6])
+{
+	int fd = open(k->pem, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	memset(buf, 0, 6);
+	if (fd < 0)
+		return errno;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	n = pread(fd, buf, 5, 0);
+	close(fd);
+	return n == 5 ? 0 : EIO;
+}
+
+/* 0 when the certificate begins with mark, else EAGAIN (or the read's errno). */
+static int cert_reads(struct loop_disk *k, const char *mark)
+{
+	char buf[6];
+	int err = cert_first(k, buf);
+
+	printf("# %s now begins \"%.5s\"\n", k->pem, buf);
+	return err ? err : memcmp(buf, mark, 5) ? EAGAIN : 0;
+}
+
+/* 0 when the certificate no longer begins as a PEM file does ("-----"), else EAGAIN. */
+static int cert_changed(struct loop_disk *k)
+{
+	char buf[6];
+	int err = cert_first(k, buf);
+
+	return err ? err : memcmp(buf, "-----", 5) ? 0 : EAGAIN;
+}
+
 /*
  * The certificate's first block rewritten through where (the loop's image, or the block
  * device itself), the block device's cache and the certificate's clean pages dropped (a
@@ -110,29 +158,20 @@ static void loop_done(FIXTURE_DATA(sbxd_k) * self, struct loop_disk *k)
  */
 static int rewrite_under(struct __test_metadata *_metadata, struct loop_disk *k, const char *where)
 {
-	int fd = open(k->pem, O_RDONLY | O_CLOEXEC), blk = k->blk, bsz = k->bsz, img, err;
-	char buf[6] = "";
+	int img = open(where, O_WRONLY | O_CLOEXEC), err;
 
-	if (fd < 0)
-		return errno;
-	img = open(where, O_WRONLY | O_CLOEXEC);
 	if (img < 0) {
 		err = errno;
 		printf("# open %s for writing: %s\n", where, strerror(err));
-		close(fd);
 		return err;
 	}
-	EXPECT_EQ(5, pwrite(img, "SBXG2", 5, (off_t)blk * bsz)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(5, pwrite(img, "SBXG2", 5, (off_t)k->blk * k->bsz)) TH_LOG("%s", strerror(errno));
 	fsync(img);
 	ioctl(img, BLKFLSBUF, 0); /* a block device's own cache; ENOTTY on the image */
 	close(img);
 	if (k->loop_fd >= 0)
 		ioctl(k->loop_fd, BLKFLSBUF, 0);
-	EXPECT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
-	EXPECT_EQ(5, pread(fd, buf, 5, 0));
-	close(fd);
-	printf("# %s (block %d of %d bytes) now begins \"%.5s\"\n", k->pem, blk, bsz, buf);
-	return memcmp(buf, "SBXG2", 5) ? EAGAIN : 0;
+	return cert_reads(k, "SBXG2");
 }
 
 #define NEED_LOOP(k)                                                                      \
@@ -194,24 +233,185 @@ TEST_F_TIMEOUT(sbxd_k, guard_unarmed_raw_disk_rewrites_trust, 300)
 	loop_done(self, &k);
 }
 
+/* Armed: the open for write of the disk, and of another node of it, refused. */
 TEST_F_TIMEOUT(sbxd_k, guard_armed_raw_disk_write, 300)
 {
+	char alias[LEN + 16];
 	struct loop_disk k;
-	int r;
+	struct stat st;
 
 	NEED_SCRATCH(k);
 	self->armed = true;
 	start_signed(_metadata, self, "");
 	ASSERT_TRUE(logged(self, "self-protection on"));
 	EXPECT_EQ(EPERM, open_for_write(k.pem));
-	r = rewrite_under(_metadata, &k, k.dev);
+	EXPECT_EQ(EPERM, rewrite_under(_metadata, &k, k.dev));
+	fmt(alias, sizeof(alias), "%s/disk-alias", self->w);
+	ASSERT_EQ(0, stat(k.dev, &st));
+	ASSERT_EQ(0, mknod(alias, S_IFBLK | 0600, st.st_rdev)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(EPERM, rewrite_under(_metadata, &k, alias));
 	loop_done(self, &k);
-	if (r == 0)
-		XFAIL(return, "root's write to the mounted block device under a guarded file "
-			      "changed it: closed by a tier K guard on the block devices under "
-			      "guarded files (not written; bdev_allow_write_mounted=0 on 6.8+ "
-			      "refuses the open)");
-	EXPECT_TRUE(r == EBUSY || r == EPERM) TH_LOG("%s", strerror(r));
+}
+
+/*
+ * The certificate's first block with its first five bytes replaced by mark, written by an
+ * NVMe I/O pass-through command (write, opcode 1) on node, opened read-only: 0 when the
+ * certificate then reads mark, the ioctl's errno, or EAGAIN (written, not seen).
+ */
+static int nvme_rewrite(struct __test_metadata *_metadata, struct loop_disk *k, const char *node,
+			const char *mark)
+{
+	struct nvme_passthru_cmd c = { .opcode = 1 };
+	off_t off = (off_t)k->blk * k->bsz;
+	char lba[4096] __attribute__((aligned(4096)));
+	int fd = open(k->dev, O_RDONLY | O_CLOEXEC), lbsz = 0, nsid, r;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, ioctl(fd, BLKSSZGET, &lbsz));
+	nsid = ioctl(fd, NVME_IOCTL_ID);
+	EXPECT_LT(0, nsid) TH_LOG("NVME_IOCTL_ID: %s", strerror(errno));
+	EXPECT_EQ(lbsz, pread(fd, lba, lbsz, off - off % lbsz));
+	close(fd);
+	memcpy(lba + off % lbsz, mark, 5);
+	fd = open(node, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("# open %s: %s\n", node, strerror(errno));
+		return errno;
+	}
+	c.nsid = nsid;
+	c.addr = (uintptr_t)lba;
+	c.data_len = lbsz;
+	c.cdw10 = (__u32)((off / lbsz) & 0xffffffff);
+	c.cdw11 = (__u32)((__u64)(off / lbsz) >> 32);
+	r = ioctl(fd, NVME_IOCTL_IO_CMD, &c);
+	r = r < 0 ? errno : r ? EIO : 0;
+	close(fd);
+	printf("# NVMe write through %s (read-only): %s\n", node, r ? strerror(r) : "done");
+	return r ? r : cert_reads(k, mark);
+}
+
+/* The namespace's block device, its generic node and its controller (nvme0n1: ng0n1, nvme0). */
+static void nvme_nodes(const char *dev, char nodes[3][64])
+{
+	unsigned int c = 0, n = 0;
+
+	sscanf(dev, "/dev/nvme%un%u", &c, &n);
+	fmt(nodes[0], 64, "%s", dev);
+	fmt(nodes[1], 64, "/dev/ng%un%u", c, n);
+	fmt(nodes[2], 64, "/dev/nvme%u", c);
+}
+
+static void nvme_routes(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self, bool arm)
+{
+	static const char *const marks[] = { "SBXN0", "SBXN1", "SBXN2" };
+	char nodes[3][64];
+	struct loop_disk k;
+
+	NEED_SCRATCH(k);
+	if (strncmp(k.dev, "/dev/nvme", 9))
+		SKIP(return, "the scratch disk %s is not NVMe", k.dev);
+	self->armed = arm;
+	start_signed(_metadata, self, arm ? "" : "--protect no");
+	if (arm)
+		ASSERT_TRUE(logged(self, "self-protection on"));
+	nvme_nodes(k.dev, nodes);
+	for (int i = 0; i < 3; i++) {
+		EXPECT_EQ(arm ? EPERM : 0, nvme_rewrite(_metadata, &k, nodes[i], marks[i]))
+		TH_LOG("%s", nodes[i]);
+	}
+	loop_done(self, &k);
+}
+
+TEST_F_TIMEOUT(sbxd_k, guard_unarmed_nvme_passthrough_rewrites_trust, 300)
+{
+	nvme_routes(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(sbxd_k, guard_armed_nvme_passthrough, 300)
+{
+	nvme_routes(_metadata, self, true);
+}
+
+/*
+ * The disk opened for write before sbxd starts (the arming cannot see a device's writers):
+ * each write through it, by pwrite, a shared writable mapping, BLKZEROOUT, BLKDISCARD or
+ * fallocate. Unarmed each changes the certificate (the zeroing ones: it no longer reads
+ * its first bytes); armed each is refused.
+ */
+static int held_write(struct loop_disk *k, int held, int how, const char *mark)
+{
+	off_t off = (off_t)k->blk * k->bsz, page = off & ~(off_t)4095;
+	__u64 range[2] = { (__u64)off, (__u64)k->bsz };
+	char *map;
+	int r = 0;
+
+	switch (how) {
+	case 0:
+		r = pwrite(held, mark, 5, off) == 5 ? 0 : errno;
+		break;
+	case 1:
+		map = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, held, page);
+		if (map == MAP_FAILED)
+			return errno;
+		memcpy(map + (off - page), mark, 5);
+		r = msync(map, 8192, MS_SYNC) ? errno : 0;
+		munmap(map, 8192);
+		break;
+	case 2:
+		r = ioctl(held, BLKZEROOUT, range) ? errno : 0;
+		break;
+	case 3:
+		r = ioctl(held, BLKDISCARD, range) ? errno : 0;
+		break;
+	case 4:
+		r = fallocate(held, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, off, k->bsz) ? errno
+											     : 0;
+		break;
+	}
+	if (r)
+		return r;
+	fsync(held);
+	ioctl(held, BLKFLSBUF, 0);
+	return how < 2 ? cert_reads(k, mark) : cert_changed(k);
+}
+
+static void held_routes(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self, bool arm)
+{
+	static const char *const what[] = { "pwrite", "MAP_SHARED", "BLKZEROOUT", "BLKDISCARD",
+					    "fallocate" };
+	static const char *const marks[] = { "SBXH0", "SBXH1" };
+	struct loop_disk k;
+	int held;
+
+	NEED_SCRATCH(k);
+	held = open(k.dev, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, held);
+	self->armed = arm;
+	start_signed(_metadata, self, arm ? "" : "--protect no");
+	if (arm)
+		ASSERT_TRUE(logged(self, "self-protection on"));
+	for (int i = 0; i < 5; i++) {
+		int r = held_write(&k, held, i, marks[i % 2]);
+
+		printf("# %s through a descriptor held from before: %s\n", what[i],
+		       r ? strerror(r) : "changed the certificate");
+		/* BLKDISCARD: a device without discard refuses it on its own (EOPNOTSUPP) */
+		if (!arm && i == 3 && r == EOPNOTSUPP)
+			continue;
+		EXPECT_EQ(arm ? EPERM : 0, r) TH_LOG("%s", what[i]);
+	}
+	close(held);
+	loop_done(self, &k);
+}
+
+TEST_F_TIMEOUT(sbxd_k, guard_unarmed_held_disk_descriptor_writes, 300)
+{
+	held_routes(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(sbxd_k, guard_armed_held_disk_descriptor_refused, 300)
+{
+	held_routes(_metadata, self, true);
 }
 
 TEST_HARNESS_MAIN

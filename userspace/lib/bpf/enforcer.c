@@ -73,7 +73,7 @@ static const struct {
 };
 #define UNITS ARRAY_LEN(enforcer_units)
 /*
- * The objects' programs, one link and one pin each (65 now, 64 at most on one kernel:
+ * The objects' programs, one link and one pin each (66 now, 65 at most on one kernel:
  * enforcer_optional_hooks, enforcer_hook_variants). enforcer_load refuses more,
  * so the pins sbx_enforcer_unload waits for always fit too.
  */
@@ -87,9 +87,11 @@ static const struct {
  * verdict's begin), or the 32-bit call passes them by (ENOTTY, failing closed).
  * bpf_prog_load (6.9) refuses a kfunc call before the verifier runs; before 6.9
  * kernel_lockdown.bpf.c asks the same at the load's descriptor (lsm/bpf_prog).
+ * uring_cmd (6.0) is there only with io_uring, whose pass-through it guards.
  */
 static const char *const enforcer_optional_hooks[] = { "file_ioctl_compat", "bpf_prog_load",
-						       "inode_set_acl", "inode_remove_acl" };
+						       "inode_set_acl", "inode_remove_acl",
+						       "uring_cmd" };
 
 /*
  * Programs written for one prototype of a hook whose arguments changed: each loads only
@@ -144,6 +146,8 @@ struct sbx_enforcer {
 	struct ring_buffer *rb;
 	bool adopted;
 	char dir[PATH_MAX]; /* pin_dir */
+	dev_t disks[16]; /* file systems whose devices this arming guarded (enforcer_guard_disks) */
+	size_t ndisks;
 	int (*cb)(const struct sbx_event *ev, void *arg);
 	void *cb_arg;
 };
@@ -756,14 +760,25 @@ static bool enforcer_disk_on_machine(const char *sys)
 }
 
 /*
+ * Called with the sysfs directory of each disk under a file system (the one it is on, or
+ * whose partition it is on, and every stacked member down to the last): the device guard's
+ * walk (enforcer_guard_disks). 0, or -errno with d set.
+ */
+struct enforcer_disk_visit {
+	int (*fn)(const char *sys, void *arg, struct sbx_diag *d);
+	void *arg;
+};
+
+/*
  * 0 when the block device whose sysfs directory link names changes only through this
  * kernel's writes: a partition of such a disk, a disk on an allowed bus, or a stacked
  * device whose every member is one. Members: slaves/ (device-mapper, md, bcache: kernel
  * code) and multipath/ (native NVMe multipath, whose head disk is virtual: its paths say
  * whether it is PCIe or a fabric). -EOPNOTSUPP with the device named otherwise, or when
- * sysfs cannot say.
+ * sysfs cannot say. v (may be NULL) visits each disk of the stack.
  */
-static int enforcer_sys_kernel_only(const char *link, int depth, struct sbx_diag *d)
+static int enforcer_sys_kernel_only(const char *link, int depth,
+				    const struct enforcer_disk_visit *v, struct sbx_diag *d)
 {
 	static const char *const members[] = { "slaves", "multipath" };
 	char sys[PATH_MAX], sub[PATH_MAX + 32];
@@ -778,6 +793,8 @@ static int enforcer_sys_kernel_only(const char *link, int depth, struct sbx_diag
 	if (!access(sub, F_OK))
 		*strrchr(sys, '/') = '\0'; /* the disk the partition is on */
 	name = strrchr(sys, '/') + 1;
+	if (v)
+		err = v->fn(sys, v->arg, d);
 	for (size_t i = 0; i < ARRAY_LEN(members) && !err; i++) {
 		struct dirent *de;
 		DIR *dir;
@@ -791,7 +808,7 @@ static int enforcer_sys_kernel_only(const char *link, int depth, struct sbx_diag
 				continue;
 			stacked = true;
 			snprintf(member, sizeof(member), "%s/%s", sub, de->d_name);
-			err = enforcer_sys_kernel_only(member, depth + 1, d);
+			err = enforcer_sys_kernel_only(member, depth + 1, v, d);
 		}
 		if (dir)
 			closedir(dir);
@@ -808,7 +825,8 @@ static int enforcer_sys_kernel_only(const char *link, int depth, struct sbx_diag
 }
 
 /* btrfs reports an anonymous st_dev: its devices are listed under its fsid in sysfs. */
-static int enforcer_btrfs_kernel_only(int fd, struct sbx_diag *d)
+static int enforcer_btrfs_kernel_only(int fd, const struct enforcer_disk_visit *v,
+				      struct sbx_diag *d)
 {
 	struct btrfs_ioctl_fs_info_args fi = { 0 };
 	const unsigned char *u = fi.fsid;
@@ -835,7 +853,7 @@ static int enforcer_btrfs_kernel_only(int fd, struct sbx_diag *d)
 			continue;
 		n++;
 		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
-		err = enforcer_sys_kernel_only(link, 0, d);
+		err = enforcer_sys_kernel_only(link, 0, v, d);
 	}
 	if (devs)
 		closedir(devs);
@@ -850,7 +868,8 @@ static int enforcer_btrfs_kernel_only(int fd, struct sbx_diag *d)
  * enforcer_sys_kernel_only. A file system on a file (erofs's file-backed mounts) has an
  * anonymous device and no block device to check: refused.
  */
-static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
+static int enforcer_backing_kernel_only(int fd, const struct enforcer_disk_visit *v,
+					struct sbx_diag *d)
 {
 	char link[64];
 	struct statfs sfs;
@@ -869,14 +888,14 @@ static int enforcer_backing_kernel_only(int fd, struct sbx_diag *d)
 	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
 		return 0;
 	if (sfs.f_type == BTRFS_SUPER_MAGIC)
-		return enforcer_btrfs_kernel_only(fd, d);
+		return enforcer_btrfs_kernel_only(fd, v, d);
 	if (!major(st.st_dev))
 		return sbx_diag_set(d, -EOPNOTSUPP,
 				    "file system 0x%lx is not on a block device (a file system "
 				    "on a file)",
 				    (unsigned long)sfs.f_type);
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
-	return enforcer_sys_kernel_only(link, 0, d);
+	return enforcer_sys_kernel_only(link, 0, v, d);
 }
 
 /*
@@ -925,7 +944,7 @@ static int enforcer_guard_holds(int fd, const char *path, struct sbx_diag *d)
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	/* Not O_PATH: btrfs lists its devices through an ioctl, and a lease needs a file. */
 	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	err = rfd < 0 ? -errno : enforcer_backing_kernel_only(rfd, &why);
+	err = rfd < 0 ? -errno : enforcer_backing_kernel_only(rfd, NULL, &why);
 	if (!err) {
 		err = enforcer_no_writer(rfd);
 		if (err == -ETXTBSY)
@@ -960,7 +979,7 @@ int sbx_enforcer_verdict_store(struct sbx_enforcer *e, int fd, const struct sbx_
 		return sbx_diag_set(d, -EINVAL,
 				    "bpf-enforcer: a verdict needs a kind and the "
 				    "write generation sbx_enforcer_verdict_begin gave");
-	err = enforcer_backing_kernel_only(fd, &why);
+	err = enforcer_backing_kernel_only(fd, NULL, &why);
 	if (err)
 		return sbx_diag_set(d, err,
 				    "bpf-enforcer: %s: its verdicts are not cached, so in enforce "
@@ -1158,6 +1177,174 @@ static int enforcer_guard_fd(struct sbx_enforcer *e, int fd, __u32 flags)
 	return errno == EPERM ? enforcer_guard_ioctl(fd, SBX_IOC_GUARD_ADD, flags) : -errno;
 }
 
+/* sys/file's first line, without its newline: 0, or -errno. */
+static int enforcer_sys_read(const char *sys, const char *file, char *buf, size_t n)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", sys, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)n, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * Guard the device whose sysfs directory is sys (SBX_GUARD_DEVICE), through its node in
+ * /dev (devtmpfs names it: uevent's DEVNAME); the guard is by device number, so every other
+ * node of it is guarded too. Only a block device when blocks, only a character device
+ * otherwise. A directory without a device number is no device: 0.
+ */
+static int enforcer_guard_devnode(struct sbx_enforcer *e, const char *sys, bool blocks,
+				  struct sbx_diag *d)
+{
+	char val[PATH_MAX], node[PATH_MAX + 8] = "";
+	unsigned int maj, min;
+	struct stat st;
+	bool blk;
+	int fd, err;
+	FILE *f;
+
+	if (enforcer_sys_read(sys, "dev", val, sizeof(val)) ||
+	    sscanf(val, "%u:%u", &maj, &min) != 2)
+		return 0;
+	snprintf(node, sizeof(node), "%s/subsystem", sys);
+	if (!realpath(node, val))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot guard device %s: %s", sys,
+				    strerror(errno));
+	blk = !strcmp(strrchr(val, '/'), "/block");
+	if (blk != blocks)
+		return 0;
+	snprintf(node, sizeof(node), "%s/uevent", sys);
+	f = fopen(node, "re");
+	node[0] = '\0';
+	while (f && fgets(val, sizeof(val), f))
+		if (!strncmp(val, "DEVNAME=", 8)) {
+			val[strcspn(val, "\n")] = '\0';
+			snprintf(node, sizeof(node), "/dev/%s", val + 8);
+		}
+	if (f)
+		fclose(f);
+	fd = node[0] ? open(node, O_PATH | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (fd < 0 || fstat(fd, &st) || (blk ? !S_ISBLK(st.st_mode) : !S_ISCHR(st.st_mode)) ||
+	    st.st_rdev != makedev(maj, min)) {
+		if (fd >= 0)
+			close(fd);
+		return sbx_diag_set(d, -ENODEV,
+				    "bpf-enforcer: cannot guard device %u:%u (%s): no node of it "
+				    "in /dev (devtmpfs)",
+				    maj, min, sys);
+	}
+	err = enforcer_guard_fd(e, fd, SBX_GUARD_DEVICE);
+	close(fd);
+	if (err)
+		return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", node,
+				    strerror(-err));
+	return 0;
+}
+
+/*
+ * The character devices of a disk's hardware that reach its blocks past the block layer's
+ * write checks: the NVMe controller (/dev/nvmeX: admin and I/O pass-through) and its
+ * namespaces' generic nodes (/dev/ngXnY), SCSI generic (/dev/sgN) and bsg nodes. All
+ * are devices in sysfs under the disk's device/, two levels down at most.
+ */
+static int enforcer_guard_chardevs(struct sbx_enforcer *e, const char *dir, int depth,
+				   struct sbx_diag *d)
+{
+	int err = enforcer_guard_devnode(e, dir, false, d);
+	struct dirent *de;
+	DIR *dp;
+
+	if (err || depth == 2)
+		return err;
+	dp = opendir(dir);
+	while (dp && !err && (de = readdir(dp))) {
+		char sub[PATH_MAX + 300];
+
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue; /* sysfs links (subsystem, driver, ...) lead elsewhere */
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		err = enforcer_guard_chardevs(e, sub, depth + 1, d);
+	}
+	if (dp)
+		closedir(dp);
+	return err;
+}
+
+/*
+ * One disk under a guarded file (enforcer_disk_visit): the disk itself, every partition
+ * of it (any of them can be made to overlap the file system's, and the disk's own node
+ * writes them all), and its hardware's pass-through nodes.
+ */
+static int enforcer_guard_disk(const char *sys, void *arg, struct sbx_diag *d)
+{
+	struct sbx_enforcer *e = arg;
+	char sub[PATH_MAX + 300], hw[PATH_MAX];
+	struct dirent *de;
+	DIR *dp;
+	int err = enforcer_guard_devnode(e, sys, true, d);
+
+	dp = err ? NULL : opendir(sys);
+	while (dp && !err && (de = readdir(dp))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s/partition", sys, de->d_name);
+		if (access(sub, F_OK))
+			continue;
+		*strrchr(sub, '/') = '\0';
+		err = enforcer_guard_devnode(e, sub, true, d);
+	}
+	if (dp)
+		closedir(dp);
+	snprintf(sub, sizeof(sub), "%s/device", sys);
+	if (!err && realpath(sub, hw))
+		err = enforcer_guard_chardevs(e, hw, 0, d);
+	return err;
+}
+
+/*
+ * The devices under a guarded file (atk9k G3): root writes its blocks through the block
+ * device of its file system, the whole disk, another partition, a stacked member, or a
+ * pass-through node of the hardware, and no inode hook sees it. Each is guarded by device
+ * number (SBX_GUARD_DEVICE: self_protect.bpf.c), found in sysfs at the arming along the
+ * same walk that proved the bytes are this kernel's alone (enforcer_backing_kernel_only:
+ * loop, nbd and the like are refused there, so nothing is left whose backing is a file).
+ * Once per file system. fd may be O_PATH.
+ */
+static int enforcer_guard_disks(struct sbx_enforcer *e, int fd, struct sbx_diag *d)
+{
+	struct enforcer_disk_visit v = { enforcer_guard_disk, e };
+	char self[32];
+	struct statfs sf;
+	struct stat st;
+	int rfd, err;
+
+	if (fstat(fd, &st) || fstatfs(fd, &sf))
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot stat a guarded file: %s",
+				    strerror(errno));
+	if ((unsigned long)sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	for (size_t i = 0; i < e->ndisks; i++)
+		if (e->disks[i] == st.st_dev)
+			return 0;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	rfd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0)
+		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot open a guarded file: %s",
+				    strerror(errno));
+	err = enforcer_backing_kernel_only(rfd, &v, d);
+	close(rfd);
+	if (!err && e->ndisks < ARRAY_LEN(e->disks))
+		e->disks[e->ndisks++] = st.st_dev;
+	return err;
+}
+
 /* Guard one inode, reached through an O_PATH descriptor (a pin cannot be opened). */
 static int enforcer_guard_inode(struct sbx_enforcer *e, int dirfd, const char *name, __u32 flags)
 {
@@ -1200,6 +1387,8 @@ static int enforcer_guard_mapped(struct sbx_enforcer *e, struct sbx_diag *d)
 			break;
 		}
 		err = enforcer_guard_holds(fd, line + strcspn(line, "/"), d);
+		if (!err && e)
+			err = enforcer_guard_disks(e, fd, d);
 		if (!err && e) {
 			err = enforcer_guard_fd(e, fd, SBX_GUARD_MAPPED);
 			if (err)
@@ -1268,6 +1457,8 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot guard %s: %s", path,
 				    strerror(errno));
 	err = enforcer_guard_holds(fd, path, d);
+	if (!err && e)
+		err = enforcer_guard_disks(e, fd, d);
 	close(fd);
 	if (err)
 		return err;
