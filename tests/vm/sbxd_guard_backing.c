@@ -16,7 +16,8 @@
  *  - the disk opened for write (guard_armed_raw_disk_write), or a node of it mknod'ed
  *    elsewhere;
  *  - NVMe I/O pass-through through a read-only descriptor (CAP_SYS_ADMIN is enough) of
- *    the namespace's block device, its generic node /dev/ngXnY, the controller /dev/nvmeX;
+ *    the namespace's block device, its generic node /dev/ngXnY, the controller /dev/nvmeX,
+ *    and io_uring's uring_cmd on /dev/ngXnY;
  *  - a descriptor opened for write before the arming: pwrite, a shared writable mapping,
  *    BLKZEROOUT, BLKDISCARD, fallocate.
  * Not testable here: partitions and stacked members (dm, md: not in the guests' kernels'
@@ -25,12 +26,14 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/io_uring.h>
 #include <linux/loop.h>
 #include <linux/nvme_ioctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "sbxd_k.h"
@@ -253,41 +256,115 @@ TEST_F_TIMEOUT(sbxd_k, guard_armed_raw_disk_write, 300)
 	loop_done(self, &k);
 }
 
-/*
- * The certificate's first block with its first five bytes replaced by mark, written by an
- * NVMe I/O pass-through command (write, opcode 1) on node, opened read-only: 0 when the
- * certificate then reads mark, the ioctl's errno, or EAGAIN (written, not seen).
- */
-static int nvme_rewrite(struct __test_metadata *_metadata, struct loop_disk *k, const char *node,
-			const char *mark)
-{
-	struct nvme_passthru_cmd c = { .opcode = 1 };
-	off_t off = (off_t)k->blk * k->bsz;
+/* The certificate's first logical block with its first five bytes replaced by mark. */
+struct nvme_block {
 	char lba[4096] __attribute__((aligned(4096)));
-	int fd = open(k->dev, O_RDONLY | O_CLOEXEC), lbsz = 0, nsid, r;
+	int lbsz, nsid;
+	__u64 slba;
+};
+
+static void nvme_block_of(struct __test_metadata *_metadata, struct loop_disk *k, const char *mark,
+			  struct nvme_block *b)
+{
+	off_t off = (off_t)k->blk * k->bsz;
+	int fd = open(k->dev, O_RDONLY | O_CLOEXEC);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, ioctl(fd, BLKSSZGET, &lbsz));
-	nsid = ioctl(fd, NVME_IOCTL_ID);
-	EXPECT_LT(0, nsid) TH_LOG("NVME_IOCTL_ID: %s", strerror(errno));
-	EXPECT_EQ(lbsz, pread(fd, lba, lbsz, off - off % lbsz));
+	b->lbsz = 0;
+	EXPECT_EQ(0, ioctl(fd, BLKSSZGET, &b->lbsz));
+	ASSERT_LT(0, b->lbsz);
+	ASSERT_GE((int)sizeof(b->lba), b->lbsz);
+	b->nsid = ioctl(fd, NVME_IOCTL_ID);
+	EXPECT_LT(0, b->nsid) TH_LOG("NVME_IOCTL_ID: %s", strerror(errno));
+	b->slba = (__u64)(off / b->lbsz);
+	EXPECT_EQ(b->lbsz, pread(fd, b->lba, b->lbsz, off - off % b->lbsz));
 	close(fd);
-	memcpy(lba + off % lbsz, mark, 5);
+	memcpy(b->lba + off % b->lbsz, mark, 5);
+}
+
+/*
+ * Written by an NVMe I/O pass-through command (write, opcode 1) on node, opened read-only,
+ * by ioctl or, uring, io_uring's uring_cmd: 0 when the certificate then reads mark, the
+ * command's errno, or EAGAIN (written, not seen).
+ */
+static int nvme_uring(int fd, struct nvme_uring_cmd *cmd);
+
+static int nvme_rewrite(struct __test_metadata *_metadata, struct loop_disk *k, const char *node,
+			const char *mark, bool uring)
+{
+	struct nvme_passthru_cmd c = { .opcode = 1 };
+	struct nvme_uring_cmd u = { .opcode = 1 };
+	static struct nvme_block b;
+	int fd, r;
+
+	nvme_block_of(_metadata, k, mark, &b);
 	fd = open(node, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		printf("# open %s: %s\n", node, strerror(errno));
 		return errno;
 	}
-	c.nsid = nsid;
-	c.addr = (uintptr_t)lba;
-	c.data_len = lbsz;
-	c.cdw10 = (__u32)((off / lbsz) & 0xffffffff);
-	c.cdw11 = (__u32)((__u64)(off / lbsz) >> 32);
-	r = ioctl(fd, NVME_IOCTL_IO_CMD, &c);
-	r = r < 0 ? errno : r ? EIO : 0;
+	c.nsid = u.nsid = b.nsid;
+	c.addr = u.addr = (uintptr_t)b.lba;
+	c.data_len = u.data_len = b.lbsz;
+	c.cdw10 = u.cdw10 = (__u32)b.slba;
+	c.cdw11 = u.cdw11 = (__u32)(b.slba >> 32);
+	if (uring) {
+		r = nvme_uring(fd, &u);
+	} else {
+		r = ioctl(fd, NVME_IOCTL_IO_CMD, &c);
+		r = r < 0 ? errno : r ? EIO : 0;
+	}
 	close(fd);
-	printf("# NVMe write through %s (read-only): %s\n", node, r ? strerror(r) : "done");
+	printf("# NVMe write through %s (read-only%s): %s\n", node, uring ? ", io_uring" : "",
+	       r ? strerror(r) : "done");
 	return r ? r : cert_reads(k, mark);
+}
+
+/*
+ * One NVME_URING_CMD_IO on fd through a ring of its own (128-byte entries): 0, the
+ * command's errno, or ENOSYS when this kernel gives no such ring (io_uring_disabled).
+ */
+static int nvme_uring(int fd, struct nvme_uring_cmd *cmd)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 };
+	int ring = syscall(__NR_io_uring_setup, 4, &p), r = ENOSYS;
+	size_t sqsz, cqsz;
+	char *sq = MAP_FAILED, *cq = MAP_FAILED;
+	struct io_uring_sqe *sqe = MAP_FAILED;
+	struct io_uring_cqe *cqe;
+
+	if (ring < 0)
+		return ENOSYS;
+	sqsz = p.sq_off.array + p.sq_entries * sizeof(__u32);
+	cqsz = p.cq_off.cqes + p.cq_entries * 2 * sizeof(struct io_uring_cqe);
+	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cqsz, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_CQ_RING);
+	sqe = mmap(NULL, p.sq_entries * 128, PROT_READ | PROT_WRITE, MAP_SHARED, ring,
+		   IORING_OFF_SQES);
+	if (sq != MAP_FAILED && cq != MAP_FAILED && sqe != MAP_FAILED) {
+		memset(sqe, 0, 128);
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = fd;
+		sqe->cmd_op = NVME_URING_CMD_IO;
+		memcpy(sqe->cmd, cmd, sizeof(*cmd));
+		((__u32 *)(sq + p.sq_off.array))[0] = 0;
+		__atomic_store_n((__u32 *)(sq + p.sq_off.tail), 1, __ATOMIC_RELEASE);
+		if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) !=
+		    1) {
+			r = errno;
+		} else {
+			cqe = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+			r = cqe->res < 0 ? -cqe->res : cqe->res ? EIO : 0;
+		}
+	}
+	if (sqe != MAP_FAILED)
+		munmap(sqe, p.sq_entries * 128);
+	if (cq != MAP_FAILED)
+		munmap(cq, cqsz);
+	if (sq != MAP_FAILED)
+		munmap(sq, sqsz);
+	close(ring);
+	return r;
 }
 
 /* The namespace's block device, its generic node and its controller (nvme0n1: ng0n1, nvme0). */
@@ -303,9 +380,10 @@ static void nvme_nodes(const char *dev, char nodes[3][64])
 
 static void nvme_routes(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self, bool arm)
 {
-	static const char *const marks[] = { "SBXN0", "SBXN1", "SBXN2" };
+	static const char *const marks[] = { "SBXN0", "SBXN1", "SBXN2", "SBXN3" };
 	char nodes[3][64];
 	struct loop_disk k;
+	int r;
 
 	NEED_SCRATCH(k);
 	if (strncmp(k.dev, "/dev/nvme", 9))
@@ -316,10 +394,14 @@ static void nvme_routes(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) 
 		ASSERT_TRUE(logged(self, "self-protection on"));
 	nvme_nodes(k.dev, nodes);
 	for (int i = 0; i < 3; i++) {
-		EXPECT_EQ(arm ? EPERM : 0, nvme_rewrite(_metadata, &k, nodes[i], marks[i]))
+		EXPECT_EQ(arm ? EPERM : 0, nvme_rewrite(_metadata, &k, nodes[i], marks[i], false))
 		TH_LOG("%s", nodes[i]);
 	}
+	r = nvme_rewrite(_metadata, &k, nodes[1], marks[3], true);
 	loop_done(self, &k);
+	if (r == ENOSYS)
+		SKIP(return, "no io_uring here (kernel.io_uring_disabled)");
+	EXPECT_EQ(arm ? EPERM : 0, r) TH_LOG("uring_cmd on %s", nodes[1]);
 }
 
 TEST_F_TIMEOUT(sbxd_k, guard_unarmed_nvme_passthrough_rewrites_trust, 300)
