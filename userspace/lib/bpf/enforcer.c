@@ -97,7 +97,12 @@ static const char *const enforcer_optional_hooks[] = { "file_ioctl_compat", "bpf
  * Programs written for one prototype of a hook whose arguments changed: each loads only
  * where the running kernel's hook takes that many (its BTF, bpf_lsm_HOOK), so exactly one
  * of a hook's variants runs. inode_setattr gained the mount's user namespace (6.2), then
- * idmap (6.3), as its first argument.
+ * idmap (6.3), as its first argument. The xattr and ACL hooks have one variant each (the
+ * same count on 6.1, 6.12 and 7.2): a program reads its hook's return value after the
+ * arguments it declares, so on a hook with more it would read an argument as the earlier
+ * refusal and let the change through. A hook the kernel has whose prototype no variant
+ * matches refuses the load (enforcer_kernel_hooks_read); a hook it lacks is optional
+ * (enforcer_optional_hooks) or fails the load on its own.
  */
 static const struct {
 	const char *prog, *hook;
@@ -105,6 +110,10 @@ static const struct {
 } enforcer_hook_variants[] = {
 	{ "sbx_guard_setattr", "bpf_lsm_inode_setattr", 3 },
 	{ "sbx_guard_setattr_noidmap", "bpf_lsm_inode_setattr", 2 },
+	{ "sbx_guard_setxattr", "bpf_lsm_inode_setxattr", 6 },
+	{ "sbx_guard_removexattr", "bpf_lsm_inode_removexattr", 3 },
+	{ "sbx_guard_set_acl", "bpf_lsm_inode_set_acl", 4 },
+	{ "sbx_guard_remove_acl", "bpf_lsm_inode_remove_acl", 3 },
 };
 
 enum {
@@ -334,6 +343,8 @@ int sbx_enforcer_unload(const char *pin_dir, struct sbx_diag *d)
 struct enforcer_kernel_hooks {
 	bool present[ARRAY_LEN(enforcer_optional_hooks)]; /* a bpf_lsm_HOOK function in its BTF */
 	bool variant[ARRAY_LEN(enforcer_hook_variants)]; /* the hook takes the variant's nargs */
+	int unmatched; /* a variant's index whose hook the kernel has, none matching; else -1 */
+	int unmatched_nargs; /* what that hook takes */
 };
 
 /* How many arguments the BTF function func takes; -1: none. */
@@ -362,9 +373,22 @@ static void enforcer_kernel_hooks_read(struct enforcer_kernel_hooks *h)
 		snprintf(name, sizeof(name), "bpf_lsm_%s", enforcer_optional_hooks[i]);
 		h->present[i] = btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 	}
+	h->unmatched = -1;
 	for (size_t i = 0; i < ARRAY_LEN(enforcer_hook_variants); i++)
 		h->variant[i] = btf && enforcer_btf_nargs(btf, enforcer_hook_variants[i].hook) ==
 					       (int)enforcer_hook_variants[i].nargs;
+	for (size_t i = 0; i < ARRAY_LEN(enforcer_hook_variants) && h->unmatched < 0; i++) {
+		int nargs = btf ? enforcer_btf_nargs(btf, enforcer_hook_variants[i].hook) : -1;
+		bool some = false;
+
+		for (size_t j = 0; j < ARRAY_LEN(enforcer_hook_variants); j++)
+			some |= h->variant[j] && !strcmp(enforcer_hook_variants[j].hook,
+							 enforcer_hook_variants[i].hook);
+		if (nargs >= 0 && !some) {
+			h->unmatched = (int)i;
+			h->unmatched_nargs = nargs;
+		}
+	}
 	btf__free(btf);
 }
 
@@ -567,6 +591,14 @@ int sbx_enforcer_open(const struct sbx_enforcer_opts *o, struct sbx_enforcer **o
 	for (int i = 0; i < MAP_COUNT; i++)
 		e->map_fd[i] = -1;
 	enforcer_kernel_hooks_read(&hooks);
+	if (hooks.unmatched >= 0) {
+		err = sbx_diag_set(d, -EOPNOTSUPP,
+				   "bpf-enforcer: this kernel's %s takes %d arguments, which no "
+				   "program of sbx's was written for: not loaded",
+				   enforcer_hook_variants[hooks.unmatched].hook + 8,
+				   hooks.unmatched_nargs);
+		goto cleanup;
+	}
 	for (size_t i = 0; i < UNITS; i++) {
 		LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = enforcer_units[i].name,
 			    .pin_root_path = dir);
