@@ -1227,6 +1227,46 @@ static int enforcer_sys_read(const char *sys, const char *file, char *buf, size_
 }
 
 /*
+ * A process that maps the device rdev shared and writable (made before its guard, which
+ * refuses new ones: writes through such a mapping ask no hook): its pid, or 0. Every
+ * process's shared writable mappings, by the mapped file itself (map_files), at arming.
+ */
+static pid_t enforcer_device_mapped(dev_t rdev, bool blk)
+{
+	DIR *proc = opendir("/proc");
+	char path[128], line[PATH_MAX + 128], perms[8];
+	struct dirent *de;
+	pid_t found = 0;
+
+	while (proc && !found && (de = readdir(proc))) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+		unsigned long lo, hi;
+		struct stat st;
+		FILE *f;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+		f = fopen(path, "re");
+		while (f && !found && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] != 'w' ||
+			    perms[3] != 's')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", (int)pid, lo,
+				 hi);
+			if (!stat(path, &st) && (blk ? S_ISBLK(st.st_mode) : S_ISCHR(st.st_mode)) &&
+			    st.st_rdev == rdev)
+				found = pid;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
+/*
  * Guard the device whose sysfs directory is sys (SBX_GUARD_DEVICE), through its node in
  * /dev (devtmpfs names it: uevent's DEVNAME); the guard is by device number, so every other
  * node of it is guarded too. Only a block device when blocks, only a character device
@@ -1238,6 +1278,7 @@ static int enforcer_guard_devnode(struct sbx_enforcer *e, const char *sys, bool 
 	char val[PATH_MAX], node[PATH_MAX + 8] = "";
 	unsigned int maj, min;
 	struct stat st;
+	pid_t pid;
 	bool blk;
 	int fd, err;
 	FILE *f;
@@ -1277,6 +1318,12 @@ static int enforcer_guard_devnode(struct sbx_enforcer *e, const char *sys, bool 
 	if (err)
 		return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", node,
 				    strerror(-err));
+	pid = enforcer_device_mapped(st.st_rdev, blk);
+	if (pid)
+		return sbx_diag_set(d, -ETXTBSY,
+				    "bpf-enforcer: cannot guard %s: process %d maps it shared and "
+				    "writable (made before the arming, it writes past every guard)",
+				    node, (int)pid);
 	return 0;
 }
 
