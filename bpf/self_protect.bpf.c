@@ -487,7 +487,9 @@ int BPF_PROG(sbx_guard_permission, struct inode *inode, int mask, int ret)
 	flags = sbx_guard_flags(inode);
 	if (!flags)
 		return 0;
-	if ((flags & SBX_GUARD_NO_OPEN) || (mask & SBX_MAY_WRITE_ANY))
+	if (mask & SBX_MAY_WRITE_ANY)
+		return sbx_guard_refuse_writer(inode, flags, sbx_name_inode);
+	if (flags & SBX_GUARD_NO_OPEN)
 		return sbx_guard_refuse(sbx_name_inode);
 	return 0;
 }
@@ -811,18 +813,24 @@ static __always_inline bool sbx_is_proc(struct file *file)
 }
 
 /*
- * At the open, procfs only: a guarded inode's open for write was refused by
- * inode_permission (MAY_WRITE) already, which every open for write asks, so the guard's
- * lookup is not made twice on the path of every open for write of the machine.
+ * At every open for write, after inode_permission asked: an open that passed
+ * inode_permission before a guard was added takes its write access (i_writecount,
+ * do_dentry_open) only then, and asks this hook after that (atk11k W1). So an open either
+ * sees the guard here and is refused, or was counted before the guard was added, where
+ * sbxd's writers check after adding it sees it (sbx_enforcer_protect): a file open for
+ * writing is never guarded, a guarded file is never opened for writing, under any race.
  */
 SEC("lsm/file_open")
 int BPF_PROG(sbx_guard_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	if (!(file->f_mode & SBX_FMODE_WRITE) || !sbx_is_proc(file))
+	if (!(file->f_mode & SBX_FMODE_WRITE))
 		return 0;
-	return sbx_guard_proc_write(file);
+	if (sbx_is_proc(file))
+		return sbx_guard_proc_write(file);
+	return sbx_guard_refuse_writer(file->f_inode, sbx_guard_flags(file->f_inode),
+				       sbx_name_inode);
 }
 
 /* At every write: a descriptor opened before the arming, or before its file's guard. */

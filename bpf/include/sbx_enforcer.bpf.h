@@ -690,4 +690,37 @@ static __always_inline int sbx_guard_refuse(const char *name)
 	return sbx_deny(cfg, NULL, name, SBX_HOOK_SELF_PROTECT, SBX_DENY_PROTECTED);
 }
 
+/*
+ * A writer of a guarded inode (an open for write, a shared writable mapping) with flags
+ * its guard: armed, sbx_guard_refuse. Not armed yet, a guard against writers (NO_WRITE,
+ * MAPPED) refuses everyone from the moment it is added, while an arming is under way
+ * (sbxd's record written: sbx_enforcer_protect writes it before the first guard and clears
+ * it if the arming fails before its freeze), so the writers check sbxd makes after adding
+ * a guard stays true until the claim (atk11k W1: a writer opened between the check and the
+ * claim). Refusals before the arming are not events (nothing armed reads them). Not on
+ * bpffs (the pin directory): an arming whose claim fails after the freeze keeps its record,
+ * and `sbxd --unload` must still unpin there.
+ */
+#define SBX_GUARD_NO_WRITER (SBX_GUARD_NO_WRITE | SBX_GUARD_MAPPED)
+
+static __always_inline int sbx_guard_refuse_writer(struct inode *inode, __u32 flags,
+						   const char *name)
+{
+	struct sbx_enforcer_config *cfg = sbx_config_get();
+	struct sbx_guard_state *g;
+	__u32 zero = 0;
+
+	if (!flags)
+		return 0;
+	if (cfg && (cfg->flags & SBX_CONFIG_SELF_PROTECT))
+		return sbx_guard_refuse(name);
+	if (!(flags & SBX_GUARD_NO_WRITER) || !inode ||
+	    BPF_CORE_READ(inode, i_sb, s_magic) == SBX_BPF_FS_MAGIC)
+		return 0; /* the pin directory: an unload unpins there */
+	g = bpf_map_lookup_elem(&sbx_guard, &zero);
+	if (!g || !g->daemon_gen)
+		return 0;
+	return -SBX_EPERM;
+}
+
 #endif /* SBX_ENFORCER_BPF_H */

@@ -1465,16 +1465,18 @@ static int enforcer_guard_mapped(struct sbx_enforcer *e, struct sbx_diag *d)
 					   line + strcspn(line, "/"), strerror(errno));
 			break;
 		}
-		err = enforcer_guard_holds(fd, line + strcspn(line, "/"), d);
-		if (!err && e)
-			err = enforcer_guard_disks(e, fd, d);
-		if (!err && e) {
+		/* Guard, then look (enforcer_guard_path): no writer appears after the look. */
+		if (e) {
 			err = enforcer_guard_fd(e, fd, SBX_GUARD_MAPPED);
 			if (err)
 				sbx_diag_set(d, err,
 					     "bpf-enforcer: cannot guard sbxd's mapped file %s: %s",
 					     line + strcspn(line, "/"), strerror(-err));
 		}
+		if (!err)
+			err = enforcer_guard_holds(fd, line + strcspn(line, "/"), d);
+		if (!err && e)
+			err = enforcer_guard_disks(e, fd, d);
 		close(fd);
 	}
 	fclose(f);
@@ -1535,23 +1537,30 @@ static int enforcer_guard_path(struct sbx_enforcer *e, int at, const char *name,
 	if (fd < 0)
 		return sbx_diag_set(d, -errno, "bpf-enforcer: cannot guard %s: %s", path,
 				    strerror(errno));
-	err = enforcer_guard_holds(fd, path, d);
-	if (!err && e)
-		err = enforcer_guard_disks(e, fd, d);
+	/*
+	 * Guard, then look for writers (atk11k W1): the guard refuses every open for write
+	 * from its adding, before the arming (sbx_guard_refuse_writer, bpf/include/
+	 * sbx_enforcer.bpf.h, at inode_permission and at file_open, which an open reaches
+	 * after it is counted as a writer), so a writer is either seen by this look or
+	 * refused: none appears between the look and the claim.
+	 */
+	err = e ? enforcer_guard_fd(e, fd, SBX_GUARD_NO_WRITE) : 0;
+	if (!err) {
+		err = enforcer_guard_holds(fd, path, d);
+		if (!err && e)
+			err = enforcer_guard_disks(e, fd, d);
+	} else if (err == -EOPNOTSUPP)
+		sbx_diag_set(d, err,
+			     "bpf-enforcer: cannot guard %s: its file system keeps no "
+			     "guard for as long as the file (self-protection guards files "
+			     "on a block device's file system such as ext4 or xfs, tmpfs "
+			     "or ramfs)",
+			     path);
+	else
+		sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", path, strerror(-err));
 	close(fd);
 	if (err)
 		return err;
-	err = e ? enforcer_guard_inode(e, at, name, SBX_GUARD_NO_WRITE) : 0;
-	if (err == -EOPNOTSUPP)
-		return sbx_diag_set(d, err,
-				    "bpf-enforcer: cannot guard %s: its file system keeps no "
-				    "guard for as long as the file (self-protection guards files "
-				    "on a block device's file system such as ext4 or xfs, tmpfs "
-				    "or ramfs)",
-				    path);
-	if (err)
-		return sbx_diag_set(d, err, "bpf-enforcer: cannot guard %s: %s", path,
-				    strerror(-err));
 	if (!S_ISDIR(st.st_mode) || depth == 0)
 		return 0;
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1724,10 +1733,10 @@ int sbx_enforcer_protect(struct sbx_enforcer *e, const char *const *paths, size_
 		return err;
 	err = enforcer_armed_by_self(e, d);
 	/*
-	 * Again, now that nothing new loads past the hooks and nothing opens a guarded file
-	 * for writing: what was loaded, and what had a guarded file open for writing, before
-	 * the claim is all there is (the checks above leave a window until the claim). Armed
-	 * either way; a failure stops sbxd, and the pins go on enforcing.
+	 * Again, now that nothing new loads past the hooks: what was loaded before the claim
+	 * is all there is (the check above leaves a window until the claim). The writers
+	 * check is repeated too, though a guard refused writers from its adding. Armed either
+	 * way; a failure stops sbxd, and the armed pins go on enforcing.
 	 */
 	for (size_t i = 0; !err && i < npaths; i++)
 		err = enforcer_guard_path(NULL, AT_FDCWD, paths[i], paths[i], 2, d);
