@@ -86,6 +86,14 @@ bool sbxd_tierk_supported(struct sbx_diag *d)
 	return sbx_enforcer_supported(d);
 }
 
+static bool protect_off_at_boot(void);
+
+/* This start asks for a first arming, or re-arms (sbxd_tierk_protect). */
+static bool sbxd_tierk_will_arm(const struct sbxd_config *c)
+{
+	return c->mode == SBXD_ENFORCE && c->protect && !protect_off_at_boot();
+}
+
 int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct sbx_diag *d)
 {
 	struct sbx_enforcer_opts o = {
@@ -106,7 +114,27 @@ int sbxd_tierk_open(const struct sbxd_config *c, struct sbxd_tierk **out, struct
 		sbxd_log(6, "tier K: this is the sbxd executable that armed self-protection");
 	/* Loaded or adopted, the enforcer is configured with o's mode and scope. */
 	err = sbx_enforcer_open(&o, &k->e, d);
+	/*
+	 * A first arming starts from state sbxd wrote itself (atk11k A1): pins found unarmed
+	 * hold whatever root wrote into them while nothing was armed (a verdict stored through
+	 * the BPF side's ioctls, a write generation, task storage, a forged enforcer pinned
+	 * under sbx's names), and the arming would freeze it in. So a start that will arm
+	 * unloads them and loads fresh ones; only an armed enforcer, whose maps have been
+	 * sbxd's alone since its arming, is adopted. Unarmed pins are root's to unload anyway:
+	 * nothing is lost but the unarmed cache.
+	 */
+	if (!err && sbx_enforcer_stats(k->e, &s, d) == 0 && s.adopted && !s.self_protect &&
+	    sbxd_tierk_will_arm(c)) {
+		sbx_enforcer_close(k->e);
+		k->e = NULL;
+		err = sbx_enforcer_unload(NULL, d);
+		if (!err)
+			err = sbx_enforcer_open(&o, &k->e, d);
+		if (!err)
+			sbxd_log(6, "tier K: the pinned enforcer was not armed: loaded afresh");
+	}
 	if (err) {
+		sbx_enforcer_close(k->e);
 		free(k);
 		return err;
 	}
@@ -389,7 +417,9 @@ static bool protect_off_at_boot(void)
  * sbxd from verifying: the store cannot be read), a signed sbxd that does not verify,
  * another process's claim first. sbxd does not run unprotected when protection was asked
  * for. The pins it loaded stay and enforce, unarmed, as after any stop of sbxd (fail
- * closed): unloading them would let whoever planted the link switch enforcement off.
+ * closed): unloading them would let whoever planted the link switch enforcement off. The
+ * next start that arms loads them afresh (sbxd_tierk_open): unarmed, they hold what root
+ * could write.
  */
 int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct sbxd_gate *g,
 		       struct sbx_diag *d)
@@ -460,10 +490,15 @@ int sbxd_tierk_protect(struct sbxd_tierk *k, const struct sbxd_config *c, struct
 	return 0;
 fail:
 	snprintf(why_not, sizeof(why_not), "%s", d->msg);
-	return sbx_diag_set(d, d->err ? d->err : -EPERM,
-			    "self-protection cannot be %s, and sbxd does not run unprotected (the "
-			    "tier K pins go on enforcing): %s",
-			    armed ? "re-armed" : "armed", why_not);
+	return sbx_diag_set(
+		d, d->err ? d->err : -EPERM,
+		"self-protection cannot be %s, and sbxd does not run unprotected (%s): %s",
+		armed ? "re-armed" : "armed",
+		sbx_enforcer_stats(k->e, &s, NULL) == 0 && s.self_protect
+			? "the armed tier K pins go on enforcing"
+			: "the tier K pins go on enforcing, unarmed; the next start "
+			  "that arms loads them afresh",
+		why_not);
 }
 
 bool sbxd_tierk_pinned(void)
