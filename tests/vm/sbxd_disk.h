@@ -24,7 +24,7 @@ struct loop_disk {
 
 /* The trust store and sbxd.conf on ext2 on k->dev, mounted on DIR/disk. */
 static inline void trust_on(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-		     struct loop_disk *k)
+			    struct loop_disk *k)
 {
 	int fd;
 
@@ -43,7 +43,7 @@ static inline void trust_on(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd
 
 /* A 16 MiB image on the fixture's tmpfs (W), on a fresh loop device; false: no loop. */
 static inline bool trust_on_loop(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-			  struct loop_disk *k)
+				 struct loop_disk *k)
 {
 	int ctl, nr, img;
 
@@ -72,7 +72,7 @@ static inline bool trust_on_loop(struct __test_metadata *_metadata, FIXTURE_DATA
 
 /* The guest's scratch disk (NVMe on PCI: a guard holds there); false: none. */
 static inline bool trust_on_scratch(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) * self,
-			     struct loop_disk *k)
+				    struct loop_disk *k)
 {
 	k->loop_fd = -1;
 	k->image[0] = '\0';
@@ -137,7 +137,8 @@ static inline int cert_changed(struct loop_disk *k)
  * read-only descriptor is enough): 0 when the certificate then reads "SBXG2", else the
  * errno of the open of where, or EAGAIN (written, not seen).
  */
-static inline int rewrite_under(struct __test_metadata *_metadata, struct loop_disk *k, const char *where)
+static inline int rewrite_under(struct __test_metadata *_metadata, struct loop_disk *k,
+				const char *where)
 {
 	int img = open(where, O_WRONLY | O_CLOEXEC), err;
 
