@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -277,6 +278,30 @@ static int no_core(void)
 	return 0;
 }
 
+/*
+ * sbxd's memory stays in memory (atk11k S1's family: pages that leave memory through swap
+ * are bytes under a guard): its trust anchors, the verifier's state and its heap, swapped
+ * out to a swap area root writes (a loop device over an image), would come back with
+ * root's bytes. Locked before the trust store is read, and every later mapping too
+ * (MCL_FUTURE). A failure (no CAP_IPC_LOCK and RLIMIT_MEMLOCK too low, or no memory)
+ * refuses enforce mode; the other modes go on, logged.
+ */
+static int lock_memory(const struct sbxd_config *c)
+{
+	if (!mlockall(MCL_CURRENT | MCL_FUTURE))
+		return 0;
+	if (c->mode == SBXD_ENFORCE) {
+		fprintf(stderr,
+			"sbxd: refusing to start in enforce mode: cannot lock its memory against "
+			"swap (mlockall: %s)\n",
+			strerror(errno));
+		return -1;
+	}
+	fprintf(stderr, "sbxd: its memory is not locked against swap (mlockall: %s)\n",
+		strerror(errno));
+	return 0;
+}
+
 static int serve(struct sbxd_config *c)
 {
 	struct sbx_diag d = { 0 };
@@ -292,7 +317,7 @@ static int serve(struct sbxd_config *c)
 		fprintf(stderr, "sbxd: must run as root (fanotify permission events, BPF)\n");
 		return 1;
 	}
-	if (no_core())
+	if (no_core() || lock_memory(c))
 		return 1;
 	/*
 	 * SIGHUP reloads the trust store once the listener runs (fan.c); until then it waits.

@@ -42,6 +42,7 @@
 #include "proc_scope.skel.h"
 #include "ptrace_guard.skel.h"
 #include "self_protect.skel.h"
+#include "swap_guard.skel.h"
 #include "task_scope.skel.h"
 #include "write_gen.skel.h"
 
@@ -69,6 +70,7 @@ static const struct {
 	{ "instr_guard", instr_guard__elf_bytes }, /* the same */
 	{ "kernel_lockdown", kernel_lockdown__elf_bytes }, /* the same */
 	{ "cgroup_guard", cgroup_guard__elf_bytes }, /* the same */
+	{ "swap_guard", swap_guard__elf_bytes }, /* the same */
 	/* clang-format on */
 };
 #define UNITS ARRAY_LEN(enforcer_units)
@@ -894,9 +896,108 @@ static int enforcer_btrfs_kernel_only(int fd, const struct enforcer_disk_visit *
 	return err;
 }
 
+static int enforcer_backing_kernel_only(int fd, const struct enforcer_disk_visit *v,
+					struct sbx_diag *d);
+
+/* /proc/swaps escapes a space, tab, newline and backslash of a path as \ooo: decoded in place. */
+static void enforcer_unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		unsigned int c;
+
+		if (s[0] == '\\' && sscanf(s + 1, "%3o", &c) == 1 && s[1] && s[2] && s[3]) {
+			*o = (char)c;
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/*
+ * 0 when every active swap area is storage this kernel alone writes (atk11k S1, S2: pages
+ * that leave memory through swap are bytes under a guard or a verdict): a partition or
+ * disk that passes enforcer_sys_kernel_only, or a swap file whose own file system passes
+ * enforcer_backing_kernel_only (a loop device, or a file on one, does not). A path this
+ * mount namespace cannot open (another namespace's, deleted) fails closed. The answer
+ * holds while armed: swap_guard.bpf.c refuses every new swapon but sbxd's. v visits each
+ * swap disk as a disk under the file (its raw writes are bytes under the guard too).
+ */
+static int enforcer_swap_kernel_only(const struct enforcer_disk_visit *v, struct sbx_diag *d)
+{
+	char line[PATH_MAX + 128], path[PATH_MAX + 1], type[32], link[64];
+	struct sbx_diag why = { 0 };
+	FILE *f = fopen("/proc/swaps", "re");
+	struct stat st;
+	int err = 0, fd;
+
+	if (!f)
+		return errno == ENOENT ? 0 : sbx_diag_set(d, -errno,
+						       "/proc/swaps cannot be read: %s",
+						       strerror(errno)); /* no CONFIG_SWAP */
+	if (!fgets(line, sizeof(line), f)) /* the header */
+		line[0] = '\0';
+	while (!err && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%4096s %31s", path, type) != 2)
+			continue;
+		enforcer_unescape(path);
+		if (!strcmp(type, "partition")) {
+			err = stat(path, &st) ? -errno : S_ISBLK(st.st_mode) ? 0 : -EOPNOTSUPP;
+			if (!err) {
+				snprintf(link, sizeof(link), "/sys/dev/block/%u:%u",
+					 major(st.st_rdev), minor(st.st_rdev));
+				err = enforcer_sys_kernel_only(link, 0, v, &why);
+			}
+		} else {
+			fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			err = fd < 0 ? -errno : enforcer_backing_kernel_only(fd, v, &why);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	fclose(f);
+	if (err)
+		return sbx_diag_set(d, -EOPNOTSUPP,
+				    "its pages can go to swap on %s, which can change without "
+				    "this kernel writing it (%s)",
+				    path, why.msg[0] ? why.msg : strerror(-err));
+	return 0;
+}
+
+/*
+ * A tmpfs file's pages go to swap: kernel-only when its mount says noswap (6.4+, read
+ * from the mount's super options), or when every swap area is (enforcer_swap_kernel_only).
+ */
+static int enforcer_shmem_kernel_only(int fd, const struct enforcer_disk_visit *v,
+				      struct sbx_diag *d)
+{
+	char line[PATH_MAX * 2], *opts;
+	struct statx stx;
+	bool noswap = false;
+	FILE *f;
+
+	if (!statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) && (stx.stx_mask & STATX_MNT_ID) &&
+	    (f = fopen("/proc/self/mountinfo", "re"))) {
+		while (!noswap && fgets(line, sizeof(line), f)) {
+			if (strtoull(line, NULL, 10) != stx.stx_mnt_id ||
+			    !(opts = strstr(line, " - ")))
+				continue;
+			opts = strrchr(opts, ' '); /* " - type source options" */
+			for (char *o = strtok(opts + 1, ",\n"); o; o = strtok(NULL, ",\n"))
+				noswap |= !strcmp(o, "noswap");
+		}
+		fclose(f);
+	}
+	return noswap ? 0 : enforcer_swap_kernel_only(v, d);
+}
+
 /*
  * 0 when fd's file system is on the local list and its bytes are held only where this
- * kernel alone writes them: memory (tmpfs, ramfs) or block devices that pass
+ * kernel alone writes them: memory (ramfs; tmpfs when its pages cannot go to swap this
+ * kernel does not alone write: enforcer_shmem_kernel_only) or block devices that pass
  * enforcer_sys_kernel_only. A file system on a file (erofs's file-backed mounts) has an
  * anonymous device and no block device to check: refused.
  */
@@ -917,8 +1018,10 @@ static int enforcer_backing_kernel_only(int fd, const struct enforcer_disk_visit
 				    "file system 0x%lx can change a file without this kernel "
 				    "seeing the write",
 				    (unsigned long)sfs.f_type);
-	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
-		return 0;
+	if (sfs.f_type == RAMFS_MAGIC)
+		return 0; /* ramfs pages are never reclaimed */
+	if (sfs.f_type == TMPFS_MAGIC)
+		return enforcer_shmem_kernel_only(fd, v, d);
 	if (sfs.f_type == BTRFS_SUPER_MAGIC)
 		return enforcer_btrfs_kernel_only(fd, v, d);
 	if (!major(st.st_dev))
