@@ -18,11 +18,11 @@
  */
 #include "sbx_enforcer.bpf.h"
 
-#define SBX_CAP_SYS_ADMIN    21
-#define SBX_NR_SWAPON_64     167 /* x86-64 and x32 (its bit masked off) */
-#define SBX_NR_SWAPON_IA32   87
-#define SBX_X32_SYSCALL_BIT  0x40000000
-#define SBX_TS_COMPAT	     0x0002 /* thread_info.status: in a 32-bit system call */
+#define SBX_CAP_SYS_ADMIN   21
+#define SBX_NR_SWAPON_64    167 /* x86-64 and x32 (its bit masked off) */
+#define SBX_NR_SWAPON_IA32  87
+#define SBX_X32_SYSCALL_BIT 0x40000000
+#define SBX_TS_COMPAT	    0x0002 /* thread_info.status: in a 32-bit system call */
 
 const char sbx_name_swapon[] = "(swapon while sbxd is armed)";
 

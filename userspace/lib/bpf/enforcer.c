@@ -935,9 +935,9 @@ static int enforcer_swap_kernel_only(const struct enforcer_disk_visit *v, struct
 	int err = 0, fd;
 
 	if (!f)
-		return errno == ENOENT ? 0 : sbx_diag_set(d, -errno,
-						       "/proc/swaps cannot be read: %s",
-						       strerror(errno)); /* no CONFIG_SWAP */
+		return errno == ENOENT ? 0
+				       : sbx_diag_set(d, -errno, "/proc/swaps cannot be read: %s",
+						      strerror(errno)); /* no CONFIG_SWAP */
 	if (!fgets(line, sizeof(line), f)) /* the header */
 		line[0] = '\0';
 	while (!err && fgets(line, sizeof(line), f)) {
