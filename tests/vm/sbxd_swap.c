@@ -41,7 +41,8 @@ static void swap_cgroup(struct __test_metadata *_metadata, FIXTURE_DATA(sbxd_k) 
 {
 	fmt(s->cg, sizeof(s->cg), "%s/cg2", self->dir);
 	ASSERT_EQ(0, mkdir(s->cg, 0755));
-	ASSERT_EQ(0, mount("none", s->cg, "cgroup2", 0, NULL)) TH_LOG("cgroup2: %s", strerror(errno));
+	ASSERT_EQ(0, mount("none", s->cg, "cgroup2", 0, NULL))
+	TH_LOG("cgroup2: %s", strerror(errno));
 	sbx_sh(self->r, "echo +memory > '%s/cgroup.subtree_control'; mkdir '%s/pg'", s->cg, s->cg);
 }
 
@@ -237,7 +238,8 @@ TEST_F_TIMEOUT(sbxd_k, s1_swap_control, 600)
 	EXPECT_EQ(0, image_poke(self, &s, at + 1, '#'));
 	sbx_sh(self->r, "cat '%s'", list);
 	printf("# revoked.list read back: %s", self->r->out);
-	EXPECT_NE(NULL, strstr(self->r->out, "#erial ")) TH_LOG("the image's byte did not come back");
+	EXPECT_NE(NULL, strstr(self->r->out, "#erial "))
+	TH_LOG("the image's byte did not come back");
 	swap_off(self, &s);
 }
 
@@ -346,8 +348,8 @@ TEST_F_TIMEOUT(sbxd_k, s2_verdict_swap_unarmed, 600)
 	ASSERT_EQ(0, s.status);
 	start_sbxd(_metadata, self);
 	ret = launched(self, self->signed_prog);
-	printf("# a loop swap on: the launcher and the signed program on tmpfs -> %d (%s)\n",
-	       ret, ret > 1000 ? strerror(ret - 1000) : "");
+	printf("# a loop swap on: the launcher and the signed program on tmpfs -> %d (%s)\n", ret,
+	       ret > 1000 ? strerror(ret - 1000) : "");
 	EXPECT_EQ(1000 + EPERM, ret) TH_LOG("the launcher, on the same tmpfs, ran");
 	EXPECT_TRUE(logged(self, "swap on /dev/loop"));
 	swap_off(self, &s);
@@ -372,7 +374,8 @@ TEST_F_TIMEOUT(sbxd_k, s2_verdict_noswap, 600)
 	if (mount("sbxd-noswap", ns, "tmpfs", 0, "mode=0755,noswap"))
 		SKIP(return, "tmpfs has no noswap option here (6.4+): %s", strerror(errno));
 	/* with a detached signature, if sbx sign wrote one */
-	ASSERT_EQ(0, sbx_sh(self->r, "cp -a '%s' '%s'* '%s/'", self->launcher, self->signed_prog, ns));
+	ASSERT_EQ(0,
+		  sbx_sh(self->r, "cp -a '%s' '%s'* '%s/'", self->launcher, self->signed_prog, ns));
 	ASSERT_EQ(0, self->r->status) TH_LOG("%s", self->r->err);
 	umount2(self->w, MNT_DETACH); /* W is now the noswap tmpfs (the teardown unmounts it) */
 	fmt(prog, sizeof(prog), "%s/signed", ns);
