@@ -158,11 +158,12 @@ static void revoked_after_restart(struct __test_metadata *_metadata, FIXTURE_DAT
 		EXPECT_EQ(EPERM, launched(self, self->unsigned_prog));
 		return;
 	}
+	/*
+	 * The pins were left unarmed: a start that arms loads them afresh (atk11k A1), so no
+	 * verdict made under the old trust survives to be dropped.
+	 */
 	start_sbxd(_metadata, self);
-	ASSERT_EQ(0, sbx_sh(self->r,
-			    "grep 'adopted the pinned enforcer' '%s.out' && "
-			    "grep 'dropped, each file is verified again' '%s.out'",
-			    self->run, self->run));
+	ASSERT_EQ(0, sbx_sh(self->r, "grep 'not armed: loaded afresh' '%s.out'", self->run));
 	EXPECT_EQ(0, self->r->status) TH_LOG("%s", self->r->out);
 	EXPECT_EQ(EPERM, launched(self, t.prog));
 	EXPECT_EQ(0, launched(self, self->signed_prog));
